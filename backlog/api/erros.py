@@ -1,0 +1,67 @@
+"""One error shape for every 4xx of the API: ``{"erro": sentence, "campos": {path: [msgs]}}``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from backlog.erros import ErroBacklog
+
+_FRASES = {
+    exceptions.NotAuthenticated: "Autenticação necessária: envie um token ou entre no sistema.",
+    exceptions.AuthenticationFailed: "Credenciais inválidas.",
+    exceptions.PermissionDenied: "Você não tem permissão para esta operação.",
+    exceptions.NotFound: "Não encontrado.",
+    exceptions.ParseError: "O corpo da requisição não é um JSON válido.",
+    exceptions.UnsupportedMediaType: "Tipo de conteúdo não suportado: envie application/json.",
+    exceptions.MethodNotAllowed: "Método não permitido neste endereço.",
+}
+
+
+def _achatar(detalhe, prefixo: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors → ``{"a.b[0].c": ["..."]}``."""
+    campos: dict[str, list[str]] = {}
+    if isinstance(detalhe, dict):
+        for chave, valor in detalhe.items():
+            caminho = chave if chave != "non_field_errors" else ""
+            caminho = f"{prefixo}.{caminho}" if prefixo and caminho else (prefixo or caminho)
+            campos.update(_achatar(valor, caminho))
+    elif isinstance(detalhe, list) and detalhe and all(not isinstance(v, dict | list) for v in detalhe):
+        campos.setdefault(prefixo, []).extend(str(v) for v in detalhe)
+    elif isinstance(detalhe, list):
+        for i, valor in enumerate(detalhe):
+            if valor:
+                campos.update(_achatar(valor, f"{prefixo}[{i}]"))
+    else:
+        campos.setdefault(prefixo, []).append(str(detalhe))
+    return campos
+
+
+def resposta_de_erro(mensagem: str, campos: dict | None = None, status_http: int = 400) -> Response:
+    return Response({"erro": mensagem, "campos": campos or {}}, status=status_http)
+
+
+def tratar_excecao(exc, context):
+    if isinstance(exc, ErroBacklog):
+        return resposta_de_erro(exc.mensagem, exc.campos, exc.status_http)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    resposta = exception_handler(exc, context)
+    if resposta is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        resposta.data = {"erro": "Os dados enviados não são válidos.", "campos": _achatar(exc.detail)}
+    else:
+        frase = next((f for classe, f in _FRASES.items() if isinstance(exc, classe)), None)
+        detalhe = exc.detail if isinstance(exc, exceptions.APIException) else ""
+        resposta.data = {"erro": frase or str(detalhe), "campos": {}}
+        if isinstance(exc, exceptions.ParseError) and detalhe:
+            resposta.data["campos"] = {"corpo": [str(detalhe)]}
+    if resposta.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in resposta:
+        resposta["WWW-Authenticate"] = "Token"
+    return resposta

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import JsonResponse
+
+
+class LimiteDeCorpoMiddleware:
+    """Refuses API bodies over ``PROMETHEUS_MAX_CORPO`` with 413 before anything reads them.
+
+    DRF streams the body to its parsers without Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` check,
+    so the limit is enforced here, on the declared length.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            try:
+                tamanho = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                tamanho = 0
+            limite = settings.PROMETHEUS_MAX_CORPO
+            if tamanho > limite:
+                return JsonResponse(
+                    {"erro": f"O corpo da requisição tem {tamanho} bytes; o limite é {limite} bytes (1 MiB).",
+                     "campos": {}},
+                    status=413,
+                )
+        return self.get_response(request)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from backlog.models import Evento, Item
+from backlog.services import MAX_PRIORIDADE, NovoItem
+
+
+class ItemSaida(serializers.ModelSerializer):
+    depende_de = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = [
+            "id", "tipo", "status", "produtor", "contexto", "resultado", "erro", "depende_de", "spec_ref",
+            "prioridade", "produzido_por", "criado_em", "consumido_em", "concluido_em", "desbloqueado_em",
+            "desbloqueado_por", "consumidor", "tentativas", "max_tentativas", "disponivel_em", "lease_expira_em",
+        ]
+        read_only_fields = fields
+
+    def get_depende_de(self, item: Item) -> list[int]:
+        return sorted(d.depende_de_id for d in item.dependencias.all())
+
+
+class ItemReservado(ItemSaida):
+    """The claimed item as its consumer sees it: with the lease token that proves ownership."""
+
+    class Meta(ItemSaida.Meta):
+        fields = [*ItemSaida.Meta.fields, "lease_token"]
+        read_only_fields = fields
+
+
+class EventoSaida(serializers.ModelSerializer):
+    class Meta:
+        model = Evento
+        fields = ["id", "tipo", "item", "ator", "dados", "criado_em"]
+        read_only_fields = fields
+
+
+class _NovoItemBase(serializers.Serializer):
+    tipo = serializers.CharField(max_length=64)
+    contexto = serializers.DictField(required=False, default=dict)
+    spec_ref = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    prioridade = serializers.IntegerField(required=False, default=0, min_value=-MAX_PRIORIDADE,
+                                          max_value=MAX_PRIORIDADE)
+    depende_de = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+                                       default=list, max_length=1000)
+
+
+class ProduzirEntrada(_NovoItemBase):
+    produtor = serializers.CharField(max_length=100, required=False,
+                                     help_text="Quem produz; por padrão, o usuário autenticado.")
+
+
+class ItemGeradoEntrada(_NovoItemBase):
+    produtor = serializers.CharField(max_length=100, required=False,
+                                     help_text="Por padrão, o consumidor que conclui.")
+    depende_de_gerados = serializers.ListField(
+        child=serializers.IntegerField(min_value=0), required=False, default=list,
+        help_text="Índices de itens anteriores desta mesma lista dos quais este depende.",
+    )
+
+
+def novo_item(dados: dict, produtor_padrao: str) -> NovoItem:
+    return NovoItem(
+        tipo=dados["tipo"], produtor=dados.get("produtor") or produtor_padrao, contexto=dados["contexto"],
+        spec_ref=dados["spec_ref"], prioridade=dados["prioridade"], depende_de=dados["depende_de"],
+        depende_de_gerados=dados.get("depende_de_gerados", []),
+    )
+
+
+class ConsumirEntrada(serializers.Serializer):
+    tipos = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=50)
+    consumidor = serializers.CharField(max_length=200)
+    lease_segundos = serializers.IntegerField(required=False, min_value=1, max_value=86_400)
+
+
+class ConcluirEntrada(serializers.Serializer):
+    lease_token = serializers.UUIDField(help_text="O lease recebido de consumir.")
+    resultado = serializers.DictField(required=False, default=dict)
+    items_gerados = ItemGeradoEntrada(many=True, required=False, default=list)
+
+
+class FalharEntrada(serializers.Serializer):
+    lease_token = serializers.UUIDField()
+    erro = serializers.CharField(max_length=10_000)
+
+
+class RenovarEntrada(serializers.Serializer):
+    lease_token = serializers.UUIDField()
+    lease_segundos = serializers.IntegerField(required=False, min_value=1, max_value=86_400)
+
+
+class LinhagemSaida(serializers.Serializer):
+    item = ItemSaida()
+    ancestrais = ItemSaida(many=True)
+    descendentes = ItemSaida(many=True)

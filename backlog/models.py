@@ -1,0 +1,136 @@
+"""MS_Backlog: items, their dependencies and the audit trail (seed §2, §3; DESIGN §3)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    PENDENTE = "Pendente", _("Pendente")
+    BLOQUEADO = "Bloqueado", _("Bloqueado")
+    EM_PROCESSAMENTO = "EmProcessamento", _("Em processamento")
+    CONCLUIDO = "Concluido", _("Concluído")
+    FALHA = "Falha", _("Falha")
+    CANCELADO = "Cancelado", _("Cancelado")
+
+
+class Item(models.Model):
+    """One unit of work on the backlog. State changes only through ``backlog.services``."""
+
+    tipo = models.CharField(_("tipo"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDENTE)
+    produtor = models.CharField(_("produtor"), max_length=100)
+    contexto = models.JSONField(_("contexto"), default=dict, blank=True)
+    resultado = models.JSONField(_("resultado"), null=True, blank=True)
+    erro = models.TextField(_("erro"), blank=True, default="")
+    spec_ref = models.CharField(_("spec_ref"), max_length=100, blank=True, default="")
+    prioridade = models.SmallIntegerField(_("prioridade"), default=0)
+    produzido_por = models.ForeignKey(
+        "self", verbose_name=_("produzido por"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="gerados",
+    )
+    consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
+    tentativas = models.PositiveIntegerField(_("tentativas"), default=0)
+    max_tentativas = models.PositiveSmallIntegerField(_("máximo de tentativas"), default=3)
+    # Backoff after a failure: the item is Pendente but not claimable before this instant.
+    disponivel_em = models.DateTimeField(_("disponível em"), null=True, blank=True)
+    criado_em = models.DateTimeField(_("criado em"), auto_now_add=True)
+    consumido_em = models.DateTimeField(_("consumido em"), null=True, blank=True)
+    concluido_em = models.DateTimeField(_("concluído em"), null=True, blank=True)
+    desbloqueado_em = models.DateTimeField(_("desbloqueado em"), null=True, blank=True)
+    # No index: nothing looks items up by who unblocked them, and every index slows claims.
+    desbloqueado_por = models.ForeignKey(
+        "self", verbose_name=_("desbloqueado por"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", db_index=False,
+    )
+    lease_expira_em = models.DateTimeField(_("lease expira em"), null=True, blank=True)
+    lease_token = models.UUIDField(_("lease"), null=True, blank=True, editable=False)
+    depende_de = models.ManyToManyField(
+        "self", through="Dependencia", symmetrical=False, related_name="dependentes_diretos", blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("itens")
+        ordering = ["-id"]
+        permissions = [("operar_backlog", _("Pode produzir, consumir e concluir itens pela API"))]
+        indexes = [
+            # The claim walks this index: one probe per type, already in priority order.
+            models.Index(
+                F("tipo"), F("prioridade").desc(), F("id"),
+                name="backlog_item_claim",
+                condition=Q(status="Pendente"),
+            ),
+            models.Index(
+                fields=["lease_expira_em"],
+                name="backlog_item_lease",
+                condition=Q(status="EmProcessamento"),
+            ),
+            models.Index(fields=["spec_ref"], name="backlog_item_spec_ref"),
+            models.Index(fields=["status", "tipo"], name="backlog_item_status_tipo"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="backlog_item_status_valido"),
+            models.CheckConstraint(condition=~Q(tipo=""), name="backlog_item_tipo_preenchido"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.EM_PROCESSAMENTO)
+                | (Q(lease_token__isnull=False) & Q(lease_expira_em__isnull=False) & ~Q(consumidor="")),
+                name="backlog_item_em_processamento_tem_lease",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.EM_PROCESSAMENTO) | Q(lease_token__isnull=True),
+                name="backlog_item_lease_so_em_processamento",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.CONCLUIDO) | Q(concluido_em__isnull=False),
+                name="backlog_item_concluido_tem_data",
+            ),
+            models.CheckConstraint(condition=Q(max_tentativas__gte=1), name="backlog_item_max_tentativas_positivo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.tipo} ({self.status})"
+
+
+class Dependencia(models.Model):
+    """``item`` waits for ``depende_de``.
+
+    A dependency always points to an older item (checked by the database), so the graph can
+    never hold a cycle: items only gain dependencies when they are produced.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="dependencias")
+    depende_de = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="dependentes")
+
+    class Meta:
+        verbose_name = _("dependência")
+        verbose_name_plural = _("dependências")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "depende_de"], name="backlog_dependencia_unica"),
+            models.CheckConstraint(
+                condition=Q(depende_de__lt=F("item")), name="backlog_dependencia_aciclica",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.item_id} → #{self.depende_de_id}"
+
+
+class Evento(models.Model):
+    """The audit trail: one row per transition, written in the transaction that made it."""
+
+    tipo = models.CharField(_("tipo"), max_length=32)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="eventos")
+    ator = models.CharField(_("ator"), max_length=200)
+    dados = models.JSONField(_("dados"), default=dict, blank=True)
+    criado_em = models.DateTimeField(_("quando"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evento")
+        verbose_name_plural = _("eventos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.tipo} #{self.item_id} por {self.ator}"

@@ -1,0 +1,73 @@
+"""Reads shared by the board pages and the API; each costs a constant number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+
+from backlog.models import Dependencia, Evento, Item, Status
+
+FILTROS_ITEM = ("tipo", "status", "spec_ref", "produtor", "consumidor")
+
+
+def _deps() -> Prefetch:
+    return Prefetch("dependencias", queryset=Dependencia.objects.only("id", "item_id", "depende_de_id"))
+
+
+def com_dependencias(lista: Iterable[Item]) -> None:
+    """Loads the dependency ids of already fetched items in one query."""
+    prefetch_related_objects(list(lista), _deps())
+
+
+def itens(filtros: dict[str, str] | None = None) -> QuerySet[Item]:
+    """Items newest first, with their dependency ids prefetched (one extra query per page)."""
+    qs = Item.objects.prefetch_related(_deps()).order_by("-id")
+    for nome in FILTROS_ITEM:
+        valor = (filtros or {}).get(nome)
+        if valor:
+            qs = qs.filter(**{nome: valor})
+    return qs
+
+
+def item(pk: int) -> Item:
+    return itens().get(pk=pk)
+
+
+def eventos(*, item_id: int | None = None, tipo: str | None = None) -> QuerySet[Evento]:
+    qs = Evento.objects.order_by("-id")
+    if item_id:
+        qs = qs.filter(item_id=item_id)
+    if tipo:
+        qs = qs.filter(tipo=tipo)
+    return qs
+
+
+def contagens() -> dict[str, object]:
+    """Counts per status and per (tipo, status), for the board."""
+    por_status = {s: 0 for s in Status.values}
+    por_status.update(dict(Item.objects.order_by().values_list("status").annotate(n=Count("id"))))
+    por_tipo: dict[str, dict[str, int]] = {}
+    for tipo, status, n in Item.objects.order_by().values_list("tipo", "status").annotate(n=Count("id")):
+        por_tipo.setdefault(tipo, {s: 0 for s in Status.values})[status] = n
+    return {"por_status": por_status, "por_tipo": dict(sorted(por_tipo.items()))}
+
+
+def linhagem(alvo: Item, *, limite: int = 500) -> dict[str, list[Item]]:
+    """The chain of items that produced ``alvo`` (root first) and everything it produced,
+    level by level (one query per generation, bounded by ``limite`` items)."""
+    ancestrais: list[Item] = []
+    atual = alvo
+    vistos = {alvo.pk}
+    while atual.produzido_por_id and atual.produzido_por_id not in vistos and len(ancestrais) < limite:
+        atual = Item.objects.get(pk=atual.produzido_por_id)
+        vistos.add(atual.pk)
+        ancestrais.append(atual)
+    ancestrais.reverse()
+    descendentes: list[Item] = []
+    fronteira = [alvo.pk]
+    while fronteira and len(descendentes) < limite:
+        geracao = list(Item.objects.filter(produzido_por_id__in=fronteira).order_by("id")[: limite - len(descendentes)])
+        descendentes.extend(geracao)
+        fronteira = [i.pk for i in geracao]
+    return {"ancestrais": ancestrais, "descendentes": descendentes}

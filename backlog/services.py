@@ -1,0 +1,464 @@
+"""MS_Backlog operations (seed §2, §3; DESIGN §3). Every state change of an item goes through here.
+
+Each operation runs in one transaction that also writes its ``Evento``. The two hot operations,
+``consumir`` and ``concluir``, run as single SQL statements on PostgreSQL (see ``backlog.sql``),
+because the idiomatic ORM path costs a dozen statements per cycle; the ORM path below is the
+portable one (SQLite for ``make run``) and the reference the SQL path is tested against.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from backlog import sql
+from backlog import tipos as registro
+from backlog.erros import DadosInvalidos, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
+from backlog.models import Dependencia, Evento, Item, Status
+
+# The one table of allowed transitions: operation → statuses it may start from.
+TRANSICOES: dict[str, frozenset[str]] = {
+    "consumir": frozenset({Status.PENDENTE}),
+    "concluir": frozenset({Status.EM_PROCESSAMENTO}),
+    "falhar": frozenset({Status.EM_PROCESSAMENTO}),
+    "renovar": frozenset({Status.EM_PROCESSAMENTO}),
+    # A gap solved outside the backlog (an admin registers the capability) is concluded
+    # whether or not someone had claimed it.
+    "resolver": frozenset({Status.PENDENTE, Status.EM_PROCESSAMENTO}),
+    "cancelar": frozenset({Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO, Status.FALHA}),
+    "reenfileirar": frozenset({Status.FALHA, Status.CANCELADO}),
+}
+
+MAX_PRIORIDADE = 32767
+
+
+@dataclass
+class NovoItem:
+    """What a producer asks for; ``depende_de_gerados`` points to earlier items of the same batch."""
+
+    tipo: str
+    produtor: str
+    contexto: dict[str, Any] = field(default_factory=dict)
+    spec_ref: str = ""
+    prioridade: int = 0
+    depende_de: Sequence[int] = ()
+    depende_de_gerados: Sequence[int] = ()
+
+
+def _exigir_transicao(item: Item, operacao: str) -> None:
+    if item.status not in TRANSICOES[operacao]:
+        permitidos = ", ".join(sorted(TRANSICOES[operacao]))
+        raise TransicaoInvalida(
+            f"O item #{item.pk} está {item.status}; '{operacao}' só é permitido a partir de: {permitidos}.",
+            {"status": [item.status]},
+        )
+
+
+def _token(lease_token: uuid.UUID | str | None) -> uuid.UUID | None:
+    try:
+        return lease_token if isinstance(lease_token, uuid.UUID) else uuid.UUID(str(lease_token))
+    except ValueError:
+        return None
+
+
+def _exigir_lease(item: Item, lease_token: uuid.UUID | str | None) -> None:
+    if item.lease_token is None or item.lease_token != _token(lease_token):
+        raise LeaseInvalido(
+            f"O item #{item.pk} não está reservado por este lease: ele expirou e o item foi "
+            "resgatado ou entregue a outro consumidor.",
+            {"lease_token": ["Lease inválido ou expirado."]},
+        )
+
+
+def _travar(item_id: int) -> Item:
+    try:
+        return Item.objects.select_for_update(no_key=True).get(pk=item_id)
+    except Item.DoesNotExist:
+        raise ItemNaoEncontrado(f"Item #{item_id} não existe.") from None
+
+
+def _evento(item_id: int, tipo: str, ator: str, dados: dict[str, Any] | None = None) -> Evento:
+    return Evento(item_id=item_id, tipo=tipo, ator=ator[:200], dados=dados or {})
+
+
+def _usa_sql_rapido() -> bool:
+    return connection.vendor == "postgresql" and sql.HABILITADO
+
+
+def _lease_ate(agora: datetime, segundos: int | None) -> datetime:
+    return agora + timedelta(seconds=segundos or settings.PROMETHEUS_LEASE_SEGUNDOS)
+
+
+# --- produzir ---------------------------------------------------------------------------------
+
+
+def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str]]:
+    erros: dict[str, list[str]] = {}
+    for i, novo in enumerate(novos):
+        base = f"{prefixo}[{i}]." if prefixo else ""
+        if not novo.tipo or len(novo.tipo) > 64:
+            erros.setdefault(f"{base}tipo", []).append("Informe um tipo de 1 a 64 caracteres.")
+        if not novo.produtor or len(novo.produtor) > 100:
+            erros.setdefault(f"{base}produtor", []).append("Informe um produtor de 1 a 100 caracteres.")
+        if not isinstance(novo.contexto, dict):
+            erros.setdefault(f"{base}contexto", []).append("O contexto deve ser um objeto JSON.")
+        else:
+            erros.update(registro.erros_do_contexto(novo.tipo, novo.contexto, f"{base}contexto"))
+        if not -MAX_PRIORIDADE <= novo.prioridade <= MAX_PRIORIDADE:
+            erros.setdefault(f"{base}prioridade", []).append(
+                f"A prioridade deve estar entre {-MAX_PRIORIDADE} e {MAX_PRIORIDADE}."
+            )
+        if len(novo.spec_ref) > 100:
+            erros.setdefault(f"{base}spec_ref", []).append("No máximo 100 caracteres.")
+        if len(set(novo.depende_de)) != len(novo.depende_de):
+            erros.setdefault(f"{base}depende_de", []).append("Dependência repetida.")
+        for ref in novo.depende_de_gerados:
+            if not 0 <= ref < i:
+                erros.setdefault(f"{base}depende_de_gerados", []).append(
+                    f"{ref} não é o índice de um item anterior deste lote."
+                )
+    return erros
+
+
+def _produzir_lote(novos: Sequence[NovoItem], *, produzido_por: int | None, ator: str,
+                   prefixo: str = "items_gerados") -> list[Item]:
+    """Creates the items, their dependencies and ``produzido`` events in a constant number of
+    queries. Must run inside a transaction; dependencies are locked so that a concurrent
+    ``concluir`` of one of them waits for this commit and then sees the new dependents."""
+    if not novos:
+        return []
+    erros = _validar_lote(novos, prefixo)
+    ids_deps = {d for novo in novos for d in novo.depende_de}
+    status_deps: dict[int, str] = {}
+    if ids_deps:
+        status_deps = dict(
+            Item.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids_deps).order_by("pk").values_list("pk", "status")
+        )
+    for i, novo in enumerate(novos):
+        faltando = sorted(d for d in novo.depende_de if d not in status_deps)
+        if faltando:
+            chave = f"{prefixo}[{i}].depende_de" if prefixo else "depende_de"
+            erros.setdefault(chave, []).append(
+                "Itens inexistentes: " + ", ".join(f"#{d}" for d in faltando) + "."
+            )
+    if erros:
+        raise DadosInvalidos("Os dados do item não são válidos.", erros)
+
+    agora = timezone.now()
+    criados: list[Item] = []
+    for novo in novos:
+        bloqueado = bool(novo.depende_de_gerados) or any(
+            status_deps[d] != Status.CONCLUIDO for d in novo.depende_de
+        )
+        tipo_item = registro.tipo_registrado(novo.tipo)
+        spec_ref = novo.spec_ref or str(novo.contexto.get("spec_ref", "") or "")[:100]
+        criados.append(Item(
+            tipo=novo.tipo, produtor=novo.produtor, contexto=novo.contexto, spec_ref=spec_ref,
+            prioridade=novo.prioridade, produzido_por_id=produzido_por,
+            status=Status.BLOQUEADO if bloqueado else Status.PENDENTE,
+            max_tentativas=tipo_item.max_tentativas if tipo_item else registro.MAX_TENTATIVAS_PADRAO,
+            criado_em=agora,
+        ))
+    # One INSERT per item keeps ids in creation order on every backend, which the acyclic
+    # constraint (a dependency is always older) relies on; bulk_create returns them in order.
+    Item.objects.bulk_create(criados)
+    Dependencia.objects.bulk_create(
+        [Dependencia(item_id=item.pk, depende_de_id=d) for item, novo in zip(criados, novos, strict=True)
+         for d in novo.depende_de]
+        + [Dependencia(item_id=item.pk, depende_de_id=criados[ref].pk)
+           for item, novo in zip(criados, novos, strict=True) for ref in novo.depende_de_gerados]
+    )
+    Evento.objects.bulk_create([
+        _evento(item.pk, "produzido", ator, {
+            "status": item.status,
+            "depende_de": list(novo.depende_de) + [criados[r].pk for r in novo.depende_de_gerados],
+            **({"produzido_por": produzido_por} if produzido_por else {}),
+        })
+        for item, novo in zip(criados, novos, strict=True)
+    ])
+    return criados
+
+
+def produzir(*, tipo: str, produtor: str, contexto: dict[str, Any] | None = None, spec_ref: str = "",
+             prioridade: int = 0, depende_de: Iterable[int] = (), ator: str | None = None) -> Item:
+    """Creates an item: ``Bloqueado`` if any dependency is not ``Concluido``, else ``Pendente``.
+
+    A registered type's ``contexto`` must match its schema; unknown dependency ids are refused;
+    nothing is written when anything is refused (``DadosInvalidos`` names every bad field).
+    """
+    novo = NovoItem(tipo=tipo, produtor=produtor, contexto=contexto if contexto is not None else {},
+                    spec_ref=spec_ref, prioridade=prioridade, depende_de=list(depende_de))
+    with transaction.atomic():
+        (item,) = _produzir_lote([novo], produzido_por=None, ator=ator or produtor, prefixo="")
+    return item
+
+
+# --- consumir ---------------------------------------------------------------------------------
+
+
+def consumir(*, tipos: Sequence[str], consumidor: str, lease_segundos: int | None = None) -> Item | None:
+    """Claims the next claimable ``Pendente`` item of these types, highest ``prioridade`` first,
+    then oldest; returns it ``EmProcessamento`` with a fresh lease, or None when there is none.
+
+    Two consumers never get the same item (``FOR NO KEY UPDATE SKIP LOCKED`` on PostgreSQL; a
+    single writer on SQLite). The lease token in the returned item is the consumer's proof of
+    ownership for ``concluir``/``falhar``.
+    """
+    if not tipos:
+        raise DadosInvalidos("Informe ao menos um tipo.", {"tipos": ["Lista vazia."]})
+    if not consumidor or len(consumidor) > 200:
+        raise DadosInvalidos("Informe o consumidor.", {"consumidor": ["Informe de 1 a 200 caracteres."]})
+    segundos = lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS
+    if _usa_sql_rapido():
+        return sql.consumir(list(dict.fromkeys(tipos)), consumidor, segundos)
+    with transaction.atomic():
+        agora = timezone.now()
+        item = (
+            Item.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(status=Status.PENDENTE, tipo__in=list(tipos))
+            .filter(Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=agora))
+            .order_by("-prioridade", "id")
+            .first()
+        )
+        if item is None:
+            return None
+        return _reservar(item, consumidor, agora, segundos)
+
+
+def _reservar(item: Item, consumidor: str, agora: datetime, segundos: int) -> Item:
+    item.status = Status.EM_PROCESSAMENTO
+    item.consumidor = consumidor
+    item.consumido_em = agora
+    item.tentativas += 1
+    item.lease_token = uuid.uuid4()
+    item.lease_expira_em = _lease_ate(agora, segundos)
+    item.save(update_fields=["status", "consumidor", "consumido_em", "tentativas", "lease_token",
+                             "lease_expira_em"])
+    _evento(item.pk, "consumido", consumidor, {"tentativa": item.tentativas}).save()
+    return item
+
+
+def reservar(*, item_id: int, consumidor: str, lease_segundos: int | None = None) -> Item:
+    """Claims one given ``Pendente`` item (a person deciding on it), like ``consumir`` does."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "consumir")
+        return _reservar(item, consumidor, timezone.now(), lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS)
+
+
+def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos: int | None = None) -> Item:
+    """Heartbeat of long work: pushes the lease forward; refused if the lease is no longer held."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "renovar")
+        _exigir_lease(item, lease_token)
+        item.lease_expira_em = _lease_ate(timezone.now(), lease_segundos)
+        item.save(update_fields=["lease_expira_em"])
+        return item
+
+
+# --- concluir ---------------------------------------------------------------------------------
+
+
+def concluir(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str, Any] | None = None,
+             items_gerados: Sequence[NovoItem] = (), ator: str | None = None) -> Item:
+    """Concludes an item held by this lease and produces ``items_gerados`` (with
+    ``produzido_por``) in the same transaction, then unblocks every dependent whose
+    dependencies are now all ``Concluido`` (seed §3.1), in a constant number of queries.
+
+    Refused, changing nothing: an unknown item (404), an item not ``EmProcessamento`` (409),
+    a lease that is not the current one (409: a late consumer whose item went to another).
+    """
+    resultado = resultado if resultado is not None else {}
+    if not isinstance(resultado, dict):
+        raise DadosInvalidos("O resultado deve ser um objeto JSON.", {"resultado": ["Deve ser um objeto."]})
+    if items_gerados:
+        erros = _validar_lote(items_gerados, "items_gerados")
+        if erros:
+            raise DadosInvalidos("Os itens gerados não são válidos.", erros)
+    if _usa_sql_rapido():
+        with transaction.atomic() if items_gerados else _sem_transacao():
+            token = _token(lease_token)
+            concluido = sql.concluir(item_id, str(token) if token else None, resultado, ator)
+            if concluido is None:
+                _diagnosticar(item_id, "concluir", lease_token)
+            item, tem_dependentes = concluido
+            _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
+        if tem_dependentes:
+            _desbloquear(item.pk)
+        return item
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "concluir")
+        _exigir_lease(item, lease_token)
+        _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
+        _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
+        _desbloquear(item.pk)
+    return item
+
+
+class _sem_transacao:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None) -> None:
+    """Raises the precise refusal after a fast statement matched no row."""
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        raise ItemNaoEncontrado(f"Item #{item_id} não existe.")
+    _exigir_transicao(item, operacao)
+    _exigir_lease(item, lease_token)
+    raise TransicaoInvalida(f"O item #{item_id} mudou durante a operação; tente de novo.")
+
+
+def _marcar_concluido(item: Item, resultado: dict[str, Any], ator: str, evento: str) -> None:
+    item.status = Status.CONCLUIDO
+    item.resultado = resultado
+    item.concluido_em = timezone.now()
+    item.lease_token = None
+    item.lease_expira_em = None
+    item.save(update_fields=["status", "resultado", "concluido_em", "lease_token", "lease_expira_em"])
+    _evento(item.pk, evento, ator).save()
+
+
+def resolver(*, item_id: int, resultado: dict[str, Any], ator: str) -> Item:
+    """Concludes an open item from outside the consume cycle (a gap solved by an admin who
+    registered the capability); a consumer still holding it loses its lease. Then unblocks."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "resolver")
+        _marcar_concluido(item, resultado, ator, "resolvido")
+        _desbloquear(item.pk)
+    return item
+
+
+def _desbloquear(concluido_id: int) -> list[int]:
+    """Seed §3.1 in four queries whatever the number of dependents: lock the blocked dependents
+    (waiting for any concurrent conclusion of their other dependencies to commit), then, in a
+    new statement that sees those commits, unblock the ones with nothing left to wait for."""
+    with transaction.atomic():
+        candidatos = list(
+            Item.objects.select_for_update(no_key=True)
+            .filter(status=Status.BLOQUEADO,
+                    pk__in=Dependencia.objects.filter(depende_de_id=concluido_id).values("item_id"))
+            .order_by("pk").values_list("pk", flat=True)
+        )
+        if not candidatos:
+            return []
+        falta_algo = Dependencia.objects.filter(item_id=OuterRef("pk")).exclude(depende_de__status=Status.CONCLUIDO)
+        prontos = list(
+            Item.objects.filter(pk__in=candidatos).exclude(Exists(falta_algo)).values_list("pk", flat=True)
+        )
+        if prontos:
+            agora = timezone.now()
+            Item.objects.filter(pk__in=prontos).update(
+                status=Status.PENDENTE, desbloqueado_em=agora, desbloqueado_por_id=concluido_id,
+            )
+            Evento.objects.bulk_create([
+                _evento(pk, "desbloqueio", "MS_Backlog", {"desbloqueado_por": concluido_id}) for pk in prontos
+            ])
+        return prontos
+
+
+def desbloquear_orfaos() -> int:
+    """Repairs ``Bloqueado`` items whose dependencies are all ``Concluido`` (a process that died
+    between a conclusion and its unblocking); run by the sweep. Returns how many were freed."""
+    falta_algo = Dependencia.objects.filter(item_id=OuterRef("pk")).exclude(depende_de__status=Status.CONCLUIDO)
+    ids = (Item.objects.filter(status=Status.BLOQUEADO).exclude(Exists(falta_algo))
+           .values_list("pk", flat=True)[:1000])
+    total = 0
+    for pk in ids:
+        ultima = Dependencia.objects.filter(item_id=pk).order_by("-depende_de__concluido_em").first()
+        if ultima is not None:
+            total += len(_desbloquear(ultima.depende_de_id))
+    return total
+
+
+# --- falhar, cancelar, reenfileirar, resgatar ----------------------------------------------------
+
+
+def falhar(*, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None) -> Item:
+    """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
+    while attempts remain (the type's maximum, 3 by default), else ``Falha``."""
+    if not isinstance(erro, str) or not erro.strip():
+        raise DadosInvalidos("Descreva o erro.", {"erro": ["Campo obrigatório."]})
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "falhar")
+        _exigir_lease(item, lease_token)
+        _registrar_falha(item, erro, ator or item.consumidor, "falha")
+    return item
+
+
+def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atraso: bool = True) -> None:
+    agora = timezone.now()
+    item.erro = erro[:10_000]
+    item.lease_token = None
+    item.lease_expira_em = None
+    if item.tentativas < item.max_tentativas:
+        # A failing item waits longer each time; a rescued one (its consumer died) does not.
+        atraso = settings.PROMETHEUS_BACKOFF_SEGUNDOS * 2 ** max(item.tentativas - 1, 0) if com_atraso else 0
+        item.status = Status.PENDENTE
+        item.disponivel_em = agora + timedelta(seconds=atraso)
+        dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "nova_tentativa_em": item.disponivel_em.isoformat()}
+    else:
+        item.status = Status.FALHA
+        dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
+    item.save(update_fields=["status", "erro", "lease_token", "lease_expira_em", "disponivel_em"])
+    _evento(item.pk, evento, ator, dados).save()
+
+
+def cancelar(*, item_id: int, ator: str, motivo: str = "") -> Item:
+    """An admin withdraws an item that is not finished; its dependents stay ``Bloqueado``."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "cancelar")
+        item.status = Status.CANCELADO
+        item.lease_token = None
+        item.lease_expira_em = None
+        item.save(update_fields=["status", "lease_token", "lease_expira_em"])
+        _evento(item.pk, "cancelado", ator, {"motivo": motivo}).save()
+    return item
+
+
+def reenfileirar(*, item_id: int, ator: str) -> Item:
+    """An admin gives a failed or cancelled item a fresh start with all its attempts; it waits
+    again (``Bloqueado``) if a dependency is not ``Concluido``."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "reenfileirar")
+        pendencias = item.dependencias.exclude(depende_de__status=Status.CONCLUIDO).exists()
+        item.status = Status.BLOQUEADO if pendencias else Status.PENDENTE
+        item.tentativas = 0
+        item.disponivel_em = None
+        item.save(update_fields=["status", "tentativas", "disponivel_em"])
+        _evento(item.pk, "reenfileirado", ator, {"status": item.status}).save()
+    return item
+
+
+def resgatar_expirados(*, limite: int = 500) -> int:
+    """Items whose lease expired (their consumer died or hung) go back to ``Pendente``, or to
+    ``Falha`` when they had used all their attempts; each with a ``lease_expirado`` event."""
+    with transaction.atomic():
+        expirados = list(
+            Item.objects.select_for_update(skip_locked=True, no_key=True)
+            .filter(status=Status.EM_PROCESSAMENTO, lease_expira_em__lt=timezone.now())
+            .order_by("lease_expira_em")[:limite]
+        )
+        for item in expirados:
+            _registrar_falha(item, f"Lease de {item.consumidor} expirou.", "MS_Backlog", "lease_expirado",
+                             com_atraso=False)
+    return len(expirados)

@@ -1,0 +1,75 @@
+"""Registry of item types known to the broker: the schema of their ``contexto`` and retry limit.
+
+MS_Backlog knows nothing of specs or budgets: other apps register their types here at start-up
+(``AppConfig.ready``). Unknown types are accepted as they come, because other systems share
+the broker; only registered types are validated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+MAX_TENTATIVAS_PADRAO = 3
+
+
+@dataclass(frozen=True)
+class TipoItem:
+    nome: str
+    schema: dict[str, Any]
+    max_tentativas: int = MAX_TENTATIVAS_PADRAO
+    descricao: str = ""
+
+    def validador(self) -> Draft202012Validator:
+        return _validadores[self.nome]
+
+
+_tipos: dict[str, TipoItem] = {}
+_validadores: dict[str, Draft202012Validator] = {}
+
+
+def registrar_tipo(nome: str, schema: dict[str, Any], *, max_tentativas: int = MAX_TENTATIVAS_PADRAO,
+                   descricao: str = "") -> TipoItem:
+    """Registers (or replaces) a type; the schema is checked now so a bad one fails at start."""
+    Draft202012Validator.check_schema(schema)
+    tipo = TipoItem(nome=nome, schema=schema, max_tentativas=max_tentativas, descricao=descricao)
+    _tipos[nome] = tipo
+    _validadores[nome] = Draft202012Validator(schema)
+    return tipo
+
+
+def tipo_registrado(nome: str) -> TipoItem | None:
+    return _tipos.get(nome)
+
+
+def tipos_registrados() -> dict[str, TipoItem]:
+    return dict(_tipos)
+
+
+def caminho(prefixo: str, partes) -> str:
+    """Turns a jsonschema path into ``contexto.a[0].b``."""
+    texto = prefixo
+    for parte in partes:
+        texto += f"[{parte}]" if isinstance(parte, int) else f".{parte}"
+    return texto
+
+
+def erros_do_contexto(nome: str, contexto: Any, prefixo: str = "contexto") -> dict[str, list[str]]:
+    """Field path → messages for a ``contexto`` that breaks its type's schema; empty if valid."""
+    tipo = _tipos.get(nome)
+    if tipo is None:
+        return {}
+    erros: dict[str, list[str]] = {}
+    for erro in sorted(_validadores[nome].iter_errors(contexto), key=lambda e: list(e.absolute_path)):
+        partes = list(erro.absolute_path)
+        if erro.validator == "required":
+            # Report a missing key at its own path, which is what a person looks for.
+            faltando = erro.message.split("'")[1] if "'" in erro.message else ""
+            partes.append(faltando)
+            mensagem = "Campo obrigatório."
+        else:
+            mensagem = erro.message
+        erros.setdefault(caminho(prefixo, partes), []).append(mensagem)
+    return erros

@@ -1,0 +1,35 @@
+"""The roles of PROMETHEUS as Django groups, and the permissions each one holds.
+
+- Sistema: other systems speaking the MS_Backlog contract over REST (token auth).
+- Administrador: capacities, environments, the backlog itself (Django admin).
+- PO: the Product Owner deciding budgets, releases and deployments in the browser.
+"""
+
+from __future__ import annotations
+
+PAPEIS: dict[str, list[str]] = {
+    "Sistema": ["backlog.operar_backlog", "backlog.view_item", "backlog.view_evento"],
+    "Administrador": ["backlog.*", "fabrica.*", "auth.view_user", "auth.add_user", "auth.change_user",
+                      "authtoken.view_tokenproxy", "authtoken.add_tokenproxy", "authtoken.delete_tokenproxy"],
+    "PO": ["backlog.view_item", "backlog.view_evento"],
+}
+
+
+def sincronizar_papeis(apps) -> None:
+    """Creates the groups and grants their permissions; idempotent (run by a migration)."""
+    from django.contrib.auth.management import create_permissions
+
+    for config in apps.get_app_configs():
+        config.models_module = True
+        create_permissions(config, verbosity=0, apps=apps)
+        config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for nome, perms in PAPEIS.items():
+        grupo, _ = Group.objects.get_or_create(name=nome)
+        for perm in perms:
+            app, codename = perm.split(".")
+            qs = Permission.objects.filter(content_type__app_label=app)
+            if codename != "*":
+                qs = qs.filter(codename=codename)
+            grupo.permissions.add(*qs)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from rest_framework.test import APIClient
+
+from backlog import sql
+
+NO_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _senhas_rapidas(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PROMETHEUS_BACKOFF_SEGUNDOS = 0
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        mensagem = "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus"
+        if NO_CI:
+            pytest.fail(mensagem + " (CI=true: this test must not skip)")
+        pytest.skip(mensagem)
+
+
+def _usuario(nome: str, grupo: str | None, staff: bool = False) -> User:
+    usuario = User.objects.create_user(username=nome, password="senha-teste-123", is_staff=staff)
+    if grupo:
+        usuario.groups.add(Group.objects.get(name=grupo))
+    return usuario
+
+
+@pytest.fixture
+def elenco(db):
+    """The cast every view is tested with: who may, and who may not."""
+    return {
+        "sistema": _usuario("sistema", "Sistema"),
+        "admin": _usuario("admin", "Administrador", staff=True),
+        "po": _usuario("po", "PO"),
+        "outsider": _usuario("outsider", None),
+        "anon": None,
+    }
+
+
+@pytest.fixture
+def api_como(elenco):
+    def fazer(quem: str) -> APIClient:
+        cliente = APIClient()
+        if elenco[quem] is not None:
+            cliente.force_authenticate(elenco[quem])
+        return cliente
+
+    return fazer
+
+
+@pytest.fixture(params=["sql", "orm"])
+def caminho(request, monkeypatch):
+    """Runs a contract test through both implementations of the hot path (SQL on PostgreSQL)."""
+    if request.param == "sql" and connection.vendor != "postgresql":
+        pytest.skip("the SQL fast path exists only on PostgreSQL")
+    monkeypatch.setattr(sql, "HABILITADO", request.param == "sql")
+    return request.param
