@@ -89,6 +89,17 @@ def _evento(item_id: int, tipo: str, ator: str, dados: dict[str, Any] | None = N
     return Evento(item_id=item_id, tipo=tipo, ator=ator[:200], dados=dados or {})
 
 
+def _avisar_disponiveis(itens: Iterable[tuple[int, str]]) -> None:
+    """After commit, tells each type's listeners which of its items became claimable."""
+    por_tipo: dict[str, list[int]] = {}
+    for pk, tipo in itens:
+        if registro.ouvintes(tipo):
+            por_tipo.setdefault(tipo, []).append(pk)
+    for tipo, ids in por_tipo.items():
+        for funcao in registro.ouvintes(tipo):
+            transaction.on_commit(lambda f=funcao, i=ids: f(i), robust=True)
+
+
 def _usa_sql_rapido() -> bool:
     return connection.vendor == "postgresql" and sql.HABILITADO
 
@@ -185,6 +196,7 @@ def _produzir_lote(novos: Sequence[NovoItem], *, produzido_por: int | None, ator
         })
         for item, novo in zip(criados, novos, strict=True)
     ])
+    _avisar_disponiveis((i.pk, i.tipo) for i in criados if i.status == Status.PENDENTE)
     return criados
 
 
@@ -277,6 +289,7 @@ def concluir(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str,
 
     Refused, changing nothing: an unknown item (404), an item not ``EmProcessamento`` (409),
     a lease that is not the current one (409: a late consumer whose item went to another).
+    The returned item carries the items it generated in ``item.gerados_agora`` (in order).
     """
     resultado = resultado if resultado is not None else {}
     if not isinstance(resultado, dict):
@@ -292,7 +305,7 @@ def concluir(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str,
             if concluido is None:
                 _diagnosticar(item_id, "concluir", lease_token)
             item, tem_dependentes = concluido
-            _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
+            item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         if tem_dependentes:
             _desbloquear(item.pk)
         return item
@@ -301,7 +314,7 @@ def concluir(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str,
         _exigir_transicao(item, "concluir")
         _exigir_lease(item, lease_token)
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
-        _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
+        item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         _desbloquear(item.pk)
     return item
 
@@ -370,6 +383,7 @@ def _desbloquear(concluido_id: int) -> list[int]:
             Evento.objects.bulk_create([
                 _evento(pk, "desbloqueio", "MS_Backlog", {"desbloqueado_por": concluido_id}) for pk in prontos
             ])
+            _avisar_disponiveis(Item.objects.filter(pk__in=prontos).values_list("pk", "tipo"))
         return prontos
 
 
@@ -390,25 +404,28 @@ def desbloquear_orfaos() -> int:
 # --- falhar, cancelar, reenfileirar, resgatar ----------------------------------------------------
 
 
-def falhar(*, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None) -> Item:
+def falhar(*, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None,
+           definitivo: bool = False) -> Item:
     """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
-    while attempts remain (the type's maximum, 3 by default), else ``Falha``."""
+    while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``
+    failure (the input itself is wrong, retrying cannot help) goes to ``Falha`` at once."""
     if not isinstance(erro, str) or not erro.strip():
         raise DadosInvalidos("Descreva o erro.", {"erro": ["Campo obrigatório."]})
     with transaction.atomic():
         item = _travar(item_id)
         _exigir_transicao(item, "falhar")
         _exigir_lease(item, lease_token)
-        _registrar_falha(item, erro, ator or item.consumidor, "falha")
+        _registrar_falha(item, erro, ator or item.consumidor, "falha", definitivo=definitivo)
     return item
 
 
-def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atraso: bool = True) -> None:
+def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atraso: bool = True,
+                     definitivo: bool = False) -> None:
     agora = timezone.now()
     item.erro = erro[:10_000]
     item.lease_token = None
     item.lease_expira_em = None
-    if item.tentativas < item.max_tentativas:
+    if item.tentativas < item.max_tentativas and not definitivo:
         # A failing item waits longer each time; a rescued one (its consumer died) does not.
         atraso = settings.PROMETHEUS_BACKOFF_SEGUNDOS * 2 ** max(item.tentativas - 1, 0) if com_atraso else 0
         item.status = Status.PENDENTE
@@ -419,6 +436,23 @@ def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atras
         dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
     item.save(update_fields=["status", "erro", "lease_token", "lease_expira_em", "disponivel_em"])
     _evento(item.pk, evento, ator, dados).save()
+
+
+def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
+    """Adds keys to the ``contexto`` of an item nobody has taken yet (a producer completing a
+    payload with ids known only after creation, e.g. ``bloqueando`` of a gap)."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        if item.status not in {Status.PENDENTE, Status.BLOQUEADO}:
+            raise TransicaoInvalida(f"O item #{item.pk} está {item.status}; só itens não consumidos são anotados.")
+        novo = {**item.contexto, **contexto}
+        erros = registro.erros_do_contexto(item.tipo, novo)
+        if erros:
+            raise DadosInvalidos("O contexto anotado não é válido.", erros)
+        item.contexto = novo
+        item.save(update_fields=["contexto"])
+        _evento(item.pk, "anotado", ator, {"chaves": sorted(contexto)}).save()
+    return item
 
 
 def cancelar(*, item_id: int, ator: str, motivo: str = "") -> Item:

@@ -1,5 +1,8 @@
 """The hot statements of MS_Backlog on PostgreSQL, one round trip each.
 
+Times come from the application (``timezone.now()``), as on the ORM path: PostgreSQL's
+``now()`` is the start of the transaction, which inside a caller's transaction is in the past.
+
 Measured on this machine kind (DESIGN §3), the idiomatic ORM cycle runs at a tenth of a bare
 claim; these single statements claim (or conclude) and write their ``Evento`` together. They
 implement exactly the transitions of ``services.TRANSICOES``, and the test suite runs the same
@@ -12,6 +15,7 @@ import json
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from backlog.models import Item
 
@@ -29,7 +33,7 @@ WITH candidato AS (
         SELECT i.id, i.prioridade
         FROM backlog_item i
         WHERE i.tipo = t.tipo AND i.status = 'Pendente'
-          AND (i.disponivel_em IS NULL OR i.disponivel_em <= now())
+          AND (i.disponivel_em IS NULL OR i.disponivel_em <= %(agora)s)
         ORDER BY i.prioridade DESC, i.id
         LIMIT 1
         FOR NO KEY UPDATE SKIP LOCKED
@@ -38,15 +42,15 @@ WITH candidato AS (
     LIMIT 1
 ), reservado AS (
     UPDATE backlog_item i
-    SET status = 'EmProcessamento', consumidor = %(consumidor)s, consumido_em = now(),
+    SET status = 'EmProcessamento', consumidor = %(consumidor)s, consumido_em = %(agora)s,
         tentativas = i.tentativas + 1, lease_token = gen_random_uuid(),
-        lease_expira_em = now() + make_interval(secs => %(segundos)s)
+        lease_expira_em = %(agora)s + make_interval(secs => %(segundos)s)
     FROM candidato
     WHERE i.id = candidato.id
     RETURNING i.*
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
-    SELECT 'consumido', id, consumidor, jsonb_build_object('tentativa', tentativas), now()
+    SELECT 'consumido', id, consumidor, jsonb_build_object('tentativa', tentativas), %(agora)s
     FROM reservado
 )
 SELECT * FROM reservado
@@ -55,13 +59,13 @@ SELECT * FROM reservado
 _CONCLUIR = """
 WITH concluido AS (
     UPDATE backlog_item
-    SET status = 'Concluido', resultado = %(resultado)s::jsonb, concluido_em = now(),
+    SET status = 'Concluido', resultado = %(resultado)s::jsonb, concluido_em = %(agora)s,
         lease_token = NULL, lease_expira_em = NULL
     WHERE id = %(id)s AND status = 'EmProcessamento' AND lease_token = %(lease)s::uuid
     RETURNING *
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
-    SELECT 'concluido', id, COALESCE(%(ator)s, consumidor), '{}'::jsonb, now() FROM concluido
+    SELECT 'concluido', id, COALESCE(%(ator)s, consumidor), '{}'::jsonb, %(agora)s FROM concluido
 )
 SELECT concluido.*, EXISTS (
     SELECT 1 FROM backlog_dependencia d JOIN backlog_item b ON b.id = d.item_id
@@ -84,7 +88,8 @@ def _item(colunas: list[str], linha: tuple) -> Item:
 
 def consumir(tipos: list[str], consumidor: str, segundos: int) -> Item | None:
     with connection.cursor() as cursor:
-        cursor.execute(_CONSUMIR, {"tipos": tipos, "consumidor": consumidor, "segundos": segundos})
+        cursor.execute(_CONSUMIR, {"tipos": tipos, "consumidor": consumidor, "segundos": segundos,
+                                   "agora": timezone.now()})
         linha = cursor.fetchone()
         if linha is None:
             return None
@@ -95,7 +100,8 @@ def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: s
     """Returns the concluded item and whether it has blocked dependents, or None if no row
     matched (wrong status or lease: the caller diagnoses which)."""
     with connection.cursor() as cursor:
-        cursor.execute(_CONCLUIR, {"id": item_id, "lease": lease, "resultado": json.dumps(resultado), "ator": ator})
+        cursor.execute(_CONCLUIR, {"id": item_id, "lease": lease, "resultado": json.dumps(resultado), "ator": ator,
+                                   "agora": timezone.now()})
         linha = cursor.fetchone()
         if linha is None:
             return None

@@ -7,6 +7,7 @@ the broker; only registered types are validated.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,19 @@ class TipoItem:
 
 _tipos: dict[str, TipoItem] = {}
 _validadores: dict[str, Draft202012Validator] = {}
+_ouvintes: dict[str, list[Callable[[list[int]], None]]] = {}
+
+
+def registrar_ouvinte(tipos: Iterable[str], funcao: Callable[[list[int]], None]) -> None:
+    """``funcao(ids)`` is called after the commit that made items of these types claimable
+    (produced ``Pendente`` or unblocked): how a consumer learns of work without polling."""
+    for tipo in tipos:
+        if funcao not in _ouvintes.setdefault(tipo, []):
+            _ouvintes[tipo].append(funcao)
+
+
+def ouvintes(tipo: str) -> list[Callable[[list[int]], None]]:
+    return _ouvintes.get(tipo, [])
 
 
 def registrar_tipo(nome: str, schema: dict[str, Any], *, max_tentativas: int = MAX_TENTATIVAS_PADRAO,

@@ -7,7 +7,12 @@ class FabricaConfig(AppConfig):
     verbose_name = _("Fábrica PROMETHEUS")
 
     def ready(self) -> None:
-        # The broker knows item types only as the schemas its users register (DESIGN §2).
-        from fabrica import contratos
+        # The broker knows item types only as the schemas and listeners its users register
+        # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
+        from backlog.tipos import registrar_ouvinte
+        from fabrica import consumidor, contratos, tasks
+        from fabrica.pricing.services import processar_orcar
 
         contratos.registrar()
+        consumidor.registrar_handler("orcar_spec", processar_orcar)
+        registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)

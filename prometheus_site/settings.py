@@ -154,6 +154,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PROMETHEUS_MAX_CORPO
 PROMETHEUS_LEASE_SEGUNDOS = env_int("PROMETHEUS_LEASE_SEGUNDOS", 300, minimo=1)
 PROMETHEUS_BACKOFF_SEGUNDOS = env_int("PROMETHEUS_BACKOFF_SEGUNDOS", 10, minimo=0)
 
+# --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
+PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))
+PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
+
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")
 Q_CLUSTER: dict = {

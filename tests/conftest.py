@@ -63,3 +63,33 @@ def caminho(request, monkeypatch):
         pytest.skip("the SQL fast path exists only on PostgreSQL")
     monkeypatch.setattr(sql, "HABILITADO", request.param == "sql")
     return request.param
+
+
+@pytest.fixture
+def cliente_como(elenco):
+    """A browser session (Django test client) logged in as one of the cast, or anonymous."""
+    from django.test import Client
+
+    def fazer(quem: str) -> Client:
+        cliente = Client()
+        if elenco[quem] is not None:
+            cliente.force_login(elenco[quem])
+        return cliente
+
+    return fazer
+
+
+@pytest.fixture(autouse=True)
+def _papeis_presentes(request):
+    """The roles come from a data migration; a ``transaction=True`` test flushes the reused test
+    database and takes them away from every later test (and later run, with --reuse-db). Puts
+    them back, once, for the tests that need the cast."""
+    if "elenco" not in request.fixturenames:
+        return
+    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames else "transactional_db")
+    from django.apps import apps
+
+    from fabrica.papeis import PAPEIS, sincronizar_papeis
+
+    if Group.objects.filter(name__in=PAPEIS).count() < len(PAPEIS):
+        sincronizar_papeis(apps)

@@ -1,6 +1,10 @@
-import factory
+import uuid
+from datetime import timedelta
 
-from backlog.models import Item, Status
+import factory
+from django.utils import timezone
+
+from backlog.models import Dependencia, Item, Status
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
@@ -11,3 +15,26 @@ class ItemFactory(factory.django.DjangoModelFactory):
     produtor = "teste"
     status = Status.PENDENTE
     contexto = factory.LazyFunction(dict)
+
+
+class ItemComStatusFactory(ItemFactory):
+    """An item already in any status, with the fields its status requires by the database
+    (a lease while ``EmProcessamento``, a date once ``Concluido``)."""
+
+    consumidor = factory.LazyAttribute(lambda o: "consumidor-teste" if o.status == Status.EM_PROCESSAMENTO else "")
+    tentativas = factory.LazyAttribute(lambda o: 1 if o.status in (Status.EM_PROCESSAMENTO, Status.FALHA) else 0)
+    lease_token = factory.LazyAttribute(lambda o: uuid.uuid4() if o.status == Status.EM_PROCESSAMENTO else None)
+    lease_expira_em = factory.LazyAttribute(
+        lambda o: timezone.now() + timedelta(minutes=5) if o.status == Status.EM_PROCESSAMENTO else None
+    )
+    concluido_em = factory.LazyAttribute(lambda o: timezone.now() if o.status == Status.CONCLUIDO else None)
+
+
+class DependenciaFactory(factory.django.DjangoModelFactory):
+    """``item`` waits for ``depende_de``; the dependency is created first, so it is the older."""
+
+    class Meta:
+        model = Dependencia
+
+    depende_de = factory.SubFactory(ItemFactory)
+    item = factory.SubFactory(ItemFactory, status=Status.BLOQUEADO)

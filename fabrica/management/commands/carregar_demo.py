@@ -1,7 +1,9 @@
-"""Demo data for ``make run``: one user per role, idempotent (safe to run at every start)."""
+"""Demo data for ``make run``: one user per role, the sample spec repository and a capability;
+idempotent (safe to run at every start)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from rest_framework.authtoken.models import Token
@@ -18,6 +20,19 @@ class Command(BaseCommand):
     help = "Cria (ou atualiza) os usuários de demonstração e imprime os logins."
 
     def handle(self, *args, **options):
+        from fabrica.capacidades.services import capacidade_salvar
+        from fabrica.models import Capacidade
+        from fabrica.specs.repositorio import criar_de_pasta
+        from fabrica.specs.services import specs_sincronizar
+
+        repo = settings.PROMETHEUS_SPECS_REPO
+        if not repo.exists():
+            commit = criar_de_pasta(settings.PROMETHEUS_SPECS_EXEMPLO, repo)
+            self.stdout.write(f"Repositório de specs de exemplo criado em {repo} (commit {commit[:10]}).")
+        resultado = specs_sincronizar(caminho_repo=repo, por="demo")
+        self.stdout.write(f"Specs: {len(resultado.importadas)} importada(s), {len(resultado.inalteradas)} já presentes.")
+        if not Capacidade.objects.exists():
+            capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por="demo")
         linhas = []
         for nome, senha, grupo, staff, descricao in DEMO:
             usuario, _ = User.objects.get_or_create(username=nome)
@@ -29,7 +44,7 @@ class Command(BaseCommand):
             linhas.append((nome, senha, descricao, token.key))
         self.stdout.write("")
         self.stdout.write("Logins de demonstração (http://127.0.0.1:8000/):")
-        for nome, senha, descricao, token in linhas:
+        for nome, senha, descricao, _token in linhas:
             self.stdout.write(f"  {nome:<8} senha {senha:<18} {descricao}")
         self.stdout.write(f"  Token da API do usuário 'sistema': {linhas[-1][3]}")
         self.stdout.write("  Exemplo: curl -H 'Authorization: Token <token>' http://127.0.0.1:8000/api/backlog/itens/")

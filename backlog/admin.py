@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from backlog import services
+from backlog.erros import ErroBacklog
+from backlog.models import Evento, Item
+
+
+class EventoInline(admin.TabularInline):
+    model = Evento
+    extra = 0
+    can_delete = False
+    fields = ["criado_em", "tipo", "ator", "dados"]
+    readonly_fields = fields
+    ordering = ["id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _aplicar(modeladmin, request, queryset, operacao, rotulo: str) -> None:
+    """Runs a service on each selected item; refusals are reported, never half-applied."""
+    feitos, recusas = 0, []
+    for pk in queryset.values_list("pk", flat=True):
+        try:
+            operacao(item_id=pk, ator=f"admin:{request.user.get_username()}")
+            feitos += 1
+        except ErroBacklog as exc:
+            recusas.append(exc.mensagem)
+    if feitos:
+        modeladmin.message_user(request, ngettext("%(n)d item %(rotulo)s.", "%(n)d itens %(rotulo)s.", feitos)
+                                % {"n": feitos, "rotulo": rotulo}, messages.SUCCESS)
+    for recusa in recusas:
+        modeladmin.message_user(request, recusa, messages.WARNING)
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["id", "tipo", "status", "spec_ref", "produtor", "prioridade", "tentativas", "consumidor", "criado_em"]
+    list_filter = ["status", "tipo"]
+    search_fields = ["=id", "spec_ref", "produtor", "consumidor"]
+    list_select_related = True
+    date_hierarchy = "criado_em"
+    inlines = [EventoInline]
+    actions = ["reenfileirar", "cancelar"]
+    readonly_fields = [f.name for f in Item._meta.concrete_fields]
+    fieldsets = [
+        (None, {"fields": ["tipo", "status", "produtor", "spec_ref", "prioridade", "contexto", "resultado", "erro"]}),
+        (_("Ciclo"), {"fields": ["consumidor", "tentativas", "max_tentativas", "disponivel_em", "lease_expira_em",
+                                 "criado_em", "consumido_em", "concluido_em", "desbloqueado_em", "desbloqueado_por",
+                                 "produzido_por"]}),
+    ]
+
+    # Items are produced through the contract, never typed in; state changes go through actions.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Reenfileirar (Falha/Cancelado → Pendente)"), permissions=["change"])
+    def reenfileirar(self, request, queryset):
+        _aplicar(self, request, queryset, services.reenfileirar, str(_("reenfileirado(s)")))
+
+    @admin.action(description=_("Cancelar"), permissions=["change"])
+    def cancelar(self, request, queryset):
+        _aplicar(self, request, queryset, services.cancelar, str(_("cancelado(s)")))
+
+
+@admin.register(Evento)
+class EventoAdmin(admin.ModelAdmin):
+    list_display = ["id", "criado_em", "tipo", "item", "ator"]
+    list_filter = ["tipo"]
+    search_fields = ["=item__id", "ator"]
+    raw_id_fields = ["item"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

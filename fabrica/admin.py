@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from backlog.models import Status
+from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
+from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Spec, SpecRecursos
+
+
+class SomenteLeitura(admin.ModelAdmin):
+    """Records written by services only: admins read them here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Capacidade)
+class CapacidadeAdmin(admin.ModelAdmin):
+    list_display = ["nome", "tipo", "habilitada", "gaps_abertos", "registrada_por", "atualizado_em"]
+    list_filter = ["tipo", "habilitada"]
+    search_fields = ["nome", "descricao"]
+    fields = ["tipo", "nome", "descricao", "habilitada"]
+    actions = ["habilitar", "desabilitar"]
+    change_list_template = "admin/fabrica/capacidade/change_list.html"
+
+    @admin.display(description=_("gaps abertos que resolveria"))
+    def gaps_abertos(self, obj: Capacidade) -> int:
+        return gaps_que_resolveria(tipo=obj.tipo, nome=obj.nome).count()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["gaps_abertos"] = (Gap.objects.select_related("item", "orcamento")
+                                         .filter(item__status__in=[Status.PENDENTE, Status.EM_PROCESSAMENTO])
+                                         .order_by("tipo_recurso", "recurso", "id"))
+        return super().changelist_view(request, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        tipo = obj.tipo if obj else request.GET.get("tipo", "")
+        nome = obj.nome if obj else request.GET.get("nome", "")
+        context["gaps_previstos"] = list(gaps_que_resolveria(tipo=tipo, nome=nome)) if tipo and nome else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: enabling a capability concludes the gaps it satisfies.
+        _cap, resolvidos = capacidade_salvar(
+            capacidade=obj if change else None, tipo=obj.tipo, nome=obj.nome, descricao=obj.descricao,
+            habilitada=obj.habilitada, por=f"admin:{request.user.get_username()}",
+        )
+        obj.pk = _cap.pk
+        if resolvidos:
+            self.message_user(request, ngettext(
+                "%(n)d gap resolvido: %(lista)s.", "%(n)d gaps resolvidos: %(lista)s.", len(resolvidos),
+            ) % {"n": len(resolvidos), "lista": ", ".join(f"#{g.item_id} ({g.orcamento.spec_ref})" for g in resolvidos)},
+                messages.SUCCESS)
+
+    def _alternar(self, request, queryset, habilitada: bool) -> None:
+        total = 0
+        for cap in queryset:
+            _cap, resolvidos = capacidade_salvar(capacidade=cap, tipo=cap.tipo, nome=cap.nome,
+                                                 descricao=cap.descricao, habilitada=habilitada,
+                                                 por=f"admin:{request.user.get_username()}")
+            total += len(resolvidos)
+        self.message_user(request, _("Capacidades atualizadas; gaps resolvidos: %(n)d.") % {"n": total},
+                          messages.SUCCESS)
+
+    @admin.action(description=_("Habilitar (resolve os gaps que esperam por elas)"), permissions=["change"])
+    def habilitar(self, request, queryset):
+        self._alternar(request, queryset, True)
+
+    @admin.action(description=_("Desabilitar"), permissions=["change"])
+    def desabilitar(self, request, queryset):
+        self._alternar(request, queryset, False)
+
+
+@admin.register(ModeloPrecificacao)
+class ModeloPrecificacaoAdmin(SomenteLeitura):
+    list_display = ["versao", "amostras", "mmre", "pred25", "mmre_anterior", "criado_em", "motivo"]
+    readonly_fields = ["versao", "coeficientes", "motivo", "amostras", "mmre", "pred25", "mmre_anterior", "criado_em"]
+
+
+@admin.register(Spec)
+class SpecAdmin(admin.ModelAdmin):
+    list_display = ["spec_id", "titulo", "origem", "commit_curto", "sha_curto", "criado_em"]
+    list_filter = ["origem"]
+    search_fields = ["spec_id", "titulo"]
+    readonly_fields = ["spec_id", "titulo", "origem", "commit", "caminho", "sha256", "importado_por", "criado_em",
+                       "texto"]
+    exclude = ["conteudo"]
+    actions = ["sincronizar"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="commit")
+    def commit_curto(self, obj: Spec) -> str:
+        return obj.commit[:10]
+
+    @admin.display(description="sha256")
+    def sha_curto(self, obj: Spec) -> str:
+        return obj.sha256[:10]
+
+    @admin.action(description=_("Sincronizar specs do repositório git"), permissions=["view"])
+    def sincronizar(self, request, queryset):
+        from django.conf import settings
+
+        from fabrica.specs.repositorio import RepositorioInvalido
+        from fabrica.specs.services import specs_sincronizar
+
+        try:
+            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user.get_username())
+        except RepositorioInvalido as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, _("Commit %(c)s: %(i)d importada(s), %(u)d inalterada(s).") % {
+            "c": r.commit[:10], "i": len(r.importadas), "u": len(r.inalteradas)}, messages.SUCCESS)
+        for caminho, erros in r.invalidas.items():
+            self.message_user(request, f"{caminho}: " + "; ".join(erros), messages.WARNING)
+
+
+class GapInline(admin.TabularInline):
+    model = Gap
+    extra = 0
+    can_delete = False
+    fields = ["item", "tipo_recurso", "recurso", "descricao"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SpecRecursos)
+class SpecRecursosAdmin(SomenteLeitura):
+    list_display = ["id", "spec_ref", "status", "modelo", "criado_em"]
+    list_filter = ["status"]
+    search_fields = ["spec_ref"]
+    inlines = [GapInline]
+    list_select_related = ["modelo"]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj)

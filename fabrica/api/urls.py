@@ -1,0 +1,13 @@
+from django.urls import path
+
+from fabrica.api import views
+
+urlpatterns = [
+    path("specs/", views.SpecsView.as_view(), name="api-specs"),
+    path("specs/schema/", views.SpecSchemaView.as_view(), name="api-specs-schema"),
+    path("specs/<int:pk>/", views.SpecView.as_view(), name="api-spec"),
+    path("capacidades/", views.CapacidadesView.as_view(), name="api-capacidades"),
+    path("capacidades/<int:pk>/", views.CapacidadeView.as_view(), name="api-capacidade"),
+    path("orcamentos/", views.OrcamentosView.as_view(), name="api-orcamentos"),
+    path("orcamentos/<int:pk>/", views.OrcamentoView.as_view(), name="api-orcamento"),
+]

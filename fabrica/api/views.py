@@ -1,0 +1,143 @@
+"""PROMETHEUS over REST: specs, capabilities, budgets (DESIGN §3)."""
+
+from __future__ import annotations
+
+import yaml
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backlog.api.permissoes import exige
+from backlog.erros import DadosInvalidos, ItemNaoEncontrado
+from fabrica import selectors
+from fabrica.api import serializers as s
+from fabrica.capacidades.services import capacidade_salvar
+from fabrica.models import Capacidade, Spec
+from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida
+from fabrica.specs.services import spec_importar
+
+
+def _usuario(request: Request) -> str:
+    return request.user.get_username()
+
+
+class SpecsView(generics.ListAPIView):
+    """GET lists imported spec versions (``?spec_id=``); POST submits a spec (YAML text or object)."""
+
+    permission_classes = [exige("fabrica.view_spec", "fabrica.add_spec")]
+    serializer_class = s.SpecResumo
+
+    def get_queryset(self):
+        return selectors.specs(self.request.query_params.get("spec_id"))
+
+    @extend_schema(parameters=[OpenApiParameter("spec_id", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.SpecEntrada, responses={201: s.SpecDetalhe, 200: s.SpecDetalhe})
+    def post(self, request: Request) -> Response:
+        entrada = s.SpecEntrada(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        texto = entrada.validated_data.get("yaml") or yaml.safe_dump(
+            entrada.validated_data["spec"], allow_unicode=True, sort_keys=False)
+        try:
+            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.API, por=_usuario(request))
+        except SpecInvalida as exc:
+            campos: dict[str, list[str]] = {}
+            for erro in exc.erros:
+                campos.setdefault(erro.campo or "yaml", []).append(erro.mensagem)
+            raise DadosInvalidos("A spec não é válida.", campos) from None
+        return Response(s.SpecDetalhe(spec).data, status=status.HTTP_201_CREATED if criada else status.HTTP_200_OK)
+
+
+class SpecView(generics.RetrieveAPIView):
+    permission_classes = [exige("fabrica.view_spec")]
+    serializer_class = s.SpecDetalhe
+    queryset = Spec.objects.all()
+
+
+class SpecSchemaView(APIView):
+    """The JSON Schema every spec must follow."""
+
+    permission_classes = [exige("fabrica.view_spec")]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        return Response(SPEC_SCHEMA)
+
+
+class CapacidadesView(generics.ListAPIView):
+    """GET lists capabilities; POST registers one (admins) and resolves the gaps it satisfies."""
+
+    permission_classes = [exige("fabrica.view_capacidade", "fabrica.add_capacidade")]
+    serializer_class = s.CapacidadeSaida
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.capacidades()
+
+    @extend_schema(request=s.CapacidadeEntrada, responses={201: s.CapacidadeSalva})
+    def post(self, request: Request) -> Response:
+        entrada = s.CapacidadeEntrada(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        dados = entrada.validated_data
+        if Capacidade.objects.filter(tipo=dados["tipo"], nome=dados["nome"]).exists():
+            raise DadosInvalidos("Essa capacidade já existe; altere-a pelo seu id.", {"nome": ["Já registrada."]})
+        capacidade, resolvidos = capacidade_salvar(por=_usuario(request), **dados)
+        capacidade.gaps_resolvidos = resolvidos
+        return Response(s.CapacidadeSalva(capacidade).data, status=status.HTTP_201_CREATED)
+
+
+class CapacidadeView(APIView):
+    permission_classes = [exige("fabrica.view_capacidade", "fabrica.change_capacidade")]
+
+    def _obter(self, pk: int) -> Capacidade:
+        capacidade = Capacidade.objects.filter(pk=pk).first()
+        if capacidade is None:
+            raise ItemNaoEncontrado(f"Capacidade #{pk} não existe.")
+        return capacidade
+
+    @extend_schema(responses=s.CapacidadeSaida)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.CapacidadeSaida(self._obter(pk)).data)
+
+    @extend_schema(request=s.CapacidadeAlteracao, responses=s.CapacidadeSalva)
+    def patch(self, request: Request, pk: int) -> Response:
+        capacidade = self._obter(pk)
+        entrada = s.CapacidadeAlteracao(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        dados = entrada.validated_data
+        capacidade, resolvidos = capacidade_salvar(
+            capacidade=capacidade, tipo=capacidade.tipo, nome=capacidade.nome, por=_usuario(request),
+            descricao=dados.get("descricao", capacidade.descricao),
+            habilitada=dados.get("habilitada", capacidade.habilitada),
+        )
+        capacidade.gaps_resolvidos = resolvidos
+        return Response(s.CapacidadeSalva(capacidade).data)
+
+
+class OrcamentosView(generics.ListAPIView):
+    """Budgets (specs_recursos), newest first; filters ``spec_ref`` and ``status``."""
+
+    permission_classes = [exige("fabrica.view_specrecursos")]
+    serializer_class = s.OrcamentoResumo
+
+    def get_queryset(self):
+        q = self.request.query_params
+        return selectors.orcamentos(spec_ref=q.get("spec_ref"), status=q.get("status"))
+
+    @extend_schema(parameters=[OpenApiParameter("spec_ref", str), OpenApiParameter("status", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class OrcamentoView(generics.RetrieveAPIView):
+    """One budget with the explanation of every number, its test cases and its gaps."""
+
+    permission_classes = [exige("fabrica.view_specrecursos")]
+    serializer_class = s.OrcamentoDetalhe
+
+    def get_queryset(self):
+        return selectors.orcamentos()

@@ -1,0 +1,52 @@
+"""Capabilities of the factory; registering or enabling one resolves the gaps waiting for it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from backlog import services as backlog
+from backlog.models import Status
+from fabrica.models import Capacidade, Gap
+
+ABERTOS = [Status.PENDENTE, Status.EM_PROCESSAMENTO]
+
+
+def gaps_que_resolveria(*, tipo: str, nome: str):
+    """Open gaps a capability of this type and name would resolve (shown before saving)."""
+    return (Gap.objects.select_related("item", "orcamento")
+            .filter(tipo_recurso=tipo, recurso=nome, item__status__in=ABERTOS).order_by("id"))
+
+
+def capacidade_salvar(*, tipo: str, nome: str, descricao: str = "", habilitada: bool = True, por: str,
+                      capacidade: Capacidade | None = None) -> tuple[Capacidade, list[Gap]]:
+    """Creates or updates a capability; when it ends up enabled, every open gap it satisfies is
+    concluded (its ``resultado`` says who and when), which unblocks the budgets waiting on them.
+    Returns the capability and the gaps it resolved."""
+    with transaction.atomic():
+        if capacidade is None:
+            capacidade = Capacidade(tipo=tipo, nome=nome, registrada_por=por)
+        capacidade.tipo, capacidade.nome, capacidade.descricao, capacidade.habilitada = tipo, nome, descricao, habilitada
+        capacidade.full_clean()
+        capacidade.save()
+        resolvidos = _resolver_gaps(capacidade, por) if capacidade.habilitada else []
+    return capacidade, resolvidos
+
+
+def _resolver_gaps(capacidade: Capacidade, por: str) -> list[Gap]:
+    gaps = list(gaps_que_resolveria(tipo=capacidade.tipo, nome=capacidade.nome))
+    agora = timezone.now().isoformat()
+    for gap in gaps:
+        backlog.resolver(item_id=gap.item_id, ator=por, resultado={
+            "resolvido_por": por, "resolvido_em": agora, "como": "capacidade registrada",
+            "capacidade": {"id": capacidade.pk, "tipo": capacidade.tipo, "nome": capacidade.nome},
+        })
+    return gaps
+
+
+def disponiveis() -> dict[str, set[str]]:
+    """Enabled capability names per type, for identificar_gaps."""
+    mapa: dict[str, set[str]] = {}
+    for tipo, nome in Capacidade.objects.filter(habilitada=True).values_list("tipo", "nome"):
+        mapa.setdefault(tipo, set()).add(nome)
+    return mapa

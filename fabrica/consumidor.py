@@ -1,0 +1,97 @@
+"""The PROMETHEUS consumer (seed §7): one handler per consumed type, run by django-q2 workers.
+
+A handler receives the claimed item and must conclude it (through ``backlog.services``);
+whatever it raises becomes ``falhar`` with the error text, so an item is never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection
+
+from backlog import services as backlog
+from backlog.erros import ErroBacklog, LeaseInvalido
+from backlog.models import Item
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Item], object]
+HANDLERS: dict[str, Handler] = {}
+
+
+class ErroDefinitivo(Exception):
+    """The item itself is wrong (an unknown spec, …): retrying cannot help."""
+
+
+def registrar_handler(tipo: str, funcao: Handler) -> None:
+    HANDLERS[tipo] = funcao
+
+
+def nome_consumidor() -> str:
+    return f"PROMETHEUS@{socket.gethostname()}:{os.getpid()}"
+
+
+class Batimento:
+    """Renews the item's lease from a side thread while long work runs (heartbeat), so a live
+    worker is never mistaken for a dead one; stops with the block."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.parar = threading.Event()
+        self.intervalo = max(settings.PROMETHEUS_LEASE_SEGUNDOS / 3, 1)
+        self.fio = threading.Thread(target=self._bater, daemon=True, name=f"batimento-{item.pk}")
+
+    def __enter__(self) -> Batimento:
+        self.fio.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.parar.set()
+        self.fio.join()
+
+    def _bater(self) -> None:
+        try:
+            while not self.parar.wait(self.intervalo):
+                try:
+                    backlog.renovar_lease(item_id=self.item.pk, lease_token=self.item.lease_token)
+                except ErroBacklog as exc:
+                    log.warning("Lease do item #%s não renovado: %s", self.item.pk, exc)
+                    return
+        finally:
+            connection.close()  # the thread's own connection
+
+
+def processar_item(item: Item) -> None:
+    """Runs the handler of a claimed item; failures go back to the backlog as ``falhar``."""
+    handler = HANDLERS.get(item.tipo)
+    try:
+        if handler is None:
+            raise ErroDefinitivo(f"PROMETHEUS não consome itens do tipo {item.tipo!r}.")
+        with Batimento(item):
+            handler(item)
+    except LeaseInvalido:
+        log.warning("Item #%s: o lease foi perdido; outro consumidor ficou com ele.", item.pk)
+    except Exception as exc:  # noqa: BLE001 - any failure must reach the backlog, never vanish
+        definitivo = isinstance(exc, ErroDefinitivo)
+        if not definitivo:
+            log.exception("Falha ao processar o item #%s", item.pk)
+        try:
+            backlog.falhar(item_id=item.pk, lease_token=item.lease_token, erro=f"{type(exc).__name__}: {exc}",
+                           definitivo=definitivo)
+        except LeaseInvalido:
+            log.warning("Item #%s falhou, mas o lease já tinha sido perdido.", item.pk)
+
+
+def processar_proximo(tipos: list[str] | None = None) -> int | None:
+    """Claims and processes the next item of the consumed types; returns its id or None."""
+    item = backlog.consumir(tipos=tipos or sorted(HANDLERS), consumidor=nome_consumidor())
+    if item is None:
+        return None
+    processar_item(item)
+    return item.pk

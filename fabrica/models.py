@@ -1,0 +1,176 @@
+"""PROMETHEUS' own records (seed §6.2): specs, capabilities, pricing models, budgets and gaps.
+
+Backlog items live in MS_Backlog; these rows point to them, never the reverse.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backlog.models import Item
+
+slug_validador = RegexValidator(r"^[a-z0-9_]+$", _("Use apenas letras minúsculas, dígitos e _."))
+
+
+class Spec(models.Model):
+    """One version of a spec: its YAML text, parsed content, and where it came from.
+
+    A spec id has many versions (one per distinct content); the newest is the one priced.
+    """
+
+    class Origem(models.TextChoices):
+        GIT = "git", _("repositório git")
+        API = "api", _("API")
+
+    spec_id = models.CharField(_("spec"), max_length=100, validators=[slug_validador])
+    titulo = models.CharField(_("título"), max_length=200)
+    texto = models.TextField(_("YAML"))
+    conteudo = models.JSONField(_("conteúdo"))
+    sha256 = models.CharField(_("sha256 do conteúdo"), max_length=64)
+    commit = models.CharField(_("commit"), max_length=40, blank=True, default="")
+    caminho = models.CharField(_("arquivo"), max_length=300, blank=True, default="")
+    origem = models.CharField(_("origem"), max_length=8, choices=Origem.choices)
+    importado_por = models.CharField(_("importado por"), max_length=150, blank=True, default="")
+    criado_em = models.DateTimeField(_("importado em"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("spec")
+        verbose_name_plural = _("specs")
+        ordering = ["spec_id", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["spec_id", "sha256"], name="fabrica_spec_versao_unica"),
+        ]
+        indexes = [models.Index(fields=["spec_id", "-id"], name="fabrica_spec_atual")]
+
+    def __str__(self) -> str:
+        return f"{self.spec_id} @ {self.sha256[:8]}"
+
+    @property
+    def vertentes(self) -> list[str]:
+        return list(self.conteudo.get("vertentes", []))
+
+
+class Capacidade(models.Model):
+    """Something the factory has: an external API, a GPU, a container, or any kind an admin adds."""
+
+    class Tipo(models.TextChoices):
+        API_EXTERNA = "api_externa", _("API externa")
+        HARDWARE = "hardware", _("hardware (GPU)")
+        CONTAINER = "container", _("container")
+
+    tipo = models.CharField(_("tipo"), max_length=40, validators=[slug_validador],
+                            help_text=_("api_externa, hardware, container, ou outro tipo (letras minúsculas e _)."))
+    nome = models.CharField(_("nome"), max_length=100, validators=[slug_validador],
+                            help_text=_("Como as specs a nomeiam, ex.: whisper_api, gpu, postgres."))
+    descricao = models.TextField(_("descrição"), blank=True, default="")
+    habilitada = models.BooleanField(_("habilitada"), default=True)
+    registrada_por = models.CharField(_("registrada por"), max_length=150, blank=True, default="")
+    criado_em = models.DateTimeField(_("criada em"), auto_now_add=True)
+    atualizado_em = models.DateTimeField(_("atualizada em"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("capacidade")
+        verbose_name_plural = _("capacidades")
+        ordering = ["tipo", "nome"]
+        constraints = [models.UniqueConstraint(fields=["tipo", "nome"], name="fabrica_capacidade_unica")]
+
+    def __str__(self) -> str:
+        return f"{self.tipo}:{self.nome}"
+
+
+class ModeloPrecificacao(models.Model):
+    """A version of the pricing model: its coefficients and how well it fits the actuals."""
+
+    versao = models.PositiveIntegerField(_("versão"), unique=True)
+    coeficientes = models.JSONField(_("coeficientes"))
+    motivo = models.TextField(_("motivo"), blank=True, default="")
+    amostras = models.PositiveIntegerField(_("amostras"), default=0)
+    mmre = models.FloatField(_("MMRE"), null=True, blank=True)
+    pred25 = models.FloatField(_("PRED(25)"), null=True, blank=True)
+    mmre_anterior = models.FloatField(_("MMRE da versão anterior"), null=True, blank=True)
+    criado_em = models.DateTimeField(_("criado em"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("modelo de precificação")
+        verbose_name_plural = _("modelos de precificação")
+        ordering = ["-versao"]
+
+    def __str__(self) -> str:
+        return f"v{self.versao}"
+
+
+class SpecRecursos(models.Model):
+    """The budget (orçamento) of one spec version, with the seed's sections and the explanation
+    of every number. One per ``orcar_spec`` item: a redelivered item never makes two."""
+
+    class Status(models.TextChoices):
+        # Whether an open budget is blocked by gaps is its approval item's status, not a copy here.
+        ABERTO = "Aberto", _("aguardando decisão")
+        APROVADO = "Aprovado", _("aprovado")
+        AJUSTADO = "Ajustado", _("devolvido para ajuste")
+        REJEITADO = "Rejeitado", _("rejeitado")
+
+    spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="orcamentos")
+    spec_ref = models.CharField(_("spec"), max_length=100)
+    spec_commit = models.CharField(_("commit da spec"), max_length=40, blank=True, default="")
+    spec_sha256 = models.CharField(_("sha256 da spec"), max_length=64)
+    modelo = models.ForeignKey(ModeloPrecificacao, on_delete=models.PROTECT, related_name="orcamentos")
+    item_orcar = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="orcamento_produzido")
+    item_aprovacao = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="orcamento",
+                                          null=True, blank=True)
+    runtime = models.JSONField(default=dict)
+    teste = models.JSONField(default=dict)
+    carga = models.JSONField(default=dict)
+    esforco = models.JSONField(default=dict)
+    dependencias = models.JSONField(default=dict)
+    custo = models.JSONField(default=dict)
+    explicacao = models.JSONField(_("explicação de cada número"), default=dict)
+    casos_teste = models.JSONField(_("casos de teste gerados"), default=list)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTO)
+    decidido_por = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    decidido_em = models.DateTimeField(null=True, blank=True)
+    motivo = models.TextField(blank=True, default="")
+    horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
+    criado_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("orçamento")
+        verbose_name_plural = _("orçamentos")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="Aberto") | Q(decidido_em__isnull=False),
+                name="fabrica_orcamento_decisao_registrada",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Orçamento #{self.pk} de {self.spec_ref}"
+
+    @property
+    def bloqueado(self) -> bool:
+        return self.item_aprovacao is not None and self.item_aprovacao.status == "Bloqueado"
+
+
+class Gap(models.Model):
+    """A missing capability that blocks a budget: the ``entrevistar_dor`` item that asks for it."""
+
+    orcamento = models.ForeignKey(SpecRecursos, on_delete=models.CASCADE, related_name="gaps")
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="gap")
+    tipo_recurso = models.CharField(max_length=40)
+    recurso = models.CharField(max_length=100)
+    descricao = models.CharField(max_length=300)
+
+    class Meta:
+        verbose_name = _("gap")
+        verbose_name_plural = _("gaps")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["tipo_recurso", "recurso"], name="fabrica_gap_recurso")]
+
+    def __str__(self) -> str:
+        return f"{self.tipo_recurso}:{self.recurso}"

@@ -1,0 +1,27 @@
+"""Reads shared by PROMETHEUS pages and API, with their joins decided here."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from fabrica.models import Capacidade, Gap, Spec, SpecRecursos
+
+
+def specs(spec_id: str | None = None) -> QuerySet[Spec]:
+    qs = Spec.objects.order_by("-id")
+    return qs.filter(spec_id=spec_id) if spec_id else qs
+
+
+def capacidades() -> QuerySet[Capacidade]:
+    return Capacidade.objects.order_by("tipo", "nome")
+
+
+def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[SpecRecursos]:
+    qs = (SpecRecursos.objects.select_related("modelo", "item_aprovacao", "spec")
+          .prefetch_related(Prefetch("gaps", queryset=Gap.objects.select_related("item")))
+          .order_by("-id"))
+    if spec_ref:
+        qs = qs.filter(spec_ref=spec_ref)
+    if status:
+        qs = qs.filter(status=status)
+    return qs

@@ -1,0 +1,55 @@
+"""Reads specs from a git repository at a commit, with dulwich (no hand-parsed ``.git``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dulwich import porcelain
+from dulwich.objects import Blob, Tree
+from dulwich.repo import Repo
+
+
+class RepositorioInvalido(Exception):
+    pass
+
+
+def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """Returns (commit sha, [(path, text)]) for ``specs/*.yaml`` in that commit (HEAD by default).
+
+    Reads the committed tree, not the working copy: what is priced is what is committed.
+    """
+    try:
+        repo = Repo(str(caminho))
+    except Exception as exc:  # dulwich raises NotGitRepository and OSError subclasses
+        raise RepositorioInvalido(f"{caminho} não é um repositório git: {exc}") from None
+    with repo:
+        try:
+            sha = commit.encode() if commit else repo.head()
+            arvore = repo[repo[sha].tree]
+        except KeyError:
+            raise RepositorioInvalido(f"O repositório {caminho} não tem o commit {commit or 'HEAD'}.") from None
+        arquivos: list[tuple[str, str]] = []
+        if b"specs" in arvore:
+            _modo, sha_specs = arvore[b"specs"]
+            specs = repo[sha_specs]
+            if isinstance(specs, Tree):
+                for entrada in sorted(specs.items(), key=lambda e: e.path):
+                    nome = entrada.path.decode()
+                    objeto = repo[entrada.sha]
+                    if nome.endswith((".yaml", ".yml")) and isinstance(objeto, Blob):
+                        arquivos.append((f"specs/{nome}", objeto.data.decode("utf-8")))
+        return sha.decode(), arquivos
+
+
+def criar_de_pasta(origem: str | Path, destino: str | Path, mensagem: str = "Specs de exemplo") -> str:
+    """Turns a folder into a new git repository with one commit (the demo's spec repository)."""
+    destino = Path(destino)
+    shutil.copytree(origem, destino)
+    repo = porcelain.init(str(destino))
+    with repo:
+        arquivos = [str(p) for p in destino.rglob("*") if p.is_file() and ".git" not in p.parts]
+        porcelain.add(repo, arquivos)
+        sha = porcelain.commit(repo, message=mensagem.encode(), author=b"PROMETHEUS <prometheus@localhost>",
+                               committer=b"PROMETHEUS <prometheus@localhost>")
+    return sha.decode()

@@ -1,0 +1,60 @@
+"""Importing specs: from the git spec repository at a commit, or from the API (DESIGN §4)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+
+from fabrica.models import Spec
+from fabrica.specs import repositorio
+from fabrica.specs.formato import SpecInvalida, carregar_spec
+
+
+@dataclass
+class ResultadoSincronizacao:
+    commit: str
+    importadas: list[str] = field(default_factory=list)
+    inalteradas: list[str] = field(default_factory=list)
+    invalidas: dict[str, list[str]] = field(default_factory=dict)
+
+
+def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "", por: str = "") -> tuple[Spec, bool]:
+    """Validates and stores one spec version; the same content twice is one version.
+
+    Returns (spec, created). Raises ``SpecInvalida`` naming every bad field; nothing is stored then.
+    """
+    conteudo = carregar_spec(texto)
+    sha = hashlib.sha256(texto.encode("utf-8")).hexdigest()
+    existente = Spec.objects.filter(spec_id=conteudo["id"], sha256=sha).first()
+    if existente:
+        return existente, False
+    try:
+        with transaction.atomic():
+            return Spec.objects.create(
+                spec_id=conteudo["id"], titulo=conteudo["titulo"][:200], texto=texto, conteudo=conteudo, sha256=sha,
+                commit=commit, caminho=caminho, origem=origem, importado_por=por,
+            ), True
+    except IntegrityError:  # imported concurrently by someone else: same content, same version
+        return Spec.objects.get(spec_id=conteudo["id"], sha256=sha), False
+
+
+def specs_sincronizar(*, caminho_repo: str | Path, por: str = "") -> ResultadoSincronizacao:
+    """Imports every ``specs/*.yaml`` of the repository's HEAD commit; invalid files are
+    reported with their errors and skipped, valid ones are imported."""
+    commit, arquivos = repositorio.ler_specs(caminho_repo)
+    resultado = ResultadoSincronizacao(commit=commit)
+    for caminho, texto in arquivos:
+        try:
+            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.GIT, commit=commit, caminho=caminho, por=por)
+        except SpecInvalida as exc:
+            resultado.invalidas[caminho] = [f"{e.campo or '(documento)'}: {e.mensagem}" for e in exc.erros]
+            continue
+        (resultado.importadas if criada else resultado.inalteradas).append(spec.spec_id)
+    return resultado
+
+
+def spec_atual(spec_id: str) -> Spec | None:
+    return Spec.objects.filter(spec_id=spec_id).order_by("-id").first()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.utils.module_loading import import_string
+
+from fabrica.specs.services import spec_importar
+
+EXEMPLOS = Path(__file__).resolve().parents[2] / "examples" / "specs-repo" / "specs"
+
+
+@pytest.fixture
+def specs_exemplo(db):
+    """Every sample spec imported, as the demo does (from the files, without git)."""
+    return {
+        caminho.stem: spec_importar(texto=caminho.read_text(encoding="utf-8"), origem="git", commit="c0ffee" * 6 + "c0ff",
+                                    caminho=f"specs/{caminho.name}")[0]
+        for caminho in sorted(EXEMPLOS.glob("*.yaml"))
+    }
+
+
+@pytest.fixture
+def cluster_sincrono(monkeypatch, django_capture_on_commit_callbacks):
+    """Runs what would be sent to the django-q2 cluster inline, at commit, like a worker would."""
+    executados: list[tuple] = []
+
+    def async_task(func, *args, **kwargs):
+        executados.append((func, args))
+        return import_string(func)(*args)
+
+    monkeypatch.setattr("fabrica.tasks.async_task", async_task)
+
+    class Rodar:
+        def __enter__(self):
+            self._ctx = django_capture_on_commit_callbacks(execute=True)
+            return self._ctx.__enter__()
+
+        def __exit__(self, *exc):
+            return self._ctx.__exit__(*exc)
+
+    Rodar.executados = executados
+    return Rodar

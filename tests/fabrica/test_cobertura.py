@@ -1,0 +1,266 @@
+"""Tests of ``fabrica.pricing.cobertura``: pure Python, no database, well under 20 s in all."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fabrica.pricing import cobertura
+from fabrica.pricing.cobertura import CoberturaInvalida, casos_proibidos, gerar_casos, pares_descobertos
+
+# (notation, [(levels, how many parameters)], best known size, target size)
+CONFIGURACOES_BENCH = [
+    ("3^4", [(3, 4)], 9, 9),
+    ("3^13", [(3, 13)], 15, 17),
+    ("4^15", [(4, 15)], 26, 30),
+    ("5^20", [(5, 20)], 40, 50),
+    ("10^20", [(10, 20)], 155, 200),
+    ("2^100", [(2, 100)], 10, 12),
+    ("5^1 3^8 2^2", [(5, 1), (3, 8), (2, 2)], 15, 16),
+    ("4^15 3^17 2^29", [(4, 15), (3, 17), (2, 29)], 28, 33),
+    ("4^1 3^39 2^35", [(4, 1), (3, 39), (2, 35)], 20, 24),
+]
+
+
+def _parametros(especificacao) -> dict[str, list]:
+    parametros, i = {}, 0
+    for niveis, quantos in especificacao:
+        for _ in range(quantos):
+            parametros[f"p{i}"] = list(range(niveis))
+            i += 1
+    return parametros
+
+
+def _como_lista(valores):
+    return valores if isinstance(valores, list) else [valores]
+
+
+def _proibido(caso: dict, restricoes) -> bool:
+    # Plain equality is safe here: the generated domains never mix booleans and numbers.
+    return any(all(caso[p] in _como_lista(vs) for p, vs in r.items()) for r in restricoes)
+
+
+def _pares(caso: dict, nomes) -> set:
+    return {((a, caso[a]), (b, caso[b])) for a, b in itertools.combinations(nomes, 2)}
+
+
+def _pares_cobriveis(parametros: dict, restricoes) -> set | None:
+    """Brute-force oracle: every pair some valid case holds (None if no valid case exists).
+
+    Enumerates only the parameters named by restrictions (the others can take any value),
+    which the strategy below keeps small.
+    """
+    nomes = list(parametros)
+    restritos = [n for n in nomes if any(n in r for r in restricoes)]
+    livres = [n for n in nomes if n not in restritos]
+    validas = [
+        dict(zip(restritos, combinacao))
+        for combinacao in itertools.product(*(parametros[n] for n in restritos))
+        if not _proibido(dict(zip(restritos, combinacao)), restricoes)
+    ]
+    if not validas:
+        return None
+    cobriveis = set()
+    for parcial in validas:
+        cobriveis |= _pares(parcial, [n for n in nomes if n in parcial])
+    valores_restritos = {(n, parcial[n]) for parcial in validas for n in restritos}
+    for a, b in itertools.combinations(nomes, 2):
+        for va in parametros[a]:
+            for vb in parametros[b]:
+                if a in livres and b in livres:
+                    ok = True
+                elif a in livres:
+                    ok = (b, vb) in valores_restritos
+                elif b in livres:
+                    ok = (a, va) in valores_restritos
+                else:
+                    continue  # already collected from the valid partial cases
+                if ok:
+                    cobriveis.add(((a, va), (b, vb)))
+    return cobriveis
+
+
+@st.composite
+def _modelos(draw):
+    niveis = draw(st.lists(st.integers(1, 6), min_size=2, max_size=8))
+    # Mix value types across parameters (numbers, text, None) without mixing bools and numbers.
+    parametros = {}
+    for i, v in enumerate(niveis):
+        if i % 3 == 0:
+            parametros[f"p{i}"] = list(range(v))
+        elif i % 3 == 1:
+            parametros[f"p{i}"] = [f"v{j}" for j in range(v)]
+        else:
+            parametros[f"p{i}"] = [None] + [j + 0.5 for j in range(v - 1)]
+    # Restrictions name only the first five parameters so that the oracle stays brute-force.
+    candidatos = list(parametros)[:5]
+    restricoes = []
+    for _ in range(draw(st.integers(0, 4))):
+        nomes = draw(st.lists(st.sampled_from(candidatos), min_size=1, max_size=3, unique=True))
+        restricao = {}
+        for nome in nomes:
+            dominio = parametros[nome]
+            if draw(st.booleans()):
+                restricao[nome] = draw(st.sampled_from(dominio))
+            else:
+                restricao[nome] = draw(st.lists(st.sampled_from(dominio), min_size=1, max_size=3, unique=True))
+        restricoes.append(restricao)
+    return parametros, restricoes, draw(st.integers(0, 3))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_modelos())
+def test_pairwise_respeita_restricoes_e_cobre_todo_par_cobrivel(modelo):
+    parametros, restricoes, semente = modelo
+    cobriveis = _pares_cobriveis(parametros, restricoes)
+    if cobriveis is None:
+        with pytest.raises(CoberturaInvalida) as erro:
+            gerar_casos(parametros, restricoes=restricoes, semente=semente)
+        assert erro.value.campo == "schema_tdd.restricoes"
+        return
+    casos = gerar_casos(parametros, restricoes=restricoes, semente=semente)
+    nomes = list(parametros)
+    cobertos = set()
+    for caso in casos:
+        assert list(caso) == nomes
+        assert all(caso[n] in parametros[n] for n in nomes)
+        assert not _proibido(caso, restricoes), caso
+        cobertos |= _pares(caso, nomes)
+    assert cobriveis <= cobertos
+    # The library's own checks agree with the brute force.
+    assert pares_descobertos(parametros, casos, restricoes) == set()
+    assert casos_proibidos(parametros, casos, restricoes) == []
+
+
+def test_pares_descobertos_aponta_o_que_falta():
+    parametros = {"a": [1, 2], "b": ["x", "y"]}
+    casos = [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
+    assert pares_descobertos(parametros, casos) == {(("a", 1), ("b", "y")), (("a", 2), ("b", "x"))}
+    # A forbidden pair is not expected to be covered.
+    assert pares_descobertos(parametros, casos, [{"a": 1, "b": "y"}]) == {(("a", 2), ("b", "x"))}
+
+
+def test_exaustiva_e_o_produto_cartesiano():
+    parametros = {"idioma": ["pt", "es", "en"], "duracao": ["curta", "longa"], "formato": [1, 2.5, None, "x"]}
+    casos = gerar_casos(parametros, "exaustiva")
+    esperado = [dict(zip(parametros, c)) for c in itertools.product(*parametros.values())]
+    assert casos == esperado
+
+
+def test_exaustiva_exclui_as_combinacoes_proibidas():
+    parametros = {"idioma": ["pt", "es", "en"], "duracao": ["curta", "longa"], "formato": ["pdf", "html"]}
+    restricoes = [{"idioma": "es", "duracao": "longa"}, {"formato": ["html"], "idioma": ["pt", "en"]}]
+    casos = gerar_casos(parametros, "exaustiva", restricoes)
+    todos = [dict(zip(parametros, c)) for c in itertools.product(*parametros.values())]
+    assert casos == [c for c in todos if not _proibido(c, restricoes)]
+    assert len(casos) == 12 - 2 - 4 + 0
+
+
+def test_exaustiva_acima_do_limite_recusa_antes_de_construir(monkeypatch):
+    parametros = {f"p{i}": list(range(10)) for i in range(10)}
+
+    def nao_construa(*args, **kwargs):  # pragma: no cover - reaching it is the failure
+        raise AssertionError("o produto não deveria ser enumerado")
+
+    monkeypatch.setattr(cobertura.itertools, "product", nao_construa)
+    with pytest.raises(CoberturaInvalida) as erro:
+        gerar_casos(parametros, "exaustiva")
+    assert erro.value.campo == "schema_tdd.cobertura"
+    assert "10000000000" in str(erro.value)
+    assert str(erro.value).startswith("schema_tdd.cobertura: ")
+
+
+def test_exaustiva_respeita_o_limite_informado():
+    parametros = {"a": [1, 2, 3], "b": [1, 2, 3]}
+    assert len(gerar_casos(parametros, "exaustiva", limite_exaustiva=9)) == 9
+    with pytest.raises(CoberturaInvalida):
+        gerar_casos(parametros, "exaustiva", limite_exaustiva=8)
+
+
+def test_cada_valor_cobre_cada_valor_com_o_maior_dominio_de_linhas():
+    parametros = {"a": [1, 2, 3, 4, 5], "b": ["x", "y"], "c": [None], "d": [True, False, 0]}
+    casos = gerar_casos(parametros, "cada_valor")
+    assert len(casos) == 5
+    for nome, dominio in parametros.items():
+        vistos = [caso[nome] for caso in casos]
+        assert all(any(v is valor or (type(v) is type(valor) and v == valor) for v in vistos) for valor in dominio)
+
+
+def test_cada_valor_com_restricoes_pula_valores_impossiveis():
+    parametros = {"a": [1, 2, 3], "b": ["x", "y"]}
+    restricoes = [{"a": 3}, {"a": [1, 2], "b": "y"}]
+    casos = gerar_casos(parametros, "cada_valor", restricoes)
+    assert not any(_proibido(c, restricoes) for c in casos)
+    assert {c["a"] for c in casos} == {1, 2} and {c["b"] for c in casos} == {"x"}
+
+
+@pytest.mark.parametrize(
+    ("parametros", "restricoes", "cobertura_pedida", "campo"),
+    [
+        ({"idioma": []}, None, "pairwise", "schema_tdd.parametros.idioma"),
+        ({"idioma": ["pt", "es", "pt"]}, None, "pairwise", "schema_tdd.parametros.idioma"),
+        ({"n": [1, 1.0]}, None, "pairwise", "schema_tdd.parametros.n"),
+        ({"n": "abc"}, None, "pairwise", "schema_tdd.parametros.n"),
+        ({"n": [[1], [2]]}, None, "pairwise", "schema_tdd.parametros.n"),
+        ({"idioma": ["pt"]}, [{"tamanho": "G"}], "pairwise", "schema_tdd.restricoes[0].tamanho"),
+        ({"idioma": ["pt"], "b": [1]}, [{"b": 1}, {"idioma": "fr"}], "pairwise", "schema_tdd.restricoes[1].idioma"),
+        ({"idioma": ["pt"], "b": [1]}, [{"idioma": ["pt", "fr"]}], "cada_valor", "schema_tdd.restricoes[0].idioma"),
+        ({"idioma": ["pt"]}, [{}], "pairwise", "schema_tdd.restricoes[0]"),
+        ({"idioma": ["pt", "es"]}, [{"idioma": ["pt", "es"]}], "pairwise", "schema_tdd.restricoes"),
+        ({"idioma": ["pt"]}, None, "triplewise", "schema_tdd.cobertura"),
+    ],
+)
+def test_erros_nomeiam_o_campo(parametros, restricoes, cobertura_pedida, campo):
+    with pytest.raises(CoberturaInvalida) as erro:
+        gerar_casos(parametros, cobertura_pedida, restricoes)
+    assert erro.value.campo == campo
+    assert str(erro.value).startswith(f"{campo}: ")
+    assert isinstance(erro.value, ValueError)
+
+
+def test_dominio_vazio_tem_mensagem_clara():
+    with pytest.raises(CoberturaInvalida, match=r"^schema_tdd\.parametros\.idioma: domínio vazio$"):
+        gerar_casos({"idioma": [], "b": [1]})
+
+
+def test_sem_parametros_nao_ha_casos():
+    for modo in ("pairwise", "exaustiva", "cada_valor"):
+        assert gerar_casos({}, modo) == []
+
+
+def test_um_parametro_da_um_caso_por_valor():
+    assert gerar_casos({"a": ["x", "y", "z"]}) == [{"a": "x"}, {"a": "y"}, {"a": "z"}]
+
+
+def test_valores_sao_os_objetos_originais_e_bool_difere_de_numero():
+    parametros = {"flag": [True, 1, False, 0], "nulo": [None, "None"], "real": [0.5, 2]}
+    casos = gerar_casos(parametros)
+    assert pares_descobertos(parametros, casos) == set()
+    tipos = {(type(c["flag"]), c["flag"]) for c in casos}
+    assert tipos == {(bool, True), (int, 1), (bool, False), (int, 0)}
+
+
+def test_deterministico_para_a_mesma_semente():
+    parametros = _parametros([(4, 3), (3, 6), (2, 5)])
+    restricoes = [{"p0": 1, "p5": [0, 2]}, {"p10": 1, "p3": 2}]
+    for semente in (0, 7):
+        primeira = gerar_casos(parametros, restricoes=restricoes, semente=semente)
+        assert gerar_casos(parametros, restricoes=restricoes, semente=semente) == primeira
+    assert gerar_casos(parametros, semente=3) == gerar_casos(parametros, semente=3)
+
+
+@pytest.mark.parametrize(
+    ("especificacao", "melhor_conhecido", "alvo"),
+    [pytest.param(esp, melhor, alvo, id=nome) for nome, esp, melhor, alvo in CONFIGURACOES_BENCH],
+)
+def test_configuracoes_do_bench_ficam_dentro_do_alvo(especificacao, melhor_conhecido, alvo):
+    parametros = _parametros(especificacao)
+    casos = gerar_casos(parametros)
+    assert pares_descobertos(parametros, casos) == set()
+    assert len(casos) <= alvo
+    # A covering array below the best size known in the literature would mean a broken check.
+    assert len(casos) >= min(melhor_conhecido, math.prod(sorted(v for v, _ in especificacao)[-2:]))
