@@ -38,6 +38,7 @@ TRANSICOES: dict[str, frozenset[str]] = {
 }
 
 MAX_PRIORIDADE = 32767
+MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -147,7 +148,8 @@ def _produzir_lote(novos: Sequence[NovoItem], *, produzido_por: int | None, ator
     if not novos:
         return []
     erros = _validar_lote(novos, prefixo)
-    ids_deps = {d for novo in novos for d in novo.depende_de}
+    # An id beyond a 64-bit integer cannot exist; SQLite would fail on it (OverflowError).
+    ids_deps = {d for novo in novos for d in novo.depende_de if 0 < d <= MAX_ID}
     status_deps: dict[int, str] = {}
     if ids_deps:
         status_deps = dict(
@@ -212,6 +214,12 @@ def produzir(*, tipo: str, produtor: str, contexto: dict[str, Any] | None = None
     with transaction.atomic():
         (item,) = _produzir_lote([novo], produzido_por=None, ator=ator or produtor, prefixo="")
     return item
+
+
+def produzir_varios(novos: Sequence[NovoItem], *, ator: str, produzido_por: int | None = None) -> list[Item]:
+    """Produces several items at once (``depende_de_gerados`` may link them), all or none."""
+    with transaction.atomic():
+        return _produzir_lote(novos, produzido_por=produzido_por, ator=ator)
 
 
 # --- consumir ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from backlog.models import Status
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
-from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Spec, SpecRecursos
+from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Spec, SpecRecursos
 
 
 class SomenteLeitura(admin.ModelAdmin):
@@ -146,3 +146,10 @@ class SpecRecursosAdmin(SomenteLeitura):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return super().has_view_permission(request, obj)
+
+
+@admin.register(Ambiente)
+class AmbienteAdmin(admin.ModelAdmin):
+    list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
+    list_filter = ["ativo"]
+    search_fields = ["nome", "descricao"]

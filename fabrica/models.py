@@ -40,6 +40,7 @@ class Spec(models.Model):
     class Meta:
         verbose_name = _("spec")
         verbose_name_plural = _("specs")
+        permissions = [("solicitar_orcamento", _("Pode pedir o orçamento de uma spec"))]
         ordering = ["spec_id", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["spec_id", "sha256"], name="fabrica_spec_versao_unica"),
@@ -141,6 +142,7 @@ class SpecRecursos(models.Model):
     class Meta:
         verbose_name = _("orçamento")
         verbose_name_plural = _("orçamentos")
+        permissions = [("decidir_orcamento", _("Pode aprovar, ajustar e rejeitar orçamentos (PO)"))]
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
@@ -174,3 +176,23 @@ class Gap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tipo_recurso}:{self.recurso}"
+
+
+class Ambiente(models.Model):
+    """Where releases are deployed (used by deployment): a directory per environment by default."""
+
+    nome = models.CharField(_("nome"), max_length=50, unique=True, validators=[slug_validador])
+    descricao = models.TextField(_("descrição"), blank=True, default="")
+    url = models.URLField(_("URL"), blank=True, default="")
+    diretorio = models.CharField(_("diretório de implantação"), max_length=500, blank=True, default="",
+                                 help_text=_("Vazio: var/implantacoes/<nome>."))
+    ativo = models.BooleanField(_("ativo"), default=True)
+    criado_em = models.DateTimeField(_("criado em"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ambiente")
+        verbose_name_plural = _("ambientes")
+        ordering = ["nome"]
+
+    def __str__(self) -> str:
+        return self.nome

@@ -14,7 +14,8 @@ PAPEIS: dict[str, list[str]] = {
     "Administrador": ["backlog.*", "fabrica.*", "auth.view_user", "auth.add_user", "auth.change_user",
                       "authtoken.view_tokenproxy", "authtoken.add_tokenproxy", "authtoken.delete_tokenproxy"],
     "PO": ["backlog.view_item", "backlog.view_evento", "fabrica.view_spec", "fabrica.view_capacidade",
-           "fabrica.view_specrecursos", "fabrica.view_modeloprecificacao"],
+           "fabrica.view_specrecursos", "fabrica.view_modeloprecificacao", "fabrica.decidir_orcamento",
+           "fabrica.solicitar_orcamento", "fabrica.view_ambiente"],
 }
 
 
@@ -35,4 +36,7 @@ def sincronizar_papeis(apps) -> None:
             qs = Permission.objects.filter(content_type__app_label=app)
             if codename != "*":
                 qs = qs.filter(codename=codename)
+            else:
+                # Decisions belong to the PO: an admin manages the factory, not its approvals.
+                qs = qs.exclude(codename__startswith="decidir_")
             grupo.permissions.add(*qs)

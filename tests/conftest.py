@@ -79,17 +79,29 @@ def cliente_como(elenco):
     return fazer
 
 
-@pytest.fixture(autouse=True)
-def _papeis_presentes(request):
-    """The roles come from a data migration; a ``transaction=True`` test flushes the reused test
-    database and takes them away from every later test (and later run, with --reuse-db). Puts
-    them back, once, for the tests that need the cast."""
-    if "elenco" not in request.fixturenames:
-        return
-    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames else "transactional_db")
-    from django.apps import apps
+def _garantir_papeis() -> None:
+    from django.db.migrations.loader import MigrationLoader
 
     from fabrica.papeis import PAPEIS, sincronizar_papeis
 
     if Group.objects.filter(name__in=PAPEIS).count() < len(PAPEIS):
-        sincronizar_papeis(apps)
+        # The historical models, as the data migration sees them.
+        sincronizar_papeis(MigrationLoader(connection).project_state().apps)
+
+
+@pytest.fixture(scope="session")
+def _papeis_da_sessao(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _garantir_papeis()
+
+
+@pytest.fixture(autouse=True)
+def _papeis_presentes(request):
+    """The roles come from a data migration; a ``transaction=True`` test flushes the reused test
+    database and takes them away from every later test (and later run, with --reuse-db). Puts
+    them back for the tests that need the cast: once per run, and again after such a flush."""
+    if "elenco" not in request.fixturenames:
+        return
+    request.getfixturevalue("_papeis_da_sessao")
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    _garantir_papeis()

@@ -26,8 +26,12 @@ def _achatar(detalhe, prefixo: str = "") -> dict[str, list[str]]:
     campos: dict[str, list[str]] = {}
     if isinstance(detalhe, dict):
         for chave, valor in detalhe.items():
-            caminho = chave if chave != "non_field_errors" else ""
-            caminho = f"{prefixo}.{caminho}" if prefixo and caminho else (prefixo or caminho)
+            if isinstance(chave, int):
+                # Lists (ListField, many=True) report their errors keyed by position.
+                caminho = f"{prefixo}[{chave}]"
+            else:
+                caminho = chave if chave != "non_field_errors" else ""
+                caminho = f"{prefixo}.{caminho}" if prefixo and caminho else (prefixo or caminho)
             campos.update(_achatar(valor, caminho))
     elif isinstance(detalhe, list) and detalhe and all(not isinstance(v, dict | list) for v in detalhe):
         campos.setdefault(prefixo, []).extend(str(v) for v in detalhe)
@@ -55,7 +59,11 @@ def tratar_excecao(exc, context):
     if resposta is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        resposta.data = {"erro": "Os dados enviados não são válidos.", "campos": _achatar(exc.detail)}
+        campos = _achatar(exc.detail)
+        if "" in campos:
+            # An error about the body as a whole (not a JSON object, no data at all).
+            campos["corpo"] = campos.pop("")
+        resposta.data = {"erro": "Os dados enviados não são válidos.", "campos": campos}
     else:
         frase = next((f for classe, f in _FRASES.items() if isinstance(exc, classe)), None)
         detalhe = exc.detail if isinstance(exc, exceptions.APIException) else ""

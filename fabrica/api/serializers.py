@@ -95,3 +95,7 @@ class ModeloSaida(serializers.ModelSerializer):
         model = ModeloPrecificacao
         fields = ["versao", "coeficientes", "motivo", "amostras", "mmre", "pred25", "mmre_anterior", "criado_em"]
         read_only_fields = fields
+
+
+class DecisaoEntrada(serializers.Serializer):
+    motivo = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("capacidades/<int:pk>/", views.CapacidadeView.as_view(), name="api-capacidade"),
     path("orcamentos/", views.OrcamentosView.as_view(), name="api-orcamentos"),
     path("orcamentos/<int:pk>/", views.OrcamentoView.as_view(), name="api-orcamento"),
+    path("orcamentos/<int:pk>/aprovar/", views.AprovarOrcamentoView.as_view(), name="api-orcamento-aprovar"),
+    path("orcamentos/<int:pk>/ajustar/", views.AjustarOrcamentoView.as_view(), name="api-orcamento-ajustar"),
+    path("orcamentos/<int:pk>/rejeitar/", views.RejeitarOrcamentoView.as_view(), name="api-orcamento-rejeitar"),
 ]

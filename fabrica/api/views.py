@@ -14,8 +14,9 @@ from backlog.erros import DadosInvalidos, ItemNaoEncontrado
 from fabrica import selectors
 from fabrica.api import serializers as s
 from fabrica.capacidades.services import capacidade_salvar
+from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, Spec
-from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida
+from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
 from fabrica.specs.services import spec_importar
 
 
@@ -40,14 +41,19 @@ class SpecsView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         entrada = s.SpecEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
-        texto = entrada.validated_data.get("yaml") or yaml.safe_dump(
-            entrada.validated_data["spec"], allow_unicode=True, sort_keys=False)
+        objeto = entrada.validated_data.get("spec")
         try:
+            if objeto is not None:
+                # Validated as sent: errors of the YAML made from it would cite lines the client never wrote.
+                erros = validar_spec(objeto)
+                if erros:
+                    raise SpecInvalida(erros)
+            texto = entrada.validated_data.get("yaml") or yaml.safe_dump(objeto, allow_unicode=True, sort_keys=False)
             spec, criada = spec_importar(texto=texto, origem=Spec.Origem.API, por=_usuario(request))
         except SpecInvalida as exc:
             campos: dict[str, list[str]] = {}
             for erro in exc.erros:
-                campos.setdefault(erro.campo or "yaml", []).append(erro.mensagem)
+                campos.setdefault(erro.campo or ("spec" if objeto is not None else "yaml"), []).append(erro.mensagem)
             raise DadosInvalidos("A spec não é válida.", campos) from None
         return Response(s.SpecDetalhe(spec).data, status=status.HTTP_201_CREATED if criada else status.HTTP_200_OK)
 
@@ -141,3 +147,29 @@ class OrcamentoView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.orcamentos()
+
+
+class DecisaoOrcamentoView(APIView):
+    """The PO's decision over REST (for MS_Produto or any system acting as the PO)."""
+
+    permission_classes = [exige("fabrica.decidir_orcamento", "fabrica.decidir_orcamento")]
+    servico = None
+
+    @extend_schema(request=s.DecisaoEntrada, responses=s.OrcamentoDetalhe)
+    def post(self, request: Request, pk: int) -> Response:
+        entrada = s.DecisaoEntrada(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        self.servico(orcamento_id=pk, por=request.user, motivo=entrada.validated_data["motivo"])
+        return Response(s.OrcamentoDetalhe(selectors.orcamentos().get(pk=pk)).data)
+
+
+class AprovarOrcamentoView(DecisaoOrcamentoView):
+    servico = staticmethod(decisoes.orcamento_aprovar)
+
+
+class AjustarOrcamentoView(DecisaoOrcamentoView):
+    servico = staticmethod(decisoes.orcamento_ajustar)
+
+
+class RejeitarOrcamentoView(DecisaoOrcamentoView):
+    servico = staticmethod(decisoes.orcamento_rejeitar)

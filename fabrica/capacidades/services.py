@@ -37,7 +37,8 @@ def _resolver_gaps(capacidade: Capacidade, por: str) -> list[Gap]:
     gaps = list(gaps_que_resolveria(tipo=capacidade.tipo, nome=capacidade.nome))
     agora = timezone.now().isoformat()
     for gap in gaps:
-        backlog.resolver(item_id=gap.item_id, ator=por, resultado={
+        # The concluded item replaces the one read before, so callers show the gap as resolved.
+        gap.item = backlog.resolver(item_id=gap.item_id, ator=por, resultado={
             "resolvido_por": por, "resolvido_em": agora, "como": "capacidade registrada",
             "capacidade": {"id": capacidade.pk, "tipo": capacidade.tipo, "nome": capacidade.nome},
         })

@@ -229,10 +229,12 @@ class _Arranjo:
     * ``P[r]`` has bit ``(c, x)`` iff row ``r`` holds value ``x`` in column ``c``;
       ``R[c][x]`` has bit ``r`` iff row ``r`` holds ``x`` in ``c``, ``F[c]`` iff cell ``(r, c)``
       is free;
-    * ``abertos`` lists exactly the open (possible and uncovered) pairs, ``pos`` their slots.
+    * once ``rastreia_abertos()`` was called, ``abertos`` lists exactly the open (possible and
+      uncovered) pairs and ``pos`` their slots (construction does not need the list, and
+      keeping it costs a dict operation per covered pair).
     """
 
-    def __init__(self, niveis: list[int], impossiveis: Iterable[int] = ()):
+    def __init__(self, niveis: list[int]):
         self.v = v = list(niveis)
         self.k = k = len(v)
         self.bit = []
@@ -248,23 +250,45 @@ class _Arranjo:
             for d in range(c + 1, k):
                 self.base[c][d] = len(self.par)
                 self.par.extend((c, x, d, e) for x in range(v[c]) for e in range(v[d]))
-        self.cnt = [0] * len(self.par)
+        # pid of (c, x)-(d, e) is desl[c][x][d] + e * passo[c][d]; the slot past the last
+        # pair is a sink with an "impossible" count, which d == c maps to, so that the hot
+        # loop in ``muda`` needs no test for the changed column itself.
+        sumidouro = len(self.par)
+        self.cnt = [0] * sumidouro + [_IMPOSSIVEL]
+        self.passo = [[(v[c] if d < c else 1) if d != c else 0 for d in range(k)] for c in range(k)]
+        self.desl = [
+            [
+                [
+                    sumidouro if d == c else (self.base[d][c] + x if d < c else self.base[c][d] + x * v[d])
+                    for d in range(k)
+                ]
+                for x in range(v[c])
+            ]
+            for c in range(k)
+        ]
         self.Z = [[tudo & ~self.mascara_coluna[c] for _ in range(v[c])] for c in range(k)]
         self.U = [[0] * v[c] for c in range(k)]
-        self.abertos = list(range(len(self.par)))
-        self.pos = {pid: pid for pid in self.abertos}
-        for pid in impossiveis:
-            c, x, d, e = self.par[pid]
-            self.cnt[pid] = _IMPOSSIVEL
-            self.Z[c][x] &= ~self.bit[d][e]
-            self.Z[d][e] &= ~self.bit[c][x]
-            self._fecha(pid)
+        self.rastreando = False
+        self.abertos: list[int] = []
+        self.pos: dict[int, int] = {}
         self.linhas: list[list[int]] = []
         self.P: list[int] = []
         self.R = [[0] * v[c] for c in range(k)]
         self.F = [0] * k
 
+    def marca_impossivel(self, pid: int) -> None:
+        """Takes a pair out of the problem (before any row exists)."""
+        c, x, d, e = self.par[pid]
+        self.cnt[pid] = _IMPOSSIVEL
+        self.Z[c][x] &= ~self.bit[d][e]
+        self.Z[d][e] &= ~self.bit[c][x]
+
     # -- open-pair list: O(1) insertion, removal and random pick ------------------------------
+    def rastreia_abertos(self) -> None:
+        self.abertos = [pid for pid, n in enumerate(self.cnt) if n == 0]
+        self.pos = {pid: i for i, pid in enumerate(self.abertos)}
+        self.rastreando = True
+
     def _abre(self, pid: int) -> None:
         self.pos[pid] = len(self.abertos)
         self.abertos.append(pid)
@@ -277,9 +301,7 @@ class _Arranjo:
             self.pos[ultimo] = i
 
     def pid(self, c: int, x: int, d: int, e: int) -> int:
-        if c < d:
-            return self.base[c][d] + x * self.v[d] + e
-        return self.base[d][c] + e * self.v[c] + x
+        return self.desl[c][x][d] + e * self.passo[c][d]
 
     # -- rows ---------------------------------------------------------------------------------
     def nova_linha(self, valores: list[int] | None = None) -> int:
@@ -325,29 +347,79 @@ class _Arranjo:
         x = linha[c]
         if x == y:
             return
-        cnt, Z, U, bit, base, v = self.cnt, self.Z, self.U, self.bit, self.base, self.v
+        cnt, Z, U, bit = self.cnt, self.Z, self.U, self.bit
+        passo = self.passo[c]
         br = 1 << r
-        if x != _LIVRE:
-            bx = bit[c][x]
-            zx, ux = Z[c][x], U[c][x]
-            for d in range(self.k):
-                e = linha[d]
-                if e < 0 or d == c:
+        if x != _LIVRE and y != _LIVRE:
+            # The local search's move: one pass over the row does both the removal of the
+            # old value's pairs and the insertion of the new one's (half the loop overhead).
+            dx, dy = self.desl[c][x], self.desl[c][y]
+            bx, by = bit[c][x], bit[c][y]
+            zx, ux, zy, uy = Z[c][x], U[c][x], Z[c][y], U[c][y]
+            rastreando = self.rastreando
+            for d, e in enumerate(linha):
+                if e < 0:
                     continue
-                pid = base[d][c] + e * v[c] + x if d < c else base[c][d] + x * v[d] + e
+                deslocamento = e * passo[d]
+                pid = dx[d] + deslocamento
                 n = cnt[pid] - 1
                 cnt[pid] = n
-                if n == 1:
+                if n < 2:
                     be = bit[d][e]
+                    if n == 1:
+                        ux |= be
+                        U[d][e] |= bx
+                    else:
+                        ux ^= be
+                        U[d][e] ^= bx
+                        zx |= be
+                        Z[d][e] |= bx
+                        if rastreando:
+                            self._abre(pid)
+                pid = dy[d] + deslocamento
+                n = cnt[pid] + 1
+                cnt[pid] = n
+                if n < 3:
+                    be = bit[d][e]
+                    if n == 1:
+                        zy ^= be
+                        Z[d][e] ^= by
+                        uy |= be
+                        U[d][e] |= by
+                        if rastreando:
+                            self._fecha(pid)
+                    else:
+                        uy ^= be
+                        U[d][e] ^= by
+            Z[c][x], U[c][x], Z[c][y], U[c][y] = zx, ux, zy, uy
+            self.R[c][x] ^= br
+            self.R[c][y] |= br
+            self.P[r] ^= bx | by
+            linha[c] = y
+            return
+        if x != _LIVRE:
+            desl = self.desl[c][x]
+            bx = bit[c][x]
+            zx, ux = Z[c][x], U[c][x]
+            for d, e in enumerate(linha):
+                if e < 0:
+                    continue
+                pid = desl[d] + e * passo[d]
+                n = cnt[pid] - 1
+                cnt[pid] = n
+                if n > 1:
+                    continue  # the common case: still covered at least twice
+                be = bit[d][e]
+                if n == 1:
                     ux |= be
                     U[d][e] |= bx
-                elif n == 0:
-                    be = bit[d][e]
+                else:
                     ux ^= be
                     U[d][e] ^= bx
                     zx |= be
                     Z[d][e] |= bx
-                    self._abre(pid)
+                    if self.rastreando:
+                        self._abre(pid)
             Z[c][x], U[c][x] = zx, ux
             self.R[c][x] ^= br
             self.P[r] ^= bx
@@ -355,24 +427,26 @@ class _Arranjo:
             self.F[c] ^= br
         linha[c] = y
         if y != _LIVRE:
+            desl = self.desl[c][y]
             by = bit[c][y]
             zy, uy = Z[c][y], U[c][y]
-            for d in range(self.k):
-                e = linha[d]
-                if e < 0 or d == c:
+            for d, e in enumerate(linha):
+                if e < 0:
                     continue
-                pid = base[d][c] + e * v[c] + y if d < c else base[c][d] + y * v[d] + e
+                pid = desl[d] + e * passo[d]
                 n = cnt[pid] + 1
                 cnt[pid] = n
+                if n > 2:
+                    continue
+                be = bit[d][e]
                 if n == 1:
-                    be = bit[d][e]
                     zy ^= be
                     Z[d][e] ^= by
                     uy |= be
                     U[d][e] |= by
-                    self._fecha(pid)
-                elif n == 2:
-                    be = bit[d][e]
+                    if self.rastreando:
+                        self._fecha(pid)
+                else:
                     uy ^= be
                     U[d][e] ^= by
             Z[c][y], U[c][y] = zy, uy
@@ -520,48 +594,63 @@ def _produto(a: list[list[int]], b: list[list[int]]) -> list[list[int]]:
     return saida
 
 
-def _ciclico(v: int, k: int, rng: random.Random, passos: int = 20000) -> list[list[int]] | None:
+def _ciclico(v: int, k: int, rng: random.Random, passos: int = 4000) -> list[list[int]] | None:
     """A 1-rotational covering array: ``(v-1)*m + 1`` rows, ``m = max(k, v+1)`` columns.
 
     A starter vector ``s`` over ``Z_(v-1)`` plus a fixed point ``oo`` (stored as ``v-1``) is
-    found by local search such that, for every cyclic shift ``d``, the pairs
-    ``(s[y], s[y+d])`` show every difference of ``Z_(v-1)`` and both ``(oo, finite)`` and
-    ``(finite, oo)``. Then the circulant of ``s`` developed by adding every ``g`` of
-    ``Z_(v-1)`` (``oo`` fixed), plus one all-``oo`` row, covers every pair of any two columns.
-    Returns ``None`` if the search budget runs out.
+    sought by local search such that, for every cyclic shift ``d``, the pairs
+    ``(s[y], s[y+d])`` show every difference of ``Z_(v-1)``; with ``oo`` at one position they
+    also show ``(oo, finite)`` and ``(finite, oo)``. The circulant of ``s``, developed by adding
+    every ``g`` of ``Z_(v-1)`` (``oo`` fixed), plus one all-``oo`` row, then covers every pair
+    of any two columns. Returns ``None`` if the search budget runs out.
     """
     q = v - 1
     if q < 2:
         return None
     m = max(k, q + 2)
-    s = [0] + [rng.randrange(q) for _ in range(m - 1)]
-    s[0] = q  # the single fixed point; one is enough for the (oo, x) pairs of every shift
     deslocamentos = range(1, m // 2 + 1)
+    s = [q] + [rng.randrange(q) for _ in range(m - 1)]
+    contagem = [[0] * q for _ in deslocamentos]
+    for i, d in enumerate(deslocamentos):
+        for y in range(m):
+            a, b = s[y], s[(y + d) % m]
+            if a != q and b != q:
+                contagem[i][(b - a) % q] += 1
+    faltas = sum(linha.count(0) for linha in contagem)
 
-    def faltas(vetor) -> int:
-        total = 0
-        for d in deslocamentos:
-            vistos = set()
-            for y in range(m):
-                a, b = vetor[y], vetor[(y + d) % m]
+    def ajusta(y: int, sinal: int) -> int:
+        """Adds (or removes) the pairs touching position ``y``; returns the change in faltas."""
+        mudanca = 0
+        for i, d in enumerate(deslocamentos):
+            cont = contagem[i]
+            for a, b in ((s[(y - d) % m], s[y]), (s[y], s[(y + d) % m])):
                 if a != q and b != q:
-                    vistos.add((b - a) % q)
-            total += q - len(vistos)
-        return total
+                    t = (b - a) % q
+                    n = cont[t] + sinal
+                    cont[t] = n
+                    if n == 0:
+                        mudanca += 1
+                    elif n == 1 and sinal > 0:
+                        mudanca -= 1
+        return mudanca
 
-    atual = faltas(s)
     for _ in range(passos):
-        if atual == 0:
+        if faltas == 0:
             break
-        y = rng.randrange(1, m)
+        y = rng.randrange(1, m)  # position 0 keeps the fixed point
         antigo = s[y]
-        s[y] = rng.randrange(q)
-        novo = faltas(s)
-        if novo <= atual:
-            atual = novo
+        novo = rng.randrange(q - 1)
+        novo += novo >= antigo
+        delta = ajusta(y, -1)
+        s[y] = novo
+        delta += ajusta(y, 1)
+        if delta <= 0:
+            faltas += delta
         else:
+            ajusta(y, -1)
             s[y] = antigo
-    if atual:
+            ajusta(y, 1)
+    if faltas:
         return None
     linhas = [[q] * k]
     for x in range(m):
@@ -589,28 +678,35 @@ def _kleitman_spencer(k: int) -> list[list[int]]:
     return matriz
 
 
-def _sementes(v: int, k: int, rng: random.Random) -> list[list[list[int]]]:
-    """Algebraic arrays with ``v`` symbols, each for as many columns as it has (<= ``k`` used).
+def _sementes(v: int, k: int, rng: random.Random, teto: int) -> list[list[list[int]]]:
+    """Algebraic arrays with ``v`` symbols and fewer than ``teto`` rows, smallest first.
 
-    They are starting points for the widest parameters: a seed with fewer than ``k`` columns
-    is extended by IPOG. Only arrays that could plausibly beat a greedy start are produced.
+    Each is a starting point for the widest parameters, used for as many of its columns as
+    there are parameters; one with fewer columns than parameters is extended by IPOG.
+    Constructions that cannot get under ``teto`` (the size greedy growth already reached)
+    are not even built: that bounds the field sizes and the cyclic search.
     """
     if v == 1:
         return []
     if v == 2:
         return [_kleitman_spencer(k)]
-    oa_cheio, oa_menos = _oa(v, True), _oa(v, False)
-    candidatos = [oa_cheio, oa_menos]
-    if k > len(oa_cheio[0]):
-        # Products are only worth it when one orthogonal array is too narrow.
-        p_mm = _produto(oa_menos, oa_menos)
-        candidatos += [_produto(oa_cheio, oa_cheio), _produto(oa_cheio, oa_menos), p_mm]
-        if k > len(p_mm[0]):
-            candidatos += [_produto(oa_cheio, p_mm), _produto(oa_menos, p_mm)]
+    q = _proxima_potencia_de_primo(v)
+    candidatos = []
+    if q * q - (q - v) < teto:
+        oa_cheio, oa_menos = _oa(v, True), _oa(v, False)
+        candidatos += [oa_cheio, oa_menos]
+        if k > len(oa_cheio[0]):
+            # Products only pay when one orthogonal array is too narrow.
+            p_mm = _produto(oa_menos, oa_menos)
+            candidatos += [_produto(oa_cheio, oa_cheio), _produto(oa_cheio, oa_menos), p_mm]
+            if k > len(p_mm[0]):
+                candidatos += [_produto(oa_cheio, p_mm), _produto(oa_menos, p_mm)]
+    completos = [len(c) for c in candidatos if len(c[0]) >= k]
+    if k > q + 1 and (v - 1) * max(k, v + 1) + 1 < min(completos + [teto]):
         ciclico = _ciclico(v, k, rng)
         if ciclico is not None:
             candidatos.append(ciclico)
-    return candidatos
+    return sorted((c for c in candidatos if len(c) < teto), key=len)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -758,6 +854,7 @@ def _reduz(
     """
     melhor = [list(linha) for linha in arr.linhas]
     k = arr.k
+    arr.rastreia_abertos()
     tabu = [[0] * k for _ in arr.linhas]
     passo = 0
     Z, U, R, P, linhas, par, abertos = arr.Z, arr.U, arr.R, arr.P, arr.linhas, arr.par, arr.abertos
@@ -834,11 +931,7 @@ def _novo_arranjo(niveis: list[int], restr: _Restricoes | None) -> _Arranjo:
     arr = _Arranjo(niveis)
     if restr is not None:
         for pid in _pares_impossiveis(arr.par, niveis, restr):
-            c, x, d, e = arr.par[pid]
-            arr.cnt[pid] = _IMPOSSIVEL
-            arr.Z[c][x] &= ~arr.bit[d][e]
-            arr.Z[d][e] &= ~arr.bit[c][x]
-            arr._fecha(pid)
+            arr.marca_impossivel(pid)
     return arr
 
 
@@ -882,7 +975,7 @@ def _pairwise(modelo: _Modelo, semente: int) -> list[list[int]]:
         return [[x] for x in range(niveis[0]) if restr is None or restr.completavel([x])]
     arr = _inicial_ipog(niveis, restr)
     if restr is None:
-        for semente_alg in _sementes(niveis[0], k, rng):
+        for semente_alg in _sementes(niveis[0], k, rng, len(arr.linhas)):
             # A seed that already has as many rows as the best array so far cannot win.
             if len(semente_alg) < len(arr.linhas):
                 outro = _inicial_ipog(niveis, None, semente_alg)

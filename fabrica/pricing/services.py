@@ -52,7 +52,7 @@ def processar_orcar(item: Item) -> SpecRecursos:
             item_orcar=item, runtime=orc.runtime, teste=orc.teste, carga=orc.carga, esforco=orc.esforco,
             dependencias=orc.dependencias, custo=orc.custo, explicacao=orc.explicacao, casos_teste=casos,
         )
-        recursos = _resumo(registro)
+        recursos = resumo_orcamento(registro)
         gerados = [backlog.NovoItem(tipo="entrevistar_dor", produtor=PRODUTOR, spec_ref=spec.spec_id,
                                     contexto=gap.contexto_dor(spec.spec_id)) for gap in gaps]
         gerados.append(backlog.NovoItem(
@@ -79,7 +79,7 @@ def processar_orcar(item: Item) -> SpecRecursos:
     return registro
 
 
-def _resumo(registro: SpecRecursos) -> dict[str, Any]:
+def resumo_orcamento(registro: SpecRecursos) -> dict[str, Any]:
     """The budget as it travels in items (seed: ``spec_recursos``): the sections, no test rows."""
     return {"id": registro.pk, "spec_ref": registro.spec_ref, "spec_commit": registro.spec_commit,
             "spec_sha256": registro.spec_sha256, "modelo": registro.modelo.versao, "runtime": registro.runtime,

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from fabrica.models import Spec
 from fabrica.specs import repositorio
-from fabrica.specs.formato import SpecInvalida, carregar_spec
+from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec
 
 
 @dataclass
@@ -24,9 +24,14 @@ class ResultadoSincronizacao:
 def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "", por: str = "") -> tuple[Spec, bool]:
     """Validates and stores one spec version; the same content twice is one version.
 
+    A spec read from the repository must carry the id of its file (``specs/<id>.yaml``).
     Returns (spec, created). Raises ``SpecInvalida`` naming every bad field; nothing is stored then.
     """
     conteudo = carregar_spec(texto)
+    if caminho and Path(caminho).stem != conteudo["id"]:
+        # Otherwise a copied file would silently become a new version of another spec.
+        raise SpecInvalida([ErroCampo("id", f"o id {conteudo['id']!r} difere do nome do arquivo {caminho} "
+                                            f"(esperado: {Path(caminho).stem!r})")])
     sha = hashlib.sha256(texto.encode("utf-8")).hexdigest()
     existente = Spec.objects.filter(spec_id=conteudo["id"], sha256=sha).first()
     if existente:

@@ -240,6 +240,7 @@ def test_listar_100_itens_custa_o_mesmo_que_listar_5(sistema, django_assert_num_
     _listar_com_dependencias(4, "lista_cinco")
     _listar_com_dependencias(99, "lista_cem")
 
+    sistema.get(ITENS, {"tipo": "nenhum"})  # the user's permissions are cached from here on
     with CaptureQueriesContext(connection) as cinco:
         resposta = sistema.get(ITENS, {"tipo": "lista_cinco", "tamanho": 200})
     assert len(resposta.json()["results"]) == 5
@@ -256,6 +257,7 @@ def test_eventos_custam_o_mesmo_com_5_ou_100(sistema, django_assert_num_queries)
     Evento.objects.bulk_create([Evento(item=poucos, tipo="t", ator="a") for _ in range(5)]
                                + [Evento(item=muitos, tipo="t", ator="a") for _ in range(100)])
 
+    sistema.get(EVENTOS, {"tipo": "nenhum"})  # the user's permissions are cached from here on
     with CaptureQueriesContext(connection) as cinco:
         sistema.get(EVENTOS, {"item": poucos.pk, "tamanho": 200})
     with django_assert_num_queries(len(cinco)):
@@ -344,8 +346,10 @@ def test_ciclo_consumir_concluir_com_itens_gerados(sistema):
 
     assert resposta.status_code == 200, resposta.content
     assert (resposta.json()["status"], resposta.json()["resultado"]) == ("Concluido", {"preco": 100})
-    gerados = sistema.get(ITENS, {"spec_ref": "SPEC-1"}).json()["results"]
+    gerados = sistema.get(url("api-backlog-linhagem", reservado["id"])).json()["descendentes"]
     por_tipo = {i["tipo"]: i for i in gerados}
+    assert set(por_tipo) == {"entrevistar_dor", "aprovar_orcamento"}
+    assert por_tipo["entrevistar_dor"]["status"] == "Pendente"
     assert por_tipo["aprovar_orcamento"]["status"] == "Bloqueado"
     assert por_tipo["aprovar_orcamento"]["depende_de"] == [por_tipo["entrevistar_dor"]["id"]]
     assert por_tipo["aprovar_orcamento"]["produzido_por"] == reservado["id"]
@@ -386,7 +390,9 @@ def test_json_malformado_e_400(sistema):
 
 @pytest.mark.parametrize("corpo", ["[1, 2]", '"texto"', "null", "42"])
 def test_corpo_que_nao_e_objeto_e_400(sistema, corpo):
-    assert_forma_de_erro(sistema.post(ITENS, data=corpo, content_type="application/json"), 400)
+    resposta = assert_forma_de_erro(sistema.post(ITENS, data=corpo, content_type="application/json"), 400)
+
+    assert list(resposta["campos"]) == ["corpo"]
     assert not Item.objects.exists()
 
 
@@ -398,7 +404,7 @@ def test_tipo_de_conteudo_nao_suportado_e_415(sistema):
     ({"tipo": "x", "prioridade": "alta"}, "prioridade"),
     ({"tipo": "x", "prioridade": 99999}, "prioridade"),
     ({"tipo": "x", "depende_de": "x"}, "depende_de"),
-    ({"tipo": "x", "depende_de": ["x"]}, "depende_de"),
+    ({"tipo": "x", "depende_de": [1, "x"]}, "depende_de[1]"),
     ({"tipo": "x", "contexto": []}, "contexto"),
     ({"tipo": "x", "contexto": "texto"}, "contexto"),
     ({"tipo": ""}, "tipo"),
@@ -445,6 +451,9 @@ def test_consumir_com_dado_errado_e_400(sistema, cenario, dados, campo):
     ({"lease_token": "LEASE", "resultado": []}, "resultado"),
     ({"lease_token": "LEASE", "items_gerados": {"tipo": "x"}}, "items_gerados"),
     ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x"}, {"contexto": {}}]}, "items_gerados[1].tipo"),
+    ({"lease_token": "LEASE", "items_gerados": [{"contexto": {}}]}, "items_gerados[0].tipo"),
+    ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de": ["a"]}]},
+     "items_gerados[0].depende_de[0]"),
     ({"lease_token": "LEASE", "items_gerados": [{"tipo": "orcar_spec", "contexto": {}}]},
      "items_gerados[0].contexto.spec_ref"),
     ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de": [987654]}]}, "items_gerados[0].depende_de"),

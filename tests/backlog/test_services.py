@@ -145,6 +145,14 @@ def test_produzir_recusa_dependencia_inexistente_sem_escrever_nada(caminho):
     assert contagens() == antes
 
 
+def test_produzir_recusa_id_de_dependencia_alem_de_64_bits(caminho):
+    with pytest.raises(DadosInvalidos) as exc:
+        produzir(depende_de=[2**63])
+
+    assert exc.value.campos == {"depende_de": [f"Itens inexistentes: #{2**63}."]}
+    assert not Item.objects.exists()
+
+
 def test_produzir_recusa_dependencia_repetida(caminho):
     dependencia = ItemComStatusFactory(status=Status.CONCLUIDO)
 

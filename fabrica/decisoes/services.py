@@ -1,0 +1,134 @@
+"""The PO's decisions on budgets (seed §1.2 phase 4): aprovar, ajustar, rejeitar.
+
+Each decision is made once: the budget row is locked, its status checked against one table of
+allowed transitions, and the decision recorded (who, when, why) in the same transaction that
+concludes the ``aprovar_orcamento`` item and produces what follows from it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from backlog import services as backlog
+from backlog.erros import DadosInvalidos, TransicaoInvalida
+from backlog.models import Item, Status
+from fabrica.models import SpecRecursos
+from fabrica.pricing.services import resumo_orcamento
+
+Decisao = SpecRecursos.Status
+TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO}}
+PRODUTOR_PO = "MS_Produto"
+
+
+def _travar(orcamento_id: int) -> SpecRecursos:
+    try:
+        return (SpecRecursos.objects.select_for_update(no_key=True, of=("self",))
+                .select_related("item_aprovacao", "decidido_por").get(pk=orcamento_id))
+    except SpecRecursos.DoesNotExist:
+        from backlog.erros import ItemNaoEncontrado
+
+        raise ItemNaoEncontrado(f"Orçamento #{orcamento_id} não existe.") from None
+
+
+def _exigir(orc: SpecRecursos, destino: str) -> None:
+    if destino not in TRANSICOES.get(orc.status, set()):
+        quem = orc.decidido_por.get_username() if orc.decidido_por else "?"
+        quando = date_format(timezone.localtime(orc.decidido_em), "SHORT_DATETIME_FORMAT") if orc.decidido_em else "?"
+        raise TransicaoInvalida(
+            f"Este orçamento já foi decidido: {orc.get_status_display()} por {quem} em {quando}.",
+            {"status": [orc.status]},
+        )
+
+
+def _motivo_obrigatorio(motivo: str) -> str:
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise DadosInvalidos("Informe o motivo da decisão.", {"motivo": ["Campo obrigatório."]})
+    return motivo[:5000]
+
+
+def _registrar(orc: SpecRecursos, status: str, por: AbstractBaseUser, motivo: str) -> None:
+    orc.status, orc.decidido_por, orc.decidido_em, orc.motivo = status, por, timezone.now(), motivo
+    orc.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
+
+
+def _consumidor(por: AbstractBaseUser) -> str:
+    return f"po:{por.get_username()}"
+
+
+def _fechar_item(orc: SpecRecursos, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
+    """Concludes the approval item as the PO (claiming it first), or withdraws it while it
+    still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
+    item = orc.item_aprovacao
+    if item.status == Status.BLOQUEADO:
+        if gerados and resultado["decisao"] == "aprovado":
+            raise TransicaoInvalida("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos.")
+        backlog.cancelar(item_id=item.pk, ator=_consumidor(por), motivo=resultado.get("motivo", ""))
+        if gerados:
+            backlog.produzir_varios(gerados, ator=_consumidor(por), produzido_por=item.pk)
+        return
+    reservado = backlog.reservar(item_id=item.pk, consumidor=_consumidor(por))
+    backlog.concluir(item_id=item.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=gerados)
+
+
+def _dependencias_de_desenvolvimento(orc: SpecRecursos) -> list[int]:
+    """The development of a spec waits for the development of its prerequisite specs."""
+    prerequisitos = list(orc.spec.conteudo.get("depende_de") or [])
+    if not prerequisitos:
+        return []
+    ultimos: dict[str, int] = {}
+    for pk, spec_ref in (Item.objects.filter(tipo="desenvolvimento", spec_ref__in=prerequisitos)
+                         .exclude(status=Status.CANCELADO).order_by("id").values_list("pk", "spec_ref")):
+        ultimos[spec_ref] = pk
+    faltando = [p for p in prerequisitos if p not in ultimos]
+    if faltando:
+        raise TransicaoInvalida(
+            "Esta spec depende de " + ", ".join(faltando) + ", que ainda não foi aprovada para desenvolvimento: "
+            "aprove-a primeiro.", {"depende_de": faltando})
+    return sorted(ultimos.values())
+
+
+def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str = "") -> SpecRecursos:
+    """Approves an open, unblocked budget once: concludes ``aprovar_orcamento`` producing
+    ``desenvolvimento`` (spec_ref + spec_recursos), which waits for its prerequisites' development."""
+    with transaction.atomic():
+        orc = _travar(orcamento_id)
+        _exigir(orc, Decisao.APROVADO)
+        if orc.item_aprovacao.status == Status.BLOQUEADO:
+            raise TransicaoInvalida("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos.",
+                                    {"gaps": [str(g) for g in orc.gaps.all()]})
+        desenvolvimento = backlog.NovoItem(
+            tipo="desenvolvimento", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
+            contexto={"spec_ref": orc.spec_ref, "spec_recursos": resumo_orcamento(orc)},
+            depende_de=_dependencias_de_desenvolvimento(orc),
+        )
+        _fechar_item(orc, por, {"decisao": "aprovado", "por": por.get_username(), "motivo": motivo}, [desenvolvimento])
+        _registrar(orc, Decisao.APROVADO, por, motivo.strip())
+    return orc
+
+
+def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> SpecRecursos:
+    """Sends the spec back for adjustment (``ajustar_spec`` for Epistemologia); closes this budget."""
+    motivo = _motivo_obrigatorio(motivo)
+    with transaction.atomic():
+        orc = _travar(orcamento_id)
+        _exigir(orc, Decisao.AJUSTADO)
+        ajuste = backlog.NovoItem(tipo="ajustar_spec", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
+                                  contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk})
+        _fechar_item(orc, por, {"decisao": "ajustado", "por": por.get_username(), "motivo": motivo}, [ajuste])
+        _registrar(orc, Decisao.AJUSTADO, por, motivo)
+    return orc
+
+
+def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> SpecRecursos:
+    """Rejects the budget, with a reason; nothing is developed."""
+    motivo = _motivo_obrigatorio(motivo)
+    with transaction.atomic():
+        orc = _travar(orcamento_id)
+        _exigir(orc, Decisao.REJEITADO)
+        _fechar_item(orc, por, {"decisao": "rejeitado", "por": por.get_username(), "motivo": motivo}, [])
+        _registrar(orc, Decisao.REJEITADO, por, motivo)
+    return orc
