@@ -112,6 +112,21 @@ def _lease_ate(agora: datetime, segundos: int | None) -> datetime:
 # --- produzir ---------------------------------------------------------------------------------
 
 
+def _tem_nul(valor: Any) -> bool:
+    """PostgreSQL's jsonb refuses the NUL character (a DataError, a 500); refuse it as bad input
+    on every backend."""
+    if isinstance(valor, str):
+        return "\x00" in valor
+    if isinstance(valor, dict):
+        return any(_tem_nul(k) or _tem_nul(v) for k, v in valor.items())
+    if isinstance(valor, list):
+        return any(_tem_nul(v) for v in valor)
+    return False
+
+
+_NUL = "O JSON não pode conter o caractere nulo (\\u0000)."
+
+
 def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str]]:
     erros: dict[str, list[str]] = {}
     for i, novo in enumerate(novos):
@@ -122,6 +137,8 @@ def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str
             erros.setdefault(f"{base}produtor", []).append("Informe um produtor de 1 a 100 caracteres.")
         if not isinstance(novo.contexto, dict):
             erros.setdefault(f"{base}contexto", []).append("O contexto deve ser um objeto JSON.")
+        elif _tem_nul(novo.contexto):
+            erros.setdefault(f"{base}contexto", []).append(_NUL)
         else:
             erros.update(registro.erros_do_contexto(novo.tipo, novo.contexto, f"{base}contexto"))
         if not -MAX_PRIORIDADE <= novo.prioridade <= MAX_PRIORIDADE:
@@ -302,6 +319,11 @@ def concluir(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str,
     resultado = resultado if resultado is not None else {}
     if not isinstance(resultado, dict):
         raise DadosInvalidos("O resultado deve ser um objeto JSON.", {"resultado": ["Deve ser um objeto."]})
+    if _tem_nul(resultado):
+        raise DadosInvalidos("O resultado não é válido.", {"resultado": [_NUL]})
+    if not 0 < item_id <= MAX_ID:
+        # Beyond bigint: PostgreSQL would refuse the fast statement's parameter (a 500).
+        raise ItemNaoEncontrado(f"Item #{item_id} não existe.")
     if items_gerados:
         erros = _validar_lote(items_gerados, "items_gerados")
         if erros:
@@ -430,7 +452,7 @@ def falhar(*, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str |
 def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atraso: bool = True,
                      definitivo: bool = False) -> None:
     agora = timezone.now()
-    item.erro = erro[:10_000]
+    item.erro = erro.replace("\x00", "\ufffd")[:10_000]  # PostgreSQL text refuses NUL
     item.lease_token = None
     item.lease_expira_em = None
     if item.tentativas < item.max_tentativas and not definitivo:

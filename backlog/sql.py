@@ -1,31 +1,40 @@
 """The hot statements of MS_Backlog on PostgreSQL, one round trip each.
 
-Times come from the application (``timezone.now()``), as on the ORM path: PostgreSQL's
-``now()`` is the start of the transaction, which inside a caller's transaction is in the past.
-
 Measured on this machine kind (DESIGN §3), the idiomatic ORM cycle runs at a tenth of a bare
 claim; these single statements claim (or conclude) and write their ``Evento`` together. They
 implement exactly the transitions of ``services.TRANSICOES``, and the test suite runs the same
 contract tests against them and against the portable ORM path.
+
+They run on a server-binding cursor and are prepared once per connection: on the 2-core
+machine of ``bench/backlog_throughput.py`` parsing and planning the CTEs on every call cost the
+server more than executing them. (A transaction-pooling proxy such as pgbouncer < 1.21 would
+need ``HABILITADO = False``: it cannot carry prepared statements across connections.)
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.db import connection
-from django.utils import timezone
 
 from backlog.models import Item
 
 # Tests switch this off to run the ORM path on PostgreSQL too.
 HABILITADO = True
 
+_CAMPOS = [f.attname for f in Item._meta.concrete_fields]
+_POSICOES_JSON = [i for i, f in enumerate(Item._meta.concrete_fields) if f.attname in {"contexto", "resultado"}]
+# Returned in the order of ``_CAMPOS``, so a row becomes an ``Item`` without a lookup per column.
+_RETORNO = ", ".join(f"i.{f.column}" for f in Item._meta.concrete_fields)
+
 # One index probe per type (the partial index ``backlog_item_claim`` is ordered by
 # prioridade DESC, id), then the best of those few candidates; a plain ``tipo = ANY(...)``
 # would make PostgreSQL sort every pending row on each claim.
-_CONSUMIR = """
+CONSUMIR = f"""
 WITH candidato AS (
     SELECT c.id
     FROM unnest(%(tipos)s::text[]) AS t(tipo)
@@ -33,7 +42,7 @@ WITH candidato AS (
         SELECT i.id, i.prioridade
         FROM backlog_item i
         WHERE i.tipo = t.tipo AND i.status = 'Pendente'
-          AND (i.disponivel_em IS NULL OR i.disponivel_em <= %(agora)s)
+          AND (i.disponivel_em IS NULL OR i.disponivel_em <= now())
         ORDER BY i.prioridade DESC, i.id
         LIMIT 1
         FOR NO KEY UPDATE SKIP LOCKED
@@ -42,68 +51,120 @@ WITH candidato AS (
     LIMIT 1
 ), reservado AS (
     UPDATE backlog_item i
-    SET status = 'EmProcessamento', consumidor = %(consumidor)s, consumido_em = %(agora)s,
+    SET status = 'EmProcessamento', consumidor = %(consumidor)s, consumido_em = now(),
         tentativas = i.tentativas + 1, lease_token = gen_random_uuid(),
-        lease_expira_em = %(agora)s + make_interval(secs => %(segundos)s)
+        lease_expira_em = now() + make_interval(secs => %(segundos)s::int)
     FROM candidato
     WHERE i.id = candidato.id
-    RETURNING i.*
+    RETURNING {_RETORNO}
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
-    SELECT 'consumido', id, consumidor, jsonb_build_object('tentativa', tentativas), %(agora)s
+    SELECT 'consumido', id, consumidor, jsonb_build_object('tentativa', tentativas), now()
     FROM reservado
 )
 SELECT * FROM reservado
-"""
+"""  # noqa: S608 (the only interpolation is the column list, from the model's metadata)
 
-_CONCLUIR = """
+CONCLUIR = f"""
 WITH concluido AS (
-    UPDATE backlog_item
-    SET status = 'Concluido', resultado = %(resultado)s::jsonb, concluido_em = %(agora)s,
+    UPDATE backlog_item i
+    SET status = 'Concluido', resultado = %(resultado)s::jsonb, concluido_em = now(),
         lease_token = NULL, lease_expira_em = NULL
-    WHERE id = %(id)s AND status = 'EmProcessamento' AND lease_token = %(lease)s::uuid
-    RETURNING *
+    -- The lease holds only while EmProcessamento (constraint backlog_item_lease_so_em_processamento),
+    -- so the token alone checks the status too, and the plan is always the primary key: a
+    -- spelled-out status lets the planner pick the partial lease index and filter on id.
+    WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid
+    RETURNING {_RETORNO}
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
-    SELECT 'concluido', id, COALESCE(%(ator)s, consumidor), '{}'::jsonb, %(agora)s FROM concluido
+    SELECT 'concluido', id, COALESCE(%(ator)s::text, consumidor), '{{}}'::jsonb, now() FROM concluido
 )
 SELECT concluido.*, EXISTS (
     SELECT 1 FROM backlog_dependencia d JOIN backlog_item b ON b.id = d.item_id
     WHERE d.depende_de_id = concluido.id AND b.status = 'Bloqueado'
 ) AS tem_dependentes
 FROM concluido
-"""
-
-_JSON = {"contexto", "resultado"}
+"""  # noqa: S608 (the only interpolation is the column list, from the model's metadata)
 
 
-def _item(colunas: list[str], linha: tuple) -> Item:
-    valores = dict(zip(colunas, linha, strict=False))
-    for nome in _JSON:
-        if isinstance(valores.get(nome), str):
-            valores[nome] = json.loads(valores[nome])
-    campos = [f.attname for f in Item._meta.concrete_fields]
-    return Item.from_db(connection.alias, campos, [valores[c] for c in campos])
+def parametros_consumir(tipos: list[str], consumidor: str, segundos: int) -> dict[str, Any]:
+    return {"tipos": tipos, "consumidor": consumidor, "segundos": segundos}
+
+
+@cache
+def _classe_cursor() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class CursorPreparado(ServerBindingCursor):
+        """Prepared once per connection; rows come back in binary, which spares both the
+        server's text formatting and Django's Python-level timestamp parsing."""
+
+        def execute(self, query, params=None, *, prepare=True, binary=True):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return CursorPreparado
+
+
+# One cursor per psycopg connection, reused: a new connection (Django reconnected) gets its own.
+_cursores: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _executar(texto: str, parametros: dict[str, Any]) -> tuple | None:
+    """Runs a hot statement and returns its one row: Django's checks and error translation,
+    server-side binding and a prepared statement instead of client-side interpolation."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    conexao = connection.connection
+    if conexao.prepare_threshold is None and connection.get_autocommit():
+        _preparar_sessao(conexao)
+    cursor = _cursores.get(conexao)
+    if cursor is None:
+        cursor = _cursores[conexao] = _classe_cursor()(conexao)
+    if connection.queries_logged or connection.execute_wrappers:
+        # DEBUG, assertNumQueries, the debug toolbar: through Django's wrapper, so they see
+        # these statements like any other (its ``with`` would close the shared cursor).
+        connection._prepare_cursor(cursor).execute(texto, parametros)
+        return cursor.fetchone()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        cursor.execute(texto, parametros)
+        return cursor.fetchone()
+
+
+def _preparar_sessao(conexao) -> None:
+    """Once per connection, outside any transaction (a SET inside one would be undone by its
+    rollback); until then the statements simply run unprepared.
+
+    Django switches psycopg's preparation off; a threshold never reached lets only the
+    statements executed with ``prepare=True`` be prepared (client-binding cursors, which the
+    rest of Django uses, never prepare). The generic plan is the same walk of the claim index
+    as a custom one, but PostgreSQL would keep re-planning the claim on every call because it
+    estimates ten rows for ``unnest`` of a parameter; no other statement of this connection is
+    prepared, so forcing generic plans touches only these two.
+    """
+    with connection.wrap_database_errors:
+        conexao.execute("SET plan_cache_mode = force_generic_plan")
+    conexao.prepare_threshold = sys.maxsize
+
+
+def _item(linha: tuple) -> Item:
+    valores = list(linha)
+    for posicao in _POSICOES_JSON:
+        if isinstance(valores[posicao], str):
+            valores[posicao] = json.loads(valores[posicao])
+    return Item.from_db(connection.alias, _CAMPOS, valores)
 
 
 def consumir(tipos: list[str], consumidor: str, segundos: int) -> Item | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_CONSUMIR, {"tipos": tipos, "consumidor": consumidor, "segundos": segundos,
-                                   "agora": timezone.now()})
-        linha = cursor.fetchone()
-        if linha is None:
-            return None
-        return _item([c.name for c in cursor.description], linha)
+    linha = _executar(CONSUMIR, parametros_consumir(tipos, consumidor, segundos))
+    return None if linha is None else _item(linha)
 
 
 def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None) -> tuple[Item, bool] | None:
     """Returns the concluded item and whether it has blocked dependents, or None if no row
     matched (wrong status or lease: the caller diagnoses which)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CONCLUIR, {"id": item_id, "lease": lease, "resultado": json.dumps(resultado), "ator": ator,
-                                   "agora": timezone.now()})
-        linha = cursor.fetchone()
-        if linha is None:
-            return None
-        colunas = [c.name for c in cursor.description]
-        return _item(colunas[:-1], linha[:-1]), bool(linha[-1])
+    linha = _executar(CONCLUIR, {"id": item_id, "lease": lease, "resultado": json.dumps(resultado), "ator": ator})
+    if linha is None:
+        return None
+    return _item(linha[:-1]), bool(linha[-1])

@@ -49,6 +49,17 @@ def recriar_banco(url: str) -> None:
         conexao.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(nome)))
 
 
+def sem_espera_de_fsync(url: str) -> None:
+    """``synchronous_commit = off`` for every session of the throwaway database: commits stop
+    waiting for the WAL flush, so a run measures CPU work rather than this disk's fsync."""
+    import psycopg
+    from psycopg import sql
+
+    nome = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(conninfo(url), autocommit=True) as conexao:
+        conexao.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(sql.Identifier(nome)))
+
+
 def configurar_django(url: str) -> None:
     """Points Django at ``url`` and sets it up; call before importing any model."""
     import django

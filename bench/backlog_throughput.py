@@ -200,10 +200,16 @@ def explicar(tipos: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rodadas", type=int, default=2, help="runs of each mode (the best is kept)")
+    parser.add_argument(
+        "--commit-duravel", action="store_true",
+        help="keep synchronous_commit on: every cycle then waits for two WAL flushes of this disk",
+    )
     args = parser.parse_args()
 
     url = _comum.url_do_banco(NOME_BANCO)
     _comum.recriar_banco(url)
+    if not args.commit_duravel:
+        _comum.sem_espera_de_fsync(url)
     _comum.configurar_django(url)
     _comum.migrar()
     print(f"database {NOME_BANCO}: {CONCLUIDOS:,} Concluido + {PENDENTES:,} Pendente '{TIPO}' per run")

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -95,6 +99,7 @@ class SpecAdmin(admin.ModelAdmin):
                        "texto"]
     exclude = ["conteudo"]
     actions = ["sincronizar"]
+    change_list_template = "admin/fabrica/spec/change_list.html"
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -109,6 +114,23 @@ class SpecAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Sincronizar specs do repositório git"), permissions=["view"])
     def sincronizar(self, request, queryset):
+        self._sincronizar(request)
+
+    def get_urls(self):
+        # Admin actions need a selected row and are hidden while the list is empty, so the first
+        # import (and any other) also has a button on the list page.
+        return [path("sincronizar/", self.admin_site.admin_view(self.sincronizar_view), name="fabrica_spec_sincronizar"),
+                *super().get_urls()]
+
+    def sincronizar_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        self._sincronizar(request)
+        return redirect("admin:fabrica_spec_changelist")
+
+    def _sincronizar(self, request) -> None:
         from django.conf import settings
 
         from fabrica.specs.repositorio import RepositorioInvalido
@@ -153,3 +175,8 @@ class AmbienteAdmin(admin.ModelAdmin):
     list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
     list_filter = ["ativo"]
     search_fields = ["nome", "descricao"]
+
+
+admin.site.site_header = _("Administração do PROMETHEUS")
+admin.site.site_title = _("PROMETHEUS")
+admin.site.index_title = _("Capacidades, ambientes, specs, orçamentos e o backlog")

@@ -150,6 +150,13 @@ class SpecRecursos(models.Model):
                 name="fabrica_orcamento_decisao_registrada",
             ),
         ]
+        indexes = [
+            # The inbox (fabrica.decisoes.caixa): open budgets are few among a long history, and
+            # the history tab lists the newest decisions and counts them (bench/inbox.py).
+            models.Index(fields=["id"], name="fabrica_orcamento_abertos", condition=Q(status="Aberto")),
+            models.Index(fields=["-decidido_em", "id"], name="fabrica_orcamento_decididos",
+                         condition=~Q(status="Aberto")),
+        ]
 
     def __str__(self) -> str:
         return f"Orçamento #{self.pk} de {self.spec_ref}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from backlog import services as backlog
@@ -24,7 +26,9 @@ def varrer() -> dict[str, int]:
     claimable item of our types whose dispatch was lost (e.g. the cluster was down)."""
     resgatados = backlog.resgatar_expirados()
     desbloqueados = backlog.desbloquear_orfaos()
+    # Only claimable items: one still waiting out its retry delay would make an idle task.
     tipos = list(Item.objects.filter(status=Status.PENDENTE, tipo__in=list(consumidor.HANDLERS))
+                 .filter(Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=timezone.now()))
                  .values_list("tipo", flat=True)[:100])
     for tipo in tipos:
         async_task("fabrica.tasks.processar", tipo, group="prometheus")

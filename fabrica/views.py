@@ -37,7 +37,9 @@ def inicio(request: HttpRequest) -> HttpResponse:
     aba = request.GET.get("aba") if request.GET.get("aba") in caixa.ABAS else "decidir"
     busca = request.GET.get("q", "").strip()[:100]
     tipo = request.GET.get("tipo", "")
-    dados = caixa.caixa(request.user, aba=aba, busca=busca, tipo=tipo)
+    valor = request.GET.get("pagina", "")
+    pagina = int(valor) if valor.isdecimal() and len(valor) < 7 else 1
+    dados = caixa.caixa(request.user, aba=aba, busca=busca, tipo=tipo, pagina=pagina)
     return render(request, "fabrica/inicio.html", {**dados, "aba": aba, "busca": busca, "tipo": tipo})
 
 

@@ -131,6 +131,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backlog.api.paginacao.Paginacao",
+    # DRF's JSON parser refusing absurdly nested bodies with a 400 (they would 500 later).
+    "DEFAULT_PARSER_CLASSES": [
+        "backlog.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backlog.api.erros.tratar_excecao",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -145,6 +151,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusItemEnum": "backlog.models.Status",
+        "StatusOrcamentoEnum": "fabrica.models.SpecRecursos.Status",
+    },
 }
 # Bodies over this size get 413 (see backlog.api.middleware); Django's own check covers forms.
 PROMETHEUS_MAX_CORPO = 1024 * 1024

@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backlog.api.views import endereco_desconhecido
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +12,8 @@ urlpatterns = [
     path("api/", include("fabrica.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Last under /api/: every other address gets a JSON 404 in the one error shape.
+    re_path(r"^api/(?P<resto>.*)$", endereco_desconhecido, name="api-desconhecido"),
     path("backlog/", include("backlog.urls")),
     path("", include("fabrica.urls")),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backlog import services as backlog
+from backlog.erros import DadosInvalidos
 from backlog.models import Status
 from fabrica.models import Capacidade, Gap
 
@@ -22,14 +24,23 @@ def capacidade_salvar(*, tipo: str, nome: str, descricao: str = "", habilitada: 
                       capacidade: Capacidade | None = None) -> tuple[Capacidade, list[Gap]]:
     """Creates or updates a capability; when it ends up enabled, every open gap it satisfies is
     concluded (its ``resultado`` says who and when), which unblocks the budgets waiting on them.
-    Returns the capability and the gaps it resolved."""
-    with transaction.atomic():
-        if capacidade is None:
-            capacidade = Capacidade(tipo=tipo, nome=nome, registrada_por=por)
-        capacidade.tipo, capacidade.nome, capacidade.descricao, capacidade.habilitada = tipo, nome, descricao, habilitada
-        capacidade.full_clean()
-        capacidade.save()
-        resolvidos = _resolver_gaps(capacidade, por) if capacidade.habilitada else []
+    Returns the capability and the gaps it resolved; a duplicate or invalid one is refused
+    (``DadosInvalidos`` naming the fields), also when two admins race to register it."""
+    try:
+        with transaction.atomic():
+            if capacidade is None:
+                capacidade = Capacidade(tipo=tipo, nome=nome, registrada_por=por)
+            capacidade.tipo, capacidade.nome = tipo, nome
+            capacidade.descricao, capacidade.habilitada = descricao, habilitada
+            capacidade.full_clean()
+            capacidade.save()
+            resolvidos = _resolver_gaps(capacidade, por) if capacidade.habilitada else []
+    except ValidationError as exc:
+        campos = {("nome" if campo == "__all__" else campo): [str(m) for m in msgs]
+                  for campo, msgs in exc.message_dict.items()}
+        raise DadosInvalidos("A capacidade não é válida.", campos) from None
+    except IntegrityError:
+        raise DadosInvalidos("Essa capacidade já existe.", {"nome": ["Já registrada."]}) from None
     return capacidade, resolvidos
 
 

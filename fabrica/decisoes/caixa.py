@@ -6,6 +6,7 @@ inbox shows them together. Each kind lists its rows in a constant number of quer
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
-from fabrica.models import SpecRecursos
-from fabrica.selectors import orcamentos
+from fabrica.models import Gap, Spec, SpecRecursos
 
 ABAS = ("decidir", "espera", "decididos")
+# Rows per page: a page renders in a bounded time whatever the backlog (bench/inbox.py).
+POR_PAGINA = 50
 
 
 @dataclass
@@ -45,7 +47,7 @@ class TipoDecisao:
     nome: str
     rotulo: Any
     permissao: str
-    listar: Callable[[str, str, int], list[Linha]]  # (aba, busca, limite) → rows
+    listar: Callable[[str, str, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
     contar: Callable[[str], dict[str, int]]  # busca → count per tab
 
 
@@ -60,54 +62,92 @@ def tipos_para(usuario) -> list[TipoDecisao]:
     return [t for t in _tipos.values() if usuario.has_perm(t.permissao)]
 
 
-def caixa(usuario, *, aba: str = "decidir", busca: str = "", tipo: str = "", limite: int = 200) -> dict[str, Any]:
-    """Rows of one tab, newest decisions first in history, oldest waits first otherwise."""
+def caixa(usuario, *, aba: str = "decidir", busca: str = "", tipo: str = "", pagina: int = 1,
+          por_pagina: int | None = None) -> dict[str, Any]:
+    """One page of a tab: newest decisions first in history, oldest waits first otherwise.
+
+    With one kind of decision its page is read directly (offset and limit); with several, each
+    lists its first ``pagina * por_pagina`` rows and the page is cut from the merge, so it is exact
+    whatever the mix. Either way the number of queries does not depend on the data.
+    """
+    por_pagina = por_pagina or POR_PAGINA
     visiveis = [t for t in tipos_para(usuario) if not tipo or t.nome == tipo]
-    linhas: list[Linha] = []
     contagens = dict.fromkeys(ABAS, 0)
     for t in visiveis:
-        linhas.extend(t.listar(aba, busca, limite))
         for nome, n in t.contar(busca).items():
             contagens[nome] += n
-    if aba == "decididos":
-        linhas.sort(key=lambda linha: linha.decidido_em or linha.criado_em, reverse=True)
+    paginas = max(1, math.ceil(contagens[aba] / por_pagina))
+    pagina = min(max(1, pagina), paginas)
+    inicio = (pagina - 1) * por_pagina
+    linhas: list[Linha] = []
+    if len(visiveis) == 1:
+        linhas = visiveis[0].listar(aba, busca, por_pagina, inicio)
     else:
-        linhas.sort(key=lambda linha: linha.criado_em)
-    return {"linhas": linhas[:limite], "contagens": contagens, "tipos": tipos_para(usuario)}
+        for t in visiveis:
+            linhas.extend(t.listar(aba, busca, inicio + por_pagina, 0))
+        if aba == "decididos":
+            linhas.sort(key=lambda linha: linha.decidido_em or linha.criado_em, reverse=True)
+        else:
+            linhas.sort(key=lambda linha: linha.criado_em)
+        linhas = linhas[inicio:inicio + por_pagina]
+    return {"linhas": linhas, "contagens": contagens, "tipos": tipos_para(usuario), "pagina": pagina,
+            "paginas": paginas}
 
 
 # --- budgets ------------------------------------------------------------------------------------
 
 def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[SpecRecursos]:
-    # The inbox shows summaries: leave the big JSON columns in the database.
-    qs = orcamentos().defer("spec__texto", "spec__conteudo", "casos_teste", "explicacao", "runtime", "teste",
-                            "carga", "dependencias")
+    qs = SpecRecursos.objects.all()
     if busca:
-        qs = qs.filter(Q(spec_ref__icontains=busca) | Q(spec__titulo__icontains=busca))
+        # Matched against the few spec versions, then found through the spec foreign key's index:
+        # matching the budgets' own columns would read every budget of the history.
+        qs = qs.filter(spec__in=Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca))
+                       .values("pk"))
     if aba == "decidir":
         return qs.filter(status=SpecRecursos.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
     if aba == "espera":
         return qs.filter(status=SpecRecursos.Status.ABERTO, item_aprovacao__status=Status.BLOQUEADO)
-    return qs.exclude(status=SpecRecursos.Status.ABERTO).select_related("decidido_por")
+    # Same condition as the partial index fabrica_orcamento_decididos, which serves its order and count.
+    return qs.exclude(status=SpecRecursos.Status.ABERTO)
 
 
-def _linha_orcamento(orc: SpecRecursos) -> Linha:
-    return Linha(
-        tipo="orcamento", rotulo=_("Orçamento"), id=orc.pk, titulo=orc.spec.titulo, spec_ref=orc.spec_ref,
-        criado_em=orc.criado_em, url=reverse("orcamento", args=[orc.pk]), custo=orc.custo,
-        horas=orc.esforco.get("total"), status=orc.get_status_display(),
-        gaps=[{"recurso": g.recurso, "tipo": g.tipo_recurso, "status": g.item.status, "item": g.item_id}
-              for g in orc.gaps.all()],
-        decidido_por=orc.decidido_por.get_username() if orc.status != SpecRecursos.Status.ABERTO and orc.decidido_por
-        else "",
-        decidido_em=orc.decidido_em, motivo=orc.motivo,
-    )
+# A row shows a summary: only these columns are read (the JSON of explanations, test cases and
+# the spec's text stay in the database), with no model for the pricing version or the item.
+_CAMPOS_DA_LINHA = ("id", "spec_ref", "criado_em", "custo", "esforco", "status", "decidido_em", "motivo",
+                    "spec__titulo", "decidido_por__username")
 
 
-def _listar_orcamentos(aba: str, busca: str, limite: int) -> list[Linha]:
-    qs = _orcamentos_da_aba(aba, busca)
-    qs = qs.order_by("-decidido_em") if aba == "decididos" else qs.order_by("id")
-    return [_linha_orcamento(o) for o in qs[:limite]]
+def _gaps_por_orcamento(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The gaps of these budgets in one query, as plain values (no model, no queryset per row)."""
+    rotulos = {valor: str(rotulo) for valor, rotulo in Status.choices}
+    gaps: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for g in (Gap.objects.filter(orcamento_id__in=ids).order_by("id")
+              .values("orcamento_id", "recurso", "tipo_recurso", "item_id", "item__status")):
+        gaps[g["orcamento_id"]].append({"recurso": g["recurso"], "tipo": g["tipo_recurso"], "item": g["item_id"],
+                                        "status": g["item__status"], "rotulo": rotulos[g["item__status"]]})
+    return gaps
+
+
+def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> list[Linha]:
+    ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
+    # The page's ids come from the index alone (fabrica_orcamento_abertos / _decididos hold the
+    # order and the id), so a page deep in the history skips index entries, not budget rows.
+    ids = _orcamentos_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento:deslocamento + limite]
+    orcamentos = list(SpecRecursos.objects.filter(pk__in=ids).select_related("spec", "decidido_por")
+                      .only(*_CAMPOS_DA_LINHA).order_by(*ordem))
+    # The history shows no gaps; the open tabs show each one with its item's status.
+    gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
+    rotulos = {valor: str(rotulo) for valor, rotulo in SpecRecursos.Status.choices}
+    rotulo_tipo = str(_("Orçamento"))
+    return [
+        Linha(tipo="orcamento", rotulo=rotulo_tipo, id=o.pk, titulo=o.spec.titulo, spec_ref=o.spec_ref,
+              criado_em=o.criado_em, url=reverse("orcamento", args=[o.pk]), custo=o.custo,
+              horas=o.esforco.get("total"), status=rotulos[o.status], gaps=gaps.get(o.pk, []),
+              decidido_por=o.decidido_por.get_username() if o.status != SpecRecursos.Status.ABERTO and o.decidido_por
+              else "",
+              decidido_em=o.decidido_em, motivo=o.motivo)
+        for o in orcamentos
+    ]
 
 
 def _contar_orcamentos(busca: str) -> dict[str, int]:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.erros import DadosInvalidos, TransicaoInvalida
@@ -24,13 +25,16 @@ PRODUTOR_PO = "MS_Produto"
 
 
 def _travar(orcamento_id: int) -> SpecRecursos:
+    # No select_related("decidido_por"): after waiting for the lock, PostgreSQL re-reads the locked
+    # row but not the joined ones, so a decision that lost the race would see the winner's
+    # decidido_por_id with no user ("decidido por ?"); the refusal loads the user afterwards.
     try:
         return (SpecRecursos.objects.select_for_update(no_key=True, of=("self",))
-                .select_related("item_aprovacao", "decidido_por").get(pk=orcamento_id))
+                .select_related("item_aprovacao").get(pk=orcamento_id))
     except SpecRecursos.DoesNotExist:
         from backlog.erros import ItemNaoEncontrado
 
-        raise ItemNaoEncontrado(f"Orçamento #{orcamento_id} não existe.") from None
+        raise ItemNaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
 
 
 def _exigir(orc: SpecRecursos, destino: str) -> None:
@@ -38,7 +42,8 @@ def _exigir(orc: SpecRecursos, destino: str) -> None:
         quem = orc.decidido_por.get_username() if orc.decidido_por else "?"
         quando = date_format(timezone.localtime(orc.decidido_em), "SHORT_DATETIME_FORMAT") if orc.decidido_em else "?"
         raise TransicaoInvalida(
-            f"Este orçamento já foi decidido: {orc.get_status_display()} por {quem} em {quando}.",
+            _("Este orçamento já foi decidido: %(decisao)s por %(quem)s em %(quando)s.")
+            % {"decisao": orc.get_status_display(), "quem": quem, "quando": quando},
             {"status": [orc.status]},
         )
 
@@ -46,7 +51,7 @@ def _exigir(orc: SpecRecursos, destino: str) -> None:
 def _motivo_obrigatorio(motivo: str) -> str:
     motivo = (motivo or "").strip()
     if not motivo:
-        raise DadosInvalidos("Informe o motivo da decisão.", {"motivo": ["Campo obrigatório."]})
+        raise DadosInvalidos(_("Informe o motivo da decisão."), {"motivo": [_("Campo obrigatório.")]})
     return motivo[:5000]
 
 
@@ -65,7 +70,7 @@ def _fechar_item(orc: SpecRecursos, por: AbstractBaseUser, resultado: dict, gera
     item = orc.item_aprovacao
     if item.status == Status.BLOQUEADO:
         if gerados and resultado["decisao"] == "aprovado":
-            raise TransicaoInvalida("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos.")
+            raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."))
         backlog.cancelar(item_id=item.pk, ator=_consumidor(por), motivo=resultado.get("motivo", ""))
         if gerados:
             backlog.produzir_varios(gerados, ator=_consumidor(por), produzido_por=item.pk)
@@ -86,8 +91,8 @@ def _dependencias_de_desenvolvimento(orc: SpecRecursos) -> list[int]:
     faltando = [p for p in prerequisitos if p not in ultimos]
     if faltando:
         raise TransicaoInvalida(
-            "Esta spec depende de " + ", ".join(faltando) + ", que ainda não foi aprovada para desenvolvimento: "
-            "aprove-a primeiro.", {"depende_de": faltando})
+            _("Esta spec depende de %(specs)s, que ainda não foi aprovada para desenvolvimento: aprove-a primeiro.")
+            % {"specs": ", ".join(faltando)}, {"depende_de": faltando})
     return sorted(ultimos.values())
 
 
@@ -98,7 +103,7 @@ def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str =
         orc = _travar(orcamento_id)
         _exigir(orc, Decisao.APROVADO)
         if orc.item_aprovacao.status == Status.BLOQUEADO:
-            raise TransicaoInvalida("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos.",
+            raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
                                     {"gaps": [str(g) for g in orc.gaps.all()]})
         desenvolvimento = backlog.NovoItem(
             tipo="desenvolvimento", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,

@@ -34,7 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
 __all__ = ["CoberturaInvalida", "COBERTURAS", "casos_proibidos", "gerar_casos", "pares_descobertos"]
 
@@ -87,7 +87,9 @@ class _Modelo:
 
     def __init__(self, parametros, restricoes):
         if not isinstance(parametros, dict):
-            raise CoberturaInvalida("schema_tdd.parametros", "os parâmetros devem ser um objeto nome -> lista de valores")
+            raise CoberturaInvalida(
+                "schema_tdd.parametros", "os parâmetros devem ser um objeto nome -> lista de valores"
+            )
         nomes_originais = list(parametros)
         dominios_originais = []
         for nome in nomes_originais:
@@ -110,12 +112,12 @@ class _Modelo:
         self.dominios = [dominios_originais[i] for i in self.ordem]
         self.niveis = [len(d) for d in self.dominios]
         self.indice = {nome: c for c, nome in enumerate(self.nomes)}
+        self._externa = sorted(range(len(self.ordem)), key=lambda c: self.ordem[c])
         self.restricoes = _compilar_restricoes(restricoes, self)
 
     def linha_externa(self, linha: list[int]) -> dict:
         """The case as the caller sees it: parameters in the caller's order, original values."""
-        valores = {self.nomes[c]: self.dominios[c][x] for c, x in enumerate(linha)}
-        return {nome: valores[nome] for nome in sorted(valores, key=lambda n: self.ordem[self.indice[n]])}
+        return {self.nomes[c]: self.dominios[c][linha[c]] for c in self._externa}
 
 
 def _compilar_restricoes(restricoes, modelo: _Modelo):
@@ -188,27 +190,85 @@ class _Restricoes:
         chave = tuple(linha[c] for c in self.colunas)
         resposta = self._cache.get(chave)
         if resposta is None:
-            trabalho = list(linha)
-            if self.viola(trabalho):
-                resposta = False
-            else:
-                livres = [c for c in self.colunas if trabalho[c] == _LIVRE]
-                # Most constrained columns first: failures are found closer to the root.
-                livres.sort(key=lambda c: -len(self.por_coluna[c]))
-                resposta = self._busca(trabalho, livres, 0)
-            self._cache[chave] = resposta
+            resposta = self.completa(linha) is not None
         return resposta
 
-    def _busca(self, linha, livres, i) -> bool:
+    def completa(self, linha, giro: int = 0) -> list[int] | None:
+        """A completion of ``linha`` (its constrained free cells filled) or ``None`` if none exists.
+
+        A plain depth-first search with a small node budget answers almost every query
+        (feasible rows complete greedily); only when it runs out does the exact search with
+        forward checking take over, so unlucky chains of exclusions cannot blow up.
+        ``giro`` rotates the order in which values are tried, to vary the completions found.
+        """
+        trabalho = list(linha)
+        if self.viola(trabalho):
+            self._cache[tuple(linha[c] for c in self.colunas)] = False
+            return None
+        livres = [c for c in self.colunas if trabalho[c] == _LIVRE]
+        orcamento = [4 * len(livres) + 16]
+        resposta = self._rapida(trabalho, livres, 0, orcamento, giro)
+        if resposta is None:
+            resposta = self._busca(trabalho)
+        self._cache[tuple(linha[c] for c in self.colunas)] = resposta
+        return trabalho if resposta else None
+
+    def _rapida(self, linha, livres, i, orcamento, giro) -> bool | None:
+        """DFS in a fixed order; ``None`` when the node budget ran out (undecided).
+
+        On success the cells stay filled; on failure they are free again.
+        """
         if i == len(livres):
             return True
         c = livres[i]
-        for x in range(self.niveis[c]):
-            linha[c] = x
-            if not self.viola(linha, c) and self._busca(linha, livres, i + 1):
+        v = self.niveis[c]
+        for j in range(v):
+            x = (j + giro * (c + 1)) % v
+            orcamento[0] -= 1
+            if orcamento[0] < 0:
                 linha[c] = _LIVRE
-                return True
+                return None
+            linha[c] = x
+            if not self.viola(linha, c):
+                resposta = self._rapida(linha, livres, i + 1, orcamento, giro)
+                if resposta is None or resposta:
+                    if resposta is None:
+                        linha[c] = _LIVRE
+                    return resposta
         linha[c] = _LIVRE
+        return False
+
+    def _permitidos(self, linha, c: int) -> list[int]:
+        """Values of free column ``c`` that would not complete an exclusion right away."""
+        proibidos: set[int] = set()
+        for restricao in self.por_coluna[c]:
+            if all(linha[d] in valores for d, valores in restricao if d != c):
+                proibidos |= next(valores for d, valores in restricao if d == c)
+        return [x for x in range(self.niveis[c]) if x not in proibidos]
+
+    def _busca(self, linha) -> bool:
+        """Exact backtracking with forward checking and fewest-values-first ordering.
+
+        Precondition: ``linha`` matches no exclusion. A free column left with no allowed
+        value proves the branch dead at once, so chains such as "``a=1`` forbids every value
+        of ``c``" are caught where ``a`` is set, not after trying every column in between.
+        On success the cells stay filled; on failure they are free again.
+        """
+        escolhida, opcoes = None, None
+        for c in self.colunas:
+            if linha[c] == _LIVRE:
+                permitidos = self._permitidos(linha, c)
+                if not permitidos:
+                    return False
+                if opcoes is None or len(permitidos) < len(opcoes):
+                    escolhida, opcoes = c, permitidos
+        if escolhida is None:
+            return True
+        for x in opcoes:
+            linha[escolhida] = x
+            if self._busca(linha):
+                return True
+        linha[escolhida] = _LIVRE
         return False
 
 
@@ -491,6 +551,7 @@ def _corpo_finito(q: int) -> tuple[list[list[int]], list[list[int]]]:
         soma = [[(a + b) % p for b in range(p)] for a in range(p)]
         mult = [[(a * b) % p for b in range(p)] for a in range(p)]
     else:
+
         def digitos(a):
             return [(a // p**i) % p for i in range(m)]
 
@@ -528,8 +589,13 @@ def _corpo_finito(q: int) -> tuple[list[list[int]], list[list[int]]]:
             if cauda[0] != 0 and irredutivel(list(cauda) + [1])
         )
         elementos = [digitos(a) for a in range(q)]
-        soma = [[numero([(x + y) % p for x, y in zip(elementos[a], elementos[b])]) for b in range(q)] for a in range(q)]
-        mult = [[numero(resto(produto(elementos[a], elementos[b]) + [0] * m, modulo)) for b in range(q)] for a in range(q)]
+        soma = [
+            [numero([(x + y) % p for x, y in zip(elementos[a], elementos[b], strict=True)]) for b in range(q)]
+            for a in range(q)
+        ]
+        mult = [
+            [numero(resto(produto(elementos[a], elementos[b]) + [0] * m, modulo)) for b in range(q)] for a in range(q)
+        ]
     _CORPOS[q] = (soma, mult)
     return soma, mult
 
@@ -706,7 +772,14 @@ def _sementes(v: int, k: int, rng: random.Random, teto: int) -> list[list[list[i
         ciclico = _ciclico(v, k, rng)
         if ciclico is not None:
             candidatos.append(ciclico)
-    return sorted((c for c in candidatos if len(c) < teto), key=len)
+    # Keep only seeds no other one beats on both counts (fewer rows, more columns, capped
+    # at k): IPOG would only do worse from a dominated one.
+    uteis = []
+    for semente in sorted(candidatos, key=lambda c: (len(c), -min(len(c[0]), k))):
+        colunas = min(len(semente[0]), k)
+        if len(semente) < teto and all(colunas > min(len(u[0]), k) for u in uteis):
+            uteis.append(semente)
+    return uteis
 
 
 # ---------------------------------------------------------------------------------------------
@@ -714,32 +787,49 @@ def _sementes(v: int, k: int, rng: random.Random, teto: int) -> list[list[list[i
 # ---------------------------------------------------------------------------------------------
 
 
-def _pares_impossiveis(arr_par, niveis: list[int], restr: _Restricoes | None) -> list[int]:
-    """Pair ids that no valid row can contain (they need not, and cannot, be covered)."""
+def _pares_impossiveis(arr: _Arranjo, restr: _Restricoes | None) -> list[int]:
+    """Pair ids that no valid row can contain (they need not, and cannot, be covered).
+
+    Only pairs of two constrained columns need a search (a value of an unconstrained column
+    goes with anything). Every completion found is a witness for all the pairs it holds,
+    which removes most searches.
+    """
     if restr is None:
         return []
-    k = len(niveis)
-    valor_ok = []
-    for c in range(k):
-        if c in restr.envolvidas:
-            linha = [_LIVRE] * k
-            oks = []
-            for x in range(niveis[c]):
+    k = arr.k
+    colunas = restr.colunas
+    vistos: set[int] = set()  # pair ids known to be possible
+    valores_vistos: set[tuple[int, int]] = set()
+
+    def testemunha(linha) -> bool:
+        # Rotating value orders makes successive witnesses hold different pairs.
+        completa = restr.completa(linha, giro=len(valores_vistos) + len(vistos))
+        if completa is None:
+            return False
+        for i, c in enumerate(colunas):
+            desl, passo = arr.desl[c][completa[c]], arr.passo[c]
+            vistos.update(desl[d] + completa[d] * passo[d] for d in colunas[i + 1 :])
+            valores_vistos.add((c, completa[c]))
+        return True
+
+    valor_ok = {}
+    for c in colunas:
+        for x in range(arr.v[c]):
+            if (c, x) not in valores_vistos:
+                linha = [_LIVRE] * k
                 linha[c] = x
-                oks.append(restr.completavel(linha))
-            valor_ok.append(oks)
-        else:
-            valor_ok.append([True] * niveis[c])
+                valor_ok[c, x] = testemunha(linha)
+            else:
+                valor_ok[c, x] = True
     impossiveis = []
-    linha = [_LIVRE] * k
-    for pid, (c, x, d, e) in enumerate(arr_par):
-        if not (valor_ok[c][x] and valor_ok[d][e]):
+    for pid, (c, x, d, e) in enumerate(arr.par):
+        if not (valor_ok.get((c, x), True) and valor_ok.get((d, e), True)):
             impossiveis.append(pid)
-        elif c in restr.envolvidas and d in restr.envolvidas:
+        elif c in restr.envolvidas and d in restr.envolvidas and pid not in vistos:
+            linha = [_LIVRE] * k
             linha[c], linha[d] = x, e
-            if not restr.completavel(linha):
+            if not testemunha(linha):
                 impossiveis.append(pid)
-            linha[c] = linha[d] = _LIVRE
     return impossiveis
 
 
@@ -776,7 +866,7 @@ def _ipog(arr: _Arranjo, primeira: int, restr: _Restricoes | None) -> None:
             if arr.linhas[r][c] != _LIVRE:
                 continue
             P = arr.P[r]
-            ganhos = sorted(((-(Zc[y] & P).bit_count(), uso[y], y) for y in range(vc)))
+            ganhos = sorted((-(Zc[y] & P).bit_count(), uso[y], y) for y in range(vc))
             for ganho, _, y in ganhos:
                 if ganho == 0:
                     break
@@ -848,20 +938,20 @@ def _reduz(
     covering array (with restrictions, no move may make a row match an exclusion), so the
     answer is never worse than the input.
 
-    An attempt at one row fewer gets ``paciencia`` steps, or four times what the previous
+    An attempt at one row fewer gets ``paciencia`` steps, or twice what the previous
     successful attempt needed if that is more: successes come in a few hundred steps while
     the next size is within reach, so a long failing attempt means the end of the road.
     """
     melhor = [list(linha) for linha in arr.linhas]
     k = arr.k
     arr.rastreia_abertos()
-    tabu = [[0] * k for _ in arr.linhas]
+    tabu = [[0] * k for _ in arr.linhas]  # step until which cell (r, c) may not change
     passo = 0
     Z, U, R, P, linhas, par, abertos = arr.Z, arr.U, arr.R, arr.P, arr.linhas, arr.par, arr.abertos
     gasto_anterior = 0
     while passo < passos and len(linhas) > 1:
         inicio = passo
-        limite = min(passos, passo + max(paciencia, 4 * gasto_anterior))
+        limite = min(passos, passo + max(paciencia, 2 * gasto_anterior))
         alvo = min(range(len(linhas)), key=lambda r: (arr.exclusivos(r), -r))
         arr.apaga_linha(alvo)
         tabu[alvo] = tabu[-1]
@@ -872,6 +962,7 @@ def _reduz(
             c, x, d, e = par[abertos[rng.randrange(len(abertos))]]
             melhores, melhor_delta = [], None
             atual = len(abertos)
+            # Candidate moves: set (r, c) to x where row r already has e in d, or the converse.
             for col, val, outras in ((c, x, R[d][e]), (d, e, R[c][x])):
                 Zn = Z[col][val]
                 Ucol = U[col]
@@ -880,9 +971,10 @@ def _reduz(
                     outras ^= b
                     r = b.bit_length() - 1
                     Pr = P[r]
+                    # pairs only this cell covers are lost; open pairs it meets are gained
                     delta = (Ucol[linhas[r][col]] & Pr).bit_count() - (Zn & Pr).bit_count()
                     if tabu[r][col] > passo and atual + delta >= recorde:
-                        continue
+                        continue  # tabu, unless it would beat the best count of this attempt
                     if restr is not None and col in restr.envolvidas:
                         linha = linhas[r]
                         antigo = linha[col]
@@ -916,21 +1008,13 @@ def _reduz(
             break
         gasto_anterior = passo - inicio
         melhor = [list(linha) for linha in linhas]
-        _DEBUG.append((passo, len(melhor)))
     return melhor
-
-_DEBUG = []
-
-
-# ---------------------------------------------------------------------------------------------
-# The three coverage modes
-# ---------------------------------------------------------------------------------------------
 
 
 def _novo_arranjo(niveis: list[int], restr: _Restricoes | None) -> _Arranjo:
     arr = _Arranjo(niveis)
     if restr is not None:
-        for pid in _pares_impossiveis(arr.par, niveis, restr):
+        for pid in _pares_impossiveis(arr, restr):
             arr.marca_impossivel(pid)
     return arr
 
@@ -959,11 +1043,25 @@ def _inicial_ipog(niveis, restr, semente_alg=None) -> _Arranjo:
 def _limite_inferior(niveis: list[int], restr: _Restricoes | None) -> int:
     """A size no covering array can go below; reaching it makes optimisation pointless."""
     if restr is not None:
-        return 1
-    if all(v == 2 for v in niveis):
-        # Kleitman-Spencer is optimal for binary strength 2.
-        return len(_kleitman_spencer(len(niveis)))
+        return 1  # exclusions may remove pairs of the two widest parameters
     return niveis[0] * niveis[1]
+
+
+def _atalho_otimo(niveis: list[int]) -> list[list[int]] | None:
+    """The provably optimal array when one construction gives it outright, else ``None``.
+
+    All binary: Kleitman-Spencer. Two widest parameters with the same prime-power number of
+    values ``q`` and at most ``q + 1`` parameters: ``OA(q^2, q+1, q)``, whose ``q^2`` rows
+    meet the lower bound (narrower parameters take their values below their level and any
+    value, here 0, where the OA has a symbol they lack).
+    """
+    k = len(niveis)
+    if all(v == 2 for v in niveis):
+        return [linha[:k] for linha in _kleitman_spencer(k)]
+    q = niveis[0]
+    if niveis[1] == q and _potencia_de_primo(q) is not None and k <= q + 1:
+        return [[x if x < niveis[j] else 0 for j, x in enumerate(linha[:k])] for linha in _oa(q, True)]
+    return None
 
 
 def _pairwise(modelo: _Modelo, semente: int) -> list[list[int]]:
@@ -973,6 +1071,10 @@ def _pairwise(modelo: _Modelo, semente: int) -> list[list[int]]:
     restr = _Restricoes(niveis, modelo.restricoes) if modelo.restricoes else None
     if k == 1:
         return [[x] for x in range(niveis[0]) if restr is None or restr.completavel([x])]
+    if restr is None:
+        otimo = _atalho_otimo(niveis)
+        if otimo is not None:
+            return otimo
     arr = _inicial_ipog(niveis, restr)
     if restr is None:
         for semente_alg in _sementes(niveis[0], k, rng, len(arr.linhas)):
@@ -1130,8 +1232,9 @@ def pares_descobertos(parametros: dict, linhas: list[dict], restricoes: list[dic
     chaves = [[_chave(v, "") for v in dom] for dom in dominios]
     proibicoes = []
     for restricao in modelo.restricoes:
-        proibicoes.append({nomes.index(modelo.nomes[c]): {chaves[nomes.index(modelo.nomes[c])][x] for x in vs}
-                           for c, vs in restricao})
+        proibicoes.append(
+            {nomes.index(modelo.nomes[c]): {chaves[nomes.index(modelo.nomes[c])][x] for x in vs} for c, vs in restricao}
+        )
     cobertos = set()
     for caso in linhas:
         presentes = [(i, _chave(caso[n], "")) for i, n in enumerate(nomes) if n in caso]
@@ -1139,30 +1242,30 @@ def pares_descobertos(parametros: dict, linhas: list[dict], restricoes: list[dic
             cobertos.add((i, a, j, b))
 
     def viavel(fixos: dict) -> bool:
+        """Is there a full assignment extending ``fixos`` that no exclusion matches?"""
+        restritos = sorted({i for p in proibicoes for i in p})
+
         def casa(p, atrib):
             return all(i in atrib and atrib[i] in vs for i, vs in p.items())
 
-        def busca(i, atrib):
+        def busca(atrib):
             if any(casa(p, atrib) for p in proibicoes):
                 return False
-            if i == len(nomes):
-                return True
-            if i in fixos:
-                atrib[i] = fixos[i]
-                ok = busca(i + 1, atrib)
-                del atrib[i]
-                return ok
-            if not any(i in p for p in proibicoes):
-                return busca(i + 1, atrib)  # a parameter no exclusion names can take anything
-            for chave in chaves[i]:
-                atrib[i] = chave
-                if busca(i + 1, atrib):
-                    del atrib[i]
-                    return True
-            del atrib[i]
-            return False
+            livres = [i for i in restritos if i not in atrib]
+            if not livres:
+                return True  # parameters no exclusion names can take any value
+            # Try the parameter with the fewest values that keep every exclusion unmatched;
+            # one with none left refutes the branch without enumerating the others.
+            opcoes = []
+            for i in livres:
+                vivos = [a for a in chaves[i] if not any(casa(p, {**atrib, i: a}) for p in proibicoes if i in p)]
+                if not vivos:
+                    return False
+                opcoes.append((len(vivos), i, vivos))
+            _, i, vivos = min(opcoes)
+            return any(busca({**atrib, i: a}) for a in vivos)
 
-        return busca(0, {})
+        return busca(dict(fixos))
 
     faltando = set()
     for i, j in itertools.combinations(range(len(nomes)), 2):

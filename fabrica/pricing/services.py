@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import transaction
@@ -87,10 +88,20 @@ def resumo_orcamento(registro: SpecRecursos) -> dict[str, Any]:
 
 
 def esforco_real_registrar(*, orcamento: SpecRecursos, horas: dict[str, float]) -> ModeloPrecificacao:
-    """Records the real hours per vertente of a built spec and re-calibrates the model."""
+    """Records the real hours per vertente of a built spec and re-calibrates the model.
+
+    Raises ``ValueError`` (nothing recorded) for no hours, a vertente not in this budget, or
+    hours that are not a positive number (a fit on logarithms needs them, and JSON has no NaN).
+    """
+    if not horas:
+        raise ValueError("Informe as horas reais de ao menos uma vertente.")
     desconhecidas = set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {}))
     if desconhecidas:
         raise ValueError(f"Vertentes fora deste orçamento: {', '.join(sorted(desconhecidas))}.")
+    invalidas = sorted(v for v, h in horas.items()
+                       if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h <= 0)
+    if invalidas:
+        raise ValueError(f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.")
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])

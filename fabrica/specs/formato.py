@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import keyword
+import math
 import re
 from collections import defaultdict
 from typing import Any, NamedTuple
@@ -350,8 +351,10 @@ SPEC_SCHEMA: dict = {
             "schema_tdd": _objeto(
                 {
                     "cobertura": {"enum": ["pairwise", "exaustiva", "cada_valor"], "default": "pairwise"},
-                    # classes de equivalência: parâmetro → valores distintos
-                    "parametros": _mapa(_lista(_ref("escalar"), 1, unicos=True)),
+                    # classes de equivalência: parâmetro → valores distintos. Limites: um arranjo
+                    # par a par cresce com o produto dos dois maiores domínios (50 × 50 = 2.500 casos).
+                    "parametros": {**_mapa({**_lista(_ref("escalar"), 1, unicos=True), "maxItems": 50}),
+                                   "maxProperties": 200},
                     # cada restrição exclui as combinações que têm todos estes valores ao mesmo tempo
                     "restricoes": _lista(_mapa(_ref("escalar"), minimo=1)),
                     "casos": _lista(
@@ -440,8 +443,33 @@ def _validar(dados: object) -> list[tuple[Caminho, str]]:
         # As regras semânticas só olham seções que passaram no schema: podem confiar na forma.
         sujas = {c[0] for c, _ in erros}
         erros.extend(_semantica(dados, sujas))
+        com_erro = {c for c, _ in erros}
+        erros.extend(e for e in _fora_do_json(dados) if e[0] not in com_erro)
     unicos = list(dict.fromkeys(erros))  # 'required' repete o mesmo campo ausente
     return sorted(unicos, key=lambda e: tuple((0, p) if isinstance(p, int) else (1, str(p)) for p in e[0]))
+
+
+def _fora_do_json(valor: object, caminho: Caminho = ()) -> list[tuple[Caminho, str]]:
+    """Valores que o YAML constrói e o JSON não tem (data sem aspas, .inf, .nan, !!binary, !!set),
+    e textos com o caractere nulo, que o PostgreSQL recusa em text e jsonb.
+
+    Nos campos livres (``schema_tdd.casos[].dado``/``espera``) o schema os deixa passar, e a
+    spec não poderia ser guardada nem enviada pela API; nos tipados, isto só repete o erro de tipo.
+    """
+    nulo = "o caractere nulo (\\u0000) não é aceito em textos"
+    if isinstance(valor, dict):
+        return [e for k, v in valor.items()
+                for e in ([((*caminho, str(k)), nulo)] if "\x00" in str(k) else _fora_do_json(v, (*caminho, str(k))))]
+    if isinstance(valor, list):
+        return [e for i, v in enumerate(valor) for e in _fora_do_json(v, (*caminho, i))]
+    if isinstance(valor, str):
+        return [(caminho, nulo)] if "\x00" in valor else []
+    if valor is None or isinstance(valor, (bool, int)) or (isinstance(valor, float) and math.isfinite(valor)):
+        return []
+    if isinstance(valor, (datetime.date, datetime.datetime)):
+        return [(caminho, f"data {valor.isoformat()} sem equivalente em JSON; "
+                          "no YAML, datas sem aspas viram datas: escreva entre aspas")]
+    return [(caminho, f"valor sem equivalente em JSON: {valor!r}; use texto, número finito, booleano, lista ou mapeamento")]
 
 
 _NOMES_TIPO = {
@@ -520,6 +548,8 @@ def _frase(tipo: str, esperado: Any, valor: object, original: str) -> str:
         return f"deve ter no máximo {esperado} caracteres"
     if tipo == "minProperties":
         return "objeto vazio não é permitido"
+    if tipo == "maxProperties":
+        return f"deve ter no máximo {esperado} campos"
     if tipo == "minimum":
         return f"deve ser maior ou igual a {esperado}"
     if tipo == "exclusiveMinimum":
@@ -905,6 +935,9 @@ def _checar_integracao(integracao: dict, runtime: dict | None) -> Erros:
 # --- Leitura do YAML ---------------------------------------------------------------------------
 
 
+MAX_ANINHAMENTO = 100  # níveis de aninhamento no YAML; specs reais usam menos de 10
+
+
 class _CarregadorYaml(yaml.SafeLoader):
     """``SafeLoader`` que recusa chaves duplicadas e aliases.
 
@@ -913,12 +946,24 @@ class _CarregadorYaml(yaml.SafeLoader):
     árvore que a validação percorreria em tempo exponencial ("billion laughs").
     """
 
+    profundidade = 0
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, "aliases YAML (*nome) não são aceitos em specs", self.peek_event().start_mark
             )
-        return super().compose_node(parent, index)
+        # O composer desce por recursão: algumas centenas de colchetes aninhados acabariam em
+        # RecursionError (um 500), muito abaixo do limite de tamanho de uma requisição.
+        if self.profundidade >= MAX_ANINHAMENTO:
+            raise yaml.composer.ComposerError(
+                None, None, f"aninhamento acima de {MAX_ANINHAMENTO} níveis", self.peek_event().start_mark
+            )
+        self.profundidade += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.profundidade -= 1
 
     def construct_mapping(self, node, deep=False):
         vistas: set = set()

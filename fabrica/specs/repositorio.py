@@ -14,22 +14,26 @@ class RepositorioInvalido(Exception):
     pass
 
 
-def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list[tuple[str, str | None]]]:
     """Returns (commit sha, [(path, text)]) for ``specs/*.yaml`` in that commit (HEAD by default).
 
     Reads the committed tree, not the working copy: what is priced is what is committed.
+    The text is None for a file that is not UTF-8, for the caller to report (one bad file
+    must not stop the others).
     """
+    if not Path(caminho).exists():
+        raise RepositorioInvalido(f"{caminho} não existe; informe o caminho de um repositório git de specs.")
     try:
         repo = Repo(str(caminho))
-    except Exception as exc:  # dulwich raises NotGitRepository and OSError subclasses
-        raise RepositorioInvalido(f"{caminho} não é um repositório git: {exc}") from None
+    except Exception:  # dulwich raises NotGitRepository and OSError subclasses
+        raise RepositorioInvalido(f"{caminho} não é um repositório git (não há uma pasta .git ali).") from None
     with repo:
         try:
             sha = commit.encode() if commit else repo.head()
             arvore = repo[repo[sha].tree]
         except KeyError:
             raise RepositorioInvalido(f"O repositório {caminho} não tem o commit {commit or 'HEAD'}.") from None
-        arquivos: list[tuple[str, str]] = []
+        arquivos: list[tuple[str, str | None]] = []
         if b"specs" in arvore:
             _modo, sha_specs = arvore[b"specs"]
             specs = repo[sha_specs]
@@ -38,7 +42,11 @@ def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list
                     nome = entrada.path.decode()
                     objeto = repo[entrada.sha]
                     if nome.endswith((".yaml", ".yml")) and isinstance(objeto, Blob):
-                        arquivos.append((f"specs/{nome}", objeto.data.decode("utf-8")))
+                        try:
+                            texto: str | None = objeto.data.decode("utf-8")
+                        except UnicodeDecodeError:
+                            texto = None
+                        arquivos.append((f"specs/{nome}", texto))
         return sha.decode(), arquivos
 
 

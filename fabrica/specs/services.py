@@ -52,6 +52,9 @@ def specs_sincronizar(*, caminho_repo: str | Path, por: str = "") -> ResultadoSi
     commit, arquivos = repositorio.ler_specs(caminho_repo)
     resultado = ResultadoSincronizacao(commit=commit)
     for caminho, texto in arquivos:
+        if texto is None:
+            resultado.invalidas[caminho] = ["(documento): o arquivo não é texto UTF-8; salve-o em UTF-8."]
+            continue
         try:
             spec, criada = spec_importar(texto=texto, origem=Spec.Origem.GIT, commit=commit, caminho=caminho, por=por)
         except SpecInvalida as exc:

@@ -277,6 +277,20 @@ def test_item_por_id(sistema, cenario):
     assert resposta.json()["status"] == "Pendente"
 
 
+def test_lease_so_aparece_para_quem_consumiu(sistema, cenario):
+    """Only the claim returns the lease: reading an item never hands out the proof of ownership."""
+    reservado = cenario["reservado"]
+
+    lidos = [
+        sistema.get(url("api-backlog-item", reservado.pk)).json(),
+        *sistema.get(ITENS).json()["results"],
+        *sistema.get(url("api-backlog-linhagem", reservado.pk)).json().values(),
+    ]
+
+    assert str(reservado.lease_token) not in json.dumps(lidos)
+    assert str(reservado.lease_token) not in sistema.get(EVENTOS).content.decode()
+
+
 def test_linhagem_mostra_quem_produziu_e_o_que_foi_produzido(sistema):
     services.produzir(tipo="orcar_spec", produtor="MS_Specs", contexto={"spec_ref": "S"})
     orcar = services.consumir(tipos=["orcar_spec"], consumidor="PROMETHEUS")
@@ -394,6 +408,46 @@ def test_corpo_que_nao_e_objeto_e_400(sistema, corpo):
 
     assert list(resposta["campos"]) == ["corpo"]
     assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize("niveis", [101, 890, 100_000])
+def test_json_aninhado_demais_e_400(sistema, niveis):
+    corpo = '{"tipo": "x", "contexto": {"a": ' + "[" * niveis + "]" * niveis + "}}"
+
+    resposta = assert_forma_de_erro(sistema.post(ITENS, data=corpo, content_type="application/json"), 400)
+
+    assert "nesting" in resposta["campos"]["corpo"][0]
+    assert not Item.objects.exists()
+
+
+def test_json_aninhado_dentro_do_limite_e_aceito(sistema):
+    corpo = '{"tipo": "x", "contexto": {"a": ' + "[" * 90 + "]" * 90 + "}}"
+
+    resposta = sistema.post(ITENS, data=corpo, content_type="application/json")
+
+    assert resposta.status_code == 201
+    assert sistema.get(url("api-backlog-item", resposta.json()["id"])).status_code == 200
+
+
+def test_caractere_nulo_no_json_e_400_e_nao_escreve_nada(sistema, cenario):
+    reservado = cenario["reservado"]
+    antes = contagens()
+
+    no_contexto = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x", "contexto": {"a": ["nulo\u0000"]}}), 400)
+    na_chave = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x", "contexto": {"\u0000": 1}}), 400)
+    no_resultado = assert_forma_de_erro(post(sistema, url("api-backlog-concluir", reservado.pk), {
+        "lease_token": str(reservado.lease_token), "resultado": {"saida": "\u0000"}}), 400)
+    no_gerado = assert_forma_de_erro(post(sistema, url("api-backlog-concluir", reservado.pk), {
+        "lease_token": str(reservado.lease_token), "items_gerados": [{"tipo": "x", "contexto": {"a": "\u0000"}}]}),
+        400)
+    no_tipo = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x\u0000"}), 400)
+
+    assert list(no_contexto["campos"]) == list(na_chave["campos"]) == ["contexto"]
+    assert list(no_resultado["campos"]) == ["resultado"]
+    assert list(no_gerado["campos"]) == ["items_gerados[0].contexto"]
+    assert list(no_tipo["campos"]) == ["tipo"]
+    assert contagens() == antes
+    assert Item.objects.get(pk=reservado.pk).status == Status.EM_PROCESSAMENTO
 
 
 def test_tipo_de_conteudo_nao_suportado_e_415(sistema):
@@ -585,6 +639,25 @@ def test_corpo_logo_abaixo_de_1_mib_e_aceito(sistema):
     resposta = sistema.post(ITENS, data=json.dumps(dados), content_type="application/json")
 
     assert resposta.status_code == 201
+
+
+@pytest.mark.parametrize("endereco", ["/api/backlog/itens/abc/", "/api/backlog/nada/", "/api/backlog/itens/1/x/"])
+def test_endereco_desconhecido_da_api_e_404_em_json(sistema, endereco):
+    corpo = assert_forma_de_erro(sistema.get(endereco), 404)
+
+    assert endereco in corpo["erro"]
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_post_sem_a_barra_final_e_404_que_aponta_o_endereco_certo(sistema, settings, debug):
+    settings.DEBUG = debug  # APPEND_SLASH refuses a POST it can't redirect with a 500 under DEBUG
+    ItemFactory()
+
+    corpo = assert_forma_de_erro(post(sistema, "/api/backlog/consumir", {"tipos": ["tarefa_teste"],
+                                                                         "consumidor": "c"}), 404)
+
+    assert "/api/backlog/consumir/" in corpo["erro"]
+    assert Item.objects.get().status == Status.PENDENTE
 
 
 def test_metodo_nao_permitido_e_405_com_a_forma_de_erro(sistema, cenario):

@@ -69,9 +69,9 @@ def expirar_lease(item: Item) -> None:
 
 
 def vencer_a_espera(item: Item) -> None:
-    """The item's backoff is over. Simulated, because inside the test's transaction the SQL
-    path reads PostgreSQL's ``now()``, the transaction's start (see
-    test_item_devolvido_a_fila_e_consumivel_de_novo_na_mesma_transacao)."""
+    """The item's wait after a failure or a rescue is over (the clock is simulated). Keeps these
+    tests about what they test; that an item with no backoff is claimable at once, also inside
+    a transaction, is test_item_devolvido_a_fila_sem_espera_e_consumivel_de_novo_na_mesma_transacao."""
     Item.objects.filter(pk=item.pk).update(disponivel_em=timezone.now() - timedelta(hours=1))
 
 
@@ -265,9 +265,14 @@ def test_item_falhado_com_backoff_nao_e_consumivel_antes_da_hora(caminho, settin
     assert falhado.disponivel_em >= antes + timedelta(seconds=60)
     assert consumir() is None
 
-    # The backoff has passed.
+    # The backoff has passed; the next failure waits twice as long.
     Item.objects.filter(pk=item.pk).update(disponivel_em=timezone.now() - timedelta(hours=1))
-    assert consumir().pk == item.pk
+    reservado = consumir()
+    assert reservado.pk == item.pk
+    antes = timezone.now()
+    falhar(reservado)
+    assert atual(item).disponivel_em >= antes + timedelta(seconds=120)
+    assert consumir() is None
 
 
 def test_item_em_backoff_nao_impede_outro_de_ser_consumido(caminho, settings):
@@ -352,9 +357,10 @@ def test_concluir_duas_vezes_e_recusado(caminho):
     assert tipos_de_evento(item).count("concluido") == 1
 
 
-def test_concluir_item_inexistente(caminho):
+@pytest.mark.parametrize("item_id", [987654, 2**63, 0])
+def test_concluir_item_inexistente(caminho, item_id):
     with pytest.raises(ItemNaoEncontrado):
-        services.concluir(item_id=987654, lease_token=uuid.uuid4(), resultado={})
+        services.concluir(item_id=item_id, lease_token=uuid.uuid4(), resultado={})
 
 
 def test_concluir_recusa_resultado_que_nao_e_objeto(caminho):
@@ -479,6 +485,29 @@ def test_falhar_fora_de_em_processamento_e_recusado(caminho):
         services.falhar(item_id=987654, lease_token=uuid.uuid4(), erro="x")
 
     assert tipos_de_evento(item) == ["produzido"]
+
+
+def test_falhar_guarda_erro_com_caractere_nulo(caminho):
+    produzir()
+    item = consumir()
+
+    falhar(item, erro="saída do processo:\x00\x00fim")
+
+    assert atual(item).erro == "saída do processo:\ufffd\ufffdfim"
+    assert Evento.objects.filter(item=item).last().dados["erro"] == atual(item).erro
+
+
+def test_contexto_e_resultado_com_caractere_nulo_sao_recusados(caminho):
+    with pytest.raises(DadosInvalidos) as no_contexto:
+        produzir(contexto={"a": "\x00"})
+    produzir()
+    item = consumir()
+    with pytest.raises(DadosInvalidos) as no_resultado:
+        concluir(item, resultado={"b": ["\x00"]})
+
+    assert list(no_contexto.value.campos) == ["contexto"]
+    assert list(no_resultado.value.campos) == ["resultado"]
+    assert atual(item).status == Status.EM_PROCESSAMENTO
 
 
 @pytest.mark.parametrize("erro", ["", "   "])
@@ -811,20 +840,18 @@ def test_cada_transicao_de_um_ciclo_completo_escreve_seu_evento(caminho):
     assert all(e.criado_em is not None for e in Evento.objects.filter(item=item))
 
 
-def test_item_devolvido_a_fila_e_consumivel_de_novo_na_mesma_transacao(caminho, request):
-    """Both paths must agree on "claimable now", also inside a caller's transaction."""
-    if caminho == "sql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "backlog/sql.py _CONSUMIR compares disponivel_em (set from Python's clock by falhar and "
-            "resgatar_expirados) with now(), the start of the transaction: inside a transaction an "
-            "item failed with no backoff, or rescued, is not claimable on the SQL path while the ORM "
-            "path claims it. Use clock_timestamp() or pass the caller's time."
-        )))
+def test_item_devolvido_a_fila_sem_espera_e_consumivel_de_novo_na_mesma_transacao(caminho):
+    """With no backoff a failed or rescued item is claimable at once, on both paths, also inside
+    a caller's transaction (as every test runs): the claim must compare ``disponivel_em``, set
+    from the application's clock, with that clock, not with PostgreSQL's ``now()``, which is
+    the start of the transaction, before the failure."""
     item = produzir()
     falhar(consumir())
+    assert consumir().pk == item.pk
+    expirar_lease(atual(item))
+    services.resgatar_expirados()
 
-    assert atual(item).status == Status.PENDENTE
-    assert consumir() is not None
+    assert consumir().tentativas == 3
 
 
 # --- constant number of queries -----------------------------------------------------------------

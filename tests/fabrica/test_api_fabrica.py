@@ -176,6 +176,49 @@ def test_yaml_com_erro_de_sintaxe(api_como):
     assert "linha" in erro["campos"]["yaml"][0] and "YAML inválido" in erro["campos"]["yaml"][0]
 
 
+@pytest.mark.parametrize(
+    ("valor", "trecho"),
+    [
+        pytest.param("2010-01-05", "datas sem aspas", id="data-sem-aspas"),
+        pytest.param(".inf", "JSON", id="infinito"),
+        pytest.param(".nan", "JSON", id="nan"),
+        pytest.param("!!binary aGVsbG8=", "JSON", id="binario"),
+    ],
+)
+def test_valor_yaml_sem_equivalente_json_em_campo_livre(api_como, valor, trecho):
+    # schema_tdd.casos[].dado is free-form: the schema lets any value through, the database would not.
+    spec = com("schema_tdd.casos", [{"dado": {"nascimento": "X"}, "espera": {"ok": True}}])
+    texto = yaml.safe_dump(spec, sort_keys=False).replace("nascimento: X", f"nascimento: {valor}")
+    erro = assert_forma_de_erro(post(api_como("sistema"), SPECS, {"yaml": texto}), 400)
+    campo = "schema_tdd.casos[0].dado.nascimento"
+    assert campo in erro["campos"], erro
+    assert trecho in erro["campos"][campo][0]
+    assert not Spec.objects.exists()
+
+
+def test_data_sem_aspas_em_campo_tipado_tem_um_erro_so(api_como):
+    texto = yaml.safe_dump(BASE, sort_keys=False).replace("titulo: Spec enviada pela API", "titulo: 2024-01-05")
+    erro = assert_forma_de_erro(post(api_como("sistema"), SPECS, {"yaml": texto}), 400)
+    assert list(erro["campos"]) == ["titulo"] and len(erro["campos"]["titulo"]) == 1
+    assert "datas sem aspas" in erro["campos"]["titulo"][0]
+
+
+@pytest.mark.parametrize("forma", ["yaml", "spec"])
+def test_caractere_nulo_e_recusado(api_como, forma):
+    # PostgreSQL's text and jsonb refuse NUL: it must be a 400, not a failed insert.
+    spec = com("titulo", "antes\x00depois")
+    corpo = {"yaml": yaml.safe_dump(spec)} if forma == "yaml" else {"spec": spec}
+    erro = assert_forma_de_erro(post(api_como("sistema"), SPECS, corpo), 400)
+    assert "nulo" in erro["campos"]["titulo"][0]
+    assert not Spec.objects.exists()
+
+
+def test_yaml_aninhado_demais(api_como):
+    texto = yaml.safe_dump(BASE, sort_keys=False) + "descricao: " + "[" * 400 + "]" * 400 + "\n"
+    erro = assert_forma_de_erro(post(api_como("sistema"), SPECS, {"yaml": texto}), 400)
+    assert "aninhamento acima de 100 níveis" in erro["campos"]["yaml"][0]
+
+
 def test_yaml_que_nao_e_mapeamento(api_como):
     erro = assert_forma_de_erro(post(api_como("sistema"), SPECS, {"yaml": "- a\n- b\n"}), 400)
     assert "mapeamento" in erro["campos"]["yaml"][0]

@@ -58,9 +58,9 @@ def _pares_cobriveis(parametros: dict, restricoes) -> set | None:
     restritos = [n for n in nomes if any(n in r for r in restricoes)]
     livres = [n for n in nomes if n not in restritos]
     validas = [
-        dict(zip(restritos, combinacao))
+        dict(zip(restritos, combinacao, strict=True))
         for combinacao in itertools.product(*(parametros[n] for n in restritos))
-        if not _proibido(dict(zip(restritos, combinacao)), restricoes)
+        if not _proibido(dict(zip(restritos, combinacao, strict=True)), restricoes)
     ]
     if not validas:
         return None
@@ -136,6 +136,18 @@ def test_pairwise_respeita_restricoes_e_cobre_todo_par_cobrivel(modelo):
     assert casos_proibidos(parametros, casos, restricoes) == []
 
 
+def test_restricao_do_exemplo_exclui_so_a_combinacao():
+    parametros = {"idioma": ["pt", "es", "en"], "duracao": ["curta", "longa"], "formato": ["pdf", "html"]}
+    restricoes = [{"idioma": "es", "duracao": "longa"}]
+    casos = gerar_casos(parametros, restricoes=restricoes)
+    assert not any(c["idioma"] == "es" and c["duracao"] == "longa" for c in casos)
+    pares = set().union(*(_pares(c, list(parametros)) for c in casos))
+    # es still meets both formats, and longa meets pt and en.
+    assert {(("idioma", "es"), ("formato", "pdf")), (("idioma", "es"), ("formato", "html"))} <= pares
+    assert {(("idioma", "pt"), ("duracao", "longa")), (("idioma", "en"), ("duracao", "longa"))} <= pares
+    assert pares_descobertos(parametros, casos, restricoes) == set()
+
+
 def test_pares_descobertos_aponta_o_que_falta():
     parametros = {"a": [1, 2], "b": ["x", "y"]}
     casos = [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
@@ -147,7 +159,7 @@ def test_pares_descobertos_aponta_o_que_falta():
 def test_exaustiva_e_o_produto_cartesiano():
     parametros = {"idioma": ["pt", "es", "en"], "duracao": ["curta", "longa"], "formato": [1, 2.5, None, "x"]}
     casos = gerar_casos(parametros, "exaustiva")
-    esperado = [dict(zip(parametros, c)) for c in itertools.product(*parametros.values())]
+    esperado = [dict(zip(parametros, c, strict=True)) for c in itertools.product(*parametros.values())]
     assert casos == esperado
 
 
@@ -155,7 +167,7 @@ def test_exaustiva_exclui_as_combinacoes_proibidas():
     parametros = {"idioma": ["pt", "es", "en"], "duracao": ["curta", "longa"], "formato": ["pdf", "html"]}
     restricoes = [{"idioma": "es", "duracao": "longa"}, {"formato": ["html"], "idioma": ["pt", "en"]}]
     casos = gerar_casos(parametros, "exaustiva", restricoes)
-    todos = [dict(zip(parametros, c)) for c in itertools.product(*parametros.values())]
+    todos = [dict(zip(parametros, c, strict=True)) for c in itertools.product(*parametros.values())]
     assert casos == [c for c in todos if not _proibido(c, restricoes)]
     assert len(casos) == 12 - 2 - 4 + 0
 
@@ -163,10 +175,17 @@ def test_exaustiva_exclui_as_combinacoes_proibidas():
 def test_exaustiva_acima_do_limite_recusa_antes_de_construir(monkeypatch):
     parametros = {f"p{i}": list(range(10)) for i in range(10)}
 
-    def nao_construa(*args, **kwargs):  # pragma: no cover - reaching it is the failure
-        raise AssertionError("o produto não deveria ser enumerado")
+    class SemProduto:
+        """The module's ``itertools`` with ``product`` failing: enumerating is the bug."""
 
-    monkeypatch.setattr(cobertura.itertools, "product", nao_construa)
+        def __getattr__(self, nome):
+            return getattr(itertools, nome)
+
+        @staticmethod
+        def product(*args, **kwargs):
+            raise AssertionError("o produto não deveria ser enumerado")
+
+    monkeypatch.setattr(cobertura, "itertools", SemProduto())
     with pytest.raises(CoberturaInvalida) as erro:
         gerar_casos(parametros, "exaustiva")
     assert erro.value.campo == "schema_tdd.cobertura"

@@ -556,3 +556,14 @@ def test_unidades_pondera_as_medidas():
     assert unidades("C", {"conectores": 1}) == 2
     with pytest.raises(ValueError, match="vertente desconhecida"):
         unidades("X", {})
+
+
+def test_dominios_grandes_demais_sao_recusados_antes_de_gerar_casos():
+    """A pairwise array grows with the product of the two largest domains: bounded at the door."""
+    import yaml as _yaml
+
+    spec = _yaml.safe_load(next(a for a in AMOSTRAS if a.stem == "spec_001").read_text(encoding="utf-8"))
+    spec["schema_tdd"]["parametros"]["idioma"] = [f"v{i}" for i in range(51)]
+    assert ("schema_tdd.parametros.idioma", "deve ter no máximo 50 itens") in validar_spec(spec)
+    spec["schema_tdd"] = {"parametros": {f"p{i}": [1, 2] for i in range(201)}}
+    assert ("schema_tdd.parametros", "deve ter no máximo 200 campos") in validar_spec(spec)

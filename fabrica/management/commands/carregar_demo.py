@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
 DEMO = [
@@ -22,14 +22,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from fabrica.capacidades.services import capacidade_salvar
         from fabrica.models import Capacidade
-        from fabrica.specs.repositorio import criar_de_pasta
+        from fabrica.specs.repositorio import RepositorioInvalido, criar_de_pasta
         from fabrica.specs.services import specs_sincronizar
 
         repo = settings.PROMETHEUS_SPECS_REPO
         if not repo.exists():
             commit = criar_de_pasta(settings.PROMETHEUS_SPECS_EXEMPLO, repo)
             self.stdout.write(f"Repositório de specs de exemplo criado em {repo} (commit {commit[:10]}).")
-        resultado = specs_sincronizar(caminho_repo=repo, por="demo")
+        try:
+            resultado = specs_sincronizar(caminho_repo=repo, por="demo")
+        except RepositorioInvalido as exc:  # e.g. a folder left half-made by an interrupted first start
+            raise CommandError(f"{exc} Apague {repo} para recriá-lo a partir dos exemplos, "
+                               "ou aponte PROMETHEUS_SPECS_REPO para um repositório git de specs.") from None
         self.stdout.write(f"Specs: {len(resultado.importadas)} importada(s), {len(resultado.inalteradas)} já presentes.")
         if not Capacidade.objects.exists():
             capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por="demo")

@@ -1,0 +1,354 @@
+"""Render time and query count of the PO's inbox and budget page, with a large history (issue 5).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/inbox.py
+    .venv/bin/python bench/inbox.py            # SQLite, in a temporary file
+
+On PostgreSQL it creates and migrates a throwaway database (``prometheus_bench_inbox`` on the
+server of ``DATABASE_URL``, which itself is never touched); otherwise a temporary SQLite file.
+
+1. Prices the five example specs through the real pipeline; their budgets are the templates
+   whose JSON (explanations, test cases, summaries) every seeded budget copies.
+2. Seeds a baseline (``--base-historico`` decided budgets, ``--base-abertos`` open ones) and
+   measures; then seeds up to ``--historico`` / ``--abertos`` and measures again.
+   A decided budget brings its items (``orcar_spec``, ``aprovar_orcamento``, and
+   ``desenvolvimento`` or ``ajustar_spec``) and their events; an open one is ready to decide, or
+   (one in four) blocked by two gaps (``entrevistar_dor`` items, dependencies, ``Gap`` rows).
+3. For each page, logged in as a PO with Django's test ``Client``: warm-up, then the median and
+   p95 of ``--repeticoes`` requests, and the number of queries of one request.
+
+Runs with DEBUG=false (no query log). Prints a table; ``--json`` writes the figures to a file.
+``cpu`` is this process' CPU time per request (Python: view, ORM, template) and ``db`` the time
+spent waiting for query results; on a busy machine they locate a slowdown better than the
+wall-clock median, which includes waiting for a CPU. Pages are requested in turn, not in blocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import _comum
+
+NOME_BANCO = "prometheus_bench_inbox"
+LOTE = 5_000
+DECISOES = [("Aprovado", 70), ("Ajustado", 15), ("Rejeitado", 15)]  # share of each in the history
+
+
+def preparar_banco() -> str:
+    """Points the environment at a fresh database and returns a description of it."""
+    original = os.environ.get("DATABASE_URL", "")
+    if original.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}:
+        url = _comum.url_do_banco(NOME_BANCO)
+        _comum.recriar_banco(url)
+        descricao = f"PostgreSQL, database {NOME_BANCO}"
+    else:
+        arquivo = Path(tempfile.mkdtemp(prefix="prometheus-bench-inbox-")) / "inbox.sqlite3"
+        url = f"sqlite:///{arquivo}"
+        descricao = f"SQLite, {arquivo}"
+    os.environ.update({"DEBUG": "false", "SECRET_KEY": "bench-inbox-not-secret", "LOG_LEVEL": "WARNING"})
+    _comum.configurar_django(url)
+    _comum.migrar()
+    return descricao
+
+
+@contextmanager
+def datas_livres():
+    """Lets the seed write its own ``criado_em`` (auto_now_add would stamp every row with now)."""
+    from backlog.models import Evento, Item
+    from fabrica.models import SpecRecursos
+
+    campos = [m._meta.get_field("criado_em") for m in (Item, Evento, SpecRecursos)]
+    for campo in campos:
+        campo.auto_now_add = False
+    try:
+        yield
+    finally:
+        for campo in campos:
+            campo.auto_now_add = True
+
+
+# --- seeding ------------------------------------------------------------------------------------
+
+def modelos_reais(po):
+    """The example specs priced by the real pipeline, then rejected (they count as history)."""
+    from backlog import services as backlog
+    from fabrica.consumidor import processar_proximo
+    from fabrica.decisoes.services import orcamento_rejeitar
+    from fabrica.models import SpecRecursos
+    from fabrica.specs.services import spec_importar
+
+    for caminho in sorted((_comum.RAIZ / "examples" / "specs-repo" / "specs").glob("*.yaml")):
+        spec_importar(texto=caminho.read_text(encoding="utf-8"), origem="git", commit="b" * 40,
+                      caminho=f"specs/{caminho.name}")
+        backlog.produzir(tipo="orcar_spec", produtor="bench", contexto={"spec_ref": caminho.stem})
+        processar_proximo(["orcar_spec"])
+    modelos = list(SpecRecursos.objects.select_related("spec", "modelo", "item_aprovacao")
+                   .prefetch_related("gaps").order_by("id"))
+    for orc in modelos:
+        orcamento_rejeitar(orcamento_id=orc.pk, por=po, motivo="modelo do benchmark")
+    return modelos
+
+
+class Semeador:
+    """Appends decided and open budgets, with their items and events, in bulk."""
+
+    def __init__(self, modelos, po) -> None:
+        self.modelos, self.po = modelos, po
+        self.gerados = 0
+        self.agora = None
+
+    def _orcamento(self, modelo, **campos):
+        from fabrica.models import SpecRecursos
+
+        return SpecRecursos(spec_id=modelo.spec_id, spec_ref=modelo.spec_ref, spec_commit=modelo.spec_commit,
+                            spec_sha256=modelo.spec_sha256, modelo_id=modelo.modelo_id, runtime=modelo.runtime,
+                            teste=modelo.teste, carga=modelo.carga, esforco=modelo.esforco,
+                            dependencias=modelo.dependencias, custo=modelo.custo, explicacao=modelo.explicacao,
+                            casos_teste=modelo.casos_teste, **campos)
+
+    def historico(self, quantos: int) -> None:
+        from django.db import transaction
+        from django.utils import timezone
+
+        from backlog.models import Evento, Item
+        from fabrica.models import SpecRecursos
+        from fabrica.pricing.services import resumo_orcamento
+
+        agora = timezone.now()
+        resumos = {m.pk: resumo_orcamento(m) for m in self.modelos}
+        roleta = [s for s, peso in DECISOES for _ in range(peso)]
+        for inicio in range(0, quantos, LOTE):
+            n = min(LOTE, quantos - inicio)
+            with transaction.atomic(), datas_livres():
+                linhas = []
+                for i in range(n):
+                    k = self.gerados + i
+                    modelo = self.modelos[k % len(self.modelos)]
+                    decidido = agora - timedelta(minutes=7 * k + 60)
+                    criado = decidido - timedelta(hours=20)
+                    linhas.append((modelo, roleta[k % len(roleta)], criado, decidido))
+                orcar = Item.objects.bulk_create([
+                    Item(tipo="orcar_spec", status="Concluido", produtor="bench", spec_ref=m.spec_ref,
+                         contexto={"spec_ref": m.spec_ref}, resultado={"gaps": 0}, consumidor="prometheus:bench",
+                         tentativas=1, criado_em=c, consumido_em=c, concluido_em=c + timedelta(seconds=3))
+                    for m, _s, c, _d in linhas], batch_size=LOTE)
+                aprovacao = Item.objects.bulk_create([
+                    Item(tipo="aprovar_orcamento", status="Concluido", produtor="PROMETHEUS", spec_ref=m.spec_ref,
+                         contexto={"spec_ref": m.spec_ref, "spec_recursos": resumos[m.pk]},
+                         resultado={"decisao": s.lower(), "por": "po", "motivo": "histórico"},
+                         produzido_por_id=o.pk, consumidor="po:po", tentativas=1, criado_em=c,
+                         consumido_em=d, concluido_em=d)
+                    for (m, s, c, d), o in zip(linhas, orcar, strict=True)], batch_size=LOTE)
+                seguintes = Item.objects.bulk_create([
+                    Item(tipo="desenvolvimento" if s == "Aprovado" else "ajustar_spec", status="Concluido",
+                         produtor="MS_Produto", spec_ref=m.spec_ref, contexto={"spec_ref": m.spec_ref},
+                         resultado={}, produzido_por_id=a.pk, consumidor="bench", tentativas=1, criado_em=d,
+                         consumido_em=d, concluido_em=d + timedelta(hours=30))
+                    for (m, s, c, d), a in zip(linhas, aprovacao, strict=True) if s != "Rejeitado"], batch_size=LOTE)
+                SpecRecursos.objects.bulk_create([
+                    self._orcamento(m, item_orcar_id=o.pk, item_aprovacao_id=a.pk, status=s, decidido_por=self.po,
+                                    decidido_em=d, motivo=f"decisão {self.gerados + i} do histórico", criado_em=c)
+                    for i, ((m, s, c, d), o, a) in enumerate(zip(linhas, orcar, aprovacao, strict=True))],
+                    batch_size=LOTE)
+                eventos = []
+                for item in (*orcar, *aprovacao, *seguintes):
+                    eventos += [Evento(tipo=t, item_id=item.pk, ator="bench", dados={}, criado_em=q)
+                                for t, q in (("criado", item.criado_em), ("consumido", item.consumido_em),
+                                             ("concluido", item.concluido_em))]
+                Evento.objects.bulk_create(eventos, batch_size=LOTE)
+            self.gerados += n
+
+    def abertos(self, quantos: int) -> None:
+        """One in four open budgets waits for two gaps; the rest can be decided now."""
+        from django.db import transaction
+        from django.utils import timezone
+
+        from backlog.models import Dependencia, Evento, Item
+        from fabrica.models import Gap
+        from fabrica.pricing.services import resumo_orcamento
+
+        agora = timezone.now()
+        gaps_modelo = [(g.tipo_recurso, g.recurso, g.descricao) for m in self.modelos for g in m.gaps.all()][:2]
+        with transaction.atomic(), datas_livres():
+            for k in range(quantos):
+                modelo = self.modelos[k % len(self.modelos)]
+                bloqueado = k % 4 == 3
+                criado = agora - timedelta(hours=k + 1)
+                orcar = Item.objects.create(
+                    tipo="orcar_spec", status="Concluido", produtor="bench", spec_ref=modelo.spec_ref,
+                    contexto={"spec_ref": modelo.spec_ref}, resultado={}, consumidor="prometheus:bench",
+                    tentativas=1, criado_em=criado, consumido_em=criado, concluido_em=criado)
+                gaps = [Item.objects.create(tipo="entrevistar_dor", produtor="PROMETHEUS", spec_ref=modelo.spec_ref,
+                                            contexto={"spec_ref": modelo.spec_ref, "recurso": r},
+                                            produzido_por=orcar, criado_em=criado)
+                        for _t, r, _d in (gaps_modelo if bloqueado else [])]
+                orc = self._orcamento(modelo, item_orcar=orcar, criado_em=criado)
+                orc.save()
+                aprovacao = Item.objects.create(
+                    tipo="aprovar_orcamento", status="Bloqueado" if gaps else "Pendente", produtor="PROMETHEUS",
+                    spec_ref=modelo.spec_ref, produzido_por=orcar, criado_em=criado,
+                    contexto={"spec_ref": modelo.spec_ref, "spec_recursos": resumo_orcamento(orc),
+                              "spec_recursos_id": orc.pk})
+                Dependencia.objects.bulk_create([Dependencia(item=aprovacao, depende_de=g) for g in gaps])
+                Gap.objects.bulk_create([Gap(orcamento=orc, item=g, tipo_recurso=t, recurso=r, descricao=d)
+                                         for g, (t, r, d) in zip(gaps, gaps_modelo, strict=False)])
+                orc.item_aprovacao = aprovacao
+                orc.save(update_fields=["item_aprovacao"])
+                Evento.objects.bulk_create([Evento(tipo="criado", item=i, ator="bench", criado_em=criado)
+                                            for i in (orcar, aprovacao, *gaps)])
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+def paginas() -> dict[str, str]:
+    from fabrica.models import SpecRecursos
+
+    abertos = SpecRecursos.objects.filter(status="Aberto").select_related("item_aprovacao").order_by("-id")
+    pronto = next(o for o in abertos if o.item_aprovacao.status == "Pendente" and o.spec_ref == "spec_002")
+    bloqueado = next(o for o in abertos if o.item_aprovacao.status == "Bloqueado")
+    return {
+        "inbox: to decide (/)": "/",
+        "inbox: on hold (?aba=espera)": "/?aba=espera",
+        "inbox: decided (?aba=decididos)": "/?aba=decididos",
+        "inbox: decided + search (?q=spec_003)": "/?aba=decididos&q=spec_003",
+        "inbox: decided, page 1000": "/?aba=decididos&pagina=1000",
+        "budget page (ready, spec_002)": f"/orcamentos/{pronto.pk}/",
+        "budget page (blocked, 2 gaps)": f"/orcamentos/{bloqueado.pk}/",
+    }
+
+
+class Cronometro:
+    """A query wrapper (``connection.execute_wrapper``) adding up the time spent in the database."""
+
+    def __init__(self) -> None:
+        self.segundos = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        inicio = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.segundos += time.perf_counter() - inicio
+
+
+def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> dict[str, dict]:
+    """Requests the pages in turn (so a burst of load on the machine hits all of them alike)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(aquecimento):
+        for url in urls.values():
+            assert cliente.get(url).status_code == 200, url
+    amostras: dict[str, dict[str, list[float]]] = {nome: {"wall": [], "cpu": [], "db": []} for nome in urls}
+    cronometro = Cronometro()
+    with connection.execute_wrapper(cronometro):
+        for _ in range(repeticoes):
+            for nome, url in urls.items():
+                cronometro.segundos = 0.0
+                inicio, inicio_cpu = time.perf_counter(), time.process_time()
+                resposta = cliente.get(url)
+                amostras[nome]["wall"].append((time.perf_counter() - inicio) * 1000)
+                amostras[nome]["cpu"].append((time.process_time() - inicio_cpu) * 1000)
+                amostras[nome]["db"].append(cronometro.segundos * 1000)
+                assert resposta.status_code == 200, url
+    resultados = {}
+    for nome, url in urls.items():
+        with CaptureQueriesContext(connection) as consultas:
+            resposta = cliente.get(url)
+        tempos = sorted(amostras[nome]["wall"])
+        resultados[nome] = {
+            "mediana_ms": statistics.median(tempos), "p95_ms": tempos[max(0, round(0.95 * len(tempos)) - 1)],
+            "cpu_ms": statistics.median(amostras[nome]["cpu"]), "db_ms": statistics.median(amostras[nome]["db"]),
+            "consultas": len(consultas), "linhas_html": resposta.content.count(b"<tr"),
+            "kb": len(resposta.content) / 1024,
+        }
+    return resultados
+
+
+def analisar() -> None:
+    """Fresh planner statistics, as autovacuum would have after a bulk load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def rodada(cliente, rotulo: str, args) -> dict:
+    from backlog.models import Evento, Item
+    from fabrica.models import SpecRecursos
+
+    tamanho = {"decididos": SpecRecursos.objects.exclude(status="Aberto").count(),
+               "abertos": SpecRecursos.objects.filter(status="Aberto").count(),
+               "itens": Item.objects.count(), "eventos": Evento.objects.count()}
+    print(f"\n{rotulo}: {tamanho['decididos']:,} decided budgets, {tamanho['abertos']} open, "
+          f"{tamanho['itens']:,} items, {tamanho['eventos']:,} events")
+    carga = os.getloadavg()[0]
+    resultados = medir(cliente, paginas(), args.repeticoes, args.aquecimento)
+    for nome, r in resultados.items():
+        print(f"  {nome:40} median {r['mediana_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
+              f"cpu {r['cpu_ms']:5.1f} ms  db {r['db_ms']:5.1f} ms  {r['consultas']:3} queries  "
+              f"{r['linhas_html']:3} rows  {r['kb']:4.0f} KiB")
+    print(f"  (load average {carga:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    return {"tamanho": tamanho, "paginas": resultados, "carga": carga}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--historico", type=int, default=100_000, help="decided budgets in the large run")
+    parser.add_argument("--abertos", type=int, default=200, help="open budgets in the large run")
+    parser.add_argument("--base-historico", type=int, default=1_000)
+    parser.add_argument("--base-abertos", type=int, default=20)
+    parser.add_argument("--repeticoes", type=int, default=30)
+    parser.add_argument("--aquecimento", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+
+    banco = preparar_banco()
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    po = User.objects.create_user(username="po", password="bench-po-123")
+    po.groups.add(Group.objects.get(name="PO"))
+    cliente = Client()
+    cliente.force_login(po)
+
+    print(f"bench/inbox.py on {banco}; {args.repeticoes} requests per page after {args.aquecimento} warm-up")
+    inicio = time.perf_counter()
+    modelos = modelos_reais(po)
+    semeador = Semeador(modelos, po)
+    semeador.historico(args.base_historico - len(modelos))
+    semeador.abertos(args.base_abertos)
+    analisar()
+    print(f"seeded the baseline in {time.perf_counter() - inicio:.1f} s")
+    base = rodada(cliente, "baseline", args)
+
+    inicio = time.perf_counter()
+    semeador.historico(args.historico - args.base_historico)
+    semeador.abertos(args.abertos - args.base_abertos)
+    analisar()
+    print(f"seeded the large run in {time.perf_counter() - inicio:.1f} s")
+    grande = rodada(cliente, "large", args)
+
+    print("\nlarge / baseline (median time; queries must be equal):")
+    iguais = True
+    for nome, r in grande["paginas"].items():
+        b = base["paginas"][nome]
+        iguais &= r["consultas"] == b["consultas"]
+        print(f"  {nome:40} x{r['mediana_ms'] / b['mediana_ms']:5.2f}  queries {b['consultas']} → {r['consultas']}"
+              f"{'' if r['consultas'] == b['consultas'] else '  DIFFERENT'}")
+    if args.json:
+        args.json.write_text(json.dumps({"banco": banco, "base": base, "grande": grande}, indent=2))
+    if not iguais:
+        sys.exit("the query count depends on the data size")
+
+
+if __name__ == "__main__":
+    main()

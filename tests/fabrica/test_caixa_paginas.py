@@ -1,0 +1,117 @@
+"""The inbox in pages (issue 5): a bounded page whatever the size of the backlog and the history."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from backlog import services as backlog
+from fabrica.consumidor import processar_proximo
+from fabrica.decisoes import caixa
+from fabrica.decisoes import services as decisoes
+from fabrica.models import Capacidade, SpecRecursos
+
+POR_PAGINA = 2
+
+
+def _orcar(spec_ref: str) -> SpecRecursos:
+    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
+    processar_proximo(["orcar_spec"])
+    return SpecRecursos.objects.get(item_orcar=item)
+
+
+@pytest.fixture
+def cinco_prontos(specs_exemplo, monkeypatch):
+    monkeypatch.setattr(caixa, "POR_PAGINA", POR_PAGINA)
+    Capacidade.objects.create(tipo="container", nome="postgres")
+    return [_orcar("spec_002") for _ in range(5)]
+
+
+def _ids(resp) -> list[int]:
+    html = resp.content.decode()
+    tabela = html[html.index('<table id="caixa">'):html.index("</table>", html.index('<table id="caixa">'))]
+    return [int(n) for n in re.findall(r'href="/orcamentos/(\d+)/"', tabela)]
+
+
+def test_a_decidir_em_paginas_mais_antigos_primeiro(cliente_como, cinco_prontos):
+    po = cliente_como("po")
+    ids = [o.pk for o in cinco_prontos]
+
+    paginas = [po.get(reverse("inicio"), {"pagina": n}) for n in (1, 2, 3)]
+
+    assert [_ids(p) for p in paginas] == [ids[0:2], ids[2:4], ids[4:5]]
+    primeira, segunda, ultima = (p.content.decode() for p in paginas)
+    assert "página 1 de 3" in primeira
+    assert 'href="?aba=decidir&pagina=2" rel="next"' in primeira
+    assert 'rel="prev"' not in primeira
+    assert 'href="?aba=decidir&pagina=1" rel="prev"' in segunda
+    assert 'rel="next"' not in ultima
+    assert '<span class="contador">5</span>' in primeira  # the tab counts every row, not the page
+
+
+@pytest.mark.parametrize(("pedida", "mostrada"), [("99", 3), ("0", 1), ("abc", 1), ("-1", 1), ("²", 1),
+                                                  ("9" * 50, 1)])
+def test_pagina_fora_do_intervalo_ou_invalida(cliente_como, cinco_prontos, pedida, mostrada):
+    resp = cliente_como("po").get(reverse("inicio"), {"pagina": pedida})
+
+    assert resp.status_code == 200
+    assert f"página {mostrada} de 3" in resp.content.decode()
+
+
+def test_uma_pagina_so_nao_mostra_paginacao(cliente_como, specs_exemplo):
+    Capacidade.objects.create(tipo="container", nome="postgres")
+    _orcar("spec_002")
+
+    html = cliente_como("po").get(reverse("inicio")).content.decode()
+
+    assert "página 1 de" not in html
+
+
+def test_historico_em_paginas_decisoes_mais_recentes_primeiro(cliente_como, cinco_prontos, elenco):
+    base = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    for dias, orc in enumerate(cinco_prontos):
+        decisoes.orcamento_rejeitar(orcamento_id=orc.pk, por=elenco["po"], motivo=f"motivo {dias}")
+        SpecRecursos.objects.filter(pk=orc.pk).update(decidido_em=base + timedelta(days=dias))
+    po = cliente_como("po")
+    ids = [o.pk for o in reversed(cinco_prontos)]
+
+    paginas = [_ids(po.get(reverse("inicio"), {"aba": "decididos", "pagina": n})) for n in (1, 2, 3)]
+
+    assert paginas == [ids[0:2], ids[2:4], ids[4:5]]
+
+
+def test_paginacao_mantem_a_busca(cliente_como, cinco_prontos):
+    html = cliente_como("po").get(reverse("inicio"), {"q": "crédito"}).content.decode()
+
+    assert 'href="?aba=decidir&q=cr%C3%A9dito&pagina=2" rel="next"' in html
+
+
+@pytest.mark.parametrize("busca", ["spec_002", "SPEC_00", "crédito para vendas", "Score"])
+def test_busca_pelo_id_ou_pelo_titulo_da_spec(cliente_como, cinco_prontos, busca):
+    Capacidade.objects.create(tipo="api_externa", nome="whisper_api")
+    Capacidade.objects.create(tipo="hardware", nome="gpu")
+    outro = _orcar("spec_001")
+
+    achados = _ids(cliente_como("po").get(reverse("inicio"), {"q": busca, "pagina": 3}))
+
+    assert cinco_prontos[-1].pk in achados
+    assert (outro.pk in achados) is (busca == "SPEC_00")
+
+
+def test_consultas_iguais_em_qualquer_pagina(cliente_como, cinco_prontos, elenco):
+    po = cliente_como("po")
+    decisoes.orcamento_aprovar(orcamento_id=cinco_prontos[0].pk, por=elenco["po"])
+    contagens = {}
+    for aba in caixa.ABAS:
+        for pagina in (1, 2):
+            with CaptureQueriesContext(connection) as consultas:
+                assert po.get(reverse("inicio"), {"aba": aba, "pagina": pagina}).status_code == 200
+            contagens[aba, pagina] = len(consultas)
+
+    assert contagens["decidir", 1] == contagens["decidir", 2]
+    assert contagens["decididos", 1] == contagens["decididos", 2]

@@ -1,0 +1,339 @@
+"""Language and time of the PO's pages (issue 5): pt-BR by default, English through the switch
+of the base layout, a complete and compiled English catalogue, dates in America/Sao_Paulo."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import os
+import re
+import struct
+import tokenize
+from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils.translation.template import templatize
+
+from backlog import services as backlog
+from backlog.models import Item
+from fabrica.consumidor import processar_proximo
+from fabrica.decisoes import services as decisoes
+from fabrica.models import Capacidade, SpecRecursos
+
+RAIZ = Path(__file__).resolve().parents[2]
+PO = RAIZ / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+
+
+def _orcar(spec_ref: str) -> SpecRecursos:
+    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
+    processar_proximo(["orcar_spec"])
+    return SpecRecursos.objects.get(item_orcar=item)
+
+
+@pytest.fixture
+def orcamento_pronto(specs_exemplo):
+    Capacidade.objects.create(tipo="container", nome="postgres")
+    return _orcar("spec_002")
+
+
+@pytest.fixture
+def orcamento_bloqueado(specs_exemplo):
+    return _orcar("spec_001")
+
+
+def _trocar_idioma(cliente, idioma: str, pagina: str):
+    """Uses the language form of the base layout exactly as rendered: its action, its fields."""
+    html = cliente.get(pagina).content.decode()
+    formulario = re.search(r'<form action="([^"]+)" method="post" class="idioma">(.*?)</form>', html, re.S)
+    assert formulario, "the base layout has no language form"
+    acao, campos = formulario.groups()
+    proxima = re.search(r'<input name="next" type="hidden" value="([^"]*)">', campos).group(1)
+    assert acao == reverse("set_language")
+    assert f'<option value="{idioma}"' in campos
+    return cliente.post(acao, {"language": idioma, "next": proxima.replace("&amp;", "&")})
+
+
+# --- pages in each language -----------------------------------------------------------------------
+
+def test_caixa_e_orcamento_em_portugues_por_padrao(cliente_como, orcamento_bloqueado):
+    po = cliente_como("po")
+
+    caixa = po.get(reverse("inicio")).content.decode()
+    orcamento = po.get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
+
+    assert '<html lang="pt-br">' in caixa
+    for texto in ("<h1>Decisões</h1>", "Em espera", "A decidir", "Decididos"):
+        assert texto in caixa
+    for texto in ("Como cada número foi calculado", "Gaps de infraestrutura", "Aprovar", "Rejeitar"):
+        assert texto in orcamento
+    assert "On hold" not in caixa
+    assert "How each number was calculated" not in orcamento
+
+
+def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloqueado):
+    po = cliente_como("po")
+    pagina = reverse("inicio") + "?aba=espera"
+
+    resposta = _trocar_idioma(po, "en", pagina)
+
+    assert resposta.status_code == 302
+    assert resposta["Location"] == pagina
+    caixa = po.get(pagina).content.decode()
+    assert '<html lang="en">' in caixa
+    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Waiting for"):
+        assert texto in caixa
+    assert "Em espera" not in caixa
+    assert "whisper_api: Pending" in caixa  # the data is never translated, its status label is
+    orcamento = po.get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
+    for texto in ("How each number was calculated", "Infrastructure gaps", "Approve", "Reject",
+                  "This budget is waiting for the gaps below to be resolved"):
+        assert texto in orcamento
+    assert "Como cada número foi calculado" not in orcamento
+
+
+def test_volta_para_portugues(cliente_como, orcamento_pronto):
+    po = cliente_como("po")
+    _trocar_idioma(po, "en", reverse("inicio"))
+
+    _trocar_idioma(po, "pt-br", reverse("inicio"))
+
+    caixa = po.get(reverse("inicio")).content.decode()
+    assert "Em espera" in caixa
+    assert "On hold" not in caixa
+
+
+def test_idioma_desconhecido_e_ignorado(cliente_como, orcamento_pronto):
+    po = cliente_como("po")
+
+    po.post(reverse("set_language"), {"language": "xx", "next": reverse("inicio")})
+
+    assert "Em espera" in po.get(reverse("inicio")).content.decode()
+
+
+def test_troca_por_get_nao_muda_o_idioma(cliente_como, orcamento_pronto):
+    po = cliente_como("po")
+
+    po.get(reverse("set_language"), {"language": "en", "next": reverse("inicio")})
+
+    assert "Em espera" in po.get(reverse("inicio")).content.decode()
+
+
+def test_anonimo_troca_o_idioma_na_pagina_de_login(client, db):
+    assert "Entrar no PROMETHEUS" in client.get(reverse("login")).content.decode()
+
+    _trocar_idioma(client, "en", reverse("login"))
+
+    assert "Log in to PROMETHEUS" in client.get(reverse("login")).content.decode()
+
+
+def test_mensagens_das_decisoes_em_ingles(cliente_como, orcamento_pronto):
+    po = cliente_como("po")
+    _trocar_idioma(po, "en", reverse("inicio"))
+    url = reverse("orcamento-decidir", args=[orcamento_pronto.pk, "aprovar"])
+
+    primeira = po.post(url, {"motivo": ""}, follow=True).content.decode()
+    segunda = po.post(url, {"motivo": ""}, follow=True).content.decode()
+
+    assert "Budget approved: development has been requested." in primeira
+    assert "This budget has already been decided: approved by po on" in segunda
+    assert Item.objects.filter(tipo="desenvolvimento").count() == 1
+
+
+def test_rotulos_de_status_e_formularios_do_django_em_ingles(cliente_como, orcamento_bloqueado):
+    po = cliente_como("po")
+    _trocar_idioma(po, "en", reverse("inicio"))
+
+    orcamento = po.get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
+
+    assert ">Blocked<" in orcamento or "Blocked\n" in orcamento
+    assert "Pending" in orcamento  # the gaps' backlog status, from the model's choices
+
+
+# --- dates in America/Sao_Paulo -------------------------------------------------------------------
+
+# 01:30 UTC on the 16th is 22:30 of the 15th in São Paulo (UTC-3, no daylight saving since 2019).
+DECIDIDO_EM = datetime(2025, 1, 16, 1, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def orcamento_decidido(orcamento_pronto, elenco):
+    decisoes.orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"], motivo="cabe no trimestre")
+    SpecRecursos.objects.filter(pk=orcamento_pronto.pk).update(decidido_em=DECIDIDO_EM)
+    return orcamento_pronto
+
+
+def test_datas_no_horario_de_sao_paulo(cliente_como, orcamento_decidido):
+    po = cliente_como("po")
+
+    orcamento = po.get(reverse("orcamento", args=[orcamento_decidido.pk])).content.decode()
+    historico = po.get(reverse("inicio") + "?aba=decididos").content.decode()
+    recusa = po.post(reverse("orcamento-decidir", args=[orcamento_decidido.pk, "rejeitar"]), {"motivo": "x"},
+                     follow=True).content.decode()
+
+    assert "por po em 15/01/2025 22:30" in orcamento
+    assert "15/01/2025 22:30" in historico
+    assert "já foi decidido: aprovado por po em 15/01/2025 22:30" in recusa
+    for html in (orcamento, historico, recusa):
+        assert "16/01/2025" not in html
+
+
+def test_datas_no_horario_de_sao_paulo_em_ingles(cliente_como, orcamento_decidido):
+    po = cliente_como("po")
+    _trocar_idioma(po, "en", reverse("inicio"))
+
+    orcamento = po.get(reverse("orcamento", args=[orcamento_decidido.pk])).content.decode()
+
+    assert "by po on 01/15/2025 10:30 p.m." in orcamento
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+def _entradas_do_po(texto: str) -> list[dict]:
+    """A tiny .po reader: one dict per entry with its flags, msgctxt, msgid, msgid_plural, msgstr[]."""
+    entradas, atual, campo = [], None, None
+    for linha in [*texto.splitlines(), ""]:
+        if not linha.strip():
+            if atual is not None and "msgid" in atual:
+                entradas.append(atual)
+            atual, campo = None, None
+            continue
+        atual = atual if atual is not None else {"flags": set(), "msgstr": {}}
+        if linha.startswith("#,"):
+            atual["flags"] |= {f.strip() for f in linha[2:].split(",")}
+        elif linha.startswith("#"):
+            continue
+        elif linha.startswith('"'):
+            valor = ast.literal_eval(linha)
+            if isinstance(campo, int):
+                atual["msgstr"][campo] += valor
+            else:
+                atual[campo] += valor
+        else:
+            chave, literal = linha.split(" ", 1)
+            indice = re.fullmatch(r"msgstr\[(\d+)\]", chave)
+            campo = int(indice.group(1)) if indice else ("msgstr" if chave == "msgstr" else chave)
+            if campo == "msgstr":
+                campo = 0
+            if isinstance(campo, int):
+                atual["msgstr"][campo] = ast.literal_eval(literal)
+            else:
+                atual[campo] = ast.literal_eval(literal)
+    return entradas
+
+
+@pytest.fixture(scope="module")
+def catalogo() -> list[dict]:
+    entradas = _entradas_do_po(PO.read_text(encoding="utf-8"))
+    assert entradas[0]["msgid"] == "", "the .po starts with its header"
+    return entradas[1:]
+
+
+def test_cada_mensagem_tem_traducao(catalogo):
+    assert len(catalogo) > 200
+    vazias = [e["msgid"] for e in catalogo if not all(e["msgstr"].values())]
+    incertas = [e["msgid"] for e in catalogo if "fuzzy" in e["flags"]]
+    assert vazias == []
+    assert incertas == []
+    plurais = [e for e in catalogo if "msgid_plural" in e]
+    assert plurais and all(sorted(e["msgstr"]) == [0, 1] for e in plurais)
+
+
+def test_mo_compilado_e_o_do_po(catalogo):
+    """The committed .mo is what Django reads (a fresh machine can't compile): it must be this .po
+    compiled. Compared by content, not by mtime: a git checkout writes both files in any order."""
+    dados = MO.read_bytes()
+    magica, _revisao, quantas = struct.unpack("<3I", dados[:12])
+    assert magica == 0x950412DE
+    assert quantas == len(catalogo) + 1, "the .mo has another number of messages: run compilemessages"
+    with MO.open("rb") as arquivo:
+        mo = gettext.GNUTranslations(arquivo)
+    diferentes = []
+    for e in catalogo:
+        ctx = e.get("msgctxt")
+        if "msgid_plural" in e:
+            lidas = [mo.npgettext(ctx, e["msgid"], e["msgid_plural"], n) if ctx else
+                     mo.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+            esperadas = [e["msgstr"][0], e["msgstr"][1]]
+        else:
+            lidas = [mo.pgettext(ctx, e["msgid"]) if ctx else mo.gettext(e["msgid"])]
+            esperadas = [e["msgstr"][0]]
+        if lidas != esperadas:
+            diferentes.append(e["msgid"])
+    assert diferentes == [], "the .mo is older than the .po: run `python manage.py compilemessages --ignore=.venv`"
+
+
+# Keywords as `makemessages` passes them to xgettext: name → (index of the context, index of the msgid).
+_CHAVES = {"_": (None, 0), "gettext": (None, 0), "gettext_lazy": (None, 0), "gettext_noop": (None, 0),
+           "ngettext": (None, 0), "ngettext_lazy": (None, 0), "pgettext": (0, 1), "pgettext_lazy": (0, 1),
+           "npgettext": (0, 1), "npgettext_lazy": (0, 1)}
+_FORA = {".venv", "var", "locale", "node_modules", "staticfiles"}
+
+
+def _mensagens_no_codigo(fonte: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every gettext call with literal arguments in Python source (or in the
+    Python-like text `templatize` makes of a template)."""
+    tokens = [t for t in tokenize.generate_tokens(StringIO(fonte).readline)
+              if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    achadas = set()
+    for i, token in enumerate(tokens[:-2]):
+        if token.type != tokenize.NAME or token.string not in _CHAVES or tokens[i + 1].string != "(":
+            continue
+        argumentos, j = [], i + 2
+        while j < len(tokens) and tokens[j].type == tokenize.STRING:
+            pedacos = []
+            while tokens[j].type == tokenize.STRING:  # implicit concatenation
+                pedacos.append(ast.literal_eval(tokens[j].string))
+                j += 1
+            argumentos.append("".join(pedacos))
+            if tokens[j].string != ",":
+                break
+            j += 1
+        ctx, msgid = _CHAVES[token.string]
+        if len(argumentos) > msgid:
+            achadas.add((argumentos[ctx] if ctx is not None else None, argumentos[msgid]))
+    return achadas
+
+
+def _fontes():
+    for pasta, subpastas, arquivos in os.walk(RAIZ):
+        subpastas[:] = sorted(p for p in subpastas if p not in _FORA and not p.startswith("."))
+        for nome in sorted(arquivos):
+            caminho = Path(pasta) / nome
+            if caminho.suffix == ".py":
+                yield caminho, caminho.read_text(encoding="utf-8")
+            elif caminho.suffix in {".html", ".txt"}:
+                # templatize writes each call on one line; indentation would only confuse the tokenizer.
+                python = templatize(caminho.read_text(encoding="utf-8"), origin=str(caminho))
+                yield caminho, "\n".join(linha.lstrip() for linha in python.splitlines())
+
+
+@pytest.fixture(scope="module")
+def no_codigo() -> dict[tuple[str | None, str], str]:
+    """Every translatable string of the project → the first file that has it."""
+    achadas: dict[tuple[str | None, str], str] = {}
+    for caminho, fonte in _fontes():
+        for chave in _mensagens_no_codigo(fonte):
+            achadas.setdefault(chave, str(caminho.relative_to(RAIZ)))
+    return achadas
+
+
+def test_cada_texto_traduzivel_do_projeto_esta_no_catalogo(catalogo, no_codigo):
+    """What `makemessages` would extract, found without GNU gettext (a fresh machine has none)."""
+    no_po = {(e.get("msgctxt"), e["msgid"]) for e in catalogo}
+    faltando = {chave: arquivo for chave, arquivo in no_codigo.items() if chave not in no_po}
+    assert faltando == {}, (
+        "translatable strings missing from locale/en/LC_MESSAGES/django.po; run makemessages -l en, "
+        "translate them and compilemessages (see README, Translations)")
+
+
+def test_o_leitor_do_codigo_acha_o_que_o_po_tem(catalogo, no_codigo):
+    """Guards the check above: the extractor finds the catalogue's strings where they are written."""
+    assert no_codigo[(None, "Em espera")] == "templates/fabrica/inicio.html"  # {% translate %}
+    assert no_codigo[(None, "Orçamento rejeitado.")] == "fabrica/views.py"  # gettext_lazy
+    assert no_codigo[(None, "%(n)d item %(rotulo)s.")] == "backlog/admin.py"  # ngettext
+    assert (None, "sim,não") in no_codigo  # the _("…") of a template filter argument
+    assert {(e.get("msgctxt"), e["msgid"]) for e in catalogo} <= set(no_codigo)

@@ -1,0 +1,102 @@
+"""The seed's example 3.3 through a real ``manage.py qcluster`` process on PostgreSQL (issue 4):
+an ``orcar_spec`` committed by a producer is dispatched on commit to django-q2 (ORM broker),
+priced by a worker of another process, and its budget appears with the two gaps."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from backlog import services as backlog
+from backlog.models import Item, Status
+from fabrica.models import Gap, SpecRecursos
+from fabrica.specs.services import spec_importar
+
+RAIZ = Path(__file__).resolve().parents[2]
+EXEMPLOS = RAIZ / "examples" / "specs-repo" / "specs"
+PRAZO = 60  # seconds: a bound for a stuck cluster, not a performance figure
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def url_do_banco_de_teste() -> str:
+    """The test database (not the project's), as a URL for the cluster process."""
+    d = connection.settings_dict
+    credencial = quote(d["USER"] or "", safe="") + (f":{quote(d['PASSWORD'], safe='')}" if d["PASSWORD"] else "")
+    return f"postgres://{credencial}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A real ``manage.py qcluster`` with 2 workers on the test database; always ended."""
+    env = {**os.environ, "DATABASE_URL": url_do_banco_de_teste(), "PROMETHEUS_Q_WORKERS": "2",
+           "PROMETHEUS_Q_SYNC": "false", "PYTHONUNBUFFERED": "1"}
+    registro = (tmp_path / "qcluster.log").open("w+")
+    processo = subprocess.Popen(
+        [sys.executable, str(RAIZ / "manage.py"), "qcluster"], cwd=RAIZ, env=env,
+        stdout=registro, stderr=subprocess.STDOUT, start_new_session=True,  # its own group: workers too
+    )
+    try:
+        yield processo, registro
+    finally:
+        _encerrar(processo)
+        registro.close()
+
+
+def _encerrar(processo: subprocess.Popen) -> None:
+    """SIGTERM to the cluster's main process (it stops its sentinel, pusher, workers and monitor
+    in order), then SIGKILL to whatever of its process group is left."""
+    if processo.poll() is None:
+        processo.terminate()
+        try:
+            processo.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(processo.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # the whole group is gone
+    processo.wait(timeout=10)
+
+
+def _log(registro) -> str:
+    registro.flush()
+    registro.seek(0)
+    return registro.read()[-4000:]
+
+
+def test_orcar_spec_pelo_qcluster_real(cluster):
+    processo, registro = cluster
+    for arquivo in sorted(EXEMPLOS.glob("*.yaml")):
+        spec_importar(texto=arquivo.read_text(encoding="utf-8"), origem="git", commit="ab" * 20,
+                      caminho=f"specs/{arquivo.name}")
+
+    # Autocommit here (transaction=True): produzir's transaction commits, and its on-commit
+    # listener enqueues the django-q2 task in the ORM broker's table for the cluster to pick.
+    item = backlog.produzir(tipo="orcar_spec", produtor="Epistemologia", contexto={"spec_ref": "spec_001"})
+    assert not connection.in_atomic_block
+
+    limite = time.monotonic() + PRAZO
+    while not SpecRecursos.objects.filter(item_orcar=item).exists():
+        assert processo.poll() is None, f"qcluster saiu com {processo.returncode}:\n{_log(registro)}"
+        assert time.monotonic() < limite, f"sem orçamento em {PRAZO} s; log do qcluster:\n{_log(registro)}"
+        time.sleep(0.05)
+
+    orc = SpecRecursos.objects.select_related("item_aprovacao").get(item_orcar=item)
+    item.refresh_from_db()
+    assert item.status == Status.CONCLUIDO
+    # Claimed by a worker of the cluster, not by this process.
+    assert item.consumidor.startswith("PROMETHEUS@") and not item.consumidor.endswith(f":{os.getpid()}")
+    assert {(g.tipo_recurso, g.recurso) for g in Gap.objects.filter(orcamento=orc)} == {
+        ("api_externa", "whisper_api"), ("hardware", "gpu")}
+    assert orc.item_aprovacao.tipo == "aprovar_orcamento"
+    assert orc.item_aprovacao.status == Status.BLOQUEADO
+    assert Item.objects.filter(tipo="entrevistar_dor", produzido_por=item, status=Status.PENDENTE).count() == 2
