@@ -7,6 +7,8 @@ concludes the ``aprovar_orcamento`` item and produces what follows from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -96,44 +98,48 @@ def _dependencias_de_desenvolvimento(orc: SpecRecursos) -> list[int]:
     return sorted(ultimos.values())
 
 
+def _decidir(orcamento_id: int, por: AbstractBaseUser, destino: str, motivo: str, rotulo: str,
+             gerar: Callable[[SpecRecursos], list[backlog.NovoItem]]) -> SpecRecursos:
+    """One decision, once: lock the budget, check the transition, build what follows from it,
+    close the approval item and record who, when and why — all in one transaction."""
+    with transaction.atomic():
+        orc = _travar(orcamento_id)
+        _exigir(orc, destino)
+        gerados = gerar(orc)
+        _fechar_item(orc, por, {"decisao": rotulo, "por": por.get_username(), "motivo": motivo}, gerados)
+        _registrar(orc, destino, por, motivo)
+    return orc
+
+
 def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str = "") -> SpecRecursos:
     """Approves an open, unblocked budget once: concludes ``aprovar_orcamento`` producing
     ``desenvolvimento`` (spec_ref + spec_recursos), which waits for its prerequisites' development."""
-    with transaction.atomic():
-        orc = _travar(orcamento_id)
-        _exigir(orc, Decisao.APROVADO)
+
+    def desenvolvimento(orc: SpecRecursos) -> list[backlog.NovoItem]:
         if orc.item_aprovacao.status == Status.BLOQUEADO:
             raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
                                     {"gaps": [str(g) for g in orc.gaps.all()]})
-        desenvolvimento = backlog.NovoItem(
+        return [backlog.NovoItem(
             tipo="desenvolvimento", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
             contexto={"spec_ref": orc.spec_ref, "spec_recursos": resumo_orcamento(orc)},
             depende_de=_dependencias_de_desenvolvimento(orc),
-        )
-        _fechar_item(orc, por, {"decisao": "aprovado", "por": por.get_username(), "motivo": motivo}, [desenvolvimento])
-        _registrar(orc, Decisao.APROVADO, por, motivo.strip())
-    return orc
+        )]
+
+    return _decidir(orcamento_id, por, Decisao.APROVADO, (motivo or "").strip(), "aprovado", desenvolvimento)
 
 
 def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> SpecRecursos:
     """Sends the spec back for adjustment (``ajustar_spec`` for Epistemologia); closes this budget."""
     motivo = _motivo_obrigatorio(motivo)
-    with transaction.atomic():
-        orc = _travar(orcamento_id)
-        _exigir(orc, Decisao.AJUSTADO)
-        ajuste = backlog.NovoItem(tipo="ajustar_spec", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
-                                  contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk})
-        _fechar_item(orc, por, {"decisao": "ajustado", "por": por.get_username(), "motivo": motivo}, [ajuste])
-        _registrar(orc, Decisao.AJUSTADO, por, motivo)
-    return orc
+
+    def ajuste(orc: SpecRecursos) -> list[backlog.NovoItem]:
+        return [backlog.NovoItem(tipo="ajustar_spec", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
+                                 contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk})]
+
+    return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste)
 
 
 def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> SpecRecursos:
     """Rejects the budget, with a reason; nothing is developed."""
     motivo = _motivo_obrigatorio(motivo)
-    with transaction.atomic():
-        orc = _travar(orcamento_id)
-        _exigir(orc, Decisao.REJEITADO)
-        _fechar_item(orc, por, {"decisao": "rejeitado", "por": por.get_username(), "motivo": motivo}, [])
-        _registrar(orc, Decisao.REJEITADO, por, motivo)
-    return orc
+    return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [])
