@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -42,21 +43,23 @@ LOTE = 5_000
 DECISOES = [("Aprovado", 70), ("Ajustado", 15), ("Rejeitado", 15)]  # share of each in the history
 
 
-def preparar_banco() -> str:
-    """Points the environment at a fresh database and returns a description of it."""
+def preparar_banco() -> tuple[str, Path | None]:
+    """Points the environment at a fresh database; returns its description and, for SQLite, the
+    temporary directory to remove at the end (the PostgreSQL database stays for a look)."""
     original = os.environ.get("DATABASE_URL", "")
+    pasta = None
     if original.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}:
         url = _comum.url_do_banco(NOME_BANCO)
         _comum.recriar_banco(url)
         descricao = f"PostgreSQL, database {NOME_BANCO}"
     else:
-        arquivo = Path(tempfile.mkdtemp(prefix="prometheus-bench-inbox-")) / "inbox.sqlite3"
-        url = f"sqlite:///{arquivo}"
-        descricao = f"SQLite, {arquivo}"
+        pasta = Path(tempfile.mkdtemp(prefix="prometheus-bench-inbox-"))
+        url = f"sqlite:///{pasta / 'inbox.sqlite3'}"
+        descricao = "SQLite, a temporary file"
     os.environ.update({"DEBUG": "false", "SECRET_KEY": "bench-inbox-not-secret", "LOG_LEVEL": "WARNING"})
     _comum.configurar_django(url)
     _comum.migrar()
-    return descricao
+    return descricao, pasta
 
 
 @contextmanager
@@ -103,7 +106,6 @@ class Semeador:
     def __init__(self, modelos, po) -> None:
         self.modelos, self.po = modelos, po
         self.gerados = 0
-        self.agora = None
 
     def _orcamento(self, modelo, **campos):
         from fabrica.models import SpecRecursos
@@ -219,6 +221,8 @@ def paginas() -> dict[str, str]:
         "inbox: on hold (?aba=espera)": "/?aba=espera",
         "inbox: decided (?aba=decididos)": "/?aba=decididos",
         "inbox: decided + search (?q=spec_003)": "/?aba=decididos&q=spec_003",
+        # 50 rows a page: page 1000 starts at the 49,951st decision (the baseline has 20 pages,
+        # so it shows its last one).
         "inbox: decided, page 1000": "/?aba=decididos&pagina=1000",
         "budget page (ready, spec_002)": f"/orcamentos/{pronto.pk}/",
         "budget page (blocked, 2 gaps)": f"/orcamentos/{bloqueado.pk}/",
@@ -300,18 +304,9 @@ def rodada(cliente, rotulo: str, args) -> dict:
     return {"tamanho": tamanho, "paginas": resultados, "carga": carga}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--historico", type=int, default=100_000, help="decided budgets in the large run")
-    parser.add_argument("--abertos", type=int, default=200, help="open budgets in the large run")
-    parser.add_argument("--base-historico", type=int, default=1_000)
-    parser.add_argument("--base-abertos", type=int, default=20)
-    parser.add_argument("--repeticoes", type=int, default=30)
-    parser.add_argument("--aquecimento", type=int, default=5)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
-
-    banco = preparar_banco()
+def medir_tudo(banco: str, args) -> bool:
+    """Seeds the baseline and measures, seeds the large run and measures; True if the query
+    counts are equal."""
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
@@ -346,6 +341,26 @@ def main() -> None:
               f"{'' if r['consultas'] == b['consultas'] else '  DIFFERENT'}")
     if args.json:
         args.json.write_text(json.dumps({"banco": banco, "base": base, "grande": grande}, indent=2))
+    return iguais
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--historico", type=int, default=100_000, help="decided budgets in the large run")
+    parser.add_argument("--abertos", type=int, default=200, help="open budgets in the large run")
+    parser.add_argument("--base-historico", type=int, default=1_000)
+    parser.add_argument("--base-abertos", type=int, default=20)
+    parser.add_argument("--repeticoes", type=int, default=30)
+    parser.add_argument("--aquecimento", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+
+    banco, pasta = preparar_banco()
+    try:
+        iguais = medir_tudo(banco, args)
+    finally:
+        if pasta is not None:
+            shutil.rmtree(pasta, ignore_errors=True)
     if not iguais:
         sys.exit("the query count depends on the data size")
 

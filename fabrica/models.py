@@ -152,9 +152,11 @@ class SpecRecursos(models.Model):
         ]
         indexes = [
             # The inbox (fabrica.decisoes.caixa): open budgets are few among a long history, and
-            # the history tab lists the newest decisions and counts them (bench/inbox.py).
+            # the history tab pages through the newest decisions and counts them (bench/inbox.py).
+            # status and spec make the second one covering for its count and search on SQLite
+            # too, whose planner reads the table otherwise (PostgreSQL would not need them).
             models.Index(fields=["id"], name="fabrica_orcamento_abertos", condition=Q(status="Aberto")),
-            models.Index(fields=["-decidido_em", "id"], name="fabrica_orcamento_decididos",
+            models.Index(fields=["-decidido_em", "id", "status", "spec"], name="fabrica_orcamento_decididos",
                          condition=~Q(status="Aberto")),
         ]
 
