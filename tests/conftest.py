@@ -79,29 +79,27 @@ def cliente_como(elenco):
     return fazer
 
 
-def _garantir_papeis() -> None:
+def _restaurar_dados_iniciais() -> None:
+    """Writes back what the data migrations wrote (roles, pricing model v1, the sweep schedule),
+    as they write it, on the historical models; idempotent."""
+    from importlib import import_module
+
     from django.db.migrations.loader import MigrationLoader
 
-    from fabrica.papeis import PAPEIS, sincronizar_papeis
-
-    if Group.objects.filter(name__in=PAPEIS).count() < len(PAPEIS):
-        # The historical models, as the data migration sees them.
-        sincronizar_papeis(MigrationLoader(connection).project_state().apps)
-
-
-@pytest.fixture(scope="session")
-def _papeis_da_sessao(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        _garantir_papeis()
+    dados_iniciais = import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais
+    dados_iniciais(MigrationLoader(connection).project_state().apps, None)
 
 
 @pytest.fixture(autouse=True)
-def _papeis_presentes(request):
-    """The roles come from a data migration; a ``transaction=True`` test flushes the reused test
-    database and takes them away from every later test (and later run, with --reuse-db). Puts
-    them back for the tests that need the cast: once per run, and again after such a flush."""
-    if "elenco" not in request.fixturenames:
+def _dados_iniciais_presentes(request):
+    """A ``transaction=True`` test ends by flushing the test database, which takes away what the
+    data migrations wrote (and from later runs, with --reuse-db): before each database test,
+    put it back if it is missing (one cheap query otherwise)."""
+    marca = request.node.get_closest_marker("django_db")
+    transacional = "transactional_db" in request.fixturenames or bool(
+        marca and (marca.kwargs.get("transaction") or (marca.args and marca.args[0])))
+    if not (marca or transacional or "db" in request.fixturenames):
         return
-    request.getfixturevalue("_papeis_da_sessao")
-    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-    _garantir_papeis()
+    request.getfixturevalue("transactional_db" if transacional else "db")
+    if not Group.objects.filter(name="PO").exists():
+        _restaurar_dados_iniciais()

@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import quote
 
@@ -124,19 +123,6 @@ def consumidor(tmp_path) -> Iterator[Callable[..., Consumidor]]:
     yield iniciar
     for c in iniciados:
         c.encerrar()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _dados_das_migracoes_de_volta(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """A ``transaction=True`` test ends by flushing the reused test database, taking away what the
-    data migrations wrote (roles, the first pricing model, the sweep schedule); once this module
-    is done, writes them back as the migration does, for the tests that come after."""
-    yield
-    from django.db.migrations.loader import MigrationLoader
-
-    with django_db_blocker.unblock():
-        dados_iniciais = import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais
-        dados_iniciais(MigrationLoader(connection).project_state().apps, None)
 
 
 def _eventos(item_id: int) -> list[tuple[str, str]]:

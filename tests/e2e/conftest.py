@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -34,20 +33,6 @@ SCREENSHOTS = RAIZ / "docs" / "screenshots"
 EXEMPLOS = RAIZ / "examples" / "specs-repo" / "specs"
 SENHA = "senha-teste-123"  # the password of the cast (``elenco`` in tests/conftest.py)
 ESPERA_MS = 10_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _dados_das_migracoes_de_volta(django_db_setup, django_db_blocker) -> Iterator[None]:
-    """A ``transaction=True`` test ends by flushing the (reused) test database, which takes away
-    what the data migrations wrote: the roles, the first pricing model, the sweep schedule. Once
-    this module is done, writes them back as the migration does, for the tests that come after."""
-    yield
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    with django_db_blocker.unblock():
-        dados_iniciais = import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais
-        dados_iniciais(MigrationLoader(connection).project_state().apps, None)
 
 
 @pytest.fixture(scope="module")

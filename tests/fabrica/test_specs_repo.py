@@ -201,18 +201,7 @@ def test_repositorio_sem_commits(db, tmp_path):
 # --- make run: carregar_demo makes the sample repository a git repository on first start -----------
 
 
-@pytest.fixture
-def papeis(db):
-    """The roles of the data migration (a ``transaction=True`` test elsewhere may have flushed them)."""
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    from fabrica.papeis import sincronizar_papeis
-
-    sincronizar_papeis(MigrationLoader(connection).project_state().apps)
-
-
-def test_carregar_demo_cria_o_repositorio_e_importa(papeis, tmp_path, settings):
+def test_carregar_demo_cria_o_repositorio_e_importa(db, tmp_path, settings):
     settings.PROMETHEUS_SPECS_REPO = tmp_path / "var" / "specs-repo"
     saida = StringIO()
     call_command("carregar_demo", stdout=saida)
@@ -227,7 +216,7 @@ def test_carregar_demo_cria_o_repositorio_e_importa(papeis, tmp_path, settings):
     assert ler_specs(settings.PROMETHEUS_SPECS_REPO)[0] == commit and Spec.objects.count() == 5
 
 
-def test_carregar_demo_com_pasta_que_nao_e_repositorio(papeis, tmp_path, settings):
+def test_carregar_demo_com_pasta_que_nao_e_repositorio(db, tmp_path, settings):
     settings.PROMETHEUS_SPECS_REPO = tmp_path / "specs-repo"
     settings.PROMETHEUS_SPECS_REPO.mkdir()
     with pytest.raises(CommandError, match=r"não é um repositório git.*Apague .*specs-repo"):
