@@ -120,6 +120,7 @@ USE_TZ = True
 # --- Static files (served by WhiteNoise; no CDN anywhere) ------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
