@@ -103,3 +103,34 @@ def _dados_iniciais_presentes(request):
     request.getfixturevalue("transactional_db" if transacional else "db")
     if not Group.objects.filter(name="PO").exists():
         _restaurar_dados_iniciais()
+
+
+@pytest.fixture
+def specs_exemplo(db):
+    """Every sample spec imported, as the demo does (from the files, without git)."""
+    from fabrica.specs.services import spec_importar
+    from tests.apoio import EXEMPLOS
+
+    return {
+        caminho.stem: spec_importar(texto=caminho.read_text(encoding="utf-8"), origem="git",
+                                    commit="c0ffee" * 6 + "c0ff", caminho=f"specs/{caminho.name}")[0]
+        for caminho in sorted(EXEMPLOS.glob("*.yaml"))
+    }
+
+
+@pytest.fixture
+def orcamento_pronto(specs_exemplo):
+    """spec_002's budget, approvable at once (its only need, postgres, is a capability)."""
+    from fabrica.models import Capacidade
+    from tests.apoio import orcar
+
+    Capacidade.objects.create(tipo="container", nome="postgres")
+    return orcar("spec_002")
+
+
+@pytest.fixture
+def orcamento_bloqueado(specs_exemplo):
+    """The seed's example 3.3: spec_001 waits for the Whisper API and a GPU the factory lacks."""
+    from tests.apoio import orcar
+
+    return orcar("spec_001")

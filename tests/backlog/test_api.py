@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from backlog import services
 from backlog.models import Dependencia, Evento, Item, Status
+from tests.apoio import assert_forma_de_erro
 from tests.factories import DependenciaFactory, ItemComStatusFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,18 +34,6 @@ def url(nome: str, pk: int) -> str:
 
 def contagens() -> tuple[int, int, int]:
     return Item.objects.count(), Dependencia.objects.count(), Evento.objects.count()
-
-
-def assert_forma_de_erro(resposta, status_http: int) -> dict:
-    """Every 4xx: ``{"erro": "<sentence>", "campos": {"<path>": ["..."]}}``, as JSON."""
-    assert resposta.status_code == status_http, resposta.content
-    assert resposta["Content-Type"].startswith("application/json")
-    corpo = json.loads(resposta.content)
-    assert set(corpo) == {"erro", "campos"}
-    assert isinstance(corpo["erro"], str) and len(corpo["erro"]) > 10
-    assert isinstance(corpo["campos"], dict)
-    assert all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in corpo["campos"].values())
-    return corpo
 
 
 def post(cliente: APIClient, endereco: str, dados=None):

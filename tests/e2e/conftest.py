@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from fabrica.specs.services import spec_importar
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS_CHROMIUM = [
     "--no-sandbox",
@@ -105,20 +103,6 @@ def entrar_como(abrir_contexto, elenco) -> Callable:
         return page
 
     return entrar
-
-
-@pytest.fixture
-def specs_exemplo(db) -> dict:
-    """The sample specs imported from the files, as the demo does (the same as tests/fabrica)."""
-    return {
-        caminho.stem: spec_importar(
-            texto=caminho.read_text(encoding="utf-8"),
-            origem="git",
-            commit="c0ffee" * 6 + "c0ff",
-            caminho=f"specs/{caminho.name}",
-        )[0]
-        for caminho in sorted(EXEMPLOS.glob("*.yaml"))
-    }
 
 
 @pytest.fixture

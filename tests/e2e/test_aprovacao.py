@@ -8,25 +8,19 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from backlog import services as backlog
 from backlog.models import Item, Status
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.consumidor import processar_proximo
 from fabrica.models import SpecRecursos
+from tests.apoio import orcar
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _orcar(spec_ref: str) -> SpecRecursos:
-    item = backlog.produzir(tipo="orcar_spec", produtor="teste-e2e", contexto={"spec_ref": spec_ref})
-    processar_proximo(["orcar_spec"])
-    return SpecRecursos.objects.get(item_orcar=item)
 
 
 @pytest.fixture
 def orcamento_bloqueado(elenco, specs_exemplo) -> SpecRecursos:
     """The seed's example: spec_001 waits for the Whisper API and a GPU the factory lacks."""
-    orc = _orcar("spec_001")
+    orc = orcar("spec_001", produtor="teste-e2e")
     assert sorted(orc.gaps.values_list("recurso", flat=True)) == ["gpu", "whisper_api"]
     return orc
 

@@ -1,23 +1,7 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.utils.module_loading import import_string
-
-from fabrica.specs.services import spec_importar
-
-EXEMPLOS = Path(__file__).resolve().parents[2] / "examples" / "specs-repo" / "specs"
-
-
-@pytest.fixture
-def specs_exemplo(db):
-    """Every sample spec imported, as the demo does (from the files, without git)."""
-    return {
-        caminho.stem: spec_importar(texto=caminho.read_text(encoding="utf-8"), origem="git", commit="c0ffee" * 6 + "c0ff",
-                                    caminho=f"specs/{caminho.name}")[0]
-        for caminho in sorted(EXEMPLOS.glob("*.yaml"))
-    }
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from backlog.models import Item, Status
 from fabrica.consumidor import processar_proximo
 from fabrica.models import Capacidade, Gap, Spec, SpecRecursos
 from fabrica.specs.formato import SPEC_SCHEMA
+from tests.apoio import assert_forma_de_erro
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +43,6 @@ BASE: dict = {
     "schema_tdd": {"cobertura": "pairwise", "parametros": {"canal": ["web", "app"], "plano": ["free", "pro"]}},
     "spec_poo": {"classes": [{"nome": "Conta", "atributos": [{"nome": "saldo", "tipo": "int"}]}]},
 }
-
-
-def assert_forma_de_erro(resposta, status_http: int) -> dict:
-    """Every 4xx: ``{"erro": "<sentence>", "campos": {"<path>": ["..."]}}``, as JSON."""
-    assert resposta.status_code == status_http, resposta.content
-    assert resposta["Content-Type"].startswith("application/json")
-    corpo = json.loads(resposta.content)
-    assert set(corpo) == {"erro", "campos"}
-    assert isinstance(corpo["erro"], str) and len(corpo["erro"]) > 10
-    assert isinstance(corpo["campos"], dict)
-    assert all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in corpo["campos"].values())
-    return corpo
 
 
 def com(caminho: str, valor) -> dict:

@@ -10,26 +10,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from backlog import services as backlog
-from fabrica.consumidor import processar_proximo
 from fabrica.decisoes import caixa
 from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, SpecRecursos
+from tests.apoio import orcar
 
 POR_PAGINA = 2
-
-
-def _orcar(spec_ref: str) -> SpecRecursos:
-    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
-    processar_proximo(["orcar_spec"])
-    return SpecRecursos.objects.get(item_orcar=item)
 
 
 @pytest.fixture
 def cinco_prontos(specs_exemplo, monkeypatch):
     monkeypatch.setattr(caixa, "POR_PAGINA", POR_PAGINA)
     Capacidade.objects.create(tipo="container", nome="postgres")
-    return [_orcar("spec_002") for _ in range(5)]
+    return [orcar("spec_002") for _ in range(5)]
 
 
 def _ids(resp) -> list[int]:
@@ -65,7 +58,7 @@ def test_pagina_fora_do_intervalo_ou_invalida(cliente_como, cinco_prontos, pedid
 
 def test_uma_pagina_so_nao_mostra_paginacao(cliente_como, specs_exemplo):
     Capacidade.objects.create(tipo="container", nome="postgres")
-    _orcar("spec_002")
+    orcar("spec_002")
 
     html = cliente_como("po").get(reverse("inicio")).content.decode()
 
@@ -95,7 +88,7 @@ def test_paginacao_mantem_a_busca(cliente_como, cinco_prontos):
 def test_busca_pelo_id_ou_pelo_titulo_da_spec(cliente_como, cinco_prontos, busca):
     Capacidade.objects.create(tipo="api_externa", nome="whisper_api")
     Capacidade.objects.create(tipo="hardware", nome="gpu")
-    outro = _orcar("spec_001")
+    outro = orcar("spec_001")
 
     achados = _ids(cliente_como("po").get(reverse("inicio"), {"q": busca, "pagina": 3}))
 

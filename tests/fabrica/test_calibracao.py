@@ -8,12 +8,11 @@ import random
 
 import pytest
 
-from backlog import services as backlog
-from fabrica.consumidor import processar_proximo
-from fabrica.models import ModeloPrecificacao, SpecRecursos
+from fabrica.models import ModeloPrecificacao
 from fabrica.pricing.calibracao import Amostra, ajustar
 from fabrica.pricing.modelo import COEFICIENTES_INICIAIS
 from fabrica.pricing.services import esforco_real_registrar
+from tests.apoio import orcar
 
 ATUAIS = dict(COEFICIENTES_INICIAIS["horas_por_unidade"])  # E 0.5, D 0.4, …
 
@@ -82,12 +81,6 @@ def test_sem_amostras_nada_muda():
 
 
 # --- through the services: recording actuals makes a new model version ---------------------------
-
-
-def orcar(spec_ref: str) -> SpecRecursos:
-    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
-    assert processar_proximo(["orcar_spec"]) == item.pk
-    return SpecRecursos.objects.get(item_orcar=item)
 
 
 def test_esforco_real_gera_a_versao_2_e_o_proximo_orcamento_a_usa(specs_exemplo):

@@ -5,28 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from backlog import services as backlog
 from backlog.models import Item, Status
-from fabrica.consumidor import processar_proximo
 from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, SpecRecursos
-
-
-def _orcar(spec_ref: str) -> SpecRecursos:
-    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
-    processar_proximo(["orcar_spec"])
-    return SpecRecursos.objects.get(item_orcar=item)
-
-
-@pytest.fixture
-def orcamento_pronto(specs_exemplo):
-    Capacidade.objects.create(tipo="container", nome="postgres")
-    return _orcar("spec_002")
-
-
-@pytest.fixture
-def orcamento_bloqueado(specs_exemplo):
-    return _orcar("spec_001")
+from tests.apoio import orcar
 
 
 @pytest.fixture
@@ -104,10 +86,10 @@ def test_desenvolvimento_espera_o_da_spec_pre_requisito(specs_exemplo, elenco):
     from backlog.erros import TransicaoInvalida
 
     Capacidade.objects.create(tipo="container", nome="postgres")
-    portal = _orcar("spec_004")  # depends on spec_003
+    portal = orcar("spec_004")  # depends on spec_003
     with pytest.raises(TransicaoInvalida, match="spec_003"):
         decisoes.orcamento_aprovar(orcamento_id=portal.pk, por=elenco["po"])
-    processo = _orcar("spec_003")
+    processo = orcar("spec_003")
     decisoes.orcamento_aprovar(orcamento_id=processo.pk, por=elenco["po"])
     decisoes.orcamento_aprovar(orcamento_id=portal.pk, por=elenco["po"])
     dev_processo = Item.objects.get(tipo="desenvolvimento", spec_ref="spec_003")
@@ -186,12 +168,12 @@ def test_caixa_custa_consultas_constantes(cliente_como, specs_exemplo):
 
     Capacidade.objects.create(tipo="container", nome="postgres")
     po = cliente_como("po")
-    _orcar("spec_002")
+    orcar("spec_002")
     with CaptureQueriesContext(connection) as poucos:
         po.get(reverse("inicio"))
     for _ in range(6):
-        _orcar("spec_002")
-        _orcar("spec_001")
+        orcar("spec_002")
+        orcar("spec_001")
     with CaptureQueriesContext(connection) as muitos:
         po.get(reverse("inicio"))
     assert len(muitos) == len(poucos)

@@ -16,20 +16,13 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from backlog import services as backlog
 from backlog.erros import TransicaoInvalida
 from backlog.models import Evento, Item, Status
-from fabrica.consumidor import processar_proximo
 from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, SpecRecursos
+from tests.apoio import orcar
 
 RODADAS = 5
-
-
-def _orcar(spec_ref: str) -> SpecRecursos:
-    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
-    processar_proximo(["orcar_spec"])
-    return SpecRecursos.objects.get(item_orcar=item)
 
 
 def _esperar_bloqueados(quantos: int) -> None:
@@ -97,7 +90,7 @@ def test_aprovar_e_rejeitar_ao_mesmo_tempo_da_uma_decisao(specs_exemplo, elenco)
     Capacidade.objects.create(tipo="container", nome="postgres")
     po = elenco["po"]
     for rodada in range(RODADAS):
-        orc = _orcar("spec_002")
+        orc = orcar("spec_002")
 
         resultados = _ao_mesmo_tempo(
             lambda orc=orc: decisoes.orcamento_aprovar(orcamento_id=orc.pk, por=po, motivo="vale"),
@@ -127,7 +120,7 @@ def test_duas_abas_enviam_o_mesmo_formulario_ao_mesmo_tempo(specs_exemplo, elenc
     for aba in abas:
         aba.force_login(elenco["po"])
     for rodada in range(RODADAS):
-        orc = _orcar("spec_002")
+        orc = orcar("spec_002")
         url = reverse("orcamento-decidir", args=[orc.pk, "aprovar"])
 
         resultados = _ao_mesmo_tempo(*(lambda aba=aba, url=url: aba.post(url, {"motivo": "ok"}, follow=True)
@@ -145,7 +138,7 @@ def test_duas_abas_enviam_o_mesmo_formulario_ao_mesmo_tempo(specs_exemplo, elenc
 def test_mesmo_formulario_enviado_duas_vezes_da_uma_decisao(specs_exemplo, cliente_como):
     """The double-submit without a race (a second click after the first answered), on any database."""
     Capacidade.objects.create(tipo="container", nome="postgres")
-    orc = _orcar("spec_002")
+    orc = orcar("spec_002")
     po = cliente_como("po")
     url = reverse("orcamento-decidir", args=[orc.pk, "aprovar"])
 

@@ -17,32 +17,13 @@ import pytest
 from django.urls import reverse
 from django.utils.translation.template import templatize
 
-from backlog import services as backlog
 from backlog.models import Item
-from fabrica.consumidor import processar_proximo
 from fabrica.decisoes import services as decisoes
-from fabrica.models import Capacidade, SpecRecursos
+from fabrica.models import SpecRecursos
 
 RAIZ = Path(__file__).resolve().parents[2]
 PO = RAIZ / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-
-
-def _orcar(spec_ref: str) -> SpecRecursos:
-    item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": spec_ref})
-    processar_proximo(["orcar_spec"])
-    return SpecRecursos.objects.get(item_orcar=item)
-
-
-@pytest.fixture
-def orcamento_pronto(specs_exemplo):
-    Capacidade.objects.create(tipo="container", nome="postgres")
-    return _orcar("spec_002")
-
-
-@pytest.fixture
-def orcamento_bloqueado(specs_exemplo):
-    return _orcar("spec_001")
 
 
 def _trocar_idioma(cliente, idioma: str, pagina: str):

@@ -1,0 +1,31 @@
+"""Helpers shared by the test modules (fixtures live in the conftest files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from backlog import services as backlog
+from fabrica.consumidor import processar_proximo
+from fabrica.models import SpecRecursos
+
+EXEMPLOS = Path(__file__).resolve().parents[1] / "examples" / "specs-repo" / "specs"
+
+
+def orcar(spec_ref: str, produtor: str = "teste") -> SpecRecursos:
+    """Produces an ``orcar_spec`` and runs the consumer inline, as a cluster worker would."""
+    item = backlog.produzir(tipo="orcar_spec", produtor=produtor, contexto={"spec_ref": spec_ref})
+    assert processar_proximo(["orcar_spec"]) == item.pk
+    return SpecRecursos.objects.get(item_orcar=item)
+
+
+def assert_forma_de_erro(resposta, status_http: int) -> dict:
+    """Every 4xx: ``{"erro": "<sentence>", "campos": {"<path>": ["..."]}}``, as JSON."""
+    assert resposta.status_code == status_http, resposta.content
+    assert resposta["Content-Type"].startswith("application/json")
+    corpo = json.loads(resposta.content)
+    assert set(corpo) == {"erro", "campos"}
+    assert isinstance(corpo["erro"], str) and len(corpo["erro"]) > 10
+    assert isinstance(corpo["campos"], dict)
+    assert all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in corpo["campos"].values())
+    return corpo
