@@ -53,7 +53,10 @@ def orcamento(request: HttpRequest, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_specrecursos")
     orc = get_object_or_404(selectors.orcamentos(), pk=pk)
     explicacao = orc.explicacao
-    linhas = [(chave, explicacao[chave]) for chave in sorted(explicacao)]
+    # In the seed's order of the sections (§5.1), then by key within a section.
+    secoes = ["runtime", "teste", "carga", "esforco", "dependencias", "custo"]
+    linhas = sorted(explicacao.items(), key=lambda par: (
+        secoes.index(par[0].split(".")[0]) if par[0].split(".")[0] in secoes else len(secoes), par[0]))
     parametros = list((orc.spec.conteudo.get("schema_tdd") or {}).get("parametros", {}))
     return render(request, "fabrica/orcamento.html", {
         "orc": orc,
