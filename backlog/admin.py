@@ -9,16 +9,23 @@ from backlog.erros import ErroBacklog
 from backlog.models import Evento, Item
 
 
-class EventoInline(admin.TabularInline):
-    model = Evento
+class InlineSomenteLeitura(admin.TabularInline):
+    """Rows written by services only, shown under their parent: no add, no change, no delete."""
+
     extra = 0
     can_delete = False
-    fields = ["criado_em", "tipo", "ator", "dados"]
-    readonly_fields = fields
-    ordering = ["id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class EventoInline(InlineSomenteLeitura):
+    model = Evento
+    fields = ["criado_em", "tipo", "ator", "dados"]
+    ordering = ["id"]
 
 
 def _aplicar(modeladmin, request, queryset, operacao, rotulo: str) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import _comum
+
+from tests.processos import parar_com_grupo
 
 NOME_BANCO = "prometheus_bench_dispatch"
 EXEMPLOS = _comum.RAIZ / "examples" / "specs-repo" / "specs"
@@ -139,19 +140,7 @@ def iniciar_cluster(url: str, workers: int, registro, poll: float | None) -> sub
 
 
 def parar_cluster(processo: subprocess.Popen) -> None:
-    """SIGTERM to the main process (a graceful stop of sentinel, pusher, workers, monitor),
-    then SIGKILL to whatever is left of its process group."""
-    if processo.poll() is None:
-        processo.terminate()
-        try:
-            processo.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(processo.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    processo.wait(timeout=10)
+    parar_com_grupo(processo, espera=15)
 
 
 def latencia_cluster(spec_ref: str, n: int, processo: subprocess.Popen) -> tuple[list[float], list[int]]:

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from backlog.admin import InlineSomenteLeitura
 from backlog.models import Status
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
 from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Spec, SpecRecursos
@@ -147,15 +148,9 @@ class SpecAdmin(admin.ModelAdmin):
             self.message_user(request, f"{caminho}: " + "; ".join(erros), messages.WARNING)
 
 
-class GapInline(admin.TabularInline):
+class GapInline(InlineSomenteLeitura):
     model = Gap
-    extra = 0
-    can_delete = False
     fields = ["item", "tipo_recurso", "recurso", "descricao"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SpecRecursos)

@@ -5,7 +5,6 @@ priced by a worker of another process, and its budget appears with the two gaps.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from backlog import services as backlog
 from backlog.models import Item, Status
 from fabrica.models import Gap, SpecRecursos
 from fabrica.specs.services import spec_importar
+from tests.processos import parar_com_grupo
 
 RAIZ = Path(__file__).resolve().parents[2]
 EXEMPLOS = RAIZ / "examples" / "specs-repo" / "specs"
@@ -47,24 +47,8 @@ def cluster(tmp_path):
     try:
         yield processo, registro
     finally:
-        _encerrar(processo)
+        parar_com_grupo(processo)
         registro.close()
-
-
-def _encerrar(processo: subprocess.Popen) -> None:
-    """SIGTERM to the cluster's main process (it stops its sentinel, pusher, workers and monitor
-    in order), then SIGKILL to whatever of its process group is left."""
-    if processo.poll() is None:
-        processo.terminate()
-        try:
-            processo.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(processo.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # the whole group is gone
-    processo.wait(timeout=10)
 
 
 def _log(registro) -> str:
