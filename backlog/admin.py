@@ -38,15 +38,28 @@ def _aplicar(modeladmin, request, queryset, operacao, rotulo: str) -> None:
         except ErroBacklog as exc:
             recusas.append(exc.mensagem)
     if feitos:
-        modeladmin.message_user(request, ngettext("%(n)d item %(rotulo)s.", "%(n)d itens %(rotulo)s.", feitos)
-                                % {"n": feitos, "rotulo": rotulo}, messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d item %(rotulo)s.", "%(n)d itens %(rotulo)s.", feitos) % {"n": feitos, "rotulo": rotulo},
+            messages.SUCCESS,
+        )
     for recusa in recusas:
         modeladmin.message_user(request, recusa, messages.WARNING)
 
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["id", "tipo", "status", "spec_ref", "produtor", "prioridade", "tentativas", "consumidor", "criado_em"]
+    list_display = [
+        "id",
+        "tipo",
+        "status",
+        "spec_ref",
+        "produtor",
+        "prioridade",
+        "tentativas",
+        "consumidor",
+        "criado_em",
+    ]
     list_filter = ["status", "tipo"]
     search_fields = ["=id", "spec_ref", "produtor", "consumidor"]
     list_select_related = True
@@ -56,9 +69,24 @@ class ItemAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Item._meta.concrete_fields]
     fieldsets = [
         (None, {"fields": ["tipo", "status", "produtor", "spec_ref", "prioridade", "contexto", "resultado", "erro"]}),
-        (_("Ciclo"), {"fields": ["consumidor", "tentativas", "max_tentativas", "disponivel_em", "lease_expira_em",
-                                 "criado_em", "consumido_em", "concluido_em", "desbloqueado_em", "desbloqueado_por",
-                                 "produzido_por"]}),
+        (
+            _("Ciclo"),
+            {
+                "fields": [
+                    "consumidor",
+                    "tentativas",
+                    "max_tentativas",
+                    "disponivel_em",
+                    "lease_expira_em",
+                    "criado_em",
+                    "consumido_em",
+                    "concluido_em",
+                    "desbloqueado_em",
+                    "desbloqueado_por",
+                    "produzido_por",
+                ]
+            },
+        ),
     ]
 
     # Items are produced through the contract, never typed in; state changes go through actions.

@@ -28,8 +28,12 @@ class Item(models.Model):
     spec_ref = models.CharField(_("spec_ref"), max_length=100, blank=True, default="")
     prioridade = models.SmallIntegerField(_("prioridade"), default=0)
     produzido_por = models.ForeignKey(
-        "self", verbose_name=_("produzido por"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="gerados",
+        "self",
+        verbose_name=_("produzido por"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="gerados",
     )
     consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
     tentativas = models.PositiveIntegerField(_("tentativas"), default=0)
@@ -42,13 +46,22 @@ class Item(models.Model):
     desbloqueado_em = models.DateTimeField(_("desbloqueado em"), null=True, blank=True)
     # No index: nothing looks items up by who unblocked them, and every index slows claims.
     desbloqueado_por = models.ForeignKey(
-        "self", verbose_name=_("desbloqueado por"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", db_index=False,
+        "self",
+        verbose_name=_("desbloqueado por"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     lease_expira_em = models.DateTimeField(_("lease expira em"), null=True, blank=True)
     lease_token = models.UUIDField(_("lease"), null=True, blank=True, editable=False)
     depende_de = models.ManyToManyField(
-        "self", through="Dependencia", symmetrical=False, related_name="dependentes_diretos", blank=True,
+        "self",
+        through="Dependencia",
+        symmetrical=False,
+        related_name="dependentes_diretos",
+        blank=True,
     )
 
     class Meta:
@@ -59,7 +72,9 @@ class Item(models.Model):
         indexes = [
             # The claim walks this index: one probe per type, already in priority order.
             models.Index(
-                F("tipo"), F("prioridade").desc(), F("id"),
+                F("tipo"),
+                F("prioridade").desc(),
+                F("id"),
                 name="backlog_item_claim",
                 condition=Q(status="Pendente"),
             ),
@@ -110,7 +125,8 @@ class Dependencia(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "depende_de"], name="backlog_dependencia_unica"),
             models.CheckConstraint(
-                condition=Q(depende_de__lt=F("item")), name="backlog_dependencia_aciclica",
+                condition=Q(depende_de__lt=F("item")),
+                name="backlog_dependencia_aciclica",
             ),
         ]
 

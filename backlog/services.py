@@ -157,8 +157,9 @@ def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str
     return erros
 
 
-def _produzir_lote(novos: Sequence[NovoItem], *, produzido_por: int | None, ator: str,
-                   prefixo: str = "items_gerados") -> list[Item]:
+def _produzir_lote(
+    novos: Sequence[NovoItem], *, produzido_por: int | None, ator: str, prefixo: str = "items_gerados"
+) -> list[Item]:
     """Creates the items, their dependencies and ``produzido`` events in a constant number of
     queries. Must run inside a transaction; dependencies are locked so that a concurrent
     ``concluir`` of one of them waits for this commit and then sees the new dependents."""
@@ -171,63 +172,94 @@ def _produzir_lote(novos: Sequence[NovoItem], *, produzido_por: int | None, ator
     if ids_deps:
         status_deps = dict(
             Item.objects.select_for_update(no_key=True)
-            .filter(pk__in=ids_deps).order_by("pk").values_list("pk", "status")
+            .filter(pk__in=ids_deps)
+            .order_by("pk")
+            .values_list("pk", "status")
         )
     for i, novo in enumerate(novos):
         faltando = sorted(d for d in novo.depende_de if d not in status_deps)
         if faltando:
             chave = f"{prefixo}[{i}].depende_de" if prefixo else "depende_de"
-            erros.setdefault(chave, []).append(
-                "Itens inexistentes: " + ", ".join(f"#{d}" for d in faltando) + "."
-            )
+            erros.setdefault(chave, []).append("Itens inexistentes: " + ", ".join(f"#{d}" for d in faltando) + ".")
     if erros:
         raise DadosInvalidos("Os dados do item não são válidos.", erros)
 
     agora = timezone.now()
     criados: list[Item] = []
     for novo in novos:
-        bloqueado = bool(novo.depende_de_gerados) or any(
-            status_deps[d] != Status.CONCLUIDO for d in novo.depende_de
-        )
+        bloqueado = bool(novo.depende_de_gerados) or any(status_deps[d] != Status.CONCLUIDO for d in novo.depende_de)
         tipo_item = registro.tipo_registrado(novo.tipo)
         spec_ref = novo.spec_ref or str(novo.contexto.get("spec_ref", "") or "")[:100]
-        criados.append(Item(
-            tipo=novo.tipo, produtor=novo.produtor, contexto=novo.contexto, spec_ref=spec_ref,
-            prioridade=novo.prioridade, produzido_por_id=produzido_por,
-            status=Status.BLOQUEADO if bloqueado else Status.PENDENTE,
-            max_tentativas=tipo_item.max_tentativas if tipo_item else registro.MAX_TENTATIVAS_PADRAO,
-            criado_em=agora,
-        ))
+        criados.append(
+            Item(
+                tipo=novo.tipo,
+                produtor=novo.produtor,
+                contexto=novo.contexto,
+                spec_ref=spec_ref,
+                prioridade=novo.prioridade,
+                produzido_por_id=produzido_por,
+                status=Status.BLOQUEADO if bloqueado else Status.PENDENTE,
+                max_tentativas=tipo_item.max_tentativas if tipo_item else registro.MAX_TENTATIVAS_PADRAO,
+                criado_em=agora,
+            )
+        )
     # One INSERT per item keeps ids in creation order on every backend, which the acyclic
     # constraint (a dependency is always older) relies on; bulk_create returns them in order.
     Item.objects.bulk_create(criados)
     Dependencia.objects.bulk_create(
-        [Dependencia(item_id=item.pk, depende_de_id=d) for item, novo in zip(criados, novos, strict=True)
-         for d in novo.depende_de]
-        + [Dependencia(item_id=item.pk, depende_de_id=criados[ref].pk)
-           for item, novo in zip(criados, novos, strict=True) for ref in novo.depende_de_gerados]
+        [
+            Dependencia(item_id=item.pk, depende_de_id=d)
+            for item, novo in zip(criados, novos, strict=True)
+            for d in novo.depende_de
+        ]
+        + [
+            Dependencia(item_id=item.pk, depende_de_id=criados[ref].pk)
+            for item, novo in zip(criados, novos, strict=True)
+            for ref in novo.depende_de_gerados
+        ]
     )
-    Evento.objects.bulk_create([
-        _evento(item.pk, "produzido", ator, {
-            "status": item.status,
-            "depende_de": list(novo.depende_de) + [criados[r].pk for r in novo.depende_de_gerados],
-            **({"produzido_por": produzido_por} if produzido_por else {}),
-        })
-        for item, novo in zip(criados, novos, strict=True)
-    ])
+    Evento.objects.bulk_create(
+        [
+            _evento(
+                item.pk,
+                "produzido",
+                ator,
+                {
+                    "status": item.status,
+                    "depende_de": list(novo.depende_de) + [criados[r].pk for r in novo.depende_de_gerados],
+                    **({"produzido_por": produzido_por} if produzido_por else {}),
+                },
+            )
+            for item, novo in zip(criados, novos, strict=True)
+        ]
+    )
     _avisar_disponiveis((i.pk, i.tipo) for i in criados if i.status == Status.PENDENTE)
     return criados
 
 
-def produzir(*, tipo: str, produtor: str, contexto: dict[str, Any] | None = None, spec_ref: str = "",
-             prioridade: int = 0, depende_de: Iterable[int] = (), ator: str | None = None) -> Item:
+def produzir(
+    *,
+    tipo: str,
+    produtor: str,
+    contexto: dict[str, Any] | None = None,
+    spec_ref: str = "",
+    prioridade: int = 0,
+    depende_de: Iterable[int] = (),
+    ator: str | None = None,
+) -> Item:
     """Creates an item: ``Bloqueado`` if any dependency is not ``Concluido``, else ``Pendente``.
 
     A registered type's ``contexto`` must match its schema; unknown dependency ids are refused;
     nothing is written when anything is refused (``DadosInvalidos`` names every bad field).
     """
-    novo = NovoItem(tipo=tipo, produtor=produtor, contexto=contexto if contexto is not None else {},
-                    spec_ref=spec_ref, prioridade=prioridade, depende_de=list(depende_de))
+    novo = NovoItem(
+        tipo=tipo,
+        produtor=produtor,
+        contexto=contexto if contexto is not None else {},
+        spec_ref=spec_ref,
+        prioridade=prioridade,
+        depende_de=list(depende_de),
+    )
     with transaction.atomic():
         (item,) = _produzir_lote([novo], produzido_por=None, ator=ator or produtor, prefixo="")
     return item
@@ -278,8 +310,7 @@ def _reservar(item: Item, consumidor: str, agora: datetime, segundos: int) -> It
     item.tentativas += 1
     item.lease_token = uuid.uuid4()
     item.lease_expira_em = _lease_ate(agora, segundos)
-    item.save(update_fields=["status", "consumidor", "consumido_em", "tentativas", "lease_token",
-                             "lease_expira_em"])
+    item.save(update_fields=["status", "consumidor", "consumido_em", "tentativas", "lease_token", "lease_expira_em"])
     _evento(item.pk, "consumido", consumidor, {"tentativa": item.tentativas}).save()
     return item
 
@@ -306,8 +337,14 @@ def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos:
 # --- concluir ---------------------------------------------------------------------------------
 
 
-def concluir(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str, Any] | None = None,
-             items_gerados: Sequence[NovoItem] = (), ator: str | None = None) -> Item:
+def concluir(
+    *,
+    item_id: int,
+    lease_token: uuid.UUID | str,
+    resultado: dict[str, Any] | None = None,
+    items_gerados: Sequence[NovoItem] = (),
+    ator: str | None = None,
+) -> Item:
     """Concludes an item held by this lease and produces ``items_gerados`` (with
     ``produzido_por``) in the same transaction, then unblocks every dependent whose
     dependencies are now all ``Concluido`` (seed §3.1), in a constant number of queries.
@@ -395,24 +432,26 @@ def _desbloquear(concluido_id: int) -> list[int]:
     with transaction.atomic():
         candidatos = list(
             Item.objects.select_for_update(no_key=True)
-            .filter(status=Status.BLOQUEADO,
-                    pk__in=Dependencia.objects.filter(depende_de_id=concluido_id).values("item_id"))
-            .order_by("pk").values_list("pk", flat=True)
+            .filter(
+                status=Status.BLOQUEADO, pk__in=Dependencia.objects.filter(depende_de_id=concluido_id).values("item_id")
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         if not candidatos:
             return []
         falta_algo = Dependencia.objects.filter(item_id=OuterRef("pk")).exclude(depende_de__status=Status.CONCLUIDO)
-        prontos = list(
-            Item.objects.filter(pk__in=candidatos).exclude(Exists(falta_algo)).values_list("pk", flat=True)
-        )
+        prontos = list(Item.objects.filter(pk__in=candidatos).exclude(Exists(falta_algo)).values_list("pk", flat=True))
         if prontos:
             agora = timezone.now()
             Item.objects.filter(pk__in=prontos).update(
-                status=Status.PENDENTE, desbloqueado_em=agora, desbloqueado_por_id=concluido_id,
+                status=Status.PENDENTE,
+                desbloqueado_em=agora,
+                desbloqueado_por_id=concluido_id,
             )
-            Evento.objects.bulk_create([
-                _evento(pk, "desbloqueio", "MS_Backlog", {"desbloqueado_por": concluido_id}) for pk in prontos
-            ])
+            Evento.objects.bulk_create(
+                [_evento(pk, "desbloqueio", "MS_Backlog", {"desbloqueado_por": concluido_id}) for pk in prontos]
+            )
             _avisar_disponiveis(Item.objects.filter(pk__in=prontos).values_list("pk", "tipo"))
         return prontos
 
@@ -421,8 +460,7 @@ def desbloquear_orfaos() -> int:
     """Repairs ``Bloqueado`` items whose dependencies are all ``Concluido`` (a process that died
     between a conclusion and its unblocking); run by the sweep. Returns how many were freed."""
     falta_algo = Dependencia.objects.filter(item_id=OuterRef("pk")).exclude(depende_de__status=Status.CONCLUIDO)
-    ids = (Item.objects.filter(status=Status.BLOQUEADO).exclude(Exists(falta_algo))
-           .values_list("pk", flat=True)[:1000])
+    ids = Item.objects.filter(status=Status.BLOQUEADO).exclude(Exists(falta_algo)).values_list("pk", flat=True)[:1000]
     total = 0
     for pk in ids:
         ultima = Dependencia.objects.filter(item_id=pk).order_by("-depende_de__concluido_em").first()
@@ -434,8 +472,9 @@ def desbloquear_orfaos() -> int:
 # --- falhar, cancelar, reenfileirar, resgatar ----------------------------------------------------
 
 
-def falhar(*, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None,
-           definitivo: bool = False) -> Item:
+def falhar(
+    *, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None, definitivo: bool = False
+) -> Item:
     """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
     while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``
     failure (the input itself is wrong, retrying cannot help) goes to ``Falha`` at once."""
@@ -449,8 +488,9 @@ def falhar(*, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str |
     return item
 
 
-def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atraso: bool = True,
-                     definitivo: bool = False) -> None:
+def _registrar_falha(
+    item: Item, erro: str, ator: str, evento: str, *, com_atraso: bool = True, definitivo: bool = False
+) -> None:
     agora = timezone.now()
     item.erro = erro.replace("\x00", "\ufffd")[:10_000]  # PostgreSQL text refuses NUL
     item.lease_token = None
@@ -460,7 +500,11 @@ def _registrar_falha(item: Item, erro: str, ator: str, evento: str, *, com_atras
         atraso = settings.PROMETHEUS_BACKOFF_SEGUNDOS * 2 ** max(item.tentativas - 1, 0) if com_atraso else 0
         item.status = Status.PENDENTE
         item.disponivel_em = agora + timedelta(seconds=atraso)
-        dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "nova_tentativa_em": item.disponivel_em.isoformat()}
+        dados = {
+            "erro": item.erro[:500],
+            "tentativa": item.tentativas,
+            "nova_tentativa_em": item.disponivel_em.isoformat(),
+        }
     else:
         item.status = Status.FALHA
         dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
@@ -523,6 +567,7 @@ def resgatar_expirados(*, limite: int = 500) -> int:
             .order_by("lease_expira_em")[:limite]
         )
         for item in expirados:
-            _registrar_falha(item, f"Lease de {item.consumidor} expirou.", "MS_Backlog", "lease_expirado",
-                             com_atraso=False)
+            _registrar_falha(
+                item, f"Lease de {item.consumidor} expirou.", "MS_Backlog", "lease_expirado", com_atraso=False
+            )
     return len(expirados)

@@ -118,10 +118,17 @@ def consumo(tipos: list[str], consumidor: str, segundos: int) -> tuple[str, dict
     return CONSUMIR_VARIOS_TIPOS, parametros
 
 
-def conclusao(item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None) -> tuple[str, dict[str, Any]]:
+def conclusao(
+    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None
+) -> tuple[str, dict[str, Any]]:
     """The concluding statement and its parameters."""
-    return CONCLUIR, {"id": item_id, "lease": lease, "resultado": json.dumps(resultado), "ator": ator,
-                      "agora": timezone.now()}
+    return CONCLUIR, {
+        "id": item_id,
+        "lease": lease,
+        "resultado": json.dumps(resultado),
+        "ator": ator,
+        "agora": timezone.now(),
+    }
 
 
 @cache

@@ -44,8 +44,9 @@ def ouvintes(tipo: str) -> list[Callable[[list[int]], None]]:
     return _ouvintes.get(tipo, [])
 
 
-def registrar_tipo(nome: str, schema: dict[str, Any], *, max_tentativas: int = MAX_TENTATIVAS_PADRAO,
-                   descricao: str = "") -> TipoItem:
+def registrar_tipo(
+    nome: str, schema: dict[str, Any], *, max_tentativas: int = MAX_TENTATIVAS_PADRAO, descricao: str = ""
+) -> TipoItem:
     """Registers (or replaces) a type; the schema is checked now so a bad one fails at start."""
     Draft202012Validator.check_schema(schema)
     tipo = TipoItem(nome=nome, schema=schema, max_tentativas=max_tentativas, descricao=descricao)

@@ -24,8 +24,7 @@ def url_do_banco(nome: str) -> str:
     partes = urlsplit(original)
     if partes.scheme not in {"postgres", "postgresql", "pgsql"}:
         sys.exit(
-            "The benchmarks need PostgreSQL: run them with "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus"
+            "The benchmarks need PostgreSQL: run them with DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus"
         )
     if partes.path.lstrip("/") == nome:
         sys.exit(f"DATABASE_URL already names {nome!r}; point it at the project database instead.")

@@ -251,7 +251,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rodadas", type=int, default=2, help="rounds of every mode; the best run of each is kept")
     parser.add_argument(
-        "--commit-duravel", action="store_true",
+        "--commit-duravel",
+        action="store_true",
         help="keep synchronous_commit on: every cycle then also waits for two WAL flushes",
     )
     args = parser.parse_args()
@@ -262,9 +263,11 @@ def main() -> None:
         _comum.sem_espera_de_fsync(url)
     _configurar_django(url)
     _comum.migrar()
-    print(f"{datetime.date.today()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}; database {NOME_BANCO}, "
-          f"synchronous_commit {'on' if args.commit_duravel else 'off'}")
+    print(
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}; database {NOME_BANCO}, "
+        f"synchronous_commit {'on' if args.commit_duravel else 'off'}"
+    )
     print(f"each run: {CONCLUIDOS:,} Concluido + {PENDENTES:,} Pendente '{TIPO}', drained by the consumers")
 
     inicio = time.perf_counter()
@@ -275,8 +278,11 @@ def main() -> None:
                 if modo == "servicos_3_tipos" and consumidores == 1:
                     continue
                 resultado = rodar(url, modo, consumidores)
-                print(f"  round {rodada}: {MODOS[modo]:<17} x{consumidores}: {resultado.por_segundo:7,.0f} cycles/s "
-                      f"({resultado.segundos:5.1f} s, load {os.getloadavg()[0]:.1f})", flush=True)
+                print(
+                    f"  round {rodada}: {MODOS[modo]:<17} x{consumidores}: {resultado.por_segundo:7,.0f} cycles/s "
+                    f"({resultado.segundos:5.1f} s, load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
                 chave = (modo, consumidores)
                 if chave not in melhores or resultado.por_segundo > melhores[chave].por_segundo:
                     melhores[chave] = resultado
@@ -289,8 +295,11 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|")
     for consumidores in (1, 4):
         raw, srv = taxa("raw", consumidores), taxa("servicos", consumidores)
-        multi = (f"{taxa('servicos_3_tipos', 4):,.0f} | {taxa('servicos_3_tipos', 4) / raw:.2f}"
-                 if consumidores == 4 else "— | —")
+        multi = (
+            f"{taxa('servicos_3_tipos', 4):,.0f} | {taxa('servicos_3_tipos', 4) / raw:.2f}"
+            if consumidores == 4
+            else "— | —"
+        )
         print(f"| {consumidores} | {raw:,.0f} | {srv:,.0f} | {srv / raw:.2f} | {multi} |")
     razao = taxa("servicos", 4) / taxa("raw", 4)
     print(f"\nservices / raw at 4 consumers: {razao:.2f} (target >= 0.50): {'met' if razao >= 0.5 else 'NOT MET'}")

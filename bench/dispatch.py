@@ -48,8 +48,13 @@ def preparar() -> None:
     from fabrica.specs.services import spec_importar
 
     for arquivo in sorted(EXEMPLOS.glob("*.yaml")):
-        spec_importar(texto=arquivo.read_text(encoding="utf-8"), origem="git", commit="b" * 40,
-                      caminho=f"specs/{arquivo.name}", por="bench")
+        spec_importar(
+            texto=arquivo.read_text(encoding="utf-8"),
+            origem="git",
+            commit="b" * 40,
+            caminho=f"specs/{arquivo.name}",
+            por="bench",
+        )
     capacidade_salvar(tipo="container", nome="postgres", por="bench")
 
 
@@ -132,11 +137,18 @@ def iniciar_cluster(url: str, workers: int, registro, poll: float | None) -> sub
         # that imports them and overrides only that value, for the cluster process alone.
         pasta = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
         (pasta / "bench_dispatch_settings.py").write_text(
-            f"from prometheus_site.settings import *  # noqa: F403\nQ_CLUSTER = {{**Q_CLUSTER, 'poll': {poll!r}}}\n")
+            f"from prometheus_site.settings import *  # noqa: F403\nQ_CLUSTER = {{**Q_CLUSTER, 'poll': {poll!r}}}\n"
+        )
         env["DJANGO_SETTINGS_MODULE"] = "bench_dispatch_settings"
         env["PYTHONPATH"] = os.pathsep.join([str(pasta), str(_comum.RAIZ), env.get("PYTHONPATH", "")])
-    return subprocess.Popen([sys.executable, str(_comum.RAIZ / "manage.py"), "qcluster"], cwd=_comum.RAIZ, env=env,
-                            stdout=registro, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, str(_comum.RAIZ / "manage.py"), "qcluster"],
+        cwd=_comum.RAIZ,
+        env=env,
+        stdout=registro,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def parar_cluster(processo: subprocess.Popen) -> None:
@@ -192,8 +204,12 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=30, help="items produced one at a time, per spec (30)")
     parser.add_argument("--lote", type=int, default=200, help="items produced at once for throughput (200)")
     parser.add_argument("--workers", type=int, default=2, help="django-q2 workers (2)")
-    parser.add_argument("--poll", type=float, default=None,
-                        help="override Q_CLUSTER['poll'] for the cluster only (default: the settings' value)")
+    parser.add_argument(
+        "--poll",
+        type=float,
+        default=None,
+        help="override Q_CLUSTER['poll'] for the cluster only (default: the settings' value)",
+    )
     args = parser.parse_args()
 
     url = _comum.url_do_banco(NOME_BANCO)
@@ -207,10 +223,12 @@ def main() -> None:
     preparar()
     q = settings.Q_CLUSTER
     poll = args.poll if args.poll is not None else q.get("poll")
-    print(f"database {NOME_BANCO}; broker {'ORM' if 'orm' in q else q.get('redis')}, poll {poll} s"
-          f"{' (overridden)' if args.poll is not None else ''}, workers {args.workers}, "
-          f"CONN_MAX_AGE {connection.settings_dict['CONN_MAX_AGE']} s; {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f} at start")
+    print(
+        f"database {NOME_BANCO}; broker {'ORM' if 'orm' in q else q.get('redis')}, poll {poll} s"
+        f"{' (overridden)' if args.poll is not None else ''}, workers {args.workers}, "
+        f"CONN_MAX_AGE {connection.settings_dict['CONN_MAX_AGE']} s; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
 
     # Warm the inline path (imports, caches) before measuring it.
     latencia_inline("spec_001", 2)
@@ -233,23 +251,31 @@ def main() -> None:
         print(f"cluster log: {registro.name}; first budget {partida:.1f} s after the cluster was started")
 
     print(f"\nlatency, produzir -> budget row, {args.n} items one at a time per spec (ms):")
-    print(f"{'spec':<9} {'':<26} | {'inline median':>13} {'p95':>6} | {'cluster median':>14} {'p95':>6} | "
-          f"{'ratio':>5} | {'cluster: wait':>13} {'processing':>10}")
+    print(
+        f"{'spec':<9} {'':<26} | {'inline median':>13} {'p95':>6} | {'cluster median':>14} {'p95':>6} | "
+        f"{'ratio':>5} | {'cluster: wait':>13} {'processing':>10}"
+    )
     for spec, descricao in SPECS.items():
         mi, mc = statistics.median(inline[spec]), statistics.median(cluster[spec])
         e = etapas(ids[spec])
-        print(f"{spec:<9} {descricao:<26} | {mi * 1000:13.0f} {p95(inline[spec]) * 1000:6.0f} | "
-              f"{mc * 1000:14.0f} {p95(cluster[spec]) * 1000:6.0f} | {mc / mi:5.1f} | "
-              f"{e['espera'] * 1000:13.0f} {e['processamento'] * 1000:10.0f}")
+        print(
+            f"{spec:<9} {descricao:<26} | {mi * 1000:13.0f} {p95(inline[spec]) * 1000:6.0f} | "
+            f"{mc * 1000:14.0f} {p95(cluster[spec]) * 1000:6.0f} | {mc / mi:5.1f} | "
+            f"{e['espera'] * 1000:13.0f} {e['processamento'] * 1000:10.0f}"
+        )
     todos = [t for tempos in cluster.values() for t in tempos]
     mediana = statistics.median(todos)
-    print(f"all {len(todos)} through the cluster: median {mediana * 1000:.0f} ms, p95 {p95(todos) * 1000:.0f} ms "
-          f"(target median < 1000 ms): {'OK' if mediana < 1 else 'ABOVE TARGET'}")
+    print(
+        f"all {len(todos)} through the cluster: median {mediana * 1000:.0f} ms, p95 {p95(todos) * 1000:.0f} ms "
+        f"(target median < 1000 ms): {'OK' if mediana < 1 else 'ABOVE TARGET'}"
+    )
 
     print(f"\nthroughput, {args.lote} items produced in one transaction (alternating {' / '.join(SPECS)}):")
     print(f"  inline, 1 process      : {vazao_base:7.0f} budgets/min")
-    print(f"  cluster, {args.workers} workers     : {vazao:7.0f} budgets/min "
-          f"(batch committed and enqueued in {despachado:.2f} s)")
+    print(
+        f"  cluster, {args.workers} workers     : {vazao:7.0f} budgets/min "
+        f"(batch committed and enqueued in {despachado:.2f} s)"
+    )
     print(f"  ratio cluster/inline   : {vazao / vazao_base:7.2f}")
 
 

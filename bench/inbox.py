@@ -80,6 +80,7 @@ def datas_livres():
 
 # --- seeding ------------------------------------------------------------------------------------
 
+
 def modelos_reais(po):
     """The example specs priced by the real pipeline, then rejected (they count as history)."""
     from backlog import services as backlog
@@ -89,12 +90,14 @@ def modelos_reais(po):
     from fabrica.specs.services import spec_importar
 
     for caminho in sorted((_comum.RAIZ / "examples" / "specs-repo" / "specs").glob("*.yaml")):
-        spec_importar(texto=caminho.read_text(encoding="utf-8"), origem="git", commit="b" * 40,
-                      caminho=f"specs/{caminho.name}")
+        spec_importar(
+            texto=caminho.read_text(encoding="utf-8"), origem="git", commit="b" * 40, caminho=f"specs/{caminho.name}"
+        )
         backlog.produzir(tipo="orcar_spec", produtor="bench", contexto={"spec_ref": caminho.stem})
         processar_proximo(["orcar_spec"])
-    modelos = list(SpecRecursos.objects.select_related("spec", "modelo", "item_aprovacao")
-                   .prefetch_related("gaps").order_by("id"))
+    modelos = list(
+        SpecRecursos.objects.select_related("spec", "modelo", "item_aprovacao").prefetch_related("gaps").order_by("id")
+    )
     for orc in modelos:
         orcamento_rejeitar(orcamento_id=orc.pk, por=po, motivo="modelo do benchmark")
     return modelos
@@ -110,11 +113,22 @@ class Semeador:
     def _orcamento(self, modelo, **campos):
         from fabrica.models import SpecRecursos
 
-        return SpecRecursos(spec_id=modelo.spec_id, spec_ref=modelo.spec_ref, spec_commit=modelo.spec_commit,
-                            spec_sha256=modelo.spec_sha256, modelo_id=modelo.modelo_id, runtime=modelo.runtime,
-                            teste=modelo.teste, carga=modelo.carga, esforco=modelo.esforco,
-                            dependencias=modelo.dependencias, custo=modelo.custo, explicacao=modelo.explicacao,
-                            casos_teste=modelo.casos_teste, **campos)
+        return SpecRecursos(
+            spec_id=modelo.spec_id,
+            spec_ref=modelo.spec_ref,
+            spec_commit=modelo.spec_commit,
+            spec_sha256=modelo.spec_sha256,
+            modelo_id=modelo.modelo_id,
+            runtime=modelo.runtime,
+            teste=modelo.teste,
+            carga=modelo.carga,
+            esforco=modelo.esforco,
+            dependencias=modelo.dependencias,
+            custo=modelo.custo,
+            explicacao=modelo.explicacao,
+            casos_teste=modelo.casos_teste,
+            **campos,
+        )
 
     def historico(self, quantos: int) -> None:
         from django.db import transaction
@@ -137,34 +151,92 @@ class Semeador:
                     decidido = agora - timedelta(minutes=7 * k + 60)
                     criado = decidido - timedelta(hours=20)
                     linhas.append((modelo, roleta[k % len(roleta)], criado, decidido))
-                orcar = Item.objects.bulk_create([
-                    Item(tipo="orcar_spec", status="Concluido", produtor="bench", spec_ref=m.spec_ref,
-                         contexto={"spec_ref": m.spec_ref}, resultado={"gaps": 0}, consumidor="prometheus:bench",
-                         tentativas=1, criado_em=c, consumido_em=c, concluido_em=c + timedelta(seconds=3))
-                    for m, _s, c, _d in linhas], batch_size=LOTE)
-                aprovacao = Item.objects.bulk_create([
-                    Item(tipo="aprovar_orcamento", status="Concluido", produtor="PROMETHEUS", spec_ref=m.spec_ref,
-                         contexto={"spec_ref": m.spec_ref, "spec_recursos": resumos[m.pk]},
-                         resultado={"decisao": s.lower(), "por": "po", "motivo": "histórico"},
-                         produzido_por_id=o.pk, consumidor="po:po", tentativas=1, criado_em=c,
-                         consumido_em=d, concluido_em=d)
-                    for (m, s, c, d), o in zip(linhas, orcar, strict=True)], batch_size=LOTE)
-                seguintes = Item.objects.bulk_create([
-                    Item(tipo="desenvolvimento" if s == "Aprovado" else "ajustar_spec", status="Concluido",
-                         produtor="MS_Produto", spec_ref=m.spec_ref, contexto={"spec_ref": m.spec_ref},
-                         resultado={}, produzido_por_id=a.pk, consumidor="bench", tentativas=1, criado_em=d,
-                         consumido_em=d, concluido_em=d + timedelta(hours=30))
-                    for (m, s, c, d), a in zip(linhas, aprovacao, strict=True) if s != "Rejeitado"], batch_size=LOTE)
-                SpecRecursos.objects.bulk_create([
-                    self._orcamento(m, item_orcar_id=o.pk, item_aprovacao_id=a.pk, status=s, decidido_por=self.po,
-                                    decidido_em=d, motivo=f"decisão {self.gerados + i} do histórico", criado_em=c)
-                    for i, ((m, s, c, d), o, a) in enumerate(zip(linhas, orcar, aprovacao, strict=True))],
-                    batch_size=LOTE)
+                orcar = Item.objects.bulk_create(
+                    [
+                        Item(
+                            tipo="orcar_spec",
+                            status="Concluido",
+                            produtor="bench",
+                            spec_ref=m.spec_ref,
+                            contexto={"spec_ref": m.spec_ref},
+                            resultado={"gaps": 0},
+                            consumidor="prometheus:bench",
+                            tentativas=1,
+                            criado_em=c,
+                            consumido_em=c,
+                            concluido_em=c + timedelta(seconds=3),
+                        )
+                        for m, _s, c, _d in linhas
+                    ],
+                    batch_size=LOTE,
+                )
+                aprovacao = Item.objects.bulk_create(
+                    [
+                        Item(
+                            tipo="aprovar_orcamento",
+                            status="Concluido",
+                            produtor="PROMETHEUS",
+                            spec_ref=m.spec_ref,
+                            contexto={"spec_ref": m.spec_ref, "spec_recursos": resumos[m.pk]},
+                            resultado={"decisao": s.lower(), "por": "po", "motivo": "histórico"},
+                            produzido_por_id=o.pk,
+                            consumidor="po:po",
+                            tentativas=1,
+                            criado_em=c,
+                            consumido_em=d,
+                            concluido_em=d,
+                        )
+                        for (m, s, c, d), o in zip(linhas, orcar, strict=True)
+                    ],
+                    batch_size=LOTE,
+                )
+                seguintes = Item.objects.bulk_create(
+                    [
+                        Item(
+                            tipo="desenvolvimento" if s == "Aprovado" else "ajustar_spec",
+                            status="Concluido",
+                            produtor="MS_Produto",
+                            spec_ref=m.spec_ref,
+                            contexto={"spec_ref": m.spec_ref},
+                            resultado={},
+                            produzido_por_id=a.pk,
+                            consumidor="bench",
+                            tentativas=1,
+                            criado_em=d,
+                            consumido_em=d,
+                            concluido_em=d + timedelta(hours=30),
+                        )
+                        for (m, s, c, d), a in zip(linhas, aprovacao, strict=True)
+                        if s != "Rejeitado"
+                    ],
+                    batch_size=LOTE,
+                )
+                SpecRecursos.objects.bulk_create(
+                    [
+                        self._orcamento(
+                            m,
+                            item_orcar_id=o.pk,
+                            item_aprovacao_id=a.pk,
+                            status=s,
+                            decidido_por=self.po,
+                            decidido_em=d,
+                            motivo=f"decisão {self.gerados + i} do histórico",
+                            criado_em=c,
+                        )
+                        for i, ((m, s, c, d), o, a) in enumerate(zip(linhas, orcar, aprovacao, strict=True))
+                    ],
+                    batch_size=LOTE,
+                )
                 eventos = []
                 for item in (*orcar, *aprovacao, *seguintes):
-                    eventos += [Evento(tipo=t, item_id=item.pk, ator="bench", dados={}, criado_em=q)
-                                for t, q in (("criado", item.criado_em), ("consumido", item.consumido_em),
-                                             ("concluido", item.concluido_em))]
+                    eventos += [
+                        Evento(tipo=t, item_id=item.pk, ator="bench", dados={}, criado_em=q)
+                        for t, q in (
+                            ("criado", item.criado_em),
+                            ("consumido", item.consumido_em),
+                            ("concluido", item.concluido_em),
+                        )
+                    ]
                 Evento.objects.bulk_create(eventos, batch_size=LOTE)
             self.gerados += n
 
@@ -185,30 +257,60 @@ class Semeador:
                 bloqueado = k % 4 == 3
                 criado = agora - timedelta(hours=k + 1)
                 orcar = Item.objects.create(
-                    tipo="orcar_spec", status="Concluido", produtor="bench", spec_ref=modelo.spec_ref,
-                    contexto={"spec_ref": modelo.spec_ref}, resultado={}, consumidor="prometheus:bench",
-                    tentativas=1, criado_em=criado, consumido_em=criado, concluido_em=criado)
-                gaps = [Item.objects.create(tipo="entrevistar_dor", produtor="PROMETHEUS", spec_ref=modelo.spec_ref,
-                                            contexto={"spec_ref": modelo.spec_ref, "recurso": r},
-                                            produzido_por=orcar, criado_em=criado)
-                        for _t, r, _d in (gaps_modelo if bloqueado else [])]
+                    tipo="orcar_spec",
+                    status="Concluido",
+                    produtor="bench",
+                    spec_ref=modelo.spec_ref,
+                    contexto={"spec_ref": modelo.spec_ref},
+                    resultado={},
+                    consumidor="prometheus:bench",
+                    tentativas=1,
+                    criado_em=criado,
+                    consumido_em=criado,
+                    concluido_em=criado,
+                )
+                gaps = [
+                    Item.objects.create(
+                        tipo="entrevistar_dor",
+                        produtor="PROMETHEUS",
+                        spec_ref=modelo.spec_ref,
+                        contexto={"spec_ref": modelo.spec_ref, "recurso": r},
+                        produzido_por=orcar,
+                        criado_em=criado,
+                    )
+                    for _t, r, _d in (gaps_modelo if bloqueado else [])
+                ]
                 orc = self._orcamento(modelo, item_orcar=orcar, criado_em=criado)
                 orc.save()
                 aprovacao = Item.objects.create(
-                    tipo="aprovar_orcamento", status="Bloqueado" if gaps else "Pendente", produtor="PROMETHEUS",
-                    spec_ref=modelo.spec_ref, produzido_por=orcar, criado_em=criado,
-                    contexto={"spec_ref": modelo.spec_ref, "spec_recursos": resumo_orcamento(orc),
-                              "spec_recursos_id": orc.pk})
+                    tipo="aprovar_orcamento",
+                    status="Bloqueado" if gaps else "Pendente",
+                    produtor="PROMETHEUS",
+                    spec_ref=modelo.spec_ref,
+                    produzido_por=orcar,
+                    criado_em=criado,
+                    contexto={
+                        "spec_ref": modelo.spec_ref,
+                        "spec_recursos": resumo_orcamento(orc),
+                        "spec_recursos_id": orc.pk,
+                    },
+                )
                 Dependencia.objects.bulk_create([Dependencia(item=aprovacao, depende_de=g) for g in gaps])
-                Gap.objects.bulk_create([Gap(orcamento=orc, item=g, tipo_recurso=t, recurso=r, descricao=d)
-                                         for g, (t, r, d) in zip(gaps, gaps_modelo, strict=False)])
+                Gap.objects.bulk_create(
+                    [
+                        Gap(orcamento=orc, item=g, tipo_recurso=t, recurso=r, descricao=d)
+                        for g, (t, r, d) in zip(gaps, gaps_modelo, strict=False)
+                    ]
+                )
                 orc.item_aprovacao = aprovacao
                 orc.save(update_fields=["item_aprovacao"])
-                Evento.objects.bulk_create([Evento(tipo="criado", item=i, ator="bench", criado_em=criado)
-                                            for i in (orcar, aprovacao, *gaps)])
+                Evento.objects.bulk_create(
+                    [Evento(tipo="criado", item=i, ator="bench", criado_em=criado) for i in (orcar, aprovacao, *gaps)]
+                )
 
 
 # --- measuring ----------------------------------------------------------------------------------
+
 
 def paginas() -> dict[str, str]:
     from fabrica.models import SpecRecursos
@@ -269,9 +371,12 @@ def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> d
             resposta = cliente.get(url)
         tempos = sorted(amostras[nome]["wall"])
         resultados[nome] = {
-            "mediana_ms": statistics.median(tempos), "p95_ms": tempos[max(0, round(0.95 * len(tempos)) - 1)],
-            "cpu_ms": statistics.median(amostras[nome]["cpu"]), "db_ms": statistics.median(amostras[nome]["db"]),
-            "consultas": len(consultas), "linhas_html": resposta.content.count(b"<tr"),
+            "mediana_ms": statistics.median(tempos),
+            "p95_ms": tempos[max(0, round(0.95 * len(tempos)) - 1)],
+            "cpu_ms": statistics.median(amostras[nome]["cpu"]),
+            "db_ms": statistics.median(amostras[nome]["db"]),
+            "consultas": len(consultas),
+            "linhas_html": resposta.content.count(b"<tr"),
             "kb": len(resposta.content) / 1024,
         }
     return resultados
@@ -289,17 +394,24 @@ def rodada(cliente, rotulo: str, args) -> dict:
     from backlog.models import Evento, Item
     from fabrica.models import SpecRecursos
 
-    tamanho = {"decididos": SpecRecursos.objects.exclude(status="Aberto").count(),
-               "abertos": SpecRecursos.objects.filter(status="Aberto").count(),
-               "itens": Item.objects.count(), "eventos": Evento.objects.count()}
-    print(f"\n{rotulo}: {tamanho['decididos']:,} decided budgets, {tamanho['abertos']} open, "
-          f"{tamanho['itens']:,} items, {tamanho['eventos']:,} events")
+    tamanho = {
+        "decididos": SpecRecursos.objects.exclude(status="Aberto").count(),
+        "abertos": SpecRecursos.objects.filter(status="Aberto").count(),
+        "itens": Item.objects.count(),
+        "eventos": Evento.objects.count(),
+    }
+    print(
+        f"\n{rotulo}: {tamanho['decididos']:,} decided budgets, {tamanho['abertos']} open, "
+        f"{tamanho['itens']:,} items, {tamanho['eventos']:,} events"
+    )
     carga = os.getloadavg()[0]
     resultados = medir(cliente, paginas(), args.repeticoes, args.aquecimento)
     for nome, r in resultados.items():
-        print(f"  {nome:40} median {r['mediana_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
-              f"cpu {r['cpu_ms']:5.1f} ms  db {r['db_ms']:5.1f} ms  {r['consultas']:3} queries  "
-              f"{r['linhas_html']:3} rows  {r['kb']:4.0f} KiB")
+        print(
+            f"  {nome:40} median {r['mediana_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
+            f"cpu {r['cpu_ms']:5.1f} ms  db {r['db_ms']:5.1f} ms  {r['consultas']:3} queries  "
+            f"{r['linhas_html']:3} rows  {r['kb']:4.0f} KiB"
+        )
     print(f"  (load average {carga:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     return {"tamanho": tamanho, "paginas": resultados, "carga": carga}
 
@@ -337,8 +449,10 @@ def medir_tudo(banco: str, args) -> bool:
     for nome, r in grande["paginas"].items():
         b = base["paginas"][nome]
         iguais &= r["consultas"] == b["consultas"]
-        print(f"  {nome:40} x{r['mediana_ms'] / b['mediana_ms']:5.2f}  queries {b['consultas']} → {r['consultas']}"
-              f"{'' if r['consultas'] == b['consultas'] else '  DIFFERENT'}")
+        print(
+            f"  {nome:40} x{r['mediana_ms'] / b['mediana_ms']:5.2f}  queries {b['consultas']} → {r['consultas']}"
+            f"{'' if r['consultas'] == b['consultas'] else '  DIFFERENT'}"
+        )
     if args.json:
         args.json.write_text(json.dumps({"banco": banco, "base": base, "grande": grande}, indent=2))
     return iguais

@@ -42,9 +42,11 @@ class CapacidadeAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
-        extra_context["gaps_abertos"] = (Gap.objects.select_related("item", "orcamento")
-                                         .filter(item__status__in=[Status.PENDENTE, Status.EM_PROCESSAMENTO])
-                                         .order_by("tipo_recurso", "recurso", "id"))
+        extra_context["gaps_abertos"] = (
+            Gap.objects.select_related("item", "orcamento")
+            .filter(item__status__in=[Status.PENDENTE, Status.EM_PROCESSAMENTO])
+            .order_by("tipo_recurso", "recurso", "id")
+        )
         return super().changelist_view(request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -56,25 +58,44 @@ class CapacidadeAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Through the service: enabling a capability concludes the gaps it satisfies.
         _cap, resolvidos = capacidade_salvar(
-            capacidade=obj if change else None, tipo=obj.tipo, nome=obj.nome, descricao=obj.descricao,
-            habilitada=obj.habilitada, por=f"admin:{request.user.get_username()}",
+            capacidade=obj if change else None,
+            tipo=obj.tipo,
+            nome=obj.nome,
+            descricao=obj.descricao,
+            habilitada=obj.habilitada,
+            por=f"admin:{request.user.get_username()}",
         )
         obj.pk = _cap.pk
         if resolvidos:
-            self.message_user(request, ngettext(
-                "%(n)d gap resolvido: %(lista)s.", "%(n)d gaps resolvidos: %(lista)s.", len(resolvidos),
-            ) % {"n": len(resolvidos), "lista": ", ".join(f"#{g.item_id} ({g.orcamento.spec_ref})" for g in resolvidos)},
-                messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d gap resolvido: %(lista)s.",
+                    "%(n)d gaps resolvidos: %(lista)s.",
+                    len(resolvidos),
+                )
+                % {
+                    "n": len(resolvidos),
+                    "lista": ", ".join(f"#{g.item_id} ({g.orcamento.spec_ref})" for g in resolvidos),
+                },
+                messages.SUCCESS,
+            )
 
     def _alternar(self, request, queryset, habilitada: bool) -> None:
         total = 0
         for cap in queryset:
-            _cap, resolvidos = capacidade_salvar(capacidade=cap, tipo=cap.tipo, nome=cap.nome,
-                                                 descricao=cap.descricao, habilitada=habilitada,
-                                                 por=f"admin:{request.user.get_username()}")
+            _cap, resolvidos = capacidade_salvar(
+                capacidade=cap,
+                tipo=cap.tipo,
+                nome=cap.nome,
+                descricao=cap.descricao,
+                habilitada=habilitada,
+                por=f"admin:{request.user.get_username()}",
+            )
             total += len(resolvidos)
-        self.message_user(request, _("Capacidades atualizadas; gaps resolvidos: %(n)d.") % {"n": total},
-                          messages.SUCCESS)
+        self.message_user(
+            request, _("Capacidades atualizadas; gaps resolvidos: %(n)d.") % {"n": total}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Habilitar (resolve os gaps que esperam por elas)"), permissions=["change"])
     def habilitar(self, request, queryset):
@@ -96,8 +117,17 @@ class SpecAdmin(admin.ModelAdmin):
     list_display = ["spec_id", "titulo", "origem", "commit_curto", "sha_curto", "criado_em"]
     list_filter = ["origem"]
     search_fields = ["spec_id", "titulo"]
-    readonly_fields = ["spec_id", "titulo", "origem", "commit", "caminho", "sha256", "importado_por", "criado_em",
-                       "texto"]
+    readonly_fields = [
+        "spec_id",
+        "titulo",
+        "origem",
+        "commit",
+        "caminho",
+        "sha256",
+        "importado_por",
+        "criado_em",
+        "texto",
+    ]
     exclude = ["conteudo"]
     actions = ["sincronizar"]
     change_list_template = "admin/fabrica/spec/change_list.html"
@@ -120,8 +150,10 @@ class SpecAdmin(admin.ModelAdmin):
     def get_urls(self):
         # Admin actions need a selected row and are hidden while the list is empty, so the first
         # import (and any other) also has a button on the list page.
-        return [path("sincronizar/", self.admin_site.admin_view(self.sincronizar_view), name="fabrica_spec_sincronizar"),
-                *super().get_urls()]
+        return [
+            path("sincronizar/", self.admin_site.admin_view(self.sincronizar_view), name="fabrica_spec_sincronizar"),
+            *super().get_urls(),
+        ]
 
     def sincronizar_view(self, request):
         if request.method != "POST":
@@ -142,8 +174,12 @@ class SpecAdmin(admin.ModelAdmin):
         except RepositorioInvalido as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
-        self.message_user(request, _("Commit %(c)s: %(i)d importada(s), %(u)d inalterada(s).") % {
-            "c": r.commit[:10], "i": len(r.importadas), "u": len(r.inalteradas)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Commit %(c)s: %(i)d importada(s), %(u)d inalterada(s).")
+            % {"c": r.commit[:10], "i": len(r.importadas), "u": len(r.inalteradas)},
+            messages.SUCCESS,
+        )
         for caminho, erros in r.invalidas.items():
             self.message_user(request, f"{caminho}: " + "; ".join(erros), messages.WARNING)
 

@@ -82,8 +82,12 @@ def processar_item(item: Item) -> None:
         if not definitivo:
             log.exception("Falha ao processar o item #%s", item.pk)
         try:
-            backlog.falhar(item_id=item.pk, lease_token=item.lease_token, erro=f"{type(exc).__name__}: {exc}",
-                           definitivo=definitivo)
+            backlog.falhar(
+                item_id=item.pk,
+                lease_token=item.lease_token,
+                erro=f"{type(exc).__name__}: {exc}",
+                definitivo=definitivo,
+            )
         except LeaseInvalido:
             log.warning("Item #%s falhou, mas o lease já tinha sido perdido.", item.pk)
 

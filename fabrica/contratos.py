@@ -49,16 +49,25 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
                 "tentativas": _LISTA_TEXTO,
                 "criterio_sucesso": _TEXTO,
             },
-            {"spec_origem_ref": _REF, "bloqueando": {"type": "array"}, "alternativas": _LISTA_TEXTO,
-             "recurso": _TEXTO, "tipo_recurso": _TEXTO},
+            {
+                "spec_origem_ref": _REF,
+                "bloqueando": {"type": "array"},
+                "alternativas": _LISTA_TEXTO,
+                "recurso": _TEXTO,
+                "tipo_recurso": _TEXTO,
+            },
         ),
     ),
     "aprovar_release": (
         "Release para aprovação do PO",
         _objeto(
             {"release_ref": _REF},
-            {"spec_ref": _REF, "artefatos": _LISTA_TEXTO, "testes_passaram": {"type": "boolean"},
-             "cobertura": {"type": "number", "minimum": 0, "maximum": 100}},
+            {
+                "spec_ref": _REF,
+                "artefatos": _LISTA_TEXTO,
+                "testes_passaram": {"type": "boolean"},
+                "cobertura": {"type": "number", "minimum": 0, "maximum": 100},
+            },
         ),
     ),
     "validar_implantacao": (

@@ -63,10 +63,18 @@ class Capacidade(models.Model):
         HARDWARE = "hardware", _("hardware (GPU)")
         CONTAINER = "container", _("container")
 
-    tipo = models.CharField(_("tipo"), max_length=40, validators=[slug_validador],
-                            help_text=_("api_externa, hardware, container, ou outro tipo (letras minúsculas e _)."))
-    nome = models.CharField(_("nome"), max_length=100, validators=[slug_validador],
-                            help_text=_("Como as specs a nomeiam, ex.: whisper_api, gpu, postgres."))
+    tipo = models.CharField(
+        _("tipo"),
+        max_length=40,
+        validators=[slug_validador],
+        help_text=_("api_externa, hardware, container, ou outro tipo (letras minúsculas e _)."),
+    )
+    nome = models.CharField(
+        _("nome"),
+        max_length=100,
+        validators=[slug_validador],
+        help_text=_("Como as specs a nomeiam, ex.: whisper_api, gpu, postgres."),
+    )
     descricao = models.TextField(_("descrição"), blank=True, default="")
     habilitada = models.BooleanField(_("habilitada"), default=True)
     registrada_por = models.CharField(_("registrada por"), max_length=150, blank=True, default="")
@@ -121,8 +129,9 @@ class SpecRecursos(models.Model):
     spec_sha256 = models.CharField(_("sha256 da spec"), max_length=64)
     modelo = models.ForeignKey(ModeloPrecificacao, on_delete=models.PROTECT, related_name="orcamentos")
     item_orcar = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="orcamento_produzido")
-    item_aprovacao = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="orcamento",
-                                          null=True, blank=True)
+    item_aprovacao = models.OneToOneField(
+        Item, on_delete=models.PROTECT, related_name="orcamento", null=True, blank=True
+    )
     runtime = models.JSONField(default=dict)
     teste = models.JSONField(default=dict)
     carga = models.JSONField(default=dict)
@@ -132,8 +141,9 @@ class SpecRecursos(models.Model):
     explicacao = models.JSONField(_("explicação de cada número"), default=dict)
     casos_teste = models.JSONField(_("casos de teste gerados"), default=list)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTO)
-    decidido_por = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    decidido_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decidido_em = models.DateTimeField(null=True, blank=True)
     motivo = models.TextField(blank=True, default="")
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
@@ -156,8 +166,11 @@ class SpecRecursos(models.Model):
             # status and spec make the second one covering for its count and search on SQLite
             # too, whose planner reads the table otherwise (PostgreSQL would not need them).
             models.Index(fields=["id"], name="fabrica_orcamento_abertos", condition=Q(status="Aberto")),
-            models.Index(fields=["-decidido_em", "id", "status", "spec"], name="fabrica_orcamento_decididos",
-                         condition=~Q(status="Aberto")),
+            models.Index(
+                fields=["-decidido_em", "id", "status", "spec"],
+                name="fabrica_orcamento_decididos",
+                condition=~Q(status="Aberto"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -193,8 +206,13 @@ class Ambiente(models.Model):
     nome = models.CharField(_("nome"), max_length=50, unique=True, validators=[slug_validador])
     descricao = models.TextField(_("descrição"), blank=True, default="")
     url = models.URLField(_("URL"), blank=True, default="")
-    diretorio = models.CharField(_("diretório de implantação"), max_length=500, blank=True, default="",
-                                 help_text=_("Vazio: var/implantacoes/<nome>."))
+    diretorio = models.CharField(
+        _("diretório de implantação"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Vazio: var/implantacoes/<nome>."),
+    )
     ativo = models.BooleanField(_("ativo"), default=True)
     criado_em = models.DateTimeField(_("criado em"), auto_now_add=True)
 

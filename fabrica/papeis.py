@@ -8,14 +8,37 @@
 from __future__ import annotations
 
 PAPEIS: dict[str, list[str]] = {
-    "Sistema": ["backlog.operar_backlog", "backlog.view_item", "backlog.view_evento", "fabrica.view_spec",
-                "fabrica.add_spec", "fabrica.view_capacidade", "fabrica.view_specrecursos",
-                "fabrica.view_modeloprecificacao"],
-    "Administrador": ["backlog.*", "fabrica.*", "auth.view_user", "auth.add_user", "auth.change_user",
-                      "authtoken.view_tokenproxy", "authtoken.add_tokenproxy", "authtoken.delete_tokenproxy"],
-    "PO": ["backlog.view_item", "backlog.view_evento", "fabrica.view_spec", "fabrica.view_capacidade",
-           "fabrica.view_specrecursos", "fabrica.view_modeloprecificacao", "fabrica.decidir_orcamento",
-           "fabrica.solicitar_orcamento", "fabrica.view_ambiente"],
+    "Sistema": [
+        "backlog.operar_backlog",
+        "backlog.view_item",
+        "backlog.view_evento",
+        "fabrica.view_spec",
+        "fabrica.add_spec",
+        "fabrica.view_capacidade",
+        "fabrica.view_specrecursos",
+        "fabrica.view_modeloprecificacao",
+    ],
+    "Administrador": [
+        "backlog.*",
+        "fabrica.*",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "authtoken.view_tokenproxy",
+        "authtoken.add_tokenproxy",
+        "authtoken.delete_tokenproxy",
+    ],
+    "PO": [
+        "backlog.view_item",
+        "backlog.view_evento",
+        "fabrica.view_spec",
+        "fabrica.view_capacidade",
+        "fabrica.view_specrecursos",
+        "fabrica.view_modeloprecificacao",
+        "fabrica.decidir_orcamento",
+        "fabrica.solicitar_orcamento",
+        "fabrica.view_ambiente",
+    ],
 }
 
 

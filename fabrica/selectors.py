@@ -17,9 +17,11 @@ def capacidades() -> QuerySet[Capacidade]:
 
 
 def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[SpecRecursos]:
-    qs = (SpecRecursos.objects.select_related("modelo", "item_aprovacao", "spec")
-          .prefetch_related(Prefetch("gaps", queryset=Gap.objects.select_related("item")))
-          .order_by("-id"))
+    qs = (
+        SpecRecursos.objects.select_related("modelo", "item_aprovacao", "spec")
+        .prefetch_related(Prefetch("gaps", queryset=Gap.objects.select_related("item")))
+        .order_by("-id")
+    )
     if spec_ref:
         qs = qs.filter(spec_ref=spec_ref)
     if status:

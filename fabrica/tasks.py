@@ -27,9 +27,11 @@ def varrer() -> dict[str, int]:
     resgatados = backlog.resgatar_expirados()
     desbloqueados = backlog.desbloquear_orfaos()
     # Only claimable items: one still waiting out its retry delay would make an idle task.
-    tipos = list(Item.objects.filter(status=Status.PENDENTE, tipo__in=list(consumidor.HANDLERS))
-                 .filter(Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=timezone.now()))
-                 .values_list("tipo", flat=True)[:100])
+    tipos = list(
+        Item.objects.filter(status=Status.PENDENTE, tipo__in=list(consumidor.HANDLERS))
+        .filter(Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=timezone.now()))
+        .values_list("tipo", flat=True)[:100]
+    )
     for tipo in tipos:
         async_task("fabrica.tasks.processar", tipo, group="prometheus")
     return {"resgatados": resgatados, "desbloqueados": desbloqueados, "despachados": len(tipos)}

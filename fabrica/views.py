@@ -45,7 +45,9 @@ def inicio(request: HttpRequest) -> HttpResponse:
 
 def _linha_do_tempo(orc: SpecRecursos) -> list[Evento]:
     ids = [orc.item_orcar_id, orc.item_aprovacao_id, *(g.item_id for g in orc.gaps.all())]
-    return list(Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id"))
+    return list(
+        Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
+    )
 
 
 @login_required
@@ -55,25 +57,38 @@ def orcamento(request: HttpRequest, pk: int) -> HttpResponse:
     explicacao = orc.explicacao
     # In the seed's order of the sections (§5.1), then by key within a section.
     secoes = ["runtime", "teste", "carga", "esforco", "dependencias", "custo"]
-    linhas = sorted(explicacao.items(), key=lambda par: (
-        secoes.index(par[0].split(".")[0]) if par[0].split(".")[0] in secoes else len(secoes), par[0]))
+    linhas = sorted(
+        explicacao.items(),
+        key=lambda par: (secoes.index(par[0].split(".")[0]) if par[0].split(".")[0] in secoes else len(secoes), par[0]),
+    )
     parametros = list((orc.spec.conteudo.get("schema_tdd") or {}).get("parametros", {}))
-    return render(request, "fabrica/orcamento.html", {
-        "orc": orc,
-        "explicacoes": linhas,
-        "parametros": parametros,
-        "casos": [[caso.get(p) for p in parametros] for caso in orc.casos_teste],
-        "eventos": _linha_do_tempo(orc),
-        "pode_decidir": request.user.has_perm("fabrica.decidir_orcamento"),
-        "form": DecisaoForm(),
-        "form_motivo": MotivoObrigatorioForm(),
-    })
+    return render(
+        request,
+        "fabrica/orcamento.html",
+        {
+            "orc": orc,
+            "explicacoes": linhas,
+            "parametros": parametros,
+            "casos": [[caso.get(p) for p in parametros] for caso in orc.casos_teste],
+            "eventos": _linha_do_tempo(orc),
+            "pode_decidir": request.user.has_perm("fabrica.decidir_orcamento"),
+            "form": DecisaoForm(),
+            "form_motivo": MotivoObrigatorioForm(),
+        },
+    )
 
 
 _DECISOES = {
-    "aprovar": (services.orcamento_aprovar, DecisaoForm,
-                gettext_lazy("Orçamento aprovado: o desenvolvimento foi solicitado.")),
-    "ajustar": (services.orcamento_ajustar, MotivoObrigatorioForm, gettext_lazy("Orçamento devolvido para ajuste da spec.")),
+    "aprovar": (
+        services.orcamento_aprovar,
+        DecisaoForm,
+        gettext_lazy("Orçamento aprovado: o desenvolvimento foi solicitado."),
+    ),
+    "ajustar": (
+        services.orcamento_ajustar,
+        MotivoObrigatorioForm,
+        gettext_lazy("Orçamento devolvido para ajuste da spec."),
+    ),
     "rejeitar": (services.orcamento_rejeitar, MotivoObrigatorioForm, gettext_lazy("Orçamento rejeitado.")),
 }
 
@@ -104,21 +119,30 @@ def specs(request: HttpRequest) -> HttpResponse:
     ultimas: dict[str, Spec] = {}
     for spec in selectors.specs().defer("texto"):
         ultimas.setdefault(spec.spec_id, spec)
-    return render(request, "fabrica/specs.html", {
-        "specs": sorted(ultimas.values(), key=lambda s: s.spec_id),
-        "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
-    })
+    return render(
+        request,
+        "fabrica/specs.html",
+        {
+            "specs": sorted(ultimas.values(), key=lambda s: s.spec_id),
+            "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
+        },
+    )
 
 
 @login_required
 def spec(request: HttpRequest, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_spec")
     objeto = get_object_or_404(Spec, pk=pk)
-    return render(request, "fabrica/spec.html", {
-        "spec": objeto, "versoes": selectors.specs(objeto.spec_id).defer("texto", "conteudo"),
-        "orcamentos": SpecRecursos.objects.filter(spec__spec_id=objeto.spec_id).order_by("-id")[:20],
-        "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
-    })
+    return render(
+        request,
+        "fabrica/spec.html",
+        {
+            "spec": objeto,
+            "versoes": selectors.specs(objeto.spec_id).defer("texto", "conteudo"),
+            "orcamentos": SpecRecursos.objects.filter(spec__spec_id=objeto.spec_id).order_by("-id")[:20],
+            "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
+        },
+    )
 
 
 @require_POST
@@ -126,8 +150,12 @@ def spec(request: HttpRequest, pk: int) -> HttpResponse:
 def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
     exigir(request, "fabrica.solicitar_orcamento")
     objeto = get_object_or_404(Spec, pk=pk)
-    item = backlog.produzir(tipo="orcar_spec", produtor=f"usuario:{request.user.get_username()}",
-                            contexto={"spec_ref": objeto.spec_id}, ator=f"usuario:{request.user.get_username()}")
+    item = backlog.produzir(
+        tipo="orcar_spec",
+        produtor=f"usuario:{request.user.get_username()}",
+        contexto={"spec_ref": objeto.spec_id},
+        ator=f"usuario:{request.user.get_username()}",
+    )
     messages.info(request, _("Orçamento solicitado; a precificação roda em segundo plano."))
     return redirect("orcar-progresso", item_id=item.pk)
 

@@ -32,9 +32,7 @@ def env_bool(nome: str, padrao: bool = False) -> bool:
         return True
     if normal in _FALSOS:
         return False
-    raise ImproperlyConfigured(
-        f"{nome}={valor!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off."
-    )
+    raise ImproperlyConfigured(f"{nome}={valor!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off.")
 
 
 def env_int(nome: str, padrao: int, *, minimo: int | None = None) -> int:
@@ -76,7 +74,5 @@ def env_database(nome: str, padrao: str) -> dict:
         "django.db.backends.postgresql",
         "django.db.backends.sqlite3",
     }:
-        raise ImproperlyConfigured(
-            f"{nome}={url!r}: only PostgreSQL and SQLite are supported."
-        )
+        raise ImproperlyConfigured(f"{nome}={url!r}: only PostgreSQL and SQLite are supported.")
     return config

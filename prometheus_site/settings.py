@@ -191,9 +191,7 @@ if _BROKER == "orm":
 elif _BROKER.startswith(("redis://", "rediss://")):
     Q_CLUSTER["redis"] = _BROKER
 else:
-    raise ImproperlyConfigured(
-        f"PROMETHEUS_Q_BROKER={_BROKER!r}: use 'orm' (the database) or a redis:// URL."
-    )
+    raise ImproperlyConfigured(f"PROMETHEUS_Q_BROKER={_BROKER!r}: use 'orm' (the database) or a redis:// URL.")
 # In tests and in `manage.py` one-off runs, tasks may run inline instead of in the cluster.
 Q_SYNC = env_bool("PROMETHEUS_Q_SYNC", False)
 Q_CLUSTER["sync"] = Q_SYNC

@@ -97,7 +97,8 @@ def _dados_iniciais_presentes(request):
     put it back if it is missing (one cheap query otherwise)."""
     marca = request.node.get_closest_marker("django_db")
     transacional = "transactional_db" in request.fixturenames or bool(
-        marca and (marca.kwargs.get("transaction") or (marca.args and marca.args[0])))
+        marca and (marca.kwargs.get("transaction") or (marca.args and marca.args[0]))
+    )
     if not (marca or transacional or "db" in request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if transacional else "db")
@@ -112,8 +113,12 @@ def specs_exemplo(db):
     from tests.apoio import EXEMPLOS
 
     return {
-        caminho.stem: spec_importar(texto=caminho.read_text(encoding="utf-8"), origem="git",
-                                    commit="c0ffee" * 6 + "c0ff", caminho=f"specs/{caminho.name}")[0]
+        caminho.stem: spec_importar(
+            texto=caminho.read_text(encoding="utf-8"),
+            origem="git",
+            commit="c0ffee" * 6 + "c0ff",
+            caminho=f"specs/{caminho.name}",
+        )[0]
         for caminho in sorted(EXEMPLOS.glob("*.yaml"))
     }
 

@@ -23,8 +23,10 @@ class LimiteDeCorpoMiddleware:
             limite = settings.PROMETHEUS_MAX_CORPO
             if tamanho > limite:
                 return JsonResponse(
-                    {"erro": f"O corpo da requisição tem {tamanho} bytes; o limite é {limite} bytes (1 MiB).",
-                     "campos": {}},
+                    {
+                        "erro": f"O corpo da requisição tem {tamanho} bytes; o limite é {limite} bytes (1 MiB).",
+                        "campos": {},
+                    },
                     status=413,
                 )
         return self.get_response(request)

@@ -36,6 +36,3 @@ class JSONParser(parsers.JSONParser):
         if _aninhamento_excede(dados, MAX_ANINHAMENTO):
             raise ParseError(recusa)
         return dados
-
-
-

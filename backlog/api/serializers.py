@@ -12,9 +12,27 @@ class ItemSaida(serializers.ModelSerializer):
     class Meta:
         model = Item
         fields = [
-            "id", "tipo", "status", "produtor", "contexto", "resultado", "erro", "depende_de", "spec_ref",
-            "prioridade", "produzido_por", "criado_em", "consumido_em", "concluido_em", "desbloqueado_em",
-            "desbloqueado_por", "consumidor", "tentativas", "max_tentativas", "disponivel_em", "lease_expira_em",
+            "id",
+            "tipo",
+            "status",
+            "produtor",
+            "contexto",
+            "resultado",
+            "erro",
+            "depende_de",
+            "spec_ref",
+            "prioridade",
+            "produzido_por",
+            "criado_em",
+            "consumido_em",
+            "concluido_em",
+            "desbloqueado_em",
+            "desbloqueado_por",
+            "consumidor",
+            "tentativas",
+            "max_tentativas",
+            "disponivel_em",
+            "lease_expira_em",
         ]
         read_only_fields = fields
 
@@ -41,30 +59,38 @@ class _NovoItemBase(serializers.Serializer):
     tipo = serializers.CharField(max_length=64)
     contexto = serializers.DictField(required=False, default=dict)
     spec_ref = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    prioridade = serializers.IntegerField(required=False, default=0, min_value=-MAX_PRIORIDADE,
-                                          max_value=MAX_PRIORIDADE)
-    depende_de = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
-                                       default=list, max_length=1000)
+    prioridade = serializers.IntegerField(
+        required=False, default=0, min_value=-MAX_PRIORIDADE, max_value=MAX_PRIORIDADE
+    )
+    depende_de = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000
+    )
 
 
 class ProduzirEntrada(_NovoItemBase):
-    produtor = serializers.CharField(max_length=100, required=False,
-                                     help_text="Quem produz; por padrão, o usuário autenticado.")
+    produtor = serializers.CharField(
+        max_length=100, required=False, help_text="Quem produz; por padrão, o usuário autenticado."
+    )
 
 
 class ItemGeradoEntrada(_NovoItemBase):
-    produtor = serializers.CharField(max_length=100, required=False,
-                                     help_text="Por padrão, o consumidor que conclui.")
+    produtor = serializers.CharField(max_length=100, required=False, help_text="Por padrão, o consumidor que conclui.")
     depende_de_gerados = serializers.ListField(
-        child=serializers.IntegerField(min_value=0), required=False, default=list,
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        default=list,
         help_text="Índices de itens anteriores desta mesma lista dos quais este depende.",
     )
 
 
 def novo_item(dados: dict, produtor_padrao: str) -> NovoItem:
     return NovoItem(
-        tipo=dados["tipo"], produtor=dados.get("produtor") or produtor_padrao, contexto=dados["contexto"],
-        spec_ref=dados["spec_ref"], prioridade=dados["prioridade"], depende_de=dados["depende_de"],
+        tipo=dados["tipo"],
+        produtor=dados.get("produtor") or produtor_padrao,
+        contexto=dados["contexto"],
+        spec_ref=dados["spec_ref"],
+        prioridade=dados["prioridade"],
+        depende_de=dados["depende_de"],
         depende_de_gerados=dados.get("depende_de_gerados", []),
     )
 

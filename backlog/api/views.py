@@ -18,8 +18,9 @@ from backlog.api.permissoes import OperaBacklog
 from backlog.erros import ItemNaoEncontrado
 from backlog.models import Item
 
-_FILTROS = [OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.")
-            for nome in selectors.FILTROS_ITEM]
+_FILTROS = [
+    OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM
+]
 
 
 def _ator(request: Request) -> str:
@@ -51,8 +52,13 @@ class ItensView(generics.ListAPIView):
         entrada.is_valid(raise_exception=True)
         novo = s.novo_item(entrada.validated_data, request.user.get_username())
         item = services.produzir(
-            tipo=novo.tipo, produtor=novo.produtor, contexto=novo.contexto, spec_ref=novo.spec_ref,
-            prioridade=novo.prioridade, depende_de=novo.depende_de, ator=_ator(request),
+            tipo=novo.tipo,
+            produtor=novo.produtor,
+            contexto=novo.contexto,
+            spec_ref=novo.spec_ref,
+            prioridade=novo.prioridade,
+            depende_de=novo.depende_de,
+            ator=_ator(request),
         )
         return Response(s.ItemSaida(_recarregar(item)).data, status=status.HTTP_201_CREATED)
 
@@ -87,8 +93,11 @@ class LinhagemView(_ItemMixin, APIView):
 class ConsumirView(APIView):
     permission_classes = [OperaBacklog]
 
-    @extend_schema(request=s.ConsumirEntrada, responses={200: s.ItemReservado, 204: None},
-                   summary="Reserva o próximo item Pendente dos tipos pedidos")
+    @extend_schema(
+        request=s.ConsumirEntrada,
+        responses={200: s.ItemReservado, 204: None},
+        summary="Reserva o próximo item Pendente dos tipos pedidos",
+    )
     def post(self, request: Request) -> Response:
         entrada = s.ConsumirEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
@@ -109,8 +118,11 @@ class ConcluirView(APIView):
         item_atual = Item.objects.filter(pk=pk).only("consumidor").first()
         padrao = item_atual.consumidor if item_atual else request.user.get_username()
         item = services.concluir(
-            item_id=pk, lease_token=dados["lease_token"], resultado=dados["resultado"],
-            items_gerados=[s.novo_item(g, padrao) for g in dados["items_gerados"]], ator=None,
+            item_id=pk,
+            lease_token=dados["lease_token"],
+            resultado=dados["resultado"],
+            items_gerados=[s.novo_item(g, padrao) for g in dados["items_gerados"]],
+            ator=None,
         )
         return Response(s.ItemSaida(_recarregar(item)).data)
 
@@ -145,8 +157,9 @@ class EventosView(generics.ListAPIView):
 
     def get_queryset(self):
         item = self.request.query_params.get("item")
-        return selectors.eventos(item_id=int(item) if item and item.isdigit() else None,
-                                 tipo=self.request.query_params.get("tipo"))
+        return selectors.eventos(
+            item_id=int(item) if item and item.isdigit() else None, tipo=self.request.query_params.get("tipo")
+        )
 
     @extend_schema(parameters=[OpenApiParameter("item", OpenApiTypes.INT), OpenApiParameter("tipo", OpenApiTypes.STR)])
     def get(self, request, *args, **kwargs):

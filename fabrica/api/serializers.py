@@ -10,8 +10,18 @@ class SpecResumo(serializers.ModelSerializer):
 
     class Meta:
         model = Spec
-        fields = ["id", "spec_id", "titulo", "vertentes", "sha256", "commit", "caminho", "origem", "importado_por",
-                  "criado_em"]
+        fields = [
+            "id",
+            "spec_id",
+            "titulo",
+            "vertentes",
+            "sha256",
+            "commit",
+            "caminho",
+            "origem",
+            "importado_por",
+            "criado_em",
+        ]
         read_only_fields = fields
 
 
@@ -22,8 +32,9 @@ class SpecDetalhe(SpecResumo):
 
 
 class SpecEntrada(serializers.Serializer):
-    yaml = serializers.CharField(required=False, max_length=512 * 1024, trim_whitespace=False,
-                                 help_text="O texto YAML da spec.")
+    yaml = serializers.CharField(
+        required=False, max_length=512 * 1024, trim_whitespace=False, help_text="O texto YAML da spec."
+    )
     spec = serializers.DictField(required=False, help_text="Ou a spec como objeto JSON.")
 
     def validate(self, dados):
@@ -76,8 +87,22 @@ class OrcamentoResumo(serializers.ModelSerializer):
 
     class Meta:
         model = SpecRecursos
-        fields = ["id", "spec_ref", "spec_commit", "spec_sha256", "status", "item_orcar", "item_aprovacao",
-                  "item_status", "modelo_versao", "esforco", "custo", "criado_em", "decidido_em", "motivo"]
+        fields = [
+            "id",
+            "spec_ref",
+            "spec_commit",
+            "spec_sha256",
+            "status",
+            "item_orcar",
+            "item_aprovacao",
+            "item_status",
+            "modelo_versao",
+            "esforco",
+            "custo",
+            "criado_em",
+            "decidido_em",
+            "motivo",
+        ]
         read_only_fields = fields
 
 
@@ -85,8 +110,17 @@ class OrcamentoDetalhe(OrcamentoResumo):
     gaps = GapSaida(many=True, read_only=True)
 
     class Meta(OrcamentoResumo.Meta):
-        fields = [*OrcamentoResumo.Meta.fields, "runtime", "teste", "carga", "dependencias", "explicacao",
-                  "casos_teste", "gaps", "horas_reais"]
+        fields = [
+            *OrcamentoResumo.Meta.fields,
+            "runtime",
+            "teste",
+            "carga",
+            "dependencias",
+            "explicacao",
+            "casos_teste",
+            "gaps",
+            "horas_reais",
+        ]
         read_only_fields = fields
 
 

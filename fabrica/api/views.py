@@ -116,7 +116,10 @@ class CapacidadeView(APIView):
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
         capacidade, resolvidos = capacidade_salvar(
-            capacidade=capacidade, tipo=capacidade.tipo, nome=capacidade.nome, por=_usuario(request),
+            capacidade=capacidade,
+            tipo=capacidade.tipo,
+            nome=capacidade.nome,
+            por=_usuario(request),
             descricao=dados.get("descricao", capacidade.descricao),
             habilitada=dados.get("habilitada", capacidade.habilitada),
         )

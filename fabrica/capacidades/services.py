@@ -16,12 +16,22 @@ ABERTOS = [Status.PENDENTE, Status.EM_PROCESSAMENTO]
 
 def gaps_que_resolveria(*, tipo: str, nome: str):
     """Open gaps a capability of this type and name would resolve (shown before saving)."""
-    return (Gap.objects.select_related("item", "orcamento")
-            .filter(tipo_recurso=tipo, recurso=nome, item__status__in=ABERTOS).order_by("id"))
+    return (
+        Gap.objects.select_related("item", "orcamento")
+        .filter(tipo_recurso=tipo, recurso=nome, item__status__in=ABERTOS)
+        .order_by("id")
+    )
 
 
-def capacidade_salvar(*, tipo: str, nome: str, descricao: str = "", habilitada: bool = True, por: str,
-                      capacidade: Capacidade | None = None) -> tuple[Capacidade, list[Gap]]:
+def capacidade_salvar(
+    *,
+    tipo: str,
+    nome: str,
+    descricao: str = "",
+    habilitada: bool = True,
+    por: str,
+    capacidade: Capacidade | None = None,
+) -> tuple[Capacidade, list[Gap]]:
     """Creates or updates a capability; when it ends up enabled, every open gap it satisfies is
     concluded (its ``resultado`` says who and when), which unblocks the budgets waiting on them.
     Returns the capability and the gaps it resolved; a duplicate or invalid one is refused
@@ -36,8 +46,10 @@ def capacidade_salvar(*, tipo: str, nome: str, descricao: str = "", habilitada: 
             capacidade.save()
             resolvidos = _resolver_gaps(capacidade, por) if capacidade.habilitada else []
     except ValidationError as exc:
-        campos = {("nome" if campo == "__all__" else campo): [str(m) for m in msgs]
-                  for campo, msgs in exc.message_dict.items()}
+        campos = {
+            ("nome" if campo == "__all__" else campo): [str(m) for m in msgs]
+            for campo, msgs in exc.message_dict.items()
+        }
         raise DadosInvalidos("A capacidade não é válida.", campos) from None
     except IntegrityError:
         raise DadosInvalidos("Essa capacidade já existe.", {"nome": ["Já registrada."]}) from None
@@ -49,10 +61,16 @@ def _resolver_gaps(capacidade: Capacidade, por: str) -> list[Gap]:
     agora = timezone.now().isoformat()
     for gap in gaps:
         # The concluded item replaces the one read before, so callers show the gap as resolved.
-        gap.item = backlog.resolver(item_id=gap.item_id, ator=por, resultado={
-            "resolvido_por": por, "resolvido_em": agora, "como": "capacidade registrada",
-            "capacidade": {"id": capacidade.pk, "tipo": capacidade.tipo, "nome": capacidade.nome},
-        })
+        gap.item = backlog.resolver(
+            item_id=gap.item_id,
+            ator=por,
+            resultado={
+                "resolvido_por": por,
+                "resolvido_em": agora,
+                "como": "capacidade registrada",
+                "capacidade": {"id": capacidade.pk, "tipo": capacidade.tipo, "nome": capacidade.nome},
+            },
+        )
     return gaps
 
 

@@ -62,8 +62,9 @@ def tipos_para(usuario) -> list[TipoDecisao]:
     return [t for t in _tipos.values() if usuario.has_perm(t.permissao)]
 
 
-def caixa(usuario, *, aba: str = "decidir", busca: str = "", tipo: str = "", pagina: int = 1,
-          por_pagina: int | None = None) -> dict[str, Any]:
+def caixa(
+    usuario, *, aba: str = "decidir", busca: str = "", tipo: str = "", pagina: int = 1, por_pagina: int | None = None
+) -> dict[str, Any]:
     """One page of a tab: newest decisions first in history, oldest waits first otherwise.
 
     With one kind of decision its page is read directly (offset and limit); with several, each
@@ -89,20 +90,27 @@ def caixa(usuario, *, aba: str = "decidir", busca: str = "", tipo: str = "", pag
             linhas.sort(key=lambda linha: linha.decidido_em or linha.criado_em, reverse=True)
         else:
             linhas.sort(key=lambda linha: linha.criado_em)
-        linhas = linhas[inicio:inicio + por_pagina]
-    return {"linhas": linhas, "contagens": contagens, "tipos": tipos_para(usuario), "pagina": pagina,
-            "paginas": paginas}
+        linhas = linhas[inicio : inicio + por_pagina]
+    return {
+        "linhas": linhas,
+        "contagens": contagens,
+        "tipos": tipos_para(usuario),
+        "pagina": pagina,
+        "paginas": paginas,
+    }
 
 
 # --- budgets ------------------------------------------------------------------------------------
+
 
 def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[SpecRecursos]:
     qs = SpecRecursos.objects.all()
     if busca:
         # Matched against the few spec versions, then found through the spec foreign key's index:
         # matching the budgets' own columns would read every budget of the history.
-        qs = qs.filter(spec__in=Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca))
-                       .values("pk"))
+        qs = qs.filter(
+            spec__in=Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("pk")
+        )
     if aba == "decidir":
         return qs.filter(status=SpecRecursos.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
     if aba == "espera":
@@ -113,18 +121,38 @@ def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[SpecRecursos]:
 
 # A row shows a summary: only these columns are read (the JSON of explanations, test cases and
 # the spec's text stay in the database), with no model for the pricing version or the item.
-_CAMPOS_DA_LINHA = ("id", "spec_ref", "criado_em", "custo", "esforco", "status", "decidido_em", "motivo",
-                    "spec__titulo", "decidido_por__username")
+_CAMPOS_DA_LINHA = (
+    "id",
+    "spec_ref",
+    "criado_em",
+    "custo",
+    "esforco",
+    "status",
+    "decidido_em",
+    "motivo",
+    "spec__titulo",
+    "decidido_por__username",
+)
 
 
 def _gaps_por_orcamento(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The gaps of these budgets in one query, as plain values (no model, no queryset per row)."""
     rotulos = {valor: str(rotulo) for valor, rotulo in Status.choices}
     gaps: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    for g in (Gap.objects.filter(orcamento_id__in=ids).order_by("id")
-              .values("orcamento_id", "recurso", "tipo_recurso", "item_id", "item__status")):
-        gaps[g["orcamento_id"]].append({"recurso": g["recurso"], "tipo": g["tipo_recurso"], "item": g["item_id"],
-                                        "status": g["item__status"], "rotulo": rotulos[g["item__status"]]})
+    for g in (
+        Gap.objects.filter(orcamento_id__in=ids)
+        .order_by("id")
+        .values("orcamento_id", "recurso", "tipo_recurso", "item_id", "item__status")
+    ):
+        gaps[g["orcamento_id"]].append(
+            {
+                "recurso": g["recurso"],
+                "tipo": g["tipo_recurso"],
+                "item": g["item_id"],
+                "status": g["item__status"],
+                "rotulo": rotulos[g["item__status"]],
+            }
+        )
     return gaps
 
 
@@ -132,20 +160,36 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
     ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
     # The page's ids come from the index alone (fabrica_orcamento_abertos / _decididos hold the
     # order and the id), so a page deep in the history skips index entries, not budget rows.
-    ids = _orcamentos_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento:deslocamento + limite]
-    orcamentos = list(SpecRecursos.objects.filter(pk__in=ids).select_related("spec", "decidido_por")
-                      .only(*_CAMPOS_DA_LINHA).order_by(*ordem))
+    ids = _orcamentos_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    orcamentos = list(
+        SpecRecursos.objects.filter(pk__in=ids)
+        .select_related("spec", "decidido_por")
+        .only(*_CAMPOS_DA_LINHA)
+        .order_by(*ordem)
+    )
     # The history shows no gaps; the open tabs show each one with its item's status.
     gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
     rotulos = {valor: str(rotulo) for valor, rotulo in SpecRecursos.Status.choices}
     rotulo_tipo = str(_("Orçamento"))
     return [
-        Linha(tipo="orcamento", rotulo=rotulo_tipo, id=o.pk, titulo=o.spec.titulo, spec_ref=o.spec_ref,
-              criado_em=o.criado_em, url=reverse("orcamento", args=[o.pk]), custo=o.custo,
-              horas=o.esforco.get("total"), status=rotulos[o.status], gaps=gaps.get(o.pk, []),
-              decidido_por=o.decidido_por.get_username() if o.status != SpecRecursos.Status.ABERTO and o.decidido_por
-              else "",
-              decidido_em=o.decidido_em, motivo=o.motivo)
+        Linha(
+            tipo="orcamento",
+            rotulo=rotulo_tipo,
+            id=o.pk,
+            titulo=o.spec.titulo,
+            spec_ref=o.spec_ref,
+            criado_em=o.criado_em,
+            url=reverse("orcamento", args=[o.pk]),
+            custo=o.custo,
+            horas=o.esforco.get("total"),
+            status=rotulos[o.status],
+            gaps=gaps.get(o.pk, []),
+            decidido_por=o.decidido_por.get_username()
+            if o.status != SpecRecursos.Status.ABERTO and o.decidido_por
+            else "",
+            decidido_em=o.decidido_em,
+            motivo=o.motivo,
+        )
         for o in orcamentos
     ]
 
@@ -154,5 +198,12 @@ def _contar_orcamentos(busca: str) -> dict[str, int]:
     return {aba: _orcamentos_da_aba(aba, busca).count() for aba in ABAS}
 
 
-registrar(TipoDecisao(nome="orcamento", rotulo=_("Orçamentos"), permissao="fabrica.decidir_orcamento",
-                      listar=_listar_orcamentos, contar=_contar_orcamentos))
+registrar(
+    TipoDecisao(
+        nome="orcamento",
+        rotulo=_("Orçamentos"),
+        permissao="fabrica.decidir_orcamento",
+        listar=_listar_orcamentos,
+        contar=_contar_orcamentos,
+    )
+)

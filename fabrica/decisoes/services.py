@@ -31,8 +31,11 @@ def _travar(orcamento_id: int) -> SpecRecursos:
     # row but not the joined ones, so a decision that lost the race would see the winner's
     # decidido_por_id with no user ("decidido por ?"); the refusal loads the user afterwards.
     try:
-        return (SpecRecursos.objects.select_for_update(no_key=True, of=("self",))
-                .select_related("item_aprovacao").get(pk=orcamento_id))
+        return (
+            SpecRecursos.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("item_aprovacao")
+            .get(pk=orcamento_id)
+        )
     except SpecRecursos.DoesNotExist:
         from backlog.erros import ItemNaoEncontrado
 
@@ -87,19 +90,31 @@ def _dependencias_de_desenvolvimento(orc: SpecRecursos) -> list[int]:
     if not prerequisitos:
         return []
     ultimos: dict[str, int] = {}
-    for pk, spec_ref in (Item.objects.filter(tipo="desenvolvimento", spec_ref__in=prerequisitos)
-                         .exclude(status=Status.CANCELADO).order_by("id").values_list("pk", "spec_ref")):
+    for pk, spec_ref in (
+        Item.objects.filter(tipo="desenvolvimento", spec_ref__in=prerequisitos)
+        .exclude(status=Status.CANCELADO)
+        .order_by("id")
+        .values_list("pk", "spec_ref")
+    ):
         ultimos[spec_ref] = pk
     faltando = [p for p in prerequisitos if p not in ultimos]
     if faltando:
         raise TransicaoInvalida(
             _("Esta spec depende de %(specs)s, que ainda não foi aprovada para desenvolvimento: aprove-a primeiro.")
-            % {"specs": ", ".join(faltando)}, {"depende_de": faltando})
+            % {"specs": ", ".join(faltando)},
+            {"depende_de": faltando},
+        )
     return sorted(ultimos.values())
 
 
-def _decidir(orcamento_id: int, por: AbstractBaseUser, destino: str, motivo: str, rotulo: str,
-             gerar: Callable[[SpecRecursos], list[backlog.NovoItem]]) -> SpecRecursos:
+def _decidir(
+    orcamento_id: int,
+    por: AbstractBaseUser,
+    destino: str,
+    motivo: str,
+    rotulo: str,
+    gerar: Callable[[SpecRecursos], list[backlog.NovoItem]],
+) -> SpecRecursos:
     """One decision, once: lock the budget, check the transition, build what follows from it,
     close the approval item and record who, when and why — all in one transaction."""
     with transaction.atomic():
@@ -117,13 +132,19 @@ def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str =
 
     def desenvolvimento(orc: SpecRecursos) -> list[backlog.NovoItem]:
         if orc.item_aprovacao.status == Status.BLOQUEADO:
-            raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
-                                    {"gaps": [str(g) for g in orc.gaps.all()]})
-        return [backlog.NovoItem(
-            tipo="desenvolvimento", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
-            contexto={"spec_ref": orc.spec_ref, "spec_recursos": resumo_orcamento(orc)},
-            depende_de=_dependencias_de_desenvolvimento(orc),
-        )]
+            raise TransicaoInvalida(
+                _("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
+                {"gaps": [str(g) for g in orc.gaps.all()]},
+            )
+        return [
+            backlog.NovoItem(
+                tipo="desenvolvimento",
+                produtor=PRODUTOR_PO,
+                spec_ref=orc.spec_ref,
+                contexto={"spec_ref": orc.spec_ref, "spec_recursos": resumo_orcamento(orc)},
+                depende_de=_dependencias_de_desenvolvimento(orc),
+            )
+        ]
 
     return _decidir(orcamento_id, por, Decisao.APROVADO, (motivo or "").strip(), "aprovado", desenvolvimento)
 
@@ -133,8 +154,14 @@ def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) 
     motivo = _motivo_obrigatorio(motivo)
 
     def ajuste(orc: SpecRecursos) -> list[backlog.NovoItem]:
-        return [backlog.NovoItem(tipo="ajustar_spec", produtor=PRODUTOR_PO, spec_ref=orc.spec_ref,
-                                 contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk})]
+        return [
+            backlog.NovoItem(
+                tipo="ajustar_spec",
+                produtor=PRODUTOR_PO,
+                spec_ref=orc.spec_ref,
+                contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk},
+            )
+        ]
 
     return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste)
 

@@ -43,8 +43,11 @@ def ajustar(amostras: list[Amostra], atuais: dict[str, float]) -> Ajuste:
     """Fitted hours per unit for each vertente with data; the others keep their coefficient."""
     novos = dict(atuais)
     for vertente in atuais:
-        razoes = [a.reais[vertente] / a.unidades[vertente] for a in amostras
-                  if a.unidades.get(vertente, 0) > 0 and a.reais.get(vertente, 0) > 0]
+        razoes = [
+            a.reais[vertente] / a.unidades[vertente]
+            for a in amostras
+            if a.unidades.get(vertente, 0) > 0 and a.reais.get(vertente, 0) > 0
+        ]
         if razoes:
             novos[vertente] = round(math.exp(sum(math.log(r) for r in razoes) / len(razoes)), 4)
     depois: list[tuple[float, float]] = []

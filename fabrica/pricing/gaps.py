@@ -39,13 +39,23 @@ def identificar_gaps(runtime: dict[str, Any], disponiveis: dict[str, set[str]]) 
     apis = disponiveis.get(API_EXTERNA, set())
     for api in runtime.get("apis_externas") or []:
         if api not in apis:
-            gaps.append(Gap(API_EXTERNA, api, f"API {api} não configurada", f"{api} funcional com credenciais válidas",
-                            sorted(apis)[:5]))
+            gaps.append(
+                Gap(
+                    API_EXTERNA,
+                    api,
+                    f"API {api} não configurada",
+                    f"{api} funcional com credenciais válidas",
+                    sorted(apis)[:5],
+                )
+            )
     if runtime.get("gpu") and "gpu" not in disponiveis.get(HARDWARE, set()):
-        gaps.append(Gap(HARDWARE, "gpu", "GPU não disponível", "GPU CUDA funcional", ["CPU (mais lento)", "API externa"]))
+        gaps.append(
+            Gap(HARDWARE, "gpu", "GPU não disponível", "GPU CUDA funcional", ["CPU (mais lento)", "API externa"])
+        )
     containers = disponiveis.get(CONTAINER, set())
     for container in runtime.get("containers_necessarios") or []:
         if container not in containers:
-            gaps.append(Gap(CONTAINER, container, f"Container {container} não disponível",
-                            f"Container {container} rodando"))
+            gaps.append(
+                Gap(CONTAINER, container, f"Container {container} não disponível", f"Container {container} rodando")
+            )
     return gaps

@@ -47,10 +47,20 @@ class Orcamento:
     custo: dict[str, Any] = field(default_factory=dict)
     explicacao: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def explicar(self, chave: str, valor: Any, regra: str, entradas: dict[str, Any] | None = None,
-                 coeficientes: dict[str, Any] | None = None) -> Any:
-        self.explicacao[chave] = {"valor": valor, "regra": regra, "entradas": entradas or {},
-                                  "coeficientes": coeficientes or {}}
+    def explicar(
+        self,
+        chave: str,
+        valor: Any,
+        regra: str,
+        entradas: dict[str, Any] | None = None,
+        coeficientes: dict[str, Any] | None = None,
+    ) -> Any:
+        self.explicacao[chave] = {
+            "valor": valor,
+            "regra": regra,
+            "entradas": entradas or {},
+            "coeficientes": coeficientes or {},
+        }
         return valor
 
 
@@ -58,8 +68,7 @@ def _r(valor: float) -> float:
     return round(valor, 2)
 
 
-def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str, Any], *,
-               versao: int) -> Orcamento:
+def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str, Any], *, versao: int) -> Orcamento:
     """Prices a validated spec whose test cases were already generated (``casos``)."""
     orc = Orcamento()
     runtime = spec.get("runtime") or {}
@@ -73,21 +82,33 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     # 1. RUNTIME
     cpu = _r(runtime["cpu"]) if "cpu" in runtime else _r(coef["cpu_base"] + coef["cpu_por_tps"] * tps)
     orc.runtime["cpu"] = orc.explicar(
-        "runtime.cpu", cpu,
+        "runtime.cpu",
+        cpu,
         "declarado na spec" if "cpu" in runtime else "cpu = cpu_base + cpu_por_tps × tps",
-        {"tps": tps}, {} if "cpu" in runtime else {"cpu_base": coef["cpu_base"], "cpu_por_tps": coef["cpu_por_tps"]},
+        {"tps": tps},
+        {} if "cpu" in runtime else {"cpu_base": coef["cpu_base"], "cpu_por_tps": coef["cpu_por_tps"]},
     )
-    ram = int(runtime["ram_mb"]) if "ram_mb" in runtime else int(coef["ram_mb_base"] + coef["ram_mb_por_usuario"] * usuarios)
+    ram = (
+        int(runtime["ram_mb"])
+        if "ram_mb" in runtime
+        else int(coef["ram_mb_base"] + coef["ram_mb_por_usuario"] * usuarios)
+    )
     orc.runtime["ram_mb"] = orc.explicar(
-        "runtime.ram_mb", ram,
+        "runtime.ram_mb",
+        ram,
         "declarado na spec" if "ram_mb" in runtime else "ram_mb = ram_mb_base + ram_mb_por_usuario × usuários",
         {"usuarios": usuarios},
-        {} if "ram_mb" in runtime else {"ram_mb_base": coef["ram_mb_base"], "ram_mb_por_usuario": coef["ram_mb_por_usuario"]},
+        {}
+        if "ram_mb" in runtime
+        else {"ram_mb_base": coef["ram_mb_base"], "ram_mb_por_usuario": coef["ram_mb_por_usuario"]},
     )
     orc.runtime["gpu"] = orc.explicar("runtime.gpu", bool(runtime.get("gpu", False)), "declarado na spec (runtime.gpu)")
-    orc.runtime["apis_externas"] = orc.explicar("runtime.apis_externas", apis, "declarado na spec (runtime.apis_externas)")
+    orc.runtime["apis_externas"] = orc.explicar(
+        "runtime.apis_externas", apis, "declarado na spec (runtime.apis_externas)"
+    )
     orc.runtime["containers"] = orc.explicar(
-        "runtime.containers", containers, "declarado na spec (runtime.containers_necessarios)")
+        "runtime.containers", containers, "declarado na spec (runtime.containers_necessarios)"
+    )
 
     # 2. TESTE
     parametros = tdd.get("parametros") or {}
@@ -95,35 +116,53 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     cobertura = tdd.get("cobertura", "pairwise")
     casos_explicitos = len(tdd.get("casos") or [])
     orc.teste["classes_equivalencia"] = orc.explicar(
-        "teste.classes_equivalencia", classes, "soma dos valores de cada parâmetro de schema_tdd.parametros",
-        {nome: len(v) for nome, v in parametros.items()})
+        "teste.classes_equivalencia",
+        classes,
+        "soma dos valores de cada parâmetro de schema_tdd.parametros",
+        {nome: len(v) for nome, v in parametros.items()},
+    )
     orc.teste["cobertura"] = orc.explicar("teste.cobertura", cobertura, "schema_tdd.cobertura (padrão: pairwise)")
     orc.teste["combinacoes_estimadas"] = orc.explicar(
-        "teste.combinacoes_estimadas", len(casos),
+        "teste.combinacoes_estimadas",
+        len(casos),
         f"linhas do arranjo de cobertura '{cobertura}' gerado (cada par de valores coberto)"
-        if cobertura == "pairwise" else f"linhas do arranjo '{cobertura}' gerado",
-        {"parametros": len(parametros), "restricoes": len(tdd.get("restricoes") or [])})
+        if cobertura == "pairwise"
+        else f"linhas do arranjo '{cobertura}' gerado",
+        {"parametros": len(parametros), "restricoes": len(tdd.get("restricoes") or [])},
+    )
     orc.teste["casos_explicitos"] = orc.explicar(
-        "teste.casos_explicitos", casos_explicitos, "exemplos em schema_tdd.casos")
+        "teste.casos_explicitos", casos_explicitos, "exemplos em schema_tdd.casos"
+    )
     total_casos = len(casos) + casos_explicitos
     segundos = _r(total_casos * coef["segundos_execucao_por_caso"])
     orc.teste["tempo_execucao_estimado_s"] = orc.explicar(
-        "teste.tempo_execucao_estimado_s", segundos,
-        "(combinações + casos explícitos) × segundos_execucao_por_caso", {"casos": total_casos},
-        {"segundos_execucao_por_caso": coef["segundos_execucao_por_caso"]})
+        "teste.tempo_execucao_estimado_s",
+        segundos,
+        "(combinações + casos explícitos) × segundos_execucao_por_caso",
+        {"casos": total_casos},
+        {"segundos_execucao_por_caso": coef["segundos_execucao_por_caso"]},
+    )
     tokens = int(len(casos) * len(apis) * coef["tokens_por_caso_por_api"])
     orc.runtime["tokens_llm_estimado"] = orc.explicar(
-        "runtime.tokens_llm_estimado", tokens, "combinações × APIs externas × tokens_por_caso_por_api",
-        {"combinacoes": len(casos), "apis": len(apis)}, {"tokens_por_caso_por_api": coef["tokens_por_caso_por_api"]})
+        "runtime.tokens_llm_estimado",
+        tokens,
+        "combinações × APIs externas × tokens_por_caso_por_api",
+        {"combinacoes": len(casos), "apis": len(apis)},
+        {"tokens_por_caso_por_api": coef["tokens_por_caso_por_api"]},
+    )
 
     # 3. CARGA
     orc.carga["tps_esperado"] = orc.explicar(
-        "carga.tps_esperado", tps, "requisitos_nao_funcionais.tps" if "tps" in rnf else f"padrão ({TPS_PADRAO})")
+        "carga.tps_esperado", tps, "requisitos_nao_funcionais.tps" if "tps" in rnf else f"padrão ({TPS_PADRAO})"
+    )
     orc.carga["usuarios_simultaneos"] = orc.explicar(
-        "carga.usuarios_simultaneos", usuarios,
-        "requisitos_nao_funcionais.usuarios" if "usuarios" in rnf else f"padrão ({USUARIOS_PADRAO})")
+        "carga.usuarios_simultaneos",
+        usuarios,
+        "requisitos_nao_funcionais.usuarios" if "usuarios" in rnf else f"padrão ({USUARIOS_PADRAO})",
+    )
     orc.carga["pico_estimado"] = orc.explicar(
-        "carga.pico_estimado", rnf.get("pico", "não definido"), "requisitos_nao_funcionais.pico")
+        "carga.pico_estimado", rnf.get("pico", "não definido"), "requisitos_nao_funcionais.pico"
+    )
 
     # 4. ESFORÇO
     medidas = tamanho_por_vertente(spec)
@@ -132,39 +171,59 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
         u = unidades(vertente, m)
         h = _r(u * coef["horas_por_unidade"][vertente])
         horas_por_vertente[vertente] = orc.explicar(
-            f"esforco.horas_dev.{vertente}", h, f"unidades de tamanho da vertente {vertente} × horas_por_unidade[{vertente}]",
-            {**m, "unidades": u}, {f"horas_por_unidade[{vertente}]": coef["horas_por_unidade"][vertente]})
+            f"esforco.horas_dev.{vertente}",
+            h,
+            f"unidades de tamanho da vertente {vertente} × horas_por_unidade[{vertente}]",
+            {**m, "unidades": u},
+            {f"horas_por_unidade[{vertente}]": coef["horas_por_unidade"][vertente]},
+        )
     horas_dev = _r(sum(horas_por_vertente.values()))
     orc.esforco["horas_dev_por_vertente"] = horas_por_vertente
     orc.esforco["horas_dev"] = orc.explicar(
-        "esforco.horas_dev", horas_dev, "soma das horas de cada vertente", dict(horas_por_vertente))
+        "esforco.horas_dev", horas_dev, "soma das horas de cada vertente", dict(horas_por_vertente)
+    )
     horas_teste = _r(coef["horas_teste_base"] + coef["horas_teste_por_caso"] * total_casos)
     orc.esforco["horas_teste"] = orc.explicar(
-        "esforco.horas_teste", horas_teste, "horas_teste_base + horas_teste_por_caso × casos de teste",
+        "esforco.horas_teste",
+        horas_teste,
+        "horas_teste_base + horas_teste_por_caso × casos de teste",
         {"casos": total_casos},
-        {"horas_teste_base": coef["horas_teste_base"], "horas_teste_por_caso": coef["horas_teste_por_caso"]})
-    horas_deploy = _r(coef["horas_deploy_base"] + coef["horas_deploy_por_container"] * len(containers)
-                      + coef["horas_deploy_por_api"] * len(apis))
+        {"horas_teste_base": coef["horas_teste_base"], "horas_teste_por_caso": coef["horas_teste_por_caso"]},
+    )
+    horas_deploy = _r(
+        coef["horas_deploy_base"]
+        + coef["horas_deploy_por_container"] * len(containers)
+        + coef["horas_deploy_por_api"] * len(apis)
+    )
     orc.esforco["horas_deploy"] = orc.explicar(
-        "esforco.horas_deploy", horas_deploy,
+        "esforco.horas_deploy",
+        horas_deploy,
         "horas_deploy_base + horas_deploy_por_container × containers + horas_deploy_por_api × APIs",
         {"containers": len(containers), "apis": len(apis)},
-        {k: coef[k] for k in ("horas_deploy_base", "horas_deploy_por_container", "horas_deploy_por_api")})
+        {k: coef[k] for k in ("horas_deploy_base", "horas_deploy_por_container", "horas_deploy_por_api")},
+    )
     total = _r(horas_dev + horas_teste + horas_deploy)
     orc.esforco["total"] = orc.explicar(
-        "esforco.total", total, "horas_dev + horas_teste + horas_deploy",
-        {"horas_dev": horas_dev, "horas_teste": horas_teste, "horas_deploy": horas_deploy})
+        "esforco.total",
+        total,
+        "horas_dev + horas_teste + horas_deploy",
+        {"horas_dev": horas_dev, "horas_teste": horas_teste, "horas_deploy": horas_deploy},
+    )
     orc.esforco["workers"] = orc.explicar(
-        "esforco.workers", [f"WORKER_{v}" for v in spec.get("vertentes", [])], "um worker por vertente da spec")
+        "esforco.workers", [f"WORKER_{v}" for v in spec.get("vertentes", [])], "um worker por vertente da spec"
+    )
 
     # 5. DEPENDÊNCIAS (gaps are added by the caller once their items exist)
     orc.dependencias["specs_pre_requisito"] = orc.explicar(
-        "dependencias.specs_pre_requisito", list(spec.get("depende_de") or []), "spec.depende_de")
+        "dependencias.specs_pre_requisito", list(spec.get("depende_de") or []), "spec.depende_de"
+    )
 
     # CUSTO
     valor = _r(total * coef["custo_hora"])
     orc.custo = {"total": valor, "moeda": coef.get("moeda", "BRL"), "custo_hora": coef["custo_hora"]}
-    orc.explicar("custo.total", valor, "esforco.total × custo_hora", {"horas": total}, {"custo_hora": coef["custo_hora"]})
+    orc.explicar(
+        "custo.total", valor, "esforco.total × custo_hora", {"horas": total}, {"custo_hora": coef["custo_hora"]}
+    )
     for explicacao in orc.explicacao.values():
         explicacao["modelo"] = f"v{versao}"
     return orc

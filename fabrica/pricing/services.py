@@ -26,7 +26,8 @@ def modelo_atual() -> ModeloPrecificacao:
     modelo = ModeloPrecificacao.objects.order_by("-versao").first()
     if modelo is None:
         modelo, _ = ModeloPrecificacao.objects.get_or_create(
-            versao=1, defaults={"coeficientes": COEFICIENTES_INICIAIS, "motivo": "Coeficientes iniciais."})
+            versao=1, defaults={"coeficientes": COEFICIENTES_INICIAIS, "motivo": "Coeficientes iniciais."}
+        )
     return modelo
 
 
@@ -49,31 +50,61 @@ def processar_orcar(item: Item) -> SpecRecursos:
 
     with transaction.atomic():
         registro = SpecRecursos.objects.create(
-            spec=spec, spec_ref=spec.spec_id, spec_commit=spec.commit, spec_sha256=spec.sha256, modelo=modelo,
-            item_orcar=item, runtime=orc.runtime, teste=orc.teste, carga=orc.carga, esforco=orc.esforco,
-            dependencias=orc.dependencias, custo=orc.custo, explicacao=orc.explicacao, casos_teste=casos,
+            spec=spec,
+            spec_ref=spec.spec_id,
+            spec_commit=spec.commit,
+            spec_sha256=spec.sha256,
+            modelo=modelo,
+            item_orcar=item,
+            runtime=orc.runtime,
+            teste=orc.teste,
+            carga=orc.carga,
+            esforco=orc.esforco,
+            dependencias=orc.dependencias,
+            custo=orc.custo,
+            explicacao=orc.explicacao,
+            casos_teste=casos,
         )
         recursos = resumo_orcamento(registro)
-        gerados = [backlog.NovoItem(tipo="entrevistar_dor", produtor=PRODUTOR, spec_ref=spec.spec_id,
-                                    contexto=gap.contexto_dor(spec.spec_id)) for gap in gaps]
-        gerados.append(backlog.NovoItem(
-            tipo="aprovar_orcamento", produtor=PRODUTOR, spec_ref=spec.spec_id,
-            contexto={"spec_ref": spec.spec_id, "spec_recursos": recursos, "spec_recursos_id": registro.pk},
-            depende_de_gerados=list(range(len(gaps))),
-        ))
+        gerados = [
+            backlog.NovoItem(
+                tipo="entrevistar_dor",
+                produtor=PRODUTOR,
+                spec_ref=spec.spec_id,
+                contexto=gap.contexto_dor(spec.spec_id),
+            )
+            for gap in gaps
+        ]
+        gerados.append(
+            backlog.NovoItem(
+                tipo="aprovar_orcamento",
+                produtor=PRODUTOR,
+                spec_ref=spec.spec_id,
+                contexto={"spec_ref": spec.spec_id, "spec_recursos": recursos, "spec_recursos_id": registro.pk},
+                depende_de_gerados=list(range(len(gaps))),
+            )
+        )
         concluido = backlog.concluir(
-            item_id=item.pk, lease_token=item.lease_token, items_gerados=gerados,
-            resultado={"spec_recursos_id": registro.pk, "spec_commit": spec.commit, "spec_sha256": spec.sha256,
-                       "gaps": len(gaps)},
+            item_id=item.pk,
+            lease_token=item.lease_token,
+            items_gerados=gerados,
+            resultado={
+                "spec_recursos_id": registro.pk,
+                "spec_commit": spec.commit,
+                "spec_sha256": spec.sha256,
+                "gaps": len(gaps),
+            },
         )
         *itens_gap, item_aprovacao = concluido.gerados_agora
         for gap, item_gap in zip(gaps, itens_gap, strict=True):
-            Gap.objects.create(orcamento=registro, item=item_gap, tipo_recurso=gap.tipo, recurso=gap.recurso,
-                               descricao=gap.descricao)
+            Gap.objects.create(
+                orcamento=registro, item=item_gap, tipo_recurso=gap.tipo, recurso=gap.recurso, descricao=gap.descricao
+            )
             backlog.anotar(item_id=item_gap.pk, contexto={"bloqueando": [item_aprovacao.pk]}, ator=PRODUTOR)
         registro.item_aprovacao = item_aprovacao
         registro.dependencias = {
-            **registro.dependencias, "gaps_infra": [i.pk for i in itens_gap],
+            **registro.dependencias,
+            "gaps_infra": [i.pk for i in itens_gap],
             "status": "bloqueado" if gaps else "liberado",
         }
         registro.save(update_fields=["item_aprovacao", "dependencias"])
@@ -82,9 +113,18 @@ def processar_orcar(item: Item) -> SpecRecursos:
 
 def resumo_orcamento(registro: SpecRecursos) -> dict[str, Any]:
     """The budget as it travels in items (seed: ``spec_recursos``): the sections, no test rows."""
-    return {"id": registro.pk, "spec_ref": registro.spec_ref, "spec_commit": registro.spec_commit,
-            "spec_sha256": registro.spec_sha256, "modelo": registro.modelo.versao, "runtime": registro.runtime,
-            "teste": registro.teste, "carga": registro.carga, "esforco": registro.esforco, "custo": registro.custo}
+    return {
+        "id": registro.pk,
+        "spec_ref": registro.spec_ref,
+        "spec_commit": registro.spec_commit,
+        "spec_sha256": registro.spec_sha256,
+        "modelo": registro.modelo.versao,
+        "runtime": registro.runtime,
+        "teste": registro.teste,
+        "carga": registro.carga,
+        "esforco": registro.esforco,
+        "custo": registro.custo,
+    }
 
 
 def esforco_real_registrar(*, orcamento: SpecRecursos, horas: dict[str, float]) -> ModeloPrecificacao:
@@ -98,8 +138,11 @@ def esforco_real_registrar(*, orcamento: SpecRecursos, horas: dict[str, float]) 
     desconhecidas = set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {}))
     if desconhecidas:
         raise ValueError(f"Vertentes fora deste orçamento: {', '.join(sorted(desconhecidas))}.")
-    invalidas = sorted(v for v, h in horas.items()
-                       if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h <= 0)
+    invalidas = sorted(
+        v
+        for v, h in horas.items()
+        if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h <= 0
+    )
     if invalidas:
         raise ValueError(f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.")
     with transaction.atomic():
@@ -115,14 +158,20 @@ def calibrar() -> ModeloPrecificacao:
         amostras = []
         for orc in SpecRecursos.objects.filter(horas_reais__isnull=False).select_related("spec"):
             medidas = tamanho_por_vertente(orc.spec.conteudo)
-            amostras.append(calibracao.Amostra(
-                unidades={v: unidades(v, m) for v, m in medidas.items()},
-                reais={v: h for v, h in orc.horas_reais.items() if v in medidas},
-                estimadas=orc.esforco.get("horas_dev_por_vertente", {}),
-            ))
+            amostras.append(
+                calibracao.Amostra(
+                    unidades={v: unidades(v, m) for v, m in medidas.items()},
+                    reais={v: h for v, h in orc.horas_reais.items() if v in medidas},
+                    estimadas=orc.esforco.get("horas_dev_por_vertente", {}),
+                )
+            )
         ajuste = calibracao.ajustar(amostras, atual.coeficientes["horas_por_unidade"])
         return ModeloPrecificacao.objects.create(
-            versao=atual.versao + 1, coeficientes=calibracao.coeficientes_novos(atual.coeficientes, ajuste),
+            versao=atual.versao + 1,
+            coeficientes=calibracao.coeficientes_novos(atual.coeficientes, ajuste),
             motivo=f"Recalibrado com {ajuste.amostras} orçamento(s) com esforço real.",
-            amostras=ajuste.amostras, mmre=ajuste.mmre, pred25=ajuste.pred25, mmre_anterior=ajuste.mmre_anterior,
+            amostras=ajuste.amostras,
+            mmre=ajuste.mmre,
+            pred25=ajuste.pred25,
+            mmre_anterior=ajuste.mmre_anterior,
         )

@@ -353,8 +353,10 @@ SPEC_SCHEMA: dict = {
                     "cobertura": {"enum": ["pairwise", "exaustiva", "cada_valor"], "default": "pairwise"},
                     # classes de equivalência: parâmetro → valores distintos. Limites: um arranjo
                     # par a par cresce com o produto dos dois maiores domínios (50 × 50 = 2.500 casos).
-                    "parametros": {**_mapa({**_lista(_ref("escalar"), 1, unicos=True), "maxItems": 50}),
-                                   "maxProperties": 200},
+                    "parametros": {
+                        **_mapa({**_lista(_ref("escalar"), 1, unicos=True), "maxItems": 50}),
+                        "maxProperties": 200,
+                    },
                     # cada restrição exclui as combinações que têm todos estes valores ao mesmo tempo
                     "restricoes": _lista(_mapa(_ref("escalar"), minimo=1)),
                     "casos": _lista(
@@ -458,8 +460,11 @@ def _fora_do_json(valor: object, caminho: Caminho = ()) -> list[tuple[Caminho, s
     """
     nulo = "o caractere nulo (\\u0000) não é aceito em textos"
     if isinstance(valor, dict):
-        return [e for k, v in valor.items()
-                for e in ([((*caminho, str(k)), nulo)] if "\x00" in str(k) else _fora_do_json(v, (*caminho, str(k))))]
+        return [
+            e
+            for k, v in valor.items()
+            for e in ([((*caminho, str(k)), nulo)] if "\x00" in str(k) else _fora_do_json(v, (*caminho, str(k))))
+        ]
     if isinstance(valor, list):
         return [e for i, v in enumerate(valor) for e in _fora_do_json(v, (*caminho, i))]
     if isinstance(valor, str):
@@ -467,9 +472,16 @@ def _fora_do_json(valor: object, caminho: Caminho = ()) -> list[tuple[Caminho, s
     if valor is None or isinstance(valor, (bool, int)) or (isinstance(valor, float) and math.isfinite(valor)):
         return []
     if isinstance(valor, (datetime.date, datetime.datetime)):
-        return [(caminho, f"data {valor.isoformat()} sem equivalente em JSON; "
-                          "no YAML, datas sem aspas viram datas: escreva entre aspas")]
-    return [(caminho, f"valor sem equivalente em JSON: {valor!r}; use texto, número finito, booleano, lista ou mapeamento")]
+        return [
+            (
+                caminho,
+                f"data {valor.isoformat()} sem equivalente em JSON; "
+                "no YAML, datas sem aspas viram datas: escreva entre aspas",
+            )
+        ]
+    return [
+        (caminho, f"valor sem equivalente em JSON: {valor!r}; use texto, número finito, booleano, lista ou mapeamento")
+    ]
 
 
 _NOMES_TIPO = {

@@ -58,6 +58,10 @@ def criar_de_pasta(origem: str | Path, destino: str | Path, mensagem: str = "Spe
     with repo:
         arquivos = [str(p) for p in destino.rglob("*") if p.is_file() and ".git" not in p.parts]
         porcelain.add(repo, arquivos)
-        sha = porcelain.commit(repo, message=mensagem.encode(), author=b"PROMETHEUS <prometheus@localhost>",
-                               committer=b"PROMETHEUS <prometheus@localhost>")
+        sha = porcelain.commit(
+            repo,
+            message=mensagem.encode(),
+            author=b"PROMETHEUS <prometheus@localhost>",
+            committer=b"PROMETHEUS <prometheus@localhost>",
+        )
     return sha.decode()

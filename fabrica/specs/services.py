@@ -30,8 +30,14 @@ def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "
     conteudo = carregar_spec(texto)
     if caminho and Path(caminho).stem != conteudo["id"]:
         # Otherwise a copied file would silently become a new version of another spec.
-        raise SpecInvalida([ErroCampo("id", f"o id {conteudo['id']!r} difere do nome do arquivo {caminho} "
-                                            f"(esperado: {Path(caminho).stem!r})")])
+        raise SpecInvalida(
+            [
+                ErroCampo(
+                    "id",
+                    f"o id {conteudo['id']!r} difere do nome do arquivo {caminho} (esperado: {Path(caminho).stem!r})",
+                )
+            ]
+        )
     sha = hashlib.sha256(texto.encode("utf-8")).hexdigest()
     existente = Spec.objects.filter(spec_id=conteudo["id"], sha256=sha).first()
     if existente:
@@ -39,8 +45,15 @@ def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "
     try:
         with transaction.atomic():
             return Spec.objects.create(
-                spec_id=conteudo["id"], titulo=conteudo["titulo"][:200], texto=texto, conteudo=conteudo, sha256=sha,
-                commit=commit, caminho=caminho, origem=origem, importado_por=por,
+                spec_id=conteudo["id"],
+                titulo=conteudo["titulo"][:200],
+                texto=texto,
+                conteudo=conteudo,
+                sha256=sha,
+                commit=commit,
+                caminho=caminho,
+                origem=origem,
+                importado_por=por,
             ), True
     except IntegrityError:  # imported concurrently by someone else: same content, same version
         return Spec.objects.get(spec_id=conteudo["id"], sha256=sha), False

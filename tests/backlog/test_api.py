@@ -146,18 +146,46 @@ def test_sessao_do_admin_autentica(elenco):
 def test_produzir_devolve_o_item_com_os_campos_do_contrato(sistema):
     dependencia = ItemComStatusFactory(status=Status.CONCLUIDO)
 
-    resposta = post(sistema, ITENS, {
-        "tipo": "orcar_spec", "contexto": {"spec_ref": "SPEC-9"}, "prioridade": 3, "depende_de": [dependencia.pk],
-    })
+    resposta = post(
+        sistema,
+        ITENS,
+        {
+            "tipo": "orcar_spec",
+            "contexto": {"spec_ref": "SPEC-9"},
+            "prioridade": 3,
+            "depende_de": [dependencia.pk],
+        },
+    )
 
     assert resposta.status_code == 201
     corpo = resposta.json()
-    assert {"id", "tipo", "status", "produtor", "contexto", "resultado", "erro", "depende_de", "spec_ref",
-            "prioridade", "produzido_por", "criado_em", "consumido_em", "concluido_em", "desbloqueado_em",
-            "desbloqueado_por", "consumidor", "tentativas"} <= set(corpo)
+    assert {
+        "id",
+        "tipo",
+        "status",
+        "produtor",
+        "contexto",
+        "resultado",
+        "erro",
+        "depende_de",
+        "spec_ref",
+        "prioridade",
+        "produzido_por",
+        "criado_em",
+        "consumido_em",
+        "concluido_em",
+        "desbloqueado_em",
+        "desbloqueado_por",
+        "consumidor",
+        "tentativas",
+    } <= set(corpo)
     assert "lease_token" not in corpo
     assert (corpo["tipo"], corpo["status"], corpo["spec_ref"], corpo["prioridade"]) == (
-        "orcar_spec", "Pendente", "SPEC-9", 3)
+        "orcar_spec",
+        "Pendente",
+        "SPEC-9",
+        3,
+    )
     assert corpo["depende_de"] == [dependencia.pk]
     assert corpo["produtor"] == "sistema"
     item = Item.objects.get(pk=corpo["id"])
@@ -221,8 +249,7 @@ def test_pagina_inexistente_e_404_com_a_forma_de_erro(sistema):
 def _listar_com_dependencias(n: int, tipo: str) -> None:
     raiz = ItemComStatusFactory(status=Status.CONCLUIDO, tipo=tipo)
     for _ in range(n):
-        DependenciaFactory(depende_de=raiz, item__tipo=tipo, item__produzido_por=raiz,
-                           item__desbloqueado_por=raiz)
+        DependenciaFactory(depende_de=raiz, item__tipo=tipo, item__produzido_por=raiz, item__desbloqueado_por=raiz)
 
 
 def test_listar_100_itens_custa_o_mesmo_que_listar_5(sistema, django_assert_num_queries):
@@ -243,8 +270,10 @@ def test_listar_100_itens_custa_o_mesmo_que_listar_5(sistema, django_assert_num_
 def test_eventos_custam_o_mesmo_com_5_ou_100(sistema, django_assert_num_queries):
     poucos = ItemFactory()
     muitos = ItemFactory()
-    Evento.objects.bulk_create([Evento(item=poucos, tipo="t", ator="a") for _ in range(5)]
-                               + [Evento(item=muitos, tipo="t", ator="a") for _ in range(100)])
+    Evento.objects.bulk_create(
+        [Evento(item=poucos, tipo="t", ator="a") for _ in range(5)]
+        + [Evento(item=muitos, tipo="t", ator="a") for _ in range(100)]
+    )
 
     sistema.get(EVENTOS, {"tipo": "nenhum"})  # the user's permissions are cached from here on
     with CaptureQueriesContext(connection) as cinco:
@@ -283,11 +312,20 @@ def test_lease_so_aparece_para_quem_consumiu(sistema, cenario):
 def test_linhagem_mostra_quem_produziu_e_o_que_foi_produzido(sistema):
     services.produzir(tipo="orcar_spec", produtor="MS_Specs", contexto={"spec_ref": "S"})
     orcar = services.consumir(tipos=["orcar_spec"], consumidor="PROMETHEUS")
-    services.concluir(item_id=orcar.pk, lease_token=orcar.lease_token, items_gerados=[
-        services.NovoItem(tipo="intermediario", produtor="PROMETHEUS")])
+    services.concluir(
+        item_id=orcar.pk,
+        lease_token=orcar.lease_token,
+        items_gerados=[services.NovoItem(tipo="intermediario", produtor="PROMETHEUS")],
+    )
     meio = services.consumir(tipos=["intermediario"], consumidor="PROMETHEUS")
-    services.concluir(item_id=meio.pk, lease_token=meio.lease_token, items_gerados=[
-        services.NovoItem(tipo="neto", produtor="PROMETHEUS"), services.NovoItem(tipo="neto", produtor="PROMETHEUS")])
+    services.concluir(
+        item_id=meio.pk,
+        lease_token=meio.lease_token,
+        items_gerados=[
+            services.NovoItem(tipo="neto", produtor="PROMETHEUS"),
+            services.NovoItem(tipo="neto", produtor="PROMETHEUS"),
+        ],
+    )
 
     corpo = sistema.get(url("api-backlog-linhagem", meio.pk)).json()
 
@@ -335,17 +373,32 @@ def test_ciclo_consumir_concluir_com_itens_gerados(sistema):
     post(sistema, ITENS, {"tipo": "orcar_spec", "contexto": {"spec_ref": "SPEC-1"}})
     reservado = post(sistema, CONSUMIR, {"tipos": ["orcar_spec"], "consumidor": "PROMETHEUS"}).json()
 
-    resposta = post(sistema, url("api-backlog-concluir", reservado["id"]), {
-        "lease_token": reservado["lease_token"],
-        "resultado": {"preco": 100},
-        "items_gerados": [
-            {"tipo": "entrevistar_dor", "contexto": {
-                "sintoma": "s", "frequencia": "f", "afetados": [], "impacto": "i", "tentativas": [],
-                "criterio_sucesso": "c"}},
-            {"tipo": "aprovar_orcamento", "contexto": {"spec_ref": "SPEC-1", "spec_recursos": {}},
-             "depende_de_gerados": [0]},
-        ],
-    })
+    resposta = post(
+        sistema,
+        url("api-backlog-concluir", reservado["id"]),
+        {
+            "lease_token": reservado["lease_token"],
+            "resultado": {"preco": 100},
+            "items_gerados": [
+                {
+                    "tipo": "entrevistar_dor",
+                    "contexto": {
+                        "sintoma": "s",
+                        "frequencia": "f",
+                        "afetados": [],
+                        "impacto": "i",
+                        "tentativas": [],
+                        "criterio_sucesso": "c",
+                    },
+                },
+                {
+                    "tipo": "aprovar_orcamento",
+                    "contexto": {"spec_ref": "SPEC-1", "spec_recursos": {}},
+                    "depende_de_gerados": [0],
+                },
+            ],
+        },
+    )
 
     assert resposta.status_code == 200, resposta.content
     assert (resposta.json()["status"], resposta.json()["resultado"]) == ("Concluido", {"preco": 100})
@@ -362,8 +415,11 @@ def test_ciclo_consumir_concluir_com_itens_gerados(sistema):
 def test_falhar_devolve_a_fila(sistema, cenario):
     reservado = cenario["reservado"]
 
-    resposta = post(sistema, url("api-backlog-falhar", reservado.pk),
-                    {"lease_token": str(reservado.lease_token), "erro": "timeout no deploy"})
+    resposta = post(
+        sistema,
+        url("api-backlog-falhar", reservado.pk),
+        {"lease_token": str(reservado.lease_token), "erro": "timeout no deploy"},
+    )
 
     assert resposta.status_code == 200
     assert (resposta.json()["status"], resposta.json()["erro"]) == ("Pendente", "timeout no deploy")
@@ -373,8 +429,11 @@ def test_renovar_estende_o_lease(sistema, cenario):
     reservado = cenario["reservado"]
     antes = Item.objects.get(pk=reservado.pk).lease_expira_em
 
-    resposta = post(sistema, url("api-backlog-renovar", reservado.pk),
-                    {"lease_token": str(reservado.lease_token), "lease_segundos": 7200})
+    resposta = post(
+        sistema,
+        url("api-backlog-renovar", reservado.pk),
+        {"lease_token": str(reservado.lease_token), "lease_segundos": 7200},
+    )
 
     assert resposta.status_code == 200
     assert Item.objects.get(pk=reservado.pk).lease_expira_em > antes + timedelta(seconds=3600)
@@ -424,11 +483,22 @@ def test_caractere_nulo_no_json_e_400_e_nao_escreve_nada(sistema, cenario):
 
     no_contexto = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x", "contexto": {"a": ["nulo\u0000"]}}), 400)
     na_chave = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x", "contexto": {"\u0000": 1}}), 400)
-    no_resultado = assert_forma_de_erro(post(sistema, url("api-backlog-concluir", reservado.pk), {
-        "lease_token": str(reservado.lease_token), "resultado": {"saida": "\u0000"}}), 400)
-    no_gerado = assert_forma_de_erro(post(sistema, url("api-backlog-concluir", reservado.pk), {
-        "lease_token": str(reservado.lease_token), "items_gerados": [{"tipo": "x", "contexto": {"a": "\u0000"}}]}),
-        400)
+    no_resultado = assert_forma_de_erro(
+        post(
+            sistema,
+            url("api-backlog-concluir", reservado.pk),
+            {"lease_token": str(reservado.lease_token), "resultado": {"saida": "\u0000"}},
+        ),
+        400,
+    )
+    no_gerado = assert_forma_de_erro(
+        post(
+            sistema,
+            url("api-backlog-concluir", reservado.pk),
+            {"lease_token": str(reservado.lease_token), "items_gerados": [{"tipo": "x", "contexto": {"a": "\u0000"}}]},
+        ),
+        400,
+    )
     no_tipo = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x\u0000"}), 400)
 
     assert list(no_contexto["campos"]) == list(na_chave["campos"]) == ["contexto"]
@@ -443,20 +513,23 @@ def test_tipo_de_conteudo_nao_suportado_e_415(sistema):
     assert_forma_de_erro(sistema.post(ITENS, data="tipo=x", content_type="text/plain"), 415)
 
 
-@pytest.mark.parametrize(("dados", "campo"), [
-    ({"tipo": "x", "prioridade": "alta"}, "prioridade"),
-    ({"tipo": "x", "prioridade": 99999}, "prioridade"),
-    ({"tipo": "x", "depende_de": "x"}, "depende_de"),
-    ({"tipo": "x", "depende_de": [1, "x"]}, "depende_de[1]"),
-    ({"tipo": "x", "contexto": []}, "contexto"),
-    ({"tipo": "x", "contexto": "texto"}, "contexto"),
-    ({"tipo": ""}, "tipo"),
-    ({"tipo": "x" * 65}, "tipo"),
-    ({}, "tipo"),
-    ({"tipo": "x", "spec_ref": 7 * ["a"]}, "spec_ref"),
-    ({"tipo": "orcar_spec", "contexto": {}}, "contexto.spec_ref"),
-    ({"tipo": "orcar_spec", "contexto": {"spec_ref": 5}}, "contexto.spec_ref"),
-])
+@pytest.mark.parametrize(
+    ("dados", "campo"),
+    [
+        ({"tipo": "x", "prioridade": "alta"}, "prioridade"),
+        ({"tipo": "x", "prioridade": 99999}, "prioridade"),
+        ({"tipo": "x", "depende_de": "x"}, "depende_de"),
+        ({"tipo": "x", "depende_de": [1, "x"]}, "depende_de[1]"),
+        ({"tipo": "x", "contexto": []}, "contexto"),
+        ({"tipo": "x", "contexto": "texto"}, "contexto"),
+        ({"tipo": ""}, "tipo"),
+        ({"tipo": "x" * 65}, "tipo"),
+        ({}, "tipo"),
+        ({"tipo": "x", "spec_ref": 7 * ["a"]}, "spec_ref"),
+        ({"tipo": "orcar_spec", "contexto": {}}, "contexto.spec_ref"),
+        ({"tipo": "orcar_spec", "contexto": {"spec_ref": 5}}, "contexto.spec_ref"),
+    ],
+)
 def test_produzir_com_dado_errado_e_400_nomeando_o_campo(sistema, dados, campo):
     corpo = assert_forma_de_erro(post(sistema, ITENS, dados), 400)
 
@@ -467,20 +540,24 @@ def test_produzir_com_dado_errado_e_400_nomeando_o_campo(sistema, dados, campo):
 def test_dependencia_desconhecida_e_400_nomeando_depende_de(sistema, cenario):
     antes = contagens()
 
-    corpo = assert_forma_de_erro(post(sistema, ITENS, {"tipo": "x", "depende_de": [cenario["pendente"].pk, 987654]}),
-                                 400)
+    corpo = assert_forma_de_erro(
+        post(sistema, ITENS, {"tipo": "x", "depende_de": [cenario["pendente"].pk, 987654]}), 400
+    )
 
     assert corpo["campos"] == {"depende_de": ["Itens inexistentes: #987654."]}
     assert contagens() == antes
 
 
-@pytest.mark.parametrize(("dados", "campo"), [
-    ({"tipos": "tarefa_teste", "consumidor": "c"}, "tipos"),
-    ({"tipos": [], "consumidor": "c"}, "tipos"),
-    ({"tipos": ["tarefa_teste"]}, "consumidor"),
-    ({"tipos": ["tarefa_teste"], "consumidor": "c", "lease_segundos": 0}, "lease_segundos"),
-    ({"tipos": ["tarefa_teste"], "consumidor": "c", "lease_segundos": "muito"}, "lease_segundos"),
-])
+@pytest.mark.parametrize(
+    ("dados", "campo"),
+    [
+        ({"tipos": "tarefa_teste", "consumidor": "c"}, "tipos"),
+        ({"tipos": [], "consumidor": "c"}, "tipos"),
+        ({"tipos": ["tarefa_teste"]}, "consumidor"),
+        ({"tipos": ["tarefa_teste"], "consumidor": "c", "lease_segundos": 0}, "lease_segundos"),
+        ({"tipos": ["tarefa_teste"], "consumidor": "c", "lease_segundos": "muito"}, "lease_segundos"),
+    ],
+)
 def test_consumir_com_dado_errado_e_400(sistema, cenario, dados, campo):
     corpo = assert_forma_de_erro(post(sistema, CONSUMIR, dados), 400)
 
@@ -488,21 +565,33 @@ def test_consumir_com_dado_errado_e_400(sistema, cenario, dados, campo):
     assert Item.objects.get(pk=cenario["pendente"].pk).status == Status.PENDENTE
 
 
-@pytest.mark.parametrize(("dados", "campo"), [
-    ({}, "lease_token"),
-    ({"lease_token": "nao-e-uuid"}, "lease_token"),
-    ({"lease_token": "LEASE", "resultado": []}, "resultado"),
-    ({"lease_token": "LEASE", "items_gerados": {"tipo": "x"}}, "items_gerados"),
-    ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x"}, {"contexto": {}}]}, "items_gerados[1].tipo"),
-    ({"lease_token": "LEASE", "items_gerados": [{"contexto": {}}]}, "items_gerados[0].tipo"),
-    ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de": ["a"]}]},
-     "items_gerados[0].depende_de[0]"),
-    ({"lease_token": "LEASE", "items_gerados": [{"tipo": "orcar_spec", "contexto": {}}]},
-     "items_gerados[0].contexto.spec_ref"),
-    ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de": [987654]}]}, "items_gerados[0].depende_de"),
-    ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de_gerados": [0]}]},
-     "items_gerados[0].depende_de_gerados"),
-])
+@pytest.mark.parametrize(
+    ("dados", "campo"),
+    [
+        ({}, "lease_token"),
+        ({"lease_token": "nao-e-uuid"}, "lease_token"),
+        ({"lease_token": "LEASE", "resultado": []}, "resultado"),
+        ({"lease_token": "LEASE", "items_gerados": {"tipo": "x"}}, "items_gerados"),
+        ({"lease_token": "LEASE", "items_gerados": [{"tipo": "x"}, {"contexto": {}}]}, "items_gerados[1].tipo"),
+        ({"lease_token": "LEASE", "items_gerados": [{"contexto": {}}]}, "items_gerados[0].tipo"),
+        (
+            {"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de": ["a"]}]},
+            "items_gerados[0].depende_de[0]",
+        ),
+        (
+            {"lease_token": "LEASE", "items_gerados": [{"tipo": "orcar_spec", "contexto": {}}]},
+            "items_gerados[0].contexto.spec_ref",
+        ),
+        (
+            {"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de": [987654]}]},
+            "items_gerados[0].depende_de",
+        ),
+        (
+            {"lease_token": "LEASE", "items_gerados": [{"tipo": "x", "depende_de_gerados": [0]}]},
+            "items_gerados[0].depende_de_gerados",
+        ),
+    ],
+)
 def test_concluir_com_dado_errado_e_400_e_nao_conclui(sistema, cenario, dados, campo):
     reservado = cenario["reservado"]
     dados = json.loads(json.dumps(dados).replace("LEASE", str(reservado.lease_token)))
@@ -516,12 +605,15 @@ def test_concluir_com_dado_errado_e_400_e_nao_conclui(sistema, cenario, dados, c
     assert (salvo.status, salvo.lease_token) == (Status.EM_PROCESSAMENTO, reservado.lease_token)
 
 
-@pytest.mark.parametrize(("dados", "campo"), [
-    ({"lease_token": "LEASE"}, "erro"),
-    ({"lease_token": "LEASE", "erro": ""}, "erro"),
-    ({"lease_token": "LEASE", "erro": {"a": 1}}, "erro"),
-    ({"erro": "x"}, "lease_token"),
-])
+@pytest.mark.parametrize(
+    ("dados", "campo"),
+    [
+        ({"lease_token": "LEASE"}, "erro"),
+        ({"lease_token": "LEASE", "erro": ""}, "erro"),
+        ({"lease_token": "LEASE", "erro": {"a": 1}}, "erro"),
+        ({"erro": "x"}, "lease_token"),
+    ],
+)
 def test_falhar_com_dado_errado_e_400(sistema, cenario, dados, campo):
     reservado = cenario["reservado"]
     dados = json.loads(json.dumps(dados).replace("LEASE", str(reservado.lease_token)))
@@ -566,8 +658,9 @@ def test_transicao_ilegal_e_409(sistema, cenario, nome):
     pendente = cenario["pendente"]
     antes = contagens()
 
-    corpo = assert_forma_de_erro(post(sistema, url(nome, pendente.pk), {"lease_token": str(uuid.uuid4()), "erro": "x"}),
-                                 409)
+    corpo = assert_forma_de_erro(
+        post(sistema, url(nome, pendente.pk), {"lease_token": str(uuid.uuid4()), "erro": "x"}), 409
+    )
 
     assert corpo["campos"] == {"status": ["Pendente"]}
     assert "Pendente" in corpo["erro"]
@@ -580,8 +673,9 @@ def test_concluir_duas_vezes_e_409(sistema, cenario):
     dados = {"lease_token": str(reservado.lease_token), "resultado": {"vez": 1}}
     assert post(sistema, url("api-backlog-concluir", reservado.pk), dados).status_code == 200
 
-    assert_forma_de_erro(post(sistema, url("api-backlog-concluir", reservado.pk), {**dados, "resultado": {"vez": 2}}),
-                         409)
+    assert_forma_de_erro(
+        post(sistema, url("api-backlog-concluir", reservado.pk), {**dados, "resultado": {"vez": 2}}), 409
+    )
     assert Item.objects.get(pk=reservado.pk).resultado == {"vez": 1}
 
 
@@ -591,7 +685,8 @@ def test_lease_alheio_e_409(sistema, cenario, nome):
     antes = contagens()
 
     corpo = assert_forma_de_erro(
-        post(sistema, url(nome, reservado.pk), {"lease_token": str(uuid.uuid4()), "erro": "x"}), 409)
+        post(sistema, url(nome, reservado.pk), {"lease_token": str(uuid.uuid4()), "erro": "x"}), 409
+    )
 
     assert "lease_token" in corpo["campos"]
     assert contagens() == antes
@@ -604,8 +699,11 @@ def test_lease_vencido_e_resgatado_e_409(sistema, cenario):
     Item.objects.filter(pk=reservado.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
     services.resgatar_expirados()
 
-    resposta = post(sistema, url("api-backlog-concluir", reservado.pk),
-                    {"lease_token": str(reservado.lease_token), "resultado": {"tarde": True}})
+    resposta = post(
+        sistema,
+        url("api-backlog-concluir", reservado.pk),
+        {"lease_token": str(reservado.lease_token), "resultado": {"tarde": True}},
+    )
 
     assert_forma_de_erro(resposta, 409)
     assert Item.objects.get(pk=reservado.pk).status == Status.PENDENTE
@@ -642,8 +740,9 @@ def test_post_sem_a_barra_final_e_404_que_aponta_o_endereco_certo(sistema, setti
     settings.DEBUG = debug  # APPEND_SLASH refuses a POST it can't redirect with a 500 under DEBUG
     ItemFactory()
 
-    corpo = assert_forma_de_erro(post(sistema, "/api/backlog/consumir", {"tipos": ["tarefa_teste"],
-                                                                         "consumidor": "c"}), 404)
+    corpo = assert_forma_de_erro(
+        post(sistema, "/api/backlog/consumir", {"tipos": ["tarefa_teste"], "consumidor": "c"}), 404
+    )
 
     assert "/api/backlog/consumir/" in corpo["erro"]
     assert Item.objects.get().status == Status.PENDENTE
@@ -663,8 +762,14 @@ def test_schema_carrega_e_descreve_o_contrato(sistema):
 
     assert resposta.status_code == 200
     texto = resposta.content.decode()
-    for caminho in ["/api/backlog/itens/", "/api/backlog/consumir/", "/api/backlog/itens/{id}/concluir/",
-                    "/api/backlog/itens/{id}/falhar/", "/api/backlog/eventos/", "/api/backlog/itens/{id}/linhagem/"]:
+    for caminho in [
+        "/api/backlog/itens/",
+        "/api/backlog/consumir/",
+        "/api/backlog/itens/{id}/concluir/",
+        "/api/backlog/itens/{id}/falhar/",
+        "/api/backlog/eventos/",
+        "/api/backlog/itens/{id}/linhagem/",
+    ]:
         assert caminho in texto
 
 

@@ -28,11 +28,18 @@ def linhagem():
     """orcar_spec → (concluded, produced) entrevistar_dor → (consumed, failed once) its child."""
     services.produzir(tipo="orcar_spec", produtor="MS_Specs", contexto={"spec_ref": "SPEC-B"})
     orcar = services.consumir(tipos=["orcar_spec"], consumidor="PROMETHEUS")
-    services.concluir(item_id=orcar.pk, lease_token=orcar.lease_token, resultado={"gaps": 1}, items_gerados=[
-        services.NovoItem(tipo="intermediario_quadro", produtor="PROMETHEUS", spec_ref="SPEC-B")])
+    services.concluir(
+        item_id=orcar.pk,
+        lease_token=orcar.lease_token,
+        resultado={"gaps": 1},
+        items_gerados=[services.NovoItem(tipo="intermediario_quadro", produtor="PROMETHEUS", spec_ref="SPEC-B")],
+    )
     meio = services.consumir(tipos=["intermediario_quadro"], consumidor="MS_Produto")
-    services.concluir(item_id=meio.pk, lease_token=meio.lease_token, items_gerados=[
-        services.NovoItem(tipo="neto_quadro", produtor="MS_Produto")])
+    services.concluir(
+        item_id=meio.pk,
+        lease_token=meio.lease_token,
+        items_gerados=[services.NovoItem(tipo="neto_quadro", produtor="MS_Produto")],
+    )
     neto = Item.objects.get(tipo="neto_quadro")
     return {"orcar": orcar, "meio": meio, "neto": neto}
 
@@ -81,8 +88,14 @@ def test_quadro_conta_por_status_e_por_tipo(cliente_como):
     resposta = cliente_como("admin").get(QUADRO)
 
     contagens = resposta.context["contagens"]
-    assert contagens["por_status"] == {"Pendente": 3, "Bloqueado": 1, "EmProcessamento": 0, "Concluido": 1,
-                                       "Falha": 1, "Cancelado": 0}
+    assert contagens["por_status"] == {
+        "Pendente": 3,
+        "Bloqueado": 1,
+        "EmProcessamento": 0,
+        "Concluido": 1,
+        "Falha": 1,
+        "Cancelado": 0,
+    }
     assert contagens["por_tipo"]["orcar_spec"]["Pendente"] == 3
     assert contagens["por_tipo"]["implantar"]["Falha"] == 1
     html = resposta.content.decode()
@@ -109,14 +122,17 @@ def test_quadro_vazio_diz_que_esta_vazio(cliente_como):
     assert "O backlog está vazio." in resposta.content.decode()
 
 
-@pytest.mark.parametrize(("filtros", "esperados"), [
-    ({"tipo": "implantar"}, {"implantar-S1", "implantar-S2"}),
-    ({"status": "Falha"}, {"implantar-S2"}),
-    ({"spec_ref": "S1"}, {"orcar-S1", "implantar-S1"}),
-    ({"tipo": "implantar", "spec_ref": "S1"}, {"implantar-S1"}),
-    ({"tipo": "nao_existe"}, set()),
-    ({"ignorado": "x"}, {"orcar-S1", "implantar-S1", "implantar-S2"}),
-])
+@pytest.mark.parametrize(
+    ("filtros", "esperados"),
+    [
+        ({"tipo": "implantar"}, {"implantar-S1", "implantar-S2"}),
+        ({"status": "Falha"}, {"implantar-S2"}),
+        ({"spec_ref": "S1"}, {"orcar-S1", "implantar-S1"}),
+        ({"tipo": "implantar", "spec_ref": "S1"}, {"implantar-S1"}),
+        ({"tipo": "nao_existe"}, set()),
+        ({"ignorado": "x"}, {"orcar-S1", "implantar-S1", "implantar-S2"}),
+    ],
+)
 def test_quadro_filtra(cliente_como, filtros, esperados):
     ItemFactory(tipo="orcar_spec", spec_ref="S1", produtor="orcar-S1")
     ItemFactory(tipo="implantar", spec_ref="S1", produtor="implantar-S1")
@@ -195,8 +211,9 @@ def test_detalhe_de_item_inexistente_e_404(cliente_como):
 
 # --- the admin ----------------------------------------------------------------------------------
 
-sem_admin = pytest.mark.skipif(importlib.util.find_spec("backlog.admin") is None,
-                               reason="backlog/admin.py does not exist yet")
+sem_admin = pytest.mark.skipif(
+    importlib.util.find_spec("backlog.admin") is None, reason="backlog/admin.py does not exist yet"
+)
 
 
 @sem_admin
@@ -237,9 +254,14 @@ def test_admin_cancela_pelo_servico(cliente_como):
     item = services.produzir(tipo="cancelavel", produtor="p")
     concluido = ItemComStatusFactory(status=Status.CONCLUIDO)
 
-    resposta = cliente_como("admin").post("/admin/backlog/item/", {
-        "action": "cancelar", "_selected_action": [item.pk, concluido.pk],
-    }, follow=True)
+    resposta = cliente_como("admin").post(
+        "/admin/backlog/item/",
+        {
+            "action": "cancelar",
+            "_selected_action": [item.pk, concluido.pk],
+        },
+        follow=True,
+    )
 
     assert resposta.status_code == 200
     assert Item.objects.get(pk=item.pk).status == Status.CANCELADO

@@ -79,7 +79,12 @@ class Consumidor:
         env = {**os.environ, "DATABASE_URL": _url_do_banco_de_teste(), "PYTHONUNBUFFERED": "1"}
         self.processo = subprocess.Popen(
             [sys.executable, "-c", _CONSUMIDOR, papel, json.dumps(tipos), nome, *extra],
-            cwd=RAIZ, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.erros, text=True,
+            cwd=RAIZ,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.erros,
+            text=True,
         )
         self._leitor = selectors.DefaultSelector()
         self._leitor.register(self.processo.stdout, selectors.EVENT_READ)
@@ -149,8 +154,10 @@ def test_quatro_processos_concluem_cada_item_exatamente_uma_vez(consumidor):
     assert set(todos) == ids  # and none was lost
     assert all(concluidos.values()), {nome: len(lista) for nome, lista in concluidos.items()}
 
-    finais = {pk: (status, quem, tentativas) for pk, status, quem, tentativas
-              in Item.objects.values_list("pk", "status", "consumidor", "tentativas")}
+    finais = {
+        pk: (status, quem, tentativas)
+        for pk, status, quem, tentativas in Item.objects.values_list("pk", "status", "consumidor", "tentativas")
+    }
     assert {status for status, _, _ in finais.values()} == {Status.CONCLUIDO}
     assert {tentativas for _, _, tentativas in finais.values()} == {1}
     for nome, lista in concluidos.items():
@@ -175,7 +182,10 @@ def test_consumidor_morto_perde_o_item_depois_do_lease(consumidor):
     # The database cannot tell a dead consumer from a slow one: the item waits for its lease.
     item.refresh_from_db()
     assert (item.status, item.consumidor, str(item.lease_token)) == (
-        Status.EM_PROCESSAMENTO, "consumidor-morto", reservado["lease"])
+        Status.EM_PROCESSAMENTO,
+        "consumidor-morto",
+        reservado["lease"],
+    )
     if timezone.now() < item.lease_expira_em - timedelta(seconds=0.5):
         assert services.resgatar_expirados() == 0
 
@@ -199,7 +209,11 @@ def test_consumidor_morto_perde_o_item_depois_do_lease(consumidor):
         services.concluir(item_id=item.pk, lease_token=reservado["lease"], resultado={"por": "consumidor-morto"})
     item.refresh_from_db()
     assert (item.status, item.consumidor, str(item.lease_token), item.resultado) == (
-        Status.EM_PROCESSAMENTO, "consumidor-2", novo["lease"], None)
+        Status.EM_PROCESSAMENTO,
+        "consumidor-2",
+        novo["lease"],
+        None,
+    )
     assert _eventos(item.pk) == antes
 
     outro.dizer("concluir")

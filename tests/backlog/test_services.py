@@ -330,8 +330,9 @@ def test_concluir_com_lease_errado_e_recusado_sem_mudar_nada(caminho, token):
     assert concluir(item).status == Status.CONCLUIDO
 
 
-@pytest.mark.parametrize("status", [Status.PENDENTE, Status.BLOQUEADO, Status.CONCLUIDO, Status.FALHA,
-                                    Status.CANCELADO])
+@pytest.mark.parametrize(
+    "status", [Status.PENDENTE, Status.BLOQUEADO, Status.CONCLUIDO, Status.FALHA, Status.CANCELADO]
+)
 def test_concluir_fora_de_em_processamento_e_transicao_invalida(caminho, status):
     item = ItemComStatusFactory(status=status)
     antes = contagens()
@@ -379,12 +380,21 @@ def test_concluir_cria_os_itens_gerados_na_mesma_transacao(caminho):
     produzir("orcar_spec", contexto={"spec_ref": "SPEC-1"})
     orcar = consumir("orcar_spec", consumidor="PROMETHEUS")
 
-    concluir(orcar, resultado={"preco": 10}, items_gerados=[
-        NovoItem(tipo="entrevistar_dor", produtor="PROMETHEUS", contexto=DOR, spec_ref="SPEC-1"),
-        NovoItem(tipo="aprovar_orcamento", produtor="PROMETHEUS", prioridade=4,
-                 contexto={"spec_ref": "SPEC-1", "spec_recursos": {}}, depende_de_gerados=[0]),
-        NovoItem(tipo="tarefa_teste", produtor="PROMETHEUS", depende_de=[externo.pk]),
-    ])
+    concluir(
+        orcar,
+        resultado={"preco": 10},
+        items_gerados=[
+            NovoItem(tipo="entrevistar_dor", produtor="PROMETHEUS", contexto=DOR, spec_ref="SPEC-1"),
+            NovoItem(
+                tipo="aprovar_orcamento",
+                produtor="PROMETHEUS",
+                prioridade=4,
+                contexto={"spec_ref": "SPEC-1", "spec_recursos": {}},
+                depende_de_gerados=[0],
+            ),
+            NovoItem(tipo="tarefa_teste", produtor="PROMETHEUS", depende_de=[externo.pk]),
+        ],
+    )
 
     dor, orcamento, tarefa = Item.objects.filter(produzido_por=orcar.pk).order_by("id")
     assert atual(orcar).status == Status.CONCLUIDO
@@ -408,20 +418,24 @@ def test_item_gerado_que_depende_do_proprio_item_concluido_ja_nasce_pendente(cam
     assert Item.objects.get(produzido_por=item.pk).status == Status.PENDENTE
 
 
-@pytest.mark.parametrize(("gerado", "campo"), [
-    (NovoItem(tipo="orcar_spec", produtor="PROMETHEUS", contexto={}), "items_gerados[1].contexto.spec_ref"),
-    (NovoItem(tipo="tarefa_teste", produtor="PROMETHEUS", depende_de=[987654]), "items_gerados[1].depende_de"),
-    (NovoItem(tipo="tarefa_teste", produtor="PROMETHEUS", depende_de_gerados=[1]),
-     "items_gerados[1].depende_de_gerados"),
-])
+@pytest.mark.parametrize(
+    ("gerado", "campo"),
+    [
+        (NovoItem(tipo="orcar_spec", produtor="PROMETHEUS", contexto={}), "items_gerados[1].contexto.spec_ref"),
+        (NovoItem(tipo="tarefa_teste", produtor="PROMETHEUS", depende_de=[987654]), "items_gerados[1].depende_de"),
+        (
+            NovoItem(tipo="tarefa_teste", produtor="PROMETHEUS", depende_de_gerados=[1]),
+            "items_gerados[1].depende_de_gerados",
+        ),
+    ],
+)
 def test_item_gerado_invalido_desfaz_a_conclusao(caminho, gerado, campo):
     produzir()
     item = consumir()
     antes = contagens()
 
     with pytest.raises(DadosInvalidos) as exc:
-        concluir(item, resultado={"ok": True},
-                 items_gerados=[NovoItem(tipo="valido", produtor="PROMETHEUS"), gerado])
+        concluir(item, resultado={"ok": True}, items_gerados=[NovoItem(tipo="valido", produtor="PROMETHEUS"), gerado])
 
     assert campo in exc.value.campos
     salvo = atual(item)
@@ -447,7 +461,9 @@ def test_falhar_volta_a_pendente_ate_esgotar_as_tentativas(caminho):
         vistos.append((salvo.status, salvo.tentativas, salvo.erro))
 
     assert vistos == [
-        (Status.PENDENTE, 1, "erro 1"), (Status.PENDENTE, 2, "erro 2"), (Status.FALHA, 3, "erro 3"),
+        (Status.PENDENTE, 1, "erro 1"),
+        (Status.PENDENTE, 2, "erro 2"),
+        (Status.FALHA, 3, "erro 3"),
     ]
     vencer_a_espera(item)
     assert consumir() is None
@@ -645,8 +661,11 @@ def test_concluir_tardio_do_dono_antigo_e_recusado_depois_que_outro_pegou(caminh
         services.renovar_lease(item_id=antigo.pk, lease_token=antigo.lease_token)
 
     salvo = atual(novo)
-    assert (salvo.status, salvo.consumidor, salvo.lease_token) == (Status.EM_PROCESSAMENTO, "worker-novo",
-                                                                   novo.lease_token)
+    assert (salvo.status, salvo.consumidor, salvo.lease_token) == (
+        Status.EM_PROCESSAMENTO,
+        "worker-novo",
+        novo.lease_token,
+    )
     concluir(novo, resultado={"de": "novo"})
     assert atual(novo).resultado == {"de": "novo"}
     assert tipos_de_evento(novo) == ["produzido", "consumido", "lease_expirado", "consumido", "concluido"]
@@ -732,12 +751,20 @@ def test_resolver_recusa_os_outros_status(caminho, status):
 def test_exemplo_3_3_orcamento_espera_os_dois_gaps(caminho):
     produzir("orcar_spec", contexto={"spec_ref": "SPEC-7"})
     orcar = consumir("orcar_spec", consumidor="PROMETHEUS")
-    concluir(orcar, resultado={"gaps": 2}, items_gerados=[
-        NovoItem(tipo="entrevistar_dor", produtor="PROMETHEUS", contexto={**DOR, "recurso": "homologacao"}),
-        NovoItem(tipo="entrevistar_dor", produtor="PROMETHEUS", contexto={**DOR, "recurso": "fila"}),
-        NovoItem(tipo="aprovar_orcamento", produtor="PROMETHEUS", depende_de_gerados=[0, 1],
-                 contexto={"spec_ref": "SPEC-7", "spec_recursos": {"gaps": 2}}),
-    ])
+    concluir(
+        orcar,
+        resultado={"gaps": 2},
+        items_gerados=[
+            NovoItem(tipo="entrevistar_dor", produtor="PROMETHEUS", contexto={**DOR, "recurso": "homologacao"}),
+            NovoItem(tipo="entrevistar_dor", produtor="PROMETHEUS", contexto={**DOR, "recurso": "fila"}),
+            NovoItem(
+                tipo="aprovar_orcamento",
+                produtor="PROMETHEUS",
+                depende_de_gerados=[0, 1],
+                contexto={"spec_ref": "SPEC-7", "spec_recursos": {"gaps": 2}},
+            ),
+        ],
+    )
     orcamento = Item.objects.get(tipo="aprovar_orcamento")
     assert orcamento.status == Status.BLOQUEADO
     assert consumir("aprovar_orcamento", consumidor="MS_Produto") is None

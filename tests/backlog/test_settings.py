@@ -8,8 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
 
 
-@pytest.mark.parametrize(("valor", "esperado"), [("1", True), ("true", True), ("SIM", True), ("off", False),
-                                                 ("0", False), ("", False)])
+@pytest.mark.parametrize(
+    ("valor", "esperado"), [("1", True), ("true", True), ("SIM", True), ("off", False), ("0", False), ("", False)]
+)
 def test_env_bool_aceita_as_formas_usuais(monkeypatch, valor, esperado):
     monkeypatch.setenv("PROMETHEUS_TESTE_BOOL", valor)
     assert env_bool("PROMETHEUS_TESTE_BOOL") is esperado
@@ -56,10 +57,13 @@ def test_env_list_vazia_e_recusada(monkeypatch):
         env_list("PROMETHEUS_TESTE_LISTA", ["x"])
 
 
-@pytest.mark.parametrize(("url", "engine"), [
-    ("postgres://postgres@127.0.0.1:5432/prometheus", "django.db.backends.postgresql"),
-    ("sqlite:////tmp/prometheus-teste.sqlite3", "django.db.backends.sqlite3"),
-])
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("postgres://postgres@127.0.0.1:5432/prometheus", "django.db.backends.postgresql"),
+        ("sqlite:////tmp/prometheus-teste.sqlite3", "django.db.backends.sqlite3"),
+    ],
+)
 def test_env_database_aceita_postgres_e_sqlite(monkeypatch, url, engine):
     monkeypatch.setenv("PROMETHEUS_TESTE_DB", url)
     assert env_database("PROMETHEUS_TESTE_DB", "sqlite:///x.sqlite3")["ENGINE"] == engine

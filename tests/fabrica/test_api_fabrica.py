@@ -129,15 +129,24 @@ def test_post_spec_recusado_a_quem_nao_envia(api_como, quem, esperado):
         pytest.param(com("titulo", 5), "titulo", "texto", id="tipo-errado-titulo"),
         pytest.param(com("runtime.gpu", "sim"), "runtime.gpu", "booleano", id="tipo-errado-gpu"),
         pytest.param(com("vertentes", "E"), "vertentes", "lista", id="tipo-errado-vertentes"),
-        pytest.param(com("spec_poo.classes", [{"nome": "Conta", "atributos": [{"nome": "saldo", "tipo": "inteiro"}]}]),
-                     "spec_poo.classes[0].atributos[0].tipo", "inteiro", id="tipo-de-atributo-desconhecido"),
+        pytest.param(
+            com("spec_poo.classes", [{"nome": "Conta", "atributos": [{"nome": "saldo", "tipo": "inteiro"}]}]),
+            "spec_poo.classes[0].atributos[0].tipo",
+            "inteiro",
+            id="tipo-de-atributo-desconhecido",
+        ),
         pytest.param(com("titulo", ...), "titulo", "obrigatório", id="sem-titulo"),
         pytest.param(com("vertentes", ["E", "X"]), "vertentes[1]", "E, P, D, I, C", id="vertente-desconhecida"),
         pytest.param(com("vertentes", ["E", "D"]), "spec_dmn", "vertente D", id="vertente-sem-secao"),
-        pytest.param(com("schema_tdd.parametros", {"canal": ["web", "web"]}), "schema_tdd.parametros.canal",
-                     "duplicado", id="valor-de-parametro-duplicado"),
-        pytest.param(com("schema_tdd.parametros", {"canal": []}), "schema_tdd.parametros.canal", "vazia",
-                     id="dominio-vazio"),
+        pytest.param(
+            com("schema_tdd.parametros", {"canal": ["web", "web"]}),
+            "schema_tdd.parametros.canal",
+            "duplicado",
+            id="valor-de-parametro-duplicado",
+        ),
+        pytest.param(
+            com("schema_tdd.parametros", {"canal": []}), "schema_tdd.parametros.canal", "vazia", id="dominio-vazio"
+        ),
         pytest.param(com("id", "Spec-API"), "id", "minúsculas", id="id-invalido"),
     ],
 )
@@ -304,7 +313,9 @@ def test_lista_de_capacidades(api_como, quem):
     resp = api_como(quem).get(CAPACIDADES)
     assert resp.status_code == 200
     assert [(c["tipo"], c["nome"], c["habilitada"]) for c in resp.json()] == [
-        ("api_externa", "viacep_api", False), ("container", "postgres", True)]
+        ("api_externa", "viacep_api", False),
+        ("container", "postgres", True),
+    ]
 
 
 @pytest.mark.parametrize(("quem", "esperado"), RECUSADOS)
@@ -317,7 +328,11 @@ def test_admin_registra_capacidade(api_como):
     assert resp.status_code == 201, resp.json()
     corpo = resp.json()
     assert (corpo["tipo"], corpo["nome"], corpo["habilitada"], corpo["registrada_por"]) == (
-        "fila", "rabbitmq", True, "admin")
+        "fila",
+        "rabbitmq",
+        True,
+        "admin",
+    )
     assert corpo["gaps_resolvidos"] == []
     assert Capacidade.objects.get(pk=corpo["id"]).descricao == "RabbitMQ 3"
 
@@ -382,7 +397,8 @@ def test_capacidade_desabilitada_nao_resolve_e_habilitar_resolve(api_como, orcam
     whisper_url = reverse("api-capacidade", args=[whisper.pk])
     assert admin.patch(whisper_url, {"habilitada": False}, format="json").json()["habilitada"] is False
     assert admin.patch(whisper_url, {"habilitada": True}, format="json").json()["gaps_resolvidos"][0]["recurso"] == (
-        "whisper_api")
+        "whisper_api"
+    )
     aprovacao = Item.objects.get(pk=orcamento_com_gaps.item_aprovacao_id)
     assert aprovacao.status == Status.PENDENTE
 
@@ -418,14 +434,16 @@ def test_detalhe_da_capacidade(api_como, quem, esperado):
 def test_capacidade_inexistente(api_como):
     admin = api_como("admin")
     assert_forma_de_erro(admin.get(reverse("api-capacidade", args=[999999])), 404)
-    assert_forma_de_erro(admin.patch(reverse("api-capacidade", args=[999999]), {"habilitada": True},
-                                     format="json"), 404)
+    assert_forma_de_erro(
+        admin.patch(reverse("api-capacidade", args=[999999]), {"habilitada": True}, format="json"), 404
+    )
 
 
 def test_patch_invalido(api_como):
     cap = Capacidade.objects.create(tipo="hardware", nome="gpu")
     erro = assert_forma_de_erro(
-        api_como("admin").patch(reverse("api-capacidade", args=[cap.pk]), {"habilitada": "talvez"}, format="json"), 400)
+        api_como("admin").patch(reverse("api-capacidade", args=[cap.pk]), {"habilitada": "talvez"}, format="json"), 400
+    )
     assert "habilitada" in erro["campos"]
 
 
@@ -462,7 +480,9 @@ def test_detalhe_do_orcamento(api_como, orcamento_com_gaps, quem):
     for secao in ("runtime", "teste", "carga", "esforco", "dependencias", "custo", "explicacao", "casos_teste"):
         assert corpo[secao], secao
     assert {(g["tipo_recurso"], g["recurso"], g["item_status"]) for g in corpo["gaps"]} == {
-        ("api_externa", "whisper_api", Status.PENDENTE), ("hardware", "gpu", Status.PENDENTE)}
+        ("api_externa", "whisper_api", Status.PENDENTE),
+        ("hardware", "gpu", Status.PENDENTE),
+    }
     assert corpo["explicacao"]["esforco.total"]["valor"] == corpo["esforco"]["total"]
     assert corpo["horas_reais"] is None
 
@@ -516,4 +536,5 @@ def test_detalhe_do_orcamento_custa_as_mesmas_consultas_com_ou_sem_gaps(api_como
     sem_gaps = SpecRecursos.objects.get(spec_ref="spec_002")
     assert com_gaps.gaps.count() == 2 and sem_gaps.gaps.count() == 0
     assert _consultas(po, reverse("api-orcamento", args=[com_gaps.pk])) == _consultas(
-        po, reverse("api-orcamento", args=[sem_gaps.pk]))
+        po, reverse("api-orcamento", args=[sem_gaps.pk])
+    )

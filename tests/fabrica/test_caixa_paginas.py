@@ -27,7 +27,7 @@ def cinco_prontos(specs_exemplo, monkeypatch):
 
 def _ids(resp) -> list[int]:
     html = resp.content.decode()
-    tabela = html[html.index('<table id="caixa">'):html.index("</table>", html.index('<table id="caixa">'))]
+    tabela = html[html.index('<table id="caixa">') : html.index("</table>", html.index('<table id="caixa">'))]
     return [int(n) for n in re.findall(r'href="/orcamentos/(\d+)/"', tabela)]
 
 
@@ -47,8 +47,7 @@ def test_a_decidir_em_paginas_mais_antigos_primeiro(cliente_como, cinco_prontos)
     assert '<span class="contador">5</span>' in primeira  # the tab counts every row, not the page
 
 
-@pytest.mark.parametrize(("pedida", "mostrada"), [("99", 3), ("0", 1), ("abc", 1), ("-1", 1), ("²", 1),
-                                                  ("9" * 50, 1)])
+@pytest.mark.parametrize(("pedida", "mostrada"), [("99", 3), ("0", 1), ("abc", 1), ("-1", 1), ("²", 1), ("9" * 50, 1)])
 def test_pagina_fora_do_intervalo_ou_invalida(cliente_como, cinco_prontos, pedida, mostrada):
     resp = cliente_como("po").get(reverse("inicio"), {"pagina": pedida})
 

@@ -24,8 +24,10 @@ def historico(n: int = 12, fator_e: float = 2.0, fator_d: float = 0.5, ruido: fl
     for _ in range(n):
         unidades = {"E": rng.randint(5, 40), "D": rng.randint(3, 25)}
         estimadas = {v: round(u * ATUAIS[v], 2) for v, u in unidades.items()}
-        reais = {v: round(h * f * math.exp(rng.uniform(-ruido, ruido)), 2)
-                 for (v, h), f in zip(estimadas.items(), (fator_e, fator_d), strict=True)}
+        reais = {
+            v: round(h * f * math.exp(rng.uniform(-ruido, ruido)), 2)
+            for (v, h), f in zip(estimadas.items(), (fator_e, fator_d), strict=True)
+        }
         amostras.append(Amostra(unidades=unidades, reais=reais, estimadas=estimadas))
     return amostras
 
@@ -59,8 +61,10 @@ def test_mmre_e_pred25_seguem_as_definicoes():
 
 def test_pred25_conta_so_quem_ficou_dentro_de_25_por_cento():
     # Two specs with opposite errors on E: the geometric mean fits neither exactly.
-    amostras = [Amostra(unidades={"E": 10}, reais={"E": 10.0}, estimadas={"E": 5.0}),
-                Amostra(unidades={"E": 10}, reais={"E": 2.5}, estimadas={"E": 5.0})]
+    amostras = [
+        Amostra(unidades={"E": 10}, reais={"E": 10.0}, estimadas={"E": 5.0}),
+        Amostra(unidades={"E": 10}, reais={"E": 2.5}, estimadas={"E": 5.0}),
+    ]
     ajuste = ajustar(amostras, ATUAIS)
     assert ajuste.horas_por_unidade["E"] == 0.5  # sqrt(1.0 × 0.25)
     assert ajuste.mmre == pytest.approx((0.5 + 1.0) / 2)
@@ -72,7 +76,7 @@ def test_um_projeto_que_estourou_pesa_pouco():
     estourou = Amostra(unidades={"E": 10, "D": 10}, reais={"E": 50.0, "D": 4.0}, estimadas={"E": 5.0, "D": 4.0})
     ajuste = ajustar([*amostras, estourou], ATUAIS)
     # 10× on one project of ten moves the coefficient by 10^(1/10) ≈ 1.26, not by the arithmetic 1.9.
-    assert ajuste.horas_por_unidade["E"] == pytest.approx(ATUAIS["E"] * 10 ** 0.1, rel=0.02)
+    assert ajuste.horas_por_unidade["E"] == pytest.approx(ATUAIS["E"] * 10**0.1, rel=0.02)
 
 
 def test_sem_amostras_nada_muda():
@@ -93,8 +97,9 @@ def test_esforco_real_gera_a_versao_2_e_o_proximo_orcamento_a_usa(specs_exemplo)
 
     assert modelo.versao == 2 and ModeloPrecificacao.objects.count() == 2
     assert modelo.amostras == 1
-    assert modelo.mmre_anterior == pytest.approx(abs(sum(reais.values()) - sum(estimadas.values()))
-                                                 / sum(reais.values()), abs=1e-3)
+    assert modelo.mmre_anterior == pytest.approx(
+        abs(sum(reais.values()) - sum(estimadas.values())) / sum(reais.values()), abs=1e-3
+    )
     assert (modelo.mmre, modelo.pred25) == (pytest.approx(0, abs=1e-3), 1.0)
     coef = modelo.coeficientes["horas_por_unidade"]
     assert coef["E"] == pytest.approx(2 * ATUAIS["E"], rel=0.01)

@@ -116,8 +116,9 @@ def test_salvar_desabilitada_nao_resolve_e_habilitar_depois_resolve(cliente_como
 def test_acao_habilitar_resolve_os_gaps(cliente_como, orcamento):
     gpu = Capacidade.objects.create(tipo="hardware", nome="gpu", habilitada=False)
     whisper = Capacidade.objects.create(tipo="api_externa", nome="whisper_api", habilitada=False)
-    resp = cliente_como("admin").post(LISTA, {"action": "habilitar", "_selected_action": [gpu.pk, whisper.pk]},
-                                      follow=True)
+    resp = cliente_como("admin").post(
+        LISTA, {"action": "habilitar", "_selected_action": [gpu.pk, whisper.pk]}, follow=True
+    )
     assert any("gaps resolvidos: 2" in str(m) for m in resp.context["messages"])
     assert status_da_aprovacao(orcamento) == Status.PENDENTE
     assert Capacidade.objects.filter(habilitada=True).count() == 2

@@ -32,8 +32,11 @@ def test_aprovar_pela_pagina_por_papel(cliente_como, orcamento_pronto, quem, esp
 
 
 def test_aprovar_produz_desenvolvimento_com_spec_recursos(cliente_como, orcamento_pronto, elenco):
-    resp = cliente_como("po").post(reverse("orcamento-decidir", args=[orcamento_pronto.pk, "aprovar"]),
-                                   {"motivo": "cabe no trimestre"}, follow=True)
+    resp = cliente_como("po").post(
+        reverse("orcamento-decidir", args=[orcamento_pronto.pk, "aprovar"]),
+        {"motivo": "cabe no trimestre"},
+        follow=True,
+    )
     assert "Orçamento aprovado" in resp.content.decode()
     orcamento_pronto.refresh_from_db()
     assert orcamento_pronto.decidido_por == elenco["po"]
@@ -51,8 +54,9 @@ def test_decisao_nao_acontece_duas_vezes(cliente_como, orcamento_pronto):
     cliente = cliente_como("po")
     url = reverse("orcamento-decidir", args=[orcamento_pronto.pk, "aprovar"])
     cliente.post(url)
-    resp = cliente.post(reverse("orcamento-decidir", args=[orcamento_pronto.pk, "rejeitar"]), {"motivo": "x"},
-                        follow=True)
+    resp = cliente.post(
+        reverse("orcamento-decidir", args=[orcamento_pronto.pk, "rejeitar"]), {"motivo": "x"}, follow=True
+    )
     assert "já foi decidido" in resp.content.decode()
     assert Item.objects.filter(tipo="desenvolvimento").count() == 1
     orcamento_pronto.refresh_from_db()
@@ -78,8 +82,11 @@ def test_ajustar_exige_motivo_e_produz_ajustar_spec(cliente_como, orcamento_pron
     assert not Item.objects.filter(tipo="ajustar_spec").exists()
     cliente.post(url, {"motivo": "reduzir a cobertura para cada_valor"})
     ajuste = Item.objects.get(tipo="ajustar_spec")
-    assert ajuste.contexto == {"spec_ref": "spec_002", "motivo": "reduzir a cobertura para cada_valor",
-                               "spec_recursos_id": orcamento_pronto.pk}
+    assert ajuste.contexto == {
+        "spec_ref": "spec_002",
+        "motivo": "reduzir a cobertura para cada_valor",
+        "spec_recursos_id": orcamento_pronto.pk,
+    }
 
 
 def test_desenvolvimento_espera_o_da_spec_pre_requisito(specs_exemplo, elenco):
@@ -98,8 +105,9 @@ def test_desenvolvimento_espera_o_da_spec_pre_requisito(specs_exemplo, elenco):
     assert list(dev_portal.dependencias.values_list("depende_de_id", flat=True)) == [dev_processo.pk]
 
 
-@pytest.mark.parametrize(("quem", "esperado"), [("po", 200), ("sistema", 403), ("admin", 403), ("outsider", 403),
-                                                ("anon", 401)])
+@pytest.mark.parametrize(
+    ("quem", "esperado"), [("po", 200), ("sistema", 403), ("admin", 403), ("outsider", 403), ("anon", 401)]
+)
 def test_aprovar_pela_api_por_papel(api_como, orcamento_pronto, quem, esperado):
     resp = api_como(quem).post(f"/api/orcamentos/{orcamento_pronto.pk}/aprovar/", {"motivo": "ok"}, format="json")
     assert resp.status_code == esperado
@@ -123,8 +131,9 @@ def test_api_rejeitar_sem_motivo_400(api_como, orcamento_pronto):
     assert "motivo" in resp.json()["campos"]
 
 
-@pytest.mark.parametrize(("quem", "esperado"), [("po", 200), ("admin", 200), ("sistema", 200), ("outsider", 403),
-                                                ("anon", 302)])
+@pytest.mark.parametrize(
+    ("quem", "esperado"), [("po", 200), ("admin", 200), ("sistema", 200), ("outsider", 403), ("anon", 302)]
+)
 def test_pagina_do_orcamento_por_papel(cliente_como, orcamento_bloqueado, quem, esperado):
     resp = cliente_como(quem).get(reverse("orcamento", args=[orcamento_bloqueado.pk]))
     assert resp.status_code == esperado
@@ -144,7 +153,7 @@ def test_caixa_por_papel(cliente_como, orcamento_pronto, quem, esperado):
 
 def _tabela(resp) -> str:
     html = resp.content.decode()
-    return html[html.index('<table id="caixa">'):html.index("</table>", html.index('<table id="caixa">'))]
+    return html[html.index('<table id="caixa">') : html.index("</table>", html.index('<table id="caixa">'))]
 
 
 def test_caixa_abas(cliente_como, orcamento_pronto, orcamento_bloqueado, elenco):

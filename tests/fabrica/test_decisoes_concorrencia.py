@@ -31,8 +31,10 @@ def _esperar_bloqueados(quantos: int) -> None:
         with connection.cursor() as cursor:
             # Inside a transaction PostgreSQL keeps its first snapshot of pg_stat_activity.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute("SELECT pid, wait_event_type, wait_event, state, left(query, 60) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pid, wait_event_type, wait_event, state, left(query, 60) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
             outras = cursor.fetchall()
         if sum(1 for o in outras if o[1] == "Lock") >= quantos:
             return
@@ -79,8 +81,10 @@ def _uma_decisao(orc: SpecRecursos) -> SpecRecursos:
     assert Evento.objects.filter(item=aprovacao, tipo="concluido").count() == 1
     desenvolvimentos = Item.objects.filter(tipo="desenvolvimento", produzido_por=aprovacao).count()
     assert desenvolvimentos == (1 if orc.status == SpecRecursos.Status.APROVADO else 0)
-    assert aprovacao.resultado["decisao"] == {SpecRecursos.Status.APROVADO: "aprovado",
-                                              SpecRecursos.Status.REJEITADO: "rejeitado"}[orc.status]
+    assert (
+        aprovacao.resultado["decisao"]
+        == {SpecRecursos.Status.APROVADO: "aprovado", SpecRecursos.Status.REJEITADO: "rejeitado"}[orc.status]
+    )
     return orc
 
 
@@ -123,8 +127,10 @@ def test_duas_abas_enviam_o_mesmo_formulario_ao_mesmo_tempo(specs_exemplo, elenc
         orc = orcar("spec_002")
         url = reverse("orcamento-decidir", args=[orc.pk, "aprovar"])
 
-        resultados = _ao_mesmo_tempo(*(lambda aba=aba, url=url: aba.post(url, {"motivo": "ok"}, follow=True)
-                                       for aba in abas), travar=orc.pk if rodada % 2 else None)
+        resultados = _ao_mesmo_tempo(
+            *(lambda aba=aba, url=url: aba.post(url, {"motivo": "ok"}, follow=True) for aba in abas),
+            travar=orc.pk if rodada % 2 else None,
+        )
 
         assert all(r[0] == "ok" for r in resultados), resultados
         paginas = sorted((r[1].content.decode() for r in resultados), key=lambda html: "já foi decidido" in html)

@@ -40,6 +40,7 @@ def _trocar_idioma(cliente, idioma: str, pagina: str):
 
 # --- pages in each language -----------------------------------------------------------------------
 
+
 def test_caixa_e_orcamento_em_portugues_por_padrao(cliente_como, orcamento_bloqueado):
     po = cliente_como("po")
 
@@ -70,8 +71,13 @@ def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloque
     assert "Em espera" not in caixa
     assert "whisper_api: Pending" in caixa  # the data is never translated, its status label is
     orcamento = po.get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
-    for texto in ("How each number was calculated", "Infrastructure gaps", "Approve", "Reject",
-                  "This budget is waiting for the gaps below to be resolved"):
+    for texto in (
+        "How each number was calculated",
+        "Infrastructure gaps",
+        "Approve",
+        "Reject",
+        "This budget is waiting for the gaps below to be resolved",
+    ):
         assert texto in orcamento
     assert "Como cada número foi calculado" not in orcamento
 
@@ -152,8 +158,9 @@ def test_datas_no_horario_de_sao_paulo(cliente_como, orcamento_decidido):
 
     orcamento = po.get(reverse("orcamento", args=[orcamento_decidido.pk])).content.decode()
     historico = po.get(reverse("inicio") + "?aba=decididos").content.decode()
-    recusa = po.post(reverse("orcamento-decidir", args=[orcamento_decidido.pk, "rejeitar"]), {"motivo": "x"},
-                     follow=True).content.decode()
+    recusa = po.post(
+        reverse("orcamento-decidir", args=[orcamento_decidido.pk, "rejeitar"]), {"motivo": "x"}, follow=True
+    ).content.decode()
 
     assert "por po em 15/01/2025 22:30" in orcamento
     assert "15/01/2025 22:30" in historico
@@ -172,6 +179,7 @@ def test_datas_no_horario_de_sao_paulo_em_ingles(cliente_como, orcamento_decidid
 
 
 # --- the catalogue ------------------------------------------------------------------------------
+
 
 def _entradas_do_po(texto: str) -> list[dict]:
     """A tiny .po reader: one dict per entry with its flags, msgctxt, msgid, msgid_plural, msgstr[]."""
@@ -236,8 +244,12 @@ def test_mo_compilado_e_o_do_po(catalogo):
     for e in catalogo:
         ctx = e.get("msgctxt")
         if "msgid_plural" in e:
-            lidas = [mo.npgettext(ctx, e["msgid"], e["msgid_plural"], n) if ctx else
-                     mo.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+            lidas = [
+                mo.npgettext(ctx, e["msgid"], e["msgid_plural"], n)
+                if ctx
+                else mo.ngettext(e["msgid"], e["msgid_plural"], n)
+                for n in (1, 2)
+            ]
             esperadas = [e["msgstr"][0], e["msgstr"][1]]
         else:
             lidas = [mo.pgettext(ctx, e["msgid"]) if ctx else mo.gettext(e["msgid"])]
@@ -248,17 +260,29 @@ def test_mo_compilado_e_o_do_po(catalogo):
 
 
 # Keywords as `makemessages` passes them to xgettext: name → (index of the context, index of the msgid).
-_CHAVES = {"_": (None, 0), "gettext": (None, 0), "gettext_lazy": (None, 0), "gettext_noop": (None, 0),
-           "ngettext": (None, 0), "ngettext_lazy": (None, 0), "pgettext": (0, 1), "pgettext_lazy": (0, 1),
-           "npgettext": (0, 1), "npgettext_lazy": (0, 1)}
+_CHAVES = {
+    "_": (None, 0),
+    "gettext": (None, 0),
+    "gettext_lazy": (None, 0),
+    "gettext_noop": (None, 0),
+    "ngettext": (None, 0),
+    "ngettext_lazy": (None, 0),
+    "pgettext": (0, 1),
+    "pgettext_lazy": (0, 1),
+    "npgettext": (0, 1),
+    "npgettext_lazy": (0, 1),
+}
 _FORA = {".venv", "var", "locale", "node_modules", "staticfiles"}
 
 
 def _mensagens_no_codigo(fonte: str) -> set[tuple[str | None, str]]:
     """(context, msgid) of every gettext call with literal arguments in Python source (or in the
     Python-like text `templatize` makes of a template)."""
-    tokens = [t for t in tokenize.generate_tokens(StringIO(fonte).readline)
-              if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    tokens = [
+        t
+        for t in tokenize.generate_tokens(StringIO(fonte).readline)
+        if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    ]
     achadas = set()
     for i, token in enumerate(tokens[:-2]):
         if token.type != tokenize.NAME or token.string not in _CHAVES or tokens[i + 1].string != "(":
@@ -308,7 +332,8 @@ def test_cada_texto_traduzivel_do_projeto_esta_no_catalogo(catalogo, no_codigo):
     faltando = {chave: arquivo for chave, arquivo in no_codigo.items() if chave not in no_po}
     assert faltando == {}, (
         "translatable strings missing from locale/en/LC_MESSAGES/django.po; run makemessages -l en, "
-        "translate them and compilemessages (see README, Translations)")
+        "translate them and compilemessages (see README, Translations)"
+    )
 
 
 def test_o_leitor_do_codigo_acha_o_que_o_po_tem(catalogo, no_codigo):

@@ -39,10 +39,14 @@ def test_exemplo_33_pela_api_e_pelo_consumidor(api_como, specs_exemplo, cluster_
     # GENESIS resolves the Whisper gap over the API: consume it, conclude it.
     whisper = next(g for g in gaps if g.recurso == "whisper_api")
     gpu = next(g for g in gaps if g.recurso == "gpu")
-    recebido = sistema.post("/api/backlog/consumir/", {"tipos": ["entrevistar_dor"], "consumidor": "GENESIS"},
-                            format="json").json()
-    resp = sistema.post(f"/api/backlog/itens/{recebido['id']}/concluir/",
-                        {"lease_token": recebido["lease_token"], "resultado": {"resolvido": True}}, format="json")
+    recebido = sistema.post(
+        "/api/backlog/consumir/", {"tipos": ["entrevistar_dor"], "consumidor": "GENESIS"}, format="json"
+    ).json()
+    resp = sistema.post(
+        f"/api/backlog/itens/{recebido['id']}/concluir/",
+        {"lease_token": recebido["lease_token"], "resultado": {"resolvido": True}},
+        format="json",
+    )
     assert resp.status_code == 200
     outro = gpu if recebido["id"] == whisper.item_id else whisper
     aprovacao.refresh_from_db()
@@ -78,8 +82,14 @@ def test_orcamento_explica_cada_numero(api_como, specs_exemplo, cluster_sincrono
     detalhe = api_como("po").get(f"/api/orcamentos/{orc.pk}/").json()
     for secao in ("runtime", "teste", "carga", "esforco", "dependencias", "custo"):
         assert secao in detalhe
-    for chave in ("esforco.horas_dev", "esforco.horas_teste", "esforco.total", "teste.combinacoes_estimadas",
-                  "custo.total", "runtime.cpu"):
+    for chave in (
+        "esforco.horas_dev",
+        "esforco.horas_teste",
+        "esforco.total",
+        "teste.combinacoes_estimadas",
+        "custo.total",
+        "runtime.cpu",
+    ):
         explicacao = detalhe["explicacao"][chave]
         assert explicacao["regra"] and explicacao["modelo"] == "v1"
     # combinacoes_estimadas is the size of the real array, whose rows are stored.

@@ -37,12 +37,21 @@ def url_do_banco_de_teste() -> str:
 @pytest.fixture
 def cluster(tmp_path):
     """A real ``manage.py qcluster`` with 2 workers on the test database; always ended."""
-    env = {**os.environ, "DATABASE_URL": url_do_banco_de_teste(), "PROMETHEUS_Q_WORKERS": "2",
-           "PROMETHEUS_Q_SYNC": "false", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url_do_banco_de_teste(),
+        "PROMETHEUS_Q_WORKERS": "2",
+        "PROMETHEUS_Q_SYNC": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
     registro = (tmp_path / "qcluster.log").open("w+")
     processo = subprocess.Popen(
-        [sys.executable, str(RAIZ / "manage.py"), "qcluster"], cwd=RAIZ, env=env,
-        stdout=registro, stderr=subprocess.STDOUT, start_new_session=True,  # its own group: workers too
+        [sys.executable, str(RAIZ / "manage.py"), "qcluster"],
+        cwd=RAIZ,
+        env=env,
+        stdout=registro,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own group: workers too
     )
     try:
         yield processo, registro
@@ -60,8 +69,9 @@ def _log(registro) -> str:
 def test_orcar_spec_pelo_qcluster_real(cluster):
     processo, registro = cluster
     for arquivo in sorted(EXEMPLOS.glob("*.yaml")):
-        spec_importar(texto=arquivo.read_text(encoding="utf-8"), origem="git", commit="ab" * 20,
-                      caminho=f"specs/{arquivo.name}")
+        spec_importar(
+            texto=arquivo.read_text(encoding="utf-8"), origem="git", commit="ab" * 20, caminho=f"specs/{arquivo.name}"
+        )
 
     # Autocommit here (transaction=True): produzir's transaction commits, and its on-commit
     # listener enqueues the django-q2 task in the ORM broker's table for the cluster to pick.
@@ -80,7 +90,9 @@ def test_orcar_spec_pelo_qcluster_real(cluster):
     # Claimed by a worker of the cluster, not by this process.
     assert item.consumidor.startswith("PROMETHEUS@") and not item.consumidor.endswith(f":{os.getpid()}")
     assert {(g.tipo_recurso, g.recurso) for g in Gap.objects.filter(orcamento=orc)} == {
-        ("api_externa", "whisper_api"), ("hardware", "gpu")}
+        ("api_externa", "whisper_api"),
+        ("hardware", "gpu"),
+    }
     assert orc.item_aprovacao.tipo == "aprovar_orcamento"
     assert orc.item_aprovacao.status == Status.BLOQUEADO
     assert Item.objects.filter(tipo="entrevistar_dor", produzido_por=item, status=Status.PENDENTE).count() == 2

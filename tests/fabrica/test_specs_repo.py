@@ -177,10 +177,13 @@ def test_id_diferente_do_nome_do_arquivo_e_recusado(db, repo):
     assert Spec.objects.filter(spec_id="spec_001").count() == 1
 
 
-@pytest.mark.parametrize(("como", "frase"), [
-    ("pasta_sem_git", r"nada não é um repositório git \(não há uma pasta \.git ali\)\.$"),
-    ("inexistente", r"nada não existe; informe o caminho de um repositório git de specs\.$"),
-])
+@pytest.mark.parametrize(
+    ("como", "frase"),
+    [
+        ("pasta_sem_git", r"nada não é um repositório git \(não há uma pasta \.git ali\)\.$"),
+        ("inexistente", r"nada não existe; informe o caminho de um repositório git de specs\.$"),
+    ],
+)
 def test_caminho_que_nao_e_repositorio_git(db, tmp_path, como, frase):
     caminho = tmp_path / "nada"
     if como == "pasta_sem_git":
@@ -229,8 +232,9 @@ def test_carregar_demo_com_pasta_que_nao_e_repositorio(db, tmp_path, settings):
 def test_orcamento_apos_sincronizar_registra_commit_e_sha256(db, repo):
     caminho, primeiro = repo
     sincronizar(caminho)
-    texto = (caminho / "specs" / "spec_001.yaml").read_text(encoding="utf-8").replace("pico: \"seg 9h\"",
-                                                                                       "pico: \"ter 10h\"")
+    texto = (
+        (caminho / "specs" / "spec_001.yaml").read_text(encoding="utf-8").replace('pico: "seg 9h"', 'pico: "ter 10h"')
+    )
     segundo = commitar(caminho, {"specs/spec_001.yaml": texto}, "spec_001: pico na terça")
     sincronizar(caminho)
 
@@ -269,12 +273,16 @@ def test_acao_do_admin_sincroniza_e_relata_as_invalidas(cliente_como, repo, sett
     admin = cliente_como("admin")
     admin.post(SINCRONIZAR)
     segundo = commitar(caminho, {"specs/spec_002.yaml": "id: spec_002\n"}, "spec_002 incompleta")
-    resp = admin.post(reverse("admin:fabrica_spec_changelist"), {
-        "action": "sincronizar", "_selected_action": [Spec.objects.first().pk]}, follow=True)
+    resp = admin.post(
+        reverse("admin:fabrica_spec_changelist"),
+        {"action": "sincronizar", "_selected_action": [Spec.objects.first().pk]},
+        follow=True,
+    )
     mensagens = [str(m) for m in resp.context["messages"]]
     assert any(segundo[:10] in m and "4 inalterada(s)" in m for m in mensagens), mensagens
-    assert any(m.startswith("specs/spec_002.yaml: ") and "titulo: campo obrigatório ausente" in m
-               for m in mensagens), mensagens
+    assert any(m.startswith("specs/spec_002.yaml: ") and "titulo: campo obrigatório ausente" in m for m in mensagens), (
+        mensagens
+    )
     assert Spec.objects.count() == 5
 
 

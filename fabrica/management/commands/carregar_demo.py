@@ -32,9 +32,13 @@ class Command(BaseCommand):
         try:
             resultado = specs_sincronizar(caminho_repo=repo, por="demo")
         except RepositorioInvalido as exc:  # e.g. a folder left half-made by an interrupted first start
-            raise CommandError(f"{exc} Apague {repo} para recriá-lo a partir dos exemplos, "
-                               "ou aponte PROMETHEUS_SPECS_REPO para um repositório git de specs.") from None
-        self.stdout.write(f"Specs: {len(resultado.importadas)} importada(s), {len(resultado.inalteradas)} já presentes.")
+            raise CommandError(
+                f"{exc} Apague {repo} para recriá-lo a partir dos exemplos, "
+                "ou aponte PROMETHEUS_SPECS_REPO para um repositório git de specs."
+            ) from None
+        self.stdout.write(
+            f"Specs: {len(resultado.importadas)} importada(s), {len(resultado.inalteradas)} já presentes."
+        )
         if not Capacidade.objects.exists():
             capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por="demo")
         linhas = []

@@ -16,8 +16,10 @@ class Command(BaseCommand):
             r = specs_sincronizar(caminho_repo=options["repo"], por="manage.py")
         except RepositorioInvalido as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"Commit {r.commit[:10]}: {len(r.importadas)} importada(s) {r.importadas}, "
-                          f"{len(r.inalteradas)} inalterada(s).")
+        self.stdout.write(
+            f"Commit {r.commit[:10]}: {len(r.importadas)} importada(s) {r.importadas}, "
+            f"{len(r.inalteradas)} inalterada(s)."
+        )
         for caminho, erros in r.invalidas.items():
             self.stderr.write(f"{caminho} inválida:")
             for erro in erros:
