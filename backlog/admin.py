@@ -7,19 +7,7 @@ from django.utils.translation import ngettext
 from backlog import services
 from backlog.erros import ErroBacklog
 from backlog.models import Evento, Item
-
-
-class InlineSomenteLeitura(admin.TabularInline):
-    """Rows written by services only, shown under their parent: no add, no change, no delete."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+from prometheus_site.admin import InlineSomenteLeitura
 
 
 class EventoInline(InlineSomenteLeitura):

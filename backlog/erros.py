@@ -1,31 +1,25 @@
-"""Domain errors of MS_Backlog; the API maps each to one HTTP status and the one error shape."""
+"""Domain errors of MS_Backlog: each is an ``ErroBacklog`` and one of the project's kinds
+(``prometheus_site.erros``), which decides its HTTP status."""
 
 from __future__ import annotations
 
-
-class ErroBacklog(Exception):
-    """Base of every refusal by a backlog service; ``mensagem`` is a sentence for a person."""
-
-    status_http = 400
-
-    def __init__(self, mensagem: str, campos: dict[str, list[str]] | None = None) -> None:
-        super().__init__(mensagem)
-        self.mensagem = mensagem
-        self.campos = campos or {}
+from prometheus_site import erros
 
 
-class DadosInvalidos(ErroBacklog):
-    """The input breaks a schema or names something that does not exist (400)."""
+class ErroBacklog(erros.ErroDominio):
+    """Base of every refusal by a backlog service."""
 
 
-class ItemNaoEncontrado(ErroBacklog):
-    status_http = 404
+class DadosInvalidos(ErroBacklog, erros.DadosInvalidos):
+    """The input breaks a schema or names an item that does not exist (400)."""
 
 
-class TransicaoInvalida(ErroBacklog):
+class ItemNaoEncontrado(ErroBacklog, erros.NaoEncontrado):
+    """No item has that id (404)."""
+
+
+class TransicaoInvalida(ErroBacklog, erros.TransicaoInvalida):
     """The item's status does not allow the operation (409)."""
-
-    status_http = 409
 
 
 class LeaseInvalido(TransicaoInvalida):

@@ -78,10 +78,10 @@ def sem_despacho():
 
 
 def esperar_orcamento(item_id: int, processo: subprocess.Popen | None = None) -> float:
-    from fabrica.models import SpecRecursos
+    from fabrica.models import Orcamento
 
     limite = time.monotonic() + PRAZO_S
-    consulta = SpecRecursos.objects.filter(item_orcar_id=item_id)
+    consulta = Orcamento.objects.filter(item_orcar_id=item_id)
     while not consulta.exists():
         if processo is not None and processo.poll() is not None:
             sys.exit(f"qcluster exited with {processo.returncode}")
@@ -181,16 +181,16 @@ def etapas(ids: list[int]) -> dict[str, float]:
 def vazao_cluster(lote: int, processo: subprocess.Popen) -> tuple[float, float]:
     from django.db import transaction
 
-    from fabrica.models import SpecRecursos
+    from fabrica.models import Orcamento
 
-    antes = SpecRecursos.objects.count()
+    antes = Orcamento.objects.count()
     inicio = time.perf_counter()
     with transaction.atomic():  # one commit: its on-commit listener enqueues the whole batch
         for i in range(lote):
             produzir(list(SPECS)[i % 2])
     despachado = time.perf_counter() - inicio
     limite = time.monotonic() + PRAZO_S
-    while SpecRecursos.objects.count() < antes + lote:
+    while Orcamento.objects.count() < antes + lote:
         if processo.poll() is not None:
             sys.exit(f"qcluster exited with {processo.returncode}")
         if time.monotonic() > limite:

@@ -66,9 +66,9 @@ def preparar_banco() -> tuple[str, Path | None]:
 def datas_livres():
     """Lets the seed write its own ``criado_em`` (auto_now_add would stamp every row with now)."""
     from backlog.models import Evento, Item
-    from fabrica.models import SpecRecursos
+    from fabrica.models import Orcamento
 
-    campos = [m._meta.get_field("criado_em") for m in (Item, Evento, SpecRecursos)]
+    campos = [m._meta.get_field("criado_em") for m in (Item, Evento, Orcamento)]
     for campo in campos:
         campo.auto_now_add = False
     try:
@@ -86,7 +86,7 @@ def modelos_reais(po):
     from backlog import services as backlog
     from fabrica.consumidor import processar_proximo
     from fabrica.decisoes.services import orcamento_rejeitar
-    from fabrica.models import SpecRecursos
+    from fabrica.models import Orcamento
     from fabrica.specs.services import spec_importar
 
     for caminho in sorted((_comum.RAIZ / "examples" / "specs-repo" / "specs").glob("*.yaml")):
@@ -96,7 +96,7 @@ def modelos_reais(po):
         backlog.produzir(tipo="orcar_spec", produtor="bench", contexto={"spec_ref": caminho.stem})
         processar_proximo(["orcar_spec"])
     modelos = list(
-        SpecRecursos.objects.select_related("spec", "modelo", "item_aprovacao").prefetch_related("gaps").order_by("id")
+        Orcamento.objects.select_related("spec", "modelo", "item_aprovacao").prefetch_related("gaps").order_by("id")
     )
     for orc in modelos:
         orcamento_rejeitar(orcamento_id=orc.pk, por=po, motivo="modelo do benchmark")
@@ -111,9 +111,9 @@ class Semeador:
         self.gerados = 0
 
     def _orcamento(self, modelo, **campos):
-        from fabrica.models import SpecRecursos
+        from fabrica.models import Orcamento
 
-        return SpecRecursos(
+        return Orcamento(
             spec_id=modelo.spec_id,
             spec_ref=modelo.spec_ref,
             spec_commit=modelo.spec_commit,
@@ -135,8 +135,8 @@ class Semeador:
         from django.utils import timezone
 
         from backlog.models import Evento, Item
-        from fabrica.models import SpecRecursos
-        from fabrica.pricing.services import resumo_orcamento
+        from fabrica.models import Orcamento
+        from fabrica.precificacao.services import resumo_orcamento
 
         agora = timezone.now()
         resumos = {m.pk: resumo_orcamento(m) for m in self.modelos}
@@ -211,7 +211,7 @@ class Semeador:
                     ],
                     batch_size=LOTE,
                 )
-                SpecRecursos.objects.bulk_create(
+                Orcamento.objects.bulk_create(
                     [
                         self._orcamento(
                             m,
@@ -247,7 +247,7 @@ class Semeador:
 
         from backlog.models import Dependencia, Evento, Item
         from fabrica.models import Gap
-        from fabrica.pricing.services import resumo_orcamento
+        from fabrica.precificacao.services import resumo_orcamento
 
         agora = timezone.now()
         gaps_modelo = [(g.tipo_recurso, g.recurso, g.descricao) for m in self.modelos for g in m.gaps.all()][:2]
@@ -313,9 +313,9 @@ class Semeador:
 
 
 def paginas() -> dict[str, str]:
-    from fabrica.models import SpecRecursos
+    from fabrica.models import Orcamento
 
-    abertos = SpecRecursos.objects.filter(status="Aberto").select_related("item_aprovacao").order_by("-id")
+    abertos = Orcamento.objects.filter(status="Aberto").select_related("item_aprovacao").order_by("-id")
     pronto = next(o for o in abertos if o.item_aprovacao.status == "Pendente" and o.spec_ref == "spec_002")
     bloqueado = next(o for o in abertos if o.item_aprovacao.status == "Bloqueado")
     return {
@@ -392,11 +392,11 @@ def analisar() -> None:
 
 def rodada(cliente, rotulo: str, args) -> dict:
     from backlog.models import Evento, Item
-    from fabrica.models import SpecRecursos
+    from fabrica.models import Orcamento
 
     tamanho = {
-        "decididos": SpecRecursos.objects.exclude(status="Aberto").count(),
-        "abertos": SpecRecursos.objects.filter(status="Aberto").count(),
+        "decididos": Orcamento.objects.exclude(status="Aberto").count(),
+        "abertos": Orcamento.objects.filter(status="Aberto").count(),
         "itens": Item.objects.count(),
         "eventos": Evento.objects.count(),
     }

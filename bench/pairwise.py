@@ -1,4 +1,4 @@
-"""Benchmark of ``fabrica.pricing.cobertura`` (pairwise) against the literature and allpairspy.
+"""Benchmark of ``fabrica.precificacao.cobertura`` (pairwise) against the literature and allpairspy.
 
 Run from the repository root::
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fabrica.pricing.cobertura import gerar_casos, pares_descobertos  # noqa: E402
+from fabrica.precificacao.cobertura import gerar_casos, pares_descobertos  # noqa: E402
 
 # (notation, [(values, parameters)], best known, target, PICT's published size or None)
 CONFIGURACOES = [

@@ -8,10 +8,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backlog.admin import InlineSomenteLeitura
 from backlog.models import Status
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
-from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Spec, SpecRecursos
+from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from prometheus_site.admin import InlineSomenteLeitura
 
 
 class SomenteLeitura(admin.ModelAdmin):
@@ -189,7 +189,7 @@ class GapInline(InlineSomenteLeitura):
     fields = ["item", "tipo_recurso", "recurso", "descricao"]
 
 
-@admin.register(SpecRecursos)
+@admin.register(Orcamento)
 class SpecRecursosAdmin(SomenteLeitura):
     list_display = ["id", "spec_ref", "status", "modelo", "criado_em"]
     list_filter = ["status"]

@@ -11,7 +11,7 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
-        from fabrica.pricing.services import processar_orcar
+        from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
         consumidor.registrar_handler("orcar_spec", processar_orcar)

@@ -112,7 +112,7 @@ class ModeloPrecificacao(models.Model):
         return f"v{self.versao}"
 
 
-class SpecRecursos(models.Model):
+class Orcamento(models.Model):
     """The budget (orçamento) of one spec version, with the seed's sections and the explanation
     of every number. One per ``orcar_spec`` item: a redelivered item never makes two."""
 
@@ -184,7 +184,7 @@ class SpecRecursos(models.Model):
 class Gap(models.Model):
     """A missing capability that blocks a budget: the ``entrevistar_dor`` item that asks for it."""
 
-    orcamento = models.ForeignKey(SpecRecursos, on_delete=models.CASCADE, related_name="gaps")
+    orcamento = models.ForeignKey(Orcamento, on_delete=models.CASCADE, related_name="gaps")
     item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="gap")
     tipo_recurso = models.CharField(max_length=40)
     recurso = models.CharField(max_length=100)

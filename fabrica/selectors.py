@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from fabrica.models import Capacidade, Gap, Spec, SpecRecursos
+from fabrica.models import Capacidade, Gap, Orcamento, Spec
 
 
 def specs(spec_id: str | None = None) -> QuerySet[Spec]:
@@ -16,9 +16,9 @@ def capacidades() -> QuerySet[Capacidade]:
     return Capacidade.objects.order_by("tipo", "nome")
 
 
-def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[SpecRecursos]:
+def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[Orcamento]:
     qs = (
-        SpecRecursos.objects.select_related("modelo", "item_aprovacao", "spec")
+        Orcamento.objects.select_related("modelo", "item_aprovacao", "spec")
         .prefetch_related(Prefetch("gaps", queryset=Gap.objects.select_related("item")))
         .order_by("-id")
     )

@@ -18,7 +18,7 @@ from backlog.models import Evento, Item
 from fabrica import selectors
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
-from fabrica.models import Spec, SpecRecursos
+from fabrica.models import Orcamento, Spec
 
 
 def exigir(request: HttpRequest, *perms: str) -> None:
@@ -43,7 +43,7 @@ def inicio(request: HttpRequest) -> HttpResponse:
     return render(request, "fabrica/inicio.html", {**dados, "aba": aba, "busca": busca, "tipo": tipo})
 
 
-def _linha_do_tempo(orc: SpecRecursos) -> list[Evento]:
+def _linha_do_tempo(orc: Orcamento) -> list[Evento]:
     ids = [orc.item_orcar_id, orc.item_aprovacao_id, *(g.item_id for g in orc.gaps.all())]
     return list(
         Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
@@ -139,7 +139,7 @@ def spec(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "spec": objeto,
             "versoes": selectors.specs(objeto.spec_id).defer("texto", "conteudo"),
-            "orcamentos": SpecRecursos.objects.filter(spec__spec_id=objeto.spec_id).order_by("-id")[:20],
+            "orcamentos": Orcamento.objects.filter(spec__spec_id=objeto.spec_id).order_by("-id")[:20],
             "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
         },
     )
@@ -164,7 +164,7 @@ def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
 def orcar_progresso(request: HttpRequest, item_id: int) -> HttpResponse:
     exigir(request, "fabrica.view_specrecursos")
     item = get_object_or_404(Item, pk=item_id, tipo="orcar_spec")
-    orc = SpecRecursos.objects.filter(item_orcar=item).first()
+    orc = Orcamento.objects.filter(item_orcar=item).first()
     contexto = {"item": item, "orc": orc}
     if request.htmx:
         if orc is not None:

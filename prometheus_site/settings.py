@@ -48,7 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "backlog.api.middleware.LimiteDeCorpoMiddleware",
+    "prometheus_site.api.middleware.LimiteDeCorpoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,15 +131,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "backlog.api.paginacao.Paginacao",
+    "DEFAULT_PAGINATION_CLASS": "prometheus_site.api.paginacao.Paginacao",
     # DRF's JSON parser refusing absurdly nested bodies with a 400 (they would 500 later).
     "DEFAULT_PARSER_CLASSES": [
-        "backlog.api.parsers.JSONParser",
+        "prometheus_site.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "backlog.api.erros.tratar_excecao",
+    "EXCEPTION_HANDLER": "prometheus_site.api.erros.tratar_excecao",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -154,10 +154,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StatusItemEnum": "backlog.models.Status",
-        "StatusOrcamentoEnum": "fabrica.models.SpecRecursos.Status",
+        "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
     },
 }
-# Bodies over this size get 413 (see backlog.api.middleware); Django's own check covers forms.
+# Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
 PROMETHEUS_MAX_CORPO = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROMETHEUS_MAX_CORPO
 

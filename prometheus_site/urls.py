@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backlog.api.views import endereco_desconhecido
+from prometheus_site.api.views import endereco_desconhecido
 
 urlpatterns = [
     path("admin/", admin.site.urls),

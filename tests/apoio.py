@@ -7,16 +7,16 @@ from pathlib import Path
 
 from backlog import services as backlog
 from fabrica.consumidor import processar_proximo
-from fabrica.models import SpecRecursos
+from fabrica.models import Orcamento
 
 EXEMPLOS = Path(__file__).resolve().parents[1] / "examples" / "specs-repo" / "specs"
 
 
-def orcar(spec_ref: str, produtor: str = "teste") -> SpecRecursos:
+def orcar(spec_ref: str, produtor: str = "teste") -> Orcamento:
     """Produces an ``orcar_spec`` and runs the consumer inline, as a cluster worker would."""
     item = backlog.produzir(tipo="orcar_spec", produtor=produtor, contexto={"spec_ref": spec_ref})
     assert processar_proximo(["orcar_spec"]) == item.pk
-    return SpecRecursos.objects.get(item_orcar=item)
+    return Orcamento.objects.get(item_orcar=item)
 
 
 def assert_forma_de_erro(resposta, status_http: int) -> dict:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Spec, SpecRecursos
+from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
 
 
 class SpecResumo(serializers.ModelSerializer):
@@ -86,7 +86,7 @@ class OrcamentoResumo(serializers.ModelSerializer):
     item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None)
 
     class Meta:
-        model = SpecRecursos
+        model = Orcamento
         fields = [
             "id",
             "spec_ref",

@@ -9,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backlog.api.permissoes import exige
 from backlog.erros import DadosInvalidos, ItemNaoEncontrado
 from fabrica import selectors
 from fabrica.api import serializers as s
@@ -18,6 +17,7 @@ from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, Spec
 from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
 from fabrica.specs.services import spec_importar
+from prometheus_site.api.permissoes import exige
 
 
 def _usuario(request: Request) -> str:

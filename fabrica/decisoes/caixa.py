@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
-from fabrica.models import Gap, Spec, SpecRecursos
+from fabrica.models import Gap, Orcamento, Spec
 
 ABAS = ("decidir", "espera", "decididos")
 # Rows per page: a page renders in a bounded time whatever the backlog (bench/inbox.py).
@@ -103,8 +103,8 @@ def caixa(
 # --- budgets ------------------------------------------------------------------------------------
 
 
-def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[SpecRecursos]:
-    qs = SpecRecursos.objects.all()
+def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[Orcamento]:
+    qs = Orcamento.objects.all()
     if busca:
         # Matched against the few spec versions, then found through the spec foreign key's index:
         # matching the budgets' own columns would read every budget of the history.
@@ -112,11 +112,11 @@ def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[SpecRecursos]:
             spec__in=Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("pk")
         )
     if aba == "decidir":
-        return qs.filter(status=SpecRecursos.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
+        return qs.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
     if aba == "espera":
-        return qs.filter(status=SpecRecursos.Status.ABERTO, item_aprovacao__status=Status.BLOQUEADO)
+        return qs.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=Status.BLOQUEADO)
     # Same condition as the partial index fabrica_orcamento_decididos, which serves its order and count.
-    return qs.exclude(status=SpecRecursos.Status.ABERTO)
+    return qs.exclude(status=Orcamento.Status.ABERTO)
 
 
 # A row shows a summary: only these columns are read (the JSON of explanations, test cases and
@@ -162,14 +162,14 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
     # order and the id), so a page deep in the history skips index entries, not budget rows.
     ids = _orcamentos_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
     orcamentos = list(
-        SpecRecursos.objects.filter(pk__in=ids)
+        Orcamento.objects.filter(pk__in=ids)
         .select_related("spec", "decidido_por")
         .only(*_CAMPOS_DA_LINHA)
         .order_by(*ordem)
     )
     # The history shows no gaps; the open tabs show each one with its item's status.
     gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
-    rotulos = {valor: str(rotulo) for valor, rotulo in SpecRecursos.Status.choices}
+    rotulos = {valor: str(rotulo) for valor, rotulo in Orcamento.Status.choices}
     rotulo_tipo = str(_("Orçamento"))
     return [
         Linha(
@@ -185,7 +185,7 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
             status=rotulos[o.status],
             gaps=gaps.get(o.pk, []),
             decidido_por=o.decidido_por.get_username()
-            if o.status != SpecRecursos.Status.ABERTO and o.decidido_por
+            if o.status != Orcamento.Status.ABERTO and o.decidido_por
             else "",
             decidido_em=o.decidido_em,
             motivo=o.motivo,

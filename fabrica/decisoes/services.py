@@ -18,31 +18,31 @@ from django.utils.translation import gettext as _
 from backlog import services as backlog
 from backlog.erros import DadosInvalidos, TransicaoInvalida
 from backlog.models import Item, Status
-from fabrica.models import SpecRecursos
-from fabrica.pricing.services import resumo_orcamento
+from fabrica.models import Orcamento
+from fabrica.precificacao.services import resumo_orcamento
 
-Decisao = SpecRecursos.Status
+Decisao = Orcamento.Status
 TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO}}
 PRODUTOR_PO = "MS_Produto"
 
 
-def _travar(orcamento_id: int) -> SpecRecursos:
+def _travar(orcamento_id: int) -> Orcamento:
     # No select_related("decidido_por"): after waiting for the lock, PostgreSQL re-reads the locked
     # row but not the joined ones, so a decision that lost the race would see the winner's
     # decidido_por_id with no user ("decidido por ?"); the refusal loads the user afterwards.
     try:
         return (
-            SpecRecursos.objects.select_for_update(no_key=True, of=("self",))
+            Orcamento.objects.select_for_update(no_key=True, of=("self",))
             .select_related("item_aprovacao")
             .get(pk=orcamento_id)
         )
-    except SpecRecursos.DoesNotExist:
+    except Orcamento.DoesNotExist:
         from backlog.erros import ItemNaoEncontrado
 
         raise ItemNaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
 
 
-def _exigir(orc: SpecRecursos, destino: str) -> None:
+def _exigir(orc: Orcamento, destino: str) -> None:
     if destino not in TRANSICOES.get(orc.status, set()):
         quem = orc.decidido_por.get_username() if orc.decidido_por else "?"
         quando = date_format(timezone.localtime(orc.decidido_em), "SHORT_DATETIME_FORMAT") if orc.decidido_em else "?"
@@ -60,7 +60,7 @@ def _motivo_obrigatorio(motivo: str) -> str:
     return motivo[:5000]
 
 
-def _registrar(orc: SpecRecursos, status: str, por: AbstractBaseUser, motivo: str) -> None:
+def _registrar(orc: Orcamento, status: str, por: AbstractBaseUser, motivo: str) -> None:
     orc.status, orc.decidido_por, orc.decidido_em, orc.motivo = status, por, timezone.now(), motivo
     orc.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
 
@@ -69,7 +69,7 @@ def _consumidor(por: AbstractBaseUser) -> str:
     return f"po:{por.get_username()}"
 
 
-def _fechar_item(orc: SpecRecursos, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
+def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
     """Concludes the approval item as the PO (claiming it first), or withdraws it while it
     still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
     item = orc.item_aprovacao
@@ -84,7 +84,7 @@ def _fechar_item(orc: SpecRecursos, por: AbstractBaseUser, resultado: dict, gera
     backlog.concluir(item_id=item.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=gerados)
 
 
-def _dependencias_de_desenvolvimento(orc: SpecRecursos) -> list[int]:
+def _dependencias_de_desenvolvimento(orc: Orcamento) -> list[int]:
     """The development of a spec waits for the development of its prerequisite specs."""
     prerequisitos = list(orc.spec.conteudo.get("depende_de") or [])
     if not prerequisitos:
@@ -113,8 +113,8 @@ def _decidir(
     destino: str,
     motivo: str,
     rotulo: str,
-    gerar: Callable[[SpecRecursos], list[backlog.NovoItem]],
-) -> SpecRecursos:
+    gerar: Callable[[Orcamento], list[backlog.NovoItem]],
+) -> Orcamento:
     """One decision, once: lock the budget, check the transition, build what follows from it,
     close the approval item and record who, when and why — all in one transaction."""
     with transaction.atomic():
@@ -126,11 +126,11 @@ def _decidir(
     return orc
 
 
-def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str = "") -> SpecRecursos:
+def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str = "") -> Orcamento:
     """Approves an open, unblocked budget once: concludes ``aprovar_orcamento`` producing
     ``desenvolvimento`` (spec_ref + spec_recursos), which waits for its prerequisites' development."""
 
-    def desenvolvimento(orc: SpecRecursos) -> list[backlog.NovoItem]:
+    def desenvolvimento(orc: Orcamento) -> list[backlog.NovoItem]:
         if orc.item_aprovacao.status == Status.BLOQUEADO:
             raise TransicaoInvalida(
                 _("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
@@ -149,11 +149,11 @@ def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str =
     return _decidir(orcamento_id, por, Decisao.APROVADO, (motivo or "").strip(), "aprovado", desenvolvimento)
 
 
-def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> SpecRecursos:
+def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> Orcamento:
     """Sends the spec back for adjustment (``ajustar_spec`` for Epistemologia); closes this budget."""
     motivo = _motivo_obrigatorio(motivo)
 
-    def ajuste(orc: SpecRecursos) -> list[backlog.NovoItem]:
+    def ajuste(orc: Orcamento) -> list[backlog.NovoItem]:
         return [
             backlog.NovoItem(
                 tipo="ajustar_spec",
@@ -166,7 +166,7 @@ def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) 
     return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste)
 
 
-def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> SpecRecursos:
+def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> Orcamento:
     """Rejects the budget, with a reason; nothing is developed."""
     motivo = _motivo_obrigatorio(motivo)
     return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [])

@@ -3,7 +3,7 @@ from django.db import migrations
 
 def dados_iniciais(apps, schema_editor):
     from fabrica.papeis import sincronizar_papeis
-    from fabrica.pricing.modelo import COEFICIENTES_INICIAIS
+    from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS
 
     sincronizar_papeis(apps)
     Modelo = apps.get_model("fabrica", "ModeloPrecificacao")

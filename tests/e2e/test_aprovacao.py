@@ -11,14 +11,14 @@ from playwright.sync_api import expect
 from backlog.models import Item, Status
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.consumidor import processar_proximo
-from fabrica.models import SpecRecursos
+from fabrica.models import Orcamento
 from tests.apoio import orcar
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def orcamento_bloqueado(elenco, specs_exemplo) -> SpecRecursos:
+def orcamento_bloqueado(elenco, specs_exemplo) -> Orcamento:
     """The seed's example: spec_001 waits for the Whisper API and a GPU the factory lacks."""
     orc = orcar("spec_001", produtor="teste-e2e")
     assert sorted(orc.gaps.values_list("recurso", flat=True)) == ["gpu", "whisper_api"]
@@ -111,7 +111,7 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
     expect(outra_aba.locator(".aviso.error")).to_contain_text("Este orçamento já foi decidido: aprovado por po em")
     expect(outra_aba.locator("#decisao")).to_contain_text("aprovado por po")
     orcamento_bloqueado.refresh_from_db()
-    assert orcamento_bloqueado.status == SpecRecursos.Status.APROVADO
+    assert orcamento_bloqueado.status == Orcamento.Status.APROVADO
     assert orcamento_bloqueado.motivo.startswith("Cabe no trimestre")
     assert Item.objects.filter(tipo="desenvolvimento").count() == 1
     assert orcamento_bloqueado.item_aprovacao.status == Status.CONCLUIDO
@@ -144,7 +144,7 @@ def test_pedir_orcamento_acompanha_a_precificacao_sem_recarregar(entrar_como, el
     # A worker prices it (inline here); the page notices by polling and opens the budget itself.
     assert processar_proximo(["orcar_spec"]) is not None
     po.wait_for_url(re.compile(r"/orcamentos/\d+/$"))
-    orc = SpecRecursos.objects.get(spec_ref="spec_002")
+    orc = Orcamento.objects.get(spec_ref="spec_002")
     expect(po).to_have_url(re.compile(rf"/orcamentos/{orc.pk}/$"))
     expect(po.get_by_role("heading", level=1)).to_have_text(f"Orçamento #{orc.pk} — spec_002")
     expect(po.locator("#situacao")).to_have_text("Pronto para decidir")

@@ -19,7 +19,7 @@ from django.urls import reverse
 from backlog import services as backlog
 from backlog.models import Item, Status
 from fabrica.consumidor import processar_proximo
-from fabrica.models import Capacidade, Gap, Spec, SpecRecursos
+from fabrica.models import Capacidade, Gap, Orcamento, Spec
 from fabrica.specs.formato import SPEC_SCHEMA
 from tests.apoio import assert_forma_de_erro
 
@@ -288,7 +288,7 @@ def test_detalhe_de_spec_inexistente(api_como):
 
 
 def test_specs_nao_se_alteram_pela_api(api_como, specs_exemplo):
-    # Refused by the permission before the method check: 403, not 405 (backlog.api.permissoes.exige).
+    # Refused by the permission before the method check: 403, not 405 (prometheus_site.api.permissoes.exige).
     url = reverse("api-spec", args=[specs_exemplo["spec_001"].pk])
     assert_forma_de_erro(api_como("admin").delete(url), 403)
     assert_forma_de_erro(api_como("admin").patch(url, {"titulo": "x"}, format="json"), 403)
@@ -303,7 +303,7 @@ def orcamento_com_gaps(specs_exemplo):
     """spec_001 priced: two open gaps (whisper_api, gpu), its approval item Bloqueado."""
     item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": "spec_001"})
     assert processar_proximo(["orcar_spec"]) == item.pk
-    return SpecRecursos.objects.get(item_orcar=item)
+    return Orcamento.objects.get(item_orcar=item)
 
 
 @pytest.mark.parametrize("quem", LEITORES)
@@ -498,7 +498,7 @@ def test_orcamento_inexistente(api_como):
 
 def test_orcamentos_nao_se_criam_pela_api(api_como, orcamento_com_gaps):
     assert_forma_de_erro(post(api_como("admin"), ORCAMENTOS, {"spec_ref": "spec_001"}), 403)
-    assert SpecRecursos.objects.count() == 1
+    assert Orcamento.objects.count() == 1
 
 
 def _orcar(n: int) -> None:
@@ -529,11 +529,11 @@ def test_lista_de_orcamentos_custa_as_mesmas_consultas_para_2_ou_20(api_como, sp
 def test_detalhe_do_orcamento_custa_as_mesmas_consultas_com_ou_sem_gaps(api_como, specs_exemplo):
     po = api_como("po")
     _orcar(1)
-    com_gaps = SpecRecursos.objects.get(spec_ref="spec_001")
+    com_gaps = Orcamento.objects.get(spec_ref="spec_001")
     Capacidade.objects.create(tipo="container", nome="postgres")
     backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": "spec_002"})
     processar_proximo(["orcar_spec"])
-    sem_gaps = SpecRecursos.objects.get(spec_ref="spec_002")
+    sem_gaps = Orcamento.objects.get(spec_ref="spec_002")
     assert com_gaps.gaps.count() == 2 and sem_gaps.gaps.count() == 0
     assert _consultas(po, reverse("api-orcamento", args=[com_gaps.pk])) == _consultas(
         po, reverse("api-orcamento", args=[sem_gaps.pk])

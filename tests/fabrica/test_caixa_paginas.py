@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from fabrica.decisoes import caixa
 from fabrica.decisoes import services as decisoes
-from fabrica.models import Capacidade, SpecRecursos
+from fabrica.models import Capacidade, Orcamento
 from tests.apoio import orcar
 
 POR_PAGINA = 2
@@ -68,7 +68,7 @@ def test_historico_em_paginas_decisoes_mais_recentes_primeiro(cliente_como, cinc
     base = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
     for dias, orc in enumerate(cinco_prontos):
         decisoes.orcamento_rejeitar(orcamento_id=orc.pk, por=elenco["po"], motivo=f"motivo {dias}")
-        SpecRecursos.objects.filter(pk=orc.pk).update(decidido_em=base + timedelta(days=dias))
+        Orcamento.objects.filter(pk=orc.pk).update(decidido_em=base + timedelta(days=dias))
     po = cliente_como("po")
     ids = [o.pk for o in reversed(cinco_prontos)]
 

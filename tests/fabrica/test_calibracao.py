@@ -9,9 +9,9 @@ import random
 import pytest
 
 from fabrica.models import ModeloPrecificacao
-from fabrica.pricing.calibracao import Amostra, ajustar
-from fabrica.pricing.modelo import COEFICIENTES_INICIAIS
-from fabrica.pricing.services import esforco_real_registrar
+from fabrica.precificacao.calibracao import Amostra, ajustar
+from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS
+from fabrica.precificacao.services import esforco_real_registrar
 from tests.apoio import orcar
 
 ATUAIS = dict(COEFICIENTES_INICIAIS["horas_por_unidade"])  # E 0.5, D 0.4, …

@@ -13,21 +13,21 @@ from backlog import services as backlog
 from backlog.models import Item, Status
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.consumidor import processar_proximo
-from fabrica.models import Capacidade, SpecRecursos
+from fabrica.models import Capacidade, Orcamento
 
 LISTA = reverse("admin:fabrica_capacidade_changelist")
 NOVA = reverse("admin:fabrica_capacidade_add")
 
 
 @pytest.fixture
-def orcamento(specs_exemplo) -> SpecRecursos:
+def orcamento(specs_exemplo) -> Orcamento:
     """spec_001 priced: gaps whisper_api and gpu open, the approval Bloqueado."""
     item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": "spec_001"})
     assert processar_proximo(["orcar_spec"]) == item.pk
-    return SpecRecursos.objects.get(item_orcar=item)
+    return Orcamento.objects.get(item_orcar=item)
 
 
-def status_da_aprovacao(orcamento: SpecRecursos) -> str:
+def status_da_aprovacao(orcamento: Orcamento) -> str:
     return Item.objects.get(pk=orcamento.item_aprovacao_id).status
 
 

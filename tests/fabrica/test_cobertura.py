@@ -1,4 +1,4 @@
-"""Tests of ``fabrica.pricing.cobertura``: pure Python, no database, well under 20 s in all."""
+"""Tests of ``fabrica.precificacao.cobertura``: pure Python, no database, well under 20 s in all."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fabrica.pricing import cobertura
-from fabrica.pricing.cobertura import CoberturaInvalida, casos_proibidos, gerar_casos, pares_descobertos
+from fabrica.precificacao import cobertura
+from fabrica.precificacao.cobertura import CoberturaInvalida, casos_proibidos, gerar_casos, pares_descobertos
 
 # (notation, [(levels, how many parameters)], best known size, target size)
 CONFIGURACOES_BENCH = [

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from backlog.models import Item, Status
 from fabrica.decisoes import services as decisoes
-from fabrica.models import Capacidade, SpecRecursos
+from fabrica.models import Capacidade, Orcamento
 from tests.apoio import orcar
 
 
@@ -28,7 +28,7 @@ def test_aprovar_pela_pagina_por_papel(cliente_como, orcamento_pronto, quem, esp
     if quem == "anon":
         assert reverse("login") in resp["Location"]
     orcamento_pronto.refresh_from_db()
-    assert (orcamento_pronto.status == SpecRecursos.Status.APROVADO) is (quem == "po")
+    assert (orcamento_pronto.status == Orcamento.Status.APROVADO) is (quem == "po")
 
 
 def test_aprovar_produz_desenvolvimento_com_spec_recursos(cliente_como, orcamento_pronto, elenco):
@@ -60,7 +60,7 @@ def test_decisao_nao_acontece_duas_vezes(cliente_como, orcamento_pronto):
     assert "já foi decidido" in resp.content.decode()
     assert Item.objects.filter(tipo="desenvolvimento").count() == 1
     orcamento_pronto.refresh_from_db()
-    assert orcamento_pronto.status == SpecRecursos.Status.APROVADO
+    assert orcamento_pronto.status == Orcamento.Status.APROVADO
 
 
 def test_bloqueado_nao_aprova_mas_rejeita(orcamento_bloqueado, elenco):
@@ -70,7 +70,7 @@ def test_bloqueado_nao_aprova_mas_rejeita(orcamento_bloqueado, elenco):
         decisoes.orcamento_aprovar(orcamento_id=orcamento_bloqueado.pk, por=elenco["po"])
     decisoes.orcamento_rejeitar(orcamento_id=orcamento_bloqueado.pk, por=elenco["po"], motivo="caro demais")
     orcamento_bloqueado.refresh_from_db()
-    assert orcamento_bloqueado.status == SpecRecursos.Status.REJEITADO
+    assert orcamento_bloqueado.status == Orcamento.Status.REJEITADO
     assert orcamento_bloqueado.item_aprovacao.status == Status.CANCELADO
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from backlog.erros import TransicaoInvalida
 from backlog.models import Evento, Item, Status
 from fabrica.decisoes import services as decisoes
-from fabrica.models import Capacidade, SpecRecursos
+from fabrica.models import Capacidade, Orcamento
 from tests.apoio import orcar
 
 RODADAS = 5
@@ -63,7 +63,7 @@ def _ao_mesmo_tempo(*chamadas: Callable[[], object], travar: int | None = None) 
             thread.start()
     else:
         with transaction.atomic():
-            SpecRecursos.objects.select_for_update().get(pk=travar)
+            Orcamento.objects.select_for_update().get(pk=travar)
             for thread in threads:
                 thread.start()
             _esperar_bloqueados(len(chamadas))
@@ -73,17 +73,17 @@ def _ao_mesmo_tempo(*chamadas: Callable[[], object], travar: int | None = None) 
     return resultados
 
 
-def _uma_decisao(orc: SpecRecursos) -> SpecRecursos:
+def _uma_decisao(orc: Orcamento) -> Orcamento:
     """What a user would check after the race: one decision, one conclusion, at most one development."""
     orc.refresh_from_db()
     aprovacao = Item.objects.get(pk=orc.item_aprovacao_id)
     assert aprovacao.status == Status.CONCLUIDO
     assert Evento.objects.filter(item=aprovacao, tipo="concluido").count() == 1
     desenvolvimentos = Item.objects.filter(tipo="desenvolvimento", produzido_por=aprovacao).count()
-    assert desenvolvimentos == (1 if orc.status == SpecRecursos.Status.APROVADO else 0)
+    assert desenvolvimentos == (1 if orc.status == Orcamento.Status.APROVADO else 0)
     assert (
         aprovacao.resultado["decisao"]
-        == {SpecRecursos.Status.APROVADO: "aprovado", SpecRecursos.Status.REJEITADO: "rejeitado"}[orc.status]
+        == {Orcamento.Status.APROVADO: "aprovado", Orcamento.Status.REJEITADO: "rejeitado"}[orc.status]
     )
     return orc
 
@@ -111,7 +111,7 @@ def test_aprovar_e_rejeitar_ao_mesmo_tempo_da_uma_decisao(specs_exemplo, elenco)
         decidido = _uma_decisao(orc)
         assert decidido.status == sucessos[0][1].status
         assert decidido.decidido_por == po
-    aprovados = SpecRecursos.objects.filter(status=SpecRecursos.Status.APROVADO).count()
+    aprovados = Orcamento.objects.filter(status=Orcamento.Status.APROVADO).count()
     assert Item.objects.filter(tipo="desenvolvimento").count() == aprovados
 
 
@@ -137,7 +137,7 @@ def test_duas_abas_enviam_o_mesmo_formulario_ao_mesmo_tempo(specs_exemplo, elenc
         assert "Orçamento aprovado" in paginas[0]
         assert "já foi decidido" not in paginas[0]
         assert "já foi decidido: aprovado por po" in paginas[1]
-        assert _uma_decisao(orc).status == SpecRecursos.Status.APROVADO
+        assert _uma_decisao(orc).status == Orcamento.Status.APROVADO
 
 
 @pytest.mark.django_db
@@ -153,4 +153,4 @@ def test_mesmo_formulario_enviado_duas_vezes_da_uma_decisao(specs_exemplo, clien
 
     assert "Orçamento aprovado" in primeira
     assert "já foi decidido: aprovado por po" in segunda
-    assert _uma_decisao(orc).status == SpecRecursos.Status.APROVADO
+    assert _uma_decisao(orc).status == Orcamento.Status.APROVADO

@@ -19,7 +19,7 @@ from django.utils.translation.template import templatize
 
 from backlog.models import Item
 from fabrica.decisoes import services as decisoes
-from fabrica.models import SpecRecursos
+from fabrica.models import Orcamento
 
 RAIZ = Path(__file__).resolve().parents[2]
 PO = RAIZ / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -149,7 +149,7 @@ DECIDIDO_EM = datetime(2025, 1, 16, 1, 30, tzinfo=UTC)
 @pytest.fixture
 def orcamento_decidido(orcamento_pronto, elenco):
     decisoes.orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"], motivo="cabe no trimestre")
-    SpecRecursos.objects.filter(pk=orcamento_pronto.pk).update(decidido_em=DECIDIDO_EM)
+    Orcamento.objects.filter(pk=orcamento_pronto.pk).update(decidido_em=DECIDIDO_EM)
     return orcamento_pronto
 
 

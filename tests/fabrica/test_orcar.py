@@ -7,7 +7,7 @@ import pytest
 from backlog import services as backlog
 from backlog.models import Evento, Item, Status
 from fabrica.consumidor import processar_item
-from fabrica.models import Gap, SpecRecursos
+from fabrica.models import Gap, Orcamento
 
 
 def _orcar(api, spec_ref: str) -> dict:
@@ -22,7 +22,7 @@ def test_exemplo_33_pela_api_e_pelo_consumidor(api_como, specs_exemplo, cluster_
         orcar = _orcar(sistema, "spec_001")
 
     assert Item.objects.get(pk=orcar["id"]).status == Status.CONCLUIDO
-    orc = SpecRecursos.objects.get(item_orcar_id=orcar["id"])
+    orc = Orcamento.objects.get(item_orcar_id=orcar["id"])
     aprovacao = orc.item_aprovacao
     assert aprovacao.tipo == "aprovar_orcamento" and aprovacao.status == Status.BLOQUEADO
     gaps = list(Gap.objects.filter(orcamento=orc).order_by("id"))
@@ -69,7 +69,7 @@ def test_spec_sem_gaps_da_orcamento_pendente_na_hora(api_como, specs_exemplo, cl
     assert admin.post("/api/capacidades/", {"tipo": "container", "nome": "postgres"}, format="json").status_code == 201
     with cluster_sincrono():
         orcar = _orcar(api_como("sistema"), "spec_002")
-    orc = SpecRecursos.objects.get(item_orcar_id=orcar["id"])
+    orc = Orcamento.objects.get(item_orcar_id=orcar["id"])
     assert orc.item_aprovacao.status == Status.PENDENTE
     assert orc.gaps.count() == 0
     assert orc.dependencias["status"] == "liberado"
@@ -78,7 +78,7 @@ def test_spec_sem_gaps_da_orcamento_pendente_na_hora(api_como, specs_exemplo, cl
 def test_orcamento_explica_cada_numero(api_como, specs_exemplo, cluster_sincrono):
     with cluster_sincrono():
         orcar = _orcar(api_como("sistema"), "spec_001")
-    orc = SpecRecursos.objects.get(item_orcar_id=orcar["id"])
+    orc = Orcamento.objects.get(item_orcar_id=orcar["id"])
     detalhe = api_como("po").get(f"/api/orcamentos/{orc.pk}/").json()
     for secao in ("runtime", "teste", "carga", "esforco", "dependencias", "custo"):
         assert secao in detalhe
@@ -108,7 +108,7 @@ def test_orcar_entregue_duas_vezes_gera_um_orcamento(specs_exemplo, settings):
     segundo = backlog.consumir(tipos=["orcar_spec"], consumidor="w2")
     processar_item(segundo)
     processar_item(primeiro)  # late: its conclusion is refused and rolls back its budget
-    assert SpecRecursos.objects.filter(item_orcar=item).count() == 1
+    assert Orcamento.objects.filter(item_orcar=item).count() == 1
     assert Item.objects.filter(tipo="aprovar_orcamento", produzido_por=item).count() == 1
     assert Item.objects.get(pk=item.pk).status == Status.CONCLUIDO
 
@@ -125,10 +125,10 @@ def test_excecao_do_handler_vira_falhar(specs_exemplo, monkeypatch):
     def quebra(*args, **kwargs):
         raise RuntimeError("disco cheio")
 
-    monkeypatch.setattr("fabrica.pricing.services.precificar", quebra)
+    monkeypatch.setattr("fabrica.precificacao.services.precificar", quebra)
     item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": "spec_001"})
     processar_item(backlog.consumir(tipos=["orcar_spec"], consumidor="w1"))
     item.refresh_from_db()
     assert item.status == Status.PENDENTE and item.tentativas == 1
     assert "disco cheio" in item.erro
-    assert SpecRecursos.objects.count() == 0
+    assert Orcamento.objects.count() == 0

@@ -16,7 +16,7 @@ from django.db import connection
 
 from backlog import services as backlog
 from backlog.models import Item, Status
-from fabrica.models import Gap, SpecRecursos
+from fabrica.models import Gap, Orcamento
 from fabrica.specs.services import spec_importar
 from tests.processos import parar_com_grupo
 
@@ -79,12 +79,12 @@ def test_orcar_spec_pelo_qcluster_real(cluster):
     assert not connection.in_atomic_block
 
     limite = time.monotonic() + PRAZO
-    while not SpecRecursos.objects.filter(item_orcar=item).exists():
+    while not Orcamento.objects.filter(item_orcar=item).exists():
         assert processo.poll() is None, f"qcluster saiu com {processo.returncode}:\n{_log(registro)}"
         assert time.monotonic() < limite, f"sem orçamento em {PRAZO} s; log do qcluster:\n{_log(registro)}"
         time.sleep(0.05)
 
-    orc = SpecRecursos.objects.select_related("item_aprovacao").get(item_orcar=item)
+    orc = Orcamento.objects.select_related("item_aprovacao").get(item_orcar=item)
     item.refresh_from_db()
     assert item.status == Status.CONCLUIDO
     # Claimed by a worker of the cluster, not by this process.

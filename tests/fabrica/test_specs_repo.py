@@ -14,7 +14,7 @@ from dulwich import porcelain
 
 from backlog import services as backlog
 from fabrica.consumidor import processar_proximo
-from fabrica.models import Spec, SpecRecursos
+from fabrica.models import Orcamento, Spec
 from fabrica.specs.repositorio import RepositorioInvalido, criar_de_pasta, ler_specs
 
 EXEMPLO = Path(__file__).resolve().parents[2] / "examples" / "specs-repo"
@@ -240,7 +240,7 @@ def test_orcamento_apos_sincronizar_registra_commit_e_sha256(db, repo):
 
     item = backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": "spec_001"})
     assert processar_proximo(["orcar_spec"]) == item.pk
-    orc = SpecRecursos.objects.get(item_orcar=item)
+    orc = Orcamento.objects.get(item_orcar=item)
     assert orc.spec_commit == segundo != primeiro
     assert orc.spec_sha256 == hashlib.sha256(texto.encode()).hexdigest()
     assert orc.carga["pico_estimado"] == "ter 10h"

@@ -11,11 +11,11 @@ from backlog import services as backlog
 from backlog.models import Item
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
-from fabrica.models import Gap, ModeloPrecificacao, SpecRecursos
-from fabrica.pricing import calibracao
-from fabrica.pricing.cobertura import gerar_casos
-from fabrica.pricing.gaps import identificar_gaps
-from fabrica.pricing.modelo import COEFICIENTES_INICIAIS, precificar
+from fabrica.models import Gap, ModeloPrecificacao, Orcamento
+from fabrica.precificacao import calibracao
+from fabrica.precificacao.cobertura import gerar_casos
+from fabrica.precificacao.gaps import identificar_gaps
+from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, precificar
 from fabrica.specs.formato import tamanho_por_vertente, unidades
 from fabrica.specs.services import spec_atual
 
@@ -31,11 +31,11 @@ def modelo_atual() -> ModeloPrecificacao:
     return modelo
 
 
-def processar_orcar(item: Item) -> SpecRecursos:
+def processar_orcar(item: Item) -> Orcamento:
     """Prices the spec of a claimed ``orcar_spec`` item and concludes it, producing one
     ``entrevistar_dor`` per gap and the ``aprovar_orcamento`` item that depends on them, all in
     one transaction with the budget. Pricing (the slow part) runs before the transaction."""
-    existente = SpecRecursos.objects.filter(item_orcar=item).first()
+    existente = Orcamento.objects.filter(item_orcar=item).first()
     if existente is not None:  # priced already by a consumer whose conclusion went through
         return existente
     spec_ref = item.contexto.get("spec_ref") or item.spec_ref
@@ -49,7 +49,7 @@ def processar_orcar(item: Item) -> SpecRecursos:
     gaps = identificar_gaps(spec.conteudo.get("runtime") or {}, disponiveis())
 
     with transaction.atomic():
-        registro = SpecRecursos.objects.create(
+        registro = Orcamento.objects.create(
             spec=spec,
             spec_ref=spec.spec_id,
             spec_commit=spec.commit,
@@ -111,7 +111,7 @@ def processar_orcar(item: Item) -> SpecRecursos:
     return registro
 
 
-def resumo_orcamento(registro: SpecRecursos) -> dict[str, Any]:
+def resumo_orcamento(registro: Orcamento) -> dict[str, Any]:
     """The budget as it travels in items (seed: ``spec_recursos``): the sections, no test rows."""
     return {
         "id": registro.pk,
@@ -127,7 +127,7 @@ def resumo_orcamento(registro: SpecRecursos) -> dict[str, Any]:
     }
 
 
-def esforco_real_registrar(*, orcamento: SpecRecursos, horas: dict[str, float]) -> ModeloPrecificacao:
+def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> ModeloPrecificacao:
     """Records the real hours per vertente of a built spec and re-calibrates the model.
 
     Raises ``ValueError`` (nothing recorded) for no hours, a vertente not in this budget, or
@@ -156,7 +156,7 @@ def calibrar() -> ModeloPrecificacao:
     with transaction.atomic():
         atual = ModeloPrecificacao.objects.select_for_update().order_by("-versao").first() or modelo_atual()
         amostras = []
-        for orc in SpecRecursos.objects.filter(horas_reais__isnull=False).select_related("spec"):
+        for orc in Orcamento.objects.filter(horas_reais__isnull=False).select_related("spec"):
             medidas = tamanho_por_vertente(orc.spec.conteudo)
             amostras.append(
                 calibracao.Amostra(

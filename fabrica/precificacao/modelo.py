@@ -4,7 +4,7 @@ Pure computation: it takes a validated spec, the covering-array rows and the coe
 a model version, and returns the seed's sections plus an explanation per number
 (``{"valor", "regra", "entradas", "coeficientes"}``), which the budget stores and the pages show.
 The coefficients live in the database (``ModeloPrecificacao``) and are re-fitted from actuals by
-``fabrica.pricing.calibracao``.
+``fabrica.precificacao.calibracao``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ USUARIOS_PADRAO = 50
 
 
 @dataclass
-class Orcamento:
+class Precificacao:
     runtime: dict[str, Any] = field(default_factory=dict)
     teste: dict[str, Any] = field(default_factory=dict)
     carga: dict[str, Any] = field(default_factory=dict)
@@ -68,9 +68,9 @@ def _r(valor: float) -> float:
     return round(valor, 2)
 
 
-def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str, Any], *, versao: int) -> Orcamento:
+def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str, Any], *, versao: int) -> Precificacao:
     """Prices a validated spec whose test cases were already generated (``casos``)."""
-    orc = Orcamento()
+    orc = Precificacao()
     runtime = spec.get("runtime") or {}
     rnf = spec.get("requisitos_nao_funcionais") or {}
     tdd = spec.get("schema_tdd") or {}

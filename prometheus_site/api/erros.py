@@ -8,7 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from backlog.erros import ErroBacklog
+from prometheus_site.erros import ErroDominio
 
 _FRASES = {
     exceptions.NotAuthenticated: "Autenticação necessária: envie um token ou entre no sistema.",
@@ -49,7 +49,7 @@ def resposta_de_erro(mensagem: str, campos: dict | None = None, status_http: int
 
 
 def tratar_excecao(exc, context):
-    if isinstance(exc, ErroBacklog):
+    if isinstance(exc, ErroDominio):
         return resposta_de_erro(exc.mensagem, exc.campos, exc.status_http)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
