@@ -223,3 +223,86 @@ class Ambiente(models.Model):
 
     def __str__(self) -> str:
         return self.nome
+
+
+class Release(models.Model):
+    """What development built from one budget (or a fix of an earlier release): the artefacts,
+    their test results and the PO's decision. One per ``desenvolvimento``/``corrigir_bug`` item:
+    a rescued item never builds two releases.
+
+    ``artefatos``: ``[{caminho, vertente, papel, conteudo, sha256}]``; ``testes``:
+    ``[{vertente, nome, caso, status, mensagem}]``; ``cobertura``: per vertente
+    ``{linhas, ramos, percentual}``; ``tentativas``: per correction attempt
+    ``{n, vertente, corretor, falhas, diff}``; ``recursos``: per vertente wall time and sandbox use.
+    """
+
+    class Tipo(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        HOTFIX = "hotfix", _("correção (hotfix)")
+
+    class Status(models.TextChoices):
+        ABERTA = "Aberta", _("aguardando decisão")
+        APROVADA = "Aprovada", _("aprovada")
+        REJEITADA = "Rejeitada", _("rejeitada")
+
+    spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="releases")
+    spec_ref = models.CharField(_("spec"), max_length=100)
+    spec_commit = models.CharField(_("commit da spec"), max_length=40, blank=True, default="")
+    spec_sha256 = models.CharField(_("sha256 da spec"), max_length=64)
+    versao = models.PositiveIntegerField(_("versão"))
+    tipo = models.CharField(_("tipo"), max_length=8, choices=Tipo.choices, default=Tipo.NORMAL)
+    orcamento = models.ForeignKey(Orcamento, on_delete=models.PROTECT, related_name="releases", null=True, blank=True)
+    corrige = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="correcoes",
+        null=True,
+        blank=True,
+        verbose_name=_("corrige a release"),
+    )
+    item_origem = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="release_produzida")
+    item_aprovacao = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="release", null=True, blank=True)
+    artefatos = models.JSONField(_("artefatos"), default=list)
+    testes = models.JSONField(_("resultados dos testes"), default=list)
+    testes_passaram = models.BooleanField(_("testes passaram"), default=False)
+    cobertura = models.JSONField(_("cobertura por vertente"), default=dict)
+    cobertura_total = models.FloatField(_("cobertura (%)"), default=0.0)
+    tentativas = models.JSONField(_("tentativas de correção"), default=list)
+    recursos = models.JSONField(_("tempo e recursos por vertente"), default=dict)
+    pendencias = models.JSONField(_("o que precisa de implementação"), default=list)
+    duracao_segundos = models.FloatField(_("duração (s)"), default=0.0)
+    tokens = models.PositiveIntegerField(_("tokens"), default=0)
+    horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTA)
+    decidido_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decidido_em = models.DateTimeField(null=True, blank=True)
+    motivo = models.TextField(blank=True, default="")
+    criado_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        permissions = [("decidir_release", _("Pode aprovar e rejeitar releases (PO)"))]
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["spec_ref", "versao"], name="fabrica_release_versao_unica"),
+            models.CheckConstraint(
+                condition=Q(status="Aberta") | Q(decidido_em__isnull=False),
+                name="fabrica_release_decisao_registrada",
+            ),
+            models.CheckConstraint(
+                condition=Q(tipo="normal") | Q(corrige__isnull=False), name="fabrica_release_hotfix_corrige"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], name="fabrica_release_abertas", condition=Q(status="Aberta")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spec_ref} v{self.versao}"
+
+    @property
+    def rotulo_versao(self) -> str:
+        return f"{self.spec_ref}-v{self.versao}"

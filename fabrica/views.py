@@ -52,7 +52,7 @@ def _linha_do_tempo(orc: Orcamento) -> list[Evento]:
 
 @login_required
 def orcamento(request: HttpRequest, pk: int) -> HttpResponse:
-    exigir(request, "fabrica.view_specrecursos")
+    exigir(request, "fabrica.view_orcamento")
     orc = get_object_or_404(selectors.orcamentos(), pk=pk)
     explicacao = orc.explicacao
     # In the seed's order of the sections (§5.1), then by key within a section.
@@ -162,7 +162,7 @@ def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def orcar_progresso(request: HttpRequest, item_id: int) -> HttpResponse:
-    exigir(request, "fabrica.view_specrecursos")
+    exigir(request, "fabrica.view_orcamento")
     item = get_object_or_404(Item, pk=item_id, tipo="orcar_spec")
     orc = Orcamento.objects.filter(item_orcar=item).first()
     contexto = {"item": item, "orc": orc}

@@ -130,7 +130,7 @@ class CapacidadeView(APIView):
 class OrcamentosView(generics.ListAPIView):
     """Budgets (specs_recursos), newest first; filters ``spec_ref`` and ``status``."""
 
-    permission_classes = [exige("fabrica.view_specrecursos")]
+    permission_classes = [exige("fabrica.view_orcamento")]
     serializer_class = s.OrcamentoResumo
 
     def get_queryset(self):
@@ -145,7 +145,7 @@ class OrcamentosView(generics.ListAPIView):
 class OrcamentoView(generics.RetrieveAPIView):
     """One budget with the explanation of every number, its test cases and its gaps."""
 
-    permission_classes = [exige("fabrica.view_specrecursos")]
+    permission_classes = [exige("fabrica.view_orcamento")]
     serializer_class = s.OrcamentoDetalhe
 
     def get_queryset(self):
