@@ -291,6 +291,28 @@ _CONECTOR = _objeto(
     ("nome", "base_url", "endpoints"),
 )
 
+# Representante de cada classe de equivalência: o valor concreto que um teste usa quando uma
+# combinação do orçamento pede aquela classe (fabrica.desenvolvimento.casos).
+_REPRESENTANTES = {
+    "type": "object",
+    "propertyNames": _ref("nome"),
+    "description": "parâmetro → {classe: representante}. O representante é um valor (o teste recebe "
+    "{parâmetro: valor}) ou um mapeamento {variável: valor} (o teste recebe essas variáveis no lugar do "
+    "parâmetro: duracao: {longa: {duracao_segundos: 3600}}). Classe sem representante: o teste recebe "
+    "{parâmetro: classe}. Cada variável vem de um só parâmetro.",
+    "additionalProperties": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {
+            "description": "um valor (texto, número, booleano ou nulo) ou um mapeamento {variável: valor}",
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                {"type": "object", **_mapa({}, minimo=1)},
+            ],
+        },
+    },
+}
+
 SPEC_SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Spec PROMETHEUS",
@@ -359,6 +381,7 @@ SPEC_SCHEMA: dict = {
                     },
                     # cada restrição exclui as combinações que têm todos estes valores ao mesmo tempo
                     "restricoes": _lista(_mapa(_ref("escalar"), minimo=1)),
+                    "representantes": _REPRESENTANTES,
                     "casos": _lista(
                         _objeto(
                             {
@@ -653,9 +676,59 @@ def _duplicados(itens: list[dict], chave: str, base: Caminho, rotulo: str) -> Er
     return erros
 
 
+def texto_da_classe(valor: object) -> str:
+    """Como uma classe de equivalência aparece como chave de ``representantes`` (chaves JSON são
+    textos: a classe ``true`` é a chave ``"true"``, a classe ``10`` é ``"10"``)."""
+    if isinstance(valor, bool):
+        return "true" if valor else "false"
+    return str(valor)
+
+
+def variaveis_do_representante(parametro: str, representante: object) -> list[str]:
+    """As variáveis que um representante dá ao teste: as chaves de um mapeamento, ou o parâmetro."""
+    return [str(k) for k in representante] if isinstance(representante, dict) else [parametro]
+
+
+def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
+    erros: Erros = []
+    origem: dict[str, str] = {}  # variável → parâmetro de onde ela vem
+    for parametro in dominios:
+        por_classe = representantes.get(parametro, {})
+        classes = {texto_da_classe(v) for v in dominios[parametro]}
+        # YAML turns the key true (or 10) into a boolean (a number): compare their text.
+        sem_representante = [c for c in classes if c not in {texto_da_classe(k) for k in por_classe}]
+        variaveis = [((), parametro)] if sem_representante else []
+        for chave, representante in por_classe.items():
+            classe = texto_da_classe(chave)
+            caminho = ("schema_tdd", "representantes", parametro, classe)
+            if classe not in classes:
+                lista = ", ".join(texto_da_classe(v) for v in dominios[parametro])
+                erros.append((caminho, f"classe desconhecida: {classe}; classes de {parametro}: {lista}"))
+                continue
+            variaveis += [(caminho, v) for v in variaveis_do_representante(parametro, representante)]
+        for caminho, variavel in variaveis:
+            dono = origem.setdefault(variavel, parametro)
+            if dono != parametro:
+                erros.append(
+                    (
+                        caminho or ("schema_tdd", "representantes", parametro),
+                        f"a variável {variavel} já vem do parâmetro {dono}; cada variável vem de um só parâmetro",
+                    )
+                )
+    for parametro in representantes:
+        if parametro not in dominios:
+            erros.append(
+                (
+                    ("schema_tdd", "representantes", parametro),
+                    f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}",
+                )
+            )
+    return erros
+
+
 def _checar_tdd(tdd: dict) -> Erros:
     dominios = tdd["parametros"]
-    erros: Erros = []
+    erros: Erros = _checar_representantes(dominios, tdd.get("representantes", {}))
     for i, restricao in enumerate(tdd.get("restricoes", [])):
         for parametro, valor in restricao.items():
             caminho = ("schema_tdd", "restricoes", i, parametro)
