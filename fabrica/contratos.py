@@ -32,7 +32,24 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
     "implantar": ("Release aprovada, fazer deploy", _objeto({"release_ref": _REF}, {"ambiente": _TEXTO})),
     "corrigir_bug": (
         "Bug identificado, corrigir",
-        _objeto({"feature_ref": _REF, "erro": _TEXTO}, {"stack_trace": {"type": "string"}}),
+        _objeto(
+            {
+                # a release (spec_001-v2) or a spec (spec_001: its newest release); see
+                # fabrica.releases.referencias
+                "feature_ref": {**_REF, "description": "release (spec_001-v2) ou spec (spec_001) a corrigir"},
+                "erro": _TEXTO,
+            },
+            {
+                "stack_trace": {"type": "string"},
+                # a structured example of the bug: it becomes a regression test of the hotfix
+                "caso": {
+                    "type": "object",
+                    "properties": {"dado": {"type": "object"}, "espera": {"type": "object", "minProperties": 1}},
+                    "required": ["dado", "espera"],
+                    "additionalProperties": False,
+                },
+            },
+        ),
     ),
     "aprovar_orcamento": (
         "Orçamento para aprovação do PO",
@@ -80,5 +97,9 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
 
 
 def registrar() -> None:
+    from fabrica.releases.referencias import erros_de_corrigir_bug
+
+    # Rules beyond the schema, checked when the item is produced (a reference must exist).
+    validadores = {"corrigir_bug": erros_de_corrigir_bug}
     for nome, (descricao, schema) in CONTRATOS.items():
-        registrar_tipo(nome, schema, descricao=descricao)
+        registrar_tipo(nome, schema, descricao=descricao, validar=validadores.get(nome))

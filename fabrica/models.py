@@ -270,6 +270,13 @@ class Release(models.Model):
     tentativas = models.JSONField(_("tentativas de correção"), default=list)
     recursos = models.JSONField(_("tempo e recursos por vertente"), default=dict)
     pendencias = models.JSONField(_("o que precisa de implementação"), default=list)
+    # [{vertente, caso, motivo}]: cases a vertente could not turn into a test, shown, never hidden
+    nao_testaveis = models.JSONField(_("casos sem teste"), default=list)
+    # The cases the tests came from (CasoDeTeste.como_dict), regression cases included; a fix
+    # of this release carries its regression cases forward.
+    casos = models.JSONField(_("casos de teste"), default=list)
+    # A hotfix: what it fixes, as the corrigir_bug said it ({feature_ref, erro, stack_trace, caso, item}).
+    correcao = models.JSONField(_("correção pedida"), null=True, blank=True)
     duracao_segundos = models.FloatField(_("duração (s)"), default=0.0)
     tokens = models.PositiveIntegerField(_("tokens"), default=0)
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
@@ -306,3 +313,25 @@ class Release(models.Model):
     @property
     def rotulo_versao(self) -> str:
         return f"{self.spec_ref}-v{self.versao}"
+
+
+class Construcao(models.Model):
+    """A build in progress (or done) of one ``desenvolvimento``/``corrigir_bug`` item: what each
+    vertente is doing, for the pages to show while the worker runs. Written outside any
+    transaction by the worker, a row per item; the release, once made, is the record."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="construcao")
+    spec_ref = models.CharField(_("spec"), max_length=100)
+    # {vertente: {estado: gerando|testando|corrigindo|concluida, tentativa, mensagem, em}}
+    etapas = models.JSONField(_("etapas por vertente"), default=dict)
+    consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
+    iniciada_em = models.DateTimeField(_("iniciada em"), auto_now_add=True)
+    atualizada_em = models.DateTimeField(_("atualizada em"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("construção")
+        verbose_name_plural = _("construções")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Construção do item #{self.item_id} ({self.spec_ref})"

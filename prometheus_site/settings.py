@@ -169,16 +169,52 @@ PROMETHEUS_BACKOFF_SEGUNDOS = env_int("PROMETHEUS_BACKOFF_SEGUNDOS", 10, minimo=
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))
 PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
 
+# --- Development (fabrica.desenvolvimento): the sandbox of generated code (docs/sandbox.md) ----
+# Limits in plain seconds and bytes (prlimit would read "1GiB" as one byte).
+PROMETHEUS_SANDBOX = {
+    "tempo_total_s": env_int("PROMETHEUS_SANDBOX_TEMPO_S", 120, minimo=5),
+    "tempo_por_teste_s": env_int("PROMETHEUS_SANDBOX_TEMPO_TESTE_S", 30, minimo=1),
+    "memoria_bytes": env_int("PROMETHEUS_SANDBOX_MEMORIA_BYTES", 1024**3, minimo=128 * 1024**2),
+    "cpu_s": env_int("PROMETHEUS_SANDBOX_CPU_S", 120, minimo=1),
+    "processos": env_int("PROMETHEUS_SANDBOX_PROCESSOS", 64, minimo=8),
+    "arquivos_abertos": env_int("PROMETHEUS_SANDBOX_ARQUIVOS", 256, minimo=32),
+    "tamanho_arquivo_bytes": env_int("PROMETHEUS_SANDBOX_ARQUIVO_BYTES", 64 * 1024**2, minimo=1024**2),
+}
+# auto: namespaces + a uid of its own when root, the basic isolation otherwise; completo: refuse to
+# run without them; basico: never use them.
+PROMETHEUS_SANDBOX_ISOLAMENTO = env_str("PROMETHEUS_SANDBOX_ISOLAMENTO", "auto")
+if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "basico"):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo or basico."
+    )
+# First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
+PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
+# The interpreter of the generated tests; empty: this one (its venv must hold the release's deps).
+PROMETHEUS_SANDBOX_PYTHON = env_str("PROMETHEUS_SANDBOX_PYTHON", "")
+PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (seed §4.3)
+
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")
+# The longest task is a build: up to 5 vertentes, each run in the sandbox once and again after
+# each of its 3 corrections, every run bounded by the sandbox's wall-clock limit. The task
+# timeout covers that worst case plus generation; a shorter one would kill a build that is
+# still within its limits (600 s covered barely one vertente).
+_PIOR_CONSTRUCAO = 5 * (1 + PROMETHEUS_CORRECOES) * (PROMETHEUS_SANDBOX["tempo_total_s"] + 15) + 300
+_Q_TIMEOUT = env_int("PROMETHEUS_Q_TIMEOUT", _PIOR_CONSTRUCAO, minimo=1)
 Q_CLUSTER: dict = {
     "name": "prometheus",
     "workers": env_int("PROMETHEUS_Q_WORKERS", 2, minimo=1),
-    # A task that outlives this is killed; its backlog item is rescued by its lease.
-    "timeout": env_int("PROMETHEUS_Q_TIMEOUT", 600, minimo=1),
-    "retry": env_int("PROMETHEUS_Q_TIMEOUT", 600, minimo=1) + 60,
-    # Retries belong to MS_Backlog (falhar with backoff), not to the task queue.
-    "max_attempts": 1,
+    # A task that outlives this is killed; its backlog item is rescued by its lease (the
+    # heartbeat of fabrica.consumidor.Batimento stops with the process).
+    "timeout": _Q_TIMEOUT,
+    # The ORM broker hands an unacknowledged task out again after `retry` seconds: it must exceed
+    # the timeout, or a long build would be started a second time while the first still runs.
+    "retry": _Q_TIMEOUT + 120,
+    # A task is a "claim the next item of this type" poke, harmless to repeat: one more attempt
+    # lets a poke lost with a killed worker come back, instead of waiting for the sweep. Retries
+    # of the work itself belong to MS_Backlog (falhar with backoff, the lease rescue), and a
+    # rescued item builds one release (Release.item_origem is one-to-one).
+    "max_attempts": 2,
     "ack_failures": True,
     # Keep the latest successes for the admin, prune older ones (the backlog is the history).
     "save_limit": 500,

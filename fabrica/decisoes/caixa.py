@@ -40,6 +40,8 @@ class Linha:
     decidido_por: str = ""
     decidido_em: datetime | None = None
     motivo: str = ""
+    resumo: str = ""  # a kind's one-line state, shown in place of the gaps (e.g. tests of a release)
+    alerta: str = ""  # something the PO must notice (real effort over the budget)
 
 
 @dataclass(frozen=True)

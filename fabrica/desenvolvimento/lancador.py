@@ -64,7 +64,9 @@ def _libc():
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
-def _mount(libc, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None) -> None:
+def _mount(
+    libc, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
+) -> None:
     codificar = lambda texto: texto.encode() if texto else None  # noqa: E731
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
@@ -205,7 +207,7 @@ def executar(config: dict, comando: list[str], prazo: float, saida: str) -> dict
                 nulo = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(nulo, 0)
                 _preparar_filho(config)
-                os.execve(comando[0], comando, config["ambiente"])
+                os.execve(comando[0], comando, config["ambiente"])  # noqa: S606 - the sandboxed command
             except BaseException as exc:  # noqa: BLE001 - report and leave, whatever it was
                 os.write(2, f"lancador: {type(exc).__name__}: {exc}\n".encode())
             finally:

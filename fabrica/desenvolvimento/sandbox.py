@@ -280,7 +280,7 @@ def _escrever(raiz: Path, arquivos: Mapping[str, str]) -> None:
 def _entregar(trabalho: Path, uid: int | None) -> None:
     if uid is None:
         return
-    for pasta, dirs, arquivos in os.walk(trabalho):
+    for pasta, _dirs, arquivos in os.walk(trabalho):
         os.chown(pasta, uid, uid)
         for nome in arquivos:
             os.chown(os.path.join(pasta, nome), uid, uid)
@@ -360,7 +360,15 @@ def _rodar(
         *testes,
     ]
     comandos = [
-        [python, "-m", "coverage", "run", "--branch", *([f"--source={','.join(fontes)}"] if fontes else []), *pytest_args]
+        [
+            python,
+            "-m",
+            "coverage",
+            "run",
+            "--branch",
+            *([f"--source={','.join(fontes)}"] if fontes else []),
+            *pytest_args,
+        ]
     ]
     if fontes:
         comandos.append([python, "-m", "coverage", "json", "-q", "-o", str(cobertura_json)])

@@ -25,3 +25,26 @@ def cluster_sincrono(monkeypatch, django_capture_on_commit_callbacks):
 
     Rodar.executados = executados
     return Rodar
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """Replaces the registry of vertente workers for one test: register doubles with it."""
+    from fabrica.desenvolvimento import base
+
+    registro: dict = {}
+    monkeypatch.setattr(base, "_workers", registro)
+
+    def registrar(*classes):
+        for classe in classes:
+            registro[classe.vertente] = classe
+        return registro
+
+    return registrar
+
+
+@pytest.fixture
+def sandbox_rapido(settings):
+    """Short sandbox limits, so a hung generated test costs seconds, not minutes."""
+    settings.PROMETHEUS_SANDBOX = {**settings.PROMETHEUS_SANDBOX, "tempo_total_s": 60, "tempo_por_teste_s": 5}
+    return settings.PROMETHEUS_SANDBOX
