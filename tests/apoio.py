@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from backlog import services as backlog
+from backlog.models import Item
 from fabrica.consumidor import processar_proximo
-from fabrica.models import Orcamento
+from fabrica.models import Orcamento, Release
 
 EXEMPLOS = Path(__file__).resolve().parents[1] / "examples" / "specs-repo" / "specs"
 
@@ -29,3 +30,13 @@ def assert_forma_de_erro(resposta, status_http: int) -> dict:
     assert isinstance(corpo["campos"], dict)
     assert all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in corpo["campos"].values())
     return corpo
+
+
+def desenvolver(orcamento: Orcamento, por) -> Release:
+    """Approves a budget as the PO and runs the ``desenvolvimento`` it produces inline."""
+    from fabrica.decisoes.services import orcamento_aprovar
+
+    orcamento_aprovar(orcamento_id=orcamento.pk, por=por)
+    item = Item.objects.get(tipo="desenvolvimento", spec_ref=orcamento.spec_ref, status="Pendente")
+    assert processar_proximo(["desenvolvimento"]) == item.pk
+    return Release.objects.get(item_origem=item)

@@ -65,4 +65,8 @@ class WorkerDeTeste(Worker):
 def worker(vertente: str, modo: str = "ok", **extra) -> type[WorkerDeTeste]:
     """A double for one vertente (its section and name follow the vertente)."""
     secoes = {"E": "spec_poo", "P": "spec_bpmn", "D": "spec_dmn", "I": "spec_interface", "C": "spec_integracao"}
-    return type(f"Duble{vertente}_{modo}", (WorkerDeTeste,), {"vertente": vertente, "secao": secoes[vertente], "modo": modo, **extra})
+    return type(
+        f"Duble{vertente}_{modo}",
+        (WorkerDeTeste,),
+        {"vertente": vertente, "secao": secoes[vertente], "modo": modo, **extra},
+    )

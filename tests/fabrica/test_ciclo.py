@@ -13,7 +13,9 @@ from fabrica.desenvolvimento.sandbox import Limites
 from tests.fabrica import dubles
 
 CASOS = [
-    CasoDeTeste("combinacao_01", "combinacao", "idioma=pt", {"idioma": "pt", "duracao_segundos": 240}, None, {"idioma": "pt"}),
+    CasoDeTeste(
+        "combinacao_01", "combinacao", "idioma=pt", {"idioma": "pt", "duracao_segundos": 240}, None, {"idioma": "pt"}
+    ),
     CasoDeTeste("combinacao_02", "combinacao", "idioma=en", {"idioma": "en"}, None, {"idioma": "en"}),
     CasoDeTeste("caso_01", "caso", "exemplo", {"a": 1, "b": 2}, {"ok": True}),
 ]
@@ -69,7 +71,11 @@ def test_falha_sem_reparo_esgota_as_tres_tentativas_e_diz_o_que_tentou(workers):
         assert all("assert" in f["mensagem"] for f in t["falhas"])
         assert t["diff"] == "" and t["alterou"] is False
     assert all(t["status"] == "falhou" for t in e.testes)
-    assert [a[1:3] for a in resultado.etapas if a[1] == "corrigindo"] == [("corrigindo", 1), ("corrigindo", 2), ("corrigindo", 3)]
+    assert [a[1:3] for a in resultado.etapas if a[1] == "corrigindo"] == [
+        ("corrigindo", 1),
+        ("corrigindo", 2),
+        ("corrigindo", 3),
+    ]
 
 
 def test_python_com_tabulacoes_e_verificado_antes_de_rodar_e_corrigido(workers):
