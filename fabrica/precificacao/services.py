@@ -15,8 +15,8 @@ from fabrica.models import Gap, ModeloPrecificacao, Orcamento
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
 from fabrica.precificacao.gaps import identificar_gaps
-from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, precificar
-from fabrica.specs.formato import tamanho_por_vertente, unidades
+from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, precificar, unidades
+from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
 
 PRODUTOR = "PROMETHEUS"
