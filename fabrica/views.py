@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog import services as backlog
-from backlog.erros import ErroBacklog
 from backlog.models import Evento, Item
 from fabrica import selectors
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
+from prometheus_site.erros import ErroDominio
 
 
 def exigir(request: HttpRequest, *perms: str) -> None:
@@ -106,7 +106,7 @@ def orcamento_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpRespon
         return redirect("orcamento", pk=pk)
     try:
         servico(orcamento_id=pk, por=request.user, motivo=form.cleaned_data["motivo"])
-    except ErroBacklog as exc:
+    except ErroDominio as exc:
         messages.error(request, exc.mensagem)
     else:
         messages.success(request, sucesso)

@@ -9,11 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backlog.erros import DadosInvalidos, ItemNaoEncontrado
 from fabrica import selectors
 from fabrica.api import serializers as s
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes import services as decisoes
+from fabrica.erros import DadosInvalidos
 from fabrica.models import Capacidade, Spec
 from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
 from fabrica.specs.services import spec_importar
@@ -99,19 +99,13 @@ class CapacidadesView(generics.ListAPIView):
 class CapacidadeView(APIView):
     permission_classes = [exige("fabrica.view_capacidade", "fabrica.change_capacidade")]
 
-    def _obter(self, pk: int) -> Capacidade:
-        capacidade = Capacidade.objects.filter(pk=pk).first()
-        if capacidade is None:
-            raise ItemNaoEncontrado(f"Capacidade #{pk} não existe.")
-        return capacidade
-
     @extend_schema(responses=s.CapacidadeSaida)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.CapacidadeSaida(self._obter(pk)).data)
+        return Response(s.CapacidadeSaida(selectors.capacidade(pk)).data)
 
     @extend_schema(request=s.CapacidadeAlteracao, responses=s.CapacidadeSalva)
     def patch(self, request: Request, pk: int) -> Response:
-        capacidade = self._obter(pk)
+        capacidade = selectors.capacidade(pk)
         entrada = s.CapacidadeAlteracao(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backlog import services as backlog
-from backlog.erros import DadosInvalidos
 from backlog.models import Status
+from fabrica.erros import DadosInvalidos
 from fabrica.models import Capacidade, Gap
 
 ABERTOS = [Status.PENDENTE, Status.EM_PROCESSAMENTO]

@@ -36,6 +36,8 @@ import math
 import random
 from collections.abc import Iterable
 
+from fabrica.erros import DadosInvalidos
+
 __all__ = ["CoberturaInvalida", "COBERTURAS", "gerar_casos"]
 
 COBERTURAS = ("pairwise", "exaustiva", "cada_valor")
@@ -44,17 +46,17 @@ _LIVRE = -1  # a "don't care" cell while an array is being built
 _IMPOSSIVEL = 1 << 40  # count given to pairs no valid row can hold: never 0, never 1
 
 
-class CoberturaInvalida(ValueError):
+class CoberturaInvalida(DadosInvalidos):
     """The model cannot be turned into test cases; ``campo`` names the offending field.
 
     The message is a pt-BR sentence prefixed by the field path, e.g.
-    ``"schema_tdd.parametros.idioma: domínio vazio"``.
+    ``"schema_tdd.parametros.idioma: domínio vazio"``; ``campos`` is ``{campo: [motivo]}``.
     """
 
     def __init__(self, campo: str, motivo: str):
         self.campo = campo
         self.motivo = motivo
-        super().__init__(f"{campo}: {motivo}")
+        super().__init__(f"{campo}: {motivo}", {campo: [motivo]})
 
 
 # ---------------------------------------------------------------------------------------------

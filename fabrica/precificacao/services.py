@@ -11,6 +11,7 @@ from backlog import services as backlog
 from backlog.models import Item
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
+from fabrica.erros import DadosInvalidos
 from fabrica.models import Gap, ModeloPrecificacao, Orcamento
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
@@ -130,21 +131,29 @@ def resumo_orcamento(registro: Orcamento) -> dict[str, Any]:
 def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> ModeloPrecificacao:
     """Records the real hours per vertente of a built spec and re-calibrates the model.
 
-    Raises ``ValueError`` (nothing recorded) for no hours, a vertente not in this budget, or
-    hours that are not a positive number (a fit on logarithms needs them, and JSON has no NaN).
+    Raises ``fabrica.erros.DadosInvalidos`` naming the fields (nothing recorded) for no hours, a
+    vertente not in this budget, or hours that are not a positive number (a fit on logarithms
+    needs them, and JSON has no NaN).
     """
     if not horas:
-        raise ValueError("Informe as horas reais de ao menos uma vertente.")
-    desconhecidas = set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {}))
+        mensagem = "Informe as horas reais de ao menos uma vertente."
+        raise DadosInvalidos(mensagem, {"horas": [mensagem]})
+    desconhecidas = sorted(set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {})))
     if desconhecidas:
-        raise ValueError(f"Vertentes fora deste orçamento: {', '.join(sorted(desconhecidas))}.")
+        raise DadosInvalidos(
+            f"Vertentes fora deste orçamento: {', '.join(desconhecidas)}.",
+            {f"horas.{v}": ["Vertente fora deste orçamento."] for v in desconhecidas},
+        )
     invalidas = sorted(
         v
         for v, h in horas.items()
         if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h <= 0
     )
     if invalidas:
-        raise ValueError(f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.")
+        raise DadosInvalidos(
+            f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.",
+            {f"horas.{v}": ["Deve ser um número positivo."] for v in invalidas},
+        )
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fabrica.erros import DadosInvalidos
 from fabrica.precificacao import cobertura
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
 from tests.fabrica.oraculo_cobertura import casos_proibidos, pares_cobriveis, pares_descobertos
@@ -237,7 +238,7 @@ def test_erros_nomeiam_o_campo(parametros, restricoes, cobertura_pedida, campo):
         gerar_casos(parametros, cobertura_pedida, restricoes)
     assert erro.value.campo == campo
     assert str(erro.value).startswith(f"{campo}: ")
-    assert isinstance(erro.value, ValueError)
+    assert isinstance(erro.value, DadosInvalidos) and erro.value.campos == {campo: [erro.value.motivo]}
 
 
 def test_dominio_vazio_tem_mensagem_clara():
