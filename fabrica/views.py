@@ -18,6 +18,7 @@ from fabrica import selectors
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
+from fabrica.precificacao.modelo import SECOES
 from prometheus_site.erros import ErroDominio
 
 
@@ -56,10 +57,9 @@ def orcamento(request: HttpRequest, pk: int) -> HttpResponse:
     orc = get_object_or_404(selectors.orcamentos(), pk=pk)
     explicacao = orc.explicacao
     # In the seed's order of the sections (§5.1), then by key within a section.
-    secoes = ["runtime", "teste", "carga", "esforco", "dependencias", "custo"]
     linhas = sorted(
         explicacao.items(),
-        key=lambda par: (secoes.index(par[0].split(".")[0]) if par[0].split(".")[0] in secoes else len(secoes), par[0]),
+        key=lambda par: (SECOES.index(par[0].split(".")[0]) if par[0].split(".")[0] in SECOES else len(SECOES), par[0]),
     )
     parametros = list((orc.spec.conteudo.get("schema_tdd") or {}).get("parametros", {}))
     return render(

@@ -14,7 +14,7 @@ from fabrica.api import serializers as s
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes import services as decisoes
 from fabrica.erros import DadosInvalidos
-from fabrica.models import Capacidade, Spec
+from fabrica.models import Spec
 from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
 from fabrica.specs.services import spec_importar
 from prometheus_site.api.permissoes import exige
@@ -89,8 +89,6 @@ class CapacidadesView(generics.ListAPIView):
         entrada = s.CapacidadeEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
-        if Capacidade.objects.filter(tipo=dados["tipo"], nome=dados["nome"]).exists():
-            raise DadosInvalidos("Essa capacidade já existe; altere-a pelo seu id.", {"nome": ["Já registrada."]})
         capacidade, resolvidos = capacidade_salvar(por=_usuario(request), **dados)
         capacidade.gaps_resolvidos = resolvidos
         return Response(s.CapacidadeSalva(capacidade).data, status=status.HTTP_201_CREATED)

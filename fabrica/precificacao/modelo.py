@@ -68,12 +68,19 @@ def unidades(vertente: str, medidas: dict[str, int]) -> int:
     return sum(peso * medidas.get(nome, 0) for nome, peso in PESOS_UNIDADES[vertente].items())
 
 
+# The seed's six sections of a budget (§5.1), in its order: the pricing fills them
+# (``Precificacao``), the budget stores them (``fabrica.models.Orcamento``), items carry them
+# (``spec_recursos``) and the pages and API show them, all from this one list.
+SECOES = ("runtime", "teste", "carga", "esforco", "dependencias", "custo")
+
 TPS_PADRAO = 10
 USUARIOS_PADRAO = 50
 
 
 @dataclass
 class Precificacao:
+    """A priced spec: the ``SECOES`` (one dict each) and the explanation of every number."""
+
     runtime: dict[str, Any] = field(default_factory=dict)
     teste: dict[str, Any] = field(default_factory=dict)
     carga: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +88,10 @@ class Precificacao:
     dependencias: dict[str, Any] = field(default_factory=dict)
     custo: dict[str, Any] = field(default_factory=dict)
     explicacao: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def secoes(self) -> dict[str, dict[str, Any]]:
+        """``{section: its values}`` for every name of ``SECOES``."""
+        return {secao: getattr(self, secao) for secao in SECOES}
 
     def explicar(
         self,

@@ -16,7 +16,7 @@ from fabrica.models import Gap, ModeloPrecificacao, Orcamento
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
 from fabrica.precificacao.gaps import identificar_gaps
-from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, precificar, unidades
+from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, SECOES, precificar, unidades
 from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
 
@@ -57,12 +57,7 @@ def processar_orcar(item: Item) -> Orcamento:
             spec_sha256=spec.sha256,
             modelo=modelo,
             item_orcar=item,
-            runtime=orc.runtime,
-            teste=orc.teste,
-            carga=orc.carga,
-            esforco=orc.esforco,
-            dependencias=orc.dependencias,
-            custo=orc.custo,
+            **orc.secoes(),
             explicacao=orc.explicacao,
             casos_teste=casos,
         )
@@ -103,13 +98,16 @@ def processar_orcar(item: Item) -> Orcamento:
             )
             backlog.anotar(item_id=item_gap.pk, contexto={"bloqueando": [item_aprovacao.pk]}, ator=PRODUTOR)
         registro.item_aprovacao = item_aprovacao
-        registro.dependencias = {
-            **registro.dependencias,
-            "gaps_infra": [i.pk for i in itens_gap],
-            "status": "bloqueado" if gaps else "liberado",
-        }
+        # The gaps' items, fixed from now on; whether they still block is derived
+        # (``Orcamento.status_dependencias``), never stored.
+        registro.dependencias = {**registro.dependencias, "gaps_infra": [i.pk for i in itens_gap]}
         registro.save(update_fields=["item_aprovacao", "dependencias"])
     return registro
+
+
+# What an item carries of a budget: the sections fixed at pricing. ``dependencias`` changes as
+# gaps are resolved, and the item that waits for them is the backlog's to block and release.
+SECOES_NOS_ITENS = tuple(secao for secao in SECOES if secao != "dependencias")
 
 
 def resumo_orcamento(registro: Orcamento) -> dict[str, Any]:
@@ -120,11 +118,7 @@ def resumo_orcamento(registro: Orcamento) -> dict[str, Any]:
         "spec_commit": registro.spec_commit,
         "spec_sha256": registro.spec_sha256,
         "modelo": registro.modelo.versao,
-        "runtime": registro.runtime,
-        "teste": registro.teste,
-        "carga": registro.carga,
-        "esforco": registro.esforco,
-        "custo": registro.custo,
+        **{secao: getattr(registro, secao) for secao in SECOES_NOS_ITENS},
     }
 
 
