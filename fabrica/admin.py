@@ -187,15 +187,12 @@ class GapInline(InlineSomenteLeitura):
 
 
 @admin.register(Orcamento)
-class SpecRecursosAdmin(SomenteLeitura):
+class OrcamentoAdmin(SomenteLeitura):
     list_display = ["id", "spec_ref", "status", "modelo", "criado_em"]
     list_filter = ["status"]
     search_fields = ["spec_ref"]
     inlines = [GapInline]
     list_select_related = ["modelo"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj)
 
 
 @admin.register(Ambiente)
