@@ -11,11 +11,13 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
+        from fabrica.decisoes import caixa
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
 
         contratos.registrar()
+        caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)
         consumidor.registrar_handler("corrigir_bug", processar_corrigir)

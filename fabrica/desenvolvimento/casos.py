@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from fabrica.desenvolvimento.base import CasoDeTeste
-from fabrica.specs.formato import texto_da_classe
+from fabrica.specs.formato.comum import texto_da_classe
 
 
 def _largura(total: int) -> int:

@@ -94,6 +94,7 @@ class Opcoes:
     versao: str = "v1"
     python: str | None = None
     isolamento: str = "auto"
+    uid_base: int = sandbox.UID_BASE
     max_tentativas: int = MAX_TENTATIVAS
     # Directory of the spec repository's template overrides (``_catalogo/templates``), if any.
     sobreposicoes: Path | None = None
@@ -225,6 +226,7 @@ def _vertente(
             limites=opcoes.limites,
             python=opcoes.python,
             isolamento=opcoes.isolamento,
+            uid_base=opcoes.uid_base,
         )
         tempos["testar_s"] += time.monotonic() - inicio
         execucoes.append({"tentativa": tentativa, **execucao.recursos, "isolamento": execucao.isolamento})

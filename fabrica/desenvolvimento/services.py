@@ -56,6 +56,7 @@ def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
         limites=sandbox.Limites(**settings.PROMETHEUS_SANDBOX),
         python=settings.PROMETHEUS_SANDBOX_PYTHON or None,
         isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
+        uid_base=settings.PROMETHEUS_SANDBOX_UID,
         max_tentativas=settings.PROMETHEUS_CORRECOES,
         sobreposicoes=_sobreposicoes(),
     )

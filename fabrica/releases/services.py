@@ -94,8 +94,7 @@ def _ambiente(nome: str | None) -> Ambiente:
 
 
 def _fechar(release: Release, por: AbstractBaseUser, resultado: dict[str, Any], gerado: backlog.NovoItem) -> None:
-    ator = f"po:{por.get_username()}"
-    reservado = backlog.reservar(item_id=release.item_aprovacao_id, consumidor=ator)
+    reservado = backlog.reservar(item_id=release.item_aprovacao_id, consumidor=ator_de(por))
     backlog.concluir(
         item_id=reservado.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=[gerado]
     )
@@ -125,7 +124,7 @@ def release_aprovar(
         _fechar(
             release,
             por,
-            {"decisao": "aprovada", "por": por.get_username(), "ambiente": destino.nome, "motivo": motivo},
+            {"decisao": "aprovada", "por": ator_de(por), "ambiente": destino.nome, "motivo": motivo},
             implantar,
         )
         _registrar(release, Decisao.APROVADA, por, motivo)
@@ -147,7 +146,7 @@ def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> 
             spec_ref=release.spec_ref,
             contexto={"feature_ref": release.rotulo_versao, "erro": motivo, "rejeitada_por": ator_de(por)},
         )
-        _fechar(release, por, {"decisao": "rejeitada", "por": por.get_username(), "motivo": motivo}, corrigir)
+        _fechar(release, por, {"decisao": "rejeitada", "por": ator_de(por), "motivo": motivo}, corrigir)
         _registrar(release, Decisao.REJEITADA, por, motivo)
     return release
 
@@ -204,7 +203,4 @@ def release_horas_registrar(*, release_id: int, horas: dict[str, Any], por: Abst
         for outras in Release.objects.filter(orcamento_id=release.orcamento_id, horas_reais__isnull=False):
             for vertente, valor in outras.horas_reais.items():
                 soma[vertente] = soma.get(vertente, 0.0) + float(valor)
-        try:
-            return esforco_real_registrar(orcamento=release.orcamento, horas=soma)
-        except ValueError as exc:  # its own checks; ours ran first, so this is a rule of the budget
-            raise DadosInvalidos(str(exc), {"horas": [str(exc)]}) from None
+        return esforco_real_registrar(orcamento=release.orcamento, horas=soma)

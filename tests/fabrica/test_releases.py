@@ -192,7 +192,7 @@ def test_pagina_mostra_codigo_realcado_testes_e_cobertura(cliente_como, release_
     assert '<div class="codigo">' in html and '<span class="k">def</span>' in html  # Pygments, server-side
     assert 'id="testes-E"' in html and 'id="testes-D"' in html
     assert "test_chaves[combinacao_01]" in html
-    assert 'id="cobertura"' in html and 'action="/releases/%d/aprovar/"' % release_pronta.pk in html
+    assert 'id="cobertura"' in html and f'action="/releases/{release_pronta.pk}/aprovar/"' in html
     assert '<option value="homologacao" selected>' in html and "antigo" not in html
 
 

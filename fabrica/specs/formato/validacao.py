@@ -1,0 +1,159 @@
+"""``validar_spec``: the schema's errors, then the rules a JSON Schema cannot say (the sections
+every spec has here; each vertente's in its own module), every error with its field's path."""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+from fabrica.specs.formato.comum import (
+    Caminho,
+    ErroCampo,
+    Erros,
+    formatar_campo,
+    mesmo_valor,
+    mostrar,
+    texto_da_classe,
+    variaveis_do_representante,
+)
+from fabrica.specs.formato.mensagens import traduzir
+from fabrica.specs.formato.schema import VALIDADOR
+from fabrica.specs.formato.vertentes import POR_CODIGO
+
+
+def validar_spec(dados: object) -> list[ErroCampo]:
+    """Todos os erros da spec, ordenados pelo caminho; lista vazia quando ela é válida.
+
+    Nunca levanta exceção, qualquer que seja a entrada (JSON da API ou YAML carregado).
+    """
+    return [ErroCampo(formatar_campo(c), m) for c, m in validar(dados)]
+
+
+def validar(dados: object) -> Erros:
+    """Como ``validar_spec``, com o caminho em partes (``("spec_poo", "classes", 0)``)."""
+    erros: Erros = []
+    for erro in VALIDADOR.iter_errors(dados):
+        erros.extend(traduzir(erro))
+    if isinstance(dados, dict) and not any(c == () for c, _ in erros):
+        # As regras semânticas só olham seções que passaram no schema: podem confiar na forma.
+        sujas = {c[0] for c, _ in erros}
+        erros.extend(_semantica(dados, sujas))
+        com_erro = {c for c, _ in erros}
+        erros.extend(e for e in _fora_do_json(dados) if e[0] not in com_erro)
+    unicos = list(dict.fromkeys(erros))  # 'required' repete o mesmo campo ausente
+    return sorted(unicos, key=lambda e: tuple((0, p) if isinstance(p, int) else (1, str(p)) for p in e[0]))
+
+
+def _semantica(spec: dict, sujas: set) -> Erros:
+    limpas = {secao: valor for secao, valor in spec.items() if secao not in sujas}
+    erros: Erros = []
+    if "vertentes" in limpas:
+        for codigo, vertente in POR_CODIGO.items():
+            if codigo in spec["vertentes"] and vertente.secao not in spec:
+                erros.append(
+                    (
+                        (vertente.secao,),
+                        f"campo obrigatório ausente: {vertente.secao} (exigido pela vertente {codigo})",
+                    )
+                )
+            elif codigo not in spec["vertentes"] and vertente.secao in spec:
+                # Sem a vertente, nenhum worker constrói a seção: quase sempre um esquecimento.
+                erros.append(((vertente.secao,), f"a seção {vertente.secao} exige a vertente {codigo} em vertentes"))
+    if "id" in limpas and "depende_de" in limpas:
+        erros += [
+            (("depende_de", i), "a spec não pode depender de si mesma")
+            for i, d in enumerate(spec["depende_de"])
+            if d == spec["id"]
+        ]
+    if "schema_tdd" in limpas:
+        erros += _checar_tdd(spec["schema_tdd"])
+    for vertente in POR_CODIGO.values():
+        if vertente.secao in limpas:
+            erros += vertente.checar(spec[vertente.secao], limpas)
+    return erros
+
+
+def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
+    erros: Erros = []
+    origem: dict[str, str] = {}  # variável → parâmetro de onde ela vem
+    for parametro in dominios:
+        por_classe = representantes.get(parametro, {})
+        classes = {texto_da_classe(v) for v in dominios[parametro]}
+        # YAML turns the key true (or 10) into a boolean (a number): compare their text.
+        sem_representante = [c for c in classes if c not in {texto_da_classe(k) for k in por_classe}]
+        variaveis = [((), parametro)] if sem_representante else []
+        for chave, representante in por_classe.items():
+            classe = texto_da_classe(chave)
+            caminho = ("schema_tdd", "representantes", parametro, classe)
+            if classe not in classes:
+                lista = ", ".join(texto_da_classe(v) for v in dominios[parametro])
+                erros.append((caminho, f"classe desconhecida: {classe}; classes de {parametro}: {lista}"))
+                continue
+            variaveis += [(caminho, v) for v in variaveis_do_representante(parametro, representante)]
+        for caminho, variavel in variaveis:
+            dono = origem.setdefault(variavel, parametro)
+            if dono != parametro:
+                erros.append(
+                    (
+                        caminho or ("schema_tdd", "representantes", parametro),
+                        f"a variável {variavel} já vem do parâmetro {dono}; cada variável vem de um só parâmetro",
+                    )
+                )
+    for parametro in representantes:
+        if parametro not in dominios:
+            erros.append(
+                (
+                    ("schema_tdd", "representantes", parametro),
+                    f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}",
+                )
+            )
+    return erros
+
+
+def _checar_tdd(tdd: dict) -> Erros:
+    dominios = tdd["parametros"]
+    erros: Erros = _checar_representantes(dominios, tdd.get("representantes", {}))
+    for i, restricao in enumerate(tdd.get("restricoes", [])):
+        for parametro, valor in restricao.items():
+            caminho = ("schema_tdd", "restricoes", i, parametro)
+            if parametro not in dominios:
+                erros.append(
+                    (caminho, f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}")
+                )
+            elif not any(mesmo_valor(valor, v) for v in dominios[parametro]):
+                dominio = ", ".join(map(mostrar, dominios[parametro]))
+                erros.append((caminho, f"valor {mostrar(valor)} fora do domínio de {parametro}: {dominio}"))
+    return erros
+
+
+def _fora_do_json(valor: object, caminho: Caminho = ()) -> Erros:
+    """Valores que o YAML constrói e o JSON não tem (data sem aspas, .inf, .nan, !!binary, !!set),
+    e textos com o caractere nulo, que o PostgreSQL recusa em text e jsonb.
+
+    Nos campos livres (``schema_tdd.casos[].dado``/``espera``) o schema os deixa passar, e a
+    spec não poderia ser guardada nem enviada pela API; nos tipados, isto só repete o erro de tipo.
+    """
+    nulo = "o caractere nulo (\\u0000) não é aceito em textos"
+    if isinstance(valor, dict):
+        return [
+            e
+            for k, v in valor.items()
+            for e in ([((*caminho, str(k)), nulo)] if "\x00" in str(k) else _fora_do_json(v, (*caminho, str(k))))
+        ]
+    if isinstance(valor, list):
+        return [e for i, v in enumerate(valor) for e in _fora_do_json(v, (*caminho, i))]
+    if isinstance(valor, str):
+        return [(caminho, nulo)] if "\x00" in valor else []
+    if valor is None or isinstance(valor, (bool, int)) or (isinstance(valor, float) and math.isfinite(valor)):
+        return []
+    if isinstance(valor, (datetime.date, datetime.datetime)):
+        return [
+            (
+                caminho,
+                f"data {valor.isoformat()} sem equivalente em JSON; "
+                "no YAML, datas sem aspas viram datas: escreva entre aspas",
+            )
+        ]
+    return [
+        (caminho, f"valor sem equivalente em JSON: {valor!r}; use texto, número finito, booleano, lista ou mapeamento")
+    ]
