@@ -50,9 +50,12 @@ def test_capacidade_repetida_tem_uma_recusa_pela_api_e_pelo_servico(api_como):
 def test_tipos_de_decisao_sao_registrados_no_ready_nao_na_importacao():
     from fabrica.decisoes import caixa
 
-    assert caixa._tipos == {"orcamento": caixa.ORCAMENTO}  # FabricaConfig.ready did it
+    registrados = dict(caixa._tipos)
+    assert registrados["orcamento"] is caixa.ORCAMENTO  # FabricaConfig.ready did it
+    assert set(registrados) == {"orcamento", "release"}  # and fabrica.releases.caixa.registrar
     try:
         importlib.reload(caixa)
         assert caixa._tipos == {}  # importing registers nothing
     finally:
         caixa.registrar(caixa.ORCAMENTO)
+        caixa.registrar(registrados["release"])
