@@ -4,8 +4,8 @@ Python it compiles to computes what PROMETHEUS's own evaluation computes."""
 from __future__ import annotations
 
 import datetime
-import re
 import decimal
+import re
 from decimal import Decimal
 
 import pytest
