@@ -116,8 +116,14 @@ class WorkerEstrutural(Worker):
         comum = {"spec_id": entrada.spec["id"], "pacote": entrada.pacote}
         testes: list[Artefato] = []
 
+        nao_testaveis: list[NaoTestavel] = []
         literal = Literais()
         restricoes = _contexto_restricoes(modelo, bases, literal)
+        # Sem valores válidos, nem as restrições nem os métodos da classe têm teste: a release diz por quê.
+        nao_testaveis += [
+            NaoTestavel(f"{nome} (restrições e métodos)", motivo) for nome, motivo in restricoes["sem_base"]
+        ]
+        restricoes["sem_base"] = [f"{nome}: {motivo}" for nome, motivo in restricoes["sem_base"]]
         if restricoes["validos"] or restricoes["violacoes"]:
             texto = entrada.gerador.gerar(
                 VERTENTE, "test_restricoes.py.j2", {**comum, **restricoes, "modulos": sorted(literal.modulos)}
@@ -126,6 +132,7 @@ class WorkerEstrutural(Worker):
 
         literal = Literais()
         metodos = _contexto_metodos(modelo, bases, literal)
+        nao_testaveis += [NaoTestavel(f"{nome} (método)", motivo) for nome, motivo in metodos.pop("sem_teste")]
         if metodos["metodos"] or metodos["pendentes"]:
             texto = entrada.gerador.gerar(
                 VERTENTE, "test_metodos.py.j2", {**comum, **metodos, "modulos": sorted(literal.modulos)}
@@ -133,7 +140,7 @@ class WorkerEstrutural(Worker):
             testes.append(_artefato("tests/test_estrutural_metodos.py", "teste", texto))
 
         literal = Literais()
-        casos, nao_testaveis = [], []
+        casos = []
         for caso in entrada.casos:
             resultado = derivar_caso(modelo, bases, caso)
             if isinstance(resultado, NaoTestavel):
@@ -146,11 +153,12 @@ class WorkerEstrutural(Worker):
                         "checagens": literal(resultado, recuo=8),
                     }
                 )
+        nomes_casos = {c.nome for c in entrada.casos}
         if casos:
             contexto = {
                 **comum,
                 "casos": casos,
-                "nao_testaveis": [f"{n.caso}: {_comentario(n.motivo)}" for n in nao_testaveis],
+                "nao_testaveis": [f"{n.caso}: {_comentario(n.motivo)}" for n in nao_testaveis if n.caso in nomes_casos],
                 "modulos": sorted(literal.modulos),
             }
             testes.append(
@@ -370,7 +378,7 @@ def _contexto_restricoes(modelo: Modelo, bases: dict[str, regras.Base], literal:
             continue
         base = bases[classe.nome]
         if not base.ok:
-            sem_base.append(f"{classe.nome}: " + "; ".join(base.faltando.values()))
+            sem_base.append((classe.nome, "; ".join(base.faltando.values())))
             continue
         base_ok[classe.nome] = base.valores
         validos.append({"classe": _texto(classe.nome), "mudancas": "{}", "id": _texto(classe.nome)})
@@ -425,18 +433,22 @@ def _argumento_base(modelo: Modelo, bases: dict[str, regras.Base], tipo: str) ->
 
 
 def _contexto_metodos(modelo: Modelo, bases: dict[str, regras.Base], literal: Literais) -> dict[str, Any]:
-    metodos, pendentes = [], []
+    metodos, pendentes, sem_teste = [], [], []
     for classe in modelo.classes:
         objeto = _objeto_base(modelo, bases, classe.nome)
         if objeto is None:
-            continue
+            continue  # reportada com as restrições
         for metodo in classe.metodos:
+            nome = f"{classe.nome}.{metodo.nome}"
             argumentos = {p.nome: _argumento_base(modelo, bases, p.tipo) for p in metodo.parametros}
-            if any(v is None for v in argumentos.values()):
-                continue  # um parâmetro de uma classe sem valores válidos deriváveis
+            sem_valor = [p.nome for p in metodo.parametros if argumentos[p.nome] is None]
+            if sem_valor:
+                sem_teste.append((nome, f"sem valores válidos para os parâmetros {', '.join(sem_valor)}"))
+                continue
             chamada = _chamada_esperada(classe, metodo, objeto.valores, argumentos, None)
             if isinstance(chamada, str):
-                continue  # a avaliação não chegou a um resultado (um valor grande demais)
+                sem_teste.append((nome, chamada))  # a avaliação não chegou a um resultado
+                continue
             pendente = chamada is None
             if chamada is None:
                 # Sem implementação: só o tipo do retorno é conhecido, e a chamada falha até haver uma.
@@ -447,7 +459,7 @@ def _contexto_metodos(modelo: Modelo, bases: dict[str, regras.Base], literal: Li
                 "id": _texto(f"{classe.nome}.{metodo.nome}"),
             }
             (pendentes if pendente else metodos).append(item)
-    return {"metodos": metodos, "pendentes": pendentes}
+    return {"metodos": metodos, "pendentes": pendentes, "sem_teste": sem_teste}
 
 
 def _tipo_no_teste(tipo: str | None) -> Codigo:
