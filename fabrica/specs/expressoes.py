@@ -51,6 +51,8 @@ from dataclasses import dataclass
 from typing import Any
 
 FUNCOES = ("abs", "len", "max", "min", "round")
+# Nomes globais que o código compilado chama: um parâmetro com um deles o esconderia.
+NOMES_DO_CODIGO = (*FUNCOES, "float")
 MAX_CARACTERES = 500
 MAX_NOS = 200
 # Um texto ou lista repetido (``"a" * n``) maior que isto não é avaliado: o teste ficaria enorme.

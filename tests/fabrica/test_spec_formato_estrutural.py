@@ -123,6 +123,18 @@ def test_nomes_reservados_ao_codigo_gerado(campo, valor, caminho, trecho):
     assert trecho in erros[f"spec_poo.classes[0].{caminho}"]
 
 
+@pytest.mark.parametrize("nome", ["str", "object", "Exception", "erros", "modelos"])
+def test_nome_de_classe_que_esconderia_um_nome_do_codigo_gerado(nome):
+    spec = copy.deepcopy(BASE)
+    spec["spec_poo"]["classes"][0]["nome"] = nome
+    assert "esconderia um nome do Python" in _erros(spec)["spec_poo.classes[0].nome"]
+
+
+def test_parametro_float_esconderia_a_conversao():
+    spec = _metodo(parametros=[{"nome": "float", "tipo": "int"}], exige=[], expressao="quantidade")
+    assert "esconderia a função float" in _erros(spec)[f"{METODO}.parametros[0].nome"]
+
+
 def test_metodo_com_nome_de_atributo():
     spec = copy.deepcopy(BASE)
     spec["spec_poo"]["classes"][0]["metodos"][1]["nome"] = "codigo"

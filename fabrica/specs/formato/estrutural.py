@@ -13,6 +13,7 @@ construções e tipos — com o erro no campo (``spec_poo.classes[0].metodos[1].
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -125,6 +126,7 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
         base = ("spec_poo", "classes", i)
         erros += nome_python(classe["nome"], (*base, "nome"))
         erros += _nome_reservado(classe["nome"], (*base, "nome"))
+        erros += _nome_de_classe_reservado(classe["nome"], (*base, "nome"))
         atributos, metodos = classe.get("atributos", []), classe.get("metodos", [])
         erros += duplicados(atributos, "nome", (*base, "atributos"), "nome de atributo")
         erros += duplicados(metodos, "nome", (*base, "metodos"), "nome de método")
@@ -174,6 +176,17 @@ def _nome_reservado(nome: str, caminho: Caminho) -> Erros:
     return []
 
 
+# Módulos do pacote gerado (``<pacote>/estrutural/erros.py``…): uma classe com esse nome o esconderia.
+_MODULOS_GERADOS = ("erros", "modelos", "validacao")
+
+
+def _nome_de_classe_reservado(nome: str, caminho: Caminho) -> Erros:
+    # Uma classe "str" ou "object" mudaria o sentido das anotações e do código gerado.
+    if nome in _MODULOS_GERADOS or nome in dir(builtins):
+        return [(caminho, f"o nome de classe {nome} esconderia um nome do Python ou do pacote gerado")]
+    return []
+
+
 def _checar_forma_de_maquina(classe: dict, metodo: dict, base: Caminho) -> Erros:
     """Expressão e pré-condições de um método: nomes no escopo, construções da lista, tipos."""
     atributos = {a["nome"] for a in classe.get("atributos", [])}
@@ -184,7 +197,7 @@ def _checar_forma_de_maquina(classe: dict, metodo: dict, base: Caminho) -> Erros
             erros.append(
                 (caminho, f"o parâmetro {parametro['nome']} tem o nome de um atributo: a expressão seria ambígua")
             )
-        elif parametro["nome"] in expressoes.FUNCOES:
+        elif parametro["nome"] in expressoes.NOMES_DO_CODIGO:
             erros.append((caminho, f"o parâmetro {parametro['nome']} esconderia a função {parametro['nome']}"))
     if erros:
         return erros
