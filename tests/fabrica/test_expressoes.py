@@ -3,6 +3,7 @@ Python it compiles to computes what PROMETHEUS's own evaluation computes."""
 
 from __future__ import annotations
 
+import ast
 import datetime
 import decimal
 import re
@@ -231,3 +232,53 @@ def test_codigo_compilado_calcula_o_mesmo_que_a_avaliacao(preco, quantidade, pes
         with decimal.localcontext(decimal.Context()):
             obtido = _executar(compilar(expressao)[0], valores)
         assert obtido == esperado and type(obtido) is type(esperado), texto
+
+
+_PECAS = [
+    "preco", "quantidade", "peso", "texto", "ativo", "inicio", "fim", "itens", "os", "__import__",
+    "1", "0.5", "'a'", "True", "+", "-", "*", "/", "//", "%", "**", "(", ")", "[", "]", ",", ":", ".",
+    "==", "<", ">=", " in ", " not ", " and ", " or ", " if ", " else ", "len", "round", "max", "lambda",
+    "upper", "system", "'2024-01-01'", "=", ";", "{", "}", "@", "f'", "\\n",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PECAS), min_size=1, max_size=12))
+def test_qualquer_texto_e_recusado_ou_compila_so_para_o_permitido(pecas):
+    """Whatever the text, analysis either refuses it or yields code that reads only self's
+    attributes and parameters and calls only the five functions, float and Decimal/date."""
+    try:
+        expressao = analisar("".join(pecas), ESCOPO)
+    except ErroExpressao:
+        return
+    codigo, _ = compilar(expressao)
+    for no in ast.walk(ast.parse(codigo, mode="eval")):
+        if isinstance(no, ast.Attribute):
+            assert (isinstance(no.value, ast.Name) and no.value.id == "self" and no.attr in ESCOPO) or (
+                ast.unparse(no) in ("decimal.Decimal", "datetime.date")
+            ), codigo
+        elif isinstance(no, ast.Call):
+            assert ast.unparse(no.func) in (
+                "abs",
+                "len",
+                "max",
+                "min",
+                "round",
+                "float",
+                "decimal.Decimal",
+                "datetime.date",
+            )
+        elif isinstance(no, ast.Name):
+            assert no.id in ESCOPO or no.id in (
+                "self",
+                "decimal",
+                "datetime",
+                "abs",
+                "len",
+                "max",
+                "min",
+                "round",
+                "float",
+            )
+        else:
+            assert not isinstance(no, ast.Lambda | ast.NamedExpr | ast.comprehension | ast.Starred), codigo

@@ -71,6 +71,10 @@ def _escrever(producao: Producao, destino: Path) -> Path:
         arquivo = destino / artefato.caminho
         arquivo.parent.mkdir(parents=True, exist_ok=True)
         arquivo.write_text(artefato.conteudo, encoding="utf-8")
+    # The release root is the loop's (base.py): the package's and the tests' __init__.py.
+    pacote = producao.codigo[0].caminho.split("/")[0]
+    for raiz in (pacote, "tests"):
+        (destino / raiz / "__init__.py").touch()
     return destino
 
 
