@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
-from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Ambiente, Capacidade, Construcao, Gap, ModeloPrecificacao, Orcamento, Release, Spec
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -200,6 +200,23 @@ class AmbienteAdmin(admin.ModelAdmin):
     list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
     list_filter = ["ativo"]
     search_fields = ["nome", "descricao"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(SomenteLeitura):
+    """Releases are recorded by the build and decided by the PO on their page (/releases/<id>/)."""
+
+    list_display = ["id", "rotulo_versao", "tipo", "status", "testes_passaram", "cobertura_total", "criado_em"]
+    list_filter = ["status", "tipo", "testes_passaram"]
+    search_fields = ["spec_ref"]
+    list_select_related = ["spec"]
+    exclude = ["artefatos", "testes", "tentativas", "casos"]
+
+
+@admin.register(Construcao)
+class ConstrucaoAdmin(SomenteLeitura):
+    list_display = ["id", "item", "spec_ref", "consumidor", "iniciada_em", "atualizada_em"]
+    search_fields = ["spec_ref"]
 
 
 admin.site.site_header = _("Administração do PROMETHEUS")

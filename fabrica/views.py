@@ -19,6 +19,7 @@ from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
 from fabrica.precificacao.modelo import SECOES
+from fabrica.releases.selectors import desenvolvimentos_do_orcamento
 from prometheus_site.atores import ator_de
 from prometheus_site.erros import ErroDominio
 
@@ -75,6 +76,7 @@ def orcamento(request: HttpRequest, pk: int) -> HttpResponse:
             "pode_decidir": request.user.has_perm("fabrica.decidir_orcamento"),
             "form": DecisaoForm(),
             "form_motivo": MotivoObrigatorioForm(),
+            "desenvolvimentos": desenvolvimentos_do_orcamento(orc),
         },
     )
 

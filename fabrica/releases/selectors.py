@@ -52,3 +52,22 @@ def testes_por_vertente(release: Release) -> list[dict]:
 
 def construcao_do_item(item_id: int) -> Construcao | None:
     return Construcao.objects.select_related("item").filter(item_id=item_id).first()
+
+
+def desenvolvimentos_do_orcamento(orcamento) -> list[dict]:
+    """The builds an approved budget asked for (its ``desenvolvimento`` item) and their releases,
+    fixes included, for the budget page: where to follow them."""
+    from backlog.models import Item
+
+    if orcamento.item_aprovacao_id is None:
+        return []
+    itens = list(Item.objects.filter(produzido_por_id=orcamento.item_aprovacao_id, tipo="desenvolvimento"))
+    feitas = {
+        r.item_origem_id: r for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao")
+    }
+    linhas = [{"item": i, "release": feitas.get(i.pk)} for i in itens]
+    for release in Release.objects.filter(orcamento=orcamento, tipo=Release.Tipo.HOTFIX).only(
+        "pk", "spec_ref", "versao"
+    ):
+        linhas.append({"item": None, "release": release})
+    return linhas

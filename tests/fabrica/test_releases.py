@@ -281,3 +281,19 @@ def test_pagina_de_progresso_redireciona_para_a_release(cliente_como, release_pr
     htmx = cliente_como("po").get(url, HTTP_HX_REQUEST="true")
     assert htmx["HX-Redirect"] == reverse("release", args=[release_pronta.pk])
     assert cliente_como("outsider").get(url).status_code == 403
+
+
+def test_pagina_do_orcamento_leva_a_construcao_e_depois_a_release(cliente_como, orcamento_pronto, elenco):
+    from fabrica.decisoes.services import orcamento_aprovar
+
+    orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"])
+    item = Item.objects.get(tipo="desenvolvimento")
+    html = cliente_como("po").get(reverse("orcamento", args=[orcamento_pronto.pk])).content.decode()
+    assert f'href="{reverse("construcao", args=[item.pk])}"' in html
+    pagina = cliente_como("po").get(reverse("construcao", args=[item.pk])).content.decode()
+    assert "Na fila: esperando um worker da fábrica." in pagina and 'hx-trigger="every 1s"' in pagina
+
+
+def test_pagina_do_orcamento_mostra_a_release_pronta(cliente_como, release_pronta):
+    html = cliente_como("po").get(reverse("orcamento", args=[release_pronta.orcamento_id])).content.decode()
+    assert f'href="{reverse("release", args=[release_pronta.pk])}"' in html and "release spec_002-v1" in html
