@@ -95,6 +95,7 @@ class Opcoes:
     python: str | None = None
     isolamento: str = "auto"
     uid_base: int = sandbox.UID_BASE
+    esconder: list[str] = field(default_factory=list)  # directories the generated code must not see
     max_tentativas: int = MAX_TENTATIVAS
     # Directory of the spec repository's template overrides (``_catalogo/templates``), if any.
     sobreposicoes: Path | None = None
@@ -227,6 +228,7 @@ def _vertente(
             python=opcoes.python,
             isolamento=opcoes.isolamento,
             uid_base=opcoes.uid_base,
+            esconder=opcoes.esconder,
         )
         tempos["testar_s"] += time.monotonic() - inicio
         execucoes.append({"tentativa": tentativa, **execucao.recursos, "isolamento": execucao.isolamento})

@@ -5,7 +5,8 @@ Standard library only, and nothing of PROMETHEUS: it runs with an empty environm
 generated code, and must not import the app. With ``isolar`` it is PID 1 of fresh PID, mount and
 network namespaces (``unshare --pid --fork --mount --net --mount-proc``), still root there:
 
-1. the interpreter's directories (``expor``) are made reachable even when they sit under a
+1. the app's local state (``esconder``: its ``var/`` with the SQLite database) is covered by an
+   empty tmpfs; the interpreter's directories (``expor``) are made reachable even when they sit under a
    private directory (pyenv under ``/root``): that directory is covered by an empty tmpfs holding
    only them, which also hides the rest of it; then every mount becomes read-only in the
    namespace, except ``/proc`` and ``/dev`` (``/dev/shm`` is read-only too), and the work
@@ -122,11 +123,26 @@ def _pontos_de_montagem() -> list[tuple[str, int]]:
     return pontos
 
 
-def isolar_sistema_de_arquivos(trabalho: str, expor_tambem: list[str]) -> tuple[list[str], list[str]]:
-    """The interpreter reachable, everything read-only, then the work directory writable again;
-    returns (what stayed writable, what was exposed)."""
+def esconder(libc, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
+    """Covers each directory with an empty tmpfs (the app's local state: its SQLite database, its
+    tokens), unless the work directory or the interpreter lives inside it."""
+    escondidos = []
+    for diretorio in diretorios:
+        dentro = [c for c in [trabalho, *expostos] if c == diretorio or c.startswith(diretorio.rstrip("/") + "/")]
+        if os.path.isdir(diretorio) and not dentro:
+            _mount(libc, "tmpfs", diretorio, MS_NOSUID | MS_NODEV | MS_NOEXEC, "tmpfs", "mode=000,size=4k")
+            escondidos.append(diretorio)
+    return escondidos
+
+
+def isolar_sistema_de_arquivos(
+    trabalho: str, expor_tambem: list[str], esconder_tambem: list[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """The interpreter reachable, the app's state hidden, everything read-only, then the work
+    directory writable again; returns (what stayed writable, what was exposed, what was hidden)."""
     libc = _libc()
     expostos = expor(libc, expor_tambem, trabalho)
+    escondidos = esconder(libc, esconder_tambem, trabalho, expor_tambem)
     for destino, flags in _pontos_de_montagem():
         if destino in _MANTER or destino.startswith("/proc/"):
             continue
@@ -137,7 +153,7 @@ def isolar_sistema_de_arquivos(trabalho: str, expor_tambem: list[str]) -> tuple[
                 raise
     _mount(libc, trabalho, trabalho, MS_BIND)
     _mount(libc, None, trabalho, MS_REMOUNT | MS_BIND)
-    return [trabalho, *_MANTER], expostos
+    return [trabalho, *_MANTER], expostos, escondidos
 
 
 def ligar_loopback() -> None:
@@ -251,9 +267,12 @@ def main(caminho: str) -> int:
     relatorio: dict = {"isolamento": {"modo": "completo" if config["isolar"] else "basico"}, "comandos": []}
     if config["isolar"]:
         relatorio["isolamento"]["pid_1"] = os.getpid() == 1
-        gravavel, expostos = isolar_sistema_de_arquivos(config["trabalho"], config.get("expor", []))
+        gravavel, expostos, escondidos = isolar_sistema_de_arquivos(
+            config["trabalho"], config.get("expor", []), config.get("esconder", [])
+        )
         relatorio["isolamento"]["gravavel"] = gravavel
         relatorio["isolamento"]["expostos"] = expostos
+        relatorio["isolamento"]["escondidos"] = escondidos
         ligar_loopback()
         relatorio["isolamento"]["rede"] = "somente loopback"
     relatorio["isolamento"]["uid"] = config.get("uid")

@@ -296,13 +296,15 @@ def executar(
     python: str | None = None,
     isolamento: str = "auto",
     uid_base: int = UID_BASE,
+    esconder: list[str] = (),  # type: ignore[assignment]
 ) -> Execucao:
     """Writes ``arquivos`` (relative path → text) as a release root and runs pytest on ``testes``
     (relative paths) there, measuring the coverage of ``cobertura_de`` (relative directories).
 
     Never raises for what the generated code does (failures, hangs, crashes, a fork bomb become
     results); raises ``ErroSandbox`` when the sandbox itself cannot run, and ``ValueError`` for
-    a path outside the root or an unknown isolation.
+    a path outside the root or an unknown isolation. ``esconder`` lists directories the
+    generated code must not see (in the full isolation: covered by an empty file system).
     """
     limites = limites or Limites()
     if isolamento not in _ISOLAMENTOS:
@@ -323,7 +325,7 @@ def executar(
         _escrever(raiz, arquivos)
         (trabalho / "plugin" / "prometheus_sandbox.py").write_text(PLUGIN, encoding="utf-8")
         with _uid_livre(uid_base) if modo == "completo" else contextlib.nullcontext(None) as uid:
-            return _rodar(trabalho, raiz, testes, list(cobertura_de), limites, python, modo, uid)
+            return _rodar(trabalho, raiz, testes, list(cobertura_de), limites, python, modo, uid, list(esconder))
     finally:
         shutil.rmtree(trabalho, ignore_errors=True)
 
@@ -337,6 +339,7 @@ def _rodar(
     python: str,
     modo: str,
     uid: int | None,
+    esconder: list[str],
 ) -> Execucao:
     saida = trabalho / "saida"
     junit, cobertura_json = saida / "junit.xml", saida / "cobertura.json"
@@ -381,6 +384,7 @@ def _rodar(
         "relatorio": str(saida / "lancador.json"),
         "ambiente": _ambiente(trabalho),
         "expor": list(_diretorios_do_interpretador(python)) if modo == "completo" else [],
+        "esconder": [os.path.realpath(d) for d in esconder],
         "comandos": comandos,
         "limites": {
             "tempo_total_s": limites.tempo_total_s,

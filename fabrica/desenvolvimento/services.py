@@ -57,6 +57,8 @@ def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
         python=settings.PROMETHEUS_SANDBOX_PYTHON or None,
         isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
         uid_base=settings.PROMETHEUS_SANDBOX_UID,
+        # The app's local state (the SQLite database, the spec repository) stays out of sight.
+        esconder=[str(settings.VAR_DIR)],
         max_tentativas=settings.PROMETHEUS_CORRECOES,
         sobreposicoes=_sobreposicoes(),
     )

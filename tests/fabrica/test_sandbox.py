@@ -165,3 +165,18 @@ def test_nenhum_teste_coletado_e_um_erro_da_execucao():
 def test_limites_precisam_ser_positivos():
     with pytest.raises(ValueError, match="memoria_bytes"):
         Limites(memoria_bytes=0)
+
+
+@so_com_isolamento
+def test_diretorio_escondido_aparece_vazio(tmp_path):
+    segredo = tmp_path / "estado"
+    segredo.mkdir(mode=0o755)
+    (segredo / "prometheus.sqlite3").write_text("tokens")
+    os.chmod(segredo / "prometheus.sqlite3", 0o644)  # readable by others, as a default umask leaves it
+    execucao = _rodar(
+        "import os\nimport pytest\n\n"
+        f"def test_nao_le():\n    with pytest.raises(OSError):\n        open({str(segredo / 'prometheus.sqlite3')!r}).read()\n",
+        esconder=[str(segredo)],
+    )
+    assert execucao.passou, execucao.testes
+    assert execucao.isolamento["escondidos"] == [str(segredo)]
