@@ -67,36 +67,44 @@ def _no_namespace():
 _NAMESPACE = _no_namespace()
 
 
-def _processos():
-    pais = {}
-    for nome in os.listdir("/proc"):
-        if nome.isdigit():
-            try:
-                with open(f"/proc/{nome}/stat", "rb") as arquivo:
-                    dados = arquivo.read().rsplit(b")", 1)[1].split()
-                pais[int(nome)] = int(dados[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    return pais
+def _filhos(pid):
+    """Children of a process, from /proc/<pid>/task/*/children (no scan of every process)."""
+    filhos = set()
+    try:
+        tarefas = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return filhos
+    for tarefa in tarefas:
+        try:
+            with open(f"/proc/{pid}/task/{tarefa}/children", "rb") as arquivo:
+                filhos.update(int(p) for p in arquivo.read().split())
+        except (OSError, ValueError):
+            continue
+    return filhos
+
+
+def _retrato():
+    """What exists before a test body: every pid of the namespace, or this process's children."""
+    if _NAMESPACE:
+        return {int(p) for p in os.listdir("/proc") if p.isdigit()}
+    return _filhos(_PRINCIPAL)
 
 
 def _alvos(antes):
-    pais = _processos()
     if _NAMESPACE:  # PID 1 is the launcher: everything new in the namespace is this test's
-        return {p for p in pais if p not in antes and p not in (1, _PRINCIPAL)}
-    filhos, fila = set(), [_PRINCIPAL]
+        return {int(p) for p in os.listdir("/proc") if p.isdigit()} - antes - {1, _PRINCIPAL}
+    alvos, fila = set(), list(_filhos(_PRINCIPAL) - antes)
     while fila:
         atual = fila.pop()
-        for pid, pai in pais.items():
-            if pai == atual and pid not in filhos:
-                filhos.add(pid)
-                fila.append(pid)
-    return filhos - set(antes)
+        if atual not in alvos:
+            alvos.add(atual)
+            fila.extend(_filhos(atual))
+    return alvos
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    antes = set(_processos()) if os.getpid() == _PRINCIPAL else set()
+    antes = _retrato() if os.getpid() == _PRINCIPAL else set()
     yield
     if os.getpid() != _PRINCIPAL:
         os._exit(1)
@@ -362,19 +370,13 @@ def _rodar(
         "--color=no",
         *testes,
     ]
-    comandos = [
-        [
-            python,
-            "-m",
-            "coverage",
-            "run",
-            "--branch",
-            *([f"--source={','.join(fontes)}"] if fontes else []),
-            *pytest_args,
-        ]
-    ]
     if fontes:
-        comandos.append([python, "-m", "coverage", "json", "-q", "-o", str(cobertura_json)])
+        comandos = [
+            [python, "-m", "coverage", "run", "--branch", f"--source={','.join(fontes)}", *pytest_args],
+            [python, "-m", "coverage", "json", "-q", "-o", str(cobertura_json)],
+        ]
+    else:  # nothing to measure: no tracer slowing the run down
+        comandos = [[python, *pytest_args]]
     config = {
         "isolar": modo == "completo",
         "uid": uid,
