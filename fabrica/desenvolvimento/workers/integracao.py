@@ -50,11 +50,10 @@ from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
+from fabrica.specs.formato.integracao import ESTADOS_CACHE
 
 VERTENTE = "C"
 RESERVADAS = ("endpoint", "payload")
-COMPORTAMENTOS_REMOTO = ("normal", "lenta", "fora_do_ar")
-ESTADOS_CACHE = ("vazio", "preenchido")
 TIPOS_PT = {
     "str": "um texto",
     "int": "um número inteiro",
@@ -848,8 +847,10 @@ def _desfecho(
     sabido = exemplos.get(_chave(endpoint, parametros, payload))
     resposta = explicito or sabido
     corpo_de_exemplo = exemplo_da_forma(endpoint["resposta"]) if "resposta" in endpoint else None
-    if cache == "preenchido":
-        corpo = resposta["corpo"] if resposta and resposta["tipo"] == "sucesso" else corpo_de_exemplo
+    if cache == "preenchido" and (resposta is None or resposta["tipo"] == "sucesso"):
+        # O cache guarda só respostas de sucesso: preenchido é ter lá o que o remoto responderia.
+        # Quando o remoto responde um erro, nada estaria guardado, e o cliente vai ao remoto.
+        corpo = resposta["corpo"] if resposta else corpo_de_exemplo
         return {"tipo": "sucesso", "corpo": corpo, "do_cache": True}, None, 0
     if remoto == "lenta":
         return {"tipo": "tempo_esgotado"}, None, 1

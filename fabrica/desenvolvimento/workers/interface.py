@@ -44,6 +44,7 @@ from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
+from fabrica.specs.formato.interface import TIPOS_NUMERO, TIPOS_TEXTO, parametros_da_url
 
 VERTENTE = "I"
 CHAVES_RESERVADAS = ("tela", "acao")
@@ -64,8 +65,6 @@ CAMPOS_DJANGO = {
     "selecao": ("ChoiceField", None),
     "arquivo": ("FileField", None),
 }
-TIPOS_TEXTO = ("texto", "texto_longo", "senha", "email")
-TIPOS_NUMERO = ("numero", "decimal")
 
 OBRIGATORIO = "Este campo é obrigatório."
 _INVALIDO = {
@@ -281,16 +280,6 @@ def _classe(id_: str, sufixo: str) -> str:
 
 def _slug(id_: str) -> str:
     return id_.replace("_", "-")
-
-
-def parametros_da_url(tela: dict) -> list[str]:
-    """Os parâmetros que a URL da tela recebe: os ``{nome}`` dos endpoints das suas ações."""
-    nomes: list[str] = []
-    for acao in tela.get("acoes", []):
-        for nome in re.findall(r"{([A-Za-z_][A-Za-z0-9_]*)}", acao.get("endpoint", "")):
-            if nome not in nomes:
-                nomes.append(nome)
-    return nomes
 
 
 def _tipo_acao(acao: dict) -> str:
