@@ -337,6 +337,11 @@ def _py(valor: Any, nivel: int = 0) -> str:
     return literal(valor, nivel)
 
 
+def _decimal_py(valor: float | int) -> str:
+    # Decimal(7) para inteiros, Decimal('0.01') para o resto: exato, e como o ruff pede (FURB157).
+    return f"Decimal({int(valor)})" if float(valor).is_integer() else f"Decimal({_py(str(valor))})"
+
+
 def _msg_django(texto: str) -> str:
     # Django formata as mensagens com os parâmetros do erro (mensagem % params): '%' literal é '%%'.
     return texto.replace("%", "%%")
@@ -372,7 +377,7 @@ def _campo_form(campo: dict) -> dict:
         conversor = (lambda v: _py(int(v) if float(v).is_integer() else v)) if tipo == "numero" else None
         for chave, argumento, codigo in (("min", "min_value", "min_value"), ("max", "max_value", "max_value")):
             if chave in restricoes:
-                valor = conversor(restricoes[chave]) if conversor else f"Decimal({_py(str(restricoes[chave]))})"
+                valor = conversor(restricoes[chave]) if conversor else _decimal_py(restricoes[chave])
                 argumentos.append(f"{argumento}={valor}")
                 erros_django[codigo] = mensagens[chave]
         erros_django["invalid"] = mensagens["invalido"]

@@ -42,6 +42,7 @@ from fabrica.specs.formato.comum import (
     mapa,
     mesmo_valor,
     mostrar,
+    nome_python,
     objeto,
     ref,
 )
@@ -52,6 +53,10 @@ REGRAS_DO_PARAMETRO = ("obrigatorio", "tipo", "escolhas", "padrao", "min_len", "
 _REGRAS_DE_TEXTO = ("padrao", "min_len", "max_len")
 _REGRAS_DE_NUMERO = ("min", "max")
 _PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
+# Módulos que o código gerado já tem (o conector vira <nome em minúsculas>.py) e argumentos que os
+# métodos do cliente e os casos já usam.
+MODULOS_RESERVADOS = ("cliente", "contrato", "erros", "mock")
+PARAMETROS_RESERVADOS = ("payload", "endpoint", "self")
 
 _PARAMETRO = objeto(
     {
@@ -150,9 +155,17 @@ def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
     runtime = limpas.get("runtime")
     conectores = integracao["conectores"]
     erros = duplicados(conectores, "nome", ("spec_integracao", "conectores"), "nome de conector")
+    modulos: dict[str, str] = {}
     for i, conector in enumerate(conectores):
         base = ("spec_integracao", "conectores", i)
         erros += duplicados(conector["endpoints"], "nome", (*base, "endpoints"), "nome de endpoint")
+        modulo = conector["nome"].lower()
+        if modulo in MODULOS_RESERVADOS:
+            erros.append(((*base, "nome"), f"nome reservado pelo código gerado: {conector['nome']}; escolha outro"))
+        elif modulo in modulos and modulos[modulo] != conector["nome"]:
+            erros.append(((*base, "nome"), f"{conector['nome']} e {modulos[modulo]} dariam o mesmo módulo {modulo}.py"))
+        modulos.setdefault(modulo, conector["nome"])
+        erros += nome_python(modulo, (*base, "nome"))
         autenticacao = conector.get("autenticacao", {"tipo": "nenhuma"})
         if autenticacao["tipo"] != "nenhuma" and "credencial" not in autenticacao:
             erros.append(
@@ -173,8 +186,13 @@ def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
 
 
 def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
-    erros: Erros = []
+    erros: Erros = nome_python(endpoint["nome"], (*base, "nome"))
     no_caminho = _PLACEHOLDER.findall(endpoint["caminho"])
+    for nome in dict.fromkeys(no_caminho + list(endpoint.get("parametros", {}))):
+        onde = (*base, "parametros", nome) if nome in endpoint.get("parametros", {}) else (*base, "caminho")
+        erros += nome_python(nome, onde)
+        if nome in PARAMETROS_RESERVADOS:
+            erros.append((onde, f"nome de parâmetro reservado: {nome}"))
     for nome, parametro in endpoint.get("parametros", {}).items():
         onde = (*base, "parametros", nome)
         tipo = parametro.get("tipo", "str")

@@ -32,6 +32,7 @@ from fabrica.specs.formato.comum import (
     contar,
     duplicados,
     lista,
+    nome_python,
     objeto,
     ref,
 )
@@ -64,6 +65,10 @@ REGRAS_DO_CAMPO = {
     "extensoes": ("arquivo",),
 }
 _PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
+# Nomes que o código gerado já usa: o layout base.html, o teste do backend HTTP; e, nos campos,
+# as chaves reservadas de um caso e do envio (tela, acao).
+TELAS_RESERVADAS = ("base", "backend_http")
+CAMPOS_RESERVADOS = ("tela", "acao")
 
 _TELA = objeto(
     {
@@ -215,9 +220,18 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
     ids = {t["id"] for t in telas}
     parametros = {t["id"]: parametros_da_url(t) for t in telas}
     erros = duplicados(telas, "id", ("spec_interface", "telas"), "id de tela")
+    classes: dict[str, str] = {}
     for i, tela in enumerate(telas):
         base = ("spec_interface", "telas", i)
         campos, acoes = tela.get("campos", []), tela.get("acoes", [])
+        if tela["id"] in TELAS_RESERVADAS:
+            erros.append(((*base, "id"), f"id reservado pelo código gerado: {tela['id']}; escolha outro"))
+        classe = "".join(p.capitalize() for p in tela["id"].split("_") if p)
+        if classe in classes and classes[classe] != tela["id"]:
+            erros.append(
+                ((*base, "id"), f"a tela {tela['id']} e a tela {classes[classe]} dariam a mesma classe {classe}Form")
+            )
+        classes.setdefault(classe, tela["id"])
         erros += duplicados(campos, "nome", (*base, "campos"), "nome de campo")
         erros += duplicados(acoes, "nome", (*base, "acoes"), "nome de ação")
         for j, campo in enumerate(campos):
@@ -228,6 +242,15 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
             elif campo["tipo"] != "selecao" and "opcoes" in campo:
                 erros.append(((*base, "campos", j, "opcoes"), "opcoes só se aplica ao tipo selecao"))
             erros += _checar_regras(campo, (*base, "campos", j))
+            erros += nome_python(campo["nome"], (*base, "campos", j, "nome"))
+            if campo["nome"] in CAMPOS_RESERVADOS:
+                erros.append(
+                    ((*base, "campos", j, "nome"), f"nome reservado: {campo['nome']} (chave de caso e do envio)")
+                )
+            elif campo["nome"] in parametros[tela["id"]]:
+                erros.append(
+                    ((*base, "campos", j, "nome"), f"{campo['nome']} já é parâmetro da URL da tela (de um endpoint)")
+                )
         for j, acao in enumerate(acoes):
             if "tela_destino" in acao and acao["tela_destino"] not in ids:
                 erros.append(
