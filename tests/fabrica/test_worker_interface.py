@@ -374,3 +374,18 @@ def test_textos_da_spec_nao_viram_codigo(tmp_path):
     forms = next(a for a in producao.codigo if a.caminho.endswith("forms.py"))
     assert "label=\"x'); import os; os.system('false') #\"" in forms.conteudo
     compile(forms.conteudo, "forms.py", "exec")
+
+
+def test_template_sobreposto_que_gera_codigo_quebrado_e_recusado_antes_de_rodar(tmp_path):
+    from fabrica.erros import DadosInvalidos
+
+    sobreposto = tmp_path / "_catalogo" / "templates" / "I"
+    sobreposto.mkdir(parents=True)
+    sobreposto.joinpath("apps.py.j2").write_text("class InterfaceConfig(:\n")
+    sobreposto.joinpath("tela.html.j2").write_text("{% raw %}{% if %}{% endraw %}\n")
+    spec = spec_de_exemplo("spec_004")
+    with pytest.raises(DadosInvalidos, match=r"apps\.py não é Python válido \(linha 1\)"):
+        produzir(WorkerInterface(), spec, [], tmp_path / "saida", repositorio=tmp_path)
+    sobreposto.joinpath("apps.py.j2").unlink()
+    with pytest.raises(DadosInvalidos, match=r"nova_solicitacao\.html não compila"):
+        produzir(WorkerInterface(), spec, [], tmp_path / "saida", repositorio=tmp_path)

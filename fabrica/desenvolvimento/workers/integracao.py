@@ -50,6 +50,7 @@ from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
+from fabrica.desenvolvimento.verificacao import verificar
 from fabrica.specs.formato.integracao import ESTADOS_CACHE
 
 VERTENTE = "C"
@@ -462,7 +463,7 @@ class WorkerIntegracao(Worker):
         ]
         for conector in contexto["conectores"]:
             artefatos.append(codigo(f"{base}/{conector['modulo']}.py", "conector.py.j2", conector=conector))
-        return artefatos
+        return verificar(artefatos)
 
     def gerar_testes(self, entrada: Entrada) -> tuple[list[Artefato], list[NaoTestavel]]:
         contexto = self._contexto(entrada)
@@ -503,7 +504,7 @@ class WorkerIntegracao(Worker):
                     ),
                 )
             )
-        return testes, nao_testaveis
+        return verificar(testes), nao_testaveis
 
 
 # --- Planos dos testes ------------------------------------------------------------------------------------

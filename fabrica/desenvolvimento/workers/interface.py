@@ -44,6 +44,7 @@ from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
+from fabrica.desenvolvimento.verificacao import verificar
 from fabrica.specs.formato.interface import TIPOS_NUMERO, TIPOS_TEXTO, parametros_da_url
 
 VERTENTE = "I"
@@ -493,7 +494,7 @@ class WorkerInterface(Worker):
             artefatos.append(
                 codigo(f"{base}/templates/{entrada.pacote}/interface/{tela['id']}.html", "tela.html.j2", tela=tela)
             )
-        return artefatos
+        return verificar(artefatos)
 
     def gerar_testes(self, entrada: Entrada) -> tuple[list[Artefato], list[NaoTestavel]]:
         telas = self._telas(entrada)
@@ -556,7 +557,7 @@ class WorkerInterface(Worker):
                     ),
                 )
             )
-        return testes, nao_testaveis
+        return verificar(testes), nao_testaveis
 
 
 def _campos_para_teste(tela: _Tela) -> list[dict]:
