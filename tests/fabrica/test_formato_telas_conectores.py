@@ -222,3 +222,10 @@ def test_cache_sem_get_e_recusado():
 def test_as_amostras_com_as_novas_regras_sao_validas():
     for spec_id in ("spec_004", "spec_005"):
         assert validar_spec(spec_de_exemplo(spec_id)) == []
+
+
+def test_parametro_com_padrao_sem_exemplo_e_recusado():
+    spec = copy.deepcopy(spec_de_exemplo("spec_005"))
+    del _endpoint(spec)["parametros"]["cep"]["exemplo"]
+    erros = {e.campo: e.mensagem for e in validar_spec(spec)}
+    assert "exigido por padrao" in erros["spec_integracao.conectores[0].endpoints[0].parametros.cep.exemplo"]

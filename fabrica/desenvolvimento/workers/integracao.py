@@ -46,7 +46,7 @@ import datetime
 import re
 import urllib.parse
 from decimal import Decimal, DecimalException
-from typing import Any
+from typing import Any, ClassVar
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
@@ -422,6 +422,9 @@ def _metodos(conector: dict) -> list[dict]:
 class WorkerIntegracao(Worker):
     vertente = "C"
     secao = "spec_integracao"
+    # Distributions the generated code imports at run time (besides pytest), for the release's
+    # requirements: the packager pins them at the versions installed with PROMETHEUS.
+    dependencias: ClassVar[tuple[str, ...]] = ("jsonschema",)
 
     def _contexto(self, entrada: Entrada) -> dict[str, Any]:
         conectores = entrada.spec[self.secao]["conectores"]

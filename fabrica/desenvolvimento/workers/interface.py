@@ -40,7 +40,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, DecimalException
-from typing import Any
+from typing import Any, ClassVar
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
@@ -447,6 +447,9 @@ class _Tela:
 class WorkerInterface(Worker):
     vertente = "I"
     secao = "spec_interface"
+    # Distributions the generated code imports at run time (besides pytest), for the release's
+    # requirements: the packager pins them at the versions installed with PROMETHEUS.
+    dependencias: ClassVar[tuple[str, ...]] = ("Django",)
 
     def _telas(self, entrada: Entrada) -> list[_Tela]:
         telas = entrada.spec[self.secao]["telas"]

@@ -222,6 +222,14 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
             except re.error as exc:
                 erros.append(((*onde, "padrao"), f"expressão regular inválida: {exc}"))
                 continue
+        obrigatorio = nome in no_caminho or parametro.get("obrigatorio", True)
+        if "padrao" in parametro and obrigatorio and "exemplo" not in parametro:
+            erros.append(
+                (
+                    (*onde, "exemplo"),
+                    "campo obrigatório ausente: exemplo (exigido por padrao num parâmetro obrigatório)",
+                )
+            )
         if "exemplo" in parametro and len(erros) == antes:
             motivo = _exemplo_invalido(parametro, tipo)
             if motivo:
