@@ -11,12 +11,14 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
+        from fabrica.decisoes import caixa
         from fabrica.desenvolvimento.base import registrar_worker
         from fabrica.desenvolvimento.workers.integracao import WorkerIntegracao
         from fabrica.desenvolvimento.workers.interface import WorkerInterface
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
+        caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
         registrar_worker(WorkerInterface)
