@@ -12,12 +12,11 @@ class FabricaConfig(AppConfig):
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
         from fabrica.decisoes import caixa
-        from fabrica.desenvolvimento.base import registrar_worker
-        from fabrica.desenvolvimento.workers.estrutural import WorkerEstrutural
+        from fabrica.desenvolvimento import workers
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
         caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
-        registrar_worker(WorkerEstrutural)
+        workers.registrar_todos()
