@@ -12,9 +12,8 @@ class FabricaConfig(AppConfig):
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
         from fabrica.decisoes import caixa
-        from fabrica.desenvolvimento.base import registrar_worker
+        from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
-        from fabrica.desenvolvimento.workers.estrutural import WorkerEstrutural
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
 
@@ -25,4 +24,4 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler("corrigir_bug", processar_corrigir)
         caixa_de_releases.registrar()
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
-        registrar_worker(WorkerEstrutural)
+        workers.registrar_todos()

@@ -32,7 +32,7 @@ from fabrica.desenvolvimento.base import (
     worker_de,
 )
 from fabrica.desenvolvimento.corretor import Corretor, PedidoCorrecao, resumo_das_falhas
-from fabrica.desenvolvimento.verificacao import verificar
+from fabrica.desenvolvimento.verificacao import problemas
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +211,7 @@ def _vertente(
             _falha(
                 f"(verificação) {p.caminho}", p.mensagem + (f" (linha {p.linha})" if p.linha else ""), arquivo=p.caminho
             )
-            for p in verificar(artefatos)
+            for p in problemas(artefatos)
         ]
         if problemas:
             return problemas, None, "O código gerado não passou na verificação; nada foi executado."
