@@ -207,14 +207,14 @@ def _vertente(
     def testar(artefatos: list[Artefato], tentativa: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str]:
         if not artefatos:
             return falhas_de_geracao or [_falha("(geração)", "O worker não gerou artefatos.")], None, ""
-        problemas = _fora_do_lugar(artefatos, opcoes.pacote, nome) + [
+        recusas = _fora_do_lugar(artefatos, opcoes.pacote, nome) + [
             _falha(
                 f"(verificação) {p.caminho}", p.mensagem + (f" (linha {p.linha})" if p.linha else ""), arquivo=p.caminho
             )
             for p in problemas(artefatos)
         ]
-        if problemas:
-            return problemas, None, "O código gerado não passou na verificação; nada foi executado."
+        if recusas:
+            return recusas, None, "O código gerado não passou na verificação; nada foi executado."
         progresso(vertente, "testando", tentativa, "")
         inicio = time.monotonic()
         arquivos = {a.caminho: a.conteudo for a in _raiz(spec, opcoes, resultado.dependencias)}
