@@ -233,6 +233,10 @@ def _vertente(
         tempos["testar_s"] += time.monotonic() - inicio
         execucoes.append({"tentativa": tentativa, **execucao.recursos, "isolamento": execucao.isolamento})
         linhas = [t.como_dict() for t in execucao.testes]
+        nomes = {c.nome for c in casos}
+        for linha in linhas:  # a bracketed id that names no case (a screen, an endpoint) is not one
+            if linha["caso"] not in nomes:
+                linha["caso"] = None
         if execucao.erro:
             linhas.append(
                 _falha("(execução)", execucao.erro + ("\n\n" + execucao.saida[-3000:] if execucao.saida else ""))

@@ -34,8 +34,11 @@ def _fixar(distribuicao: str) -> str:
 
 
 def requisitos(dependencias: list[str]) -> list[str]:
+    """The release's pip requirements: the workers' and the test tools', a bare name pinned to
+    the version the sandbox ran with (what was tested is what gets installed)."""
     vistos: dict[str, str] = {}
-    for requisito in [*dependencias, *(_fixar(d) for d in DEPENDENCIAS_DE_TESTE)]:
+    fixados = [d if any(c in d for c in "=<>!~@;[") else _fixar(d.strip()) for d in dependencias]
+    for requisito in [*fixados, *(_fixar(d) for d in DEPENDENCIAS_DE_TESTE)]:
         nome = requisito.split("==")[0].split(">=")[0].strip().lower()
         vistos.setdefault(nome, requisito)
     return sorted(vistos.values(), key=str.lower)

@@ -181,3 +181,23 @@ def test_template_com_variavel_indefinida_falha_na_geracao(workers, templates):
     e = _rodar(workers, dubles.worker("E", "template"), tmp_path=templates, casos=CASOS[:1]).vertentes["E"]
     assert "usa uma variável indefinida" in e.tentativas[0]["falhas"][0]["mensagem"]
     assert e.passou  # the project's template, at the first attempt
+
+
+class _WorkerComIdsProprios(dubles.WorkerDeTeste):
+    def gerar_testes(self, entrada):
+        testes, nao = super().gerar_testes(entrada)
+        extra = Artefato(
+            "tests/test_estrutural_telas.py",
+            "E",
+            "teste",
+            "import pytest\n\n@pytest.mark.parametrize('tela', ['inicio'], ids=['inicio'])\n"
+            "def test_tela(tela):\n    assert tela == 'inicio'\n",
+        )
+        return [*testes, extra], nao
+
+
+def test_id_entre_colchetes_que_nao_e_caso_nao_vira_caso(workers):
+    e = _rodar(workers, _WorkerComIdsProprios).vertentes["E"]
+    (tela,) = [t for t in e.testes if t["nome"] == "test_tela[inicio]"]
+    assert tela["caso"] is None and tela["status"] == "passou"
+    assert e.passou
