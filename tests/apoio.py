@@ -10,7 +10,8 @@ from backlog.models import Item
 from fabrica.consumidor import processar_proximo
 from fabrica.models import Orcamento, Release
 
-EXEMPLOS = Path(__file__).resolve().parents[1] / "examples" / "specs-repo" / "specs"
+RAIZ_DO_PROJETO = Path(__file__).resolve().parents[1]
+EXEMPLOS = RAIZ_DO_PROJETO / "examples" / "specs-repo" / "specs"
 
 
 def orcar(spec_ref: str, produtor: str = "teste") -> Orcamento:
