@@ -188,3 +188,22 @@ def mostrar(valor: object) -> str:
     if isinstance(valor, bool):
         return "true" if valor else "false"
     return f"'{valor}'" if isinstance(valor, str) else str(valor)
+
+
+def mascaras(celulas: Sequence[dict | str], tipo: str | None) -> tuple[list, list[int]]:
+    """Os representantes da coluna (``candidatos`` de todas as células) e, por célula, a máscara
+    de bits dos representantes com que ela casa. Duas células de uma mesma coluna podem valer
+    juntas exatamente quando suas máscaras se cruzam (os representantes cobrem cada região de
+    verdade de todas as células da coluna)."""
+    pontos = candidatos(celulas, tipo)
+    saida = []
+    for celula in celulas:
+        mascara = 0
+        for i, valor in enumerate(pontos):
+            try:
+                if casa(celula, valor):
+                    mascara |= 1 << i
+            except Incomparavel:
+                continue
+        saida.append(mascara)
+    return pontos, saida

@@ -30,13 +30,12 @@ acerto único, ``[]`` nas de vários, ``{saida: None}`` em SUM/MIN/MAX e ``{said
 from __future__ import annotations
 
 import datetime
-import xml.dom.minidom
 from dataclasses import dataclass
 from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.workers import feel
-from fabrica.erros import DadosInvalidos
+from fabrica.desenvolvimento.workers.checagem import checar_python, checar_xml
 from fabrica.specs import condicoes as cond
 
 ACERTO_UNICO = ("UNIQUE", "FIRST", "PRIORITY", "ANY")
@@ -344,12 +343,12 @@ class WorkerDecisional(Worker):
             },
         )
         caminho = f"{base}/{spec['id']}.dmn"
-        _checar_xml(texto, caminho)
+        checar_xml(texto, caminho)
         artefatos = [Artefato(caminho, "D", "codigo", texto)]
         contexto = {"spec_id": spec["id"], "arquivo": f"{spec['id']}.dmn"}
         for nome in ("__init__.py", "motor.py", "feel.py"):
             conteudo = entrada.gerador.gerar("D", f"{nome}.j2", contexto)
-            _checar_python(conteudo, f"{base}/{nome}")
+            checar_python(conteudo, f"{base}/{nome}")
             artefatos.append(Artefato(f"{base}/{nome}", "D", "codigo", conteudo))
         return artefatos
 
@@ -376,7 +375,12 @@ class WorkerDecisional(Worker):
                 entradas = entradas_da_regra(d, i)
                 try:
                     regras.append(
-                        {"nome": nome, "decisao": d["id"], "entradas": entradas, "esperado": avaliar_decisao(d, entradas)}
+                        {
+                            "nome": nome,
+                            "decisao": d["id"],
+                            "entradas": entradas,
+                            "esperado": avaliar_decisao(d, entradas),
+                        }
                     )
                 except NaoAvaliavel as exc:
                     nao_testaveis.append(NaoTestavel(nome, str(exc)))
@@ -408,7 +412,7 @@ class WorkerDecisional(Worker):
             if not ha:
                 continue
             texto = entrada.gerador.gerar("D", f"{nome}.j2", contexto)
-            _checar_python(texto, f"tests/{nome}")
+            checar_python(texto, f"tests/{nome}")
             testes.append(Artefato(f"tests/{nome}", "D", "teste", texto))
         return testes, nao_testaveis
 
@@ -454,17 +458,3 @@ def _do_tipo(valor: object, tipo: str) -> bool:
         except ValueError:
             return False
     return isinstance(valor, str) if tipo == "str" else False
-
-
-def _checar_xml(texto: str, caminho: str) -> None:
-    try:
-        xml.dom.minidom.parseString(texto.encode())
-    except Exception as exc:  # noqa: BLE001 — expat levanta ExpatError, e um template quebrado pode dar outras
-        raise DadosInvalidos(f"O artefato {caminho} não é XML bem formado: {exc}.") from None
-
-
-def _checar_python(texto: str, caminho: str) -> None:
-    try:
-        compile(texto, caminho, "exec")
-    except SyntaxError as exc:
-        raise DadosInvalidos(f"O artefato {caminho} não é Python válido (linha {exc.lineno}): {exc.msg}.") from None

@@ -25,14 +25,13 @@ um caminho que volta a um gateway repete a escolha, e um ciclo assim não termin
 
 from __future__ import annotations
 
-import xml.dom.minidom
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.workers import feel
-from fabrica.erros import DadosInvalidos
+from fabrica.desenvolvimento.workers.checagem import checar_python, checar_xml
 from fabrica.specs import condicoes as cond
 
 MAX_CAMINHOS = 100
@@ -137,9 +136,7 @@ class Processo:
         while fila:
             passos += 1
             if passos > self.limite:
-                raise NaoExecutavel(
-                    "o fluxo volta aos mesmos pontos sem que os dados mudem: o processo não terminaria"
-                )
+                raise NaoExecutavel("o fluxo volta aos mesmos pontos sem que os dados mudem: o processo não terminaria")
             indice = fila.popleft()
             no = self.fluxos[indice].para
             if no == self.fim:
@@ -236,7 +233,9 @@ def caminhos(processo: Processo) -> tuple[list[Caminho], list[NaoTestavel]]:
     nao = [NaoTestavel(f"{processo.id}-caminho_sem_fim_{i:02d}", m) for i, m in enumerate(problemas, 1)]
     if len(achados) + len(problemas) >= MAX_CAMINHOS:
         nao.append(
-            NaoTestavel(f"{processo.id}-caminhos", f"mais de {MAX_CAMINHOS} caminhos: testados os {MAX_CAMINHOS} primeiros")
+            NaoTestavel(
+                f"{processo.id}-caminhos", f"mais de {MAX_CAMINHOS} caminhos: testados os {MAX_CAMINHOS} primeiros"
+            )
         )
     return resultado, nao
 
@@ -468,7 +467,10 @@ def layout(diagrama: Diagrama) -> tuple[dict[str, Forma], dict[str, list[tuple[i
         for c in sorted(camadas)[1:]:
             pos = {n: i for i, n in enumerate(camadas[c - 1])}
             camadas[c].sort(
-                key=lambda n: sum(pos[p] for p in predecessores[n] if p in pos) / max(1, len([p for p in predecessores[n] if p in pos]))
+                key=lambda n: (
+                    sum(pos[p] for p in predecessores[n] if p in pos)
+                    / max(1, len([p for p in predecessores[n] if p in pos]))
+                )
             )
     altura = max(len(v) for v in camadas.values())
     formas: dict[str, Forma] = {}
@@ -533,14 +535,19 @@ class WorkerProcessual(Worker):
                     "rotas": rotas,
                 },
             )
-            _checar_xml(texto, f"{base}/{p['id']}.bpmn")
+            checar_xml(texto, f"{base}/{p['id']}.bpmn")
             artefatos.append(Artefato(f"{base}/{p['id']}.bpmn", "P", "codigo", texto))
-        contexto = {"processos_py": _py(tuple(p["id"] for p in self._processos(entrada))), "spec_id": entrada.spec["id"]}
+        contexto = {
+            "processos_py": _py(tuple(p["id"] for p in self._processos(entrada))),
+            "spec_id": entrada.spec["id"],
+        }
         for nome in ("__init__.py", "motor.py", "feel.py"):
-            artefatos.append(Artefato(f"{base}/{nome}", "P", "codigo", entrada.gerador.gerar("P", f"{nome}.j2", contexto)))
+            artefatos.append(
+                Artefato(f"{base}/{nome}", "P", "codigo", entrada.gerador.gerar("P", f"{nome}.j2", contexto))
+            )
         for a in artefatos:
             if a.caminho.endswith(".py"):
-                _checar_python(a.conteudo, a.caminho)
+                checar_python(a.conteudo, a.caminho)
         return artefatos
 
     def gerar_testes(self, entrada: Entrada) -> tuple[list[Artefato], list[NaoTestavel]]:
@@ -593,7 +600,7 @@ class WorkerProcessual(Worker):
             if nome == "test_processual_casos.py" and not casos:
                 continue
             texto = entrada.gerador.gerar("P", f"{nome}.j2", contexto)
-            _checar_python(texto, f"tests/{nome}")
+            checar_python(texto, f"tests/{nome}")
             testes.append(Artefato(f"tests/{nome}", "P", "teste", texto))
         return testes, nao_testaveis
 
@@ -643,17 +650,3 @@ class WorkerProcessual(Worker):
             "nao_passa_por": nao_passa,
             "termina_em": termina,
         }
-
-
-def _checar_xml(texto: str, caminho: str) -> None:
-    try:
-        xml.dom.minidom.parseString(texto.encode())
-    except Exception as exc:  # noqa: BLE001 — expat levanta ExpatError, e um template quebrado pode dar outras
-        raise DadosInvalidos(f"O artefato {caminho} não é XML bem formado: {exc}.") from None
-
-
-def _checar_python(texto: str, caminho: str) -> None:
-    try:
-        compile(texto, caminho, "exec")
-    except SyntaxError as exc:
-        raise DadosInvalidos(f"O artefato {caminho} não é Python válido (linha {exc.lineno}): {exc.msg}.") from None
