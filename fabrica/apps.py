@@ -11,12 +11,14 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
+        from fabrica.decisoes import caixa
         from fabrica.desenvolvimento.base import registrar_worker
         from fabrica.desenvolvimento.workers.decisional import WorkerDecisional
         from fabrica.desenvolvimento.workers.processual import WorkerProcessual
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
+        caixa.registrar(caixa.ORCAMENTO)
         registrar_worker(WorkerProcessual)
         registrar_worker(WorkerDecisional)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
