@@ -14,6 +14,7 @@ class FabricaConfig(AppConfig):
         from fabrica.decisoes import caixa
         from fabrica.desenvolvimento.base import registrar_worker
         from fabrica.desenvolvimento.workers.decisional import WorkerDecisional
+        from fabrica.desenvolvimento.workers.estrutural import WorkerEstrutural
         from fabrica.desenvolvimento.workers.processual import WorkerProcessual
         from fabrica.precificacao.services import processar_orcar
 
@@ -23,3 +24,4 @@ class FabricaConfig(AppConfig):
         registrar_worker(WorkerDecisional)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
+        registrar_worker(WorkerEstrutural)
