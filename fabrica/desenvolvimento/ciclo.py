@@ -32,6 +32,7 @@ from fabrica.desenvolvimento.base import (
     worker_de,
 )
 from fabrica.desenvolvimento.corretor import Corretor, PedidoCorrecao, resumo_das_falhas
+from fabrica.desenvolvimento.pacote import importados
 from fabrica.desenvolvimento.verificacao import problemas
 
 log = logging.getLogger(__name__)
@@ -290,6 +291,7 @@ def _vertente(
         registro["depois"] = _contagem(resultado.testes)
         resultado.tentativas.append(registro)
     resultado.artefatos = artefatos
+    resultado.dependencias = list(dict.fromkeys([*worker.dependencias, *importados(artefatos, opcoes.pacote)]))
     resultado.recursos = {k: round(v, 4) for k, v in tempos.items()} | {"execucoes": execucoes}
     resultado.recursos["total_s"] = round(sum(tempos.values()), 4)
     return resultado

@@ -7,8 +7,11 @@ and ``pytest``, with no PROMETHEUS. The sandbox runs exactly this root. Pure Pyt
 
 from __future__ import annotations
 
+import ast
+import functools
 import io
 import keyword
+import sys
 import zipfile
 from importlib import metadata
 from typing import Any
@@ -42,6 +45,33 @@ def requisitos(dependencias: list[str]) -> list[str]:
         nome = requisito.split("==")[0].split(">=")[0].strip().lower()
         vistos.setdefault(nome, requisito)
     return sorted(vistos.values(), key=str.lower)
+
+
+@functools.cache
+def _distribuicoes() -> dict[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+def importados(artefatos: list[Artefato], pacote: str) -> list[str]:
+    """The distributions that the generated Python imports (beyond the standard library and the
+    release itself), so its requirements hold what its code and tests really need, whether or not
+    the worker declared it."""
+    modulos: set[str] = set()
+    for artefato in artefatos:
+        if not artefato.caminho.endswith(".py"):
+            continue
+        try:
+            arvore = ast.parse(artefato.conteudo)
+        except (SyntaxError, ValueError):
+            continue
+        for no in ast.walk(arvore):
+            if isinstance(no, ast.Import):
+                modulos.update(a.name.split(".")[0] for a in no.names)
+            elif isinstance(no, ast.ImportFrom) and no.module and not no.level:
+                modulos.add(no.module.split(".")[0])
+    modulos -= {pacote, "tests", *sys.stdlib_module_names}
+    distribuicoes = {sorted(_distribuicoes()[m])[0] for m in modulos if m in _distribuicoes()}
+    return sorted(distribuicoes, key=str.lower)
 
 
 def _toml(texto: str) -> str:

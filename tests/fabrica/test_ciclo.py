@@ -56,6 +56,8 @@ def test_tudo_passa_na_primeira_sem_tentativas(workers):
     assert e.recursos["execucoes"][0]["isolamento"]["modo"] in ("completo", "basico")
     assert [a[1] for a in resultado.etapas] == ["gerando", "testando", "concluida"]
     assert {a.caminho for a in resultado.raiz} >= {"pyproject.toml", "requirements.txt", "spec_t/__init__.py"}
+    # what the generated code imports goes into the requirements (the double's tests import pytest)
+    assert resultado.dependencias == ["pytest"]
 
 
 def test_falha_sem_reparo_esgota_as_tres_tentativas_e_diz_o_que_tentou(workers):
