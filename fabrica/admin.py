@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from backlog.models import Status
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
-from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -201,12 +201,8 @@ class SpecRecursosAdmin(SomenteLeitura):
         return super().has_view_permission(request, obj)
 
 
-@admin.register(Ambiente)
-class AmbienteAdmin(admin.ModelAdmin):
-    list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
-    list_filter = ["ativo"]
-    search_fields = ["nome", "descricao"]
-
+# Environments and deployments: their admin lives with them.
+from fabrica.implantacao import admin as _admin_implantacao  # noqa: E402, F401
 
 admin.site.site_header = _("Administração do PROMETHEUS")
 admin.site.site_title = _("PROMETHEUS")

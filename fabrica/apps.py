@@ -15,4 +15,10 @@ class FabricaConfig(AppConfig):
 
         contratos.registrar()
         consumidor.registrar_handler("orcar_spec", processar_orcar)
+        from fabrica.implantacao import alvos, caixa
+        from fabrica.implantacao.services import processar_implantar
+
+        alvos.registrar_padrao()
+        caixa.registrar_tipo()
+        consumidor.registrar_handler("implantar", processar_implantar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)

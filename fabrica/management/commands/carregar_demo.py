@@ -41,6 +41,12 @@ class Command(BaseCommand):
         )
         if not Capacidade.objects.exists():
             capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por="demo")
+        from fabrica.implantacao.demo import criar_ambientes_demo
+
+        if criados := criar_ambientes_demo():
+            self.stdout.write(
+                f"Ambientes de demonstração criados: {', '.join(criados)} (diretório em var/implantacoes/)."
+            )
         linhas = []
         for nome, senha, grupo, staff, descricao in DEMO:
             usuario, _ = User.objects.get_or_create(username=nome)
