@@ -63,7 +63,9 @@ def comando(ambientes, engine):
 
 
 def _env(saida: Path, operacao: str) -> dict[str, str]:
-    return dict(linha.split("=", 1) for linha in (saida / f"env-{operacao}.txt").read_text().splitlines() if "=" in linha)
+    return dict(
+        linha.split("=", 1) for linha in (saida / f"env-{operacao}.txt").read_text().splitlines() if "=" in linha
+    )
 
 
 def test_comando_recebe_arquivo_versao_e_ambiente(fazer_release, comando, engine, monkeypatch):
@@ -87,8 +89,19 @@ def test_comando_recebe_arquivo_versao_e_ambiente(fazer_release, comando, engine
     assert env["TOKEN_DO_CLUSTER"] == "tok-123"
     assert "SECRET_KEY" not in env and "OUTRA_VARIAVEL" not in env and "DATABASE_URL" not in env
     assert set(env) <= {
-        *(f"PROMETHEUS_{k}" for k in ("ARQUIVO", "VERSAO", "AMBIENTE", "SPEC", "RELEASE", "IMPLANTACAO", "VERSAO_ANTERIOR", "OPERACAO")),
-        "PATH", "HOME", "LANG", "SAIDA", "TOKEN_DO_CLUSTER", "PWD", "SHLVL", "_", "OLDPWD",
+        *(
+            f"PROMETHEUS_{k}"
+            for k in ("ARQUIVO", "VERSAO", "AMBIENTE", "SPEC", "RELEASE", "IMPLANTACAO", "VERSAO_ANTERIOR", "OPERACAO")
+        ),
+        "PATH",
+        "HOME",
+        "LANG",
+        "SAIDA",
+        "TOKEN_DO_CLUSTER",
+        "PWD",
+        "SHLVL",
+        "_",
+        "OLDPWD",
     }
     with zipfile.ZipFile(engine["saida"] / "recebido-implantar.zip") as zf:
         assert zf.read("app/__init__.py").startswith(b"VERSAO = 1")
@@ -192,7 +205,11 @@ def test_configuracao_invalida_nomeia_o_campo(config, campo, trecho):
 
 @pytest.mark.parametrize(
     ("config", "campo"),
-    [({"smoke": "pytest"}, "configuracao.smoke"), ({"timeout": -1}, "configuracao.timeout"), ({"x": 1}, "configuracao.x")],
+    [
+        ({"smoke": "pytest"}, "configuracao.smoke"),
+        ({"timeout": -1}, "configuracao.timeout"),
+        ({"x": 1}, "configuracao.x"),
+    ],
 )
 def test_configuracao_invalida_do_diretorio(config, campo):
     assert campo in erros_de_configuracao("diretorio", config)

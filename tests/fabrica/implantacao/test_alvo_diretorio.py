@@ -64,7 +64,11 @@ def test_retencao_guarda_n_e_nunca_a_atual_nem_a_anterior(fazer_release, ambient
 
     # Rolled back to v3: current v3, previous v4 — a new deploy of v1 keeps v1 (current) and v3 (previous).
     item = servicos.reversao_solicitar(
-        ambiente_id=homologacao.pk, spec_ref="spec_teste", release_id=releases[2].pk, por=elenco["admin"], motivo="v4 lenta"
+        ambiente_id=homologacao.pk,
+        spec_ref="spec_teste",
+        release_id=releases[2].pk,
+        por=elenco["admin"],
+        motivo="v4 lenta",
     )
     processar(item)
     implantar(releases[0])

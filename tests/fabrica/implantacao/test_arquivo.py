@@ -107,7 +107,9 @@ MALICIOSOS_TAR = [
 ]
 
 
-@pytest.mark.parametrize(("membro", "motivo"), MALICIOSOS_TAR, ids=[m[1] + str(i) for i, m in enumerate(MALICIOSOS_TAR)])
+@pytest.mark.parametrize(
+    ("membro", "motivo"), MALICIOSOS_TAR, ids=[m[1] + str(i) for i, m in enumerate(MALICIOSOS_TAR)]
+)
 def test_tar_malicioso_recusado_sem_escrever_nada(palco, membro, motivo):
     arquivo = _tar(palco["raiz"] / "r.tar.gz", [("app/__init__.py", b"VERSAO = 1\n"), membro])
     antes = _tudo_abaixo(palco["raiz"])
@@ -140,7 +142,11 @@ def test_nomes_repetidos_arquivo_sobre_diretorio_e_limites(palco):
 def test_arquivo_bom_aparece_inteiro_com_manifesto(palco):
     arquivo = _zip(
         palco["raiz"] / "r.zip",
-        [BOM, ("tests/test_smoke.py", b"def test_ok():\n    assert True\n", REGULAR), ("bin/rodar", b"#!/bin/sh\n", stat.S_IFREG | 0o755)],
+        [
+            BOM,
+            ("tests/test_smoke.py", b"def test_ok():\n    assert True\n", REGULAR),
+            ("bin/rodar", b"#!/bin/sh\n", stat.S_IFREG | 0o755),
+        ],
     )
     destino = palco["releases"] / "spec-v1"
 
