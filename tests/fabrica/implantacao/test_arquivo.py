@@ -124,7 +124,7 @@ def test_tar_malicioso_recusado_sem_escrever_nada(palco, membro, motivo):
 
 def test_nomes_repetidos_arquivo_sobre_diretorio_e_limites(palco):
     conflito = _zip(palco["raiz"] / "b.zip", [("app", b"x", REGULAR), BOM])
-    with pytest.warns(UserWarning):  # zipfile itself warns about the duplicate name
+    with pytest.warns(UserWarning, match="Duplicate name"):  # zipfile itself warns about the duplicate name
         repetido = _zip(palco["raiz"] / "a.zip", [BOM, BOM])
 
     with pytest.raises(ArquivoInvalido, match="nome repetido"):
@@ -133,8 +133,8 @@ def test_nomes_repetidos_arquivo_sobre_diretorio_e_limites(palco):
         desempacotar(conflito, palco["releases"] / "v1")
     with pytest.raises(ArquivoInvalido, match="limite"):
         desempacotar(_zip(palco["raiz"] / "c.zip", [BOM]), palco["releases"] / "v1", max_bytes=5)
+    (palco["raiz"] / "d.zip").write_bytes(b"nada disso")
     with pytest.raises(ArquivoInvalido, match="não é um zip nem um tar"):
-        (palco["raiz"] / "d.zip").write_bytes(b"nada disso")
         desempacotar(palco["raiz"] / "d.zip", palco["releases"] / "v1")
     assert list(palco["releases"].iterdir()) == []
 
