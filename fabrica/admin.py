@@ -8,7 +8,6 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backlog.models import Status
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
 from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
 from prometheus_site.admin import InlineSomenteLeitura
@@ -43,9 +42,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
         extra_context["gaps_abertos"] = (
-            Gap.objects.select_related("item", "orcamento")
-            .filter(item__status__in=[Status.PENDENTE, Status.EM_PROCESSAMENTO])
-            .order_by("tipo_recurso", "recurso", "id")
+            Gap.objects.abertos().select_related("item", "orcamento").order_by("tipo_recurso", "recurso", "id")
         )
         return super().changelist_view(request, extra_context)
 

@@ -7,19 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backlog import services as backlog
-from backlog.erros import DadosInvalidos
-from backlog.models import Status
+from fabrica.erros import DadosInvalidos
 from fabrica.models import Capacidade, Gap
-
-ABERTOS = [Status.PENDENTE, Status.EM_PROCESSAMENTO]
 
 
 def gaps_que_resolveria(*, tipo: str, nome: str):
     """Open gaps a capability of this type and name would resolve (shown before saving)."""
     return (
-        Gap.objects.select_related("item", "orcamento")
-        .filter(tipo_recurso=tipo, recurso=nome, item__status__in=ABERTOS)
-        .order_by("id")
+        Gap.objects.select_related("item", "orcamento").abertos().filter(tipo_recurso=tipo, recurso=nome).order_by("id")
     )
 
 
@@ -36,6 +31,9 @@ def capacidade_salvar(
     concluded (its ``resultado`` says who and when), which unblocks the budgets waiting on them.
     Returns the capability and the gaps it resolved; a duplicate or invalid one is refused
     (``DadosInvalidos`` naming the fields), also when two admins race to register it."""
+    outra = Capacidade.objects.filter(tipo=tipo, nome=nome)
+    if (outra.exclude(pk=capacidade.pk) if capacidade is not None and capacidade.pk else outra).exists():
+        _recusar_repetida()
     try:
         with transaction.atomic():
             if capacidade is None:
@@ -51,9 +49,14 @@ def capacidade_salvar(
             for campo, msgs in exc.message_dict.items()
         }
         raise DadosInvalidos("A capacidade não é válida.", campos) from None
-    except IntegrityError:
-        raise DadosInvalidos("Essa capacidade já existe.", {"nome": ["Já registrada."]}) from None
+    except IntegrityError:  # registered by someone else between the check and the insert
+        _recusar_repetida()
     return capacidade, resolvidos
+
+
+def _recusar_repetida() -> None:
+    """A capability is one (tipo, nome): the refusal of a second one, wherever it is asked."""
+    raise DadosInvalidos("Essa capacidade já existe; altere a registrada.", {"nome": ["Já registrada."]}) from None
 
 
 def _resolver_gaps(capacidade: Capacidade, por: str) -> list[Gap]:

@@ -16,8 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
-from backlog.erros import DadosInvalidos, TransicaoInvalida
 from backlog.models import Item, Status
+from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.models import Orcamento
 from fabrica.precificacao.services import resumo_orcamento
 
@@ -37,9 +37,7 @@ def _travar(orcamento_id: int) -> Orcamento:
             .get(pk=orcamento_id)
         )
     except Orcamento.DoesNotExist:
-        from backlog.erros import ItemNaoEncontrado
-
-        raise ItemNaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
+        raise NaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
 
 
 def _exigir(orc: Orcamento, destino: str) -> None:

@@ -1,7 +1,7 @@
 import pytest
 
-from backlog.erros import DadosInvalidos
 from fabrica.capacidades.services import capacidade_salvar
+from fabrica.erros import DadosInvalidos
 from fabrica.models import Capacidade
 
 

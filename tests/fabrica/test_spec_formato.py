@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from fabrica.erros import DadosInvalidos
+from fabrica.precificacao.modelo import unidades
 from fabrica.specs.formato import (
     SPEC_SCHEMA,
     ErroCampo,
     SpecInvalida,
     carregar_spec,
     tamanho_por_vertente,
-    unidades,
     validar_spec,
 )
 
@@ -554,7 +555,7 @@ def test_tamanho_so_das_vertentes_da_spec():
 def test_unidades_pondera_as_medidas():
     assert unidades("E", {"classes": 2, "atributos": 8, "metodos": 3}) == 2 + 8 + 2 * 3
     assert unidades("C", {"conectores": 1}) == 2
-    with pytest.raises(ValueError, match="vertente desconhecida"):
+    with pytest.raises(DadosInvalidos, match="[Vv]ertente desconhecida"):
         unidades("X", {})
 
 
