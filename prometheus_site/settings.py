@@ -214,4 +214,4 @@ PROMETHEUS_IMPLANTACAO_RETENCAO = env_int("PROMETHEUS_IMPLANTACAO_RETENCAO", 5, 
 PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, minimo=1)
 # How long a deployment waits for another one to the same environment to finish before its item
 # fails (and is retried by the backlog after its backoff).
-PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 900, minimo=0)
+PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)

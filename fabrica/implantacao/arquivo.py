@@ -9,6 +9,8 @@ repository may override, so it is input like any other.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -223,27 +225,43 @@ def desempacotar(
             (temporario / MANIFESTO).write_text(json.dumps(manifesto, sort_keys=True), encoding="utf-8")
             _sincronizar_arvore(temporario)
             os.rename(temporario, destino)
+            _sincronizar_diretorio(destino.parent)  # the rename too, before anyone links to it
         except BaseException:
             shutil.rmtree(temporario, ignore_errors=True)
             raise
     return hashes
 
 
+def _syncfs() -> Any:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+_SYNCFS = _syncfs()
+
+
 def _sincronizar_arvore(raiz: Path) -> None:
-    """fsync every file and directory, so the rename that publishes them never precedes their
-    content on disk (a crash right after the switch must not leave empty files behind it)."""
-    for pasta, _dirs, arquivos in os.walk(raiz):
-        for nome in arquivos:
-            fd = os.open(os.path.join(pasta, nome), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fd = os.open(pasta, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    """Puts the unpacked files on disk before the rename that publishes them, so a crash right
+    after the switch never leaves empty files behind it. One ``syncfs`` of the deployment's
+    filesystem: on this machine an fsync per file made a 1,000-file deploy 3-4 s slower
+    (bench/deploy.py); ``sync`` where ``syncfs`` is missing."""
+    fd = os.open(raiz, os.O_RDONLY)
+    try:
+        if _SYNCFS is None or _SYNCFS(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _sincronizar_diretorio(pasta: Path) -> None:
+    fd = os.open(pasta, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def manifesto_confere(diretorio: Path) -> list[str]:

@@ -438,7 +438,14 @@ def _tomar_ambiente(impl_id: int, diario: Diario) -> Implantacao:
 def _no_alvo(impl: Implantacao, pasta: Path, diario: Diario) -> Resultado:
     """The slow part, outside any transaction: archives, the target's operation, retention."""
     alvo = alvo_de(impl.ambiente)
-    arquivo = arquivo_da_release(impl.release, pasta / "arquivo") if impl.release else None
+    release = impl.release
+
+    def fazer_arquivo() -> Path | None:
+        return arquivo_da_release(release, pasta / "arquivo") if release is not None else None
+
+    # A rollback to a release the target still keeps needs no archive (built if it turns out to).
+    guardada = impl.tipo == Implantacao.Tipo.REVERSAO and impl.versao in (alvo.guardadas(impl.spec_ref) or [])
+    arquivo = None if guardada else fazer_arquivo()
     anterior = impl.release_anterior
     arquivo_anterior = arquivo_da_release(anterior, pasta / "anterior") if anterior and impl.alvo == "comando" else None
     if arquivo is not None:
@@ -459,6 +466,7 @@ def _no_alvo(impl: Implantacao, pasta: Path, diario: Diario) -> Resultado:
         trabalho=trabalho,
         escrever=diario,
         esperando=diario.talvez_descarregar,
+        fazer_arquivo=fazer_arquivo,
     )
     if impl.tipo == Implantacao.Tipo.REVERSAO:
         resultado = alvo.reverter(ctx)

@@ -37,6 +37,8 @@ class Contexto:
     trabalho: Path  # a fresh temporary directory for this operation
     escrever: Callable[[str], None]
     esperando: Callable[[], None] = lambda: None  # called while a child process runs (log flush)
+    # Builds ``arquivo`` when the service left it out (a rollback to a release the target keeps).
+    fazer_arquivo: Callable[[], Path | None] = lambda: None
 
 
 @dataclass

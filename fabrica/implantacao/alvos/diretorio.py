@@ -138,11 +138,12 @@ class AlvoDiretorio(Alvo):
         destino = self.releases(ctx.spec_ref) / ctx.versao
         faltas = manifesto_confere(destino) if destino.exists() else ["ausente"]
         if faltas:
+            if self.atual(ctx.spec_ref) == ctx.versao:
+                raise FalhaNoAlvo(f"A release {ctx.versao} serve mas está alterada no disco.")
+            ctx.arquivo = ctx.arquivo or ctx.fazer_arquivo()
             if ctx.arquivo is None:
                 raise FalhaNoAlvo(f"A release {ctx.versao} não está mais guardada neste ambiente.")
             ctx.escrever(f"releases/{ctx.versao}/ não está completa ({'; '.join(faltas[:3])}): refazendo do arquivo.")
-            if self.atual(ctx.spec_ref) == ctx.versao:
-                raise FalhaNoAlvo(f"A release {ctx.versao} serve mas está alterada no disco.")
             self._remover(destino)
             self._desempacotar(ctx, destino)
         else:

@@ -148,3 +148,43 @@ def test_smoke_nao_ve_o_ambiente_do_prometheus(fazer_release, ambientes, monkeyp
 
     assert impl.status == Implantacao.Status.CONCLUIDA, impl.log
     assert Item.objects.filter(tipo="validar_implantacao").count() == 1
+
+
+def test_reverter_para_guardada_danificada_refaz_do_arquivo(fazer_release, ambientes, implantacoes_dir, elenco):
+    v1 = fazer_release(1)
+    implantar(v1)
+    implantar(fazer_release(2))
+    guardada = implantacoes_dir / "homologacao" / "spec_teste" / "releases" / "spec_teste-v1" / "app" / "__init__.py"
+    guardada.write_text("danificado\n")
+
+    item = servicos.reversao_solicitar(
+        ambiente_id=ambientes["homologacao"].pk,
+        spec_ref="spec_teste",
+        release_id=v1.pk,
+        por=elenco["admin"],
+        motivo="volta",
+    )
+    reversao = processar(item)
+
+    assert reversao.status == Implantacao.Status.CONCLUIDA
+    assert "não está completa (app/__init__.py: alterado): refazendo do arquivo" in reversao.log
+    assert guardada.read_text().startswith("VERSAO = 1")
+    assert atual(ambientes["homologacao"]) == "spec_teste-v1"
+
+
+def test_reverter_para_guardada_intacta_nao_monta_arquivo(fazer_release, ambientes, elenco):
+    v1 = fazer_release(1)
+    implantar(v1)
+    implantar(fazer_release(2))
+
+    item = servicos.reversao_solicitar(
+        ambiente_id=ambientes["homologacao"].pk,
+        spec_ref="spec_teste",
+        release_id=v1.pk,
+        por=elenco["admin"],
+        motivo="volta",
+    )
+    reversao = processar(item)
+
+    assert "guardada e conferida com o manifesto" in reversao.log
+    assert "Arquivo da release" not in reversao.log
