@@ -23,7 +23,7 @@ from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_release, ambientes, live_server):
+def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_release, ambientes, live_server):  # noqa: F811
     v1 = fazer_release(1)
     primeira = implantar(v1)
 
