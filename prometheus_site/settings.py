@@ -155,6 +155,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusItemEnum": "backlog.models.Status",
         "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
+        "StatusImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Status",
+        "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
