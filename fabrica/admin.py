@@ -60,7 +60,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
             nome=obj.nome,
             descricao=obj.descricao,
             habilitada=obj.habilitada,
-            por=f"admin:{request.user.get_username()}",
+            por=request.user,
         )
         obj.pk = _cap.pk
         if resolvidos:
@@ -87,7 +87,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
                 nome=cap.nome,
                 descricao=cap.descricao,
                 habilitada=habilitada,
-                por=f"admin:{request.user.get_username()}",
+                por=request.user,
             )
             total += len(resolvidos)
         self.message_user(
@@ -167,7 +167,7 @@ class SpecAdmin(admin.ModelAdmin):
         from fabrica.specs.services import specs_sincronizar
 
         try:
-            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user.get_username())
+            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user)
         except RepositorioInvalido as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
@@ -187,15 +187,12 @@ class GapInline(InlineSomenteLeitura):
 
 
 @admin.register(Orcamento)
-class SpecRecursosAdmin(SomenteLeitura):
+class OrcamentoAdmin(SomenteLeitura):
     list_display = ["id", "spec_ref", "status", "modelo", "criado_em"]
     list_filter = ["status"]
     search_fields = ["spec_ref"]
     inlines = [GapInline]
     list_select_related = ["modelo"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj)
 
 
 # Environments and deployments: their admin lives with them.

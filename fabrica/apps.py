@@ -11,9 +11,12 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, tasks
+        from fabrica.decisoes import caixa
+        from fabrica.desenvolvimento import workers
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
+        caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         from fabrica.implantacao import alvos, caixa
         from fabrica.implantacao.services import processar_implantar
@@ -22,3 +25,4 @@ class FabricaConfig(AppConfig):
         caixa.registrar_tipo()
         consumidor.registrar_handler("implantar", processar_implantar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
+        workers.registrar_todos()

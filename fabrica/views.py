@@ -19,6 +19,7 @@ from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
 from fabrica.precificacao.modelo import SECOES
+from prometheus_site.atores import ator_de
 from prometheus_site.erros import ErroDominio
 
 
@@ -152,9 +153,9 @@ def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
     objeto = get_object_or_404(Spec, pk=pk)
     item = backlog.produzir(
         tipo="orcar_spec",
-        produtor=f"usuario:{request.user.get_username()}",
+        produtor=ator_de(request.user),
         contexto={"spec_ref": objeto.spec_id},
-        ator=f"usuario:{request.user.get_username()}",
+        ator=ator_de(request.user),
     )
     messages.info(request, _("Orçamento solicitado; a precificação roda em segundo plano."))
     return redirect("orcar-progresso", item_id=item.pk)

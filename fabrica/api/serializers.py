@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Capacidade, Gap, Orcamento, Spec
 from fabrica.precificacao.modelo import SECOES
 
 
@@ -120,13 +120,6 @@ class OrcamentoDetalhe(OrcamentoResumo):
             "gaps",
             "horas_reais",
         ]
-        read_only_fields = fields
-
-
-class ModeloSaida(serializers.ModelSerializer):
-    class Meta:
-        model = ModeloPrecificacao
-        fields = ["versao", "coeficientes", "motivo", "amostras", "mmre", "pred25", "mmre_anterior", "criado_em"]
         read_only_fields = fields
 
 

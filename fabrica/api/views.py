@@ -20,10 +20,6 @@ from fabrica.specs.services import spec_importar
 from prometheus_site.api.permissoes import exige
 
 
-def _usuario(request: Request) -> str:
-    return request.user.get_username()
-
-
 class SpecsView(generics.ListAPIView):
     """GET lists imported spec versions (``?spec_id=``); POST submits a spec (YAML text or object)."""
 
@@ -49,7 +45,7 @@ class SpecsView(generics.ListAPIView):
                 if erros:
                     raise SpecInvalida(erros)
             texto = entrada.validated_data.get("yaml") or yaml.safe_dump(objeto, allow_unicode=True, sort_keys=False)
-            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.API, por=_usuario(request))
+            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.API, por=request.user)
         except SpecInvalida as exc:
             campos: dict[str, list[str]] = {}
             for erro in exc.erros:
@@ -89,7 +85,7 @@ class CapacidadesView(generics.ListAPIView):
         entrada = s.CapacidadeEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
-        capacidade, resolvidos = capacidade_salvar(por=_usuario(request), **dados)
+        capacidade, resolvidos = capacidade_salvar(por=request.user, **dados)
         capacidade.gaps_resolvidos = resolvidos
         return Response(s.CapacidadeSalva(capacidade).data, status=status.HTTP_201_CREATED)
 
@@ -111,7 +107,7 @@ class CapacidadeView(APIView):
             capacidade=capacidade,
             tipo=capacidade.tipo,
             nome=capacidade.nome,
-            por=_usuario(request),
+            por=request.user,
             descricao=dados.get("descricao", capacidade.descricao),
             habilitada=dados.get("habilitada", capacidade.habilitada),
         )

@@ -11,6 +11,7 @@ from backlog import services as backlog
 from backlog.models import Item
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
+from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos
 from fabrica.models import Gap, ModeloPrecificacao, Orcamento
 from fabrica.precificacao import calibracao
@@ -19,8 +20,6 @@ from fabrica.precificacao.gaps import identificar_gaps
 from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, SECOES, precificar, unidades
 from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
-
-PRODUTOR = "PROMETHEUS"
 
 
 def modelo_atual() -> ModeloPrecificacao:
@@ -94,7 +93,11 @@ def processar_orcar(item: Item) -> Orcamento:
         *itens_gap, item_aprovacao = concluido.gerados_agora
         for gap, item_gap in zip(gaps, itens_gap, strict=True):
             Gap.objects.create(
-                orcamento=registro, item=item_gap, tipo_recurso=gap.tipo, recurso=gap.recurso, descricao=gap.descricao
+                orcamento=registro,
+                item=item_gap,
+                tipo_recurso=gap.tipo_recurso,
+                recurso=gap.recurso,
+                descricao=gap.descricao,
             )
             backlog.anotar(item_id=item_gap.pk, contexto={"bloqueando": [item_aprovacao.pk]}, ator=PRODUTOR)
         registro.item_aprovacao = item_aprovacao

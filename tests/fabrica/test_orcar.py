@@ -68,7 +68,7 @@ def test_exemplo_33_pela_api_e_pelo_consumidor(api_como, specs_exemplo, cluster_
     assert detalhe["dependencias"]["status"] == "liberado"
     assert sorted(detalhe["dependencias"]["gaps_infra"]) == sorted(g.item_id for g in gaps)
     outro.item.refresh_from_db()
-    assert outro.item.resultado["resolvido_por"] == "admin"
+    assert outro.item.resultado["resolvido_por"] == "usuario:admin"
     assert Evento.objects.filter(item=aprovacao, tipo="desbloqueio").count() == 1
 
 

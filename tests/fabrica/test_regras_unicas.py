@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import pytest
 from django.db import models
@@ -42,5 +43,16 @@ def test_capacidade_repetida_tem_uma_recusa_pela_api_e_pelo_servico(api_como):
         admin.post(reverse("api-capacidades"), {"tipo": "container", "nome": "redis"}, format="json"), 400
     )
     with pytest.raises(DadosInvalidos) as pelo_servico:
-        capacidade_salvar(tipo="container", nome="redis", por="admin")
+        capacidade_salvar(tipo="container", nome="redis", por=None)
     assert pela_api == {"erro": pelo_servico.value.mensagem, "campos": pelo_servico.value.campos}
+
+
+def test_tipos_de_decisao_sao_registrados_no_ready_nao_na_importacao():
+    from fabrica.decisoes import caixa
+
+    assert caixa._tipos == {"orcamento": caixa.ORCAMENTO}  # FabricaConfig.ready did it
+    try:
+        importlib.reload(caixa)
+        assert caixa._tipos == {}  # importing registers nothing
+    finally:
+        caixa.registrar(caixa.ORCAMENTO)

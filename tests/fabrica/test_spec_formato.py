@@ -95,7 +95,7 @@ BASE: dict = {
                 "saidas": [{"nome": "nivel", "tipo": "str"}],
                 "regras": [
                     {"quando": {"idade": {"operador": "<", "valor": 18}}, "entao": {"nivel": "alto"}},
-                    {"quando": {"idade": "-"}, "entao": {"nivel": "baixo"}},
+                    {"quando": {"idade": {"operador": ">=", "valor": 18}}, "entao": {"nivel": "baixo"}},
                 ],
             }
         ]
@@ -547,7 +547,7 @@ def test_tamanho_por_vertente_conta_cada_secao():
 def test_tamanho_so_das_vertentes_da_spec():
     spec = carregar_spec(AMOSTRAS[0].read_text(encoding="utf-8"))  # spec_001: E e D
     assert tamanho_por_vertente(spec) == {
-        "E": {"classes": 2, "atributos": 8, "metodos": 3},
+        "E": {"classes": 2, "atributos": 8, "metodos": 6},
         "D": {"regras": 4, "entradas": 3, "saidas": 2},
     }
 
