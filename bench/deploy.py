@@ -243,7 +243,7 @@ def main() -> None:
         ambiente, releases, po, admin = montar(args.releases, args.arquivos, args.bytes, args.smoke)
         alvo = alvo_de(ambiente)
         implantar = lambda r: backlog.produzir(  # noqa: E731
-            tipo="implantar", produtor="bench", contexto={"release_ref": str(r.pk), "ambiente": "bench"}
+            tipo="implantar", produtor="bench", contexto={"release_ref": r.rotulo_versao, "ambiente": "bench"}
         )
         cronometrar(implantar(releases[0]))  # v1 serves; the reader starts from a complete release
         leitor = Leitor(alvo.pasta("spec_bench"), pasta)

@@ -74,8 +74,10 @@ class AmbienteOcupado(TransicaoInvalida):
 
 
 def ref_da_release(release: Release | None) -> str:
-    """What ``release_ref`` / ``feature_ref`` carry on the backlog for a release: its id."""
-    return str(release.pk) if release is not None else ""
+    """What ``release_ref`` / ``feature_ref`` carry on the backlog for a release: its version label
+    (``spec_001-v3``), as development names it (``fabrica.releases.referencias`` reads a bare
+    word as a spec id)."""
+    return release.rotulo_versao if release is not None else ""
 
 
 def release_por_ref(ref: Any, *, campo: str = "release_ref") -> Release:

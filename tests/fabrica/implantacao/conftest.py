@@ -95,7 +95,7 @@ def ambientes(db) -> dict[str, Ambiente]:
 
 
 def produzir_implantar(release: Release, ambiente: str | None = "homologacao", **extra) -> Item:
-    contexto = {"release_ref": str(release.pk), **extra}
+    contexto = {"release_ref": release.rotulo_versao, **extra}
     if ambiente:
         contexto["ambiente"] = ambiente
     return backlog.produzir(tipo="implantar", produtor="MS_Produto", contexto=contexto, spec_ref=release.spec_ref)

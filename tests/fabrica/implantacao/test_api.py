@@ -107,7 +107,10 @@ def test_recusar_pela_api(api_como, fazer_release, rapidos):
 
     assert resposta.status_code == 200 and resposta.json()["validacao"] == "Recusada"
     corrigir = Item.objects.get(tipo="corrigir_bug")
-    assert corrigir.contexto["erro"] == "tela em branco" and corrigir.contexto["feature_ref"] == str(segunda.release_id)
+    assert (
+        corrigir.contexto["erro"] == "tela em branco"
+        and corrigir.contexto["feature_ref"] == segunda.release.rotulo_versao
+    )
     assert Item.objects.filter(tipo="implantar", contexto__reversao__implantacao_ref=str(segunda.pk)).count() == 1
 
 
@@ -207,7 +210,7 @@ def test_reverter_so_o_admin(api_como, fazer_release, rapidos, quem):
     if quem == "admin":
         assert resposta.status_code == 202
         item = resposta.json()
-        assert item["tipo"] == "implantar" and item["contexto"]["reversao"]["para_release_ref"] == str(v1.pk)
+        assert item["tipo"] == "implantar" and item["contexto"]["reversao"]["para_release_ref"] == "spec_teste-v1"
         assert item["produtor"] == "usuario:admin"
     else:
         assert_forma_de_erro(resposta, _esperado(quem, {"admin"}, 202))

@@ -36,7 +36,11 @@ def test_implanta_e_produz_validar_implantacao(fazer_release, ambientes):
     assert item.resultado["ambiente"] == "homologacao"
     validar = impl.item_validacao
     assert validar.tipo == "validar_implantacao" and validar.status == Status.PENDENTE
-    assert validar.contexto == {"release_ref": str(v1.pk), "implantacao_ref": str(impl.pk), "ambiente": "homologacao"}
+    assert validar.contexto == {
+        "release_ref": "spec_teste-v1",
+        "implantacao_ref": str(impl.pk),
+        "ambiente": "homologacao",
+    }
     assert validar.produzido_por_id == item.pk
     assert "Testes de fumaça passaram" in impl.log
     assert "current → releases/spec_teste-v1" in impl.log
@@ -56,7 +60,7 @@ def test_validar_produz_avaliar_efetividade_e_oferece_promocao(fazer_release, am
     (avaliar,) = validar.gerados.all()
     assert avaliar.tipo == "avaliar_efetividade"
     assert avaliar.contexto == {
-        "release_ref": str(v1.pk),
+        "release_ref": "spec_teste-v1",
         "implantacao_ref": str(impl.pk),
         "ambiente": "homologacao",
         "observacao": "tudo certo",
@@ -90,9 +94,9 @@ def test_recusar_reverte_para_a_anterior_e_produz_corrigir_bug(fazer_release, am
     validar = Item.objects.get(pk=segunda.item_validacao_id)
     corrigir, reverter = validar.gerados.order_by("id")
     assert corrigir.tipo == "corrigir_bug"
-    assert corrigir.contexto["feature_ref"] == str(v2.pk)
+    assert corrigir.contexto["feature_ref"] == "spec_teste-v2"
     assert corrigir.contexto["erro"] == "o botão salvar não responde"
-    assert reverter.tipo == "implantar" and reverter.contexto["reversao"]["para_release_ref"] == str(v1.pk)
+    assert reverter.tipo == "implantar" and reverter.contexto["reversao"]["para_release_ref"] == "spec_teste-v1"
     assert reverter.prioridade > 0
 
     reversao = processar(reverter)
