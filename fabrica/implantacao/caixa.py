@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fabrica.decisoes.caixa import Linha, TipoDecisao, registrar
+from fabrica.decisoes.caixa import Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 
 NOME = "validar_implantacao"
@@ -74,13 +74,11 @@ def _contar(busca: str) -> dict[str, int]:
     return {aba: _da_aba(aba, busca).count() for aba in ("decidir", "espera", "decididos")}
 
 
-def registrar_tipo() -> None:
-    registrar(
-        TipoDecisao(
-            nome=NOME,
-            rotulo=_("Implantações"),
-            permissao="fabrica.decidir_implantacao",
-            listar=_listar,
-            contar=_contar,
-        )
-    )
+# Registered by FabricaConfig.ready, beside the budgets' kind.
+VALIDAR_IMPLANTACAO = TipoDecisao(
+    nome=NOME,
+    rotulo=_("Implantações"),
+    permissao="fabrica.decidir_implantacao",
+    listar=_listar,
+    contar=_contar,
+)

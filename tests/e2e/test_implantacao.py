@@ -63,8 +63,9 @@ def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_re
         "Implantação recusada: a reversão e o corrigir_bug foram solicitados."
     )
     corrigir = Item.objects.get(tipo="corrigir_bug")
-    assert corrigir.contexto["erro"] == "o total da nota sai negativo" and corrigir.contexto["feature_ref"] == str(
-        segunda.release_id
+    assert (
+        corrigir.contexto["erro"] == "o total da nota sai negativo"
+        and corrigir.contexto["feature_ref"] == "spec_teste-v2"
     )
 
     reversao = processar(Item.objects.get(tipo="implantar", contexto__has_key="reversao"))
