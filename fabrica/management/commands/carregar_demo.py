@@ -45,7 +45,8 @@ class Command(BaseCommand):
 
         if criados := criar_ambientes_demo():
             self.stdout.write(
-                f"Ambientes de demonstração criados: {', '.join(criados)} (diretório em var/implantacoes/)."
+                f"Ambientes de demonstração criados: {', '.join(criados)} "
+                f"(implantados em {settings.PROMETHEUS_IMPLANTACOES_DIR}/)."
             )
         linhas = []
         for nome, senha, grupo, staff, descricao in DEMO:
