@@ -40,6 +40,8 @@ class Linha:
     decidido_por: str = ""
     decidido_em: datetime | None = None
     motivo: str = ""
+    # One line saying what the decision is about, for kinds without costs or gaps (deployments).
+    detalhe: str = ""
 
 
 @dataclass(frozen=True)
