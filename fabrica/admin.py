@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
-from fabrica.models import Ambiente, Capacidade, Construcao, Gap, ModeloPrecificacao, Orcamento, Release, Spec
+from fabrica.models import Capacidade, Construcao, Gap, ModeloPrecificacao, Orcamento, Release, Spec
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -195,13 +195,6 @@ class OrcamentoAdmin(SomenteLeitura):
     list_select_related = ["modelo"]
 
 
-@admin.register(Ambiente)
-class AmbienteAdmin(admin.ModelAdmin):
-    list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
-    list_filter = ["ativo"]
-    search_fields = ["nome", "descricao"]
-
-
 @admin.register(Release)
 class ReleaseAdmin(SomenteLeitura):
     """Releases are recorded by the build and decided by the PO on their page (/releases/<id>/)."""
@@ -218,6 +211,9 @@ class ConstrucaoAdmin(SomenteLeitura):
     list_display = ["id", "item", "spec_ref", "consumidor", "iniciada_em", "atualizada_em"]
     search_fields = ["spec_ref"]
 
+
+# Environments and deployments: their admin lives with them.
+from fabrica.implantacao import admin as _admin_implantacao  # noqa: E402, F401
 
 admin.site.site_header = _("Administração do PROMETHEUS")
 admin.site.site_title = _("PROMETHEUS")

@@ -14,6 +14,9 @@ class FabricaConfig(AppConfig):
         from fabrica.decisoes import caixa
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
+        from fabrica.implantacao import alvos
+        from fabrica.implantacao import caixa as caixa_implantacao
+        from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
 
@@ -23,5 +26,8 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)
         consumidor.registrar_handler("corrigir_bug", processar_corrigir)
         caixa_de_releases.registrar()
+        alvos.registrar_padrao()
+        caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
+        consumidor.registrar_handler("implantar", processar_implantar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
         workers.registrar_todos()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("specs/<int:pk>/orcar/", views.spec_orcar, name="spec-orcar"),
     path("orcar/<int:item_id>/", views.orcar_progresso, name="orcar-progresso"),
     path("", include("fabrica.releases.urls")),
+    path("", include("fabrica.implantacao.urls")),
 ]

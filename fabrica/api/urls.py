@@ -14,4 +14,5 @@ urlpatterns = [
     path("orcamentos/<int:pk>/ajustar/", views.AjustarOrcamentoView.as_view(), name="api-orcamento-ajustar"),
     path("orcamentos/<int:pk>/rejeitar/", views.RejeitarOrcamentoView.as_view(), name="api-orcamento-rejeitar"),
     path("", include("fabrica.releases.api")),
+    path("", include("fabrica.implantacao.api.urls")),
 ]

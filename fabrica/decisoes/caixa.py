@@ -42,6 +42,8 @@ class Linha:
     motivo: str = ""
     resumo: str = ""  # a kind's one-line state, shown in place of the gaps (e.g. tests of a release)
     alerta: str = ""  # something the PO must notice (real effort over the budget)
+    # One line saying what the decision is about, for kinds without costs or gaps (deployments).
+    detalhe: str = ""
 
 
 @dataclass(frozen=True)

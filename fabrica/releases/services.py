@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from backlog import services as backlog
 from backlog.models import Status
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
+from fabrica.implantacao.services import novo_item_implantar
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.precificacao.services import esforco_real_registrar
 from prometheus_site.atores import ator_de
@@ -70,15 +71,17 @@ def _exigir(release: Release, destino: str) -> None:
 
 
 def ambiente_padrao() -> Ambiente | None:
-    """The first active environment, in the admin's order (by name)."""
-    return Ambiente.objects.filter(ativo=True).order_by("nome", "id").first()
+    """The first active environment in order (``Ambiente.ordem``, then name): the default target."""
+    return Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").first()
 
 
 def _ambiente(nome: str | None) -> Ambiente:
     if nome:
         ambiente = Ambiente.objects.filter(nome=nome).first()
         if ambiente is None or not ambiente.ativo:
-            ativos = ", ".join(Ambiente.objects.filter(ativo=True).order_by("nome").values_list("nome", flat=True))
+            ativos = ", ".join(
+                Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True)
+            )
             raise DadosInvalidos(
                 _("O ambiente %(nome)s não existe ou não está ativo.") % {"nome": nome},
                 {"ambiente": [_("Ambientes ativos: %(lista)s.") % {"lista": ativos or "—"}]},
@@ -115,19 +118,17 @@ def release_aprovar(
         release = _travar(release_id)
         _exigir(release, Decisao.APROVADA)
         destino = _ambiente(ambiente)
-        implantar = backlog.NovoItem(
-            tipo="implantar",
-            produtor=PRODUTOR_PO,
-            spec_ref=release.spec_ref,
-            contexto={"release_ref": release.rotulo_versao, "ambiente": destino.nome, "release_id": release.pk},
-        )
+        # Approved first: the deployment's rules (fabrica.implantacao) take only approved releases,
+        # check the environment's approvers and an earlier validation it may demand; a refusal
+        # rolls the approval back with everything else.
+        _registrar(release, Decisao.APROVADA, por, motivo)
+        implantar = novo_item_implantar(release=release, ambiente=destino, por=por)
         _fechar(
             release,
             por,
             {"decisao": "aprovada", "por": ator_de(por), "ambiente": destino.nome, "motivo": motivo},
             implantar,
         )
-        _registrar(release, Decisao.APROVADA, por, motivo)
     return release
 
 

@@ -28,7 +28,7 @@ from prometheus_site.erros import ErroDominio
 class AprovarReleaseForm(forms.Form):
     ambiente = forms.ModelChoiceField(
         label=gettext_lazy("Ambiente"),
-        queryset=Ambiente.objects.filter(ativo=True).order_by("nome"),
+        queryset=Ambiente.objects.filter(ativo=True).order_by("ordem", "nome"),
         to_field_name="nome",
         empty_label=None,
         error_messages={"invalid_choice": gettext_lazy("Escolha um ambiente ativo.")},

@@ -62,7 +62,7 @@ def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases
     expect(po.locator("#situacao")).to_have_text("aprovada")
     expect(po.get_by_role("button", name="Aprovar")).to_have_count(0)
     implantar = Item.objects.get(tipo="implantar")
-    assert implantar.contexto == {"release_ref": "spec_002-v1", "ambiente": "producao", "release_id": v1.pk}
+    assert implantar.contexto == {"release_ref": "spec_002-v1", "ambiente": "producao", "aprovado_por": "po"}
 
     # The hotfix: a rejection needs a reason, and becomes a corrigir_bug naming the release.
     po.goto(f"/releases/{v2.pk}/")

@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from fabrica.capacidades.services import capacidade_salvar
-        from fabrica.models import Ambiente, Capacidade
+        from fabrica.models import Capacidade
         from fabrica.specs.repositorio import RepositorioInvalido, criar_de_pasta
         from fabrica.specs.services import specs_sincronizar
 
@@ -41,10 +41,13 @@ class Command(BaseCommand):
         )
         if not Capacidade.objects.exists():
             capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por=None)
-        if not Ambiente.objects.exists():
-            # Where an approved release is deployed: the PO picks one (the first active is the default).
-            Ambiente.objects.create(nome="homologacao", descricao="Homologação: o PO valida aqui primeiro")
-            Ambiente.objects.create(nome="producao", descricao="Produção")
+        from fabrica.implantacao.demo import criar_ambientes_demo
+
+        if criados := criar_ambientes_demo():
+            self.stdout.write(
+                f"Ambientes de demonstração criados: {', '.join(criados)} "
+                f"(implantados em {settings.PROMETHEUS_IMPLANTACOES_DIR}/)."
+            )
         linhas = []
         for nome, senha, grupo, staff, descricao in DEMO:
             usuario, _ = User.objects.get_or_create(username=nome)
