@@ -297,3 +297,17 @@ def test_pagina_do_orcamento_leva_a_construcao_e_depois_a_release(cliente_como, 
 def test_pagina_do_orcamento_mostra_a_release_pronta(cliente_como, release_pronta):
     html = cliente_como("po").get(reverse("orcamento", args=[release_pronta.orcamento_id])).content.decode()
     assert f'href="{reverse("release", args=[release_pronta.pk])}"' in html and "release spec_002-v1" in html
+
+
+def test_aprovar_respeita_as_regras_da_implantacao(api_como, release_pronta, ambientes):
+    """producao takes only releases validated in homologacao: approving straight to it is refused
+    as a whole (the release stays open, its item waiting), and homologacao is accepted."""
+    homologacao, producao, _ = ambientes
+    producao.exige_validacao_em = homologacao
+    producao.save()
+    url = f"/api/releases/{release_pronta.pk}/aprovar/"
+    corpo = assert_forma_de_erro(api_como("po").post(url, {"ambiente": "producao"}, format="json"), 409)
+    assert "precisa ser validada em homologacao" in corpo["erro"]
+    assert Release.objects.get(pk=release_pronta.pk).status == Release.Status.ABERTA
+    assert Item.objects.get(pk=release_pronta.item_aprovacao_id).status == Status.PENDENTE
+    assert api_como("po").post(url, {"ambiente": "homologacao"}, format="json").status_code == 200
