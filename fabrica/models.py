@@ -114,7 +114,11 @@ class ModeloPrecificacao(models.Model):
 
 class Orcamento(models.Model):
     """The budget (orçamento) of one spec version, with the seed's sections and the explanation
-    of every number. One per ``orcar_spec`` item: a redelivered item never makes two."""
+    of every number. One per ``orcar_spec`` item: a redelivered item never makes two.
+
+    A spec version has at most one budget that is open or approved (a database constraint), so
+    the same work can never be approved twice; asking again leads to it. A newer version of the
+    spec supersedes the open budget of an older one (``Substituido``: no longer decidable)."""
 
     class Status(models.TextChoices):
         # Whether an open budget is blocked by gaps is its approval item's status, not a copy here.
@@ -122,6 +126,10 @@ class Orcamento(models.Model):
         APROVADO = "Aprovado", _("aprovado")
         AJUSTADO = "Ajustado", _("devolvido para ajuste")
         REJEITADO = "Rejeitado", _("rejeitado")
+        SUBSTITUIDO = "Substituido", _("substituído")
+
+    # The statuses that hold a spec version: one budget at most in them (fabrica_orcamento_um_por_versao).
+    VIGENTES = (Status.ABERTO, Status.APROVADO)
 
     spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="orcamentos")
     spec_ref = models.CharField(_("spec"), max_length=100)
@@ -146,6 +154,14 @@ class Orcamento(models.Model):
     )
     decidido_em = models.DateTimeField(null=True, blank=True)
     motivo = models.TextField(blank=True, default="")
+    substituido_por = models.ForeignKey(
+        Spec,
+        verbose_name=_("substituído pela versão"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
     criado_em = models.DateTimeField(auto_now_add=True)
 
@@ -158,6 +174,16 @@ class Orcamento(models.Model):
             models.CheckConstraint(
                 condition=Q(status="Aberto") | Q(decidido_em__isnull=False),
                 name="fabrica_orcamento_decisao_registrada",
+            ),
+            models.UniqueConstraint(
+                fields=["spec"],
+                condition=Q(status__in=["Aberto", "Aprovado"]),
+                name="fabrica_orcamento_um_por_versao",
+                violation_error_message=_("Esta versão da spec já tem um orçamento aberto ou aprovado."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="Substituido") | Q(substituido_por__isnull=False),
+                name="fabrica_orcamento_substituido_diz_por_qual",
             ),
         ]
         indexes = [
@@ -179,6 +205,14 @@ class Orcamento(models.Model):
     @property
     def bloqueado(self) -> bool:
         return self.item_aprovacao is not None and self.item_aprovacao.status == "Bloqueado"
+
+    @property
+    def situacao(self) -> str:
+        """What a page says of it (``fabrica.palavras``): an open budget is ``a_decidir`` or
+        ``em_espera`` (gaps); a closed one is its status."""
+        if self.status != self.Status.ABERTO:
+            return self.status
+        return "em_espera" if self.bloqueado else "a_decidir"
 
 
 class Gap(models.Model):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 
+from backlog.models import Item, Status
 from fabrica.models import Capacidade, Gap, Orcamento, Spec
+
+# An ``orcar_spec`` item still on its way to a budget.
+ORCAR_EM_CURSO = (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO)
 
 
 def specs(spec_id: str | None = None) -> QuerySet[Spec]:
@@ -18,7 +24,7 @@ def capacidades() -> QuerySet[Capacidade]:
 
 def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[Orcamento]:
     qs = (
-        Orcamento.objects.select_related("modelo", "item_aprovacao", "spec")
+        Orcamento.objects.select_related("modelo", "item_aprovacao", "spec", "substituido_por", "decidido_por")
         .prefetch_related(Prefetch("gaps", queryset=Gap.objects.select_related("item")))
         .order_by("-id")
     )
@@ -27,3 +33,65 @@ def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> Que
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def orcamento_vigente(spec: Spec) -> Orcamento | None:
+    """The budget that holds this spec version (open or approved): at most one, by constraint."""
+    return Orcamento.objects.filter(spec=spec, status__in=Orcamento.VIGENTES).first()
+
+
+def orcar_em_curso(spec_id: str) -> Item | None:
+    """The oldest ``orcar_spec`` of this spec still being priced (queued, waiting or running)."""
+    return Item.objects.filter(tipo="orcar_spec", spec_ref=spec_id, status__in=ORCAR_EM_CURSO).order_by("id").first()
+
+
+def numeros_de_versao(spec_ids: set[str] | list[str]) -> dict[int, int]:
+    """Spec version pk → its number among the versions of its spec (1 for the first imported),
+    in one query: what a page shows instead of a hash."""
+    numeros: dict[int, int] = {}
+    contagem: dict[str, int] = {}
+    for pk, spec_id in Spec.objects.filter(spec_id__in=set(spec_ids)).order_by("id").values_list("pk", "spec_id"):
+        contagem[spec_id] = contagem.get(spec_id, 0) + 1
+        numeros[pk] = contagem[spec_id]
+    return numeros
+
+
+@dataclass(frozen=True)
+class Prerequisito:
+    """A spec this budget's spec depends on, with what is known of its own budget."""
+
+    spec_ref: str
+    orcamento: Orcamento | None  # its newest budget, if any
+    desenvolvimento: Item | None  # its development item, once its budget was approved
+
+    @property
+    def satisfeito(self) -> bool:
+        return self.desenvolvimento is not None
+
+
+def desenvolvimentos(spec_refs: list[str]) -> dict[str, Item]:
+    """The newest non-cancelled ``desenvolvimento`` item of each spec: a spec's development may
+    start once each prerequisite has one (``fabrica.decisoes.services``)."""
+    ultimos: dict[str, Item] = {}
+    if not spec_refs:
+        return ultimos
+    for item in (
+        Item.objects.filter(tipo="desenvolvimento", spec_ref__in=spec_refs)
+        .exclude(status=Status.CANCELADO)
+        .order_by("id")
+        .only("pk", "spec_ref", "status")
+    ):
+        ultimos[item.spec_ref] = item
+    return ultimos
+
+
+def prerequisitos(orc: Orcamento) -> list[Prerequisito]:
+    """The prerequisite specs of a budget's spec, each with its newest budget, in two queries."""
+    refs = [str(r) for r in (orc.spec.conteudo.get("depende_de") or [])]
+    if not refs:
+        return []
+    ultimos: dict[str, Orcamento] = {}
+    for o in Orcamento.objects.filter(spec_ref__in=refs).select_related("item_aprovacao").order_by("id"):
+        ultimos[o.spec_ref] = o
+    devs = desenvolvimentos(refs)
+    return [Prerequisito(ref, ultimos.get(ref), devs.get(ref)) for ref in refs]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
 
@@ -73,7 +72,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "prometheus_site.contexto.navegacao",
             ],
+            # The project's own template library (it has no app): statuses as words, money, JSON.
+            "libraries": {"palavras": "prometheus_site.templatetags.palavras"},
         },
     },
 ]
@@ -111,7 +113,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Language, time -------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
-LANGUAGES = [("pt-br", _("Português (Brasil)")), ("en", _("English"))]
+# Each language named in itself, whatever the page's language: a reader looks for their own.
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
 USE_I18N = True

@@ -2,6 +2,9 @@
 
 Budgets register here now; releases and deployments register their own kinds later, and the
 inbox shows them together. Each kind lists its rows in a constant number of queries.
+
+Whoever may decide a kind sees its rows with their decisions; whoever may only read it (its
+``leitura`` permission: the admin) sees the same inbox read-only.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
+from fabrica import selectors
 from fabrica.models import Gap, Orcamento, Spec
 
 ABAS = ("decidir", "espera", "decididos")
@@ -36,10 +40,14 @@ class Linha:
     custo: dict[str, Any] = field(default_factory=dict)
     horas: float | None = None
     gaps: list[dict[str, Any]] = field(default_factory=list)
-    status: str = ""
+    status: str = ""  # the status as words (a kind without a vocabulary set shows this)
     decidido_por: str = ""
     decidido_em: datetime | None = None
     motivo: str = ""
+    versao: str = ""  # which version of the spec: "v2"
+    # The row's situation as a value of a prometheus_site.vocabulario set, shown as a coloured chip.
+    vocabulario: str = ""
+    situacao: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class TipoDecisao:
     permissao: str
     listar: Callable[[str, str, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
     contar: Callable[[str], dict[str, int]]  # busca → count per tab
+    leitura: str = ""  # who may see the rows without deciding them (empty: only who decides)
 
 
 _tipos: dict[str, TipoDecisao] = {}
@@ -59,7 +68,27 @@ def registrar(tipo: TipoDecisao) -> None:
 
 
 def tipos_para(usuario) -> list[TipoDecisao]:
+    """The kinds this user decides."""
     return [t for t in _tipos.values() if usuario.has_perm(t.permissao)]
+
+
+def tipos_visiveis(usuario) -> list[TipoDecisao]:
+    """The kinds this user decides or may read."""
+    return [
+        t for t in _tipos.values() if usuario.has_perm(t.permissao) or (t.leitura and usuario.has_perm(t.leitura))
+    ]
+
+
+def proximo(usuario, *, exceto: tuple[str, int] | None = None) -> Linha | None:
+    """The item waiting longest for this user's decision (what to open after deciding one), or
+    None; ``exceto`` (kind, id) is the one just decided. Two rows per kind, so constant queries."""
+    candidatas = [
+        linha
+        for t in tipos_para(usuario)
+        for linha in t.listar("decidir", "", 2, 0)
+        if (linha.tipo, linha.id) != exceto
+    ]
+    return min(candidatas, key=lambda linha: linha.criado_em, default=None)
 
 
 def caixa(
@@ -72,7 +101,9 @@ def caixa(
     whatever the mix. Either way the number of queries does not depend on the data.
     """
     por_pagina = por_pagina or POR_PAGINA
-    visiveis = [t for t in tipos_para(usuario) if not tipo or t.nome == tipo]
+    decide = {t.nome for t in tipos_para(usuario)}
+    todos = tipos_visiveis(usuario)
+    visiveis = [t for t in todos if not tipo or t.nome == tipo]
     contagens = dict.fromkeys(ABAS, 0)
     for t in visiveis:
         for nome, n in t.contar(busca).items():
@@ -94,9 +125,10 @@ def caixa(
     return {
         "linhas": linhas,
         "contagens": contagens,
-        "tipos": tipos_para(usuario),
+        "tipos": todos,
         "pagina": pagina,
         "paginas": paginas,
+        "somente_leitura": not any(t.nome in decide for t in visiveis),
     }
 
 
@@ -169,6 +201,7 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
     )
     # The history shows no gaps; the open tabs show each one with its item's status.
     gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
+    versoes = selectors.numeros_de_versao({o.spec_ref for o in orcamentos})
     rotulos = {valor: str(rotulo) for valor, rotulo in Orcamento.Status.choices}
     rotulo_tipo = str(_("Orçamento"))
     return [
@@ -189,6 +222,9 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
             else "",
             decidido_em=o.decidido_em,
             motivo=o.motivo,
+            versao=f"v{versoes[o.spec_id]}" if o.spec_id in versoes else "",
+            vocabulario="orcamento",
+            situacao=o.status if aba == "decididos" else ("a_decidir" if aba == "decidir" else "em_espera"),
         )
         for o in orcamentos
     ]
@@ -205,5 +241,6 @@ registrar(
         permissao="fabrica.decidir_orcamento",
         listar=_listar_orcamentos,
         contar=_contar_orcamentos,
+        leitura="fabrica.view_orcamento",
     )
 )

@@ -22,7 +22,9 @@ class ResultadoSincronizacao:
 
 
 def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "", por: str = "") -> tuple[Spec, bool]:
-    """Validates and stores one spec version; the same content twice is one version.
+    """Validates and stores one spec version; the same content twice is one version. A new
+    version supersedes the open budgets of the older ones, in the same transaction
+    (``orcamentos_substituir``).
 
     A spec read from the repository must carry the id of its file (``specs/<id>.yaml``).
     Returns (spec, created). Raises ``SpecInvalida`` naming every bad field; nothing is stored then.
@@ -44,7 +46,10 @@ def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "
         return existente, False
     try:
         with transaction.atomic():
-            return Spec.objects.create(
+            # Locks the current version: a pricing of it (processar_orcar locks it too) either
+            # commits its budget before this one is superseded, or sees this version and retries.
+            anterior = Spec.objects.select_for_update().filter(spec_id=conteudo["id"]).order_by("-id").first()
+            nova = Spec.objects.create(
                 spec_id=conteudo["id"],
                 titulo=conteudo["titulo"][:200],
                 texto=texto,
@@ -54,7 +59,13 @@ def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "
                 caminho=caminho,
                 origem=origem,
                 importado_por=por,
-            ), True
+            )
+            if anterior is not None:
+                # Imported here, not at the top: decisions import pricing, which imports this module.
+                from fabrica.decisoes.services import orcamentos_substituir
+
+                orcamentos_substituir(nova=nova, ator=f"usuario:{por}" if por else "PROMETHEUS")
+            return nova, True
     except IntegrityError:  # imported concurrently by someone else: same content, same version
         return Spec.objects.get(spec_id=conteudo["id"], sha256=sha), False
 
