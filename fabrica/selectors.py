@@ -95,3 +95,16 @@ def prerequisitos(orc: Orcamento) -> list[Prerequisito]:
         ultimos[o.spec_ref] = o
     devs = desenvolvimentos(refs)
     return [Prerequisito(ref, ultimos.get(ref), devs.get(ref)) for ref in refs]
+
+
+def orcamentos_desbloqueados(gaps: list[Gap]) -> list[Orcamento]:
+    """Of the budgets of these (just resolved) gaps, those now ready for the PO: open, with their
+    approval item ``Pendente``. One query."""
+    ids = {g.orcamento_id for g in gaps}
+    if not ids:
+        return []
+    return list(
+        Orcamento.objects.filter(pk__in=ids, status=Orcamento.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
+        .select_related("spec")
+        .order_by("id")
+    )

@@ -97,7 +97,9 @@ def _calculo(orc: Orcamento) -> list[LinhaDoCalculo]:
 
 def _linha_do_tempo(orc: Orcamento) -> list[LinhaDoTempo]:
     ids = [orc.item_orcar_id, orc.item_aprovacao_id, *(g.item_id for g in orc.gaps.all())]
-    eventos = Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
+    eventos = (
+        Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
+    )
     return [
         LinhaDoTempo(
             quando=e.criado_em,
@@ -244,7 +246,9 @@ def orcamento_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpRespon
 def _vigentes(specs: list[Spec]) -> dict[int, Orcamento]:
     return {
         o.spec_id: o
-        for o in Orcamento.objects.filter(spec__in=specs, status__in=Orcamento.VIGENTES).select_related("item_aprovacao")
+        for o in Orcamento.objects.filter(spec__in=specs, status__in=Orcamento.VIGENTES).select_related(
+            "item_aprovacao"
+        )
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.erros import DadosInvalidos
@@ -50,9 +51,9 @@ def capacidade_salvar(
             ("nome" if campo == "__all__" else campo): [str(m) for m in msgs]
             for campo, msgs in exc.message_dict.items()
         }
-        raise DadosInvalidos("A capacidade não é válida.", campos) from None
+        raise DadosInvalidos(_("A capacidade não é válida."), campos) from None
     except IntegrityError:
-        raise DadosInvalidos("Essa capacidade já existe.", {"nome": ["Já registrada."]}) from None
+        raise DadosInvalidos(_("Essa capacidade já existe."), {"nome": [_("Já registrada.")]}) from None
     return capacidade, resolvidos
 
 

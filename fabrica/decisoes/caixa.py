@@ -74,9 +74,7 @@ def tipos_para(usuario) -> list[TipoDecisao]:
 
 def tipos_visiveis(usuario) -> list[TipoDecisao]:
     """The kinds this user decides or may read."""
-    return [
-        t for t in _tipos.values() if usuario.has_perm(t.permissao) or (t.leitura and usuario.has_perm(t.leitura))
-    ]
+    return [t for t in _tipos.values() if usuario.has_perm(t.permissao) or (t.leitura and usuario.has_perm(t.leitura))]
 
 
 def proximo(usuario, *, exceto: tuple[str, int] | None = None) -> Linha | None:

@@ -220,17 +220,19 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     hours that are not a positive number (a fit on logarithms needs them, and JSON has no NaN).
     """
     if not horas:
-        raise ValueError("Informe as horas reais de ao menos uma vertente.")
+        raise ValueError(_("Informe as horas reais de ao menos uma vertente."))
     desconhecidas = set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {}))
     if desconhecidas:
-        raise ValueError(f"Vertentes fora deste orçamento: {', '.join(sorted(desconhecidas))}.")
+        raise ValueError(_("Vertentes fora deste orçamento: %(v)s.") % {"v": ", ".join(sorted(desconhecidas))})
     invalidas = sorted(
         v
         for v, h in horas.items()
         if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h <= 0
     )
     if invalidas:
-        raise ValueError(f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.")
+        raise ValueError(
+            _("As horas reais devem ser números positivos; inválidas em: %(v)s.") % {"v": ", ".join(invalidas)}
+        )
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])
