@@ -34,12 +34,17 @@ def tipos_conhecidos() -> list[str]:
     return vistos + sorted(extras - set(vistos))
 
 
+def _rotulo_do_tipo(tipo: str) -> str:
+    palavra = vocabulario.palavra("tipo_capacidade", tipo)
+    return palavra if palavra == tipo else f"{palavra} ({tipo})"
+
+
 class CapacidadeAdminForm(forms.ModelForm):
     """The type is a choice among the known kinds, with "outro" and a field for a new kind."""
 
-    tipo = forms.ChoiceField(label=_("tipo"))
+    tipo = forms.ChoiceField(label=_("Tipo"))
     tipo_outro = forms.CharField(
-        label=_("outro tipo"),
+        label=_("Outro tipo"),
         required=False,
         max_length=40,
         validators=[slug_validador],
@@ -54,7 +59,7 @@ class CapacidadeAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         conhecidos = tipos_conhecidos()
         self.fields["tipo"].choices = [
-            *((t, vocabulario.palavra("tipo_capacidade", t)) for t in conhecidos),
+            *((t, _rotulo_do_tipo(t)) for t in conhecidos),
             (OUTRO, _("outro…")),
         ]
         inicial = self.initial.get("tipo")
