@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
+
+
+def idiomas(request: HttpRequest) -> dict:
+    """The language menu's options, each named in its own language (Django's
+    ``get_available_languages`` would translate the names into the page's language)."""
+    return {"idiomas": settings.LANGUAGES}
 
 
 def navegacao(request: HttpRequest) -> dict:

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prometheus_site.contexto.navegacao",
+                "prometheus_site.contexto.idiomas",
             ],
             # The project's own template library (it has no app): statuses as words, money, JSON.
             "libraries": {"palavras": "prometheus_site.templatetags.palavras"},
