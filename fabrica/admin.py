@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backlog.models import Status
 from fabrica import palavras, selectors
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
 from fabrica.forms import OUTRO, CapacidadeAdminForm
@@ -77,8 +76,8 @@ class CapacidadeAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         extra_context["gaps_abertos"] = [
             (gap, palavras.titulo_do_gap(gap.tipo_recurso, gap.recurso, gap.item))
-            for gap in Gap.objects.select_related("item", "orcamento")
-            .filter(item__status__in=[Status.PENDENTE, Status.EM_PROCESSAMENTO])
+            for gap in Gap.objects.abertos()
+            .select_related("item", "orcamento")
             .order_by("tipo_recurso", "recurso", "id")
         ]
         return super().changelist_view(request, extra_context)
@@ -103,7 +102,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
             nome=obj.nome,
             descricao=obj.descricao,
             habilitada=obj.habilitada,
-            por=f"admin:{request.user.get_username()}",
+            por=request.user,
         )
         obj.pk = _cap.pk
         if resolvidos:
@@ -145,7 +144,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
                 nome=cap.nome,
                 descricao=cap.descricao,
                 habilitada=habilitada,
-                por=f"admin:{request.user.get_username()}",
+                por=request.user,
             )
             total += len(resolvidos)
             todos.extend(resolvidos)
@@ -227,7 +226,7 @@ class SpecAdmin(admin.ModelAdmin):
         from fabrica.specs.services import specs_sincronizar
 
         try:
-            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user.get_username())
+            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user)
         except RepositorioInvalido as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
@@ -247,15 +246,12 @@ class GapInline(InlineSomenteLeitura):
 
 
 @admin.register(Orcamento)
-class SpecRecursosAdmin(SomenteLeitura):
+class OrcamentoAdmin(SomenteLeitura):
     list_display = ["id", "spec_ref", "status", "modelo", "criado_em"]
     list_filter = ["status"]
     search_fields = ["spec_ref"]
     inlines = [GapInline]
     list_select_related = ["modelo"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj)
 
 
 @admin.register(Ambiente)

@@ -11,11 +11,15 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
         from fabrica import consumidor, contratos, palavras, tasks
+        from fabrica.decisoes import caixa
+        from fabrica.desenvolvimento import workers
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
+        caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
+        workers.registrar_todos()
         palavras.registrar()
         _registrar_lugares()
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from backlog.models import Item, Status
+from fabrica.erros import NaoEncontrado
 from fabrica.models import Capacidade, Gap, Orcamento, Spec
 
 # An ``orcar_spec`` item still on its way to a budget.
@@ -20,6 +22,14 @@ def specs(spec_id: str | None = None) -> QuerySet[Spec]:
 
 def capacidades() -> QuerySet[Capacidade]:
     return Capacidade.objects.order_by("tipo", "nome")
+
+
+def capacidade(pk: int) -> Capacidade:
+    """The capability with this id; ``NaoEncontrado`` (404) when there is none."""
+    encontrada = Capacidade.objects.filter(pk=pk).first()
+    if encontrada is None:
+        raise NaoEncontrado(_("Capacidade #%(n)s não existe.") % {"n": pk})
+    return encontrada
 
 
 def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[Orcamento]:

@@ -21,6 +21,7 @@ from fabrica import palavras, selectors
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
+from fabrica.precificacao.modelo import SECOES
 from fabrica.precificacao.services import orcamento_pedir
 from fabrica.specs.services import spec_atual
 from prometheus_site import vocabulario
@@ -50,9 +51,6 @@ def inicio(request: HttpRequest) -> HttpResponse:
 
 
 # --- the budget page ------------------------------------------------------------------------------
-
-# The seed's order of the sections (§5.1).
-SECOES = ["runtime", "teste", "carga", "esforco", "dependencias", "custo"]
 
 
 @dataclass(frozen=True)

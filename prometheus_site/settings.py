@@ -6,6 +6,8 @@ a bad value stops the start with ``ImproperlyConfigured`` and a sentence.
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -13,8 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Local state (the SQLite database, the spec repository, collected static files). Importing the
+# settings creates nothing: ``manage.py`` makes ``PROMETHEUS_DIRETORIOS`` before a command runs,
+# so ``make run`` (migrate, carregar_demo, runserver, qcluster) finds them.
 VAR_DIR = Path(env_str("PROMETHEUS_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # DEBUG defaults to true because the two README commands are for a developer's machine;
 # production sets DEBUG=false, and then a real SECRET_KEY is mandatory.
@@ -123,10 +127,12 @@ USE_TZ = True
 
 # --- Static files (served by WhiteNoise; no CDN anywhere) ------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it
+STATIC_ROOT = VAR_DIR / "staticfiles"  # written by collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves from the finders, so STATIC_ROOT is only collectstatic's output; until that
+# runs, its "No directory at" warning on every start of the middleware says nothing useful.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}/?$")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -172,6 +178,9 @@ PROMETHEUS_BACKOFF_SEGUNDOS = env_int("PROMETHEUS_BACKOFF_SEGUNDOS", 10, minimo=
 # --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))
 PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
+
+# Made by ``manage.py`` before any command runs (see VAR_DIR above).
+PROMETHEUS_DIRETORIOS = [VAR_DIR]
 
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")

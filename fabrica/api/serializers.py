@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from fabrica import palavras
-from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Capacidade, Gap, Orcamento, Spec
+from fabrica.precificacao.modelo import SECOES
 
 
 class SpecResumo(serializers.ModelSerializer):
@@ -142,25 +143,17 @@ class OrcamentoDetalhe(OrcamentoResumo):
             for chave, e in orc.explicacao.items()
         }
 
+    dependencias = serializers.JSONField(source="dependencias_atuais", read_only=True)
+
     class Meta(OrcamentoResumo.Meta):
         fields = [
             *OrcamentoResumo.Meta.fields,
-            "runtime",
-            "teste",
-            "carga",
-            "dependencias",
+            *(secao for secao in SECOES if secao not in OrcamentoResumo.Meta.fields),
             "explicacao",
             "casos_teste",
             "gaps",
             "horas_reais",
         ]
-        read_only_fields = fields
-
-
-class ModeloSaida(serializers.ModelSerializer):
-    class Meta:
-        model = ModeloPrecificacao
-        fields = ["versao", "coeficientes", "motivo", "amostras", "mmre", "pred25", "mmre_anterior", "criado_em"]
         read_only_fields = fields
 
 

@@ -1,7 +1,8 @@
 """The PO's decision inbox: a registry of kinds of decision, each able to list its rows.
 
-Budgets register here now; releases and deployments register their own kinds later, and the
-inbox shows them together. Each kind lists its rows in a constant number of queries.
+Budgets are one kind (``ORCAMENTO``); releases and deployments add their own, and the inbox
+shows them together. Kinds are registered in ``FabricaConfig.ready``, never on import. Each kind
+lists its rows in a constant number of queries.
 
 Whoever may decide a kind sees its rows with their decisions; whoever may only read it (its
 ``leitura`` permission: the admin) sees the same inbox read-only.
@@ -64,6 +65,7 @@ _tipos: dict[str, TipoDecisao] = {}
 
 
 def registrar(tipo: TipoDecisao) -> None:
+    """Adds a kind of decision to the inbox (from an ``AppConfig.ready``); again replaces it."""
     _tipos[tipo.nome] = tipo
 
 
@@ -232,13 +234,12 @@ def _contar_orcamentos(busca: str) -> dict[str, int]:
     return {aba: _orcamentos_da_aba(aba, busca).count() for aba in ABAS}
 
 
-registrar(
-    TipoDecisao(
-        nome="orcamento",
-        rotulo=_("Orçamentos"),
-        permissao="fabrica.decidir_orcamento",
-        listar=_listar_orcamentos,
-        contar=_contar_orcamentos,
-        leitura="fabrica.view_orcamento",
-    )
+# Registered by ``FabricaConfig.ready`` (not on import), like every other registration.
+ORCAMENTO = TipoDecisao(
+    nome="orcamento",
+    rotulo=_("Orçamentos"),
+    permissao="fabrica.decidir_orcamento",
+    listar=_listar_orcamentos,
+    contar=_contar_orcamentos,
+    leitura="fabrica.view_orcamento",
 )

@@ -17,11 +17,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
-from backlog.erros import DadosInvalidos, TransicaoInvalida
 from backlog.models import Status
 from fabrica import selectors
+from fabrica.contratos import PRODUTOR
+from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.models import Orcamento, Spec
 from fabrica.precificacao.services import resumo_orcamento
+from prometheus_site.atores import ator_de
 
 Decisao = Orcamento.Status
 TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO, Decisao.SUBSTITUIDO}}
@@ -39,9 +41,7 @@ def _travar(orcamento_id: int) -> Orcamento:
             .get(pk=orcamento_id)
         )
     except Orcamento.DoesNotExist:
-        from backlog.erros import ItemNaoEncontrado
-
-        raise ItemNaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
+        raise NaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
 
 
 def _quando(momento) -> str:
@@ -80,10 +80,6 @@ def _registrar(orc: Orcamento, status: str, por: AbstractBaseUser, motivo: str) 
     orc.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
 
 
-def _consumidor(por: AbstractBaseUser) -> str:
-    return f"po:{por.get_username()}"
-
-
 def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
     """Concludes the approval item as the PO (claiming it first), or withdraws it while it
     still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
@@ -91,11 +87,11 @@ def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados
     if item.status == Status.BLOQUEADO:
         if gerados and resultado["decisao"] == "aprovado":
             raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."))
-        backlog.cancelar(item_id=item.pk, ator=_consumidor(por), motivo=resultado.get("motivo", ""))
+        backlog.cancelar(item_id=item.pk, ator=ator_de(por), motivo=resultado.get("motivo", ""))
         if gerados:
-            backlog.produzir_varios(gerados, ator=_consumidor(por), produzido_por=item.pk)
+            backlog.produzir_varios(gerados, ator=ator_de(por), produzido_por=item.pk)
         return
-    reservado = backlog.reservar(item_id=item.pk, consumidor=_consumidor(por))
+    reservado = backlog.reservar(item_id=item.pk, consumidor=ator_de(por))
     backlog.concluir(item_id=item.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=gerados)
 
 
@@ -129,7 +125,7 @@ def _decidir(
         orc = _travar(orcamento_id)
         _exigir(orc, destino)
         gerados = gerar(orc)
-        _fechar_item(orc, por, {"decisao": rotulo, "por": por.get_username(), "motivo": motivo}, gerados)
+        _fechar_item(orc, por, {"decisao": rotulo, "por": ator_de(por), "motivo": motivo}, gerados)
         _registrar(orc, destino, por, motivo)
     return orc
 
@@ -180,10 +176,12 @@ def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str)
     return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [])
 
 
-def orcamentos_substituir(*, nova: Spec, ator: str) -> list[Orcamento]:
+def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) -> list[Orcamento]:
     """A newer version of a spec supersedes the open budgets of its older versions: each becomes
     ``Substituido`` (pointing to the new version, no longer decidable) and its approval item is
-    withdrawn from the backlog, in one transaction. Decided budgets keep their decision."""
+    withdrawn from the backlog, in one transaction. Decided budgets keep their decision.
+    ``por`` imported the new version (``None``: the factory itself)."""
+    ator = ator_de(por) if por is not None else PRODUTOR
     substituidos = []
     with transaction.atomic():
         abertos = (

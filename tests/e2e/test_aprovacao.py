@@ -126,7 +126,7 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
 
 
 def test_pedir_orcamento_acompanha_a_precificacao_sem_recarregar(entrar_como, elenco, specs_exemplo):
-    capacidade_salvar(tipo="container", nome="postgres", por="demo")  # as `make run` registers it
+    capacidade_salvar(tipo="container", nome="postgres", por=None)  # as `make run` registers it
     po = entrar_como("po")
     po.goto("/specs/")
     spec_002 = po.get_by_role("row").filter(has=po.get_by_role("link", name="spec_002", exact=True))

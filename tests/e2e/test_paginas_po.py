@@ -198,7 +198,7 @@ def test_pagina_do_orcamento_em_ingles_nao_tem_regra_em_portugues(entrar_como, s
 
 def test_admin_le_a_caixa_e_a_previa_segue_o_formulario(entrar_como, specs_exemplo, live_server):
     orc = orcar("spec_001")
-    capacidade_salvar(tipo="api_externa", nome="whisper_api", por="GENESIS")  # only the GPU is missing now
+    capacidade_salvar(tipo="api_externa", nome="whisper_api", por=None)  # only the GPU is missing now
     admin = entrar_como("admin")
     admin.get_by_role("link", name="Decisões").click()
     expect(admin).to_have_url(live_server.url + "/")

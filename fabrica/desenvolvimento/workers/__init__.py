@@ -1,0 +1,14 @@
+"""One worker per vertente (seed §4.2), each in its own module; ``registrar_todos`` is called
+from ``FabricaConfig.ready``."""
+
+from __future__ import annotations
+
+
+def registrar_todos() -> None:
+    from fabrica.desenvolvimento.base import registrar_worker
+    from fabrica.desenvolvimento.workers.estrutural import WorkerEstrutural
+    from fabrica.desenvolvimento.workers.integracao import WorkerIntegracao
+    from fabrica.desenvolvimento.workers.interface import WorkerInterface
+
+    for classe in (WorkerEstrutural, WorkerInterface, WorkerIntegracao):
+        registrar_worker(classe)
