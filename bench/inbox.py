@@ -129,6 +129,7 @@ class Semeador:
                 Spec(
                     spec_id=modelo.spec_ref,
                     titulo=modelo.spec.titulo,
+                    busca=modelo.spec.busca,
                     texto=modelo.spec.texto if completas else f"# versão {self.versoes} do benchmark",
                     conteudo=conteudo if completas else {k: conteudo[k] for k in chaves if k in conteudo},
                     sha256=hashlib.sha256(f"bench-{self.versoes}-{modelo.spec_ref}".encode()).hexdigest(),

@@ -36,6 +36,9 @@ class Spec(models.Model):
     origem = models.CharField(_("origem"), max_length=8, choices=Origem.choices)
     importado_por = models.CharField(_("importado por"), max_length=150, blank=True, default="")
     criado_em = models.DateTimeField(_("importado em"), auto_now_add=True)
+    # spec_id and title as a search matches them (prometheus_site.busca.normalizar): accents and
+    # case ignored on SQLite and PostgreSQL alike. Written with the version, never changed.
+    busca = models.TextField(_("texto de busca"), default="", blank=True, editable=False)
 
     class Meta:
         verbose_name = _("spec")

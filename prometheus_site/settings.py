@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "prometheus_site.apps.AdminDoPrometheus",  # django.contrib.admin, refusing non-staff with the app's 403
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
 from fabrica import selectors
 from fabrica.models import Gap, Orcamento, Spec
+from prometheus_site.busca import normalizar
 
 ABAS = ("decidir", "espera", "decididos")
 # Rows per page: a page renders in a bounded time whatever the backlog (bench/inbox.py).
@@ -104,11 +105,13 @@ def caixa(
     decide = {t.nome for t in tipos_para(usuario)}
     todos = tipos_visiveis(usuario)
     visiveis = [t for t in todos if not tipo or t.nome == tipo]
+    # The tabs count everything they hold, whatever the search; the search counts what it found.
     contagens = dict.fromkeys(ABAS, 0)
     for t in visiveis:
-        for nome, n in t.contar(busca).items():
+        for nome, n in t.contar("").items():
             contagens[nome] += n
-    paginas = max(1, math.ceil(contagens[aba] / por_pagina))
+    encontrados = sum(t.contar(busca)[aba] for t in visiveis) if busca else contagens[aba]
+    paginas = max(1, math.ceil(encontrados / por_pagina))
     pagina = min(max(1, pagina), paginas)
     inicio = (pagina - 1) * por_pagina
     linhas: list[Linha] = []
@@ -125,6 +128,7 @@ def caixa(
     return {
         "linhas": linhas,
         "contagens": contagens,
+        "encontrados": encontrados,
         "tipos": todos,
         "pagina": pagina,
         "paginas": paginas,
@@ -140,9 +144,8 @@ def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[Orcamento]:
     if busca:
         # Matched against the few spec versions, then found through the spec foreign key's index:
         # matching the budgets' own columns would read every budget of the history.
-        qs = qs.filter(
-            spec__in=Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("pk")
-        )
+        # Spec.busca is id and title without accents or case, so is the query ("transcricao").
+        qs = qs.filter(spec__in=Spec.objects.filter(busca__contains=normalizar(busca)).values("pk"))
     if aba == "decidir":
         return qs.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
     if aba == "espera":

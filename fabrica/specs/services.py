@@ -14,6 +14,7 @@ from fabrica.models import Spec
 from fabrica.specs import repositorio
 from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec
 from prometheus_site.atores import ator_de
+from prometheus_site.busca import normalizar
 
 
 @dataclass
@@ -59,6 +60,7 @@ def spec_importar(
             nova = Spec.objects.create(
                 spec_id=conteudo["id"],
                 titulo=conteudo["titulo"][:200],
+                busca=normalizar(f"{conteudo['id']} {conteudo['titulo']}"),
                 texto=texto,
                 conteudo=conteudo,
                 sha256=sha,

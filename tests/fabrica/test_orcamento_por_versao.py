@@ -251,6 +251,8 @@ def test_migracao_marca_duplicados_antigos(specs_exemplo):
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(depois)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())  # and the migrations after it
 
     duplicado = Orcamento.objects.get(item_aprovacao_id=aprovacao.pk)
     assert duplicado.status == Orcamento.Status.SUBSTITUIDO and duplicado.substituido_por_id == orc.spec_id
