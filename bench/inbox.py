@@ -110,6 +110,7 @@ class Semeador:
         self.modelos, self.po = modelos, po
         self.gerados = 0
         self.versoes = 0
+        self.ultima_versao = {m.spec_ref: m.spec.versao for m in modelos}
 
     def _versoes(self, modelos: list, completas: bool) -> list:
         """A new version of each model's spec, one per budget that holds one: a spec version has at
@@ -124,12 +125,14 @@ class Semeador:
         novas = []
         for modelo in modelos:
             self.versoes += 1
+            self.ultima_versao[modelo.spec_ref] += 1
             conteudo = modelo.spec.conteudo
             novas.append(
                 Spec(
                     spec_id=modelo.spec_ref,
                     titulo=modelo.spec.titulo,
                     busca=modelo.spec.busca,
+                    versao=self.ultima_versao[modelo.spec_ref],
                     texto=modelo.spec.texto if completas else f"# versão {self.versoes} do benchmark",
                     conteudo=conteudo if completas else {k: conteudo[k] for k in chaves if k in conteudo},
                     sha256=hashlib.sha256(f"bench-{self.versoes}-{modelo.spec_ref}".encode()).hexdigest(),

@@ -39,6 +39,9 @@ class Spec(models.Model):
     # spec_id and title as a search matches them (prometheus_site.busca.normalizar): accents and
     # case ignored on SQLite and PostgreSQL alike. Written with the version, never changed.
     busca = models.TextField(_("texto de busca"), default="", blank=True, editable=False)
+    # 1 for the first version of a spec_id, then one more per new content: what pages show
+    # ("v2") instead of a hash, read without counting the versions before it.
+    versao = models.PositiveIntegerField(_("versão"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("spec")

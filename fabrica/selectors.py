@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from backlog.models import Item, Status
@@ -18,6 +18,12 @@ ORCAR_EM_CURSO = (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO)
 def specs(spec_id: str | None = None) -> QuerySet[Spec]:
     qs = Spec.objects.order_by("-id")
     return qs.filter(spec_id=spec_id) if spec_id else qs
+
+
+def specs_atuais() -> QuerySet[Spec]:
+    """The newest version of each spec, by spec id, however many versions there are."""
+    ultimas = Spec.objects.values("spec_id").annotate(ultima=Max("id")).values("ultima")
+    return Spec.objects.filter(pk__in=ultimas).order_by("spec_id")
 
 
 def capacidades() -> QuerySet[Capacidade]:
@@ -53,17 +59,6 @@ def orcamento_vigente(spec: Spec) -> Orcamento | None:
 def orcar_em_curso(spec_id: str) -> Item | None:
     """The oldest ``orcar_spec`` of this spec still being priced (queued, waiting or running)."""
     return Item.objects.filter(tipo="orcar_spec", spec_ref=spec_id, status__in=ORCAR_EM_CURSO).order_by("id").first()
-
-
-def numeros_de_versao(spec_ids: set[str] | list[str]) -> dict[int, int]:
-    """Spec version pk → its number among the versions of its spec (1 for the first imported),
-    in one query: what a page shows instead of a hash."""
-    numeros: dict[int, int] = {}
-    contagem: dict[str, int] = {}
-    for pk, spec_id in Spec.objects.filter(spec_id__in=set(spec_ids)).order_by("id").values_list("pk", "spec_id"):
-        contagem[spec_id] = contagem.get(spec_id, 0) + 1
-        numeros[pk] = contagem[spec_id]
-    return numeros
 
 
 @dataclass(frozen=True)

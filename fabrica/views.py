@@ -124,14 +124,12 @@ def _gaps(orc: Orcamento) -> list[dict[str, Any]]:
 
 def _contexto_do_orcamento(request: HttpRequest, orc: Orcamento, **extra: Any) -> dict[str, Any]:
     parametros = list((orc.spec.conteudo.get("schema_tdd") or {}).get("parametros", {}))
-    versoes = selectors.numeros_de_versao({orc.spec_ref})
     prerequisitos = selectors.prerequisitos(orc)
     pode_decidir = request.user.has_perm("fabrica.decidir_orcamento")
     atual = spec_atual(orc.spec_ref) if orc.status == Orcamento.Status.SUBSTITUIDO else None
     contexto = {
         "orc": orc,
-        "versao": versoes.get(orc.spec_id),
-        "versoes": len(versoes),
+        "versao": orc.spec.versao,
         "workers": [palavras.nome_do_worker(w) for w in orc.esforco.get("workers", [])],
         "horas_por_vertente": [
             (palavras.nome_do_worker(v), h) for v, h in (orc.esforco.get("horas_dev_por_vertente") or {}).items()
@@ -253,17 +251,13 @@ def _vigentes(specs: list[Spec]) -> dict[int, Orcamento]:
 @login_required
 def specs(request: HttpRequest) -> HttpResponse:
     exigir(request, "fabrica.view_spec")
-    ultimas: dict[str, Spec] = {}
-    for spec in selectors.specs().defer("texto"):
-        ultimas.setdefault(spec.spec_id, spec)
-    lista = sorted(ultimas.values(), key=lambda s: s.spec_id)
-    versoes = selectors.numeros_de_versao(ultimas)
+    lista = list(selectors.specs_atuais().defer("texto"))
     vigentes = _vigentes(lista)
     return render(
         request,
         "fabrica/specs.html",
         {
-            "specs": [{"spec": s, "versao": versoes.get(s.pk), "orcamento": vigentes.get(s.pk)} for s in lista],
+            "specs": [{"spec": s, "versao": s.versao, "orcamento": vigentes.get(s.pk)} for s in lista],
             "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
         },
     )
@@ -273,21 +267,20 @@ def specs(request: HttpRequest) -> HttpResponse:
 def spec(request: HttpRequest, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_spec")
     objeto = get_object_or_404(Spec, pk=pk)
-    versoes = list(selectors.specs(objeto.spec_id).defer("texto", "conteudo"))
-    numeros = selectors.numeros_de_versao({objeto.spec_id})
+    versoes = list(selectors.specs(objeto.spec_id).defer("texto", "conteudo")[:50])  # the newest
     return render(
         request,
         "fabrica/spec.html",
         {
             "spec": objeto,
-            "versao": numeros.get(objeto.pk),
+            "versao": objeto.versao,
             "atual": versoes[0] if versoes else objeto,
-            "versoes": [(v, numeros.get(v.pk)) for v in versoes],
+            "versoes": [(v, v.versao) for v in versoes],
             "vigente": selectors.orcamento_vigente(objeto),
             "orcamentos": [
-                (o, numeros.get(o.spec_id))
+                (o, o.spec.versao)
                 for o in Orcamento.objects.filter(spec__spec_id=objeto.spec_id)
-                .select_related("item_aprovacao")
+                .select_related("item_aprovacao", "spec")
                 .order_by("-id")[:20]
             ],
             "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),

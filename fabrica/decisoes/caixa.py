@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
-from fabrica import selectors
 from fabrica.models import Gap, Orcamento, Spec
 from prometheus_site.busca import normalizar
 
@@ -166,6 +165,7 @@ _CAMPOS_DA_LINHA = (
     "decidido_em",
     "motivo",
     "spec__titulo",
+    "spec__versao",
     "decidido_por__username",
 )
 
@@ -204,7 +204,6 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
     )
     # The history shows no gaps; the open tabs show each one with its item's status.
     gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
-    versoes = selectors.numeros_de_versao({o.spec_ref for o in orcamentos})
     rotulos = {valor: str(rotulo) for valor, rotulo in Orcamento.Status.choices}
     rotulo_tipo = str(_("Orçamento"))
     return [
@@ -225,7 +224,7 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
             else "",
             decidido_em=o.decidido_em,
             motivo=o.motivo,
-            versao=f"v{versoes[o.spec_id]}" if o.spec_id in versoes else "",
+            versao=f"v{o.spec.versao}",
             vocabulario="orcamento",
             situacao=o.status if aba == "decididos" else ("a_decidir" if aba == "decidir" else "em_espera"),
         )

@@ -61,6 +61,7 @@ def spec_importar(
                 spec_id=conteudo["id"],
                 titulo=conteudo["titulo"][:200],
                 busca=normalizar(f"{conteudo['id']} {conteudo['titulo']}"),
+                versao=anterior.versao + 1 if anterior is not None else 1,
                 texto=texto,
                 conteudo=conteudo,
                 sha256=sha,
