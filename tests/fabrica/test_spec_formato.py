@@ -95,7 +95,7 @@ BASE: dict = {
                 "saidas": [{"nome": "nivel", "tipo": "str"}],
                 "regras": [
                     {"quando": {"idade": {"operador": "<", "valor": 18}}, "entao": {"nivel": "alto"}},
-                    {"quando": {"idade": "-"}, "entao": {"nivel": "baixo"}},
+                    {"quando": {"idade": {"operador": ">=", "valor": 18}}, "entao": {"nivel": "baixo"}},
                 ],
             }
         ]
