@@ -8,6 +8,15 @@
     if (alvo.matches && alvo.matches("[data-enviar-ao-mudar]")) alvo.form.submit();
   });
 
+  // A field shown with an error stops saying so once the person types in it.
+  document.addEventListener("input", function (evento) {
+    var campo = evento.target;
+    if (!campo.matches || !campo.matches("[aria-invalid=true]")) return;
+    campo.removeAttribute("aria-invalid");
+    var erro = document.getElementById(campo.getAttribute("aria-describedby") || "");
+    if (erro) erro.hidden = true;
+  });
+
   // After a decision, focus goes to its banner, so a screen reader announces what happened.
   document.addEventListener("DOMContentLoaded", function () {
     var banner = document.querySelector("[data-focar]");
