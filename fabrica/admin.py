@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from fabrica import palavras, selectors
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
 from fabrica.forms import OUTRO, CapacidadeAdminForm
-from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -254,12 +254,8 @@ class OrcamentoAdmin(SomenteLeitura):
     list_select_related = ["modelo"]
 
 
-@admin.register(Ambiente)
-class AmbienteAdmin(admin.ModelAdmin):
-    list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
-    list_filter = ["ativo"]
-    search_fields = ["nome", "descricao"]
-
+# Environments and deployments: their admin lives with them.
+from fabrica.implantacao import admin as _admin_implantacao  # noqa: E402, F401
 
 admin.site.site_header = _("Administração do PROMETHEUS")
 admin.site.site_title = _("PROMETHEUS")

@@ -13,11 +13,17 @@ class FabricaConfig(AppConfig):
         from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.decisoes import caixa
         from fabrica.desenvolvimento import workers
+        from fabrica.implantacao import alvos
+        from fabrica.implantacao import caixa as caixa_implantacao
+        from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
         caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
+        alvos.registrar_padrao()
+        caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
+        consumidor.registrar_handler("implantar", processar_implantar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
         workers.registrar_todos()
         palavras.registrar()
@@ -39,3 +45,13 @@ def _registrar_lugares() -> None:
         )
     )
     registrar(Lugar("specs", _("Specs"), "specs", lambda usuario: usuario.has_perm("fabrica.view_spec"), ordem=20))
+    registrar(
+        Lugar(
+            "ambientes",
+            _("Ambientes"),
+            "ambientes",
+            lambda usuario: usuario.has_perm("fabrica.view_implantacao"),
+            ordem=25,
+            caminhos=("/ambientes/", "/implantacoes/"),
+        )
+    )

@@ -265,11 +265,27 @@ class Gap(models.Model):
 
 
 class Ambiente(models.Model):
-    """Where releases are deployed (used by deployment): a directory per environment by default."""
+    """Where releases are deployed (``fabrica.implantacao``), in order (homologacao before
+    producao), each through one target: a directory (the default) or configured commands.
+
+    ``configuracao`` holds the target's settings (validated by ``fabrica.implantacao.alvos``):
+    directory ``{smoke?: bool | [argv], timeout?}``; command ``{implantar: [argv], verificar?,
+    reverter?, timeout?, variaveis?: {NOME: valor}, herdar?: [NOME], diretorio_trabalho?}``.
+    """
+
+    class Alvo(models.TextChoices):
+        DIRETORIO = "diretorio", _("diretório")
+        COMANDO = "comando", _("comando")
 
     nome = models.CharField(_("nome"), max_length=50, unique=True, validators=[slug_validador])
     descricao = models.TextField(_("descrição"), blank=True, default="")
-    url = models.URLField(_("URL"), blank=True, default="")
+    url = models.CharField(
+        _("URL"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Onde o ambiente serve; {spec} e {versao} são trocados pelos da release."),
+    )
     diretorio = models.CharField(
         _("diretório de implantação"),
         max_length=500,
@@ -278,12 +294,50 @@ class Ambiente(models.Model):
         help_text=_("Vazio: var/implantacoes/<nome>."),
     )
     ativo = models.BooleanField(_("ativo"), default=True)
+    ordem = models.PositiveSmallIntegerField(
+        _("ordem"), default=0, help_text=_("Ambientes de ordem menor vêm antes (homologacao 10, producao 20).")
+    )
+    alvo = models.CharField(_("alvo de implantação"), max_length=16, choices=Alvo.choices, default=Alvo.DIRETORIO)
+    configuracao = models.JSONField(_("configuração do alvo"), default=dict, blank=True)
+    exige_validacao_em = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("exige validação em"),
+        help_text=_("Uma release só é implantada aqui depois de validada neste ambiente anterior."),
+    )
+    grupos_aprovadores = models.ManyToManyField(
+        "auth.Group",
+        blank=True,
+        related_name="ambientes_aprovados",
+        verbose_name=_("grupos que aprovam"),
+        help_text=_("Quem pode aprovar, promover e validar implantações aqui. Vazio: qualquer PO."),
+    )
+    usuarios_aprovadores = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="ambientes_aprovados", verbose_name=_("usuários que aprovam")
+    )
+    retencao = models.PositiveSmallIntegerField(
+        _("releases guardadas"),
+        null=True,
+        blank=True,
+        help_text=_("Por spec; vazio: PROMETHEUS_IMPLANTACAO_RETENCAO. A atual e a anterior nunca são removidas."),
+    )
     criado_em = models.DateTimeField(_("criado em"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ambiente")
         verbose_name_plural = _("ambientes")
-        ordering = ["nome"]
+        ordering = ["ordem", "nome"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(exige_validacao_em=models.F("pk")), name="fabrica_ambiente_nao_exige_a_si_mesmo"
+            ),
+            models.CheckConstraint(
+                condition=Q(retencao__isnull=True) | Q(retencao__gte=2), name="fabrica_ambiente_retencao_minima"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nome
@@ -370,3 +424,7 @@ class Release(models.Model):
     @property
     def rotulo_versao(self) -> str:
         return f"{self.spec_ref}-v{self.versao}"
+
+
+# The deployment record lives in its subpackage; imported here so Django registers it with fabrica.
+from fabrica.implantacao.models import Implantacao  # noqa: E402, F401

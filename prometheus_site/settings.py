@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusItemEnum": "backlog.models.Status",
         "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
+        "StatusImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Status",
+        "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
@@ -216,3 +218,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Deployment (fabrica.implantacao) -------------------------------------------------------------
+# Where the directory target deploys an environment whose own directory is empty.
+PROMETHEUS_IMPLANTACOES_DIR = Path(env_str("PROMETHEUS_IMPLANTACOES_DIR", str(VAR_DIR / "implantacoes")))
+# Releases kept per environment and spec (an environment may say otherwise); the current and the
+# previous one are never removed, so at least 2.
+PROMETHEUS_IMPLANTACAO_RETENCAO = env_int("PROMETHEUS_IMPLANTACAO_RETENCAO", 5, minimo=2)
+# Default time limit of a smoke check or a deployment command (an environment may say otherwise).
+PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, minimo=1)
+# How long a deployment waits for another one to the same environment to finish before its item
+# fails (and is retried by the backlog after its backoff).
+PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)

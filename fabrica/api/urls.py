@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from fabrica.api import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("orcamentos/<int:pk>/aprovar/", views.AprovarOrcamentoView.as_view(), name="api-orcamento-aprovar"),
     path("orcamentos/<int:pk>/ajustar/", views.AjustarOrcamentoView.as_view(), name="api-orcamento-ajustar"),
     path("orcamentos/<int:pk>/rejeitar/", views.RejeitarOrcamentoView.as_view(), name="api-orcamento-rejeitar"),
+    path("", include("fabrica.implantacao.api.urls")),
 ]

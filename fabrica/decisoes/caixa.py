@@ -49,6 +49,8 @@ class Linha:
     # The row's situation as a value of a prometheus_site.vocabulario set, shown as a coloured chip.
     vocabulario: str = ""
     situacao: str = ""
+    # One line saying what the decision is about, for kinds without costs or gaps (deployments).
+    detalhe: str = ""
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ def test_migracao_marca_duplicados_antigos(specs_exemplo):
     superseded by that same version and their approval items withdrawn; then the constraint holds."""
     Capacidade.objects.create(tipo="container", nome="postgres")
     orc = orcar("spec_002")
-    antes, depois = [("fabrica", "0009_release")], [("fabrica", "0010_orcamento_um_por_versao")]
+    antes, depois = [("fabrica", "0010_ambientes_implantacoes")], [("fabrica", "0011_orcamento_um_por_versao")]
     executor = MigrationExecutor(connection)
     executor.migrate(antes)
     try:

@@ -49,10 +49,13 @@ def test_capacidade_repetida_tem_uma_recusa_pela_api_e_pelo_servico(api_como):
 
 def test_tipos_de_decisao_sao_registrados_no_ready_nao_na_importacao():
     from fabrica.decisoes import caixa
+    from fabrica.implantacao.caixa import VALIDAR_IMPLANTACAO
 
-    assert caixa._tipos == {"orcamento": caixa.ORCAMENTO}  # FabricaConfig.ready did it
+    registrados = {"orcamento": caixa.ORCAMENTO, "validar_implantacao": VALIDAR_IMPLANTACAO}
+    assert caixa._tipos == registrados  # FabricaConfig.ready did it
     try:
         importlib.reload(caixa)
         assert caixa._tipos == {}  # importing registers nothing
     finally:
-        caixa.registrar(caixa.ORCAMENTO)
+        for tipo in registrados.values():
+            caixa.registrar(tipo)

@@ -22,7 +22,7 @@ def preencher(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0010_orcamento_um_por_versao"),
+        ("fabrica", "0011_orcamento_um_por_versao"),
     ]
 
     operations = [

@@ -26,7 +26,7 @@ def marcar_duplicados(apps, schema_editor):
         for orc in orcs:
             if orc.pk == mantido.pk:
                 continue
-            nota = f"[duplicado do orçamento #{mantido.pk} da mesma versão; era {orc.status}: migração 0010]"
+            nota = f"[duplicado do orçamento #{mantido.pk} da mesma versão; era {orc.status}: migração 0011]"
             orc.motivo = f"{orc.motivo} {nota}".strip()
             orc.status, orc.substituido_por_id = "Substituido", mantido.spec_id
             orc.decidido_em = orc.decidido_em or agora
@@ -41,7 +41,7 @@ def marcar_duplicados(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("backlog", "0001_initial"),
-        ("fabrica", "0009_release"),
+        ("fabrica", "0010_ambientes_implantacoes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
