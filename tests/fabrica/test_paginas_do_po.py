@@ -373,9 +373,9 @@ def test_prerequisito_aprovado_libera_a_aprovacao(cliente_como, postgres, elenco
 @pytest.mark.parametrize(
     ("quem", "lugares"),
     [
-        ("po", ["decisoes", "specs"]),
-        ("admin", ["decisoes", "specs", "backlog", "administracao", "api"]),
-        ("sistema", ["decisoes", "specs", "api"]),
+        ("po", ["decisoes", "specs", "ambientes"]),
+        ("admin", ["decisoes", "specs", "ambientes", "backlog", "administracao", "api"]),
+        ("sistema", ["decisoes", "specs", "ambientes", "api"]),
         ("outsider", []),
     ],
 )
