@@ -10,7 +10,7 @@ class FabricaConfig(AppConfig):
         # The broker knows item types only as the schemas and listeners its users register
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
         from backlog.tipos import registrar_ouvinte
-        from fabrica import consumidor, contratos, tasks
+        from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.decisoes import caixa
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
@@ -31,3 +31,32 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler("implantar", processar_implantar)
         registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
         workers.registrar_todos()
+        palavras.registrar()
+        _registrar_lugares()
+
+
+def _registrar_lugares() -> None:
+    from fabrica.decisoes import caixa
+    from prometheus_site.navegacao import Lugar, registrar
+
+    registrar(
+        Lugar(
+            "decisoes",
+            _("Decisões"),
+            "inicio",
+            lambda usuario: bool(caixa.tipos_visiveis(usuario)),
+            ordem=10,
+            caminhos=("/orcamentos/", "/orcar/"),
+        )
+    )
+    registrar(Lugar("specs", _("Specs"), "specs", lambda usuario: usuario.has_perm("fabrica.view_spec"), ordem=20))
+    registrar(
+        Lugar(
+            "ambientes",
+            _("Ambientes"),
+            "ambientes",
+            lambda usuario: usuario.has_perm("fabrica.view_implantacao"),
+            ordem=25,
+            caminhos=("/ambientes/", "/implantacoes/"),
+        )
+    )

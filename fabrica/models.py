@@ -36,6 +36,12 @@ class Spec(models.Model):
     origem = models.CharField(_("origem"), max_length=8, choices=Origem.choices)
     importado_por = models.CharField(_("importado por"), max_length=150, blank=True, default="")
     criado_em = models.DateTimeField(_("importado em"), auto_now_add=True)
+    # spec_id and title as a search matches them (prometheus_site.busca.normalizar): accents and
+    # case ignored on SQLite and PostgreSQL alike. Written with the version, never changed.
+    busca = models.TextField(_("texto de busca"), default="", blank=True, editable=False)
+    # 1 for the first version of a spec_id, then one more per new content: what pages show
+    # ("v2") instead of a hash, read without counting the versions before it.
+    versao = models.PositiveIntegerField(_("versão"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("spec")
@@ -114,7 +120,11 @@ class ModeloPrecificacao(models.Model):
 
 class Orcamento(models.Model):
     """The budget (orçamento) of one spec version, with the seed's sections and the explanation
-    of every number. One per ``orcar_spec`` item: a redelivered item never makes two."""
+    of every number. One per ``orcar_spec`` item: a redelivered item never makes two.
+
+    A spec version has at most one budget that is open or approved (a database constraint), so
+    the same work can never be approved twice; asking again leads to it. A newer version of the
+    spec supersedes the open budget of an older one (``Substituido``: no longer decidable)."""
 
     class Status(models.TextChoices):
         # Whether an open budget is blocked by gaps is its approval item's status, not a copy here.
@@ -122,6 +132,10 @@ class Orcamento(models.Model):
         APROVADO = "Aprovado", _("aprovado")
         AJUSTADO = "Ajustado", _("devolvido para ajuste")
         REJEITADO = "Rejeitado", _("rejeitado")
+        SUBSTITUIDO = "Substituido", _("substituído")
+
+    # The statuses that hold a spec version: one budget at most in them (fabrica_orcamento_um_por_versao).
+    VIGENTES = (Status.ABERTO, Status.APROVADO)
 
     spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="orcamentos")
     spec_ref = models.CharField(_("spec"), max_length=100)
@@ -146,6 +160,14 @@ class Orcamento(models.Model):
     )
     decidido_em = models.DateTimeField(null=True, blank=True)
     motivo = models.TextField(blank=True, default="")
+    substituido_por = models.ForeignKey(
+        Spec,
+        verbose_name=_("substituído pela versão"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
     criado_em = models.DateTimeField(auto_now_add=True)
 
@@ -158,6 +180,16 @@ class Orcamento(models.Model):
             models.CheckConstraint(
                 condition=Q(status="Aberto") | Q(decidido_em__isnull=False),
                 name="fabrica_orcamento_decisao_registrada",
+            ),
+            models.UniqueConstraint(
+                fields=["spec"],
+                condition=Q(status__in=["Aberto", "Aprovado"]),
+                name="fabrica_orcamento_um_por_versao",
+                violation_error_message=_("Esta versão da spec já tem um orçamento aberto ou aprovado."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="Substituido") | Q(substituido_por__isnull=False),
+                name="fabrica_orcamento_substituido_diz_por_qual",
             ),
         ]
         indexes = [
@@ -192,6 +224,14 @@ class Orcamento(models.Model):
     def dependencias_atuais(self) -> dict:
         """The seed's ``dependencias`` section: what pricing stored plus ``status`` as it is now."""
         return {**self.dependencias, "status": self.status_dependencias}
+
+    @property
+    def situacao(self) -> str:
+        """What a page says of it (``fabrica.palavras``): an open budget is ``a_decidir`` or
+        ``em_espera`` (gaps); a closed one is its status."""
+        if self.status != self.Status.ABERTO:
+            return self.status
+        return "em_espera" if self.bloqueado else "a_decidir"
 
 
 class GapQuerySet(models.QuerySet):

@@ -11,7 +11,6 @@ import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
 
@@ -32,7 +31,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "prometheus_site.apps.AdminDoPrometheus",  # django.contrib.admin, refusing non-staff with the app's 403
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,7 +76,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "prometheus_site.contexto.navegacao",
+                "prometheus_site.contexto.idiomas",
             ],
+            # The project's own template library (it has no app): statuses as words, money, JSON.
+            "libraries": {"palavras": "prometheus_site.templatetags.palavras"},
         },
     },
 ]
@@ -115,7 +118,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Language, time -------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
-LANGUAGES = [("pt-br", _("Português (Brasil)")), ("en", _("English"))]
+# Each language named in itself, whatever the page's language: a reader looks for their own.
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
 USE_I18N = True

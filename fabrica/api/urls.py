@@ -6,6 +6,7 @@ urlpatterns = [
     path("specs/", views.SpecsView.as_view(), name="api-specs"),
     path("specs/schema/", views.SpecSchemaView.as_view(), name="api-specs-schema"),
     path("specs/<int:pk>/", views.SpecView.as_view(), name="api-spec"),
+    path("specs/<int:pk>/orcar/", views.OrcarSpecView.as_view(), name="api-spec-orcar"),
     path("capacidades/", views.CapacidadesView.as_view(), name="api-capacidades"),
     path("capacidades/<int:pk>/", views.CapacidadeView.as_view(), name="api-capacidade"),
     path("orcamentos/", views.OrcamentosView.as_view(), name="api-orcamentos"),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('backlog', '0001_initial'),
-        ('fabrica', '0009_release'),
+        ('fabrica', '0012_spec_busca_e_versao'),
     ]
 
     operations = [
