@@ -94,6 +94,22 @@ def ambientes(db) -> dict[str, Ambiente]:
     return {"homologacao": homologacao, "producao": producao}
 
 
+@pytest.fixture
+def rapidos(ambientes):
+    """The environments without smoke checks, for tests about something else (API, pages): the
+    checks have their own tests."""
+    for ambiente in ambientes.values():
+        ambiente.configuracao = {"smoke": False}
+        ambiente.save()
+    return ambientes
+
+
+@pytest.fixture
+def implantada(fazer_release, rapidos) -> Implantacao:
+    """Release 1 deployed to homologacao (no smoke checks)."""
+    return implantar(fazer_release(1))
+
+
 def produzir_implantar(release: Release, ambiente: str | None = "homologacao", **extra) -> Item:
     contexto = {"release_ref": release.rotulo_versao, **extra}
     if ambiente:
