@@ -127,6 +127,16 @@ def implantar(release: Release, ambiente: str | None = "homologacao", **extra) -
     return processar(produzir_implantar(release, ambiente, **extra))
 
 
+def reverter(ambiente: Ambiente, release: Release, *, por, motivo: str = "volta") -> Implantacao | None:
+    """Asks for the rollback of ``ambiente`` to ``release`` (as ``por``) and processes it inline."""
+    from fabrica.implantacao import services
+
+    item = services.reversao_solicitar(
+        ambiente_id=ambiente.pk, spec_ref=release.spec_ref, release_id=release.pk, por=por, motivo=motivo
+    )
+    return processar(item)
+
+
 def atual(ambiente: Ambiente, spec: str = "spec_teste") -> str | None:
     from fabrica.implantacao.alvos import alvo_de
 
