@@ -5,20 +5,47 @@ por interpolação —, então nada da spec vira código."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 LARGURA = 100
 INDENTACAO = "    "
 
 
-def _uma_linha(valor: Any) -> str:
+def em_uma_linha(valor: dict | list | tuple, escrever: Callable[[Any], str]) -> str:
+    """Um dicionário, lista ou tupla numa linha, cada chave e item escrito por ``escrever``."""
     if isinstance(valor, dict):
-        return "{" + ", ".join(f"{_uma_linha(k)}: {_uma_linha(v)}" for k, v in valor.items()) + "}"
+        return "{" + ", ".join(f"{escrever(k)}: {escrever(v)}" for k, v in valor.items()) + "}"
     if isinstance(valor, list):
-        return "[" + ", ".join(_uma_linha(v) for v in valor) + "]"
-    if isinstance(valor, tuple):
-        itens = [_uma_linha(v) for v in valor]
-        return "(" + ", ".join(itens) + ("," if len(itens) == 1 else "") + ")"
+        return "[" + ", ".join(escrever(v) for v in valor) + "]"
+    itens = [escrever(v) for v in valor]
+    return "(" + ", ".join(itens) + ("," if len(itens) == 1 else "") + ")"
+
+
+def em_linhas(
+    valor: dict | list | tuple,
+    escrever: Callable[[Any], str],
+    escrever_item: Callable[[Any], str],
+    dentro: str,
+    fora: str,
+) -> str:
+    """Um item por linha com vírgula no fim (o estilo do ``ruff format``): as chaves por
+    ``escrever``, os itens por ``escrever_item``, cada linha começando em ``dentro``, o fecho em
+    ``fora``. Vazio, só o par de delimitadores."""
+    if isinstance(valor, dict):
+        itens = [f"{escrever(k)}: {escrever_item(v)}" for k, v in valor.items()]
+        abre, fecha = "{", "}"
+    else:
+        itens = [escrever_item(v) for v in valor]
+        abre, fecha = ("[", "]") if isinstance(valor, list) else ("(", ")")
+    if not itens:
+        return abre + fecha
+    return abre + "\n" + "".join(f"{dentro}{item},\n" for item in itens) + fora + fecha
+
+
+def _uma_linha(valor: Any) -> str:
+    if isinstance(valor, dict | list | tuple):
+        return em_uma_linha(valor, _uma_linha)
     return repr(valor)
 
 
@@ -27,11 +54,10 @@ def literal(valor: Any, nivel: int = 0, largura: int = LARGURA) -> str:
     linha = _uma_linha(valor)
     if not isinstance(valor, (dict, list, tuple)) or not valor or len(linha) + len(INDENTACAO) * nivel <= largura:
         return linha
-    dentro = INDENTACAO * (nivel + 1)
-    if isinstance(valor, dict):
-        itens = [f"{_uma_linha(k)}: {literal(v, nivel + 1, largura)}" for k, v in valor.items()]
-        abre, fecha = "{", "}"
-    else:
-        itens = [literal(v, nivel + 1, largura) for v in valor]
-        abre, fecha = ("[", "]") if isinstance(valor, list) else ("(", ")")
-    return abre + "\n" + "".join(f"{dentro}{item},\n" for item in itens) + INDENTACAO * nivel + fecha
+    return em_linhas(
+        valor,
+        _uma_linha,
+        lambda v: literal(v, nivel + 1, largura),
+        INDENTACAO * (nivel + 1),
+        INDENTACAO * nivel,
+    )

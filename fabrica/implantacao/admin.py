@@ -16,20 +16,7 @@ from fabrica.models import Ambiente
 class AmbienteForm(forms.ModelForm):
     class Meta:
         model = Ambiente
-        fields = [
-            "nome",
-            "descricao",
-            "ordem",
-            "ativo",
-            "alvo",
-            "configuracao",
-            "diretorio",
-            "url",
-            "exige_validacao_em",
-            "grupos_aprovadores",
-            "usuarios_aprovadores",
-            "retencao",
-        ]
+        fields = list(servicos.CAMPOS_EDITAVEIS_DO_AMBIENTE)
         help_texts = {
             "configuracao": _(
                 'Diretório: {"smoke": true | false | ["comando", …], "timeout": 300}. '

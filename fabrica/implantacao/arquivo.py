@@ -225,7 +225,7 @@ def desempacotar(
             (temporario / MANIFESTO).write_text(json.dumps(manifesto, sort_keys=True), encoding="utf-8")
             _sincronizar_arvore(temporario)
             os.rename(temporario, destino)
-            _sincronizar_diretorio(destino.parent)  # the rename too, before anyone links to it
+            sincronizar_diretorio(destino.parent)  # the rename too, before anyone links to it
         except BaseException:
             shutil.rmtree(temporario, ignore_errors=True)
             raise
@@ -256,7 +256,8 @@ def _sincronizar_arvore(raiz: Path) -> None:
         os.close(fd)
 
 
-def _sincronizar_diretorio(pasta: Path) -> None:
+def sincronizar_diretorio(pasta: Path) -> None:
+    """Puts a directory's entries (a rename, a new link) on disk: one ``fsync`` of the folder."""
     fd = os.open(pasta, os.O_RDONLY)
     try:
         os.fsync(fd)

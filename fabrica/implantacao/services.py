@@ -853,6 +853,23 @@ CAMPOS_DO_AMBIENTE = (
     "retencao",
 )
 
+# What a person edits on an environment, in the order the admin form and the API show it:
+# CAMPOS_DO_AMBIENTE and the approvers.
+CAMPOS_EDITAVEIS_DO_AMBIENTE = (
+    "nome",
+    "descricao",
+    "ordem",
+    "ativo",
+    "alvo",
+    "configuracao",
+    "diretorio",
+    "url",
+    "exige_validacao_em",
+    "grupos_aprovadores",
+    "usuarios_aprovadores",
+    "retencao",
+)
+
 
 def erros_do_ambiente(dados: dict[str, Any], instancia: Ambiente | None = None) -> dict[str, list[str]]:
     """The rules an environment's settings must follow, with the field at fault (the admin form

@@ -30,6 +30,27 @@ def spec_exemplo(spec_id: str) -> dict:
     return carregar_spec((EXEMPLOS / f"{spec_id}.yaml").read_text())
 
 
+def spec_de_uma_vertente(
+    *, id_: str, titulo: str, vertente: str, secao: str, lista: str, itens: str, casos: str = "[]"
+) -> dict:
+    """A minimal spec of one vertente around a YAML fragment: ``itens`` (indented four spaces) is
+    the list ``secao.lista``; ``casos`` the YAML of ``schema_tdd.casos``."""
+    return carregar_spec(
+        f"""
+id: {id_}
+titulo: {titulo}
+vertentes: [{vertente}]
+runtime: {{apis_externas: [], gpu: false, containers_necessarios: []}}
+schema_tdd:
+  parametros: {{x: [1]}}
+  casos: {casos}
+{secao}:
+  {lista}:
+{itens}
+"""
+    )
+
+
 def casos_da_spec(spec: dict) -> list[CasoDeTeste]:
     """The budget's cases as development would hand them over: every covering-array row, then
     every explicit ``casos`` entry."""

@@ -16,26 +16,21 @@ from lxml import etree
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.workers.decisional import Modelo, avaliar, avaliar_decisao
 from fabrica.specs import condicoes
-from fabrica.specs.formato import carregar_spec, validar_spec
-from tests.fabrica.apoio_workers import escrever, feelin, produzir, rodar_pytest, spec_exemplo
+from fabrica.specs.formato import validar_spec
+from tests.fabrica.apoio_workers import escrever, feelin, produzir, rodar_pytest, spec_de_uma_vertente, spec_exemplo
 
 NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 
 
 def _spec(decisoes: str, casos: str = "[]") -> dict:
-    return carregar_spec(
-        f"""
-id: spec_d
-titulo: Decisões de teste
-vertentes: [D]
-runtime: {{apis_externas: [], gpu: false, containers_necessarios: []}}
-schema_tdd:
-  parametros: {{x: [1]}}
-  casos: {casos}
-spec_dmn:
-  decisoes:
-{decisoes}
-"""
+    return spec_de_uma_vertente(
+        id_="spec_d",
+        titulo="Decisões de teste",
+        vertente="D",
+        secao="spec_dmn",
+        lista="decisoes",
+        itens=decisoes,
+        casos=casos,
     )
 
 

@@ -179,16 +179,23 @@ def test_autenticacao_payload_query_e_cenarios_de_status(tmp_path):
     assert "criar_pedido-payload" in resultado.ids_de("test_parametro_invalido_e_recusado_sem_chamar_o_remoto")
 
 
-def test_os_testes_de_contrato_falham_quando_o_cliente_quebra_o_contrato(tmp_path):
+def _testes_com_o_cliente_alterado(pasta, trecho: str, por: str):
+    """spec_005's connector built into ``pasta`` with ``trecho`` of its client replaced by ``por``;
+    the result of its generated tests."""
     spec = spec_de_exemplo("spec_005")
-    produzir(WorkerIntegracao(), spec, casos_da_spec(spec), tmp_path)
-    cliente = tmp_path / "spec_005/integracao/cliente.py"
+    produzir(WorkerIntegracao(), spec, casos_da_spec(spec), pasta)
+    cliente = pasta / "spec_005/integracao/cliente.py"
     texto = cliente.read_text()
-    # The client forgets the spec's declared errors: a "not found" 200 becomes a contract error.
-    trecho = '        for erro in contrato["erros"]:\n'
     assert trecho in texto
-    cliente.write_text(texto.replace(trecho, '        for erro in contrato["erros"][:0]:\n'))
-    resultado = rodar_testes(tmp_path)
+    cliente.write_text(texto.replace(trecho, por))
+    return rodar_testes(pasta)
+
+
+def test_os_testes_de_contrato_falham_quando_o_cliente_quebra_o_contrato(tmp_path):
+    # The client forgets the spec's declared errors: a "not found" 200 becomes a contract error.
+    resultado = _testes_com_o_cliente_alterado(
+        tmp_path, '        for erro in contrato["erros"]:\n', '        for erro in contrato["erros"][:0]:\n'
+    )
     base = "tests/test_integracao_viacep.py::"
     assert {
         base + "test_caso[caso_03]",
@@ -199,14 +206,11 @@ def test_os_testes_de_contrato_falham_quando_o_cliente_quebra_o_contrato(tmp_pat
 
 
 def test_os_testes_de_contrato_falham_quando_o_caminho_sai_errado(tmp_path):
-    spec = spec_de_exemplo("spec_005")
-    produzir(WorkerIntegracao(), spec, casos_da_spec(spec), tmp_path)
-    cliente = tmp_path / "spec_005/integracao/cliente.py"
-    texto = cliente.read_text()
-    trecho = 'urllib.parse.quote(como_texto(parametros[m.group(1)]), safe="")'
-    assert trecho in texto
-    cliente.write_text(texto.replace(trecho, 'urllib.parse.quote(como_texto(parametros[m.group(1)]) + "0", safe="")'))
-    resultado = rodar_testes(tmp_path)
+    resultado = _testes_com_o_cliente_alterado(
+        tmp_path,
+        'urllib.parse.quote(como_texto(parametros[m.group(1)]), safe="")',
+        'urllib.parse.quote(como_texto(parametros[m.group(1)]) + "0", safe="")',
+    )
     assert (
         "tests/test_integracao_viacep.py::test_requisicao_e_resposta_seguem_o_contrato[consultar_cep]"
         in resultado.com("falhou")

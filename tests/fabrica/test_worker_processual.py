@@ -11,8 +11,15 @@ from lxml import etree
 from fabrica.desenvolvimento.base import CasoDeTeste, vertentes_registradas
 from fabrica.desenvolvimento.workers.processual import NaoExecutavel, Processo, caminhos
 from fabrica.specs import condicoes
-from fabrica.specs.formato import carregar_spec
-from tests.fabrica.apoio_workers import bpmnlint, escrever, feelin, produzir, rodar_pytest, spec_exemplo
+from tests.fabrica.apoio_workers import (
+    bpmnlint,
+    escrever,
+    feelin,
+    produzir,
+    rodar_pytest,
+    spec_de_uma_vertente,
+    spec_exemplo,
+)
 
 XSD_BPMN = "SpiffWorkflow/bpmn/parser/schema/BPMN20.xsd"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
@@ -27,19 +34,14 @@ def _xsd():
 
 
 def _spec(processo: str, casos: str = "[]", id_: str = "spec_p") -> dict:
-    return carregar_spec(
-        f"""
-id: {id_}
-titulo: Processo de teste
-vertentes: [P]
-runtime: {{apis_externas: [], gpu: false, containers_necessarios: []}}
-schema_tdd:
-  parametros: {{x: [1]}}
-  casos: {casos}
-spec_bpmn:
-  processos:
-{processo}
-"""
+    return spec_de_uma_vertente(
+        id_=id_,
+        titulo="Processo de teste",
+        vertente="P",
+        secao="spec_bpmn",
+        lista="processos",
+        itens=processo,
+        casos=casos,
     )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from re import _constants, _parser  # privados, mas estáveis no 3.11+ (o leitor do próprio re)
 from typing import Any
 
+from fabrica.desenvolvimento.literal import em_linhas, em_uma_linha
 from fabrica.specs import expressoes
 
 ORDEM_REGRAS = ("obrigatorio", "tipo", "min", "max", "min_len", "max_len", "padrao", "escolhas")
@@ -587,13 +588,8 @@ class Literais:
             return json.dumps(valor, ensure_ascii=False)  # aspas duplas; os escapes do JSON valem em Python
         if valor is None or isinstance(valor, bool | int):
             return repr(valor)
-        if isinstance(valor, dict):
-            return "{" + ", ".join(f"{self._linha(k)}: {self._linha(v)}" for k, v in valor.items()) + "}"
-        if isinstance(valor, list):
-            return "[" + ", ".join(self._linha(v) for v in valor) + "]"
-        if isinstance(valor, tuple):
-            itens = [self._linha(v) for v in valor]
-            return "(" + ", ".join(itens) + ("," if len(itens) == 1 else "") + ")"
+        if isinstance(valor, dict | list | tuple):
+            return em_uma_linha(valor, self._linha)
         raise TypeError(f"valor sem forma literal: {valor!r}")
 
     def _linhas(self, valor: Any, recuo: int, largura: int) -> str:
@@ -601,12 +597,4 @@ class Literais:
         fora = " " * recuo
         if isinstance(valor, Objeto):
             return f"Objeto(\n{dentro}{self._linha(valor.classe)},\n{dentro}{self(valor.valores, recuo + 4, largura)},\n{fora})"
-        if isinstance(valor, dict):
-            itens = [f"{self._linha(k)}: {self(v, recuo + 4, largura)}" for k, v in valor.items()]
-            abre, fecha = "{", "}"
-        else:
-            itens = [self(v, recuo + 4, largura) for v in valor]
-            abre, fecha = ("[", "]") if isinstance(valor, list) else ("(", ")")
-        if not itens:
-            return abre + fecha
-        return abre + "\n" + "".join(f"{dentro}{i},\n" for i in itens) + fora + fecha
+        return em_linhas(valor, self._linha, lambda v: self(v, recuo + 4, largura), dentro, fora)

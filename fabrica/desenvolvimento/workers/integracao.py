@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime
 import re
 import urllib.parse
+from collections.abc import Iterator
 from decimal import Decimal, DecimalException
 from typing import Any, ClassVar
 
@@ -526,6 +527,15 @@ def _requisicao_valida(endpoint: dict) -> tuple[dict[str, Any], Any] | None:
     return parametros, payload
 
 
+def _endpoints_testaveis(conector: dict) -> Iterator[tuple[dict, dict[str, Any], Any]]:
+    """Os endpoints do conector para os quais há uma requisição válida, com ela: (endpoint,
+    parâmetros, payload), na ordem da spec."""
+    for endpoint in conector["endpoints"]:
+        requisicao = _requisicao_valida(endpoint)
+        if requisicao is not None:
+            yield endpoint, *requisicao
+
+
 def _consulta(endpoint: dict, valores: dict[str, Any]) -> dict[str, list[str]]:
     return {
         nome: [_como_texto(valores[nome])]
@@ -536,11 +546,7 @@ def _consulta(endpoint: dict, valores: dict[str, Any]) -> dict[str, list[str]]:
 
 def _planos_de_endpoint(conector: dict) -> list[dict]:
     planos = []
-    for endpoint in conector["endpoints"]:
-        requisicao = _requisicao_valida(endpoint)
-        if requisicao is None:
-            continue
-        parametros, payload = requisicao
+    for endpoint, parametros, payload in _endpoints_testaveis(conector):
         planos.append(
             {
                 "endpoint": endpoint["nome"],
@@ -570,11 +576,7 @@ def _fora_do_contrato(forma: Any) -> Any:
 
 def _planos_invalidos(conector: dict) -> list[dict]:
     planos = []
-    for endpoint in conector["endpoints"]:
-        requisicao = _requisicao_valida(endpoint)
-        if requisicao is None:
-            continue
-        parametros, payload = requisicao
+    for endpoint, parametros, payload in _endpoints_testaveis(conector):
         for nome, d in parametros_do_endpoint(endpoint).items():
             mensagens = mensagens_do_parametro(nome, d)
             casos = valores_invalidos(nome, d)
@@ -607,11 +609,7 @@ def _planos_invalidos(conector: dict) -> list[dict]:
 
 def _planos_de_erro(conector: dict) -> list[dict]:
     planos = []
-    for endpoint in conector["endpoints"]:
-        requisicao = _requisicao_valida(endpoint)
-        if requisicao is None:
-            continue
-        parametros, payload = requisicao
+    for endpoint, parametros, payload in _endpoints_testaveis(conector):
         for erro in endpoint.get("erros", []):
             planos.append(
                 {
@@ -644,12 +642,11 @@ def _planos_de_erro(conector: dict) -> list[dict]:
 def _plano_de_cache(conector: dict) -> dict | None:
     if "cache" not in conector:
         return None
-    for endpoint in conector["endpoints"]:
-        requisicao = _requisicao_valida(endpoint)
-        if endpoint["metodo"] == "GET" and requisicao is not None:
+    for endpoint, parametros, _payload in _endpoints_testaveis(conector):
+        if endpoint["metodo"] == "GET":
             return {
                 "endpoint": endpoint["nome"],
-                "parametros": requisicao[0],
+                "parametros": parametros,
                 "corpo": exemplo_da_forma(endpoint["resposta"]) if "resposta" in endpoint else None,
                 "ttl_s": conector["cache"]["ttl_s"],
             }

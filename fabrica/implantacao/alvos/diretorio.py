@@ -21,19 +21,17 @@ from django.conf import settings
 
 from fabrica.implantacao import processos
 from fabrica.implantacao.alvos import Alvo, Contexto, FalhaNoAlvo, Resultado, erro_argv, erro_timeout
-from fabrica.implantacao.arquivo import MANIFESTO, ArquivoInvalido, desempacotar, manifesto_confere
+from fabrica.implantacao.arquivo import (
+    MANIFESTO,
+    ArquivoInvalido,
+    desempacotar,
+    manifesto_confere,
+    sincronizar_diretorio,
+)
 
 CHAVES = {"smoke", "timeout"}
 # pytest's "no tests were collected": a release without tests has no smoke checks to fail.
 PYTEST_SEM_TESTES = 5
-
-
-def _sincronizar_diretorio(pasta: Path) -> None:
-    fd = os.open(pasta, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class AlvoDiretorio(Alvo):
@@ -132,7 +130,7 @@ class AlvoDiretorio(Alvo):
             current = self.current(ctx.spec_ref)
             if current.is_symlink():
                 os.unlink(current)
-                _sincronizar_diretorio(current.parent)
+                sincronizar_diretorio(current.parent)
             ctx.escrever("Nenhuma release anterior: current removido, a spec não serve mais neste ambiente.")
             return Resultado()
         destino = self.releases(ctx.spec_ref) / ctx.versao
@@ -203,7 +201,7 @@ class AlvoDiretorio(Alvo):
         except BaseException:
             os.unlink(novo)
             raise
-        _sincronizar_diretorio(pasta)
+        sincronizar_diretorio(pasta)
         escrever(f"current → releases/{versao}")
 
     def _limpar_restos(self, spec_ref: str, escrever: Callable[[str], None]) -> None:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from rest_framework import serializers
 
 from fabrica.implantacao.models import Implantacao
+from fabrica.implantacao.services import CAMPOS_EDITAVEIS_DO_AMBIENTE
 from fabrica.models import Ambiente, Release
 
 
@@ -98,23 +99,7 @@ class AmbienteSaida(serializers.ModelSerializer):
 
     class Meta:
         model = Ambiente
-        fields = [
-            "id",
-            "nome",
-            "descricao",
-            "ordem",
-            "ativo",
-            "alvo",
-            "configuracao",
-            "url",
-            "diretorio",
-            "exige_validacao_em",
-            "grupos_aprovadores",
-            "usuarios_aprovadores",
-            "retencao",
-            "servindo",
-            "criado_em",
-        ]
+        fields = ["id", *CAMPOS_EDITAVEIS_DO_AMBIENTE, "servindo", "criado_em"]
         read_only_fields = fields
 
     def get_servindo(self, ambiente: Ambiente) -> list[dict]:

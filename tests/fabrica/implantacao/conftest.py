@@ -94,6 +94,22 @@ def ambientes(db) -> dict[str, Ambiente]:
     return {"homologacao": homologacao, "producao": producao}
 
 
+@pytest.fixture
+def rapidos(ambientes):
+    """The environments without smoke checks, for tests about something else (API, pages): the
+    checks have their own tests."""
+    for ambiente in ambientes.values():
+        ambiente.configuracao = {"smoke": False}
+        ambiente.save()
+    return ambientes
+
+
+@pytest.fixture
+def implantada(fazer_release, rapidos) -> Implantacao:
+    """Release 1 deployed to homologacao (no smoke checks)."""
+    return implantar(fazer_release(1))
+
+
 def produzir_implantar(release: Release, ambiente: str | None = "homologacao", **extra) -> Item:
     contexto = {"release_ref": release.rotulo_versao, **extra}
     if ambiente:
@@ -109,6 +125,16 @@ def processar(item: Item) -> Implantacao | None:
 
 def implantar(release: Release, ambiente: str | None = "homologacao", **extra) -> Implantacao:
     return processar(produzir_implantar(release, ambiente, **extra))
+
+
+def reverter(ambiente: Ambiente, release: Release, *, por, motivo: str = "volta") -> Implantacao | None:
+    """Asks for the rollback of ``ambiente`` to ``release`` (as ``por``) and processes it inline."""
+    from fabrica.implantacao import services
+
+    item = services.reversao_solicitar(
+        ambiente_id=ambiente.pk, spec_ref=release.spec_ref, release_id=release.pk, por=por, motivo=motivo
+    )
+    return processar(item)
 
 
 def atual(ambiente: Ambiente, spec: str = "spec_teste") -> str | None:

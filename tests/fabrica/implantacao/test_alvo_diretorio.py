@@ -12,7 +12,7 @@ from backlog.models import Item
 from fabrica.implantacao import services as servicos
 from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.models import Implantacao
-from tests.fabrica.implantacao.conftest import artefato, artefatos_de, atual, implantar, processar
+from tests.fabrica.implantacao.conftest import artefato, artefatos_de, atual, implantar, reverter
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +63,7 @@ def test_retencao_guarda_n_e_nunca_a_atual_nem_a_anterior(fazer_release, ambient
     assert servicos.releases_para_reverter(homologacao, "spec_teste") == [releases[2]]
 
     # Rolled back to v3: current v3, previous v4 — a new deploy of v1 keeps v1 (current) and v3 (previous).
-    item = servicos.reversao_solicitar(
-        ambiente_id=homologacao.pk,
-        spec_ref="spec_teste",
-        release_id=releases[2].pk,
-        por=elenco["admin"],
-        motivo="v4 lenta",
-    )
-    processar(item)
+    reverter(homologacao, releases[2], por=elenco["admin"], motivo="v4 lenta")
     implantar(releases[0])
     assert alvo.guardadas("spec_teste") == ["spec_teste-v1", "spec_teste-v3"]
     assert atual(homologacao) == "spec_teste-v1"
@@ -157,14 +150,7 @@ def test_reverter_para_guardada_danificada_refaz_do_arquivo(fazer_release, ambie
     guardada = implantacoes_dir / "homologacao" / "spec_teste" / "releases" / "spec_teste-v1" / "app" / "__init__.py"
     guardada.write_text("danificado\n")
 
-    item = servicos.reversao_solicitar(
-        ambiente_id=ambientes["homologacao"].pk,
-        spec_ref="spec_teste",
-        release_id=v1.pk,
-        por=elenco["admin"],
-        motivo="volta",
-    )
-    reversao = processar(item)
+    reversao = reverter(ambientes["homologacao"], v1, por=elenco["admin"])
 
     assert reversao.status == Implantacao.Status.CONCLUIDA
     assert "não está completa (app/__init__.py: alterado): refazendo do arquivo" in reversao.log
@@ -177,14 +163,7 @@ def test_reverter_para_guardada_intacta_nao_monta_arquivo(fazer_release, ambient
     implantar(v1)
     implantar(fazer_release(2))
 
-    item = servicos.reversao_solicitar(
-        ambiente_id=ambientes["homologacao"].pk,
-        spec_ref="spec_teste",
-        release_id=v1.pk,
-        por=elenco["admin"],
-        motivo="volta",
-    )
-    reversao = processar(item)
+    reversao = reverter(ambientes["homologacao"], v1, por=elenco["admin"])
 
     assert "guardada e conferida com o manifesto" in reversao.log
     assert "Arquivo da release" not in reversao.log

@@ -17,20 +17,6 @@ pytestmark = pytest.mark.django_db
 ELENCO = ["sistema", "admin", "po", "outsider", "anon"]
 
 
-@pytest.fixture
-def rapidos(ambientes):
-    """No smoke checks here: these tests are about the API, the checks have their own tests."""
-    for ambiente in ambientes.values():
-        ambiente.configuracao = {"smoke": False}
-        ambiente.save()
-    return ambientes
-
-
-@pytest.fixture
-def implantada(fazer_release, rapidos) -> Implantacao:
-    return implantar(fazer_release(1))
-
-
 def _esperado(quem: str, permitidos: set[str], sucesso: int) -> int:
     if quem == "anon":
         return 401

@@ -18,19 +18,6 @@ ELENCO = ["sistema", "admin", "po", "outsider", "anon"]
 LEITORES = {"sistema", "admin", "po"}
 
 
-@pytest.fixture
-def rapidos(ambientes):
-    for ambiente in ambientes.values():
-        ambiente.configuracao = {"smoke": False}
-        ambiente.save()
-    return ambientes
-
-
-@pytest.fixture
-def implantada(fazer_release, rapidos) -> Implantacao:
-    return implantar(fazer_release(1))
-
-
 def _recusado(resposta, quem: str) -> None:
     if quem == "anon":
         assert resposta.status_code == 302 and resposta["Location"].startswith(reverse("login"))
