@@ -8,11 +8,10 @@ class FabricaConfig(AppConfig):
 
     def ready(self) -> None:
         # The broker knows item types only as the schemas and listeners its users register
-        # (DESIGN §2): fabrica registers the seed's payloads and its handlers here.
-        from backlog.tipos import registrar_ouvinte
-        from fabrica import consumidor, contratos, tasks
+        # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
+        # brings its dispatch listener) here.
+        from fabrica import consumidor, contratos
         from fabrica.precificacao.services import processar_orcar
 
         contratos.registrar()
         consumidor.registrar_handler("orcar_spec", processar_orcar)
-        registrar_ouvinte(consumidor.HANDLERS, tasks.despachar)
