@@ -37,11 +37,9 @@ def linhas():
     Item.objects.bulk_create(itens)
     alvos = {status: Item.objects.filter(status=status).first() for status in Status.values}
     # Blocked items waiting for one target of each status, one waiting for two (one concluded).
-    dependentes = []
-    for status, alvo in alvos.items():
+    for alvo in alvos.values():
         dependente = Item.objects.create(tipo="regra_dep", produtor="t", status=Status.BLOQUEADO)
         Dependencia.objects.create(item=dependente, depende_de=alvo)
-        dependentes.append(dependente)
     duplo = Item.objects.create(tipo="regra_dep", produtor="t", status=Status.BLOQUEADO)
     Dependencia.objects.create(item=duplo, depende_de=alvos[Status.CONCLUIDO])
     Dependencia.objects.create(item=duplo, depende_de=alvos[Status.EM_PROCESSAMENTO])

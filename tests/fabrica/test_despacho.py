@@ -27,9 +27,7 @@ def handler_tardio(monkeypatch):
     return recebidos
 
 
-def test_handler_registrado_depois_da_partida_recebe_seus_itens_sem_a_varredura(
-    db, handler_tardio, cluster_sincrono
-):
+def test_handler_registrado_depois_da_partida_recebe_seus_itens_sem_a_varredura(db, handler_tardio, cluster_sincrono):
     with cluster_sincrono():
         item = backlog.produzir(tipo="teste_tardio", produtor="teste")
     assert handler_tardio == [item.pk]
