@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
+from prometheus_site.servidor import esperas_por_processo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PROMETHEUS_VAR_DIR", str(BASE_DIR / "var")))
@@ -122,7 +123,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
+# `collectstatic` (run by `make run` and the production notes) writes each file with a gzip
+# twin, which WhiteNoise serves to clients that accept it; under DEBUG the files are also found
+# where they are, so `make dev` and the tests need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -164,6 +172,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PROMETHEUS_MAX_CORPO
 # --- MS_Backlog -----------------------------------------------------------------------------
 PROMETHEUS_LEASE_SEGUNDOS = env_int("PROMETHEUS_LEASE_SEGUNDOS", 300, minimo=1)
 PROMETHEUS_BACKOFF_SEGUNDOS = env_int("PROMETHEUS_BACKOFF_SEGUNDOS", 10, minimo=0)
+# Long polls that may wait at once in one server process (backlog.espera; sized against the
+# server's threads in prometheus_site.servidor).
+PROMETHEUS_ESPERAS_POR_PROCESSO = esperas_por_processo()
 
 # --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backlog.models import Evento, Item
-from backlog.services import MAX_PRIORIDADE, NovoItem
+from backlog.services import MAX_ESPERA_SEGUNDOS, MAX_PRIORIDADE, MAX_QUANTIDADE, NovoItem
 
 
 class ItemSaida(serializers.ModelSerializer):
@@ -99,12 +99,59 @@ class ConsumirEntrada(serializers.Serializer):
     tipos = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=50)
     consumidor = serializers.CharField(max_length=200)
     lease_segundos = serializers.IntegerField(required=False, min_value=1, max_value=86_400)
+    quantidade = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_QUANTIDADE,
+        help_text=f"Reserva até este número de itens de uma vez (no máximo {MAX_QUANTIDADE}) e responde "
+        "uma lista; sem ele, a resposta é um item só.",
+    )
+    espera_segundos = serializers.FloatField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=MAX_ESPERA_SEGUNDOS,
+        help_text=f"Sem item disponível, espera até este tempo (no máximo {MAX_ESPERA_SEGUNDOS} s) que um "
+        "apareça e responde assim que aparecer; 204 se nenhum aparecer (long polling).",
+    )
 
 
 class ConcluirEntrada(serializers.Serializer):
     lease_token = serializers.UUIDField(help_text="O lease recebido de consumir.")
     resultado = serializers.DictField(required=False, default=dict)
     items_gerados = ItemGeradoEntrada(many=True, required=False, default=list)
+
+
+class ConcluirItemEntrada(ConcluirEntrada):
+    """One entry of a batch conclusion: the item's id and what ``concluir`` takes."""
+
+    id = serializers.IntegerField(min_value=1)
+
+
+class ConcluirVariosEntrada(serializers.Serializer):
+    # Each entry is validated on its own (ConcluirItemEntrada), so a bad one spoils no other.
+    itens = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=MAX_QUANTIDADE,
+        help_text=f"Até {MAX_QUANTIDADE} conclusões: {{id, lease_token, resultado?, items_gerados?}}.",
+    )
+
+
+class ResultadoConclusao(serializers.Serializer):
+    """One entry's outcome: the concluded item (status 200), or its refusal in the error shape."""
+
+    id = serializers.IntegerField(allow_null=True)
+    status = serializers.IntegerField(help_text="200, ou o status HTTP que esta conclusão receberia sozinha.")
+    item = ItemSaida(required=False)
+    erro = serializers.CharField(required=False)
+    campos = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class ConcluirVariosSaida(serializers.Serializer):
+    concluidos = serializers.IntegerField()
+    recusados = serializers.IntegerField()
+    resultados = ResultadoConclusao(many=True)
 
 
 class FalharEntrada(serializers.Serializer):
