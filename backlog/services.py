@@ -402,6 +402,10 @@ def _esperar_e_reservar(
     the nearest backoff of theirs ends, or a short-poll interval passes), and claim again."""
     avisos = espera.avisos
     prazo = time.monotonic() + espera_segundos
+
+    def parar() -> bool:
+        return avisos.encerrando() or (desistir is not None and desistir())
+
     avisos.garantir_ouvinte()
     while True:
         # The mark before the claim: whatever is announced after it wakes the sleep below.
@@ -414,7 +418,7 @@ def _esperar_e_reservar(
         backoff_fim = _fim_do_proximo_backoff(tipos) if ouvindo else None
         while True:
             restante = prazo - time.monotonic()
-            if restante <= 0 or avisos.encerrando() or (desistir is not None and desistir()):
+            if restante <= 0 or parar():
                 return []
             passo = min(restante, espera.INTERVALO_MAXIMO if ouvindo else espera.INTERVALO_SEM_AVISO)
             if backoff_fim is not None:
@@ -423,11 +427,12 @@ def _esperar_e_reservar(
                 break  # announced: claim again
             if not ouvindo:
                 # A short poll reads before it claims: a claim would take SQLite's write lock.
-                if Item.objects.consumiveis(timezone.now()).filter(tipo__in=tipos).exists():
-                    break
-                ouvindo = avisos.ouvindo()
+                if avisos.ouvindo() or Item.objects.consumiveis(timezone.now()).filter(tipo__in=tipos).exists():
+                    break  # (listening now: start over with notifications)
             elif backoff_fim is not None and timezone.now() >= backoff_fim:
                 break
+        if parar():  # woken: but the client may have left meanwhile, and then nobody takes it
+            return []
 
 
 def _fim_do_proximo_backoff(tipos: list[str]) -> datetime | None:

@@ -57,8 +57,9 @@ def test_espera_devolve_o_item_produzido_durante_a_espera(caminho):
 
     assert item is not None and item.pk == produzido[0].pk
     assert item.status == Status.EM_PROCESSAMENTO
-    # Woken by the commit that made it claimable, not by the end of a poll interval.
-    assert roteiro.chamadas == 1
+    # Woken by the commit that made it claimable, not by the end of a poll interval: asked
+    # once before sleeping and once on waking.
+    assert roteiro.chamadas == 2
 
 
 def test_espera_sem_item_termina_vazia(caminho):
