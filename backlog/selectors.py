@@ -17,8 +17,13 @@ def _deps() -> Prefetch:
 
 
 def com_dependencias(lista: Iterable[Item]) -> None:
-    """Loads the dependency ids of already fetched items in one query."""
-    prefetch_related_objects(list(lista), _deps())
+    """Gives already fetched items their ``depende_de_ids`` (sorted), in one query for those that
+    don't carry them yet (the hot statements of ``backlog.sql`` return them with the row)."""
+    faltando = [item for item in lista if getattr(item, "depende_de_ids", None) is None]
+    if faltando:
+        prefetch_related_objects(faltando, _deps())
+        for item in faltando:
+            item.depende_de_ids = sorted(d.depende_de_id for d in item.dependencias.all())
 
 
 def itens(filtros: dict[str, str] | None = None) -> QuerySet[Item]:

@@ -251,6 +251,8 @@ def _produzir_lote(
             for item, novo in zip(criados, novos, strict=True)
         ]
     )
+    for item, novo in zip(criados, novos, strict=True):
+        item.depende_de_ids = sorted([*novo.depende_de, *(criados[r].pk for r in novo.depende_de_gerados)])
     _avisar_disponiveis((i.pk, i.tipo) for i in criados if i.status == Status.PENDENTE)
     return criados
 

@@ -37,6 +37,12 @@ _RETORNO = ", ".join(f"i.{f.column}" for f in Item._meta.concrete_fields)
 # ``now()`` is the start of the transaction, so a failed item would not be claimable again in
 # the caller's transaction.
 
+
+# Every returned item carries its dependency ids, which the API shows: no second query for them.
+def _dependencias_de(alvo: str) -> str:
+    return f"ARRAY(SELECT d.depende_de_id FROM backlog_dependencia d WHERE d.item_id = {alvo}.id ORDER BY 1)"  # noqa: S608
+
+
 # The broker's rules (``backlog.models``) as these statements spell them; tests/backlog/test_regras.py
 # evaluates each one and its ORM twin over the same rows. Claimable:
 CONSUMIVEL = "i.status = 'Pendente' AND (i.disponivel_em IS NULL OR i.disponivel_em <= %(agora)s::timestamptz)"
@@ -65,7 +71,7 @@ _RESERVAR = f"""
     SELECT 'consumido', id, consumidor, jsonb_build_object('tentativa', tentativas), %(agora)s::timestamptz
     FROM reservado
 )
-SELECT * FROM reservado
+SELECT reservado.*, {_dependencias_de("reservado")} AS depende_de_ids FROM reservado
 """  # noqa: S608 (the column list, from the model's metadata)
 
 # One type: the first ``quantidade`` entries of the partial index ``backlog_item_claim`` (tipo,
@@ -116,7 +122,8 @@ WITH concluido AS (
     WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid
     RETURNING {_RETORNO}
 {_CONCLUIDO_EVENTO}
-SELECT concluido.*, {bloqueados_por("concluido")} AS tem_dependentes
+SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
+       {bloqueados_por("concluido")} AS tem_dependentes
 FROM concluido
 """  # noqa: S608 (the column list, from the model's metadata)
 
@@ -134,7 +141,8 @@ WITH entrada AS (
     WHERE i.id = entrada.id AND i.lease_token = entrada.lease
     RETURNING {_RETORNO}
 {_CONCLUIDO_EVENTO}
-SELECT concluido.*, {bloqueados_por("concluido")} AS tem_dependentes
+SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
+       {bloqueados_por("concluido")} AS tem_dependentes
 FROM concluido
 """  # noqa: S608 (the column list, from the model's metadata)
 
@@ -235,11 +243,14 @@ def _preparar_sessao(db, conexao) -> None:
 
 
 def _item(linha: tuple) -> Item:
-    valores = list(linha)
+    """An ``Item`` from a row of ``_RETORNO`` followed by its dependency ids."""
+    valores = list(linha[: len(_CAMPOS)])
     for posicao in _POSICOES_JSON:
         if isinstance(valores[posicao], str):
             valores[posicao] = json.loads(valores[posicao])
-    return Item.from_db(DEFAULT_DB_ALIAS, _CAMPOS, valores)
+    item = Item.from_db(DEFAULT_DB_ALIAS, _CAMPOS, valores)
+    item.depende_de_ids = list(linha[len(_CAMPOS)])
+    return item
 
 
 def consumir(tipos: list[str], consumidor: str, segundos: int, quantidade: int = 1) -> list[Item]:
@@ -257,7 +268,7 @@ def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: s
     linha = _executar(*conclusao(item_id, lease, resultado, ator))
     if linha is None:
         return None
-    return _item(linha[:-1]), bool(linha[-1])
+    return _item(linha), bool(linha[-1])
 
 
 def concluir_varios(
@@ -274,7 +285,7 @@ def concluir_varios(
     }
     concluidos = {}
     for linha in _executar(CONCLUIR_VARIOS, parametros, todas=True):
-        item = _item(linha[:-1])
+        item = _item(linha)
         concluidos[item.pk] = (item, bool(linha[-1]))
     return concluidos
 

@@ -88,9 +88,9 @@ class ServidorWeb:
             assert self.processo.poll() is None, f"gunicorn saiu:\n{self.log()}"
             assert time.monotonic() < limite, f"gunicorn não respondeu em {PRAZO} s:\n{self.log()}"
             try:
-                if requests.get(self.url + "/contas/login/", timeout=5).status_code == 200:
+                if requests.get(self.url + "/contas/login/", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still importing Django
                 time.sleep(0.1)
 
     def log(self) -> str:

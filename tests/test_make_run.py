@@ -66,7 +66,7 @@ def test_make_run_serve_com_gunicorn_e_ctrl_c_para_tudo_em_ordem(make_run):
             resposta = requests.get(url + "/contas/login/", timeout=5)
             if resposta.status_code == 200 and "running." in log():
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
 

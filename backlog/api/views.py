@@ -142,13 +142,17 @@ class ConcluirView(APIView):
         entrada = s.ConcluirEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
-        item_atual = Item.objects.filter(pk=pk).only("consumidor").first()
-        padrao = item_atual.consumidor if item_atual else request.user.get_username()
+        gerados = []
+        if dados["items_gerados"]:
+            # Generated items are produced by the consumer that concludes, unless they say.
+            item_atual = Item.objects.filter(pk=pk).only("consumidor").first()
+            padrao = item_atual.consumidor if item_atual else request.user.get_username()
+            gerados = [s.novo_item(g, padrao) for g in dados["items_gerados"]]
         item = services.concluir(
             item_id=pk,
             lease_token=dados["lease_token"],
             resultado=dados["resultado"],
-            items_gerados=[s.novo_item(g, padrao) for g in dados["items_gerados"]],
+            items_gerados=gerados,
             ator=None,
         )
         return Response(s.ItemSaida(_recarregar(item)).data)

@@ -288,3 +288,23 @@ def test_schema_descreve_os_lotes(api_como):
     texto = api_como("sistema").get("/api/schema/").content.decode()
     assert "/api/backlog/concluir/" in texto
     assert "quantidade" in texto and "espera_segundos" in texto
+
+
+def test_a_saida_rapida_e_a_mesma_que_a_dos_campos_do_drf(caminho):
+    from rest_framework import serializers as drf
+
+    from backlog import selectors
+    from backlog.api.serializers import ItemReservado, ItemSaida
+
+    antes = services.produzir(tipo="lote_api", produtor="teste", contexto={"a": [1, {"b": None}]}, prioridade=-3)
+    reservado = services.consumir(tipos=["lote_api"], consumidor="worker")
+    concluido = services.concluir(item_id=reservado.pk, lease_token=reservado.lease_token, resultado={"ok": "sim"})
+    filho = services.produzir(tipo="lote_api", produtor="teste", depende_de=[antes.pk], spec_ref="spec_x")
+    segurado = services.consumir(tipos=["lote_api"], consumidor="w2")
+    lidos = list(selectors.itens())  # from the database, through the ORM
+    selectors.com_dependencias([concluido, segurado])
+    casos = [(ItemSaida, i) for i in [*lidos, concluido]] + [(ItemReservado, segurado)]
+    assert filho.pk in {i.pk for i in lidos}
+    for classe, item in casos:
+        serializador = classe()
+        assert serializador.to_representation(item) == drf.ModelSerializer.to_representation(serializador, item)
