@@ -155,6 +155,10 @@ class Servidor:
         env = {
             **os.environ,
             **_ambiente(url),
+            # Named, so its connections can be told apart; kept open for the whole bench, so the
+            # CPU of its database backends can be read per run.
+            "DATABASE_URL": url + "?application_name=prometheus-bench-web",
+            "DB_CONN_MAX_AGE": "3600",
             "PROMETHEUS_WEB_BIND": f"127.0.0.1:{self.porta}",
             "PROMETHEUS_VAR_DIR": str(pasta / "var"),
         }
@@ -324,14 +328,15 @@ def rodar(alvo, argumentos: list[tuple], url: str, banco: str, servidor: Servido
     for p in processos:
         p.start()
     _esperar(saida, processos, len(processos))
-    backends = _backends(url, banco)
-    cpu_banco = sum(_cpu_de(p) for p in backends)
+    antes = {p: _cpu_de(p) for p in _backends(url, banco)}
     cpu_servidor = servidor.cpu() if servidor else 0.0
     inicio = time.perf_counter()
     largada.set()
     resultados = _esperar(saida, processos, len(processos))
     segundos = time.perf_counter() - inicio
-    cpu_banco = sum(_cpu_de(p) for p in backends) - cpu_banco
+    # Backends of this run: those already connected (their increase) and those it opened.
+    depois = {p: _cpu_de(p) for p in _backends(url, banco)}
+    cpu_banco = sum(max(cpu - antes.get(p, 0.0), 0.0) for p, cpu in depois.items())
     cpu_servidor = (servidor.cpu() - cpu_servidor) if servidor else 0.0
     for p in processos:
         p.join(timeout=30)
@@ -386,29 +391,26 @@ def medir_espera(url: str, servidor: Servidor, token: str, n: int) -> tuple[list
     # An idle long-polling consumer: what the database sees while it waits (its next request
     # is already waiting; nothing is produced). Transactions of the bench database, minus the
     # ones this measurement itself runs.
+    # An idle long-polling consumer (its next request is already waiting, nothing is produced):
+    # every statement of the server's connections moves their ``state_change``; sampled every
+    # 50 ms, two statements closer than that count once (the claim and the backoff look-up of a
+    # wake-up do), so this counts the server's round trips to the database while it waits.
     time.sleep(1.5)
+    janela = 30.0
+    vistos: set = set()
     with _psql(url) as c:
-        banco = c.execute("SELECT current_database()").fetchone()[0]
-
-        def transacoes() -> int:
-            c.execute("SELECT pg_stat_force_next_flush()")
-            return c.execute(
-                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", [banco]
-            ).fetchone()[0]
-
-        janela = 15.0
-        antes = transacoes()
-        time.sleep(janela)
-        com_espera = transacoes() - antes
-        ouvinte.terminate()
-        ouvinte.join()
-        time.sleep(1.5)
-        # The same window with nobody waiting: what the database does anyway (autovacuum, the
-        # server's idle connections, these counters' own queries).
-        antes = transacoes()
-        time.sleep(janela)
-        sem_espera = transacoes() - antes
-    return latencias, janela, com_espera, sem_espera
+        fim = time.monotonic() + janela
+        while time.monotonic() < fim:
+            for pid, mudou in c.execute(
+                "SELECT pid, state_change FROM pg_stat_activity WHERE application_name = 'prometheus-bench-web' "
+                "AND query NOT LIKE 'LISTEN%%'"
+            ).fetchall():
+                vistos.add((pid, mudou))
+            time.sleep(0.05)
+    ouvinte.terminate()
+    ouvinte.join()
+    conexoes = len({pid for pid, _ in vistos})
+    return latencias, janela, len(vistos) - conexoes, conexoes
 
 
 # --- profile of the requests -------------------------------------------------------------------
@@ -539,7 +541,7 @@ def main() -> None:
                         f"(load {os.getloadavg()[0]:.1f})",
                         flush=True,
                     )
-        latencias, janela, com_espera, sem_espera = medir_espera(url, servidor, token, args.amostras_espera)
+        latencias, janela, idas, conexoes = medir_espera(url, servidor, token, args.amostras_espera)
     finally:
         servidor.parar()
 
@@ -577,8 +579,8 @@ def main() -> None:
         f"(target median < 50 ms)"
     )
     print(
-        f"idle long-polling consumer: {com_espera} transactions on the bench database in {janela:.0f} s while it "
-        f"waited, {sem_espera} in the same window without it (the difference is its cost)"
+        f"idle long-polling consumer (espera_segundos=20): {idas} statements from the server's {conexoes} "
+        f"connections in {janela:.0f} s ({idas / janela:.2f}/s: the requests that end each 20 s wait and the next one's)"
     )
     alvo1 = tabela.get(("ciclo", "rest", 4, 1)), tabela.get(("ciclo", "servicos", 4, 1))
     if all(alvo1):
