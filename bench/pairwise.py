@@ -7,8 +7,8 @@ Run from the repository root::
 For each classic configuration (``v^k`` = ``k`` parameters with ``v`` values each) it prints,
 as a Markdown table: our size and seconds (median wall-clock and CPU time of ``--repeticoes``
 runs of ``gerar_casos``), whether our array covers every pair (checked independently with
-``pares_descobertos``), the best size known in the literature, the target size, PICT's
-published size, and allpairspy's size and seconds, run in a subprocess with a time budget
+the tests' oracle, ``tests/fabrica/oraculo_cobertura.pares_descobertos``), the best size known
+in the literature, the target size, PICT's published size, and allpairspy's size and seconds, run in a subprocess with a time budget
 (``timeout`` when it runs out). Exit status 1 if any of our arrays misses a pair or is over
 its target.
 """
@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fabrica.precificacao.cobertura import gerar_casos, pares_descobertos  # noqa: E402
+from fabrica.precificacao.cobertura import gerar_casos  # noqa: E402
+from tests.fabrica.oraculo_cobertura import pares_descobertos  # noqa: E402
 
 # (notation, [(values, parameters)], best known, target, PICT's published size or None)
 CONFIGURACOES = [

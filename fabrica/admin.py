@@ -8,7 +8,6 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backlog.models import Status
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
 from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
 from prometheus_site.admin import InlineSomenteLeitura
@@ -43,9 +42,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
         extra_context["gaps_abertos"] = (
-            Gap.objects.select_related("item", "orcamento")
-            .filter(item__status__in=[Status.PENDENTE, Status.EM_PROCESSAMENTO])
-            .order_by("tipo_recurso", "recurso", "id")
+            Gap.objects.abertos().select_related("item", "orcamento").order_by("tipo_recurso", "recurso", "id")
         )
         return super().changelist_view(request, extra_context)
 
@@ -63,7 +60,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
             nome=obj.nome,
             descricao=obj.descricao,
             habilitada=obj.habilitada,
-            por=f"admin:{request.user.get_username()}",
+            por=request.user,
         )
         obj.pk = _cap.pk
         if resolvidos:
@@ -90,7 +87,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
                 nome=cap.nome,
                 descricao=cap.descricao,
                 habilitada=habilitada,
-                por=f"admin:{request.user.get_username()}",
+                por=request.user,
             )
             total += len(resolvidos)
         self.message_user(
@@ -170,7 +167,7 @@ class SpecAdmin(admin.ModelAdmin):
         from fabrica.specs.services import specs_sincronizar
 
         try:
-            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user.get_username())
+            r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user)
         except RepositorioInvalido as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
@@ -190,15 +187,12 @@ class GapInline(InlineSomenteLeitura):
 
 
 @admin.register(Orcamento)
-class SpecRecursosAdmin(SomenteLeitura):
+class OrcamentoAdmin(SomenteLeitura):
     list_display = ["id", "spec_ref", "status", "modelo", "criado_em"]
     list_filter = ["status"]
     search_fields = ["spec_ref"]
     inlines = [GapInline]
     list_select_related = ["modelo"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj)
 
 
 @admin.register(Ambiente)

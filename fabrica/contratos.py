@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from backlog.tipos import registrar_tipo
 
+# The name PROMETHEUS produces items under, and the actor of what the factory does on its own
+# (a person is ``prometheus_site.atores.ator_de(user)``).
+PRODUTOR = "PROMETHEUS"
+
 _TEXTO = {"type": "string", "minLength": 1}
 _REF = {"type": "string", "minLength": 1, "maxLength": 100}
 _LISTA_TEXTO = {"type": "array", "items": {"type": "string"}}

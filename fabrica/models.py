@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backlog.models import Item
+from backlog.models import Item, Status
 
 slug_validador = RegexValidator(r"^[a-z0-9_]+$", _("Use apenas letras minúsculas, dígitos e _."))
 
@@ -178,17 +178,41 @@ class Orcamento(models.Model):
 
     @property
     def bloqueado(self) -> bool:
-        return self.item_aprovacao is not None and self.item_aprovacao.status == "Bloqueado"
+        return self.item_aprovacao is not None and self.item_aprovacao.status == Status.BLOQUEADO
+
+    @property
+    def status_dependencias(self) -> str:
+        """``"bloqueado"`` while some gap's item is not concluded (the backlog keeps the approval
+        item blocked until then), else ``"liberado"``. Derived on every read, never stored: a
+        stored copy would go stale when the gaps are resolved. Uses ``gaps`` with their items,
+        which ``fabrica.selectors.orcamentos`` prefetches."""
+        return "bloqueado" if any(g.item.status != Status.CONCLUIDO for g in self.gaps.all()) else "liberado"
+
+    @property
+    def dependencias_atuais(self) -> dict:
+        """The seed's ``dependencias`` section: what pricing stored plus ``status`` as it is now."""
+        return {**self.dependencias, "status": self.status_dependencias}
+
+
+class GapQuerySet(models.QuerySet):
+    def abertos(self) -> GapQuerySet:
+        """Gaps still waiting for someone: their item is pending or being worked on. These are
+        the ones a capability registered now resolves (``fabrica.capacidades.services``)."""
+        return self.filter(item__status__in=Gap.STATUS_ABERTOS)
 
 
 class Gap(models.Model):
     """A missing capability that blocks a budget: the ``entrevistar_dor`` item that asks for it."""
+
+    STATUS_ABERTOS = (Status.PENDENTE, Status.EM_PROCESSAMENTO)
 
     orcamento = models.ForeignKey(Orcamento, on_delete=models.CASCADE, related_name="gaps")
     item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="gap")
     tipo_recurso = models.CharField(max_length=40)
     recurso = models.CharField(max_length=100)
     descricao = models.CharField(max_length=300)
+
+    objects = GapQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("gap")

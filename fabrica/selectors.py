@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from fabrica.erros import NaoEncontrado
 from fabrica.models import Capacidade, Gap, Orcamento, Spec
 
 
@@ -14,6 +15,14 @@ def specs(spec_id: str | None = None) -> QuerySet[Spec]:
 
 def capacidades() -> QuerySet[Capacidade]:
     return Capacidade.objects.order_by("tipo", "nome")
+
+
+def capacidade(pk: int) -> Capacidade:
+    """The capability with this id; ``NaoEncontrado`` (404) when there is none."""
+    encontrada = Capacidade.objects.filter(pk=pk).first()
+    if encontrada is None:
+        raise NaoEncontrado(f"Capacidade #{pk} não existe.")
+    return encontrada
 
 
 def orcamentos(*, spec_ref: str | None = None, status: str | None = None) -> QuerySet[Orcamento]:

@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog import services as backlog
-from backlog.erros import ErroBacklog
 from backlog.models import Evento, Item
 from fabrica import selectors
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
+from fabrica.precificacao.modelo import SECOES
+from prometheus_site.atores import ator_de
+from prometheus_site.erros import ErroDominio
 
 
 def exigir(request: HttpRequest, *perms: str) -> None:
@@ -56,10 +58,9 @@ def orcamento(request: HttpRequest, pk: int) -> HttpResponse:
     orc = get_object_or_404(selectors.orcamentos(), pk=pk)
     explicacao = orc.explicacao
     # In the seed's order of the sections (§5.1), then by key within a section.
-    secoes = ["runtime", "teste", "carga", "esforco", "dependencias", "custo"]
     linhas = sorted(
         explicacao.items(),
-        key=lambda par: (secoes.index(par[0].split(".")[0]) if par[0].split(".")[0] in secoes else len(secoes), par[0]),
+        key=lambda par: (SECOES.index(par[0].split(".")[0]) if par[0].split(".")[0] in SECOES else len(SECOES), par[0]),
     )
     parametros = list((orc.spec.conteudo.get("schema_tdd") or {}).get("parametros", {}))
     return render(
@@ -106,7 +107,7 @@ def orcamento_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpRespon
         return redirect("orcamento", pk=pk)
     try:
         servico(orcamento_id=pk, por=request.user, motivo=form.cleaned_data["motivo"])
-    except ErroBacklog as exc:
+    except ErroDominio as exc:
         messages.error(request, exc.mensagem)
     else:
         messages.success(request, sucesso)
@@ -152,9 +153,9 @@ def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
     objeto = get_object_or_404(Spec, pk=pk)
     item = backlog.produzir(
         tipo="orcar_spec",
-        produtor=f"usuario:{request.user.get_username()}",
+        produtor=ator_de(request.user),
         contexto={"spec_ref": objeto.spec_id},
-        ator=f"usuario:{request.user.get_username()}",
+        ator=ator_de(request.user),
     )
     messages.info(request, _("Orçamento solicitado; a precificação roda em segundo plano."))
     return redirect("orcar-progresso", item_id=item.pk)

@@ -6,6 +6,8 @@ a bad value stops the start with ``ImproperlyConfigured`` and a sentence.
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -15,8 +17,10 @@ from prometheus_site.env import env_bool, env_database, env_int, env_list, env_s
 from prometheus_site.servidor import esperas_por_processo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Local state (the SQLite database, the spec repository, collected static files). Importing the
+# settings creates nothing: ``manage.py`` makes ``PROMETHEUS_DIRETORIOS`` before a command runs,
+# so ``make run`` (migrate, carregar_demo, runserver, qcluster) finds them.
 VAR_DIR = Path(env_str("PROMETHEUS_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # DEBUG defaults to true because the two README commands are for a developer's machine;
 # production sets DEBUG=false, and then a real SECRET_KEY is mandatory.
@@ -120,8 +124,7 @@ USE_TZ = True
 
 # --- Static files (served by WhiteNoise; no CDN anywhere) ------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it
+STATIC_ROOT = VAR_DIR / "staticfiles"  # written by collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # `collectstatic` (run by `make run` and the production notes) writes each file with a gzip
 # twin, which WhiteNoise serves to clients that accept it; under DEBUG the files are also found
@@ -131,6 +134,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Until collectstatic runs, WhiteNoise's "No directory at" warning on every start says nothing useful.
+warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}/?$")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -179,6 +184,9 @@ PROMETHEUS_ESPERAS_POR_PROCESSO = esperas_por_processo()
 # --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))
 PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
+
+# Made by ``manage.py`` before any command runs (see VAR_DIR above).
+PROMETHEUS_DIRETORIOS = [VAR_DIR]
 
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")

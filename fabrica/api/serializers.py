@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from fabrica.models import Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Capacidade, Gap, Orcamento, Spec
+from fabrica.precificacao.modelo import SECOES
 
 
 class SpecResumo(serializers.ModelSerializer):
@@ -108,26 +109,17 @@ class OrcamentoResumo(serializers.ModelSerializer):
 
 class OrcamentoDetalhe(OrcamentoResumo):
     gaps = GapSaida(many=True, read_only=True)
+    dependencias = serializers.JSONField(source="dependencias_atuais", read_only=True)
 
     class Meta(OrcamentoResumo.Meta):
         fields = [
             *OrcamentoResumo.Meta.fields,
-            "runtime",
-            "teste",
-            "carga",
-            "dependencias",
+            *(secao for secao in SECOES if secao not in OrcamentoResumo.Meta.fields),
             "explicacao",
             "casos_teste",
             "gaps",
             "horas_reais",
         ]
-        read_only_fields = fields
-
-
-class ModeloSaida(serializers.ModelSerializer):
-    class Meta:
-        model = ModeloPrecificacao
-        fields = ["versao", "coeficientes", "motivo", "amostras", "mmre", "pred25", "mmre_anterior", "criado_em"]
         read_only_fields = fields
 
 

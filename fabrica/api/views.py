@@ -9,19 +9,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backlog.erros import DadosInvalidos, ItemNaoEncontrado
 from fabrica import selectors
 from fabrica.api import serializers as s
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes import services as decisoes
-from fabrica.models import Capacidade, Spec
+from fabrica.erros import DadosInvalidos
+from fabrica.models import Spec
 from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
 from fabrica.specs.services import spec_importar
 from prometheus_site.api.permissoes import exige
-
-
-def _usuario(request: Request) -> str:
-    return request.user.get_username()
 
 
 class SpecsView(generics.ListAPIView):
@@ -49,7 +45,7 @@ class SpecsView(generics.ListAPIView):
                 if erros:
                     raise SpecInvalida(erros)
             texto = entrada.validated_data.get("yaml") or yaml.safe_dump(objeto, allow_unicode=True, sort_keys=False)
-            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.API, por=_usuario(request))
+            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.API, por=request.user)
         except SpecInvalida as exc:
             campos: dict[str, list[str]] = {}
             for erro in exc.erros:
@@ -89,9 +85,7 @@ class CapacidadesView(generics.ListAPIView):
         entrada = s.CapacidadeEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
-        if Capacidade.objects.filter(tipo=dados["tipo"], nome=dados["nome"]).exists():
-            raise DadosInvalidos("Essa capacidade já existe; altere-a pelo seu id.", {"nome": ["Já registrada."]})
-        capacidade, resolvidos = capacidade_salvar(por=_usuario(request), **dados)
+        capacidade, resolvidos = capacidade_salvar(por=request.user, **dados)
         capacidade.gaps_resolvidos = resolvidos
         return Response(s.CapacidadeSalva(capacidade).data, status=status.HTTP_201_CREATED)
 
@@ -99,19 +93,13 @@ class CapacidadesView(generics.ListAPIView):
 class CapacidadeView(APIView):
     permission_classes = [exige("fabrica.view_capacidade", "fabrica.change_capacidade")]
 
-    def _obter(self, pk: int) -> Capacidade:
-        capacidade = Capacidade.objects.filter(pk=pk).first()
-        if capacidade is None:
-            raise ItemNaoEncontrado(f"Capacidade #{pk} não existe.")
-        return capacidade
-
     @extend_schema(responses=s.CapacidadeSaida)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.CapacidadeSaida(self._obter(pk)).data)
+        return Response(s.CapacidadeSaida(selectors.capacidade(pk)).data)
 
     @extend_schema(request=s.CapacidadeAlteracao, responses=s.CapacidadeSalva)
     def patch(self, request: Request, pk: int) -> Response:
-        capacidade = self._obter(pk)
+        capacidade = selectors.capacidade(pk)
         entrada = s.CapacidadeAlteracao(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
@@ -119,7 +107,7 @@ class CapacidadeView(APIView):
             capacidade=capacidade,
             tipo=capacidade.tipo,
             nome=capacidade.nome,
-            por=_usuario(request),
+            por=request.user,
             descricao=dados.get("descricao", capacidade.descricao),
             habilitada=dados.get("habilitada", capacidade.habilitada),
         )

@@ -1,7 +1,7 @@
 """The PO's decision inbox: a registry of kinds of decision, each able to list its rows.
 
-Budgets register here now; releases and deployments register their own kinds later, and the
-inbox shows them together. Each kind lists its rows in a constant number of queries.
+Budgets are one kind (``ORCAMENTO``); releases and deployments add their own, and the inbox
+shows them together. Kinds are registered in ``FabricaConfig.ready``, never on import. Each kind lists its rows in a constant number of queries.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ _tipos: dict[str, TipoDecisao] = {}
 
 
 def registrar(tipo: TipoDecisao) -> None:
+    """Adds a kind of decision to the inbox (from an ``AppConfig.ready``); again replaces it."""
     _tipos[tipo.nome] = tipo
 
 
@@ -198,12 +199,11 @@ def _contar_orcamentos(busca: str) -> dict[str, int]:
     return {aba: _orcamentos_da_aba(aba, busca).count() for aba in ABAS}
 
 
-registrar(
-    TipoDecisao(
-        nome="orcamento",
-        rotulo=_("Orçamentos"),
-        permissao="fabrica.decidir_orcamento",
-        listar=_listar_orcamentos,
-        contar=_contar_orcamentos,
-    )
+# Registered by ``FabricaConfig.ready`` (not on import), like every other registration.
+ORCAMENTO = TipoDecisao(
+    nome="orcamento",
+    rotulo=_("Orçamentos"),
+    permissao="fabrica.decidir_orcamento",
+    listar=_listar_orcamentos,
+    contar=_contar_orcamentos,
 )

@@ -16,10 +16,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
-from backlog.erros import DadosInvalidos, TransicaoInvalida
 from backlog.models import Item, Status
+from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.models import Orcamento
 from fabrica.precificacao.services import resumo_orcamento
+from prometheus_site.atores import ator_de
 
 Decisao = Orcamento.Status
 TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO}}
@@ -37,9 +38,7 @@ def _travar(orcamento_id: int) -> Orcamento:
             .get(pk=orcamento_id)
         )
     except Orcamento.DoesNotExist:
-        from backlog.erros import ItemNaoEncontrado
-
-        raise ItemNaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
+        raise NaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
 
 
 def _exigir(orc: Orcamento, destino: str) -> None:
@@ -65,10 +64,6 @@ def _registrar(orc: Orcamento, status: str, por: AbstractBaseUser, motivo: str) 
     orc.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
 
 
-def _consumidor(por: AbstractBaseUser) -> str:
-    return f"po:{por.get_username()}"
-
-
 def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
     """Concludes the approval item as the PO (claiming it first), or withdraws it while it
     still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
@@ -76,11 +71,11 @@ def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados
     if item.status == Status.BLOQUEADO:
         if gerados and resultado["decisao"] == "aprovado":
             raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."))
-        backlog.cancelar(item_id=item.pk, ator=_consumidor(por), motivo=resultado.get("motivo", ""))
+        backlog.cancelar(item_id=item.pk, ator=ator_de(por), motivo=resultado.get("motivo", ""))
         if gerados:
-            backlog.produzir_varios(gerados, ator=_consumidor(por), produzido_por=item.pk)
+            backlog.produzir_varios(gerados, ator=ator_de(por), produzido_por=item.pk)
         return
-    reservado = backlog.reservar(item_id=item.pk, consumidor=_consumidor(por))
+    reservado = backlog.reservar(item_id=item.pk, consumidor=ator_de(por))
     backlog.concluir(item_id=item.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=gerados)
 
 
@@ -121,7 +116,7 @@ def _decidir(
         orc = _travar(orcamento_id)
         _exigir(orc, destino)
         gerados = gerar(orc)
-        _fechar_item(orc, por, {"decisao": rotulo, "por": por.get_username(), "motivo": motivo}, gerados)
+        _fechar_item(orc, por, {"decisao": rotulo, "por": ator_de(por), "motivo": motivo}, gerados)
         _registrar(orc, destino, por, motivo)
     return orc
 

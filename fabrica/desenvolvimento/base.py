@@ -7,7 +7,7 @@ the sandbox runs every test file of the release, and a corrector proposes change
 
 Conventions every worker keeps, so the loop can read the results without knowing the vertente:
 - artefact paths are relative POSIX paths under the release root; code of vertente V lives in the
-  Python package ``<pacote>/<modulo>`` and its tests in ``tests/<vertente>/test_*.py``;
+  Python package ``<pacote>/<modulo>`` and its tests flat in ``tests/test_<modulo>_*.py``;
 - the sandbox runs ``python -m pytest`` at the release root (on ``sys.path``) with the project's
   interpreter, an empty environment, and no Django settings of the app;
 - a test generated from a case is parametrized over cases with the pytest id equal to

@@ -36,7 +36,9 @@ import math
 import random
 from collections.abc import Iterable
 
-__all__ = ["CoberturaInvalida", "COBERTURAS", "casos_proibidos", "gerar_casos", "pares_descobertos"]
+from fabrica.erros import DadosInvalidos
+
+__all__ = ["CoberturaInvalida", "COBERTURAS", "gerar_casos"]
 
 COBERTURAS = ("pairwise", "exaustiva", "cada_valor")
 
@@ -44,17 +46,17 @@ _LIVRE = -1  # a "don't care" cell while an array is being built
 _IMPOSSIVEL = 1 << 40  # count given to pairs no valid row can hold: never 0, never 1
 
 
-class CoberturaInvalida(ValueError):
+class CoberturaInvalida(DadosInvalidos):
     """The model cannot be turned into test cases; ``campo`` names the offending field.
 
     The message is a pt-BR sentence prefixed by the field path, e.g.
-    ``"schema_tdd.parametros.idioma: domínio vazio"``.
+    ``"schema_tdd.parametros.idioma: domínio vazio"``; ``campos`` is ``{campo: [motivo]}``.
     """
 
     def __init__(self, campo: str, motivo: str):
         self.campo = campo
         self.motivo = motivo
-        super().__init__(f"{campo}: {motivo}")
+        super().__init__(f"{campo}: {motivo}", {campo: [motivo]})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1186,91 +1188,3 @@ def gerar_casos(
     else:
         linhas = _pairwise(modelo, semente)
     return [modelo.linha_externa(linha) for linha in linhas]
-
-
-# ---------------------------------------------------------------------------------------------
-# Independent checks (used by the tests and the benchmark)
-# ---------------------------------------------------------------------------------------------
-
-
-def _linha_interna(modelo: _Modelo, caso: dict) -> list[int | None]:
-    linha = []
-    for c, nome in enumerate(modelo.nomes):
-        indice = None
-        if nome in caso:
-            try:
-                chave = _chave(caso[nome], "")
-            except CoberturaInvalida:
-                chave = None
-            for x, valor in enumerate(modelo.dominios[c]):
-                if _chave(valor, "") == chave:
-                    indice = x
-        linha.append(indice)
-    return linha
-
-
-def casos_proibidos(parametros: dict, linhas: list[dict], restricoes: list[dict] | None = None) -> list[int]:
-    """Indices of the cases that match an exclusion or lack a valid value for some parameter."""
-    modelo = _Modelo(parametros, restricoes)
-    ruins = []
-    for i, caso in enumerate(linhas):
-        linha = _linha_interna(modelo, caso)
-        if None in linha or any(all(linha[c] in vs for c, vs in r) for r in modelo.restricoes):
-            ruins.append(i)
-    return ruins
-
-
-def pares_descobertos(parametros: dict, linhas: list[dict], restricoes: list[dict] | None = None) -> set:
-    """Pairs ``((p1, v1), (p2, v2))`` that some valid case could hold but no case in ``linhas`` does.
-
-    ``p1`` comes before ``p2`` in ``parametros``. Written independently of the generator: plain
-    sets for the coverage and a plain backtracking over the whole row for feasibility.
-    """
-    modelo = _Modelo(parametros, restricoes)
-    nomes = list(parametros)
-    dominios = [list(parametros[n]) for n in nomes]
-    chaves = [[_chave(v, "") for v in dom] for dom in dominios]
-    proibicoes = []
-    for restricao in modelo.restricoes:
-        proibicoes.append(
-            {nomes.index(modelo.nomes[c]): {chaves[nomes.index(modelo.nomes[c])][x] for x in vs} for c, vs in restricao}
-        )
-    cobertos = set()
-    for caso in linhas:
-        presentes = [(i, _chave(caso[n], "")) for i, n in enumerate(nomes) if n in caso]
-        for (i, a), (j, b) in itertools.combinations(presentes, 2):
-            cobertos.add((i, a, j, b))
-
-    def viavel(fixos: dict) -> bool:
-        """Is there a full assignment extending ``fixos`` that no exclusion matches?"""
-        restritos = sorted({i for p in proibicoes for i in p})
-
-        def casa(p, atrib):
-            return all(i in atrib and atrib[i] in vs for i, vs in p.items())
-
-        def busca(atrib):
-            if any(casa(p, atrib) for p in proibicoes):
-                return False
-            livres = [i for i in restritos if i not in atrib]
-            if not livres:
-                return True  # parameters no exclusion names can take any value
-            # Try the parameter with the fewest values that keep every exclusion unmatched;
-            # one with none left refutes the branch without enumerating the others.
-            opcoes = []
-            for i in livres:
-                vivos = [a for a in chaves[i] if not any(casa(p, {**atrib, i: a}) for p in proibicoes if i in p)]
-                if not vivos:
-                    return False
-                opcoes.append((len(vivos), i, vivos))
-            _, i, vivos = min(opcoes)
-            return any(busca({**atrib, i: a}) for a in vivos)
-
-        return busca(dict(fixos))
-
-    faltando = set()
-    for i, j in itertools.combinations(range(len(nomes)), 2):
-        for x, a in enumerate(chaves[i]):
-            for y, b in enumerate(chaves[j]):
-                if (i, a, j, b) not in cobertos and (not proibicoes or viavel({i: a, j: b})):
-                    faltando.add(((nomes[i], dominios[i][x]), (nomes[j], dominios[j][y])))
-    return faltando

@@ -9,8 +9,12 @@ API_EXTERNA, HARDWARE, CONTAINER = "api_externa", "hardware", "container"
 
 
 @dataclass(frozen=True)
-class Gap:
-    tipo: str
+class GapIdentificado:
+    """A gap found by pricing, before it is stored: it becomes a ``fabrica.models.Gap`` (same
+    ``tipo_recurso``, ``recurso``, ``descricao``) and the ``entrevistar_dor`` item that asks for it
+    (``contexto_dor``, which also carries ``criterio`` and ``alternativas``)."""
+
+    tipo_recurso: str
     recurso: str
     descricao: str
     criterio: str
@@ -27,20 +31,20 @@ class Gap:
             "alternativas": list(self.alternativas),
             "criterio_sucesso": self.criterio,
             "spec_origem_ref": spec_id,
-            "tipo_recurso": self.tipo,
+            "tipo_recurso": self.tipo_recurso,
             "recurso": self.recurso,
             "bloqueando": [],
         }
 
 
-def identificar_gaps(runtime: dict[str, Any], disponiveis: dict[str, set[str]]) -> list[Gap]:
+def identificar_gaps(runtime: dict[str, Any], disponiveis: dict[str, set[str]]) -> list[GapIdentificado]:
     """``disponiveis`` maps a capability type to the names enabled (e.g. ``{"api_externa": {...}}``)."""
-    gaps: list[Gap] = []
+    gaps: list[GapIdentificado] = []
     apis = disponiveis.get(API_EXTERNA, set())
     for api in runtime.get("apis_externas") or []:
         if api not in apis:
             gaps.append(
-                Gap(
+                GapIdentificado(
                     API_EXTERNA,
                     api,
                     f"API {api} não configurada",
@@ -50,12 +54,16 @@ def identificar_gaps(runtime: dict[str, Any], disponiveis: dict[str, set[str]]) 
             )
     if runtime.get("gpu") and "gpu" not in disponiveis.get(HARDWARE, set()):
         gaps.append(
-            Gap(HARDWARE, "gpu", "GPU não disponível", "GPU CUDA funcional", ["CPU (mais lento)", "API externa"])
+            GapIdentificado(
+                HARDWARE, "gpu", "GPU não disponível", "GPU CUDA funcional", ["CPU (mais lento)", "API externa"]
+            )
         )
     containers = disponiveis.get(CONTAINER, set())
     for container in runtime.get("containers_necessarios") or []:
         if container not in containers:
             gaps.append(
-                Gap(CONTAINER, container, f"Container {container} não disponível", f"Container {container} rodando")
+                GapIdentificado(
+                    CONTAINER, container, f"Container {container} não disponível", f"Container {container} rodando"
+                )
             )
     return gaps

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fabrica.specs.formato import tamanho_por_vertente, unidades
+from fabrica.erros import DadosInvalidos
+from fabrica.specs.formato import VERTENTES, tamanho_por_vertente
 
 # Version 1, before any actual was recorded: an hour per size unit and vertente, as judged by
 # the team on the sample specs. Calibration replaces them with fitted values.
@@ -33,12 +34,53 @@ COEFICIENTES_INICIAIS: dict[str, Any] = {
     "moeda": "BRL",
 }
 
+# Size units: what each measure of a vertente (``tamanho_por_vertente``, counted by the vertente's
+# module in ``fabrica.specs.formato``) weighs before ``horas_por_unidade[vertente]`` multiplies it.
+PESOS_UNIDADES: dict[str, dict[str, int]] = {
+    "E": {"classes": 1, "atributos": 1, "metodos": 2},
+    "P": {"tarefas": 2, "gateways": 3, "fluxos": 1},
+    "D": {"regras": 2, "entradas": 1, "saidas": 1},
+    "I": {"telas": 2, "campos": 1, "acoes": 2},
+    "C": {"conectores": 2, "endpoints": 3},
+}
+
+
+def unidades(vertente: str, medidas: dict[str, int]) -> int:
+    """Unidades de tamanho de uma vertente: soma ponderada das medidas de ``tamanho_por_vertente``.
+
+    A precificação multiplica as unidades pelo coeficiente calibrado (horas por unidade) da
+    própria vertente; unidades só se comparam dentro da mesma vertente. Pesos (``PESOS_UNIDADES``),
+    pelo que cada item custa para gerar e testar:
+
+    - E: classes + atributos + 2×metodos — um método carrega regras de negócio e seus testes;
+    - P: 2×tarefas + 3×gateways + fluxos — cada gateway abre caminhos a testar;
+    - D: 2×regras + entradas + saidas — cada regra é uma linha da tabela e um caso de teste;
+    - I: 2×telas + campos + 2×acoes — tela e ação têm rota, layout e teste; campo, validação;
+    - C: 2×conectores + 3×endpoints — endpoint é método do cliente + mock + teste de contrato.
+
+    Medidas ausentes contam 0. Vertente desconhecida → ``fabrica.erros.DadosInvalidos``.
+    """
+    if vertente not in PESOS_UNIDADES:
+        raise DadosInvalidos(
+            f"Vertente desconhecida: {vertente!r}; use uma de {', '.join(VERTENTES)}.",
+            {"vertente": [f"vertente desconhecida: {vertente!r}"]},
+        )
+    return sum(peso * medidas.get(nome, 0) for nome, peso in PESOS_UNIDADES[vertente].items())
+
+
+# The seed's six sections of a budget (§5.1), in its order: the pricing fills them
+# (``Precificacao``), the budget stores them (``fabrica.models.Orcamento``), items carry them
+# (``spec_recursos``) and the pages and API show them, all from this one list.
+SECOES = ("runtime", "teste", "carga", "esforco", "dependencias", "custo")
+
 TPS_PADRAO = 10
 USUARIOS_PADRAO = 50
 
 
 @dataclass
 class Precificacao:
+    """A priced spec: the ``SECOES`` (one dict each) and the explanation of every number."""
+
     runtime: dict[str, Any] = field(default_factory=dict)
     teste: dict[str, Any] = field(default_factory=dict)
     carga: dict[str, Any] = field(default_factory=dict)
@@ -46,6 +88,10 @@ class Precificacao:
     dependencias: dict[str, Any] = field(default_factory=dict)
     custo: dict[str, Any] = field(default_factory=dict)
     explicacao: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def secoes(self) -> dict[str, dict[str, Any]]:
+        """``{section: its values}`` for every name of ``SECOES``."""
+        return {secao: getattr(self, secao) for secao in SECOES}
 
     def explicar(
         self,

@@ -11,15 +11,15 @@ from backlog import services as backlog
 from backlog.models import Item
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
+from fabrica.contratos import PRODUTOR
+from fabrica.erros import DadosInvalidos
 from fabrica.models import Gap, ModeloPrecificacao, Orcamento
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
 from fabrica.precificacao.gaps import identificar_gaps
-from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, precificar
-from fabrica.specs.formato import tamanho_por_vertente, unidades
+from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, SECOES, precificar, unidades
+from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
-
-PRODUTOR = "PROMETHEUS"
 
 
 def modelo_atual() -> ModeloPrecificacao:
@@ -56,12 +56,7 @@ def processar_orcar(item: Item) -> Orcamento:
             spec_sha256=spec.sha256,
             modelo=modelo,
             item_orcar=item,
-            runtime=orc.runtime,
-            teste=orc.teste,
-            carga=orc.carga,
-            esforco=orc.esforco,
-            dependencias=orc.dependencias,
-            custo=orc.custo,
+            **orc.secoes(),
             explicacao=orc.explicacao,
             casos_teste=casos,
         )
@@ -98,17 +93,24 @@ def processar_orcar(item: Item) -> Orcamento:
         *itens_gap, item_aprovacao = concluido.gerados_agora
         for gap, item_gap in zip(gaps, itens_gap, strict=True):
             Gap.objects.create(
-                orcamento=registro, item=item_gap, tipo_recurso=gap.tipo, recurso=gap.recurso, descricao=gap.descricao
+                orcamento=registro,
+                item=item_gap,
+                tipo_recurso=gap.tipo_recurso,
+                recurso=gap.recurso,
+                descricao=gap.descricao,
             )
             backlog.anotar(item_id=item_gap.pk, contexto={"bloqueando": [item_aprovacao.pk]}, ator=PRODUTOR)
         registro.item_aprovacao = item_aprovacao
-        registro.dependencias = {
-            **registro.dependencias,
-            "gaps_infra": [i.pk for i in itens_gap],
-            "status": "bloqueado" if gaps else "liberado",
-        }
+        # The gaps' items, fixed from now on; whether they still block is derived
+        # (``Orcamento.status_dependencias``), never stored.
+        registro.dependencias = {**registro.dependencias, "gaps_infra": [i.pk for i in itens_gap]}
         registro.save(update_fields=["item_aprovacao", "dependencias"])
     return registro
+
+
+# What an item carries of a budget: the sections fixed at pricing. ``dependencias`` changes as
+# gaps are resolved, and the item that waits for them is the backlog's to block and release.
+SECOES_NOS_ITENS = tuple(secao for secao in SECOES if secao != "dependencias")
 
 
 def resumo_orcamento(registro: Orcamento) -> dict[str, Any]:
@@ -119,32 +121,36 @@ def resumo_orcamento(registro: Orcamento) -> dict[str, Any]:
         "spec_commit": registro.spec_commit,
         "spec_sha256": registro.spec_sha256,
         "modelo": registro.modelo.versao,
-        "runtime": registro.runtime,
-        "teste": registro.teste,
-        "carga": registro.carga,
-        "esforco": registro.esforco,
-        "custo": registro.custo,
+        **{secao: getattr(registro, secao) for secao in SECOES_NOS_ITENS},
     }
 
 
 def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> ModeloPrecificacao:
     """Records the real hours per vertente of a built spec and re-calibrates the model.
 
-    Raises ``ValueError`` (nothing recorded) for no hours, a vertente not in this budget, or
-    hours that are not a positive number (a fit on logarithms needs them, and JSON has no NaN).
+    Raises ``fabrica.erros.DadosInvalidos`` naming the fields (nothing recorded) for no hours, a
+    vertente not in this budget, or hours that are not a positive number (a fit on logarithms
+    needs them, and JSON has no NaN).
     """
     if not horas:
-        raise ValueError("Informe as horas reais de ao menos uma vertente.")
-    desconhecidas = set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {}))
+        mensagem = "Informe as horas reais de ao menos uma vertente."
+        raise DadosInvalidos(mensagem, {"horas": [mensagem]})
+    desconhecidas = sorted(set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {})))
     if desconhecidas:
-        raise ValueError(f"Vertentes fora deste orçamento: {', '.join(sorted(desconhecidas))}.")
+        raise DadosInvalidos(
+            f"Vertentes fora deste orçamento: {', '.join(desconhecidas)}.",
+            {f"horas.{v}": ["Vertente fora deste orçamento."] for v in desconhecidas},
+        )
     invalidas = sorted(
         v
         for v, h in horas.items()
         if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h) or h <= 0
     )
     if invalidas:
-        raise ValueError(f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.")
+        raise DadosInvalidos(
+            f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.",
+            {f"horas.{v}": ["Deve ser um número positivo."] for v in invalidas},
+        )
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])

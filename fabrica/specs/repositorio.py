@@ -9,9 +9,11 @@ from dulwich import porcelain
 from dulwich.objects import Blob, Tree
 from dulwich.repo import Repo
 
+from fabrica.erros import DadosInvalidos
 
-class RepositorioInvalido(Exception):
-    pass
+
+class RepositorioInvalido(DadosInvalidos):
+    """The spec repository is missing, is not a git repository, or lacks the commit asked for."""
 
 
 def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list[tuple[str, str | None]]]:

@@ -6,11 +6,14 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from fabrica.contratos import PRODUTOR
 from fabrica.models import Spec
 from fabrica.specs import repositorio
 from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec
+from prometheus_site.atores import ator_de
 
 
 @dataclass
@@ -21,8 +24,12 @@ class ResultadoSincronizacao:
     invalidas: dict[str, list[str]] = field(default_factory=dict)
 
 
-def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "", por: str = "") -> tuple[Spec, bool]:
+def spec_importar(
+    *, texto: str, origem: str, commit: str = "", caminho: str = "", por: AbstractBaseUser | None = None
+) -> tuple[Spec, bool]:
     """Validates and stores one spec version; the same content twice is one version.
+
+    ``por`` is the user importing it (``None``: the factory itself), recorded as ``ator_de(por)``.
 
     A spec read from the repository must carry the id of its file (``specs/<id>.yaml``).
     Returns (spec, created). Raises ``SpecInvalida`` naming every bad field; nothing is stored then.
@@ -53,13 +60,13 @@ def spec_importar(*, texto: str, origem: str, commit: str = "", caminho: str = "
                 commit=commit,
                 caminho=caminho,
                 origem=origem,
-                importado_por=por,
+                importado_por=ator_de(por) if por is not None else PRODUTOR,
             ), True
     except IntegrityError:  # imported concurrently by someone else: same content, same version
         return Spec.objects.get(spec_id=conteudo["id"], sha256=sha), False
 
 
-def specs_sincronizar(*, caminho_repo: str | Path, por: str = "") -> ResultadoSincronizacao:
+def specs_sincronizar(*, caminho_repo: str | Path, por: AbstractBaseUser | None = None) -> ResultadoSincronizacao:
     """Imports every ``specs/*.yaml`` of the repository's HEAD commit; invalid files are
     reported with their errors and skipped, valid ones are imported."""
     commit, arquivos = repositorio.ler_specs(caminho_repo)

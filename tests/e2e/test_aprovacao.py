@@ -75,7 +75,7 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
     expect(po.locator("#situacao")).to_have_text("Pronto para decidir")
     for recurso in ("whisper_api", "gpu"):
         expect(po.locator(f'#gaps tr[data-recurso="{recurso}"]')).to_contain_text(
-            "capacidade registrada por admin:admin"
+            "capacidade registrada por usuario:admin"
         )
     expect(po.get_by_role("button", name="Aprovar")).to_be_enabled()
     fotografar(po, "orcamento")
@@ -130,7 +130,7 @@ def test_caixa_e_orcamento_cabem_num_celular(entrar_como, fotografar, orcamento_
 
 
 def test_pedir_orcamento_acompanha_a_precificacao_sem_recarregar(entrar_como, elenco, specs_exemplo):
-    capacidade_salvar(tipo="container", nome="postgres", por="demo")  # as `make run` registers it
+    capacidade_salvar(tipo="container", nome="postgres", por=None)  # as `make run` registers it
     po = entrar_como("po")
     po.goto("/specs/")
     spec_002 = po.get_by_role("row").filter(has=po.get_by_role("link", name="spec_002", exact=True))

@@ -93,7 +93,7 @@ def test_post_yaml_cria_versao_e_repetir_nao_cria(api_como):
     resp = post(sistema, SPECS, {"yaml": texto})
     assert resp.status_code == 201, resp.json()
     corpo = resp.json()
-    assert corpo["spec_id"] == "spec_api" and corpo["origem"] == "api" and corpo["importado_por"] == "sistema"
+    assert corpo["spec_id"] == "spec_api" and corpo["origem"] == "api" and corpo["importado_por"] == "usuario:sistema"
     assert corpo["texto"] == texto and corpo["conteudo"]["titulo"] == BASE["titulo"]
     assert len(corpo["sha256"]) == 64 and corpo["commit"] == ""
 
@@ -331,7 +331,7 @@ def test_admin_registra_capacidade(api_como):
         "fila",
         "rabbitmq",
         True,
-        "admin",
+        "usuario:admin",
     )
     assert corpo["gaps_resolvidos"] == []
     assert Capacidade.objects.get(pk=corpo["id"]).descricao == "RabbitMQ 3"
@@ -375,7 +375,7 @@ def test_registrar_capacidade_resolve_os_gaps_que_esperam_por_ela(api_como, orca
     assert resp.status_code == 201
     (resolvido,) = resp.json()["gaps_resolvidos"]
     assert resolvido["item"] == gpu.item_id and resolvido["item_status"] == Status.CONCLUIDO
-    assert resolvido["resolucao"]["resolvido_por"] == "admin" and resolvido["resolucao"]["resolvido_em"]
+    assert resolvido["resolucao"]["resolvido_por"] == "usuario:admin" and resolvido["resolucao"]["resolvido_em"]
     # One gap left: the approval still waits.
     assert Item.objects.get(pk=orcamento_com_gaps.item_aprovacao_id).status == Status.BLOQUEADO
 

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from fabrica.erros import DadosInvalidos
 from fabrica.models import ModeloPrecificacao
 from fabrica.precificacao.calibracao import Amostra, ajustar
 from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS
@@ -129,7 +130,7 @@ def test_cada_registro_recalibra_com_todo_o_historico(specs_exemplo):
 
 def test_vertente_fora_do_orcamento_e_recusada(specs_exemplo):
     orc = orcar("spec_001")  # E and D
-    with pytest.raises(ValueError, match="Vertentes fora deste orçamento: P"):
+    with pytest.raises(DadosInvalidos, match="Vertentes fora deste orçamento: P"):
         esforco_real_registrar(orcamento=orc, horas={"E": 10, "P": 5})
     orc.refresh_from_db()
     assert orc.horas_reais is None
@@ -139,7 +140,7 @@ def test_vertente_fora_do_orcamento_e_recusada(specs_exemplo):
 @pytest.mark.parametrize("horas", [{}, {"E": -3}, {"E": 0}, {"E": "dez"}, {"E": float("nan")}, {"E": True}])
 def test_horas_invalidas_sao_recusadas(specs_exemplo, horas):
     orc = orcar("spec_001")
-    with pytest.raises(ValueError, match="[Hh]oras reais"):
+    with pytest.raises(DadosInvalidos, match="[Hh]oras reais"):
         esforco_real_registrar(orcamento=orc, horas=horas)
     orc.refresh_from_db()
     assert orc.horas_reais is None

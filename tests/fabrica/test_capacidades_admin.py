@@ -75,10 +75,10 @@ def test_salvar_pelo_admin_resolve_o_gap(cliente_como, orcamento):
     resp = _salvar(cliente_como("admin"), {"tipo": "hardware", "nome": "gpu", "habilitada": "on"})
     assert resp.status_code == 200 and resp.redirect_chain[-1][0] == LISTA
     cap = Capacidade.objects.get(tipo="hardware", nome="gpu")
-    assert cap.habilitada and cap.registrada_por == "admin:admin"
+    assert cap.habilitada and cap.registrada_por == "usuario:admin"
     gpu.item.refresh_from_db()
     assert gpu.item.status == Status.CONCLUIDO
-    assert gpu.item.resultado["resolvido_por"] == "admin:admin"
+    assert gpu.item.resultado["resolvido_por"] == "usuario:admin"
     assert gpu.item.resultado["capacidade"] == {"id": cap.pk, "tipo": "hardware", "nome": "gpu"}
     mensagens = [str(m) for m in resp.context["messages"]]
     assert any(f"1 gap resolvido: #{gpu.item_id} (spec_001)" in m for m in mensagens), mensagens
@@ -87,7 +87,7 @@ def test_salvar_pelo_admin_resolve_o_gap(cliente_como, orcamento):
 
 
 def test_ultimo_gap_resolvido_pelo_admin_libera_o_orcamento(cliente_como, orcamento):
-    capacidade_salvar(tipo="api_externa", nome="whisper_api", por="GENESIS")
+    capacidade_salvar(tipo="api_externa", nome="whisper_api", por=None)
     assert status_da_aprovacao(orcamento) == Status.BLOQUEADO
     _salvar(cliente_como("admin"), {"tipo": "hardware", "nome": "gpu", "habilitada": "on"})
     aprovacao = Item.objects.get(pk=orcamento.item_aprovacao_id)

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fabrica.erros import DadosInvalidos
 from fabrica.precificacao import cobertura
-from fabrica.precificacao.cobertura import CoberturaInvalida, casos_proibidos, gerar_casos, pares_descobertos
+from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
+from tests.fabrica.oraculo_cobertura import casos_proibidos, pares_cobriveis, pares_descobertos
 
 # (notation, [(levels, how many parameters)], best known size, target size)
 CONFIGURACOES_BENCH = [
@@ -48,42 +50,6 @@ def _pares(caso: dict, nomes) -> set:
     return {((a, caso[a]), (b, caso[b])) for a, b in itertools.combinations(nomes, 2)}
 
 
-def _pares_cobriveis(parametros: dict, restricoes) -> set | None:
-    """Brute-force oracle: every pair some valid case holds (None if no valid case exists).
-
-    Enumerates only the parameters named by restrictions (the others can take any value),
-    which the strategy below keeps small.
-    """
-    nomes = list(parametros)
-    restritos = [n for n in nomes if any(n in r for r in restricoes)]
-    livres = [n for n in nomes if n not in restritos]
-    validas = [
-        dict(zip(restritos, combinacao, strict=True))
-        for combinacao in itertools.product(*(parametros[n] for n in restritos))
-        if not _proibido(dict(zip(restritos, combinacao, strict=True)), restricoes)
-    ]
-    if not validas:
-        return None
-    cobriveis = set()
-    for parcial in validas:
-        cobriveis |= _pares(parcial, [n for n in nomes if n in parcial])
-    valores_restritos = {(n, parcial[n]) for parcial in validas for n in restritos}
-    for a, b in itertools.combinations(nomes, 2):
-        for va in parametros[a]:
-            for vb in parametros[b]:
-                if a in livres and b in livres:
-                    ok = True
-                elif a in livres:
-                    ok = (b, vb) in valores_restritos
-                elif b in livres:
-                    ok = (a, va) in valores_restritos
-                else:
-                    continue  # already collected from the valid partial cases
-                if ok:
-                    cobriveis.add(((a, va), (b, vb)))
-    return cobriveis
-
-
 @st.composite
 def _modelos(draw):
     niveis = draw(st.lists(st.integers(1, 6), min_size=2, max_size=8))
@@ -116,24 +82,16 @@ def _modelos(draw):
 @given(_modelos())
 def test_pairwise_respeita_restricoes_e_cobre_todo_par_cobrivel(modelo):
     parametros, restricoes, semente = modelo
-    cobriveis = _pares_cobriveis(parametros, restricoes)
+    cobriveis = pares_cobriveis(parametros, restricoes)
     if cobriveis is None:
         with pytest.raises(CoberturaInvalida) as erro:
             gerar_casos(parametros, restricoes=restricoes, semente=semente)
         assert erro.value.campo == "schema_tdd.restricoes"
         return
     casos = gerar_casos(parametros, restricoes=restricoes, semente=semente)
-    nomes = list(parametros)
-    cobertos = set()
-    for caso in casos:
-        assert list(caso) == nomes
-        assert all(caso[n] in parametros[n] for n in nomes)
-        assert not _proibido(caso, restricoes), caso
-        cobertos |= _pares(caso, nomes)
-    assert cobriveis <= cobertos
-    # The library's own checks agree with the brute force.
-    assert pares_descobertos(parametros, casos, restricoes) == set()
+    assert all(list(caso) == list(parametros) for caso in casos)
     assert casos_proibidos(parametros, casos, restricoes) == []
+    assert pares_descobertos(parametros, casos, restricoes) == set()
 
 
 def test_restricao_do_exemplo_exclui_so_a_combinacao():
@@ -154,6 +112,48 @@ def test_pares_descobertos_aponta_o_que_falta():
     assert pares_descobertos(parametros, casos) == {(("a", 1), ("b", "y")), (("a", 2), ("b", "x"))}
     # A forbidden pair is not expected to be covered.
     assert pares_descobertos(parametros, casos, [{"a": 1, "b": "y"}]) == {(("a", 2), ("b", "x"))}
+
+
+def test_casos_proibidos_aponta_cada_caso_invalido():
+    parametros = {"a": [1, 2], "b": ["x", "y"], "flag": [True]}
+    restricoes = [{"a": [1, 2], "b": "y"}]
+    casos = [
+        {"a": 1, "b": "x", "flag": True},  # valid
+        {"a": 2, "b": "y", "flag": True},  # matches the exclusion
+        {"a": 1, "flag": True},  # b missing
+        {"a": 3, "b": "x", "flag": True},  # 3 outside a's domain
+        {"a": 1.0, "b": "x", "flag": 1},  # 1.0 is 1, but 1 is not true
+        {"a": 1, "b": "x", "flag": True, "c": 0},  # c is no parameter
+    ]
+    assert casos_proibidos(parametros, casos, restricoes) == [1, 2, 3, 4, 5]
+
+
+def test_par_impossivel_so_pela_linha_inteira_nao_e_cobrivel():
+    # a=0 forbids every c, so a=0 is in no valid case even though no exclusion names (a, b).
+    parametros = {"a": [0, 1], "b": [0, 1], "c": [0]}
+    cobriveis = pares_cobriveis(parametros, [{"a": 0, "c": 0}])
+    assert cobriveis == {
+        (("a", 1), ("b", 0)),
+        (("a", 1), ("b", 1)),
+        (("a", 1), ("c", 0)),
+        (("b", 0), ("c", 0)),
+        (("b", 1), ("c", 0)),
+    }
+    assert pares_cobriveis(parametros, [{"c": 0}]) is None
+
+
+def test_oraculo_ve_a_linha_que_falta_num_arranjo_otimo():
+    # 3^4 in 9 rows is optimal: every row holds pairs no other row holds.
+    parametros = _parametros([(3, 4)])
+    casos = gerar_casos(parametros)
+    assert len(casos) == 9
+    for i in range(len(casos)):
+        assert len(pares_descobertos(parametros, casos[:i] + casos[i + 1 :])) == 6
+
+
+def test_pares_de_booleano_e_numero_sao_pares_distintos():
+    parametros = {"flag": [True, 1], "g": ["a"]}
+    assert pares_descobertos(parametros, [{"flag": True, "g": "a"}]) == {(("flag", 1), ("g", "a"))}
 
 
 def test_exaustiva_e_o_produto_cartesiano():
@@ -238,7 +238,7 @@ def test_erros_nomeiam_o_campo(parametros, restricoes, cobertura_pedida, campo):
         gerar_casos(parametros, cobertura_pedida, restricoes)
     assert erro.value.campo == campo
     assert str(erro.value).startswith(f"{campo}: ")
-    assert isinstance(erro.value, ValueError)
+    assert isinstance(erro.value, DadosInvalidos) and erro.value.campos == {campo: [erro.value.motivo]}
 
 
 def test_dominio_vazio_tem_mensagem_clara():

@@ -64,7 +64,7 @@ def test_decisao_nao_acontece_duas_vezes(cliente_como, orcamento_pronto):
 
 
 def test_bloqueado_nao_aprova_mas_rejeita(orcamento_bloqueado, elenco):
-    from backlog.erros import TransicaoInvalida
+    from fabrica.erros import TransicaoInvalida
 
     with pytest.raises(TransicaoInvalida, match="gaps"):
         decisoes.orcamento_aprovar(orcamento_id=orcamento_bloqueado.pk, por=elenco["po"])
@@ -90,7 +90,7 @@ def test_ajustar_exige_motivo_e_produz_ajustar_spec(cliente_como, orcamento_pron
 
 
 def test_desenvolvimento_espera_o_da_spec_pre_requisito(specs_exemplo, elenco):
-    from backlog.erros import TransicaoInvalida
+    from fabrica.erros import TransicaoInvalida
 
     Capacidade.objects.create(tipo="container", nome="postgres")
     portal = orcar("spec_004")  # depends on spec_003

@@ -16,9 +16,9 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from backlog.erros import TransicaoInvalida
 from backlog.models import Evento, Item, Status
 from fabrica.decisoes import services as decisoes
+from fabrica.erros import TransicaoInvalida
 from fabrica.models import Capacidade, Orcamento
 from tests.apoio import orcar
 

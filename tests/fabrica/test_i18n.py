@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
+import polib
 import pytest
 from django.urls import reverse
 from django.utils.translation.template import templatize
@@ -181,54 +182,22 @@ def test_datas_no_horario_de_sao_paulo_em_ingles(cliente_como, orcamento_decidid
 # --- the catalogue ------------------------------------------------------------------------------
 
 
-def _entradas_do_po(texto: str) -> list[dict]:
-    """A tiny .po reader: one dict per entry with its flags, msgctxt, msgid, msgid_plural, msgstr[]."""
-    entradas, atual, campo = [], None, None
-    for linha in [*texto.splitlines(), ""]:
-        if not linha.strip():
-            if atual is not None and "msgid" in atual:
-                entradas.append(atual)
-            atual, campo = None, None
-            continue
-        atual = atual if atual is not None else {"flags": set(), "msgstr": {}}
-        if linha.startswith("#,"):
-            atual["flags"] |= {f.strip() for f in linha[2:].split(",")}
-        elif linha.startswith("#"):
-            continue
-        elif linha.startswith('"'):
-            valor = ast.literal_eval(linha)
-            if isinstance(campo, int):
-                atual["msgstr"][campo] += valor
-            else:
-                atual[campo] += valor
-        else:
-            chave, literal = linha.split(" ", 1)
-            indice = re.fullmatch(r"msgstr\[(\d+)\]", chave)
-            campo = int(indice.group(1)) if indice else ("msgstr" if chave == "msgstr" else chave)
-            if campo == "msgstr":
-                campo = 0
-            if isinstance(campo, int):
-                atual["msgstr"][campo] = ast.literal_eval(literal)
-            else:
-                atual[campo] = ast.literal_eval(literal)
-    return entradas
-
-
 @pytest.fixture(scope="module")
-def catalogo() -> list[dict]:
-    entradas = _entradas_do_po(PO.read_text(encoding="utf-8"))
-    assert entradas[0]["msgid"] == "", "the .po starts with its header"
-    return entradas[1:]
+def catalogo() -> list[polib.POEntry]:
+    """The English catalogue's entries (obsolete ones aside), read with polib."""
+    po = polib.pofile(str(PO))
+    assert po.metadata.get("Language") == "en", "the .po starts with its header"
+    return [e for e in po if not e.obsolete]
 
 
 def test_cada_mensagem_tem_traducao(catalogo):
     assert len(catalogo) > 200
-    vazias = [e["msgid"] for e in catalogo if not all(e["msgstr"].values())]
-    incertas = [e["msgid"] for e in catalogo if "fuzzy" in e["flags"]]
+    vazias = [e.msgid for e in catalogo if not (e.msgstr or (e.msgstr_plural and all(e.msgstr_plural.values())))]
+    incertas = [e.msgid for e in catalogo if e.fuzzy]
     assert vazias == []
     assert incertas == []
-    plurais = [e for e in catalogo if "msgid_plural" in e]
-    assert plurais and all(sorted(e["msgstr"]) == [0, 1] for e in plurais)
+    plurais = [e for e in catalogo if e.msgid_plural]
+    assert plurais and all(sorted(e.msgstr_plural) == [0, 1] for e in plurais)
 
 
 def test_mo_compilado_e_o_do_po(catalogo):
@@ -242,20 +211,18 @@ def test_mo_compilado_e_o_do_po(catalogo):
         mo = gettext.GNUTranslations(arquivo)
     diferentes = []
     for e in catalogo:
-        ctx = e.get("msgctxt")
-        if "msgid_plural" in e:
+        ctx = e.msgctxt
+        if e.msgid_plural:
             lidas = [
-                mo.npgettext(ctx, e["msgid"], e["msgid_plural"], n)
-                if ctx
-                else mo.ngettext(e["msgid"], e["msgid_plural"], n)
+                mo.npgettext(ctx, e.msgid, e.msgid_plural, n) if ctx else mo.ngettext(e.msgid, e.msgid_plural, n)
                 for n in (1, 2)
             ]
-            esperadas = [e["msgstr"][0], e["msgstr"][1]]
+            esperadas = [e.msgstr_plural[0], e.msgstr_plural[1]]
         else:
-            lidas = [mo.pgettext(ctx, e["msgid"]) if ctx else mo.gettext(e["msgid"])]
-            esperadas = [e["msgstr"][0]]
+            lidas = [mo.pgettext(ctx, e.msgid) if ctx else mo.gettext(e.msgid)]
+            esperadas = [e.msgstr]
         if lidas != esperadas:
-            diferentes.append(e["msgid"])
+            diferentes.append(e.msgid)
     assert diferentes == [], "the .mo is older than the .po: run `python manage.py compilemessages --ignore=.venv`"
 
 
@@ -328,7 +295,7 @@ def no_codigo() -> dict[tuple[str | None, str], str]:
 
 def test_cada_texto_traduzivel_do_projeto_esta_no_catalogo(catalogo, no_codigo):
     """What `makemessages` would extract, found without GNU gettext (a fresh machine has none)."""
-    no_po = {(e.get("msgctxt"), e["msgid"]) for e in catalogo}
+    no_po = {(e.msgctxt, e.msgid) for e in catalogo}
     faltando = {chave: arquivo for chave, arquivo in no_codigo.items() if chave not in no_po}
     assert faltando == {}, (
         "translatable strings missing from locale/en/LC_MESSAGES/django.po; run makemessages -l en, "
@@ -342,4 +309,4 @@ def test_o_leitor_do_codigo_acha_o_que_o_po_tem(catalogo, no_codigo):
     assert no_codigo[(None, "Orçamento rejeitado.")] == "fabrica/views.py"  # gettext_lazy
     assert no_codigo[(None, "%(n)d item %(rotulo)s.")] == "backlog/admin.py"  # ngettext
     assert (None, "sim,não") in no_codigo  # the _("…") of a template filter argument
-    assert {(e.get("msgctxt"), e["msgid"]) for e in catalogo} <= set(no_codigo)
+    assert {(e.msgctxt, e.msgid) for e in catalogo} <= set(no_codigo)

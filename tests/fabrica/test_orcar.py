@@ -34,6 +34,8 @@ def test_exemplo_33_pela_api_e_pelo_consumidor(api_como, specs_exemplo, cluster_
         assert gap.item.contexto["afetados"] == ["spec_001"]
         assert gap.item.produzido_por_id == orcar["id"]
     assert sorted(orc.dependencias["gaps_infra"]) == sorted(g.item_id for g in gaps)
+    assert "status" not in orc.dependencias  # derived, never stored
+    assert orc.status_dependencias == "bloqueado"
     assert orc.spec_commit and orc.spec_sha256 == specs_exemplo["spec_001"].sha256
 
     # GENESIS resolves the Whisper gap over the API: consume it, conclude it.
@@ -51,6 +53,7 @@ def test_exemplo_33_pela_api_e_pelo_consumidor(api_como, specs_exemplo, cluster_
     outro = gpu if recebido["id"] == whisper.item_id else whisper
     aprovacao.refresh_from_db()
     assert aprovacao.status == Status.BLOQUEADO
+    assert Orcamento.objects.get(pk=orc.pk).status_dependencias == "bloqueado"
 
     # The admin registers the missing capability: the last gap is concluded, the budget unblocked.
     resp = admin.post("/api/capacidades/", {"tipo": outro.tipo_recurso, "nome": outro.recurso}, format="json")
@@ -59,8 +62,13 @@ def test_exemplo_33_pela_api_e_pelo_consumidor(api_como, specs_exemplo, cluster_
     aprovacao.refresh_from_db()
     assert aprovacao.status == Status.PENDENTE
     assert aprovacao.desbloqueado_por_id == outro.item_id
+    # The budget's dependencias follow the gaps: the stored section is not a stale copy.
+    assert Orcamento.objects.get(pk=orc.pk).status_dependencias == "liberado"
+    detalhe = sistema.get(f"/api/orcamentos/{orc.pk}/").json()
+    assert detalhe["dependencias"]["status"] == "liberado"
+    assert sorted(detalhe["dependencias"]["gaps_infra"]) == sorted(g.item_id for g in gaps)
     outro.item.refresh_from_db()
-    assert outro.item.resultado["resolvido_por"] == "admin"
+    assert outro.item.resultado["resolvido_por"] == "usuario:admin"
     assert Evento.objects.filter(item=aprovacao, tipo="desbloqueio").count() == 1
 
 
@@ -72,7 +80,7 @@ def test_spec_sem_gaps_da_orcamento_pendente_na_hora(api_como, specs_exemplo, cl
     orc = Orcamento.objects.get(item_orcar_id=orcar["id"])
     assert orc.item_aprovacao.status == Status.PENDENTE
     assert orc.gaps.count() == 0
-    assert orc.dependencias["status"] == "liberado"
+    assert orc.status_dependencias == "liberado"
 
 
 def test_orcamento_explica_cada_numero(api_como, specs_exemplo, cluster_sincrono):

@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from fabrica.erros import DadosInvalidos
+from fabrica.precificacao.modelo import unidades
 from fabrica.specs.formato import (
     SPEC_SCHEMA,
     ErroCampo,
     SpecInvalida,
     carregar_spec,
     tamanho_por_vertente,
-    unidades,
     validar_spec,
 )
 
@@ -94,7 +95,7 @@ BASE: dict = {
                 "saidas": [{"nome": "nivel", "tipo": "str"}],
                 "regras": [
                     {"quando": {"idade": {"operador": "<", "valor": 18}}, "entao": {"nivel": "alto"}},
-                    {"quando": {"idade": "-"}, "entao": {"nivel": "baixo"}},
+                    {"quando": {"idade": {"operador": ">=", "valor": 18}}, "entao": {"nivel": "baixo"}},
                 ],
             }
         ]
@@ -546,7 +547,7 @@ def test_tamanho_por_vertente_conta_cada_secao():
 def test_tamanho_so_das_vertentes_da_spec():
     spec = carregar_spec(AMOSTRAS[0].read_text(encoding="utf-8"))  # spec_001: E e D
     assert tamanho_por_vertente(spec) == {
-        "E": {"classes": 2, "atributos": 8, "metodos": 3},
+        "E": {"classes": 2, "atributos": 8, "metodos": 6},
         "D": {"regras": 4, "entradas": 3, "saidas": 2},
     }
 
@@ -554,7 +555,7 @@ def test_tamanho_so_das_vertentes_da_spec():
 def test_unidades_pondera_as_medidas():
     assert unidades("E", {"classes": 2, "atributos": 8, "metodos": 3}) == 2 + 8 + 2 * 3
     assert unidades("C", {"conectores": 1}) == 2
-    with pytest.raises(ValueError, match="vertente desconhecida"):
+    with pytest.raises(DadosInvalidos, match="[Vv]ertente desconhecida"):
         unidades("X", {})
 
 

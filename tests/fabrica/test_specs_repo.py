@@ -101,7 +101,7 @@ def test_sincronizar_importa_as_cinco_com_o_commit(db, repo):
         texto = (EXEMPLO / "specs" / f"{spec.spec_id}.yaml").read_text(encoding="utf-8")
         assert spec.commit == sha
         assert spec.sha256 == hashlib.sha256(texto.encode()).hexdigest()
-        assert (spec.origem, spec.caminho, spec.importado_por) == ("git", f"specs/{spec.spec_id}.yaml", "manage.py")
+        assert (spec.origem, spec.caminho, spec.importado_por) == ("git", f"specs/{spec.spec_id}.yaml", "PROMETHEUS")
         assert spec.texto == texto
 
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             commit = criar_de_pasta(settings.PROMETHEUS_SPECS_EXEMPLO, repo)
             self.stdout.write(f"Repositório de specs de exemplo criado em {repo} (commit {commit[:10]}).")
         try:
-            resultado = specs_sincronizar(caminho_repo=repo, por="demo")
+            resultado = specs_sincronizar(caminho_repo=repo, por=None)
         except RepositorioInvalido as exc:  # e.g. a folder left half-made by an interrupted first start
             raise CommandError(
                 f"{exc} Apague {repo} para recriá-lo a partir dos exemplos, "
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             f"Specs: {len(resultado.importadas)} importada(s), {len(resultado.inalteradas)} já presentes."
         )
         if not Capacidade.objects.exists():
-            capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por="demo")
+            capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por=None)
         linhas = []
         for nome, senha, grupo, staff, descricao in DEMO:
             usuario, _ = User.objects.get_or_create(username=nome)

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            r = specs_sincronizar(caminho_repo=options["repo"], por="manage.py")
+            r = specs_sincronizar(caminho_repo=options["repo"], por=None)
         except RepositorioInvalido as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

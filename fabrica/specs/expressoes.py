@@ -1,0 +1,732 @@
+"""A linguagem de expressões dos métodos de ``spec_poo``: a forma de um método que uma máquina constrói.
+
+Um método de classe tem duas formas na spec. Só com ``regras`` (texto livre), o código gerado
+levanta ``NotImplementedError`` e a release o lista como pendente. Com ``expressao`` (e, se
+quiser, ``exige``: pré-condições), o worker E o constrói:
+
+.. code-block:: yaml
+
+    - nome: trecho
+      parametros: [{nome: inicio, tipo: int}, {nome: fim, tipo: int}]
+      retorna: str
+      exige: [{condicao: "0 <= inicio <= fim", mensagem: "inicio deve ser menor ou igual a fim"}]
+      expressao: "texto[inicio:fim]"
+
+A expressão tem a sintaxe de uma expressão Python, mas só o que esta lista permite — e nada é
+avaliado com ``eval``: o texto é lido por ``ast.parse`` e cada nó é conferido contra a lista:
+
+- constantes: inteiros, decimais (``0.5``), textos entre aspas, ``True``, ``False``;
+- nomes: os atributos obrigatórios da classe e os parâmetros do método (nada mais: nem
+  builtins, nem ``self``, nem nomes com ``__``);
+- aritmética ``+ - * / // %`` (``**`` não: cresce sem limite), sinais ``-x``, ``+x``;
+- comparações ``== != < <= > >=`` (encadeadas: ``0 <= x <= 10``), ``in`` e ``not in`` (com uma
+  lista literal ``[a, b]``, um texto ou uma lista/dict);
+- lógica ``and``, ``or``, ``not`` (só sobre booleanos), e ``a if condicao else b``;
+- índice e fatia de texto: ``texto[0]``, ``texto[inicio:fim]`` (sem passo);
+- as funções ``abs``, ``len``, ``max``, ``min``, ``round`` — nenhuma outra chamada.
+
+Acesso a atributo (``texto.upper``), outras chamadas (``__import__('os')``), ``lambda``,
+compreensões, f-strings, ``:=`` e o resto são recusados quando a spec é validada, com a coluna.
+
+Os tipos são os de ``spec_poo`` (``int float decimal str bool date list dict`` e as classes da
+spec) e são conferidos antes de gerar: ``decimal`` não se mistura com ``float`` (o Python
+levantaria ``TypeError``), exceto constantes — ``preco * 0.9`` com ``preco`` decimal calcula
+``Decimal("0.9")``; um texto ISO comparado com uma data é uma data (``criada_em >= "2024-01-01"``);
+o tipo da expressão deve servir ao ``retorna`` do método (``int`` serve a ``float`` e a ``decimal``).
+
+Três usos da mesma árvore tipada (``Expressao``): ``analisar`` (validação da spec), ``compilar``
+(o código Python que o gerador escreve) e ``avaliar`` (o resultado esperado nos testes, calculado
+pelo PROMETHEUS sem passar pelo código gerado). Módulo puro: sem Django.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import decimal
+import math
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+FUNCOES = ("abs", "len", "max", "min", "round")
+# Nomes globais que o código compilado chama: um parâmetro com um deles o esconderia.
+NOMES_DO_CODIGO = (*FUNCOES, "float")
+MAX_CARACTERES = 500
+MAX_NOS = 200
+# Um texto ou lista repetido (``"a" * n``) maior que isto não é avaliado: o teste ficaria enorme.
+MAX_TAMANHO_AVALIADO = 1_000_000
+
+NUMERICOS = ("int", "float", "decimal")
+ORIGENS = ("atributo", "parametro")
+
+_ARITMETICOS: dict[type, str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+}
+_COMPARADORES: dict[type, str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+_NAO_PERMITIDOS: dict[type, str] = {
+    ast.Attribute: "acesso a atributo",
+    ast.Lambda: "lambda",
+    ast.ListComp: "compreensão de lista",
+    ast.SetComp: "compreensão de conjunto",
+    ast.DictComp: "compreensão de dicionário",
+    ast.GeneratorExp: "gerador",
+    ast.JoinedStr: "f-string",
+    ast.FormattedValue: "f-string",
+    ast.NamedExpr: "atribuição (:=)",
+    ast.Starred: "desempacotamento (*)",
+    ast.Dict: "dicionário literal",
+    ast.Set: "conjunto literal",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+}
+_NOMES_OPERADOR: dict[type, str] = {
+    ast.Pow: "**",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Invert: "~",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+}
+
+
+class ErroExpressao(ValueError):
+    """Expressão recusada: a mensagem diz o quê e onde (coluna, contada a partir de 1)."""
+
+
+class ErroAvaliacao(ValueError):
+    """A expressão não pôde ser avaliada pelo PROMETHEUS (um valor grande demais, por exemplo)."""
+
+
+@dataclass(frozen=True)
+class Simbolo:
+    """Um nome que a expressão pode usar: um atributo da classe ou um parâmetro do método."""
+
+    tipo: str
+    origem: str  # one of ORIGENS
+
+
+# --- A árvore tipada ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class No:
+    tipo: str
+    # Só constantes nas folhas: pode virar decimal ou data conforme o lado com que é combinado.
+    literal: bool
+
+
+@dataclass(frozen=True)
+class Const(No):
+    valor: Any
+
+
+@dataclass(frozen=True)
+class Nome(No):
+    nome: str
+    origem: str
+
+
+@dataclass(frozen=True)
+class Unario(No):
+    op: str  # "-", "+", "not"
+    operando: No
+
+
+@dataclass(frozen=True)
+class Binario(No):
+    op: str
+    esq: No
+    dir: No
+
+
+@dataclass(frozen=True)
+class Logico(No):
+    op: str  # "and", "or"
+    itens: tuple[No, ...]
+
+
+@dataclass(frozen=True)
+class Comparacao(No):
+    ops: tuple[str, ...]
+    itens: tuple[No, ...]  # len(ops) + 1
+
+
+@dataclass(frozen=True)
+class Sequencia(No):
+    """Lista literal, só à direita de ``in``/``not in``."""
+
+    itens: tuple[No, ...]
+
+
+@dataclass(frozen=True)
+class Condicional(No):
+    teste: No
+    sim: No
+    nao: No
+
+
+@dataclass(frozen=True)
+class Indice(No):
+    valor: No
+    indice: No
+
+
+@dataclass(frozen=True)
+class Fatia(No):
+    valor: No
+    inicio: No | None
+    fim: No | None
+
+
+@dataclass(frozen=True)
+class Chamada(No):
+    funcao: str
+    args: tuple[No, ...]
+
+
+@dataclass(frozen=True)
+class Coercao(No):
+    """``int`` → ``float``/``decimal`` onde o tipo pedido é esse (``float(x)``, ``Decimal(x)``)."""
+
+    operando: No
+
+
+@dataclass(frozen=True)
+class Expressao:
+    texto: str
+    arvore: No
+
+    @property
+    def tipo(self) -> str:
+        return self.arvore.tipo
+
+    @property
+    def nomes(self) -> set[str]:
+        return {n.nome for n in _percorrer(self.arvore) if isinstance(n, Nome)}
+
+
+def _percorrer(no: No):
+    yield no
+    for filho in _filhos(no):
+        yield from _percorrer(filho)
+
+
+def _filhos(no: No) -> tuple[No, ...]:
+    if isinstance(no, Unario | Coercao):
+        return (no.operando,)
+    if isinstance(no, Binario):
+        return (no.esq, no.dir)
+    if isinstance(no, Logico | Comparacao | Sequencia):
+        return no.itens
+    if isinstance(no, Condicional):
+        return (no.teste, no.sim, no.nao)
+    if isinstance(no, Indice):
+        return (no.valor, no.indice)
+    if isinstance(no, Fatia):
+        return tuple(f for f in (no.valor, no.inicio, no.fim) if f is not None)
+    if isinstance(no, Chamada):
+        return no.args
+    return ()
+
+
+# --- Análise: texto → árvore tipada (ou ErroExpressao) --------------------------------------------
+
+
+def analisar(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao:
+    """Lê e confere a expressão; devolve a árvore tipada. ``ErroExpressao`` com uma frase em
+    pt-BR quando algo está fora da linguagem, um nome está fora do escopo ou os tipos não casam."""
+    if not isinstance(texto, str) or not texto.strip():
+        raise ErroExpressao("a expressão deve ser um texto não vazio")
+    if len(texto) > MAX_CARACTERES:
+        raise ErroExpressao(f"a expressão deve ter no máximo {MAX_CARACTERES} caracteres")
+    try:
+        arvore = ast.parse(texto.strip(), mode="eval")
+    except SyntaxError as exc:
+        coluna = f" na coluna {exc.offset}" if exc.offset else ""
+        raise ErroExpressao(f"sintaxe inválida{coluna}: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ErroExpressao(f"expressão ilegível: {exc}") from None
+    if sum(1 for _ in ast.walk(arvore)) > MAX_NOS:
+        raise ErroExpressao(f"a expressão é grande demais (mais de {MAX_NOS} nós)")
+    return Expressao(texto, _Inferencia(escopo).no(arvore.body))
+
+
+def analisar_retorno(texto: object, escopo: Mapping[str, Simbolo], retorna: str | None) -> Expressao:
+    """``analisar`` e confere que o tipo serve ao ``retorna`` do método (coagindo ``int`` a
+    ``float``/``decimal`` e constantes a ``decimal``). Sem ``retorna``, vale o tipo inferido."""
+    expressao = analisar(texto, escopo)
+    if retorna is None:
+        return expressao
+    return Expressao(expressao.texto, _Inferencia(escopo).para_tipo(expressao.texto, expressao.arvore, retorna))
+
+
+def analisar_condicao(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao:
+    """Uma pré-condição (``exige``): expressão booleana."""
+    expressao = analisar(texto, escopo)
+    if expressao.tipo != "bool":
+        raise ErroExpressao(f"a condição deve ser booleana; esta expressão é do tipo {expressao.tipo}")
+    return expressao
+
+
+def _coluna(no: ast.AST) -> str:
+    return f" (coluna {no.col_offset + 1})" if hasattr(no, "col_offset") else ""
+
+
+class _Inferencia:
+    def __init__(self, escopo: Mapping[str, Simbolo]):
+        self.escopo = escopo
+
+    def erro(self, no: ast.AST, frase: str) -> ErroExpressao:
+        return ErroExpressao(f"{frase}{_coluna(no)}")
+
+    # Cada nó do ast Python vira um nó tipado; "decimais"/"datas" pedem que constantes numéricas
+    # virem Decimal e textos ISO virem datas (o lado de um decimal ou de uma data).
+    def no(self, no: ast.AST, decimais: bool = False, datas: bool = False) -> No:
+        if type(no) in _NAO_PERMITIDOS:
+            detalhe = f" ({ast.unparse(no)})" if isinstance(no, ast.Attribute) else ""
+            raise self.erro(no, f"construção não permitida: {_NAO_PERMITIDOS[type(no)]}{detalhe}")
+        metodo = getattr(self, f"_{type(no).__name__.lower()}", None)
+        if metodo is None:
+            raise self.erro(no, f"construção não permitida: {type(no).__name__}")
+        return metodo(no, decimais, datas)
+
+    def _constant(self, no: ast.Constant, decimais: bool, datas: bool) -> No:
+        valor = no.value
+        if isinstance(valor, bool):
+            return Const("bool", False, valor)
+        if isinstance(valor, int | float):
+            if isinstance(valor, float) and not math.isfinite(valor):
+                raise self.erro(no, "constante numérica não finita")
+            if decimais:
+                return Const("decimal", True, decimal.Decimal(repr(valor)))
+            return Const("int" if isinstance(valor, int) else "float", True, valor)
+        if isinstance(valor, str):
+            if datas:
+                try:
+                    return Const("date", True, datetime.date.fromisoformat(valor))
+                except ValueError:
+                    raise self.erro(no, f"o texto {valor!r} comparado com uma data deve ser AAAA-MM-DD") from None
+            return Const("str", True, valor)
+        raise self.erro(no, f"constante não permitida: {ast.unparse(no)}")
+
+    def _name(self, no: ast.Name, decimais: bool, datas: bool) -> No:
+        if no.id.startswith("__"):
+            raise self.erro(no, f"nomes com __ não são permitidos: {no.id}")
+        simbolo = self.escopo.get(no.id)
+        if simbolo is None:
+            disponiveis = ", ".join(sorted(self.escopo)) or "(nenhum)"
+            raise self.erro(no, f"nome desconhecido: {no.id}; nomes disponíveis: {disponiveis}")
+        return Nome(simbolo.tipo, False, no.id, simbolo.origem)
+
+    def _unaryop(self, no: ast.UnaryOp, decimais: bool, datas: bool) -> No:
+        operando = self.no(no.operand, decimais)
+        if isinstance(no.op, ast.Not):
+            if operando.tipo != "bool":
+                raise self.erro(no, f"not exige um booleano; recebeu {operando.tipo}")
+            return Unario("bool", False, "not", operando)
+        if isinstance(no.op, ast.USub | ast.UAdd):
+            if operando.tipo not in NUMERICOS:
+                raise self.erro(no, f"sinal exige um número; recebeu {operando.tipo}")
+            return Unario(operando.tipo, operando.literal, "-" if isinstance(no.op, ast.USub) else "+", operando)
+        raise self.erro(no, f"operador não permitido: {_NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}")
+
+    def _numericos(self, no: ast.AST, a: ast.AST, b: ast.AST, decimais: bool) -> tuple[No, No]:
+        """Os dois lados de uma operação numérica, com decimal e constantes float reconciliados."""
+        esq, dir_ = self.no(a, decimais), self.no(b, decimais)
+        tipos = {esq.tipo, dir_.tipo}
+        if tipos == {"decimal", "float"}:
+            if esq.tipo == "float" and esq.literal:
+                esq = self.no(a, decimais=True)
+            elif dir_.tipo == "float" and dir_.literal:
+                dir_ = self.no(b, decimais=True)
+            else:
+                raise self.erro(
+                    no, "decimal não se mistura com float: use constantes ou atributos decimal dos dois lados"
+                )
+        return esq, dir_
+
+    def _binop(self, no: ast.BinOp, decimais: bool, datas: bool) -> No:
+        op = _ARITMETICOS.get(type(no.op))
+        if op is None:
+            raise self.erro(no, f"operador não permitido: {_NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}")
+        esq, dir_ = self._numericos(no, no.left, no.right, decimais)
+        literal = esq.literal and dir_.literal
+        tipos = (esq.tipo, dir_.tipo)
+        if esq.tipo in NUMERICOS and dir_.tipo in NUMERICOS:
+            tipo = _promover(esq.tipo, dir_.tipo)
+            if op == "/" and tipo == "int":
+                tipo = "float"
+            return Binario(tipo, literal, op, esq, dir_)
+        if op == "+" and esq.tipo == dir_.tipo and esq.tipo in ("str", "list"):
+            return Binario(esq.tipo, literal, op, esq, dir_)
+        if op == "*" and tipos in (("str", "int"), ("list", "int"), ("int", "str"), ("int", "list")):
+            return Binario("str" if "str" in tipos else "list", literal, op, esq, dir_)
+        raise self.erro(no, f"o operador {op} não se aplica a {esq.tipo} e {dir_.tipo}")
+
+    def _boolop(self, no: ast.BoolOp, decimais: bool, datas: bool) -> No:
+        itens = tuple(self.no(v) for v in no.values)
+        for item, valor in zip(itens, no.values, strict=True):
+            if item.tipo != "bool":
+                raise self.erro(valor, f"and/or exigem booleanos; recebeu {item.tipo}")
+        return Logico("bool", False, "and" if isinstance(no.op, ast.And) else "or", itens)
+
+    def _compare(self, no: ast.Compare, decimais: bool, datas: bool) -> No:
+        lados = [no.left, *no.comparators]
+        itens: list[No] = [self.no(no.left, decimais)]
+        ops: list[str] = []
+        for i, operador in enumerate(no.ops):
+            op = _COMPARADORES.get(type(operador))
+            if op is None:
+                nome = _NOMES_OPERADOR.get(type(operador), type(operador).__name__)
+                raise self.erro(no, f"operador não permitido: {nome}")
+            ops.append(op)
+            a, b = lados[i], lados[i + 1]
+            if op in ("in", "not in"):
+                itens.append(self._pertence(no, itens[-1], b, a))
+                continue
+            esq, dir_ = itens[-1], self.no(b, decimais)
+            esq, dir_ = self._comparaveis(no, op, a, b, esq, dir_)
+            itens[-1] = esq
+            itens.append(dir_)
+        return Comparacao("bool", False, tuple(ops), tuple(itens))
+
+    def _comparaveis(self, no: ast.AST, op: str, a: ast.AST, b: ast.AST, esq: No, dir_: No) -> tuple[No, No]:
+        if {esq.tipo, dir_.tipo} == {"decimal", "float"}:
+            esq, dir_ = self._numericos(no, a, b, False)
+        elif esq.tipo == "date" and dir_.tipo == "str" and dir_.literal:
+            dir_ = self.no(b, datas=True)
+        elif dir_.tipo == "date" and esq.tipo == "str" and esq.literal:
+            esq = self.no(a, datas=True)
+        numericos = esq.tipo in NUMERICOS and dir_.tipo in NUMERICOS
+        if op in ("==", "!="):
+            if numericos or esq.tipo == dir_.tipo:
+                return esq, dir_
+        elif numericos or (esq.tipo == dir_.tipo and esq.tipo in ("str", "date")):
+            return esq, dir_
+        raise self.erro(no, f"não se compara {esq.tipo} com {dir_.tipo} usando {op}")
+
+    def _pertence(self, no: ast.AST, esq: No, direita: ast.AST, esquerda: ast.AST) -> No:
+        if isinstance(direita, ast.List | ast.Tuple):
+            if not direita.elts:
+                raise self.erro(direita, "a lista de in não pode ser vazia")
+            elementos = []
+            for elt in direita.elts:
+                item = self.no(elt)
+                esq_, item = self._comparaveis(no, "==", esquerda, elt, esq, item)
+                if esq_ != esq:  # a constante da esquerda mudaria de tipo conforme o item: recusada
+                    raise self.erro(no, "a constante à esquerda de in deve ser do tipo dos itens")
+                elementos.append(item)
+            return Sequencia("lista", False, tuple(elementos))
+        dir_ = self.no(direita)
+        if dir_.tipo == "str" and esq.tipo == "str":
+            return dir_
+        if dir_.tipo in ("list", "dict"):
+            return dir_
+        raise self.erro(no, f"in exige à direita uma lista [..], um texto ou uma list/dict; recebeu {dir_.tipo}")
+
+    def _ifexp(self, no: ast.IfExp, decimais: bool, datas: bool) -> No:
+        teste = self.no(no.test)
+        if teste.tipo != "bool":
+            raise self.erro(no.test, f"a condição de if deve ser booleana; recebeu {teste.tipo}")
+        sim, nao = self.no(no.body, decimais), self.no(no.orelse, decimais)
+        if sim.tipo == nao.tipo:
+            return Condicional(sim.tipo, False, teste, sim, nao)
+        if sim.tipo in NUMERICOS and nao.tipo in NUMERICOS:
+            sim, nao = self._numericos(no, no.body, no.orelse, decimais)
+            tipo = _promover(sim.tipo, nao.tipo)
+            return Condicional(tipo, False, teste, _coagir(sim, tipo), _coagir(nao, tipo))
+        raise self.erro(no, f"os dois ramos de if devem ter o mesmo tipo; recebeu {sim.tipo} e {nao.tipo}")
+
+    def _subscript(self, no: ast.Subscript, decimais: bool, datas: bool) -> No:
+        valor = self.no(no.value)
+        if valor.tipo != "str":
+            raise self.erro(no, f"índice e fatia só se aplicam a texto; recebeu {valor.tipo}")
+        if isinstance(no.slice, ast.Slice):
+            if no.slice.step is not None:
+                raise self.erro(no, "fatia com passo não é permitida")
+            partes = [None if p is None else self._inteiro(p) for p in (no.slice.lower, no.slice.upper)]
+            return Fatia("str", False, valor, partes[0], partes[1])
+        return Indice("str", False, valor, self._inteiro(no.slice))
+
+    def _inteiro(self, no: ast.AST) -> No:
+        resultado = self.no(no)
+        if resultado.tipo != "int":
+            raise self.erro(no, f"índice deve ser int; recebeu {resultado.tipo}")
+        return resultado
+
+    def _call(self, no: ast.Call, decimais: bool, datas: bool) -> No:
+        permitidas = ", ".join(FUNCOES)
+        if not isinstance(no.func, ast.Name):
+            raise self.erro(no, f"só se chamam as funções permitidas ({permitidas}): {ast.unparse(no.func)}")
+        nome = no.func.id
+        if nome not in FUNCOES:
+            raise self.erro(no, f"função desconhecida: {nome}; funções permitidas: {permitidas}")
+        if no.keywords or any(isinstance(a, ast.Starred) for a in no.args):
+            raise self.erro(no, f"{nome} aceita só argumentos posicionais")
+        args = [self.no(a, decimais) for a in no.args]
+        if nome == "len":
+            if len(args) != 1 or args[0].tipo not in ("str", "list", "dict"):
+                raise self.erro(no, "len recebe um texto, list ou dict")
+            return Chamada("int", False, nome, tuple(args))
+        if nome == "abs":
+            if len(args) != 1 or args[0].tipo not in NUMERICOS:
+                raise self.erro(no, "abs recebe um número")
+            return Chamada(args[0].tipo, args[0].literal, nome, tuple(args))
+        if nome == "round":
+            if not 1 <= len(args) <= 2 or args[0].tipo not in NUMERICOS or (len(args) == 2 and args[1].tipo != "int"):
+                raise self.erro(no, "round recebe um número e, se quiser, as casas decimais (int)")
+            tipo = "int" if len(args) == 1 else args[0].tipo
+            return Chamada(tipo, all(a.literal for a in args), nome, tuple(args))
+        # min, max: dois ou mais números (promovidos a um tipo) ou dois ou mais textos
+        if len(args) < 2:
+            raise self.erro(no, f"{nome} recebe dois ou mais valores")
+        if all(a.tipo == "str" for a in args):
+            return Chamada("str", False, nome, tuple(args))
+        if not all(a.tipo in NUMERICOS for a in args):
+            raise self.erro(no, f"{nome} recebe só números ou só textos")
+        if "decimal" in {a.tipo for a in args}:
+            if any(a.tipo == "float" and not a.literal for a in args):
+                raise self.erro(no, "decimal não se mistura com float")
+            args = [self.no(a, decimais=True) if r.literal else r for a, r in zip(no.args, args, strict=True)]
+        tipo = "int"
+        for a in args:
+            tipo = _promover(tipo, a.tipo)
+        return Chamada(tipo, all(a.literal for a in args), nome, tuple(_coagir(a, tipo) for a in args))
+
+    def _list(self, no: ast.List, decimais: bool, datas: bool) -> No:
+        raise self.erro(no, "lista literal só à direita de in / not in")
+
+    def _tuple(self, no: ast.Tuple, decimais: bool, datas: bool) -> No:
+        raise self.erro(no, "tupla só à direita de in / not in")
+
+    def para_tipo(self, texto: str, arvore: No, tipo: str) -> No:
+        """Adapta o resultado ao tipo pedido, ou recusa."""
+        if arvore.tipo == tipo:
+            return arvore
+        if arvore.tipo == "float" and tipo == "decimal" and arvore.literal:
+            return _Inferencia(self.escopo).no(ast.parse(texto.strip(), mode="eval").body, decimais=True)
+        if arvore.tipo == "int" and tipo in ("float", "decimal"):
+            return _coagir(arvore, tipo)
+        raise ErroExpressao(f"a expressão é do tipo {arvore.tipo}, mas o método retorna {tipo}")
+
+
+def _promover(a: str, b: str) -> str:
+    if a == b:
+        return a
+    if "decimal" in (a, b):
+        return "decimal"
+    return "float"
+
+
+def _coagir(no: No, tipo: str) -> No:
+    if no.tipo == tipo or no.tipo != "int":
+        return no
+    return Coercao(tipo, no.literal, no)
+
+
+# --- Compilação: árvore → código Python ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Modulos:
+    """Como o código gerado chama os módulos de que uma expressão precisa (aliases do import)."""
+
+    decimal: str = "decimal"
+    datetime: str = "datetime"
+
+
+def compilar(expressao: Expressao, modulos: Modulos | None = None, objeto: str = "self") -> tuple[str, set[str]]:
+    """O código Python da expressão (atributos lidos de ``objeto``) e os módulos que ele usa
+    (``{"decimal", "datetime"}``). Gerado por ``ast.unparse``: parênteses só onde a precedência pede."""
+    usados: set[str] = set()
+    arvore = _Compilador(modulos or Modulos(), objeto, usados).no(expressao.arvore)
+    return ast.unparse(arvore), usados
+
+
+class _Compilador:
+    def __init__(self, modulos: Modulos, objeto: str, usados: set[str]):
+        self.modulos, self.objeto, self.usados = modulos, objeto, usados
+
+    def chamada(self, modulo: str, funcao: str, args: list[ast.expr]) -> ast.expr:
+        self.usados.add(modulo)
+        alias = getattr(self.modulos, modulo)
+        return ast.Call(ast.Attribute(ast.Name(alias, ast.Load()), funcao, ast.Load()), args, [])
+
+    def no(self, no: No) -> ast.expr:
+        if isinstance(no, Const):
+            valor = no.valor
+            if isinstance(valor, decimal.Decimal):
+                return self.chamada("decimal", "Decimal", [ast.Constant(str(valor))])
+            if isinstance(valor, datetime.date):
+                return self.chamada("datetime", "date", [ast.Constant(v) for v in (valor.year, valor.month, valor.day)])
+            return ast.Constant(valor)
+        if isinstance(no, Nome):
+            if no.origem == "atributo":
+                return ast.Attribute(ast.Name(self.objeto, ast.Load()), no.nome, ast.Load())
+            return ast.Name(no.nome, ast.Load())
+        if isinstance(no, Unario):
+            alvo = no.operando
+            if no.op == "not" and isinstance(alvo, Comparacao) and alvo.ops in (("in",), ("not in",)):
+                # "not a in b" é "a not in b" (a forma que os linters pedem, E713)
+                oposto = "not in" if alvo.ops == ("in",) else "in"
+                return self.no(Comparacao("bool", False, (oposto,), alvo.itens))
+            op = {"-": ast.USub(), "+": ast.UAdd(), "not": ast.Not()}[no.op]
+            return ast.UnaryOp(op, self.no(alvo))
+        if isinstance(no, Binario):
+            op = {v: k for k, v in _ARITMETICOS.items()}[no.op]()
+            return ast.BinOp(self.no(no.esq), op, self.no(no.dir))
+        if isinstance(no, Logico):
+            return ast.BoolOp(ast.And() if no.op == "and" else ast.Or(), [self.no(i) for i in no.itens])
+        if isinstance(no, Comparacao):
+            booleano = _comparacao_com_booleano(no)
+            if booleano is not None:
+                # "x == True" é "x" (E712); a semântica é a mesma para booleanos
+                outro, positivo = booleano
+                return self.no(outro) if positivo else ast.UnaryOp(ast.Not(), self.no(outro))
+            inverso = {v: k for k, v in _COMPARADORES.items()}
+            return ast.Compare(self.no(no.itens[0]), [inverso[o]() for o in no.ops], [self.no(i) for i in no.itens[1:]])
+        if isinstance(no, Sequencia):
+            return ast.Tuple([self.no(i) for i in no.itens], ast.Load())
+        if isinstance(no, Condicional):
+            return ast.IfExp(self.no(no.teste), self.no(no.sim), self.no(no.nao))
+        if isinstance(no, Indice):
+            return ast.Subscript(self.no(no.valor), self.no(no.indice), ast.Load())
+        if isinstance(no, Fatia):
+            partes = [None if p is None else self.no(p) for p in (no.inicio, no.fim)]
+            return ast.Subscript(self.no(no.valor), ast.Slice(partes[0], partes[1]), ast.Load())
+        if isinstance(no, Chamada):
+            return ast.Call(ast.Name(no.funcao, ast.Load()), [self.no(a) for a in no.args], [])
+        if isinstance(no, Coercao):
+            if no.tipo == "decimal":
+                return self.chamada("decimal", "Decimal", [self.no(no.operando)])
+            return ast.Call(ast.Name("float", ast.Load()), [self.no(no.operando)], [])
+        raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover — a análise só produz os de cima
+
+
+def _comparacao_com_booleano(no: Comparacao) -> tuple[No, bool] | None:
+    """``x == True`` → (x, True); ``x != True`` → (x, False); None se não for esse caso."""
+    if len(no.ops) != 1 or no.ops[0] not in ("==", "!="):
+        return None
+    esq, dir_ = no.itens
+    constante, outro = (esq, dir_) if isinstance(esq, Const) and esq.tipo == "bool" else (dir_, esq)
+    if not (isinstance(constante, Const) and constante.tipo == "bool"):
+        return None
+    return outro, constante.valor == (no.ops[0] == "==")
+
+
+# --- Avaliação: o resultado esperado, calculado pelo PROMETHEUS ---------------------------------
+
+_OPERACOES = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_FUNCOES = {"abs": abs, "len": len, "max": max, "min": min, "round": round}
+
+
+def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
+    """Avalia a árvore com os valores dos nomes (atributos e parâmetros), com a semântica do
+    Python para esses tipos e o contexto decimal padrão (28 dígitos, arredondamento bancário).
+
+    Os erros que o código gerado também levantaria (``ZeroDivisionError``, ``IndexError``,
+    ``decimal.InvalidOperation``…) sobem como são; ``ErroAvaliacao`` quando um valor seria
+    grande demais para avaliar aqui."""
+    with decimal.localcontext(decimal.Context()):
+        return _avaliar(expressao.arvore, valores)
+
+
+def _avaliar(no: No, valores: Mapping[str, Any]) -> Any:
+    if isinstance(no, Const):
+        return no.valor
+    if isinstance(no, Nome):
+        return valores[no.nome]
+    if isinstance(no, Unario):
+        valor = _avaliar(no.operando, valores)
+        return {"-": operator.neg, "+": operator.pos, "not": operator.not_}[no.op](valor)
+    if isinstance(no, Binario):
+        esq, dir_ = _avaliar(no.esq, valores), _avaliar(no.dir, valores)
+        if no.op == "*" and (isinstance(esq, str | list) or isinstance(dir_, str | list)):
+            sequencia, vezes = (esq, dir_) if isinstance(esq, str | list) else (dir_, esq)
+            if len(sequencia) * max(vezes, 0) > MAX_TAMANHO_AVALIADO:
+                raise ErroAvaliacao(f"o resultado de {no.op} passaria de {MAX_TAMANHO_AVALIADO} itens")
+        return _OPERACOES[no.op](esq, dir_)
+    if isinstance(no, Logico):
+        # curto-circuito, como no Python: "b != 0 and a / b > 1" não divide por zero
+        for item in no.itens:
+            valor = _avaliar(item, valores)
+            if (no.op == "and" and not valor) or (no.op == "or" and valor):
+                return valor
+        return valor
+    if isinstance(no, Comparacao):
+        esq = _avaliar(no.itens[0], valores)
+        for op, item in zip(no.ops, no.itens[1:], strict=True):
+            dir_ = _avaliar(item, valores)
+            if op == "in":
+                verdade = esq in dir_
+            elif op == "not in":
+                verdade = esq not in dir_
+            else:
+                verdade = _OPERACOES[op](esq, dir_)
+            if not verdade:
+                return False
+            esq = dir_
+        return True
+    if isinstance(no, Sequencia):
+        return tuple(_avaliar(i, valores) for i in no.itens)
+    if isinstance(no, Condicional):
+        return _avaliar(no.sim if _avaliar(no.teste, valores) else no.nao, valores)
+    if isinstance(no, Indice):
+        return _avaliar(no.valor, valores)[_avaliar(no.indice, valores)]
+    if isinstance(no, Fatia):
+        partes = [None if p is None else _avaliar(p, valores) for p in (no.inicio, no.fim)]
+        return _avaliar(no.valor, valores)[partes[0] : partes[1]]
+    if isinstance(no, Chamada):
+        return _FUNCOES[no.funcao](*(_avaliar(a, valores) for a in no.args))
+    if isinstance(no, Coercao):
+        valor = _avaliar(no.operando, valores)
+        return decimal.Decimal(valor) if no.tipo == "decimal" else float(valor)
+    raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover
+
+
+# --- Ligação com spec_poo -----------------------------------------------------------------------
+
+
+def escopo_do_metodo(classe: Mapping[str, Any], metodo: Mapping[str, Any]) -> dict[str, Simbolo]:
+    """Os nomes que a expressão e as pré-condições de um método podem usar: os atributos
+    obrigatórios da classe e os parâmetros do método. Um atributo opcional pode ser None, então
+    fica de fora (a expressão o recusa como nome desconhecido)."""
+    escopo = {
+        a["nome"]: Simbolo(a["tipo"], "atributo") for a in classe.get("atributos", []) if a.get("obrigatorio", True)
+    }
+    escopo.update({p["nome"]: Simbolo(p["tipo"], "parametro") for p in metodo.get("parametros", [])})
+    return escopo

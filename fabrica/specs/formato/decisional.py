@@ -1,0 +1,311 @@
+"""Vertente D (decisional): tabelas de decisão DMN — ``spec_dmn``.
+
+Formato, regras que o schema não exprime e o que ela conta para o tamanho. As regras:
+
+- entradas e saídas conhecidas, células do tipo da coluna, toda regra define todas as saídas;
+- ``saidas[].valores``: os valores possíveis da saída, em ordem decrescente de prioridade (os
+  ``outputValues`` do DMN); obrigatórios em PRIORITY e OUTPUT ORDER, que ordenam por eles; com
+  eles, toda regra dá um desses valores;
+- ``agregacao`` (COLLECT): uma única saída; SUM dela numérica, MIN e MAX numérica ou data;
+- UNIQUE: duas regras que casam com as mesmas entradas são recusadas, com as duas nomeadas e um
+  exemplo de entradas; ANY: o mesmo, quando as duas dão saídas diferentes (DMN 1.3 §8.2.11: o
+  motor falharia ao avaliar);
+- requisitos entre decisões (uma entrada com o nome da saída de outra decisão): uma saída vem de
+  uma só decisão, do mesmo tipo da entrada, de uma decisão de resultado único (acerto único ou
+  agregação), e sem ciclos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fabrica.specs import condicoes
+from fabrica.specs.formato.comum import (
+    DESCRICAO,
+    TEXTO,
+    TIPOS_ESCALARES,
+    TIPOS_ORDENAVEIS,
+    Caminho,
+    Erros,
+    Vertente,
+    checar_entre,
+    condicao,
+    contar,
+    do_tipo,
+    duplicados,
+    lista,
+    mapa,
+    mostrar,
+    objeto,
+    ref,
+)
+
+POLITICAS_DMN = ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER")
+
+_COLUNA_DMN = objeto(
+    {"nome": ref("nome"), "tipo": {"enum": list(TIPOS_ESCALARES)}, "descricao": DESCRICAO}, ("nome", "tipo")
+)
+_SAIDA_DMN = objeto(
+    {
+        "nome": ref("nome"),
+        "tipo": {"enum": list(TIPOS_ESCALARES)},
+        "descricao": DESCRICAO,
+        "valores": {
+            **lista(ref("escalar"), 1, unicos=True),
+            "description": "valores possíveis da saída, do mais prioritário ao menos (outputValues do DMN); "
+            "obrigatório nas políticas PRIORITY e OUTPUT ORDER",
+        },
+    },
+    ("nome", "tipo"),
+)
+_DECISAO = objeto(
+    {
+        "id": ref("id"),
+        "nome": TEXTO,
+        "descricao": DESCRICAO,
+        "politica": {"enum": list(POLITICAS_DMN)},
+        "agregacao": {
+            "enum": ["SUM", "MIN", "MAX", "COUNT"],
+            "description": "só em COLLECT, com uma única saída: soma, mínimo, máximo ou contagem das saídas",
+        },
+        "entradas": lista(_COLUNA_DMN, 1),
+        "saidas": lista(_SAIDA_DMN, 1),
+        "regras": lista(
+            objeto(
+                {
+                    "quando": mapa(
+                        {
+                            "description": "'-' (qualquer valor) ou uma condição {operador, valor}",
+                            "anyOf": [{"const": "-"}, {"type": "object", **ref("condicao_dmn")}],
+                        }
+                    ),
+                    "entao": mapa(ref("escalar"), minimo=1),
+                    "descricao": DESCRICAO,
+                },
+                ("quando", "entao"),
+            ),
+            1,
+        ),
+    },
+    ("id", "nome", "politica", "entradas", "saidas", "regras"),
+)
+
+SCHEMA = objeto({"decisoes": lista(_DECISAO, 1)}, ("decisoes",))
+DEFS = {"condicao_dmn": condicao({})}
+
+
+def checar(dmn: dict, limpas: Mapping[str, Any]) -> Erros:
+    decisoes = dmn["decisoes"]
+    erros = duplicados(decisoes, "id", ("spec_dmn", "decisoes"), "id de decisão")
+    for i, d in enumerate(decisoes):
+        base = ("spec_dmn", "decisoes", i)
+        erros += duplicados(d["entradas"], "nome", (*base, "entradas"), "nome de entrada")
+        erros += duplicados(d["saidas"], "nome", (*base, "saidas"), "nome de saída")
+        if "agregacao" in d and d["politica"] != "COLLECT":
+            erros.append(((*base, "agregacao"), "agregacao só se aplica à política COLLECT"))
+        entradas = {e["nome"]: e["tipo"] for e in d["entradas"]}
+        saidas = {s["nome"]: s["tipo"] for s in d["saidas"]}
+        for r, regra in enumerate(d["regras"]):
+            rb = (*base, "regras", r)
+            for nome, celula in regra["quando"].items():
+                if nome not in entradas:
+                    erros.append(
+                        ((*rb, "quando", nome), f"entrada desconhecida: {nome}; entradas: {', '.join(entradas)}")
+                    )
+                elif celula != "-":
+                    erros += _checar_celula(celula, entradas[nome], (*rb, "quando", nome))
+            for nome, valor in regra["entao"].items():
+                if nome not in saidas:
+                    erros.append(((*rb, "entao", nome), f"saída desconhecida: {nome}; saídas: {', '.join(saidas)}"))
+                elif not do_tipo(valor, saidas[nome]):
+                    erros.append(((*rb, "entao", nome), f"valor {mostrar(valor)} não é do tipo {saidas[nome]}"))
+            erros += [
+                ((*rb, "entao", nome), f"campo obrigatório ausente: {nome} (toda regra define todas as saídas)")
+                for nome in saidas
+                if nome not in regra["entao"]
+            ]
+        antes = len(erros)
+        erros += _checar_saidas(d, base)
+        erros += _checar_agregacao(d, base)
+        if len(erros) == antes and not any(c[: len(base)] == base for c, _ in erros):
+            erros += _checar_sobreposicao(d, base)
+    erros += _checar_requisitos(decisoes)
+    return erros
+
+
+_MULTIPLAS = ("RULE ORDER", "OUTPUT ORDER")
+
+
+def _checar_saidas(d: dict, base: Caminho) -> Erros:
+    erros: Erros = []
+    for k, saida in enumerate(d["saidas"]):
+        sb = (*base, "saidas", k)
+        if "valores" not in saida:
+            if d["politica"] in ("PRIORITY", "OUTPUT ORDER"):
+                erros.append(
+                    (
+                        (*sb, "valores"),
+                        f"campo obrigatório ausente: valores (a política {d['politica']} ordena as regras "
+                        "pela prioridade dos valores de saída)",
+                    )
+                )
+            continue
+        valores = saida["valores"]
+        ruins = [v for v in valores if not do_tipo(v, saida["tipo"])]
+        if ruins:
+            erros.append(((*sb, "valores"), f"valor {mostrar(ruins[0])} não é do tipo {saida['tipo']}"))
+            continue
+        for r, regra in enumerate(d["regras"]):
+            valor = regra["entao"].get(saida["nome"])
+            if valor is not None and not any(condicoes.casa({"operador": "==", "valor": v}, valor) for v in valores):
+                erros.append(
+                    (
+                        (*base, "regras", r, "entao", saida["nome"]),
+                        f"valor {mostrar(valor)} fora de saidas[{k}].valores: {', '.join(map(mostrar, valores))}",
+                    )
+                )
+    return erros
+
+
+def _checar_agregacao(d: dict, base: Caminho) -> Erros:
+    agregacao = d.get("agregacao")
+    if agregacao is None or d["politica"] != "COLLECT":
+        return []
+    if len(d["saidas"]) != 1:
+        return [
+            ((*base, "agregacao"), f"a agregação {agregacao} exige uma única saída (a decisão tem {len(d['saidas'])})")
+        ]
+    tipo = d["saidas"][0]["tipo"]
+    if agregacao == "SUM" and tipo not in ("int", "float", "decimal"):
+        return [((*base, "agregacao"), f"SUM exige saída numérica (a saída é {tipo})")]
+    if agregacao in ("MIN", "MAX") and tipo not in TIPOS_ORDENAVEIS:
+        return [((*base, "agregacao"), f"{agregacao} exige saída numérica ou data (a saída é {tipo})")]
+    return []
+
+
+def _checar_sobreposicao(d: dict, base: Caminho) -> Erros:
+    """UNIQUE: nenhum par de regras casa junto; ANY: os pares que casam juntos dão a mesma saída.
+
+    Por coluna, os representantes de todas as células (``condicoes.mascaras``): duas regras se
+    sobrepõem quando, em toda coluna, as máscaras das suas células se cruzam — um E de bits por
+    coluna e par, rápido mesmo em tabelas grandes.
+    """
+    politica = d["politica"]
+    if politica not in ("UNIQUE", "ANY"):
+        return []
+    colunas = []
+    for e in d["entradas"]:
+        celulas = [regra["quando"].get(e["nome"], condicoes.QUALQUER) for regra in d["regras"]]
+        pontos, mascaras = condicoes.mascaras(celulas, e["tipo"])
+        colunas.append((e["nome"], pontos, mascaras))
+    erros: Erros = []
+    regras = d["regras"]
+    for j in range(1, len(regras)):
+        for i in range(j):
+            if politica == "ANY" and regras[i]["entao"] == regras[j]["entao"]:
+                continue
+            if all(m[i] & m[j] for _, _, m in colunas):
+                exemplo = ", ".join(
+                    f"{nome}={mostrar(pontos[((m[i] & m[j]) & -(m[i] & m[j])).bit_length() - 1])}"
+                    for nome, pontos, m in colunas
+                )
+                regra = (
+                    "no máximo uma regra pode casar"
+                    if politica == "UNIQUE"
+                    else "regras que casam juntas devem dar a mesma saída"
+                )
+                erros.append(
+                    (
+                        (*base, "regras", j),
+                        f"a regra {j + 1} se sobrepõe à regra {i + 1} (regras[{i}]): na política {politica} "
+                        f"{regra}, e as duas casam com {exemplo}",
+                    )
+                )
+                break
+    return erros
+
+
+def _checar_requisitos(decisoes: list[dict]) -> Erros:
+    erros: Erros = []
+    produtor: dict[str, tuple[int, int]] = {}
+    for i, d in enumerate(decisoes):
+        for k, s in enumerate(d["saidas"]):
+            if s["nome"] in produtor:
+                outra = decisoes[produtor[s["nome"]][0]]["id"]
+                erros.append(
+                    (
+                        ("spec_dmn", "decisoes", i, "saidas", k, "nome"),
+                        f"a saída {s['nome']} já é produzida pela decisão {outra}: uma entrada de mesmo nome "
+                        "não saberia de qual decisão vem",
+                    )
+                )
+            else:
+                produtor[s["nome"]] = (i, k)
+    if erros:
+        return erros
+    requer: dict[str, set[str]] = {}
+    for i, d in enumerate(decisoes):
+        requer[d["id"]] = set()
+        for k, e in enumerate(d["entradas"]):
+            if e["nome"] not in produtor:
+                continue
+            pi, pk = produtor[e["nome"]]
+            origem = decisoes[pi]
+            caminho = ("spec_dmn", "decisoes", i, "entradas", k)
+            if origem["id"] == d["id"]:
+                erros.append(((*caminho, "nome"), f"a entrada {e['nome']} é saída da própria decisão"))
+                continue
+            requer[d["id"]].add(origem["id"])
+            saida = origem["saidas"][pk]
+            numericos = ("int", "float", "decimal")
+            if saida["tipo"] != e["tipo"] and not (saida["tipo"] in numericos and e["tipo"] in numericos):
+                erros.append(
+                    (
+                        (*caminho, "tipo"),
+                        f"a entrada {e['nome']} ({e['tipo']}) vem da saída {e['nome']} de {origem['id']}, "
+                        f"que é {saida['tipo']}",
+                    )
+                )
+            if origem["politica"] in _MULTIPLAS or (origem["politica"] == "COLLECT" and "agregacao" not in origem):
+                erros.append(
+                    (
+                        (*caminho, "nome"),
+                        f"a entrada {e['nome']} vem de {origem['id']}, de política {origem['politica']} sem "
+                        "agregação: o resultado é uma lista, não um valor",
+                    )
+                )
+    # ciclos: tira repetidamente as decisões cujos requisitos já saíram
+    restantes = dict(requer)
+    while restantes:
+        livres = [d for d, r in restantes.items() if not (r & set(restantes))]
+        if not livres:
+            ciclo = sorted(restantes)
+            i = next(n for n, d in enumerate(decisoes) if d["id"] == ciclo[0])
+            erros.append(
+                (("spec_dmn", "decisoes", i, "entradas"), f"requisitos em ciclo entre as decisões {', '.join(ciclo)}")
+            )
+            break
+        for d in livres:
+            del restantes[d]
+    return erros
+
+
+def _checar_celula(cond: dict, tipo: str, caminho: Caminho) -> Erros:
+    # Os tipos são verificados aqui para que o gerador escreva células corretas (DESIGN §6:
+    # uma célula mal tipada só falha quando a regra é alcançada, ou nunca casa em silêncio).
+    operador, valor = cond["operador"], cond["valor"]
+    if operador in ("<", "<=", ">", ">=", "entre") and tipo not in TIPOS_ORDENAVEIS:
+        return [((*caminho, "operador"), f"o operador {operador} exige entrada numérica ou data (a entrada é {tipo})")]
+    for v in valor if isinstance(valor, list) else [valor]:
+        if not do_tipo(v, tipo):
+            return [((*caminho, "valor"), f"valor {mostrar(v)} não é do tipo {tipo}")]
+    return checar_entre(cond, caminho)
+
+
+def medir(dmn: dict) -> dict[str, int]:
+    """regras, entradas e saidas somadas nas decisões."""
+    return contar(dmn.get("decisoes", []), ("regras", "entradas", "saidas"))
+
+
+VERTENTE = Vertente(codigo="D", secao="spec_dmn", schema=SCHEMA, checar=checar, medir=medir, defs=DEFS)

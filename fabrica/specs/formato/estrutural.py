@@ -1,0 +1,288 @@
+"""Vertente E (estrutural): classes, atributos e métodos — ``spec_poo``.
+
+Formato, regras que o schema não exprime (nomes únicos, palavras reservadas, tipos conhecidos,
+restrições que se aplicam ao tipo, a forma de máquina dos métodos) e o que ela conta para o tamanho.
+
+Um método tem duas formas. Só com ``regras`` (linguagem natural), o worker E gera um método que
+levanta ``NotImplementedError`` e a release o lista como pendente. Com ``expressao`` (e, se
+quiser, pré-condições em ``exige``), o worker o constrói: a expressão é da linguagem de
+``fabrica.specs.expressoes`` (aritmética, comparações, lógica, fatias de texto e as funções
+abs/len/max/min/round sobre os atributos obrigatórios e os parâmetros), conferida aqui — nomes,
+construções e tipos — com o erro no campo (``spec_poo.classes[0].metodos[1].expressao``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fabrica.specs import expressoes
+from fabrica.specs.formato.comum import (
+    DESCRICAO,
+    TEXTO,
+    TIPOS_BASICOS,
+    Caminho,
+    Erros,
+    Vertente,
+    contar,
+    do_tipo,
+    duplicados,
+    lista,
+    mesmo_valor,
+    mostrar,
+    nome_python,
+    objeto,
+    ref,
+)
+
+_ATRIBUTO = objeto(
+    {
+        "nome": ref("nome"),
+        "tipo": {"enum": list(TIPOS_BASICOS)},
+        "obrigatorio": {"type": "boolean", "default": True},
+        "descricao": DESCRICAO,
+        "restricoes": objeto(
+            {
+                "min": {"type": "number", "description": "menor valor aceito (inclusive)"},
+                "max": {"type": "number", "description": "maior valor aceito (inclusive)"},
+                "min_len": {"type": "integer", "minimum": 0, "description": "tamanho mínimo (texto ou lista)"},
+                "max_len": {"type": "integer", "minimum": 0, "description": "tamanho máximo (texto ou lista)"},
+                "padrao": {**TEXTO, "description": "expressão regular que o texto inteiro deve casar"},
+                "escolhas": lista(ref("escalar"), 1, unicos=True),
+            },
+            minProperties=1,
+        ),
+        "exemplo": {
+            "type": ["string", "number", "boolean", "array", "object"],
+            "description": "um valor válido do atributo (datas como 'AAAA-MM-DD'): os testes o usam para "
+            "os atributos que um caso não dá; sem ele, o PROMETHEUS deriva um das restrições",
+        },
+    },
+    ("nome", "tipo"),
+)
+
+_METODO = objeto(
+    {
+        "nome": ref("nome"),
+        "descricao": DESCRICAO,
+        "parametros": lista(objeto({"nome": ref("nome"), "tipo": ref("nome")}, ("nome", "tipo"))),
+        "retorna": ref("nome"),
+        "regras": {**lista(TEXTO), "description": "o que o método faz, em linguagem natural"},
+        "exige": {
+            **lista(
+                objeto(
+                    {
+                        "condicao": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": expressoes.MAX_CARACTERES,
+                            "description": "expressão booleana (a mesma linguagem de expressao)",
+                        },
+                        "mensagem": DESCRICAO,
+                    },
+                    ("condicao",),
+                )
+            ),
+            "description": "pré-condições, na ordem: a primeira que não vale levanta PreCondicaoViolada",
+        },
+        "expressao": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": expressoes.MAX_CARACTERES,
+            "description": "o resultado do método como expressão: constantes, atributos obrigatórios e "
+            "parâmetros; + - * / // %; == != < <= > >= in; and or not; a if c else b; texto[i], "
+            "texto[i:j]; abs len max min round. Sem expressao, o método só tem regras e fica pendente",
+        },
+    },
+    ("nome",),
+)
+
+SCHEMA = objeto(
+    {
+        "classes": lista(
+            objeto(
+                {
+                    "nome": ref("nome"),
+                    "descricao": DESCRICAO,
+                    "atributos": lista(_ATRIBUTO),
+                    "metodos": lista(_METODO),
+                },
+                ("nome",),
+            ),
+            1,
+        )
+    },
+    ("classes",),
+)
+
+
+def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
+    classes = poo["classes"]
+    tipos_validos = set(TIPOS_BASICOS) | {c["nome"] for c in classes}
+    erros = duplicados(classes, "nome", ("spec_poo", "classes"), "nome de classe")
+    for i, classe in enumerate(classes):
+        base = ("spec_poo", "classes", i)
+        erros += nome_python(classe["nome"], (*base, "nome"))
+        erros += _nome_reservado(classe["nome"], (*base, "nome"))
+        erros += _nome_de_classe_reservado(classe["nome"], (*base, "nome"))
+        atributos, metodos = classe.get("atributos", []), classe.get("metodos", [])
+        erros += duplicados(atributos, "nome", (*base, "atributos"), "nome de atributo")
+        erros += duplicados(metodos, "nome", (*base, "metodos"), "nome de método")
+        for j, atributo in enumerate(atributos):
+            erros += nome_python(atributo["nome"], (*base, "atributos", j, "nome"))
+            erros += _nome_reservado(atributo["nome"], (*base, "atributos", j, "nome"))
+            erros += _checar_restricoes(atributo, (*base, "atributos", j, "restricoes"))
+            if "exemplo" in atributo:
+                erros += _checar_exemplo(atributo, (*base, "atributos", j, "exemplo"))
+        nomes_atributos = {a["nome"] for a in atributos}
+        for j, metodo in enumerate(metodos):
+            mb = (*base, "metodos", j)
+            erros += nome_python(metodo["nome"], (*mb, "nome"))
+            erros += _nome_reservado(metodo["nome"], (*mb, "nome"))
+            if metodo["nome"] in nomes_atributos:
+                erros.append(((*mb, "nome"), f"já há um atributo {metodo['nome']} na classe {classe['nome']}"))
+            parametros = metodo.get("parametros", [])
+            erros += duplicados(parametros, "nome", (*mb, "parametros"), "nome de parâmetro")
+            usados = [((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)]
+            usados += [((*mb, "retorna"), metodo["retorna"])] if "retorna" in metodo else []
+            erros += [
+                (
+                    c,
+                    f"tipo desconhecido: {t}; use um tipo básico ({', '.join(TIPOS_BASICOS)}) "
+                    "ou uma classe de spec_poo",
+                )
+                for c, t in usados
+                if t not in tipos_validos
+            ]
+            erros += [
+                e for k, p in enumerate(parametros) for e in nome_python(p["nome"], (*mb, "parametros", k, "nome"))
+            ]
+            erros += [
+                e for k, p in enumerate(parametros) for e in _nome_reservado(p["nome"], (*mb, "parametros", k, "nome"))
+            ]
+            if ("expressao" in metodo or "exige" in metodo) and not any(t not in tipos_validos for _, t in usados):
+                erros += _checar_forma_de_maquina(classe, metodo, mb)
+    return erros
+
+
+def _nome_reservado(nome: str, caminho: Caminho) -> Erros:
+    # O código gerado usa self, __init__, _REGRAS…: um nome da spec não pode colidir com eles.
+    if nome.startswith("_"):
+        return [(caminho, f"nomes que começam por _ são reservados ao código gerado: {nome}")]
+    if nome == "self":
+        return [(caminho, "self é reservado ao código gerado")]
+    return []
+
+
+# Módulos do pacote gerado (``<pacote>/estrutural/erros.py``…): uma classe com esse nome o esconderia.
+_MODULOS_GERADOS = ("erros", "modelos", "validacao")
+
+
+def _nome_de_classe_reservado(nome: str, caminho: Caminho) -> Erros:
+    # Uma classe "str" ou "object" mudaria o sentido das anotações e do código gerado.
+    if nome in _MODULOS_GERADOS or nome in dir(builtins):
+        return [(caminho, f"o nome de classe {nome} esconderia um nome do Python ou do pacote gerado")]
+    return []
+
+
+def _checar_forma_de_maquina(classe: dict, metodo: dict, base: Caminho) -> Erros:
+    """Expressão e pré-condições de um método: nomes no escopo, construções da lista, tipos."""
+    atributos = {a["nome"] for a in classe.get("atributos", [])}
+    erros: Erros = []
+    for k, parametro in enumerate(metodo.get("parametros", [])):
+        caminho = (*base, "parametros", k, "nome")
+        if parametro["nome"] in atributos:
+            erros.append(
+                (caminho, f"o parâmetro {parametro['nome']} tem o nome de um atributo: a expressão seria ambígua")
+            )
+        elif parametro["nome"] in expressoes.NOMES_DO_CODIGO:
+            erros.append((caminho, f"o parâmetro {parametro['nome']} esconderia a função {parametro['nome']}"))
+    if erros:
+        return erros
+    escopo = expressoes.escopo_do_metodo(classe, metodo)
+    for k, pre in enumerate(metodo.get("exige", [])):
+        try:
+            expressoes.analisar_condicao(pre["condicao"], escopo)
+        except expressoes.ErroExpressao as exc:
+            erros.append(((*base, "exige", k, "condicao"), str(exc)))
+    if "expressao" in metodo:
+        try:
+            expressoes.analisar_retorno(metodo["expressao"], escopo, metodo.get("retorna"))
+        except expressoes.ErroExpressao as exc:
+            erros.append(((*base, "expressao"), str(exc)))
+    return erros
+
+
+def _checar_exemplo(atributo: dict, caminho: Caminho) -> Erros:
+    """O exemplo deve ser um valor que o próprio atributo aceita."""
+    exemplo, tipo = atributo["exemplo"], atributo["tipo"]
+    # Só as restrições que se aplicam ao tipo: as outras já são erro em restricoes.
+    restricoes = {k: v for k, v in atributo.get("restricoes", {}).items() if tipo in _RESTRICAO_SE_APLICA[k]}
+    if tipo in ("list", "dict"):
+        certo = isinstance(exemplo, list if tipo == "list" else dict)
+    else:
+        certo = do_tipo(exemplo, tipo)
+    if not certo:
+        return [(caminho, f"o exemplo {mostrar(exemplo)} não é do tipo {tipo}")]
+    falhas = []
+    if "min" in restricoes and exemplo < restricoes["min"]:
+        falhas.append(f"é menor que min ({restricoes['min']})")
+    if "max" in restricoes and exemplo > restricoes["max"]:
+        falhas.append(f"é maior que max ({restricoes['max']})")
+    if "min_len" in restricoes and len(exemplo) < restricoes["min_len"]:
+        falhas.append(f"é mais curto que min_len ({restricoes['min_len']})")
+    if "max_len" in restricoes and len(exemplo) > restricoes["max_len"]:
+        falhas.append(f"é mais longo que max_len ({restricoes['max_len']})")
+    if "padrao" in restricoes:
+        try:
+            if re.fullmatch(restricoes["padrao"], exemplo) is None:
+                falhas.append("não casa com o padrao")
+        except (re.error, OverflowError, RecursionError):
+            pass  # o padrao inválido já é erro em restricoes.padrao
+    if "escolhas" in restricoes and not any(mesmo_valor(e, exemplo) for e in restricoes["escolhas"]):
+        falhas.append("não é uma das escolhas")
+    return [(caminho, f"o exemplo {mostrar(exemplo)} {'; '.join(falhas)}")] if falhas else []
+
+
+_RESTRICAO_SE_APLICA = {
+    "min": ("int", "float", "decimal"),
+    "max": ("int", "float", "decimal"),
+    "min_len": ("str", "list"),
+    "max_len": ("str", "list"),
+    "padrao": ("str",),
+    "escolhas": ("str", "int", "float", "decimal"),
+}
+
+
+def _checar_restricoes(atributo: dict, base: Caminho) -> Erros:
+    restricoes, tipo = atributo.get("restricoes", {}), atributo["tipo"]
+    erros: Erros = [
+        ((*base, chave), f"a restrição {chave} não se aplica ao tipo {tipo}")
+        for chave in restricoes
+        if tipo not in _RESTRICAO_SE_APLICA[chave]
+    ]
+    for menor, maior in (("min", "max"), ("min_len", "max_len")):
+        if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
+            erros.append(((*base, maior), f"{maior} deve ser maior ou igual a {menor}"))
+    if "padrao" in restricoes:
+        try:
+            re.compile(restricoes["padrao"])
+        except (re.error, OverflowError, RecursionError) as exc:
+            erros.append(((*base, "padrao"), f"expressão regular inválida: {exc}"))
+    if tipo in _RESTRICAO_SE_APLICA["escolhas"]:
+        erros += [
+            ((*base, "escolhas", k), f"valor {mostrar(v)} não é do tipo {tipo}")
+            for k, v in enumerate(restricoes.get("escolhas", []))
+            if not do_tipo(v, tipo)
+        ]
+    return erros
+
+
+def medir(poo: dict) -> dict[str, int]:
+    """classes, e atributos e metodos somados nas classes."""
+    return contar(poo.get("classes", []), ("atributos", "metodos"), contagem="classes")
+
+
+VERTENTE = Vertente(codigo="E", secao="spec_poo", schema=SCHEMA, checar=checar, medir=medir)

@@ -1,0 +1,316 @@
+"""Vertente C (integração): conectores de APIs externas — ``spec_integracao``.
+
+Formato, regras que o schema não exprime (nomes únicos, credencial quando há autenticação, a
+API declarada no runtime, parâmetros e erros coerentes, cenários ligados ao ``schema_tdd``) e
+o que ela conta para o tamanho.
+
+Um endpoint é ``metodo`` + ``caminho`` (os ``{nome}`` são parâmetros do caminho); ``parametros``
+declara o tipo e as regras deles e dos que vão na query string (os declarados que não estão no
+caminho), com a frase de erro de cada regra em ``mensagens`` — o cliente recusa o valor antes de
+chamar; ``payload`` e ``resposta`` são formas (todo campo declarado é obrigatório; a resposta
+pode trazer campos a mais); ``erros`` são as respostas de erro que a API tem, cada uma com a
+mensagem que o cliente dá: um status (400–599), ou um status 2xx com o ``corpo`` que a
+identifica (APIs que respondem 200 com ``{"erro": true}``).
+
+No conector, ``cache`` guarda as respostas dos GET por ``ttl_s`` segundos, e ``cenarios`` diz
+quais parâmetros do ``schema_tdd`` descrevem o mundo em vez da requisição: cada classe do
+parâmetro vira um comportamento do remoto (``normal``, ``lenta`` — responde depois do timeout —,
+``fora_do_ar`` ou um status HTTP 400–599) ou um estado do cache (``vazio``, ``preenchido``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from fabrica.specs.formato.comum import (
+    CAMINHO,
+    DESCRICAO,
+    METODOS_HTTP,
+    TEXTO,
+    TIPOS_BASICOS,
+    TIPOS_ESCALARES,
+    URL,
+    Erros,
+    Vertente,
+    contar,
+    do_tipo,
+    duplicados,
+    lista,
+    mapa,
+    mesmo_valor,
+    mostrar,
+    nome_python,
+    objeto,
+    ref,
+)
+
+COMPORTAMENTOS_REMOTO = ("normal", "lenta", "fora_do_ar")
+ESTADOS_CACHE = ("vazio", "preenchido")
+REGRAS_DO_PARAMETRO = ("obrigatorio", "tipo", "escolhas", "padrao", "min_len", "max_len", "min", "max")
+_REGRAS_DE_TEXTO = ("padrao", "min_len", "max_len")
+_REGRAS_DE_NUMERO = ("min", "max")
+_PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
+# Módulos que o código gerado já tem (o conector vira <nome em minúsculas>.py) e argumentos que os
+# métodos do cliente e os casos já usam.
+MODULOS_RESERVADOS = ("cliente", "contrato", "erros", "mock")
+PARAMETROS_RESERVADOS = ("payload", "endpoint", "self")
+
+_PARAMETRO = objeto(
+    {
+        "tipo": {"enum": list(TIPOS_ESCALARES), "default": "str"},
+        "obrigatorio": {"type": "boolean", "default": True},
+        "descricao": DESCRICAO,
+        "escolhas": lista(ref("escalar"), 1, unicos=True),
+        "padrao": {**TEXTO, "description": "expressão regular (Python) procurada no texto"},
+        "min_len": {"type": "integer", "minimum": 0},
+        "max_len": {"type": "integer", "minimum": 1},
+        "min": {"type": "number"},
+        "max": {"type": "number"},
+        "exemplo": {**ref("escalar"), "description": "um valor válido, usado quando um caso não dá o parâmetro"},
+        "mensagens": objeto({regra: TEXTO for regra in REGRAS_DO_PARAMETRO}, minProperties=1),
+    }
+)
+_ERRO = objeto(
+    {
+        "status": {"type": "integer", "minimum": 200, "maximum": 599},
+        "corpo": {"description": "o corpo JSON que identifica o erro (obrigatório num status 2xx)"},
+        "mensagem": TEXTO,
+        "descricao": DESCRICAO,
+    },
+    ("status", "mensagem"),
+)
+
+_CONECTOR = objeto(
+    {
+        "nome": ref("nome"),
+        "descricao": DESCRICAO,
+        "api": ref("id_spec"),  # a API de runtime.apis_externas que este conector usa
+        "base_url": {"type": "string", "pattern": URL},
+        # credencial é o NOME do segredo no ambiente, nunca o segredo: specs vivem no git.
+        "autenticacao": objeto(
+            {
+                "tipo": {"enum": ["nenhuma", "api_key", "bearer", "basic", "oauth2"]},
+                "credencial": ref("id_spec"),
+                "cabecalho": TEXTO,
+            },
+            ("tipo",),
+        ),
+        "timeout_s": {"type": "number", "exclusiveMinimum": 0},
+        "cache": objeto({"ttl_s": {"type": "integer", "exclusiveMinimum": 0}}, ("ttl_s",)),
+        "cenarios": {
+            **mapa(
+                mapa(
+                    {
+                        "anyOf": [
+                            {"enum": [*COMPORTAMENTOS_REMOTO, *ESTADOS_CACHE]},
+                            {"type": "integer", "minimum": 400, "maximum": 599},
+                        ],
+                        "description": "normal, lenta, fora_do_ar, um status HTTP 400–599, vazio ou preenchido",
+                    },
+                    minimo=1,
+                ),
+                minimo=1,
+            ),
+            "description": "parâmetro do schema_tdd → {classe: comportamento do remoto ou estado do cache}",
+        },
+        "endpoints": lista(
+            objeto(
+                {
+                    "nome": ref("nome"),
+                    "descricao": DESCRICAO,
+                    "metodo": {"enum": list(METODOS_HTTP)},
+                    "caminho": {"type": "string", "pattern": CAMINHO},
+                    "parametros": mapa(_PARAMETRO),
+                    "payload": ref("forma"),
+                    "resposta": ref("forma"),
+                    "erros": lista(_ERRO),
+                },
+                ("nome", "metodo", "caminho"),
+            ),
+            1,
+        ),
+    },
+    ("nome", "base_url", "endpoints"),
+)
+
+SCHEMA = objeto({"conectores": lista(_CONECTOR, 1)}, ("conectores",))
+DEFS = {
+    # "forma" de um payload: tipo básico, objeto {campo: forma} ou lista de um item [forma].
+    "forma": {
+        "description": "um tipo básico (" + ", ".join(TIPOS_BASICOS) + "), "
+        "um objeto {campo: tipo} ou uma lista com um item [tipo]",
+        "anyOf": [
+            {"type": "string", "enum": list(TIPOS_BASICOS)},
+            {"type": "object", **mapa(ref("forma"), minimo=1)},
+            {"type": "array", "minItems": 1, "maxItems": 1, "items": ref("forma")},
+        ],
+    },
+}
+
+
+def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
+    runtime = limpas.get("runtime")
+    conectores = integracao["conectores"]
+    erros = duplicados(conectores, "nome", ("spec_integracao", "conectores"), "nome de conector")
+    modulos: dict[str, str] = {}
+    for i, conector in enumerate(conectores):
+        base = ("spec_integracao", "conectores", i)
+        erros += duplicados(conector["endpoints"], "nome", (*base, "endpoints"), "nome de endpoint")
+        modulo = conector["nome"].lower()
+        if modulo in MODULOS_RESERVADOS:
+            erros.append(((*base, "nome"), f"nome reservado pelo código gerado: {conector['nome']}; escolha outro"))
+        elif modulo in modulos and modulos[modulo] != conector["nome"]:
+            erros.append(((*base, "nome"), f"{conector['nome']} e {modulos[modulo]} dariam o mesmo módulo {modulo}.py"))
+        modulos.setdefault(modulo, conector["nome"])
+        erros += nome_python(modulo, (*base, "nome"))
+        autenticacao = conector.get("autenticacao", {"tipo": "nenhuma"})
+        if autenticacao["tipo"] != "nenhuma" and "credencial" not in autenticacao:
+            erros.append(
+                (
+                    (*base, "autenticacao", "credencial"),
+                    f"campo obrigatório ausente: credencial (exigido pela autenticação {autenticacao['tipo']})",
+                )
+            )
+        # A API precisa constar do runtime: é de lá que a precificação tira os gaps.
+        if runtime is not None and "api" in conector and conector["api"] not in runtime["apis_externas"]:
+            erros.append(((*base, "api"), f"a API {conector['api']} deve constar em runtime.apis_externas"))
+        for j, endpoint in enumerate(conector["endpoints"]):
+            erros += _checar_endpoint(endpoint, (*base, "endpoints", j))
+        if "cache" in conector and not any(e["metodo"] == "GET" for e in conector["endpoints"]):
+            erros.append(((*base, "cache"), "o cache guarda respostas de GET, e o conector não tem endpoint GET"))
+        erros += _checar_cenarios(conector, limpas.get("schema_tdd"), base)
+    return erros
+
+
+def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
+    erros: Erros = nome_python(endpoint["nome"], (*base, "nome"))
+    no_caminho = _PLACEHOLDER.findall(endpoint["caminho"])
+    for nome in dict.fromkeys(no_caminho + list(endpoint.get("parametros", {}))):
+        onde = (*base, "parametros", nome) if nome in endpoint.get("parametros", {}) else (*base, "caminho")
+        erros += nome_python(nome, onde)
+        if nome in PARAMETROS_RESERVADOS:
+            erros.append((onde, f"nome de parâmetro reservado: {nome}"))
+    for nome, parametro in endpoint.get("parametros", {}).items():
+        onde = (*base, "parametros", nome)
+        tipo = parametro.get("tipo", "str")
+        antes = len(erros)
+        if nome in no_caminho and parametro.get("obrigatorio") is False:
+            erros.append(((*onde, "obrigatorio"), "um parâmetro do caminho é sempre obrigatório"))
+        for regra in _REGRAS_DE_TEXTO:
+            if regra in parametro and tipo != "str":
+                erros.append(((*onde, regra), f"{regra} só se aplica ao tipo str (o parâmetro é {tipo})"))
+        for regra in _REGRAS_DE_NUMERO:
+            if regra in parametro and tipo not in ("int", "float", "decimal"):
+                erros.append(((*onde, regra), f"{regra} só se aplica a int, float e decimal (o parâmetro é {tipo})"))
+        for menor, maior in (("min", "max"), ("min_len", "max_len")):
+            if menor in parametro and maior in parametro and parametro[menor] > parametro[maior]:
+                erros.append(((*onde, menor), f"{menor} maior que {maior}"))
+        for k, valor in enumerate(parametro.get("escolhas", [])):
+            if not do_tipo(valor, tipo):
+                erros.append(((*onde, "escolhas", k), f"valor {mostrar(valor)} não é do tipo {tipo}"))
+        for regra in parametro.get("mensagens", {}):
+            if regra not in ("obrigatorio", "tipo") and regra not in parametro:
+                erros.append(
+                    ((*onde, "mensagens", regra), f"o parâmetro não tem a regra {regra}: a mensagem nunca apareceria")
+                )
+        if "padrao" in parametro:
+            try:
+                re.compile(parametro["padrao"])
+            except re.error as exc:
+                erros.append(((*onde, "padrao"), f"expressão regular inválida: {exc}"))
+                continue
+        obrigatorio = nome in no_caminho or parametro.get("obrigatorio", True)
+        if "padrao" in parametro and obrigatorio and "exemplo" not in parametro:
+            erros.append(
+                (
+                    (*onde, "exemplo"),
+                    "campo obrigatório ausente: exemplo (exigido por padrao num parâmetro obrigatório)",
+                )
+            )
+        if "exemplo" in parametro and len(erros) == antes:
+            motivo = _exemplo_invalido(parametro, tipo)
+            if motivo:
+                erros.append(((*onde, "exemplo"), f"o exemplo não passa nas regras do parâmetro: {motivo}"))
+    vistos: list[tuple[int, Any]] = []
+    for k, erro in enumerate(endpoint.get("erros", [])):
+        onde = (*base, "erros", k)
+        if erro["status"] < 400 and "corpo" not in erro:
+            erros.append(
+                (
+                    (*onde, "corpo"),
+                    f"campo obrigatório ausente: corpo (um status {erro['status']} sem corpo seria todo sucesso)",
+                )
+            )
+        if erro["status"] >= 300 and erro["status"] < 400:
+            erros.append(((*onde, "status"), "redirecionamentos (3xx) não são erros: use 2xx com corpo ou 400–599"))
+        chave = (erro["status"], erro.get("corpo"))
+        if any(s == chave[0] and mesmo_valor(c, chave[1]) for s, c in vistos):
+            erros.append(((*onde, "status"), f"erro duplicado: status {erro['status']} com o mesmo corpo"))
+        vistos.append(chave)
+    return erros
+
+
+def _exemplo_invalido(parametro: dict, tipo: str) -> str:
+    valor = parametro["exemplo"]
+    if not do_tipo(valor, tipo):
+        return f"não é do tipo {tipo}"
+    if "escolhas" in parametro and not any(mesmo_valor(valor, e) for e in parametro["escolhas"]):
+        return "não é uma das escolhas"
+    if tipo == "str":
+        if "padrao" in parametro and not re.search(parametro["padrao"], valor):
+            return "não casa com o padrao"
+        if not parametro.get("min_len", 0) <= len(valor) <= parametro.get("max_len", len(valor)):
+            return "fora dos tamanhos min_len/max_len"
+    if tipo in ("int", "float", "decimal"):
+        numero = Decimal(str(valor))
+        if "min" in parametro and numero < Decimal(str(parametro["min"])):
+            return f"menor que min ({parametro['min']})"
+        if "max" in parametro and numero > Decimal(str(parametro["max"])):
+            return f"maior que max ({parametro['max']})"
+    return ""
+
+
+def _checar_cenarios(conector: dict, tdd: dict | None, base: tuple) -> Erros:
+    if "cenarios" not in conector or tdd is None:
+        return []
+    erros: Erros = []
+    parametros = tdd.get("parametros", {})
+    for nome, mapa_classes in conector["cenarios"].items():
+        onde = (*base, "cenarios", nome)
+        if nome not in parametros:
+            conhecidos = ", ".join(sorted(parametros)) or "nenhum"
+            erros.append((onde, f"{nome} não é parâmetro de schema_tdd.parametros (parâmetros: {conhecidos})"))
+            continue
+        classes = [chave_da_classe(c) for c in parametros[nome]]
+        for classe in mapa_classes:
+            if classe not in classes:
+                erros.append(
+                    ((*onde, classe), f"{classe} não é classe de schema_tdd.parametros.{nome} ({', '.join(classes)})")
+                )
+        faltam = [c for c in classes if c not in mapa_classes]
+        if faltam:
+            erros.append((onde, f"faltam as classes {', '.join(faltam)} de schema_tdd.parametros.{nome}"))
+        de_cache = [v in ESTADOS_CACHE for v in mapa_classes.values()]
+        if any(de_cache) and not all(de_cache):
+            erros.append((onde, "um parâmetro descreve o remoto ou o cache, não os dois"))
+        elif all(de_cache) and "cache" not in conector:
+            erros.append((onde, "estados de cache num conector sem cache: declare cache.ttl_s"))
+    return erros
+
+
+def chave_da_classe(classe: Any) -> str:
+    # As classes do schema_tdd são escalares; no mapa de cenarios são chaves (texto).
+    if isinstance(classe, bool):
+        return "true" if classe else "false"
+    return str(classe)
+
+
+def medir(integracao: dict) -> dict[str, int]:
+    """conectores, e endpoints somados nos conectores."""
+    return contar(integracao.get("conectores", []), ("endpoints",), contagem="conectores")
+
+
+VERTENTE = Vertente(codigo="C", secao="spec_integracao", schema=SCHEMA, checar=checar, medir=medir, defs=DEFS)

@@ -1,0 +1,285 @@
+"""Vertente I (interface): telas, campos e ações — ``spec_interface``.
+
+Formato, regras que o schema não exprime (nomes únicos, opções só em seleção, destinos
+conhecidos, restrições que cabem no tipo do campo, exemplo que passa nas regras do campo) e o
+que ela conta para o tamanho.
+
+Um campo é o que o usuário preenche: ``tipo`` diz como a tela o lê, ``obrigatorio`` (padrão
+false) se pode ficar vazio (num ``booleano``, se precisa ser marcado), ``opcoes`` os valores de
+uma ``selecao``, ``restricoes`` o resto das regras (``min``/``max`` em número e decimal;
+``min_len``/``max_len``/``padrao`` nos textos; ``extensoes`` no arquivo), ``mensagens`` troca a
+frase de erro de uma regra, e ``exemplo`` é um valor válido que os testes usam quando um caso
+não dá o campo (exigido num campo obrigatório com ``padrao``). Uma ação com ``endpoint`` envia
+os campos (com ``metodo``, padrão POST); sem endpoint e com ``tela_destino``, só navega; os
+``{nome}`` dos endpoints viram parâmetros da URL da tela.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from decimal import Decimal, DecimalException
+from typing import Any
+
+from fabrica.specs.formato.comum import (
+    CAMINHO,
+    DESCRICAO,
+    METODOS_HTTP,
+    TEXTO,
+    Erros,
+    Vertente,
+    contar,
+    duplicados,
+    lista,
+    nome_python,
+    objeto,
+    ref,
+)
+
+TIPOS_CAMPO_TELA = (
+    "texto",
+    "texto_longo",
+    "numero",
+    "decimal",
+    "data",
+    "email",
+    "senha",
+    "booleano",
+    "selecao",
+    "arquivo",
+)
+
+TIPOS_TEXTO = ("texto", "texto_longo", "senha", "email")
+TIPOS_NUMERO = ("numero", "decimal")
+# Regra → tipos de campo em que ela se aplica (as de restricoes, e as que todo campo tem).
+REGRAS_DO_CAMPO = {
+    "obrigatorio": TIPOS_CAMPO_TELA,
+    "invalido": ("numero", "decimal", "data", "email"),
+    "escolha": ("selecao",),
+    "min": TIPOS_NUMERO,
+    "max": TIPOS_NUMERO,
+    "min_len": TIPOS_TEXTO,
+    "max_len": TIPOS_TEXTO,
+    "padrao": ("texto", "texto_longo", "senha"),
+    "extensoes": ("arquivo",),
+}
+_PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
+# Nomes que o código gerado já usa: o layout base.html, o teste do backend HTTP; e, nos campos,
+# as chaves reservadas de um caso e do envio (tela, acao).
+TELAS_RESERVADAS = ("base", "backend_http")
+CAMPOS_RESERVADOS = ("tela", "acao")
+
+_TELA = objeto(
+    {
+        "id": ref("id"),
+        "titulo": TEXTO,
+        "descricao": DESCRICAO,
+        "campos": lista(
+            objeto(
+                {
+                    "nome": ref("nome"),
+                    "rotulo": TEXTO,
+                    "tipo": {"enum": list(TIPOS_CAMPO_TELA)},
+                    "obrigatorio": {"type": "boolean"},
+                    "opcoes": lista(ref("escalar"), 1, unicos=True),
+                    "ajuda": DESCRICAO,
+                    "restricoes": objeto(
+                        {
+                            "min": {"type": "number"},
+                            "max": {"type": "number"},
+                            "min_len": {"type": "integer", "minimum": 0},
+                            "max_len": {"type": "integer", "minimum": 1},
+                            "padrao": {**TEXTO, "description": "expressão regular (Python) procurada no texto"},
+                            "extensoes": {
+                                **lista({"type": "string", "pattern": r"^[a-z0-9]+$"}, 1, unicos=True),
+                                "description": "extensões aceitas, em minúsculas e sem ponto (pdf, jpg)",
+                            },
+                        },
+                        minProperties=1,
+                    ),
+                    "mensagens": objeto(
+                        {regra: TEXTO for regra in REGRAS_DO_CAMPO},
+                        minProperties=1,
+                        description="a frase de erro de cada regra, no lugar da padrão",
+                    ),
+                    "exemplo": {
+                        **ref("escalar"),
+                        "description": "um valor válido, usado pelos testes quando o caso não dá o campo",
+                    },
+                },
+                ("nome", "tipo"),
+            )
+        ),
+        "acoes": lista(
+            objeto(
+                {
+                    "nome": ref("nome"),
+                    "rotulo": TEXTO,
+                    "endpoint": {"type": "string", "pattern": CAMINHO},
+                    "metodo": {"enum": list(METODOS_HTTP)},
+                    "tela_destino": ref("id"),
+                },
+                ("nome",),
+            )
+        ),
+    },
+    ("id", "titulo"),
+)
+
+SCHEMA = objeto({"telas": lista(_TELA, 1)}, ("telas",))
+
+
+def parametros_da_url(tela: dict) -> list[str]:
+    """Os parâmetros da URL da tela: os ``{nome}`` dos endpoints das suas ações, em ordem."""
+    nomes: list[str] = []
+    for acao in tela.get("acoes", []):
+        for nome in _PLACEHOLDER.findall(acao.get("endpoint", "")):
+            if nome not in nomes:
+                nomes.append(nome)
+    return nomes
+
+
+def _checar_regras(campo: dict, base: tuple) -> Erros:
+    tipo, restricoes = campo["tipo"], campo.get("restricoes", {})
+    erros: Erros = []
+    for regra in restricoes:
+        if tipo not in REGRAS_DO_CAMPO[regra]:
+            aceitos = ", ".join(REGRAS_DO_CAMPO[regra])
+            erros.append(((*base, "restricoes", regra), f"{regra} não se aplica ao tipo {tipo} (só a {aceitos})"))
+    for regra in campo.get("mensagens", {}):
+        tem_regra = regra in ("obrigatorio", "invalido", "escolha") or regra in restricoes
+        if tipo not in REGRAS_DO_CAMPO[regra] or not tem_regra:
+            erros.append(((*base, "mensagens", regra), f"o campo não tem a regra {regra}: a mensagem nunca apareceria"))
+    for menor, maior in (("min", "max"), ("min_len", "max_len")):
+        if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
+            erros.append(((*base, "restricoes", menor), f"{menor} maior que {maior}"))
+    if "padrao" in restricoes:
+        try:
+            re.compile(restricoes["padrao"])
+        except re.error as exc:
+            return [*erros, ((*base, "restricoes", "padrao"), f"expressão regular inválida: {exc}")]
+        if campo.get("obrigatorio") and "exemplo" not in campo:
+            erros.append(
+                (
+                    (*base, "exemplo"),
+                    "campo obrigatório ausente: exemplo (exigido por restricoes.padrao num campo obrigatório)",
+                )
+            )
+    if "exemplo" in campo and not erros:
+        motivo = _exemplo_invalido(campo)
+        if motivo:
+            erros.append(((*base, "exemplo"), f"o exemplo não passa nas regras do campo: {motivo}"))
+    return erros
+
+
+def _exemplo_invalido(campo: dict) -> str:
+    """Por que o exemplo não é um valor válido do campo ('' quando é)."""
+    tipo, restricoes, valor = campo["tipo"], campo.get("restricoes", {}), campo["exemplo"]
+    texto = str(valor).strip() if not isinstance(valor, bool) else ""
+    if tipo == "booleano":
+        return "" if isinstance(valor, bool) else "um booleano recebe true ou false"
+    if tipo == "selecao":
+        return "" if texto in [str(o) for o in campo["opcoes"]] else "não é uma das opcoes"
+    if isinstance(valor, bool) or texto == "":
+        return "vazio ou booleano"
+    if tipo in TIPOS_NUMERO:
+        try:
+            numero = Decimal(texto)
+        except DecimalException:
+            return "não é um número"
+        if tipo == "numero" and numero != numero.to_integral_value():
+            return "não é um número inteiro"
+        if "min" in restricoes and numero < Decimal(str(restricoes["min"])):
+            return f"menor que min ({restricoes['min']})"
+        if "max" in restricoes and numero > Decimal(str(restricoes["max"])):
+            return f"maior que max ({restricoes['max']})"
+        return ""
+    if tipo == "data":
+        for formato in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                datetime.datetime.strptime(texto, formato)
+                return ""
+            except ValueError:
+                continue
+        return "não é uma data AAAA-MM-DD ou DD/MM/AAAA"
+    if tipo == "arquivo":
+        extensao = texto.rsplit(".", 1)[1].lower() if "." in texto else ""
+        return "" if "extensoes" not in restricoes or extensao in restricoes["extensoes"] else "extensão não aceita"
+    if tipo == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", texto):
+        return "não é um e-mail"
+    if "padrao" in restricoes and not re.search(restricoes["padrao"], texto):
+        return "não casa com o padrao"
+    if len(texto) < restricoes.get("min_len", 0) or len(texto) > restricoes.get("max_len", len(texto)):
+        return "fora dos tamanhos min_len/max_len"
+    return ""
+
+
+def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
+    telas = interface["telas"]
+    ids = {t["id"] for t in telas}
+    parametros = {t["id"]: parametros_da_url(t) for t in telas}
+    erros = duplicados(telas, "id", ("spec_interface", "telas"), "id de tela")
+    classes: dict[str, str] = {}
+    for i, tela in enumerate(telas):
+        base = ("spec_interface", "telas", i)
+        campos, acoes = tela.get("campos", []), tela.get("acoes", [])
+        if tela["id"] in TELAS_RESERVADAS:
+            erros.append(((*base, "id"), f"id reservado pelo código gerado: {tela['id']}; escolha outro"))
+        classe = "".join(p.capitalize() for p in tela["id"].split("_") if p)
+        if classe in classes and classes[classe] != tela["id"]:
+            erros.append(
+                ((*base, "id"), f"a tela {tela['id']} e a tela {classes[classe]} dariam a mesma classe {classe}Form")
+            )
+        classes.setdefault(classe, tela["id"])
+        erros += duplicados(campos, "nome", (*base, "campos"), "nome de campo")
+        erros += duplicados(acoes, "nome", (*base, "acoes"), "nome de ação")
+        for j, campo in enumerate(campos):
+            if campo["tipo"] == "selecao" and "opcoes" not in campo:
+                erros.append(
+                    ((*base, "campos", j, "opcoes"), "campo obrigatório ausente: opcoes (exigido pelo tipo selecao)")
+                )
+            elif campo["tipo"] != "selecao" and "opcoes" in campo:
+                erros.append(((*base, "campos", j, "opcoes"), "opcoes só se aplica ao tipo selecao"))
+            erros += _checar_regras(campo, (*base, "campos", j))
+            erros += nome_python(campo["nome"], (*base, "campos", j, "nome"))
+            if campo["nome"] in CAMPOS_RESERVADOS:
+                erros.append(
+                    ((*base, "campos", j, "nome"), f"nome reservado: {campo['nome']} (chave de caso e do envio)")
+                )
+            elif campo["nome"] in parametros[tela["id"]]:
+                erros.append(
+                    ((*base, "campos", j, "nome"), f"{campo['nome']} já é parâmetro da URL da tela (de um endpoint)")
+                )
+        for j, acao in enumerate(acoes):
+            if "tela_destino" in acao and acao["tela_destino"] not in ids:
+                erros.append(
+                    (
+                        (*base, "acoes", j, "tela_destino"),
+                        f"tela desconhecida: {acao['tela_destino']}; telas: {', '.join(sorted(ids))}",
+                    )
+                )
+            elif "tela_destino" in acao:
+                # A URL da tela destino recebe os parâmetros dela: a tela de origem precisa tê-los.
+                faltam = [p for p in parametros[acao["tela_destino"]] if p not in parametros[tela["id"]]]
+                if faltam:
+                    erros.append(
+                        (
+                            (*base, "acoes", j, "tela_destino"),
+                            f"a tela {acao['tela_destino']} precisa de {', '.join('{' + p + '}' for p in faltam)} "
+                            f"na URL, que a tela {tela['id']} não tem",
+                        )
+                    )
+            if "metodo" in acao and "endpoint" not in acao:
+                erros.append(
+                    ((*base, "acoes", j, "endpoint"), "campo obrigatório ausente: endpoint (exigido por metodo)")
+                )
+    return erros
+
+
+def medir(interface: dict) -> dict[str, int]:
+    """telas, e campos e acoes somados nas telas."""
+    return contar(interface.get("telas", []), ("campos", "acoes"), contagem="telas")
+
+
+VERTENTE = Vertente(codigo="I", secao="spec_interface", schema=SCHEMA, checar=checar, medir=medir)

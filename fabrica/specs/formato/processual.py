@@ -1,0 +1,170 @@
+"""Vertente P (processual): processos BPMN — ``spec_bpmn``.
+
+Formato, regras que o schema não exprime (um espaço de ids por processo, fluxos que ligam ids
+conhecidos, gateways coerentes, tudo alcançável a partir do início) e o que ela conta para o
+tamanho.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from fabrica.specs.formato.comum import (
+    DESCRICAO,
+    TEXTO,
+    Caminho,
+    Erros,
+    Vertente,
+    checar_entre,
+    condicao,
+    contar,
+    duplicados,
+    lista,
+    objeto,
+    ref,
+)
+
+_PROCESSO = objeto(
+    {
+        "id": ref("id"),
+        "nome": TEXTO,
+        "descricao": DESCRICAO,
+        "inicio": ref("id"),
+        "fim": ref("id"),
+        "tarefas": lista(
+            objeto(
+                {
+                    "id": ref("id"),
+                    "nome": TEXTO,
+                    "tipo": {"enum": ["usuario", "servico", "script"]},
+                    "responsavel": TEXTO,
+                    "descricao": DESCRICAO,
+                },
+                ("id", "nome", "tipo"),
+            ),
+            1,
+        ),
+        "gateways": lista(
+            objeto(
+                {
+                    "id": ref("id"),
+                    "nome": TEXTO,
+                    "tipo": {"enum": ["exclusivo", "paralelo"]},
+                    "condicoes": lista(objeto({"para": ref("id"), "quando": ref("condicao_bpmn")}, ("para", "quando"))),
+                    "padrao": ref("id"),
+                },
+                ("id", "tipo"),
+            )
+        ),
+        "fluxos": lista(objeto({"de": ref("id"), "para": ref("id")}, ("de", "para")), 1),
+    },
+    ("id", "nome", "inicio", "fim", "tarefas", "fluxos"),
+)
+
+SCHEMA = objeto({"processos": lista(_PROCESSO, 1)}, ("processos",))
+DEFS = {"condicao_bpmn": condicao({"variavel": ref("nome")}, ("variavel",))}
+
+
+def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
+    processos = bpmn["processos"]
+    erros = duplicados(processos, "id", ("spec_bpmn", "processos"), "id de processo")
+    for i, p in enumerate(processos):
+        base = ("spec_bpmn", "processos", i)
+        tarefas, gateways, fluxos = p["tarefas"], p.get("gateways", []), p["fluxos"]
+        # inicio, fim, tarefas e gateways dividem um espaço de ids: os fluxos apontam para qualquer um.
+        nos = {p["inicio"]}
+        if p["fim"] in nos:
+            erros.append(((*base, "fim"), "o fim deve ter id diferente do início"))
+        nos.add(p["fim"])
+        for nome_lista, itens in (("tarefas", tarefas), ("gateways", gateways)):
+            for j, no in enumerate(itens):
+                if no["id"] in nos:
+                    erros.append(((*base, nome_lista, j, "id"), f"id duplicado no processo: {no['id']}"))
+                nos.add(no["id"])
+        conhecidos = ", ".join(sorted(nos))
+        saidas: dict[str, list[str]] = defaultdict(list)
+        pares: set = set()
+        for k, fluxo in enumerate(fluxos):
+            fb = (*base, "fluxos", k)
+            erros += [
+                ((*fb, ponta), f"id desconhecido: {fluxo[ponta]}; ids do processo: {conhecidos}")
+                for ponta in ("de", "para")
+                if fluxo[ponta] not in nos
+            ]
+            if fluxo["para"] == p["inicio"]:
+                erros.append(((*fb, "para"), "o início não recebe fluxos"))
+            if fluxo["de"] == p["fim"]:
+                erros.append(((*fb, "de"), "o fim não tem fluxos de saída"))
+            if (fluxo["de"], fluxo["para"]) in pares:
+                erros.append((fb, "fluxo duplicado"))
+            pares.add((fluxo["de"], fluxo["para"]))
+            saidas[fluxo["de"]].append(fluxo["para"])
+        for j, gateway in enumerate(gateways):
+            erros += _checar_gateway(gateway, saidas[gateway["id"]], (*base, "gateways", j))
+        if any(f["de"] not in nos or f["para"] not in nos for f in fluxos):
+            continue  # com um fluxo quebrado, "inalcançável" seria eco do mesmo erro
+        alcancados = _alcancaveis(p["inicio"], saidas)
+        for nome_lista, itens in (("tarefas", tarefas), ("gateways", gateways)):
+            for j, no in enumerate(itens):
+                if no["id"] not in alcancados:
+                    erros.append(((*base, nome_lista, j, "id"), f"{no['id']} não é alcançável a partir do início"))
+                elif not saidas.get(no["id"]):
+                    erros.append(
+                        (
+                            (*base, nome_lista, j, "id"),
+                            f"{no['id']} não tem fluxo de saída: a instância pararia ali",
+                        )
+                    )
+        if p["fim"] not in alcancados:
+            erros.append(((*base, "fim"), "o fim não é alcançável a partir do início"))
+    return erros
+
+
+def _checar_gateway(gateway: dict, destinos: list[str], base: Caminho) -> Erros:
+    condicoes = gateway.get("condicoes", [])
+    if gateway["tipo"] == "paralelo":
+        # Paralelo segue todos os fluxos de saída: condição ou padrão ali seriam ignorados em silêncio.
+        return ([((*base, "condicoes"), "gateway paralelo não tem condições")] if condicoes else []) + (
+            [((*base, "padrao"), "gateway paralelo não tem fluxo padrão")] if "padrao" in gateway else []
+        )
+    erros: Erros = []
+    condicionados: set = set()
+    for k, cond in enumerate(condicoes):
+        cb = (*base, "condicoes", k)
+        if cond["para"] not in destinos:
+            erros.append(((*cb, "para"), f"não há fluxo de {gateway['id']} para {cond['para']}"))
+        elif cond["para"] in condicionados:
+            erros.append(((*cb, "para"), f"já há condição para {cond['para']}"))
+        condicionados.add(cond["para"])
+        erros += checar_entre(cond["quando"], (*cb, "quando"))
+    padrao = gateway.get("padrao")
+    if padrao is not None and padrao not in destinos:
+        erros.append(((*base, "padrao"), f"não há fluxo de {gateway['id']} para {padrao}"))
+    if len(destinos) > 1:
+        # Um exclusivo com uma saída sem condição e sem ser o padrão pode travar a instância.
+        erros += [
+            ((*base, "condicoes"), f"o fluxo para {d} não tem condição nem é o padrao")
+            for d in dict.fromkeys(destinos)
+            if d not in condicionados and d != padrao
+        ]
+    return erros
+
+
+def _alcancaveis(inicio: str, saidas: dict[str, list[str]]) -> set[str]:
+    vistos, fila = {inicio}, [inicio]
+    while fila:
+        for proximo in saidas.get(fila.pop(), []):
+            if proximo not in vistos:
+                vistos.add(proximo)
+                fila.append(proximo)
+    return vistos
+
+
+def medir(bpmn: dict) -> dict[str, int]:
+    """tarefas, gateways e fluxos somados nos processos."""
+    return contar(bpmn.get("processos", []), ("tarefas", "gateways", "fluxos"))
+
+
+VERTENTE = Vertente(codigo="P", secao="spec_bpmn", schema=SCHEMA, checar=checar, medir=medir, defs=DEFS)

@@ -1,0 +1,94 @@
+"""``SPEC_SCHEMA``: the JSON Schema of a spec, assembled from the sections every spec has
+(runtime, requisitos_nao_funcionais, schema_tdd) and the section of each vertente."""
+
+from __future__ import annotations
+
+from jsonschema import Draft202012Validator
+
+from fabrica.specs.formato.comum import DESCRICAO, ID, ID_SPEC, NOME, TEXTO, lista, mapa, objeto, ref
+from fabrica.specs.formato.vertentes import POR_CODIGO, VERTENTES
+
+_RUNTIME = objeto(
+    {
+        "apis_externas": lista(ref("id_spec"), unicos=True),
+        "gpu": {"type": "boolean"},
+        "containers_necessarios": lista(ref("id_spec"), unicos=True),
+        "cpu": {"type": "number", "exclusiveMinimum": 0},
+        "ram_mb": {"type": "integer", "exclusiveMinimum": 0},
+    },
+    ("apis_externas", "gpu", "containers_necessarios"),
+    description="o que a spec precisa para rodar; os gaps de infraestrutura vêm daqui",
+)
+
+_REQUISITOS_NAO_FUNCIONAIS = objeto(
+    {
+        "tps": {"type": "number", "minimum": 0},
+        "usuarios": {"type": "integer", "minimum": 0},
+        "pico": TEXTO,
+        "latencia_p95_ms": {"type": "number", "exclusiveMinimum": 0},
+    },
+    description="carga esperada; na falta, valem os padrões do seed §5.1 (tps 10, usuarios 50)",
+)
+
+_SCHEMA_TDD = objeto(
+    {
+        "cobertura": {"enum": ["pairwise", "exaustiva", "cada_valor"], "default": "pairwise"},
+        # classes de equivalência: parâmetro → valores distintos. Limites: um arranjo
+        # par a par cresce com o produto dos dois maiores domínios (50 × 50 = 2.500 casos).
+        "parametros": {
+            **mapa({**lista(ref("escalar"), 1, unicos=True), "maxItems": 50}),
+            "maxProperties": 200,
+        },
+        # cada restrição exclui as combinações que têm todos estes valores ao mesmo tempo
+        "restricoes": lista(mapa(ref("escalar"), minimo=1)),
+        "casos": lista(
+            objeto(
+                {
+                    "nome": TEXTO,
+                    "dado": {"type": "object"},
+                    "espera": {"type": "object", "minProperties": 1},
+                },
+                ("dado", "espera"),
+            )
+        ),
+    },
+    ("parametros",),
+    description="de onde saem os casos de teste: classes de equivalência, exclusões e exemplos",
+)
+
+SPEC_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Spec PROMETHEUS",
+    "description": "Uma peça de software a precificar e construir (DESIGN §4). Uma seção por vertente.",
+    "$defs": {
+        "id_spec": {"type": "string", "pattern": ID_SPEC, "maxLength": 100},
+        "id": {"type": "string", "pattern": ID, "maxLength": 100},
+        "nome": {"type": "string", "pattern": NOME, "maxLength": 100},
+        "texto": {"type": "string", "minLength": 1},
+        "escalar": {"type": ["string", "number", "boolean"]},
+        **{nome: defn for v in POR_CODIGO.values() for nome, defn in v.defs.items()},
+    },
+    **objeto(
+        {
+            "id": ref("id_spec"),
+            "titulo": TEXTO,
+            "descricao": DESCRICAO,
+            "vertentes": {
+                **lista({"enum": list(VERTENTES)}, 1, unicos=True),
+                "description": "workers que constroem a spec; cada vertente exige sua seção spec_*",
+            },
+            "depende_de": {
+                **lista(ref("id_spec"), unicos=True),
+                "default": [],
+                "description": "specs construídas antes",
+            },
+            "runtime": _RUNTIME,
+            "requisitos_nao_funcionais": _REQUISITOS_NAO_FUNCIONAIS,
+            "schema_tdd": _SCHEMA_TDD,
+            **{v.secao: v.schema for v in POR_CODIGO.values()},
+        },
+        ("id", "titulo", "vertentes", "runtime", "schema_tdd"),
+    ),
+}
+
+VALIDADOR = Draft202012Validator(SPEC_SCHEMA)

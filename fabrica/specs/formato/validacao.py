@@ -1,0 +1,113 @@
+"""``validar_spec``: the schema's errors, then the rules a JSON Schema cannot say (the sections
+every spec has here; each vertente's in its own module), every error with its field's path."""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+from fabrica.specs.formato.comum import Caminho, ErroCampo, Erros, formatar_campo, mesmo_valor, mostrar
+from fabrica.specs.formato.mensagens import traduzir
+from fabrica.specs.formato.schema import VALIDADOR
+from fabrica.specs.formato.vertentes import POR_CODIGO
+
+
+def validar_spec(dados: object) -> list[ErroCampo]:
+    """Todos os erros da spec, ordenados pelo caminho; lista vazia quando ela é válida.
+
+    Nunca levanta exceção, qualquer que seja a entrada (JSON da API ou YAML carregado).
+    """
+    return [ErroCampo(formatar_campo(c), m) for c, m in validar(dados)]
+
+
+def validar(dados: object) -> Erros:
+    """Como ``validar_spec``, com o caminho em partes (``("spec_poo", "classes", 0)``)."""
+    erros: Erros = []
+    for erro in VALIDADOR.iter_errors(dados):
+        erros.extend(traduzir(erro))
+    if isinstance(dados, dict) and not any(c == () for c, _ in erros):
+        # As regras semânticas só olham seções que passaram no schema: podem confiar na forma.
+        sujas = {c[0] for c, _ in erros}
+        erros.extend(_semantica(dados, sujas))
+        com_erro = {c for c, _ in erros}
+        erros.extend(e for e in _fora_do_json(dados) if e[0] not in com_erro)
+    unicos = list(dict.fromkeys(erros))  # 'required' repete o mesmo campo ausente
+    return sorted(unicos, key=lambda e: tuple((0, p) if isinstance(p, int) else (1, str(p)) for p in e[0]))
+
+
+def _semantica(spec: dict, sujas: set) -> Erros:
+    limpas = {secao: valor for secao, valor in spec.items() if secao not in sujas}
+    erros: Erros = []
+    if "vertentes" in limpas:
+        for codigo, vertente in POR_CODIGO.items():
+            if codigo in spec["vertentes"] and vertente.secao not in spec:
+                erros.append(
+                    (
+                        (vertente.secao,),
+                        f"campo obrigatório ausente: {vertente.secao} (exigido pela vertente {codigo})",
+                    )
+                )
+            elif codigo not in spec["vertentes"] and vertente.secao in spec:
+                # Sem a vertente, nenhum worker constrói a seção: quase sempre um esquecimento.
+                erros.append(((vertente.secao,), f"a seção {vertente.secao} exige a vertente {codigo} em vertentes"))
+    if "id" in limpas and "depende_de" in limpas:
+        erros += [
+            (("depende_de", i), "a spec não pode depender de si mesma")
+            for i, d in enumerate(spec["depende_de"])
+            if d == spec["id"]
+        ]
+    if "schema_tdd" in limpas:
+        erros += _checar_tdd(spec["schema_tdd"])
+    for vertente in POR_CODIGO.values():
+        if vertente.secao in limpas:
+            erros += vertente.checar(spec[vertente.secao], limpas)
+    return erros
+
+
+def _checar_tdd(tdd: dict) -> Erros:
+    dominios = tdd["parametros"]
+    erros: Erros = []
+    for i, restricao in enumerate(tdd.get("restricoes", [])):
+        for parametro, valor in restricao.items():
+            caminho = ("schema_tdd", "restricoes", i, parametro)
+            if parametro not in dominios:
+                erros.append(
+                    (caminho, f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}")
+                )
+            elif not any(mesmo_valor(valor, v) for v in dominios[parametro]):
+                dominio = ", ".join(map(mostrar, dominios[parametro]))
+                erros.append((caminho, f"valor {mostrar(valor)} fora do domínio de {parametro}: {dominio}"))
+    return erros
+
+
+def _fora_do_json(valor: object, caminho: Caminho = ()) -> Erros:
+    """Valores que o YAML constrói e o JSON não tem (data sem aspas, .inf, .nan, !!binary, !!set),
+    e textos com o caractere nulo, que o PostgreSQL recusa em text e jsonb.
+
+    Nos campos livres (``schema_tdd.casos[].dado``/``espera``) o schema os deixa passar, e a
+    spec não poderia ser guardada nem enviada pela API; nos tipados, isto só repete o erro de tipo.
+    """
+    nulo = "o caractere nulo (\\u0000) não é aceito em textos"
+    if isinstance(valor, dict):
+        return [
+            e
+            for k, v in valor.items()
+            for e in ([((*caminho, str(k)), nulo)] if "\x00" in str(k) else _fora_do_json(v, (*caminho, str(k))))
+        ]
+    if isinstance(valor, list):
+        return [e for i, v in enumerate(valor) for e in _fora_do_json(v, (*caminho, i))]
+    if isinstance(valor, str):
+        return [(caminho, nulo)] if "\x00" in valor else []
+    if valor is None or isinstance(valor, (bool, int)) or (isinstance(valor, float) and math.isfinite(valor)):
+        return []
+    if isinstance(valor, (datetime.date, datetime.datetime)):
+        return [
+            (
+                caminho,
+                f"data {valor.isoformat()} sem equivalente em JSON; "
+                "no YAML, datas sem aspas viram datas: escreva entre aspas",
+            )
+        ]
+    return [
+        (caminho, f"valor sem equivalente em JSON: {valor!r}; use texto, número finito, booleano, lista ou mapeamento")
+    ]
