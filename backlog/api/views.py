@@ -186,13 +186,13 @@ class ConcluirVariosView(APIView):
         brutos = entrada.validated_data["itens"]
         resultados: list[dict | None] = [None] * len(brutos)
         validos: list[tuple[int, dict]] = []
+        validador = s.ConcluirItemEntrada()  # one instance: its fields are built once, not per entry
         for posicao, bruto in enumerate(brutos):
             item_id = bruto.get("id") if isinstance(bruto, dict) and isinstance(bruto.get("id"), int) else None
-            validacao = s.ConcluirItemEntrada(data=bruto)
-            if validacao.is_valid():
-                validos.append((posicao, validacao.validated_data))
-            else:
-                resultados[posicao] = _recusa(item_id, ValidationError(validacao.errors))
+            try:
+                validos.append((posicao, validador.run_validation(bruto)))
+            except ValidationError as exc:
+                resultados[posicao] = _recusa(item_id, exc)
         padroes: dict[int, str] = {}
         if any(dados["items_gerados"] for _, dados in validos):
             # Generated items are produced by the consumer that concludes, as in concluir/.
