@@ -463,6 +463,18 @@ def perfil(url: str, token: str, lote: int, n: int = 300) -> str:
     return cabecalho + texto.getvalue()
 
 
+def explicar_lote(url: str, lote: int = 50) -> str:
+    """The batch claim's plan as the services run it (prepared, generic plan): one walk of the
+    claim index, ``lote`` entries long."""
+    from backlog_throughput import _explicar
+
+    from backlog import sql
+
+    repor(url)
+    texto, parametros = sql.consumo([TIPO], "bench-explain", 300, lote)
+    return _explicar(url, texto, parametros)
+
+
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -599,6 +611,8 @@ def main() -> None:
             f"unbatched services, {alvo50[0].por_segundo / alvo50[2].por_segundo:.2f} of the services in batches of 50 "
             f"(target >= 0.80)"
         )
+    print("\n### EXPLAIN (ANALYZE, BUFFERS) of the batch claim, quantidade=50 (prepared, generic plan)")
+    print(explicar_lote(url))
     if not args.sem_perfil:
         print("\n### profile of the requests (in-process, same WSGI application)")
         for lote in (1, 50):

@@ -177,6 +177,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PROMETHEUS_MAX_CORPO
 # --- MS_Backlog -----------------------------------------------------------------------------
 PROMETHEUS_LEASE_SEGUNDOS = env_int("PROMETHEUS_LEASE_SEGUNDOS", 300, minimo=1)
 PROMETHEUS_BACKOFF_SEGUNDOS = env_int("PROMETHEUS_BACKOFF_SEGUNDOS", 10, minimo=0)
+# How long a server process remembers an API token's user and permission (backlog.api.autenticacao).
+PROMETHEUS_API_CACHE_SEGUNDOS = env_int("PROMETHEUS_API_CACHE_SEGUNDOS", 5, minimo=0)
 # Long polls that may wait at once in one server process (backlog.espera; sized against the
 # server's threads in prometheus_site.servidor).
 PROMETHEUS_ESPERAS_POR_PROCESSO = esperas_por_processo()

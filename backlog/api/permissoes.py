@@ -2,6 +2,8 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
+from backlog.api import autenticacao
+
 
 class OperaBacklog(BasePermission):
     """Systems and admins speaking the MS_Backlog contract (permission ``operar_backlog``).
@@ -13,6 +15,9 @@ class OperaBacklog(BasePermission):
     message = "Você não tem permissão para operar o backlog."
 
     def has_permission(self, request, view) -> bool:
+        return autenticacao.permissao(request, "backlog.operar_backlog", lambda: self._verificar(request))
+
+    def _verificar(self, request) -> bool:
         usuario = request.user
         if not (usuario and usuario.is_authenticated and usuario.is_active):
             return False

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from backlog import selectors, services
 from backlog.api import serializers as s
+from backlog.api.autenticacao import AUTENTICACAO
 from backlog.api.permissoes import OperaBacklog
 from backlog.erros import ErroBacklog, ItemNaoEncontrado
 from backlog.models import Item
@@ -36,6 +37,7 @@ def _recarregar(item: Item) -> Item:
 class ItensView(generics.ListAPIView):
     """GET lists items (filters: tipo, status, spec_ref, produtor, consumidor); POST produces one."""
 
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.ItemSaida
 
@@ -72,6 +74,7 @@ class _ItemMixin:
 
 
 class ItemView(_ItemMixin, APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(responses=s.ItemSaida)
@@ -80,6 +83,7 @@ class ItemView(_ItemMixin, APIView):
 
 
 class LinhagemView(_ItemMixin, APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(responses=s.LinhagemSaida, summary="Itens que produziram este e os que ele produziu")
@@ -91,6 +95,7 @@ class LinhagemView(_ItemMixin, APIView):
 
 
 class ConsumirView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(
@@ -135,6 +140,7 @@ class ConsumirView(APIView):
 
 
 class ConcluirView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(request=s.ConcluirEntrada, responses=s.ItemSaida)
@@ -168,6 +174,7 @@ def _recusa(item_id, exc: Exception) -> dict:
 
 
 class ConcluirVariosView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(
@@ -226,6 +233,7 @@ class ConcluirVariosView(APIView):
 
 
 class FalharView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(request=s.FalharEntrada, responses=s.ItemSaida)
@@ -237,6 +245,7 @@ class FalharView(APIView):
 
 
 class RenovarView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(request=s.RenovarEntrada, responses=s.ItemSaida, summary="Heartbeat: estende o lease")
@@ -250,6 +259,7 @@ class RenovarView(APIView):
 class EventosView(generics.ListAPIView):
     """The audit trail, newest first; filters: item, tipo."""
 
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.EventoSaida
 

@@ -308,3 +308,56 @@ def test_a_saida_rapida_e_a_mesma_que_a_dos_campos_do_drf(caminho):
     for classe, item in casos:
         serializador = classe()
         assert serializador.to_representation(item) == drf.ModelSerializer.to_representation(serializador, item)
+
+
+# --- tokens remembered for a few seconds (backlog.api.autenticacao) ----------------------------
+
+
+def _com_token(usuario):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    cliente = APIClient()
+    token = Token.objects.create(user=usuario)
+    cliente.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return cliente, token
+
+
+def test_token_lembrado_poupa_as_consultas_de_autenticacao_e_permissao(elenco):
+    cliente, _ = _com_token(elenco["sistema"])
+    pedido = {"tipos": ["nada_aqui"], "consumidor": "c"}
+    contagens = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as consultas:
+            assert post(cliente, CONSUMIR, pedido).status_code == 204
+        contagens.append(len(consultas))
+    assert contagens[0] - contagens[1] == 2  # the token and the permission, asked once
+
+
+def test_token_revogado_para_de_valer_quando_o_lembrete_vence(elenco, monkeypatch):
+    from backlog.api import autenticacao
+
+    cliente, token = _com_token(elenco["sistema"])
+    pedido = {"tipos": ["nada_aqui"], "consumidor": "c"}
+    assert post(cliente, CONSUMIR, pedido).status_code == 204
+    token.delete()
+    assert post(cliente, CONSUMIR, pedido).status_code == 204  # still remembered (documented)
+    agora = autenticacao.time.monotonic()
+    monkeypatch.setattr(autenticacao.time, "monotonic", lambda: agora + 6)
+    assert_forma_de_erro(post(cliente, CONSUMIR, pedido), 401)
+
+
+def test_sem_lembrete_o_token_revogado_para_na_hora(elenco, settings):
+    settings.PROMETHEUS_API_CACHE_SEGUNDOS = 0
+    cliente, token = _com_token(elenco["outsider"])
+    pedido = {"tipos": ["nada_aqui"], "consumidor": "c"}
+    assert_forma_de_erro(post(cliente, CONSUMIR, pedido), 403)
+    token.delete()
+    assert_forma_de_erro(post(cliente, CONSUMIR, pedido), 401)
+
+
+def test_permissao_lembrada_recusa_quem_nao_tem(elenco):
+    cliente, _ = _com_token(elenco["po"])
+    pedido = {"tipos": ["nada_aqui"], "consumidor": "c"}
+    for _ in range(2):
+        assert_forma_de_erro(post(cliente, CONSUMIR, pedido), 403)
