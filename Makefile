@@ -1,10 +1,10 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test` (and `make dev` to edit with autoreload).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.instalado
 
-.PHONY: run test install lint bench
+.PHONY: run dev prepare test install lint bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,18 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-run: install
+prepare: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py carregar_demo
+
+# The production server (gunicorn, Procfile) and the django-q2 cluster, stopped together by Ctrl-C.
+run: prepare
 	$(VENV)/bin/honcho start -f Procfile
+
+# Django's development server with autoreload instead of gunicorn, and the same cluster.
+dev: prepare
+	$(VENV)/bin/honcho start -f Procfile.dev
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -1,9 +1,21 @@
-"""MS_Backlog: items, their dependencies and the audit trail (seed §2, §3; DESIGN §3)."""
+"""MS_Backlog: items, their dependencies and the audit trail (seed §2, §3; DESIGN §3).
+
+The broker's two rules are written here, once, and everything else asks these:
+
+- **claimable** (``consumivel``): ``Pendente`` and not waiting out a retry's backoff;
+- **unblocked** (``SATISFAZ_DEPENDENCIA``, ``DependenciaQuerySet.em_aberto``): a dependency
+  holds until its item is ``Concluido``, so an item waits while any of its dependencies is open.
+
+``backlog.sql`` restates them for PostgreSQL's hot statements; ``tests/backlog/test_regras.py``
+runs both spellings over the same rows and fails when they disagree.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +26,43 @@ class Status(models.TextChoices):
     CONCLUIDO = "Concluido", _("Concluído")
     FALHA = "Falha", _("Falha")
     CANCELADO = "Cancelado", _("Cancelado")
+
+
+# A dependency is satisfied by this status of the item it points to, and by no other: a
+# dependency that failed or was cancelled keeps its dependents waiting (an admin requeues it).
+SATISFAZ_DEPENDENCIA = Status.CONCLUIDO
+
+
+def consumivel(agora: datetime) -> Q:
+    """Claimable at ``agora``: ``Pendente`` and past its backoff (``disponivel_em``), if any."""
+    return Q(status=Status.PENDENTE) & (Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=agora))
+
+
+class DependenciaQuerySet(models.QuerySet):
+    def em_aberto(self) -> DependenciaQuerySet:
+        """The dependencies not yet satisfied (their item is not ``Concluido``)."""
+        return self.exclude(depende_de__status=SATISFAZ_DEPENDENCIA)
+
+
+class ItemQuerySet(models.QuerySet):
+    def consumiveis(self, agora: datetime) -> ItemQuerySet:
+        return self.filter(consumivel(agora))
+
+    def sem_dependencias_em_aberto(self) -> ItemQuerySet:
+        """Items none of whose dependencies is still open (items without any included)."""
+        em_aberto = Dependencia.objects.em_aberto().filter(item_id=OuterRef("pk"))
+        return self.exclude(Exists(em_aberto))
+
+    def desbloqueaveis(self) -> ItemQuerySet:
+        """``Bloqueado`` items with nothing left to wait for: the unblocking rule (seed §3.1)."""
+        return self.filter(status=Status.BLOQUEADO).sem_dependencias_em_aberto()
+
+    def bloqueados_por(self, item_id: int) -> ItemQuerySet:
+        """The ``Bloqueado`` items that depend on ``item_id``: who a conclusion may unblock."""
+        return self.filter(
+            status=Status.BLOQUEADO,
+            pk__in=Dependencia.objects.filter(depende_de_id=item_id).values("item_id"),
+        )
 
 
 class Item(models.Model):
@@ -63,6 +112,8 @@ class Item(models.Model):
         related_name="dependentes_diretos",
         blank=True,
     )
+
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("item")
@@ -119,6 +170,8 @@ class Dependencia(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="dependencias")
     depende_de = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="dependentes")
 
+    objects = DependenciaQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("dependência")
         verbose_name_plural = _("dependências")
@@ -138,7 +191,9 @@ class Evento(models.Model):
     """The audit trail: one row per transition, written in the transaction that made it."""
 
     tipo = models.CharField(_("tipo"), max_length=32)
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="eventos")
+    # Indexed by ``backlog_evento_item_criado`` below (item first): a second index on the
+    # foreign key alone would only slow the event every claim and conclusion writes.
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="eventos", db_index=False)
     ator = models.CharField(_("ator"), max_length=200)
     dados = models.JSONField(_("dados"), default=dict, blank=True)
     criado_em = models.DateTimeField(_("quando"), auto_now_add=True)
@@ -147,6 +202,12 @@ class Evento(models.Model):
         verbose_name = _("evento")
         verbose_name_plural = _("eventos")
         ordering = ["id"]
+        indexes = [
+            # Metrics read the trail by kind over a period, timelines by item in order; without
+            # these both scan the whole audit trail.
+            models.Index(fields=["tipo", "criado_em"], name="backlog_evento_tipo_criado"),
+            models.Index(fields=["item", "criado_em"], name="backlog_evento_item_criado"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tipo} #{self.item_id} por {self.ator}"

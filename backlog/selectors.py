@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from backlog.models import Dependencia, Evento, Item, Status
 
@@ -16,8 +17,13 @@ def _deps() -> Prefetch:
 
 
 def com_dependencias(lista: Iterable[Item]) -> None:
-    """Loads the dependency ids of already fetched items in one query."""
-    prefetch_related_objects(list(lista), _deps())
+    """Gives already fetched items their ``depende_de_ids`` (sorted), in one query for those that
+    don't carry them yet (the hot statements of ``backlog.sql`` return them with the row)."""
+    faltando = [item for item in lista if getattr(item, "depende_de_ids", None) is None]
+    if faltando:
+        prefetch_related_objects(faltando, _deps())
+        for item in faltando:
+            item.depende_de_ids = sorted(d.depende_de_id for d in item.dependencias.all())
 
 
 def itens(filtros: dict[str, str] | None = None) -> QuerySet[Item]:
@@ -32,6 +38,20 @@ def itens(filtros: dict[str, str] | None = None) -> QuerySet[Item]:
 
 def item(pk: int) -> Item:
     return itens().get(pk=pk)
+
+
+def consumiveis_por_tipo(tipos: list[str], *, limite: int) -> dict[str, list[int]]:
+    """Ids of claimable items of these types (at most ``limite``, in claim order), by type."""
+    por_tipo: dict[str, list[int]] = {}
+    linhas = (
+        Item.objects.consumiveis(timezone.now())
+        .filter(tipo__in=tipos)
+        .order_by("-prioridade", "id")
+        .values_list("tipo", "pk")[:limite]
+    )
+    for tipo, pk in linhas:
+        por_tipo.setdefault(tipo, []).append(pk)
+    return por_tipo
 
 
 def eventos(*, item_id: int | None = None, tipo: str | None = None) -> QuerySet[Evento]:

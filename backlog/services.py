@@ -8,21 +8,24 @@ portable one (SQLite for ``make run``) and the reference the SQL path is tested 
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Min
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from backlog import sql
+from backlog import espera, sql
 from backlog import tipos as registro
-from backlog.erros import DadosInvalidos, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
-from backlog.models import Dependencia, Evento, Item, Status
+from backlog.erros import DadosInvalidos, ErroBacklog, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
+from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Status
 
 # The one table of allowed transitions: operation → statuses it may start from.
 TRANSICOES: dict[str, frozenset[str]] = {
@@ -35,10 +38,17 @@ TRANSICOES: dict[str, frozenset[str]] = {
     "resolver": frozenset({Status.PENDENTE, Status.EM_PROCESSAMENTO}),
     "cancelar": frozenset({Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO, Status.FALHA}),
     "reenfileirar": frozenset({Status.FALHA, Status.CANCELADO}),
+    # A claim whose consumer never received it (its long poll was abandoned) goes back untouched.
+    "devolver": frozenset({Status.EM_PROCESSAMENTO}),
 }
 
 MAX_PRIORIDADE = 32767
 MAX_ID = 2**63 - 1
+# A batch (``consumir(quantidade=…)``, ``concluir_varios``) holds at most this many items, as
+# SQS and Pub/Sub bound theirs; the REST API documents the same limit.
+MAX_QUANTIDADE = 100
+# The longest ``espera_segundos`` of a long poll (SQS's WaitTimeSeconds has the same bound).
+MAX_ESPERA_SEGUNDOS = 20
 
 
 @dataclass
@@ -91,14 +101,20 @@ def _evento(item_id: int, tipo: str, ator: str, dados: dict[str, Any] | None = N
 
 
 def _avisar_disponiveis(itens: Iterable[tuple[int, str]]) -> None:
-    """After commit, tells each type's listeners which of its items became claimable."""
+    """Inside the transaction that made these items claimable: after its commit, each type's
+    listeners get their ids (``tipos.registrar_ouvinte``) and this process's long polls of those
+    types wake; on PostgreSQL the commit also notifies every other process's long polls."""
     por_tipo: dict[str, list[int]] = {}
     for pk, tipo in itens:
-        if registro.ouvintes(tipo):
-            por_tipo.setdefault(tipo, []).append(pk)
+        por_tipo.setdefault(tipo, []).append(pk)
+    if not por_tipo:
+        return
+    if connection.vendor == "postgresql":
+        sql.avisar(espera.CANAL, sorted(por_tipo))
+    transaction.on_commit(lambda t=list(por_tipo): espera.avisos.avisar(t), robust=True)
     for tipo, ids in por_tipo.items():
         for funcao in registro.ouvintes(tipo):
-            transaction.on_commit(lambda f=funcao, i=ids: f(i), robust=True)
+            transaction.on_commit(lambda f=funcao, t=tipo, i=ids: f(t, i), robust=True)
 
 
 def _usa_sql_rapido() -> bool:
@@ -187,7 +203,9 @@ def _produzir_lote(
     agora = timezone.now()
     criados: list[Item] = []
     for novo in novos:
-        bloqueado = bool(novo.depende_de_gerados) or any(status_deps[d] != Status.CONCLUIDO for d in novo.depende_de)
+        bloqueado = bool(novo.depende_de_gerados) or any(
+            status_deps[d] != SATISFAZ_DEPENDENCIA for d in novo.depende_de
+        )
         tipo_item = registro.tipo_registrado(novo.tipo)
         spec_ref = novo.spec_ref or str(novo.contexto.get("spec_ref", "") or "")[:100]
         criados.append(
@@ -233,6 +251,8 @@ def _produzir_lote(
             for item, novo in zip(criados, novos, strict=True)
         ]
     )
+    for item, novo in zip(criados, novos, strict=True):
+        item.depende_de_ids = sorted([*novo.depende_de, *(criados[r].pk for r in novo.depende_de_gerados)])
     _avisar_disponiveis((i.pk, i.tipo) for i in criados if i.status == Status.PENDENTE)
     return criados
 
@@ -274,43 +294,173 @@ def produzir_varios(novos: Sequence[NovoItem], *, ator: str, produzido_por: int 
 # --- consumir ---------------------------------------------------------------------------------
 
 
-def consumir(*, tipos: Sequence[str], consumidor: str, lease_segundos: int | None = None) -> Item | None:
-    """Claims the next claimable ``Pendente`` item of these types, highest ``prioridade`` first,
-    then oldest; returns it ``EmProcessamento`` with a fresh lease, or None when there is none.
+@overload
+def consumir(
+    *,
+    tipos: Sequence[str],
+    consumidor: str,
+    lease_segundos: int | None = None,
+    quantidade: None = None,
+    espera_segundos: float = 0,
+    desistir: Callable[[], bool] | None = None,
+) -> Item | None: ...
+
+
+@overload
+def consumir(
+    *,
+    tipos: Sequence[str],
+    consumidor: str,
+    lease_segundos: int | None = None,
+    quantidade: int,
+    espera_segundos: float = 0,
+    desistir: Callable[[], bool] | None = None,
+) -> list[Item]: ...
+
+
+def consumir(
+    *,
+    tipos: Sequence[str],
+    consumidor: str,
+    lease_segundos: int | None = None,
+    quantidade: int | None = None,
+    espera_segundos: float = 0,
+    desistir: Callable[[], bool] | None = None,
+) -> Item | None | list[Item]:
+    """Claims the next claimable item of these types (``models.consumivel``), highest
+    ``prioridade`` first, then oldest; returns it ``EmProcessamento`` with a fresh lease, or None
+    when there is none. With ``quantidade`` (1 to ``MAX_QUANTIDADE``) claims up to that many at
+    once and returns them as a list, in claim order (empty when none).
 
     Two consumers never get the same item (``FOR NO KEY UPDATE SKIP LOCKED`` on PostgreSQL; a
-    single writer on SQLite). The lease token in the returned item is the consumer's proof of
+    single writer on SQLite). The lease token of each returned item is the consumer's proof of
     ownership for ``concluir``/``falhar``.
+
+    With ``espera_segundos`` (up to ``MAX_ESPERA_SEGUNDOS``) and nothing to claim, waits that
+    long for items of these types to become claimable (``backlog.espera``): outside any
+    transaction, holding no lock, and ending early when ``desistir()`` becomes true (the client
+    left) or the server stops. Refused inside a transaction, which the wait would hold open.
     """
+    erros: dict[str, list[str]] = {}
     if not tipos:
-        raise DadosInvalidos("Informe ao menos um tipo.", {"tipos": ["Lista vazia."]})
+        erros["tipos"] = ["Informe ao menos um tipo."]
     if not consumidor or len(consumidor) > 200:
-        raise DadosInvalidos("Informe o consumidor.", {"consumidor": ["Informe de 1 a 200 caracteres."]})
+        erros["consumidor"] = ["Informe de 1 a 200 caracteres."]
+    if quantidade is not None and not 1 <= quantidade <= MAX_QUANTIDADE:
+        erros["quantidade"] = [f"Informe de 1 a {MAX_QUANTIDADE}."]
+    if not 0 <= espera_segundos <= MAX_ESPERA_SEGUNDOS:
+        erros["espera_segundos"] = [f"Informe de 0 a {MAX_ESPERA_SEGUNDOS} segundos."]
+    if erros:
+        raise DadosInvalidos("O pedido de consumo não é válido.", erros)
+    if espera_segundos and connection.in_atomic_block:
+        raise TransactionManagementError("consumir com espera_segundos não pode rodar dentro de uma transação.")
+    tipos = list(dict.fromkeys(tipos))
     segundos = lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS
+    limite = quantidade or 1
+    if espera_segundos:
+        with espera.avisos.vaga() as pode_esperar:
+            if pode_esperar:
+                itens = _esperar_e_reservar(tipos, consumidor, segundos, limite, espera_segundos, desistir)
+            else:
+                itens = _reservar_consumiveis(tipos, consumidor, segundos, limite)
+    else:
+        itens = _reservar_consumiveis(tipos, consumidor, segundos, limite)
+    if quantidade is not None:
+        return itens
+    return itens[0] if itens else None
+
+
+def _reservar_consumiveis(tipos: list[str], consumidor: str, segundos: int, quantidade: int) -> list[Item]:
     if _usa_sql_rapido():
-        return sql.consumir(list(dict.fromkeys(tipos)), consumidor, segundos)
+        return sql.consumir(tipos, consumidor, segundos, quantidade)
     with transaction.atomic():
         agora = timezone.now()
-        item = (
+        itens = list(
             Item.objects.select_for_update(skip_locked=True, no_key=True)
-            .filter(status=Status.PENDENTE, tipo__in=list(tipos))
-            .filter(Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=agora))
-            .order_by("-prioridade", "id")
-            .first()
+            .consumiveis(agora)
+            .filter(tipo__in=tipos)
+            .order_by("-prioridade", "id")[:quantidade]
         )
-        if item is None:
-            return None
-        return _reservar(item, consumidor, agora, segundos)
+        if len(itens) == 1:
+            return [_reservar(itens[0], consumidor, agora, segundos)]
+        for item in itens:
+            _marcar_reservado(item, consumidor, agora, segundos)
+        Item.objects.bulk_update(itens, _CAMPOS_RESERVA)
+        Evento.objects.bulk_create(
+            [_evento(item.pk, "consumido", consumidor, {"tentativa": item.tentativas}) for item in itens]
+        )
+        return itens
 
 
-def _reservar(item: Item, consumidor: str, agora: datetime, segundos: int) -> Item:
+def _esperar_e_reservar(
+    tipos: list[str],
+    consumidor: str,
+    segundos: int,
+    quantidade: int,
+    espera_segundos: float,
+    desistir: Callable[[], bool] | None,
+) -> list[Item]:
+    """The long poll: claim, else sleep until this process hears of items of these types (or
+    the nearest backoff of theirs ends, or a short-poll interval passes), and claim again."""
+    avisos = espera.avisos
+    prazo = time.monotonic() + espera_segundos
+
+    def parar() -> bool:
+        return avisos.encerrando() or (desistir is not None and desistir())
+
+    avisos.garantir_ouvinte()
+    while True:
+        # The mark before the claim: whatever is announced after it wakes the sleep below.
+        marca = avisos.marca(tipos)
+        itens = _reservar_consumiveis(tipos, consumidor, segundos, quantidade)
+        if itens:
+            return itens
+        ouvindo = avisos.ouvindo()
+        # What no transaction announces: a retry whose backoff ends. The wait re-checks then.
+        backoff_fim = _fim_do_proximo_backoff(tipos) if ouvindo else None
+        while True:
+            restante = prazo - time.monotonic()
+            if restante <= 0 or parar():
+                return []
+            passo = min(restante, espera.INTERVALO_MAXIMO if ouvindo else espera.INTERVALO_SEM_AVISO)
+            if backoff_fim is not None:
+                passo = min(passo, max((backoff_fim - timezone.now()).total_seconds(), 0))
+            if avisos.esperar(tipos, marca, passo):
+                break  # announced: claim again
+            if not ouvindo:
+                # A short poll reads before it claims: a claim would take SQLite's write lock.
+                if avisos.ouvindo() or Item.objects.consumiveis(timezone.now()).filter(tipo__in=tipos).exists():
+                    break  # (listening now: start over with notifications)
+            elif backoff_fim is not None and timezone.now() >= backoff_fim:
+                break
+        if parar():  # woken: but the client may have left meanwhile, and then nobody takes it
+            return []
+
+
+def _fim_do_proximo_backoff(tipos: list[str]) -> datetime | None:
+    """When the nearest retry delay among these types' ``Pendente`` items ends (None if none)."""
+    return (
+        Item.objects.filter(status=Status.PENDENTE, tipo__in=tipos, disponivel_em__gt=timezone.now())
+        .order_by()
+        .aggregate(fim=Min("disponivel_em"))["fim"]
+    )
+
+
+_CAMPOS_RESERVA = ["status", "consumidor", "consumido_em", "tentativas", "lease_token", "lease_expira_em"]
+
+
+def _marcar_reservado(item: Item, consumidor: str, agora: datetime, segundos: int) -> None:
     item.status = Status.EM_PROCESSAMENTO
     item.consumidor = consumidor
     item.consumido_em = agora
     item.tentativas += 1
     item.lease_token = uuid.uuid4()
     item.lease_expira_em = _lease_ate(agora, segundos)
-    item.save(update_fields=["status", "consumidor", "consumido_em", "tentativas", "lease_token", "lease_expira_em"])
+
+
+def _reservar(item: Item, consumidor: str, agora: datetime, segundos: int) -> Item:
+    _marcar_reservado(item, consumidor, agora, segundos)
+    item.save(update_fields=_CAMPOS_RESERVA)
     _evento(item.pk, "consumido", consumidor, {"tentativa": item.tentativas}).save()
     return item
 
@@ -337,6 +487,30 @@ def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos:
 # --- concluir ---------------------------------------------------------------------------------
 
 
+@dataclass
+class Conclusao:
+    """One entry of ``concluir_varios``: what ``concluir`` takes for one item."""
+
+    item_id: int
+    lease_token: uuid.UUID | str | None
+    resultado: dict[str, Any] | None = None
+    items_gerados: Sequence[NovoItem] = ()
+
+
+def _validar_conclusao(c: Conclusao) -> None:
+    if c.resultado is not None and not isinstance(c.resultado, dict):
+        raise DadosInvalidos("O resultado deve ser um objeto JSON.", {"resultado": ["Deve ser um objeto."]})
+    if c.resultado and _tem_nul(c.resultado):
+        raise DadosInvalidos("O resultado não é válido.", {"resultado": [_NUL]})
+    if not isinstance(c.item_id, int) or not 0 < c.item_id <= MAX_ID:
+        # Beyond bigint: PostgreSQL would refuse the fast statement's parameter (a 500).
+        raise ItemNaoEncontrado(f"Item #{c.item_id} não existe.")
+    if c.items_gerados:
+        erros = _validar_lote(c.items_gerados, "items_gerados")
+        if erros:
+            raise DadosInvalidos("Os itens gerados não são válidos.", erros)
+
+
 def concluir(
     *,
     item_id: int,
@@ -354,19 +528,10 @@ def concluir(
     The returned item carries the items it generated in ``item.gerados_agora`` (in order).
     """
     resultado = resultado if resultado is not None else {}
-    if not isinstance(resultado, dict):
-        raise DadosInvalidos("O resultado deve ser um objeto JSON.", {"resultado": ["Deve ser um objeto."]})
-    if _tem_nul(resultado):
-        raise DadosInvalidos("O resultado não é válido.", {"resultado": [_NUL]})
-    if not 0 < item_id <= MAX_ID:
-        # Beyond bigint: PostgreSQL would refuse the fast statement's parameter (a 500).
-        raise ItemNaoEncontrado(f"Item #{item_id} não existe.")
-    if items_gerados:
-        erros = _validar_lote(items_gerados, "items_gerados")
-        if erros:
-            raise DadosInvalidos("Os itens gerados não são válidos.", erros)
+    _validar_conclusao(Conclusao(item_id, lease_token, resultado, items_gerados))
     if _usa_sql_rapido():
-        with transaction.atomic() if items_gerados else _sem_transacao():
+        # Without generated items the statement is its own transaction (one round trip).
+        with transaction.atomic() if items_gerados else nullcontext():
             token = _token(lease_token)
             concluido = sql.concluir(item_id, str(token) if token else None, resultado, ator)
             if concluido is None:
@@ -386,12 +551,78 @@ def concluir(
     return item
 
 
-class _sem_transacao:
-    def __enter__(self) -> None:
-        return None
+def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None) -> list[Item | ErroBacklog]:
+    """Concludes each entry as ``concluir`` would and answers, in the same order, the concluded
+    item or the refusal (``ErroBacklog``) of that entry: a bad entry never spoils the others,
+    and each item is concluded whole or not at all (its generated items, its event and its
+    unblocking commit with it). At most ``MAX_QUANTIDADE`` entries.
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    On PostgreSQL the entries without generated items are concluded by one statement; an id
+    repeated in the batch is concluded by its first entry (the others find it concluded).
+    """
+    if not 1 <= len(conclusoes) <= MAX_QUANTIDADE:
+        raise DadosInvalidos(
+            f"Envie de 1 a {MAX_QUANTIDADE} conclusões.", {"itens": [f"Entre 1 e {MAX_QUANTIDADE} itens."]}
+        )
+    respostas: list[Item | ErroBacklog | None] = [None] * len(conclusoes)
+    juntas: dict[int, int] = {}  # item id -> entry, for the one statement
+    vistos: set[int] = set()
+    for posicao, c in enumerate(conclusoes):
+        try:
+            _validar_conclusao(c)
+        except ErroBacklog as exc:
+            respostas[posicao] = exc
+            continue
+        if _usa_sql_rapido() and not c.items_gerados and c.item_id not in vistos:
+            juntas[c.item_id] = posicao
+        vistos.add(c.item_id)
+    if juntas:
+        entradas = []
+        for item_id, posicao in juntas.items():
+            token = _token(conclusoes[posicao].lease_token)
+            entradas.append((item_id, str(token) if token else None, conclusoes[posicao].resultado or {}))
+        concluidos = sql.concluir_varios(entradas, ator)
+        for item_id, (item, tem_dependentes) in concluidos.items():
+            item.gerados_agora = []
+            respostas[juntas[item_id]] = item
+            if tem_dependentes:
+                _desbloquear(item.pk)
+        for item_id, posicao in juntas.items():
+            if item_id not in concluidos:
+                try:
+                    _diagnosticar(item_id, "concluir", conclusoes[posicao].lease_token)
+                except ErroBacklog as exc:
+                    respostas[posicao] = exc
+    for posicao, c in enumerate(conclusoes):
+        if respostas[posicao] is None:
+            try:
+                respostas[posicao] = concluir(
+                    item_id=c.item_id,
+                    lease_token=c.lease_token,
+                    resultado=c.resultado,
+                    items_gerados=c.items_gerados,
+                    ator=ator,
+                )
+            except ErroBacklog as exc:
+                respostas[posicao] = exc
+    return respostas  # type: ignore[return-value]  (every entry was answered above)
+
+
+def devolver(*, item_id: int, lease_token: uuid.UUID | str, ator: str) -> Item:
+    """Gives back a claim its consumer never received (a long poll whose client left): the item
+    is ``Pendente`` again as it was, the attempt not counted, and announced."""
+    with transaction.atomic():
+        item = _travar(item_id)
+        _exigir_transicao(item, "devolver")
+        _exigir_lease(item, lease_token)
+        item.status = Status.PENDENTE
+        item.tentativas = max(item.tentativas - 1, 0)
+        item.lease_token = None
+        item.lease_expira_em = None
+        item.save(update_fields=["status", "tentativas", "lease_token", "lease_expira_em"])
+        _evento(item.pk, "devolvido", ator).save()
+        _avisar_disponiveis([(item.pk, item.tipo)])
+    return item
 
 
 def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None) -> None:
@@ -432,16 +663,13 @@ def _desbloquear(concluido_id: int) -> list[int]:
     with transaction.atomic():
         candidatos = list(
             Item.objects.select_for_update(no_key=True)
-            .filter(
-                status=Status.BLOQUEADO, pk__in=Dependencia.objects.filter(depende_de_id=concluido_id).values("item_id")
-            )
+            .bloqueados_por(concluido_id)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
         if not candidatos:
             return []
-        falta_algo = Dependencia.objects.filter(item_id=OuterRef("pk")).exclude(depende_de__status=Status.CONCLUIDO)
-        prontos = list(Item.objects.filter(pk__in=candidatos).exclude(Exists(falta_algo)).values_list("pk", flat=True))
+        prontos = list(Item.objects.filter(pk__in=candidatos).desbloqueaveis().values_list("pk", flat=True))
         if prontos:
             agora = timezone.now()
             Item.objects.filter(pk__in=prontos).update(
@@ -459,8 +687,7 @@ def _desbloquear(concluido_id: int) -> list[int]:
 def desbloquear_orfaos() -> int:
     """Repairs ``Bloqueado`` items whose dependencies are all ``Concluido`` (a process that died
     between a conclusion and its unblocking); run by the sweep. Returns how many were freed."""
-    falta_algo = Dependencia.objects.filter(item_id=OuterRef("pk")).exclude(depende_de__status=Status.CONCLUIDO)
-    ids = Item.objects.filter(status=Status.BLOQUEADO).exclude(Exists(falta_algo)).values_list("pk", flat=True)[:1000]
+    ids = Item.objects.desbloqueaveis().values_list("pk", flat=True)[:1000]
     total = 0
     for pk in ids:
         ultima = Dependencia.objects.filter(item_id=pk).order_by("-depende_de__concluido_em").first()
@@ -505,6 +732,11 @@ def _registrar_falha(
             "tentativa": item.tentativas,
             "nova_tentativa_em": item.disponivel_em.isoformat(),
         }
+        if not atraso:
+            # Claimable again at once (a rescued lease, or no backoff configured): announced
+            # like a new item. A delayed retry is found when its backoff ends (the sweep, or a
+            # long poll's own re-check).
+            _avisar_disponiveis([(item.pk, item.tipo)])
     else:
         item.status = Status.FALHA
         dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
@@ -548,12 +780,14 @@ def reenfileirar(*, item_id: int, ator: str) -> Item:
     with transaction.atomic():
         item = _travar(item_id)
         _exigir_transicao(item, "reenfileirar")
-        pendencias = item.dependencias.exclude(depende_de__status=Status.CONCLUIDO).exists()
+        pendencias = item.dependencias.em_aberto().exists()
         item.status = Status.BLOQUEADO if pendencias else Status.PENDENTE
         item.tentativas = 0
         item.disponivel_em = None
         item.save(update_fields=["status", "tentativas", "disponivel_em"])
         _evento(item.pk, "reenfileirado", ator, {"status": item.status}).save()
+        if item.status == Status.PENDENTE:
+            _avisar_disponiveis([(item.pk, item.tipo)])
     return item
 
 

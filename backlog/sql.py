@@ -37,7 +37,26 @@ _RETORNO = ", ".join(f"i.{f.column}" for f in Item._meta.concrete_fields)
 # ``now()`` is the start of the transaction, so a failed item would not be claimable again in
 # the caller's transaction.
 
-# After the candidate is chosen: claim it, write its event, return the whole row.
+
+# Every returned item carries its dependency ids, which the API shows: no second query for them.
+def _dependencias_de(alvo: str) -> str:
+    return f"ARRAY(SELECT d.depende_de_id FROM backlog_dependencia d WHERE d.item_id = {alvo}.id ORDER BY 1)"  # noqa: S608
+
+
+# The broker's rules (``backlog.models``) as these statements spell them; tests/backlog/test_regras.py
+# evaluates each one and its ORM twin over the same rows. Claimable:
+CONSUMIVEL = "i.status = 'Pendente' AND (i.disponivel_em IS NULL OR i.disponivel_em <= %(agora)s::timestamptz)"
+
+
+def bloqueados_por(alvo: str) -> str:
+    """Whether the item ``alvo`` has ``Bloqueado`` dependents (``ItemQuerySet.bloqueados_por``)."""
+    return (
+        "EXISTS (SELECT 1 FROM backlog_dependencia d JOIN backlog_item b ON b.id = d.item_id "  # noqa: S608
+        f"WHERE d.depende_de_id = {alvo}.id AND b.status = 'Bloqueado')"
+    )
+
+
+# After the candidates are chosen: claim them, write their events, return the whole rows.
 _RESERVAR = f"""
 ), reservado AS (
     UPDATE backlog_item i
@@ -52,23 +71,23 @@ _RESERVAR = f"""
     SELECT 'consumido', id, consumidor, jsonb_build_object('tentativa', tentativas), %(agora)s::timestamptz
     FROM reservado
 )
-SELECT * FROM reservado
+SELECT reservado.*, {_dependencias_de("reservado")} AS depende_de_ids FROM reservado
 """  # noqa: S608 (the column list, from the model's metadata)
 
-# One type: the first entry of the partial index ``backlog_item_claim`` (tipo, prioridade
-# DESC, id) that nobody holds is the answer.
+# One type: the first ``quantidade`` entries of the partial index ``backlog_item_claim`` (tipo,
+# prioridade DESC, id) that nobody holds are the answer, in one walk of the index.
 CONSUMIR_UM_TIPO = f"""
 WITH candidato AS (
     SELECT i.id
     FROM backlog_item i
-    WHERE i.tipo = %(tipo)s::text AND i.status = 'Pendente'
-      AND (i.disponivel_em IS NULL OR i.disponivel_em <= %(agora)s::timestamptz)
+    WHERE i.tipo = %(tipo)s::text AND {CONSUMIVEL}
     ORDER BY i.prioridade DESC, i.id
-    LIMIT 1
+    LIMIT %(quantidade)s::int
     FOR NO KEY UPDATE SKIP LOCKED{_RESERVAR}"""  # noqa: S608 (the column list, from the model's metadata)
 
-# Several types: one such probe per type, then the best of those few candidates; a plain
-# ``tipo = ANY(...)`` would make PostgreSQL sort every pending row on each claim.
+# Several types: one such walk per type, then the best ``quantidade`` of those candidates; a
+# plain ``tipo = ANY(...)`` would make PostgreSQL sort every pending row on each claim. The
+# candidates of a type that lose to better ones stay locked only until this statement commits.
 CONSUMIR_VARIOS_TIPOS = f"""
 WITH candidato AS (
     SELECT c.id
@@ -76,14 +95,21 @@ WITH candidato AS (
     CROSS JOIN LATERAL (
         SELECT i.id, i.prioridade
         FROM backlog_item i
-        WHERE i.tipo = t.tipo AND i.status = 'Pendente'
-          AND (i.disponivel_em IS NULL OR i.disponivel_em <= %(agora)s::timestamptz)
+        WHERE i.tipo = t.tipo AND {CONSUMIVEL}
         ORDER BY i.prioridade DESC, i.id
-        LIMIT 1
+        LIMIT %(quantidade)s::int
         FOR NO KEY UPDATE SKIP LOCKED
     ) c
     ORDER BY c.prioridade DESC, c.id
-    LIMIT 1{_RESERVAR}"""  # noqa: S608 (the column list, from the model's metadata)
+    LIMIT %(quantidade)s::int{_RESERVAR}"""  # noqa: S608 (the column list, from the model's metadata)
+
+_CONCLUIDO_EVENTO = """
+), evento AS (
+    INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
+    SELECT 'concluido', id, COALESCE(%(ator)s::text, consumidor), '{}'::jsonb, %(agora)s::timestamptz
+    FROM concluido
+)
+"""
 
 CONCLUIR = f"""
 WITH concluido AS (
@@ -95,22 +121,44 @@ WITH concluido AS (
     -- spelled-out status lets the planner pick the partial lease index and filter on id.
     WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid
     RETURNING {_RETORNO}
-), evento AS (
-    INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
-    SELECT 'concluido', id, COALESCE(%(ator)s::text, consumidor), '{{}}'::jsonb, %(agora)s::timestamptz
-    FROM concluido
-)
-SELECT concluido.*, EXISTS (
-    SELECT 1 FROM backlog_dependencia d JOIN backlog_item b ON b.id = d.item_id
-    WHERE d.depende_de_id = concluido.id AND b.status = 'Bloqueado'
-) AS tem_dependentes
+{_CONCLUIDO_EVENTO}
+SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
+       {bloqueados_por("concluido")} AS tem_dependentes
 FROM concluido
 """  # noqa: S608 (the column list, from the model's metadata)
 
+# A batch: each (id, lease, resultado) triple concludes its item if it holds the lease; the rows
+# that did not match are diagnosed one by one by the caller.
+CONCLUIR_VARIOS = f"""
+WITH entrada AS (
+    SELECT e.id, e.lease, e.resultado::jsonb AS resultado
+    FROM unnest(%(ids)s::bigint[], %(leases)s::uuid[], %(resultados)s::text[]) AS e(id, lease, resultado)
+), concluido AS (
+    UPDATE backlog_item i
+    SET status = 'Concluido', resultado = entrada.resultado, concluido_em = %(agora)s::timestamptz,
+        lease_token = NULL, lease_expira_em = NULL
+    FROM entrada
+    WHERE i.id = entrada.id AND i.lease_token = entrada.lease
+    RETURNING {_RETORNO}
+{_CONCLUIDO_EVENTO}
+SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
+       {bloqueados_por("concluido")} AS tem_dependentes
+FROM concluido
+"""  # noqa: S608 (the column list, from the model's metadata)
 
-def consumo(tipos: list[str], consumidor: str, segundos: int) -> tuple[str, dict[str, Any]]:
+# Wakes the long-polling consumers of these types (``backlog.espera``) when the transaction
+# that runs it commits; PostgreSQL folds repeated notifications of one transaction into one.
+AVISAR = "SELECT pg_notify(%(canal)s::text, t) FROM unnest(%(tipos)s::text[]) AS t"
+
+
+def consumo(tipos: list[str], consumidor: str, segundos: int, quantidade: int = 1) -> tuple[str, dict[str, Any]]:
     """The claim statement for these (distinct, non-empty) types and its parameters."""
-    parametros: dict[str, Any] = {"consumidor": consumidor, "segundos": segundos, "agora": timezone.now()}
+    parametros: dict[str, Any] = {
+        "consumidor": consumidor,
+        "segundos": segundos,
+        "agora": timezone.now(),
+        "quantidade": quantidade,
+    }
     if len(tipos) == 1:
         parametros["tipo"] = tipos[0]
         return CONSUMIR_UM_TIPO, parametros
@@ -149,9 +197,10 @@ def _classe_cursor() -> type:
 _cursores: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def _executar(texto: str, parametros: dict[str, Any]) -> tuple | None:
-    """Runs a hot statement and returns its one row: Django's checks and error translation,
-    server-side binding and a prepared statement instead of client-side interpolation."""
+def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) -> Any:
+    """Runs a hot statement and returns its one row (or ``todas`` its rows): Django's checks and
+    error translation, server-side binding and a prepared statement instead of client-side
+    interpolation."""
     # The wrapper itself, once: each ``connection.x`` is a lookup through a context-local proxy,
     # and they were a fifth of the client's time per cycle.
     db = connections[DEFAULT_DB_ALIAS]
@@ -167,12 +216,12 @@ def _executar(texto: str, parametros: dict[str, Any]) -> tuple | None:
         # DEBUG, assertNumQueries, the debug toolbar: through Django's wrapper, so they see
         # these statements like any other (its ``with`` would close the shared cursor).
         db._prepare_cursor(cursor).execute(texto, parametros)
-        return cursor.fetchone()
+        return cursor.fetchall() if todas else cursor.fetchone()
     db.validate_thread_sharing()
     db.validate_no_broken_transaction()
     with db.wrap_database_errors:
         cursor.execute(texto, parametros)
-        return cursor.fetchone()
+        return cursor.fetchall() if todas else cursor.fetchone()
 
 
 def _preparar_sessao(db, conexao) -> None:
@@ -184,7 +233,9 @@ def _preparar_sessao(db, conexao) -> None:
     rest of Django uses, never prepare). The generic plan is the same walk of the claim index
     as a custom one, but PostgreSQL would keep re-planning the claim on every call because it
     estimates ten rows for ``unnest`` of a parameter; no other statement of this connection is
-    prepared, so forcing generic plans touches only these two.
+    prepared, so forcing generic plans touches only the statements of this module. (The
+    generic plan of ``LIMIT %(quantidade)s`` assumes a tenth of the rows; the claim index
+    already yields them in order, so it is still the index walk: ``bench/rest.py`` prints it.)
     """
     with db.wrap_database_errors:
         conexao.execute("SET plan_cache_mode = force_generic_plan")
@@ -192,16 +243,23 @@ def _preparar_sessao(db, conexao) -> None:
 
 
 def _item(linha: tuple) -> Item:
-    valores = list(linha)
+    """An ``Item`` from a row of ``_RETORNO`` followed by its dependency ids."""
+    valores = list(linha[: len(_CAMPOS)])
     for posicao in _POSICOES_JSON:
         if isinstance(valores[posicao], str):
             valores[posicao] = json.loads(valores[posicao])
-    return Item.from_db(DEFAULT_DB_ALIAS, _CAMPOS, valores)
+    item = Item.from_db(DEFAULT_DB_ALIAS, _CAMPOS, valores)
+    item.depende_de_ids = list(linha[len(_CAMPOS)])
+    return item
 
 
-def consumir(tipos: list[str], consumidor: str, segundos: int) -> Item | None:
-    linha = _executar(*consumo(tipos, consumidor, segundos))
-    return None if linha is None else _item(linha)
+def consumir(tipos: list[str], consumidor: str, segundos: int, quantidade: int = 1) -> list[Item]:
+    """Claims up to ``quantidade`` items in one statement; highest priority first, then oldest."""
+    linhas = _executar(*consumo(tipos, consumidor, segundos, quantidade), todas=True)
+    itens = [_item(linha) for linha in linhas]
+    # UPDATE … RETURNING keeps no order.
+    itens.sort(key=lambda item: (-item.prioridade, item.pk))
+    return itens
 
 
 def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None) -> tuple[Item, bool] | None:
@@ -210,4 +268,28 @@ def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: s
     linha = _executar(*conclusao(item_id, lease, resultado, ator))
     if linha is None:
         return None
-    return _item(linha[:-1]), bool(linha[-1])
+    return _item(linha), bool(linha[-1])
+
+
+def concluir_varios(
+    conclusoes: list[tuple[int, str | None, dict[str, Any]]], ator: str | None
+) -> dict[int, tuple[Item, bool]]:
+    """Concludes in one statement each (id, lease, resultado) whose lease holds; returns, by id,
+    the concluded items and whether each has blocked dependents. Ids must be distinct."""
+    parametros = {
+        "ids": [item_id for item_id, _, _ in conclusoes],
+        "leases": [lease for _, lease, _ in conclusoes],
+        "resultados": [json.dumps(resultado) for _, _, resultado in conclusoes],
+        "ator": ator,
+        "agora": timezone.now(),
+    }
+    concluidos = {}
+    for linha in _executar(CONCLUIR_VARIOS, parametros, todas=True):
+        item = _item(linha)
+        concluidos[item.pk] = (item, bool(linha[-1]))
+    return concluidos
+
+
+def avisar(canal: str, tipos: list[str]) -> None:
+    """Inside the caller's transaction: notifies ``canal`` once per type at its commit."""
+    _executar(AVISAR, {"canal": canal, "tipos": tipos}, todas=True)

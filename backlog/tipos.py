@@ -35,18 +35,21 @@ class TipoItem:
 
 _tipos: dict[str, TipoItem] = {}
 _validadores: dict[str, Draft202012Validator] = {}
-_ouvintes: dict[str, list[Callable[[list[int]], None]]] = {}
+Ouvinte = Callable[[str, list[int]], None]
+_ouvintes: dict[str, list[Ouvinte]] = {}
 
 
-def registrar_ouvinte(tipos: Iterable[str], funcao: Callable[[list[int]], None]) -> None:
-    """``funcao(ids)`` is called after the commit that made items of these types claimable
-    (produced ``Pendente`` or unblocked): how a consumer learns of work without polling."""
+def registrar_ouvinte(tipos: Iterable[str], funcao: Ouvinte) -> None:
+    """``funcao(tipo, ids)`` is called after each commit that made items of ``tipo`` claimable
+    (produced ``Pendente``, unblocked, requeued, or retried at once), with their ids: how a
+    consumer in this process learns of work without polling. Listeners registered later get the
+    items of later commits (none is replayed: the consumer's own sweep finds older ones)."""
     for tipo in tipos:
         if funcao not in _ouvintes.setdefault(tipo, []):
             _ouvintes[tipo].append(funcao)
 
 
-def ouvintes(tipo: str) -> list[Callable[[list[int]], None]]:
+def ouvintes(tipo: str) -> list[Ouvinte]:
     return _ouvintes.get(tipo, [])
 
 

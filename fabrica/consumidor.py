@@ -30,7 +30,15 @@ class ErroDefinitivo(Exception):
 
 
 def registrar_handler(tipo: str, funcao: Handler) -> None:
+    """PROMETHEUS consumes ``tipo`` with ``funcao``: from now on every item of that type that
+    becomes claimable is dispatched to the cluster at its commit (the listener comes with the
+    handler, so a handler registered late never waits for the sweep). Call it from
+    ``AppConfig.ready``."""
+    from backlog.tipos import registrar_ouvinte
+    from fabrica import tasks  # tasks imports this module
+
     HANDLERS[tipo] = funcao
+    registrar_ouvinte([tipo], tasks.despachar)
 
 
 def nome_consumidor() -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.utils import timezone
 from django_q.tasks import async_task
 
+from backlog import selectors
 from backlog import services as backlog
-from backlog.models import Item, Status
 from fabrica import consumidor
 
 
@@ -15,9 +13,10 @@ def processar(tipo: str) -> int | None:
     return consumidor.processar_proximo([tipo])
 
 
-def despachar(ids: list[int]) -> None:
-    """Listener of MS_Backlog: items of our types became claimable; one task per item."""
-    for tipo in Item.objects.filter(pk__in=ids).values_list("tipo", flat=True):
+def despachar(tipo: str, ids: list[int]) -> None:
+    """Listener of MS_Backlog: items of one of our types became claimable; one task per item
+    (each task claims the next item of the type, whichever it is)."""
+    for _ in ids:
         async_task("fabrica.tasks.processar", tipo, group="prometheus", task_name=None)
 
 
@@ -30,11 +29,8 @@ def varrer() -> dict[str, int]:
 
     encerrar_abandonadas()
     # Only claimable items: one still waiting out its retry delay would make an idle task.
-    tipos = list(
-        Item.objects.filter(status=Status.PENDENTE, tipo__in=list(consumidor.HANDLERS))
-        .filter(Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=timezone.now()))
-        .values_list("tipo", flat=True)[:100]
-    )
-    for tipo in tipos:
-        async_task("fabrica.tasks.processar", tipo, group="prometheus")
-    return {"resgatados": resgatados, "desbloqueados": desbloqueados, "despachados": len(tipos)}
+    despachados = 0
+    for tipo, ids in selectors.consumiveis_por_tipo(list(consumidor.HANDLERS), limite=100).items():
+        despachar(tipo, ids)
+        despachados += len(ids)
+    return {"resgatados": resgatados, "desbloqueados": desbloqueados, "despachados": despachados}

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
+from prometheus_site.servidor import esperas_por_processo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite database, the spec repository, collected static files). Importing the
@@ -129,9 +130,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"  # written by collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# WhiteNoise serves from the finders, so STATIC_ROOT is only collectstatic's output; until that
-# runs, its "No directory at" warning on every start of the middleware says nothing useful.
-WHITENOISE_USE_FINDERS = True
+# `collectstatic` (run by `make run` and the production notes) writes each file with a gzip
+# twin, which WhiteNoise serves to clients that accept it; under DEBUG the files are also found
+# where they are, so `make dev` and the tests need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+# Until collectstatic runs, WhiteNoise's "No directory at" warning on every start says nothing useful.
 warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}/?$")
 
 # --- REST API -------------------------------------------------------------------------------
@@ -176,6 +183,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PROMETHEUS_MAX_CORPO
 # --- MS_Backlog -----------------------------------------------------------------------------
 PROMETHEUS_LEASE_SEGUNDOS = env_int("PROMETHEUS_LEASE_SEGUNDOS", 300, minimo=1)
 PROMETHEUS_BACKOFF_SEGUNDOS = env_int("PROMETHEUS_BACKOFF_SEGUNDOS", 10, minimo=0)
+# How long a server process remembers an API token's user and permission (backlog.api.autenticacao).
+PROMETHEUS_API_CACHE_SEGUNDOS = env_int("PROMETHEUS_API_CACHE_SEGUNDOS", 5, minimo=0)
+# Long polls that may wait at once in one server process (backlog.espera; sized against the
+# server's threads in prometheus_site.servidor).
+PROMETHEUS_ESPERAS_POR_PROCESSO = esperas_por_processo()
 
 # --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))

@@ -13,6 +13,14 @@ NO_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(autouse=True)
+def _tokens_esquecidos():
+    """Each test starts with no API token remembered by backlog.api.autenticacao."""
+    from backlog.api.autenticacao import esquecer_todos
+
+    esquecer_todos()
+
+
+@pytest.fixture(autouse=True)
 def _senhas_rapidas(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PROMETHEUS_BACKOFF_SEGUNDOS = 0

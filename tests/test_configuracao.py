@@ -34,7 +34,10 @@ def test_manage_py_cria_o_diretorio_local_antes_do_comando(tmp_path):
 
 
 def test_readme_lista_cada_variavel_que_as_settings_leem():
-    settings = (RAIZ / "prometheus_site" / "settings.py").read_text(encoding="utf-8")
+    # The settings, and the production server's sizing (read by the settings and by gunicorn).
+    settings = "".join(
+        (RAIZ / "prometheus_site" / nome).read_text(encoding="utf-8") for nome in ("settings.py", "servidor.py")
+    )
     lidas = set(re.findall(r'env_(?:str|bool|int|list|database)\(\s*"([A-Z0-9_]+)"', settings))
     assert {"DATABASE_URL", "PROMETHEUS_VAR_DIR", "LOG_LEVEL"} <= lidas  # the pattern finds them
     readme = (RAIZ / "README.md").read_text(encoding="utf-8")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("itens/<int:pk>/falhar/", views.FalharView.as_view(), name="api-backlog-falhar"),
     path("itens/<int:pk>/renovar/", views.RenovarView.as_view(), name="api-backlog-renovar"),
     path("consumir/", views.ConsumirView.as_view(), name="api-backlog-consumir"),
+    path("concluir/", views.ConcluirVariosView.as_view(), name="api-backlog-concluir-varios"),
     path("eventos/", views.EventosView.as_view(), name="api-backlog-eventos"),
 ]

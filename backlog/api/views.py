@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backlog import selectors, services
 from backlog.api import serializers as s
+from backlog.api.autenticacao import AUTENTICACAO
 from backlog.api.permissoes import OperaBacklog
-from backlog.erros import ItemNaoEncontrado
+from backlog.erros import ErroBacklog, ItemNaoEncontrado
 from backlog.models import Item
+from prometheus_site import servidor
+from prometheus_site.api.erros import tratar_excecao
 
 _FILTROS = [
     OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM
@@ -33,6 +37,7 @@ def _recarregar(item: Item) -> Item:
 class ItensView(generics.ListAPIView):
     """GET lists items (filters: tipo, status, spec_ref, produtor, consumidor); POST produces one."""
 
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.ItemSaida
 
@@ -69,6 +74,7 @@ class _ItemMixin:
 
 
 class ItemView(_ItemMixin, APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(responses=s.ItemSaida)
@@ -77,6 +83,7 @@ class ItemView(_ItemMixin, APIView):
 
 
 class LinhagemView(_ItemMixin, APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(responses=s.LinhagemSaida, summary="Itens que produziram este e os que ele produziu")
@@ -88,23 +95,52 @@ class LinhagemView(_ItemMixin, APIView):
 
 
 class ConsumirView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(
         request=s.ConsumirEntrada,
-        responses={200: s.ItemReservado, 204: None},
-        summary="Reserva o próximo item Pendente dos tipos pedidos",
+        responses={
+            200: OpenApiResponse(
+                s.ItemReservado, description="O item reservado; com `quantidade`, a lista dos itens reservados."
+            ),
+            204: OpenApiResponse(description="Nenhum item disponível (depois da espera, se pedida)."),
+        },
+        summary="Reserva o próximo item Pendente dos tipos pedidos (ou vários, com quantidade)",
     )
     def post(self, request: Request) -> Response:
         entrada = s.ConsumirEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
-        item = services.consumir(**entrada.validated_data)
-        if item is None:
+        dados = entrada.validated_data
+        quantidade = dados.get("quantidade")
+
+        def saiu() -> bool:
+            return servidor.cliente_saiu(request.META)
+
+        resultado = services.consumir(
+            tipos=dados["tipos"],
+            consumidor=dados["consumidor"],
+            lease_segundos=dados.get("lease_segundos"),
+            quantidade=quantidade,
+            espera_segundos=dados["espera_segundos"],
+            desistir=saiu,
+        )
+        itens = resultado if quantidade is not None else [resultado] if resultado is not None else []
+        if itens and dados["espera_segundos"] and saiu():
+            # The client gave up while we waited: nobody would ever receive these leases.
+            for item in itens:
+                services.devolver(item_id=item.pk, lease_token=item.lease_token, ator="MS_Backlog")
+            itens = []
+        if not itens:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(s.ItemReservado(_recarregar(item)).data)
+        selectors.com_dependencias(itens)
+        if quantidade is None:
+            return Response(s.ItemReservado(itens[0]).data)
+        return Response(s.ItemReservado(itens, many=True).data)
 
 
 class ConcluirView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(request=s.ConcluirEntrada, responses=s.ItemSaida)
@@ -112,19 +148,92 @@ class ConcluirView(APIView):
         entrada = s.ConcluirEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
-        item_atual = Item.objects.filter(pk=pk).only("consumidor").first()
-        padrao = item_atual.consumidor if item_atual else request.user.get_username()
+        gerados = []
+        if dados["items_gerados"]:
+            # Generated items are produced by the consumer that concludes, unless they say.
+            item_atual = Item.objects.filter(pk=pk).only("consumidor").first()
+            padrao = item_atual.consumidor if item_atual else request.user.get_username()
+            gerados = [s.novo_item(g, padrao) for g in dados["items_gerados"]]
         item = services.concluir(
             item_id=pk,
             lease_token=dados["lease_token"],
             resultado=dados["resultado"],
-            items_gerados=[s.novo_item(g, padrao) for g in dados["items_gerados"]],
+            items_gerados=gerados,
             ator=None,
         )
         return Response(s.ItemSaida(_recarregar(item)).data)
 
 
+def _recusa(item_id, exc: Exception) -> dict:
+    """One entry's refusal in the API's error shape, with the status it would get alone."""
+    resposta = tratar_excecao(exc, {})
+    campos = dict(resposta.data["campos"])
+    if "corpo" in campos:  # the entry as a whole (not an object), not the request's body
+        campos["item"] = campos.pop("corpo")
+    return {"id": item_id, "status": resposta.status_code, "erro": resposta.data["erro"], "campos": campos}
+
+
+class ConcluirVariosView(APIView):
+    authentication_classes = AUTENTICACAO
+    permission_classes = [OperaBacklog]
+
+    @extend_schema(
+        request=s.ConcluirVariosEntrada,
+        responses=s.ConcluirVariosSaida,
+        summary="Conclui vários itens; responde o resultado de cada um",
+        description=(
+            "Cada entrada é concluída como em `itens/{id}/concluir/`, por inteiro ou não: uma entrada "
+            "recusada (lease perdido, item inexistente, dados inválidos) não impede as outras. "
+            f"No máximo {services.MAX_QUANTIDADE} entradas; `resultados` segue a ordem do pedido."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        entrada = s.ConcluirVariosEntrada(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        brutos = entrada.validated_data["itens"]
+        resultados: list[dict | None] = [None] * len(brutos)
+        validos: list[tuple[int, dict]] = []
+        validador = s.ConcluirItemEntrada()  # one instance: its fields are built once, not per entry
+        for posicao, bruto in enumerate(brutos):
+            item_id = bruto.get("id") if isinstance(bruto, dict) and isinstance(bruto.get("id"), int) else None
+            try:
+                validos.append((posicao, validador.run_validation(bruto)))
+            except ValidationError as exc:
+                resultados[posicao] = _recusa(item_id, exc)
+        padroes: dict[int, str] = {}
+        if any(dados["items_gerados"] for _, dados in validos):
+            # Generated items are produced by the consumer that concludes, as in concluir/.
+            padroes = dict(Item.objects.filter(pk__in=[d["id"] for _, d in validos]).values_list("pk", "consumidor"))
+        usuario = request.user.get_username()
+        respostas = (
+            services.concluir_varios(
+                [
+                    services.Conclusao(
+                        item_id=d["id"],
+                        lease_token=d["lease_token"],
+                        resultado=d["resultado"],
+                        items_gerados=[s.novo_item(g, padroes.get(d["id"]) or usuario) for g in d["items_gerados"]],
+                    )
+                    for _, d in validos
+                ]
+            )
+            if validos
+            else []
+        )
+        concluidos = []
+        for (posicao, dados), resposta in zip(validos, respostas, strict=True):
+            if isinstance(resposta, ErroBacklog):
+                resultados[posicao] = _recusa(dados["id"], resposta)
+            else:
+                concluidos.append(resposta)
+                resultados[posicao] = {"id": resposta.pk, "status": status.HTTP_200_OK, "item": resposta}
+        selectors.com_dependencias(concluidos)
+        corpo = {"concluidos": len(concluidos), "recusados": len(brutos) - len(concluidos), "resultados": resultados}
+        return Response(s.ConcluirVariosSaida(corpo).data)
+
+
 class FalharView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(request=s.FalharEntrada, responses=s.ItemSaida)
@@ -136,6 +245,7 @@ class FalharView(APIView):
 
 
 class RenovarView(APIView):
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
 
     @extend_schema(request=s.RenovarEntrada, responses=s.ItemSaida, summary="Heartbeat: estende o lease")
@@ -149,6 +259,7 @@ class RenovarView(APIView):
 class EventosView(generics.ListAPIView):
     """The audit trail, newest first; filters: item, tipo."""
 
+    authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.EventoSaida
 

@@ -1,0 +1,50 @@
+"""The production WSGI server's sizing, shared by its configuration (``prometheus_site/gunicorn.py``)
+and the settings, and what a request may ask of the connection it came on.
+
+gunicorn's ``gthread`` workers: ``PROMETHEUS_WEB_WORKERS`` processes of ``PROMETHEUS_WEB_THREADS``
+threads each answer that many requests at once; a kept-alive connection between two requests
+costs no thread. A long-polling consumer (``consumir`` with ``espera_segundos``) holds its thread
+while it waits, so at most ``esperas_por_processo()`` requests of a process may wait at once,
+and the rest of the threads always serve pages and short requests.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+
+from prometheus_site.env import env_int, env_str
+
+
+def workers() -> int:
+    return env_int("PROMETHEUS_WEB_WORKERS", 2, minimo=1)
+
+
+def threads() -> int:
+    return env_int("PROMETHEUS_WEB_THREADS", 8, minimo=2)
+
+
+def esperas_por_processo() -> int:
+    """Half of a process's threads by default: the other half always answers everyone else."""
+    padrao = max(threads() // 2, 1)
+    return env_int("PROMETHEUS_WEB_ESPERAS", padrao, minimo=0)
+
+
+def endereco() -> str:
+    return env_str("PROMETHEUS_WEB_BIND", "127.0.0.1:8000")
+
+
+def cliente_saiu(meta: dict) -> bool:
+    """Whether the client of this request closed its connection (gunicorn hands the socket to
+    the application as ``gunicorn.socket``; other servers don't, and then the answer is no).
+
+    A closed connection reads as end-of-file; HTTP/1.1 clients send nothing else while they
+    wait for an answer, so a readable socket with data is a client still there."""
+    conexao = meta.get("gunicorn.socket")
+    if conexao is None:
+        return False
+    try:
+        prontos, _, _ = select.select([conexao], [], [], 0)
+        return bool(prontos) and conexao.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
