@@ -16,12 +16,18 @@ from jsonschema import Draft202012Validator
 MAX_TENTATIVAS_PADRAO = 3
 
 
+# contexto → {field path under contexto: [messages]}: rules a schema cannot hold (a reference
+# that must exist), run only on a contexto that passed the schema.
+Validador = Callable[[dict[str, Any]], dict[str, list[str]]]
+
+
 @dataclass(frozen=True)
 class TipoItem:
     nome: str
     schema: dict[str, Any]
     max_tentativas: int = MAX_TENTATIVAS_PADRAO
     descricao: str = ""
+    validar: Validador | None = None
 
     def validador(self) -> Draft202012Validator:
         return _validadores[self.nome]
@@ -48,11 +54,17 @@ def ouvintes(tipo: str) -> list[Ouvinte]:
 
 
 def registrar_tipo(
-    nome: str, schema: dict[str, Any], *, max_tentativas: int = MAX_TENTATIVAS_PADRAO, descricao: str = ""
+    nome: str,
+    schema: dict[str, Any],
+    *,
+    max_tentativas: int = MAX_TENTATIVAS_PADRAO,
+    descricao: str = "",
+    validar: Validador | None = None,
 ) -> TipoItem:
-    """Registers (or replaces) a type; the schema is checked now so a bad one fails at start."""
+    """Registers (or replaces) a type; the schema is checked now so a bad one fails at start.
+    ``validar`` adds the registering app's own rules, checked at produce time after the schema."""
     Draft202012Validator.check_schema(schema)
-    tipo = TipoItem(nome=nome, schema=schema, max_tentativas=max_tentativas, descricao=descricao)
+    tipo = TipoItem(nome=nome, schema=schema, max_tentativas=max_tentativas, descricao=descricao, validar=validar)
     _tipos[nome] = tipo
     _validadores[nome] = Draft202012Validator(schema)
     return tipo
@@ -90,4 +102,7 @@ def erros_do_contexto(nome: str, contexto: Any, prefixo: str = "contexto") -> di
         else:
             mensagem = erro.message
         erros.setdefault(caminho(prefixo, partes), []).append(mensagem)
+    if not erros and tipo.validar is not None:
+        for campo, mensagens in tipo.validar(contexto).items():
+            erros.setdefault(f"{prefixo}.{campo}", []).extend(mensagens)
     return erros

@@ -11,9 +11,17 @@ from django.shortcuts import get_object_or_404, render
 from backlog import selectors
 from backlog.models import Item, Status
 
+# The board is the operators': admins manage items (retry, cancel), so it asks for that right.
+# The PO follows items through their budgets and never sees the board (nor its link).
+PERMISSAO_QUADRO = "backlog.change_item"
+
+
+def pode_ver_quadro(usuario) -> bool:
+    return usuario.is_authenticated and usuario.has_perm(PERMISSAO_QUADRO)
+
 
 def exigir_operador(request: HttpRequest) -> None:
-    if not request.user.has_perm("backlog.view_item"):
+    if not pode_ver_quadro(request.user):
         raise PermissionDenied
 
 

@@ -109,12 +109,44 @@ class Semeador:
     def __init__(self, modelos, po) -> None:
         self.modelos, self.po = modelos, po
         self.gerados = 0
+        self.versoes = 0
+        self.ultima_versao = {m.spec_ref: m.spec.versao for m in modelos}
 
-    def _orcamento(self, modelo, **campos):
+    def _versoes(self, modelos: list, completas: bool) -> list:
+        """A new version of each model's spec, one per budget that holds one: a spec version has at
+        most one open or approved budget (fabrica_orcamento_um_por_versao), so a history of 70,000
+        approvals is 70,000 versions. History versions keep the content the budget page reads
+        (parameters, prerequisites), not the whole spec; open ones are complete copies."""
+        import hashlib
+
+        from fabrica.models import Spec
+
+        chaves = ("id", "titulo", "vertentes", "depende_de", "schema_tdd")
+        novas = []
+        for modelo in modelos:
+            self.versoes += 1
+            self.ultima_versao[modelo.spec_ref] += 1
+            conteudo = modelo.spec.conteudo
+            novas.append(
+                Spec(
+                    spec_id=modelo.spec_ref,
+                    titulo=modelo.spec.titulo,
+                    busca=modelo.spec.busca,
+                    versao=self.ultima_versao[modelo.spec_ref],
+                    texto=modelo.spec.texto if completas else f"# versão {self.versoes} do benchmark",
+                    conteudo=conteudo if completas else {k: conteudo[k] for k in chaves if k in conteudo},
+                    sha256=hashlib.sha256(f"bench-{self.versoes}-{modelo.spec_ref}".encode()).hexdigest(),
+                    commit="b" * 40,
+                    origem="git",
+                )
+            )
+        return Spec.objects.bulk_create(novas, batch_size=LOTE)
+
+    def _orcamento(self, modelo, spec=None, **campos):
         from fabrica.models import Orcamento
 
         return Orcamento(
-            spec_id=modelo.spec_id,
+            spec_id=spec.pk if spec is not None else modelo.spec_id,
             spec_ref=modelo.spec_ref,
             spec_commit=modelo.spec_commit,
             spec_sha256=modelo.spec_sha256,
@@ -211,10 +243,13 @@ class Semeador:
                     ],
                     batch_size=LOTE,
                 )
+                aprovados = [m for m, s, _c, _d in linhas if s == "Aprovado"]
+                versoes = iter(self._versoes(aprovados, completas=False))
                 Orcamento.objects.bulk_create(
                     [
                         self._orcamento(
                             m,
+                            next(versoes) if s == "Aprovado" else None,
                             item_orcar_id=o.pk,
                             item_aprovacao_id=a.pk,
                             status=s,
@@ -280,7 +315,8 @@ class Semeador:
                     )
                     for _t, r, _d in (gaps_modelo if bloqueado else [])
                 ]
-                orc = self._orcamento(modelo, item_orcar=orcar, criado_em=criado)
+                (versao,) = self._versoes([modelo], completas=True)
+                orc = self._orcamento(modelo, versao, item_orcar=orcar, criado_em=criado)
                 orc.save()
                 aprovacao = Item.objects.create(
                     tipo="aprovar_orcamento",

@@ -3,13 +3,16 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from fabrica import palavras, selectors
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
-from fabrica.models import Ambiente, Capacidade, Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.forms import OUTRO, CapacidadeAdminForm
+from fabrica.models import Capacidade, Construcao, Gap, ModeloPrecificacao, Orcamento, Release, Spec
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -31,9 +34,39 @@ class CapacidadeAdmin(admin.ModelAdmin):
     list_display = ["nome", "tipo", "habilitada", "gaps_abertos", "registrada_por", "atualizado_em"]
     list_filter = ["tipo", "habilitada"]
     search_fields = ["nome", "descricao"]
-    fields = ["tipo", "nome", "descricao", "habilitada"]
+    form = CapacidadeAdminForm
+    fields = ["tipo", "tipo_outro", "nome", "descricao", "habilitada"]
     actions = ["habilitar", "desabilitar"]
     change_list_template = "admin/fabrica/capacidade/change_list.html"
+
+    class Media:
+        # The preview of what saving would resolve follows the form as it is typed (htmx).
+        js = ["django_htmx/htmx-2.min.js"]
+
+    def get_urls(self):
+        return [
+            path("previa/", self.admin_site.admin_view(self.previa_view), name="fabrica_capacidade_previa"),
+            *super().get_urls(),
+        ]
+
+    def previa_view(self, request):
+        """The form's preview, for htmx: the open gaps a capability of this kind and name resolves."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        tipo = request.GET.get("tipo", "")
+        if tipo == OUTRO:
+            tipo = request.GET.get("tipo_outro", "").strip()
+        nome = request.GET.get("nome", "").strip()
+        return render(request, "admin/fabrica/capacidade/_previa.html", self._previa(tipo, nome))
+
+    def _previa(self, tipo: str, nome: str) -> dict:
+        gaps = list(gaps_que_resolveria(tipo=tipo, nome=nome)) if tipo and nome else []
+        return {
+            "gaps_previstos": gaps,
+            "previstos": [(g, palavras.titulo_do_gap(g.tipo_recurso, g.recurso, g.item)) for g in gaps],
+            "tipo_previsto": tipo,
+            "nome_previsto": nome,
+        }
 
     @admin.display(description=_("gaps abertos que resolveria"))
     def gaps_abertos(self, obj: Capacidade) -> int:
@@ -41,15 +74,24 @@ class CapacidadeAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
-        extra_context["gaps_abertos"] = (
-            Gap.objects.abertos().select_related("item", "orcamento").order_by("tipo_recurso", "recurso", "id")
-        )
+        extra_context["gaps_abertos"] = [
+            (gap, palavras.titulo_do_gap(gap.tipo_recurso, gap.recurso, gap.item))
+            for gap in Gap.objects.abertos()
+            .select_related("item", "orcamento")
+            .order_by("tipo_recurso", "recurso", "id")
+        ]
         return super().changelist_view(request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        tipo = obj.tipo if obj else request.GET.get("tipo", "")
-        nome = obj.nome if obj else request.GET.get("nome", "")
-        context["gaps_previstos"] = list(gaps_que_resolveria(tipo=tipo, nome=nome)) if tipo and nome else []
+        if request.method == "POST":
+            tipo = request.POST.get("tipo", "")
+            tipo = request.POST.get("tipo_outro", "").strip() if tipo == OUTRO else tipo
+            nome = request.POST.get("nome", "")
+        else:
+            tipo = obj.tipo if obj else request.GET.get("tipo", "")
+            nome = obj.nome if obj else request.GET.get("nome", "")
+        context.update(self._previa(tipo, nome))
+        context["url_previa"] = reverse("admin:fabrica_capacidade_previa")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -77,9 +119,24 @@ class CapacidadeAdmin(admin.ModelAdmin):
                 },
                 messages.SUCCESS,
             )
+        self._avisar_desbloqueados(request, resolvidos)
+
+    def _avisar_desbloqueados(self, request, resolvidos: list[Gap]) -> None:
+        """Links each budget this save unblocked: the admin's next step is telling the PO."""
+        for orc in selectors.orcamentos_desbloqueados(resolvidos):
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Orçamento #%(n)s de %(spec)s agora pronto para decidir:") % {"n": orc.pk, "spec": orc.spec_ref},
+                    reverse("orcamento", args=[orc.pk]),
+                    _("abrir o orçamento"),
+                ),
+                messages.SUCCESS,
+            )
 
     def _alternar(self, request, queryset, habilitada: bool) -> None:
-        total = 0
+        total, todos = 0, []
         for cap in queryset:
             _cap, resolvidos = capacidade_salvar(
                 capacidade=cap,
@@ -90,9 +147,11 @@ class CapacidadeAdmin(admin.ModelAdmin):
                 por=request.user,
             )
             total += len(resolvidos)
+            todos.extend(resolvidos)
         self.message_user(
             request, _("Capacidades atualizadas; gaps resolvidos: %(n)d.") % {"n": total}, messages.SUCCESS
         )
+        self._avisar_desbloqueados(request, todos)
 
     @admin.action(description=_("Habilitar (resolve os gaps que esperam por elas)"), permissions=["change"])
     def habilitar(self, request, queryset):
@@ -195,12 +254,25 @@ class OrcamentoAdmin(SomenteLeitura):
     list_select_related = ["modelo"]
 
 
-@admin.register(Ambiente)
-class AmbienteAdmin(admin.ModelAdmin):
-    list_display = ["nome", "url", "diretorio", "ativo", "criado_em"]
-    list_filter = ["ativo"]
-    search_fields = ["nome", "descricao"]
+@admin.register(Release)
+class ReleaseAdmin(SomenteLeitura):
+    """Releases are recorded by the build and decided by the PO on their page (/releases/<id>/)."""
 
+    list_display = ["id", "rotulo_versao", "tipo", "status", "testes_passaram", "cobertura_total", "criado_em"]
+    list_filter = ["status", "tipo", "testes_passaram"]
+    search_fields = ["spec_ref"]
+    list_select_related = ["spec"]
+    exclude = ["artefatos", "testes", "tentativas", "casos"]
+
+
+@admin.register(Construcao)
+class ConstrucaoAdmin(SomenteLeitura):
+    list_display = ["id", "item", "spec_ref", "consumidor", "iniciada_em", "atualizada_em"]
+    search_fields = ["spec_ref"]
+
+
+# Environments and deployments: their admin lives with them.
+from fabrica.implantacao import admin as _admin_implantacao  # noqa: E402, F401
 
 admin.site.site_header = _("Administração do PROMETHEUS")
 admin.site.site_title = _("PROMETHEUS")

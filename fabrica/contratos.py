@@ -33,10 +33,51 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
         "Orçamento aprovado, pode desenvolver",
         _objeto({"spec_ref": _REF, "spec_recursos": {"type": "object"}}),
     ),
-    "implantar": ("Release aprovada, fazer deploy", _objeto({"release_ref": _REF}, {"ambiente": _TEXTO})),
+    "implantar": (
+        "Release aprovada, fazer deploy",
+        _objeto(
+            {"release_ref": _REF},
+            {
+                "ambiente": _TEXTO,
+                # Who approved the deploy (a username), checked against the environment's approvers.
+                "aprovado_por": {"type": "string"},
+                # The validated deployment this one promotes (fabrica.implantacao).
+                "origem_ref": {"type": "string"},
+                # A rollback: release_ref names the release taken down, para_release_ref the one
+                # put back (null: none, the spec stops serving there).
+                "reversao": {
+                    "type": "object",
+                    "properties": {
+                        "para_release_ref": {"type": ["string", "null"]},
+                        "implantacao_ref": {"type": "string"},
+                        "motivo": {"type": "string"},
+                        "por": {"type": "string"},
+                    },
+                    "required": ["motivo"],
+                },
+            },
+        ),
+    ),
     "corrigir_bug": (
         "Bug identificado, corrigir",
-        _objeto({"feature_ref": _REF, "erro": _TEXTO}, {"stack_trace": {"type": "string"}}),
+        _objeto(
+            {
+                # a release (spec_001-v2) or a spec (spec_001: its newest release); see
+                # fabrica.releases.referencias
+                "feature_ref": {**_REF, "description": "release (spec_001-v2) ou spec (spec_001) a corrigir"},
+                "erro": _TEXTO,
+            },
+            {
+                "stack_trace": {"type": "string"},
+                # a structured example of the bug: it becomes a regression test of the hotfix
+                "caso": {
+                    "type": "object",
+                    "properties": {"dado": {"type": "object"}, "espera": {"type": "object", "minProperties": 1}},
+                    "required": ["dado", "espera"],
+                    "additionalProperties": False,
+                },
+            },
+        ),
     ),
     "aprovar_orcamento": (
         "Orçamento para aprovação do PO",
@@ -79,10 +120,17 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
         _objeto({"release_ref": _REF, "implantacao_ref": _REF, "ambiente": _TEXTO}, {"url": {"type": "string"}}),
     ),
     "ajustar_spec": ("Orçamento devolvido para ajuste da spec", _objeto({"spec_ref": _REF, "motivo": _TEXTO})),
-    "avaliar_efetividade": ("Implantação validada, avaliar efetividade", _objeto({"release_ref": _REF})),
+    "avaliar_efetividade": (
+        "Implantação validada, avaliar efetividade",
+        _objeto({"release_ref": _REF, "implantacao_ref": _REF, "ambiente": _TEXTO}, {"observacao": {"type": "string"}}),
+    ),
 }
 
 
 def registrar() -> None:
+    from fabrica.releases.referencias import erros_de_corrigir_bug
+
+    # Rules beyond the schema, checked when the item is produced (a reference must exist).
+    validadores = {"corrigir_bug": erros_de_corrigir_bug}
     for nome, (descricao, schema) in CONTRATOS.items():
-        registrar_tipo(nome, schema, descricao=descricao)
+        registrar_tipo(nome, schema, descricao=descricao, validar=validadores.get(nome))

@@ -20,3 +20,10 @@ class NaoEncontrado(ErroFabrica, erros.NaoEncontrado):
 
 class TransicaoInvalida(ErroFabrica, erros.TransicaoInvalida):
     """The record's status does not allow the decision (409)."""
+
+
+class SemPermissao(ErroFabrica):
+    """The person may not do this here, e.g. approve deploys to an environment that names its
+    approvers (403)."""
+
+    status_http = 403

@@ -36,6 +36,12 @@ class Spec(models.Model):
     origem = models.CharField(_("origem"), max_length=8, choices=Origem.choices)
     importado_por = models.CharField(_("importado por"), max_length=150, blank=True, default="")
     criado_em = models.DateTimeField(_("importado em"), auto_now_add=True)
+    # spec_id and title as a search matches them (prometheus_site.busca.normalizar): accents and
+    # case ignored on SQLite and PostgreSQL alike. Written with the version, never changed.
+    busca = models.TextField(_("texto de busca"), default="", blank=True, editable=False)
+    # 1 for the first version of a spec_id, then one more per new content: what pages show
+    # ("v2") instead of a hash, read without counting the versions before it.
+    versao = models.PositiveIntegerField(_("versão"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("spec")
@@ -114,7 +120,11 @@ class ModeloPrecificacao(models.Model):
 
 class Orcamento(models.Model):
     """The budget (orçamento) of one spec version, with the seed's sections and the explanation
-    of every number. One per ``orcar_spec`` item: a redelivered item never makes two."""
+    of every number. One per ``orcar_spec`` item: a redelivered item never makes two.
+
+    A spec version has at most one budget that is open or approved (a database constraint), so
+    the same work can never be approved twice; asking again leads to it. A newer version of the
+    spec supersedes the open budget of an older one (``Substituido``: no longer decidable)."""
 
     class Status(models.TextChoices):
         # Whether an open budget is blocked by gaps is its approval item's status, not a copy here.
@@ -122,6 +132,10 @@ class Orcamento(models.Model):
         APROVADO = "Aprovado", _("aprovado")
         AJUSTADO = "Ajustado", _("devolvido para ajuste")
         REJEITADO = "Rejeitado", _("rejeitado")
+        SUBSTITUIDO = "Substituido", _("substituído")
+
+    # The statuses that hold a spec version: one budget at most in them (fabrica_orcamento_um_por_versao).
+    VIGENTES = (Status.ABERTO, Status.APROVADO)
 
     spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="orcamentos")
     spec_ref = models.CharField(_("spec"), max_length=100)
@@ -146,6 +160,14 @@ class Orcamento(models.Model):
     )
     decidido_em = models.DateTimeField(null=True, blank=True)
     motivo = models.TextField(blank=True, default="")
+    substituido_por = models.ForeignKey(
+        Spec,
+        verbose_name=_("substituído pela versão"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
     criado_em = models.DateTimeField(auto_now_add=True)
 
@@ -158,6 +180,16 @@ class Orcamento(models.Model):
             models.CheckConstraint(
                 condition=Q(status="Aberto") | Q(decidido_em__isnull=False),
                 name="fabrica_orcamento_decisao_registrada",
+            ),
+            models.UniqueConstraint(
+                fields=["spec"],
+                condition=Q(status__in=["Aberto", "Aprovado"]),
+                name="fabrica_orcamento_um_por_versao",
+                violation_error_message=_("Esta versão da spec já tem um orçamento aberto ou aprovado."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="Substituido") | Q(substituido_por__isnull=False),
+                name="fabrica_orcamento_substituido_diz_por_qual",
             ),
         ]
         indexes = [
@@ -193,6 +225,14 @@ class Orcamento(models.Model):
         """The seed's ``dependencias`` section: what pricing stored plus ``status`` as it is now."""
         return {**self.dependencias, "status": self.status_dependencias}
 
+    @property
+    def situacao(self) -> str:
+        """What a page says of it (``fabrica.palavras``): an open budget is ``a_decidir`` or
+        ``em_espera`` (gaps); a closed one is its status."""
+        if self.status != self.Status.ABERTO:
+            return self.status
+        return "em_espera" if self.bloqueado else "a_decidir"
+
 
 class GapQuerySet(models.QuerySet):
     def abertos(self) -> GapQuerySet:
@@ -225,11 +265,27 @@ class Gap(models.Model):
 
 
 class Ambiente(models.Model):
-    """Where releases are deployed (used by deployment): a directory per environment by default."""
+    """Where releases are deployed (``fabrica.implantacao``), in order (homologacao before
+    producao), each through one target: a directory (the default) or configured commands.
+
+    ``configuracao`` holds the target's settings (validated by ``fabrica.implantacao.alvos``):
+    directory ``{smoke?: bool | [argv], timeout?}``; command ``{implantar: [argv], verificar?,
+    reverter?, timeout?, variaveis?: {NOME: valor}, herdar?: [NOME], diretorio_trabalho?}``.
+    """
+
+    class Alvo(models.TextChoices):
+        DIRETORIO = "diretorio", _("diretório")
+        COMANDO = "comando", _("comando")
 
     nome = models.CharField(_("nome"), max_length=50, unique=True, validators=[slug_validador])
     descricao = models.TextField(_("descrição"), blank=True, default="")
-    url = models.URLField(_("URL"), blank=True, default="")
+    url = models.CharField(
+        _("URL"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Onde o ambiente serve; {spec} e {versao} são trocados pelos da release."),
+    )
     diretorio = models.CharField(
         _("diretório de implantação"),
         max_length=500,
@@ -238,12 +294,50 @@ class Ambiente(models.Model):
         help_text=_("Vazio: var/implantacoes/<nome>."),
     )
     ativo = models.BooleanField(_("ativo"), default=True)
+    ordem = models.PositiveSmallIntegerField(
+        _("ordem"), default=0, help_text=_("Ambientes de ordem menor vêm antes (homologacao 10, producao 20).")
+    )
+    alvo = models.CharField(_("alvo de implantação"), max_length=16, choices=Alvo.choices, default=Alvo.DIRETORIO)
+    configuracao = models.JSONField(_("configuração do alvo"), default=dict, blank=True)
+    exige_validacao_em = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("exige validação em"),
+        help_text=_("Uma release só é implantada aqui depois de validada neste ambiente anterior."),
+    )
+    grupos_aprovadores = models.ManyToManyField(
+        "auth.Group",
+        blank=True,
+        related_name="ambientes_aprovados",
+        verbose_name=_("grupos que aprovam"),
+        help_text=_("Quem pode aprovar, promover e validar implantações aqui. Vazio: qualquer PO."),
+    )
+    usuarios_aprovadores = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="ambientes_aprovados", verbose_name=_("usuários que aprovam")
+    )
+    retencao = models.PositiveSmallIntegerField(
+        _("releases guardadas"),
+        null=True,
+        blank=True,
+        help_text=_("Por spec; vazio: PROMETHEUS_IMPLANTACAO_RETENCAO. A atual e a anterior nunca são removidas."),
+    )
     criado_em = models.DateTimeField(_("criado em"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ambiente")
         verbose_name_plural = _("ambientes")
-        ordering = ["nome"]
+        ordering = ["ordem", "nome"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(exige_validacao_em=models.F("pk")), name="fabrica_ambiente_nao_exige_a_si_mesmo"
+            ),
+            models.CheckConstraint(
+                condition=Q(retencao__isnull=True) | Q(retencao__gte=2), name="fabrica_ambiente_retencao_minima"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nome
@@ -294,6 +388,13 @@ class Release(models.Model):
     tentativas = models.JSONField(_("tentativas de correção"), default=list)
     recursos = models.JSONField(_("tempo e recursos por vertente"), default=dict)
     pendencias = models.JSONField(_("o que precisa de implementação"), default=list)
+    # [{vertente, caso, motivo}]: cases a vertente could not turn into a test, shown, never hidden
+    nao_testaveis = models.JSONField(_("casos sem teste"), default=list)
+    # The cases the tests came from (CasoDeTeste.como_dict), regression cases included; a fix
+    # of this release carries its regression cases forward.
+    casos = models.JSONField(_("casos de teste"), default=list)
+    # A hotfix: what it fixes, as the corrigir_bug said it ({feature_ref, erro, stack_trace, caso, item}).
+    correcao = models.JSONField(_("correção pedida"), null=True, blank=True)
     duracao_segundos = models.FloatField(_("duração (s)"), default=0.0)
     tokens = models.PositiveIntegerField(_("tokens"), default=0)
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
@@ -330,3 +431,29 @@ class Release(models.Model):
     @property
     def rotulo_versao(self) -> str:
         return f"{self.spec_ref}-v{self.versao}"
+
+
+class Construcao(models.Model):
+    """A build in progress (or done) of one ``desenvolvimento``/``corrigir_bug`` item: what each
+    vertente is doing, for the pages to show while the worker runs. Written outside any
+    transaction by the worker, a row per item; the release, once made, is the record."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="construcao")
+    spec_ref = models.CharField(_("spec"), max_length=100)
+    # {vertente: {estado: gerando|testando|corrigindo|concluida, tentativa, mensagem, em}}
+    etapas = models.JSONField(_("etapas por vertente"), default=dict)
+    consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
+    iniciada_em = models.DateTimeField(_("iniciada em"), auto_now_add=True)
+    atualizada_em = models.DateTimeField(_("atualizada em"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("construção")
+        verbose_name_plural = _("construções")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Construção do item #{self.item_id} ({self.spec_ref})"
+
+
+# The deployment record lives in its subpackage; imported here so Django registers it with fabrica.
+from fabrica.implantacao.models import Implantacao  # noqa: E402, F401

@@ -18,6 +18,8 @@ PAPEIS: dict[str, list[str]] = {
         "fabrica.view_orcamento",
         "fabrica.view_modeloprecificacao",
         "fabrica.view_release",
+        "fabrica.view_ambiente",
+        "fabrica.view_implantacao",
     ],
     "Administrador": [
         "backlog.*",
@@ -41,6 +43,8 @@ PAPEIS: dict[str, list[str]] = {
         "fabrica.decidir_release",
         "fabrica.solicitar_orcamento",
         "fabrica.view_ambiente",
+        "fabrica.view_implantacao",
+        "fabrica.decidir_implantacao",
     ],
 }
 

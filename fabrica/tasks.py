@@ -25,6 +25,9 @@ def varrer() -> dict[str, int]:
     claimable item of our types whose dispatch was lost (e.g. the cluster was down)."""
     resgatados = backlog.resgatar_expirados()
     desbloqueados = backlog.desbloquear_orfaos()
+    from fabrica.implantacao.services import encerrar_abandonadas
+
+    encerrar_abandonadas()
     # Only claimable items: one still waiting out its retry delay would make an idle task.
     despachados = 0
     for tipo, ids in selectors.consumiveis_por_tipo(list(consumidor.HANDLERS), limite=100).items():

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from fabrica import views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("specs/<int:pk>/", views.spec, name="spec"),
     path("specs/<int:pk>/orcar/", views.spec_orcar, name="spec-orcar"),
     path("orcar/<int:item_id>/", views.orcar_progresso, name="orcar-progresso"),
+    path("", include("fabrica.releases.urls")),
+    path("", include("fabrica.implantacao.urls")),
 ]

@@ -14,3 +14,20 @@ class InlineSomenteLeitura(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class SitePrometheus(admin.AdminSite):
+    """Django's admin, except that someone who is not staff gets the app's pages: a person
+    logged in without the role sees the app's 403 (not the admin's own login form, which would
+    suggest logging in again); an anonymous visitor goes to the app's login."""
+
+    def login(self, request, extra_context=None):
+        from django.conf import settings
+        from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import PermissionDenied
+
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise PermissionDenied
+        if not request.user.is_authenticated and request.method == "GET":
+            return redirect_to_login(request.GET.get("next") or "/admin/", settings.LOGIN_URL)
+        return super().login(request, extra_context)

@@ -76,3 +76,9 @@ def env_database(nome: str, padrao: str) -> dict:
     }:
         raise ImproperlyConfigured(f"{nome}={url!r}: only PostgreSQL and SQLite are supported.")
     return config
+
+
+def env_repassar(nomes: list[str]) -> dict[str, str]:
+    """The values of these variables in PROMETHEUS' own environment, for a deployment command an
+    admin configured to receive them (``herdar``); variables that are not set are left out."""
+    return {nome: os.environ[nome] for nome in nomes if nome in os.environ}

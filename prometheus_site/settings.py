@@ -11,7 +11,6 @@ import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
 from prometheus_site.servidor import esperas_por_processo
@@ -33,7 +32,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "prometheus_site.apps.AdminDoPrometheus",  # django.contrib.admin, refusing non-staff with the app's 403
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,7 +77,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "prometheus_site.contexto.navegacao",
+                "prometheus_site.contexto.idiomas",
             ],
+            # The project's own template library (it has no app): statuses as words, money, JSON.
+            "libraries": {"palavras": "prometheus_site.templatetags.palavras"},
         },
     },
 ]
@@ -116,7 +119,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Language, time -------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
-LANGUAGES = [("pt-br", _("Português (Brasil)")), ("en", _("English"))]
+# Each language named in itself, whatever the page's language: a reader looks for their own.
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Sao_Paulo")
 USE_I18N = True
@@ -168,6 +172,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusItemEnum": "backlog.models.Status",
         "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
+        "StatusImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Status",
+        "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
@@ -190,16 +196,52 @@ PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
 # Made by ``manage.py`` before any command runs (see VAR_DIR above).
 PROMETHEUS_DIRETORIOS = [VAR_DIR]
 
+# --- Development (fabrica.desenvolvimento): the sandbox of generated code (docs/sandbox.md) ----
+# Limits in plain seconds and bytes (prlimit would read "1GiB" as one byte).
+PROMETHEUS_SANDBOX = {
+    "tempo_total_s": env_int("PROMETHEUS_SANDBOX_TEMPO_S", 120, minimo=5),
+    "tempo_por_teste_s": env_int("PROMETHEUS_SANDBOX_TEMPO_TESTE_S", 30, minimo=1),
+    "memoria_bytes": env_int("PROMETHEUS_SANDBOX_MEMORIA_BYTES", 1024**3, minimo=128 * 1024**2),
+    "cpu_s": env_int("PROMETHEUS_SANDBOX_CPU_S", 120, minimo=1),
+    "processos": env_int("PROMETHEUS_SANDBOX_PROCESSOS", 64, minimo=8),
+    "arquivos_abertos": env_int("PROMETHEUS_SANDBOX_ARQUIVOS", 256, minimo=32),
+    "tamanho_arquivo_bytes": env_int("PROMETHEUS_SANDBOX_ARQUIVO_BYTES", 64 * 1024**2, minimo=1024**2),
+}
+# auto: namespaces + a uid of its own when root, the basic isolation otherwise; completo: refuse to
+# run without them; basico: never use them.
+PROMETHEUS_SANDBOX_ISOLAMENTO = env_str("PROMETHEUS_SANDBOX_ISOLAMENTO", "auto")
+if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "basico"):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo or basico."
+    )
+# First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
+PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
+# The interpreter of the generated tests; empty: this one (its venv must hold the release's deps).
+PROMETHEUS_SANDBOX_PYTHON = env_str("PROMETHEUS_SANDBOX_PYTHON", "")
+PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (seed §4.3)
+
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")
+# The longest task is a build: up to 5 vertentes, each run in the sandbox once and again after
+# each of its 3 corrections, every run bounded by the sandbox's wall-clock limit. The task
+# timeout covers that worst case plus generation; a shorter one would kill a build that is
+# still within its limits (600 s covered barely one vertente).
+_PIOR_CONSTRUCAO = 5 * (1 + PROMETHEUS_CORRECOES) * (PROMETHEUS_SANDBOX["tempo_total_s"] + 15) + 300
+_Q_TIMEOUT = env_int("PROMETHEUS_Q_TIMEOUT", _PIOR_CONSTRUCAO, minimo=1)
 Q_CLUSTER: dict = {
     "name": "prometheus",
     "workers": env_int("PROMETHEUS_Q_WORKERS", 2, minimo=1),
-    # A task that outlives this is killed; its backlog item is rescued by its lease.
-    "timeout": env_int("PROMETHEUS_Q_TIMEOUT", 600, minimo=1),
-    "retry": env_int("PROMETHEUS_Q_TIMEOUT", 600, minimo=1) + 60,
-    # Retries belong to MS_Backlog (falhar with backoff), not to the task queue.
-    "max_attempts": 1,
+    # A task that outlives this is killed; its backlog item is rescued by its lease (the
+    # heartbeat of fabrica.consumidor.Batimento stops with the process).
+    "timeout": _Q_TIMEOUT,
+    # The ORM broker hands an unacknowledged task out again after `retry` seconds: it must exceed
+    # the timeout, or a long build would be started a second time while the first still runs.
+    "retry": _Q_TIMEOUT + 120,
+    # A task is a "claim the next item of this type" poke, harmless to repeat: one more attempt
+    # lets a poke lost with a killed worker come back, instead of waiting for the sweep. Retries
+    # of the work itself belong to MS_Backlog (falhar with backoff, the lease rescue), and a
+    # rescued item builds one release (Release.item_origem is one-to-one).
+    "max_attempts": 2,
     "ack_failures": True,
     # Keep the latest successes for the admin, prune older ones (the backlog is the history).
     "save_limit": 500,
@@ -224,3 +266,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Deployment (fabrica.implantacao) -------------------------------------------------------------
+# Where the directory target deploys an environment whose own directory is empty.
+PROMETHEUS_IMPLANTACOES_DIR = Path(env_str("PROMETHEUS_IMPLANTACOES_DIR", str(VAR_DIR / "implantacoes")))
+# Releases kept per environment and spec (an environment may say otherwise); the current and the
+# previous one are never removed, so at least 2.
+PROMETHEUS_IMPLANTACAO_RETENCAO = env_int("PROMETHEUS_IMPLANTACAO_RETENCAO", 5, minimo=2)
+# Default time limit of a smoke check or a deployment command (an environment may say otherwise).
+PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, minimo=1)
+# How long a deployment waits for another one to the same environment to finish before its item
+# fails (and is retried by the backlog after its backoff).
+PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)

@@ -3,10 +3,12 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from prometheus_site.api.views import endereco_desconhecido
+from prometheus_site.contas import Sair
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("contas/logout/", Sair.as_view(), name="logout"),
     path("contas/", include("django.contrib.auth.urls")),
     path("api/backlog/", include("backlog.api.urls")),
     path("api/", include("fabrica.api.urls")),

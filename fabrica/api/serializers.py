@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from fabrica import palavras
 from fabrica.models import Capacidade, Gap, Orcamento, Spec
 from fabrica.precificacao.modelo import SECOES
 
@@ -34,13 +36,13 @@ class SpecDetalhe(SpecResumo):
 
 class SpecEntrada(serializers.Serializer):
     yaml = serializers.CharField(
-        required=False, max_length=512 * 1024, trim_whitespace=False, help_text="O texto YAML da spec."
+        required=False, max_length=512 * 1024, trim_whitespace=False, help_text=_("O texto YAML da spec.")
     )
-    spec = serializers.DictField(required=False, help_text="Ou a spec como objeto JSON.")
+    spec = serializers.DictField(required=False, help_text=_("Ou a spec como objeto JSON."))
 
     def validate(self, dados):
         if bool(dados.get("yaml")) == bool(dados.get("spec")):
-            raise serializers.ValidationError({"yaml": ["Envie 'yaml' (texto) ou 'spec' (objeto), um dos dois."]})
+            raise serializers.ValidationError({"yaml": [_("Envie 'yaml' (texto) ou 'spec' (objeto), um dos dois.")]})
         return dados
 
 
@@ -67,18 +69,37 @@ class GapSaida(serializers.ModelSerializer):
     item_status = serializers.CharField(source="item.status", read_only=True)
     resolucao = serializers.JSONField(source="item.resultado", read_only=True)
     concluido_em = serializers.DateTimeField(source="item.concluido_em", read_only=True)
+    titulo = serializers.SerializerMethodField(help_text=_("O gap numa frase, no idioma pedido, conforme a situação."))
 
     class Meta:
         model = Gap
-        fields = ["id", "item", "tipo_recurso", "recurso", "descricao", "item_status", "resolucao", "concluido_em"]
+        fields = [
+            "id",
+            "item",
+            "tipo_recurso",
+            "recurso",
+            "titulo",
+            "descricao",
+            "item_status",
+            "resolucao",
+            "concluido_em",
+        ]
         read_only_fields = fields
+
+    def get_titulo(self, gap: Gap) -> str:
+        return palavras.titulo_do_gap(gap.tipo_recurso, gap.recurso, gap.item)
 
 
 class CapacidadeSalva(CapacidadeSaida):
     gaps_resolvidos = GapSaida(many=True, read_only=True)
+    orcamentos_desbloqueados = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=_("Orçamentos que esta capacidade deixou prontos para o PO decidir."),
+    )
 
     class Meta(CapacidadeSaida.Meta):
-        fields = [*CapacidadeSaida.Meta.fields, "gaps_resolvidos"]
+        fields = [*CapacidadeSaida.Meta.fields, "gaps_resolvidos", "orcamentos_desbloqueados"]
         read_only_fields = fields
 
 
@@ -109,6 +130,19 @@ class OrcamentoResumo(serializers.ModelSerializer):
 
 class OrcamentoDetalhe(OrcamentoResumo):
     gaps = GapSaida(many=True, read_only=True)
+    explicacao = serializers.SerializerMethodField(
+        help_text=_("Cada número com a regra (no idioma pedido), as entradas e os coeficientes que o produziram.")
+    )
+
+    def get_explicacao(self, orc: Orcamento) -> dict:
+        return {
+            chave: {
+                **{k: v for k, v in e.items() if k != "regra_params"},
+                "regra": palavras.regra(e),
+            }
+            for chave, e in orc.explicacao.items()
+        }
+
     dependencias = serializers.JSONField(source="dependencias_atuais", read_only=True)
 
     class Meta(OrcamentoResumo.Meta):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from fabrica.api import views
 
@@ -6,6 +6,7 @@ urlpatterns = [
     path("specs/", views.SpecsView.as_view(), name="api-specs"),
     path("specs/schema/", views.SpecSchemaView.as_view(), name="api-specs-schema"),
     path("specs/<int:pk>/", views.SpecView.as_view(), name="api-spec"),
+    path("specs/<int:pk>/orcar/", views.OrcarSpecView.as_view(), name="api-spec-orcar"),
     path("capacidades/", views.CapacidadesView.as_view(), name="api-capacidades"),
     path("capacidades/<int:pk>/", views.CapacidadeView.as_view(), name="api-capacidade"),
     path("orcamentos/", views.OrcamentosView.as_view(), name="api-orcamentos"),
@@ -13,4 +14,6 @@ urlpatterns = [
     path("orcamentos/<int:pk>/aprovar/", views.AprovarOrcamentoView.as_view(), name="api-orcamento-aprovar"),
     path("orcamentos/<int:pk>/ajustar/", views.AjustarOrcamentoView.as_view(), name="api-orcamento-ajustar"),
     path("orcamentos/<int:pk>/rejeitar/", views.RejeitarOrcamentoView.as_view(), name="api-orcamento-rejeitar"),
+    path("", include("fabrica.releases.api")),
+    path("", include("fabrica.implantacao.api.urls")),
 ]

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import yaml
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backlog.api.serializers import ItemSaida
 from fabrica import selectors
 from fabrica.api import serializers as s
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes import services as decisoes
-from fabrica.erros import DadosInvalidos
+from fabrica.erros import DadosInvalidos, NaoEncontrado
 from fabrica.models import Spec
+from fabrica.precificacao.services import orcamento_pedir
 from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
 from fabrica.specs.services import spec_importar
 from prometheus_site.api.permissoes import exige
@@ -50,7 +55,7 @@ class SpecsView(generics.ListAPIView):
             campos: dict[str, list[str]] = {}
             for erro in exc.erros:
                 campos.setdefault(erro.campo or ("spec" if objeto is not None else "yaml"), []).append(erro.mensagem)
-            raise DadosInvalidos("A spec não é válida.", campos) from None
+            raise DadosInvalidos(_("A spec não é válida."), campos) from None
         return Response(s.SpecDetalhe(spec).data, status=status.HTTP_201_CREATED if criada else status.HTTP_200_OK)
 
 
@@ -58,6 +63,43 @@ class SpecView(generics.RetrieveAPIView):
     permission_classes = [exige("fabrica.view_spec")]
     serializer_class = s.SpecDetalhe
     queryset = Spec.objects.all()
+
+
+class OrcarSpecView(APIView):
+    """Asks for the budget of a spec version, once (``orcamento_pedir``)."""
+
+    permission_classes = [exige("fabrica.view_spec", "fabrica.solicitar_orcamento")]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: OpenApiResponse(
+                s.OrcamentoDetalhe, description=gettext_lazy("Esta versão já tem orçamento: ele mesmo.")
+            ),
+            202: OpenApiResponse(
+                ItemSaida, description=gettext_lazy("O item orcar_spec que a precifica (novo ou já em curso).")
+            ),
+            409: OpenApiResponse(description=gettext_lazy("A versão foi substituída por uma mais nova.")),
+        },
+        summary=gettext_lazy("Pede o orçamento de uma versão de spec"),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        spec = Spec.objects.filter(pk=pk).first()
+        if spec is None:
+            raise NaoEncontrado(_("A spec #%(n)s não existe.") % {"n": pk})
+        pedido = orcamento_pedir(spec=spec, por=request.user)
+        if pedido.orcamento is not None:
+            orc = selectors.orcamentos().get(pk=pedido.orcamento.pk)
+            return Response(
+                s.OrcamentoDetalhe(orc).data,
+                status=status.HTTP_200_OK,
+                headers={"Location": reverse("api-orcamento", args=[orc.pk])},
+            )
+        return Response(
+            ItemSaida(pedido.item).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": reverse("api-backlog-item", args=[pedido.item.pk])},
+        )
 
 
 class SpecSchemaView(APIView):
@@ -87,6 +129,7 @@ class CapacidadesView(generics.ListAPIView):
         dados = entrada.validated_data
         capacidade, resolvidos = capacidade_salvar(por=request.user, **dados)
         capacidade.gaps_resolvidos = resolvidos
+        capacidade.orcamentos_desbloqueados = [o.pk for o in selectors.orcamentos_desbloqueados(resolvidos)]
         return Response(s.CapacidadeSalva(capacidade).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,6 +155,7 @@ class CapacidadeView(APIView):
             habilitada=dados.get("habilitada", capacidade.habilitada),
         )
         capacidade.gaps_resolvidos = resolvidos
+        capacidade.orcamentos_desbloqueados = [o.pk for o in selectors.orcamentos_desbloqueados(resolvidos)]
         return Response(s.CapacidadeSalva(capacidade).data)
 
 

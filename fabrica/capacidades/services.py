@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from fabrica.contratos import PRODUTOR
@@ -54,7 +55,7 @@ def capacidade_salvar(
             ("nome" if campo == "__all__" else campo): [str(m) for m in msgs]
             for campo, msgs in exc.message_dict.items()
         }
-        raise DadosInvalidos("A capacidade não é válida.", campos) from None
+        raise DadosInvalidos(_("A capacidade não é válida."), campos) from None
     except IntegrityError:  # registered by someone else between the check and the insert
         _recusar_repetida()
     return capacidade, resolvidos
@@ -62,7 +63,9 @@ def capacidade_salvar(
 
 def _recusar_repetida() -> None:
     """A capability is one (tipo, nome): the refusal of a second one, wherever it is asked."""
-    raise DadosInvalidos("Essa capacidade já existe; altere a registrada.", {"nome": ["Já registrada."]}) from None
+    raise DadosInvalidos(
+        _("Essa capacidade já existe; altere a registrada."), {"nome": [_("Já registrada.")]}
+    ) from None
 
 
 def _resolver_gaps(capacidade: Capacidade, ator: str) -> list[Gap]:

@@ -1,7 +1,11 @@
 """The PO's decision inbox: a registry of kinds of decision, each able to list its rows.
 
 Budgets are one kind (``ORCAMENTO``); releases and deployments add their own, and the inbox
-shows them together. Kinds are registered in ``FabricaConfig.ready``, never on import. Each kind lists its rows in a constant number of queries.
+shows them together. Kinds are registered in ``FabricaConfig.ready``, never on import. Each kind
+lists its rows in a constant number of queries.
+
+Whoever may decide a kind sees its rows with their decisions; whoever may only read it (its
+``leitura`` permission: the admin) sees the same inbox read-only.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
 from fabrica.models import Gap, Orcamento, Spec
+from prometheus_site.busca import normalizar
 
 ABAS = ("decidir", "espera", "decididos")
 # Rows per page: a page renders in a bounded time whatever the backlog (bench/inbox.py).
@@ -36,10 +41,18 @@ class Linha:
     custo: dict[str, Any] = field(default_factory=dict)
     horas: float | None = None
     gaps: list[dict[str, Any]] = field(default_factory=list)
-    status: str = ""
+    status: str = ""  # the status as words (a kind without a vocabulary set shows this)
     decidido_por: str = ""
     decidido_em: datetime | None = None
     motivo: str = ""
+    resumo: str = ""  # a kind's one-line state, shown in place of the gaps (e.g. tests of a release)
+    alerta: str = ""  # something the PO must notice (real effort over the budget)
+    versao: str = ""  # which version of the spec: "v2"
+    # The row's situation as a value of a prometheus_site.vocabulario set, shown as a coloured chip.
+    vocabulario: str = ""
+    situacao: str = ""
+    # One line saying what the decision is about, for kinds without costs or gaps (deployments).
+    detalhe: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,7 @@ class TipoDecisao:
     permissao: str
     listar: Callable[[str, str, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
     contar: Callable[[str], dict[str, int]]  # busca → count per tab
+    leitura: str = ""  # who may see the rows without deciding them (empty: only who decides)
 
 
 _tipos: dict[str, TipoDecisao] = {}
@@ -60,7 +74,25 @@ def registrar(tipo: TipoDecisao) -> None:
 
 
 def tipos_para(usuario) -> list[TipoDecisao]:
+    """The kinds this user decides."""
     return [t for t in _tipos.values() if usuario.has_perm(t.permissao)]
+
+
+def tipos_visiveis(usuario) -> list[TipoDecisao]:
+    """The kinds this user decides or may read."""
+    return [t for t in _tipos.values() if usuario.has_perm(t.permissao) or (t.leitura and usuario.has_perm(t.leitura))]
+
+
+def proximo(usuario, *, exceto: tuple[str, int] | None = None) -> Linha | None:
+    """The item waiting longest for this user's decision (what to open after deciding one), or
+    None; ``exceto`` (kind, id) is the one just decided. Two rows per kind, so constant queries."""
+    candidatas = [
+        linha
+        for t in tipos_para(usuario)
+        for linha in t.listar("decidir", "", 2, 0)
+        if (linha.tipo, linha.id) != exceto
+    ]
+    return min(candidatas, key=lambda linha: linha.criado_em, default=None)
 
 
 def caixa(
@@ -73,12 +105,16 @@ def caixa(
     whatever the mix. Either way the number of queries does not depend on the data.
     """
     por_pagina = por_pagina or POR_PAGINA
-    visiveis = [t for t in tipos_para(usuario) if not tipo or t.nome == tipo]
+    decide = {t.nome for t in tipos_para(usuario)}
+    todos = tipos_visiveis(usuario)
+    visiveis = [t for t in todos if not tipo or t.nome == tipo]
+    # The tabs count everything they hold, whatever the search; the search counts what it found.
     contagens = dict.fromkeys(ABAS, 0)
     for t in visiveis:
-        for nome, n in t.contar(busca).items():
+        for nome, n in t.contar("").items():
             contagens[nome] += n
-    paginas = max(1, math.ceil(contagens[aba] / por_pagina))
+    encontrados = sum(t.contar(busca)[aba] for t in visiveis) if busca else contagens[aba]
+    paginas = max(1, math.ceil(encontrados / por_pagina))
     pagina = min(max(1, pagina), paginas)
     inicio = (pagina - 1) * por_pagina
     linhas: list[Linha] = []
@@ -95,9 +131,11 @@ def caixa(
     return {
         "linhas": linhas,
         "contagens": contagens,
-        "tipos": tipos_para(usuario),
+        "encontrados": encontrados,
+        "tipos": todos,
         "pagina": pagina,
         "paginas": paginas,
+        "somente_leitura": not any(t.nome in decide for t in visiveis),
     }
 
 
@@ -109,9 +147,8 @@ def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[Orcamento]:
     if busca:
         # Matched against the few spec versions, then found through the spec foreign key's index:
         # matching the budgets' own columns would read every budget of the history.
-        qs = qs.filter(
-            spec__in=Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("pk")
-        )
+        # Spec.busca is id and title without accents or case, so is the query ("transcricao").
+        qs = qs.filter(spec__in=Spec.objects.filter(busca__contains=normalizar(busca)).values("pk"))
     if aba == "decidir":
         return qs.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
     if aba == "espera":
@@ -132,6 +169,7 @@ _CAMPOS_DA_LINHA = (
     "decidido_em",
     "motivo",
     "spec__titulo",
+    "spec__versao",
     "decidido_por__username",
 )
 
@@ -190,6 +228,9 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
             else "",
             decidido_em=o.decidido_em,
             motivo=o.motivo,
+            versao=f"v{o.spec.versao}",
+            vocabulario="orcamento",
+            situacao=o.status if aba == "decididos" else ("a_decidir" if aba == "decidir" else "em_espera"),
         )
         for o in orcamentos
     ]
@@ -206,4 +247,5 @@ ORCAMENTO = TipoDecisao(
     permissao="fabrica.decidir_orcamento",
     listar=_listar_orcamentos,
     contar=_contar_orcamentos,
+    leitura="fabrica.view_orcamento",
 )

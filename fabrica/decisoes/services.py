@@ -1,4 +1,5 @@
-"""The PO's decisions on budgets (seed §1.2 phase 4): aprovar, ajustar, rejeitar.
+"""The PO's decisions on budgets (seed §1.2 phase 4): aprovar, ajustar, rejeitar; and the
+supersession of an open budget by a newer version of its spec.
 
 Each decision is made once: the budget row is locked, its status checked against one table of
 allowed transitions, and the decision recorded (who, when, why) in the same transaction that
@@ -16,14 +17,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
-from backlog.models import Item, Status
+from backlog.models import Status
+from fabrica import selectors
+from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
-from fabrica.models import Orcamento
+from fabrica.models import Orcamento, Spec
 from fabrica.precificacao.services import resumo_orcamento
 from prometheus_site.atores import ator_de
 
 Decisao = Orcamento.Status
-TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO}}
+TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO, Decisao.SUBSTITUIDO}}
 PRODUTOR_PO = "MS_Produto"
 
 
@@ -41,15 +44,28 @@ def _travar(orcamento_id: int) -> Orcamento:
         raise NaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
 
 
+def _quando(momento) -> str:
+    return date_format(timezone.localtime(momento), "SHORT_DATETIME_FORMAT") if momento else "?"
+
+
 def _exigir(orc: Orcamento, destino: str) -> None:
-    if destino not in TRANSICOES.get(orc.status, set()):
-        quem = orc.decidido_por.get_username() if orc.decidido_por else "?"
-        quando = date_format(timezone.localtime(orc.decidido_em), "SHORT_DATETIME_FORMAT") if orc.decidido_em else "?"
+    if destino in TRANSICOES.get(orc.status, set()):
+        return
+    if orc.status == Decisao.SUBSTITUIDO:
         raise TransicaoInvalida(
-            _("Este orçamento já foi decidido: %(decisao)s por %(quem)s em %(quando)s.")
-            % {"decisao": orc.get_status_display(), "quem": quem, "quando": quando},
+            _(
+                "Este orçamento foi substituído em %(quando)s: a spec %(spec)s tem uma versão mais nova. "
+                "Decida o orçamento da versão atual."
+            )
+            % {"quando": _quando(orc.decidido_em), "spec": orc.spec_ref},
             {"status": [orc.status]},
         )
+    quem = orc.decidido_por.get_username() if orc.decidido_por else "?"
+    raise TransicaoInvalida(
+        _("Este orçamento já foi decidido: %(decisao)s por %(quem)s em %(quando)s.")
+        % {"decisao": orc.get_status_display(), "quem": quem, "quando": _quando(orc.decidido_em)},
+        {"status": [orc.status]},
+    )
 
 
 def _motivo_obrigatorio(motivo: str) -> str:
@@ -81,17 +97,10 @@ def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados
 
 def _dependencias_de_desenvolvimento(orc: Orcamento) -> list[int]:
     """The development of a spec waits for the development of its prerequisite specs."""
-    prerequisitos = list(orc.spec.conteudo.get("depende_de") or [])
+    prerequisitos = [str(p) for p in (orc.spec.conteudo.get("depende_de") or [])]
     if not prerequisitos:
         return []
-    ultimos: dict[str, int] = {}
-    for pk, spec_ref in (
-        Item.objects.filter(tipo="desenvolvimento", spec_ref__in=prerequisitos)
-        .exclude(status=Status.CANCELADO)
-        .order_by("id")
-        .values_list("pk", "spec_ref")
-    ):
-        ultimos[spec_ref] = pk
+    ultimos = {ref: item.pk for ref, item in selectors.desenvolvimentos(prerequisitos).items()}
     faltando = [p for p in prerequisitos if p not in ultimos]
     if faltando:
         raise TransicaoInvalida(
@@ -165,3 +174,27 @@ def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str)
     """Rejects the budget, with a reason; nothing is developed."""
     motivo = _motivo_obrigatorio(motivo)
     return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [])
+
+
+def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) -> list[Orcamento]:
+    """A newer version of a spec supersedes the open budgets of its older versions: each becomes
+    ``Substituido`` (pointing to the new version, no longer decidable) and its approval item is
+    withdrawn from the backlog, in one transaction. Decided budgets keep their decision.
+    ``por`` imported the new version (``None``: the factory itself)."""
+    ator = ator_de(por) if por is not None else PRODUTOR
+    substituidos = []
+    with transaction.atomic():
+        abertos = (
+            Orcamento.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("item_aprovacao")
+            .filter(spec__spec_id=nova.spec_id, spec__id__lt=nova.pk, status=Decisao.ABERTO)
+            .order_by("id")
+        )
+        for orc in abertos:
+            item = orc.item_aprovacao
+            if item is not None and item.status in (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO):
+                backlog.cancelar(item_id=item.pk, ator=ator, motivo=f"substituído pela versão {nova.sha256[:12]}")
+            orc.status, orc.substituido_por, orc.decidido_em = Decisao.SUBSTITUIDO, nova, timezone.now()
+            orc.save(update_fields=["status", "substituido_por", "decidido_em"])
+            substituidos.append(orc)
+    return substituidos

@@ -6,10 +6,16 @@ A worker turns its vertente's section of a validated spec into artefacts: the co
 the sandbox runs every test file of the release, and a corrector proposes changes.
 
 Conventions every worker keeps, so the loop can read the results without knowing the vertente:
-- artefact paths are relative POSIX paths under the release root; code of vertente V lives in the
-  Python package ``<pacote>/<modulo>`` and its tests flat in ``tests/test_<modulo>_*.py``;
+- artefact paths are relative POSIX paths under the release root; the code of a vertente lives in
+  the Python package ``<pacote>/<nome>/`` (``nome`` from ``NOME_DA_VERTENTE``: estrutural,
+  processual, decisional, interface, integracao) and its tests flat at the release root as
+  ``tests/test_<nome>_*.py`` (the loop runs each vertente's test files on their own and measures
+  the coverage of its package); the release root itself (``<pacote>/__init__.py``,
+  ``tests/__init__.py``, README, pyproject) is written by the loop, not by a worker;
 - the sandbox runs ``python -m pytest`` at the release root (on ``sys.path``) with the project's
-  interpreter, an empty environment, and no Django settings of the app;
+  interpreter, an empty environment, no network but loopback, and no Django settings of the app;
+- a worker lists the packages its generated code needs at run time in ``dependencias``
+  (``"SpiffWorkflow==3.2.0"``); they go into the release's requirements and README;
 - a test generated from a case is parametrized over cases with the pytest id equal to
   ``CasoDeTeste.nome`` (``test_decisao[combinacao_03]``), so each JUnit row names its case;
   tests that check the artefact itself (schema, lint) carry no case;
@@ -24,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 PAPEIS_ARTEFATO = ("codigo", "teste", "apoio")
+# The name of each vertente in paths and modules (``<pacote>/estrutural/``, ``tests/test_estrutural_*.py``).
+NOME_DA_VERTENTE = {"E": "estrutural", "P": "processual", "D": "decisional", "I": "interface", "C": "integracao"}
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,10 @@ class CasoDeTeste:
 
     ``nome`` is the stable test id (``combinacao_03``, ``caso_02``, ``regressao_01``);
     ``dado`` holds concrete values (each equivalence class already replaced by its
-    representative); ``espera`` is the spec's explicit expectation, or None when the worker
-    derives the expected outcome from the spec itself.
+    representative, ``schema_tdd.representantes``); ``espera`` is the spec's explicit
+    expectation, or None when the worker derives the expected outcome from the spec itself;
+    ``classes`` is the covering-array row it came from (parameter → equivalence class), None
+    for explicit cases.
     """
 
     nome: str
@@ -62,6 +72,17 @@ class CasoDeTeste:
     titulo: str
     dado: dict[str, Any]
     espera: dict[str, Any] | None = None
+    classes: dict[str, Any] | None = None
+
+    def como_dict(self) -> dict[str, Any]:
+        return {
+            "nome": self.nome,
+            "origem": self.origem,
+            "titulo": self.titulo,
+            "dado": self.dado,
+            "espera": self.espera,
+            "classes": self.classes,
+        }
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,12 @@ class Producao:
 class Worker(ABC):
     vertente: ClassVar[str]  # E P D I C
     secao: ClassVar[str]  # spec_poo, spec_bpmn, spec_dmn, spec_interface, spec_integracao
+    # pip requirements of the generated code and its tests, beyond pytest (``"SpiffWorkflow==3.2.0"``)
+    dependencias: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def nome(self) -> str:
+        return NOME_DA_VERTENTE[self.vertente]
 
     @abstractmethod
     def gerar_codigo(self, entrada: Entrada) -> list[Artefato]: ...

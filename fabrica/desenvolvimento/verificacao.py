@@ -1,33 +1,100 @@
-"""Generated artefacts are checked before anything runs: Python must parse, Django templates must
-compile. A template (the project's or a spec repository's override) that produces broken code is
-refused naming the file and the line, instead of surfacing later as a failing test run."""
+"""Generated artefacts are checked before anything runs: Python parses, Django templates compile,
+XML is well-formed, JSON and TOML load. Nothing is executed or imported here.
+
+Two doors onto the same checks:
+
+- ``problemas(artefatos)``: every problem, one per artefact at most (the development loop turns
+  them into failing results of the vertente, and runs nothing);
+- ``verificar(artefatos)``: returns the artefacts unchanged, or raises ``DadosInvalidos`` for the
+  first broken one (a worker refusing, at generation, a template that produced broken code).
+"""
 
 from __future__ import annotations
+
+import ast
+import json
+import tomllib
+import warnings
+from dataclasses import dataclass
+
+from lxml import etree
 
 from fabrica.desenvolvimento.base import Artefato
 from fabrica.erros import DadosInvalidos
 
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+_XML = (".xml", ".bpmn", ".dmn", ".xsd", ".svg")
+
+
+@dataclass(frozen=True)
+class Problema:
+    caminho: str
+    linha: int | None
+    mensagem: str
+    detalhe: str = ""  # the parser's own words (SyntaxError.msg, TemplateSyntaxError)
+
+    def como_dict(self) -> dict:
+        return {"caminho": self.caminho, "linha": self.linha, "mensagem": self.mensagem}
+
+
+def problemas(artefatos: list[Artefato]) -> list[Problema]:
+    """Every problem found, one per artefact at most; an empty list when all of them are sound."""
+    encontrados = []
+    for artefato in artefatos:
+        problema = verificar_um(artefato.caminho, artefato.conteudo)
+        if problema is not None:
+            encontrados.append(problema)
+    return encontrados
+
 
 def verificar(artefatos: list[Artefato]) -> list[Artefato]:
     """Returns ``artefatos`` unchanged, or raises ``DadosInvalidos`` for the first that is broken."""
-    for artefato in artefatos:
-        if artefato.caminho.endswith(".py"):
-            try:
-                compile(artefato.conteudo, artefato.caminho, "exec")
-            except SyntaxError as exc:
-                raise DadosInvalidos(
-                    f"O código gerado em {artefato.caminho} não é Python válido (linha {exc.lineno}): {exc.msg}."
-                ) from None
-        elif artefato.caminho.endswith(".html") and "/templates/" in artefato.caminho:
-            _compilar_template_django(artefato)
+    for p in problemas(artefatos):
+        if p.caminho.endswith(".py"):
+            raise DadosInvalidos(f"O código gerado em {p.caminho} não é Python válido (linha {p.linha}): {p.detalhe}.")
+        if p.caminho.endswith(".html"):
+            raise DadosInvalidos(f"O template Django gerado em {p.caminho} não compila: {p.detalhe}.")
+        linha = f" (linha {p.linha})" if p.linha else ""
+        raise DadosInvalidos(f"O artefato gerado {p.caminho} não passou na verificação{linha}: {p.mensagem}.")
     return artefatos
 
 
-def _compilar_template_django(artefato: Artefato) -> None:
+def verificar_um(caminho: str, conteudo: str) -> Problema | None:
+    if caminho.endswith(".py"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)
+                ast.parse(conteudo, filename=caminho)
+        except SyntaxError as exc:  # IndentationError and TabError are SyntaxErrors too
+            return Problema(caminho, exc.lineno, f"Python inválido: {type(exc).__name__}: {exc.msg}", exc.msg)
+        except ValueError as exc:  # a NUL byte in the source
+            return Problema(caminho, None, f"Python inválido: {exc}", str(exc))
+    elif caminho.endswith(".html") and "/templates/" in caminho:
+        return _template_django(caminho, conteudo)
+    elif caminho.endswith(_XML):
+        try:
+            etree.fromstring(conteudo.encode("utf-8"), _PARSER)
+        except etree.XMLSyntaxError as exc:
+            return Problema(caminho, exc.lineno, f"XML malformado: {exc.msg}")
+    elif caminho.endswith(".json"):
+        try:
+            json.loads(conteudo)
+        except json.JSONDecodeError as exc:
+            return Problema(caminho, exc.lineno, f"JSON inválido: {exc.msg}")
+    elif caminho.endswith(".toml"):
+        try:
+            tomllib.loads(conteudo)
+        except tomllib.TOMLDecodeError as exc:
+            return Problema(caminho, None, f"TOML inválido: {exc}")
+    return None
+
+
+def _template_django(caminho: str, conteudo: str) -> Problema | None:
     from django.template import Engine, TemplateSyntaxError
 
     try:
         # Only parsing: {% extends %} and {% include %} are resolved when the page renders.
-        Engine().from_string(artefato.conteudo)
+        Engine().from_string(conteudo)
     except TemplateSyntaxError as exc:
-        raise DadosInvalidos(f"O template Django gerado em {artefato.caminho} não compila: {exc}.") from None
+        return Problema(caminho, None, f"o template Django não compila: {exc}", str(exc))
+    return None

@@ -3,6 +3,8 @@
 Pure computation: it takes a validated spec, the covering-array rows and the coefficients of
 a model version, and returns the seed's sections plus an explanation per number
 (``{"valor", "regra", "entradas", "coeficientes"}``), which the budget stores and the pages show.
+A rule is stored as its (Portuguese) msgid, with ``regra_params`` for the values put in it, and
+translated when shown (``fabrica.palavras.regra``): the same budget reads in either language.
 The coefficients live in the database (``ModeloPrecificacao``) and are re-fitted from actuals by
 ``fabrica.precificacao.calibracao``.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.translation import gettext_noop
 
 from fabrica.erros import DadosInvalidos
 from fabrica.specs.formato import VERTENTES, tamanho_por_vertente
@@ -100,12 +104,14 @@ class Precificacao:
         regra: str,
         entradas: dict[str, Any] | None = None,
         coeficientes: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> Any:
         self.explicacao[chave] = {
             "valor": valor,
             "regra": regra,
             "entradas": entradas or {},
             "coeficientes": coeficientes or {},
+            **({"regra_params": params} if params else {}),
         }
         return valor
 
@@ -130,7 +136,7 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     orc.runtime["cpu"] = orc.explicar(
         "runtime.cpu",
         cpu,
-        "declarado na spec" if "cpu" in runtime else "cpu = cpu_base + cpu_por_tps × tps",
+        gettext_noop("declarado na spec") if "cpu" in runtime else gettext_noop("cpu = cpu_base + cpu_por_tps × tps"),
         {"tps": tps},
         {} if "cpu" in runtime else {"cpu_base": coef["cpu_base"], "cpu_por_tps": coef["cpu_por_tps"]},
     )
@@ -142,18 +148,22 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     orc.runtime["ram_mb"] = orc.explicar(
         "runtime.ram_mb",
         ram,
-        "declarado na spec" if "ram_mb" in runtime else "ram_mb = ram_mb_base + ram_mb_por_usuario × usuários",
+        gettext_noop("declarado na spec")
+        if "ram_mb" in runtime
+        else gettext_noop("ram_mb = ram_mb_base + ram_mb_por_usuario × usuários"),
         {"usuarios": usuarios},
         {}
         if "ram_mb" in runtime
         else {"ram_mb_base": coef["ram_mb_base"], "ram_mb_por_usuario": coef["ram_mb_por_usuario"]},
     )
-    orc.runtime["gpu"] = orc.explicar("runtime.gpu", bool(runtime.get("gpu", False)), "declarado na spec (runtime.gpu)")
+    orc.runtime["gpu"] = orc.explicar(
+        "runtime.gpu", bool(runtime.get("gpu", False)), gettext_noop("declarado na spec (runtime.gpu)")
+    )
     orc.runtime["apis_externas"] = orc.explicar(
-        "runtime.apis_externas", apis, "declarado na spec (runtime.apis_externas)"
+        "runtime.apis_externas", apis, gettext_noop("declarado na spec (runtime.apis_externas)")
     )
     orc.runtime["containers"] = orc.explicar(
-        "runtime.containers", containers, "declarado na spec (runtime.containers_necessarios)"
+        "runtime.containers", containers, gettext_noop("declarado na spec (runtime.containers_necessarios)")
     )
 
     # 2. TESTE
@@ -164,27 +174,30 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     orc.teste["classes_equivalencia"] = orc.explicar(
         "teste.classes_equivalencia",
         classes,
-        "soma dos valores de cada parâmetro de schema_tdd.parametros",
+        gettext_noop("soma dos valores de cada parâmetro de schema_tdd.parametros"),
         {nome: len(v) for nome, v in parametros.items()},
     )
-    orc.teste["cobertura"] = orc.explicar("teste.cobertura", cobertura, "schema_tdd.cobertura (padrão: pairwise)")
+    orc.teste["cobertura"] = orc.explicar(
+        "teste.cobertura", cobertura, gettext_noop("schema_tdd.cobertura (padrão: pairwise)")
+    )
     orc.teste["combinacoes_estimadas"] = orc.explicar(
         "teste.combinacoes_estimadas",
         len(casos),
-        f"linhas do arranjo de cobertura '{cobertura}' gerado (cada par de valores coberto)"
+        gettext_noop("linhas do arranjo de cobertura '%(cobertura)s' gerado (cada par de valores coberto)")
         if cobertura == "pairwise"
-        else f"linhas do arranjo '{cobertura}' gerado",
+        else gettext_noop("linhas do arranjo '%(cobertura)s' gerado"),
         {"parametros": len(parametros), "restricoes": len(tdd.get("restricoes") or [])},
+        params={"cobertura": cobertura},
     )
     orc.teste["casos_explicitos"] = orc.explicar(
-        "teste.casos_explicitos", casos_explicitos, "exemplos em schema_tdd.casos"
+        "teste.casos_explicitos", casos_explicitos, gettext_noop("exemplos em schema_tdd.casos")
     )
     total_casos = len(casos) + casos_explicitos
     segundos = _r(total_casos * coef["segundos_execucao_por_caso"])
     orc.teste["tempo_execucao_estimado_s"] = orc.explicar(
         "teste.tempo_execucao_estimado_s",
         segundos,
-        "(combinações + casos explícitos) × segundos_execucao_por_caso",
+        gettext_noop("(combinações + casos explícitos) × segundos_execucao_por_caso"),
         {"casos": total_casos},
         {"segundos_execucao_por_caso": coef["segundos_execucao_por_caso"]},
     )
@@ -192,22 +205,27 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     orc.runtime["tokens_llm_estimado"] = orc.explicar(
         "runtime.tokens_llm_estimado",
         tokens,
-        "combinações × APIs externas × tokens_por_caso_por_api",
+        gettext_noop("combinações × APIs externas × tokens_por_caso_por_api"),
         {"combinacoes": len(casos), "apis": len(apis)},
         {"tokens_por_caso_por_api": coef["tokens_por_caso_por_api"]},
     )
 
     # 3. CARGA
     orc.carga["tps_esperado"] = orc.explicar(
-        "carga.tps_esperado", tps, "requisitos_nao_funcionais.tps" if "tps" in rnf else f"padrão ({TPS_PADRAO})"
+        "carga.tps_esperado",
+        tps,
+        gettext_noop("requisitos_nao_funcionais.tps") if "tps" in rnf else gettext_noop("padrão (%(n)s)"),
+        params=None if "tps" in rnf else {"n": TPS_PADRAO},
     )
     orc.carga["usuarios_simultaneos"] = orc.explicar(
         "carga.usuarios_simultaneos",
         usuarios,
-        "requisitos_nao_funcionais.usuarios" if "usuarios" in rnf else f"padrão ({USUARIOS_PADRAO})",
+        gettext_noop("requisitos_nao_funcionais.usuarios") if "usuarios" in rnf else gettext_noop("padrão (%(n)s)"),
+        params=None if "usuarios" in rnf else {"n": USUARIOS_PADRAO},
     )
+    # No peak declared is ``None`` (a page says "not defined" in its language), not a sentence.
     orc.carga["pico_estimado"] = orc.explicar(
-        "carga.pico_estimado", rnf.get("pico", "não definido"), "requisitos_nao_funcionais.pico"
+        "carga.pico_estimado", rnf.get("pico"), gettext_noop("requisitos_nao_funcionais.pico")
     )
 
     # 4. ESFORÇO
@@ -219,20 +237,21 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
         horas_por_vertente[vertente] = orc.explicar(
             f"esforco.horas_dev.{vertente}",
             h,
-            f"unidades de tamanho da vertente {vertente} × horas_por_unidade[{vertente}]",
+            gettext_noop("unidades de tamanho da vertente %(vertente)s × horas_por_unidade[%(vertente)s]"),
             {**m, "unidades": u},
             {f"horas_por_unidade[{vertente}]": coef["horas_por_unidade"][vertente]},
+            params={"vertente": vertente},
         )
     horas_dev = _r(sum(horas_por_vertente.values()))
     orc.esforco["horas_dev_por_vertente"] = horas_por_vertente
     orc.esforco["horas_dev"] = orc.explicar(
-        "esforco.horas_dev", horas_dev, "soma das horas de cada vertente", dict(horas_por_vertente)
+        "esforco.horas_dev", horas_dev, gettext_noop("soma das horas de cada vertente"), dict(horas_por_vertente)
     )
     horas_teste = _r(coef["horas_teste_base"] + coef["horas_teste_por_caso"] * total_casos)
     orc.esforco["horas_teste"] = orc.explicar(
         "esforco.horas_teste",
         horas_teste,
-        "horas_teste_base + horas_teste_por_caso × casos de teste",
+        gettext_noop("horas_teste_base + horas_teste_por_caso × casos de teste"),
         {"casos": total_casos},
         {"horas_teste_base": coef["horas_teste_base"], "horas_teste_por_caso": coef["horas_teste_por_caso"]},
     )
@@ -244,7 +263,7 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     orc.esforco["horas_deploy"] = orc.explicar(
         "esforco.horas_deploy",
         horas_deploy,
-        "horas_deploy_base + horas_deploy_por_container × containers + horas_deploy_por_api × APIs",
+        gettext_noop("horas_deploy_base + horas_deploy_por_container × containers + horas_deploy_por_api × APIs"),
         {"containers": len(containers), "apis": len(apis)},
         {k: coef[k] for k in ("horas_deploy_base", "horas_deploy_por_container", "horas_deploy_por_api")},
     )
@@ -252,23 +271,29 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
     orc.esforco["total"] = orc.explicar(
         "esforco.total",
         total,
-        "horas_dev + horas_teste + horas_deploy",
+        gettext_noop("horas_dev + horas_teste + horas_deploy"),
         {"horas_dev": horas_dev, "horas_teste": horas_teste, "horas_deploy": horas_deploy},
     )
     orc.esforco["workers"] = orc.explicar(
-        "esforco.workers", [f"WORKER_{v}" for v in spec.get("vertentes", [])], "um worker por vertente da spec"
+        "esforco.workers",
+        [f"WORKER_{v}" for v in spec.get("vertentes", [])],
+        gettext_noop("um worker por vertente da spec"),
     )
 
     # 5. DEPENDÊNCIAS (gaps are added by the caller once their items exist)
     orc.dependencias["specs_pre_requisito"] = orc.explicar(
-        "dependencias.specs_pre_requisito", list(spec.get("depende_de") or []), "spec.depende_de"
+        "dependencias.specs_pre_requisito", list(spec.get("depende_de") or []), gettext_noop("spec.depende_de")
     )
 
     # CUSTO
     valor = _r(total * coef["custo_hora"])
     orc.custo = {"total": valor, "moeda": coef.get("moeda", "BRL"), "custo_hora": coef["custo_hora"]}
     orc.explicar(
-        "custo.total", valor, "esforco.total × custo_hora", {"horas": total}, {"custo_hora": coef["custo_hora"]}
+        "custo.total",
+        valor,
+        gettext_noop("esforco.total × custo_hora"),
+        {"horas": total},
+        {"custo_hora": coef["custo_hora"]},
     )
     for explicacao in orc.explicacao.values():
         explicacao["modelo"] = f"v{versao}"

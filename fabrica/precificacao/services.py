@@ -3,23 +3,83 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Item
+from fabrica import selectors
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
-from fabrica.erros import DadosInvalidos
-from fabrica.models import Gap, ModeloPrecificacao, Orcamento
+from fabrica.erros import DadosInvalidos, TransicaoInvalida
+from fabrica.models import Gap, ModeloPrecificacao, Orcamento, Spec
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
 from fabrica.precificacao.gaps import identificar_gaps
 from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, SECOES, precificar, unidades
 from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
+from prometheus_site.atores import ator_de
+
+
+class SpecMudou(Exception):
+    """A newer version of the spec was imported while this one was priced: the item goes back to
+    the queue (``falhar``) and its retry prices the new version."""
+
+
+@dataclass(frozen=True)
+class PedidoDeOrcamento:
+    """What asking for a budget led to: the version's budget, or the item pricing it."""
+
+    orcamento: Orcamento | None = None  # this version already has an open or approved budget
+    item: Item | None = None  # the ``orcar_spec`` that prices it (just produced, or in flight)
+    novo: bool = False  # True when this request produced the item
+
+
+def orcamento_pedir(*, spec: Spec, por: AbstractBaseUser) -> PedidoDeOrcamento:
+    """Asks for the budget of the current version of a spec, once: a version that already has an
+    open or approved budget leads to it, and one being priced leads to that pricing; otherwise an
+    ``orcar_spec`` is produced. An older version is refused (``TransicaoInvalida``): only the
+    current one may be priced. Two requests racing both produce, and pricing keeps one budget."""
+    atual = spec_atual(spec.spec_id)
+    if atual is not None and atual.pk != spec.pk:
+        raise TransicaoInvalida(
+            _("Esta versão de %(spec)s foi substituída por uma mais nova; peça o orçamento da versão atual.")
+            % {"spec": spec.spec_id},
+            {"spec": [str(atual.pk)]},
+        )
+    vigente = selectors.orcamento_vigente(spec)
+    if vigente is not None:
+        return PedidoDeOrcamento(orcamento=vigente)
+    em_curso = selectors.orcar_em_curso(spec.spec_id)
+    if em_curso is not None:
+        return PedidoDeOrcamento(item=em_curso)
+    item = backlog.produzir(
+        tipo="orcar_spec", produtor=ator_de(por), contexto={"spec_ref": spec.spec_id}, ator=ator_de(por)
+    )
+    return PedidoDeOrcamento(item=item, novo=True)
+
+
+def _ja_orcada(item: Item, vigente: Orcamento) -> Orcamento:
+    """Concludes an ``orcar_spec`` whose spec version already has its budget, pointing to it."""
+    backlog.concluir(
+        item_id=item.pk,
+        lease_token=item.lease_token,
+        items_gerados=[],
+        resultado={
+            "spec_recursos_id": vigente.pk,
+            "spec_commit": vigente.spec_commit,
+            "spec_sha256": vigente.spec_sha256,
+            "ja_orcada": True,
+            "status": vigente.status,
+        },
+    )
+    return vigente
 
 
 def modelo_atual() -> ModeloPrecificacao:
@@ -32,9 +92,11 @@ def modelo_atual() -> ModeloPrecificacao:
 
 
 def processar_orcar(item: Item) -> Orcamento:
-    """Prices the spec of a claimed ``orcar_spec`` item and concludes it, producing one
-    ``entrevistar_dor`` per gap and the ``aprovar_orcamento`` item that depends on them, all in
-    one transaction with the budget. Pricing (the slow part) runs before the transaction."""
+    """Prices the current version of the spec of a claimed ``orcar_spec`` item and concludes it,
+    producing one ``entrevistar_dor`` per gap and the ``aprovar_orcamento`` item that depends on
+    them, all in one transaction with the budget. Pricing (the slow part) runs before the
+    transaction. A version that already has an open or approved budget gets no second one: the
+    item is concluded pointing to it (``resultado.ja_orcada``), also when two race."""
     existente = Orcamento.objects.filter(item_orcar=item).first()
     if existente is not None:  # priced already by a consumer whose conclusion went through
         return existente
@@ -42,6 +104,20 @@ def processar_orcar(item: Item) -> Orcamento:
     spec = spec_atual(spec_ref)
     if spec is None:
         raise ErroDefinitivo(f"A spec {spec_ref!r} não foi importada: sincronize o repositório ou envie-a pela API.")
+    vigente = selectors.orcamento_vigente(spec)
+    if vigente is not None:
+        return _ja_orcada(item, vigente)
+    try:
+        return _registrar_orcamento(item, spec)
+    except IntegrityError:
+        # Another consumer priced this version meanwhile (fabrica_orcamento_um_por_versao).
+        vigente = selectors.orcamento_vigente(spec)
+        if vigente is None:
+            raise
+        return _ja_orcada(item, vigente)
+
+
+def _registrar_orcamento(item: Item, spec: Spec) -> Orcamento:
     modelo = modelo_atual()
     tdd = spec.conteudo.get("schema_tdd") or {}
     casos = gerar_casos(tdd.get("parametros") or {}, tdd.get("cobertura", "pairwise"), tdd.get("restricoes") or [])
@@ -49,6 +125,15 @@ def processar_orcar(item: Item) -> Orcamento:
     gaps = identificar_gaps(spec.conteudo.get("runtime") or {}, disponiveis())
 
     with transaction.atomic():
+        # Serialises with the import of a newer version, which locks the same row: either this
+        # budget commits first and the import supersedes it, or the import commits first and this
+        # pricing of a version no longer current is retried on the new one.
+        Spec.objects.select_for_update().only("pk").get(pk=spec.pk)
+        atual = spec_atual(spec.spec_id)
+        if atual is not None and atual.pk != spec.pk:
+            raise SpecMudou(
+                f"A spec {spec.spec_id} ganhou uma versão nova durante a precificação; será precificada de novo."
+            )
         registro = Orcamento.objects.create(
             spec=spec,
             spec_ref=spec.spec_id,
@@ -133,13 +218,13 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     needs them, and JSON has no NaN).
     """
     if not horas:
-        mensagem = "Informe as horas reais de ao menos uma vertente."
+        mensagem = _("Informe as horas reais de ao menos uma vertente.")
         raise DadosInvalidos(mensagem, {"horas": [mensagem]})
     desconhecidas = sorted(set(horas) - set(orcamento.esforco.get("horas_dev_por_vertente", {})))
     if desconhecidas:
         raise DadosInvalidos(
-            f"Vertentes fora deste orçamento: {', '.join(desconhecidas)}.",
-            {f"horas.{v}": ["Vertente fora deste orçamento."] for v in desconhecidas},
+            _("Vertentes fora deste orçamento: %(v)s.") % {"v": ", ".join(desconhecidas)},
+            {f"horas.{v}": [_("Vertente fora deste orçamento.")] for v in desconhecidas},
         )
     invalidas = sorted(
         v
@@ -148,8 +233,8 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     )
     if invalidas:
         raise DadosInvalidos(
-            f"As horas reais devem ser números positivos; inválidas em: {', '.join(invalidas)}.",
-            {f"horas.{v}": ["Deve ser um número positivo."] for v in invalidas},
+            _("As horas reais devem ser números positivos; inválidas em: %(v)s.") % {"v": ", ".join(invalidas)},
+            {f"horas.{v}": [_("Deve ser um número positivo.")] for v in invalidas},
         )
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}

@@ -14,6 +14,7 @@ from fabrica.models import Spec
 from fabrica.specs import repositorio
 from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec
 from prometheus_site.atores import ator_de
+from prometheus_site.busca import normalizar
 
 
 @dataclass
@@ -27,7 +28,9 @@ class ResultadoSincronizacao:
 def spec_importar(
     *, texto: str, origem: str, commit: str = "", caminho: str = "", por: AbstractBaseUser | None = None
 ) -> tuple[Spec, bool]:
-    """Validates and stores one spec version; the same content twice is one version.
+    """Validates and stores one spec version; the same content twice is one version. A new
+    version supersedes the open budgets of the older ones, in the same transaction
+    (``orcamentos_substituir``).
 
     ``por`` is the user importing it (``None``: the factory itself), recorded as ``ator_de(por)``.
 
@@ -51,9 +54,14 @@ def spec_importar(
         return existente, False
     try:
         with transaction.atomic():
-            return Spec.objects.create(
+            # Locks the current version: a pricing of it (processar_orcar locks it too) either
+            # commits its budget before this one is superseded, or sees this version and retries.
+            anterior = Spec.objects.select_for_update().filter(spec_id=conteudo["id"]).order_by("-id").first()
+            nova = Spec.objects.create(
                 spec_id=conteudo["id"],
                 titulo=conteudo["titulo"][:200],
+                busca=normalizar(f"{conteudo['id']} {conteudo['titulo']}"),
+                versao=anterior.versao + 1 if anterior is not None else 1,
                 texto=texto,
                 conteudo=conteudo,
                 sha256=sha,
@@ -61,7 +69,13 @@ def spec_importar(
                 caminho=caminho,
                 origem=origem,
                 importado_por=ator_de(por) if por is not None else PRODUTOR,
-            ), True
+            )
+            if anterior is not None:
+                # Imported here, not at the top: decisions import pricing, which imports this module.
+                from fabrica.decisoes.services import orcamentos_substituir
+
+                orcamentos_substituir(nova=nova, por=por)
+            return nova, True
     except IntegrityError:  # imported concurrently by someone else: same content, same version
         return Spec.objects.get(spec_id=conteudo["id"], sha256=sha), False
 

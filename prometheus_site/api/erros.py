@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -11,13 +13,13 @@ from rest_framework.views import exception_handler
 from prometheus_site.erros import ErroDominio
 
 _FRASES = {
-    exceptions.NotAuthenticated: "Autenticação necessária: envie um token ou entre no sistema.",
-    exceptions.AuthenticationFailed: "Credenciais inválidas.",
-    exceptions.PermissionDenied: "Você não tem permissão para esta operação.",
-    exceptions.NotFound: "Não encontrado.",
-    exceptions.ParseError: "O corpo da requisição não é um JSON válido.",
-    exceptions.UnsupportedMediaType: "Tipo de conteúdo não suportado: envie application/json.",
-    exceptions.MethodNotAllowed: "Método não permitido neste endereço.",
+    exceptions.NotAuthenticated: gettext_lazy("Autenticação necessária: envie um token ou entre no sistema."),
+    exceptions.AuthenticationFailed: gettext_lazy("Credenciais inválidas."),
+    exceptions.PermissionDenied: gettext_lazy("Você não tem permissão para esta operação."),
+    exceptions.NotFound: gettext_lazy("Não encontrado."),
+    exceptions.ParseError: gettext_lazy("O corpo da requisição não é um JSON válido."),
+    exceptions.UnsupportedMediaType: gettext_lazy("Tipo de conteúdo não suportado: envie application/json."),
+    exceptions.MethodNotAllowed: gettext_lazy("Método não permitido neste endereço."),
 }
 
 
@@ -63,11 +65,11 @@ def tratar_excecao(exc, context):
         if "" in campos:
             # An error about the body as a whole (not a JSON object, no data at all).
             campos["corpo"] = campos.pop("")
-        resposta.data = {"erro": "Os dados enviados não são válidos.", "campos": campos}
+        resposta.data = {"erro": _("Os dados enviados não são válidos."), "campos": campos}
     else:
         frase = next((f for classe, f in _FRASES.items() if isinstance(exc, classe)), None)
         detalhe = exc.detail if isinstance(exc, exceptions.APIException) else ""
-        resposta.data = {"erro": frase or str(detalhe), "campos": {}}
+        resposta.data = {"erro": str(frase or detalhe), "campos": {}}
         if isinstance(exc, exceptions.ParseError) and detalhe:
             resposta.data["campos"] = {"corpo": [str(detalhe)]}
     if resposta.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in resposta:

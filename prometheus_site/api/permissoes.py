@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 
@@ -5,7 +6,7 @@ def exige(leitura: str, escrita: str | None = None) -> type[BasePermission]:
     """A permission class: ``leitura`` for safe methods, ``escrita`` (default: refused) otherwise."""
 
     class Exige(BasePermission):
-        message = "Você não tem permissão para esta operação."
+        message = gettext_lazy("Você não tem permissão para esta operação.")
 
         def has_permission(self, request, view) -> bool:
             usuario = request.user

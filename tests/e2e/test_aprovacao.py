@@ -44,14 +44,17 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
     # The budget page: both gaps, approval disabled, and where every number came from.
     linha.get_by_role("link", name=re.compile("spec_001")).click()
     expect(po).to_have_url(live_server.url + url_orcamento)
-    expect(po.locator("#situacao")).to_have_text("Bloqueado")
+    expect(po.locator("#situacao")).to_have_text("Aguardando gaps")
     for recurso in ("whisper_api", "gpu"):
         expect(po.locator(f'#gaps tr[data-recurso="{recurso}"]')).to_contain_text("aguardando")
     expect(po.get_by_role("button", name="Aprovar")).to_be_disabled()
     expect(po.get_by_role("button", name="Rejeitar")).to_be_enabled()
-    explicacoes = po.locator("#explicacoes tbody tr")
+    # The technical table is folded under "Detalhes do cálculo"; each number keeps its key.
+    expect(po.locator("#explicacoes")).to_be_hidden()
+    po.get_by_text("Detalhes do cálculo").click()
     for numero in ("esforco.horas_dev", "custo.total"):
-        expect(explicacoes.filter(has=po.get_by_role("cell", name=numero, exact=True))).to_have_count(1)
+        expect(po.locator(f'#explicacoes tbody tr[data-chave="{numero}"]')).to_have_count(1)
+    expect(po.locator('#explicacoes tr[data-chave="custo.total"]')).to_contain_text("esforco.total × custo_hora")
 
     # The admin, in a browser of their own, registers each missing capability from the gap list,
     # seeing before saving which gap it resolves.
@@ -68,15 +71,19 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
         admin.get_by_role("button", name="Salvar", exact=True).click()
         expect(admin.locator(".messagelist")).to_contain_text("1 gap resolvido")
     expect(gaps_abertos).to_have_count(0)
+    # The last capability unblocked the budget: the confirmation links to it.
+    pronto = admin.locator(".messagelist li", has_text=f"Orçamento #{orcamento_bloqueado.pk} de spec_001 agora pronto")
+    expect(pronto.get_by_role("link", name="abrir o orçamento")).to_have_attribute("href", url_orcamento)
 
     # The PO reloads: approvable now, each gap saying how it was resolved. A second tab keeps the
     # page open for later.
     po.reload()
     expect(po.locator("#situacao")).to_have_text("Pronto para decidir")
-    for recurso in ("whisper_api", "gpu"):
-        expect(po.locator(f'#gaps tr[data-recurso="{recurso}"]')).to_contain_text(
-            "capacidade registrada por usuario:admin"
-        )
+    expect(po.locator('#gaps tr[data-recurso="whisper_api"]')).to_contain_text(
+        re.compile(r"API whisper_api: resolvida por admin em \d{2}/\d{2}/\d{4} \d{2}:\d{2}")
+    )
+    expect(po.locator('#gaps tr[data-recurso="gpu"]')).to_contain_text(re.compile(r"GPU: resolvida por admin em "))
+    expect(po.locator('#gaps tr[data-recurso="gpu"]')).to_contain_text("capacidade gpu registrada por admin")
     expect(po.get_by_role("button", name="Aprovar")).to_be_enabled()
     fotografar(po, "orcamento")
     outra_aba = po.context.new_page()
@@ -107,7 +114,8 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
 
     # The tab opened before the approval tries to reject: a clear message, nothing changes.
     outra_aba.get_by_label("Motivo da rejeição (obrigatório)").fill("caro demais")
-    outra_aba.get_by_role("button", name="Rejeitar").click()
+    outra_aba.get_by_role("button", name="Rejeitar…").click()
+    outra_aba.get_by_role("dialog").get_by_role("button", name="Rejeitar", exact=True).click()
     expect(outra_aba.locator(".aviso.error")).to_contain_text("Este orçamento já foi decidido: aprovado por po em")
     expect(outra_aba.locator("#decisao")).to_contain_text("aprovado por po")
     orcamento_bloqueado.refresh_from_db()
@@ -115,18 +123,6 @@ def test_po_aprova_depois_que_o_admin_registra_as_capacidades(
     assert orcamento_bloqueado.motivo.startswith("Cabe no trimestre")
     assert Item.objects.filter(tipo="desenvolvimento").count() == 1
     assert orcamento_bloqueado.item_aprovacao.status == Status.CONCLUIDO
-
-
-def test_caixa_e_orcamento_cabem_num_celular(entrar_como, fotografar, orcamento_bloqueado):
-    po = entrar_como("po", largura=390)
-    po.goto("/?aba=espera")
-    expect(po.locator("#caixa tbody tr", has_text="spec_001")).to_be_visible()
-    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
-    assert po.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    fotografar(po, "inbox-celular")
-    po.goto(f"/orcamentos/{orcamento_bloqueado.pk}/")
-    expect(po.get_by_role("button", name="Rejeitar")).to_be_visible()
-    assert po.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_pedir_orcamento_acompanha_a_precificacao_sem_recarregar(entrar_como, elenco, specs_exemplo):

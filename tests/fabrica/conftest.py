@@ -25,3 +25,71 @@ def cluster_sincrono(monkeypatch, django_capture_on_commit_callbacks):
 
     Rodar.executados = executados
     return Rodar
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """Replaces the registry of vertente workers for one test: register doubles with it."""
+    from fabrica.desenvolvimento import base
+
+    registro: dict = {}
+    monkeypatch.setattr(base, "_workers", registro)
+
+    def registrar(*classes):
+        for classe in classes:
+            registro[classe.vertente] = classe
+        return registro
+
+    return registrar
+
+
+@pytest.fixture
+def sandbox_rapido(settings):
+    """Short sandbox limits, so a hung generated test costs seconds, not minutes."""
+    settings.PROMETHEUS_SANDBOX = {**settings.PROMETHEUS_SANDBOX, "tempo_total_s": 60, "tempo_por_teste_s": 5}
+    return settings.PROMETHEUS_SANDBOX
+
+
+@pytest.fixture
+def ambientes(db):
+    from fabrica.models import Ambiente
+
+    return [
+        Ambiente.objects.create(nome="homologacao"),
+        Ambiente.objects.create(nome="producao"),
+        Ambiente.objects.create(nome="antigo", ativo=False),
+    ]
+
+
+_CONSTRUCOES: dict[str, tuple] = {}
+
+
+@pytest.fixture
+def release_pronta(orcamento_pronto, elenco, workers, sandbox_rapido, ambientes, monkeypatch):
+    """spec_002 (D, E) built by passing test doubles: an open release waiting for the PO.
+
+    The same build gives the same result, so it runs in the sandbox once per test session and
+    is replayed (progress included) for the other tests; everything after it is real."""
+    import json
+
+    from fabrica.desenvolvimento import ciclo
+    from tests.apoio import desenvolver
+    from tests.fabrica import dubles
+
+    original = ciclo.desenvolver
+
+    def uma_vez(*, spec, casos, opcoes, progresso=None):
+        chave = json.dumps([spec, [c.como_dict() for c in casos], opcoes.pacote, opcoes.versao], sort_keys=True)
+        if chave not in _CONSTRUCOES:
+            etapas: list[tuple] = []
+            resultado = original(spec=spec, casos=casos, opcoes=opcoes, progresso=lambda *a: etapas.append(a))
+            _CONSTRUCOES[chave] = (resultado, etapas)
+        resultado, etapas = _CONSTRUCOES[chave]
+        for etapa in etapas:
+            if progresso:
+                progresso(*etapa)
+        return resultado
+
+    monkeypatch.setattr(ciclo, "desenvolver", uma_vez)
+    workers(dubles.worker("D"), dubles.worker("E"))
+    return desenvolver(orcamento_pronto, elenco["po"])

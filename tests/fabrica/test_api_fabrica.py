@@ -21,7 +21,7 @@ from backlog.models import Item, Status
 from fabrica.consumidor import processar_proximo
 from fabrica.models import Capacidade, Gap, Orcamento, Spec
 from fabrica.specs.formato import SPEC_SCHEMA
-from tests.apoio import assert_forma_de_erro
+from tests.apoio import assert_forma_de_erro, copia_de
 
 pytestmark = pytest.mark.django_db
 
@@ -502,8 +502,11 @@ def test_orcamentos_nao_se_criam_pela_api(api_como, orcamento_com_gaps):
 
 
 def _orcar(n: int) -> None:
-    for i in range(n):
-        backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": ("spec_001", "spec_005")[i % 2]})
+    inicio = Orcamento.objects.count()
+    for i in range(inicio, inicio + n):
+        # One budget per spec version: each is a copy of spec_001 or spec_005 under its own id.
+        copia = copia_de(("spec_001", "spec_005")[i % 2], f"spec_lista_{i}")
+        backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": copia.spec_id})
     while processar_proximo(["orcar_spec"]) is not None:
         pass
 
@@ -529,7 +532,7 @@ def test_lista_de_orcamentos_custa_as_mesmas_consultas_para_2_ou_20(api_como, sp
 def test_detalhe_do_orcamento_custa_as_mesmas_consultas_com_ou_sem_gaps(api_como, specs_exemplo):
     po = api_como("po")
     _orcar(1)
-    com_gaps = Orcamento.objects.get(spec_ref="spec_001")
+    com_gaps = Orcamento.objects.get(spec_ref="spec_lista_0")
     Capacidade.objects.create(tipo="container", nome="postgres")
     backlog.produzir(tipo="orcar_spec", produtor="teste", contexto={"spec_ref": "spec_002"})
     processar_proximo(["orcar_spec"])

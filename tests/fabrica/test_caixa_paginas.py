@@ -13,7 +13,7 @@ from django.urls import reverse
 from fabrica.decisoes import caixa
 from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, Orcamento
-from tests.apoio import orcar
+from tests.apoio import orcar, orcar_copias
 
 POR_PAGINA = 2
 
@@ -22,7 +22,7 @@ POR_PAGINA = 2
 def cinco_prontos(specs_exemplo, monkeypatch):
     monkeypatch.setattr(caixa, "POR_PAGINA", POR_PAGINA)
     Capacidade.objects.create(tipo="container", nome="postgres")
-    return [orcar("spec_002") for _ in range(5)]
+    return orcar_copias("spec_002", 5)
 
 
 def _ids(resp) -> list[int]:

@@ -13,7 +13,7 @@ from fabrica.models import ModeloPrecificacao
 from fabrica.precificacao.calibracao import Amostra, ajustar
 from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS
 from fabrica.precificacao.services import esforco_real_registrar
-from tests.apoio import orcar
+from tests.apoio import nova_versao, orcar
 
 ATUAIS = dict(COEFICIENTES_INICIAIS["horas_por_unidade"])  # E 0.5, D 0.4, …
 
@@ -111,6 +111,7 @@ def test_esforco_real_gera_a_versao_2_e_o_proximo_orcamento_a_usa(specs_exemplo)
     assert orc.horas_reais == reais
     assert orc.modelo.versao == 1  # a budget keeps the model it was priced with
 
+    nova_versao("spec_002")  # the same version is priced once: a new one gets the new model
     depois = orcar("spec_002")
     assert depois.modelo.versao == 2
     assert {e["modelo"] for e in depois.explicacao.values()} == {"v2"}

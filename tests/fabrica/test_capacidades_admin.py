@@ -63,7 +63,7 @@ def test_formulario_prefilled_lista_o_gap_que_resolveria(cliente_como, orcamento
 def test_formulario_sem_gap_correspondente_avisa(cliente_como, orcamento):
     resp = cliente_como("admin").get(NOVA, {"tipo": "container", "nome": "mongo"})
     assert resp.context["gaps_previstos"] == []
-    assert "Nenhum gap aberto espera por esta capacidade" in html.unescape(resp.content.decode())
+    assert "Nenhum gap aberto espera por container:mongo." in html.unescape(resp.content.decode())
 
 
 def _salvar(cliente, dados: dict, url: str = NOVA):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from backlog.models import Item, Status
 from fabrica.decisoes import services as decisoes
 from fabrica.models import Capacidade, Orcamento
-from tests.apoio import orcar
+from tests.apoio import orcar, orcar_copias
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_ajustar_exige_motivo_e_produz_ajustar_spec(cliente_como, orcamento_pron
     resp = cliente.post(url, {"motivo": ""}, follow=True)
     assert "Informe o motivo" in resp.content.decode()
     assert not Item.objects.filter(tipo="ajustar_spec").exists()
-    cliente.post(url, {"motivo": "reduzir a cobertura para cada_valor"})
+    cliente.post(url, {"motivo": "reduzir a cobertura para cada_valor", "confirmado": "sim"})
     ajuste = Item.objects.get(tipo="ajustar_spec")
     assert ajuste.contexto == {
         "spec_ref": "spec_002",
@@ -143,12 +143,17 @@ def test_pagina_do_orcamento_por_papel(cliente_como, orcamento_bloqueado, quem, 
         assert "esforco.horas_dev" in html
 
 
-@pytest.mark.parametrize(("quem", "esperado"), [("po", 200), ("admin", 302), ("outsider", 403), ("anon", 302)])
+@pytest.mark.parametrize(
+    ("quem", "esperado"), [("po", 200), ("admin", 200), ("sistema", 200), ("outsider", 403), ("anon", 302)]
+)
 def test_caixa_por_papel(cliente_como, orcamento_pronto, quem, esperado):
     resp = cliente_como(quem).get(reverse("inicio"))
     assert resp.status_code == esperado
-    if quem == "po":
-        assert "spec_002" in resp.content.decode()
+    if esperado == 200:
+        html = resp.content.decode()
+        assert "spec_002" in html
+        # The admin (and a system) read the inbox; only the PO decides, and is told nothing of it.
+        assert ('id="somente-leitura"' in html) is (quem != "po")
 
 
 def _tabela(resp) -> str:
@@ -180,9 +185,8 @@ def test_caixa_custa_consultas_constantes(cliente_como, specs_exemplo):
     orcar("spec_002")
     with CaptureQueriesContext(connection) as poucos:
         po.get(reverse("inicio"))
-    for _ in range(6):
-        orcar("spec_002")
-        orcar("spec_001")
+    orcar_copias("spec_002", 6)
+    orcar_copias("spec_001", 6)
     with CaptureQueriesContext(connection) as muitos:
         po.get(reverse("inicio"))
     assert len(muitos) == len(poucos)

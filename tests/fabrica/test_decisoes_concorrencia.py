@@ -20,7 +20,7 @@ from backlog.models import Evento, Item, Status
 from fabrica.decisoes import services as decisoes
 from fabrica.erros import TransicaoInvalida
 from fabrica.models import Capacidade, Orcamento
-from tests.apoio import orcar
+from tests.apoio import copia_de, orcar
 
 RODADAS = 5
 
@@ -94,7 +94,7 @@ def test_aprovar_e_rejeitar_ao_mesmo_tempo_da_uma_decisao(specs_exemplo, elenco)
     Capacidade.objects.create(tipo="container", nome="postgres")
     po = elenco["po"]
     for rodada in range(RODADAS):
-        orc = orcar("spec_002")
+        orc = orcar(copia_de("spec_002", f"spec_002_r{rodada}").spec_id)  # one budget per version
 
         resultados = _ao_mesmo_tempo(
             lambda orc=orc: decisoes.orcamento_aprovar(orcamento_id=orc.pk, por=po, motivo="vale"),
@@ -124,7 +124,7 @@ def test_duas_abas_enviam_o_mesmo_formulario_ao_mesmo_tempo(specs_exemplo, elenc
     for aba in abas:
         aba.force_login(elenco["po"])
     for rodada in range(RODADAS):
-        orc = orcar("spec_002")
+        orc = orcar(copia_de("spec_002", f"spec_002_r{rodada}").spec_id)  # one budget per version
         url = reverse("orcamento-decidir", args=[orc.pk, "aprovar"])
 
         resultados = _ao_mesmo_tempo(

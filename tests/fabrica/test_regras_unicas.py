@@ -49,10 +49,15 @@ def test_capacidade_repetida_tem_uma_recusa_pela_api_e_pelo_servico(api_como):
 
 def test_tipos_de_decisao_sao_registrados_no_ready_nao_na_importacao():
     from fabrica.decisoes import caixa
+    from fabrica.implantacao.caixa import VALIDAR_IMPLANTACAO
 
-    assert caixa._tipos == {"orcamento": caixa.ORCAMENTO}  # FabricaConfig.ready did it
+    registrados = dict(caixa._tipos)
+    assert registrados["orcamento"] is caixa.ORCAMENTO  # FabricaConfig.ready did it
+    assert registrados["validar_implantacao"] is VALIDAR_IMPLANTACAO
+    assert set(registrados) == {"orcamento", "validar_implantacao", "release"}  # and fabrica.releases.caixa
     try:
         importlib.reload(caixa)
         assert caixa._tipos == {}  # importing registers nothing
     finally:
-        caixa.registrar(caixa.ORCAMENTO)
+        for tipo in registrados.values():
+            caixa.registrar(tipo)

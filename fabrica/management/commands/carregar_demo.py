@@ -41,6 +41,13 @@ class Command(BaseCommand):
         )
         if not Capacidade.objects.exists():
             capacidade_salvar(tipo="container", nome="postgres", descricao="PostgreSQL 15 da fábrica", por=None)
+        from fabrica.implantacao.demo import criar_ambientes_demo
+
+        if criados := criar_ambientes_demo():
+            self.stdout.write(
+                f"Ambientes de demonstração criados: {', '.join(criados)} "
+                f"(implantados em {settings.PROMETHEUS_IMPLANTACOES_DIR}/)."
+            )
         linhas = []
         for nome, senha, grupo, staff, descricao in DEMO:
             usuario, _ = User.objects.get_or_create(username=nome)

@@ -221,3 +221,16 @@ def checar_entre(condicao: dict, caminho: Caminho) -> Erros:
             if minimo > maximo:
                 return [((*caminho, "valor"), "intervalo invertido: o primeiro valor deve ser o menor")]
     return []
+
+
+def texto_da_classe(valor: object) -> str:
+    """Como uma classe de equivalência aparece como chave de ``representantes`` (chaves JSON são
+    textos: a classe ``true`` é a chave ``"true"``, a classe ``10`` é ``"10"``)."""
+    if isinstance(valor, bool):
+        return "true" if valor else "false"
+    return str(valor)
+
+
+def variaveis_do_representante(parametro: str, representante: object) -> list[str]:
+    """As variáveis que um representante dá ao teste: as chaves de um mapeamento, ou o parâmetro."""
+    return [str(k) for k in representante] if isinstance(representante, dict) else [parametro]

@@ -30,6 +30,28 @@ _REQUISITOS_NAO_FUNCIONAIS = objeto(
     description="carga esperada; na falta, valem os padrões do seed §5.1 (tps 10, usuarios 50)",
 )
 
+# Representante de cada classe de equivalência: o valor concreto que um teste usa quando uma
+# combinação do orçamento pede aquela classe (fabrica.desenvolvimento.casos).
+_REPRESENTANTES = {
+    "type": "object",
+    "propertyNames": ref("nome"),
+    "description": "parâmetro → {classe: representante}. O representante é um valor (o teste recebe "
+    "{parâmetro: valor}) ou um mapeamento {variável: valor} (o teste recebe essas variáveis no lugar do "
+    "parâmetro: duracao: {longa: {duracao_segundos: 3600}}). Classe sem representante: o teste recebe "
+    "{parâmetro: classe}. Cada variável vem de um só parâmetro.",
+    "additionalProperties": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {
+            "description": "um valor (texto, número, booleano ou nulo) ou um mapeamento {variável: valor}",
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                {"type": "object", **mapa({}, minimo=1)},
+            ],
+        },
+    },
+}
+
 _SCHEMA_TDD = objeto(
     {
         "cobertura": {"enum": ["pairwise", "exaustiva", "cada_valor"], "default": "pairwise"},
@@ -41,6 +63,7 @@ _SCHEMA_TDD = objeto(
         },
         # cada restrição exclui as combinações que têm todos estes valores ao mesmo tempo
         "restricoes": lista(mapa(ref("escalar"), minimo=1)),
+        "representantes": _REPRESENTANTES,
         "casos": lista(
             objeto(
                 {

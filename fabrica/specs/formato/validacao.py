@@ -6,7 +6,16 @@ from __future__ import annotations
 import datetime
 import math
 
-from fabrica.specs.formato.comum import Caminho, ErroCampo, Erros, formatar_campo, mesmo_valor, mostrar
+from fabrica.specs.formato.comum import (
+    Caminho,
+    ErroCampo,
+    Erros,
+    formatar_campo,
+    mesmo_valor,
+    mostrar,
+    texto_da_classe,
+    variaveis_do_representante,
+)
 from fabrica.specs.formato.mensagens import traduzir
 from fabrica.specs.formato.schema import VALIDADOR
 from fabrica.specs.formato.vertentes import POR_CODIGO
@@ -64,9 +73,46 @@ def _semantica(spec: dict, sujas: set) -> Erros:
     return erros
 
 
+def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
+    erros: Erros = []
+    origem: dict[str, str] = {}  # variável → parâmetro de onde ela vem
+    for parametro in dominios:
+        por_classe = representantes.get(parametro, {})
+        classes = {texto_da_classe(v) for v in dominios[parametro]}
+        # YAML turns the key true (or 10) into a boolean (a number): compare their text.
+        sem_representante = [c for c in classes if c not in {texto_da_classe(k) for k in por_classe}]
+        variaveis = [((), parametro)] if sem_representante else []
+        for chave, representante in por_classe.items():
+            classe = texto_da_classe(chave)
+            caminho = ("schema_tdd", "representantes", parametro, classe)
+            if classe not in classes:
+                lista = ", ".join(texto_da_classe(v) for v in dominios[parametro])
+                erros.append((caminho, f"classe desconhecida: {classe}; classes de {parametro}: {lista}"))
+                continue
+            variaveis += [(caminho, v) for v in variaveis_do_representante(parametro, representante)]
+        for caminho, variavel in variaveis:
+            dono = origem.setdefault(variavel, parametro)
+            if dono != parametro:
+                erros.append(
+                    (
+                        caminho or ("schema_tdd", "representantes", parametro),
+                        f"a variável {variavel} já vem do parâmetro {dono}; cada variável vem de um só parâmetro",
+                    )
+                )
+    for parametro in representantes:
+        if parametro not in dominios:
+            erros.append(
+                (
+                    ("schema_tdd", "representantes", parametro),
+                    f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}",
+                )
+            )
+    return erros
+
+
 def _checar_tdd(tdd: dict) -> Erros:
     dominios = tdd["parametros"]
-    erros: Erros = []
+    erros: Erros = _checar_representantes(dominios, tdd.get("representantes", {}))
     for i, restricao in enumerate(tdd.get("restricoes", [])):
         for parametro, valor in restricao.items():
             caminho = ("schema_tdd", "restricoes", i, parametro)

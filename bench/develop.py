@@ -1,0 +1,273 @@
+"""Development (issue 9): wall time per vertente of each sample spec, and what the sandbox costs.
+
+    .venv/bin/python bench/develop.py [--repeticoes 3] [--testes 20,200] [--json saida.json]
+
+No database: the sample specs of ``examples/specs-repo/`` are read and validated, their test
+cases made as the budget makes them (the same covering array), and each spec is built by the
+development loop with the workers registered in the app (``FabricaConfig.ready``) and the
+default generator and corrector, the sandbox limits of the settings.
+
+1. **Per vertente of each sample spec**: generate, test (sandbox runs) and correct seconds, the
+   number of tests and how many passed, the correction attempts; the median of ``--repeticoes``
+   builds. A vertente without a registered worker is listed as such.
+2. **Sandbox against in-process**: N trivial tests (``--testes``) run (a) in this process with
+   ``pytest.main``, (b) in a bare ``python -m pytest`` subprocess, (c) in the sandbox without
+   coverage, (d) in the sandbox with coverage of lines and branches; tests per second of each,
+   the median of ``--repeticoes`` runs. The sandbox's fixed cost is the time of a run of one
+   test, and the intercept of the line through the runs of N tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import _comum  # noqa: F401 - puts the project root on sys.path
+
+RAIZ = _comum.RAIZ
+EXEMPLOS = RAIZ / "examples" / "specs-repo" / "specs"
+
+
+def configurar() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prometheus_site.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    django.setup()
+
+
+def _mediana(valores: list[float]) -> float:
+    return round(statistics.median(valores), 3) if valores else 0.0
+
+
+# --- 1. each sample spec, per vertente -----------------------------------------------------------------
+
+
+def construir_amostras(repeticoes: int) -> list[dict]:
+    from django.conf import settings
+
+    from fabrica.desenvolvimento import ciclo, sandbox
+    from fabrica.desenvolvimento.base import vertentes_registradas
+    from fabrica.desenvolvimento.casos import casos_do_orcamento
+    from fabrica.desenvolvimento.corretor import CorretorDeterministico
+    from fabrica.desenvolvimento.gerador import GeradorTemplates
+    from fabrica.desenvolvimento.pacote import nome_do_pacote
+    from fabrica.precificacao.cobertura import gerar_casos
+    from fabrica.specs.formato import carregar_spec
+
+    registradas = set(vertentes_registradas())
+    linhas = []
+    for arquivo in sorted(EXEMPLOS.glob("*.yaml")):
+        spec = carregar_spec(arquivo.read_text(encoding="utf-8"))
+        tdd = spec["schema_tdd"]
+        casos = casos_do_orcamento(
+            tdd, gerar_casos(tdd["parametros"], tdd.get("cobertura", "pairwise"), tdd.get("restricoes"))
+        )
+        medidas: dict[str, list[dict]] = {}
+        for _ in range(repeticoes):
+            opcoes = ciclo.Opcoes(
+                pacote=nome_do_pacote(spec["id"]),
+                gerador=GeradorTemplates(repositorio=settings.PROMETHEUS_SPECS_EXEMPLO),
+                corretor=CorretorDeterministico(gerador_do_projeto=GeradorTemplates()),
+                limites=sandbox.Limites(**settings.PROMETHEUS_SANDBOX),
+                isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
+            )
+            resultado = ciclo.desenvolver(spec=spec, casos=casos, opcoes=opcoes)
+            for vertente, r in resultado.vertentes.items():
+                medidas.setdefault(vertente, []).append(
+                    {
+                        "gerar_s": r.recursos.get("gerar_s", 0.0),
+                        "testar_s": r.recursos.get("testar_s", 0.0),
+                        "corrigir_s": r.recursos.get("corrigir_s", 0.0),
+                        "total_s": r.recursos.get("total_s", 0.0),
+                        "testes": len(r.testes),
+                        "passaram": sum(1 for t in r.testes if t["status"] in ("passou", "pulou")),
+                        "tentativas": len(r.tentativas),
+                        "execucoes": len(r.recursos.get("execucoes", [])),
+                        "worker": r.worker,
+                        "modo": (r.recursos.get("execucoes") or [{}])[0].get("isolamento", {}).get("modo", ""),
+                    }
+                )
+        for vertente, lista in medidas.items():
+            ultima = lista[-1]
+            linhas.append(
+                {
+                    "spec": spec["id"],
+                    "vertente": vertente,
+                    "worker": ultima["worker"] if vertente in registradas else "(nenhum)",
+                    "casos": len(casos),
+                    "testes": ultima["testes"],
+                    "passaram": ultima["passaram"],
+                    "tentativas": ultima["tentativas"],
+                    "execucoes": ultima["execucoes"],
+                    "modo": ultima["modo"],
+                    **{k: _mediana([m[k] for m in lista]) for k in ("gerar_s", "testar_s", "corrigir_s", "total_s")},
+                }
+            )
+    return linhas
+
+
+# --- 2. sandbox against in-process --------------------------------------------------------------------
+
+
+_RODADAS = iter(range(10**9))
+
+
+def _pacote(n: int) -> tuple[dict[str, str], str]:
+    """N trivial tests of a tiny package; names unique per call, so in-process runs never reuse
+    an imported module (and never meet the project's own ``tests`` package)."""
+    k = next(_RODADAS)
+    corpo = "\n".join(f"def test_{i:04d}():\n    assert soma({i}, 1) == {i + 1}\n" for i in range(n))
+    teste = f"testes_bench_{k}/test_bench_{k}.py"
+    return {
+        "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['.']\n",
+        f"pacote_bench_{k}/__init__.py": "",
+        f"pacote_bench_{k}/m.py": "def soma(a, b):\n    if a < 0:\n        return 0\n    return a + b\n",
+        f"testes_bench_{k}/__init__.py": "",
+        teste: f"from pacote_bench_{k}.m import soma\n\n\n" + corpo,
+    }, teste
+
+
+def _escrever(pasta: Path, arquivos: dict[str, str]) -> None:
+    for caminho, texto in arquivos.items():
+        (pasta / caminho).parent.mkdir(parents=True, exist_ok=True)
+        (pasta / caminho).write_text(texto)
+
+
+def em_processo(n: int) -> float:
+    import pytest
+
+    with tempfile.TemporaryDirectory(prefix="bench-inproc-") as pasta:
+        raiz = Path(pasta)
+        arquivos, teste = _pacote(n)
+        _escrever(raiz, arquivos)
+        inicio = time.perf_counter()
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            codigo = pytest.main(
+                ["-q", "-p", "no:cacheprovider", "-p", "no:django", "--rootdir", pasta, str(raiz / teste)]
+            )
+        duracao = time.perf_counter() - inicio
+    assert codigo == 0, f"pytest.main returned {codigo}"
+    return duracao
+
+
+def subprocesso(n: int) -> float:
+    with tempfile.TemporaryDirectory(prefix="bench-sub-") as pasta:
+        _escrever(Path(pasta), _pacote(n)[0])
+        inicio = time.perf_counter()
+        feito = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=pasta,
+            env={"PATH": "/usr/bin:/bin", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+            capture_output=True,
+            timeout=600,
+        )
+        duracao = time.perf_counter() - inicio
+    assert feito.returncode == 0, feito.stdout[-2000:]
+    return duracao
+
+
+def no_sandbox(n: int, cobertura: bool, isolamento: str) -> float:
+    from fabrica.desenvolvimento.sandbox import Limites, executar
+
+    arquivos, teste = _pacote(n)
+    inicio = time.perf_counter()
+    execucao = executar(
+        arquivos,
+        testes=[teste],
+        cobertura_de=[teste.split("/")[0].replace("testes_", "pacote_")] if cobertura else [],
+        limites=Limites(tempo_total_s=600, tempo_por_teste_s=60),
+        isolamento=isolamento,
+    )
+    duracao = time.perf_counter() - inicio
+    assert execucao.passou and len(execucao.testes) == n, (execucao.erro, execucao.saida[-2000:])
+    return duracao
+
+
+def medir_sandbox(tamanhos: list[int], repeticoes: int) -> dict:
+    from fabrica.desenvolvimento.sandbox import isolamento_disponivel
+
+    modo = isolamento_disponivel()
+    formas = {
+        "em processo (pytest.main)": em_processo,
+        "subprocesso (python -m pytest)": subprocesso,
+        "sandbox básico, sem cobertura": lambda n: no_sandbox(n, False, "basico"),
+    }
+    if modo == "completo":
+        formas["sandbox completo, sem cobertura"] = lambda n: no_sandbox(n, False, "completo")
+        formas["sandbox completo, com cobertura"] = lambda n: no_sandbox(n, True, "completo")
+    else:
+        formas["sandbox básico, com cobertura"] = lambda n: no_sandbox(n, True, "basico")
+    for funcao in formas.values():  # warm-up: imports, page cache
+        funcao(1)
+    tabela = {}
+    for nome, funcao in formas.items():
+        tempos = {}
+        for n in [1, *tamanhos]:
+            amostras = []
+            for _ in range(repeticoes):
+                amostras.append(funcao(n))
+            tempos[n] = _mediana(amostras)
+        maior = max(tamanhos)
+        inclinacao = (tempos[maior] - tempos[1]) / (maior - 1)
+        tabela[nome] = {
+            "segundos": tempos,
+            "testes_por_s": {n: round(n / tempos[n], 1) for n in tamanhos},
+            "custo_fixo_s": round(tempos[1] - inclinacao, 3),
+            "por_teste_ms": round(inclinacao * 1000, 2),
+        }
+    return {"modo": modo, "tamanhos": tamanhos, "formas": tabela}
+
+
+# --- output ----------------------------------------------------------------------------------------------
+
+
+def imprimir(amostras: list[dict], sandbox: dict) -> None:
+    print("## Per vertente of each sample spec (median seconds)\n")
+    print(
+        "| spec | vertente | worker | cases | tests | passed | attempts | sandbox runs | generate s | test s | correct s | total s |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for linha in amostras:
+        print(
+            f"| {linha['spec']} | {linha['vertente']} | {linha['worker']} | {linha['casos']} | {linha['testes']} | {linha['passaram']} | "
+            f"{linha['tentativas']} | {linha['execucoes']} | {linha['gerar_s']:.3f} | {linha['testar_s']:.3f} | "
+            f"{linha['corrigir_s']:.3f} | {linha['total_s']:.3f} |"
+        )
+    print(f"\n## Sandbox against in-process (isolation available: {sandbox['modo']})\n")
+    tamanhos = sandbox["tamanhos"]
+    cabecalho = " | ".join(f"{n} tests s | {n} tests/s" for n in tamanhos)
+    print(f"| how | 1 test s | {cabecalho} | fixed cost s | per test ms |")
+    print("|---|---:|" + "---:|---:|" * len(tamanhos) + "---:|---:|")
+    for nome, f in sandbox["formas"].items():
+        colunas = " | ".join(f"{f['segundos'][n]:.3f} | {f['testes_por_s'][n]}" for n in tamanhos)
+        print(f"| {nome} | {f['segundos'][1]:.3f} | {colunas} | {f['custo_fixo_s']:.3f} | {f['por_teste_ms']:.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeticoes", type=int, default=3)
+    parser.add_argument("--testes", default="20,200", help="sizes of the synthetic test files")
+    parser.add_argument("--sem-amostras", action="store_true", help="only the sandbox measure")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    configurar()
+    tamanhos = [int(n) for n in args.testes.split(",")]
+    amostras = [] if args.sem_amostras else construir_amostras(args.repeticoes)
+    sandbox = medir_sandbox(tamanhos, args.repeticoes)
+    imprimir(amostras, sandbox)
+    if args.json:
+        args.json.write_text(json.dumps({"amostras": amostras, "sandbox": sandbox}, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+"""``desenvolvimento`` and ``corrigir_bug`` → a release for the PO (seed §7 ``processar_desenvolver``,
+``processar_corrigir``).
+
+Both handlers build first, with no transaction open (the build is slow: generation, sandbox
+runs, corrections), showing their progress on a ``Construcao`` row; then one transaction
+records the ``Release``, concludes the item and produces ``aprovar_release``. So a release
+exists exactly when its item is concluded: a consumer killed mid-build leaves nothing, and its
+rescued item is built again into one release (``Release.item_origem`` is one-to-one, and a late
+consumer's conclusion is refused with its lost lease).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from backlog import services as backlog
+from backlog.models import Item
+from fabrica.consumidor import ErroDefinitivo
+from fabrica.desenvolvimento import ciclo, sandbox
+from fabrica.desenvolvimento.base import CasoDeTeste
+from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
+from fabrica.desenvolvimento.corretor import CorretorDeterministico
+from fabrica.desenvolvimento.gerador import GeradorTemplates
+from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
+from fabrica.models import Construcao, Orcamento, Release, Spec
+from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
+from fabrica.releases.referencias import ReferenciaInvalida, release_a_corrigir
+from fabrica.specs.services import spec_atual
+
+log = logging.getLogger(__name__)
+PRODUTOR = "PROMETHEUS"
+
+
+# --- what builds: generator, corrector, limits (replaceable behind their interfaces) -------------
+
+
+def _sobreposicoes() -> Path:
+    return Path(settings.PROMETHEUS_SPECS_REPO) / "_catalogo" / "templates"
+
+
+def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
+    """The default build: the project's templates with the spec repository's overrides, the
+    deterministic corrector (falling back to the project's own templates), the sandbox's limits."""
+    return ciclo.Opcoes(
+        pacote=pacote,
+        versao=versao,
+        gerador=GeradorTemplates(repositorio=settings.PROMETHEUS_SPECS_REPO),
+        corretor=CorretorDeterministico(gerador_do_projeto=GeradorTemplates()),
+        limites=sandbox.Limites(**settings.PROMETHEUS_SANDBOX),
+        python=settings.PROMETHEUS_SANDBOX_PYTHON or None,
+        isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
+        uid_base=settings.PROMETHEUS_SANDBOX_UID,
+        # The app's local state (the SQLite database, the spec repository) stays out of sight.
+        esconder=[str(settings.VAR_DIR)],
+        max_tentativas=settings.PROMETHEUS_CORRECOES,
+        sobreposicoes=_sobreposicoes(),
+    )
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+
+class _Progresso:
+    """Writes each step of the build to its ``Construcao`` row, one small autocommitted update."""
+
+    def __init__(self, construcao: Construcao) -> None:
+        self.construcao = construcao
+        self.etapas: dict[str, Any] = {}
+
+    def __call__(self, vertente: str, estado: str, tentativa: int, mensagem: str) -> None:
+        self.etapas[vertente] = {
+            "estado": estado,
+            "tentativa": tentativa,
+            "mensagem": mensagem,
+            "em": timezone.now().isoformat(),
+        }
+        Construcao.objects.filter(pk=self.construcao.pk).update(etapas=self.etapas, atualizada_em=timezone.now())
+
+
+def _iniciar(item: Item, spec_ref: str) -> Construcao:
+    construcao, _ = Construcao.objects.update_or_create(
+        item=item, defaults={"spec_ref": spec_ref, "etapas": {}, "consumidor": item.consumidor}
+    )
+    return construcao
+
+
+# --- the handlers --------------------------------------------------------------------------------------
+
+
+def _orcamento_do_item(item: Item) -> Orcamento:
+    recursos = item.contexto.get("spec_recursos") or {}
+    orcamento_id = recursos.get("id") or item.contexto.get("spec_recursos_id")
+    spec_ref = item.contexto.get("spec_ref") or item.spec_ref
+    if orcamento_id is not None:
+        orcamento = Orcamento.objects.select_related("spec").filter(pk=orcamento_id).first()
+        if orcamento is None:
+            raise ErroDefinitivo(f"contexto.spec_recursos.id: o orçamento #{orcamento_id} não existe.")
+        if orcamento.spec_ref != spec_ref:
+            raise ErroDefinitivo(
+                f"contexto.spec_ref: o orçamento #{orcamento_id} é de {orcamento.spec_ref}, não de {spec_ref}."
+            )
+        return orcamento
+    # Produced by another MS_Produto without the budget's id: the newest approved budget of the spec.
+    orcamento = (
+        Orcamento.objects.select_related("spec")
+        .filter(spec_ref=spec_ref, status=Orcamento.Status.APROVADO)
+        .order_by("-id")
+        .first()
+    )
+    if orcamento is None:
+        raise ErroDefinitivo(f"contexto.spec_recursos: a spec {spec_ref!r} não tem orçamento aprovado.")
+    return orcamento
+
+
+def processar_desenvolvimento(item: Item) -> Release:
+    """Builds the spec version its approved budget priced, with one test per covering-array row
+    and per explicit case of that budget, into a ``normal`` release for the PO."""
+    existente = Release.objects.filter(item_origem=item).first()
+    if existente is not None:
+        return existente
+    orcamento = _orcamento_do_item(item)
+    spec = orcamento.spec
+    casos = casos_do_orcamento(spec.conteudo.get("schema_tdd") or {}, orcamento.casos_teste)
+    return _construir(item, spec=spec, orcamento=orcamento, casos=casos, tipo=Release.Tipo.NORMAL, corrige=None)
+
+
+def processar_corrigir(item: Item) -> Release:
+    """Rebuilds the fixed release's spec from its newest version, with the regression cases of
+    the release it fixes and, when the item gives one, a new one (``caso: {dado, espera}``),
+    into a ``hotfix`` release linked to the one it fixes."""
+    existente = Release.objects.filter(item_origem=item).first()
+    if existente is not None:
+        return existente
+    try:
+        alvo = release_a_corrigir(item.contexto.get("feature_ref", ""))
+    except ReferenciaInvalida as exc:
+        raise ErroDefinitivo(f"contexto.feature_ref: {exc}") from None
+    spec = spec_atual(alvo.spec_ref) or alvo.spec
+    tdd = spec.conteudo.get("schema_tdd") or {}
+    orcamento = alvo.orcamento
+    if orcamento is not None and orcamento.spec_sha256 == spec.sha256:
+        linhas = orcamento.casos_teste
+    else:
+        # A newer spec than the one priced: its covering array, by the same deterministic generator.
+        try:
+            linhas = gerar_casos(tdd.get("parametros") or {}, tdd.get("cobertura", "pairwise"), tdd.get("restricoes"))
+        except CoberturaInvalida as exc:
+            raise ErroDefinitivo(str(exc)) from None
+    regressoes = [caso_de_dict(c) for c in alvo.casos if c.get("origem") == "regressao"]
+    caso = item.contexto.get("caso")
+    if caso:
+        regressoes.append(
+            caso_de_regressao(
+                len(regressoes) + 1, dado=caso["dado"], espera=caso["espera"], erro=item.contexto.get("erro", "")
+            )
+        )
+    casos = casos_do_orcamento(tdd, linhas) + regressoes
+    correcao = {
+        "feature_ref": item.contexto.get("feature_ref"),
+        "erro": item.contexto.get("erro", ""),
+        "stack_trace": item.contexto.get("stack_trace", ""),
+        "caso": caso,
+        "item": item.pk,
+    }
+    return _construir(
+        item, spec=spec, orcamento=orcamento, casos=casos, tipo=Release.Tipo.HOTFIX, corrige=alvo, correcao=correcao
+    )
+
+
+# --- building and recording ---------------------------------------------------------------------------
+
+
+def proxima_versao(spec_ref: str) -> int:
+    return (Release.objects.filter(spec_ref=spec_ref).aggregate(m=Max("versao"))["m"] or 0) + 1
+
+
+def _construir(
+    item: Item,
+    *,
+    spec: Spec,
+    orcamento: Orcamento | None,
+    casos: list[CasoDeTeste],
+    tipo: str,
+    corrige: Release | None,
+    correcao: dict[str, Any] | None = None,
+) -> Release:
+    construcao = _iniciar(item, spec.spec_id)
+    pacote = nome_do_pacote(spec.spec_id)
+    versao = proxima_versao(spec.spec_id)
+    opcoes = opcoes_de_construcao(pacote=pacote, versao=str(versao))
+    resultado = ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=_Progresso(construcao))
+    for _ in range(5):
+        try:
+            return _registrar(item, spec, orcamento, casos, tipo, corrige, correcao, resultado, pacote)
+        except IntegrityError:
+            feito = Release.objects.filter(item_origem=item).first()
+            if feito is not None:  # another consumer of this item recorded it first
+                return feito
+            log.info("Versão de %s tomada por outra release; tentando a seguinte.", spec.spec_id)
+    raise RuntimeError(f"Não foi possível numerar a release de {spec.spec_id}.")
+
+
+def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict]:
+    linhas = []
+    for teste in r.testes:
+        caso = casos.get(teste.get("caso") or "")
+        linhas.append(
+            {
+                "vertente": vertente,
+                **teste,
+                "origem": caso.origem if caso else "",
+                "titulo": caso.titulo if caso else "",
+                "classes": caso.classes if caso else None,
+            }
+        )
+    return linhas
+
+
+def _resumo_vertente(r: ciclo.ResultadoVertente) -> dict[str, Any]:
+    passaram = sum(1 for t in r.testes if t["status"] in ("passou", "pulou"))
+    return {
+        "total": len(r.testes),
+        "passaram": passaram,
+        "falharam": len(r.testes) - passaram,
+        "cobertura": f"{r.cobertura['percentual']:.1f} %" if r.cobertura else "—",
+        "pendencias": r.pendencias,
+        "nao_testaveis": [{"caso": n.caso, "motivo": n.motivo} for n in r.nao_testaveis],
+    }
+
+
+def _registrar(
+    item: Item,
+    spec: Spec,
+    orcamento: Orcamento | None,
+    casos: list[CasoDeTeste],
+    tipo: str,
+    corrige: Release | None,
+    correcao: dict[str, Any] | None,
+    resultado: ciclo.ResultadoConstrucao,
+    pacote: str,
+) -> Release:
+    por_nome = {c.nome: c for c in casos}
+    with transaction.atomic():
+        versao = proxima_versao(spec.spec_id)
+        rotulo = f"{spec.spec_id}-v{versao}"
+        leia_me = readme(
+            spec=spec.conteudo,
+            rotulo=rotulo,
+            commit=spec.commit,
+            sha256=spec.sha256,
+            pacote=pacote,
+            vertentes={v: _resumo_vertente(r) for v, r in resultado.vertentes.items()},
+            testes_passaram=resultado.passou,
+            cobertura_total=resultado.cobertura_total,
+            tipo=tipo,
+            corrige=corrige.rotulo_versao if corrige else "",
+        )
+        raiz = arquivos_da_raiz(
+            spec=spec.conteudo,
+            pacote=pacote,
+            versao=str(versao),
+            dependencias=resultado.dependencias,
+            tempo_por_teste_s=settings.PROMETHEUS_SANDBOX["tempo_por_teste_s"],
+        )
+        artefatos = [leia_me, *raiz, *(a for r in resultado.vertentes.values() for a in r.artefatos)]
+        release = Release.objects.create(
+            spec=spec,
+            spec_ref=spec.spec_id,
+            spec_commit=spec.commit,
+            spec_sha256=spec.sha256,
+            versao=versao,
+            tipo=tipo,
+            orcamento=orcamento,
+            corrige=corrige,
+            item_origem=item,
+            artefatos=[a.como_dict() for a in artefatos],
+            testes=[linha for v, r in resultado.vertentes.items() for linha in _linhas_de_teste(v, r, por_nome)],
+            testes_passaram=resultado.passou,
+            cobertura={v: r.cobertura for v, r in resultado.vertentes.items()},
+            cobertura_total=resultado.cobertura_total,
+            tentativas=[t for r in resultado.vertentes.values() for t in r.tentativas],
+            recursos={v: {"worker": r.worker, "erro": r.erro, **r.recursos} for v, r in resultado.vertentes.items()},
+            pendencias=[{"vertente": v, "descricao": p} for v, r in resultado.vertentes.items() for p in r.pendencias],
+            nao_testaveis=[
+                {"vertente": v, "caso": n.caso, "motivo": n.motivo}
+                for v, r in resultado.vertentes.items()
+                for n in r.nao_testaveis
+            ],
+            casos=[c.como_dict() for c in casos],
+            correcao=correcao,
+            duracao_segundos=resultado.duracao_s,
+            tokens=resultado.tokens,
+        )
+        caminhos = [a.caminho for a in artefatos]
+        concluido = backlog.concluir(
+            item_id=item.pk,
+            lease_token=item.lease_token,
+            resultado={
+                "release_ref": rotulo,
+                "release_id": release.pk,
+                "artefatos": caminhos,
+                "testes_passaram": resultado.passou,
+            },
+            items_gerados=[
+                backlog.NovoItem(
+                    tipo="aprovar_release",
+                    produtor=PRODUTOR,
+                    spec_ref=spec.spec_id,
+                    contexto={
+                        "release_ref": rotulo,
+                        "spec_ref": spec.spec_id,
+                        "artefatos": caminhos,
+                        "testes_passaram": resultado.passou,
+                        "cobertura": resultado.cobertura_total,
+                        "release_id": release.pk,
+                        "tipo": tipo,
+                        **({"corrige": corrige.rotulo_versao} if corrige else {}),
+                    },
+                )
+            ],
+        )
+        release.item_aprovacao = concluido.gerados_agora[0]
+        release.save(update_fields=["item_aprovacao"])
+    return release

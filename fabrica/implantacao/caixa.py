@@ -1,0 +1,84 @@
+"""The ``validar_implantacao`` kind of the PO's inbox (``fabrica.decisoes.caixa``): deployments
+waiting for validation and validated ones offering promotion (tab "A decidir"), deployments
+running or waiting for their environment ("Em espera"), validations made ("Decididos").
+Each page costs a constant number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from fabrica.decisoes.caixa import Linha, TipoDecisao
+from fabrica.implantacao.models import Implantacao
+
+NOME = "validar_implantacao"
+
+
+def _da_aba(aba: str, busca: str) -> QuerySet[Implantacao]:
+    qs = Implantacao.objects.filter(tipo=Implantacao.Tipo.IMPLANTACAO)
+    if busca:
+        qs = qs.filter(Q(spec_ref__icontains=busca) | Q(versao__icontains=busca))
+    if aba == "decidir":
+        return qs.filter(Q(validacao=Implantacao.Validacao.PENDENTE) | Q(promocao=Implantacao.Promocao.OFERECIDA))
+    if aba == "espera":
+        return qs.filter(status__in=[Implantacao.Status.AGUARDANDO, Implantacao.Status.EM_ANDAMENTO])
+    return qs.filter(validacao__in=[Implantacao.Validacao.VALIDADA, Implantacao.Validacao.RECUSADA])
+
+
+def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[Linha]:
+    ordem = ("-validado_em", "id") if aba == "decididos" else ("id",)
+    ids = _da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    registros = (
+        Implantacao.objects.filter(pk__in=ids)
+        .select_related("ambiente", "release__spec", "validado_por", "promover_para")
+        .defer("log")
+        .order_by(*ordem)
+    )
+    linhas = []
+    for impl in registros:
+        oferece = impl.promocao == Implantacao.Promocao.OFERECIDA and aba == "decidir"
+        if oferece:
+            rotulo = gettext("Promoção")
+            detalhe = gettext("validada em %(de)s; promover para %(para)s?") % {
+                "de": impl.ambiente.nome,
+                "para": impl.promover_para.nome if impl.promover_para else "?",
+            }
+            status = impl.get_promocao_display()
+        else:
+            rotulo = gettext("Implantação")
+            detalhe = gettext("%(versao)s em %(ambiente)s") % {"versao": impl.versao, "ambiente": impl.ambiente.nome}
+            status = impl.get_validacao_display() if impl.validacao else impl.get_status_display()
+        titulo = impl.release.spec.titulo if impl.release else ""
+        linhas.append(
+            Linha(
+                tipo=NOME,
+                rotulo=rotulo,
+                id=impl.pk,
+                titulo=titulo,
+                spec_ref=impl.spec_ref,
+                criado_em=impl.terminado_em or impl.criado_em,
+                url=reverse("implantacao", args=[impl.pk]),
+                status=status,
+                decidido_por=impl.validado_por.get_username() if impl.validado_por else "",
+                decidido_em=impl.validado_em,
+                motivo=impl.observacao,
+                detalhe=detalhe,
+            )
+        )
+    return linhas
+
+
+def _contar(busca: str) -> dict[str, int]:
+    return {aba: _da_aba(aba, busca).count() for aba in ("decidir", "espera", "decididos")}
+
+
+# Registered by FabricaConfig.ready, beside the budgets' kind.
+VALIDAR_IMPLANTACAO = TipoDecisao(
+    nome=NOME,
+    rotulo=_("Implantações"),
+    permissao="fabrica.decidir_implantacao",
+    listar=_listar,
+    contar=_contar,
+)

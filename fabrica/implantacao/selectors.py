@@ -1,0 +1,138 @@
+"""Reads of deployments shared by pages, API and services, with their joins decided here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from fabrica.implantacao.models import Implantacao
+from fabrica.models import Ambiente, Release
+
+Status = Implantacao.Status
+
+
+def ambientes(*, ativos: bool | None = None) -> QuerySet[Ambiente]:
+    qs = Ambiente.objects.select_related("exige_validacao_em").prefetch_related(
+        "grupos_aprovadores", "usuarios_aprovadores"
+    )
+    if ativos is not None:
+        qs = qs.filter(ativo=ativos)
+    return qs.order_by("ordem", "nome")
+
+
+def implantacoes(
+    *,
+    ambiente: str | None = None,
+    spec_ref: str | None = None,
+    release_id: int | None = None,
+    status: str | None = None,
+    validacao: str | None = None,
+    tipo: str | None = None,
+) -> QuerySet[Implantacao]:
+    qs = Implantacao.objects.select_related(
+        "ambiente", "release", "release__spec", "release_anterior", "aprovado_por", "validado_por", "promover_para"
+    ).order_by("-id")
+    if ambiente:
+        qs = qs.filter(ambiente__nome=ambiente)
+    if spec_ref:
+        qs = qs.filter(spec_ref=spec_ref)
+    if release_id:
+        qs = qs.filter(release_id=release_id)
+    if status:
+        qs = qs.filter(status=status)
+    if validacao is not None:
+        qs = qs.filter(validacao=validacao)
+    if tipo:
+        qs = qs.filter(tipo=tipo)
+    return qs
+
+
+def vigente(ambiente_id: int, spec_ref: str) -> Implantacao | None:
+    """The record that decides what serves for a spec in an environment: its newest concluded
+    deployment or rollback (deployments to one environment are serialised, so the newest is the
+    last switch). None when nothing was ever deployed there."""
+    return (
+        Implantacao.objects.select_related("release", "release_anterior")
+        .filter(ambiente_id=ambiente_id, spec_ref=spec_ref, status=Status.CONCLUIDA)
+        .order_by("-terminado_em", "-id")
+        .first()
+    )
+
+
+@dataclass
+class Servindo:
+    spec_ref: str
+    implantacao: Implantacao
+    desde: datetime
+
+    @property
+    def release(self) -> Release | None:
+        return self.implantacao.release
+
+
+def servindo(ambiente_ids: list[int] | None = None) -> dict[int, list[Servindo]]:
+    """What serves in each environment now, per spec, and since when: two queries for any
+    number of environments and specs."""
+    filtro = Q(status=Status.CONCLUIDA)
+    if ambiente_ids is not None:
+        filtro &= Q(ambiente_id__in=ambiente_ids)
+    # The newest concluded record per (environment, spec): found as ids first, then loaded.
+    ultimos: dict[tuple[int, str], int] = {}
+    for pk, amb, spec in (
+        Implantacao.objects.filter(filtro).order_by("terminado_em", "id").values_list("pk", "ambiente_id", "spec_ref")
+    ):
+        ultimos[(amb, spec)] = pk
+    registros = Implantacao.objects.select_related("release", "release__spec").in_bulk(list(ultimos.values()))
+    resultado: dict[int, list[Servindo]] = {}
+    for (amb, spec), pk in sorted(ultimos.items(), key=lambda par: (par[0][0], par[0][1])):
+        impl = registros[pk]
+        if impl.release_id is None:
+            continue  # rolled back to nothing: the spec does not serve there
+        resultado.setdefault(amb, []).append(Servindo(spec, impl, impl.terminado_em))
+    return resultado
+
+
+def em_curso(ambiente_id: int) -> Implantacao | None:
+    return (
+        Implantacao.objects.select_related("release")
+        .filter(ambiente_id=ambiente_id, status=Status.EM_ANDAMENTO)
+        .first()
+    )
+
+
+def caminho_das_releases(*, spec_ref: str | None = None, limite: int = 30) -> tuple[list[Ambiente], list[dict]]:
+    """Each recent release's path through the environments: per environment (in order) its
+    newest deployment record there, and whether it serves there now. Three queries."""
+    lista_ambientes = list(Ambiente.objects.order_by("ordem", "nome"))
+    qs = Implantacao.objects.filter(tipo=Implantacao.Tipo.IMPLANTACAO, release__isnull=False)
+    if spec_ref:
+        qs = qs.filter(spec_ref=spec_ref)
+    ids_releases = list(qs.order_by("-release_id").values_list("release_id", flat=True).distinct()[:limite])
+    releases = Release.objects.select_related("spec").in_bulk(ids_releases)
+    celulas: dict[tuple[int, int], Implantacao] = {}
+    for impl in (
+        Implantacao.objects.filter(release_id__in=ids_releases, tipo=Implantacao.Tipo.IMPLANTACAO)
+        .only("id", "release_id", "ambiente_id", "status", "validacao", "terminado_em", "versao")
+        .order_by("id")
+    ):
+        celulas[(impl.release_id, impl.ambiente_id)] = impl
+    atuais = {
+        (s.implantacao.release_id, amb)
+        for amb, lista in servindo([a.pk for a in lista_ambientes]).items()
+        for s in lista
+    }
+    linhas = []
+    for rid in sorted(ids_releases, reverse=True):
+        release = releases[rid]
+        linhas.append(
+            {
+                "release": release,
+                "celulas": [
+                    {"ambiente": a, "implantacao": celulas.get((rid, a.pk)), "serve": (rid, a.pk) in atuais}
+                    for a in lista_ambientes
+                ],
+            }
+        )
+    return lista_ambientes, linhas

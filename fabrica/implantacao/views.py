@@ -1,0 +1,219 @@
+"""Deployment pages: the environments and what runs where, one environment's history and
+rollback, one deployment with its log (streamed while it runs) and the PO's decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fabrica.implantacao import selectors
+from fabrica.implantacao import services as servicos
+from fabrica.implantacao.alvos import alvo_de
+from fabrica.implantacao.forms import ReversaoForm, ValidacaoForm
+from fabrica.implantacao.models import Implantacao
+from fabrica.models import Ambiente
+from fabrica.views import exigir
+from prometheus_site.erros import ErroDominio
+
+POR_PAGINA = 50
+
+
+@login_required
+def ambientes(request: HttpRequest) -> HttpResponse:
+    exigir(request, "fabrica.view_ambiente", "fabrica.view_implantacao")
+    lista = list(selectors.ambientes())
+    servindo = selectors.servindo([a.pk for a in lista])
+    em_curso = {
+        i.ambiente_id: i
+        for i in Implantacao.objects.filter(status=Implantacao.Status.EM_ANDAMENTO).select_related("release")
+    }
+    ordem, caminhos = selectors.caminho_das_releases()
+    return render(
+        request,
+        "fabrica/implantacao/ambientes.html",
+        {
+            "ambientes": [
+                {"ambiente": a, "servindo": servindo.get(a.pk, []), "em_curso": em_curso.get(a.pk)} for a in lista
+            ],
+            "ordem": ordem,
+            "caminhos": caminhos,
+        },
+    )
+
+
+@login_required
+def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
+    exigir(request, "fabrica.view_ambiente", "fabrica.view_implantacao")
+    objeto = get_object_or_404(selectors.ambientes(), nome=nome)
+    servindo = selectors.servindo([objeto.pk]).get(objeto.pk, [])
+    valor = request.GET.get("pagina", "")
+    pagina = Paginator(selectors.implantacoes(ambiente=objeto.nome).defer("log"), POR_PAGINA).get_page(
+        int(valor) if valor.isdecimal() and len(valor) < 7 else 1
+    )
+    pode_reverter = request.user.has_perm("fabrica.reverter_implantacao")
+    reversoes = (
+        {s.spec_ref: servicos.releases_para_reverter(objeto, s.spec_ref) for s in servindo} if pode_reverter else {}
+    )
+    return render(
+        request,
+        "fabrica/implantacao/ambiente.html",
+        {
+            "ambiente": objeto,
+            "alvo": alvo_de(objeto).rotulo,
+            "servindo": [{"s": s, "para": reversoes.get(s.spec_ref, [])} for s in servindo],
+            "em_curso": selectors.em_curso(objeto.pk),
+            "pagina": pagina,
+            "pode_reverter": pode_reverter,
+            "retencao": servicos.retencao_de(objeto),
+            "proximo": servicos.proximo_ambiente(objeto),
+        },
+    )
+
+
+@require_POST
+@login_required
+def ambiente_reverter(request: HttpRequest, nome: str) -> HttpResponse:
+    exigir(request, "fabrica.reverter_implantacao")
+    objeto = get_object_or_404(Ambiente, nome=nome)
+    form = ReversaoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for erros in form.errors.values() for m in erros))
+        return redirect("ambiente", nome=nome)
+    try:
+        item = servicos.reversao_solicitar(
+            ambiente_id=objeto.pk,
+            spec_ref=form.cleaned_data["spec_ref"],
+            release_id=form.cleaned_data["release"],
+            por=request.user,
+            motivo=form.cleaned_data["motivo"],
+        )
+    except ErroDominio as exc:
+        messages.error(request, exc.mensagem)
+    else:
+        messages.success(
+            request,
+            _("Reversão solicitada (item #%(n)s): roda em segundo plano, antes das implantações na fila.")
+            % {"n": item.pk},
+        )
+    return redirect("ambiente", nome=nome)
+
+
+def _caminho_da_release(impl: Implantacao) -> list[dict]:
+    """The release's path through the environments, in order: its newest record in each."""
+    if impl.release_id is None:
+        return []
+    registros: dict[int, Implantacao] = {}
+    for r in (
+        Implantacao.objects.filter(release_id=impl.release_id, tipo=Implantacao.Tipo.IMPLANTACAO)
+        .defer("log")
+        .order_by("id")
+    ):
+        registros[r.ambiente_id] = r
+    return [{"ambiente": a, "implantacao": registros.get(a.pk)} for a in Ambiente.objects.order_by("ordem", "nome")]
+
+
+@login_required
+def implantacao(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.view_implantacao")
+    impl = get_object_or_404(selectors.implantacoes(), pk=pk)
+    pode_decidir = request.user.has_perm("fabrica.decidir_implantacao")
+    return render(
+        request,
+        "fabrica/implantacao/implantacao.html",
+        {
+            "impl": impl,
+            "pode_validar": pode_decidir
+            and impl.validacao == Implantacao.Validacao.PENDENTE
+            and servicos.aprovador_do_ambiente(request.user, impl.ambiente),
+            "pode_promover": pode_decidir
+            and impl.promocao == Implantacao.Promocao.OFERECIDA
+            and impl.promover_para is not None
+            and servicos.aprovador_do_ambiente(request.user, impl.promover_para),
+            "nao_aprovador": pode_decidir
+            and impl.validacao == Implantacao.Validacao.PENDENTE
+            and not servicos.aprovador_do_ambiente(request.user, impl.ambiente),
+            "caminho": _caminho_da_release(impl),
+            "reversoes": impl.reversoes.order_by("id"),
+            "promocoes": impl.promocoes.select_related("ambiente").order_by("id"),
+            "form": ValidacaoForm(),
+        },
+    )
+
+
+@login_required
+def implantacao_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The log while it runs (htmx polls it); once the record ends, the page reloads itself."""
+    exigir(request, "fabrica.view_implantacao")
+    impl = get_object_or_404(Implantacao.objects.only("id", "status", "log"), pk=pk)
+    if request.htmx and not impl.em_curso:
+        resposta = HttpResponse()
+        resposta["HX-Refresh"] = "true"
+        return resposta
+    return render(request, "fabrica/implantacao/_log.html", {"impl": impl})
+
+
+def _decidir(request: HttpRequest, pk: int, acao) -> HttpResponse:
+    try:
+        mensagem = acao()
+    except ErroDominio as exc:
+        messages.error(request, exc.mensagem)
+    else:
+        messages.success(request, mensagem)
+    return redirect("implantacao", pk=pk)
+
+
+@require_POST
+@login_required
+def implantacao_validar(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.decidir_implantacao")
+    form = ValidacaoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for erros in form.errors.values() for m in erros))
+        return redirect("implantacao", pk=pk)
+    aprovado = form.cleaned_data["decisao"] == "validar"
+
+    def validar() -> str:
+        impl = servicos.implantacao_validar(
+            implantacao_id=pk, por=request.user, aprovado=aprovado, observacao=form.cleaned_data["observacao"]
+        )
+        if aprovado and impl.promover_para:
+            return _("Implantação validada; promover para %(ambiente)s está à sua disposição.") % {
+                "ambiente": impl.promover_para.nome
+            }
+        if aprovado:
+            return _("Implantação validada.")
+        return _("Implantação recusada: a reversão e o corrigir_bug foram solicitados.")
+
+    return _decidir(request, pk, validar)
+
+
+@require_POST
+@login_required
+def implantacao_promover(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.decidir_implantacao")
+
+    def promover() -> str:
+        item = servicos.implantacao_promover(implantacao_id=pk, por=request.user)
+        return _("Promoção solicitada para %(ambiente)s (item #%(n)s).") % {
+            "ambiente": item.contexto.get("ambiente"),
+            "n": item.pk,
+        }
+
+    return _decidir(request, pk, promover)
+
+
+@require_POST
+@login_required
+def implantacao_dispensar(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.decidir_implantacao")
+
+    def dispensar() -> str:
+        servicos.implantacao_dispensar_promocao(implantacao_id=pk, por=request.user)
+        return _("Promoção dispensada.")
+
+    return _decidir(request, pk, dispensar)

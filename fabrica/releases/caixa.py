@@ -1,0 +1,152 @@
+"""Releases in the PO's inbox (fabrica.decisoes.caixa): the open ones to decide, the builds still
+running (waiting: a budget approved, its release not ready yet), and the decided ones. Each list
+costs a constant number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from backlog.models import Item, Status
+from fabrica.decisoes import caixa
+from fabrica.models import Construcao, Release, Spec
+from fabrica.releases.services import estouro
+
+TIPOS_DE_CONSTRUCAO = ("desenvolvimento", "corrigir_bug")
+_EM_CURSO = (Status.PENDENTE, Status.EM_PROCESSAMENTO, Status.BLOQUEADO)
+_ESTADOS = {
+    "gerando": gettext_lazy("gerando"),
+    "testando": gettext_lazy("testando"),
+    "corrigindo": gettext_lazy("corrigindo"),
+    "concluida": gettext_lazy("concluída"),
+}
+
+
+def _specs(busca: str):
+    return Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("spec_id")
+
+
+def _releases_da_aba(aba: str, busca: str) -> QuerySet[Release]:
+    qs = Release.objects.all()
+    if busca:
+        qs = qs.filter(spec_ref__in=_specs(busca))
+    if aba == "decidir":
+        return qs.filter(status=Release.Status.ABERTA, item_aprovacao__status=Status.PENDENTE)
+    return qs.exclude(status=Release.Status.ABERTA)
+
+
+def _construcoes(busca: str) -> QuerySet[Item]:
+    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO, status__in=_EM_CURSO)
+    if busca:
+        qs = qs.filter(spec_ref__in=_specs(busca))
+    return qs
+
+
+def progresso_em_texto(etapas: dict[str, Any]) -> str:
+    """``E: testando (tentativa 1) · D: gerando`` — what each vertente is doing now."""
+    partes = []
+    for vertente, etapa in etapas.items():
+        texto = f"{vertente}: {_ESTADOS.get(etapa.get('estado'), etapa.get('estado', ''))}"
+        if etapa.get("tentativa"):
+            texto += " " + _("(tentativa %(n)s)") % {"n": etapa["tentativa"]}
+        partes.append(texto)
+    return " · ".join(partes)
+
+
+def _resumo(release: Release) -> str:
+    testes = release.testes
+    passaram = sum(1 for t in testes if t["status"] in ("passou", "pulou"))
+    return _("testes: %(p)s de %(n)s passaram · cobertura %(c)s %%") % {
+        "p": passaram,
+        "n": len(testes),
+        "c": f"{release.cobertura_total:.0f}",
+    }
+
+
+def _alerta(release: Release) -> str:
+    info = estouro(release)
+    if info and info["acima"]:
+        return _("esforço real %(p)s %% acima do orçado") % {"p": info["percentual"]}
+    return ""
+
+
+def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.Linha]:
+    if aba == "espera":
+        return _listar_construcoes(busca, limite, deslocamento)
+    ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
+    ids = _releases_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    rotulo = str(_("Release"))
+    rotulos = {valor: str(r) for valor, r in Release.Status.choices}
+    linhas = []
+    for r in (
+        Release.objects.filter(pk__in=ids)
+        .select_related("spec", "orcamento", "decidido_por")
+        .defer("artefatos", "tentativas", "casos", "spec__texto")
+        .order_by(*ordem)
+    ):
+        linhas.append(
+            caixa.Linha(
+                tipo="release",
+                rotulo=rotulo + (" (hotfix)" if r.tipo == Release.Tipo.HOTFIX else ""),
+                id=r.pk,
+                titulo=r.spec.titulo,
+                spec_ref=r.rotulo_versao,
+                criado_em=r.criado_em,
+                url=reverse("release", args=[r.pk]),
+                custo=r.orcamento.custo if r.orcamento else {},
+                horas=r.orcamento.esforco.get("total") if r.orcamento else None,
+                status=rotulos[r.status] if aba == "decididos" else "",
+                decidido_por=r.decidido_por.get_username() if r.decidido_por else "",
+                decidido_em=r.decidido_em,
+                motivo=r.motivo,
+                resumo=_resumo(r),
+                alerta=_alerta(r),
+            )
+        )
+    return linhas
+
+
+def _listar_construcoes(busca: str, limite: int, deslocamento: int) -> list[caixa.Linha]:
+    itens = list(_construcoes(busca).order_by("id")[deslocamento : deslocamento + limite])
+    etapas = dict(Construcao.objects.filter(item__in=itens).values_list("item_id", "etapas"))
+    titulos = dict(Spec.objects.filter(spec_id__in={i.spec_ref for i in itens}).values_list("spec_id", "titulo"))
+    rotulo = str(_("Desenvolvimento"))
+    aguardando = str(_("aguardando um worker"))
+    return [
+        caixa.Linha(
+            tipo="construcao",
+            rotulo=rotulo if i.tipo == "desenvolvimento" else str(_("Correção")),
+            id=i.pk,
+            titulo=titulos.get(i.spec_ref, ""),
+            spec_ref=i.spec_ref,
+            criado_em=i.criado_em,
+            url=reverse("construcao", args=[i.pk]),
+            resumo=(progresso_em_texto(etapas[i.pk]) if etapas.get(i.pk) else aguardando)
+            + ("" if i.status != Status.BLOQUEADO else " · " + str(_("espera specs pré-requisito"))),
+        )
+        for i in itens
+    ]
+
+
+def _contar(busca: str) -> dict[str, int]:
+    return {
+        "decidir": _releases_da_aba("decidir", busca).count(),
+        "espera": _construcoes(busca).count(),
+        "decididos": _releases_da_aba("decididos", busca).count(),
+    }
+
+
+def registrar() -> None:
+    caixa.registrar(
+        caixa.TipoDecisao(
+            nome="release",
+            rotulo=gettext_lazy("Releases"),
+            permissao="fabrica.decidir_release",
+            listar=_listar,
+            contar=_contar,
+        )
+    )

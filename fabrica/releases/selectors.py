@@ -1,0 +1,73 @@
+"""Reads of releases shared by the pages and the API, with their joins decided here."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from fabrica.models import Construcao, Release
+from fabrica.releases.referencias import release_por_rotulo
+
+ORDEM_STATUS = {"falhou": 0, "erro": 1, "ausente": 2, "pulou": 3, "passou": 4}
+
+
+def releases(
+    *, spec_ref: str | None = None, status: str | None = None, tipo: str | None = None, ref: str | None = None
+) -> QuerySet[Release]:
+    qs = Release.objects.select_related("spec", "orcamento", "item_aprovacao", "decidido_por", "corrige").order_by(
+        "-id"
+    )
+    if spec_ref:
+        qs = qs.filter(spec_ref=spec_ref)
+    if status:
+        qs = qs.filter(status=status)
+    if tipo:
+        qs = qs.filter(tipo=tipo)
+    if ref:
+        release = release_por_rotulo(ref)
+        qs = qs.filter(pk=release.pk if release else None)
+    return qs
+
+
+def resumo_de_listagem(qs: QuerySet[Release]) -> QuerySet[Release]:
+    """A list shows no artefact contents: those stay in the database."""
+    return qs.defer("artefatos", "testes", "tentativas", "casos", "spec__texto", "spec__conteudo")
+
+
+def testes_por_vertente(release: Release) -> list[dict]:
+    """Each vertente's tests, failures first (then by name): what the PO reads first."""
+    from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
+
+    grupos: dict[str, list[dict]] = {v: [] for v in release.spec.vertentes}
+    for teste in release.testes:
+        grupos.setdefault(teste.get("vertente", ""), []).append(teste)
+    resultado = []
+    for vertente, lista in grupos.items():
+        lista.sort(key=lambda t: (ORDEM_STATUS.get(t["status"], 0), t["nome"]))
+        falhas = sum(1 for t in lista if t["status"] not in ("passou", "pulou"))
+        resultado.append(
+            {"vertente": vertente, "nome": NOME_DA_VERTENTE.get(vertente, ""), "testes": lista, "falhas": falhas}
+        )
+    return resultado
+
+
+def construcao_do_item(item_id: int) -> Construcao | None:
+    return Construcao.objects.select_related("item").filter(item_id=item_id).first()
+
+
+def desenvolvimentos_do_orcamento(orcamento) -> list[dict]:
+    """The builds an approved budget asked for (its ``desenvolvimento`` item) and their releases,
+    fixes included, for the budget page: where to follow them."""
+    from backlog.models import Item
+
+    if orcamento.item_aprovacao_id is None:
+        return []
+    itens = list(Item.objects.filter(produzido_por_id=orcamento.item_aprovacao_id, tipo="desenvolvimento"))
+    feitas = {
+        r.item_origem_id: r for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao")
+    }
+    linhas = [{"item": i, "release": feitas.get(i.pk)} for i in itens]
+    for release in Release.objects.filter(orcamento=orcamento, tipo=Release.Tipo.HOTFIX).only(
+        "pk", "spec_ref", "versao"
+    ):
+        linhas.append({"item": None, "release": release})
+    return linhas

@@ -1,0 +1,207 @@
+"""The PO's decisions on a release (seed §1.2 phase 5) and the real effort recorded on it.
+
+- ``release_aprovar``: once, on an open release whose ``aprovar_release`` waits; concludes that
+  item producing ``implantar`` (``release_ref``, ``ambiente``: the chosen environment, by default
+  the first active one).
+- ``release_rejeitar``: once, with a reason; produces ``corrigir_bug`` (``feature_ref`` = this
+  release, ``erro`` = the reason), which PROMETHEUS builds into a hotfix.
+- ``release_horas_registrar``: the real hours per vertente of a release; the budget's actuals are
+  the sum over its releases (the normal one and its fixes), which re-calibrate the pricing model.
+
+Each decision locks the release row, checks the transition, records who/when/why and closes the
+item in one transaction, like the budget's (fabrica.decisoes.services).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from backlog import services as backlog
+from backlog.models import Status
+from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
+from fabrica.implantacao.services import novo_item_implantar
+from fabrica.models import Ambiente, ModeloPrecificacao, Release
+from fabrica.precificacao.services import esforco_real_registrar
+from prometheus_site.atores import ator_de
+
+Decisao = Release.Status
+TRANSICOES = {Decisao.ABERTA: {Decisao.APROVADA, Decisao.REJEITADA}}
+PRODUTOR_PO = "MS_Produto"
+LIMITE_ESTOURO = 0.25  # real effort above the approved budget by more than this is flagged
+
+
+def _travar(release_id: int) -> Release:
+    try:
+        return (
+            Release.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("item_aprovacao")
+            .get(pk=release_id)
+        )
+    except Release.DoesNotExist:
+        raise NaoEncontrado(_("Release #%(n)s não existe.") % {"n": release_id}) from None
+
+
+def _exigir(release: Release, destino: str) -> None:
+    if destino not in TRANSICOES.get(release.status, set()):
+        quem = release.decidido_por.get_username() if release.decidido_por else "?"
+        quando = (
+            date_format(timezone.localtime(release.decidido_em), "SHORT_DATETIME_FORMAT")
+            if release.decidido_em
+            else "?"
+        )
+        raise TransicaoInvalida(
+            _("Esta release já foi decidida: %(decisao)s por %(quem)s em %(quando)s.")
+            % {"decisao": release.get_status_display(), "quem": quem, "quando": quando},
+            {"status": [release.status]},
+        )
+    item = release.item_aprovacao
+    if item is None or item.status != Status.PENDENTE:
+        raise TransicaoInvalida(
+            _("O item aprovar_release desta release não está Pendente (está %(status)s): outro sistema o tomou.")
+            % {"status": item.status if item else "?"},
+            {"item_aprovacao": [item.status if item else "?"]},
+        )
+
+
+def ambiente_padrao() -> Ambiente | None:
+    """The first active environment in order (``Ambiente.ordem``, then name): the default target."""
+    return Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").first()
+
+
+def _ambiente(nome: str | None) -> Ambiente:
+    if nome:
+        ambiente = Ambiente.objects.filter(nome=nome).first()
+        if ambiente is None or not ambiente.ativo:
+            ativos = ", ".join(
+                Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True)
+            )
+            raise DadosInvalidos(
+                _("O ambiente %(nome)s não existe ou não está ativo.") % {"nome": nome},
+                {"ambiente": [_("Ambientes ativos: %(lista)s.") % {"lista": ativos or "—"}]},
+            )
+        return ambiente
+    ambiente = ambiente_padrao()
+    if ambiente is None:
+        raise DadosInvalidos(
+            _("Não há ambiente ativo para implantar: um administrador precisa cadastrar um."),
+            {"ambiente": [_("Nenhum ambiente ativo.")]},
+        )
+    return ambiente
+
+
+def _fechar(release: Release, por: AbstractBaseUser, resultado: dict[str, Any], gerado: backlog.NovoItem) -> None:
+    reservado = backlog.reservar(item_id=release.item_aprovacao_id, consumidor=ator_de(por))
+    backlog.concluir(
+        item_id=reservado.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=[gerado]
+    )
+
+
+def _registrar(release: Release, status: str, por: AbstractBaseUser, motivo: str) -> None:
+    release.status, release.decidido_por, release.decidido_em, release.motivo = status, por, timezone.now(), motivo
+    release.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
+
+
+def release_aprovar(
+    *, release_id: int, por: AbstractBaseUser, ambiente: str | None = None, motivo: str = ""
+) -> Release:
+    """Approves an open release once, for an active environment (default: the first active one);
+    concludes ``aprovar_release`` producing ``implantar`` with ``release_ref`` and ``ambiente``."""
+    motivo = (motivo or "").strip()[:5000]
+    with transaction.atomic():
+        release = _travar(release_id)
+        _exigir(release, Decisao.APROVADA)
+        destino = _ambiente(ambiente)
+        # Approved first: the deployment's rules (fabrica.implantacao) take only approved releases,
+        # check the environment's approvers and an earlier validation it may demand; a refusal
+        # rolls the approval back with everything else.
+        _registrar(release, Decisao.APROVADA, por, motivo)
+        implantar = novo_item_implantar(release=release, ambiente=destino, por=por)
+        _fechar(
+            release,
+            por,
+            {"decisao": "aprovada", "por": ator_de(por), "ambiente": destino.nome, "motivo": motivo},
+            implantar,
+        )
+    return release
+
+
+def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> Release:
+    """Rejects an open release once, with a reason; produces ``corrigir_bug`` naming it."""
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise DadosInvalidos(_("Informe o motivo da decisão."), {"motivo": [_("Campo obrigatório.")]})
+    motivo = motivo[:5000]
+    with transaction.atomic():
+        release = _travar(release_id)
+        _exigir(release, Decisao.REJEITADA)
+        corrigir = backlog.NovoItem(
+            tipo="corrigir_bug",
+            produtor=PRODUTOR_PO,
+            spec_ref=release.spec_ref,
+            contexto={"feature_ref": release.rotulo_versao, "erro": motivo, "rejeitada_por": ator_de(por)},
+        )
+        _fechar(release, por, {"decisao": "rejeitada", "por": ator_de(por), "motivo": motivo}, corrigir)
+        _registrar(release, Decisao.REJEITADA, por, motivo)
+    return release
+
+
+# --- real effort --------------------------------------------------------------------------------------
+
+
+def estouro(release: Release) -> dict[str, Any] | None:
+    """Real effort against the approved budget: the budget's development hours and the real hours
+    recorded on its releases (``Orcamento.horas_reais``). None when nothing was recorded yet."""
+    orcamento = release.orcamento
+    if orcamento is None or not orcamento.horas_reais:
+        return None
+    orcado = float(orcamento.esforco.get("horas_dev") or 0) or sum(
+        float(h) for h in (orcamento.esforco.get("horas_dev_por_vertente") or {}).values()
+    )
+    real = sum(float(h) for h in orcamento.horas_reais.values())
+    razao = real / orcado if orcado else math.inf
+    return {
+        "orcado": round(orcado, 2),
+        "real": round(real, 2),
+        "percentual": round((razao - 1) * 100, 1) if orcado else None,
+        "acima": razao > 1 + LIMITE_ESTOURO,
+    }
+
+
+def release_horas_registrar(*, release_id: int, horas: dict[str, Any], por: AbstractBaseUser) -> ModeloPrecificacao:
+    """Records the real hours per vertente spent on this release and re-calibrates the pricing
+    model with the budget's actuals (the sum over its releases). Bad hours → ``DadosInvalidos``
+    naming the vertente; nothing is recorded then."""
+    with transaction.atomic():
+        release = _travar(release_id)
+        if release.orcamento_id is None:
+            raise DadosInvalidos(_("Esta release não veio de um orçamento."), {"horas": [_("Sem orçamento.")]})
+        validas = set(release.orcamento.esforco.get("horas_dev_por_vertente") or release.spec.vertentes)
+        erros: dict[str, list[str]] = {}
+        limpas: dict[str, float] = {}
+        for vertente, valor in (horas or {}).items():
+            if vertente not in validas:
+                erros[f"horas.{vertente}"] = [_("Vertente fora deste orçamento.")]
+            elif (
+                isinstance(valor, bool) or not isinstance(valor, int | float) or not math.isfinite(valor) or valor <= 0
+            ):
+                erros[f"horas.{vertente}"] = [_("Informe um número de horas maior que zero.")]
+            else:
+                limpas[vertente] = float(valor)
+        if not limpas and not erros:
+            erros["horas"] = [_("Informe as horas reais de ao menos uma vertente.")]
+        if erros:
+            raise DadosInvalidos(_("As horas reais não são válidas."), erros)
+        release.horas_reais = limpas
+        release.save(update_fields=["horas_reais"])
+        soma: dict[str, float] = {}
+        for outras in Release.objects.filter(orcamento_id=release.orcamento_id, horas_reais__isnull=False):
+            for vertente, valor in outras.horas_reais.items():
+                soma[vertente] = soma.get(vertente, 0.0) + float(valor)
+        return esforco_real_registrar(orcamento=release.orcamento, horas=soma)

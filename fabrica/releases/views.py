@@ -1,0 +1,208 @@
+"""The PO's release pages: the release (artefacts, tests, coverage, attempts, budget against
+actual) with its decisions, the real hours, the zip, and a build's progress while it runs."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from backlog.models import Evento, Item
+from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
+from fabrica.desenvolvimento.pacote import zip_da_release
+from fabrica.forms import MotivoObrigatorioForm
+from fabrica.models import Ambiente, Release
+from fabrica.releases import realce, selectors, services
+from fabrica.releases.caixa import progresso_em_texto
+from fabrica.views import exigir
+from prometheus_site.erros import ErroDominio
+
+
+class AprovarReleaseForm(forms.Form):
+    ambiente = forms.ModelChoiceField(
+        label=gettext_lazy("Ambiente"),
+        queryset=Ambiente.objects.filter(ativo=True).order_by("ordem", "nome"),
+        to_field_name="nome",
+        empty_label=None,
+        error_messages={"invalid_choice": gettext_lazy("Escolha um ambiente ativo.")},
+    )
+    motivo = forms.CharField(label=gettext_lazy("Comentário (opcional)"), required=False, max_length=5000)
+
+
+def _horas_form(release: Release, dados=None) -> forms.Form:
+    vertentes = list((release.orcamento.esforco.get("horas_dev_por_vertente") if release.orcamento else {}) or [])
+    campos = {
+        v: forms.FloatField(
+            label=f"{v} ({NOME_DA_VERTENTE.get(v, v)})",
+            required=False,
+            min_value=0.01,
+            initial=(release.horas_reais or {}).get(v),
+        )
+        for v in vertentes
+    }
+    return type("HorasForm", (forms.Form,), campos)(dados)
+
+
+def _linha_do_tempo(release: Release) -> list[Evento]:
+    ids = [release.item_origem_id, release.item_aprovacao_id]
+    ids += list(Item.objects.filter(produzido_por_id=release.item_aprovacao_id).values_list("pk", flat=True))
+    return list(
+        Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
+    )
+
+
+def _orcado_e_real(release: Release) -> list[dict]:
+    orcamento = release.orcamento
+    por_vertente = (orcamento.esforco.get("horas_dev_por_vertente") if orcamento else {}) or {}
+    linhas = []
+    for v in release.spec.vertentes:
+        recursos = release.recursos.get(v, {})
+        linhas.append(
+            {
+                "vertente": v,
+                "orcado": por_vertente.get(v),
+                "real_release": (release.horas_reais or {}).get(v),
+                "real_orcamento": ((orcamento.horas_reais if orcamento else None) or {}).get(v),
+                "worker_s": recursos.get("total_s"),
+                "gerar_s": recursos.get("gerar_s"),
+                "testar_s": recursos.get("testar_s"),
+                "corrigir_s": recursos.get("corrigir_s"),
+                "execucoes": recursos.get("execucoes", []),
+            }
+        )
+    return linhas
+
+
+@login_required
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.view_release")
+    objeto = get_object_or_404(selectors.releases(), pk=pk)
+    artefatos = [
+        {**a, "html": realce.realcar(a["caminho"], a["conteudo"], a["sha256"]), "linhas": a["conteudo"].count("\n") + 1}
+        for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
+    ]
+    tentativas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in objeto.tentativas]
+    padrao = services.ambiente_padrao()
+    return render(
+        request,
+        "fabrica/release.html",
+        {
+            "release": objeto,
+            "artefatos": artefatos,
+            "testes": selectors.testes_por_vertente(objeto),
+            "tentativas": tentativas,
+            "orcado_e_real": _orcado_e_real(objeto),
+            "estouro": services.estouro(objeto),
+            "eventos": _linha_do_tempo(objeto),
+            "estilo_codigo": realce.estilo(),
+            "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
+            "form_aprovar": AprovarReleaseForm(initial={"ambiente": padrao}),
+            "tem_ambiente": padrao is not None,
+            "form_rejeitar": MotivoObrigatorioForm(),
+            "form_horas": _horas_form(objeto),
+            "nomes": NOME_DA_VERTENTE,
+        },
+    )
+
+
+_DECISOES = {
+    "aprovar": gettext_lazy("Release aprovada: a implantação foi solicitada."),
+    "rejeitar": gettext_lazy("Release rejeitada: a correção foi solicitada."),
+}
+
+
+@require_POST
+@login_required
+def release_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpResponse:
+    exigir(request, "fabrica.decidir_release")
+    if decisao not in _DECISOES:
+        raise Http404
+    form = AprovarReleaseForm(request.POST) if decisao == "aprovar" else MotivoObrigatorioForm(request.POST)
+    if not form.is_valid():
+        erros = [m for lista in form.errors.values() for m in lista]
+        messages.error(request, " ".join(erros) or _("Dados inválidos."))
+        return redirect("release", pk=pk)
+    try:
+        if decisao == "aprovar":
+            services.release_aprovar(
+                release_id=pk,
+                por=request.user,
+                ambiente=form.cleaned_data["ambiente"].nome,
+                motivo=form.cleaned_data["motivo"],
+            )
+        else:
+            services.release_rejeitar(release_id=pk, por=request.user, motivo=form.cleaned_data["motivo"])
+    except ErroDominio as exc:
+        messages.error(request, exc.mensagem)
+    else:
+        messages.success(request, _DECISOES[decisao])
+    return redirect("release", pk=pk)
+
+
+@require_POST
+@login_required
+def release_horas(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.decidir_release")
+    objeto = get_object_or_404(Release, pk=pk)
+    form = _horas_form(objeto, request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{campo}: {' '.join(m)}" for campo, m in form.errors.items()))
+        return redirect(reverse("release", args=[pk]) + "#esforco")
+    horas = {v: h for v, h in form.cleaned_data.items() if h is not None}
+    try:
+        modelo = services.release_horas_registrar(release_id=pk, horas=horas, por=request.user)
+    except ErroDominio as exc:
+        messages.error(request, exc.mensagem)
+    else:
+        messages.success(
+            request,
+            _("Horas reais registradas; o modelo de precificação foi recalibrado (v%(v)s).") % {"v": modelo.versao},
+        )
+    return redirect(reverse("release", args=[pk]) + "#esforco")
+
+
+@login_required
+def release_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    exigir(request, "fabrica.view_release")
+    objeto = get_object_or_404(Release, pk=pk)
+    return resposta_zip(objeto)
+
+
+def resposta_zip(objeto: Release) -> HttpResponse:
+    resposta = HttpResponse(zip_da_release(objeto.rotulo_versao, objeto.artefatos), content_type="application/zip")
+    resposta["Content-Disposition"] = f'attachment; filename="{objeto.rotulo_versao}.zip"'
+    return resposta
+
+
+@login_required
+def construcao(request: HttpRequest, item_id: int) -> HttpResponse:
+    """A build's progress; once its release exists, the page goes there."""
+    exigir(request, "fabrica.view_release")
+    item = get_object_or_404(Item, pk=item_id, tipo__in=("desenvolvimento", "corrigir_bug"))
+    feito = Release.objects.filter(item_origem=item).only("pk").first()
+    andamento = selectors.construcao_do_item(item.pk)
+    etapas = [
+        {"vertente": v, "nome": NOME_DA_VERTENTE.get(v, ""), **e, "em": parse_datetime(e.get("em") or "")}
+        for v, e in (andamento.etapas if andamento else {}).items()
+    ]
+    contexto = {
+        "item": item,
+        "construcao": andamento,
+        "etapas": etapas,
+        "release": feito,
+        "texto": progresso_em_texto(andamento.etapas) if andamento else "",
+    }
+    if request.htmx:
+        if feito is not None:
+            resposta = HttpResponse()
+            resposta["HX-Redirect"] = reverse("release", args=[feito.pk])
+            return resposta
+        return render(request, "fabrica/_construcao_estado.html", contexto)
+    return render(request, "fabrica/construcao.html", contexto)

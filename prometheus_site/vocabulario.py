@@ -1,0 +1,96 @@
+"""The words pages show for the values the code stores: one place, per set of values.
+
+Statuses, event names, item types, vertentes… are stored as the seed spells them
+(``EmProcessamento``, ``orcar_spec``, ``E``); a page never shows them raw. Each app registers the
+words of its values here in ``AppConfig.ready`` (backlog: item statuses and events; fabrica:
+budget situations, item types, vertentes, coverage; releases and deployments theirs), and pages
+read them through the ``palavras`` template library::
+
+    {% load palavras %}
+    {{ item.status|palavra:"item" }}            → "Em processamento" / "In progress"
+    {% etiqueta "orcamento" orc.situacao %}     → <span class="status tom-ok">Aprovado</span>
+
+A word is lazy (``gettext_lazy``), so it is read in the language of the page. A value nobody
+registered is shown as it is: the data is never hidden. The tone says how a chip or a banner of
+that value looks, so "rejected" is red and "approved" green on every page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import TextChoices
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+
+# neutro: nothing to do · info: someone may act · espera: waiting for something else ·
+# ok: done well · alerta: needs attention · perigo: refused or failed.
+TONS = ("neutro", "info", "espera", "ok", "alerta", "perigo")
+
+
+@dataclass(frozen=True)
+class Palavra:
+    texto: str | Promise
+    tom: str = "neutro"
+
+    def __post_init__(self) -> None:
+        if self.tom not in TONS:
+            raise ValueError(f"tom {self.tom!r} desconhecido; use um de {', '.join(TONS)}")
+
+
+_conjuntos: dict[str, dict[str, Palavra]] = {}
+
+
+def registrar(conjunto: str, palavras: Mapping[str, Palavra | str | Promise]) -> None:
+    """Adds (or replaces) the words of some values of ``conjunto``."""
+    destino = _conjuntos.setdefault(conjunto, {})
+    for valor, p in palavras.items():
+        destino[str(valor)] = p if isinstance(p, Palavra) else Palavra(p)
+
+
+def registrar_escolhas(conjunto: str, escolhas: type[TextChoices], tons: Mapping[str, str] | None = None) -> None:
+    """The words of a model's status are its ``TextChoices`` labels: one source for the admin's
+    filters and for the pages."""
+    tons = tons or {}
+    registrar(conjunto, {valor: Palavra(rotulo, tons.get(valor, "neutro")) for valor, rotulo in escolhas.choices})
+
+
+def _achar(conjunto: str, valor: Any) -> Palavra | None:
+    return _conjuntos.get(conjunto, {}).get(str(valor))
+
+
+def palavra(conjunto: str, valor: Any) -> str:
+    """The word for ``valor`` in the active language, or the value itself if none is registered."""
+    achada = _achar(conjunto, valor)
+    return str(achada.texto) if achada else ("" if valor is None else str(valor))
+
+
+def tom(conjunto: str, valor: Any) -> str:
+    achada = _achar(conjunto, valor)
+    return achada.tom if achada else "neutro"
+
+
+def valores(conjunto: str) -> list[str]:
+    """The values of a set, in the order they were registered (a filter's options)."""
+    return list(_conjuntos.get(conjunto, {}))
+
+
+_WORKER = re.compile(r"^(?P<sistema>[A-Za-z_][\w-]*)@(?P<onde>\S+)$")
+# Older rows name a person by role ("admin:ana", "po:ana"); prometheus_site.atores names them
+# ``usuario:ana`` now. Either way a page shows the person.
+_PESSOA = re.compile(r"^(?:usuario|admin|po):(?P<nome>.+)$")
+
+
+def nome_do_ator(ator: str | None) -> str:
+    """How a page names whoever did something: a person by their username, a worker process as
+    ``PROMETHEUS (worker vm:18244)``, a system by its name."""
+    if not ator:
+        return "—"
+    if m := _PESSOA.match(ator):
+        return m.group("nome")
+    if m := _WORKER.match(ator):
+        return gettext("%(sistema)s (worker %(onde)s)") % m.groupdict()
+    return ator

@@ -1,0 +1,91 @@
+"""Issue 10 in a real browser: the PO validates a deployment from the inbox and promotes it,
+then refuses another one, which rolls homologacao back; the admin sees the rollback form, the PO
+does not."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from backlog.models import Item
+from fabrica.implantacao.models import Implantacao
+from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared with the service tests
+    ambientes,
+    fazer_release,
+    implantacoes_dir,
+    implantar,
+    processar,
+    spec_teste,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_release, ambientes, live_server):  # noqa: F811
+    v1 = fazer_release(1)
+    primeira = implantar(v1)
+
+    # The inbox lists the deployment waiting for validation; the PO opens it from there.
+    po = entrar_como("po")
+    linha = po.locator("#caixa tbody tr", has_text="spec_teste-v1 em homologacao")
+    expect(linha).to_contain_text("Implantação")
+    expect(linha).to_contain_text("aguardando validação")
+    fotografar(po, "caixa-implantacao")
+    linha.get_by_role("link", name=re.compile("spec_teste")).click()
+    expect(po).to_have_url(f"{live_server.url}/implantacoes/{primeira.pk}/")
+    expect(po.locator("#status")).to_have_text("concluída")
+    expect(po.locator("#log")).to_contain_text("Testes de fumaça passaram")
+    expect(po.locator("#log")).to_contain_text("current → releases/spec_teste-v1")
+    fotografar(po, "implantacao")
+
+    po.get_by_label("Observação (opcional)").fill("fluxo principal conferido")
+    po.get_by_role("button", name="Validar", exact=True).click()
+    expect(po.locator(".aviso").first).to_contain_text("Implantação validada; promover para producao")
+    expect(po.locator("#decisao")).to_contain_text("Validação: validada por po em")
+    assert Item.objects.filter(tipo="avaliar_efetividade", contexto__implantacao_ref=str(primeira.pk)).count() == 1
+
+    # The promotion offered to producao, taken from the same page; the cluster (here inline) deploys it.
+    po.get_by_role("button", name="Promover para producao").click()
+    expect(po.locator(".aviso").first).to_contain_text("Promoção solicitada para producao")
+    em_producao = processar(Item.objects.get(tipo="implantar", contexto__ambiente="producao"))
+    assert em_producao.status == Implantacao.Status.CONCLUIDA
+
+    # A second release reaches homologacao; the PO refuses it from the inbox, with the reason.
+    segunda = implantar(fazer_release(2))
+    po.goto("/")
+    po.locator("#caixa tbody tr", has_text="spec_teste-v2 em homologacao").get_by_role("link").click()
+    expect(po).to_have_url(f"{live_server.url}/implantacoes/{segunda.pk}/")
+    po.get_by_label("O que está errado (obrigatório)").fill("o total da nota sai negativo")
+    po.get_by_role("button", name="Recusar e reverter").click()
+    expect(po.locator(".aviso").first).to_contain_text(
+        "Implantação recusada: a reversão e o corrigir_bug foram solicitados."
+    )
+    corrigir = Item.objects.get(tipo="corrigir_bug")
+    assert (
+        corrigir.contexto["erro"] == "o total da nota sai negativo"
+        and corrigir.contexto["feature_ref"] == "spec_teste-v2"
+    )
+
+    reversao = processar(Item.objects.get(tipo="implantar", contexto__has_key="reversao"))
+    po.reload()
+    expect(po.locator("#reversoes")).to_contain_text(f"#{reversao.pk}")
+    po.get_by_role("link", name="Ambientes", exact=True).click()
+    homologacao = po.locator("#ambiente-homologacao")
+    expect(homologacao.locator('tr[data-spec="spec_teste"]')).to_contain_text("spec_teste-v1")
+    expect(po.locator('#caminhos tr[data-release="spec_teste-v2"] td[data-ambiente="homologacao"]')).to_contain_text(
+        "recusada"
+    )
+    expect(po.locator('#caminhos tr[data-release="spec_teste-v1"] td[data-ambiente="producao"]')).to_contain_text(
+        "serve"
+    )
+    fotografar(po, "ambientes")
+
+    # The environment's page: the PO reads the history; only the admin gets the rollback form.
+    po.locator("#ambiente-homologacao h2").get_by_role("link", name="homologacao").click()
+    expect(po.locator("#historico tbody tr")).to_have_count(3)
+    expect(po.locator("form.reverter")).to_have_count(0)
+    admin = entrar_como("admin", proxima="/ambientes/homologacao/")
+    expect(admin.locator("form.reverter")).to_have_count(1)
+    expect(admin.locator("form.reverter select option")).to_have_text(["spec_teste-v2"])

@@ -1,0 +1,93 @@
+"""Issue 9 in a real browser: the PO reads a release (tests, coverage, highlighted code), approves
+one for an environment and rejects another with a reason; each becomes the next backlog item."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from backlog import services as backlog
+from backlog.models import Item, Status
+from fabrica.consumidor import processar_proximo
+from fabrica.desenvolvimento import base
+from fabrica.models import Ambiente, Capacidade, Release
+from tests.apoio import desenvolver, orcar
+from tests.fabrica import dubles
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def releases(elenco, specs_exemplo, monkeypatch, settings) -> tuple[Release, Release]:
+    """spec_002 built by test doubles (v1), and a fix of it asked by GENESIS (v2, a hotfix)."""
+    settings.PROMETHEUS_SANDBOX = {**settings.PROMETHEUS_SANDBOX, "tempo_total_s": 60, "tempo_por_teste_s": 5}
+    monkeypatch.setattr(base, "_workers", {"D": dubles.worker("D"), "E": dubles.worker("E", "tab")})
+    Capacidade.objects.create(tipo="container", nome="postgres")
+    Ambiente.objects.create(nome="homologacao")
+    Ambiente.objects.create(nome="producao")
+    v1 = desenvolver(orcar("spec_002", produtor="teste-e2e"), elenco["po"])
+    backlog.produzir(
+        tipo="corrigir_bug", produtor="GENESIS", contexto={"feature_ref": "spec_002-v1", "erro": "limite errado"}
+    )
+    processar_proximo(["corrigir_bug"])
+    v2 = Release.objects.get(versao=2)
+    return v1, v2
+
+
+def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases, live_server):
+    v1, v2 = releases
+    po = entrar_como("po")
+    linhas = po.locator("#caixa tbody tr", has_text="spec_002-v")
+    expect(linhas).to_have_count(2)
+    expect(po.locator("#caixa tbody tr", has_text="spec_002-v2")).to_contain_text("Release (hotfix)")
+
+    # The release page: what was built, how its tests went, what the corrector did.
+    po.get_by_role("link", name=re.compile("spec_002-v1")).click()
+    expect(po).to_have_url(live_server.url + f"/releases/{v1.pk}/")
+    expect(po.get_by_role("heading", name="Release spec_002-v1")).to_be_visible()
+    expect(po.locator("#resultado")).to_have_text("passaram")
+    expect(po.locator("#testes-E tbody tr")).to_have_count(len(v1.casos))
+    expect(po.locator("#tentativa-E-1")).to_contain_text("normalizados")
+    artefato = po.locator('details.artefato[data-caminho="spec_002/estrutural/regras.py"]')
+    artefato.locator("summary").click()
+    expect(artefato.locator(".codigo .k", has_text="def")).to_be_visible()
+    fotografar(po, "release")
+
+    # Approve for production: implantar is produced for that environment.
+    po.get_by_label("Implantar no ambiente").select_option("producao")
+    po.get_by_role("button", name="Aprovar").click()
+    expect(po.locator(".aviso.success")).to_contain_text("Release aprovada")
+    expect(po.locator("#situacao")).to_have_text("aprovada")
+    expect(po.get_by_role("button", name="Aprovar")).to_have_count(0)
+    implantar = Item.objects.get(tipo="implantar")
+    assert implantar.contexto == {"release_ref": "spec_002-v1", "ambiente": "producao", "aprovado_por": "po"}
+
+    # The hotfix: a rejection needs a reason, and becomes a corrigir_bug naming the release.
+    po.goto(f"/releases/{v2.pk}/")
+    expect(po.locator("#erro-relatado")).to_contain_text("limite errado")
+    rejeitar = po.get_by_role("button", name="Rejeitar")
+    rejeitar.click()  # the browser refuses: the reason is required
+    expect(po).to_have_url(live_server.url + f"/releases/{v2.pk}/")
+    assert Release.objects.get(pk=v2.pk).status == Release.Status.ABERTA
+    po.get_by_label(re.compile("O que está errado")).fill("o limite ainda ignora a restrição cadastral")
+    rejeitar.click()
+    expect(po.locator(".aviso.success")).to_contain_text("Release rejeitada")
+    expect(po.locator("#situacao")).to_have_text("rejeitada")
+    pedido = Item.objects.get(tipo="corrigir_bug", status=Status.PENDENTE)
+    assert pedido.contexto["feature_ref"] == "spec_002-v2"
+    assert pedido.contexto["erro"] == "o limite ainda ignora a restrição cadastral"
+
+    # Both decisions are in the history tab.
+    po.goto("/?aba=decididos")
+    expect(po.locator("#caixa tbody tr", has_text="spec_002-v1")).to_contain_text("aprovada")
+    expect(po.locator("#caixa tbody tr", has_text="spec_002-v2")).to_contain_text("rejeitada")
+
+
+def test_quem_nao_e_po_ve_mas_nao_decide(entrar_como, releases):
+    v1, _ = releases
+    admin = entrar_como("admin", proxima=f"/releases/{v1.pk}/")
+    expect(admin.get_by_role("heading", name="Release spec_002-v1")).to_be_visible()
+    expect(admin.get_by_role("button", name="Aprovar")).to_have_count(0)
+    expect(admin.get_by_role("link", name=re.compile(r"Baixar spec_002-v1\.zip"))).to_be_visible()
