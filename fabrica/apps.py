@@ -10,12 +10,52 @@ class FabricaConfig(AppConfig):
         # The broker knows item types only as the schemas and listeners its users register
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
         # brings its dispatch listener) here.
-        from fabrica import consumidor, contratos
+        from fabrica import consumidor, contratos, palavras
         from fabrica.decisoes import caixa
         from fabrica.desenvolvimento import workers
+        from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
+        from fabrica.implantacao import alvos
+        from fabrica.implantacao import caixa as caixa_implantacao
+        from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
+        from fabrica.releases import caixa as caixa_de_releases
 
         contratos.registrar()
         caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
+        consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)
+        consumidor.registrar_handler("corrigir_bug", processar_corrigir)
+        caixa_de_releases.registrar()
+        alvos.registrar_padrao()
+        caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
+        consumidor.registrar_handler("implantar", processar_implantar)
         workers.registrar_todos()
+        palavras.registrar()
+        _registrar_lugares()
+
+
+def _registrar_lugares() -> None:
+    from fabrica.decisoes import caixa
+    from prometheus_site.navegacao import Lugar, registrar
+
+    registrar(
+        Lugar(
+            "decisoes",
+            _("Decisões"),
+            "inicio",
+            lambda usuario: bool(caixa.tipos_visiveis(usuario)),
+            ordem=10,
+            caminhos=("/orcamentos/", "/orcar/"),
+        )
+    )
+    registrar(Lugar("specs", _("Specs"), "specs", lambda usuario: usuario.has_perm("fabrica.view_spec"), ordem=20))
+    registrar(
+        Lugar(
+            "ambientes",
+            _("Ambientes"),
+            "ambientes",
+            lambda usuario: usuario.has_perm("fabrica.view_implantacao"),
+            ordem=25,
+            caminhos=("/ambientes/", "/implantacoes/"),
+        )
+    )
