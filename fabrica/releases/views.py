@@ -108,6 +108,8 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
             "form_rejeitar": MotivoObrigatorioForm(),
             "form_horas": _horas_form(objeto),
             "nomes": NOME_DA_VERTENTE,
+            # A failed deployment must be findable from the release it deployed.
+            "implantacoes": objeto.implantacoes.select_related("ambiente").order_by("-id")[:20],
         },
     )
 

@@ -215,3 +215,12 @@ def test_caixa_em_espera_mostra_o_que_roda(cliente_como, implantada):
 
 def test_navegacao_tem_ambientes(cliente_como, implantada):
     assert f'href="{reverse("ambientes")}"' in cliente_como("po").get(reverse("inicio")).content.decode()
+
+
+def test_pagina_da_release_leva_as_suas_implantacoes(cliente_como, implantada):
+    """A deployment (failed or not) is found from the release it deployed, not only from its
+    environment's page."""
+    html = cliente_como("po").get(reverse("release", args=[implantada.release_id])).content.decode()
+
+    assert f'href="{reverse("implantacao", args=[implantada.pk])}"' in html
+    assert "homologacao" in html.split('id="implantacoes"', 1)[1].split("</ul>", 1)[0]
