@@ -11,6 +11,7 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
         # brings its dispatch listener) here.
         from fabrica import consumidor, contratos, palavras
+        from fabrica.contratos import TipoItem
         from fabrica.decisoes import caixa
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
@@ -22,13 +23,13 @@ class FabricaConfig(AppConfig):
 
         contratos.registrar()
         caixa.registrar(caixa.ORCAMENTO)
-        consumidor.registrar_handler("orcar_spec", processar_orcar)
-        consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)
-        consumidor.registrar_handler("corrigir_bug", processar_corrigir)
+        consumidor.registrar_handler(TipoItem.ORCAR_SPEC, processar_orcar)
+        consumidor.registrar_handler(TipoItem.DESENVOLVIMENTO, processar_desenvolvimento)
+        consumidor.registrar_handler(TipoItem.CORRIGIR_BUG, processar_corrigir)
         caixa_de_releases.registrar()
         alvos.registrar_padrao()
         caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
-        consumidor.registrar_handler("implantar", processar_implantar)
+        consumidor.registrar_handler(TipoItem.IMPLANTAR, processar_implantar)
         workers.registrar_todos()
         palavras.registrar()
         _registrar_lugares()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from backlog.models import Evento, Item
 from backlog.views import pode_ver_quadro
 from fabrica import palavras, selectors
+from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
@@ -318,7 +319,7 @@ def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def orcar_progresso(request: HttpRequest, item_id: int) -> HttpResponse:
     exigir(request, "fabrica.view_orcamento")
-    item = get_object_or_404(Item, pk=item_id, tipo="orcar_spec")
+    item = get_object_or_404(Item, pk=item_id, tipo=TipoItem.ORCAR_SPEC)
     orc = Orcamento.objects.filter(item_orcar=item).first()
     if orc is None and item.status == "Concluido" and (item.resultado or {}).get("spec_recursos_id"):
         # Concluded without a budget of its own: the version had one already (resultado.ja_orcada).

@@ -22,6 +22,16 @@ def ambientes(*, ativos: bool | None = None) -> QuerySet[Ambiente]:
     return qs.order_by("ordem", "nome")
 
 
+def ambiente_padrao() -> Ambiente | None:
+    """The first active environment in order (``Ambiente.ordem``, then name): where an approved
+    release goes unless told; None when there is none."""
+    return Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").first()
+
+
+def ambiente_por_nome(nome: str) -> Ambiente | None:
+    return Ambiente.objects.filter(nome=nome).first()
+
+
 def implantacoes(
     *,
     ambiente: str | None = None,

@@ -19,7 +19,6 @@ Guarantees:
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -39,7 +38,9 @@ from django.utils.translation import gettext as _
 from backlog import services as backlog
 from backlog.models import Item
 from backlog.models import Status as StatusItem
+from fabrica import contratos
 from fabrica.consumidor import ErroDefinitivo
+from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos, NaoEncontrado, SemPermissao, TransicaoInvalida
 from fabrica.implantacao import selectors
 from fabrica.implantacao.alvos import Contexto, FalhaNoAlvo, Resultado, alvo_de
@@ -47,15 +48,13 @@ from fabrica.implantacao.arquivo import ArquivoInvalido, arquivo_da_release
 from fabrica.implantacao.diario import Diario
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Release
-from prometheus_site.atores import ator_de
+from fabrica.releases.selectors import release_por_rotulo
+from prometheus_site.atores import PREFIXO_USUARIO, ator_de
 from prometheus_site.erros import ErroDominio
 
 log = logging.getLogger(__name__)
 
-PRODUTOR = "PROMETHEUS"
-PRODUTOR_PO = "MS_Produto"
-# A rollback goes before deployments waiting in the queue.
-PRIORIDADE_REVERSAO = 100
+PRIORIDADE_REVERSAO = contratos.PRIORIDADE_REVERSAO
 Status = Implantacao.Status
 Validacao = Implantacao.Validacao
 Promocao = Implantacao.Promocao
@@ -63,7 +62,6 @@ TRANSICOES = {
     Status.AGUARDANDO: {Status.EM_ANDAMENTO, Status.FALHOU},
     Status.EM_ANDAMENTO: {Status.CONCLUIDA, Status.FALHOU},
 }
-_ROTULO = re.compile(r"^(?P<spec>[a-z0-9_]+)-v(?P<versao>\d+)$")
 
 
 class AmbienteOcupado(TransicaoInvalida):
@@ -73,21 +71,14 @@ class AmbienteOcupado(TransicaoInvalida):
 # --- references -----------------------------------------------------------------------------------
 
 
-def ref_da_release(release: Release | None) -> str:
-    """What ``release_ref`` / ``feature_ref`` carry on the backlog for a release: its version label
-    (``spec_001-v3``), as development names it (``fabrica.releases.referencias`` reads a bare
-    word as a spec id)."""
-    return release.rotulo_versao if release is not None else ""
-
-
 def release_por_ref(ref: Any, *, campo: str = "release_ref") -> Release:
     """A release by its id (``"12"``) or its version label (``"spec_001-v3"``)."""
     texto = str(ref or "").strip()
     release = None
     if texto.isdecimal() and len(texto) < 19:
         release = Release.objects.select_related("spec").filter(pk=int(texto)).first()
-    elif m := _ROTULO.match(texto):
-        release = Release.objects.select_related("spec").filter(spec_ref=m["spec"], versao=int(m["versao"])).first()
+    else:
+        release = release_por_rotulo(texto)
     if release is None:
         raise NaoEncontrado(
             _("A release %(ref)s não existe.") % {"ref": texto or "''"}, {campo: [_("Release desconhecida.")]}
@@ -96,7 +87,7 @@ def release_por_ref(ref: Any, *, campo: str = "release_ref") -> Release:
 
 
 def ambiente_por_nome(nome: Any, *, campo: str = "ambiente") -> Ambiente:
-    ambiente = Ambiente.objects.filter(nome=str(nome or "")).first()
+    ambiente = selectors.ambiente_por_nome(str(nome or ""))
     if ambiente is None:
         raise NaoEncontrado(
             _("O ambiente %(nome)s não existe.") % {"nome": nome}, {campo: [_("Ambiente desconhecido.")]}
@@ -104,11 +95,14 @@ def ambiente_por_nome(nome: Any, *, campo: str = "ambiente") -> Ambiente:
     return ambiente
 
 
-def ambiente_padrao() -> Ambiente:
-    """The first active environment in order: where an approved release goes unless told."""
-    ambiente = Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").first()
+def exigir_ambiente_padrao() -> Ambiente:
+    """The default environment (``selectors.ambiente_padrao``); ``DadosInvalidos`` when none is active."""
+    ambiente = selectors.ambiente_padrao()
     if ambiente is None:
-        raise DadosInvalidos(_("Não há ambiente ativo para implantar."), {"ambiente": [_("Cadastre um ambiente.")]})
+        raise DadosInvalidos(
+            _("Não há ambiente ativo para implantar: um administrador precisa cadastrar um."),
+            {"ambiente": [_("Nenhum ambiente ativo.")]},
+        )
     return ambiente
 
 
@@ -188,16 +182,15 @@ def novo_item_implantar(
 ) -> backlog.NovoItem:
     """The ``implantar`` item for an approved release (checked against the environment's rules),
     to produce or to conclude an approval with."""
-    ambiente = ambiente or ambiente_padrao()
+    ambiente = ambiente or exigir_ambiente_padrao()
     exigir_pode_implantar(release=release, ambiente=ambiente, por=por)
-    contexto: dict[str, Any] = {
-        "release_ref": ref_da_release(release),
-        "ambiente": ambiente.nome,
-        "aprovado_por": por.get_username(),
-    }
-    if origem is not None:
-        contexto["origem_ref"] = str(origem.pk)
-    return backlog.NovoItem(tipo="implantar", produtor=PRODUTOR_PO, spec_ref=release.spec_ref, contexto=contexto)
+    return contratos.item_implantar(
+        rotulo_versao=release.rotulo_versao,
+        spec_ref=release.spec_ref,
+        ambiente=ambiente.nome,
+        aprovado_por=por.get_username(),
+        origem_ref=str(origem.pk) if origem is not None else "",
+    )
 
 
 # --- processar_implantar --------------------------------------------------------------------------
@@ -225,7 +218,7 @@ def _usuario(nome: Any) -> AbstractBaseUser | None:
 def _pedido(item: Item) -> Pedido:
     """What the item asks for, resolved; raises ``ErroDominio`` for what can never be done."""
     contexto = item.contexto or {}
-    ambiente = ambiente_por_nome(contexto["ambiente"]) if contexto.get("ambiente") else ambiente_padrao()
+    ambiente = ambiente_por_nome(contexto["ambiente"]) if contexto.get("ambiente") else exigir_ambiente_padrao()
     reversao = contexto.get("reversao")
     if isinstance(reversao, dict):
         de = release_por_ref(contexto.get("release_ref"))
@@ -242,7 +235,7 @@ def _pedido(item: Item) -> Pedido:
             ambiente=ambiente,
             release=para,
             spec_ref=de.spec_ref,
-            aprovado_por=_usuario(str(reversao.get("por", "")).removeprefix("usuario:")),
+            aprovado_por=_usuario(str(reversao.get("por", "")).removeprefix(PREFIXO_USUARIO)),
             solicitado_por=str(reversao.get("por") or item.produtor),
             motivo=str(reversao.get("motivo", ""))[:5000],
             reverte=reverte,
@@ -542,16 +535,14 @@ def _registrar_sucesso(impl_id: int, item: Item | None, resultado: Resultado) ->
         if impl.tipo == Implantacao.Tipo.IMPLANTACAO:
             impl.validacao = Validacao.PENDENTE
             campos.append("validacao")
-            contexto = {
-                "release_ref": ref_da_release(impl.release),
-                "implantacao_ref": str(impl.pk),
-                "ambiente": impl.ambiente.nome,
-            }
-            if impl.url:
-                contexto["url"] = impl.url
+            assert impl.release is not None
             gerados.append(
-                backlog.NovoItem(
-                    tipo="validar_implantacao", produtor=PRODUTOR, spec_ref=impl.spec_ref, contexto=contexto
+                contratos.item_validar_implantacao(
+                    rotulo_versao=impl.release.rotulo_versao,
+                    spec_ref=impl.spec_ref,
+                    implantacao_ref=str(impl.pk),
+                    ambiente=impl.ambiente.nome,
+                    url=impl.url,
                 )
             )
         impl.save(update_fields=campos)
@@ -621,12 +612,11 @@ def _quando(momento) -> str:
 
 def _fechar_item_validacao(impl: Implantacao, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
     """Concludes ``validar_implantacao`` as the PO (claiming it first) with what follows."""
-    consumidor = f"po:{por.get_username()}"
     item_id = impl.item_validacao_id
     if item_id is None:
         backlog.produzir_varios(gerados, ator=ator_de(por))
         return
-    reservado = backlog.reservar(item_id=item_id, consumidor=consumidor)
+    reservado = backlog.reservar(item_id=item_id, consumidor=ator_de(por))
     backlog.concluir(
         item_id=item_id,
         lease_token=reservado.lease_token,
@@ -665,21 +655,18 @@ def implantacao_validar(
                 }
             raise TransicaoInvalida(frase, {"validacao": [impl.validacao or impl.status]})
         exigir_aprovador(por, impl.ambiente)
-        ref = ref_da_release(impl.release)
+        assert impl.release is not None
+        ref = impl.release.rotulo_versao
         gerados: list[backlog.NovoItem] = []
         campos = ["validacao", "validado_por", "validado_em", "observacao"]
         if aprovado:
             gerados.append(
-                backlog.NovoItem(
-                    tipo="avaliar_efetividade",
-                    produtor=PRODUTOR_PO,
+                contratos.item_avaliar_efetividade(
+                    rotulo_versao=ref,
                     spec_ref=impl.spec_ref,
-                    contexto={
-                        "release_ref": ref,
-                        "implantacao_ref": str(impl.pk),
-                        "ambiente": impl.ambiente.nome,
-                        "observacao": observacao,
-                    },
+                    implantacao_ref=str(impl.pk),
+                    ambiente=impl.ambiente.nome,
+                    observacao=observacao,
                 )
             )
             proximo = proximo_ambiente(impl.ambiente)
@@ -688,36 +675,25 @@ def implantacao_validar(
                 campos += ["promocao", "promover_para"]
         else:
             gerados.append(
-                backlog.NovoItem(
-                    tipo="corrigir_bug",
-                    produtor=PRODUTOR_PO,
+                contratos.item_corrigir_bug(
+                    rotulo_versao=ref,
                     spec_ref=impl.spec_ref,
-                    contexto={
-                        "feature_ref": ref,
-                        "erro": observacao,
-                        "implantacao_ref": str(impl.pk),
-                        "ambiente": impl.ambiente.nome,
-                    },
+                    erro=observacao,
+                    implantacao_ref=str(impl.pk),
+                    ambiente=impl.ambiente.nome,
                 )
             )
             vig = selectors.vigente(impl.ambiente_id, impl.spec_ref)
             if vig is not None and vig.pk == impl.pk:
                 gerados.append(
-                    backlog.NovoItem(
-                        tipo="implantar",
-                        produtor=PRODUTOR,
+                    contratos.item_reverter(
+                        rotulo_versao=ref,
                         spec_ref=impl.spec_ref,
-                        prioridade=PRIORIDADE_REVERSAO,
-                        contexto={
-                            "release_ref": ref,
-                            "ambiente": impl.ambiente.nome,
-                            "reversao": {
-                                "para_release_ref": ref_da_release(impl.release_anterior) or None,
-                                "implantacao_ref": str(impl.pk),
-                                "motivo": _("Validação recusada: %(obs)s") % {"obs": observacao},
-                                "por": ator_de(por),
-                            },
-                        },
+                        ambiente=impl.ambiente.nome,
+                        para=impl.release_anterior.rotulo_versao if impl.release_anterior else None,
+                        implantacao_ref=str(impl.pk),
+                        motivo=_("Validação recusada: %(obs)s") % {"obs": observacao},
+                        por=ator_de(por),
                     )
                 )
         impl.validacao = Validacao.VALIDADA if aprovado else Validacao.RECUSADA
@@ -802,16 +778,21 @@ def reversao_solicitar(
                 ]
             },
         )
-    return backlog.produzir(
-        tipo="implantar",
-        produtor=ator_de(por),
+    novo = contratos.item_reverter(
+        rotulo_versao=vig.release.rotulo_versao,
         spec_ref=spec_ref,
-        prioridade=PRIORIDADE_REVERSAO,
-        contexto={
-            "release_ref": ref_da_release(vig.release),
-            "ambiente": ambiente.nome,
-            "reversao": {"para_release_ref": ref_da_release(release), "motivo": motivo, "por": ator_de(por)},
-        },
+        ambiente=ambiente.nome,
+        para=release.rotulo_versao,
+        motivo=motivo,
+        por=ator_de(por),
+        produtor=ator_de(por),
+    )
+    return backlog.produzir(
+        tipo=novo.tipo,
+        produtor=novo.produtor,
+        spec_ref=novo.spec_ref,
+        prioridade=novo.prioridade,
+        contexto=novo.contexto,
         ator=ator_de(por),
     )
 
