@@ -21,7 +21,8 @@ class NumeroSaida(serializers.Serializer):
     nome = serializers.CharField()
     definicao = serializers.CharField(help_text="O que conta e como.")
     recorte = serializers.DictField(
-        child=serializers.CharField(), help_text="modelo, ambiente, vertente, etapa, recurso, estatistica (media, p50, p90)."
+        child=serializers.CharField(),
+        help_text="modelo, ambiente, vertente, etapa, recurso, estatistica (media, p50, p90).",
     )
     valor = serializers.FloatField(allow_null=True, help_text="null: sem dados (nada a medir no período).")
     unidade = serializers.ChoiceField(choices=["razao", "segundos", "por_dia", "contagem", "bytes"])

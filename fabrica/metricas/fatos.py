@@ -35,7 +35,9 @@ def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySe
         )
     if chave == "fabrica.lead_time_desenvolvimento":
         return "itens", (
-            s.desenvolvimentos(f).annotate(m_d=Segundos(F("concluido_em"), F("consumido_em"))).order_by("-concluido_em", "-pk")
+            s.desenvolvimentos(f)
+            .annotate(m_d=Segundos(F("concluido_em"), F("consumido_em")))
+            .order_by("-concluido_em", "-pk")
         )
     if chave == "fabrica.retrabalho" or chave.startswith("workers."):
         qs = s.releases_do_periodo(f)

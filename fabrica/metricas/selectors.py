@@ -41,7 +41,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Abs, Cast, Ceil, Coalesce, NullIf, TruncWeek
+from django.db.models.functions import Abs, Cast, Ceil, Coalesce, TruncWeek
 from django.db.models.functions.window import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,11 @@ class Segundos(Func):
     def as_sqlite(self, compiler, connection, **extra):
         # SQLite keeps datetimes as UTC text; julianday reads it (microseconds survive the double).
         return self.as_sql(
-            compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)", arg_joiner=") - julianday(", **extra
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra,
         )
 
     def as_postgresql(self, compiler, connection, **extra):
@@ -312,7 +316,9 @@ def _numeros_de_duracao(
     chave: str, estat: dict[str, float | int] | None, recorte: dict[str, str], percentis: Iterable[int] = (90,)
 ) -> list[Numero]:
     n = int(estat["n"]) if estat else 0
-    numeros = [Numero(chave, estat["media"] if estat else None, "segundos", {"n": n}, {**recorte, "estatistica": "media"})]
+    numeros = [
+        Numero(chave, estat["media"] if estat else None, "segundos", {"n": n}, {**recorte, "estatistica": "media"})
+    ]
     for p in percentis:
         numeros.append(
             Numero(chave, estat[f"p{p}"] if estat else None, "segundos", {"n": n}, {**recorte, "estatistica": f"p{p}"})
@@ -339,7 +345,10 @@ def orcamentos_com_real(f: Filtros) -> QuerySet[Orcamento]:
     estimado = sum(
         (
             Case(
-                When(**{f"horas_reais__{v}__isnull": False}, then=Cast(KT(f"esforco__horas_dev_por_vertente__{v}"), FloatField())),
+                When(
+                    **{f"horas_reais__{v}__isnull": False},
+                    then=Cast(KT(f"esforco__horas_dev_por_vertente__{v}"), FloatField()),
+                ),
                 default=Value(0.0),
                 output_field=FloatField(),
             )
@@ -347,7 +356,9 @@ def orcamentos_com_real(f: Filtros) -> QuerySet[Orcamento]:
         ),
         Value(0.0),
     )
-    qs = Orcamento.objects.filter(f.no_periodo("decidido_em"), status=Orcamento.Status.APROVADO, horas_reais__isnull=False)
+    qs = Orcamento.objects.filter(
+        f.no_periodo("decidido_em"), status=Orcamento.Status.APROVADO, horas_reais__isnull=False
+    )
     if f.spec:
         qs = qs.filter(spec__spec_id=f.spec)
     return qs.annotate(m_real=real, m_est=estimado).filter(m_real__gt=0, m_est__gt=0)
@@ -534,9 +545,7 @@ def _retrabalho(f: Filtros) -> list[Numero]:
 
 def ambiente_final() -> str:
     """The last environment of the path (the highest order among active ones): DORA's production."""
-    return (
-        Ambiente.objects.filter(ativo=True).order_by("-ordem", "-nome").values_list("nome", flat=True).first() or ""
-    )
+    return Ambiente.objects.filter(ativo=True).order_by("-ordem", "-nome").values_list("nome", flat=True).first() or ""
 
 
 def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
@@ -601,7 +610,10 @@ def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
                 faixas.classificar(tab, "falhas", taxa),
             )
         )
-        for chave, estat, banda in (("dora.lead_time", lead.get(nome), "lead_time"), ("dora.restauracao", restauro.get(nome), "restauracao")):
+        for chave, estat, banda in (
+            ("dora.lead_time", lead.get(nome), "lead_time"),
+            ("dora.restauracao", restauro.get(nome), "restauracao"),
+        ):
             grupo = _numeros_de_duracao(chave, estat, recorte, (50, 90))
             mediana = grupo[1]  # DORA reads the median
             mediana.faixa = faixas.classificar(tab, banda, mediana.valor)
@@ -629,12 +641,12 @@ def _workers(f: Filtros) -> list[Numero]:
             agregados[f"{v}_{etapa}"] = Avg(Cast(KT(f"recursos__{v}__{etapa}"), FloatField()))
     medias = releases.aggregate(**agregados)
     for etapa in ETAPAS:
-        anotados = releases.annotate(
-            **{f"_{v}": Cast(KT(f"recursos__{v}__{etapa}"), FloatField()) for v in vertentes}
-        )
+        anotados = releases.annotate(**{f"_{v}": Cast(KT(f"recursos__{v}__{etapa}"), FloatField()) for v in vertentes})
         for v in vertentes:
             estat = _duracoes(anotados, F(f"_{v}")).get(None) if medias[f"n_{v}"] else None
-            for numero in _numeros_de_duracao("workers.tempo", estat, {"vertente": v, "etapa": etapa.removesuffix("_s")}):
+            for numero in _numeros_de_duracao(
+                "workers.tempo", estat, {"vertente": v, "etapa": etapa.removesuffix("_s")}
+            ):
                 numeros.append(numero)
     correcoes = _correcoes_por_vertente(releases, vertentes)
     for v in vertentes:
@@ -728,7 +740,11 @@ def _sandbox(releases: QuerySet[Release], vertentes: list[str]) -> list[Numero]:
 def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
     implantacoes = implantacoes_do_periodo(f, ambiente)
     por_semana = _por_semana(
-        implantacoes, "terminado_em", n=Count("pk"), concluidas=Count("pk", filter=Q(status="Concluida")), falhas=Sum("m_falhou")
+        implantacoes,
+        "terminado_em",
+        n=Count("pk"),
+        concluidas=Count("pk", filter=Q(status="Concluida")),
+        falhas=Sum("m_falhou"),
     )
     lead = _por_semana(
         implantacoes.filter(status=Implantacao.Status.CONCLUIDA, release__isnull=False),
@@ -738,13 +754,18 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
     )
     precisao = _por_semana(orcamentos_com_real(f), "decidido_em", n=Count("pk"), real=Sum("m_real"), est=Sum("m_est"))
     dev = _por_semana(
-        releases_de_orcamento(f), "criado_em", n=Count("pk"), media=Avg(Segundos(F("criado_em"), F("orcamento__decidido_em")))
+        releases_de_orcamento(f),
+        "criado_em",
+        n=Count("pk"),
+        media=Avg(Segundos(F("criado_em"), F("orcamento__decidido_em"))),
     )
     return {
         "dora.frequencia": [Ponto(_semana(p["_semana"]), float(p["concluidas"]), p["n"]) for p in por_semana],
         "dora.falhas": [Ponto(_semana(p["_semana"]), _razao(p["falhas"], p["n"]), p["n"]) for p in por_semana],
         "dora.lead_time": [Ponto(_semana(p["_semana"]), p["media"], p["n"]) for p in lead],
-        "fabrica.precisao_orcamento": [Ponto(_semana(p["_semana"]), _razao(p["real"], p["est"]), p["n"]) for p in precisao],
+        "fabrica.precisao_orcamento": [
+            Ponto(_semana(p["_semana"]), _razao(p["real"], p["est"]), p["n"]) for p in precisao
+        ],
         "fabrica.lead_time_orcamento_release": [Ponto(_semana(p["_semana"]), p["media"], p["n"]) for p in dev],
     }
 

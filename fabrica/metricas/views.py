@@ -134,9 +134,7 @@ def painel(request: HttpRequest) -> HttpResponse:
         "workers": workers,
         "barras_tempo": barras_tempo,
         "barras_primeira": barras_primeira,
-        "geral_correcao": next(
-            (como_dict(n, f) for n in p.todos("workers.precisou_correcao") if not n.recorte), None
-        ),
+        "geral_correcao": next((como_dict(n, f) for n in p.todos("workers.precisou_correcao") if not n.recorte), None),
         "backlog": selectors.estado_do_backlog() if pode_ver_quadro(request.user) else None,
     }
     return render(request, "fabrica/metricas/painel.html", contexto)

@@ -25,7 +25,9 @@ def recursos(gerar: float, testar: float, corrigir: float, execucoes: list[tuple
         "testar_s": testar,
         "corrigir_s": corrigir,
         "total_s": gerar + testar + corrigir,
-        "execucoes": [{"tentativa": i, "cpu_s": cpu, "memoria_max_bytes": mem} for i, (cpu, mem) in enumerate(execucoes)],
+        "execucoes": [
+            {"tentativa": i, "cpu_s": cpu, "memoria_max_bytes": mem} for i, (cpu, mem) in enumerate(execucoes)
+        ],
     }
 
 
@@ -40,7 +42,10 @@ def releases(relogio, fazer_release):
             {"E": recursos(3, 2, 0, [(0.5, 100)]), "D": recursos(2, 4, 6, [(1.0, 300), (1.0, 500), (2.0, 400)])},
             [{"n": 1, "vertente": "D"}, {"n": 2, "vertente": "D"}],
         ),
-        ({"E": recursos(5, 2, 0, [(0.5, 100)]), "D": recursos(2, 4, 3, [(1.0, 300), (1.0, 200)])}, [{"n": 1, "vertente": "D"}]),
+        (
+            {"E": recursos(5, 2, 0, [(0.5, 100)]), "D": recursos(2, 4, 3, [(1.0, 300), (1.0, 200)])},
+            [{"n": 1, "vertente": "D"}],
+        ),
     ]
     for versao, (rec, tentativas) in enumerate(linhas, start=1):
         relogio.ir(hours=versao)
