@@ -60,5 +60,5 @@ def _registrar_lugares() -> None:
         )
     )
     registrar(
-        Lugar("metricas", _("Métricas"), "metricas", lambda usuario: usuario.has_perm("fabrica.ver_metricas"), ordem=30)
+        Lugar("metricas", _("Métricas"), "metricas", lambda usuario: usuario.has_perm("fabrica.ver_metricas"), ordem=35)
     )
