@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.instalado
 
-.PHONY: run dev prepare test install lint bench
+.PHONY: run dev prepare test install lint bench bwrap-aviso
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,17 @@ prepare: install
 # with DEBUG off (a person meets the site's error pages, never a traceback) and this machine's own
 # SECRET_KEY (kept in $PROMETHEUS_VAR_DIR/chave-secreta) unless one is set. It serves plain http on
 # 127.0.0.1, so PROMETHEUS_HTTPS (Secure cookies, HSTS, the redirect to https) stays off here.
-run: prepare
+# Generated code runs under bubblewrap when it is installed (docs/sandbox.md).
+run: bwrap-aviso prepare
 	chave="$${SECRET_KEY:-$$($(PY) manage.py chave_secreta_local)}" && \
 	DEBUG=false SECRET_KEY="$$chave" exec $(VENV)/bin/honcho start -f Procfile
 
 # Django's development server with autoreload instead of gunicorn, and the same cluster.
-dev: prepare
+dev: bwrap-aviso prepare
 	$(VENV)/bin/honcho start -f Procfile.dev
+
+bwrap-aviso:
+	@command -v bwrap >/dev/null 2>&1 || echo "AVISO: bubblewrap (bwrap) não está instalado: o sandbox do código gerado usa um isolamento mais fraco (docs/sandbox.md). Instale com: apt-get install bubblewrap"
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
