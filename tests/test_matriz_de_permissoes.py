@@ -111,6 +111,10 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("api-implantacao-validar", "POST"): (401, 403, 403, 400, 403),
     ("api-implantacao-promover", "POST"): (401, 403, 403, 409, 403),
     ("api-implantacao-dispensar", "POST"): (401, 403, 403, 409, 403),
+    # The metrics (issue 18).
+    ("metricas", "GET"): ("L", 403, 403, 200, 200),
+    ("metricas-fatos", "GET"): ("L", 403, 403, 200, 200),
+    ("api-metricas", "GET"): (401, 403, 403, 200, 200),
     # The API's description is public (it documents the contract, and holds no data).
     ("api-schema", "GET"): (200, 200, 200, 200, 200),
     ("api-docs", "GET"): (200, 200, 200, 200, 200),
@@ -203,8 +207,8 @@ ADMIN: dict[str, int] = {
     "admin:fabrica_capacidade_history": 302,
     "admin:fabrica_capacidade_previa": 200,
     "admin:fabrica_construcao_add": 403,
-    "admin:fabrica_construcao_change": 403,
-    "admin:fabrica_construcao_changelist": 403,
+    "admin:fabrica_construcao_change": 302,
+    "admin:fabrica_construcao_changelist": 200,
     "admin:fabrica_construcao_delete": 403,
     "admin:fabrica_construcao_history": 302,
     "admin:fabrica_implantacao_add": 403,
@@ -362,6 +366,10 @@ def _argumentos(nome: str, rota: str, o: dict) -> dict:
         args["item_id"] = o["orcar" if nome == "orcar-progresso" else "desenvolvimento"].pk
     if "<str:decisao>" in rota:
         args["decisao"] = "aprovar"
+    if "<str:chave>" in rota:
+        from fabrica.metricas.selectors import DEFINICOES
+
+        args["chave"] = next(iter(DEFINICOES))
     if "(?P<resto>" in rota:
         args["resto"] = "nada-aqui/"
     return args
