@@ -26,6 +26,25 @@ def _senhas_rapidas(settings):
     settings.PROMETHEUS_BACKOFF_SEGUNDOS = 0
 
 
+def pytest_configure(config):
+    """What ``manage.py`` makes before a command (settings create nothing), the SQLite test
+    database's directory among them, so ``pytest`` alone works on a fresh clone too."""
+    from django.conf import settings
+
+    for pasta in settings.PROMETHEUS_DIRETORIOS:
+        pasta.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The order of this run, so a failure that depends on it can be replayed (``-q`` hides
+    pytest-randomly's own header line)."""
+    semente = getattr(config.option, "randomly_seed", None)
+    if getattr(config.option, "reverse", False):
+        terminalreporter.write_line("order: reversed (--reverse)")
+    elif semente is not None and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.write_line(f"order: shuffled, replay with --randomly-seed={semente}")
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         mensagem = "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus"
