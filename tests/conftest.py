@@ -21,6 +21,18 @@ def _tokens_esquecidos():
 
 
 @pytest.fixture(autouse=True)
+def _idioma_padrao():
+    """Each test starts in the site's default language and leaves it behind: a request made with
+    Django's test client activates its language in this thread (LocaleMiddleware never
+    deactivates it), and the next test's messages would come out in that language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _senhas_rapidas(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PROMETHEUS_BACKOFF_SEGUNDOS = 0
