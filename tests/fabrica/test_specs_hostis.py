@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import decimal
+import json
+import time
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,9 @@ from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.workers import estrutural_regras
 from fabrica.erros import DadosInvalidos
 from fabrica.models import Spec
-from fabrica.specs import expressoes, padroes
+from fabrica.specs import expressoes, limite, padroes
 from fabrica.specs.formato import SpecInvalida, carregar_spec, validar_spec
+from fabrica.specs.services import spec_importar
 from tests.apoio import assert_forma_de_erro
 
 SPECS = reverse("api-specs")
@@ -341,3 +344,113 @@ def test_template_do_repositorio_comum_ainda_renderiza(repositorio_com_template)
     gerador = repositorio_com_template("{% for c in classes %}{{ c|upper }}{% endfor %} {{ 2 ** 10 }}")
     assert gerador.gerar("E", "erros.py.j2", {"classes": ["a", "b"]}) == "AB 1024"
     assert gerador.origem("E", "erros.py.j2") == "repositorio"
+
+
+# --- O teto de tempo e memória da validação -----------------------------------------------------
+
+
+@pytest.fixture
+def teto(monkeypatch):
+    """Ceilings small enough to hit on purpose; the child runs the patched validation."""
+    monkeypatch.setattr(limite, "TEMPO_S", 60.0)
+    monkeypatch.setattr(limite, "MEMORIA_MB", 64)
+    return monkeypatch
+
+
+def _devagar(_texto):
+    time.sleep(120)
+
+
+def _guloso(_texto):
+    blocos = []
+    while True:
+        blocos.append(bytearray(1 << 20))
+
+
+@pytest.mark.django_db
+def test_validacao_acima_do_teto_de_tempo_e_400_que_o_diz(api_como, teto):
+    teto.setattr(limite, "TEMPO_S", 0.5)
+    teto.setattr(limite, "carregar_spec", _devagar)
+    campos = _enviar(api_como, {"yaml": yaml.safe_dump(BASE)})
+    assert "passou do limite de 0.5 s" in campos["yaml"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("forma", ["yaml", "spec"])
+def test_validacao_acima_do_teto_de_memoria_e_400_que_o_diz(api_como, teto, forma):
+    teto.setattr(limite, "carregar_spec", _guloso)
+    teto.setattr(limite, "validar_spec", _guloso)
+    corpo = {"yaml": yaml.safe_dump(BASE)} if forma == "yaml" else {"spec": BASE}
+    campos = _enviar(api_como, corpo)
+    assert "passou do limite de 64 MB" in campos[forma][0]
+
+
+@pytest.mark.django_db
+def test_importacao_do_repositorio_respeita_o_teto(teto):
+    teto.setattr(limite, "TEMPO_S", 0.5)
+    teto.setattr(limite, "carregar_spec", _devagar)
+    with pytest.raises(SpecInvalida, match="passou do limite"):
+        spec_importar(texto=yaml.safe_dump(BASE), origem=Spec.Origem.GIT, caminho="specs/spec_hostil.yaml")
+    assert not Spec.objects.exists()
+
+
+@pytest.mark.django_db
+def test_validacao_no_teto_devolve_a_spec(api_como):
+    resposta = api_como("sistema").post(SPECS, {"yaml": yaml.safe_dump(BASE)}, format="json")
+    assert resposta.status_code == 201, resposta.content
+    assert Spec.objects.get().conteudo == BASE
+
+
+# --- O que um atacante tentaria --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bilhao_de_risadas_e_recusado(api_como):
+    texto = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    campos = _enviar(api_como, {"yaml": texto})
+    assert "aliases" in campos["yaml"][0]
+
+
+@pytest.mark.django_db
+def test_json_aninhado_demais_e_400(api_como):
+    corpo = '{"spec": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    resposta = api_como("sistema").post(SPECS, corpo, content_type="application/json")
+    assert_forma_de_erro(resposta, 400)
+    assert not Spec.objects.exists()
+
+
+@pytest.mark.django_db
+def test_objeto_aninhado_em_campo_livre_e_400(api_como):
+    # Deep enough for the validation's recursion, shallow enough for the JSON parser.
+    spec = copy.deepcopy(BASE)
+    spec["schema_tdd"]["casos"] = [{"dado": {"x": "FUNDO"}, "espera": {"ok": True}}]
+    corpo = json.dumps({"spec": spec}).replace('"FUNDO"', "[" * 900 + "]" * 900)
+    _enviar_texto(api_como, corpo)
+
+
+@pytest.mark.django_db
+def test_json_com_numero_de_5000_digitos_e_400(api_como):
+    corpo = json.dumps({"spec": BASE}).replace('"gpu": false', '"gpu": false, "ram_mb": ' + "9" * 5000)
+    assert_forma_de_erro(api_como("sistema").post(SPECS, corpo, content_type="application/json"), 400)
+    assert not Spec.objects.exists()
+
+
+@pytest.mark.django_db
+def test_json_com_numero_infinito_e_400(api_como):
+    corpo = json.dumps({"spec": BASE}).replace('"gpu": false', '"gpu": false, "cpu": 1e999')
+    campos = _enviar_texto(api_como, corpo)
+    assert "runtime.cpu" in campos
+
+
+def _enviar_texto(api_como, corpo: str) -> dict:
+    erro = assert_forma_de_erro(api_como("sistema").post(SPECS, corpo, content_type="application/json"), 400)
+    assert not Spec.objects.exists()
+    return erro["campos"]
+
+
+def test_documento_grande_demais_e_recusado():
+    with pytest.raises(SpecInvalida, match="o máximo é"):
+        carregar_spec("descricao: " + "a" * 1_000_001 + "\n")

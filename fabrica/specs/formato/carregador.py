@@ -18,6 +18,7 @@ from fabrica.specs.formato.mensagens import NOMES_TIPO
 from fabrica.specs.formato.validacao import validar
 
 MAX_ANINHAMENTO = 100  # níveis de aninhamento no YAML; specs reais usam menos de 10
+MAX_CARACTERES = 1_000_000  # de um documento; as specs de exemplo têm menos de 10 mil
 
 
 class _CarregadorYaml(yaml.SafeLoader):
@@ -70,6 +71,8 @@ def carregar_spec(texto: str) -> dict:
     que não passa em ``validar_spec`` (cada mensagem termina com a linha do YAML onde o campo
     está, ou onde deveria estar).
     """
+    if len(texto) > MAX_CARACTERES:
+        raise SpecInvalida([ErroCampo("", f"a spec tem {len(texto)} caracteres; o máximo é {MAX_CARACTERES}")])
     carregador = _CarregadorYaml(texto)
     try:
         raiz = carregador.get_single_node()
