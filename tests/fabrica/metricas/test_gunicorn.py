@@ -36,7 +36,10 @@ def test_histogramas_somam_os_workers_e_sobrevivem_a_um_worker_morto(tmp_path):
     servidor = ServidorWeb(tmp_path, PROMETHEUS_WEB_WORKERS="2")
     try:
         for _ in range(10):
-            assert requests.get(servidor.url + "/saude/", timeout=30, headers={"Connection": "close"}).status_code in (200, 503)
+            assert requests.get(servidor.url + "/saude/", timeout=30, headers={"Connection": "close"}).status_code in (
+                200,
+                503,
+            )
         antes = _filhos(servidor.processo.pid)
         assert len(antes) == 2
         os.kill(sorted(antes)[0], signal.SIGKILL)

@@ -56,7 +56,9 @@ def test_mesmos_numeros_que_a_api(api_como, historia, relogio, settings):  # noq
             comparados += 1
     assert comparados >= 10
     assert lidas[("dora_falhas_ratio", frozenset({("ambiente", "producao")}))] == 0.5
-    assert lidas[("dora_falhas_ratio_contagem", frozenset({("ambiente", "producao"), ("contagem", "implantacoes")}))] == 2
+    assert (
+        lidas[("dora_falhas_ratio_contagem", frozenset({("ambiente", "producao"), ("contagem", "implantacoes")}))] == 2
+    )
 
 
 def test_gauges_da_fila_e_das_implantacoes(historia, relogio):  # noqa: F811
@@ -69,7 +71,14 @@ def test_gauges_da_fila_e_das_implantacoes(historia, relogio):  # noqa: F811
         lidas[
             (
                 "fabrica_implantacoes",
-                frozenset({("ambiente", "producao"), ("tipo", "implantacao"), ("status", "Concluida"), ("validacao", "Recusada")}),
+                frozenset(
+                    {
+                        ("ambiente", "producao"),
+                        ("tipo", "implantacao"),
+                        ("status", "Concluida"),
+                        ("validacao", "Recusada"),
+                    }
+                ),
             )
         ]
         == 1
@@ -81,7 +90,15 @@ def test_histograma_de_requisicoes_e_do_ciclo(cliente_como, historia):  # noqa: 
     cliente_como("po").get(reverse("metricas"))
     lidas = amostras(raspar()[1])
 
-    assert lidas[("http_request_duration_seconds_count", frozenset({("metodo", "GET"), ("rota", "metricas"), ("status", "200")}))] >= 1
+    assert (
+        lidas[
+            (
+                "http_request_duration_seconds_count",
+                frozenset({("metodo", "GET"), ("rota", "metricas"), ("status", "200")}),
+            )
+        ]
+        >= 1
+    )
     assert lidas[("backlog_item_consumo_a_conclusao_seconds_count", frozenset({("tipo", "implantar")}))] >= 5
 
 
