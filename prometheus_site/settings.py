@@ -209,12 +209,13 @@ PROMETHEUS_SANDBOX = {
     "arquivos_abertos": env_int("PROMETHEUS_SANDBOX_ARQUIVOS", 256, minimo=32),
     "tamanho_arquivo_bytes": env_int("PROMETHEUS_SANDBOX_ARQUIVO_BYTES", 64 * 1024**2, minimo=1024**2),
 }
-# auto: namespaces + a uid of its own when root, the basic isolation otherwise; completo: refuse to
-# run without them; basico: never use them.
+# auto: bubblewrap where it runs, else the namespaces of `unshare` (root), else the basic isolation,
+# saying so at start and on each release; completo: bubblewrap or namespaces, never basic; bwrap,
+# namespaces, basico: that one or refuse to build (docs/sandbox.md).
 PROMETHEUS_SANDBOX_ISOLAMENTO = env_str("PROMETHEUS_SANDBOX_ISOLAMENTO", "auto")
-if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "basico"):
+if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespaces", "basico"):
     raise ImproperlyConfigured(
-        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo or basico."
+        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo, bwrap, namespaces or basico."
     )
 # First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
