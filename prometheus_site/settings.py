@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
+from prometheus_site.env import env_bool, env_database, env_int, env_list, env_redes, env_str
 from prometheus_site.servidor import esperas_por_processo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request histogram of /metrics times everything below it.
+    "prometheus_site.observabilidade.MedirRequisicoes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "prometheus_site.api.middleware.LimiteDeCorpoMiddleware",
@@ -292,3 +294,15 @@ if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
     raise ImproperlyConfigured(
         f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: use dora_2023, dora_2021 or gitlab."
     )
+# /metrics: answered to a request bearing this token (Authorization: Bearer …) or coming from one
+# of these networks (REMOTE_ADDR: behind a proxy, allow the proxy or use the token). Empty token:
+# only the networks.
+PROMETHEUS_METRICS_TOKEN = env_str("PROMETHEUS_METRICS_TOKEN", "")
+PROMETHEUS_METRICS_REDES = env_redes("PROMETHEUS_METRICS_REDES", ["127.0.0.1/32", "::1/128"])
+# Set by gunicorn's master (prometheus_site.gunicorn) for its workers: where their histograms'
+# files are, added up at each scrape. Empty (runserver, tests): this process's own histograms.
+PROMETHEUS_METRICAS_PROCESSOS = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+# /saude/: the cluster is alive while the sweep (scheduled every minute) is not overdue by more
+# than this; the disk of PROMETHEUS_VAR_DIR needs this much free space.
+PROMETHEUS_SAUDE_CLUSTER_ATRASO = env_int("PROMETHEUS_SAUDE_CLUSTER_ATRASO", 180, minimo=60)
+PROMETHEUS_SAUDE_DISCO_LIVRE = env_int("PROMETHEUS_SAUDE_DISCO_LIVRE", 200 * 1024 * 1024, minimo=0)
