@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
+from fabrica.metricas import operacao
 from prometheus_site.api.views import docs_da_api, endereco_desconhecido
 from prometheus_site.contas import Sair
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/docs/", docs_da_api, name="api-docs"),
     # Last under /api/: every other address gets a JSON 404 in the one error shape.
     re_path(r"^api/(?P<resto>.*)$", endereco_desconhecido, name="api-desconhecido"),
+    path("metrics", operacao.metrics, name="metrics"),
+    path("saude/", operacao.saude, name="saude"),
     path("backlog/", include("backlog.urls")),
     path("", include("fabrica.urls")),
 ]
