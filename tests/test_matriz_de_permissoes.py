@@ -32,6 +32,9 @@ from fabrica.models import Ambiente, Capacidade, Release
 from tests.factories import ItemComStatusFactory
 
 PAPEIS = ("anon", "outsider", "sistema", "po", "admin")
+# Every request comes from an address outside the operators' networks (TEST-NET-3), as a person's
+# browser or a system elsewhere would: /metrics answers by network or token, not by role.
+FORA = "203.0.113.7"
 
 # --- the pages and the API ------------------------------------------------------------------------
 # (url name, method): (anon, outsider, sistema, po, admin)
@@ -115,6 +118,10 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("metricas", "GET"): ("L", 403, 403, 200, 200),
     ("metricas-fatos", "GET"): ("L", 403, 403, 200, 200),
     ("api-metricas", "GET"): (401, 403, 403, 200, 200),
+    # What operators and load balancers ask (issue 18): /metrics by token or network only (its
+    # own tests: tests/fabrica/metricas/), the health check open.
+    ("metrics", "GET"): (403, 403, 403, 403, 403),
+    ("saude", "GET"): (200, 200, 200, 200, 200),
     # The API's description is public (it documents the contract, and holds no data).
     ("api-schema", "GET"): (200, 200, 200, 200, 200),
     ("api-docs", "GET"): (200, 200, 200, 200, 200),
@@ -423,7 +430,7 @@ def _como_visto(resposta, endereco: str) -> object:
 def test_cada_url_responde_a_cada_papel_o_que_a_matriz_diz(papel, elenco, objetos, settings):
     settings.PROMETHEUS_Q_SYNC = False  # nothing runs behind a request here
     indice = PAPEIS.index(papel)
-    cliente = Client()
+    cliente = Client(REMOTE_ADDR=FORA)
     if elenco[papel] is not None:
         cliente.force_login(elenco[papel])
     rotas = _linhas_do_resolver()
