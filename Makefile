@@ -29,15 +29,16 @@ run: prepare
 dev: prepare
 	$(VENV)/bin/honcho start -f Procfile.dev
 
-test: install
+# The suite after every static check of `make lint` (so `.ci/run` runs them too).
+test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
+# Style, types ([tool.mypy] in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: install
 	$(PY) bench/backlog_throughput.py

@@ -33,6 +33,7 @@ from fabrica.desenvolvimento.base import (
 )
 from fabrica.desenvolvimento.corretor import Corretor, PedidoCorrecao, resumo_das_falhas
 from fabrica.desenvolvimento.pacote import importados
+from fabrica.desenvolvimento.sandbox import ResultadoTeste, todos_passaram
 from fabrica.desenvolvimento.verificacao import problemas
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class ResultadoVertente:
     vertente: str
     worker: str = ""
     artefatos: list[Artefato] = field(default_factory=list)
-    testes: list[dict[str, Any]] = field(default_factory=list)
+    testes: list[ResultadoTeste] = field(default_factory=list)
     cobertura: dict[str, Any] | None = None
     tentativas: list[dict[str, Any]] = field(default_factory=list)
     recursos: dict[str, Any] = field(default_factory=dict)
@@ -60,7 +61,7 @@ class ResultadoVertente:
 
     @property
     def passou(self) -> bool:
-        return not self.erro and bool(self.testes) and all(t["status"] in ("passou", "pulou") for t in self.testes)
+        return not self.erro and todos_passaram(self.testes)
 
 
 @dataclass
@@ -143,11 +144,13 @@ def _raiz(spec: dict[str, Any], opcoes: Opcoes, dependencias: list[str]) -> list
     )
 
 
-def _falha(nome: str, mensagem: str, status: str = "erro", arquivo: str = "") -> dict[str, Any]:
-    return {"nome": nome, "arquivo": arquivo, "status": status, "mensagem": mensagem, "duracao_s": 0.0, "caso": None}
+def _falha(
+    nome: str, mensagem: str, status: str = "erro", arquivo: str = "", caso: str | None = None
+) -> ResultadoTeste:
+    return ResultadoTeste(nome=nome, arquivo=arquivo, status=status, mensagem=mensagem, caso=caso)
 
 
-def _fora_do_lugar(artefatos: list[Artefato], pacote: str, nome: str) -> list[dict[str, Any]]:
+def _fora_do_lugar(artefatos: list[Artefato], pacote: str, nome: str) -> list[ResultadoTeste]:
     """Each vertente writes only in its own places (base.py's conventions), so none overwrites another."""
     falhas = []
     for a in artefatos:
@@ -197,7 +200,7 @@ def _vertente(
 
     inicio = time.monotonic()
     artefatos: list[Artefato] = []
-    falhas_de_geracao: list[dict[str, Any]] = []
+    falhas_de_geracao: list[ResultadoTeste] = []
     try:
         artefatos = regenerar(opcoes.gerador)
     except Exception as exc:  # noqa: BLE001 - a worker's or template's failure is a result, not a crash
@@ -205,7 +208,7 @@ def _vertente(
         falhas_de_geracao = [_falha("(geração)", f"A geração falhou: {type(exc).__name__}: {exc}")]
     tempos["gerar_s"] += time.monotonic() - inicio
 
-    def testar(artefatos: list[Artefato], tentativa: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str]:
+    def testar(artefatos: list[Artefato], tentativa: int) -> tuple[list[ResultadoTeste], dict[str, Any] | None, str]:
         if not artefatos:
             return falhas_de_geracao or [_falha("(geração)", "O worker não gerou artefatos.")], None, ""
         recusas = _fora_do_lugar(artefatos, opcoes.pacote, nome) + [
@@ -233,11 +236,11 @@ def _vertente(
         )
         tempos["testar_s"] += time.monotonic() - inicio
         execucoes.append({"tentativa": tentativa, **execucao.recursos, "isolamento": execucao.isolamento})
-        linhas = [t.como_dict() for t in execucao.testes]
+        linhas = list(execucao.testes)
         nomes = {c.nome for c in casos}
         for linha in linhas:  # a bracketed id that names no case (a screen, an endpoint) is not one
-            if linha["caso"] not in nomes:
-                linha["caso"] = None
+            if linha.caso not in nomes:
+                linha.caso = None
         if execucao.erro:
             linhas.append(
                 _falha("(execução)", execucao.erro + ("\n\n" + execucao.saida[-3000:] if execucao.saida else ""))
@@ -248,10 +251,10 @@ def _vertente(
     resultado.testes, resultado.cobertura, _ = testar(artefatos, 0)
     historico: list[str] = []
     for tentativa in range(1, opcoes.max_tentativas + 1):
-        if _passou(resultado.testes):
+        if todos_passaram(resultado.testes):
             break
         progresso(vertente, "corrigindo", tentativa, "")
-        falhas = [t for t in resultado.testes if t["status"] not in ("passou", "pulou")]
+        falhas = [t for t in resultado.testes if not t.passou]
         inicio = time.monotonic()
         pedido = PedidoCorrecao(
             vertente=vertente,
@@ -279,7 +282,7 @@ def _vertente(
             "corretor": opcoes.corretor.nome,
             "tentou": descricao,
             "reparo": reparo,
-            "falhas": [{"nome": f["nome"], "status": f["status"], "mensagem": f["mensagem"][:1000]} for f in falhas],
+            "falhas": [{"nome": f.nome, "status": f.status, "mensagem": f.mensagem[:1000]} for f in falhas],
             "resumo_falhas": resumo_das_falhas(falhas),
             "diff": diff,
             "alterou": bool(diff),
@@ -297,22 +300,20 @@ def _vertente(
     return resultado
 
 
-def _passou(testes: list[dict[str, Any]]) -> bool:
-    return bool(testes) and all(t["status"] in ("passou", "pulou") for t in testes)
-
-
-def _contagem(testes: list[dict[str, Any]]) -> dict[str, int]:
-    passaram = sum(1 for t in testes if t["status"] in ("passou", "pulou"))
+def _contagem(testes: list[ResultadoTeste]) -> dict[str, int]:
+    passaram = sum(1 for t in testes if t.passou)
     return {"passaram": passaram, "falharam": len(testes) - passaram}
 
 
-def _ausentes(linhas: list[dict[str, Any]], casos: list[CasoDeTeste], nao_testaveis: list[NaoTestavel]) -> list[dict]:
+def _ausentes(
+    linhas: list[ResultadoTeste], casos: list[CasoDeTeste], nao_testaveis: list[NaoTestavel]
+) -> list[ResultadoTeste]:
     """A case the worker neither tested nor declared untestable is reported, never hidden."""
-    com_teste = {linha["caso"] for linha in linhas if linha.get("caso")}
+    com_teste = {linha.caso for linha in linhas if linha.caso}
     declarados = {n.caso for n in nao_testaveis}
+    sem_teste = "Nenhum teste gerado para este caso, e o worker não disse por quê."
     return [
-        _falha(f"(sem teste) {c.nome}", "Nenhum teste gerado para este caso, e o worker não disse por quê.", "ausente")
-        | {"caso": c.nome}
+        _falha(f"(sem teste) {c.nome}", sem_teste, "ausente", caso=c.nome)
         for c in casos
         if c.nome not in com_teste and c.nome not in declarados
     ]
@@ -326,7 +327,7 @@ def _sobrepoe(sobreposicoes: Path | None, vertente: str) -> bool:
 def _diff(antes: list[Artefato], depois: list[Artefato]) -> str:
     velhos = {a.caminho: a.conteudo for a in antes}
     novos = {a.caminho: a.conteudo for a in depois}
-    partes = []
+    partes: list[str] = []
     for caminho in sorted(velhos.keys() | novos.keys()):
         a, b = velhos.get(caminho), novos.get(caminho)
         if a == b:

@@ -37,6 +37,7 @@ import socket
 import struct
 import sys
 import time
+from typing import Any
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -61,14 +62,16 @@ _OPCOES = {
 _MANTER = ("/proc", "/dev", "/dev/pts")
 
 
-def _libc():
+def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
 def _mount(
-    libc, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
+    libc: ctypes.CDLL, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
 ) -> None:
-    codificar = lambda texto: texto.encode() if texto else None  # noqa: E731
+    def codificar(texto: str | None) -> bytes | None:
+        return texto.encode() if texto else None
+
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
         raise OSError(numero, f"mount {destino}: {os.strerror(numero)}")
@@ -84,7 +87,7 @@ def _ancestral_privado(caminho: str) -> str | None:
     return None
 
 
-def expor(libc, diretorios: list[str], trabalho: str) -> list[str]:
+def expor(libc: ctypes.CDLL, diretorios: list[str], trabalho: str) -> list[str]:
     """Makes each directory reachable by the sandbox's uid: a private ancestor (``/root``) is
     covered by a tmpfs that holds only these directories, bind-mounted back in place."""
     por_ancestral: dict[str, list[str]] = {}
@@ -123,7 +126,7 @@ def _pontos_de_montagem() -> list[tuple[str, int]]:
     return pontos
 
 
-def esconder(libc, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
+def esconder(libc: ctypes.CDLL, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
     """Covers each directory with an empty tmpfs (the app's local state: its SQLite database, its
     tokens), unless the work directory or the interpreter lives inside it."""
     escondidos = []
@@ -164,7 +167,7 @@ def ligar_loopback() -> None:
         fcntl.ioctl(s, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, b""))
 
 
-def _preparar_filho(config: dict) -> None:
+def _preparar_filho(config: dict[str, Any]) -> None:
     """In the child, before exec: limits, identity, directory. Runs between fork and exec."""
     limites = config["limites"]
     os.setsid() if not config["isolar"] else os.setpgid(0, 0)
@@ -211,7 +214,7 @@ def _colher_todos() -> None:
             time.sleep(0.005)
 
 
-def executar(config: dict, comando: list[str], prazo: float, saida: str) -> dict:
+def executar(config: dict[str, Any], comando: list[str], prazo: float, saida: str) -> dict[str, Any]:
     antes = resource.getrusage(resource.RUSAGE_CHILDREN)
     inicio = time.monotonic()
     with open(saida, "ab") as destino:
@@ -264,7 +267,7 @@ def executar(config: dict, comando: list[str], prazo: float, saida: str) -> dict
 def main(caminho: str) -> int:
     with open(caminho, encoding="utf-8") as arquivo:
         config = json.load(arquivo)
-    relatorio: dict = {"isolamento": {"modo": "completo" if config["isolar"] else "basico"}, "comandos": []}
+    relatorio: dict[str, Any] = {"isolamento": {"modo": "completo" if config["isolar"] else "basico"}, "comandos": []}
     if config["isolar"]:
         relatorio["isolamento"]["pid_1"] = os.getpid() == 1
         gravavel, expostos, escondidos = isolar_sistema_de_arquivos(
