@@ -92,10 +92,11 @@ def nome_do_worker(vertente: str) -> str:
 
 def _quando(momento: datetime | str | None) -> str:
     if isinstance(momento, str):
+        texto = momento
         try:
-            momento = datetime.fromisoformat(momento)
+            momento = datetime.fromisoformat(texto)
         except ValueError:
-            return momento
+            return texto
     if not momento:
         return "?"
     return date_format(timezone.localtime(momento), "SHORT_DATETIME_FORMAT")

@@ -25,7 +25,7 @@ def releases(
         qs = qs.filter(tipo=tipo)
     if ref:
         release = release_por_rotulo(ref)
-        qs = qs.filter(pk=release.pk if release else None)
+        qs = qs.filter(pk=release.pk) if release else qs.none()
     return qs
 
 

@@ -76,6 +76,7 @@ def carregar_spec(texto: str) -> dict:
     erros = validar(dados)
     if erros:
         raiz = yaml.compose(texto, Loader=_CarregadorYaml)  # noqa: S506 — nós com posição, para as linhas
+        assert raiz is not None  # a mapping, loaded above
         raise SpecInvalida([ErroCampo(formatar_campo(c), f"{m} (linha {_linha(raiz, c)})") for c, m in erros])
     return dados
 
