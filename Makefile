@@ -34,11 +34,12 @@ test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
-# Style, types ([tool.mypy] in pyproject.toml).
+# Style, types ([tool.mypy] in pyproject.toml), layers and cycles ([tool.importlinter]).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --cache-dir var/import_linter
 
 bench: install
 	$(PY) bench/backlog_throughput.py

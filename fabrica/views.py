@@ -16,31 +16,25 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
-from backlog.views import pode_ver_quadro
 from fabrica import palavras, selectors
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
+from fabrica.papeis import exigir
 from fabrica.precificacao.modelo import SECOES
 from fabrica.precificacao.services import orcamento_pedir
 from fabrica.releases.selectors import desenvolvimentos_do_orcamento
 from fabrica.specs.services import spec_atual
-from prometheus_site import vocabulario
+from prometheus_site import navegacao, vocabulario
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 from prometheus_site.vocabulario import nome_do_ator
 
 
-def exigir(request: HttpRequest, *perms: str) -> None:
-    """Pages are for roles: anyone lacking one of these permissions gets 403."""
-    if not all(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
-
-
 @login_required
 def inicio(request: HttpRequest) -> HttpResponse:
     if not caixa.tipos_visiveis(request.user):
-        if pode_ver_quadro(request.user):
+        if navegacao.pode_abrir("backlog", request.user):
             return redirect("backlog-quadro")
         raise PermissionDenied
     aba = request.GET.get("aba", "")

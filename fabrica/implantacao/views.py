@@ -17,7 +17,7 @@ from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.forms import ReversaoForm, ValidacaoForm
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente
-from fabrica.views import exigir
+from fabrica.papeis import exigir
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 

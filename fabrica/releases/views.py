@@ -19,9 +19,9 @@ from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
 from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import MotivoObrigatorioForm
 from fabrica.models import Ambiente, Release
+from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
 from fabrica.releases.caixa import progresso_em_texto
-from fabrica.views import exigir
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 
