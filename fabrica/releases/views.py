@@ -102,7 +102,6 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": services.estouro(objeto),
             "eventos": _linha_do_tempo(objeto),
-            "estilo_codigo": realce.estilo(),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
             "form_aprovar": AprovarReleaseForm(initial={"ambiente": padrao}),
             "tem_ambiente": padrao is not None,
