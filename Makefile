@@ -37,15 +37,17 @@ dev: bwrap-aviso prepare
 bwrap-aviso:
 	@command -v bwrap >/dev/null 2>&1 || echo "AVISO: bubblewrap (bwrap) não está instalado: o sandbox do código gerado usa um isolamento mais fraco (docs/sandbox.md). Instale com: apt-get install bubblewrap"
 
-test: install
+# The suite after every static check of `make lint` (so `.ci/run` runs them too).
+test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
+# Style, types ([tool.mypy] in pyproject.toml), layers and cycles ([tool.importlinter]).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --cache-dir var/import_linter
 
 bench: install
 	$(PY) bench/backlog_throughput.py

@@ -11,10 +11,14 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_redes, env_str
 from prometheus_site.servidor import esperas_por_processo
+
+# Django's generic classes subscriptable at run time (``admin.ModelAdmin[Item]``), as mypy sees them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite database, the spec repository, collected static files). Importing the
