@@ -756,7 +756,7 @@ def _avisar_uma_vez(aviso: str) -> None:
         _log.warning(aviso)
 
 
-def _erro_da_execucao(comando: dict, resultados: list[ResultadoTeste], limites: Limites, texto: str) -> str:
+def _erro_da_execucao(comando: dict[str, Any], resultados: list[ResultadoTeste], limites: Limites, texto: str) -> str:
     if not comando:
         return "O sandbox não executou o pytest."
     if comando["tempo_esgotado"]:
