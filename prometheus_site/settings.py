@@ -100,6 +100,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The test database is a file beside the real one, never Django's in-memory default: with an
+    # in-memory database the live server's request threads share the test thread's one connection
+    # object, so a request still running while a test's flush runs interleaves their transactions
+    # (a flush undone, users left behind for the next test). A file gives every thread its own
+    # connection, as PostgreSQL does, serialised by the same IMMEDIATE transactions.
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DATABASE_TEST_NAME", str(_sqlite.with_name("test_" + _sqlite.name)))
+    }
 else:
     # Persistent connections: django-q2 reconnects ~5 times per task with CONN_MAX_AGE=0 and
     # stalls near 70 tasks/s; with persistent connections it does ~450/s (DESIGN §7).
