@@ -110,7 +110,7 @@ _INTEIRO = _TAG + "int"
 # Scalar constructors that fail with Python's errors, not YAML's, on a bad value (!!int abc,
 # !!bool talvez, !!timestamp 2024-99-99): each value is tried here, where its path is known.
 _ESCALARES = {_INTEIRO, _TAG + "float", _TAG + "bool", _TAG + "timestamp"}
-_PADRAO = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
+_PADRAO: dict[type, str] = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
 _ERROS_DO_CONSTRUTOR = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
 
 
