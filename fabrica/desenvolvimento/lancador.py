@@ -71,12 +71,14 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
+def _codificar(texto: str | None) -> bytes | None:
+    return texto.encode() if texto else None
+
+
 def _mount(
     libc: ctypes.CDLL, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
 ) -> None:
-    def codificar(texto: str | None) -> bytes | None:
-        return texto.encode() if texto else None
-
+    codificar = _codificar
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
         raise OSError(numero, f"mount {destino}: {os.strerror(numero)}")

@@ -418,3 +418,11 @@ def test_sem_bubblewrap_auto_recai_no_isolamento_de_hoje_e_diz(sem_bwrap):
 def test_isolamento_desconhecido_e_recusado():
     with pytest.raises(ValueError, match="Isolamento desconhecido"):
         sandbox.escolher_isolamento("chroot")
+
+
+def test_isolamento_configurado_que_nao_roda_e_avisado_no_inicio(sem_bwrap, settings):
+    from fabrica.desenvolvimento.checks import isolamento_do_sandbox
+
+    settings.PROMETHEUS_SANDBOX_ISOLAMENTO = "bwrap"
+    avisos = isolamento_do_sandbox()
+    assert [a.id for a in avisos] == ["fabrica.W102"] and "Toda construção será recusada" in avisos[0].msg
