@@ -4,9 +4,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backlog import services
+from backlog import acesso, services
 from backlog.erros import ErroBacklog
-from backlog.models import Evento, Item
+from backlog.models import Concessao, Evento, Item, RegraAcesso
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -108,3 +108,39 @@ class EventoAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ConcessaoInline(admin.TabularInline):
+    model = Concessao
+    extra = 1
+    fields = ["grupo", "usuario", "produzir", "consumir", "concluir"]
+    autocomplete_fields = ["usuario"]
+
+
+@admin.register(RegraAcesso)
+class RegraAcessoAdmin(admin.ModelAdmin):
+    """Who may produce, consume and conclude each type through the API; a rule without grants
+    reserves its type to the services of the system that owns it."""
+
+    list_display = ["tipo", "descricao", "concedido_a"]
+    search_fields = ["tipo", "descricao"]
+    inlines = [ConcessaoInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("concessoes__grupo", "concessoes__usuario")
+
+    @admin.display(description=_("concedido a"))
+    def concedido_a(self, obj: RegraAcesso) -> str:
+        return "; ".join(str(c).split(": ", 1)[1] for c in obj.concessoes.all()) or str(_("ninguém (reservado)"))
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        acesso.esquecer()  # this process applies the change at once; the others within seconds
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        acesso.esquecer()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        acesso.esquecer()
