@@ -65,3 +65,6 @@ def _registrar_lugares() -> None:
             caminhos=("/ambientes/", "/implantacoes/"),
         )
     )
+    registrar(
+        Lugar("metricas", _("Métricas"), "metricas", lambda usuario: usuario.has_perm("fabrica.ver_metricas"), ordem=35)
+    )

@@ -283,3 +283,11 @@ PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, 
 # How long a deployment waits for another one to the same environment to finish before its item
 # fails (and is retried by the backlog after its backoff).
 PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)
+
+# --- Metrics (fabrica.metricas): the dashboard, /api/metricas/, /metrics, /saude/ ------------------
+# The table of DORA performance bands shown by default (fabrica.metricas.faixas.TABELAS).
+PROMETHEUS_METRICAS_FAIXAS = env_str("PROMETHEUS_METRICAS_FAIXAS", "dora_2023")
+if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: use dora_2023, dora_2021 or gitlab."
+    )
