@@ -98,7 +98,7 @@ def _restaurar_dados_iniciais() -> None:
 
     apps = MigrationLoader(connection).project_state().apps
     import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais(apps, None)
-    import_module("fabrica.migrations.0014_regras_de_acesso").regras_de_acesso(apps, None)
+    import_module("fabrica.migrations.0015_regras_de_acesso").regras_de_acesso(apps, None)
 
 
 @pytest.fixture(autouse=True)

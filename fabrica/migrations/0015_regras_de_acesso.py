@@ -10,7 +10,7 @@ def regras_de_acesso(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0013_release_casos_construcao"),
+        ("fabrica", "0014_ver_metricas"),
         ("backlog", "0003_regras_de_acesso"),
     ]
 
