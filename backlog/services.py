@@ -32,6 +32,7 @@ from backlog import tipos as registro
 from backlog.erros import DadosInvalidos, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
 from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Operacao, Status
 from prometheus_site.erros import ErroDominio
+from prometheus_site.observabilidade import item_concluido
 
 # The one table of allowed transitions: operation → statuses it may start from.
 TRANSICOES: dict[str, frozenset[str]] = {
@@ -542,6 +543,7 @@ def concluir(
             item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         if tem_dependentes:
             _desbloquear(item.pk)
+        item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         return item
     decidido = _concluir_por_decisor(item_id, lease_token, resultado, items_gerados, por)
     if decidido is not None:
@@ -551,6 +553,7 @@ def concluir(
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
         item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         _desbloquear(item.pk)
+    item_concluido(item.tipo, item.consumido_em, item.concluido_em)
     return item
 
 
@@ -593,6 +596,7 @@ def concluir_varios(
             respostas[juntas[item_id]] = item
             if tem_dependentes:
                 _desbloquear(item.pk)
+            item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         for item_id, posicao in juntas.items():
             # A caller's miss may be a refusal of access or a decision: ``concluir`` says which.
             if item_id not in concluidos and por is None:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fabrica.metricas import operacao
 from prometheus_site.api.views import endereco_desconhecido
 from prometheus_site.contas import Sair
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last under /api/: every other address gets a JSON 404 in the one error shape.
     re_path(r"^api/(?P<resto>.*)$", endereco_desconhecido, name="api-desconhecido"),
+    path("metrics", operacao.metrics, name="metrics"),
+    path("saude/", operacao.saude, name="saude"),
     path("backlog/", include("backlog.urls")),
     path("", include("fabrica.urls")),
 ]
