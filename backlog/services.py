@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, overload
+from functools import partial
+from typing import Any, NoReturn, cast, overload
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -144,10 +145,10 @@ def _avisar_disponiveis(itens: Iterable[tuple[int, str]]) -> None:
         return
     if connection.vendor == "postgresql":
         sql.avisar(espera.CANAL, sorted(por_tipo))
-    transaction.on_commit(lambda t=list(por_tipo): espera.avisos.avisar(t), robust=True)
+    transaction.on_commit(partial(espera.avisos.avisar, list(por_tipo)), robust=True)
     for tipo, ids in por_tipo.items():
         for funcao in registro.ouvintes(tipo):
-            transaction.on_commit(lambda f=funcao, t=tipo, i=ids: f(t, i), robust=True)
+            transaction.on_commit(partial(funcao, tipo, ids), robust=True)
 
 
 Por = AbstractBaseUser | AnonymousUser | None
@@ -467,7 +468,7 @@ def reservar(*, item_id: int, consumidor: str, lease_segundos: int | None = None
         return _reservar(item, consumidor, timezone.now(), lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS)
 
 
-def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos: int | None = None) -> Item:
+def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str | None, lease_segundos: int | None = None) -> Item:
     """Heartbeat of long work: pushes the lease forward; refused if the lease is no longer held."""
     with transaction.atomic():
         item = _travar(item_id, "renovar", lease_token)
@@ -506,7 +507,7 @@ def _validar_conclusao(c: Conclusao) -> None:
 def concluir(
     *,
     item_id: int,
-    lease_token: uuid.UUID | str,
+    lease_token: uuid.UUID | str | None,
     resultado: dict[str, Any] | None = None,
     items_gerados: Sequence[NovoItem] = (),
     ator: str | None = None,
@@ -617,10 +618,10 @@ def concluir_varios(
                 )
             except ErroDominio as exc:
                 respostas[posicao] = exc
-    return respostas  # type: ignore[return-value]  (every entry was answered above)
+    return cast(list[Item | ErroDominio], respostas)  # every entry was answered above
 
 
-def devolver(*, item_id: int, lease_token: uuid.UUID | str, ator: str) -> Item:
+def devolver(*, item_id: int, lease_token: uuid.UUID | str | None, ator: str) -> Item:
     """Gives back a claim its consumer never received (a long poll whose client left): the item
     is ``Pendente`` again as it was, the attempt not counted, and announced."""
     with transaction.atomic():
@@ -740,7 +741,7 @@ def desbloquear_orfaos() -> int:
 
 
 def falhar(
-    *, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None, definitivo: bool = False
+    *, item_id: int, lease_token: uuid.UUID | str | None, erro: str, ator: str | None = None, definitivo: bool = False
 ) -> Item:
     """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
     while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``

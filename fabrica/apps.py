@@ -11,9 +11,13 @@ class FabricaConfig(AppConfig):
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
         # brings its dispatch listener) here.
         from backlog.tipos import registrar_decisor
-        from fabrica import consumidor, contratos, palavras
+        from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.decisoes import caixa
-        from fabrica.decisoes.services import decisao_so_pela_pagina, orcamento_decidir_pelo_backlog
+        from fabrica.decisoes.services import (
+            decisao_so_pela_pagina,
+            orcamento_decidir_pelo_backlog,
+            orcamentos_substituir,
+        )
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
         from fabrica.implantacao import alvos
@@ -21,8 +25,12 @@ class FabricaConfig(AppConfig):
         from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
+        from fabrica.specs import services as specs
 
         contratos.registrar()
+        # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
+        specs.registrar_nova_versao(orcamentos_substituir)
+        consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
         # A role granted to conclude a decision item decides through the PO's decision service.
         registrar_decisor("aprovar_orcamento", orcamento_decidir_pelo_backlog)
