@@ -14,8 +14,9 @@ urlpatterns = [
     path("api/", include("fabrica.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    # Last under /api/: every other address gets a JSON 404 in the one error shape.
-    re_path(r"^api/(?P<resto>.*)$", endereco_desconhecido, name="api-desconhecido"),
+    # Last under /api/: every other address (any character, a newline too) gets a JSON 404 in the
+    # one error shape.
+    re_path(r"^api/(?P<resto>[\s\S]*)$", endereco_desconhecido, name="api-desconhecido"),
     path("backlog/", include("backlog.urls")),
     path("", include("fabrica.urls")),
 ]

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from drf_spectacular.drainage import set_override
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
 _MAXIMO = 10_000  # tokens remembered at once; the expired ones go first
@@ -37,6 +38,10 @@ class TokenLembrado(TokenAuthentication):
                         del _lembrados[chave]
                 _lembrados[key] = (agora + segundos, usuario, token, {})
         return usuario, token
+
+
+# The schema's "tokenAuth" scheme is DRF's token: this class only remembers it for a while.
+set_override(TokenLembrado, "suppress_collision_warning", True)
 
 
 def permissao(request, nome: str, verificar: Callable[[], bool]) -> bool:

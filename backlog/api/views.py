@@ -18,6 +18,7 @@ from backlog.erros import ErroBacklog, ItemNaoEncontrado
 from backlog.models import Item
 from prometheus_site import servidor
 from prometheus_site.api.erros import tratar_excecao
+from prometheus_site.api.filtros import id_do_filtro
 
 _FILTROS = [
     OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM
@@ -264,10 +265,8 @@ class EventosView(generics.ListAPIView):
     serializer_class = s.EventoSaida
 
     def get_queryset(self):
-        item = self.request.query_params.get("item")
-        return selectors.eventos(
-            item_id=int(item) if item and item.isdigit() else None, tipo=self.request.query_params.get("tipo")
-        )
+        parametros = self.request.query_params
+        return selectors.eventos(item_id=id_do_filtro(parametros, "item"), tipo=parametros.get("tipo"))
 
     @extend_schema(parameters=[OpenApiParameter("item", OpenApiTypes.INT), OpenApiParameter("tipo", OpenApiTypes.STR)])
     def get(self, request, *args, **kwargs):
