@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.instalado
 
-.PHONY: run dev prepare test install lint bench
+.PHONY: run dev prepare test install lint bench bwrap-aviso
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,16 @@ prepare: install
 	$(PY) manage.py carregar_demo
 
 # The production server (gunicorn, Procfile) and the django-q2 cluster, stopped together by Ctrl-C.
-run: prepare
+# Generated code runs under bubblewrap when it is installed (docs/sandbox.md).
+run: bwrap-aviso prepare
 	$(VENV)/bin/honcho start -f Procfile
 
 # Django's development server with autoreload instead of gunicorn, and the same cluster.
-dev: prepare
+dev: bwrap-aviso prepare
 	$(VENV)/bin/honcho start -f Procfile.dev
+
+bwrap-aviso:
+	@command -v bwrap >/dev/null 2>&1 || echo "AVISO: bubblewrap (bwrap) não está instalado: o sandbox do código gerado usa um isolamento mais fraco (docs/sandbox.md). Instale com: apt-get install bubblewrap"
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run

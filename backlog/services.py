@@ -8,7 +8,7 @@ portable one (SQLite for ``make run``) and the reference the SQL path is tested 
 
 from __future__ import annotations
 
-import time
+import enum
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
@@ -18,7 +18,6 @@ from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -40,6 +39,8 @@ TRANSICOES: dict[str, frozenset[str]] = {
     "reenfileirar": frozenset({Status.FALHA, Status.CANCELADO}),
     # A claim whose consumer never received it (its long poll was abandoned) goes back untouched.
     "devolver": frozenset({Status.EM_PROCESSAMENTO}),
+    # A producer completes the payload of an item nobody has taken yet.
+    "anotar": frozenset({Status.PENDENTE, Status.BLOQUEADO}),
 }
 
 MAX_PRIORIDADE = 32767
@@ -89,11 +90,35 @@ def _exigir_lease(item: Item, lease_token: uuid.UUID | str | None) -> None:
         )
 
 
-def _travar(item_id: int) -> Item:
+class _Sem(enum.Enum):
+    LEASE = enum.auto()
+
+
+_SEM_LEASE = _Sem.LEASE  # the operation is not the lease holder's: no lease to check
+
+
+def _travar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None | _Sem = _SEM_LEASE) -> Item:
+    """The start of every change of one item: lock its row, check that ``operacao`` may start
+    from its status (``TRANSICOES``) and, for the lease holder's operations, that
+    ``lease_token`` is the current lease. Raises the precise refusal, changing nothing."""
     try:
-        return Item.objects.select_for_update(no_key=True).get(pk=item_id)
+        item = Item.objects.select_for_update(no_key=True).get(pk=item_id)
     except Item.DoesNotExist:
         raise ItemNaoEncontrado(f"Item #{item_id} não existe.") from None
+    _exigir_transicao(item, operacao)
+    if not isinstance(lease_token, _Sem):
+        _exigir_lease(item, lease_token)
+    return item
+
+
+# The fields ``_soltar_lease`` changes, for ``save(update_fields=…)``.
+CAMPOS_LEASE = ["lease_token", "lease_expira_em"]
+
+
+def _soltar_lease(item: Item) -> None:
+    """The item leaves ``EmProcessamento``: nobody holds it any more."""
+    item.lease_token = None
+    item.lease_expira_em = None
 
 
 def _evento(item_id: int, tipo: str, ator: str, dados: dict[str, Any] | None = None) -> Evento:
@@ -357,14 +382,11 @@ def consumir(
     tipos = list(dict.fromkeys(tipos))
     segundos = lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS
     limite = quantidade or 1
-    if espera_segundos:
-        with espera.avisos.vaga() as pode_esperar:
-            if pode_esperar:
-                itens = _esperar_e_reservar(tipos, consumidor, segundos, limite, espera_segundos, desistir)
-            else:
-                itens = _reservar_consumiveis(tipos, consumidor, segundos, limite)
-    else:
-        itens = _reservar_consumiveis(tipos, consumidor, segundos, limite)
+
+    def reservar() -> list[Item]:
+        return _reservar_consumiveis(tipos, consumidor, segundos, limite)
+
+    itens = espera.reservar_esperando(tipos, reservar, espera_segundos, desistir) if espera_segundos else reservar()
     if quantidade is not None:
         return itens
     return itens[0] if itens else None
@@ -392,60 +414,6 @@ def _reservar_consumiveis(tipos: list[str], consumidor: str, segundos: int, quan
         return itens
 
 
-def _esperar_e_reservar(
-    tipos: list[str],
-    consumidor: str,
-    segundos: int,
-    quantidade: int,
-    espera_segundos: float,
-    desistir: Callable[[], bool] | None,
-) -> list[Item]:
-    """The long poll: claim, else sleep until this process hears of items of these types (or
-    the nearest backoff of theirs ends, or a short-poll interval passes), and claim again."""
-    avisos = espera.avisos
-    prazo = time.monotonic() + espera_segundos
-
-    def parar() -> bool:
-        return avisos.encerrando() or (desistir is not None and desistir())
-
-    avisos.garantir_ouvinte()
-    while True:
-        # The mark before the claim: whatever is announced after it wakes the sleep below.
-        marca = avisos.marca(tipos)
-        itens = _reservar_consumiveis(tipos, consumidor, segundos, quantidade)
-        if itens:
-            return itens
-        ouvindo = avisos.ouvindo()
-        # What no transaction announces: a retry whose backoff ends. The wait re-checks then.
-        backoff_fim = _fim_do_proximo_backoff(tipos) if ouvindo else None
-        while True:
-            restante = prazo - time.monotonic()
-            if restante <= 0 or parar():
-                return []
-            passo = min(restante, espera.INTERVALO_MAXIMO if ouvindo else espera.INTERVALO_SEM_AVISO)
-            if backoff_fim is not None:
-                passo = min(passo, max((backoff_fim - timezone.now()).total_seconds(), 0))
-            if avisos.esperar(tipos, marca, passo):
-                break  # announced: claim again
-            if not ouvindo:
-                # A short poll reads before it claims: a claim would take SQLite's write lock.
-                if avisos.ouvindo() or Item.objects.consumiveis(timezone.now()).filter(tipo__in=tipos).exists():
-                    break  # (listening now: start over with notifications)
-            elif backoff_fim is not None and timezone.now() >= backoff_fim:
-                break
-        if parar():  # woken: but the client may have left meanwhile, and then nobody takes it
-            return []
-
-
-def _fim_do_proximo_backoff(tipos: list[str]) -> datetime | None:
-    """When the nearest retry delay among these types' ``Pendente`` items ends (None if none)."""
-    return (
-        Item.objects.filter(status=Status.PENDENTE, tipo__in=tipos, disponivel_em__gt=timezone.now())
-        .order_by()
-        .aggregate(fim=Min("disponivel_em"))["fim"]
-    )
-
-
 _CAMPOS_RESERVA = ["status", "consumidor", "consumido_em", "tentativas", "lease_token", "lease_expira_em"]
 
 
@@ -468,17 +436,14 @@ def _reservar(item: Item, consumidor: str, agora: datetime, segundos: int) -> It
 def reservar(*, item_id: int, consumidor: str, lease_segundos: int | None = None) -> Item:
     """Claims one given ``Pendente`` item (a person deciding on it), like ``consumir`` does."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "consumir")
+        item = _travar(item_id, "consumir")
         return _reservar(item, consumidor, timezone.now(), lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS)
 
 
 def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos: int | None = None) -> Item:
     """Heartbeat of long work: pushes the lease forward; refused if the lease is no longer held."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "renovar")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "renovar", lease_token)
         item.lease_expira_em = _lease_ate(timezone.now(), lease_segundos)
         item.save(update_fields=["lease_expira_em"])
         return item
@@ -542,9 +507,7 @@ def concluir(
             _desbloquear(item.pk)
         return item
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "concluir")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "concluir", lease_token)
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
         item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         _desbloquear(item.pk)
@@ -612,14 +575,11 @@ def devolver(*, item_id: int, lease_token: uuid.UUID | str, ator: str) -> Item:
     """Gives back a claim its consumer never received (a long poll whose client left): the item
     is ``Pendente`` again as it was, the attempt not counted, and announced."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "devolver")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "devolver", lease_token)
         item.status = Status.PENDENTE
         item.tentativas = max(item.tentativas - 1, 0)
-        item.lease_token = None
-        item.lease_expira_em = None
-        item.save(update_fields=["status", "tentativas", "lease_token", "lease_expira_em"])
+        _soltar_lease(item)
+        item.save(update_fields=["status", "tentativas", *CAMPOS_LEASE])
         _evento(item.pk, "devolvido", ator).save()
         _avisar_disponiveis([(item.pk, item.tipo)])
     return item
@@ -639,9 +599,8 @@ def _marcar_concluido(item: Item, resultado: dict[str, Any], ator: str, evento: 
     item.status = Status.CONCLUIDO
     item.resultado = resultado
     item.concluido_em = timezone.now()
-    item.lease_token = None
-    item.lease_expira_em = None
-    item.save(update_fields=["status", "resultado", "concluido_em", "lease_token", "lease_expira_em"])
+    _soltar_lease(item)
+    item.save(update_fields=["status", "resultado", "concluido_em", *CAMPOS_LEASE])
     _evento(item.pk, evento, ator).save()
 
 
@@ -649,8 +608,7 @@ def resolver(*, item_id: int, resultado: dict[str, Any], ator: str) -> Item:
     """Concludes an open item from outside the consume cycle (a gap solved by an admin who
     registered the capability); a consumer still holding it loses its lease. Then unblocks."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "resolver")
+        item = _travar(item_id, "resolver")
         _marcar_concluido(item, resultado, ator, "resolvido")
         _desbloquear(item.pk)
     return item
@@ -708,9 +666,7 @@ def falhar(
     if not isinstance(erro, str) or not erro.strip():
         raise DadosInvalidos("Descreva o erro.", {"erro": ["Campo obrigatório."]})
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "falhar")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "falhar", lease_token)
         _registrar_falha(item, erro, ator or item.consumidor, "falha", definitivo=definitivo)
     return item
 
@@ -720,8 +676,7 @@ def _registrar_falha(
 ) -> None:
     agora = timezone.now()
     item.erro = erro.replace("\x00", "\ufffd")[:10_000]  # PostgreSQL text refuses NUL
-    item.lease_token = None
-    item.lease_expira_em = None
+    _soltar_lease(item)
     if item.tentativas < item.max_tentativas and not definitivo:
         # A failing item waits longer each time; a rescued one (its consumer died) does not.
         atraso = settings.PROMETHEUS_BACKOFF_SEGUNDOS * 2 ** max(item.tentativas - 1, 0) if com_atraso else 0
@@ -740,7 +695,7 @@ def _registrar_falha(
     else:
         item.status = Status.FALHA
         dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
-    item.save(update_fields=["status", "erro", "lease_token", "lease_expira_em", "disponivel_em"])
+    item.save(update_fields=["status", "erro", "disponivel_em", *CAMPOS_LEASE])
     _evento(item.pk, evento, ator, dados).save()
 
 
@@ -748,9 +703,7 @@ def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
     """Adds keys to the ``contexto`` of an item nobody has taken yet (a producer completing a
     payload with ids known only after creation, e.g. ``bloqueando`` of a gap)."""
     with transaction.atomic():
-        item = _travar(item_id)
-        if item.status not in {Status.PENDENTE, Status.BLOQUEADO}:
-            raise TransicaoInvalida(f"O item #{item.pk} está {item.status}; só itens não consumidos são anotados.")
+        item = _travar(item_id, "anotar")
         novo = {**item.contexto, **contexto}
         erros = registro.erros_do_contexto(item.tipo, novo)
         if erros:
@@ -764,12 +717,10 @@ def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
 def cancelar(*, item_id: int, ator: str, motivo: str = "") -> Item:
     """An admin withdraws an item that is not finished; its dependents stay ``Bloqueado``."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "cancelar")
+        item = _travar(item_id, "cancelar")
         item.status = Status.CANCELADO
-        item.lease_token = None
-        item.lease_expira_em = None
-        item.save(update_fields=["status", "lease_token", "lease_expira_em"])
+        _soltar_lease(item)
+        item.save(update_fields=["status", *CAMPOS_LEASE])
         _evento(item.pk, "cancelado", ator, {"motivo": motivo}).save()
     return item
 
@@ -778,8 +729,7 @@ def reenfileirar(*, item_id: int, ator: str) -> Item:
     """An admin gives a failed or cancelled item a fresh start with all its attempts; it waits
     again (``Bloqueado``) if a dependency is not ``Concluido``."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "reenfileirar")
+        item = _travar(item_id, "reenfileirar")
         pendencias = item.dependencias.em_aberto().exists()
         item.status = Status.BLOQUEADO if pendencias else Status.PENDENTE
         item.tentativas = 0

@@ -31,7 +31,16 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler("implantar", processar_implantar)
         workers.registrar_todos()
         palavras.registrar()
+        _registrar_verificacoes()
         _registrar_lugares()
+
+
+def _registrar_verificacoes() -> None:
+    from django.core import checks
+
+    from fabrica.desenvolvimento.checks import isolamento_do_sandbox
+
+    checks.register(isolamento_do_sandbox, "fabrica")
 
 
 def _registrar_lugares() -> None:
@@ -58,4 +67,7 @@ def _registrar_lugares() -> None:
             ordem=25,
             caminhos=("/ambientes/", "/implantacoes/"),
         )
+    )
+    registrar(
+        Lugar("metricas", _("Métricas"), "metricas", lambda usuario: usuario.has_perm("fabrica.ver_metricas"), ordem=35)
     )

@@ -113,6 +113,9 @@ class ModeloPrecificacao(models.Model):
         verbose_name = _("modelo de precificação")
         verbose_name_plural = _("modelos de precificação")
         ordering = ["-versao"]
+        # The metrics (fabrica.metricas) judge the factory, the pricing model first: a permission
+        # of their own, held by the PO and the admins, not by other systems.
+        permissions = [("ver_metricas", _("Pode ver as métricas da fábrica (painel e API)"))]
 
     def __str__(self) -> str:
         return f"v{self.versao}"

@@ -45,6 +45,7 @@ PAPEIS: dict[str, list[str]] = {
         "fabrica.view_ambiente",
         "fabrica.view_implantacao",
         "fabrica.decidir_implantacao",
+        "fabrica.ver_metricas",
     ],
 }
 

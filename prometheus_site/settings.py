@@ -209,12 +209,13 @@ PROMETHEUS_SANDBOX = {
     "arquivos_abertos": env_int("PROMETHEUS_SANDBOX_ARQUIVOS", 256, minimo=32),
     "tamanho_arquivo_bytes": env_int("PROMETHEUS_SANDBOX_ARQUIVO_BYTES", 64 * 1024**2, minimo=1024**2),
 }
-# auto: namespaces + a uid of its own when root, the basic isolation otherwise; completo: refuse to
-# run without them; basico: never use them.
+# auto: bubblewrap where it runs, else the namespaces of `unshare` (root), else the basic isolation,
+# saying so at start and on each release; completo: bubblewrap or namespaces, never basic; bwrap,
+# namespaces, basico: that one or refuse to build (docs/sandbox.md).
 PROMETHEUS_SANDBOX_ISOLAMENTO = env_str("PROMETHEUS_SANDBOX_ISOLAMENTO", "auto")
-if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "basico"):
+if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespaces", "basico"):
     raise ImproperlyConfigured(
-        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo or basico."
+        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo, bwrap, namespaces or basico."
     )
 # First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
@@ -285,3 +286,11 @@ PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, 
 # How long a deployment waits for another one to the same environment to finish before its item
 # fails (and is retried by the backlog after its backoff).
 PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)
+
+# --- Metrics (fabrica.metricas): the dashboard, /api/metricas/, /metrics, /saude/ ------------------
+# The table of DORA performance bands shown by default (fabrica.metricas.faixas.TABELAS).
+PROMETHEUS_METRICAS_FAIXAS = env_str("PROMETHEUS_METRICAS_FAIXAS", "dora_2023")
+if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: use dora_2023, dora_2021 or gitlab."
+    )

@@ -20,7 +20,8 @@ from fabrica.decisoes import services as decisoes
 from fabrica.erros import DadosInvalidos, NaoEncontrado
 from fabrica.models import Spec
 from fabrica.precificacao.services import orcamento_pedir
-from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
+from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida
+from fabrica.specs.limite import validar_spec_limitada
 from fabrica.specs.services import spec_importar
 from prometheus_site.api.permissoes import exige
 
@@ -46,7 +47,7 @@ class SpecsView(generics.ListAPIView):
         try:
             if objeto is not None:
                 # Validated as sent: errors of the YAML made from it would cite lines the client never wrote.
-                erros = validar_spec(objeto)
+                erros = validar_spec_limitada(objeto)
                 if erros:
                     raise SpecInvalida(erros)
             texto = entrada.validated_data.get("yaml") or yaml.safe_dump(objeto, allow_unicode=True, sort_keys=False)

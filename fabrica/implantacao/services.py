@@ -86,7 +86,7 @@ def release_por_ref(ref: Any, *, campo: str = "release_ref") -> Release:
     release = None
     if texto.isdecimal() and len(texto) < 19:
         release = Release.objects.select_related("spec").filter(pk=int(texto)).first()
-    elif m := _ROTULO.match(texto):
+    elif m := _ROTULO.fullmatch(texto):
         release = Release.objects.select_related("spec").filter(spec_ref=m["spec"], versao=int(m["versao"])).first()
     if release is None:
         raise NaoEncontrado(

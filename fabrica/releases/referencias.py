@@ -29,7 +29,7 @@ def rotulo_da_release(spec_ref: str, versao: int) -> str:
 
 
 def release_por_rotulo(rotulo: str) -> Release | None:
-    casamento = ROTULO.match(rotulo or "")
+    casamento = ROTULO.fullmatch(rotulo or "")
     if casamento is None:
         return None
     return Release.objects.filter(spec_ref=casamento["spec"], versao=int(casamento["versao"])).first()
@@ -38,12 +38,12 @@ def release_por_rotulo(rotulo: str) -> Release | None:
 def release_a_corrigir(feature_ref: str) -> Release:
     """The release a ``corrigir_bug`` fixes; raises ``ReferenciaInvalida`` naming the problem."""
     ref = (feature_ref or "").strip()
-    if ROTULO.match(ref):
+    if ROTULO.fullmatch(ref):
         release = release_por_rotulo(ref)
         if release is None:
             raise ReferenciaInvalida(_("A release %(ref)s não existe.") % {"ref": ref})
         return release
-    if SPEC.match(ref):
+    if SPEC.fullmatch(ref):
         release = Release.objects.filter(spec_ref=ref).order_by("-versao").first()
         if release is None:
             raise ReferenciaInvalida(

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from fabrica.contratos import PRODUTOR
 from fabrica.models import Spec
 from fabrica.specs import repositorio
-from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec
+from fabrica.specs.formato import ErroCampo, SpecInvalida
+from fabrica.specs.limite import carregar_spec_limitada
 from prometheus_site.atores import ator_de
 from prometheus_site.busca import normalizar
 
@@ -35,9 +36,10 @@ def spec_importar(
     ``por`` is the user importing it (``None``: the factory itself), recorded as ``ator_de(por)``.
 
     A spec read from the repository must carry the id of its file (``specs/<id>.yaml``).
-    Returns (spec, created). Raises ``SpecInvalida`` naming every bad field; nothing is stored then.
+    Returns (spec, created). Raises ``SpecInvalida`` naming every bad field, or saying that its
+    validation passed the ceiling of time or memory (``fabrica.specs.limite``); nothing is stored then.
     """
-    conteudo = carregar_spec(texto)
+    conteudo = carregar_spec_limitada(texto)
     if caminho and Path(caminho).stem != conteudo["id"]:
         # Otherwise a copied file would silently become a new version of another spec.
         raise SpecInvalida(

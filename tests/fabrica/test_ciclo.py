@@ -53,7 +53,7 @@ def test_tudo_passa_na_primeira_sem_tentativas(workers):
     assert e.tentativas == []
     assert e.cobertura["linhas"] == e.cobertura["linhas_total"] > 0
     assert resultado.cobertura_total == 100.0
-    assert e.recursos["execucoes"][0]["isolamento"]["modo"] in ("completo", "basico")
+    assert e.recursos["execucoes"][0]["isolamento"]["modo"] in ("bwrap", "namespaces", "basico")
     assert [a[1] for a in resultado.etapas] == ["gerando", "testando", "concluida"]
     assert {a.caminho for a in resultado.raiz} >= {"pyproject.toml", "requirements.txt", "spec_t/__init__.py"}
     # what the generated code imports goes into the requirements (the double's tests import pytest)

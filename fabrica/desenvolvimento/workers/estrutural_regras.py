@@ -25,7 +25,7 @@ from re import _constants, _parser  # privados, mas estáveis no 3.11+ (o leitor
 from typing import Any
 
 from fabrica.desenvolvimento.literal import em_linhas, em_uma_linha
-from fabrica.specs import expressoes
+from fabrica.specs import expressoes, padroes
 
 ORDEM_REGRAS = ("obrigatorio", "tipo", "min", "max", "min_len", "max_len", "padrao", "escolhas")
 # A classe de erro que o código gerado levanta para cada regra violada (módulo ``erros`` do pacote).
@@ -40,7 +40,7 @@ ERRO_DA_REGRA = {
     "escolhas": "EscolhaInvalida",
 }
 DATA_BASE = datetime.date(2024, 1, 1)
-MAX_EXEMPLO_PADRAO = 10_000  # caracteres de um texto gerado para casar com um padrao
+MAX_EXEMPLO_PADRAO = padroes.MAX_TEXTO  # caracteres de um texto gerado para casar com um padrao
 
 
 # --- O modelo ---------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def violacao_do_atributo(atributo: Atributo, valor: Any) -> str | None:
         return "min_len"
     if "max_len" in r and len(valor) > r["max_len"]:
         return "max_len"
-    if "padrao" in r and re.fullmatch(r["padrao"], valor) is None:
+    if "padrao" in r and not padroes.casa_inteiro(r["padrao"], valor):
         return "padrao"
     if "escolhas" in r and not any(_igual(valor, e) for e in atributo.escolhas):
         return "escolhas"
@@ -433,7 +433,11 @@ def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
     encontrados = []
     for regra in ORDEM_REGRAS:
         for valor in candidatos.get(regra, []):
-            if violacao_do_atributo(atributo, materializar(valor)) == regra:
+            try:
+                violada = violacao_do_atributo(atributo, materializar(valor))
+            except padroes.TextoLongoDemais:  # "a" * min_len: longo demais para casar com o padrao
+                continue
+            if violada == regra:
                 encontrados.append((regra, valor))
                 break
     return encontrados
@@ -448,12 +452,16 @@ class _SemExemplo(Exception):
 
 def exemplo_de_padrao(padrao: str) -> str | None:
     """Um texto curto que casa inteiro (``re.fullmatch``) com o padrão, ou None se o padrão usa
-    algo que este gerador não cobre (o teste pede então um ``exemplo`` na spec)."""
+    algo que este gerador não cobre (o teste pede então um ``exemplo`` na spec).
+
+    Só padrões que o RE2 exprime (``padroes.compilar``: sem referências a grupo, que dobrariam o
+    texto a cada uma), e nenhum texto acima de ``MAX_EXEMPLO_PADRAO`` caracteres."""
     try:
+        padroes.compilar(padrao)
         texto = _gerar(_parser.parse(padrao), {}, _constants)
-    except (_SemExemplo, re.error, RecursionError, AttributeError, TypeError, ValueError):
-        return None
-    return texto if re.fullmatch(padrao, texto) is not None else None
+        return texto if padroes.casa_inteiro(padrao, texto) else None
+    except (_SemExemplo, ValueError, re.error, RecursionError, AttributeError, TypeError):
+        return None  # PadraoInvalido e TextoLongoDemais são ValueError
 
 
 _CANDIDATOS = "a0A _-.!x1Z@#"
@@ -490,6 +498,8 @@ def _gerar(itens: Any, grupos: dict[int, str], c: Any) -> str:
         elif op is c.GROUPREF:
             partes.append(grupos.get(av, ""))
         else:
+            raise _SemExemplo
+        if sum(map(len, partes)) > MAX_EXEMPLO_PADRAO:
             raise _SemExemplo
     return "".join(partes)
 

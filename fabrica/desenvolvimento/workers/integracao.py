@@ -52,6 +52,7 @@ from typing import Any, ClassVar
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
 from fabrica.desenvolvimento.verificacao import verificar
+from fabrica.specs import padroes
 from fabrica.specs.formato.integracao import ESTADOS_CACHE
 
 VERTENTE = "C"
@@ -239,7 +240,7 @@ def erro_do_parametro(nome: str, declaracao: dict, valor: Any) -> str | None:
         return mensagens["escolhas"]
     texto = valor if isinstance(valor, str) else None
     if texto is not None and declaracao["tipo"] == "str":
-        if "padrao" in declaracao and not re.search(declaracao["padrao"], texto):
+        if "padrao" in declaracao and not padroes.procura(declaracao["padrao"], texto):
             return mensagens["padrao"]
         if "min_len" in declaracao and len(texto) < declaracao["min_len"]:
             return mensagens["min_len"]
@@ -289,7 +290,7 @@ def valores_invalidos(nome: str, declaracao: dict) -> list[tuple[str, Any]]:
             candidatos.append(("escolhas", fora))
     if tipo == "str" and "padrao" in declaracao:
         quebra = next(
-            (v for v in ("", "?", "x", "0", "0" * 64, "a b") if not re.search(declaracao["padrao"], v)),
+            (v for v in ("", "?", "x", "0", "0" * 64, "a b") if not padroes.procura(declaracao["padrao"], v)),
             None,
         )
         if quebra is not None:

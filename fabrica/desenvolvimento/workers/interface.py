@@ -45,6 +45,7 @@ from typing import Any, ClassVar
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
 from fabrica.desenvolvimento.literal import literal
 from fabrica.desenvolvimento.verificacao import verificar
+from fabrica.specs import padroes
 from fabrica.specs.formato.interface import TIPOS_NUMERO, TIPOS_TEXTO, parametros_da_url
 
 VERTENTE = "I"
@@ -192,7 +193,7 @@ def erros_do_campo(campo: dict, enviado: str | None) -> list[str]:
         texto = enviado.strip()
         if tipo == "email" and not _email_valido(texto):
             erros.append(mensagens["invalido"])
-        if "padrao" in restricoes and not re.search(restricoes["padrao"], texto):
+        if "padrao" in restricoes and not padroes.procura(restricoes["padrao"], texto):
             erros.append(mensagens["padrao"])
         if "min_len" in restricoes and len(texto) < restricoes["min_len"]:
             erros.append(mensagens["min_len"])

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import yaml
 
-from fabrica.specs.formato.comum import Caminho, ErroCampo, SpecInvalida, formatar_campo, tipo_json
+from fabrica.specs.formato.comum import (
+    LIMITE_INTEIRO,
+    MAX_DIGITOS_INTEIRO,
+    Caminho,
+    ErroCampo,
+    SpecInvalida,
+    formatar_campo,
+    tipo_json,
+)
 from fabrica.specs.formato.mensagens import NOMES_TIPO
 from fabrica.specs.formato.validacao import validar
 
 MAX_ANINHAMENTO = 100  # níveis de aninhamento no YAML; specs reais usam menos de 10
+MAX_CARACTERES = 1_000_000  # de um documento; as specs de exemplo têm menos de 10 mil
 
 
 class _CarregadorYaml(yaml.SafeLoader):
@@ -57,17 +66,31 @@ def carregar_spec(texto: str) -> dict:
     """Lê o YAML de uma spec e a valida; devolve o dicionário da spec válida.
 
     Levanta ``SpecInvalida`` com todos os erros: YAML ilegível (campo ``""``, com linha e coluna),
-    documento que não é um mapeamento (campo ``""``), ou spec que não passa em ``validar_spec``
-    (cada mensagem termina com a linha do YAML onde o campo está, ou onde deveria estar).
+    valores que o YAML lê e o Python não guarda (um inteiro de milhares de dígitos, a data
+    ``2024-99-99``: campo de cada um), documento que não é um mapeamento (campo ``""``), ou spec
+    que não passa em ``validar_spec`` (cada mensagem termina com a linha do YAML onde o campo
+    está, ou onde deveria estar).
     """
+    if len(texto) > MAX_CARACTERES:
+        raise SpecInvalida([ErroCampo("", f"a spec tem {len(texto)} caracteres; o máximo é {MAX_CARACTERES}")])
+    carregador = _CarregadorYaml(texto)
     try:
-        dados = yaml.load(texto, Loader=_CarregadorYaml)  # noqa: S506 — subclasse de SafeLoader
+        raiz = carregador.get_single_node()
+        if raiz is not None:
+            impossiveis = _valores_impossiveis(carregador, raiz, ())
+            if impossiveis:
+                raise SpecInvalida(
+                    [ErroCampo(formatar_campo(c), f"{m} (linha {no.start_mark.line + 1})") for c, m, no in impossiveis]
+                )
+        dados = carregador.construct_document(raiz) if raiz is not None else None
     except yaml.MarkedYAMLError as exc:
         marca = exc.problem_mark
         onde = f" na linha {marca.line + 1}, coluna {marca.column + 1}" if marca else ""
         raise SpecInvalida([ErroCampo("", f"YAML inválido{onde}: {exc.problem}")]) from exc
     except yaml.YAMLError as exc:
         raise SpecInvalida([ErroCampo("", f"YAML inválido: {exc}")]) from exc
+    finally:
+        carregador.dispose()
     if not isinstance(dados, dict):
         achado = "documento vazio" if dados is None else NOMES_TIPO.get(tipo_json(dados), tipo_json(dados))
         raise SpecInvalida(
@@ -75,9 +98,51 @@ def carregar_spec(texto: str) -> dict:
         )
     erros = validar(dados)
     if erros:
-        raiz = yaml.compose(texto, Loader=_CarregadorYaml)  # noqa: S506 — nós com posição, para as linhas
         raise SpecInvalida([ErroCampo(formatar_campo(c), f"{m} (linha {_linha(raiz, c)})") for c, m in erros])
     return dados
+
+
+_INTEIRO = "tag:yaml.org,2002:int"
+_DATA = "tag:yaml.org,2002:timestamp"
+
+
+def _valores_impossiveis(
+    carregador: _CarregadorYaml, no: yaml.Node, caminho: Caminho
+) -> list[tuple[Caminho, str, yaml.Node]]:
+    """Os escalares que o construtor do YAML não conseguiria guardar, com o caminho de cada um:
+    inteiros acima de ``MAX_DIGITOS_INTEIRO`` dígitos (o Python recusa converter texto acima de
+    4.300, e um número desses não cabe em nenhum campo de spec) e datas impossíveis."""
+    if isinstance(no, yaml.MappingNode):
+        achados = []
+        for chave, valor in no.value:
+            nome = chave.value if isinstance(chave, yaml.ScalarNode) else "?"
+            achados += _valores_impossiveis(carregador, chave, (*caminho, nome))
+            achados += _valores_impossiveis(carregador, valor, (*caminho, nome))
+        return achados
+    if isinstance(no, yaml.SequenceNode):
+        return [a for i, item in enumerate(no.value) for a in _valores_impossiveis(carregador, item, (*caminho, i))]
+    if not isinstance(no, yaml.ScalarNode):
+        return []
+    if no.tag == _INTEIRO:
+        algarismos = sum(ch.isalnum() for ch in no.value)
+        try:
+            grande = algarismos > MAX_DIGITOS_INTEIRO or abs(carregador.construct_yaml_int(no)) >= LIMITE_INTEIRO
+        except ValueError:
+            return []  # o construtor recusa com a mensagem dele
+        if grande:
+            return [(caminho, f"número inteiro com mais de {MAX_DIGITOS_INTEIRO} dígitos não é aceito", no)]
+    if no.tag == _DATA:
+        try:
+            carregador.construct_yaml_timestamp(no)
+        except (ValueError, OverflowError) as exc:
+            return [
+                (
+                    caminho,
+                    f"data impossível: {no.value} ({exc}); se é um texto, escreva entre aspas",
+                    no,
+                )
+            ]
+    return []
 
 
 def _linha(no: yaml.Node, caminho: Caminho) -> int:

@@ -21,6 +21,10 @@ TIPOS_ESCALARES = ("str", "int", "float", "bool", "date", "decimal")
 TIPOS_ORDENAVEIS = ("int", "float", "decimal", "date")
 OPERADORES = ("==", "!=", "<", "<=", ">", ">=", "in", "entre")
 METODOS_HTTP = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Inteiros de uma spec: nenhum campo pede mais que isto, e um valor maior (o YAML lê 5.000
+# dígitos; o Python nem os converte em texto acima de 4.300) só serviria para travar quem o usa.
+MAX_DIGITOS_INTEIRO = 100
+LIMITE_INTEIRO = 10**MAX_DIGITOS_INTEIRO
 
 ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers) — DESIGN §4
 ID = r"^[a-z_][a-z0-9_]*$"  # ids que viram ids XML (BPMN/DMN) e rotas: não começam por dígito

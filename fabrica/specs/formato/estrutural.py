@@ -14,11 +14,10 @@ construções e tipos — com o erro no campo (``spec_poo.classes[0].metodos[1].
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from fabrica.specs import expressoes
+from fabrica.specs import expressoes, padroes
 from fabrica.specs.formato.comum import (
     DESCRICAO,
     TEXTO,
@@ -237,9 +236,11 @@ def _checar_exemplo(atributo: dict, caminho: Caminho) -> Erros:
         falhas.append(f"é mais longo que max_len ({restricoes['max_len']})")
     if "padrao" in restricoes:
         try:
-            if re.fullmatch(restricoes["padrao"], exemplo) is None:
+            if not padroes.casa_inteiro(restricoes["padrao"], exemplo):
                 falhas.append("não casa com o padrao")
-        except (re.error, OverflowError, RecursionError):
+        except padroes.TextoLongoDemais:
+            falhas.append(f"tem mais de {padroes.MAX_TEXTO} caracteres (o máximo de um texto com padrao)")
+        except padroes.PadraoInvalido:
             pass  # o padrao inválido já é erro em restricoes.padrao
     if "escolhas" in restricoes and not any(mesmo_valor(e, exemplo) for e in restricoes["escolhas"]):
         falhas.append("não é uma das escolhas")
@@ -266,11 +267,8 @@ def _checar_restricoes(atributo: dict, base: Caminho) -> Erros:
     for menor, maior in (("min", "max"), ("min_len", "max_len")):
         if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
             erros.append(((*base, maior), f"{maior} deve ser maior ou igual a {menor}"))
-    if "padrao" in restricoes:
-        try:
-            re.compile(restricoes["padrao"])
-        except (re.error, OverflowError, RecursionError) as exc:
-            erros.append(((*base, "padrao"), f"expressão regular inválida: {exc}"))
+    if "padrao" in restricoes and (motivo := padroes.validar(restricoes["padrao"])):
+        erros.append(((*base, "padrao"), motivo))
     if tipo in _RESTRICAO_SE_APLICA["escolhas"]:
         erros += [
             ((*base, "escolhas", k), f"valor {mostrar(v)} não é do tipo {tipo}")

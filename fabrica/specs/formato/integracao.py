@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
     DESCRICAO,
@@ -216,12 +217,9 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
                 erros.append(
                     ((*onde, "mensagens", regra), f"o parâmetro não tem a regra {regra}: a mensagem nunca apareceria")
                 )
-        if "padrao" in parametro:
-            try:
-                re.compile(parametro["padrao"])
-            except re.error as exc:
-                erros.append(((*onde, "padrao"), f"expressão regular inválida: {exc}"))
-                continue
+        if "padrao" in parametro and (motivo := padroes.validar(parametro["padrao"])):
+            erros.append(((*onde, "padrao"), motivo))
+            continue
         obrigatorio = nome in no_caminho or parametro.get("obrigatorio", True)
         if "padrao" in parametro and obrigatorio and "exemplo" not in parametro:
             erros.append(
@@ -260,7 +258,9 @@ def _exemplo_invalido(parametro: dict, tipo: str) -> str:
     if "escolhas" in parametro and not any(mesmo_valor(valor, e) for e in parametro["escolhas"]):
         return "não é uma das escolhas"
     if tipo == "str":
-        if "padrao" in parametro and not re.search(parametro["padrao"], valor):
+        if len(valor) > padroes.MAX_TEXTO:
+            return f"tem mais de {padroes.MAX_TEXTO} caracteres"
+        if "padrao" in parametro and not padroes.procura(parametro["padrao"], valor):
             return "não casa com o padrao"
         if not parametro.get("min_len", 0) <= len(valor) <= parametro.get("max_len", len(valor)):
             return "fora dos tamanhos min_len/max_len"

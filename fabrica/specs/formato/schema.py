@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from jsonschema import Draft202012Validator
+import functools
+from collections.abc import Iterator
+
+import re2
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from fabrica.specs.formato.comum import DESCRICAO, ID, ID_SPEC, NOME, TEXTO, lista, mapa, objeto, ref
 from fabrica.specs.formato.vertentes import POR_CODIGO, VERTENTES
@@ -114,4 +118,22 @@ SPEC_SCHEMA: dict = {
     ),
 }
 
-VALIDADOR = Draft202012Validator(SPEC_SCHEMA)
+_OPCOES_RE2 = re2.Options()
+_OPCOES_RE2.log_errors = False
+
+
+@functools.cache
+def _padrao(padrao: str) -> re2._Regexp:
+    return re2.compile(padrao, _OPCOES_RE2)
+
+
+def _pattern(validador: Draft202012Validator, padrao: str, valor: object, schema: dict) -> Iterator[ValidationError]:
+    """``pattern`` matched by RE2: linear time, and ``$`` is the end of the text as in ECMA-262
+    (the JSON Schema dialect), so ``"spec_x\\n"`` is not an id. Python's ``re.search``, the
+    jsonschema default, lets ``$`` match before a final newline."""
+    if validador.is_type(valor, "string") and _padrao(padrao).search(valor) is None:
+        yield ValidationError(f"{valor!r} does not match {padrao!r}")
+
+
+_Validador = validators.extend(Draft202012Validator, {"pattern": _pattern})
+VALIDADOR = _Validador(SPEC_SCHEMA)

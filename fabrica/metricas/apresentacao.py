@@ -1,0 +1,71 @@
+"""How a number reads (units, "sem dados") and where the facts behind it are: shared by the page
+and the API, so both say the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from fabrica.metricas.selectors import DEFINICOES, Filtros, Numero
+
+# Ratios read as a percentage; the others (budget precision, attempts) as plain numbers.
+PERCENTUAIS = {
+    "fabrica.mmre",
+    "fabrica.pred25",
+    "fabrica.taxa_gaps",
+    "fabrica.retrabalho",
+    "dora.falhas",
+    "workers.passou_primeira",
+    "workers.precisou_correcao",
+}
+
+
+def url_dos_fatos(numero: Numero, filtros: Filtros) -> str:
+    query = {**filtros.como_query(), **{f"r_{k}": v for k, v in numero.recorte.items() if k != "estatistica"}}
+    return f"{reverse('metricas-fatos', args=[numero.chave])}?{urlencode(query)}"
+
+
+def duracao(segundos: float) -> str:
+    if segundos < 120:
+        return _("%(n)s s") % {"n": number_format(segundos, 1)}
+    if segundos < 2 * 3600:
+        return _("%(n)s min") % {"n": number_format(segundos / 60, 1)}
+    if segundos < 2 * 86400:
+        return _("%(n)s h") % {"n": number_format(segundos / 3600, 1)}
+    return _("%(n)s dias") % {"n": number_format(segundos / 86400, 1)}
+
+
+def texto(numero: Numero) -> str:
+    """The value as a person reads it; "sem dados" when its inputs are empty."""
+    if numero.valor is None:
+        return _("sem dados")
+    if numero.chave in PERCENTUAIS:
+        return f"{number_format(numero.valor * 100, 1)}%"
+    if numero.unidade == "segundos":
+        return duracao(numero.valor)
+    if numero.unidade == "por_dia":
+        return _("%(n)s por semana") % {"n": number_format(numero.valor * 7, 1)}
+    if numero.unidade == "bytes":
+        return f"{number_format(numero.valor / 2**20, 1)} MiB"
+    return number_format(numero.valor, 2)
+
+
+def como_dict(numero: Numero, filtros: Filtros) -> dict[str, Any]:
+    nome, definicao, _fatos = DEFINICOES[numero.chave]
+    return {
+        "chave": numero.chave,
+        "nome": str(nome),
+        "definicao": str(definicao),
+        "recorte": numero.recorte,
+        "valor": numero.valor,
+        "unidade": numero.unidade,
+        "sem_dados": numero.sem_dados,
+        "texto": texto(numero),
+        "contagens": numero.contagens,
+        "faixa": numero.faixa,
+        "fatos": url_dos_fatos(numero, filtros),
+    }
