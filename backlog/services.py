@@ -25,6 +25,7 @@ from backlog import espera, sql
 from backlog import tipos as registro
 from backlog.erros import DadosInvalidos, ErroBacklog, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
 from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Status
+from prometheus_site.observabilidade import item_concluido
 
 # The one table of allowed transitions: operation → statuses it may start from.
 TRANSICOES: dict[str, frozenset[str]] = {
@@ -505,12 +506,14 @@ def concluir(
             item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         if tem_dependentes:
             _desbloquear(item.pk)
+        item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         return item
     with transaction.atomic():
         item = _travar(item_id, "concluir", lease_token)
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
         item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         _desbloquear(item.pk)
+    item_concluido(item.tipo, item.consumido_em, item.concluido_em)
     return item
 
 
@@ -550,6 +553,7 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
             respostas[juntas[item_id]] = item
             if tem_dependentes:
                 _desbloquear(item.pk)
+            item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         for item_id, posicao in juntas.items():
             if item_id not in concluidos:
                 try:

@@ -82,3 +82,22 @@ def env_repassar(nomes: list[str]) -> dict[str, str]:
     """The values of these variables in PROMETHEUS' own environment, for a deployment command an
     admin configured to receive them (``herdar``); variables that are not set are left out."""
     return {nome: os.environ[nome] for nome in nomes if nome in os.environ}
+
+
+def env_exportar(nome: str, valor: str) -> None:
+    """Puts a variable in this process's environment for the processes it starts (gunicorn's
+    master, before its workers fork: ``prometheus_site.gunicorn``)."""
+    os.environ[nome] = valor
+
+
+def env_redes(nome: str, padrao: list[str]) -> list:
+    """A comma-separated list of networks (``10.0.0.0/8``, ``::1/128``, or one address)."""
+    import ipaddress
+
+    redes = []
+    for texto in env_list(nome, padrao):
+        try:
+            redes.append(ipaddress.ip_network(texto, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{nome}: {texto!r} is not a network (use 10.0.0.0/8 or an address).") from None
+    return redes

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
+from prometheus_site.env import env_bool, env_database, env_int, env_list, env_redes, env_str
 from prometheus_site.servidor import esperas_por_processo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request histogram of /metrics times everything below it.
+    "prometheus_site.observabilidade.MedirRequisicoes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "prometheus_site.api.middleware.LimiteDeCorpoMiddleware",
@@ -98,6 +100,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The test database is a file beside the real one, never Django's in-memory default: with an
+    # in-memory database the live server's request threads share the test thread's one connection
+    # object, so a request still running while a test's flush runs interleaves their transactions
+    # (a flush undone, users left behind for the next test). A file gives every thread its own
+    # connection, as PostgreSQL does, serialised by the same IMMEDIATE transactions.
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DATABASE_TEST_NAME", str(_sqlite.with_name("test_" + _sqlite.name)))
+    }
 else:
     # Persistent connections: django-q2 reconnects ~5 times per task with CONN_MAX_AGE=0 and
     # stalls near 70 tasks/s; with persistent connections it does ~450/s (DESIGN §7).
@@ -294,3 +305,15 @@ if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
     raise ImproperlyConfigured(
         f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: use dora_2023, dora_2021 or gitlab."
     )
+# /metrics: answered to a request bearing this token (Authorization: Bearer …) or coming from one
+# of these networks (REMOTE_ADDR: behind a proxy, allow the proxy or use the token). Empty token:
+# only the networks.
+PROMETHEUS_METRICS_TOKEN = env_str("PROMETHEUS_METRICS_TOKEN", "")
+PROMETHEUS_METRICS_REDES = env_redes("PROMETHEUS_METRICS_REDES", ["127.0.0.1/32", "::1/128"])
+# Set by gunicorn's master (prometheus_site.gunicorn) for its workers: where their histograms'
+# files are, added up at each scrape. Empty (runserver, tests): this process's own histograms.
+PROMETHEUS_METRICAS_PROCESSOS = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+# /saude/: the cluster is alive while the sweep (scheduled every minute) is not overdue by more
+# than this; the disk of PROMETHEUS_VAR_DIR needs this much free space.
+PROMETHEUS_SAUDE_CLUSTER_ATRASO = env_int("PROMETHEUS_SAUDE_CLUSTER_ATRASO", 180, minimo=60)
+PROMETHEUS_SAUDE_DISCO_LIVRE = env_int("PROMETHEUS_SAUDE_DISCO_LIVRE", 200 * 1024 * 1024, minimo=0)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fabrica.metricas import operacao
 from prometheus_site.api.views import endereco_desconhecido
 from prometheus_site.contas import Sair
 
@@ -17,6 +18,8 @@ urlpatterns = [
     # Last under /api/: every other address (any character, a newline too) gets a JSON 404 in the
     # one error shape.
     re_path(r"^api/(?P<resto>[\s\S]*)$", endereco_desconhecido, name="api-desconhecido"),
+    path("metrics", operacao.metrics, name="metrics"),
+    path("saude/", operacao.saude, name="saude"),
     path("backlog/", include("backlog.urls")),
     path("", include("fabrica.urls")),
 ]

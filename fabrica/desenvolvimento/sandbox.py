@@ -431,7 +431,8 @@ def _argv_bwrap(trabalho: Path, python: str, limites: Limites, uid: int | None, 
                 argv += ["--perms", "0711" if str(pasta) == str(trabalho) else "0755", "--dir", str(pasta)]
     for opcao, origem, destino in ligacoes:
         argv += [opcao, origem, destino]
-    argv += ["--chdir", str(trabalho / "raiz")]
+    # no --chdir: the launcher (uid 0 without CAP_DAC_OVERRIDE) need not enter the uid's directory;
+    # each command's child enters it once it is that uid
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
     return [*argv, "--", python, "-I", str(trabalho / "lancador.py")]

@@ -3,6 +3,9 @@ each, the link to the facts it counts, the weekly trends and the table of DORA b
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,7 +15,9 @@ from rest_framework.views import APIView
 from fabrica.erros import DadosInvalidos
 from fabrica.metricas import selectors
 from fabrica.metricas.apresentacao import como_dict
-from fabrica.metricas.filtros import FiltrosForm
+from fabrica.metricas.faixas import TABELAS
+from fabrica.metricas.filtros import SLUG, FiltrosForm
+from fabrica.specs.formato.vertentes import VERTENTES
 from prometheus_site.api.permissoes import exige
 
 
@@ -72,6 +77,11 @@ class MetricasSaida(serializers.Serializer):
     faixas = TabelaSaida()
 
 
+class ErroSaida(serializers.Serializer):
+    erro = serializers.CharField()
+    campos = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
 def resposta(painel: selectors.Painel) -> dict:
     f = painel.filtros
     tab = painel.tabela
@@ -90,8 +100,8 @@ def resposta(painel: selectors.Painel) -> dict:
     }
 
 
-def _parametro(nome: str, descricao: str, tipo=str) -> OpenApiParameter:
-    return OpenApiParameter(nome, tipo, OpenApiParameter.QUERY, required=False, description=descricao)
+def _parametro(nome: str, descricao: str, tipo: Any = str, **extra: Any) -> OpenApiParameter:
+    return OpenApiParameter(nome, tipo, OpenApiParameter.QUERY, required=False, description=descricao, **extra)
 
 
 class MetricasView(APIView):
@@ -102,14 +112,14 @@ class MetricasView(APIView):
 
     @extend_schema(
         parameters=[
-            _parametro("de", "Primeiro dia do período (AAAA-MM-DD).", tipo=str),
-            _parametro("ate", "Último dia do período (AAAA-MM-DD), incluído."),
-            _parametro("spec", "Só esta spec (spec_id)."),
-            _parametro("vertente", "Só esta vertente (E, P, D, I, C)."),
-            _parametro("ambiente", "Só este ambiente (DORA)."),
-            _parametro("faixas", "Tabela de faixas DORA: dora_2023, dora_2021 ou gitlab."),
+            _parametro("de", "Primeiro dia do período (padrão: 83 dias antes de `ate`).", OpenApiTypes.DATE),
+            _parametro("ate", "Último dia do período, incluído (padrão: hoje).", OpenApiTypes.DATE),
+            _parametro("spec", "Só esta spec (spec_id).", pattern=SLUG),
+            _parametro("vertente", "Só esta vertente.", enum=list(VERTENTES)),
+            _parametro("ambiente", "Só este ambiente (DORA).", pattern=SLUG),
+            _parametro("faixas", "Tabela de faixas DORA (padrão: PROMETHEUS_METRICAS_FAIXAS).", enum=list(TABELAS)),
         ],
-        responses=MetricasSaida,
+        responses={200: MetricasSaida, 400: ErroSaida, 401: ErroSaida, 403: ErroSaida},
     )
     def get(self, request: Request) -> Response:
         form = FiltrosForm(request.query_params)

@@ -19,6 +19,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from fabrica.desenvolvimento.base import Entrada, worker_de
 from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.workers import estrutural_regras
 from fabrica.erros import DadosInvalidos
@@ -454,3 +455,42 @@ def _enviar_texto(api_como, corpo: str) -> dict:
 def test_documento_grande_demais_e_recusado():
     with pytest.raises(SpecInvalida, match="o máximo é"):
         carregar_spec("descricao: " + "a" * 1_000_001 + "\n")
+
+
+def test_worker_com_template_inseguro_falha_a_vertente_com_frase(repositorio_com_template):
+    gerador = repositorio_com_template("{{ cycler.__init__.__globals__.os.popen('id').read() }}")
+    spec = carregar_spec(yaml.safe_dump(BASE))
+    with pytest.raises(DadosInvalidos, match=r"E/erros\.py\.j2 foi recusado pelo sandbox de templates"):
+        worker_de("E").produzir(Entrada(spec=spec, casos=[], pacote=spec["id"], gerador=gerador))
+
+
+# --- Tamanhos e grandezas que os workers e a precificação usariam -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mudar", "campo"),
+    [
+        pytest.param(
+            lambda s: s["spec_poo"]["classes"][0]["atributos"][0]["restricoes"].update(min_len=10**10),
+            f"{ATRIBUTO}.restricoes.min_len",
+            id="min_len-de-10-GB",
+        ),
+        pytest.param(lambda s: s["runtime"].update(ram_mb=10**30), "runtime.ram_mb", id="ram"),
+        pytest.param(
+            lambda s: s.update(requisitos_nao_funcionais={"usuarios": 10**50}),
+            "requisitos_nao_funcionais.usuarios",
+            id="usuarios",
+        ),
+    ],
+)
+def test_grandeza_sem_sentido_e_recusada_no_campo(mudar, campo):
+    spec = copy.deepcopy(BASE)
+    mudar(spec)
+    assert "menor ou igual" in _erros(spec)[campo]
+
+
+def test_worker_nao_constroi_texto_gigante_de_spec_antiga():
+    # A spec stored before min_len had a maximum: the worker refuses instead of building 10 GB.
+    atributo = estrutural_regras.Atributo("nome", "str", True, {"min_len": 10**10})
+    with pytest.raises(ValueError, match="acima do limite"):
+        estrutural_regras.valor_valido(atributo)

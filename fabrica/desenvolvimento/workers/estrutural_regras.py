@@ -26,6 +26,7 @@ from typing import Any
 
 from fabrica.desenvolvimento.literal import em_linhas, em_uma_linha
 from fabrica.specs import expressoes, padroes
+from fabrica.specs.formato.comum import MAX_TAMANHO
 
 ORDEM_REGRAS = ("obrigatorio", "tipo", "min", "max", "min_len", "max_len", "padrao", "escolhas")
 # A classe de erro que o código gerado levanta para cada regra violada (módulo ``erros`` do pacote).
@@ -295,6 +296,10 @@ class Repeticao:
 
     @property
     def valor(self) -> Any:
+        # The spec caps min_len/max_len (MAX_TAMANHO); a spec stored before that cap must not
+        # make the worker build gigabytes.
+        if len(self) > MAX_TAMANHO + 1:
+            raise ValueError(f"texto ou lista de {self.vezes} itens: acima do limite de {MAX_TAMANHO}")
         return self.unidade * self.vezes
 
     def __len__(self) -> int:

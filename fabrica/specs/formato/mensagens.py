@@ -80,6 +80,8 @@ def _frase(tipo: str, esperado: Any, valor: object, original: str) -> str:
         return f"deve ser maior ou igual a {esperado}"
     if tipo == "exclusiveMinimum":
         return f"deve ser maior que {esperado}"
+    if tipo == "maximum":
+        return f"deve ser menor ou igual a {esperado}"
     return original
 
 
