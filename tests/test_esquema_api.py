@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -76,6 +77,10 @@ def registros_da_api(django_db_setup, django_db_blocker, tmp_path_factory):
 
     Made once for the module, in a transaction rolled back at its end; each operation's test
     runs in a savepoint inside it (``db``), so what one operation writes no other sees."""
+    # As Django's test client does: a request must not close the test's connection (its
+    # transaction holds all of the above).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with (
         django_db_blocker.unblock(),
         override_settings(
@@ -84,8 +89,12 @@ def registros_da_api(django_db_setup, django_db_blocker, tmp_path_factory):
         ),
         transaction.atomic(),
     ):
-        yield _registros()
-        transaction.set_rollback(True)
+        try:
+            yield _registros()
+        finally:
+            transaction.set_rollback(True)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 def _registros() -> dict[str, list[int]]:
