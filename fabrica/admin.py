@@ -41,7 +41,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
 
     class Media:
         # The preview of what saving would resolve follows the form as it is typed (htmx).
-        js = ["django_htmx/htmx-2.min.js"]
+        js = ["django_htmx/htmx-2.min.js", "js/admin_capacidade.js"]
 
     def get_urls(self):
         return [

@@ -42,6 +42,7 @@ import stat
 import struct
 import sys
 import time
+from typing import Any
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -66,14 +67,16 @@ _OPCOES = {
 _MANTER = ("/proc", "/dev", "/dev/pts")
 
 
-def _libc():
+def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
 def _mount(
-    libc, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
+    libc: ctypes.CDLL, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
 ) -> None:
-    codificar = lambda texto: texto.encode() if texto else None  # noqa: E731
+    def codificar(texto: str | None) -> bytes | None:
+        return texto.encode() if texto else None
+
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
         raise OSError(numero, f"mount {destino}: {os.strerror(numero)}")
@@ -89,7 +92,7 @@ def _ancestral_privado(caminho: str) -> str | None:
     return None
 
 
-def expor(libc, diretorios: list[str], trabalho: str) -> list[str]:
+def expor(libc: ctypes.CDLL, diretorios: list[str], trabalho: str) -> list[str]:
     """Makes each directory reachable by the sandbox's uid: a private ancestor (``/root``) is
     covered by a tmpfs that holds only these directories, bind-mounted back in place."""
     por_ancestral: dict[str, list[str]] = {}
@@ -128,7 +131,7 @@ def _pontos_de_montagem() -> list[tuple[str, int]]:
     return pontos
 
 
-def esconder(libc, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
+def esconder(libc: ctypes.CDLL, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
     """Covers each directory with an empty tmpfs (the app's local state: its SQLite database, its
     tokens), unless the work directory or the interpreter lives inside it."""
     escondidos = []
@@ -169,7 +172,7 @@ def ligar_loopback() -> None:
         fcntl.ioctl(s, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, b""))
 
 
-def _preparar_filho(config: dict, saida: int) -> None:
+def _preparar_filho(config: dict[str, Any], saida: int) -> None:
     """In the child, before exec: output, limits, identity, directory. Runs between fork and exec."""
     os.dup2(saida, 1)
     os.dup2(saida, 2)
@@ -244,7 +247,7 @@ class Cauda:
         return bytes(self.dados[-self.maximo :]).decode("utf-8", errors="replace")
 
 
-def executar(config: dict, comando: list[str], prazo: float, cauda: Cauda) -> dict:
+def executar(config: dict[str, Any], comando: list[str], prazo: float, cauda: Cauda) -> dict[str, Any]:
     sou_init = config["modo"] != "basico"
     antes = resource.getrusage(resource.RUSAGE_CHILDREN)
     inicio = time.monotonic()
@@ -348,7 +351,7 @@ def main() -> int:
     os.dup2(nulo, 1)  # nothing but the report reaches the parent's pipe
     _nao_depuravel()
     modo = config["modo"]
-    relatorio: dict = {"isolamento": {"modo": modo}, "comandos": []}
+    relatorio: dict[str, Any] = {"isolamento": {"modo": modo}, "comandos": []}
     if modo != "basico":
         relatorio["isolamento"]["pid_1"] = os.getpid() == 1
     if modo == "namespaces":

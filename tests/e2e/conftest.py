@@ -116,13 +116,22 @@ def navegador() -> Iterator:
         browser.close()
 
 
+def _anotar_recusa_da_csp(msg, recusados: list[str]) -> None:
+    """A refusal by the Content-Security-Policy, caused by the site's page or its files. What the
+    tests themselves inject through Playwright (axe-core, which writes <style> elements as it
+    checks) has no URL, and is not the site's doing."""
+    if "Content Security Policy" in msg.text and msg.location.get("url"):
+        recusados.append(f"{msg.location['url']}:{msg.location.get('lineNumber')}: {msg.text}")
+
+
 @pytest.fixture
 def abrir_contexto(navegador, live_server, pedidos_em_curso) -> Iterator[Callable]:
     """Opens browser contexts (one per person: separate cookies), in pt-BR and São Paulo time.
     Any request leaving the live server is refused and fails the test: no CDN, no internet.
+    Anything the Content-Security-Policy refused (an inline script or style, an eval) fails it too.
     At the end the contexts close and every request they left running finishes before the
     test's database is flushed (``transactional_db`` is torn down after this fixture)."""
-    contextos, externos = [], []
+    contextos, externos, recusados_pela_csp = [], [], []
 
     def recusar(route) -> None:
         externos.append(route.request.url)
@@ -137,6 +146,7 @@ def abrir_contexto(navegador, live_server, pedidos_em_curso) -> Iterator[Callabl
         )
         contexto.set_default_timeout(ESPERA_MS)
         contexto.route(lambda url: not url.startswith(live_server.url), recusar)
+        contexto.on("console", lambda msg: _anotar_recusa_da_csp(msg, recusados_pela_csp))
         contextos.append(contexto)
         return contexto
 
@@ -147,6 +157,7 @@ def abrir_contexto(navegador, live_server, pedidos_em_curso) -> Iterator[Callabl
         f"{pedidos_em_curso.ativos} request(s) still running {ESPERA_MS} ms after the test's browser closed"
     )
     assert not externos, f"the pages asked for something outside PROMETHEUS: {externos}"
+    assert not recusados_pela_csp, f"the Content-Security-Policy refused: {recusados_pela_csp}"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,7 @@ class AlvoDiretorio(Alvo):
             execucao = sandbox.executar_comando(
                 diretorio,
                 argv,
-                limites=sandbox.Limites(**{**settings.PROMETHEUS_SANDBOX, "tempo_total_s": timeout}),
+                limites=replace(sandbox.Limites(**settings.PROMETHEUS_SANDBOX), tempo_total_s=timeout),
                 python=settings.PROMETHEUS_SANDBOX_PYTHON or None,
                 isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
                 uid_base=settings.PROMETHEUS_SANDBOX_UID,

@@ -98,6 +98,7 @@ def carregar_spec(texto: str) -> dict:
         )
     erros = validar(dados)
     if erros:
+        assert raiz is not None  # the document is a mapping: its node exists
         raise SpecInvalida([ErroCampo(formatar_campo(c), f"{m} (linha {_linha(raiz, c)})") for c, m in erros])
     return dados
 

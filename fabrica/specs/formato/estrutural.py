@@ -155,7 +155,9 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
                 erros.append(((*mb, "nome"), f"já há um atributo {metodo['nome']} na classe {classe['nome']}"))
             parametros = metodo.get("parametros", [])
             erros += duplicados(parametros, "nome", (*mb, "parametros"), "nome de parâmetro")
-            usados = [((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)]
+            usados: list[tuple[Caminho, Any]] = [
+                ((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)
+            ]
             usados += [((*mb, "retorna"), metodo["retorna"])] if "retorna" in metodo else []
             erros += [
                 (

@@ -91,7 +91,7 @@ def _desconhecido(chave: object, conhecidos: list[str]) -> str:
     return f"campo desconhecido: {chave}{dica}"
 
 
-def _primeiro_repetido(valores: list) -> object:
+def _primeiro_repetido(valores: Any) -> object:
     for i, v in enumerate(valores):
         if any(mesmo_valor(v, w) for w in valores[:i]):
             return v
