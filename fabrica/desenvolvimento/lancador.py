@@ -71,12 +71,14 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
+def _codificar(texto: str | None) -> bytes | None:
+    return texto.encode() if texto else None
+
+
 def _mount(
     libc: ctypes.CDLL, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
 ) -> None:
-    def codificar(texto: str | None) -> bytes | None:
-        return texto.encode() if texto else None
-
+    codificar = _codificar
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
         raise OSError(numero, f"mount {destino}: {os.strerror(numero)}")
@@ -214,12 +216,15 @@ def _matar_o_resto(sou_init: bool, grupo: int) -> None:
 
 
 def _colher_todos() -> None:
+    """Reaps every process of the namespace (all are this PID 1's children by now), killing again
+    whatever a fork racing the first kill(-1) made."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
+            _matar_o_resto(True, 0)
             time.sleep(0.005)
 
 
@@ -319,6 +324,8 @@ def ler_resultado(caminho: str, maximo: int) -> tuple[str | None, str]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None, f"{os.path.basename(caminho)}: não é um arquivo comum"
+        if info.st_nlink != 1:  # a hard link to a file elsewhere
+            return None, f"{os.path.basename(caminho)}: tem {info.st_nlink} links no disco"
         if info.st_size > maximo:
             return None, f"{os.path.basename(caminho)}: {info.st_size} bytes, acima do limite de {maximo}"
         partes, total = [], 0

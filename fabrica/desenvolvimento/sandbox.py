@@ -476,10 +476,11 @@ def _entregar(trabalho: Path, uid: int | None) -> None:
     if uid is None:
         return
     for sub in _GRAVAVEIS:
-        for pasta, _dirs, arquivos in os.walk(trabalho / sub):
-            os.chown(pasta, uid, uid)
-            for nome in arquivos:
-                os.chown(os.path.join(pasta, nome), uid, uid)
+        for pasta, dirs, arquivos in os.walk(trabalho / sub):
+            os.chown(pasta, uid, uid, follow_symlinks=False)
+            for nome in arquivos + [d for d in dirs if os.path.islink(os.path.join(pasta, d))]:
+                # a symlink in a copied directory is handed over itself, never what it points to
+                os.chown(os.path.join(pasta, nome), uid, uid, follow_symlinks=False)
 
 
 @contextlib.contextmanager

@@ -258,6 +258,14 @@ def _yaml_com(linha: str) -> str:
         pytest.param(":".join(["59"] * 80), "mais de 100 dígitos", id="sexagesimal-enorme"),
         pytest.param("2024-99-99", "data impossível", id="data-impossivel"),
         pytest.param("2024-02-30", "data impossível", id="dia-impossivel"),
+        # Explicit tags whose constructors fail with Python's errors (a 500 before)
+        pytest.param("!!int abc", "valor inválido para o tipo int", id="tag-int"),
+        pytest.param("!!int 0x", "valor inválido para o tipo int", id="tag-int-hex-vazio"),
+        pytest.param("!!float ''", "valor inválido para o tipo float", id="tag-float-vazio"),
+        pytest.param("!!bool talvez", "valor inválido para o tipo bool", id="tag-bool"),
+        pytest.param("!!timestamp abc", "data impossível", id="tag-timestamp"),
+        pytest.param("!!set [1]", "valor inválido para a tag set", id="tag-set-com-lista"),
+        pytest.param("!!map [1]", "valor inválido para a tag map", id="tag-map-com-lista"),
     ],
 )
 def test_valor_impossivel_no_yaml_e_400_nomeando_o_campo(api_como, valor, trecho):
@@ -494,3 +502,32 @@ def test_worker_nao_constroi_texto_gigante_de_spec_antiga():
     atributo = estrutural_regras.Atributo("nome", "str", True, {"min_len": 10**10})
     with pytest.raises(ValueError, match="acima do limite"):
         estrutural_regras.valor_valido(atributo)
+
+
+@pytest.mark.django_db
+def test_muitos_padroes_que_o_dfa_do_re2_nao_resolve_batem_no_teto(api_como, teto):
+    # Each match is linear but slow (text x program): forty of them pass any small ceiling.
+    teto.setattr(limite, "TEMPO_S", 0.2)
+    spec = copy.deepcopy(BASE)
+    spec["spec_poo"]["classes"][0]["atributos"] = [
+        {
+            "nome": f"a{i}",
+            "tipo": "str",
+            "restricoes": {"padrao": "(?:[a-f]{0,9}[a-e]{0,9}){0,90}!"},
+            "exemplo": "a" * padroes.MAX_TEXTO,
+        }
+        for i in range(40)
+    ]
+    campos = _enviar(api_como, {"yaml": yaml.safe_dump(spec)})
+    assert "passou do limite de 0.2 s" in campos["yaml"][0]
+
+
+def _quebrado(_texto):
+    raise KeyError("um defeito da validação")
+
+
+@pytest.mark.django_db
+def test_defeito_da_validacao_no_filho_e_400_que_o_nomeia(api_como, teto):
+    teto.setattr(limite, "carregar_spec", _quebrado)
+    campos = _enviar(api_como, {"yaml": yaml.safe_dump(BASE)})
+    assert "não pôde ser validada: KeyError" in campos["yaml"][0]
