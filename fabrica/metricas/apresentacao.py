@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from fabrica.metricas.faixas import NOMES
 from fabrica.metricas.selectors import DEFINICOES, Filtros, Numero
 
 # Ratios read as a percentage; the others (budget precision, attempts) as plain numbers.
@@ -67,5 +68,6 @@ def como_dict(numero: Numero, filtros: Filtros) -> dict[str, Any]:
         "texto": texto(numero),
         "contagens": numero.contagens,
         "faixa": numero.faixa,
+        "faixa_texto": str(NOMES.get(numero.faixa, "")),
         "fatos": url_dos_fatos(numero, filtros),
     }
