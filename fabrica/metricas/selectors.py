@@ -65,11 +65,12 @@ class Segundos(Func):
         super().__init__(fim, inicio)
 
     def as_sqlite(self, compiler, connection, **extra):
-        # SQLite keeps datetimes as UTC text; julianday reads it (microseconds survive the double).
+        # SQLite keeps datetimes as UTC text; julianday reads it as a double whose last digits are
+        # noise at this scale (tens of microseconds): rounded to the millisecond.
         return self.as_sql(
             compiler,
             connection,
-            template="((julianday(%(expressions)s)) * 86400.0)",
+            template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
             arg_joiner=") - julianday(",
             **extra,
         )
