@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -68,10 +69,10 @@ class Avisos:
 
     # --- waking --------------------------------------------------------------------------------
 
-    def _marca(self, tipos: Iterable[str]) -> tuple:
+    def _marca(self, tipos: Iterable[str]) -> tuple[Any, ...]:
         return (self._geral, *(self._por_tipo.get(t, 0) for t in tipos))
 
-    def marca(self, tipos: Iterable[str]) -> tuple:
+    def marca(self, tipos: Iterable[str]) -> tuple[Any, ...]:
         with self._cond:
             return self._marca(tipos)
 
@@ -86,7 +87,7 @@ class Avisos:
             self._geral += 1
             self._cond.notify_all()
 
-    def esperar(self, tipos: list[str], marca: tuple, segundos: float) -> bool:
+    def esperar(self, tipos: list[str], marca: tuple[Any, ...], segundos: float) -> bool:
         """Sleeps until items of ``tipos`` were announced since ``marca`` (True) or ``segundos``
         passed (False)."""
         with self._cond:
@@ -113,7 +114,7 @@ class Avisos:
             ouvindo = self._ouvindo
         return ouvindo.wait(PRAZO_PARA_OUVIR)
 
-    def _ouvir(self, parametros: dict) -> None:
+    def _ouvir(self, parametros: dict[str, Any]) -> None:
         import psycopg
 
         pausa = 0.5
@@ -164,7 +165,7 @@ class Avisos:
                 vagas.release()
 
 
-def _parametros(alias: str) -> dict:
+def _parametros(alias: str) -> dict[str, Any]:
     """Django's own connection parameters, for a plain psycopg connection in autocommit."""
     parametros = connections[alias].get_connection_params()
     for chave in ("cursor_factory", "context", "prepare_threshold"):

@@ -38,13 +38,13 @@ def consumivel(agora: datetime) -> Q:
     return Q(status=Status.PENDENTE) & (Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=agora))
 
 
-class DependenciaQuerySet(models.QuerySet):
+class DependenciaQuerySet(models.QuerySet["Dependencia"]):
     def em_aberto(self) -> DependenciaQuerySet:
         """The dependencies not yet satisfied (their item is not ``Concluido``)."""
         return self.exclude(depende_de__status=SATISFAZ_DEPENDENCIA)
 
 
-class ItemQuerySet(models.QuerySet):
+class ItemQuerySet(models.QuerySet["Item"]):
     def consumiveis(self, agora: datetime) -> ItemQuerySet:
         return self.filter(consumivel(agora))
 
@@ -114,6 +114,10 @@ class Item(models.Model):
     )
 
     objects = ItemQuerySet.as_manager()
+
+    # Not columns: set on the instances a service or selector returns.
+    depende_de_ids: list[int]  # the ids this item depends on, sorted (when fetched with them)
+    gerados_agora: list[Item]  # what ``concluir`` generated, in order
 
     class Meta:
         verbose_name = _("item")

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, overload
+from functools import partial
+from typing import Any, NoReturn, cast, overload
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -137,10 +138,10 @@ def _avisar_disponiveis(itens: Iterable[tuple[int, str]]) -> None:
         return
     if connection.vendor == "postgresql":
         sql.avisar(espera.CANAL, sorted(por_tipo))
-    transaction.on_commit(lambda t=list(por_tipo): espera.avisos.avisar(t), robust=True)
+    transaction.on_commit(partial(espera.avisos.avisar, list(por_tipo)), robust=True)
     for tipo, ids in por_tipo.items():
         for funcao in registro.ouvintes(tipo):
-            transaction.on_commit(lambda f=funcao, t=tipo, i=ids: f(t, i), robust=True)
+            transaction.on_commit(partial(funcao, tipo, ids), robust=True)
 
 
 def _usa_sql_rapido() -> bool:
@@ -441,7 +442,7 @@ def reservar(*, item_id: int, consumidor: str, lease_segundos: int | None = None
         return _reservar(item, consumidor, timezone.now(), lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS)
 
 
-def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos: int | None = None) -> Item:
+def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str | None, lease_segundos: int | None = None) -> Item:
     """Heartbeat of long work: pushes the lease forward; refused if the lease is no longer held."""
     with transaction.atomic():
         item = _travar(item_id, "renovar", lease_token)
@@ -480,7 +481,7 @@ def _validar_conclusao(c: Conclusao) -> None:
 def concluir(
     *,
     item_id: int,
-    lease_token: uuid.UUID | str,
+    lease_token: uuid.UUID | str | None,
     resultado: dict[str, Any] | None = None,
     items_gerados: Sequence[NovoItem] = (),
     ator: str | None = None,
@@ -572,10 +573,10 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
                 )
             except ErroBacklog as exc:
                 respostas[posicao] = exc
-    return respostas  # type: ignore[return-value]  (every entry was answered above)
+    return cast(list[Item | ErroBacklog], respostas)  # every entry was answered above
 
 
-def devolver(*, item_id: int, lease_token: uuid.UUID | str, ator: str) -> Item:
+def devolver(*, item_id: int, lease_token: uuid.UUID | str | None, ator: str) -> Item:
     """Gives back a claim its consumer never received (a long poll whose client left): the item
     is ``Pendente`` again as it was, the attempt not counted, and announced."""
     with transaction.atomic():
@@ -589,7 +590,7 @@ def devolver(*, item_id: int, lease_token: uuid.UUID | str, ator: str) -> Item:
     return item
 
 
-def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None) -> None:
+def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None) -> NoReturn:
     """Raises the precise refusal after a fast statement matched no row."""
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
@@ -662,7 +663,7 @@ def desbloquear_orfaos() -> int:
 
 
 def falhar(
-    *, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None, definitivo: bool = False
+    *, item_id: int, lease_token: uuid.UUID | str | None, erro: str, ator: str | None = None, definitivo: bool = False
 ) -> Item:
     """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
     while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``

@@ -20,6 +20,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from backlog.models import Item
@@ -180,21 +181,22 @@ def conclusao(
 
 
 @cache
-def _classe_cursor() -> type:
+def _classe_cursor() -> type[Any]:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class CursorPreparado(ServerBindingCursor):
         """Prepared once per connection; rows come back in binary, which spares both the
         server's text formatting and Django's Python-level timestamp parsing."""
 
-        def execute(self, query, params=None, *, prepare=True, binary=True):
-            return super().execute(query, params, prepare=prepare, binary=binary)
+        def execute(self, query: Any, params: Any = None, *, prepare: bool = True, binary: bool = True) -> Any:
+            # django-stubs declares the cursor without psycopg's methods.
+            return super().execute(query, params, prepare=prepare, binary=binary)  # type: ignore[misc]
 
     return CursorPreparado
 
 
 # One cursor per psycopg connection, reused: a new connection (Django reconnected) gets its own.
-_cursores: WeakKeyDictionary = WeakKeyDictionary()
+_cursores: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
 
 
 def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) -> Any:
@@ -215,7 +217,7 @@ def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) ->
     if db.queries_logged or db.execute_wrappers:
         # DEBUG, assertNumQueries, the debug toolbar: through Django's wrapper, so they see
         # these statements like any other (its ``with`` would close the shared cursor).
-        db._prepare_cursor(cursor).execute(texto, parametros)
+        db._prepare_cursor(cursor).execute(texto, parametros)  # type: ignore[attr-defined]
         return cursor.fetchall() if todas else cursor.fetchone()
     db.validate_thread_sharing()
     db.validate_no_broken_transaction()
@@ -224,7 +226,7 @@ def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) ->
         return cursor.fetchall() if todas else cursor.fetchone()
 
 
-def _preparar_sessao(db, conexao) -> None:
+def _preparar_sessao(db: BaseDatabaseWrapper, conexao: Any) -> None:
     """Once per connection, outside any transaction (a SET inside one would be undone by its
     rollback); until then the statements simply run unprepared.
 
@@ -242,7 +244,7 @@ def _preparar_sessao(db, conexao) -> None:
     conexao.prepare_threshold = sys.maxsize
 
 
-def _item(linha: tuple) -> Item:
+def _item(linha: tuple[Any, ...]) -> Item:
     """An ``Item`` from a row of ``_RETORNO`` followed by its dependency ids."""
     valores = list(linha[: len(_CAMPOS)])
     for posicao in _POSICOES_JSON:

@@ -78,7 +78,7 @@ def tipos_registrados() -> dict[str, TipoItem]:
     return dict(_tipos)
 
 
-def caminho(prefixo: str, partes) -> str:
+def caminho(prefixo: str, partes: Iterable[str | int]) -> str:
     """Turns a jsonschema path into ``contexto.a[0].b``."""
     texto = prefixo
     for parte in partes:

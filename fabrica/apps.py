@@ -10,8 +10,9 @@ class FabricaConfig(AppConfig):
         # The broker knows item types only as the schemas and listeners its users register
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
         # brings its dispatch listener) here.
-        from fabrica import consumidor, contratos, palavras
+        from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.decisoes import caixa
+        from fabrica.decisoes.services import orcamentos_substituir
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
         from fabrica.implantacao import alvos
@@ -19,8 +20,12 @@ class FabricaConfig(AppConfig):
         from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
+        from fabrica.specs import services as specs
 
         contratos.registrar()
+        # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
+        specs.registrar_nova_versao(orcamentos_substituir)
+        consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)

@@ -87,6 +87,10 @@ class Capacidade(models.Model):
     criado_em = models.DateTimeField(_("criada em"), auto_now_add=True)
     atualizado_em = models.DateTimeField(_("atualizada em"), auto_now=True)
 
+    # Not columns: what saving it resolved, set for the API's answer (fabrica/api/views.py).
+    gaps_resolvidos: list[Gap]
+    orcamentos_desbloqueados: list[int]
+
     class Meta:
         verbose_name = _("capacidade")
         verbose_name_plural = _("capacidades")

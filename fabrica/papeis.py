@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
 PAPEIS: dict[str, list[str]] = {
     "Sistema": [
         "backlog.operar_backlog",
@@ -71,3 +74,9 @@ def sincronizar_papeis(apps) -> None:
                 # Decisions belong to the PO: an admin manages the factory, not its approvals.
                 qs = qs.exclude(codename__startswith="decidir_")
             grupo.permissions.add(*qs)
+
+
+def exigir(request: HttpRequest, *perms: str) -> None:
+    """Pages are for roles: anyone lacking one of these permissions gets 403."""
+    if not all(request.user.has_perm(p) for p in perms):
+        raise PermissionDenied

@@ -7,6 +7,7 @@ expected, so a bad value stops the start instead of surfacing later as a strange
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,7 +59,7 @@ def env_list(nome: str, padrao: list[str]) -> list[str]:
     return itens
 
 
-def env_database(nome: str, padrao: str) -> dict:
+def env_database(nome: str, padrao: str) -> dict[str, Any]:
     """Parses a database URL with dj-database-url; refuses unknown schemes with a sentence."""
     import dj_database_url
 
@@ -75,7 +76,7 @@ def env_database(nome: str, padrao: str) -> dict:
         "django.db.backends.sqlite3",
     }:
         raise ImproperlyConfigured(f"{nome}={url!r}: only PostgreSQL and SQLite are supported.")
-    return config
+    return dict(config)
 
 
 def env_repassar(nomes: list[str]) -> dict[str, str]:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import re
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from prometheus_site.env import env_bool, env_database, env_int, env_list, env_redes, env_str
 from prometheus_site.servidor import esperas_por_processo
+
+# Django's generic classes subscriptable at run time (``admin.ModelAdmin[Item]``), as mypy sees them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite database, the spec repository, collected static files). Importing the
@@ -26,10 +31,53 @@ VAR_DIR = Path(env_str("PROMETHEUS_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", True)
 _CHAVE_DEV = "dev-only-insecure-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _CHAVE_DEV)
-if not DEBUG and SECRET_KEY == _CHAVE_DEV:
+if not DEBUG and SECRET_KEY in ("", _CHAVE_DEV):
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
+
+# --- Transport and headers (docs/seguranca.md) ----------------------------------------------
+# PROMETHEUS_HTTPS=true is production behind TLS: cookies only over HTTPS, HTTP redirected to
+# HTTPS, HSTS for a year. It is off by default because `make run` serves plain http on
+# 127.0.0.1 (with DEBUG off), where a Secure cookie would never come back and nobody could log in.
+# Behind a TLS-terminating proxy on the same host, gunicorn trusts its X-Forwarded-Proto
+# (gunicorn's forwarded_allow_ips, 127.0.0.1 by default), so Django sees the request as secure.
+PROMETHEUS_HTTPS = env_bool("PROMETHEUS_HTTPS", False)
+SECURE_SSL_REDIRECT = PROMETHEUS_HTTPS
+SESSION_COOKIE_SECURE = PROMETHEUS_HTTPS
+CSRF_COOKIE_SECURE = PROMETHEUS_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if PROMETHEUS_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PROMETHEUS_HTTPS
+# Only makes the domain eligible for the browsers' preload list; submitting it is the owner's act.
+SECURE_HSTS_PRELOAD = PROMETHEUS_HTTPS
+# Whatever the transport: no script reads either cookie (the pages' forms carry the CSRF token;
+# Swagger's "Try it out" uses an API token), and neither is sent from another site's page.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): every script and style comes from this site's static
+# files — no inline <script>, <style>, style= or on*= anywhere (tests/test_seguranca.py reads
+# the templates). The API docs page (/api/docs/) also allows data: images (swagger-ui's CSS icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "prometheus_site.apps.AdminDoPrometheus",  # django.contrib.admin, refusing non-staff with the app's 403
@@ -45,6 +93,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "django_htmx",
+    "axes",
+    "csp",
     "backlog",
     "fabrica",
 ]
@@ -53,6 +103,7 @@ MIDDLEWARE = [
     # First: the request histogram of /metrics times everything below it.
     "prometheus_site.observabilidade.MedirRequisicoes",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "prometheus_site.api.middleware.LimiteDeCorpoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prometheus_site.urls"
@@ -100,6 +153,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The test database is a file beside the real one, never Django's in-memory default: with an
+    # in-memory database the live server's request threads share the test thread's one connection
+    # object, so a request still running while a test's flush runs interleaves their transactions
+    # (a flush undone, users left behind for the next test). A file gives every thread its own
+    # connection, as PostgreSQL does, serialised by the same IMMEDIATE transactions.
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DATABASE_TEST_NAME", str(_sqlite.with_name("test_" + _sqlite.name)))
+    }
 else:
     # Persistent connections: django-q2 reconnects ~5 times per task with CONN_MAX_AGE=0 and
     # stalls near 70 tasks/s; with persistent connections it does ~450/s (DESIGN §7).
@@ -111,6 +173,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
+# django-axes first: it refuses a locked-out user and address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,6 +182,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes, docs/seguranca.md): after PROMETHEUS_LOGIN_TENTATIVAS failed
+# logins of one username from one address, that pair is refused for PROMETHEUS_LOGIN_BLOQUEIO_MIN
+# minutes with a page saying so (429). The pair, not the address alone: people behind one NAT or
+# proxy do not lock each other out; not the username alone: a stranger cannot lock the PO out
+# from everywhere. A successful login clears the count. The API's tokens never pass through here.
+AXES_FAILURE_LIMIT = env_int("PROMETHEUS_LOGIN_TENTATIVAS", 5, minimo=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PROMETHEUS_LOGIN_BLOQUEIO_MIN", 15, minimo=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "prometheus_site.contas.bloqueado"
 
 # --- Language, time -------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"

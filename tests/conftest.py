@@ -21,9 +21,40 @@ def _tokens_esquecidos():
 
 
 @pytest.fixture(autouse=True)
+def _idioma_padrao():
+    """Each test starts in the site's default language and leaves it behind: a request made with
+    Django's test client activates its language in this thread (LocaleMiddleware never
+    deactivates it), and the next test's messages would come out in that language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _senhas_rapidas(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PROMETHEUS_BACKOFF_SEGUNDOS = 0
+
+
+def pytest_configure(config):
+    """What ``manage.py`` makes before a command (settings create nothing), the SQLite test
+    database's directory among them, so ``pytest`` alone works on a fresh clone too."""
+    from django.conf import settings
+
+    for pasta in settings.PROMETHEUS_DIRETORIOS:
+        pasta.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The order of this run, so a failure that depends on it can be replayed (``-q`` hides
+    pytest-randomly's own header line)."""
+    semente = getattr(config.option, "randomly_seed", None)
+    if getattr(config.option, "reverse", False):
+        terminalreporter.write_line("order: reversed (--reverse)")
+    elif semente is not None and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.write_line(f"order: shuffled, replay with --randomly-seed={semente}")
 
 
 def pytest_runtest_setup(item):

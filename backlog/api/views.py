@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -15,7 +18,7 @@ from backlog.api import serializers as s
 from backlog.api.autenticacao import AUTENTICACAO
 from backlog.api.permissoes import OperaBacklog
 from backlog.erros import ErroBacklog, ItemNaoEncontrado
-from backlog.models import Item
+from backlog.models import Evento, Item
 from prometheus_site import servidor
 from prometheus_site.api.erros import tratar_excecao
 
@@ -34,18 +37,18 @@ def _recarregar(item: Item) -> Item:
     return item
 
 
-class ItensView(generics.ListAPIView):
+class ItensView(generics.ListAPIView[Item]):
     """GET lists items (filters: tipo, status, spec_ref, produtor, consumidor); POST produces one."""
 
     authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.ItemSaida
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Item]:
         return selectors.itens(self.request.query_params)
 
     @extend_schema(parameters=_FILTROS)
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.ProduzirEntrada, responses={201: s.ItemSaida})
@@ -164,9 +167,10 @@ class ConcluirView(APIView):
         return Response(s.ItemSaida(_recarregar(item)).data)
 
 
-def _recusa(item_id, exc: Exception) -> dict:
+def _recusa(item_id: int | None, exc: Exception) -> dict[str, Any]:
     """One entry's refusal in the API's error shape, with the status it would get alone."""
     resposta = tratar_excecao(exc, {})
+    assert resposta is not None  # a domain error or a validation error: both have their answer
     campos = dict(resposta.data["campos"])
     if "corpo" in campos:  # the entry as a whole (not an object), not the request's body
         campos["item"] = campos.pop("corpo")
@@ -191,8 +195,8 @@ class ConcluirVariosView(APIView):
         entrada = s.ConcluirVariosEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         brutos = entrada.validated_data["itens"]
-        resultados: list[dict | None] = [None] * len(brutos)
-        validos: list[tuple[int, dict]] = []
+        resultados: list[dict[str, Any] | None] = [None] * len(brutos)
+        validos: list[tuple[int, dict[str, Any]]] = []
         validador = s.ConcluirItemEntrada()  # one instance: its fields are built once, not per entry
         for posicao, bruto in enumerate(brutos):
             item_id = bruto.get("id") if isinstance(bruto, dict) and isinstance(bruto.get("id"), int) else None
@@ -256,19 +260,19 @@ class RenovarView(APIView):
         return Response(s.ItemSaida(_recarregar(item)).data)
 
 
-class EventosView(generics.ListAPIView):
+class EventosView(generics.ListAPIView[Evento]):
     """The audit trail, newest first; filters: item, tipo."""
 
     authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.EventoSaida
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Evento]:
         item = self.request.query_params.get("item")
         return selectors.eventos(
             item_id=int(item) if item and item.isdigit() else None, tipo=self.request.query_params.get("tipo")
         )
 
     @extend_schema(parameters=[OpenApiParameter("item", OpenApiTypes.INT), OpenApiParameter("tipo", OpenApiTypes.STR)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

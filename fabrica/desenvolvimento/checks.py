@@ -16,6 +16,14 @@ def isolamento_do_sandbox(app_configs: Any = None, **kwargs: Any) -> list[checks
     try:
         sandbox.escolher_isolamento(configurado)
     except sandbox.ErroSandbox as exc:
-        return [checks.Error(str(exc), hint=f"Instale com: {sandbox.INSTALAR_BWRAP}.", id="fabrica.E101")]
+        # A warning, not an error: the app still starts (the PO decides, deployments run); every
+        # build is refused until the isolation is there.
+        return [
+            checks.Warning(
+                f"{exc} Toda construção será recusada.",
+                hint=f"Instale com: {sandbox.INSTALAR_BWRAP}.",
+                id="fabrica.W102",
+            )
+        ]
     aviso = sandbox.aviso_de_isolamento(configurado)
     return [checks.Warning(aviso, id="fabrica.W101")] if aviso else []

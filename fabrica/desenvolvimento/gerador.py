@@ -66,7 +66,9 @@ class GeradorTemplates:
 
     def origem(self, vertente: str, template: str) -> str:
         """Where the template of this artefact came from: the repository's or the project's."""
-        fonte, arquivo, _ = self.ambiente.loader.get_source(self.ambiente, f"{vertente}/{template}")
+        carregador = self.ambiente.loader
+        assert carregador is not None  # built with one in __init__
+        fonte, arquivo, _ = carregador.get_source(self.ambiente, f"{vertente}/{template}")
         return "projeto" if arquivo and Path(arquivo).is_relative_to(TEMPLATES_DO_PROJETO) else "repositorio"
 
     def gerar(self, vertente: str, template: str, contexto: dict[str, Any]) -> str:

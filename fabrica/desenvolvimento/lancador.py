@@ -42,6 +42,7 @@ import stat
 import struct
 import sys
 import time
+from typing import Any
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -66,14 +67,18 @@ _OPCOES = {
 _MANTER = ("/proc", "/dev", "/dev/pts")
 
 
-def _libc():
+def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
+def _codificar(texto: str | None) -> bytes | None:
+    return texto.encode() if texto else None
+
+
 def _mount(
-    libc, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
+    libc: ctypes.CDLL, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
 ) -> None:
-    codificar = lambda texto: texto.encode() if texto else None  # noqa: E731
+    codificar = _codificar
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
         raise OSError(numero, f"mount {destino}: {os.strerror(numero)}")
@@ -89,7 +94,7 @@ def _ancestral_privado(caminho: str) -> str | None:
     return None
 
 
-def expor(libc, diretorios: list[str], trabalho: str) -> list[str]:
+def expor(libc: ctypes.CDLL, diretorios: list[str], trabalho: str) -> list[str]:
     """Makes each directory reachable by the sandbox's uid: a private ancestor (``/root``) is
     covered by a tmpfs that holds only these directories, bind-mounted back in place."""
     por_ancestral: dict[str, list[str]] = {}
@@ -128,7 +133,7 @@ def _pontos_de_montagem() -> list[tuple[str, int]]:
     return pontos
 
 
-def esconder(libc, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
+def esconder(libc: ctypes.CDLL, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
     """Covers each directory with an empty tmpfs (the app's local state: its SQLite database, its
     tokens), unless the work directory or the interpreter lives inside it."""
     escondidos = []
@@ -169,7 +174,7 @@ def ligar_loopback() -> None:
         fcntl.ioctl(s, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, b""))
 
 
-def _preparar_filho(config: dict, saida: int) -> None:
+def _preparar_filho(config: dict[str, Any], saida: int) -> None:
     """In the child, before exec: output, limits, identity, directory. Runs between fork and exec."""
     os.dup2(saida, 1)
     os.dup2(saida, 2)
@@ -211,12 +216,15 @@ def _matar_o_resto(sou_init: bool, grupo: int) -> None:
 
 
 def _colher_todos() -> None:
+    """Reaps every process of the namespace (all are this PID 1's children by now), killing again
+    whatever a fork racing the first kill(-1) made."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
+            _matar_o_resto(True, 0)
             time.sleep(0.005)
 
 
@@ -244,7 +252,7 @@ class Cauda:
         return bytes(self.dados[-self.maximo :]).decode("utf-8", errors="replace")
 
 
-def executar(config: dict, comando: list[str], prazo: float, cauda: Cauda) -> dict:
+def executar(config: dict[str, Any], comando: list[str], prazo: float, cauda: Cauda) -> dict[str, Any]:
     sou_init = config["modo"] != "basico"
     antes = resource.getrusage(resource.RUSAGE_CHILDREN)
     inicio = time.monotonic()
@@ -316,6 +324,8 @@ def ler_resultado(caminho: str, maximo: int) -> tuple[str | None, str]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None, f"{os.path.basename(caminho)}: não é um arquivo comum"
+        if info.st_nlink != 1:  # a hard link to a file elsewhere
+            return None, f"{os.path.basename(caminho)}: tem {info.st_nlink} links no disco"
         if info.st_size > maximo:
             return None, f"{os.path.basename(caminho)}: {info.st_size} bytes, acima do limite de {maximo}"
         partes, total = [], 0
@@ -348,7 +358,7 @@ def main() -> int:
     os.dup2(nulo, 1)  # nothing but the report reaches the parent's pipe
     _nao_depuravel()
     modo = config["modo"]
-    relatorio: dict = {"isolamento": {"modo": modo}, "comandos": []}
+    relatorio: dict[str, Any] = {"isolamento": {"modo": modo}, "comandos": []}
     if modo != "basico":
         relatorio["isolamento"]["pid_1"] = os.getpid() == 1
     if modo == "namespaces":

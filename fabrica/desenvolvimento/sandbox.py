@@ -172,21 +172,36 @@ class Limites:
                 raise ValueError(f"O limite {nome} do sandbox deve ser um número positivo; recebido {valor!r}.")
 
 
+# A test that passed or was skipped is not a failure: the one place that says so, for results in
+# memory (``ResultadoTeste.passou``) and as stored on a release (``aprovado(linha["status"])``).
+APROVADOS = frozenset({"passou", "pulou"})
+
+
+def aprovado(status: str) -> bool:
+    return status in APROVADOS
+
+
 @dataclass
 class ResultadoTeste:
     nome: str  # the pytest id: test_decisao[combinacao_03]
     arquivo: str  # relative path of the test file
-    status: str  # passou | falhou | erro | pulou
+    # passou | falhou | erro | pulou; ausente for a case the development loop found without a test
+    status: str
     mensagem: str = ""
     duracao_s: float = 0.0
     caso: str | None = None  # the case name inside the brackets, when there is one
 
     @property
     def passou(self) -> bool:
-        return self.status in ("passou", "pulou")
+        return aprovado(self.status)
 
     def como_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def todos_passaram(testes: list[ResultadoTeste]) -> bool:
+    """At least one test, and none failed."""
+    return bool(testes) and all(t.passou for t in testes)
 
 
 @dataclass
@@ -202,7 +217,7 @@ class Execucao:
 
     @property
     def passou(self) -> bool:
-        return not self.erro and bool(self.testes) and all(t.passou for t in self.testes)
+        return not self.erro and todos_passaram(self.testes)
 
     @property
     def falhas(self) -> list[ResultadoTeste]:
@@ -431,7 +446,8 @@ def _argv_bwrap(trabalho: Path, python: str, limites: Limites, uid: int | None, 
                 argv += ["--perms", "0711" if str(pasta) == str(trabalho) else "0755", "--dir", str(pasta)]
     for opcao, origem, destino in ligacoes:
         argv += [opcao, origem, destino]
-    argv += ["--chdir", str(trabalho / "raiz")]
+    # no --chdir: the launcher (uid 0 without CAP_DAC_OVERRIDE) need not enter the uid's directory;
+    # each command's child enters it once it is that uid
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
     return [*argv, "--", python, "-I", str(trabalho / "lancador.py")]
@@ -460,10 +476,11 @@ def _entregar(trabalho: Path, uid: int | None) -> None:
     if uid is None:
         return
     for sub in _GRAVAVEIS:
-        for pasta, _dirs, arquivos in os.walk(trabalho / sub):
-            os.chown(pasta, uid, uid)
-            for nome in arquivos:
-                os.chown(os.path.join(pasta, nome), uid, uid)
+        for pasta, dirs, arquivos in os.walk(trabalho / sub):
+            os.chown(pasta, uid, uid, follow_symlinks=False)
+            for nome in arquivos + [d for d in dirs if os.path.islink(os.path.join(pasta, d))]:
+                # a symlink in a copied directory is handed over itself, never what it points to
+                os.chown(os.path.join(pasta, nome), uid, uid, follow_symlinks=False)
 
 
 @contextlib.contextmanager
@@ -755,7 +772,7 @@ def _avisar_uma_vez(aviso: str) -> None:
         _log.warning(aviso)
 
 
-def _erro_da_execucao(comando: dict, resultados: list[ResultadoTeste], limites: Limites, texto: str) -> str:
+def _erro_da_execucao(comando: dict[str, Any], resultados: list[ResultadoTeste], limites: Limites, texto: str) -> str:
     if not comando:
         return "O sandbox não executou o pytest."
     if comando["tempo_esgotado"]:

@@ -11,15 +11,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from backlog.views import pode_ver_quadro
 from fabrica.metricas import fatos as fatos_de
 from fabrica.metricas import graficos, selectors
 from fabrica.metricas.apresentacao import como_dict, duracao, texto
 from fabrica.metricas.faixas import NOMES
 from fabrica.metricas.filtros import FiltrosForm
 from fabrica.metricas.selectors import Filtros, Numero
+from fabrica.papeis import exigir
 from fabrica.specs.formato.vertentes import VERTENTES
-from fabrica.views import exigir
+from prometheus_site import navegacao
 
 PERMISSAO = "fabrica.ver_metricas"
 
@@ -140,7 +140,7 @@ def painel(request: HttpRequest) -> HttpResponse:
         "barras_tempo": barras_tempo,
         "barras_primeira": barras_primeira,
         "geral_correcao": next((como_dict(n, f) for n in p.todos("workers.precisou_correcao") if not n.recorte), None),
-        "backlog": selectors.estado_do_backlog() if pode_ver_quadro(request.user) else None,
+        "backlog": selectors.estado_do_backlog() if navegacao.pode_abrir("backlog", request.user) else None,
     }
     return render(request, "fabrica/metricas/painel.html", contexto)
 

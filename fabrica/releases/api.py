@@ -15,6 +15,7 @@ from fabrica.models import Release
 from fabrica.releases import selectors, services
 from fabrica.releases.views import resposta_zip
 from prometheus_site.api.permissoes import exige
+from prometheus_site.tipos import PedidoApi
 
 
 class ReleaseResumo(serializers.ModelSerializer):
@@ -142,7 +143,7 @@ class AprovarReleaseView(APIView):
     permission_classes = [exige("fabrica.decidir_release", "fabrica.decidir_release")]
 
     @extend_schema(request=AprovarEntrada, responses=ReleaseDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = AprovarEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
@@ -158,7 +159,7 @@ class RejeitarReleaseView(APIView):
     permission_classes = [exige("fabrica.decidir_release", "fabrica.decidir_release")]
 
     @extend_schema(request=RejeitarEntrada, responses=ReleaseDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = RejeitarEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         services.release_rejeitar(release_id=pk, por=request.user, motivo=entrada.validated_data["motivo"])
@@ -171,7 +172,7 @@ class HorasReleaseView(APIView):
     permission_classes = [exige("fabrica.decidir_release", "fabrica.decidir_release")]
 
     @extend_schema(request=HorasEntrada, responses=ReleaseDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = HorasEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         services.release_horas_registrar(release_id=pk, horas=entrada.validated_data["horas"], por=request.user)

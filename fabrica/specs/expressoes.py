@@ -46,7 +46,7 @@ import datetime
 import decimal
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -688,7 +688,7 @@ _OPERACOES = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_FUNCOES = {"abs": abs, "len": len, "max": max, "min": min, "round": round}
+_FUNCOES: dict[str, Callable[..., Any]] = {"abs": abs, "len": len, "max": max, "min": min, "round": round}
 
 
 def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
@@ -724,7 +724,8 @@ def _avaliar_no(no: No, valores: Mapping[str, Any]) -> Any:
         return valores[no.nome]
     if isinstance(no, Unario):
         valor = _avaliar(no.operando, valores)
-        return {"-": operator.neg, "+": operator.pos, "not": operator.not_}[no.op](valor)
+        unarios: dict[str, Callable[[Any], Any]] = {"-": operator.neg, "+": operator.pos, "not": operator.not_}
+        return unarios[no.op](valor)
     if isinstance(no, Binario):
         esq, dir_ = _avaliar(no.esq, valores), _avaliar(no.dir, valores)
         if no.op == "*" and (isinstance(esq, str | list) or isinstance(dir_, str | list)):

@@ -27,8 +27,10 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from re import _constants as c
-from re import _parser  # private but stable in 3.11+ (the re module's own parser)
+
+# Private but stable in 3.11+ (the re module's own parser); typeshed does not declare them.
+from re import _constants as c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import re2
@@ -90,7 +92,7 @@ def compilar(padrao: str) -> Any:
 def validar(padrao: object) -> str | None:
     """The sentence refusing the pattern, or None when it is accepted."""
     try:
-        compilar(padrao)  # type: ignore[arg-type]
+        compilar(padrao)
     except PadraoInvalido as exc:
         return str(exc)
     except TypeError:  # unhashable: not a text

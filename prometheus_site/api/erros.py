@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -46,11 +48,11 @@ def _achatar(detalhe, prefixo: str = "") -> dict[str, list[str]]:
     return campos
 
 
-def resposta_de_erro(mensagem: str, campos: dict | None = None, status_http: int = 400) -> Response:
+def resposta_de_erro(mensagem: str, campos: dict[str, list[str]] | None = None, status_http: int = 400) -> Response:
     return Response({"erro": mensagem, "campos": campos or {}}, status=status_http)
 
 
-def tratar_excecao(exc, context):
+def tratar_excecao(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ErroDominio):
         return resposta_de_erro(exc.mensagem, exc.campos, exc.status_http)
     if isinstance(exc, Http404):

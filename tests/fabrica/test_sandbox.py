@@ -418,3 +418,27 @@ def test_sem_bubblewrap_auto_recai_no_isolamento_de_hoje_e_diz(sem_bwrap):
 def test_isolamento_desconhecido_e_recusado():
     with pytest.raises(ValueError, match="Isolamento desconhecido"):
         sandbox.escolher_isolamento("chroot")
+
+
+def test_isolamento_configurado_que_nao_roda_e_avisado_no_inicio(sem_bwrap, settings):
+    from fabrica.desenvolvimento.checks import isolamento_do_sandbox
+
+    settings.PROMETHEUS_SANDBOX_ISOLAMENTO = "bwrap"
+    avisos = isolamento_do_sandbox()
+    assert [a.id for a in avisos] == ["fabrica.W102"] and "Toda construção será recusada" in avisos[0].msg
+
+
+@so_com_isolamento
+def test_comando_roda_numa_copia_e_um_link_nunca_entrega_o_arquivo_do_host(tmp_path, segredo_do_host):
+    origem = tmp_path / "release"
+    origem.mkdir()
+    (origem / "app.py").write_text("VERSAO = 1\n")
+    os.symlink(segredo_do_host, origem / "link")
+    execucao = sandbox.executar_comando(
+        origem,
+        ["{python}", "-c", "import app; open('app.py', 'a').write('VERSAO = 2\\n'); print('versao', app.VERSAO)"],
+    )
+    assert execucao.retorno == 0, execucao.saida
+    assert "versao 1" in execucao.saida
+    assert (origem / "app.py").read_text() == "VERSAO = 1\n"  # the run had a copy
+    assert os.stat(segredo_do_host).st_uid == 0  # the symlink was handed over, not its target

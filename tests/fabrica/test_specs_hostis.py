@@ -19,6 +19,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from fabrica.desenvolvimento.base import Entrada, worker_de
 from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.workers import estrutural_regras
 from fabrica.erros import DadosInvalidos
@@ -257,6 +258,14 @@ def _yaml_com(linha: str) -> str:
         pytest.param(":".join(["59"] * 80), "mais de 100 dígitos", id="sexagesimal-enorme"),
         pytest.param("2024-99-99", "data impossível", id="data-impossivel"),
         pytest.param("2024-02-30", "data impossível", id="dia-impossivel"),
+        # Explicit tags whose constructors fail with Python's errors (a 500 before)
+        pytest.param("!!int abc", "valor inválido para o tipo int", id="tag-int"),
+        pytest.param("!!int 0x", "valor inválido para o tipo int", id="tag-int-hex-vazio"),
+        pytest.param("!!float ''", "valor inválido para o tipo float", id="tag-float-vazio"),
+        pytest.param("!!bool talvez", "valor inválido para o tipo bool", id="tag-bool"),
+        pytest.param("!!timestamp abc", "data impossível", id="tag-timestamp"),
+        pytest.param("!!set [1]", "valor inválido para a tag set", id="tag-set-com-lista"),
+        pytest.param("!!map [1]", "valor inválido para a tag map", id="tag-map-com-lista"),
     ],
 )
 def test_valor_impossivel_no_yaml_e_400_nomeando_o_campo(api_como, valor, trecho):
@@ -454,3 +463,60 @@ def _enviar_texto(api_como, corpo: str) -> dict:
 def test_documento_grande_demais_e_recusado():
     with pytest.raises(SpecInvalida, match="o máximo é"):
         carregar_spec("descricao: " + "a" * 1_000_001 + "\n")
+
+
+def test_worker_com_template_inseguro_falha_a_vertente_com_frase(repositorio_com_template):
+    gerador = repositorio_com_template("{{ cycler.__init__.__globals__.os.popen('id').read() }}")
+    spec = carregar_spec(yaml.safe_dump(BASE))
+    with pytest.raises(DadosInvalidos, match=r"E/erros\.py\.j2 foi recusado pelo sandbox de templates"):
+        worker_de("E").produzir(Entrada(spec=spec, casos=[], pacote=spec["id"], gerador=gerador))
+
+
+# --- Tamanhos e grandezas que os workers e a precificação usariam -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mudar", "campo"),
+    [
+        pytest.param(
+            lambda s: s["spec_poo"]["classes"][0]["atributos"][0]["restricoes"].update(min_len=10**10),
+            f"{ATRIBUTO}.restricoes.min_len",
+            id="min_len-de-10-GB",
+        ),
+        pytest.param(lambda s: s["runtime"].update(ram_mb=10**30), "runtime.ram_mb", id="ram"),
+        pytest.param(
+            lambda s: s.update(requisitos_nao_funcionais={"usuarios": 10**50}),
+            "requisitos_nao_funcionais.usuarios",
+            id="usuarios",
+        ),
+    ],
+)
+def test_grandeza_sem_sentido_e_recusada_no_campo(mudar, campo):
+    spec = copy.deepcopy(BASE)
+    mudar(spec)
+    assert "menor ou igual" in _erros(spec)[campo]
+
+
+def test_worker_nao_constroi_texto_gigante_de_spec_antiga():
+    # A spec stored before min_len had a maximum: the worker refuses instead of building 10 GB.
+    atributo = estrutural_regras.Atributo("nome", "str", True, {"min_len": 10**10})
+    with pytest.raises(ValueError, match="acima do limite"):
+        estrutural_regras.valor_valido(atributo)
+
+
+@pytest.mark.django_db
+def test_muitos_padroes_que_o_dfa_do_re2_nao_resolve_batem_no_teto(api_como, teto):
+    # Each match is linear but slow (text x program): forty of them pass any small ceiling.
+    teto.setattr(limite, "TEMPO_S", 0.2)
+    spec = copy.deepcopy(BASE)
+    spec["spec_poo"]["classes"][0]["atributos"] = [
+        {
+            "nome": f"a{i}",
+            "tipo": "str",
+            "restricoes": {"padrao": "(?:[a-f]{0,9}[a-e]{0,9}){0,90}!"},
+            "exemplo": "a" * padroes.MAX_TEXTO,
+        }
+        for i in range(40)
+    ]
+    campos = _enviar(api_como, {"yaml": yaml.safe_dump(spec)})
+    assert "passou do limite de 0.2 s" in campos["yaml"][0]

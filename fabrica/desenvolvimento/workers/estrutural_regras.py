@@ -21,11 +21,14 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from re import _constants, _parser  # privados, mas estáveis no 3.11+ (o leitor do próprio re)
+
+# Privados, mas estáveis no 3.11+ (o leitor do próprio re); typeshed não os declara.
+from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from fabrica.desenvolvimento.literal import em_linhas, em_uma_linha
 from fabrica.specs import expressoes, padroes
+from fabrica.specs.formato.comum import MAX_TAMANHO
 
 ORDEM_REGRAS = ("obrigatorio", "tipo", "min", "max", "min_len", "max_len", "padrao", "escolhas")
 # A classe de erro que o código gerado levanta para cada regra violada (módulo ``erros`` do pacote).
@@ -108,6 +111,13 @@ class Classe:
 
     def atributo(self, nome: str) -> Atributo | None:
         return next((a for a in self.atributos if a.nome == nome), None)
+
+    def atributo_exigido(self, nome: str) -> Atributo:
+        """The attribute ``nome``, which the caller took from this class's own values."""
+        atributo = self.atributo(nome)
+        if atributo is None:
+            raise KeyError(f"{self.nome} não tem o atributo {nome}")
+        return atributo
 
 
 @dataclass(frozen=True)
@@ -271,7 +281,7 @@ def violacao_do_atributo(atributo: Atributo, valor: Any) -> str | None:
 def _igual(a: Any, b: Any) -> bool:
     # Como ``in`` no código gerado: igualdade do Python (1 == 1.0), mas True não é 1 (do_tipo já
     # recusou bool num atributo numérico).
-    return a == b
+    return bool(a == b)
 
 
 def verificar(classe: Classe, valores: dict[str, Any]) -> Violacao | None:
@@ -295,6 +305,10 @@ class Repeticao:
 
     @property
     def valor(self) -> Any:
+        # The spec caps min_len/max_len (MAX_TAMANHO); a spec stored before that cap must not
+        # make the worker build gigabytes.
+        if len(self) > MAX_TAMANHO + 1:
+            raise ValueError(f"texto ou lista de {self.vezes} itens: acima do limite de {MAX_TAMANHO}")
         return self.unidade * self.vezes
 
     def __len__(self) -> int:
@@ -408,7 +422,7 @@ def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
     candidatos: dict[str, list[Any]] = {"tipo": [_TIPO_ERRADO[tipo]]}
     if atributo.obrigatorio:
         candidatos["obrigatorio"] = [None]
-    um = {"int": 1, "float": 1.0, "decimal": decimal.Decimal(1)}.get(tipo)
+    um: Any = {"int": 1, "float": 1.0, "decimal": decimal.Decimal(1)}.get(tipo)
     minimo, maximo = atributo.limite("min"), atributo.limite("max")
     if minimo is not None and um is not None:
         candidatos["min"] = [(math.ceil(minimo) if tipo == "int" else minimo) - um]
@@ -504,7 +518,7 @@ def _gerar(itens: Any, grupos: dict[int, str], c: Any) -> str:
     return "".join(partes)
 
 
-def _escolher(itens: list, c: Any) -> str:
+def _escolher(itens: list[Any], c: Any) -> str:
     negado = bool(itens) and itens[0][0] is c.NEGATE
     conjunto = itens[1:] if negado else itens
     explicitos = []
@@ -521,9 +535,9 @@ def _escolher(itens: list, c: Any) -> str:
 
 def _casa(op: Any, av: Any, ch: str, c: Any) -> bool:
     if op is c.LITERAL:
-        return ord(ch) == av
+        return bool(ord(ch) == av)
     if op is c.RANGE:
-        return av[0] <= ord(ch) <= av[1]
+        return bool(av[0] <= ord(ch) <= av[1])
     if op is c.CATEGORY:
         classes = {
             c.CATEGORY_DIGIT: r"\d",

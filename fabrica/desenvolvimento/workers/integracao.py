@@ -81,7 +81,7 @@ def _classe(nome: str) -> str:
 # --- Formas (payload/resposta) → JSON Schema, exemplo e conferência ----------------------------
 
 
-def esquema_da_forma(forma: Any, *, resposta: bool) -> dict:
+def esquema_da_forma(forma: Any, *, resposta: bool) -> dict[str, Any]:
     """JSON Schema de uma ``forma``: tipo básico, ``{campo: forma}`` ou ``[forma]``. Todo campo
     declarado é obrigatório; campos a mais são recusados no payload e aceitos na resposta."""
     if isinstance(forma, dict):
@@ -93,7 +93,7 @@ def esquema_da_forma(forma: Any, *, resposta: bool) -> dict:
         }
     if isinstance(forma, list):
         return {"type": "array", "items": esquema_da_forma(forma[0], resposta=resposta)}
-    return {
+    basicos: dict[str, dict[str, Any]] = {
         "str": {"type": "string"},
         "int": {"type": "integer"},
         "float": {"type": "number"},
@@ -102,7 +102,8 @@ def esquema_da_forma(forma: Any, *, resposta: bool) -> dict:
         "decimal": {"type": ["number", "string"], "pattern": _DECIMAL},
         "list": {"type": "array"},
         "dict": {"type": "object"},
-    }[forma]
+    }
+    return basicos[forma]
 
 
 def exemplo_da_forma(forma: Any, nome: str = "valor") -> Any:
@@ -163,7 +164,7 @@ def conforma(valor: Any, forma: Any, *, resposta: bool, caminho: str = "") -> li
 # --- Parâmetros (caminho e query string) ----------------------------------------------------------
 
 
-def parametros_do_endpoint(endpoint: dict) -> dict[str, dict]:
+def parametros_do_endpoint(endpoint: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Os parâmetros do endpoint, na ordem em que o cliente os confere: os ``{nome}`` do caminho
     (na ordem do caminho; ``str`` obrigatório quando não declarados), depois os só declarados,
     que vão na query string."""
@@ -178,7 +179,7 @@ def parametros_do_endpoint(endpoint: dict) -> dict[str, dict]:
     return parametros
 
 
-def mensagens_do_parametro(nome: str, declaracao: dict) -> dict[str, str]:
+def mensagens_do_parametro(nome: str, declaracao: dict[str, Any]) -> dict[str, str]:
     mensagens = {
         "obrigatorio": f"{nome} é obrigatório",
         "tipo": f"{nome} deve ser {TIPOS_PT[declaracao['tipo']]}",
@@ -228,7 +229,7 @@ def _do_tipo(valor: Any, tipo: str) -> bool:
         return False
 
 
-def erro_do_parametro(nome: str, declaracao: dict, valor: Any) -> str | None:
+def erro_do_parametro(nome: str, declaracao: dict[str, Any], valor: Any) -> str | None:
     """A primeira regra do parâmetro que ``valor`` quebra (a mensagem), ou None. Ordem: obrigatório,
     tipo, escolhas, padrão, tamanho mínimo e máximo, mínimo e máximo."""
     mensagens = mensagens_do_parametro(nome, declaracao)
@@ -255,7 +256,7 @@ def erro_do_parametro(nome: str, declaracao: dict, valor: Any) -> str | None:
     return None
 
 
-def exemplo_do_parametro(nome: str, declaracao: dict) -> Any:
+def exemplo_do_parametro(nome: str, declaracao: dict[str, Any]) -> Any:
     """Um valor válido: o ``exemplo`` declarado, ou um do tipo que respeita as regras (None
     quando só um exemplo declarado serviria: há um padrão)."""
     if "exemplo" in declaracao:
@@ -277,7 +278,7 @@ def exemplo_do_parametro(nome: str, declaracao: dict) -> Any:
     return int(valor) if tipo == "int" and float(valor).is_integer() else valor
 
 
-def valores_invalidos(nome: str, declaracao: dict) -> list[tuple[str, Any]]:
+def valores_invalidos(nome: str, declaracao: dict[str, Any]) -> list[tuple[str, Any]]:
     """Para cada regra do parâmetro, um valor que a quebra (e só ela, quando dá): os testes de
     validação do cliente. Regras sem valor que as quebre isoladamente ficam de fora."""
     tipo = declaracao["tipo"]
@@ -309,10 +310,10 @@ def valores_invalidos(nome: str, declaracao: dict) -> list[tuple[str, Any]]:
     return [(regra, v) for regra, v in candidatos if erro_do_parametro(nome, declaracao, v) == mensagens[regra]]
 
 
-def caminho_com(endpoint: dict, valores: dict[str, Any]) -> str:
+def caminho_com(endpoint: dict[str, Any], valores: dict[str, Any]) -> str:
     """O caminho da requisição: os ``{nome}`` trocados pelos valores, codificados (``quote``)."""
 
-    def troca(m: re.Match) -> str:
+    def troca(m: re.Match[str]) -> str:
         return urllib.parse.quote(_como_texto(valores[m.group(1)]), safe="")
 
     return _PLACEHOLDER.sub(troca, endpoint["caminho"])
@@ -329,7 +330,7 @@ def _como_texto(valor: Any) -> str:
 # --- O modelo que os templates recebem ------------------------------------------------------------
 
 
-def _conector_contrato(conector: dict) -> dict:
+def _conector_contrato(conector: dict[str, Any]) -> dict[str, Any]:
     autenticacao = conector.get("autenticacao", {"tipo": "nenhuma"})
     endpoints = {}
     for endpoint in conector["endpoints"]:
@@ -391,7 +392,7 @@ _ANOTACAO_PARAMETRO = {
 }
 
 
-def _metodos(conector: dict) -> list[dict]:
+def _metodos(conector: dict[str, Any]) -> list[dict[str, Any]]:
     metodos = []
     for endpoint in conector["endpoints"]:
         parametros = parametros_do_endpoint(endpoint)
@@ -475,7 +476,7 @@ class WorkerIntegracao(Worker):
         conectores = entrada.spec[self.secao]["conectores"]
         tdd = entrada.spec.get("schema_tdd", {})
         exemplos = _exemplos_explicitos(conectores, tdd.get("casos", []))
-        por_conector: dict[str, list[dict]] = {c["nome"]: [] for c in conectores}
+        por_conector: dict[str, list[dict[str, Any]]] = {c["nome"]: [] for c in conectores}
         nao_testaveis = []
         for caso in entrada.casos:
             plano = planejar_caso(conectores, caso, exemplos)
@@ -515,7 +516,7 @@ class WorkerIntegracao(Worker):
 # --- Planos dos testes ------------------------------------------------------------------------------------
 
 
-def _requisicao_valida(endpoint: dict) -> tuple[dict[str, Any], Any] | None:
+def _requisicao_valida(endpoint: dict[str, Any]) -> tuple[dict[str, Any], Any] | None:
     parametros = {}
     for nome, d in parametros_do_endpoint(endpoint).items():
         if not d.get("obrigatorio", True):
@@ -528,7 +529,7 @@ def _requisicao_valida(endpoint: dict) -> tuple[dict[str, Any], Any] | None:
     return parametros, payload
 
 
-def _endpoints_testaveis(conector: dict) -> Iterator[tuple[dict, dict[str, Any], Any]]:
+def _endpoints_testaveis(conector: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], Any]]:
     """Os endpoints do conector para os quais há uma requisição válida, com ela: (endpoint,
     parâmetros, payload), na ordem da spec."""
     for endpoint in conector["endpoints"]:
@@ -537,7 +538,7 @@ def _endpoints_testaveis(conector: dict) -> Iterator[tuple[dict, dict[str, Any],
             yield endpoint, *requisicao
 
 
-def _consulta(endpoint: dict, valores: dict[str, Any]) -> dict[str, list[str]]:
+def _consulta(endpoint: dict[str, Any], valores: dict[str, Any]) -> dict[str, list[str]]:
     return {
         nome: [_como_texto(valores[nome])]
         for nome, d in parametros_do_endpoint(endpoint).items()
@@ -545,7 +546,7 @@ def _consulta(endpoint: dict, valores: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def _planos_de_endpoint(conector: dict) -> list[dict]:
+def _planos_de_endpoint(conector: dict[str, Any]) -> list[dict[str, Any]]:
     planos = []
     for endpoint, parametros, payload in _endpoints_testaveis(conector):
         planos.append(
@@ -575,7 +576,7 @@ def _fora_do_contrato(forma: Any) -> Any:
     return [] if forma != "list" else "x"
 
 
-def _planos_invalidos(conector: dict) -> list[dict]:
+def _planos_invalidos(conector: dict[str, Any]) -> list[dict[str, Any]]:
     planos = []
     for endpoint, parametros, payload in _endpoints_testaveis(conector):
         for nome, d in parametros_do_endpoint(endpoint).items():
@@ -608,7 +609,7 @@ def _planos_invalidos(conector: dict) -> list[dict]:
     return planos
 
 
-def _planos_de_erro(conector: dict) -> list[dict]:
+def _planos_de_erro(conector: dict[str, Any]) -> list[dict[str, Any]]:
     planos = []
     for endpoint, parametros, payload in _endpoints_testaveis(conector):
         for erro in endpoint.get("erros", []):
@@ -640,7 +641,7 @@ def _planos_de_erro(conector: dict) -> list[dict]:
     return planos
 
 
-def _plano_de_cache(conector: dict) -> dict | None:
+def _plano_de_cache(conector: dict[str, Any]) -> dict[str, Any] | None:
     if "cache" not in conector:
         return None
     for endpoint, parametros, _payload in _endpoints_testaveis(conector):
@@ -654,7 +655,9 @@ def _plano_de_cache(conector: dict) -> dict | None:
     return None
 
 
-def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, dict | None, str]:
+def _achar_endpoint(
+    conectores: list[dict[str, Any]], dado: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
     if "endpoint" in dado:
         achados = [(c, e) for c in conectores for e in c["endpoints"] if e["nome"] == dado["endpoint"]]
         if len(achados) != 1:
@@ -666,10 +669,10 @@ def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, di
             )
         return achados[0][0], achados[0][1], ""
 
-    def chaves_da_requisicao(conector: dict) -> set[str]:
+    def chaves_da_requisicao(conector: dict[str, Any]) -> set[str]:
         return {k for k in dado if k not in RESERVADAS and k not in conector.get("cenarios", {})}
 
-    def cobre(conector: dict, endpoint: dict) -> bool:
+    def cobre(conector: dict[str, Any], endpoint: dict[str, Any]) -> bool:
         campos = set(parametros_do_endpoint(endpoint))
         if isinstance(endpoint.get("payload"), dict) and "payload" not in dado:
             campos |= set(endpoint["payload"])
@@ -678,7 +681,7 @@ def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, di
     candidatos = [(c, e) for c in conectores for e in c["endpoints"] if cobre(c, e)]
     if len(candidatos) > 1:
         # Entre os que cobrem, o que usa mais chaves do caso (um endpoint sem parâmetros cobre qualquer caso vazio).
-        def usadas(par: tuple[dict, dict]) -> int:
+        def usadas(par: tuple[dict[str, Any], dict[str, Any]]) -> int:
             return len(chaves_da_requisicao(par[0]) & set(parametros_do_endpoint(par[1])))
 
         melhor = max(usadas(p) for p in candidatos)
@@ -699,11 +702,13 @@ def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, di
     return None, None, f"o caso serve a mais de um endpoint ({nomes}); diga qual em dado.endpoint"
 
 
-def _chave(endpoint: dict, parametros: dict[str, Any], payload: Any) -> str:
+def _chave(endpoint: dict[str, Any], parametros: dict[str, Any], payload: Any) -> str:
     return literal((endpoint["nome"], sorted((k, _como_texto(v)) for k, v in parametros.items()), payload))
 
 
-def _requisicao_do_caso(endpoint: dict, dado: dict, cenarios: dict) -> tuple[dict[str, Any], Any] | str:
+def _requisicao_do_caso(
+    endpoint: dict[str, Any], dado: dict[str, Any], cenarios: dict[str, Any]
+) -> tuple[dict[str, Any], Any] | str:
     declarados = parametros_do_endpoint(endpoint)
     parametros: dict[str, Any] = {}
     for nome, d in declarados.items():
@@ -727,13 +732,13 @@ def _requisicao_do_caso(endpoint: dict, dado: dict, cenarios: dict) -> tuple[dic
     return parametros, payload
 
 
-def _exemplos_explicitos(conectores: list[dict], casos: list[dict]) -> dict[str, dict]:
+def _exemplos_explicitos(conectores: list[dict[str, Any]], casos: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """O que os casos explícitos da spec dizem de cada requisição: o mock do remoto "sabe" isso.
     Chave: (endpoint, parâmetros, payload); valor: ``{"corpo": ...}`` ou ``{"erro": erro declarado}``."""
-    sabidos: dict[str, dict] = {}
+    sabidos: dict[str, dict[str, Any]] = {}
     for caso in casos:
         conector, endpoint, _ = _achar_endpoint(conectores, caso["dado"])
-        if endpoint is None or not isinstance(caso.get("espera"), dict):
+        if endpoint is None or conector is None or not isinstance(caso.get("espera"), dict):
             continue
         requisicao = _requisicao_do_caso(endpoint, caso["dado"], conector.get("cenarios", {}))
         if isinstance(requisicao, str):
@@ -744,7 +749,7 @@ def _exemplos_explicitos(conectores: list[dict], casos: list[dict]) -> dict[str,
     return sabidos
 
 
-def _resposta_esperada(endpoint: dict, espera: dict) -> dict | None:
+def _resposta_esperada(endpoint: dict[str, Any], espera: dict[str, Any]) -> dict[str, Any] | None:
     """``espera`` de um caso explícito como o que o remoto responde e o cliente devolve/levanta."""
     if "erro" in espera:
         mensagem = str(espera["erro"])
@@ -769,8 +774,8 @@ def _resposta_esperada(endpoint: dict, espera: dict) -> dict | None:
 
 
 def planejar_caso(
-    conectores: list[dict], caso: CasoDeTeste, exemplos: dict[str, dict]
-) -> tuple[str, dict] | NaoTestavel:
+    conectores: list[dict[str, Any]], caso: CasoDeTeste, exemplos: dict[str, dict[str, Any]]
+) -> tuple[str, dict[str, Any]] | NaoTestavel:
     """O teste de um caso: requisição, como o remoto e o cache estão, e o resultado esperado."""
     conector, endpoint, motivo = _achar_endpoint(conectores, caso.dado)
     if conector is None or endpoint is None:
@@ -820,7 +825,7 @@ def planejar_caso(
     return conector["nome"], plano
 
 
-def _por_que_nao(endpoint: dict, espera: dict) -> str:
+def _por_que_nao(endpoint: dict[str, Any], espera: dict[str, Any]) -> str:
     if "erro" in espera:
         return (
             f"espera.erro = {espera['erro']!r} não é mensagem de nenhum parâmetro nem de nenhum erro declarado "
@@ -834,8 +839,14 @@ def _por_que_nao(endpoint: dict, espera: dict) -> str:
 
 
 def _desfecho(
-    endpoint: dict, parametros: dict, payload: Any, remoto: Any, cache: str, explicito: dict | None, exemplos: dict
-) -> tuple[dict, dict | None, int]:
+    endpoint: dict[str, Any],
+    parametros: dict[str, Any],
+    payload: Any,
+    remoto: Any,
+    cache: str,
+    explicito: dict[str, Any] | None,
+    exemplos: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any] | None, int]:
     """(esperado, resposta que o mock dá, quantas requisições o mock recebe), pela ordem em que o
     cliente age: valida, consulta o cache, chama."""
     for nome, d in parametros_do_endpoint(endpoint).items():

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, DecimalException
 from typing import Any, ClassVar
@@ -86,7 +87,7 @@ def _numero_pt(valor: Any) -> str:
     return str(int(valor)) if isinstance(valor, float) and valor.is_integer() else str(valor)
 
 
-def mensagens_do_campo(campo: dict) -> dict[str, str]:
+def mensagens_do_campo(campo: dict[str, Any]) -> dict[str, str]:
     """As mensagens de erro do campo, por regra (as padrões desta fábrica, ou as da spec em
     ``campo.mensagens``). As mesmas vão para o ``Form`` gerado e para os resultados esperados."""
     restricoes = campo.get("restricoes", {})
@@ -115,7 +116,7 @@ def mensagens_do_campo(campo: dict) -> dict[str, str]:
 # --- O que o usuário envia, e o que a spec diz que acontece --------------------------------------
 
 
-def como_enviado(campo: dict, valor: Any) -> str | None:
+def como_enviado(campo: dict[str, Any], valor: Any) -> str | None:
     """O texto que o navegador envia para este valor do caso (None: o campo vai vazio/ausente)."""
     if valor is None:
         return None
@@ -169,7 +170,7 @@ def _email_valido(texto: str) -> bool:
     return True
 
 
-def _vazio(campo: dict, enviado: str | None) -> bool:
+def _vazio(campo: dict[str, Any], enviado: str | None) -> bool:
     if campo["tipo"] == "booleano":
         return not _marcado(enviado)
     if enviado is None:
@@ -177,7 +178,7 @@ def _vazio(campo: dict, enviado: str | None) -> bool:
     return (enviado.strip() if campo["tipo"] in TIPOS_TEXTO else enviado) == ""
 
 
-def erros_do_campo(campo: dict, enviado: str | None) -> list[str]:
+def erros_do_campo(campo: dict[str, Any], enviado: str | None) -> list[str]:
     """As mensagens que a tela deve mostrar para o campo quando o usuário envia ``enviado``.
 
     É o oráculo dos testes gerados: as regras da spec (obrigatório, tipo, opções, restricoes)
@@ -222,7 +223,7 @@ def erros_do_campo(campo: dict, enviado: str | None) -> list[str]:
     return erros
 
 
-def valor_limpo(campo: dict, enviado: str | None) -> Any:
+def valor_limpo(campo: dict[str, Any], enviado: str | None) -> Any:
     """O valor que a tela entrega ao endpoint da ação (já validado), como JSON: texto sem os
     espaços das pontas, número inteiro, decimal como texto, data ISO, booleano, nome do arquivo."""
     tipo = campo["tipo"]
@@ -243,7 +244,7 @@ def valor_limpo(campo: dict, enviado: str | None) -> Any:
     return enviado
 
 
-def exemplo_do_campo(campo: dict) -> Any:
+def exemplo_do_campo(campo: dict[str, Any]) -> Any:
     """Um valor válido do campo: o ``exemplo`` da spec, ou um do tipo que respeita as restrições."""
     if "exemplo" in campo:
         return campo["exemplo"]
@@ -284,29 +285,30 @@ def _slug(id_: str) -> str:
     return id_.replace("_", "-")
 
 
-def _tipo_acao(acao: dict) -> str:
+def _tipo_acao(acao: dict[str, Any]) -> str:
     if "endpoint" in acao:
         return "endpoint"
     return "navegacao" if "tela_destino" in acao else "validacao"
 
 
-def acao_padrao(tela: dict) -> dict | None:
+def acao_padrao(tela: dict[str, Any]) -> dict[str, Any] | None:
     """A ação que um envio sem ``acao`` executa: a primeira com endpoint que não é GET, depois
     qualquer uma com endpoint, depois a primeira que só valida. Uma tela com campos e sem
     nenhuma dessas ganha a ação implícita ``enviar`` (valida e mostra que deu certo)."""
     acoes = acoes_da_tela(tela)
-    for criterio in (
+    criterios: tuple[Callable[[dict[str, Any]], bool], ...] = (
         lambda a: a["tipo"] == "endpoint" and a["metodo"] != "GET",
         lambda a: a["tipo"] == "endpoint",
         lambda a: a["tipo"] == "validacao",
-    ):
+    )
+    for criterio in criterios:
         achada = next((a for a in acoes if criterio(a)), None)
         if achada:
             return achada
     return None
 
 
-def acoes_da_tela(tela: dict) -> list[dict]:
+def acoes_da_tela(tela: dict[str, Any]) -> list[dict[str, Any]]:
     acoes = []
     for acao in tela.get("acoes", []):
         tipo = _tipo_acao(acao)
@@ -349,7 +351,7 @@ def _msg_django(texto: str) -> str:
     return texto.replace("%", "%%")
 
 
-def _campo_form(campo: dict) -> dict:
+def _campo_form(campo: dict[str, Any]) -> dict[str, Any]:
     tipo, restricoes = campo["tipo"], campo.get("restricoes", {})
     classe, widget = CAMPOS_DJANGO[tipo]
     mensagens = mensagens_do_campo(campo)
@@ -409,10 +411,10 @@ def _campo_form(campo: dict) -> dict:
 
 @dataclass
 class _Tela:
-    spec: dict
+    spec: dict[str, Any]
     parametros_de: dict[str, list[str]]  # tela → parâmetros da URL dela (de todas as telas da spec)
-    campos: list[dict] = field(init=False)
-    acoes: list[dict] = field(init=False)
+    campos: list[dict[str, Any]] = field(init=False)
+    acoes: list[dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.campos = self.spec.get("campos", [])
@@ -420,9 +422,9 @@ class _Tela:
 
     @property
     def id(self) -> str:
-        return self.spec["id"]
+        return str(self.spec["id"])
 
-    def campo(self, nome: str) -> dict | None:
+    def campo(self, nome: str) -> dict[str, Any] | None:
         return next((c for c in self.campos if c["nome"] == nome), None)
 
     def contexto(self) -> dict[str, Any]:
@@ -503,7 +505,7 @@ class WorkerInterface(Worker):
     def gerar_testes(self, entrada: Entrada) -> tuple[list[Artefato], list[NaoTestavel]]:
         telas = self._telas(entrada)
         contexto = self._contexto(entrada)
-        por_tela: dict[str, list[dict]] = {t.id: [] for t in telas}
+        por_tela: dict[str, list[dict[str, Any]]] = {t.id: [] for t in telas}
         nao_testaveis: list[NaoTestavel] = []
         for caso in entrada.casos:
             plano = planejar_caso(telas, caso)
@@ -564,7 +566,7 @@ class WorkerInterface(Worker):
         return verificar(testes), nao_testaveis
 
 
-def _campos_para_teste(tela: _Tela) -> list[dict]:
+def _campos_para_teste(tela: _Tela) -> list[dict[str, Any]]:
     """O que o teste de renderização confere de cada campo: nome, rótulo, obrigatório, opções."""
     return [
         {
@@ -578,7 +580,9 @@ def _campos_para_teste(tela: _Tela) -> list[dict]:
     ]
 
 
-def _envio(tela: _Tela, valores: dict[str, Any], acao: dict, parametros: dict[str, str], nome: str) -> dict:
+def _envio(
+    tela: _Tela, valores: dict[str, Any], acao: dict[str, Any], parametros: dict[str, str], nome: str
+) -> dict[str, Any]:
     """O POST de um teste e o que a spec diz que ele produz."""
     dados: dict[str, str] = {"acao": acao["nome"]}
     arquivos: dict[str, str] = {}
@@ -606,7 +610,9 @@ def _envio(tela: _Tela, valores: dict[str, Any], acao: dict, parametros: dict[st
     return plano
 
 
-def _aceito(tela: _Tela, acao: dict, parametros: dict[str, str], limpos: dict[str, Any] | None) -> dict:
+def _aceito(
+    tela: _Tela, acao: dict[str, Any], parametros: dict[str, str], limpos: dict[str, Any] | None
+) -> dict[str, Any]:
     """Aceito: vai para a tela destino da ação (com os parâmetros de URL que ela usa) ou mostra
     que concluiu; a ação com endpoint recebe os valores limpos (None: não conferidos)."""
     esperado: dict[str, Any] = {"valido": True, "destino": None}
@@ -632,11 +638,11 @@ def _parametros_exemplo(tela: _Tela) -> dict[str, str]:
     return {p: "1" for p in parametros_da_url(tela.spec)}
 
 
-def _plano_vazio(tela: _Tela, acao: dict) -> dict:
+def _plano_vazio(tela: _Tela, acao: dict[str, Any]) -> dict[str, Any]:
     return _envio(tela, {}, acao, _parametros_exemplo(tela), "vazia")
 
 
-def _plano_valido(tela: _Tela, acao: dict) -> dict:
+def _plano_valido(tela: _Tela, acao: dict[str, Any]) -> dict[str, Any]:
     plano = _envio(tela, _valores_validos(tela), acao, _parametros_exemplo(tela), "valida")
     if not plano["esperado"]["valido"]:
         # A validação da spec garante que o exemplo de cada campo passa nas suas regras.
@@ -644,7 +650,7 @@ def _plano_valido(tela: _Tela, acao: dict) -> dict:
     return plano
 
 
-def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict] | NaoTestavel:
+def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict[str, Any]] | NaoTestavel:
     """O teste de um caso (tela, ação, POST e resultado esperado), ou por que ele não vira teste."""
     dado = dict(caso.dado)
     tela, motivo = _tela_do_caso(telas, dado)
@@ -667,7 +673,7 @@ def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict] | N
     return tela.id, plano
 
 
-def _tela_do_caso(telas: list[_Tela], dado: dict) -> tuple[_Tela | None, str]:
+def _tela_do_caso(telas: list[_Tela], dado: dict[str, Any]) -> tuple[_Tela | None, str]:
     def cabe(tela: _Tela) -> list[str]:
         extras = (*CHAVES_RESERVADAS, *parametros_da_url(tela.spec))
         return sorted(k for k in dado if k not in extras and tela.campo(k) is None)
@@ -698,7 +704,7 @@ def _tela_do_caso(telas: list[_Tela], dado: dict) -> tuple[_Tela | None, str]:
     )
 
 
-def _acao_do_caso(tela: _Tela, nome: Any, espera: dict | None) -> tuple[dict | None, str]:
+def _acao_do_caso(tela: _Tela, nome: Any, espera: dict[str, Any] | None) -> tuple[dict[str, Any] | None, str]:
     if nome is not None:
         acao = next((a for a in tela.acoes if a["nome"] == nome), None)
         if acao is None:
@@ -718,7 +724,9 @@ def _acao_do_caso(tela: _Tela, nome: Any, espera: dict | None) -> tuple[dict | N
     return acao, ""
 
 
-def _esperado_explicito(tela: _Tela, acao: dict, espera: dict, plano: dict) -> tuple[dict | None, str]:
+def _esperado_explicito(
+    tela: _Tela, acao: dict[str, Any], espera: dict[str, Any], plano: dict[str, Any]
+) -> tuple[dict[str, Any] | None, str]:
     desconhecidas = [k for k in espera if k not in ESPERAS]
     if desconhecidas:
         origem = f" (vêm do endpoint {acao['metodo']} {acao['endpoint']})" if acao["endpoint"] else ""

@@ -15,6 +15,7 @@ from fabrica.implantacao import services as servicos
 from fabrica.implantacao.api import serializers as s
 from fabrica.models import Ambiente
 from prometheus_site.api.permissoes import exige
+from prometheus_site.tipos import PedidoApi
 
 
 def _ambiente(pk: int) -> Ambiente:
@@ -89,7 +90,7 @@ class ReverterAmbienteView(APIView):
     permission_classes = [exige("fabrica.reverter_implantacao", "fabrica.reverter_implantacao")]
 
     @extend_schema(request=s.ReverterEntrada, responses={202: ItemSaida})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         _ambiente(pk)
         entrada = s.ReverterEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
@@ -150,7 +151,7 @@ class ValidarImplantacaoView(APIView):
     permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
 
     @extend_schema(request=s.ValidarEntrada, responses=s.ImplantacaoDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = s.ValidarEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         servicos.implantacao_validar(
@@ -168,7 +169,7 @@ class PromoverImplantacaoView(APIView):
     permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
 
     @extend_schema(request=None, responses={202: ItemSaida})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         item = servicos.implantacao_promover(implantacao_id=pk, por=request.user)
         return Response(ItemSaida(item).data, status=status.HTTP_202_ACCEPTED)
 
@@ -177,6 +178,6 @@ class DispensarPromocaoView(APIView):
     permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
 
     @extend_schema(request=None, responses=s.ImplantacaoDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         servicos.implantacao_dispensar_promocao(implantacao_id=pk, por=request.user)
         return Response(s.ImplantacaoDetalhe(selectors.implantacoes().get(pk=pk)).data)

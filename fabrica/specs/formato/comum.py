@@ -25,6 +25,8 @@ METODOS_HTTP = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # dígitos; o Python nem os converte em texto acima de 4.300) só serviria para travar quem o usa.
 MAX_DIGITOS_INTEIRO = 100
 LIMITE_INTEIRO = 10**MAX_DIGITOS_INTEIRO
+# min_len/max_len: os testes gerados constroem textos e listas desse tamanho ("a" * max_len + 1).
+MAX_TAMANHO = 1_000_000
 
 ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers) — DESIGN §4
 ID = r"^[a-z_][a-z0-9_]*$"  # ids que viram ids XML (BPMN/DMN) e rotas: não começam por dígito

@@ -20,6 +20,7 @@ from typing import Any
 from fabrica.specs import expressoes, padroes
 from fabrica.specs.formato.comum import (
     DESCRICAO,
+    MAX_TAMANHO,
     TEXTO,
     TIPOS_BASICOS,
     Caminho,
@@ -46,8 +47,18 @@ _ATRIBUTO = objeto(
             {
                 "min": {"type": "number", "description": "menor valor aceito (inclusive)"},
                 "max": {"type": "number", "description": "maior valor aceito (inclusive)"},
-                "min_len": {"type": "integer", "minimum": 0, "description": "tamanho mínimo (texto ou lista)"},
-                "max_len": {"type": "integer", "minimum": 0, "description": "tamanho máximo (texto ou lista)"},
+                "min_len": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_TAMANHO,
+                    "description": "tamanho mínimo (texto ou lista)",
+                },
+                "max_len": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_TAMANHO,
+                    "description": "tamanho máximo (texto ou lista)",
+                },
                 "padrao": {**TEXTO, "description": "expressão regular que o texto inteiro deve casar"},
                 "escolhas": lista(ref("escalar"), 1, unicos=True),
             },
@@ -144,7 +155,9 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
                 erros.append(((*mb, "nome"), f"já há um atributo {metodo['nome']} na classe {classe['nome']}"))
             parametros = metodo.get("parametros", [])
             erros += duplicados(parametros, "nome", (*mb, "parametros"), "nome de parâmetro")
-            usados = [((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)]
+            usados: list[tuple[Caminho, Any]] = [
+                ((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)
+            ]
             usados += [((*mb, "retorna"), metodo["retorna"])] if "retorna" in metodo else []
             erros += [
                 (

@@ -29,6 +29,7 @@ from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
     DESCRICAO,
+    MAX_TAMANHO,
     METODOS_HTTP,
     TEXTO,
     TIPOS_BASICOS,
@@ -66,8 +67,8 @@ _PARAMETRO = objeto(
         "descricao": DESCRICAO,
         "escolhas": lista(ref("escalar"), 1, unicos=True),
         "padrao": {**TEXTO, "description": "expressão regular (Python) procurada no texto"},
-        "min_len": {"type": "integer", "minimum": 0},
-        "max_len": {"type": "integer", "minimum": 1},
+        "min_len": {"type": "integer", "minimum": 0, "maximum": MAX_TAMANHO},
+        "max_len": {"type": "integer", "minimum": 1, "maximum": MAX_TAMANHO},
         "min": {"type": "number"},
         "max": {"type": "number"},
         "exemplo": {**ref("escalar"), "description": "um valor válido, usado quando um caso não dá o parâmetro"},

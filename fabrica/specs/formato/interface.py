@@ -26,6 +26,7 @@ from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
     DESCRICAO,
+    MAX_TAMANHO,
     METODOS_HTTP,
     TEXTO,
     Erros,
@@ -89,8 +90,8 @@ _TELA = objeto(
                         {
                             "min": {"type": "number"},
                             "max": {"type": "number"},
-                            "min_len": {"type": "integer", "minimum": 0},
-                            "max_len": {"type": "integer", "minimum": 1},
+                            "min_len": {"type": "integer", "minimum": 0, "maximum": MAX_TAMANHO},
+                            "max_len": {"type": "integer", "minimum": 1, "maximum": MAX_TAMANHO},
                             "padrao": {**TEXTO, "description": "expressão regular (Python) procurada no texto"},
                             "extensoes": {
                                 **lista({"type": "string", "pattern": r"^[a-z0-9]+$"}, 1, unicos=True),

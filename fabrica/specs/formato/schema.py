@@ -17,8 +17,9 @@ _RUNTIME = objeto(
         "apis_externas": lista(ref("id_spec"), unicos=True),
         "gpu": {"type": "boolean"},
         "containers_necessarios": lista(ref("id_spec"), unicos=True),
-        "cpu": {"type": "number", "exclusiveMinimum": 0},
-        "ram_mb": {"type": "integer", "exclusiveMinimum": 0},
+        # Maxima far above any machine, far below what would overflow the budget's columns.
+        "cpu": {"type": "number", "exclusiveMinimum": 0, "maximum": 100_000},
+        "ram_mb": {"type": "integer", "exclusiveMinimum": 0, "maximum": 1_000_000_000},
     },
     ("apis_externas", "gpu", "containers_necessarios"),
     description="o que a spec precisa para rodar; os gaps de infraestrutura vêm daqui",
@@ -26,10 +27,10 @@ _RUNTIME = objeto(
 
 _REQUISITOS_NAO_FUNCIONAIS = objeto(
     {
-        "tps": {"type": "number", "minimum": 0},
-        "usuarios": {"type": "integer", "minimum": 0},
+        "tps": {"type": "number", "minimum": 0, "maximum": 1_000_000_000},
+        "usuarios": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000},
         "pico": TEXTO,
-        "latencia_p95_ms": {"type": "number", "exclusiveMinimum": 0},
+        "latencia_p95_ms": {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000},
     },
     description="carga esperada; na falta, valem os padrões do seed §5.1 (tps 10, usuarios 50)",
 )

@@ -83,7 +83,7 @@ def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
         classes = {texto_da_classe(v) for v in dominios[parametro]}
         # YAML turns the key true (or 10) into a boolean (a number): compare their text.
         sem_representante = [c for c in classes if c not in {texto_da_classe(k) for k in por_classe}]
-        variaveis = [((), parametro)] if sem_representante else []
+        variaveis: list[tuple[Caminho, str]] = [((), parametro)] if sem_representante else []
         for chave, representante in por_classe.items():
             classe = texto_da_classe(chave)
             caminho = ("schema_tdd", "representantes", parametro, classe)
