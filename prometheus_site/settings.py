@@ -44,6 +44,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000"
 # (gunicorn's forwarded_allow_ips, 127.0.0.1 by default), so Django sees the request as secure.
 PROMETHEUS_HTTPS = env_bool("PROMETHEUS_HTTPS", False)
 SECURE_SSL_REDIRECT = PROMETHEUS_HTTPS
+# A load balancer's health check and Prometheus's scraper often ask over plain http inside the
+# network; a redirect would read as "down". Neither answer holds a cookie or a secret.
+SECURE_REDIRECT_EXEMPT = [r"^saude/$", r"^metrics$"]
 SESSION_COOKIE_SECURE = PROMETHEUS_HTTPS
 CSRF_COOKIE_SECURE = PROMETHEUS_HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if PROMETHEUS_HTTPS else 0

@@ -263,8 +263,10 @@ from django.test import Client
 settings.ALLOWED_HOSTS = ["prometheus.example.com"]
 http = Client().get("/contas/login/", HTTP_HOST="prometheus.example.com")
 https = Client().get("/contas/login/", secure=True, HTTP_HOST="prometheus.example.com")
+saude = Client().get("/saude/", HTTP_HOST="prometheus.example.com")
 print(json.dumps({
     "http": [http.status_code, http.get("Location", "")],
+    "saude": saude.status_code,
     "hsts": https.get("Strict-Transport-Security", ""),
     "csrf": {k: https.cookies["csrftoken"][k] for k in ("secure", "httponly")},
     "sessao_segura": settings.SESSION_COOKIE_SECURE,
@@ -285,6 +287,7 @@ def test_com_https_cookies_seguros_hsts_e_redirecionamento(tmp_path):
     assert feito.returncode == 0, feito.stderr
     visto = json.loads(feito.stdout.strip().splitlines()[-1])
     assert visto["http"] == [301, "https://prometheus.example.com/contas/login/"]
+    assert visto["saude"] != 301  # a load balancer's plain-http health check is answered, not redirected
     assert visto["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert visto["csrf"] == {"secure": True, "httponly": True}
     assert visto["sessao_segura"] is True

@@ -3,13 +3,16 @@ slice the number describes: a model version, an environment, a vertente)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, QuerySet
 
 from fabrica.metricas import selectors as s
 from fabrica.metricas.selectors import Filtros, Segundos
 
 
-def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySet]:
+def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySet[Any]]:
+    qs: QuerySet[Any]  # budgets, releases or deployments, by the metric
     """(kind of row, queryset): ``orcamentos``, ``desbloqueios``, ``releases``, ``itens`` or
     ``implantacoes``, newest first, with what the number reads of each row annotated."""
     if chave in ("fabrica.precisao_orcamento", "fabrica.mmre", "fabrica.pred25"):

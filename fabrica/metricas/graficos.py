@@ -70,7 +70,7 @@ class Barras:
 
 def barras(itens: list[tuple[str, float | None, str, str]]) -> Barras | None:
     """Horizontal bars (label, value, text, facts URL); None when no bar has a value."""
-    com_valor = [i for i in itens if i[1] is not None]
+    com_valor = [(r, v, t, u) for r, v, t, u in itens if v is not None]
     if not com_valor:
         return None
     maximo = max(v for _r, v, _t, _u in com_valor) or 1.0

@@ -53,8 +53,9 @@ class ColetorDaFabrica(Collector):
         idade = GaugeMetricFamily(
             "backlog_pendente_mais_antigo_seconds", "Idade do item Pendente mais antigo, por tipo.", labels=["tipo"]
         )
-        for linha in Item.objects.filter(status=Status.PENDENTE).values("tipo").annotate(m=Min("criado_em")).order_by():
-            idade.add_metric([linha["tipo"]], max((agora - linha["m"]).total_seconds(), 0.0))
+        pendentes = Item.objects.filter(status=Status.PENDENTE).values("tipo").annotate(m=Min("criado_em")).order_by()
+        for mais_antigo in pendentes:
+            idade.add_metric([mais_antigo["tipo"]], max((agora - mais_antigo["m"]).total_seconds(), 0.0))
         yield idade
         releases = GaugeMetricFamily("fabrica_releases", "Releases por tipo e status.", labels=["tipo", "status"])
         for linha in Release.objects.values("tipo", "status").annotate(n=Count("pk")).order_by():

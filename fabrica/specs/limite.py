@@ -16,6 +16,7 @@ would be refused as too slow, never hang the request.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle  # noqa: S403 — only between this process and the child it forked, never from outside
 import resource
@@ -30,7 +31,9 @@ from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec, valida
 TEMPO_S = 10.0  # uma spec real valida em milissegundos
 MEMORIA_MB = 512  # acima do que o processo já ocupa quando a validação começa
 
-_OK, _INVALIDA, _MEMORIA, _RECURSAO = b"O", b"I", b"M", b"R"
+log = logging.getLogger(__name__)
+
+_OK, _INVALIDA, _MEMORIA, _RECURSAO, _FALHA = b"O", b"I", b"M", b"R", b"F"
 
 
 def carregar_spec_limitada(texto: str) -> dict:
@@ -82,6 +85,10 @@ def _no_filho(funcao: Callable[[Any], Any], argumento: object) -> Any:
         raise SpecInvalida(pickle.loads(corpo))  # noqa: S301
     if marca == _RECURSAO:
         raise SpecInvalida([ErroCampo("", "a spec é aninhada demais para ser validada")])
+    if marca == _FALHA:  # a bug of the validation, told as it is rather than as a limit
+        motivo = corpo.decode(errors="replace")
+        log.error("A validação de uma spec falhou no processo filho: %s", motivo)
+        raise SpecInvalida([ErroCampo("", f"a spec não pôde ser validada: {motivo}")])
     # _MEMORIA, or a child that died without a word (a C library that aborts when memory runs out)
     raise _acima_do_teto(f"{MEMORIA_MB} MB")
 
@@ -99,6 +106,8 @@ def _filho(funcao: Callable[[Any], Any], argumento: object, escrita: int) -> Non
             saida = _MEMORIA
         except RecursionError:
             saida = _RECURSAO
+        except Exception as exc:  # noqa: BLE001 — reported to the parent, never raised in the copy
+            saida = _FALHA + f"{type(exc).__name__}: {exc}"[:500].encode()
         with os.fdopen(escrita, "wb") as saida_do_filho:
             saida_do_filho.write(saida)
     except BaseException:  # noqa: BLE001 — nothing may escape into the copy of the parent's stack

@@ -520,3 +520,14 @@ def test_muitos_padroes_que_o_dfa_do_re2_nao_resolve_batem_no_teto(api_como, tet
     ]
     campos = _enviar(api_como, {"yaml": yaml.safe_dump(spec)})
     assert "passou do limite de 0.2 s" in campos["yaml"][0]
+
+
+def _quebrado(_texto):
+    raise KeyError("um defeito da validação")
+
+
+@pytest.mark.django_db
+def test_defeito_da_validacao_no_filho_e_400_que_o_nomeia(api_como, teto):
+    teto.setattr(limite, "carregar_spec", _quebrado)
+    campos = _enviar(api_como, {"yaml": yaml.safe_dump(BASE)})
+    assert "não pôde ser validada: KeyError" in campos["yaml"][0]
