@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backlog import services
+from backlog import acesso, services
 from backlog.erros import ErroBacklog
-from backlog.models import Evento, Item
+from backlog.models import Concessao, Evento, Item, RegraAcesso
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -119,3 +119,39 @@ class EventoAdmin(admin.ModelAdmin[Evento]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ConcessaoInline(admin.TabularInline[Concessao, RegraAcesso]):
+    model = Concessao
+    extra = 1
+    fields = ["grupo", "usuario", "produzir", "consumir", "concluir"]
+    autocomplete_fields = ["usuario"]
+
+
+@admin.register(RegraAcesso)
+class RegraAcessoAdmin(admin.ModelAdmin[RegraAcesso]):
+    """Who may produce, consume and conclude each type through the API; a rule without grants
+    reserves its type to the services of the system that owns it."""
+
+    list_display = ["tipo", "descricao", "concedido_a"]
+    search_fields = ["tipo", "descricao"]
+    inlines = [ConcessaoInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RegraAcesso]:
+        return super().get_queryset(request).prefetch_related("concessoes__grupo", "concessoes__usuario")
+
+    @admin.display(description=_("concedido a"))
+    def concedido_a(self, obj: RegraAcesso) -> str:
+        return "; ".join(str(c).split(": ", 1)[1] for c in obj.concessoes.all()) or str(_("ninguém (reservado)"))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        acesso.esquecer()  # this process applies the change at once; the others within seconds
+
+    def delete_model(self, request: HttpRequest, obj: RegraAcesso) -> None:
+        super().delete_model(request, obj)
+        acesso.esquecer()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RegraAcesso]) -> None:
+        super().delete_queryset(request, queryset)
+        acesso.esquecer()

@@ -1,5 +1,10 @@
 """MS_Backlog operations (seed §2, §3; DESIGN §3). Every state change of an item goes through here.
 
+``produzir``, ``consumir`` and ``concluir`` (and their batches) take ``por``, the authenticated
+user of the request that asks (the REST API, a page): its access rules (``backlog.acesso``) are
+checked, and a decision item it may conclude is concluded by its owner's decision service.
+Without ``por`` the caller is the owning system's own code, in its own process.
+
 Each operation runs in one transaction that also writes its ``Evento``. The two hot operations,
 ``consumir`` and ``concluir``, run as single SQL statements on PostgreSQL (see ``backlog.sql``),
 because the idiomatic ORM path costs a dozen statements per cycle; the ORM path below is the
@@ -18,14 +23,16 @@ from functools import partial
 from typing import Any, NoReturn, cast, overload
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from backlog import espera, sql
+from backlog import acesso, espera, sql
 from backlog import tipos as registro
-from backlog.erros import DadosInvalidos, ErroBacklog, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
-from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Status
+from backlog.erros import DadosInvalidos, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
+from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Operacao, Status
+from prometheus_site.erros import ErroDominio
 from prometheus_site.observabilidade import item_concluido
 
 # The one table of allowed transitions: operation → statuses it may start from.
@@ -142,6 +149,9 @@ def _avisar_disponiveis(itens: Iterable[tuple[int, str]]) -> None:
     for tipo, ids in por_tipo.items():
         for funcao in registro.ouvintes(tipo):
             transaction.on_commit(partial(funcao, tipo, ids), robust=True)
+
+
+Por = AbstractBaseUser | AnonymousUser | None
 
 
 def _usa_sql_rapido() -> bool:
@@ -293,12 +303,16 @@ def produzir(
     prioridade: int = 0,
     depende_de: Iterable[int] = (),
     ator: str | None = None,
+    por: Por = None,
 ) -> Item:
     """Creates an item: ``Bloqueado`` if any dependency is not ``Concluido``, else ``Pendente``.
 
     A registered type's ``contexto`` must match its schema; unknown dependency ids are refused;
     nothing is written when anything is refused (``DadosInvalidos`` names every bad field).
+    Refused (403) when ``por`` may not produce this type.
     """
+    if por is not None:
+        acesso.exigir(por, [tipo], Operacao.PRODUZIR)
     novo = NovoItem(
         tipo=tipo,
         produtor=produtor,
@@ -312,8 +326,13 @@ def produzir(
     return item
 
 
-def produzir_varios(novos: Sequence[NovoItem], *, ator: str, produzido_por: int | None = None) -> list[Item]:
-    """Produces several items at once (``depende_de_gerados`` may link them), all or none."""
+def produzir_varios(
+    novos: Sequence[NovoItem], *, ator: str, produzido_por: int | None = None, por: Por = None
+) -> list[Item]:
+    """Produces several items at once (``depende_de_gerados`` may link them), all or none;
+    refused (403) when ``por`` may not produce one of their types."""
+    if por is not None:
+        acesso.exigir(por, [n.tipo for n in novos], Operacao.PRODUZIR, campo="items_gerados")
     with transaction.atomic():
         return _produzir_lote(novos, produzido_por=produzido_por, ator=ator)
 
@@ -330,6 +349,7 @@ def consumir(
     quantidade: None = None,
     espera_segundos: float = 0,
     desistir: Callable[[], bool] | None = None,
+    por: Por = None,
 ) -> Item | None: ...
 
 
@@ -342,6 +362,7 @@ def consumir(
     quantidade: int,
     espera_segundos: float = 0,
     desistir: Callable[[], bool] | None = None,
+    por: Por = None,
 ) -> list[Item]: ...
 
 
@@ -353,6 +374,7 @@ def consumir(
     quantidade: int | None = None,
     espera_segundos: float = 0,
     desistir: Callable[[], bool] | None = None,
+    por: Por = None,
 ) -> Item | None | list[Item]:
     """Claims the next claimable item of these types (``models.consumivel``), highest
     ``prioridade`` first, then oldest; returns it ``EmProcessamento`` with a fresh lease, or None
@@ -367,6 +389,8 @@ def consumir(
     long for items of these types to become claimable (``backlog.espera``): outside any
     transaction, holding no lock, and ending early when ``desistir()`` becomes true (the client
     left) or the server stops. Refused inside a transaction, which the wait would hold open.
+
+    Refused (403, naming them) when ``por`` may not consume some of ``tipos``.
     """
     erros: dict[str, list[str]] = {}
     if not tipos:
@@ -379,6 +403,8 @@ def consumir(
         erros["espera_segundos"] = [f"Informe de 0 a {MAX_ESPERA_SEGUNDOS} segundos."]
     if erros:
         raise DadosInvalidos("O pedido de consumo não é válido.", erros)
+    if por is not None:
+        acesso.exigir(por, tipos, Operacao.CONSUMIR, campo="tipos")
     if espera_segundos and connection.in_atomic_block:
         raise TransactionManagementError("consumir com espera_segundos não pode rodar dentro de uma transação.")
     tipos = list(dict.fromkeys(tipos))
@@ -485,23 +511,34 @@ def concluir(
     resultado: dict[str, Any] | None = None,
     items_gerados: Sequence[NovoItem] = (),
     ator: str | None = None,
+    por: Por = None,
 ) -> Item:
     """Concludes an item held by this lease and produces ``items_gerados`` (with
     ``produzido_por``) in the same transaction, then unblocks every dependent whose
     dependencies are now all ``Concluido`` (seed §3.1), in a constant number of queries.
 
     Refused, changing nothing: an unknown item (404), an item not ``EmProcessamento`` (409),
-    a lease that is not the current one (409: a late consumer whose item went to another).
+    a lease that is not the current one (409: a late consumer whose item went to another),
+    a type ``por`` may not conclude or generated items of a type it may not produce (403).
+    An item whose type has a decision service (``tipos.registrar_decisor``) concluded with
+    ``por`` is concluded by that service, which records ``por``'s decision.
     The returned item carries the items it generated in ``item.gerados_agora`` (in order).
     """
     resultado = resultado if resultado is not None else {}
     _validar_conclusao(Conclusao(item_id, lease_token, resultado, items_gerados))
+    if por is not None and items_gerados:
+        acesso.exigir(por, [n.tipo for n in items_gerados], Operacao.PRODUZIR, campo="items_gerados")
     if _usa_sql_rapido():
         # Without generated items the statement is its own transaction (one round trip).
         with transaction.atomic() if items_gerados else nullcontext():
             token = _token(lease_token)
-            concluido = sql.concluir(item_id, str(token) if token else None, resultado, ator)
+            concluido = sql.concluir(
+                item_id, str(token) if token else None, resultado, ator, acesso.filtro_de_conclusao(por)
+            )
             if concluido is None:
+                decidido = _concluir_por_decisor(item_id, lease_token, resultado, items_gerados, por)
+                if decidido is not None:
+                    return decidido
                 _diagnosticar(item_id, "concluir", lease_token)
             item, tem_dependentes = concluido
             item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
@@ -509,6 +546,9 @@ def concluir(
             _desbloquear(item.pk)
         item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         return item
+    decidido = _concluir_por_decisor(item_id, lease_token, resultado, items_gerados, por)
+    if decidido is not None:
+        return decidido
     with transaction.atomic():
         item = _travar(item_id, "concluir", lease_token)
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
@@ -518,26 +558,29 @@ def concluir(
     return item
 
 
-def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None) -> list[Item | ErroBacklog]:
+def concluir_varios(
+    conclusoes: Sequence[Conclusao], *, ator: str | None = None, por: Por = None
+) -> list[Item | ErroDominio]:
     """Concludes each entry as ``concluir`` would and answers, in the same order, the concluded
-    item or the refusal (``ErroBacklog``) of that entry: a bad entry never spoils the others,
+    item or the refusal (``ErroDominio``: the broker's, or a decision service's) of that entry: a bad entry never spoils the others,
     and each item is concluded whole or not at all (its generated items, its event and its
     unblocking commit with it). At most ``MAX_QUANTIDADE`` entries.
 
     On PostgreSQL the entries without generated items are concluded by one statement; an id
     repeated in the batch is concluded by its first entry (the others find it concluded).
+    ``por`` is checked entry by entry, as ``concluir`` checks it.
     """
     if not 1 <= len(conclusoes) <= MAX_QUANTIDADE:
         raise DadosInvalidos(
             f"Envie de 1 a {MAX_QUANTIDADE} conclusões.", {"itens": [f"Entre 1 e {MAX_QUANTIDADE} itens."]}
         )
-    respostas: list[Item | ErroBacklog | None] = [None] * len(conclusoes)
+    respostas: list[Item | ErroDominio | None] = [None] * len(conclusoes)
     juntas: dict[int, int] = {}  # item id -> entry, for the one statement
     vistos: set[int] = set()
     for posicao, c in enumerate(conclusoes):
         try:
             _validar_conclusao(c)
-        except ErroBacklog as exc:
+        except ErroDominio as exc:
             respostas[posicao] = exc
             continue
         if _usa_sql_rapido() and not c.items_gerados and c.item_id not in vistos:
@@ -548,7 +591,7 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
         for item_id, posicao in juntas.items():
             token = _token(conclusoes[posicao].lease_token)
             entradas.append((item_id, str(token) if token else None, conclusoes[posicao].resultado or {}))
-        concluidos = sql.concluir_varios(entradas, ator)
+        concluidos = sql.concluir_varios(entradas, ator, acesso.filtro_de_conclusao(por))
         for item_id, (item, tem_dependentes) in concluidos.items():
             item.gerados_agora = []
             respostas[juntas[item_id]] = item
@@ -556,10 +599,11 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
                 _desbloquear(item.pk)
             item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         for item_id, posicao in juntas.items():
-            if item_id not in concluidos:
+            # A caller's miss may be a refusal of access or a decision: ``concluir`` says which.
+            if item_id not in concluidos and por is None:
                 try:
                     _diagnosticar(item_id, "concluir", conclusoes[posicao].lease_token)
-                except ErroBacklog as exc:
+                except ErroDominio as exc:
                     respostas[posicao] = exc
     for posicao, c in enumerate(conclusoes):
         if respostas[posicao] is None:
@@ -570,10 +614,11 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
                     resultado=c.resultado,
                     items_gerados=c.items_gerados,
                     ator=ator,
+                    por=por,
                 )
-            except ErroBacklog as exc:
+            except ErroDominio as exc:
                 respostas[posicao] = exc
-    return cast(list[Item | ErroBacklog], respostas)  # every entry was answered above
+    return cast(list[Item | ErroDominio], respostas)  # every entry was answered above
 
 
 def devolver(*, item_id: int, lease_token: uuid.UUID | str | None, ator: str) -> Item:
@@ -587,6 +632,39 @@ def devolver(*, item_id: int, lease_token: uuid.UUID | str | None, ator: str) ->
         item.save(update_fields=["status", "tentativas", *CAMPOS_LEASE])
         _evento(item.pk, "devolvido", ator).save()
         _avisar_disponiveis([(item.pk, item.tipo)])
+    return item
+
+
+def _concluir_por_decisor(
+    item_id: int,
+    lease_token: uuid.UUID | str | None,
+    resultado: dict[str, Any],
+    items_gerados: Sequence[NovoItem],
+    por: Por,
+) -> Item | None:
+    """For a caller with ``por``: refuses a type it may not conclude (403), and concludes an item
+    of a type with a decision service through that service (its records change with the item;
+    what follows from the decision is the service's to produce, not the caller's). None: the
+    item is the broker's to conclude (or does not exist: the caller diagnoses)."""
+    if por is None:
+        return None
+    # The type never changes: read without a lock, before the decision service takes its own
+    # locks in its own order (its record, then the item).
+    tipo = Item.objects.filter(pk=item_id).values_list("tipo", flat=True).first()
+    if tipo is None:
+        return None
+    acesso.exigir(por, [tipo], Operacao.CONCLUIR)
+    decidir = registro.decisor(tipo)
+    if decidir is None:
+        return None
+    if items_gerados:
+        raise DadosInvalidos(
+            f"Um item '{tipo}' é concluído pela decisão que ele pede, que produz o que segue dela.",
+            {"items_gerados": ["Não envie itens gerados na conclusão de uma decisão."]},
+        )
+    decidir(item_id=item_id, lease_token=lease_token, resultado=resultado, por=por)
+    item = Item.objects.get(pk=item_id)
+    item.gerados_agora = list(item.gerados.order_by("pk"))
     return item
 
 

@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from backlog.acesso import SEM_FILTRO, Filtro
 from backlog.models import Item
 
 # Tests switch this off to run the ORM path on PostgreSQL too.
@@ -104,6 +105,12 @@ WITH candidato AS (
     ORDER BY c.prioridade DESC, c.id
     LIMIT %(quantidade)s::int{_RESERVAR}"""  # noqa: S608 (the column list, from the model's metadata)
 
+# The caller's access rules (``backlog.acesso.Filtro``): a type it may not conclude, or whose
+# conclusion is a decision service's, matches no row and the caller diagnoses why.
+PODE_CONCLUIR = (
+    "(i.tipo = ANY(%(permitidos)s::text[]) OR (%(padrao)s::boolean AND i.tipo <> ALL(%(proibidos)s::text[])))"
+)
+
 _CONCLUIDO_EVENTO = """
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
@@ -120,7 +127,7 @@ WITH concluido AS (
     -- The lease holds only while EmProcessamento (constraint backlog_item_lease_so_em_processamento),
     -- so the token alone checks the status too, and the plan is always the primary key: a
     -- spelled-out status lets the planner pick the partial lease index and filter on id.
-    WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid
+    WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid AND {PODE_CONCLUIR}
     RETURNING {_RETORNO}
 {_CONCLUIDO_EVENTO}
 SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
@@ -139,7 +146,7 @@ WITH entrada AS (
     SET status = 'Concluido', resultado = entrada.resultado, concluido_em = %(agora)s::timestamptz,
         lease_token = NULL, lease_expira_em = NULL
     FROM entrada
-    WHERE i.id = entrada.id AND i.lease_token = entrada.lease
+    WHERE i.id = entrada.id AND i.lease_token = entrada.lease AND {PODE_CONCLUIR}
     RETURNING {_RETORNO}
 {_CONCLUIDO_EVENTO}
 SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
@@ -167,8 +174,12 @@ def consumo(tipos: list[str], consumidor: str, segundos: int, quantidade: int = 
     return CONSUMIR_VARIOS_TIPOS, parametros
 
 
+def _filtro(filtro: Filtro) -> dict[str, Any]:
+    return {"padrao": filtro.padrao, "permitidos": filtro.permitidos, "proibidos": filtro.proibidos}
+
+
 def conclusao(
-    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None
+    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None, filtro: Filtro = SEM_FILTRO
 ) -> tuple[str, dict[str, Any]]:
     """The concluding statement and its parameters."""
     return CONCLUIR, {
@@ -177,6 +188,7 @@ def conclusao(
         "resultado": json.dumps(resultado),
         "ator": ator,
         "agora": timezone.now(),
+        **_filtro(filtro),
     }
 
 
@@ -264,17 +276,19 @@ def consumir(tipos: list[str], consumidor: str, segundos: int, quantidade: int =
     return itens
 
 
-def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None) -> tuple[Item, bool] | None:
+def concluir(
+    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None, filtro: Filtro = SEM_FILTRO
+) -> tuple[Item, bool] | None:
     """Returns the concluded item and whether it has blocked dependents, or None if no row
-    matched (wrong status or lease: the caller diagnoses which)."""
-    linha = _executar(*conclusao(item_id, lease, resultado, ator))
+    matched (wrong status, lease or access: the caller diagnoses which)."""
+    linha = _executar(*conclusao(item_id, lease, resultado, ator, filtro))
     if linha is None:
         return None
     return _item(linha), bool(linha[-1])
 
 
 def concluir_varios(
-    conclusoes: list[tuple[int, str | None, dict[str, Any]]], ator: str | None
+    conclusoes: list[tuple[int, str | None, dict[str, Any]]], ator: str | None, filtro: Filtro = SEM_FILTRO
 ) -> dict[int, tuple[Item, bool]]:
     """Concludes in one statement each (id, lease, resultado) whose lease holds; returns, by id,
     the concluded items and whether each has blocked dependents. Ids must be distinct."""
@@ -284,6 +298,7 @@ def concluir_varios(
         "resultados": [json.dumps(resultado) for _, _, resultado in conclusoes],
         "ator": ator,
         "agora": timezone.now(),
+        **_filtro(filtro),
     }
     concluidos = {}
     for linha in _executar(CONCLUIR_VARIOS, parametros, todas=True):

@@ -10,9 +10,14 @@ class FabricaConfig(AppConfig):
         # The broker knows item types only as the schemas and listeners its users register
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
         # brings its dispatch listener) here.
+        from backlog.tipos import registrar_decisor
         from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.decisoes import caixa
-        from fabrica.decisoes.services import orcamentos_substituir
+        from fabrica.decisoes.services import (
+            decisao_so_pela_pagina,
+            orcamento_decidir_pelo_backlog,
+            orcamentos_substituir,
+        )
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
         from fabrica.implantacao import alvos
@@ -27,6 +32,10 @@ class FabricaConfig(AppConfig):
         specs.registrar_nova_versao(orcamentos_substituir)
         consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
+        # A role granted to conclude a decision item decides through the PO's decision service.
+        registrar_decisor("aprovar_orcamento", orcamento_decidir_pelo_backlog)
+        registrar_decisor("aprovar_release", decisao_so_pela_pagina)
+        registrar_decisor("validar_implantacao", decisao_so_pela_pagina)
         consumidor.registrar_handler("orcar_spec", processar_orcar)
         consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)
         consumidor.registrar_handler("corrigir_bug", processar_corrigir)

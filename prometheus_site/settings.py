@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "prometheus_site.api.erros.tratar_excecao",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prometheus_site.api.esquema.Esquema",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -254,6 +254,8 @@ SPECTACULAR_SETTINGS = {
         "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
         "StatusImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Status",
         "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
+        "StatusReleaseEnum": "fabrica.models.Release.Status",
+        "TipoReleaseEnum": "fabrica.models.Release.Tipo",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.

@@ -14,10 +14,12 @@ NO_CI = os.environ.get("CI", "").lower() == "true"
 
 @pytest.fixture(autouse=True)
 def _tokens_esquecidos():
-    """Each test starts with no API token remembered by backlog.api.autenticacao."""
+    """Each test starts with no API token nor access rule remembered by this process."""
+    from backlog import acesso
     from backlog.api.autenticacao import esquecer_todos
 
     esquecer_todos()
+    acesso.esquecer()
 
 
 @pytest.fixture(autouse=True)
@@ -119,14 +121,15 @@ def cliente_como(elenco):
 
 
 def _restaurar_dados_iniciais() -> None:
-    """Writes back what the data migrations wrote (roles, pricing model v1, the sweep schedule),
-    as they write it, on the historical models; idempotent."""
+    """Writes back what the data migrations wrote (roles, pricing model v1, the sweep schedule,
+    the access rules), as they write it, on the historical models; idempotent."""
     from importlib import import_module
 
     from django.db.migrations.loader import MigrationLoader
 
-    dados_iniciais = import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais
-    dados_iniciais(MigrationLoader(connection).project_state().apps, None)
+    apps = MigrationLoader(connection).project_state().apps
+    import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais(apps, None)
+    import_module("fabrica.migrations.0015_regras_de_acesso").regras_de_acesso(apps, None)
 
 
 @pytest.fixture(autouse=True)

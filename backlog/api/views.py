@@ -17,10 +17,12 @@ from backlog import selectors, services
 from backlog.api import serializers as s
 from backlog.api.autenticacao import AUTENTICACAO
 from backlog.api.permissoes import OperaBacklog
-from backlog.erros import ErroBacklog, ItemNaoEncontrado
+from backlog.erros import ItemNaoEncontrado
 from backlog.models import Evento, Item
 from prometheus_site import servidor
 from prometheus_site.api.erros import tratar_excecao
+from prometheus_site.api.filtros import id_do_filtro
+from prometheus_site.erros import ErroDominio
 
 _FILTROS = [
     OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM
@@ -64,6 +66,7 @@ class ItensView(generics.ListAPIView[Item]):
             prioridade=novo.prioridade,
             depende_de=novo.depende_de,
             ator=_ator(request),
+            por=request.user,
         )
         return Response(s.ItemSaida(_recarregar(item)).data, status=status.HTTP_201_CREATED)
 
@@ -127,6 +130,7 @@ class ConsumirView(APIView):
             quantidade=quantidade,
             espera_segundos=dados["espera_segundos"],
             desistir=saiu,
+            por=request.user,
         )
         itens = resultado if quantidade is not None else [resultado] if resultado is not None else []
         if itens and dados["espera_segundos"] and saiu():
@@ -163,6 +167,7 @@ class ConcluirView(APIView):
             resultado=dados["resultado"],
             items_gerados=gerados,
             ator=None,
+            por=request.user,
         )
         return Response(s.ItemSaida(_recarregar(item)).data)
 
@@ -219,14 +224,15 @@ class ConcluirVariosView(APIView):
                         items_gerados=[s.novo_item(g, padroes.get(d["id"]) or usuario) for g in d["items_gerados"]],
                     )
                     for _, d in validos
-                ]
+                ],
+                por=request.user,
             )
             if validos
             else []
         )
         concluidos = []
         for (posicao, dados), resposta in zip(validos, respostas, strict=True):
-            if isinstance(resposta, ErroBacklog):
+            if isinstance(resposta, ErroDominio):
                 resultados[posicao] = _recusa(dados["id"], resposta)
             else:
                 concluidos.append(resposta)
@@ -268,10 +274,8 @@ class EventosView(generics.ListAPIView[Evento]):
     serializer_class = s.EventoSaida
 
     def get_queryset(self) -> QuerySet[Evento]:
-        item = self.request.query_params.get("item")
-        return selectors.eventos(
-            item_id=int(item) if item and item.isdigit() else None, tipo=self.request.query_params.get("tipo")
-        )
+        parametros = self.request.query_params
+        return selectors.eventos(item_id=id_do_filtro(parametros, "item"), tipo=parametros.get("tipo"))
 
     @extend_schema(parameters=[OpenApiParameter("item", OpenApiTypes.INT), OpenApiParameter("tipo", OpenApiTypes.STR)])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
