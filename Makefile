@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.instalado
 
-.PHONY: run dev prepare test install lint bench
+.PHONY: run dev prepare test install lint bench bwrap-aviso
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,23 +21,33 @@ prepare: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py carregar_demo
 
-# The production server (gunicorn, Procfile) and the django-q2 cluster, stopped together by Ctrl-C.
-run: prepare
-	$(VENV)/bin/honcho start -f Procfile
+# The production server (gunicorn, Procfile) and the django-q2 cluster, stopped together by Ctrl-C,
+# with DEBUG off (a person meets the site's error pages, never a traceback) and this machine's own
+# SECRET_KEY (kept in $PROMETHEUS_VAR_DIR/chave-secreta) unless one is set. It serves plain http on
+# 127.0.0.1, so PROMETHEUS_HTTPS (Secure cookies, HSTS, the redirect to https) stays off here.
+# Generated code runs under bubblewrap when it is installed (docs/sandbox.md).
+run: bwrap-aviso prepare
+	chave="$${SECRET_KEY:-$$($(PY) manage.py chave_secreta_local)}" && \
+	DEBUG=false SECRET_KEY="$$chave" exec $(VENV)/bin/honcho start -f Procfile
 
 # Django's development server with autoreload instead of gunicorn, and the same cluster.
-dev: prepare
+dev: bwrap-aviso prepare
 	$(VENV)/bin/honcho start -f Procfile.dev
 
-test: install
+bwrap-aviso:
+	@command -v bwrap >/dev/null 2>&1 || echo "AVISO: bubblewrap (bwrap) não está instalado: o sandbox do código gerado usa um isolamento mais fraco (docs/sandbox.md). Instale com: apt-get install bubblewrap"
+
+# The suite after every static check of `make lint` (so `.ci/run` runs them too).
+test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
+# Style, types ([tool.mypy] in pyproject.toml), layers and cycles ([tool.importlinter]).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --cache-dir var/import_linter
 
 bench: install
 	$(PY) bench/backlog_throughput.py

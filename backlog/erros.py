@@ -24,3 +24,7 @@ class TransicaoInvalida(ErroBacklog, erros.TransicaoInvalida):
 
 class LeaseInvalido(TransicaoInvalida):
     """The caller does not hold the item's lease: it expired and the item went to another."""
+
+
+class AcessoNegado(ErroBacklog, erros.Proibido):
+    """The caller may not produce, consume or conclude items of this type (403)."""

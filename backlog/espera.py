@@ -13,6 +13,9 @@ nearest backoff ends.
 On SQLite (``make run``'s default) there is no NOTIFY: waiters poll with a cheap read every
 ``INTERVALO_SEM_AVISO`` seconds, and a commit in the same process wakes them at once.
 
+The wait itself (``reservar_esperando``) lives here too; the claim it repeats stays
+``services.consumir``'s, passed in as a function.
+
 Waiting requests hold a server thread each, so a process lets at most
 ``settings.PROMETHEUS_ESPERAS_POR_PROCESSO`` of them wait at once (``vaga``); beyond that a
 long poll answers like a short one. The server's threads are sized against that limit
@@ -27,9 +30,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Min
+from django.utils import timezone
+
+from backlog.models import Item, Status
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +69,10 @@ class Avisos:
 
     # --- waking --------------------------------------------------------------------------------
 
-    def _marca(self, tipos: Iterable[str]) -> tuple:
+    def _marca(self, tipos: Iterable[str]) -> tuple[Any, ...]:
         return (self._geral, *(self._por_tipo.get(t, 0) for t in tipos))
 
-    def marca(self, tipos: Iterable[str]) -> tuple:
+    def marca(self, tipos: Iterable[str]) -> tuple[Any, ...]:
         with self._cond:
             return self._marca(tipos)
 
@@ -78,7 +87,7 @@ class Avisos:
             self._geral += 1
             self._cond.notify_all()
 
-    def esperar(self, tipos: list[str], marca: tuple, segundos: float) -> bool:
+    def esperar(self, tipos: list[str], marca: tuple[Any, ...], segundos: float) -> bool:
         """Sleeps until items of ``tipos`` were announced since ``marca`` (True) or ``segundos``
         passed (False)."""
         with self._cond:
@@ -105,7 +114,7 @@ class Avisos:
             ouvindo = self._ouvindo
         return ouvindo.wait(PRAZO_PARA_OUVIR)
 
-    def _ouvir(self, parametros: dict) -> None:
+    def _ouvir(self, parametros: dict[str, Any]) -> None:
         import psycopg
 
         pausa = 0.5
@@ -156,7 +165,7 @@ class Avisos:
                 vagas.release()
 
 
-def _parametros(alias: str) -> dict:
+def _parametros(alias: str) -> dict[str, Any]:
     """Django's own connection parameters, for a plain psycopg connection in autocommit."""
     parametros = connections[alias].get_connection_params()
     for chave in ("cursor_factory", "context", "prepare_threshold"):
@@ -174,3 +183,72 @@ def _parametros(alias: str) -> dict:
 
 
 avisos = Avisos()
+
+
+# --- the long poll ----------------------------------------------------------------------------
+
+
+def reservar_esperando(
+    tipos: list[str],
+    reservar: Callable[[], list[Item]],
+    espera_segundos: float,
+    desistir: Callable[[], bool] | None,
+) -> list[Item]:
+    """``reservar()`` (the claim, ``services.consumir``'s one door), and while it finds nothing,
+    sleep until this process hears of items of ``tipos`` (or the nearest backoff of theirs ends,
+    or a short-poll interval passes) and claim again, for up to ``espera_segundos``. Without a
+    free place among this process's waiters (``Avisos.vaga``) it answers like a short poll."""
+    with avisos.vaga() as pode_esperar:
+        if not pode_esperar:
+            return reservar()
+        return _esperar(tipos, reservar, espera_segundos, desistir)
+
+
+def _esperar(
+    tipos: list[str],
+    reservar: Callable[[], list[Item]],
+    espera_segundos: float,
+    desistir: Callable[[], bool] | None,
+) -> list[Item]:
+    prazo = time.monotonic() + espera_segundos
+
+    def parar() -> bool:
+        return avisos.encerrando() or (desistir is not None and desistir())
+
+    avisos.garantir_ouvinte()
+    while True:
+        # The mark before the claim: whatever is announced after it wakes the sleep below.
+        marca = avisos.marca(tipos)
+        itens = reservar()
+        if itens:
+            return itens
+        ouvindo = avisos.ouvindo()
+        # What no transaction announces: a retry whose backoff ends. The wait re-checks then.
+        backoff_fim = _fim_do_proximo_backoff(tipos) if ouvindo else None
+        while True:
+            restante = prazo - time.monotonic()
+            if restante <= 0 or parar():
+                return []
+            passo = min(restante, INTERVALO_MAXIMO if ouvindo else INTERVALO_SEM_AVISO)
+            if backoff_fim is not None:
+                passo = min(passo, max((backoff_fim - timezone.now()).total_seconds(), 0))
+            if avisos.esperar(tipos, marca, passo):
+                break  # announced: claim again
+            if not ouvindo:
+                # A short poll reads before it claims: a claim would take SQLite's write lock.
+                if avisos.ouvindo() or Item.objects.consumiveis(timezone.now()).filter(tipo__in=tipos).exists():
+                    break  # (listening now: start over with notifications)
+            elif backoff_fim is not None and timezone.now() >= backoff_fim:
+                break
+        if parar():  # woken: but the client may have left meanwhile, and then nobody takes it
+            return []
+
+
+def _fim_do_proximo_backoff(tipos: list[str]) -> datetime | None:
+    """When the nearest retry delay among these types' ``Pendente`` items ends (None if none)."""
+    fim: datetime | None = (
+        Item.objects.filter(status=Status.PENDENTE, tipo__in=tipos, disponivel_em__gt=timezone.now())
+        .order_by()
+        .aggregate(fim=Min("disponivel_em"))["fim"]
+    )
+    return fim

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -38,13 +39,13 @@ def consumivel(agora: datetime) -> Q:
     return Q(status=Status.PENDENTE) & (Q(disponivel_em__isnull=True) | Q(disponivel_em__lte=agora))
 
 
-class DependenciaQuerySet(models.QuerySet):
+class DependenciaQuerySet(models.QuerySet["Dependencia"]):
     def em_aberto(self) -> DependenciaQuerySet:
         """The dependencies not yet satisfied (their item is not ``Concluido``)."""
         return self.exclude(depende_de__status=SATISFAZ_DEPENDENCIA)
 
 
-class ItemQuerySet(models.QuerySet):
+class ItemQuerySet(models.QuerySet["Item"]):
     def consumiveis(self, agora: datetime) -> ItemQuerySet:
         return self.filter(consumivel(agora))
 
@@ -114,6 +115,10 @@ class Item(models.Model):
     )
 
     objects = ItemQuerySet.as_manager()
+
+    # Not columns: set on the instances a service or selector returns.
+    depende_de_ids: list[int]  # the ids this item depends on, sorted (when fetched with them)
+    gerados_agora: list[Item]  # what ``concluir`` generated, in order
 
     class Meta:
         verbose_name = _("item")
@@ -211,3 +216,77 @@ class Evento(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tipo} #{self.item_id} por {self.ator}"
+
+
+# The ``tipo`` of the rule that governs every type without a rule of its own (the types of the
+# other systems sharing the broker).
+QUALQUER_TIPO = "*"
+
+
+class Operacao(models.TextChoices):
+    """What a caller may do with items of a type (``RegraAcesso``)."""
+
+    PRODUZIR = "produzir", _("produzir")
+    CONSUMIR = "consumir", _("consumir")
+    CONCLUIR = "concluir", _("concluir")
+
+
+class RegraAcesso(models.Model):
+    """Who may produce, consume and conclude items of one ``tipo`` through a request (the REST
+    API, a page): the ``Concessao`` rows under it. A type with a rule and no grant is reserved:
+    only the services of the systems that own it, called in their own process, touch it. The
+    rule ``*`` governs every type without a rule of its own. Checked by ``backlog.acesso``."""
+
+    tipo = models.CharField(
+        _("tipo"),
+        max_length=64,
+        unique=True,
+        help_text=_("O tipo de item, ou * para todo tipo sem regra própria."),
+    )
+    descricao = models.CharField(_("descrição"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("regra de acesso")
+        verbose_name_plural = _("regras de acesso")
+        ordering = ["tipo"]
+        constraints = [models.CheckConstraint(condition=~Q(tipo=""), name="backlog_regra_tipo_preenchido")]
+
+    def __str__(self) -> str:
+        return self.tipo
+
+
+class Concessao(models.Model):
+    """A grant of a ``RegraAcesso`` to a role (a Django group) or to one user (a system's token)."""
+
+    regra = models.ForeignKey(RegraAcesso, on_delete=models.CASCADE, related_name="concessoes")
+    grupo = models.ForeignKey(
+        "auth.Group", verbose_name=_("papel"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuário"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    produzir = models.BooleanField(_("produzir"), default=False)
+    consumir = models.BooleanField(_("consumir"), default=False)
+    concluir = models.BooleanField(_("concluir"), default=False)
+
+    class Meta:
+        verbose_name = _("concessão")
+        verbose_name_plural = _("concessões")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grupo__isnull=True, usuario__isnull=False) | Q(grupo__isnull=False, usuario__isnull=True),
+                name="backlog_concessao_grupo_ou_usuario",
+            ),
+            models.UniqueConstraint(fields=["regra", "grupo"], name="backlog_concessao_grupo_unica"),
+            models.UniqueConstraint(fields=["regra", "usuario"], name="backlog_concessao_usuario_unica"),
+        ]
+
+    def __str__(self) -> str:
+        quem = self.grupo or self.usuario
+        ops = [op.label for op in Operacao if getattr(self, op.value)]
+        return f"{self.regra.tipo}: {quem} ({', '.join(str(o) for o in ops) or '-'})"

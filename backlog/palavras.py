@@ -9,7 +9,7 @@ from backlog.models import Status
 from prometheus_site import vocabulario
 from prometheus_site.vocabulario import Palavra
 
-TONS_STATUS = {
+TONS_STATUS: dict[str, str] = {
     Status.PENDENTE: "info",
     Status.BLOQUEADO: "espera",
     Status.EM_PROCESSAMENTO: "info",

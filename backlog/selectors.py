@@ -12,7 +12,7 @@ from backlog.models import Dependencia, Evento, Item, Status
 FILTROS_ITEM = ("tipo", "status", "spec_ref", "produtor", "consumidor")
 
 
-def _deps() -> Prefetch:
+def _deps() -> Prefetch[str, QuerySet[Dependencia], str]:
     return Prefetch("dependencias", queryset=Dependencia.objects.only("id", "item_id", "depende_de_id"))
 
 

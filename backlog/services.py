@@ -1,5 +1,10 @@
 """MS_Backlog operations (seed §2, §3; DESIGN §3). Every state change of an item goes through here.
 
+``produzir``, ``consumir`` and ``concluir`` (and their batches) take ``por``, the authenticated
+user of the request that asks (the REST API, a page): its access rules (``backlog.acesso``) are
+checked, and a decision item it may conclude is concluded by its owner's decision service.
+Without ``por`` the caller is the owning system's own code, in its own process.
+
 Each operation runs in one transaction that also writes its ``Evento``. The two hot operations,
 ``consumir`` and ``concluir``, run as single SQL statements on PostgreSQL (see ``backlog.sql``),
 because the idiomatic ORM path costs a dozen statements per cycle; the ORM path below is the
@@ -8,24 +13,27 @@ portable one (SQLite for ``make run``) and the reference the SQL path is tested 
 
 from __future__ import annotations
 
-import time
+import enum
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, overload
+from functools import partial
+from typing import Any, NoReturn, cast, overload
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
-from django.db.models import Min
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from backlog import espera, sql
+from backlog import acesso, espera, sql
 from backlog import tipos as registro
-from backlog.erros import DadosInvalidos, ErroBacklog, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
-from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Status
+from backlog.erros import DadosInvalidos, ItemNaoEncontrado, LeaseInvalido, TransicaoInvalida
+from backlog.models import SATISFAZ_DEPENDENCIA, Dependencia, Evento, Item, Operacao, Status
+from prometheus_site.erros import ErroDominio
+from prometheus_site.observabilidade import item_concluido
 
 # The one table of allowed transitions: operation → statuses it may start from.
 TRANSICOES: dict[str, frozenset[str]] = {
@@ -40,6 +48,8 @@ TRANSICOES: dict[str, frozenset[str]] = {
     "reenfileirar": frozenset({Status.FALHA, Status.CANCELADO}),
     # A claim whose consumer never received it (its long poll was abandoned) goes back untouched.
     "devolver": frozenset({Status.EM_PROCESSAMENTO}),
+    # A producer completes the payload of an item nobody has taken yet.
+    "anotar": frozenset({Status.PENDENTE, Status.BLOQUEADO}),
 }
 
 MAX_PRIORIDADE = 32767
@@ -89,11 +99,35 @@ def _exigir_lease(item: Item, lease_token: uuid.UUID | str | None) -> None:
         )
 
 
-def _travar(item_id: int) -> Item:
+class _Sem(enum.Enum):
+    LEASE = enum.auto()
+
+
+_SEM_LEASE = _Sem.LEASE  # the operation is not the lease holder's: no lease to check
+
+
+def _travar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None | _Sem = _SEM_LEASE) -> Item:
+    """The start of every change of one item: lock its row, check that ``operacao`` may start
+    from its status (``TRANSICOES``) and, for the lease holder's operations, that
+    ``lease_token`` is the current lease. Raises the precise refusal, changing nothing."""
     try:
-        return Item.objects.select_for_update(no_key=True).get(pk=item_id)
+        item = Item.objects.select_for_update(no_key=True).get(pk=item_id)
     except Item.DoesNotExist:
         raise ItemNaoEncontrado(f"Item #{item_id} não existe.") from None
+    _exigir_transicao(item, operacao)
+    if not isinstance(lease_token, _Sem):
+        _exigir_lease(item, lease_token)
+    return item
+
+
+# The fields ``_soltar_lease`` changes, for ``save(update_fields=…)``.
+CAMPOS_LEASE = ["lease_token", "lease_expira_em"]
+
+
+def _soltar_lease(item: Item) -> None:
+    """The item leaves ``EmProcessamento``: nobody holds it any more."""
+    item.lease_token = None
+    item.lease_expira_em = None
 
 
 def _evento(item_id: int, tipo: str, ator: str, dados: dict[str, Any] | None = None) -> Evento:
@@ -111,10 +145,13 @@ def _avisar_disponiveis(itens: Iterable[tuple[int, str]]) -> None:
         return
     if connection.vendor == "postgresql":
         sql.avisar(espera.CANAL, sorted(por_tipo))
-    transaction.on_commit(lambda t=list(por_tipo): espera.avisos.avisar(t), robust=True)
+    transaction.on_commit(partial(espera.avisos.avisar, list(por_tipo)), robust=True)
     for tipo, ids in por_tipo.items():
         for funcao in registro.ouvintes(tipo):
-            transaction.on_commit(lambda f=funcao, t=tipo, i=ids: f(t, i), robust=True)
+            transaction.on_commit(partial(funcao, tipo, ids), robust=True)
+
+
+Por = AbstractBaseUser | AnonymousUser | None
 
 
 def _usa_sql_rapido() -> bool:
@@ -266,12 +303,16 @@ def produzir(
     prioridade: int = 0,
     depende_de: Iterable[int] = (),
     ator: str | None = None,
+    por: Por = None,
 ) -> Item:
     """Creates an item: ``Bloqueado`` if any dependency is not ``Concluido``, else ``Pendente``.
 
     A registered type's ``contexto`` must match its schema; unknown dependency ids are refused;
     nothing is written when anything is refused (``DadosInvalidos`` names every bad field).
+    Refused (403) when ``por`` may not produce this type.
     """
+    if por is not None:
+        acesso.exigir(por, [tipo], Operacao.PRODUZIR)
     novo = NovoItem(
         tipo=tipo,
         produtor=produtor,
@@ -285,8 +326,13 @@ def produzir(
     return item
 
 
-def produzir_varios(novos: Sequence[NovoItem], *, ator: str, produzido_por: int | None = None) -> list[Item]:
-    """Produces several items at once (``depende_de_gerados`` may link them), all or none."""
+def produzir_varios(
+    novos: Sequence[NovoItem], *, ator: str, produzido_por: int | None = None, por: Por = None
+) -> list[Item]:
+    """Produces several items at once (``depende_de_gerados`` may link them), all or none;
+    refused (403) when ``por`` may not produce one of their types."""
+    if por is not None:
+        acesso.exigir(por, [n.tipo for n in novos], Operacao.PRODUZIR, campo="items_gerados")
     with transaction.atomic():
         return _produzir_lote(novos, produzido_por=produzido_por, ator=ator)
 
@@ -303,6 +349,7 @@ def consumir(
     quantidade: None = None,
     espera_segundos: float = 0,
     desistir: Callable[[], bool] | None = None,
+    por: Por = None,
 ) -> Item | None: ...
 
 
@@ -315,6 +362,7 @@ def consumir(
     quantidade: int,
     espera_segundos: float = 0,
     desistir: Callable[[], bool] | None = None,
+    por: Por = None,
 ) -> list[Item]: ...
 
 
@@ -326,6 +374,7 @@ def consumir(
     quantidade: int | None = None,
     espera_segundos: float = 0,
     desistir: Callable[[], bool] | None = None,
+    por: Por = None,
 ) -> Item | None | list[Item]:
     """Claims the next claimable item of these types (``models.consumivel``), highest
     ``prioridade`` first, then oldest; returns it ``EmProcessamento`` with a fresh lease, or None
@@ -340,6 +389,8 @@ def consumir(
     long for items of these types to become claimable (``backlog.espera``): outside any
     transaction, holding no lock, and ending early when ``desistir()`` becomes true (the client
     left) or the server stops. Refused inside a transaction, which the wait would hold open.
+
+    Refused (403, naming them) when ``por`` may not consume some of ``tipos``.
     """
     erros: dict[str, list[str]] = {}
     if not tipos:
@@ -352,19 +403,18 @@ def consumir(
         erros["espera_segundos"] = [f"Informe de 0 a {MAX_ESPERA_SEGUNDOS} segundos."]
     if erros:
         raise DadosInvalidos("O pedido de consumo não é válido.", erros)
+    if por is not None:
+        acesso.exigir(por, tipos, Operacao.CONSUMIR, campo="tipos")
     if espera_segundos and connection.in_atomic_block:
         raise TransactionManagementError("consumir com espera_segundos não pode rodar dentro de uma transação.")
     tipos = list(dict.fromkeys(tipos))
     segundos = lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS
     limite = quantidade or 1
-    if espera_segundos:
-        with espera.avisos.vaga() as pode_esperar:
-            if pode_esperar:
-                itens = _esperar_e_reservar(tipos, consumidor, segundos, limite, espera_segundos, desistir)
-            else:
-                itens = _reservar_consumiveis(tipos, consumidor, segundos, limite)
-    else:
-        itens = _reservar_consumiveis(tipos, consumidor, segundos, limite)
+
+    def reservar() -> list[Item]:
+        return _reservar_consumiveis(tipos, consumidor, segundos, limite)
+
+    itens = espera.reservar_esperando(tipos, reservar, espera_segundos, desistir) if espera_segundos else reservar()
     if quantidade is not None:
         return itens
     return itens[0] if itens else None
@@ -392,60 +442,6 @@ def _reservar_consumiveis(tipos: list[str], consumidor: str, segundos: int, quan
         return itens
 
 
-def _esperar_e_reservar(
-    tipos: list[str],
-    consumidor: str,
-    segundos: int,
-    quantidade: int,
-    espera_segundos: float,
-    desistir: Callable[[], bool] | None,
-) -> list[Item]:
-    """The long poll: claim, else sleep until this process hears of items of these types (or
-    the nearest backoff of theirs ends, or a short-poll interval passes), and claim again."""
-    avisos = espera.avisos
-    prazo = time.monotonic() + espera_segundos
-
-    def parar() -> bool:
-        return avisos.encerrando() or (desistir is not None and desistir())
-
-    avisos.garantir_ouvinte()
-    while True:
-        # The mark before the claim: whatever is announced after it wakes the sleep below.
-        marca = avisos.marca(tipos)
-        itens = _reservar_consumiveis(tipos, consumidor, segundos, quantidade)
-        if itens:
-            return itens
-        ouvindo = avisos.ouvindo()
-        # What no transaction announces: a retry whose backoff ends. The wait re-checks then.
-        backoff_fim = _fim_do_proximo_backoff(tipos) if ouvindo else None
-        while True:
-            restante = prazo - time.monotonic()
-            if restante <= 0 or parar():
-                return []
-            passo = min(restante, espera.INTERVALO_MAXIMO if ouvindo else espera.INTERVALO_SEM_AVISO)
-            if backoff_fim is not None:
-                passo = min(passo, max((backoff_fim - timezone.now()).total_seconds(), 0))
-            if avisos.esperar(tipos, marca, passo):
-                break  # announced: claim again
-            if not ouvindo:
-                # A short poll reads before it claims: a claim would take SQLite's write lock.
-                if avisos.ouvindo() or Item.objects.consumiveis(timezone.now()).filter(tipo__in=tipos).exists():
-                    break  # (listening now: start over with notifications)
-            elif backoff_fim is not None and timezone.now() >= backoff_fim:
-                break
-        if parar():  # woken: but the client may have left meanwhile, and then nobody takes it
-            return []
-
-
-def _fim_do_proximo_backoff(tipos: list[str]) -> datetime | None:
-    """When the nearest retry delay among these types' ``Pendente`` items ends (None if none)."""
-    return (
-        Item.objects.filter(status=Status.PENDENTE, tipo__in=tipos, disponivel_em__gt=timezone.now())
-        .order_by()
-        .aggregate(fim=Min("disponivel_em"))["fim"]
-    )
-
-
 _CAMPOS_RESERVA = ["status", "consumidor", "consumido_em", "tentativas", "lease_token", "lease_expira_em"]
 
 
@@ -468,17 +464,14 @@ def _reservar(item: Item, consumidor: str, agora: datetime, segundos: int) -> It
 def reservar(*, item_id: int, consumidor: str, lease_segundos: int | None = None) -> Item:
     """Claims one given ``Pendente`` item (a person deciding on it), like ``consumir`` does."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "consumir")
+        item = _travar(item_id, "consumir")
         return _reservar(item, consumidor, timezone.now(), lease_segundos or settings.PROMETHEUS_LEASE_SEGUNDOS)
 
 
-def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str, lease_segundos: int | None = None) -> Item:
+def renovar_lease(*, item_id: int, lease_token: uuid.UUID | str | None, lease_segundos: int | None = None) -> Item:
     """Heartbeat of long work: pushes the lease forward; refused if the lease is no longer held."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "renovar")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "renovar", lease_token)
         item.lease_expira_em = _lease_ate(timezone.now(), lease_segundos)
         item.save(update_fields=["lease_expira_em"])
         return item
@@ -514,63 +507,80 @@ def _validar_conclusao(c: Conclusao) -> None:
 def concluir(
     *,
     item_id: int,
-    lease_token: uuid.UUID | str,
+    lease_token: uuid.UUID | str | None,
     resultado: dict[str, Any] | None = None,
     items_gerados: Sequence[NovoItem] = (),
     ator: str | None = None,
+    por: Por = None,
 ) -> Item:
     """Concludes an item held by this lease and produces ``items_gerados`` (with
     ``produzido_por``) in the same transaction, then unblocks every dependent whose
     dependencies are now all ``Concluido`` (seed §3.1), in a constant number of queries.
 
     Refused, changing nothing: an unknown item (404), an item not ``EmProcessamento`` (409),
-    a lease that is not the current one (409: a late consumer whose item went to another).
+    a lease that is not the current one (409: a late consumer whose item went to another),
+    a type ``por`` may not conclude or generated items of a type it may not produce (403).
+    An item whose type has a decision service (``tipos.registrar_decisor``) concluded with
+    ``por`` is concluded by that service, which records ``por``'s decision.
     The returned item carries the items it generated in ``item.gerados_agora`` (in order).
     """
     resultado = resultado if resultado is not None else {}
     _validar_conclusao(Conclusao(item_id, lease_token, resultado, items_gerados))
+    if por is not None and items_gerados:
+        acesso.exigir(por, [n.tipo for n in items_gerados], Operacao.PRODUZIR, campo="items_gerados")
     if _usa_sql_rapido():
         # Without generated items the statement is its own transaction (one round trip).
         with transaction.atomic() if items_gerados else nullcontext():
             token = _token(lease_token)
-            concluido = sql.concluir(item_id, str(token) if token else None, resultado, ator)
+            concluido = sql.concluir(
+                item_id, str(token) if token else None, resultado, ator, acesso.filtro_de_conclusao(por)
+            )
             if concluido is None:
+                decidido = _concluir_por_decisor(item_id, lease_token, resultado, items_gerados, por)
+                if decidido is not None:
+                    return decidido
                 _diagnosticar(item_id, "concluir", lease_token)
             item, tem_dependentes = concluido
             item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         if tem_dependentes:
             _desbloquear(item.pk)
+        item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         return item
+    decidido = _concluir_por_decisor(item_id, lease_token, resultado, items_gerados, por)
+    if decidido is not None:
+        return decidido
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "concluir")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "concluir", lease_token)
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
         item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
         _desbloquear(item.pk)
+    item_concluido(item.tipo, item.consumido_em, item.concluido_em)
     return item
 
 
-def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None) -> list[Item | ErroBacklog]:
+def concluir_varios(
+    conclusoes: Sequence[Conclusao], *, ator: str | None = None, por: Por = None
+) -> list[Item | ErroDominio]:
     """Concludes each entry as ``concluir`` would and answers, in the same order, the concluded
-    item or the refusal (``ErroBacklog``) of that entry: a bad entry never spoils the others,
+    item or the refusal (``ErroDominio``: the broker's, or a decision service's) of that entry: a bad entry never spoils the others,
     and each item is concluded whole or not at all (its generated items, its event and its
     unblocking commit with it). At most ``MAX_QUANTIDADE`` entries.
 
     On PostgreSQL the entries without generated items are concluded by one statement; an id
     repeated in the batch is concluded by its first entry (the others find it concluded).
+    ``por`` is checked entry by entry, as ``concluir`` checks it.
     """
     if not 1 <= len(conclusoes) <= MAX_QUANTIDADE:
         raise DadosInvalidos(
             f"Envie de 1 a {MAX_QUANTIDADE} conclusões.", {"itens": [f"Entre 1 e {MAX_QUANTIDADE} itens."]}
         )
-    respostas: list[Item | ErroBacklog | None] = [None] * len(conclusoes)
+    respostas: list[Item | ErroDominio | None] = [None] * len(conclusoes)
     juntas: dict[int, int] = {}  # item id -> entry, for the one statement
     vistos: set[int] = set()
     for posicao, c in enumerate(conclusoes):
         try:
             _validar_conclusao(c)
-        except ErroBacklog as exc:
+        except ErroDominio as exc:
             respostas[posicao] = exc
             continue
         if _usa_sql_rapido() and not c.items_gerados and c.item_id not in vistos:
@@ -581,17 +591,19 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
         for item_id, posicao in juntas.items():
             token = _token(conclusoes[posicao].lease_token)
             entradas.append((item_id, str(token) if token else None, conclusoes[posicao].resultado or {}))
-        concluidos = sql.concluir_varios(entradas, ator)
+        concluidos = sql.concluir_varios(entradas, ator, acesso.filtro_de_conclusao(por))
         for item_id, (item, tem_dependentes) in concluidos.items():
             item.gerados_agora = []
             respostas[juntas[item_id]] = item
             if tem_dependentes:
                 _desbloquear(item.pk)
+            item_concluido(item.tipo, item.consumido_em, item.concluido_em)
         for item_id, posicao in juntas.items():
-            if item_id not in concluidos:
+            # A caller's miss may be a refusal of access or a decision: ``concluir`` says which.
+            if item_id not in concluidos and por is None:
                 try:
                     _diagnosticar(item_id, "concluir", conclusoes[posicao].lease_token)
-                except ErroBacklog as exc:
+                except ErroDominio as exc:
                     respostas[posicao] = exc
     for posicao, c in enumerate(conclusoes):
         if respostas[posicao] is None:
@@ -602,30 +614,61 @@ def concluir_varios(conclusoes: Sequence[Conclusao], *, ator: str | None = None)
                     resultado=c.resultado,
                     items_gerados=c.items_gerados,
                     ator=ator,
+                    por=por,
                 )
-            except ErroBacklog as exc:
+            except ErroDominio as exc:
                 respostas[posicao] = exc
-    return respostas  # type: ignore[return-value]  (every entry was answered above)
+    return cast(list[Item | ErroDominio], respostas)  # every entry was answered above
 
 
-def devolver(*, item_id: int, lease_token: uuid.UUID | str, ator: str) -> Item:
+def devolver(*, item_id: int, lease_token: uuid.UUID | str | None, ator: str) -> Item:
     """Gives back a claim its consumer never received (a long poll whose client left): the item
     is ``Pendente`` again as it was, the attempt not counted, and announced."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "devolver")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "devolver", lease_token)
         item.status = Status.PENDENTE
         item.tentativas = max(item.tentativas - 1, 0)
-        item.lease_token = None
-        item.lease_expira_em = None
-        item.save(update_fields=["status", "tentativas", "lease_token", "lease_expira_em"])
+        _soltar_lease(item)
+        item.save(update_fields=["status", "tentativas", *CAMPOS_LEASE])
         _evento(item.pk, "devolvido", ator).save()
         _avisar_disponiveis([(item.pk, item.tipo)])
     return item
 
 
-def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None) -> None:
+def _concluir_por_decisor(
+    item_id: int,
+    lease_token: uuid.UUID | str | None,
+    resultado: dict[str, Any],
+    items_gerados: Sequence[NovoItem],
+    por: Por,
+) -> Item | None:
+    """For a caller with ``por``: refuses a type it may not conclude (403), and concludes an item
+    of a type with a decision service through that service (its records change with the item;
+    what follows from the decision is the service's to produce, not the caller's). None: the
+    item is the broker's to conclude (or does not exist: the caller diagnoses)."""
+    if por is None:
+        return None
+    # The type never changes: read without a lock, before the decision service takes its own
+    # locks in its own order (its record, then the item).
+    tipo = Item.objects.filter(pk=item_id).values_list("tipo", flat=True).first()
+    if tipo is None:
+        return None
+    acesso.exigir(por, [tipo], Operacao.CONCLUIR)
+    decidir = registro.decisor(tipo)
+    if decidir is None:
+        return None
+    if items_gerados:
+        raise DadosInvalidos(
+            f"Um item '{tipo}' é concluído pela decisão que ele pede, que produz o que segue dela.",
+            {"items_gerados": ["Não envie itens gerados na conclusão de uma decisão."]},
+        )
+    decidir(item_id=item_id, lease_token=lease_token, resultado=resultado, por=por)
+    item = Item.objects.get(pk=item_id)
+    item.gerados_agora = list(item.gerados.order_by("pk"))
+    return item
+
+
+def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None) -> NoReturn:
     """Raises the precise refusal after a fast statement matched no row."""
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
@@ -639,9 +682,8 @@ def _marcar_concluido(item: Item, resultado: dict[str, Any], ator: str, evento: 
     item.status = Status.CONCLUIDO
     item.resultado = resultado
     item.concluido_em = timezone.now()
-    item.lease_token = None
-    item.lease_expira_em = None
-    item.save(update_fields=["status", "resultado", "concluido_em", "lease_token", "lease_expira_em"])
+    _soltar_lease(item)
+    item.save(update_fields=["status", "resultado", "concluido_em", *CAMPOS_LEASE])
     _evento(item.pk, evento, ator).save()
 
 
@@ -649,8 +691,7 @@ def resolver(*, item_id: int, resultado: dict[str, Any], ator: str) -> Item:
     """Concludes an open item from outside the consume cycle (a gap solved by an admin who
     registered the capability); a consumer still holding it loses its lease. Then unblocks."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "resolver")
+        item = _travar(item_id, "resolver")
         _marcar_concluido(item, resultado, ator, "resolvido")
         _desbloquear(item.pk)
     return item
@@ -700,7 +741,7 @@ def desbloquear_orfaos() -> int:
 
 
 def falhar(
-    *, item_id: int, lease_token: uuid.UUID | str, erro: str, ator: str | None = None, definitivo: bool = False
+    *, item_id: int, lease_token: uuid.UUID | str | None, erro: str, ator: str | None = None, definitivo: bool = False
 ) -> Item:
     """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
     while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``
@@ -708,9 +749,7 @@ def falhar(
     if not isinstance(erro, str) or not erro.strip():
         raise DadosInvalidos("Descreva o erro.", {"erro": ["Campo obrigatório."]})
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "falhar")
-        _exigir_lease(item, lease_token)
+        item = _travar(item_id, "falhar", lease_token)
         _registrar_falha(item, erro, ator or item.consumidor, "falha", definitivo=definitivo)
     return item
 
@@ -720,8 +759,7 @@ def _registrar_falha(
 ) -> None:
     agora = timezone.now()
     item.erro = erro.replace("\x00", "\ufffd")[:10_000]  # PostgreSQL text refuses NUL
-    item.lease_token = None
-    item.lease_expira_em = None
+    _soltar_lease(item)
     if item.tentativas < item.max_tentativas and not definitivo:
         # A failing item waits longer each time; a rescued one (its consumer died) does not.
         atraso = settings.PROMETHEUS_BACKOFF_SEGUNDOS * 2 ** max(item.tentativas - 1, 0) if com_atraso else 0
@@ -740,7 +778,7 @@ def _registrar_falha(
     else:
         item.status = Status.FALHA
         dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
-    item.save(update_fields=["status", "erro", "lease_token", "lease_expira_em", "disponivel_em"])
+    item.save(update_fields=["status", "erro", "disponivel_em", *CAMPOS_LEASE])
     _evento(item.pk, evento, ator, dados).save()
 
 
@@ -748,9 +786,7 @@ def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
     """Adds keys to the ``contexto`` of an item nobody has taken yet (a producer completing a
     payload with ids known only after creation, e.g. ``bloqueando`` of a gap)."""
     with transaction.atomic():
-        item = _travar(item_id)
-        if item.status not in {Status.PENDENTE, Status.BLOQUEADO}:
-            raise TransicaoInvalida(f"O item #{item.pk} está {item.status}; só itens não consumidos são anotados.")
+        item = _travar(item_id, "anotar")
         novo = {**item.contexto, **contexto}
         erros = registro.erros_do_contexto(item.tipo, novo)
         if erros:
@@ -764,12 +800,10 @@ def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
 def cancelar(*, item_id: int, ator: str, motivo: str = "") -> Item:
     """An admin withdraws an item that is not finished; its dependents stay ``Bloqueado``."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "cancelar")
+        item = _travar(item_id, "cancelar")
         item.status = Status.CANCELADO
-        item.lease_token = None
-        item.lease_expira_em = None
-        item.save(update_fields=["status", "lease_token", "lease_expira_em"])
+        _soltar_lease(item)
+        item.save(update_fields=["status", *CAMPOS_LEASE])
         _evento(item.pk, "cancelado", ator, {"motivo": motivo}).save()
     return item
 
@@ -778,8 +812,7 @@ def reenfileirar(*, item_id: int, ator: str) -> Item:
     """An admin gives a failed or cancelled item a fresh start with all its attempts; it waits
     again (``Bloqueado``) if a dependency is not ``Concluido``."""
     with transaction.atomic():
-        item = _travar(item_id)
-        _exigir_transicao(item, "reenfileirar")
+        item = _travar(item_id, "reenfileirar")
         pendencias = item.dependencias.em_aberto().exists()
         item.status = Status.BLOQUEADO if pendencias else Status.PENDENTE
         item.tentativas = 0

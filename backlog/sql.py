@@ -20,8 +20,10 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from backlog.acesso import SEM_FILTRO, Filtro
 from backlog.models import Item
 
 # Tests switch this off to run the ORM path on PostgreSQL too.
@@ -103,6 +105,12 @@ WITH candidato AS (
     ORDER BY c.prioridade DESC, c.id
     LIMIT %(quantidade)s::int{_RESERVAR}"""  # noqa: S608 (the column list, from the model's metadata)
 
+# The caller's access rules (``backlog.acesso.Filtro``): a type it may not conclude, or whose
+# conclusion is a decision service's, matches no row and the caller diagnoses why.
+PODE_CONCLUIR = (
+    "(i.tipo = ANY(%(permitidos)s::text[]) OR (%(padrao)s::boolean AND i.tipo <> ALL(%(proibidos)s::text[])))"
+)
+
 _CONCLUIDO_EVENTO = """
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
@@ -119,7 +127,7 @@ WITH concluido AS (
     -- The lease holds only while EmProcessamento (constraint backlog_item_lease_so_em_processamento),
     -- so the token alone checks the status too, and the plan is always the primary key: a
     -- spelled-out status lets the planner pick the partial lease index and filter on id.
-    WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid
+    WHERE i.id = %(id)s::bigint AND i.lease_token = %(lease)s::uuid AND {PODE_CONCLUIR}
     RETURNING {_RETORNO}
 {_CONCLUIDO_EVENTO}
 SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
@@ -138,7 +146,7 @@ WITH entrada AS (
     SET status = 'Concluido', resultado = entrada.resultado, concluido_em = %(agora)s::timestamptz,
         lease_token = NULL, lease_expira_em = NULL
     FROM entrada
-    WHERE i.id = entrada.id AND i.lease_token = entrada.lease
+    WHERE i.id = entrada.id AND i.lease_token = entrada.lease AND {PODE_CONCLUIR}
     RETURNING {_RETORNO}
 {_CONCLUIDO_EVENTO}
 SELECT concluido.*, {_dependencias_de("concluido")} AS depende_de_ids,
@@ -166,8 +174,12 @@ def consumo(tipos: list[str], consumidor: str, segundos: int, quantidade: int = 
     return CONSUMIR_VARIOS_TIPOS, parametros
 
 
+def _filtro(filtro: Filtro) -> dict[str, Any]:
+    return {"padrao": filtro.padrao, "permitidos": filtro.permitidos, "proibidos": filtro.proibidos}
+
+
 def conclusao(
-    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None
+    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None, filtro: Filtro = SEM_FILTRO
 ) -> tuple[str, dict[str, Any]]:
     """The concluding statement and its parameters."""
     return CONCLUIR, {
@@ -176,25 +188,27 @@ def conclusao(
         "resultado": json.dumps(resultado),
         "ator": ator,
         "agora": timezone.now(),
+        **_filtro(filtro),
     }
 
 
 @cache
-def _classe_cursor() -> type:
+def _classe_cursor() -> type[Any]:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class CursorPreparado(ServerBindingCursor):
         """Prepared once per connection; rows come back in binary, which spares both the
         server's text formatting and Django's Python-level timestamp parsing."""
 
-        def execute(self, query, params=None, *, prepare=True, binary=True):
-            return super().execute(query, params, prepare=prepare, binary=binary)
+        def execute(self, query: Any, params: Any = None, *, prepare: bool = True, binary: bool = True) -> Any:
+            # django-stubs declares the cursor without psycopg's methods.
+            return super().execute(query, params, prepare=prepare, binary=binary)  # type: ignore[misc]
 
     return CursorPreparado
 
 
 # One cursor per psycopg connection, reused: a new connection (Django reconnected) gets its own.
-_cursores: WeakKeyDictionary = WeakKeyDictionary()
+_cursores: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
 
 
 def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) -> Any:
@@ -215,7 +229,7 @@ def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) ->
     if db.queries_logged or db.execute_wrappers:
         # DEBUG, assertNumQueries, the debug toolbar: through Django's wrapper, so they see
         # these statements like any other (its ``with`` would close the shared cursor).
-        db._prepare_cursor(cursor).execute(texto, parametros)
+        db._prepare_cursor(cursor).execute(texto, parametros)  # type: ignore[attr-defined]
         return cursor.fetchall() if todas else cursor.fetchone()
     db.validate_thread_sharing()
     db.validate_no_broken_transaction()
@@ -224,7 +238,7 @@ def _executar(texto: str, parametros: dict[str, Any], *, todas: bool = False) ->
         return cursor.fetchall() if todas else cursor.fetchone()
 
 
-def _preparar_sessao(db, conexao) -> None:
+def _preparar_sessao(db: BaseDatabaseWrapper, conexao: Any) -> None:
     """Once per connection, outside any transaction (a SET inside one would be undone by its
     rollback); until then the statements simply run unprepared.
 
@@ -242,7 +256,7 @@ def _preparar_sessao(db, conexao) -> None:
     conexao.prepare_threshold = sys.maxsize
 
 
-def _item(linha: tuple) -> Item:
+def _item(linha: tuple[Any, ...]) -> Item:
     """An ``Item`` from a row of ``_RETORNO`` followed by its dependency ids."""
     valores = list(linha[: len(_CAMPOS)])
     for posicao in _POSICOES_JSON:
@@ -262,17 +276,19 @@ def consumir(tipos: list[str], consumidor: str, segundos: int, quantidade: int =
     return itens
 
 
-def concluir(item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None) -> tuple[Item, bool] | None:
+def concluir(
+    item_id: int, lease: str | None, resultado: dict[str, Any], ator: str | None, filtro: Filtro = SEM_FILTRO
+) -> tuple[Item, bool] | None:
     """Returns the concluded item and whether it has blocked dependents, or None if no row
-    matched (wrong status or lease: the caller diagnoses which)."""
-    linha = _executar(*conclusao(item_id, lease, resultado, ator))
+    matched (wrong status, lease or access: the caller diagnoses which)."""
+    linha = _executar(*conclusao(item_id, lease, resultado, ator, filtro))
     if linha is None:
         return None
     return _item(linha), bool(linha[-1])
 
 
 def concluir_varios(
-    conclusoes: list[tuple[int, str | None, dict[str, Any]]], ator: str | None
+    conclusoes: list[tuple[int, str | None, dict[str, Any]]], ator: str | None, filtro: Filtro = SEM_FILTRO
 ) -> dict[int, tuple[Item, bool]]:
     """Concludes in one statement each (id, lease, resultado) whose lease holds; returns, by id,
     the concluded items and whether each has blocked dependents. Ids must be distinct."""
@@ -282,6 +298,7 @@ def concluir_varios(
         "resultados": [json.dumps(resultado) for _, _, resultado in conclusoes],
         "ator": ator,
         "agora": timezone.now(),
+        **_filtro(filtro),
     }
     concluidos = {}
     for linha in _executar(CONCLUIR_VARIOS, parametros, todas=True):

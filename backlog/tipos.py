@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator
 
@@ -53,6 +53,31 @@ def ouvintes(tipo: str) -> list[Ouvinte]:
     return _ouvintes.get(tipo, [])
 
 
+class Decisor(Protocol):
+    """Concludes an item of its type on behalf of ``por`` through the owning system's decision
+    service, which changes its own records and concludes the item with ``lease_token``."""
+
+    def __call__(self, *, item_id: int, lease_token: Any, resultado: dict[str, Any], por: Any) -> Any: ...
+
+
+_decisores: dict[str, Decisor] = {}
+
+
+def registrar_decisor(tipo: str, funcao: Decisor) -> None:
+    """Items of ``tipo`` concluded through a request (a role the admin granted) are concluded by
+    ``funcao``, never by the broker alone: a decision item concluded beside an undecided
+    decision would be a lie. The owning app registers it at start-up (``AppConfig.ready``)."""
+    _decisores[tipo] = funcao
+
+
+def decisor(tipo: str) -> Decisor | None:
+    return _decisores.get(tipo)
+
+
+def tipos_com_decisor() -> frozenset[str]:
+    return frozenset(_decisores)
+
+
 def registrar_tipo(
     nome: str,
     schema: dict[str, Any],
@@ -78,7 +103,7 @@ def tipos_registrados() -> dict[str, TipoItem]:
     return dict(_tipos)
 
 
-def caminho(prefixo: str, partes) -> str:
+def caminho(prefixo: str, partes: Iterable[str | int]) -> str:
     """Turns a jsonschema path into ``contexto.a[0].b``."""
     texto = prefixo
     for parte in partes:

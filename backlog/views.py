@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +17,8 @@ from backlog.models import Item, Status
 PERMISSAO_QUADRO = "backlog.change_item"
 
 
-def pode_ver_quadro(usuario) -> bool:
-    return usuario.is_authenticated and usuario.has_perm(PERMISSAO_QUADRO)
+def pode_ver_quadro(usuario: User | AnonymousUser) -> bool:
+    return usuario.is_authenticated and bool(usuario.has_perm(PERMISSAO_QUADRO))
 
 
 def exigir_operador(request: HttpRequest) -> None:
@@ -28,7 +29,7 @@ def exigir_operador(request: HttpRequest) -> None:
 @login_required
 def quadro(request: HttpRequest) -> HttpResponse:
     exigir_operador(request)
-    filtros = {k: v for k, v in request.GET.items() if k in selectors.FILTROS_ITEM and v}
+    filtros = {k: str(v) for k, v in request.GET.items() if k in selectors.FILTROS_ITEM and v}
     pagina = Paginator(selectors.itens(filtros), 50).get_page(request.GET.get("pagina"))
     return render(
         request,

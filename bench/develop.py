@@ -12,9 +12,11 @@ default generator and corrector, the sandbox limits of the settings.
    builds. A vertente without a registered worker is listed as such.
 2. **Sandbox against in-process**: N trivial tests (``--testes``) run (a) in this process with
    ``pytest.main``, (b) in a bare ``python -m pytest`` subprocess, (c) in the sandbox without
-   coverage, (d) in the sandbox with coverage of lines and branches; tests per second of each,
-   the median of ``--repeticoes`` runs. The sandbox's fixed cost is the time of a run of one
-   test, and the intercept of the line through the runs of N tests.
+   coverage, (d) in the sandbox with coverage of lines and branches, (c) and (d) in every
+   isolation this machine runs (bubblewrap, the namespaces of before, the basic one), samples
+   interleaved; tests per second of each, the median of ``--repeticoes`` runs. The sandbox's
+   fixed cost is the intercept of the line through the runs of 1 and of the largest N; the ratio
+   bubblewrap / namespaces is printed (issue 16's target: at most 1.5×).
 """
 
 from __future__ import annotations
@@ -194,29 +196,30 @@ def no_sandbox(n: int, cobertura: bool, isolamento: str) -> float:
 
 
 def medir_sandbox(tamanhos: list[int], repeticoes: int) -> dict:
-    from fabrica.desenvolvimento.sandbox import isolamento_disponivel
+    """Every way, interleaved (round-robin per sample, so the load of this shared machine weighs
+    on all of them alike): in-process, a bare subprocess, and the sandbox in each isolation this
+    machine runs — bubblewrap beside the namespaces of before (``unshare``) and the basic one."""
+    from fabrica.desenvolvimento.sandbox import isolamentos
 
-    modo = isolamento_disponivel()
+    modos = [m for m, motivo in isolamentos().items() if not motivo]
     formas = {
         "em processo (pytest.main)": em_processo,
         "subprocesso (python -m pytest)": subprocesso,
-        "sandbox básico, sem cobertura": lambda n: no_sandbox(n, False, "basico"),
     }
-    if modo == "completo":
-        formas["sandbox completo, sem cobertura"] = lambda n: no_sandbox(n, False, "completo")
-        formas["sandbox completo, com cobertura"] = lambda n: no_sandbox(n, True, "completo")
-    else:
-        formas["sandbox básico, com cobertura"] = lambda n: no_sandbox(n, True, "basico")
+    for modo in modos:
+        formas[f"sandbox {modo}, sem cobertura"] = lambda n, m=modo: no_sandbox(n, False, m)
+        if modo != "basico":
+            formas[f"sandbox {modo}, com cobertura"] = lambda n, m=modo: no_sandbox(n, True, m)
     for funcao in formas.values():  # warm-up: imports, page cache
         funcao(1)
+    amostras: dict[str, dict[int, list[float]]] = {nome: {n: [] for n in [1, *tamanhos]} for nome in formas}
+    for n in [1, *tamanhos]:
+        for _ in range(repeticoes):
+            for nome, funcao in formas.items():
+                amostras[nome][n].append(funcao(n))
     tabela = {}
-    for nome, funcao in formas.items():
-        tempos = {}
-        for n in [1, *tamanhos]:
-            amostras = []
-            for _ in range(repeticoes):
-                amostras.append(funcao(n))
-            tempos[n] = _mediana(amostras)
+    for nome in formas:
+        tempos = {n: _mediana(v) for n, v in amostras[nome].items()}
         maior = max(tamanhos)
         inclinacao = (tempos[maior] - tempos[1]) / (maior - 1)
         tabela[nome] = {
@@ -225,7 +228,15 @@ def medir_sandbox(tamanhos: list[int], repeticoes: int) -> dict:
             "custo_fixo_s": round(tempos[1] - inclinacao, 3),
             "por_teste_ms": round(inclinacao * 1000, 2),
         }
-    return {"modo": modo, "tamanhos": tamanhos, "formas": tabela}
+    razoes = {}
+    for cobertura in ("sem cobertura", "com cobertura"):
+        novo, hoje = tabela.get(f"sandbox bwrap, {cobertura}"), tabela.get(f"sandbox namespaces, {cobertura}")
+        if novo and hoje:
+            razoes[cobertura] = {
+                "custo_fixo": round(novo["custo_fixo_s"] / hoje["custo_fixo_s"], 2),
+                "um_teste": round(novo["segundos"][1] / hoje["segundos"][1], 2),
+            }
+    return {"modos": modos, "tamanhos": tamanhos, "formas": tabela, "bwrap_sobre_namespaces": razoes}
 
 
 # --- output ----------------------------------------------------------------------------------------------
@@ -243,7 +254,7 @@ def imprimir(amostras: list[dict], sandbox: dict) -> None:
             f"{linha['tentativas']} | {linha['execucoes']} | {linha['gerar_s']:.3f} | {linha['testar_s']:.3f} | "
             f"{linha['corrigir_s']:.3f} | {linha['total_s']:.3f} |"
         )
-    print(f"\n## Sandbox against in-process (isolation available: {sandbox['modo']})\n")
+    print(f"\n## Sandbox against in-process (isolations that run here: {', '.join(sandbox['modos'])})\n")
     tamanhos = sandbox["tamanhos"]
     cabecalho = " | ".join(f"{n} tests s | {n} tests/s" for n in tamanhos)
     print(f"| how | 1 test s | {cabecalho} | fixed cost s | per test ms |")
@@ -251,6 +262,11 @@ def imprimir(amostras: list[dict], sandbox: dict) -> None:
     for nome, f in sandbox["formas"].items():
         colunas = " | ".join(f"{f['segundos'][n]:.3f} | {f['testes_por_s'][n]}" for n in tamanhos)
         print(f"| {nome} | {f['segundos'][1]:.3f} | {colunas} | {f['custo_fixo_s']:.3f} | {f['por_teste_ms']:.2f} |")
+    for cobertura, razao in sandbox["bwrap_sobre_namespaces"].items():
+        print(
+            f"\nbwrap / namespaces ({cobertura}): fixed cost {razao['custo_fixo']}×, one-test run {razao['um_teste']}× "
+            "(target: fixed cost at most 1.5×)"
+        )
 
 
 def main() -> None:

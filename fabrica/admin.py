@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
@@ -13,6 +14,8 @@ from fabrica import palavras, selectors
 from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
 from fabrica.forms import OUTRO, CapacidadeAdminForm
 from fabrica.models import Capacidade, Construcao, Gap, ModeloPrecificacao, Orcamento, Release, Spec
+from fabrica.specs.repositorio import RepositorioInvalido
+from fabrica.specs.services import specs_sincronizar
 from prometheus_site.admin import InlineSomenteLeitura
 
 
@@ -41,7 +44,7 @@ class CapacidadeAdmin(admin.ModelAdmin):
 
     class Media:
         # The preview of what saving would resolve follows the form as it is typed (htmx).
-        js = ["django_htmx/htmx-2.min.js"]
+        js = ["django_htmx/htmx-2.min.js", "js/admin_capacidade.js"]
 
     def get_urls(self):
         return [
@@ -220,11 +223,6 @@ class SpecAdmin(admin.ModelAdmin):
         return redirect("admin:fabrica_spec_changelist")
 
     def _sincronizar(self, request) -> None:
-        from django.conf import settings
-
-        from fabrica.specs.repositorio import RepositorioInvalido
-        from fabrica.specs.services import specs_sincronizar
-
         try:
             r = specs_sincronizar(caminho_repo=settings.PROMETHEUS_SPECS_REPO, por=request.user)
         except RepositorioInvalido as exc:

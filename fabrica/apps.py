@@ -10,9 +10,15 @@ class FabricaConfig(AppConfig):
         # The broker knows item types only as the schemas and listeners its users register
         # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
         # brings its dispatch listener) here.
-        from fabrica import consumidor, contratos, palavras
+        from backlog.tipos import registrar_decisor
+        from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.contratos import TipoItem
         from fabrica.decisoes import caixa
+        from fabrica.decisoes.services import (
+            decisao_so_pela_pagina,
+            orcamento_decidir_pelo_backlog,
+            orcamentos_substituir,
+        )
         from fabrica.desenvolvimento import workers
         from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
         from fabrica.implantacao import alvos
@@ -20,9 +26,17 @@ class FabricaConfig(AppConfig):
         from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
+        from fabrica.specs import services as specs
 
         contratos.registrar()
+        # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
+        specs.registrar_nova_versao(orcamentos_substituir)
+        consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
+        # A role granted to conclude a decision item decides through the PO's decision service.
+        registrar_decisor(TipoItem.APROVAR_ORCAMENTO, orcamento_decidir_pelo_backlog)
+        registrar_decisor(TipoItem.APROVAR_RELEASE, decisao_so_pela_pagina)
+        registrar_decisor(TipoItem.VALIDAR_IMPLANTACAO, decisao_so_pela_pagina)
         consumidor.registrar_handler(TipoItem.ORCAR_SPEC, processar_orcar)
         consumidor.registrar_handler(TipoItem.DESENVOLVIMENTO, processar_desenvolvimento)
         consumidor.registrar_handler(TipoItem.CORRIGIR_BUG, processar_corrigir)
@@ -32,7 +46,16 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler(TipoItem.IMPLANTAR, processar_implantar)
         workers.registrar_todos()
         palavras.registrar()
+        _registrar_verificacoes()
         _registrar_lugares()
+
+
+def _registrar_verificacoes() -> None:
+    from django.core import checks
+
+    from fabrica.desenvolvimento.checks import isolamento_do_sandbox
+
+    checks.register(isolamento_do_sandbox, "fabrica")
 
 
 def _registrar_lugares() -> None:
@@ -59,4 +82,7 @@ def _registrar_lugares() -> None:
             ordem=25,
             caminhos=("/ambientes/", "/implantacoes/"),
         )
+    )
+    registrar(
+        Lugar("metricas", _("Métricas"), "metricas", lambda usuario: usuario.has_perm("fabrica.ver_metricas"), ordem=35)
     )

@@ -18,11 +18,16 @@ from django.db import connection
 from backlog import services as backlog
 from backlog.erros import ErroBacklog, LeaseInvalido
 from backlog.models import Item
+from backlog.tipos import registrar_ouvinte
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Item], object]
 HANDLERS: dict[str, Handler] = {}
+# Sends a claimable item of one of our types to the cluster: ``tasks.despachar``, which imports
+# this module; set in ``AppConfig.ready`` (``registrar_despachante``).
+Despachante = Callable[[str, list[int]], None]
+_despachante: list[Despachante] = []
 
 
 class ErroDefinitivo(Exception):
@@ -34,11 +39,17 @@ def registrar_handler(tipo: str, funcao: Handler) -> None:
     becomes claimable is dispatched to the cluster at its commit (the listener comes with the
     handler, so a handler registered late never waits for the sweep). Call it from
     ``AppConfig.ready``."""
-    from backlog.tipos import registrar_ouvinte
-    from fabrica import tasks  # tasks imports this module
-
     HANDLERS[tipo] = funcao
-    registrar_ouvinte([tipo], tasks.despachar)
+    for despachar in _despachante:
+        registrar_ouvinte([tipo], despachar)
+
+
+def registrar_despachante(despachar: Despachante) -> None:
+    """Every handler's type, registered before or after this call, is dispatched by ``despachar``."""
+    if despachar in _despachante:
+        return
+    _despachante.append(despachar)
+    registrar_ouvinte(list(HANDLERS), despachar)
 
 
 def nome_consumidor() -> str:

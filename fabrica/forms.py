@@ -58,7 +58,9 @@ class CapacidadeAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         conhecidos = tipos_conhecidos()
-        self.fields["tipo"].choices = [
+        campo = self.fields["tipo"]
+        assert isinstance(campo, forms.ChoiceField)  # declared above
+        campo.choices = [
             *((t, _rotulo_do_tipo(t)) for t in conhecidos),
             (OUTRO, _("outro…")),
         ]

@@ -88,6 +88,10 @@ class Capacidade(models.Model):
     criado_em = models.DateTimeField(_("criada em"), auto_now_add=True)
     atualizado_em = models.DateTimeField(_("atualizada em"), auto_now=True)
 
+    # Not columns: what saving it resolved, set for the API's answer (fabrica/api/views.py).
+    gaps_resolvidos: list[Gap]
+    orcamentos_desbloqueados: list[int]
+
     class Meta:
         verbose_name = _("capacidade")
         verbose_name_plural = _("capacidades")
@@ -114,6 +118,9 @@ class ModeloPrecificacao(models.Model):
         verbose_name = _("modelo de precificação")
         verbose_name_plural = _("modelos de precificação")
         ordering = ["-versao"]
+        # The metrics (fabrica.metricas) judge the factory, the pricing model first: a permission
+        # of their own, held by the PO and the admins, not by other systems.
+        permissions = [("ver_metricas", _("Pode ver as métricas da fábrica (painel e API)"))]
 
     def __str__(self) -> str:
         return f"v{self.versao}"

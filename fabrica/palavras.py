@@ -61,14 +61,14 @@ SITUACOES = {
     "a_decidir": Palavra(_("pronto para decidir"), "info"),
     "em_espera": Palavra(_("aguardando gaps"), "espera"),
 }
-TONS_ORCAMENTO = {
+TONS_ORCAMENTO: dict[str, str] = {
     Orcamento.Status.ABERTO: "info",
     Orcamento.Status.APROVADO: "ok",
     Orcamento.Status.AJUSTADO: "alerta",
     Orcamento.Status.REJEITADO: "perigo",
     Orcamento.Status.SUBSTITUIDO: "neutro",
 }
-TONS_RELEASE = {
+TONS_RELEASE: dict[str, str] = {
     Release.Status.ABERTA: "info",
     Release.Status.APROVADA: "ok",
     Release.Status.REJEITADA: "perigo",
@@ -93,10 +93,11 @@ def nome_do_worker(vertente: str) -> str:
 
 def _quando(momento: datetime | str | None) -> str:
     if isinstance(momento, str):
+        texto = momento
         try:
-            momento = datetime.fromisoformat(momento)
+            momento = datetime.fromisoformat(texto)
         except ValueError:
-            return momento
+            return texto
     if not momento:
         return "?"
     return date_format(timezone.localtime(momento), "SHORT_DATETIME_FORMAT")

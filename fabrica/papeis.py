@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
 PAPEIS: dict[str, list[str]] = {
     "Sistema": [
         "backlog.operar_backlog",
@@ -45,6 +48,7 @@ PAPEIS: dict[str, list[str]] = {
         "fabrica.view_ambiente",
         "fabrica.view_implantacao",
         "fabrica.decidir_implantacao",
+        "fabrica.ver_metricas",
     ],
 }
 
@@ -70,3 +74,48 @@ def sincronizar_papeis(apps) -> None:
                 # Decisions belong to the PO: an admin manages the factory, not its approvals.
                 qs = qs.exclude(codename__startswith="decidir_")
             grupo.permissions.add(*qs)
+
+
+def exigir(request: HttpRequest, *perms: str) -> None:
+    """Pages are for roles: anyone lacking one of these permissions gets 403."""
+    if not all(request.user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+# Who may produce (P), consume (C) and conclude (F) each item type through a request (the REST
+# API), by role; ``backlog.models.RegraAcesso`` holds them and an admin edits them. PROMETHEUS's
+# own types (the budget, the development, the release, the deployment and their decisions) have
+# a rule that grants nothing: only PROMETHEUS's services and the PO's decision services, in
+# PROMETHEUS's own process, produce and conclude them. An MS_Produto deciding over the broker is
+# a role an admin grants explicitly (its conclusion goes through the decision service).
+# ``*`` covers the types PROMETHEUS does not know: other systems share the broker.
+REGRAS_DE_ACESSO: dict[str, tuple[str, dict[str, str]]] = {
+    "*": ("Tipos que PROMETHEUS não conhece (outros sistemas)", {"Sistema": "PCF", "Administrador": "PCF"}),
+    "orcar_spec": ("Epistemologia pede o orçamento de uma spec", {"Sistema": "P", "Administrador": "P"}),
+    "corrigir_bug": ("MS_Produto relata um bug", {"Sistema": "P", "Administrador": "P"}),
+    "entrevistar_dor": ("GENESIS resolve um gap", {"Sistema": "CF", "Administrador": "CF"}),
+    "ajustar_spec": ("Epistemologia ajusta a spec devolvida pelo PO", {"Sistema": "CF", "Administrador": "CF"}),
+    "avaliar_efetividade": ("MS_Produto avalia a implantação validada", {"Sistema": "CF", "Administrador": "CF"}),
+    "desenvolvimento": ("Reservado: produzido pela aprovação do orçamento", {}),
+    "implantar": ("Reservado: produzido pela aprovação da release ou pela reversão", {}),
+    "aprovar_orcamento": ("Reservado: decisão do PO (ou de um papel concedido)", {}),
+    "aprovar_release": ("Reservado: decisão do PO (ou de um papel concedido)", {}),
+    "validar_implantacao": ("Reservado: decisão do PO (ou de um papel concedido)", {}),
+}
+
+
+def sincronizar_regras_de_acesso(apps) -> None:
+    """Writes the default access rules of the types above, leaving alone the rules an admin
+    already wrote (a type that has a rule keeps it); idempotent (run by a migration)."""
+    Group = apps.get_model("auth", "Group")
+    RegraAcesso = apps.get_model("backlog", "RegraAcesso")
+    Concessao = apps.get_model("backlog", "Concessao")
+    for tipo, (descricao, por_papel) in REGRAS_DE_ACESSO.items():
+        regra, criada = RegraAcesso.objects.get_or_create(tipo=tipo, defaults={"descricao": descricao})
+        if not criada:
+            continue
+        for papel, letras in por_papel.items():
+            grupo, _ = Group.objects.get_or_create(name=papel)
+            Concessao.objects.create(
+                regra=regra, grupo=grupo, produzir="P" in letras, consumir="C" in letras, concluir="F" in letras
+            )

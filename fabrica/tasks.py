@@ -7,6 +7,7 @@ from django_q.tasks import async_task
 from backlog import selectors
 from backlog import services as backlog
 from fabrica import consumidor
+from fabrica.implantacao.services import encerrar_abandonadas
 
 
 def processar(tipo: str) -> int | None:
@@ -25,8 +26,6 @@ def varrer() -> dict[str, int]:
     claimable item of our types whose dispatch was lost (e.g. the cluster was down)."""
     resgatados = backlog.resgatar_expirados()
     desbloqueados = backlog.desbloquear_orfaos()
-    from fabrica.implantacao.services import encerrar_abandonadas
-
     encerrar_abandonadas()
     # Only claimable items: one still waiting out its retry delay would make an idle task.
     despachados = 0

@@ -12,4 +12,5 @@ urlpatterns = [
     path("orcar/<int:item_id>/", views.orcar_progresso, name="orcar-progresso"),
     path("", include("fabrica.releases.urls")),
     path("", include("fabrica.implantacao.urls")),
+    path("", include("fabrica.metricas.urls")),
 ]

@@ -16,34 +16,31 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
-from backlog.views import pode_ver_quadro
 from fabrica import palavras, selectors
 from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
+from fabrica.papeis import exigir
 from fabrica.precificacao.modelo import SECOES
 from fabrica.precificacao.services import orcamento_pedir
 from fabrica.releases.selectors import desenvolvimentos_do_orcamento
 from fabrica.specs.services import spec_atual
-from prometheus_site import vocabulario
+from prometheus_site import navegacao, vocabulario
 from prometheus_site.erros import ErroDominio
+from prometheus_site.tipos import PedidoAutenticado
 from prometheus_site.vocabulario import nome_do_ator
-
-
-def exigir(request: HttpRequest, *perms: str) -> None:
-    """Pages are for roles: anyone lacking one of these permissions gets 403."""
-    if not all(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
 
 
 @login_required
 def inicio(request: HttpRequest) -> HttpResponse:
     if not caixa.tipos_visiveis(request.user):
-        if pode_ver_quadro(request.user):
+        if navegacao.pode_abrir("backlog", request.user):
             return redirect("backlog-quadro")
         raise PermissionDenied
-    aba = request.GET.get("aba") if request.GET.get("aba") in caixa.ABAS else "decidir"
+    aba = request.GET.get("aba", "")
+    if aba not in caixa.ABAS:
+        aba = "decidir"
     busca = request.GET.get("q", "").strip()[:100]
     tipo = request.GET.get("tipo", "")
     valor = request.GET.get("pagina", "")
@@ -293,7 +290,7 @@ def spec(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
+def spec_orcar(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.solicitar_orcamento")
     objeto = get_object_or_404(Spec, pk=pk)
     try:
@@ -313,17 +310,19 @@ def spec_orcar(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Esta versão já está sendo precificada; acompanhe aqui."))
     else:
         messages.info(request, _("Orçamento solicitado; a precificação roda em segundo plano."))
+    assert pedido.item is not None  # no budget yet: the item pricing it
     return redirect("orcar-progresso", item_id=pedido.item.pk)
 
 
 @login_required
-def orcar_progresso(request: HttpRequest, item_id: int) -> HttpResponse:
+def orcar_progresso(request: PedidoAutenticado, item_id: int) -> HttpResponse:
     exigir(request, "fabrica.view_orcamento")
     item = get_object_or_404(Item, pk=item_id, tipo=TipoItem.ORCAR_SPEC)
     orc = Orcamento.objects.filter(item_orcar=item).first()
-    if orc is None and item.status == "Concluido" and (item.resultado or {}).get("spec_recursos_id"):
+    resultado = item.resultado or {}
+    if orc is None and item.status == "Concluido" and resultado.get("spec_recursos_id"):
         # Concluded without a budget of its own: the version had one already (resultado.ja_orcada).
-        orc = Orcamento.objects.filter(pk=item.resultado["spec_recursos_id"]).first()
+        orc = Orcamento.objects.filter(pk=resultado["spec_recursos_id"]).first()
     contexto = {"item": item, "orc": orc}
     if request.htmx:
         if orc is not None:

@@ -7,6 +7,7 @@ expected, so a bad value stops the start instead of surfacing later as a strange
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,7 +59,7 @@ def env_list(nome: str, padrao: list[str]) -> list[str]:
     return itens
 
 
-def env_database(nome: str, padrao: str) -> dict:
+def env_database(nome: str, padrao: str) -> dict[str, Any]:
     """Parses a database URL with dj-database-url; refuses unknown schemes with a sentence."""
     import dj_database_url
 
@@ -75,10 +76,29 @@ def env_database(nome: str, padrao: str) -> dict:
         "django.db.backends.sqlite3",
     }:
         raise ImproperlyConfigured(f"{nome}={url!r}: only PostgreSQL and SQLite are supported.")
-    return config
+    return dict(config)
 
 
 def env_repassar(nomes: list[str]) -> dict[str, str]:
     """The values of these variables in PROMETHEUS' own environment, for a deployment command an
     admin configured to receive them (``herdar``); variables that are not set are left out."""
     return {nome: os.environ[nome] for nome in nomes if nome in os.environ}
+
+
+def env_exportar(nome: str, valor: str) -> None:
+    """Puts a variable in this process's environment for the processes it starts (gunicorn's
+    master, before its workers fork: ``prometheus_site.gunicorn``)."""
+    os.environ[nome] = valor
+
+
+def env_redes(nome: str, padrao: list[str]) -> list:
+    """A comma-separated list of networks (``10.0.0.0/8``, ``::1/128``, or one address)."""
+    import ipaddress
+
+    redes = []
+    for texto in env_list(nome, padrao):
+        try:
+            redes.append(ipaddress.ip_network(texto, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{nome}: {texto!r} is not a network (use 10.0.0.0/8 or an address).") from None
+    return redes

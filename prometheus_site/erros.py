@@ -33,3 +33,9 @@ class TransicaoInvalida(ErroDominio):
     """The record's status does not allow the operation (409)."""
 
     status_http = 409
+
+
+class Proibido(ErroDominio):
+    """The caller's role may not do this (403)."""
+
+    status_http = 403

@@ -31,6 +31,20 @@ proc_name = "prometheus-web"
 control_socket_disable = True
 
 
+def on_starting(server) -> None:
+    """Request and claim-to-conclude histograms add up across workers (prometheus-client's
+    multiprocess mode): each run starts with an empty directory of metric files."""
+    servidor.preparar_metricas_multiprocesso()
+
+
+def child_exit(server, worker) -> None:
+    """A worker that exits (or dies) is marked dead: its gauges leave the scrape, its
+    histograms' counts stay in the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, str(servidor.diretorio_metricas()))
+
+
 def post_worker_init(worker) -> None:
     """Long polls of this worker end as soon as it is told to stop (``backlog.espera``)."""
     from backlog.espera import avisos

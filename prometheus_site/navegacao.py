@@ -53,6 +53,12 @@ def registrar(lugar: Lugar) -> None:
     _lugares[lugar.nome] = lugar
 
 
+def pode_abrir(nome: str, usuario: Any) -> bool:
+    """Whether ``usuario`` may open the place an app registered as ``nome`` (no such place: no)."""
+    lugar = _lugares.get(nome)
+    return lugar is not None and lugar.visivel(usuario)
+
+
 def itens_para(request: HttpRequest) -> list[dict[str, Any]]:
     usuario = request.user
     caminho = request.path

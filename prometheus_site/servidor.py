@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import select
 import socket
+from pathlib import Path
 
-from prometheus_site.env import env_int, env_str
+from prometheus_site.env import env_exportar, env_int, env_str
+
+# prometheus-client's own variable: set, every process writes its histograms to files there and a
+# scrape adds them up (multiprocess mode).
+VARIAVEL_MULTIPROCESSO = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def workers() -> int:
@@ -28,6 +33,28 @@ def esperas_por_processo() -> int:
     """Half of a process's threads by default: the other half always answers everyone else."""
     padrao = max(threads() // 2, 1)
     return env_int("PROMETHEUS_WEB_ESPERAS", padrao, minimo=0)
+
+
+def diretorio_metricas() -> Path:
+    """Where gunicorn's workers keep their metric files: ``PROMETHEUS_MULTIPROC_DIR``, else
+    ``metricas-processos`` in ``PROMETHEUS_VAR_DIR``."""
+    padrao = (
+        Path(env_str("PROMETHEUS_VAR_DIR", str(Path(__file__).resolve().parents[1] / "var"))) / "metricas-processos"
+    )
+    return Path(env_str(VARIAVEL_MULTIPROCESSO, str(padrao)))
+
+
+def preparar_metricas_multiprocesso() -> Path:
+    """In gunicorn's master, before any worker starts: an empty directory (files of an earlier
+    run would add dead processes' counts to the new ones), exported for the workers."""
+    import shutil
+
+    diretorio = diretorio_metricas()
+    if diretorio.exists():
+        shutil.rmtree(diretorio)
+    diretorio.mkdir(parents=True)
+    env_exportar(VARIAVEL_MULTIPROCESSO, str(diretorio))
+    return diretorio
 
 
 def endereco() -> str:

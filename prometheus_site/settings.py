@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import re
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from prometheus_site.env import env_bool, env_database, env_int, env_list, env_str
+from prometheus_site.env import env_bool, env_database, env_int, env_list, env_redes, env_str
 from prometheus_site.servidor import esperas_por_processo
+
+# Django's generic classes subscriptable at run time (``admin.ModelAdmin[Item]``), as mypy sees them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state (the SQLite database, the spec repository, collected static files). Importing the
@@ -26,10 +31,56 @@ VAR_DIR = Path(env_str("PROMETHEUS_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", True)
 _CHAVE_DEV = "dev-only-insecure-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _CHAVE_DEV)
-if not DEBUG and SECRET_KEY == _CHAVE_DEV:
+if not DEBUG and SECRET_KEY in ("", _CHAVE_DEV):
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
+
+# --- Transport and headers (docs/seguranca.md) ----------------------------------------------
+# PROMETHEUS_HTTPS=true is production behind TLS: cookies only over HTTPS, HTTP redirected to
+# HTTPS, HSTS for a year. It is off by default because `make run` serves plain http on
+# 127.0.0.1 (with DEBUG off), where a Secure cookie would never come back and nobody could log in.
+# Behind a TLS-terminating proxy on the same host, gunicorn trusts its X-Forwarded-Proto
+# (gunicorn's forwarded_allow_ips, 127.0.0.1 by default), so Django sees the request as secure.
+PROMETHEUS_HTTPS = env_bool("PROMETHEUS_HTTPS", False)
+SECURE_SSL_REDIRECT = PROMETHEUS_HTTPS
+# A load balancer's health check and Prometheus's scraper often ask over plain http inside the
+# network; a redirect would read as "down". Neither answer holds a cookie or a secret.
+SECURE_REDIRECT_EXEMPT = [r"^saude/$", r"^metrics$"]
+SESSION_COOKIE_SECURE = PROMETHEUS_HTTPS
+CSRF_COOKIE_SECURE = PROMETHEUS_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if PROMETHEUS_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PROMETHEUS_HTTPS
+# Only makes the domain eligible for the browsers' preload list; submitting it is the owner's act.
+SECURE_HSTS_PRELOAD = PROMETHEUS_HTTPS
+# Whatever the transport: no script reads either cookie (the pages' forms carry the CSRF token;
+# Swagger's "Try it out" uses an API token), and neither is sent from another site's page.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): every script and style comes from this site's static
+# files — no inline <script>, <style>, style= or on*= anywhere (tests/test_seguranca.py reads
+# the templates). The API docs page (/api/docs/) also allows data: images (swagger-ui's CSS icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "prometheus_site.apps.AdminDoPrometheus",  # django.contrib.admin, refusing non-staff with the app's 403
@@ -45,12 +96,17 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "django_htmx",
+    "axes",
+    "csp",
     "backlog",
     "fabrica",
 ]
 
 MIDDLEWARE = [
+    # First: the request histogram of /metrics times everything below it.
+    "prometheus_site.observabilidade.MedirRequisicoes",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "prometheus_site.api.middleware.LimiteDeCorpoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prometheus_site.urls"
@@ -98,6 +156,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The test database is a file beside the real one, never Django's in-memory default: with an
+    # in-memory database the live server's request threads share the test thread's one connection
+    # object, so a request still running while a test's flush runs interleaves their transactions
+    # (a flush undone, users left behind for the next test). A file gives every thread its own
+    # connection, as PostgreSQL does, serialised by the same IMMEDIATE transactions.
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DATABASE_TEST_NAME", str(_sqlite.with_name("test_" + _sqlite.name)))
+    }
 else:
     # Persistent connections: django-q2 reconnects ~5 times per task with CONN_MAX_AGE=0 and
     # stalls near 70 tasks/s; with persistent connections it does ~450/s (DESIGN §7).
@@ -109,6 +176,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
+# django-axes first: it refuses a locked-out user and address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -116,6 +185,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes, docs/seguranca.md): after PROMETHEUS_LOGIN_TENTATIVAS failed
+# logins of one username from one address, that pair is refused for PROMETHEUS_LOGIN_BLOQUEIO_MIN
+# minutes with a page saying so (429). The pair, not the address alone: people behind one NAT or
+# proxy do not lock each other out; not the username alone: a stranger cannot lock the PO out
+# from everywhere. A successful login clears the count. The API's tokens never pass through here.
+AXES_FAILURE_LIMIT = env_int("PROMETHEUS_LOGIN_TENTATIVAS", 5, minimo=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PROMETHEUS_LOGIN_BLOQUEIO_MIN", 15, minimo=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "prometheus_site.contas.bloqueado"
 
 # --- Language, time -------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
@@ -157,7 +237,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "prometheus_site.api.erros.tratar_excecao",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prometheus_site.api.esquema.Esquema",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -174,6 +254,8 @@ SPECTACULAR_SETTINGS = {
         "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
         "StatusImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Status",
         "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
+        "StatusReleaseEnum": "fabrica.models.Release.Status",
+        "TipoReleaseEnum": "fabrica.models.Release.Tipo",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
@@ -207,12 +289,13 @@ PROMETHEUS_SANDBOX = {
     "arquivos_abertos": env_int("PROMETHEUS_SANDBOX_ARQUIVOS", 256, minimo=32),
     "tamanho_arquivo_bytes": env_int("PROMETHEUS_SANDBOX_ARQUIVO_BYTES", 64 * 1024**2, minimo=1024**2),
 }
-# auto: namespaces + a uid of its own when root, the basic isolation otherwise; completo: refuse to
-# run without them; basico: never use them.
+# auto: bubblewrap where it runs, else the namespaces of `unshare` (root), else the basic isolation,
+# saying so at start and on each release; completo: bubblewrap or namespaces, never basic; bwrap,
+# namespaces, basico: that one or refuse to build (docs/sandbox.md).
 PROMETHEUS_SANDBOX_ISOLAMENTO = env_str("PROMETHEUS_SANDBOX_ISOLAMENTO", "auto")
-if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "basico"):
+if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespaces", "basico"):
     raise ImproperlyConfigured(
-        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo or basico."
+        f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo, bwrap, namespaces or basico."
     )
 # First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
@@ -283,3 +366,23 @@ PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, 
 # How long a deployment waits for another one to the same environment to finish before its item
 # fails (and is retried by the backlog after its backoff).
 PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)
+
+# --- Metrics (fabrica.metricas): the dashboard, /api/metricas/, /metrics, /saude/ ------------------
+# The table of DORA performance bands shown by default (fabrica.metricas.faixas.TABELAS).
+PROMETHEUS_METRICAS_FAIXAS = env_str("PROMETHEUS_METRICAS_FAIXAS", "dora_2023")
+if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: use dora_2023, dora_2021 or gitlab."
+    )
+# /metrics: answered to a request bearing this token (Authorization: Bearer …) or coming from one
+# of these networks (REMOTE_ADDR: behind a proxy, allow the proxy or use the token). Empty token:
+# only the networks.
+PROMETHEUS_METRICS_TOKEN = env_str("PROMETHEUS_METRICS_TOKEN", "")
+PROMETHEUS_METRICS_REDES = env_redes("PROMETHEUS_METRICS_REDES", ["127.0.0.1/32", "::1/128"])
+# Set by gunicorn's master (prometheus_site.gunicorn) for its workers: where their histograms'
+# files are, added up at each scrape. Empty (runserver, tests): this process's own histograms.
+PROMETHEUS_METRICAS_PROCESSOS = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+# /saude/: the cluster is alive while the sweep (scheduled every minute) is not overdue by more
+# than this; the disk of PROMETHEUS_VAR_DIR needs this much free space.
+PROMETHEUS_SAUDE_CLUSTER_ATRASO = env_int("PROMETHEUS_SAUDE_CLUSTER_ATRASO", 180, minimo=60)
+PROMETHEUS_SAUDE_DISCO_LIVRE = env_int("PROMETHEUS_SAUDE_DISCO_LIVRE", 200 * 1024 * 1024, minimo=0)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import TextChoices
 from django.utils.functional import Promise
@@ -44,7 +44,11 @@ class Palavra:
 _conjuntos: dict[str, dict[str, Palavra]] = {}
 
 
-def registrar(conjunto: str, palavras: Mapping[str, Palavra | str | Promise]) -> None:
+# A stored value: a str, or a str enum (TextChoices, the item types of fabrica/contratos.py).
+Valor = TypeVar("Valor", bound=str)
+
+
+def registrar(conjunto: str, palavras: Mapping[Valor, Palavra | str | Promise]) -> None:
     """Adds (or replaces) the words of some values of ``conjunto``."""
     destino = _conjuntos.setdefault(conjunto, {})
     for valor, p in palavras.items():

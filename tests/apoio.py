@@ -71,3 +71,18 @@ def desenvolver(orcamento: Orcamento, por) -> Release:
     item = Item.objects.get(tipo="desenvolvimento", spec_ref=orcamento.spec_ref, status="Pendente")
     assert processar_proximo(["desenvolvimento"]) == item.pk
     return Release.objects.get(item_origem=item)
+
+
+def conceder(usuario, tipo: str, operacoes: str) -> None:
+    """Grants ``usuario`` (not a role) the operations of ``tipo`` — P produce, C consume, F
+    conclude — as an admin would in the access rules; the rule is created if the type had none."""
+    from backlog import acesso
+    from backlog.models import Concessao, RegraAcesso
+
+    regra, _ = RegraAcesso.objects.get_or_create(tipo=tipo)
+    Concessao.objects.update_or_create(
+        regra=regra,
+        usuario=usuario,
+        defaults={"produzir": "P" in operacoes, "consumir": "C" in operacoes, "concluir": "F" in operacoes},
+    )
+    acesso.esquecer()

@@ -14,16 +14,49 @@ NO_CI = os.environ.get("CI", "").lower() == "true"
 
 @pytest.fixture(autouse=True)
 def _tokens_esquecidos():
-    """Each test starts with no API token remembered by backlog.api.autenticacao."""
+    """Each test starts with no API token nor access rule remembered by this process."""
+    from backlog import acesso
     from backlog.api.autenticacao import esquecer_todos
 
     esquecer_todos()
+    acesso.esquecer()
+
+
+@pytest.fixture(autouse=True)
+def _idioma_padrao():
+    """Each test starts in the site's default language and leaves it behind: a request made with
+    Django's test client activates its language in this thread (LocaleMiddleware never
+    deactivates it), and the next test's messages would come out in that language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _senhas_rapidas(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PROMETHEUS_BACKOFF_SEGUNDOS = 0
+
+
+def pytest_configure(config):
+    """What ``manage.py`` makes before a command (settings create nothing), the SQLite test
+    database's directory among them, so ``pytest`` alone works on a fresh clone too."""
+    from django.conf import settings
+
+    for pasta in settings.PROMETHEUS_DIRETORIOS:
+        pasta.mkdir(parents=True, exist_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The order of this run, so a failure that depends on it can be replayed (``-q`` hides
+    pytest-randomly's own header line)."""
+    semente = getattr(config.option, "randomly_seed", None)
+    if getattr(config.option, "reverse", False):
+        terminalreporter.write_line("order: reversed (--reverse)")
+    elif semente is not None and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.write_line(f"order: shuffled, replay with --randomly-seed={semente}")
 
 
 def pytest_runtest_setup(item):
@@ -88,14 +121,15 @@ def cliente_como(elenco):
 
 
 def _restaurar_dados_iniciais() -> None:
-    """Writes back what the data migrations wrote (roles, pricing model v1, the sweep schedule),
-    as they write it, on the historical models; idempotent."""
+    """Writes back what the data migrations wrote (roles, pricing model v1, the sweep schedule,
+    the access rules), as they write it, on the historical models; idempotent."""
     from importlib import import_module
 
     from django.db.migrations.loader import MigrationLoader
 
-    dados_iniciais = import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais
-    dados_iniciais(MigrationLoader(connection).project_state().apps, None)
+    apps = MigrationLoader(connection).project_state().apps
+    import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais(apps, None)
+    import_module("fabrica.migrations.0015_regras_de_acesso").regras_de_acesso(apps, None)
 
 
 @pytest.fixture(autouse=True)

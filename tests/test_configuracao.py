@@ -38,7 +38,7 @@ def test_readme_lista_cada_variavel_que_as_settings_leem():
     settings = "".join(
         (RAIZ / "prometheus_site" / nome).read_text(encoding="utf-8") for nome in ("settings.py", "servidor.py")
     )
-    lidas = set(re.findall(r'env_(?:str|bool|int|list|database)\(\s*"([A-Z0-9_]+)"', settings))
+    lidas = set(re.findall(r'env_(?:str|bool|int|list|database|redes)\(\s*"([A-Z0-9_]+)"', settings))
     assert {"DATABASE_URL", "PROMETHEUS_VAR_DIR", "LOG_LEVEL"} <= lidas  # the pattern finds them
     readme = (RAIZ / "README.md").read_text(encoding="utf-8")
     tabela = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, re.M))

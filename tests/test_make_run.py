@@ -1,6 +1,6 @@
-"""``make run`` as a person runs it (issues 8 and 12): it serves the site with the production
-server (the one answering is read from the response, not guessed from a time), and Ctrl-C stops
-the web server and the cluster in order, leaving no process behind.
+"""``make run`` as a person runs it (issues 8, 12 and 16): it serves the site with the production
+server (the one answering is read from the response, not guessed from a time) with DEBUG off
+over plain http, and Ctrl-C stops the web server and the cluster in order, leaving no process behind.
 
 It runs on its own SQLite database in a temporary ``var/``, whatever database the suite uses.
 """
@@ -72,6 +72,22 @@ def test_make_run_serve_com_gunicorn_e_ctrl_c_para_tudo_em_ordem(make_run):
 
     assert resposta.headers["Server"] == "gunicorn"
     assert requests.get(url + "/static/css/prometheus.css", timeout=5).status_code == 200
+    # DEBUG is off: an unknown address gets the site's own 404 page, not Django's debug page.
+    desconhecida = requests.get(url + "/nao-existe/", timeout=5)
+    assert desconhecida.status_code == 404
+    assert "Página não encontrada" in desconhecida.text and "URLconf" not in desconhecida.text
+    assert "script-src 'self'" in desconhecida.headers["Content-Security-Policy"]
+    # Plain http on 127.0.0.1: no redirect to https, and the login's cookies come back over http.
+    sessao = requests.Session()
+    cookie = sessao.get(url + "/contas/login/", timeout=5).headers["Set-Cookie"]
+    assert "csrftoken=" in cookie and "HttpOnly" in cookie and "Secure" not in cookie, cookie
+    entrada = sessao.post(
+        url + "/contas/login/",
+        data={"username": "po", "password": "po-demo-123", "csrfmiddlewaretoken": sessao.cookies["csrftoken"]},
+        headers={"Referer": url + "/contas/login/"},
+        timeout=5,
+    )
+    assert entrada.status_code == 200 and entrada.url == url + "/", entrada.url
 
     os.killpg(processo.pid, signal.SIGINT)  # Ctrl-C
     processo.wait(timeout=PRAZO)

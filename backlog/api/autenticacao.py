@@ -13,9 +13,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from drf_spectacular.drainage import set_override
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.request import Request
 
 _MAXIMO = 10_000  # tokens remembered at once; the expired ones go first
 _lembrados: dict[str, tuple[float, object, object, dict[str, bool]]] = {}
@@ -23,7 +26,7 @@ _trava = threading.Lock()
 
 
 class TokenLembrado(TokenAuthentication):
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         segundos = settings.PROMETHEUS_API_CACHE_SEGUNDOS
         agora = time.monotonic()
         lembrado = _lembrados.get(key)
@@ -39,7 +42,11 @@ class TokenLembrado(TokenAuthentication):
         return usuario, token
 
 
-def permissao(request, nome: str, verificar: Callable[[], bool]) -> bool:
+# The schema's "tokenAuth" scheme is DRF's token: this class only remembers it for a while.
+set_override(TokenLembrado, "suppress_collision_warning", True)
+
+
+def permissao(request: Request, nome: str, verificar: Callable[[], bool]) -> bool:
     """``verificar()``, remembered with the request's token while the token is (``TokenLembrado``)."""
     token = request.auth
     lembrado = _lembrados.get(getattr(token, "key", None) or "")

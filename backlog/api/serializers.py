@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from rest_framework import serializers
@@ -8,7 +10,7 @@ from backlog.models import Evento, Item
 from backlog.services import MAX_ESPERA_SEGUNDOS, MAX_PRIORIDADE, MAX_QUANTIDADE, NovoItem
 
 
-class ItemSaida(serializers.ModelSerializer):
+class ItemSaida(serializers.ModelSerializer[Item]):
     depende_de = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,11 +44,11 @@ class ItemSaida(serializers.ModelSerializer):
         ids = getattr(item, "depende_de_ids", None)
         return ids if ids is not None else sorted(d.depende_de_id for d in item.dependencias.all())
 
-    def to_representation(self, item: Item) -> dict:
+    def to_representation(self, item: Item) -> dict[str, Any]:
         """What DRF's fields would answer (tests/backlog/test_api_lotes.py compares the two),
         without building the model serializer's fields for every response: on the hot
         endpoints that was a fifth of a request's CPU (bench/README.md)."""
-        dados = {}
+        dados: dict[str, Any] = {}
         for nome, tipo in _FORMA[type(self)]:
             valor = getattr(item, nome)
             if valor is None:
@@ -91,14 +93,14 @@ def _forma(classe: type[ItemSaida]) -> list[tuple[str, str]]:
 _FORMA = {classe: _forma(classe) for classe in (ItemSaida, ItemReservado)}
 
 
-class EventoSaida(serializers.ModelSerializer):
+class EventoSaida(serializers.ModelSerializer[Evento]):
     class Meta:
         model = Evento
         fields = ["id", "tipo", "item", "ator", "dados", "criado_em"]
         read_only_fields = fields
 
 
-class _NovoItemBase(serializers.Serializer):
+class _NovoItemBase(serializers.Serializer[Any]):
     tipo = serializers.CharField(max_length=64)
     contexto = serializers.DictField(required=False, default=dict)
     spec_ref = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
@@ -126,7 +128,7 @@ class ItemGeradoEntrada(_NovoItemBase):
     )
 
 
-def novo_item(dados: dict, produtor_padrao: str) -> NovoItem:
+def novo_item(dados: dict[str, Any], produtor_padrao: str) -> NovoItem:
     return NovoItem(
         tipo=dados["tipo"],
         produtor=dados.get("produtor") or produtor_padrao,
@@ -138,7 +140,7 @@ def novo_item(dados: dict, produtor_padrao: str) -> NovoItem:
     )
 
 
-class ConsumirEntrada(serializers.Serializer):
+class ConsumirEntrada(serializers.Serializer[Any]):
     tipos = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=50)
     consumidor = serializers.CharField(max_length=200)
     lease_segundos = serializers.IntegerField(required=False, min_value=1, max_value=86_400)
@@ -159,7 +161,7 @@ class ConsumirEntrada(serializers.Serializer):
     )
 
 
-class ConcluirEntrada(serializers.Serializer):
+class ConcluirEntrada(serializers.Serializer[Any]):
     lease_token = serializers.UUIDField(help_text="O lease recebido de consumir.")
     resultado = serializers.DictField(required=False, default=dict)
     items_gerados = ItemGeradoEntrada(many=True, required=False, default=list)
@@ -171,7 +173,7 @@ class ConcluirItemEntrada(ConcluirEntrada):
     id = serializers.IntegerField(min_value=1)
 
 
-class ConcluirVariosEntrada(serializers.Serializer):
+class ConcluirVariosEntrada(serializers.Serializer[Any]):
     # Each entry is validated on its own (ConcluirItemEntrada), so a bad one spoils no other.
     itens = serializers.ListField(
         child=serializers.JSONField(),
@@ -181,7 +183,7 @@ class ConcluirVariosEntrada(serializers.Serializer):
     )
 
 
-class ResultadoConclusao(serializers.Serializer):
+class ResultadoConclusao(serializers.Serializer[Any]):
     """One entry's outcome: the concluded item (status 200), or its refusal in the error shape."""
 
     id = serializers.IntegerField(allow_null=True)
@@ -191,23 +193,23 @@ class ResultadoConclusao(serializers.Serializer):
     campos = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
-class ConcluirVariosSaida(serializers.Serializer):
+class ConcluirVariosSaida(serializers.Serializer[Any]):
     concluidos = serializers.IntegerField()
     recusados = serializers.IntegerField()
     resultados = ResultadoConclusao(many=True)
 
 
-class FalharEntrada(serializers.Serializer):
+class FalharEntrada(serializers.Serializer[Any]):
     lease_token = serializers.UUIDField()
     erro = serializers.CharField(max_length=10_000)
 
 
-class RenovarEntrada(serializers.Serializer):
+class RenovarEntrada(serializers.Serializer[Any]):
     lease_token = serializers.UUIDField()
     lease_segundos = serializers.IntegerField(required=False, min_value=1, max_value=86_400)
 
 
-class LinhagemSaida(serializers.Serializer):
+class LinhagemSaida(serializers.Serializer[Any]):
     item = ItemSaida()
     ancestrais = ItemSaida(many=True)
     descendentes = ItemSaida(many=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -14,10 +17,12 @@ from backlog import selectors, services
 from backlog.api import serializers as s
 from backlog.api.autenticacao import AUTENTICACAO
 from backlog.api.permissoes import OperaBacklog
-from backlog.erros import ErroBacklog, ItemNaoEncontrado
-from backlog.models import Item
+from backlog.erros import ItemNaoEncontrado
+from backlog.models import Evento, Item
 from prometheus_site import servidor
 from prometheus_site.api.erros import tratar_excecao
+from prometheus_site.api.filtros import id_do_filtro
+from prometheus_site.erros import ErroDominio
 
 _FILTROS = [
     OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM
@@ -34,18 +39,18 @@ def _recarregar(item: Item) -> Item:
     return item
 
 
-class ItensView(generics.ListAPIView):
+class ItensView(generics.ListAPIView[Item]):
     """GET lists items (filters: tipo, status, spec_ref, produtor, consumidor); POST produces one."""
 
     authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.ItemSaida
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Item]:
         return selectors.itens(self.request.query_params)
 
     @extend_schema(parameters=_FILTROS)
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.ProduzirEntrada, responses={201: s.ItemSaida})
@@ -61,6 +66,7 @@ class ItensView(generics.ListAPIView):
             prioridade=novo.prioridade,
             depende_de=novo.depende_de,
             ator=_ator(request),
+            por=request.user,
         )
         return Response(s.ItemSaida(_recarregar(item)).data, status=status.HTTP_201_CREATED)
 
@@ -124,6 +130,7 @@ class ConsumirView(APIView):
             quantidade=quantidade,
             espera_segundos=dados["espera_segundos"],
             desistir=saiu,
+            por=request.user,
         )
         itens = resultado if quantidade is not None else [resultado] if resultado is not None else []
         if itens and dados["espera_segundos"] and saiu():
@@ -160,13 +167,15 @@ class ConcluirView(APIView):
             resultado=dados["resultado"],
             items_gerados=gerados,
             ator=None,
+            por=request.user,
         )
         return Response(s.ItemSaida(_recarregar(item)).data)
 
 
-def _recusa(item_id, exc: Exception) -> dict:
+def _recusa(item_id: int | None, exc: Exception) -> dict[str, Any]:
     """One entry's refusal in the API's error shape, with the status it would get alone."""
     resposta = tratar_excecao(exc, {})
+    assert resposta is not None  # a domain error or a validation error: both have their answer
     campos = dict(resposta.data["campos"])
     if "corpo" in campos:  # the entry as a whole (not an object), not the request's body
         campos["item"] = campos.pop("corpo")
@@ -191,8 +200,8 @@ class ConcluirVariosView(APIView):
         entrada = s.ConcluirVariosEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         brutos = entrada.validated_data["itens"]
-        resultados: list[dict | None] = [None] * len(brutos)
-        validos: list[tuple[int, dict]] = []
+        resultados: list[dict[str, Any] | None] = [None] * len(brutos)
+        validos: list[tuple[int, dict[str, Any]]] = []
         validador = s.ConcluirItemEntrada()  # one instance: its fields are built once, not per entry
         for posicao, bruto in enumerate(brutos):
             item_id = bruto.get("id") if isinstance(bruto, dict) and isinstance(bruto.get("id"), int) else None
@@ -215,14 +224,15 @@ class ConcluirVariosView(APIView):
                         items_gerados=[s.novo_item(g, padroes.get(d["id"]) or usuario) for g in d["items_gerados"]],
                     )
                     for _, d in validos
-                ]
+                ],
+                por=request.user,
             )
             if validos
             else []
         )
         concluidos = []
         for (posicao, dados), resposta in zip(validos, respostas, strict=True):
-            if isinstance(resposta, ErroBacklog):
+            if isinstance(resposta, ErroDominio):
                 resultados[posicao] = _recusa(dados["id"], resposta)
             else:
                 concluidos.append(resposta)
@@ -256,19 +266,17 @@ class RenovarView(APIView):
         return Response(s.ItemSaida(_recarregar(item)).data)
 
 
-class EventosView(generics.ListAPIView):
+class EventosView(generics.ListAPIView[Evento]):
     """The audit trail, newest first; filters: item, tipo."""
 
     authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.EventoSaida
 
-    def get_queryset(self):
-        item = self.request.query_params.get("item")
-        return selectors.eventos(
-            item_id=int(item) if item and item.isdigit() else None, tipo=self.request.query_params.get("tipo")
-        )
+    def get_queryset(self) -> QuerySet[Evento]:
+        parametros = self.request.query_params
+        return selectors.eventos(item_id=id_do_filtro(parametros, "item"), tipo=parametros.get("tipo"))
 
     @extend_schema(parameters=[OpenApiParameter("item", OpenApiTypes.INT), OpenApiParameter("tipo", OpenApiTypes.STR)])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

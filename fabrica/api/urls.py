@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from fabrica.api import views
+from fabrica.metricas.api import MetricasView
 
 urlpatterns = [
     path("specs/", views.SpecsView.as_view(), name="api-specs"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("orcamentos/<int:pk>/rejeitar/", views.RejeitarOrcamentoView.as_view(), name="api-orcamento-rejeitar"),
     path("", include("fabrica.releases.api")),
     path("", include("fabrica.implantacao.api.urls")),
+    path("metricas/", MetricasView.as_view(), name="api-metricas"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import yaml
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,11 +20,13 @@ from fabrica.api import serializers as s
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes import services as decisoes
 from fabrica.erros import DadosInvalidos, NaoEncontrado
-from fabrica.models import Spec
+from fabrica.models import Orcamento, Spec
 from fabrica.precificacao.services import orcamento_pedir
-from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida, validar_spec
+from fabrica.specs.formato import SPEC_SCHEMA, SpecInvalida
+from fabrica.specs.limite import validar_spec_limitada
 from fabrica.specs.services import spec_importar
 from prometheus_site.api.permissoes import exige
+from prometheus_site.tipos import PedidoApi
 
 
 class SpecsView(generics.ListAPIView):
@@ -39,14 +43,14 @@ class SpecsView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.SpecEntrada, responses={201: s.SpecDetalhe, 200: s.SpecDetalhe})
-    def post(self, request: Request) -> Response:
+    def post(self, request: PedidoApi) -> Response:
         entrada = s.SpecEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         objeto = entrada.validated_data.get("spec")
         try:
             if objeto is not None:
                 # Validated as sent: errors of the YAML made from it would cite lines the client never wrote.
-                erros = validar_spec(objeto)
+                erros = validar_spec_limitada(objeto)
                 if erros:
                     raise SpecInvalida(erros)
             texto = entrada.validated_data.get("yaml") or yaml.safe_dump(objeto, allow_unicode=True, sort_keys=False)
@@ -83,7 +87,7 @@ class OrcarSpecView(APIView):
         },
         summary=gettext_lazy("Pede o orçamento de uma versão de spec"),
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         spec = Spec.objects.filter(pk=pk).first()
         if spec is None:
             raise NaoEncontrado(_("A spec #%(n)s não existe.") % {"n": pk})
@@ -95,6 +99,7 @@ class OrcarSpecView(APIView):
                 status=status.HTTP_200_OK,
                 headers={"Location": reverse("api-orcamento", args=[orc.pk])},
             )
+        assert pedido.item is not None  # no budget yet: the item pricing it
         return Response(
             ItemSaida(pedido.item).data,
             status=status.HTTP_202_ACCEPTED,
@@ -123,7 +128,7 @@ class CapacidadesView(generics.ListAPIView):
         return selectors.capacidades()
 
     @extend_schema(request=s.CapacidadeEntrada, responses={201: s.CapacidadeSalva})
-    def post(self, request: Request) -> Response:
+    def post(self, request: PedidoApi) -> Response:
         entrada = s.CapacidadeEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
@@ -141,7 +146,7 @@ class CapacidadeView(APIView):
         return Response(s.CapacidadeSaida(selectors.capacidade(pk)).data)
 
     @extend_schema(request=s.CapacidadeAlteracao, responses=s.CapacidadeSalva)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: PedidoApi, pk: int) -> Response:
         capacidade = selectors.capacidade(pk)
         entrada = s.CapacidadeAlteracao(data=request.data)
         entrada.is_valid(raise_exception=True)
@@ -188,10 +193,10 @@ class DecisaoOrcamentoView(APIView):
     """The PO's decision over REST (for MS_Produto or any system acting as the PO)."""
 
     permission_classes = [exige("fabrica.decidir_orcamento", "fabrica.decidir_orcamento")]
-    servico = None
+    servico: Callable[..., Orcamento]  # the decision, set by each subclass
 
     @extend_schema(request=s.DecisaoEntrada, responses=s.OrcamentoDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = s.DecisaoEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         self.servico(orcamento_id=pk, por=request.user, motivo=entrada.validated_data["motivo"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -61,7 +63,7 @@ def capacidade_salvar(
     return capacidade, resolvidos
 
 
-def _recusar_repetida() -> None:
+def _recusar_repetida() -> NoReturn:
     """A capability is one (tipo, nome): the refusal of a second one, wherever it is asked."""
     raise DadosInvalidos(
         _("Essa capacidade já existe; altere a registrada."), {"nome": [_("Já registrada.")]}

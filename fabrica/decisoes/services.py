@@ -79,10 +79,16 @@ def _registrar(orc: Orcamento, status: str, por: AbstractBaseUser, motivo: str) 
     orc.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
 
 
-def _fechar_item(orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
-    """Concludes the approval item as the PO (claiming it first), or withdraws it while it
+def _fechar_item(
+    orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados: list, lease_token: object = None
+) -> None:
+    """Concludes the approval item as the PO (claiming it first, unless the decider already
+    holds it with ``lease_token``: a role deciding over the broker), or withdraws it while it
     still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
     item = orc.item_aprovacao
+    if lease_token is not None:
+        backlog.concluir(item_id=item.pk, lease_token=lease_token, resultado=resultado, items_gerados=gerados)
+        return
     if item.status == Status.BLOQUEADO:
         if gerados and resultado["decisao"] == "aprovado":
             raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."))
@@ -117,6 +123,7 @@ def _decidir(
     motivo: str,
     rotulo: str,
     gerar: Callable[[Orcamento], list[backlog.NovoItem]],
+    lease_token: object = None,
 ) -> Orcamento:
     """One decision, once: lock the budget, check the transition, build what follows from it,
     close the approval item and record who, when and why — all in one transaction."""
@@ -124,12 +131,14 @@ def _decidir(
         orc = _travar(orcamento_id)
         _exigir(orc, destino)
         gerados = gerar(orc)
-        _fechar_item(orc, por, {"decisao": rotulo, "por": ator_de(por), "motivo": motivo}, gerados)
+        _fechar_item(orc, por, {"decisao": rotulo, "por": ator_de(por), "motivo": motivo}, gerados, lease_token)
         _registrar(orc, destino, por, motivo)
     return orc
 
 
-def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str = "") -> Orcamento:
+def orcamento_aprovar(
+    *, orcamento_id: int, por: AbstractBaseUser, motivo: str = "", lease_token: object = None
+) -> Orcamento:
     """Approves an open, unblocked budget once: concludes ``aprovar_orcamento`` producing
     ``desenvolvimento`` (spec_ref + spec_recursos), which waits for its prerequisites' development."""
 
@@ -147,23 +156,58 @@ def orcamento_aprovar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str =
             )
         ]
 
-    return _decidir(orcamento_id, por, Decisao.APROVADO, (motivo or "").strip(), "aprovado", desenvolvimento)
+    return _decidir(
+        orcamento_id, por, Decisao.APROVADO, (motivo or "").strip(), "aprovado", desenvolvimento, lease_token
+    )
 
 
-def orcamento_ajustar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> Orcamento:
+def orcamento_ajustar(
+    *, orcamento_id: int, por: AbstractBaseUser, motivo: str, lease_token: object = None
+) -> Orcamento:
     """Sends the spec back for adjustment (``ajustar_spec`` for Epistemologia); closes this budget."""
     motivo = _motivo_obrigatorio(motivo)
 
     def ajuste(orc: Orcamento) -> list[backlog.NovoItem]:
         return [contratos.item_ajustar_spec(spec_ref=orc.spec_ref, motivo=motivo, spec_recursos_id=orc.pk)]
 
-    return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste)
+    return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste, lease_token)
 
 
-def orcamento_rejeitar(*, orcamento_id: int, por: AbstractBaseUser, motivo: str) -> Orcamento:
+def orcamento_rejeitar(
+    *, orcamento_id: int, por: AbstractBaseUser, motivo: str, lease_token: object = None
+) -> Orcamento:
     """Rejects the budget, with a reason; nothing is developed."""
     motivo = _motivo_obrigatorio(motivo)
-    return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [])
+    return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [], lease_token)
+
+
+_DECISOES_PELO_BACKLOG = {
+    "aprovado": orcamento_aprovar,
+    "ajustado": orcamento_ajustar,
+    "rejeitado": orcamento_rejeitar,
+}
+
+
+def orcamento_decidir_pelo_backlog(
+    *, item_id: int, lease_token: object, resultado: dict, por: AbstractBaseUser
+) -> None:
+    """A role an admin granted to conclude ``aprovar_orcamento`` (an MS_Produto deciding over
+    the broker) decides through here, as the PO's page does: ``resultado`` is
+    ``{"decisao": "aprovado" | "ajustado" | "rejeitado", "motivo": "..."}``; the budget changes
+    state, recorded as decided by ``por`` (the request's user), and the item is concluded with
+    the caller's lease. Registered with the backlog (``tipos.registrar_decisor``)."""
+    decisao = resultado.get("decisao") if isinstance(resultado, dict) else None
+    decidir = _DECISOES_PELO_BACKLOG.get(decisao) if isinstance(decisao, str) else None
+    if decidir is None:
+        raise DadosInvalidos(
+            _("Informe a decisão do orçamento: %(opcoes)s.") % {"opcoes": ", ".join(_DECISOES_PELO_BACKLOG)},
+            {"resultado.decisao": list(_DECISOES_PELO_BACKLOG)},
+        )
+    orc = Orcamento.objects.filter(item_aprovacao_id=item_id).values_list("pk", flat=True).first()
+    if orc is None:
+        raise NaoEncontrado(_("Nenhum orçamento espera a decisão do item #%(n)s.") % {"n": item_id})
+    motivo = resultado.get("motivo") or ""
+    decidir(orcamento_id=orc, por=por, motivo=motivo if isinstance(motivo, str) else "", lease_token=lease_token)
 
 
 def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) -> list[Orcamento]:
@@ -188,3 +232,13 @@ def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) ->
             orc.save(update_fields=["status", "substituido_por", "decidido_em"])
             substituidos.append(orc)
     return substituidos
+
+
+def decisao_so_pela_pagina(*, item_id: int, lease_token: object, resultado: dict, por: AbstractBaseUser) -> None:
+    """The decision items whose decision is not yet offered over the broker (a release, a
+    deployment's validation): a role granted to conclude them is refused rather than leaving a
+    concluded item beside an undecided release."""
+    raise TransicaoInvalida(
+        _("Esta decisão só pode ser tomada pela página do PO (item #%(n)s).") % {"n": item_id},
+        {"resultado": [_("Decisão não disponível pelo backlog.")]},
+    )

@@ -33,6 +33,7 @@ from fabrica.desenvolvimento.base import (
 )
 from fabrica.desenvolvimento.corretor import Corretor, PedidoCorrecao, resumo_das_falhas
 from fabrica.desenvolvimento.pacote import importados
+from fabrica.desenvolvimento.sandbox import ResultadoTeste, todos_passaram
 from fabrica.desenvolvimento.verificacao import problemas
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class ResultadoVertente:
     vertente: str
     worker: str = ""
     artefatos: list[Artefato] = field(default_factory=list)
-    testes: list[dict[str, Any]] = field(default_factory=list)
+    testes: list[ResultadoTeste] = field(default_factory=list)
     cobertura: dict[str, Any] | None = None
     tentativas: list[dict[str, Any]] = field(default_factory=list)
     recursos: dict[str, Any] = field(default_factory=dict)
@@ -60,7 +61,7 @@ class ResultadoVertente:
 
     @property
     def passou(self) -> bool:
-        return not self.erro and bool(self.testes) and all(t["status"] in ("passou", "pulou") for t in self.testes)
+        return not self.erro and todos_passaram(self.testes)
 
 
 @dataclass
@@ -143,11 +144,13 @@ def _raiz(spec: dict[str, Any], opcoes: Opcoes, dependencias: list[str]) -> list
     )
 
 
-def _falha(nome: str, mensagem: str, status: str = "erro", arquivo: str = "") -> dict[str, Any]:
-    return {"nome": nome, "arquivo": arquivo, "status": status, "mensagem": mensagem, "duracao_s": 0.0, "caso": None}
+def _falha(
+    nome: str, mensagem: str, status: str = "erro", arquivo: str = "", caso: str | None = None
+) -> ResultadoTeste:
+    return ResultadoTeste(nome=nome, arquivo=arquivo, status=status, mensagem=mensagem, caso=caso)
 
 
-def _fora_do_lugar(artefatos: list[Artefato], pacote: str, nome: str) -> list[dict[str, Any]]:
+def _fora_do_lugar(artefatos: list[Artefato], pacote: str, nome: str) -> list[ResultadoTeste]:
     """Each vertente writes only in its own places (base.py's conventions), so none overwrites another."""
     falhas = []
     for a in artefatos:
@@ -164,155 +167,188 @@ def _fora_do_lugar(artefatos: list[Artefato], pacote: str, nome: str) -> list[di
     return falhas
 
 
-def _gerar(worker: Worker, entrada: Entrada) -> tuple[list[Artefato], list[NaoTestavel], list[str]]:
-    producao = worker.produzir(entrada)
-    return [*producao.codigo, *producao.testes], list(producao.nao_testaveis), list(producao.pendencias)
-
-
 def _vertente(
     vertente: str, spec: dict[str, Any], casos: list[CasoDeTeste], opcoes: Opcoes, progresso: Progresso
 ) -> ResultadoVertente:
-    resultado = ResultadoVertente(vertente=vertente)
-    nome = NOME_DA_VERTENTE.get(vertente, vertente)
-    tempos = {"gerar_s": 0.0, "testar_s": 0.0, "corrigir_s": 0.0}
-    execucoes: list[dict[str, Any]] = []
-    resultado.recursos = {**tempos, "execucoes": execucoes}
     progresso(vertente, "gerando", 0, "")
     try:
         worker = worker_de(vertente)
     except LookupError as exc:
-        resultado.erro = str(exc)
-        resultado.testes = [_falha("(sem worker)", f"{exc} Nada foi gerado nem testado para esta vertente.")]
-        return resultado
-    resultado.worker = type(worker).__name__
-    resultado.dependencias = list(worker.dependencias)
+        return ResultadoVertente(
+            vertente=vertente,
+            erro=str(exc),
+            testes=[_falha("(sem worker)", f"{exc} Nada foi gerado nem testado para esta vertente.")],
+            recursos={"gerar_s": 0.0, "testar_s": 0.0, "corrigir_s": 0.0, "execucoes": []},
+        )
+    return _Vertente(vertente, worker, spec, casos, opcoes, progresso).desenvolver()
 
-    def entrada_com(gerador: Gerador) -> Entrada:
-        return Entrada(spec=spec, casos=casos, pacote=opcoes.pacote, gerador=gerador)
 
-    def regenerar(gerador: Gerador) -> list[Artefato]:
-        artefatos, nao_testaveis, pendencias = _gerar(worker, entrada_com(gerador))
-        resultado.nao_testaveis, resultado.pendencias = nao_testaveis, pendencias
-        return artefatos
+class _Vertente:
+    """One vertente through the loop of seed §4.3: generate, test, and while a test fails,
+    correct and test again, at most ``opcoes.max_tentativas`` times."""
 
-    inicio = time.monotonic()
-    artefatos: list[Artefato] = []
-    falhas_de_geracao: list[dict[str, Any]] = []
-    try:
-        artefatos = regenerar(opcoes.gerador)
-    except Exception as exc:  # noqa: BLE001 - a worker's or template's failure is a result, not a crash
-        log.info("Geração da vertente %s falhou: %s", vertente, exc)
-        falhas_de_geracao = [_falha("(geração)", f"A geração falhou: {type(exc).__name__}: {exc}")]
-    tempos["gerar_s"] += time.monotonic() - inicio
+    def __init__(
+        self,
+        vertente: str,
+        worker: Worker,
+        spec: dict[str, Any],
+        casos: list[CasoDeTeste],
+        opcoes: Opcoes,
+        progresso: Progresso,
+    ) -> None:
+        self.vertente, self.worker, self.spec, self.casos = vertente, worker, spec, casos
+        self.opcoes, self.progresso = opcoes, progresso
+        self.nome = NOME_DA_VERTENTE.get(vertente, vertente)
+        self.resultado = ResultadoVertente(
+            vertente=vertente, worker=type(worker).__name__, dependencias=list(worker.dependencias)
+        )
+        self.artefatos: list[Artefato] = []
+        self.falhas_de_geracao: list[ResultadoTeste] = []  # why there is nothing to test, if so
+        self.historico: list[str] = []  # the repairs the corrector applied, in order
+        self.tempos = {"gerar_s": 0.0, "testar_s": 0.0, "corrigir_s": 0.0}
+        self.execucoes: list[dict[str, Any]] = []  # one per sandbox run
 
-    def testar(artefatos: list[Artefato], tentativa: int) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str]:
-        if not artefatos:
-            return falhas_de_geracao or [_falha("(geração)", "O worker não gerou artefatos.")], None, ""
-        recusas = _fora_do_lugar(artefatos, opcoes.pacote, nome) + [
-            _falha(
-                f"(verificação) {p.caminho}", p.mensagem + (f" (linha {p.linha})" if p.linha else ""), arquivo=p.caminho
-            )
-            for p in problemas(artefatos)
-        ]
-        if recusas:
-            return recusas, None, "O código gerado não passou na verificação; nada foi executado."
-        progresso(vertente, "testando", tentativa, "")
+    def desenvolver(self) -> ResultadoVertente:
+        self.gerar()
+        self.testar(tentativa=0)
+        for tentativa in range(1, self.opcoes.max_tentativas + 1):
+            if todos_passaram(self.resultado.testes):
+                break
+            self.corrigir(tentativa)
+        return self.concluir()
+
+    def gerar(self) -> None:
+        """The worker's artefacts; a worker's or template's failure is a result, not a crash."""
         inicio = time.monotonic()
-        arquivos = {a.caminho: a.conteudo for a in _raiz(spec, opcoes, resultado.dependencias)}
-        arquivos.update({a.caminho: a.conteudo for a in artefatos})
-        testes = sorted(a.caminho for a in artefatos if a.papel == "teste")
+        try:
+            self.artefatos = self._gerar_com(self.opcoes.gerador)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.info("Geração da vertente %s falhou: %s", self.vertente, exc)
+            self.falhas_de_geracao = [_falha("(geração)", f"A geração falhou: {type(exc).__name__}: {exc}")]
+        self.tempos["gerar_s"] += time.monotonic() - inicio
+
+    def testar(self, tentativa: int) -> None:
+        """Checks the artefacts, then runs their tests in the sandbox: ``resultado.testes`` and
+        ``resultado.cobertura`` say how this attempt went."""
+        self.resultado.testes, self.resultado.cobertura = self._recusas(), None
+        if self.resultado.testes:
+            return
+        self.progresso(self.vertente, "testando", tentativa, "")
+        inicio = time.monotonic()
+        opcoes = self.opcoes
+        arquivos = {a.caminho: a.conteudo for a in _raiz(self.spec, opcoes, self.resultado.dependencias)}
+        arquivos.update({a.caminho: a.conteudo for a in self.artefatos})
         execucao = sandbox.executar(
             arquivos,
-            testes=testes,
-            cobertura_de=[f"{opcoes.pacote}/{nome}"],
+            testes=sorted(a.caminho for a in self.artefatos if a.papel == "teste"),
+            cobertura_de=[f"{opcoes.pacote}/{self.nome}"],
             limites=opcoes.limites,
             python=opcoes.python,
             isolamento=opcoes.isolamento,
             uid_base=opcoes.uid_base,
             esconder=opcoes.esconder,
         )
-        tempos["testar_s"] += time.monotonic() - inicio
-        execucoes.append({"tentativa": tentativa, **execucao.recursos, "isolamento": execucao.isolamento})
-        linhas = [t.como_dict() for t in execucao.testes]
-        nomes = {c.nome for c in casos}
-        for linha in linhas:  # a bracketed id that names no case (a screen, an endpoint) is not one
-            if linha["caso"] not in nomes:
-                linha["caso"] = None
+        self.tempos["testar_s"] += time.monotonic() - inicio
+        self.execucoes.append({"tentativa": tentativa, **execucao.recursos, "isolamento": execucao.isolamento})
+        testes = list(execucao.testes)
+        nomes = {c.nome for c in self.casos}
+        for teste in testes:  # a bracketed id that names no case (a screen, an endpoint) is not one
+            if teste.caso not in nomes:
+                teste.caso = None
         if execucao.erro:
-            linhas.append(
-                _falha("(execução)", execucao.erro + ("\n\n" + execucao.saida[-3000:] if execucao.saida else ""))
-            )
-        linhas += _ausentes(linhas, casos, resultado.nao_testaveis)
-        return linhas, execucao.cobertura, execucao.erro
+            saida = "\n\n" + execucao.saida[-3000:] if execucao.saida else ""
+            testes.append(_falha("(execução)", execucao.erro + saida))
+        testes += _ausentes(testes, self.casos, self.resultado.nao_testaveis)
+        self.resultado.testes, self.resultado.cobertura = testes, execucao.cobertura
 
-    resultado.testes, resultado.cobertura, _ = testar(artefatos, 0)
-    historico: list[str] = []
-    for tentativa in range(1, opcoes.max_tentativas + 1):
-        if _passou(resultado.testes):
-            break
-        progresso(vertente, "corrigindo", tentativa, "")
-        falhas = [t for t in resultado.testes if t["status"] not in ("passou", "pulou")]
+    def corrigir(self, tentativa: int) -> None:
+        """Asks the corrector for changed artefacts and tests them if anything changed; the
+        attempt is recorded either way (what failed, what was tried, the diff, the outcome)."""
+        self.progresso(self.vertente, "corrigindo", tentativa, "")
+        falhas = [t for t in self.resultado.testes if not t.passou]
         inicio = time.monotonic()
         pedido = PedidoCorrecao(
-            vertente=vertente,
-            nome=nome,
-            pacote=opcoes.pacote,
+            vertente=self.vertente,
+            nome=self.nome,
+            pacote=self.opcoes.pacote,
             tentativa=tentativa,
-            artefatos=artefatos,
+            artefatos=self.artefatos,
             falhas=falhas,
-            historico=list(historico),
-            repositorio_sobrepoe=_sobrepoe(opcoes.sobreposicoes, vertente),
-            regenerar=regenerar,
+            historico=list(self.historico),
+            repositorio_sobrepoe=_sobrepoe(self.opcoes.sobreposicoes, self.vertente),
+            regenerar=self._gerar_com,
         )
         try:
-            correcao = opcoes.corretor.corrigir(pedido)
+            correcao = self.opcoes.corretor.corrigir(pedido)
             novos, descricao, reparo = correcao.artefatos, correcao.descricao, correcao.reparo
         except Exception as exc:  # noqa: BLE001 - a broken corrector is recorded, the loop goes on
-            novos, descricao, reparo = artefatos, f"O corretor falhou: {type(exc).__name__}: {exc}", ""
-        tempos["corrigir_s"] += time.monotonic() - inicio
+            novos, descricao, reparo = self.artefatos, f"O corretor falhou: {type(exc).__name__}: {exc}", ""
+        self.tempos["corrigir_s"] += time.monotonic() - inicio
         if reparo:
-            historico.append(reparo)
-        diff = _diff(artefatos, novos)
+            self.historico.append(reparo)
+        diff = _diff(self.artefatos, novos)
         registro: dict[str, Any] = {
             "n": tentativa,
-            "vertente": vertente,
-            "corretor": opcoes.corretor.nome,
+            "vertente": self.vertente,
+            "corretor": self.opcoes.corretor.nome,
             "tentou": descricao,
             "reparo": reparo,
-            "falhas": [{"nome": f["nome"], "status": f["status"], "mensagem": f["mensagem"][:1000]} for f in falhas],
+            "falhas": [{"nome": f.nome, "status": f.status, "mensagem": f.mensagem[:1000]} for f in falhas],
             "resumo_falhas": resumo_das_falhas(falhas),
             "diff": diff,
             "alterou": bool(diff),
         }
         if diff:
-            artefatos = novos
-            falhas_de_geracao = []
-            resultado.testes, resultado.cobertura, _ = testar(artefatos, tentativa)
-        registro["depois"] = _contagem(resultado.testes)
-        resultado.tentativas.append(registro)
-    resultado.artefatos = artefatos
-    resultado.dependencias = list(dict.fromkeys([*worker.dependencias, *importados(artefatos, opcoes.pacote)]))
-    resultado.recursos = {k: round(v, 4) for k, v in tempos.items()} | {"execucoes": execucoes}
-    resultado.recursos["total_s"] = round(sum(tempos.values()), 4)
-    return resultado
+            self.artefatos, self.falhas_de_geracao = novos, []
+            self.testar(tentativa)
+        registro["depois"] = _contagem(self.resultado.testes)
+        self.resultado.tentativas.append(registro)
+
+    def concluir(self) -> ResultadoVertente:
+        resultado = self.resultado
+        resultado.artefatos = self.artefatos
+        importa = importados(self.artefatos, self.opcoes.pacote)
+        resultado.dependencias = list(dict.fromkeys([*self.worker.dependencias, *importa]))
+        resultado.recursos = {k: round(v, 4) for k, v in self.tempos.items()} | {"execucoes": self.execucoes}
+        resultado.recursos["total_s"] = round(sum(self.tempos.values()), 4)
+        return resultado
+
+    def _gerar_com(self, gerador: Gerador) -> list[Artefato]:
+        """The artefacts with this generator (the corrector regenerates with another one)."""
+        entrada = Entrada(spec=self.spec, casos=self.casos, pacote=self.opcoes.pacote, gerador=gerador)
+        producao = self.worker.produzir(entrada)
+        self.resultado.nao_testaveis, self.resultado.pendencias = (
+            list(producao.nao_testaveis),
+            list(producao.pendencias),
+        )
+        return [*producao.codigo, *producao.testes]
+
+    def _recusas(self) -> list[ResultadoTeste]:
+        """Why the artefacts cannot run: none generated, out of their place, or not valid code."""
+        if not self.artefatos:
+            return self.falhas_de_geracao or [_falha("(geração)", "O worker não gerou artefatos.")]
+        return _fora_do_lugar(self.artefatos, self.opcoes.pacote, self.nome) + [
+            _falha(
+                f"(verificação) {p.caminho}", p.mensagem + (f" (linha {p.linha})" if p.linha else ""), arquivo=p.caminho
+            )
+            for p in problemas(self.artefatos)
+        ]
 
 
-def _passou(testes: list[dict[str, Any]]) -> bool:
-    return bool(testes) and all(t["status"] in ("passou", "pulou") for t in testes)
-
-
-def _contagem(testes: list[dict[str, Any]]) -> dict[str, int]:
-    passaram = sum(1 for t in testes if t["status"] in ("passou", "pulou"))
+def _contagem(testes: list[ResultadoTeste]) -> dict[str, int]:
+    passaram = sum(1 for t in testes if t.passou)
     return {"passaram": passaram, "falharam": len(testes) - passaram}
 
 
-def _ausentes(linhas: list[dict[str, Any]], casos: list[CasoDeTeste], nao_testaveis: list[NaoTestavel]) -> list[dict]:
+def _ausentes(
+    linhas: list[ResultadoTeste], casos: list[CasoDeTeste], nao_testaveis: list[NaoTestavel]
+) -> list[ResultadoTeste]:
     """A case the worker neither tested nor declared untestable is reported, never hidden."""
-    com_teste = {linha["caso"] for linha in linhas if linha.get("caso")}
+    com_teste = {linha.caso for linha in linhas if linha.caso}
     declarados = {n.caso for n in nao_testaveis}
+    sem_teste = "Nenhum teste gerado para este caso, e o worker não disse por quê."
     return [
-        _falha(f"(sem teste) {c.nome}", "Nenhum teste gerado para este caso, e o worker não disse por quê.", "ausente")
-        | {"caso": c.nome}
+        _falha(f"(sem teste) {c.nome}", sem_teste, "ausente", caso=c.nome)
         for c in casos
         if c.nome not in com_teste and c.nome not in declarados
     ]
@@ -326,7 +362,7 @@ def _sobrepoe(sobreposicoes: Path | None, vertente: str) -> bool:
 def _diff(antes: list[Artefato], depois: list[Artefato]) -> str:
     velhos = {a.caminho: a.conteudo for a in antes}
     novos = {a.caminho: a.conteudo for a in depois}
-    partes = []
+    partes: list[str] = []
     for caminho in sorted(velhos.keys() | novos.keys()):
         a, b = velhos.get(caminho), novos.get(caminho)
         if a == b:

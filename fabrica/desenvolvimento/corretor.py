@@ -21,9 +21,10 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from fabrica.desenvolvimento.base import Artefato, Gerador
+from fabrica.desenvolvimento.sandbox import ResultadoTeste
 
 
 @dataclass
@@ -33,7 +34,7 @@ class PedidoCorrecao:
     pacote: str
     tentativa: int  # 1, 2, 3
     artefatos: list[Artefato]  # this vertente's, as they are now
-    falhas: list[dict[str, Any]]  # {nome, status, mensagem} of what did not pass
+    falhas: list[ResultadoTeste]  # what did not pass
     historico: list[str] = field(default_factory=list)  # repairs already applied to this vertente
     repositorio_sobrepoe: bool = False  # the spec repository overrides this vertente's templates
     # Regenerates the vertente's artefacts with another generator (project templates only, …).
@@ -63,10 +64,8 @@ def tipo_de_falha(mensagem: str) -> str:
     return encontrado.group(1) if encontrado else "falha"
 
 
-def resumo_das_falhas(falhas: list[dict[str, Any]]) -> str:
-    contagem = Counter(
-        tipo_de_falha(f.get("mensagem", "")) if f.get("status") != "ausente" else "sem teste" for f in falhas
-    )
+def resumo_das_falhas(falhas: list[ResultadoTeste]) -> str:
+    contagem = Counter(tipo_de_falha(f.mensagem) if f.status != "ausente" else "sem teste" for f in falhas)
     partes = []
     for tipo, n in contagem.most_common():
         rotulo = f"{tipo} em {n} teste{'s' if n > 1 else ''}"
@@ -115,7 +114,7 @@ class CorretorDeterministico:
 
     def _normalizar_fontes(self, pedido: PedidoCorrecao) -> Correcao | None:
         sintomas = ("TabError", "IndentationError", "invalid non-printable character", "SyntaxError")
-        if not any(s in f.get("mensagem", "") for f in pedido.falhas for s in sintomas):
+        if not any(s in f.mensagem for f in pedido.falhas for s in sintomas):
             return None
         alterados, novos = [], []
         for artefato in pedido.artefatos:

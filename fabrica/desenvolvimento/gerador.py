@@ -4,6 +4,13 @@ Templates ship with the project under ``fabrica/desenvolvimento/templates/<verte
 spec repository may override any of them under ``_catalogo/templates/<vertente>/`` (same file
 name). ``StrictUndefined`` makes a template that names an undefined variable fail at generation,
 before anything runs.
+
+Every template renders in Jinja's ``ImmutableSandboxedEnvironment``: an override comes from a spec
+repository, whose authors are not trusted with the cluster's process. The sandbox refuses
+attributes that lead out of the template (``__globals__``, ``__class__``, ``func_globals``…) and
+methods that mutate what the template was given; repetition and power are bounded below, so an
+override cannot build a string or number of gigabytes. Such a template fails its vertente with a
+sentence (``DadosInvalidos``), like a syntax error.
 """
 
 from __future__ import annotations
@@ -12,10 +19,34 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from fabrica.erros import DadosInvalidos
+from fabrica.specs.limite import LimiteExcedido, executar_limitado
 
 TEMPLATES_DO_PROJETO = Path(__file__).resolve().parent / "templates"
+# What a template may build with * and **: far above any real artefact, far below the memory of
+# a worker. ``range`` is already capped by the sandbox (MAX_RANGE).
+MAX_REPETICAO = 1_000_000  # itens de "x" * n (texto ou lista)
+MAX_BITS = 100_000  # inteiros de a * b e a ** b (uns 30 mil dígitos)
+# A template of the spec repository renders within these (each one; the shipped ones take milliseconds).
+TEMPO_S = 30.0
+MEMORIA_MB = 512
+
+
+class _AmbienteSeguro(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        sequencia, vezes = (left, right) if isinstance(left, str | list | tuple) else (right, left)
+        if operator == "*" and isinstance(sequencia, str | list | tuple) and isinstance(vezes, int):
+            if len(sequencia) * max(vezes, 0) > MAX_REPETICAO:
+                raise SecurityError(f"repetição acima de {MAX_REPETICAO} itens")
+        elif isinstance(left, int) and isinstance(right, int):
+            bits = left.bit_length() + right.bit_length() if operator == "*" else left.bit_length() * abs(right)
+            if bits > MAX_BITS:
+                raise SecurityError(f"número acima de {MAX_BITS} bits")
+        return super().call_binop(context, operator, left, right)
 
 
 class GeradorTemplates:
@@ -28,7 +59,8 @@ class GeradorTemplates:
             if sobrepostos.is_dir():
                 caminhos.append(str(sobrepostos))
         caminhos.append(str(TEMPLATES_DO_PROJETO))
-        self.ambiente = jinja2.Environment(  # noqa: S701 — generates code and XML, not HTML
+        # No autoescape: it generates code and XML, whose templates escape where XML needs it.
+        self.ambiente = _AmbienteSeguro(
             loader=jinja2.FileSystemLoader(caminhos),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -38,10 +70,36 @@ class GeradorTemplates:
 
     def origem(self, vertente: str, template: str) -> str:
         """Where the template of this artefact came from: the repository's or the project's."""
-        fonte, arquivo, _ = self.ambiente.loader.get_source(self.ambiente, f"{vertente}/{template}")
+        carregador = self.ambiente.loader
+        assert carregador is not None  # built with one in __init__
+        fonte, arquivo, _ = carregador.get_source(self.ambiente, f"{vertente}/{template}")
         return "projeto" if arquivo and Path(arquivo).is_relative_to(TEMPLATES_DO_PROJETO) else "repositorio"
 
     def gerar(self, vertente: str, template: str, contexto: dict[str, Any]) -> str:
+        """The artefact's text. A spec repository's override renders in a forked child within
+        ``TEMPO_S`` and ``MEMORIA_MB`` (``fabrica.specs.limite``): the sandbox keeps it from the
+        process's data, the child keeps it from the process's memory and time (``("a" * 10**6)
+        |replace("a", "a" * 10**6)``, loops of loops). The shipped templates render in the process."""
+        try:
+            do_repositorio = self.origem(vertente, template) == "repositorio"
+        except jinja2.TemplateNotFound:
+            do_repositorio = False  # _renderizar says which one is missing
+        if not do_repositorio:
+            return self._renderizar((vertente, template, contexto))
+        try:
+            texto: str = executar_limitado(
+                self._renderizar, (vertente, template, contexto), tempo_s=TEMPO_S, memoria_mb=MEMORIA_MB
+            )
+        except LimiteExcedido as exc:
+            limite = f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB"
+            raise DadosInvalidos(
+                f"O template {vertente}/{template} do repositório de specs passou do limite de {exc.recurso} "
+                f"({limite}) ao ser gerado."
+            ) from None
+        return texto
+
+    def _renderizar(self, pedido: tuple[str, str, dict[str, Any]]) -> str:
+        vertente, template, contexto = pedido
         try:
             return self.ambiente.get_template(f"{vertente}/{template}").render(**contexto)
         except jinja2.TemplateNotFound as exc:
@@ -49,6 +107,12 @@ class GeradorTemplates:
         except jinja2.UndefinedError as exc:
             raise DadosInvalidos(
                 f"O template {vertente}/{template} usa uma variável indefinida: {exc.message}."
+            ) from None
+        except SecurityError as exc:
+            raise DadosInvalidos(
+                f"O template {vertente}/{template} foi recusado pelo sandbox de templates: {str(exc).rstrip('.')}. "
+                "Templates só leem o contexto que recebem (sem atributos internos como __globals__ "
+                "nem métodos que alteram valores)."
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise DadosInvalidos(

@@ -1,26 +1,29 @@
-"""The sandbox's launcher: the first process inside the sandbox, run as ``python -I lancador.py
-<config.json>`` by ``fabrica.desenvolvimento.sandbox`` (see ``docs/sandbox.md``).
+"""The sandbox's launcher: the first process inside the sandbox, run as ``python -I lancador.py``
+by ``fabrica.desenvolvimento.sandbox`` (see ``docs/sandbox.md``), its configuration as JSON on
+standard input and its report as JSON on standard output (nothing the generated code can write).
 
 Standard library only, and nothing of PROMETHEUS: it runs with an empty environment, before any
-generated code, and must not import the app. With ``isolar`` it is PID 1 of fresh PID, mount and
-network namespaces (``unshare --pid --fork --mount --net --mount-proc``), still root there:
+generated code, and must not import the app. Three modes (``config["modo"]``):
 
-1. the app's local state (``esconder``: its ``var/`` with the SQLite database) is covered by an
-   empty tmpfs; the interpreter's directories (``expor``) are made reachable even when they sit under a
-   private directory (pyenv under ``/root``): that directory is covered by an empty tmpfs holding
-   only them, which also hides the rest of it; then every mount becomes read-only in the
-   namespace, except ``/proc`` and ``/dev`` (``/dev/shm`` is read-only too), and the work
-   directory is bind-mounted back read-write: the only place the generated code can write;
-2. the loopback interface is brought up (a fresh network namespace has only ``lo``, down), so a
-   generated mock server on 127.0.0.1 works and nothing else is reachable;
-3. each command runs in a child with the rlimits (plain bytes and seconds), no supplementary
+- ``bwrap``: bubblewrap built the file system from nothing and the PID, network, IPC and UTS
+  namespaces, set ``no_new_privs`` and the seccomp filter; this launcher is PID 1 there
+  (``--as-pid-1``), still uid 0 with only ``CAP_SETUID``, ``CAP_SETGID`` and ``CAP_KILL``;
+- ``namespaces`` (the fallback where bubblewrap cannot run: ``unshare --pid --fork --mount --net
+  --mount-proc``): PID 1 of fresh PID, mount and network namespaces, root there. It covers the
+  app's local state (``esconder``) with an empty tmpfs, makes the interpreter's directories
+  (``expor``) reachable under a private home, remounts every mount read-only but the run's
+  directories, and brings the loopback interface up;
+- ``basico``: none of that, only the steps below.
+
+Then, in every mode:
+
+1. each command runs in a child with the rlimits (plain bytes and seconds), no supplementary
    groups and, when a ``uid`` is given, under that uid (so the process limit counts, which it
-   does not for root);
-4. on the deadline, or when a command ends, every other process in the namespace is killed
-   (``kill(-1)`` from PID 1 reaches the ones that left the process group too).
-
-Without ``isolar`` (no root or no namespaces) only steps 3–4 apply, with the children in their
-own process group. The outcome goes to ``<saida>/lancador.json``.
+   does not for root); its output goes to a pipe this launcher reads (the tail is kept);
+2. on the deadline, or when a command ends, every other process is killed (``kill(-1)`` from
+   PID 1 reaches the ones that left the process group too);
+3. once nothing of the generated code runs any more, the result files (``coletar``) are read
+   without following symlinks, regular files only, size-capped, and go into the report.
 """
 
 from __future__ import annotations
@@ -32,11 +35,14 @@ import fcntl
 import json
 import os
 import resource
+import select
 import signal
 import socket
+import stat
 import struct
 import sys
 import time
+from typing import Any
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -61,14 +67,18 @@ _OPCOES = {
 _MANTER = ("/proc", "/dev", "/dev/pts")
 
 
-def _libc():
+def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
+def _codificar(texto: str | None) -> bytes | None:
+    return texto.encode() if texto else None
+
+
 def _mount(
-    libc, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
+    libc: ctypes.CDLL, origem: str | None, destino: str, flags: int, tipo: str | None = None, dados: str | None = None
 ) -> None:
-    codificar = lambda texto: texto.encode() if texto else None  # noqa: E731
+    codificar = _codificar
     if libc.mount(codificar(origem), destino.encode(), codificar(tipo), flags, codificar(dados)) != 0:
         numero = ctypes.get_errno()
         raise OSError(numero, f"mount {destino}: {os.strerror(numero)}")
@@ -84,7 +94,7 @@ def _ancestral_privado(caminho: str) -> str | None:
     return None
 
 
-def expor(libc, diretorios: list[str], trabalho: str) -> list[str]:
+def expor(libc: ctypes.CDLL, diretorios: list[str], trabalho: str) -> list[str]:
     """Makes each directory reachable by the sandbox's uid: a private ancestor (``/root``) is
     covered by a tmpfs that holds only these directories, bind-mounted back in place."""
     por_ancestral: dict[str, list[str]] = {}
@@ -123,7 +133,7 @@ def _pontos_de_montagem() -> list[tuple[str, int]]:
     return pontos
 
 
-def esconder(libc, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
+def esconder(libc: ctypes.CDLL, diretorios: list[str], trabalho: str, expostos: list[str]) -> list[str]:
     """Covers each directory with an empty tmpfs (the app's local state: its SQLite database, its
     tokens), unless the work directory or the interpreter lives inside it."""
     escondidos = []
@@ -164,10 +174,14 @@ def ligar_loopback() -> None:
         fcntl.ioctl(s, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, b""))
 
 
-def _preparar_filho(config: dict) -> None:
-    """In the child, before exec: limits, identity, directory. Runs between fork and exec."""
+def _preparar_filho(config: dict[str, Any], saida: int) -> None:
+    """In the child, before exec: output, limits, identity, directory. Runs between fork and exec."""
+    os.dup2(saida, 1)
+    os.dup2(saida, 2)
+    nulo = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nulo, 0)
     limites = config["limites"]
-    os.setsid() if not config["isolar"] else os.setpgid(0, 0)
+    os.setsid() if config["modo"] == "basico" else os.setpgid(0, 0)
     for recurso, valor in (
         (resource.RLIMIT_AS, limites["memoria_bytes"]),
         (resource.RLIMIT_CPU, limites["cpu_s"]),
@@ -181,7 +195,7 @@ def _preparar_filho(config: dict) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limites["processos"], limites["processos"]))
         os.setgroups([])
         os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # from uid 0 to another: every capability is dropped with it
     elif os.geteuid() != 0:
         # Without a uid of its own the process limit counts every process of this user.
         resource.setrlimit(resource.RLIMIT_NPROC, (limites["processos"], limites["processos"]))
@@ -202,32 +216,60 @@ def _matar_o_resto(sou_init: bool, grupo: int) -> None:
 
 
 def _colher_todos() -> None:
+    """Reaps every process of the namespace (all are this PID 1's children by now), killing again
+    whatever a fork racing the first kill(-1) made."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
+            _matar_o_resto(True, 0)
             time.sleep(0.005)
 
 
-def executar(config: dict, comando: list[str], prazo: float, saida: str) -> dict:
+class Cauda:
+    """The last ``maximo`` bytes of a stream (the generated code can print without end)."""
+
+    def __init__(self, maximo: int) -> None:
+        self.maximo = maximo
+        self.dados = bytearray()
+
+    def ler(self, fd: int) -> bool:
+        """Reads what is there; False at end of file."""
+        try:
+            bloco = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        if not bloco:
+            return False
+        self.dados += bloco
+        if len(self.dados) > 2 * self.maximo:
+            del self.dados[: len(self.dados) - self.maximo]
+        return True
+
+    def texto(self) -> str:
+        return bytes(self.dados[-self.maximo :]).decode("utf-8", errors="replace")
+
+
+def executar(config: dict[str, Any], comando: list[str], prazo: float, cauda: Cauda) -> dict[str, Any]:
+    sou_init = config["modo"] != "basico"
     antes = resource.getrusage(resource.RUSAGE_CHILDREN)
     inicio = time.monotonic()
-    with open(saida, "ab") as destino:
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            try:
-                os.dup2(destino.fileno(), 1)
-                os.dup2(destino.fileno(), 2)
-                nulo = os.open(os.devnull, os.O_RDONLY)
-                os.dup2(nulo, 0)
-                _preparar_filho(config)
-                os.execve(comando[0], comando, config["ambiente"])  # noqa: S606 - the sandboxed command
-            except BaseException as exc:  # noqa: BLE001 - report and leave, whatever it was
-                os.write(2, f"lancador: {type(exc).__name__}: {exc}\n".encode())
-            finally:
-                os._exit(127)
+    leitura, escrita = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(leitura)
+            _preparar_filho(config, escrita)
+            os.execve(comando[0], comando, config["ambiente"])  # noqa: S606 - the sandboxed command
+        except BaseException as exc:  # noqa: BLE001 - report and leave, whatever it was
+            os.write(2, f"lancador: {type(exc).__name__}: {exc}\n".encode())
+        finally:
+            os._exit(127)
+    os.close(escrita)
+    os.set_blocking(leitura, False)
+    aberto = True
     esgotado = False
     status = 0
     while True:
@@ -236,15 +278,23 @@ def executar(config: dict, comando: list[str], prazo: float, saida: str) -> dict
             break
         if time.monotonic() >= prazo:
             esgotado = True
-            _matar_o_resto(config["isolar"], pid)
-            os.kill(pid, signal.SIGKILL) if not config["isolar"] else None
+            _matar_o_resto(sou_init, pid)
+            os.kill(pid, signal.SIGKILL) if not sou_init else None
             _, status = os.waitpid(pid, 0)
             break
-        time.sleep(0.01)
+        if aberto:
+            legiveis, _, _ = select.select([leitura], [], [], 0.01)
+            if legiveis:
+                aberto = cauda.ler(leitura)
+        else:
+            time.sleep(0.01)
     # Whatever the command left behind (daemons, a fork bomb's children) ends with it.
-    _matar_o_resto(config["isolar"], pid)
-    if config["isolar"]:
+    _matar_o_resto(sou_init, pid)
+    if sou_init:
         _colher_todos()
+    while aberto and select.select([leitura], [], [], 0)[0]:
+        aberto = cauda.ler(leitura)  # what is left in the pipe (every writer is dead)
+    os.close(leitura)
     depois = resource.getrusage(resource.RUSAGE_CHILDREN)
     retorno = os.waitstatus_to_exitcode(status)
     return {
@@ -261,12 +311,57 @@ def executar(config: dict, comando: list[str], prazo: float, saida: str) -> dict
     }
 
 
-def main(caminho: str) -> int:
-    with open(caminho, encoding="utf-8") as arquivo:
-        config = json.load(arquivo)
-    relatorio: dict = {"isolamento": {"modo": "completo" if config["isolar"] else "basico"}, "comandos": []}
-    if config["isolar"]:
+def ler_resultado(caminho: str, maximo: int) -> tuple[str | None, str]:
+    """A result file the generated code wrote: opened without following a symlink, a regular file
+    only, at most ``maximo`` bytes; (text, "") or (None, why not)."""
+    try:
+        fd = os.open(caminho, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, f"{os.path.basename(caminho)}: {os.strerror(exc.errno or 0)} (um link simbólico é recusado)"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"{os.path.basename(caminho)}: não é um arquivo comum"
+        if info.st_nlink != 1:  # a hard link to a file elsewhere
+            return None, f"{os.path.basename(caminho)}: tem {info.st_nlink} links no disco"
+        if info.st_size > maximo:
+            return None, f"{os.path.basename(caminho)}: {info.st_size} bytes, acima do limite de {maximo}"
+        partes, total = [], 0
+        while total <= maximo:
+            bloco = os.read(fd, 1 << 20)
+            if not bloco:
+                break
+            partes.append(bloco)
+            total += len(bloco)
+        if total > maximo:  # it grew after fstat
+            return None, f"{os.path.basename(caminho)}: acima do limite de {maximo} bytes"
+        conteudo = b"".join(partes)
+        return conteudo.decode("utf-8", errors="replace"), ""
+    finally:
+        os.close(fd)
+
+
+def _nao_depuravel() -> None:
+    """PR_SET_DUMPABLE 0: a process of the same uid (the basic mode) cannot ptrace this one or
+    open its /proc/<pid>/fd (the report's pipe)."""
+    libc = _libc()
+    libc.prctl(4, 0, 0, 0, 0)
+
+
+def main() -> int:
+    config = json.loads(sys.stdin.buffer.read())
+    relatorio_fd = os.dup(1)
+    nulo = os.open(os.devnull, os.O_RDWR)
+    os.dup2(nulo, 0)
+    os.dup2(nulo, 1)  # nothing but the report reaches the parent's pipe
+    _nao_depuravel()
+    modo = config["modo"]
+    relatorio: dict[str, Any] = {"isolamento": {"modo": modo}, "comandos": []}
+    if modo != "basico":
         relatorio["isolamento"]["pid_1"] = os.getpid() == 1
+    if modo == "namespaces":
         gravavel, expostos, escondidos = isolar_sistema_de_arquivos(
             config["trabalho"], config.get("expor", []), config.get("esconder", [])
         )
@@ -277,15 +372,23 @@ def main(caminho: str) -> int:
         relatorio["isolamento"]["rede"] = "somente loopback"
     relatorio["isolamento"]["uid"] = config.get("uid")
     prazo = time.monotonic() + config["limites"]["tempo_total_s"]
+    cauda = Cauda(config["saida_max"])
     for comando in config["comandos"]:
-        resultado = executar(config, comando, prazo, config["saida_texto"])
+        resultado = executar(config, comando, prazo, cauda)
         relatorio["comandos"].append(resultado)
         if resultado["tempo_esgotado"]:
             break
-    with open(config["relatorio"], "w", encoding="utf-8") as arquivo:
-        json.dump(relatorio, arquivo)
+    relatorio["saida"] = cauda.texto()
+    relatorio["resultados"], relatorio["problemas"] = {}, []
+    for nome, (caminho, maximo) in config.get("coletar", {}).items():
+        texto, problema = ler_resultado(caminho, maximo)
+        relatorio["resultados"][nome] = texto
+        if problema:
+            relatorio["problemas"].append(problema)
+    with os.fdopen(relatorio_fd, "w", encoding="utf-8") as saida:
+        json.dump(relatorio, saida)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main())

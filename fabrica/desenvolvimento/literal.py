@@ -12,7 +12,7 @@ LARGURA = 100
 INDENTACAO = "    "
 
 
-def em_uma_linha(valor: dict | list | tuple, escrever: Callable[[Any], str]) -> str:
+def em_uma_linha(valor: dict[str, Any] | list[Any] | tuple[Any, ...], escrever: Callable[[Any], str]) -> str:
     """Um dicionário, lista ou tupla numa linha, cada chave e item escrito por ``escrever``."""
     if isinstance(valor, dict):
         return "{" + ", ".join(f"{escrever(k)}: {escrever(v)}" for k, v in valor.items()) + "}"
@@ -23,7 +23,7 @@ def em_uma_linha(valor: dict | list | tuple, escrever: Callable[[Any], str]) -> 
 
 
 def em_linhas(
-    valor: dict | list | tuple,
+    valor: dict[str, Any] | list[Any] | tuple[Any, ...],
     escrever: Callable[[Any], str],
     escrever_item: Callable[[Any], str],
     dentro: str,

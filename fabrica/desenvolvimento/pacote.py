@@ -49,7 +49,7 @@ def requisitos(dependencias: list[str]) -> list[str]:
 
 @functools.cache
 def _distribuicoes() -> dict[str, list[str]]:
-    return metadata.packages_distributions()
+    return dict(metadata.packages_distributions())
 
 
 def importados(artefatos: list[Artefato], pacote: str) -> list[str]:

@@ -1,20 +1,29 @@
 """Runs generated tests away from the app (DESIGN §6; what it isolates: ``docs/sandbox.md``).
 
 ``executar`` writes a release root into a fresh temporary directory and runs
-``python -m coverage run --branch -m pytest`` there through ``lancador.py``:
+``python -m coverage run --branch -m pytest`` there through ``lancador.py``; ``executar_comando``
+runs any command in a copy of a directory the same way (a deployment's smoke checks). The
+isolation, best first (``isolamento_disponivel``):
 
-- an empty environment (``PATH``, ``HOME`` and ``TMPDIR`` inside the directory, ``LANG``): no
-  ``DATABASE_URL``, no ``SECRET_KEY``, nothing of the app's;
-- its own session, and a wall-clock deadline after which the whole process group is killed
-  (the launcher enforces it inside, this module again outside);
-- rlimits in plain bytes and seconds: address space, CPU, open files, file size, no core
-  dumps, and processes — under a dedicated uid when running as root, since root ignores it;
-- per-test timeouts (pytest-timeout, signal method), so one hung test fails alone;
-- as root, fresh PID, mount and network namespaces (``unshare``): the file system read-only but
-  the directory, only loopback networking, and every leftover process killed with the run.
+- ``bwrap`` (bubblewrap, the sandbox Flatpak uses): a file system built from nothing (the
+  interpreter's directories and ``/usr`` read-only, the run's directories read-write, a private
+  ``/tmp`` and ``/dev/shm``, a minimal ``/dev``, a ``/proc`` of its own; no host ``/run``, home,
+  ``var/`` or checkout, so no host Unix socket), new PID, network (loopback only), IPC and UTS
+  namespaces, a new session, ``no_new_privs`` and a seccomp filter (``seccomp.py``);
+- ``namespaces`` (the isolation before bubblewrap, the fallback where it cannot run): ``unshare``
+  PID, mount and network namespaces, every mount read-only but the run's directory;
+- ``basico``: only what follows.
 
-Results come from the JUnit XML pytest writes, coverage (lines and branches of the given
-source directories) from coverage.py's JSON report. Pure Python: no Django.
+In every mode: an empty environment (``PATH``, ``HOME`` and ``TMPDIR`` inside the directory,
+``LANG``: no ``DATABASE_URL``, no ``SECRET_KEY``), its own session, a wall-clock deadline after
+which every process is killed, rlimits in plain bytes and seconds (address space, CPU, open
+files, file size, no core dumps, processes) under a uid of its own when running as root, and
+per-test timeouts (pytest-timeout, signal method).
+
+Every step runs inside the sandbox (``coverage json`` too), and nothing the sandboxed uid can
+write is read by the parent: the launcher reads the result files once the generated code is
+dead (no symlink followed, regular files only, size-capped) and sends them with its report
+through a pipe. Pure Python: no Django.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import contextlib
 import fcntl
 import functools
 import json
+import logging
 import os
 import re
 import shutil
@@ -31,15 +41,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lxml import etree
 
+from fabrica.desenvolvimento import seccomp
+
 LANCADOR = Path(__file__).resolve().parent / "lancador.py"
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
+BWRAP = shutil.which("bwrap") or "/usr/bin/bwrap"
+INSTALAR_BWRAP = "apt-get install bubblewrap"
 PLUGIN = '''"""Loaded into the sandboxed pytest (-p prometheus_sandbox).
 
 - A copy of pytest made by fork() inside a test leaves as soon as its copy of the test ends,
@@ -129,9 +143,13 @@ def pytest_sessionfinish(session, exitstatus):
     if os.getpid() != _PRINCIPAL:
         os._exit(1)
 '''
-_ISOLAMENTOS = ("auto", "completo", "basico")
-SAIDA_MAX = 20_000  # characters of pytest's output kept (its tail)
+# auto: the best this machine offers; completo: bwrap or namespaces, never basico; the others: that one.
+ISOLAMENTOS = ("auto", "completo", "bwrap", "namespaces", "basico")
+SAIDA_MAX = 20_000  # bytes of pytest's output kept (its tail)
 MENSAGEM_MAX = 4_000
+RESULTADO_MAX = 32 << 20  # bytes of a result file (JUnit XML, coverage JSON) the launcher reads
+RELATORIO_MAX = 3 * RESULTADO_MAX  # bytes of the launcher's report
+_log = logging.getLogger("fabrica.sandbox")
 
 
 class ErroSandbox(RuntimeError):
@@ -154,21 +172,36 @@ class Limites:
                 raise ValueError(f"O limite {nome} do sandbox deve ser um número positivo; recebido {valor!r}.")
 
 
+# A test that passed or was skipped is not a failure: the one place that says so, for results in
+# memory (``ResultadoTeste.passou``) and as stored on a release (``aprovado(linha["status"])``).
+APROVADOS = frozenset({"passou", "pulou"})
+
+
+def aprovado(status: str) -> bool:
+    return status in APROVADOS
+
+
 @dataclass
 class ResultadoTeste:
     nome: str  # the pytest id: test_decisao[combinacao_03]
     arquivo: str  # relative path of the test file
-    status: str  # passou | falhou | erro | pulou
+    # passou | falhou | erro | pulou; ausente for a case the development loop found without a test
+    status: str
     mensagem: str = ""
     duracao_s: float = 0.0
     caso: str | None = None  # the case name inside the brackets, when there is one
 
     @property
     def passou(self) -> bool:
-        return self.status in ("passou", "pulou")
+        return aprovado(self.status)
 
     def como_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def todos_passaram(testes: list[ResultadoTeste]) -> bool:
+    """At least one test, and none failed."""
+    return bool(testes) and all(t.passou for t in testes)
 
 
 @dataclass
@@ -184,7 +217,7 @@ class Execucao:
 
     @property
     def passou(self) -> bool:
-        return not self.erro and bool(self.testes) and all(t.passou for t in self.testes)
+        return not self.erro and todos_passaram(self.testes)
 
     @property
     def falhas(self) -> list[ResultadoTeste]:
@@ -209,12 +242,27 @@ def _ambiente(trabalho: Path) -> dict[str, str]:
     }
 
 
-@functools.cache
-def isolamento_disponivel() -> str:
-    """``completo`` when this process is root and can make PID, mount and network namespaces;
-    ``basico`` otherwise (session, rlimits and empty environment only)."""
-    if os.geteuid() != 0 or not Path(UNSHARE).exists():
-        return "basico"
+def _bwrap_funciona() -> str:
+    """'' when bubblewrap runs here with the namespaces the sandbox asks for, else why not."""
+    if not os.path.exists(BWRAP):
+        return f"bubblewrap (bwrap) não está instalado ({INSTALAR_BWRAP})"
+    # every option a run uses (--perms and --size on a tmpfs need bubblewrap 0.8): an older one falls back
+    argv = [BWRAP, *_bwrap_base(), "--as-pid-1", "--ro-bind", "/usr", "/usr", *_ligacoes_de_sistema()]
+    argv += ["--perms", "1777", "--size", "1048576", "--tmpfs", "/tmp", "--", "/usr/bin/true"]  # noqa: S108
+    try:
+        feito = subprocess.run(argv, capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"}, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bubblewrap não pôde ser executado: {exc}"
+    if feito.returncode != 0:
+        return "bubblewrap não pôde criar os namespaces: " + feito.stderr.decode(errors="replace").strip()[-300:]
+    return ""
+
+
+def _namespaces_funcionam() -> str:
+    if os.geteuid() != 0:
+        return "o isolamento por namespaces sem bubblewrap pede root"
+    if not Path(UNSHARE).exists():
+        return "unshare não está instalado"
     try:
         subprocess.run(
             [UNSHARE, "--pid", "--fork", "--mount", "--net", "--mount-proc", "true"],
@@ -223,26 +271,76 @@ def isolamento_disponivel() -> str:
             timeout=10,
             env={"PATH": "/usr/bin:/bin"},
         )
-    except (OSError, subprocess.SubprocessError):
-        return "basico"
-    return "completo"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"unshare falhou: {exc}"
+    return ""
 
 
 @functools.cache
+def isolamentos() -> dict[str, str]:
+    """Each isolation mode → '' when it runs on this machine, else why it does not (probed once
+    per process)."""
+    return {"bwrap": _bwrap_funciona(), "namespaces": _namespaces_funcionam(), "basico": ""}
+
+
+def isolamento_disponivel() -> str:
+    """The best mode this machine runs: ``bwrap``, else ``namespaces``, else ``basico``."""
+    return next(modo for modo, motivo in isolamentos().items() if not motivo)
+
+
+def aviso_de_isolamento(isolamento: str = "auto") -> str:
+    """What ``isolamento`` falls back to here and why ('' when it gets bubblewrap): said at start
+    and recorded with every run."""
+    if isolamento not in ("auto", "completo"):
+        return ""
+    modo = isolamento_disponivel()
+    if modo == "bwrap":
+        return ""
+    return (
+        f"Sandbox sem bubblewrap ({isolamentos()['bwrap']}): usando o isolamento {modo}, mais fraco "
+        f"(docs/sandbox.md). Instale com: {INSTALAR_BWRAP}."
+    )
+
+
+def escolher_isolamento(isolamento: str) -> str:
+    """The mode a run uses for the setting ``isolamento``; ErroSandbox when it cannot run here."""
+    if isolamento not in ISOLAMENTOS:
+        raise ValueError(f"Isolamento desconhecido {isolamento!r}; use {', '.join(ISOLAMENTOS)}.")
+    if isolamento == "auto":
+        return isolamento_disponivel()
+    if isolamento == "completo":
+        modo = isolamento_disponivel()
+        if modo == "basico":
+            raise ErroSandbox(
+                "O isolamento completo do sandbox pede bubblewrap ou root com unshare; esta máquina só oferece o "
+                f"básico ({isolamentos()['bwrap']}; {isolamentos()['namespaces']})."
+            )
+        return modo
+    motivo = isolamentos()[isolamento]
+    if motivo:
+        raise ErroSandbox(f"O isolamento {isolamento} do sandbox não roda nesta máquina: {motivo}.")
+    return isolamento
+
+
+@functools.cache
+def _prefixos_do_interpretador(python: str) -> tuple[str, ...]:
+    """An interpreter's venv and base installation, as it names them (a venv found through a
+    symlinked path keeps that path: its pyvenv.cfg is looked up there)."""
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        return tuple(sorted({sys.prefix, sys.base_prefix}))
+    saida = subprocess.run(
+        [python, "-I", "-c", "import sys; print(sys.prefix); print(sys.base_prefix)"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    return tuple(sorted({linha for linha in saida.splitlines() if linha}))
+
+
 def _diretorios_do_interpretador(python: str) -> tuple[str, ...]:
     """Where an interpreter lives (its venv and its base installation): what the sandbox must see."""
-    if os.path.realpath(python) == os.path.realpath(sys.executable):
-        pastas = {sys.prefix, sys.base_prefix}
-    else:
-        saida = subprocess.run(
-            [python, "-I", "-c", "import sys; print(sys.prefix); print(sys.base_prefix)"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        ).stdout
-        pastas = {linha for linha in saida.splitlines() if linha}
-    return tuple(sorted(os.path.realpath(p) for p in pastas))
+    return tuple(sorted({os.path.realpath(p) for p in _prefixos_do_interpretador(python)}))
 
 
 UID_BASE = 61000
@@ -272,7 +370,95 @@ def _uid_livre(base: int) -> Iterator[int]:
         time.sleep(0.1)
 
 
+# --- bubblewrap's command line ------------------------------------------------------------------------
+
+
+def _bwrap_base() -> list[str]:
+    """Namespaces, session and privileges: as root, bwrap keeps uid 0 inside with only the three
+    capabilities the launcher needs to drop to the run's uid and to kill what it leaves; as
+    another user, a user namespace of its own where no further one can be made."""
+    base = [
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--hostname",
+        "sandbox",
+    ]
+    if os.geteuid() == 0:
+        capacidades = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL")
+        return [*base, "--cap-drop", "ALL", *[a for c in capacidades for a in ("--cap-add", c)]]
+    return [*base, "--unshare-user", "--disable-userns"]
+
+
+def _ligacoes_de_sistema() -> list[str]:
+    """/bin, /lib… as on the host: symlinks into /usr (merged /usr), else read-only binds."""
+    argv = []
+    for nome in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        caminho = Path("/") / nome
+        if caminho.is_symlink():
+            argv += ["--symlink", os.readlink(caminho), str(caminho)]
+        elif caminho.is_dir():
+            argv += ["--ro-bind", str(caminho), str(caminho)]
+    return argv
+
+
+def _etc(trabalho: Path, uid: int | None) -> Path:
+    """The sandbox's /etc files: a user for the run's uid, localhost, no DNS."""
+    etc = trabalho / "etc"
+    etc.mkdir(mode=0o755)
+    numero = os.geteuid() if uid is None else uid
+    home = trabalho / "home"
+    (etc / "passwd").write_text(
+        f"root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:{numero}:{numero}:sandbox:{home}:/usr/sbin/nologin\n"
+    )
+    (etc / "group").write_text(f"root:x:0:\nsandbox:x:{numero}:\n")
+    (etc / "hosts").write_text("127.0.0.1\tlocalhost sandbox\n::1\tlocalhost\n")
+    (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
+    return etc
+
+
+def _argv_bwrap(trabalho: Path, python: str, limites: Limites, uid: int | None, seccomp_fd: int | None) -> list[str]:
+    argv = [BWRAP, *_bwrap_base(), "--as-pid-1", "--ro-bind", "/usr", "/usr", *_ligacoes_de_sistema()]
+    tamanho = str(int(limites.tamanho_arquivo_bytes))
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    # private, in the sandbox's own mount namespace, size-capped (not the host's /tmp)
+    argv += ["--perms", "1777", "--size", tamanho, "--tmpfs", "/tmp"]  # noqa: S108
+    argv += ["--perms", "1777", "--size", tamanho, "--tmpfs", "/dev/shm"]  # noqa: S108
+    ligacoes: list[tuple[str, str, str]] = []  # (option, source, destination)
+    for prefixo in _prefixos_do_interpretador(python):
+        real = os.path.realpath(prefixo)
+        if not real.startswith("/usr/"):
+            ligacoes += [("--ro-bind", real, real)] + ([("--ro-bind", real, prefixo)] if prefixo != real else [])
+    etc = _etc(trabalho, uid)
+    ligacoes += [("--ro-bind", str(etc / nome), f"/etc/{nome}") for nome in sorted(os.listdir(etc))]
+    ligacoes += [("--ro-bind-try", arquivo, arquivo) for arquivo in ("/etc/ld.so.cache", "/etc/localtime")]
+    ligacoes += [("--bind", str(trabalho / sub), str(trabalho / sub)) for sub in _GRAVAVEIS]
+    ligacoes += [("--ro-bind", str(trabalho / "plugin"), str(trabalho / "plugin"))]
+    ligacoes += [("--ro-bind", str(LANCADOR), str(trabalho / "lancador.py"))]
+    # bwrap makes a destination's missing parents 0700: made first, traversable (the run's
+    # directory as on the host, 0711: nothing to list).
+    feitas = {"/", "/tmp", "/dev", "/proc", "/usr"}  # noqa: S108 - the sandbox's tmpfs above
+    for _opcao, _origem, destino in ligacoes:
+        for pasta in reversed(PurePosixPath(destino).parents):
+            if str(pasta) not in feitas and not str(pasta).startswith("/usr/"):
+                feitas.add(str(pasta))
+                argv += ["--perms", "0711" if str(pasta) == str(trabalho) else "0755", "--dir", str(pasta)]
+    for opcao, origem, destino in ligacoes:
+        argv += [opcao, origem, destino]
+    # no --chdir: the launcher (uid 0 without CAP_DAC_OVERRIDE) need not enter the uid's directory;
+    # each command's child enters it once it is that uid
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
+    return [*argv, "--", python, "-I", str(trabalho / "lancador.py")]
+
+
 # --- running ---------------------------------------------------------------------------------------
+
+# What the sandboxed uid owns and may write; the rest of the run's directory is root's.
+_GRAVAVEIS = ("raiz", "saida", "tmp", "home")
 
 
 def _escrever(raiz: Path, arquivos: Mapping[str, str]) -> None:
@@ -286,13 +472,29 @@ def _escrever(raiz: Path, arquivos: Mapping[str, str]) -> None:
 
 
 def _entregar(trabalho: Path, uid: int | None) -> None:
+    """The writable directories to the run's uid; the run's directory itself, the plugin and the
+    /etc files stay root's (the uid cannot replace them: nothing it writes is run outside it)."""
+    os.chmod(trabalho, 0o711)  # noqa: S103 - traversable by the run's uid, nothing to list
     if uid is None:
         return
-    for pasta, _dirs, arquivos in os.walk(trabalho):
-        os.chown(pasta, uid, uid)
-        for nome in arquivos:
-            os.chown(os.path.join(pasta, nome), uid, uid)
-    os.chmod(trabalho, 0o700)
+    for sub in _GRAVAVEIS:
+        for pasta, dirs, arquivos in os.walk(trabalho / sub):
+            os.chown(pasta, uid, uid, follow_symlinks=False)
+            for nome in arquivos + [d for d in dirs if os.path.islink(os.path.join(pasta, d))]:
+                # a symlink in a copied directory is handed over itself, never what it points to
+                os.chown(os.path.join(pasta, nome), uid, uid, follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def _diretorio_de_trabalho() -> Iterator[Path]:
+    trabalho = Path(tempfile.mkdtemp(prefix="prometheus-sbx-"))
+    try:
+        for sub in (*_GRAVAVEIS, "plugin"):
+            (trabalho / sub).mkdir()
+        (trabalho / "plugin" / "prometheus_sandbox.py").write_text(PLUGIN, encoding="utf-8")
+        yield trabalho
+    finally:
+        shutil.rmtree(trabalho, ignore_errors=True)
 
 
 def executar(
@@ -312,82 +514,161 @@ def executar(
     Never raises for what the generated code does (failures, hangs, crashes, a fork bomb become
     results); raises ``ErroSandbox`` when the sandbox itself cannot run, and ``ValueError`` for
     a path outside the root or an unknown isolation. ``esconder`` lists directories the
-    generated code must not see (in the full isolation: covered by an empty file system).
+    generated code must not see (with bubblewrap nothing of the host is there to hide; in the
+    namespaces mode they are covered by an empty file system).
     """
     limites = limites or Limites()
-    if isolamento not in _ISOLAMENTOS:
-        raise ValueError(f"Isolamento desconhecido {isolamento!r}; use {', '.join(_ISOLAMENTOS)}.")
-    disponivel = isolamento_disponivel()
-    if isolamento == "completo" and disponivel != "completo":
-        raise ErroSandbox(
-            "O isolamento completo do sandbox pede root e unshare (namespaces de PID, montagem e rede); "
-            "esta máquina só oferece o básico."
-        )
-    modo = disponivel if isolamento == "auto" else isolamento
+    modo = escolher_isolamento(isolamento)
     python = python or sys.executable
-    trabalho = Path(tempfile.mkdtemp(prefix="prometheus-sbx-"))
-    try:
+    with _diretorio_de_trabalho() as trabalho:
         raiz = trabalho / "raiz"
-        for sub in ("raiz", "saida", "tmp", "home", "plugin"):
-            (trabalho / sub).mkdir()
         _escrever(raiz, arquivos)
-        (trabalho / "plugin" / "prometheus_sandbox.py").write_text(PLUGIN, encoding="utf-8")
-        with _uid_livre(uid_base) if modo == "completo" else contextlib.nullcontext(None) as uid:
-            return _rodar(trabalho, raiz, testes, list(cobertura_de), limites, python, modo, uid, list(esconder))
-    finally:
-        shutil.rmtree(trabalho, ignore_errors=True)
+        fontes = [str(raiz / c) for c in cobertura_de]
+        saida = trabalho / "saida"
+        junit, cobertura_json = saida / "junit.xml", saida / "cobertura.json"
+        pytest_args = [
+            "-m",
+            "pytest",
+            "-p",
+            "prometheus_sandbox",
+            "-p",
+            "pytest_timeout",
+            "-p",
+            "no:cacheprovider",
+            f"--timeout={limites.tempo_por_teste_s:g}",
+            "--timeout-method=signal",
+            f"--junitxml={junit}",
+            "-o",
+            "junit_family=xunit2",
+            "-q",
+            "--color=no",
+            *testes,
+        ]
+        if fontes:
+            comandos = [
+                [python, "-m", "coverage", "run", "--branch", f"--source={','.join(fontes)}", *pytest_args],
+                [python, "-m", "coverage", "json", "-q", "-o", str(cobertura_json)],
+            ]
+        else:  # nothing to measure: no tracer slowing the run down
+            comandos = [[python, *pytest_args]]
+        coletar = {"junit": str(junit), "cobertura": str(cobertura_json)}
+        with _uid_livre(uid_base) if _com_uid(modo) else contextlib.nullcontext(None) as uid:
+            relatorio, duracao = _rodar(
+                trabalho, comandos, coletar, limites, python, modo, uid, list(esconder), isolamento
+            )
+        return _execucao(relatorio, duracao, raiz, limites)
+
+
+def _com_uid(modo: str) -> bool:
+    """A uid of the run's own: only root can switch to one (bubblewrap as another user keeps its uid)."""
+    return modo != "basico" and os.geteuid() == 0
+
+
+def _execucao(relatorio: dict[str, Any], duracao: float, raiz: Path, limites: Limites) -> Execucao:
+    texto = relatorio["saida"]
+    junit = relatorio["resultados"].get("junit")
+    resultados = ler_junit_texto(junit, raiz) if junit is not None else []
+    execucao_pytest = relatorio["comandos"][0] if relatorio["comandos"] else {}
+    erro = _erro_da_execucao(execucao_pytest, resultados, limites, texto)
+    if relatorio["problemas"] and not erro:
+        erro = "Resultados recusados: " + "; ".join(relatorio["problemas"])[:MENSAGEM_MAX]
+    cobertura = relatorio["resultados"].get("cobertura")
+    return Execucao(
+        testes=resultados,
+        cobertura=ler_cobertura_texto(cobertura, raiz) if cobertura is not None else None,
+        duracao_s=round(duracao, 4),
+        recursos=_recursos(relatorio, duracao, limites),
+        isolamento=relatorio["isolamento"],
+        saida=texto,
+        erro=erro,
+        comandos=relatorio["comandos"],
+    )
+
+
+def _recursos(relatorio: dict[str, Any], duracao: float, limites: Limites) -> dict[str, Any]:
+    return {
+        "duracao_s": round(duracao, 4),
+        "cpu_s": sum(c["cpu_s"] for c in relatorio["comandos"]),
+        "memoria_max_bytes": max((c["memoria_max_bytes"] for c in relatorio["comandos"]), default=0),
+        "limites": asdict(limites),
+    }
+
+
+@dataclass
+class ExecucaoComando:
+    """A command run by ``executar_comando``: how it ended and the tail of its output."""
+
+    retorno: int | None
+    tempo_esgotado: bool
+    duracao_s: float
+    saida: str
+    isolamento: dict[str, Any]
+    recursos: dict[str, Any]
+
+
+def executar_comando(
+    origem: Path,
+    argv: list[str],
+    *,
+    limites: Limites | None = None,
+    python: str | None = None,
+    isolamento: str = "auto",
+    uid_base: int = UID_BASE,
+    esconder: list[str] = (),  # type: ignore[assignment]
+    enquanto_espera: Callable[[], None] | None = None,
+) -> ExecucaoComando:
+    """Runs ``argv`` in a copy of the directory ``origem`` under the same sandbox and limits as
+    the generated tests (``{python}`` in ``argv`` is the sandbox's interpreter); the copy goes
+    with the run, so nothing the command does reaches ``origem``."""
+    limites = limites or Limites()
+    modo = escolher_isolamento(isolamento)
+    python = python or sys.executable
+    with _diretorio_de_trabalho() as trabalho:
+        raiz = trabalho / "raiz"
+        shutil.rmtree(raiz)
+        shutil.copytree(origem, raiz, symlinks=True)
+        comando = [a.replace("{python}", python) for a in argv]
+        if comando and not os.path.isabs(comando[0]):
+            comando[0] = shutil.which(comando[0], path=_ambiente(trabalho)["PATH"]) or comando[0]
+        with _uid_livre(uid_base) if _com_uid(modo) else contextlib.nullcontext(None) as uid:
+            relatorio, duracao = _rodar(
+                trabalho, [comando], {}, limites, python, modo, uid, list(esconder), isolamento, enquanto_espera
+            )
+    resultado = relatorio["comandos"][0] if relatorio["comandos"] else {}
+    return ExecucaoComando(
+        retorno=resultado.get("retorno"),
+        tempo_esgotado=bool(resultado.get("tempo_esgotado")),
+        duracao_s=round(duracao, 4),
+        saida=relatorio["saida"],
+        isolamento=relatorio["isolamento"],
+        recursos=_recursos(relatorio, duracao, limites),
+    )
 
 
 def _rodar(
     trabalho: Path,
-    raiz: Path,
-    testes: list[str],
-    cobertura_de: list[str],
+    comandos: list[list[str]],
+    coletar: dict[str, str],
     limites: Limites,
     python: str,
     modo: str,
     uid: int | None,
     esconder: list[str],
-) -> Execucao:
-    saida = trabalho / "saida"
-    junit, cobertura_json = saida / "junit.xml", saida / "cobertura.json"
-    fontes = [str(raiz / c) for c in cobertura_de]
-    pytest_args = [
-        "-m",
-        "pytest",
-        "-p",
-        "prometheus_sandbox",
-        "-p",
-        "pytest_timeout",
-        "-p",
-        "no:cacheprovider",
-        f"--timeout={limites.tempo_por_teste_s:g}",
-        "--timeout-method=signal",
-        f"--junitxml={junit}",
-        "-o",
-        "junit_family=xunit2",
-        "-q",
-        "--color=no",
-        *testes,
-    ]
-    if fontes:
-        comandos = [
-            [python, "-m", "coverage", "run", "--branch", f"--source={','.join(fontes)}", *pytest_args],
-            [python, "-m", "coverage", "json", "-q", "-o", str(cobertura_json)],
-        ]
-    else:  # nothing to measure: no tracer slowing the run down
-        comandos = [[python, *pytest_args]]
+    isolamento: str,
+    enquanto_espera: Callable[[], None] | None = None,
+) -> tuple[dict[str, Any], float]:
+    """Runs ``comandos`` through the launcher in mode ``modo``; its report and the wall time."""
     config = {
-        "isolar": modo == "completo",
+        "modo": modo,
         "uid": uid,
         "trabalho": str(trabalho),
-        "raiz": str(raiz),
-        "saida_texto": str(saida / "pytest.txt"),
-        "relatorio": str(saida / "lancador.json"),
+        "raiz": str(trabalho / "raiz"),
         "ambiente": _ambiente(trabalho),
-        "expor": list(_diretorios_do_interpretador(python)) if modo == "completo" else [],
+        "expor": list(_diretorios_do_interpretador(python)) if modo == "namespaces" else [],
         "esconder": [os.path.realpath(d) for d in esconder],
         "comandos": comandos,
+        "coletar": {nome: [caminho, RESULTADO_MAX] for nome, caminho in coletar.items()},
+        "saida_max": SAIDA_MAX,
         "limites": {
             "tempo_total_s": limites.tempo_total_s,
             "memoria_bytes": int(limites.memoria_bytes),
@@ -397,66 +678,103 @@ def _rodar(
             "tamanho_arquivo_bytes": int(limites.tamanho_arquivo_bytes),
         },
     }
-    arquivo_config = saida / "config.json"
-    arquivo_config.write_text(json.dumps(config), encoding="utf-8")
     _entregar(trabalho, uid)
-    prefixo = [UNSHARE, "--pid", "--fork", "--mount", "--net", "--mount-proc"] if modo == "completo" else []
-    inicio = time.monotonic()
-    processo = subprocess.Popen(
-        [*prefixo, python, "-I", str(LANCADOR), str(arquivo_config)],
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    filtro = seccomp.filtro() if modo == "bwrap" else None
+    with contextlib.ExitStack() as pilha:
+        passar: tuple[int, ...] = ()
+        if modo == "bwrap":
+            fd = None
+            if isinstance(filtro, bytes):
+                fd = os.memfd_create("prometheus-seccomp")
+                pilha.callback(os.close, fd)
+                os.write(fd, filtro)
+                os.lseek(fd, 0, os.SEEK_SET)
+                passar = (fd,)
+            argv = _argv_bwrap(trabalho, python, limites, uid, fd)
+        elif modo == "namespaces":
+            argv = [UNSHARE, "--pid", "--fork", "--mount", "--net", "--mount-proc", python, "-I", str(LANCADOR)]
+        else:
+            argv = [python, "-I", str(LANCADOR)]
+        inicio = time.monotonic()
+        saida, erro, retorno = _esperar(argv, json.dumps(config).encode(), passar, limites, enquanto_espera)
+        duracao = time.monotonic() - inicio
     try:
-        problema, _ = processo.communicate(timeout=limites.tempo_total_s + 15)
-    except subprocess.TimeoutExpired:
-        # The launcher itself hung: the whole session goes (PID 1 of the namespace with it).
+        if len(saida) > RELATORIO_MAX:
+            raise ValueError("relatório grande demais")
+        relatorio: dict[str, Any] = json.loads(saida)
+    except ValueError:
+        raise ErroSandbox(
+            f"O sandbox não terminou a execução (o lançador saiu com {retorno}): "
+            f"{erro.decode(errors='replace')[-2000:]}"
+        ) from None
+    if modo == "bwrap":
+        relatorio["isolamento"].update(
+            rede="somente loopback",
+            namespaces=["mount", "pid", "net", "ipc", "uts", *([] if uid is not None else ["user"])],
+            sistema_de_arquivos="construído do zero",
+            seccomp="ativo" if isinstance(filtro, bytes) else f"indisponível: {filtro}",
+        )
+    aviso = aviso_de_isolamento(isolamento)
+    if aviso:
+        relatorio["isolamento"]["aviso"] = aviso
+        _avisar_uma_vez(aviso)
+    return relatorio, duracao
+
+
+def _esperar(
+    argv: list[str],
+    entrada: bytes,
+    passar: tuple[int, ...],
+    limites: Limites,
+    enquanto_espera: Callable[[], None] | None,
+) -> tuple[bytes, bytes, int | None]:
+    """Runs the launcher (config on stdin, report on stdout); kills its session if it outlives the
+    deadline by 15 s. ``enquanto_espera`` is called about four times a second meanwhile."""
+    processo = subprocess.Popen(
+        argv,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        pass_fds=passar,
+    )
+    limite = time.monotonic() + limites.tempo_total_s + 15
+    entrada_pendente: bytes | None = entrada
+    try:
+        while True:
+            try:
+                saida, erro = processo.communicate(
+                    input=entrada_pendente, timeout=0.25 if enquanto_espera else max(0.0, limite - time.monotonic())
+                )
+                break
+            except subprocess.TimeoutExpired:
+                entrada_pendente = None
+                if time.monotonic() >= limite:
+                    # The launcher itself hung: the whole session goes (PID 1 of the namespace with it).
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(processo.pid, signal.SIGKILL)
+                    saida, erro = processo.communicate()
+                    break
+                if enquanto_espera:
+                    enquanto_espera()
+    finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(processo.pid, signal.SIGKILL)
-        problema, _ = processo.communicate()
-    duracao = time.monotonic() - inicio
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(processo.pid, signal.SIGKILL)
-    relatorio_arquivo = saida / "lancador.json"
-    if not relatorio_arquivo.exists():
-        raise ErroSandbox(
-            "O sandbox não terminou a execução (o lançador saiu com "
-            f"{processo.returncode}): {problema.decode(errors='replace')[-2000:]}"
-        )
-    relatorio = json.loads(relatorio_arquivo.read_text(encoding="utf-8"))
-    texto = _cauda(saida / "pytest.txt")
-    resultados = ler_junit(junit, raiz) if junit.exists() else []
-    execucao_pytest = relatorio["comandos"][0] if relatorio["comandos"] else {}
-    erro = _erro_da_execucao(execucao_pytest, resultados, limites, texto)
-    return Execucao(
-        testes=resultados,
-        cobertura=ler_cobertura(cobertura_json, raiz) if cobertura_json.exists() else None,
-        duracao_s=round(duracao, 4),
-        recursos={
-            "duracao_s": round(duracao, 4),
-            "cpu_s": sum(c["cpu_s"] for c in relatorio["comandos"]),
-            "memoria_max_bytes": max((c["memoria_max_bytes"] for c in relatorio["comandos"]), default=0),
-            "limites": asdict(limites),
-        },
-        isolamento=relatorio["isolamento"],
-        saida=texto,
-        erro=erro,
-        comandos=relatorio["comandos"],
-    )
+        processo.wait()
+    return saida, erro, processo.returncode
 
 
-def _cauda(caminho: Path) -> str:
-    if not caminho.exists():
-        return ""
-    with caminho.open("rb") as arquivo:
-        arquivo.seek(max(0, caminho.stat().st_size - SAIDA_MAX))
-        return arquivo.read().decode("utf-8", errors="replace")
+_avisados: set[str] = set()
 
 
-def _erro_da_execucao(comando: dict, resultados: list[ResultadoTeste], limites: Limites, texto: str) -> str:
+def _avisar_uma_vez(aviso: str) -> None:
+    if aviso not in _avisados:
+        _avisados.add(aviso)
+        _log.warning(aviso)
+
+
+def _erro_da_execucao(comando: dict[str, Any], resultados: list[ResultadoTeste], limites: Limites, texto: str) -> str:
     if not comando:
         return "O sandbox não executou o pytest."
     if comando["tempo_esgotado"]:
@@ -489,16 +807,16 @@ def _arquivo_do_teste(classe: str, raiz: Path, atributo: str | None) -> str:
     partes = classe.split(".")
     for fim in range(len(partes), 0, -1):
         candidato = "/".join(partes[:fim]) + ".py"
-        if (raiz / candidato).exists():
+        if os.path.lexists(raiz / candidato):
             return candidato
     return classe.replace(".", "/")
 
 
-def ler_junit(caminho: Path, raiz: Path) -> list[ResultadoTeste]:
-    """Every ``testcase`` of a JUnit XML (xunit2), parsed without entities or DTDs (the file was
+def ler_junit_texto(texto: str, raiz: Path) -> list[ResultadoTeste]:
+    """Every ``testcase`` of a JUnit XML (xunit2), parsed without entities or DTDs (it was
     written inside the sandbox)."""
     try:
-        arvore = etree.parse(str(caminho), _PARSER)
+        arvore = etree.fromstring(texto.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
         return [ResultadoTeste("(junit)", "", "erro", f"O relatório JUnit é ilegível: {exc}")]
     resultados = []
@@ -525,9 +843,17 @@ def ler_junit(caminho: Path, raiz: Path) -> list[ResultadoTeste]:
     return resultados
 
 
-def ler_cobertura(caminho: Path, raiz: Path) -> dict[str, Any]:
-    """Lines and branches from coverage.py's JSON report, in total and per file (relative)."""
-    dados = json.loads(caminho.read_text(encoding="utf-8"))
+def ler_cobertura_texto(texto: str, raiz: Path) -> dict[str, Any] | None:
+    """Lines and branches from coverage.py's JSON report, in total and per file (relative);
+    None when it is not one (it was written inside the sandbox)."""
+    try:
+        dados = json.loads(texto)
+        return _cobertura(dados, raiz)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _cobertura(dados: dict[str, Any], raiz: Path) -> dict[str, Any]:
     arquivos = {}
     for nome, info in dados.get("files", {}).items():
         resumo = info["summary"]

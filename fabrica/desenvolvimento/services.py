@@ -207,14 +207,14 @@ def _construir(
     raise RuntimeError(f"Não foi possível numerar a release de {spec.spec_id}.")
 
 
-def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict]:
+def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict[str, Any]]:
     linhas = []
     for teste in r.testes:
-        caso = casos.get(teste.get("caso") or "")
+        caso = casos.get(teste.caso or "")
         linhas.append(
             {
                 "vertente": vertente,
-                **teste,
+                **teste.como_dict(),
                 "origem": caso.origem if caso else "",
                 "titulo": caso.titulo if caso else "",
                 "classes": caso.classes if caso else None,
@@ -224,7 +224,7 @@ def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str,
 
 
 def _resumo_vertente(r: ciclo.ResultadoVertente) -> dict[str, Any]:
-    passaram = sum(1 for t in r.testes if t["status"] in ("passou", "pulou"))
+    passaram = sum(1 for t in r.testes if t.passou)
     return {
         "total": len(r.testes),
         "passaram": passaram,

@@ -16,6 +16,7 @@ import json
 import tomllib
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -33,7 +34,7 @@ class Problema:
     mensagem: str
     detalhe: str = ""  # the parser's own words (SyntaxError.msg, TemplateSyntaxError)
 
-    def como_dict(self) -> dict:
+    def como_dict(self) -> dict[str, Any]:
         return {"caminho": self.caminho, "linha": self.linha, "mensagem": self.mensagem}
 
 

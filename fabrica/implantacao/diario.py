@@ -15,6 +15,8 @@ from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from fabrica.implantacao.models import Implantacao
+
 # The kept log stops growing here (a command printing without end must not fill the database);
 # the last lines still arrive after the cut notice, so the end of a long log is never lost.
 MAX_LOG = 512 * 1024
@@ -56,8 +58,6 @@ class Diario:
         self._ultimo = time.monotonic()
         if not linhas:
             return
-        from fabrica.implantacao.models import Implantacao
-
         Implantacao.objects.filter(pk=self.implantacao_id).update(
             log=Concat(F("log"), Value("\n".join(linhas) + "\n"), output_field=TextField())
         )

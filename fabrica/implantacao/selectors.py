@@ -76,7 +76,7 @@ def vigente(ambiente_id: int, spec_ref: str) -> Implantacao | None:
 class Servindo:
     spec_ref: str
     implantacao: Implantacao
-    desde: datetime
+    desde: datetime | None
 
     @property
     def release(self) -> Release | None:
@@ -122,7 +122,7 @@ def caminho_das_releases(*, spec_ref: str | None = None, limite: int = 30) -> tu
         qs = qs.filter(spec_ref=spec_ref)
     ids_releases = list(qs.order_by("-release_id").values_list("release_id", flat=True).distinct()[:limite])
     releases = Release.objects.select_related("spec").in_bulk(ids_releases)
-    celulas: dict[tuple[int, int], Implantacao] = {}
+    celulas: dict[tuple[int | None, int], Implantacao] = {}
     for impl in (
         Implantacao.objects.filter(release_id__in=ids_releases, tipo=Implantacao.Tipo.IMPLANTACAO)
         .only("id", "release_id", "ambiente_id", "status", "validacao", "terminado_em", "versao")

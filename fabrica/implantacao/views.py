@@ -17,8 +17,9 @@ from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.forms import ReversaoForm, ValidacaoForm
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente
-from fabrica.views import exigir
+from fabrica.papeis import exigir
 from prometheus_site.erros import ErroDominio
+from prometheus_site.tipos import PedidoAutenticado
 
 POR_PAGINA = 50
 
@@ -77,12 +78,12 @@ def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def ambiente_reverter(request: HttpRequest, nome: str) -> HttpResponse:
+def ambiente_reverter(request: PedidoAutenticado, nome: str) -> HttpResponse:
     exigir(request, "fabrica.reverter_implantacao")
     objeto = get_object_or_404(Ambiente, nome=nome)
     form = ReversaoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for erros in form.errors.values() for m in erros))
+        messages.error(request, " ".join(str(m) for erros in form.errors.values() for m in erros))
         return redirect("ambiente", nome=nome)
     try:
         item = servicos.reversao_solicitar(
@@ -118,7 +119,7 @@ def _caminho_da_release(impl: Implantacao) -> list[dict]:
 
 
 @login_required
-def implantacao(request: HttpRequest, pk: int) -> HttpResponse:
+def implantacao(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_implantacao")
     impl = get_object_or_404(selectors.implantacoes(), pk=pk)
     pode_decidir = request.user.has_perm("fabrica.decidir_implantacao")
@@ -146,7 +147,7 @@ def implantacao(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def implantacao_log(request: HttpRequest, pk: int) -> HttpResponse:
+def implantacao_log(request: PedidoAutenticado, pk: int) -> HttpResponse:
     """The log while it runs (htmx polls it); once the record ends, the page reloads itself."""
     exigir(request, "fabrica.view_implantacao")
     impl = get_object_or_404(Implantacao.objects.only("id", "status", "log"), pk=pk)
@@ -169,11 +170,11 @@ def _decidir(request: HttpRequest, pk: int, acao) -> HttpResponse:
 
 @require_POST
 @login_required
-def implantacao_validar(request: HttpRequest, pk: int) -> HttpResponse:
+def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.decidir_implantacao")
     form = ValidacaoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for erros in form.errors.values() for m in erros))
+        messages.error(request, " ".join(str(m) for erros in form.errors.values() for m in erros))
         return redirect("implantacao", pk=pk)
     aprovado = form.cleaned_data["decisao"] == "validar"
 
@@ -194,7 +195,7 @@ def implantacao_validar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def implantacao_promover(request: HttpRequest, pk: int) -> HttpResponse:
+def implantacao_promover(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.decidir_implantacao")
 
     def promover() -> str:
@@ -209,7 +210,7 @@ def implantacao_promover(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def implantacao_dispensar(request: HttpRequest, pk: int) -> HttpResponse:
+def implantacao_dispensar(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.decidir_implantacao")
 
     def dispensar() -> str:

@@ -264,7 +264,7 @@ class _Restricoes:
                     return False
                 if opcoes is None or len(permitidos) < len(opcoes):
                     escolhida, opcoes = c, permitidos
-        if escolhida is None:
+        if escolhida is None or opcoes is None:
             return True
         for x in opcoes:
             linha[escolhida] = x
@@ -548,7 +548,9 @@ def _corpo_finito(q: int) -> tuple[list[list[int]], list[list[int]]]:
     """Addition and multiplication tables of GF(q); elements are 0..q-1 (base-p digits)."""
     if q in _CORPOS:
         return _CORPOS[q]
-    p, m = _potencia_de_primo(q)
+    potencia = _potencia_de_primo(q)
+    assert potencia is not None  # the callers ask only for prime powers
+    p, m = potencia
     if m == 1:
         soma = [[(a + b) % p for b in range(p)] for a in range(p)]
         mult = [[(a * b) % p for b in range(p)] for a in range(p)]
@@ -776,7 +778,7 @@ def _sementes(v: int, k: int, rng: random.Random, teto: int) -> list[list[list[i
             candidatos.append(ciclico)
     # Keep only seeds no other one beats on both counts (fewer rows, more columns, capped
     # at k): IPOG would only do worse from a dominated one.
-    uteis = []
+    uteis: list[list[list[int]]] = []
     for semente in sorted(candidatos, key=lambda c: (len(c), -min(len(c[0]), k))):
         colunas = min(len(semente[0]), k)
         if len(semente) < teto and all(colunas > min(len(u[0]), k) for u in uteis):

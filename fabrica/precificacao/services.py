@@ -247,7 +247,7 @@ def calibrar() -> ModeloPrecificacao:
             amostras.append(
                 calibracao.Amostra(
                     unidades={v: unidades(v, m) for v, m in medidas.items()},
-                    reais={v: h for v, h in orc.horas_reais.items() if v in medidas},
+                    reais={v: h for v, h in (orc.horas_reais or {}).items() if v in medidas},
                     estimadas=orc.esforco.get("horas_dev_por_vertente", {}),
                 )
             )

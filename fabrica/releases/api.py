@@ -15,13 +15,14 @@ from fabrica.models import Release
 from fabrica.releases import selectors, services
 from fabrica.releases.views import resposta_zip
 from prometheus_site.api.permissoes import exige
+from prometheus_site.tipos import PedidoApi
 
 
 class ReleaseResumo(serializers.ModelSerializer):
     release_ref = serializers.CharField(source="rotulo_versao", read_only=True)
-    corrige_ref = serializers.CharField(source="corrige.rotulo_versao", read_only=True, default=None)
-    item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None)
-    decidido_por = serializers.CharField(source="decidido_por.username", read_only=True, default=None)
+    corrige_ref = serializers.CharField(source="corrige.rotulo_versao", read_only=True, default=None, allow_null=True)
+    item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None, allow_null=True)
+    decidido_por = serializers.CharField(source="decidido_por.username", read_only=True, default=None, allow_null=True)
     estouro = serializers.SerializerMethodField()
 
     class Meta:
@@ -142,7 +143,7 @@ class AprovarReleaseView(APIView):
     permission_classes = [exige("fabrica.decidir_release", "fabrica.decidir_release")]
 
     @extend_schema(request=AprovarEntrada, responses=ReleaseDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = AprovarEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         dados = entrada.validated_data
@@ -158,7 +159,7 @@ class RejeitarReleaseView(APIView):
     permission_classes = [exige("fabrica.decidir_release", "fabrica.decidir_release")]
 
     @extend_schema(request=RejeitarEntrada, responses=ReleaseDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = RejeitarEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         services.release_rejeitar(release_id=pk, por=request.user, motivo=entrada.validated_data["motivo"])
@@ -171,7 +172,7 @@ class HorasReleaseView(APIView):
     permission_classes = [exige("fabrica.decidir_release", "fabrica.decidir_release")]
 
     @extend_schema(request=HorasEntrada, responses=ReleaseDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = HorasEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         services.release_horas_registrar(release_id=pk, horas=entrada.validated_data["horas"], por=request.user)

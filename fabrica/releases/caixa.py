@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from backlog.models import Item, Status
 from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release, Spec
 from fabrica.releases.services import estouro
 
@@ -60,7 +61,7 @@ def progresso_em_texto(etapas: dict[str, Any]) -> str:
 
 def _resumo(release: Release) -> str:
     testes = release.testes
-    passaram = sum(1 for t in testes if t["status"] in ("passou", "pulou"))
+    passaram = sum(1 for t in testes if aprovado(t["status"]))
     return _("testes: %(p)s de %(n)s passaram · cobertura %(c)s %%") % {
         "p": passaram,
         "n": len(testes),

@@ -17,6 +17,8 @@ _FORMATADOR_DIFF = HtmlFormatter(cssclass=CLASSE, wrapcode=True)
 
 
 def estilo() -> str:
+    """The stylesheet of highlighted code, served as static/css/codigo.css (no inline <style>: the
+    Content-Security-Policy refuses it); tests/test_seguranca.py keeps the file equal to this."""
     return HtmlFormatter(cssclass=CLASSE).get_style_defs(f".{CLASSE}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from fabrica.contratos import TipoItem, ler_rotulo_versao
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
 
 ORDEM_STATUS = {"falhou": 0, "erro": 1, "ausente": 2, "pulou": 3, "passou": 4}
@@ -24,7 +25,7 @@ def releases(
         qs = qs.filter(tipo=tipo)
     if ref:
         release = release_por_rotulo(ref)
-        qs = qs.filter(pk=release.pk if release else None)
+        qs = qs.filter(pk=release.pk) if release else qs.none()
     return qs
 
 
@@ -52,7 +53,7 @@ def testes_por_vertente(release: Release) -> list[dict]:
     resultado = []
     for vertente, lista in grupos.items():
         lista.sort(key=lambda t: (ORDEM_STATUS.get(t["status"], 0), t["nome"]))
-        falhas = sum(1 for t in lista if t["status"] not in ("passou", "pulou"))
+        falhas = sum(1 for t in lista if not aprovado(t["status"]))
         resultado.append(
             {"vertente": vertente, "nome": NOME_DA_VERTENTE.get(vertente, ""), "testes": lista, "falhas": falhas}
         )

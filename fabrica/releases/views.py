@@ -20,10 +20,11 @@ from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import MotivoObrigatorioForm
 from fabrica.implantacao import selectors as selectors_de_implantacao
 from fabrica.models import Ambiente, Release
+from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
 from fabrica.releases.caixa import TIPOS_DE_CONSTRUCAO, progresso_em_texto
-from fabrica.views import exigir
 from prometheus_site.erros import ErroDominio
+from prometheus_site.tipos import PedidoAutenticado
 
 
 class AprovarReleaseForm(forms.Form):
@@ -102,7 +103,6 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": services.estouro(objeto),
             "eventos": _linha_do_tempo(objeto),
-            "estilo_codigo": realce.estilo(),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
             "form_aprovar": AprovarReleaseForm(initial={"ambiente": padrao}),
             "tem_ambiente": padrao is not None,
@@ -123,13 +123,13 @@ _DECISOES = {
 
 @require_POST
 @login_required
-def release_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpResponse:
+def release_decidir(request: PedidoAutenticado, pk: int, decisao: str) -> HttpResponse:
     exigir(request, "fabrica.decidir_release")
     if decisao not in _DECISOES:
         raise Http404
     form = AprovarReleaseForm(request.POST) if decisao == "aprovar" else MotivoObrigatorioForm(request.POST)
     if not form.is_valid():
-        erros = [m for lista in form.errors.values() for m in lista]
+        erros = [str(m) for lista in form.errors.values() for m in lista]
         messages.error(request, " ".join(erros) or _("Dados inválidos."))
         return redirect("release", pk=pk)
     try:
@@ -151,12 +151,12 @@ def release_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpResponse
 
 @require_POST
 @login_required
-def release_horas(request: HttpRequest, pk: int) -> HttpResponse:
+def release_horas(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.decidir_release")
     objeto = get_object_or_404(Release, pk=pk)
     form = _horas_form(objeto, request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{campo}: {' '.join(m)}" for campo, m in form.errors.items()))
+        messages.error(request, " ".join(f"{campo}: {' '.join(str(e) for e in m)}" for campo, m in form.errors.items()))
         return redirect(reverse("release", args=[pk]) + "#esforco")
     horas = {v: h for v, h in form.cleaned_data.items() if h is not None}
     try:
@@ -185,7 +185,7 @@ def resposta_zip(objeto: Release) -> HttpResponse:
 
 
 @login_required
-def construcao(request: HttpRequest, item_id: int) -> HttpResponse:
+def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
     """A build's progress; once its release exists, the page goes there."""
     exigir(request, "fabrica.view_release")
     item = get_object_or_404(Item, pk=item_id, tipo__in=TIPOS_DE_CONSTRUCAO)

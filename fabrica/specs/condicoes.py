@@ -116,10 +116,10 @@ def candidatos(condicoes: Iterable[dict | str], tipo: str | None = None) -> list
         dias = sorted({d for d in map(_data, textos) if d is not None})
         if not dias:
             return ["2024-01-01"]
-        pontos = [dias[0] - datetime.timedelta(days=1)]
+        datas = [dias[0] - datetime.timedelta(days=1)]
         for d in dias:
-            pontos += [d, d + datetime.timedelta(days=1)]
-        return [p.isoformat() for p in dict.fromkeys(pontos)]
+            datas += [d, d + datetime.timedelta(days=1)]
+        return [p.isoformat() for p in dict.fromkeys(datas)]
     saida: list = []
     if tipo in ("int", "float", "decimal") or (tipo is None and numeros):
         if not numeros:

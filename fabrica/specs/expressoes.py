@@ -46,7 +46,7 @@ import datetime
 import decimal
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,15 @@ MAX_CARACTERES = 500
 MAX_NOS = 200
 # Um texto ou lista repetido (``"a" * n``) maior que isto não é avaliado: o teste ficaria enorme.
 MAX_TAMANHO_AVALIADO = 1_000_000
+# Números que o PROMETHEUS avalia: cada resultado intermediário fica abaixo disto, então cada
+# operação custa microssegundos (um produto de inteiros de 400 dígitos, não de milhões) e todo
+# resultado cabe no literal de um teste (o Python recusa converter em texto acima de 4.300 dígitos).
+MAX_DIGITOS = 400
+# round(x, n): casas decimais entre -MAX_CASAS e MAX_CASAS (round(5, -10**10) calcularia 10**10**10).
+MAX_CASAS = 400
+# Decimais: expoente ajustado (a ordem de grandeza) até MAX_DIGITOS; o contexto padrão iria a 999.999.
+MAX_EXPOENTE = MAX_DIGITOS
+_LIMITE_INTEIRO = 10**MAX_DIGITOS
 
 NUMERICOS = ("int", "float", "decimal")
 ORIGENS = ("atributo", "parametro")
@@ -318,6 +327,8 @@ class _Inferencia:
         if isinstance(valor, int | float):
             if isinstance(valor, float) and not math.isfinite(valor):
                 raise self.erro(no, "constante numérica não finita")
+            if isinstance(valor, int) and _grande_demais(valor):
+                raise self.erro(no, f"constante inteira com mais de {MAX_DIGITOS} dígitos")
             if decimais:
                 return Const("decimal", True, decimal.Decimal(repr(valor)))
             return Const("int" if isinstance(valor, int) else "float", True, valor)
@@ -496,6 +507,10 @@ class _Inferencia:
         if nome == "round":
             if not 1 <= len(args) <= 2 or args[0].tipo not in NUMERICOS or (len(args) == 2 and args[1].tipo != "int"):
                 raise self.erro(no, "round recebe um número e, se quiser, as casas decimais (int)")
+            if len(args) == 2 and isinstance(args[1], Const | Unario) and args[1].literal:
+                casas = _constante_inteira(args[1])
+                if casas is not None and abs(casas) > MAX_CASAS:
+                    raise self.erro(no, f"round aceita de -{MAX_CASAS} a {MAX_CASAS} casas decimais; recebeu {casas}")
             tipo = "int" if len(args) == 1 else args[0].tipo
             return Chamada(tipo, all(a.literal for a in args), nome, tuple(args))
         # min, max: dois ou mais números (promovidos a um tipo) ou dois ou mais textos
@@ -529,6 +544,28 @@ class _Inferencia:
         if arvore.tipo == "int" and tipo in ("float", "decimal"):
             return _coagir(arvore, tipo)
         raise ErroExpressao(f"a expressão é do tipo {arvore.tipo}, mas o método retorna {tipo}")
+
+
+def _constante_inteira(no: No) -> int | None:
+    """O valor de ``5`` ou ``-5`` escritos na expressão; None para o resto."""
+    if isinstance(no, Unario) and no.op in ("-", "+"):
+        valor = _constante_inteira(no.operando)
+        return None if valor is None else (-valor if no.op == "-" else valor)
+    if isinstance(no, Const) and isinstance(no.valor, int) and not isinstance(no.valor, bool):
+        return no.valor
+    return None
+
+
+def _grande_demais(valor: object) -> bool:
+    """Um número que o PROMETHEUS não avalia: inteiro acima de MAX_DIGITOS dígitos, decimal de
+    ordem de grandeza acima de MAX_EXPOENTE (ou abaixo de -MAX_EXPOENTE, exceto zero)."""
+    if isinstance(valor, bool):
+        return False
+    if isinstance(valor, int):
+        return abs(valor) >= _LIMITE_INTEIRO
+    if isinstance(valor, decimal.Decimal):
+        return valor.is_finite() and valor != 0 and abs(valor.adjusted()) > MAX_EXPOENTE
+    return False
 
 
 def _promover(a: str, b: str) -> str:
@@ -651,7 +688,7 @@ _OPERACOES = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_FUNCOES = {"abs": abs, "len": len, "max": max, "min": min, "round": round}
+_FUNCOES: dict[str, Callable[..., Any]] = {"abs": abs, "len": len, "max": max, "min": min, "round": round}
 
 
 def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
@@ -659,20 +696,36 @@ def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
     Python para esses tipos e o contexto decimal padrão (28 dígitos, arredondamento bancário).
 
     Os erros que o código gerado também levantaria (``ZeroDivisionError``, ``IndexError``,
-    ``decimal.InvalidOperation``…) sobem como são; ``ErroAvaliacao`` quando um valor seria
-    grande demais para avaliar aqui."""
+    ``decimal.InvalidOperation``…) sobem como são; ``ErroAvaliacao`` quando um valor (dado ou
+    intermediário) seria grande demais para avaliar aqui: inteiros acima de ``MAX_DIGITOS``
+    dígitos, decimais de expoente acima de ``MAX_EXPOENTE``, ``round`` com mais de ``MAX_CASAS``
+    casas, textos e listas acima de ``MAX_TAMANHO_AVALIADO`` itens. Assim cada operação custa
+    pouco, qualquer que seja a spec."""
+    for nome, valor in valores.items():
+        if _grande_demais(valor):
+            raise ErroAvaliacao(f"o valor de {nome} é grande demais para avaliar (mais de {MAX_DIGITOS} dígitos)")
     with decimal.localcontext(decimal.Context()):
         return _avaliar(expressao.arvore, valores)
 
 
 def _avaliar(no: No, valores: Mapping[str, Any]) -> Any:
+    resultado = _avaliar_no(no, valores)
+    if _grande_demais(resultado):
+        raise ErroAvaliacao(f"um resultado intermediário passaria de {MAX_DIGITOS} dígitos")
+    if isinstance(resultado, str | list) and len(resultado) > MAX_TAMANHO_AVALIADO:
+        raise ErroAvaliacao(f"um resultado intermediário passaria de {MAX_TAMANHO_AVALIADO} itens")
+    return resultado
+
+
+def _avaliar_no(no: No, valores: Mapping[str, Any]) -> Any:
     if isinstance(no, Const):
         return no.valor
     if isinstance(no, Nome):
         return valores[no.nome]
     if isinstance(no, Unario):
         valor = _avaliar(no.operando, valores)
-        return {"-": operator.neg, "+": operator.pos, "not": operator.not_}[no.op](valor)
+        unarios: dict[str, Callable[[Any], Any]] = {"-": operator.neg, "+": operator.pos, "not": operator.not_}
+        return unarios[no.op](valor)
     if isinstance(no, Binario):
         esq, dir_ = _avaliar(no.esq, valores), _avaliar(no.dir, valores)
         if no.op == "*" and (isinstance(esq, str | list) or isinstance(dir_, str | list)):
@@ -711,7 +764,10 @@ def _avaliar(no: No, valores: Mapping[str, Any]) -> Any:
         partes = [None if p is None else _avaliar(p, valores) for p in (no.inicio, no.fim)]
         return _avaliar(no.valor, valores)[partes[0] : partes[1]]
     if isinstance(no, Chamada):
-        return _FUNCOES[no.funcao](*(_avaliar(a, valores) for a in no.args))
+        args = [_avaliar(a, valores) for a in no.args]
+        if no.funcao == "round" and len(args) == 2 and abs(args[1]) > MAX_CASAS:
+            raise ErroAvaliacao(f"round com {args[1]} casas decimais (o limite é {MAX_CASAS})")
+        return _FUNCOES[no.funcao](*args)
     if isinstance(no, Coercao):
         valor = _avaliar(no.operando, valores)
         return decimal.Decimal(valor) if no.tipo == "decimal" else float(valor)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import cast
 
 from dulwich import porcelain
-from dulwich.objects import Blob, Tree
+from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
 from fabrica.erros import DadosInvalidos
@@ -32,7 +33,7 @@ def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list
     with repo:
         try:
             sha = commit.encode() if commit else repo.head()
-            arvore = repo[repo[sha].tree]
+            arvore = cast(Tree, repo[cast(Commit, repo[sha]).tree])
         except KeyError:
             raise RepositorioInvalido(f"O repositório {caminho} não tem o commit {commit or 'HEAD'}.") from None
         arquivos: list[tuple[str, str | None]] = []

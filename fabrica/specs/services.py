@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +13,21 @@ from django.db import IntegrityError, transaction
 from fabrica.contratos import PRODUTOR
 from fabrica.models import Spec
 from fabrica.specs import repositorio
-from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec
+from fabrica.specs.formato import ErroCampo, SpecInvalida
+from fabrica.specs.limite import carregar_spec_limitada
 from prometheus_site.atores import ator_de
 from prometheus_site.busca import normalizar
+
+# What other apps do when a spec gets a new version, in the transaction that stores it: the
+# decisions register ``orcamentos_substituir`` (``AppConfig.ready``), since they sit above specs.
+NovaVersao = Callable[..., object]  # (*, nova: Spec, por: AbstractBaseUser | None)
+_ao_criar_versao: list[NovaVersao] = []
+
+
+def registrar_nova_versao(funcao: NovaVersao) -> None:
+    """``funcao(nova=spec, por=user)`` runs whenever a new version of a spec is stored."""
+    if funcao not in _ao_criar_versao:
+        _ao_criar_versao.append(funcao)
 
 
 @dataclass
@@ -30,14 +43,15 @@ def spec_importar(
 ) -> tuple[Spec, bool]:
     """Validates and stores one spec version; the same content twice is one version. A new
     version supersedes the open budgets of the older ones, in the same transaction
-    (``orcamentos_substituir``).
+    (``orcamentos_substituir``, registered with ``registrar_nova_versao``).
 
     ``por`` is the user importing it (``None``: the factory itself), recorded as ``ator_de(por)``.
 
     A spec read from the repository must carry the id of its file (``specs/<id>.yaml``).
-    Returns (spec, created). Raises ``SpecInvalida`` naming every bad field; nothing is stored then.
+    Returns (spec, created). Raises ``SpecInvalida`` naming every bad field, or saying that its
+    validation passed the ceiling of time or memory (``fabrica.specs.limite``); nothing is stored then.
     """
-    conteudo = carregar_spec(texto)
+    conteudo = carregar_spec_limitada(texto)
     if caminho and Path(caminho).stem != conteudo["id"]:
         # Otherwise a copied file would silently become a new version of another spec.
         raise SpecInvalida(
@@ -71,10 +85,8 @@ def spec_importar(
                 importado_por=ator_de(por) if por is not None else PRODUTOR,
             )
             if anterior is not None:
-                # Imported here, not at the top: decisions import pricing, which imports this module.
-                from fabrica.decisoes.services import orcamentos_substituir
-
-                orcamentos_substituir(nova=nova, por=por)
+                for funcao in _ao_criar_versao:
+                    funcao(nova=nova, por=por)
             return nova, True
     except IntegrityError:  # imported concurrently by someone else: same content, same version
         return Spec.objects.get(spec_id=conteudo["id"], sha256=sha), False

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from backlog import services
 from backlog.models import Dependencia, Evento, Item, Status
-from tests.apoio import assert_forma_de_erro
+from tests.apoio import assert_forma_de_erro, conceder
 from tests.factories import DependenciaFactory, ItemComStatusFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -369,7 +369,11 @@ def test_consumir_sem_itens_e_204(sistema, cenario):
     assert resposta.content == b""
 
 
-def test_ciclo_consumir_concluir_com_itens_gerados(sistema):
+def test_ciclo_consumir_concluir_com_itens_gerados(sistema, elenco):
+    # PROMETHEUS's own work over REST, as a system an admin granted it to.
+    conceder(elenco["sistema"], "orcar_spec", "PCF")
+    conceder(elenco["sistema"], "aprovar_orcamento", "P")
+    conceder(elenco["sistema"], "entrevistar_dor", "PCF")
     post(sistema, ITENS, {"tipo": "orcar_spec", "contexto": {"spec_ref": "SPEC-1"}})
     reservado = post(sistema, CONSUMIR, {"tipos": ["orcar_spec"], "consumidor": "PROMETHEUS"}).json()
 

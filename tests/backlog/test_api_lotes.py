@@ -331,7 +331,8 @@ def test_token_lembrado_poupa_as_consultas_de_autenticacao_e_permissao(elenco):
         with CaptureQueriesContext(connection) as consultas:
             assert post(cliente, CONSUMIR, pedido).status_code == 204
         contagens.append(len(consultas))
-    assert contagens[0] - contagens[1] == 2  # the token and the permission, asked once
+    # the token, the permission, the access rules and the user's roles, asked once
+    assert contagens[0] - contagens[1] == 4
 
 
 def test_token_revogado_para_de_valer_quando_o_lembrete_vence(elenco, monkeypatch):

@@ -9,7 +9,8 @@ an ordinary run leaves the tree clean.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,66 @@ SCREENSHOTS = RAIZ / "docs" / "screenshots"
 EXEMPLOS = RAIZ / "examples" / "specs-repo" / "specs"
 SENHA = "senha-teste-123"  # the password of the cast (``elenco`` in tests/conftest.py)
 ESPERA_MS = 10_000
+
+
+class PedidosEmCurso:
+    """Wraps the live server's WSGI application and counts the requests it is still answering
+    (from the call until the server closes the response, when Django's request_finished has run).
+
+    The browser can leave requests behind when a test ends (a redirect's page, a form posted a
+    moment before the last assertion, a closed tab's polling): the test's database flush must not
+    run beside them, or its rows and theirs mix, and the next test starts on leftovers."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self.ativos = 0
+        self._condicao = threading.Condition()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        with self._condicao:
+            self.ativos += 1
+        try:
+            resposta = self.app(environ, start_response)
+        except BaseException:
+            self._terminou()
+            raise
+        return _AoFechar(resposta, self._terminou)
+
+    def _terminou(self) -> None:
+        with self._condicao:
+            self.ativos -= 1
+            self._condicao.notify_all()
+
+    def esperar_terminarem(self, segundos: float) -> bool:
+        with self._condicao:
+            return self._condicao.wait_for(lambda: self.ativos == 0, timeout=segundos)
+
+
+class _AoFechar:
+    """A WSGI response that calls ``depois`` once the server closed it."""
+
+    def __init__(self, resposta: Iterable[bytes], depois: Callable[[], None]) -> None:
+        self.resposta, self.depois = resposta, depois
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.resposta)
+
+    def close(self) -> None:
+        try:
+            fechar = getattr(self.resposta, "close", None)
+            if fechar is not None:
+                fechar()
+        finally:
+            self.depois()
+
+
+@pytest.fixture(scope="session")
+def pedidos_em_curso(live_server) -> PedidosEmCurso:
+    """The live server's requests, counted (installed once, on the session's one live server)."""
+    servidor = live_server.thread.httpd
+    contador = PedidosEmCurso(servidor.get_app())
+    servidor.set_app(contador)
+    return contador
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +116,22 @@ def navegador() -> Iterator:
         browser.close()
 
 
+def _anotar_recusa_da_csp(msg, recusados: list[str]) -> None:
+    """A refusal by the Content-Security-Policy, caused by the site's page or its files. What the
+    tests themselves inject through Playwright (axe-core, which writes <style> elements as it
+    checks) has no URL, and is not the site's doing."""
+    if "Content Security Policy" in msg.text and msg.location.get("url"):
+        recusados.append(f"{msg.location['url']}:{msg.location.get('lineNumber')}: {msg.text}")
+
+
 @pytest.fixture
-def abrir_contexto(navegador, live_server) -> Iterator[Callable]:
+def abrir_contexto(navegador, live_server, pedidos_em_curso) -> Iterator[Callable]:
     """Opens browser contexts (one per person: separate cookies), in pt-BR and São Paulo time.
-    Any request leaving the live server is refused and fails the test: no CDN, no internet."""
-    contextos, externos = [], []
+    Any request leaving the live server is refused and fails the test: no CDN, no internet.
+    Anything the Content-Security-Policy refused (an inline script or style, an eval) fails it too.
+    At the end the contexts close and every request they left running finishes before the
+    test's database is flushed (``transactional_db`` is torn down after this fixture)."""
+    contextos, externos, recusados_pela_csp = [], [], []
 
     def recusar(route) -> None:
         externos.append(route.request.url)
@@ -74,13 +146,18 @@ def abrir_contexto(navegador, live_server) -> Iterator[Callable]:
         )
         contexto.set_default_timeout(ESPERA_MS)
         contexto.route(lambda url: not url.startswith(live_server.url), recusar)
+        contexto.on("console", lambda msg: _anotar_recusa_da_csp(msg, recusados_pela_csp))
         contextos.append(contexto)
         return contexto
 
     yield abrir
     for contexto in contextos:
         contexto.close()
+    assert pedidos_em_curso.esperar_terminarem(ESPERA_MS / 1000), (
+        f"{pedidos_em_curso.ativos} request(s) still running {ESPERA_MS} ms after the test's browser closed"
+    )
     assert not externos, f"the pages asked for something outside PROMETHEUS: {externos}"
+    assert not recusados_pela_csp, f"the Content-Security-Policy refused: {recusados_pela_csp}"
 
 
 @pytest.fixture

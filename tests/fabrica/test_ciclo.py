@@ -48,12 +48,12 @@ def test_tudo_passa_na_primeira_sem_tentativas(workers):
     resultado = _rodar(workers, dubles.worker("E"))
     e = resultado.vertentes["E"]
     assert resultado.passou and e.passou
-    assert sorted(t["caso"] for t in e.testes) == ["caso_01", "combinacao_01", "combinacao_02"]
-    assert {t["nome"] for t in e.testes} == {f"test_chaves[{c.nome}]" for c in CASOS}
+    assert sorted(t.caso for t in e.testes) == ["caso_01", "combinacao_01", "combinacao_02"]
+    assert {t.nome for t in e.testes} == {f"test_chaves[{c.nome}]" for c in CASOS}
     assert e.tentativas == []
     assert e.cobertura["linhas"] == e.cobertura["linhas_total"] > 0
     assert resultado.cobertura_total == 100.0
-    assert e.recursos["execucoes"][0]["isolamento"]["modo"] in ("completo", "basico")
+    assert e.recursos["execucoes"][0]["isolamento"]["modo"] in ("bwrap", "namespaces", "basico")
     assert [a[1] for a in resultado.etapas] == ["gerando", "testando", "concluida"]
     assert {a.caminho for a in resultado.raiz} >= {"pyproject.toml", "requirements.txt", "spec_t/__init__.py"}
     # what the generated code imports goes into the requirements (the double's tests import pytest)
@@ -72,7 +72,7 @@ def test_falha_sem_reparo_esgota_as_tres_tentativas_e_diz_o_que_tentou(workers):
         assert {f["nome"] for f in t["falhas"]} == {f"test_chaves[{c.nome}]" for c in CASOS}
         assert all("assert" in f["mensagem"] for f in t["falhas"])
         assert t["diff"] == "" and t["alterou"] is False
-    assert all(t["status"] == "falhou" for t in e.testes)
+    assert all(t.status == "falhou" for t in e.testes)
     assert [a[1:3] for a in resultado.etapas if a[1] == "corrigindo"] == [
         ("corrigindo", 1),
         ("corrigindo", 2),
@@ -99,7 +99,7 @@ def test_metodo_so_em_linguagem_natural_falha_honestamente_e_fica_pendente(worke
     e = resultado.vertentes["E"]
     assert not resultado.passou
     assert e.pendencias == ["chaves: descrito só em linguagem natural"]
-    assert all("NotImplementedError" in t["mensagem"] for t in e.testes)
+    assert all("NotImplementedError" in t.mensagem for t in e.testes)
     assert len(e.tentativas) == 3
     assert "precisa de implementação" in e.tentativas[0]["tentou"]
 
@@ -107,8 +107,8 @@ def test_metodo_so_em_linguagem_natural_falha_honestamente_e_fica_pendente(worke
 def test_laco_infinito_gerado_acaba_no_tempo_por_teste(workers):
     resultado = _rodar(workers, dubles.worker("E", "laco"), casos=CASOS[:1])
     (teste,) = resultado.vertentes["E"].testes
-    assert teste["status"] == "falhou"
-    assert "Timeout" in teste["mensagem"]
+    assert teste.status == "falhou"
+    assert "Timeout" in teste.mensagem
     assert "tempo esgotado em 1 teste" in resultado.vertentes["E"].tentativas[0]["tentou"]
 
 
@@ -117,7 +117,7 @@ def test_vertente_sem_worker_vira_resultado_nao_um_erro(workers):
     assert resultado.vertentes["E"].passou
     d = resultado.vertentes["D"]
     assert not d.passou and not resultado.passou
-    assert d.testes[0]["nome"] == "(sem worker)"
+    assert d.testes[0].nome == "(sem worker)"
     assert "Nenhum worker registrado para a vertente 'D'" in d.erro
 
 
@@ -125,8 +125,8 @@ def test_caso_sem_teste_e_relatado_e_caso_declarado_nao_testavel_nao(workers):
     classe = dubles.worker("E", ignorar=("caso_01",), esquecer=("combinacao_02",))
     e = _rodar(workers, classe).vertentes["E"]
     assert e.nao_testaveis == [NaoTestavel("caso_01", "o dublê não testa este caso")]
-    ausentes = [t for t in e.testes if t["status"] == "ausente"]
-    assert [t["caso"] for t in ausentes] == ["combinacao_02"]
+    ausentes = [t for t in e.testes if t.status == "ausente"]
+    assert [t.caso for t in ausentes] == ["combinacao_02"]
     assert not e.passou
 
 
@@ -142,15 +142,15 @@ class _WorkerForaDoLugar(dubles.WorkerDeTeste):
 
 def test_worker_que_levanta_excecao_vira_falha_de_geracao(workers):
     e = _rodar(workers, _WorkerQueQuebra).vertentes["E"]
-    assert e.testes[0]["nome"] == "(geração)"
-    assert "KeyError" in e.testes[0]["mensagem"]
+    assert e.testes[0].nome == "(geração)"
+    assert "KeyError" in e.testes[0].mensagem
     assert len(e.tentativas) == 3 and not e.passou
 
 
 def test_artefato_fora_do_lugar_da_vertente_e_recusado_antes_de_rodar(workers):
     e = _rodar(workers, _WorkerForaDoLugar).vertentes["E"]
-    assert e.testes[0]["nome"] == "(verificação) spec_t/processual/invade.py"
-    assert "esperado spec_t/estrutural/" in e.testes[0]["mensagem"]
+    assert e.testes[0].nome == "(verificação) spec_t/processual/invade.py"
+    assert "esperado spec_t/estrutural/" in e.testes[0].mensagem
     assert e.recursos["execucoes"] == []
 
 
@@ -200,6 +200,6 @@ class _WorkerComIdsProprios(dubles.WorkerDeTeste):
 
 def test_id_entre_colchetes_que_nao_e_caso_nao_vira_caso(workers):
     e = _rodar(workers, _WorkerComIdsProprios).vertentes["E"]
-    (tela,) = [t for t in e.testes if t["nome"] == "test_tela[inicio]"]
-    assert tela["caso"] is None and tela["status"] == "passou"
+    (tela,) = [t for t in e.testes if t.nome == "test_tela[inicio]"]
+    assert tela.caso is None and tela.status == "passou"
     assert e.passou

@@ -373,8 +373,8 @@ def test_prerequisito_aprovado_libera_a_aprovacao(cliente_como, postgres, elenco
 @pytest.mark.parametrize(
     ("quem", "lugares"),
     [
-        ("po", ["decisoes", "specs", "ambientes"]),
-        ("admin", ["decisoes", "specs", "ambientes", "backlog", "administracao", "api"]),
+        ("po", ["decisoes", "specs", "ambientes", "metricas"]),
+        ("admin", ["decisoes", "specs", "ambientes", "backlog", "metricas", "administracao", "api"]),
         ("sistema", ["decisoes", "specs", "ambientes", "api"]),
         ("outsider", []),
     ],

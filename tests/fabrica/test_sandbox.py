@@ -3,7 +3,12 @@ outside its directory, the network; results from JUnit, coverage from coverage.p
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import shutil
+import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,16 +16,18 @@ import pytest
 from fabrica.desenvolvimento import sandbox
 from fabrica.desenvolvimento.sandbox import Limites, executar
 
-COMPLETO = sandbox.isolamento_disponivel() == "completo"
+MODO = sandbox.isolamento_disponivel()
+COMPLETO = MODO != "basico"
 so_com_isolamento = pytest.mark.skipif(
     not COMPLETO and os.environ.get("CI", "").lower() != "true",
-    reason="needs root and namespaces (the full isolation); under CI=true it must run",
+    reason="needs bubblewrap, or root and namespaces (the full isolation); under CI=true it must run",
 )
 PACOTE = {
     "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['.']\n",
     "pac/__init__.py": "",
     "pac/m.py": "def soma(a, b):\n    if a > 100:\n        return 0\n    return a + b\n",
 }
+CHECKOUT = Path(sandbox.__file__).resolve().parents[2]  # the project: its source, var/, settings
 RAPIDO = Limites(tempo_total_s=60, tempo_por_teste_s=3)
 
 
@@ -116,15 +123,19 @@ def test_o_ambiente_do_teste_gerado_nao_tem_nada_do_app(monkeypatch):
 def test_escrever_fora_do_diretorio_falha_dentro_dele_funciona(tmp_path):
     alvo = tmp_path / "fora.txt"
     os.chmod(tmp_path, 0o777)  # even a world-writable place is out of reach
+    marca = f"prometheus-fora-{os.getpid()}.txt"
     execucao = _rodar(
         "import os\nimport pytest\n\n"
         f"def test_fora():\n    with pytest.raises(OSError):\n        open({str(alvo)!r}, 'w').write('x')\n\n"
-        "def test_tmp_do_sistema():\n    with pytest.raises(OSError):\n        open('/tmp/prometheus-fora.txt', 'w')\n\n"
+        "def test_tmp_e_shm_do_sistema():\n    for pasta in ('/tmp', '/dev/shm'):\n        try:\n"
+        f"            open(os.path.join(pasta, {marca!r}), 'w').write('x')\n"
+        "        except OSError:\n            pass  # read-only (namespaces) or a private tmpfs (bubblewrap)\n\n"
         "def test_dentro():\n    open('dentro.txt', 'w').write('ok')\n"
         "    open(os.path.join(os.environ['TMPDIR'], 'x'), 'w').write('ok')\n"
     )
     assert execucao.passou, execucao.testes
-    assert not alvo.exists() and not Path("/tmp/prometheus-fora.txt").exists()
+    assert not alvo.exists()
+    assert not Path("/tmp", marca).exists() and not Path("/dev/shm", marca).exists()
 
 
 @so_com_isolamento
@@ -179,4 +190,255 @@ def test_diretorio_escondido_aparece_vazio(tmp_path):
         esconder=[str(segredo)],
     )
     assert execucao.passou, execucao.testes
-    assert execucao.isolamento["escondidos"] == [str(segredo)]
+    if execucao.isolamento["modo"] == "namespaces":
+        assert execucao.isolamento["escondidos"] == [str(segredo)]
+    else:  # bubblewrap: nothing of the host is there to hide
+        assert execucao.isolamento["sistema_de_arquivos"] == "construído do zero"
+
+
+# --- bubblewrap: what the namespaces of the fallback did not contain (issue 16) -----------------------
+
+so_com_bwrap = pytest.mark.skipif(
+    MODO != "bwrap" and os.environ.get("CI", "").lower() != "true",
+    reason="needs bubblewrap (apt-get install bubblewrap); under CI=true it must run",
+)
+
+
+@pytest.fixture
+def socket_no_run():
+    """A Unix socket anyone may connect to, under /run as a host service keeps one (as root: the
+    sandbox's own tests run as root, as the cluster does)."""
+    if not os.access("/run", os.W_OK):
+        pytest.skip("needs to write under /run")
+    pasta = Path(tempfile.mkdtemp(prefix="prometheus-teste-", dir="/run"))
+    os.chmod(pasta, 0o755)
+    caminho = pasta / "servico.sock"
+    servidor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    servidor.bind(str(caminho))
+    os.chmod(caminho, 0o777)
+    servidor.listen(8)
+    yield caminho
+    servidor.close()
+    shutil.rmtree(pasta, ignore_errors=True)
+
+
+@so_com_bwrap
+def test_nenhum_socket_unix_do_host_e_alcancavel(socket_no_run):
+    # the host reaches it: the generated code must not
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as cliente:
+        cliente.connect(str(socket_no_run))
+    execucao = _rodar(
+        "import os\nimport socket\nimport stat\n\n"
+        "def _sockets():\n"
+        f"    achados = {{{str(socket_no_run)!r}, '/run/postgresql/.s.PGSQL.5432', '/var/run/postgresql/.s.PGSQL.5432',\n"
+        "               '/run/mysqld/mysqld.sock', '/var/run/mysqld/mysqld.sock'}\n"
+        "    for base in ('/run', '/var/run'):\n"
+        "        for pasta, _, arquivos in os.walk(base):\n"
+        "            for nome in arquivos:\n"
+        "                try:\n"
+        "                    if stat.S_ISSOCK(os.lstat(os.path.join(pasta, nome)).st_mode):\n"
+        "                        achados.add(os.path.join(pasta, nome))\n"
+        "                except OSError:\n"
+        "                    pass\n"
+        "    return sorted(achados)\n\n"
+        "def test_nenhum_conecta():\n"
+        "    conectados = []\n"
+        "    for caminho in _sockets():\n"
+        "        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:\n"
+        "            try:\n"
+        "                s.connect(caminho)\n"
+        "                conectados.append(caminho)\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "    assert conectados == []\n\n"
+        "def test_nem_abstrato():\n"
+        "    # the host's abstract sockets live in its network namespace\n"
+        "    with open('/proc/net/unix') as tabela:\n"
+        "        assert not [linha for linha in tabela.read().splitlines()[1:] if linha.rstrip().endswith('@')]\n"
+    )
+    assert execucao.passou, execucao.testes
+
+
+@so_com_bwrap
+def test_memoria_compartilhada_sysv_nao_sobrevive_a_execucao():
+    chave = 0x5EC00000 + os.getpid() % 0xFFFF
+    execucao = _rodar(
+        "import ctypes\n\n"
+        "def test_cria_e_deixa():\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        f"    identificador = libc.shmget({chave}, 4096, 0o1000 | 0o666)\n"
+        "    assert identificador >= 0, ctypes.get_errno()\n"
+    )
+    assert execucao.passou, execucao.testes
+    libc = ctypes.CDLL(None, use_errno=True)
+    identificador = libc.shmget(chave, 0, 0)
+    if identificador >= 0:  # leaked into the host's IPC namespace: clean up, then fail
+        libc.shmctl(identificador, 0, None)  # IPC_RMID
+    assert identificador == -1 and ctypes.get_errno() == errno.ENOENT
+
+
+SEGREDO_JSON = '{"totals": {"covered_lines": 4242, "num_statements": 4242, "percent_covered": 100.0}, "files": {}}'
+
+
+@pytest.fixture
+def segredo_do_host(tmp_path):
+    """A file only root reads, as the app's settings with SECRET_KEY are."""
+    caminho = tmp_path / "segredo.json"
+    caminho.write_text(SEGREDO_JSON)
+    os.chmod(caminho, 0o600)
+    return caminho
+
+
+@so_com_isolamento
+def test_sitecustomize_plantado_nao_roda_fora_e_nada_le_o_host(segredo_do_host):
+    """The attack of issue 16: a sitecustomize.py planted on PYTHONPATH ran in the `coverage json`
+    step and turned pytest's output into a symlink the parent read as root."""
+    atexit = (
+        "import atexit, os\n"
+        "def _trocar():\n"
+        "    saida = os.path.dirname(os.environ['COVERAGE_FILE'])\n"
+        "    for nome in ('pytest.txt', 'junit.xml', 'cobertura.json'):\n"
+        "        try:\n"
+        "            os.unlink(os.path.join(saida, nome))\n"
+        "        except OSError:\n"
+        "            pass\n"
+        f"        os.symlink({str(segredo_do_host)!r}, os.path.join(saida, nome))\n"
+        "atexit.register(_trocar)\n"
+    )
+    execucao = _rodar(
+        "import os\n\n"
+        "def test_planta():\n"
+        "    plantados = []\n"
+        "    for pasta in os.environ['PYTHONPATH'].split(':'):\n"
+        "        try:\n"
+        f"            open(os.path.join(pasta, 'sitecustomize.py'), 'w').write({atexit!r})\n"
+        "            plantados.append(pasta)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    assert plantados == []\n"
+    )
+    assert "4242" not in execucao.saida
+    assert execucao.cobertura is None or execucao.cobertura["linhas"] != 4242
+    assert execucao.passou, (execucao.erro, execucao.testes)
+
+
+@so_com_isolamento
+def test_arquivo_de_resultado_trocado_por_link_e_recusado(segredo_do_host):
+    execucao = _rodar(
+        "import os\n\n"
+        "def test_link():\n"
+        "    saida = os.path.dirname(os.environ['COVERAGE_FILE'])\n"
+        f"    os.symlink({str(segredo_do_host)!r}, os.path.join(saida, 'cobertura.json'))\n"
+    )
+    assert execucao.cobertura is None or execucao.cobertura["linhas"] != 4242
+    assert "link simbólico" in execucao.erro
+    assert not execucao.passou
+
+
+@so_com_bwrap
+def test_sem_privilegios_sem_novos_namespaces_e_com_seccomp(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "segredo-do-app")
+    execucao = _rodar(
+        "import ctypes\nimport errno\nimport os\n\n"
+        "def _status():\n"
+        "    return dict(linha.split(':', 1) for linha in open('/proc/self/status').read().splitlines())\n\n"
+        "def test_sem_capacidades_e_no_new_privs():\n"
+        "    status = _status()\n"
+        "    assert int(status['CapEff'], 16) == 0 and int(status['CapPrm'], 16) == 0\n"
+        "    assert status['NoNewPrivs'].strip() == '1'\n"
+        "    assert status['Seccomp'].strip() == '2'\n\n"
+        "def test_nao_cria_namespace_de_usuario():\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    assert libc.unshare(0x10000000) == -1 and ctypes.get_errno() == errno.EPERM\n\n"
+        "def test_proc_1_environ():\n"
+        "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:\n"
+        "        try:\n"
+        "            assert b'segredo' not in open(f'/proc/{pid}/environ', 'rb').read()\n"
+        "        except PermissionError:\n"
+        "            pass\n"
+        "    with open('/proc/1/cmdline', 'rb') as arquivo:\n"
+        "        assert b'lancador.py' in arquivo.read()  # PID 1 is the launcher, not the host's init\n\n"
+        "def test_nada_do_host():\n"
+        f"    for caminho in ('/run', '/var', '/home', '/root/.bashrc', '/etc/shadow', {str(CHECKOUT / 'manage.py')!r}):\n"
+        "        assert not os.path.exists(caminho), caminho\n"
+    )
+    assert execucao.passou, execucao.testes
+    assert execucao.isolamento["modo"] == "bwrap" and execucao.isolamento["seccomp"] == "ativo"
+
+
+@so_com_isolamento
+def test_sono_sem_fim_e_processo_largado_acabam_com_a_execucao():
+    marca = str(900000 + os.getpid() % 99999)
+    execucao = _rodar(
+        "import subprocess\nimport time\n\n"
+        "def test_largado():\n"
+        f"    subprocess.Popen(['sleep', '{marca}'], start_new_session=True)\n\n"
+        "def test_dorme():\n"
+        "    time.sleep(10**6)\n\n"
+        "def test_depois():\n"
+        "    assert True\n",
+        Limites(tempo_total_s=60, tempo_por_teste_s=2),
+    )
+    testes = _por_nome(execucao)
+    assert testes["test_dorme"].status == "falhou" and "Timeout" in testes["test_dorme"].mensagem
+    assert testes["test_depois"].status == "passou"
+    vivos = []
+    for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
+        try:
+            if marca.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                vivos.append(pid)
+        except OSError:
+            pass
+    assert vivos == []
+
+
+@pytest.fixture
+def sem_bwrap(monkeypatch):
+    monkeypatch.setattr(sandbox, "BWRAP", "/nao/existe/bwrap")
+    sandbox.isolamentos.cache_clear()
+    yield
+    sandbox.isolamentos.cache_clear()
+
+
+def test_sem_bubblewrap_auto_recai_no_isolamento_de_hoje_e_diz(sem_bwrap):
+    from fabrica.desenvolvimento.checks import isolamento_do_sandbox
+
+    aviso = sandbox.aviso_de_isolamento("auto")
+    assert "apt-get install bubblewrap" in aviso and "bubblewrap (bwrap) não está instalado" in aviso
+    assert sandbox.isolamento_disponivel() in ("namespaces", "basico")
+    with pytest.raises(sandbox.ErroSandbox, match="bwrap do sandbox não roda"):
+        sandbox.escolher_isolamento("bwrap")
+    avisos = isolamento_do_sandbox()
+    assert [a.id for a in avisos] == ["fabrica.W101"] and "apt-get install bubblewrap" in avisos[0].msg
+    execucao = _rodar("def test_ok():\n    assert True\n")
+    assert execucao.passou, execucao.testes
+    assert execucao.isolamento["modo"] != "bwrap" and execucao.isolamento["aviso"] == aviso
+
+
+def test_isolamento_desconhecido_e_recusado():
+    with pytest.raises(ValueError, match="Isolamento desconhecido"):
+        sandbox.escolher_isolamento("chroot")
+
+
+def test_isolamento_configurado_que_nao_roda_e_avisado_no_inicio(sem_bwrap, settings):
+    from fabrica.desenvolvimento.checks import isolamento_do_sandbox
+
+    settings.PROMETHEUS_SANDBOX_ISOLAMENTO = "bwrap"
+    avisos = isolamento_do_sandbox()
+    assert [a.id for a in avisos] == ["fabrica.W102"] and "Toda construção será recusada" in avisos[0].msg
+
+
+@so_com_isolamento
+def test_comando_roda_numa_copia_e_um_link_nunca_entrega_o_arquivo_do_host(tmp_path, segredo_do_host):
+    origem = tmp_path / "release"
+    origem.mkdir()
+    (origem / "app.py").write_text("VERSAO = 1\n")
+    os.symlink(segredo_do_host, origem / "link")
+    execucao = sandbox.executar_comando(
+        origem,
+        ["{python}", "-c", "import app; open('app.py', 'a').write('VERSAO = 2\\n'); print('versao', app.VERSAO)"],
+    )
+    assert execucao.retorno == 0, execucao.saida
+    assert "versao 1" in execucao.saida
+    assert (origem / "app.py").read_text() == "VERSAO = 1\n"  # the run had a copy
+    assert os.stat(segredo_do_host).st_uid == 0  # the symlink was handed over, not its target

@@ -30,6 +30,7 @@ acerto único, ``[]`` nas de vários, ``{saida: None}`` em SUM/MIN/MAX e ``{said
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ class NaoAvaliavel(Exception):
 # --- A leitura do PROMETHEUS das tabelas --------------------------------------------------------
 
 
-def _casa_regra(decisao: dict, regra: dict, entradas: dict[str, Any]) -> bool:
+def _casa_regra(decisao: dict[str, Any], regra: dict[str, Any], entradas: dict[str, Any]) -> bool:
     for coluna in decisao["entradas"]:
         celula = regra["quando"].get(coluna["nome"], cond.QUALQUER)
         if celula == cond.QUALQUER:
@@ -69,7 +70,7 @@ def _casa_regra(decisao: dict, regra: dict, entradas: dict[str, Any]) -> bool:
     return True
 
 
-def _prioridade(decisao: dict, saida: dict[str, Any]) -> tuple:
+def _prioridade(decisao: dict[str, Any], saida: dict[str, Any]) -> tuple[Any, ...]:
     chave = []
     for coluna in decisao["saidas"]:
         valores = coluna.get("valores", [])
@@ -78,7 +79,7 @@ def _prioridade(decisao: dict, saida: dict[str, Any]) -> tuple:
     return tuple(chave)
 
 
-def avaliar_decisao(decisao: dict, entradas: dict[str, Any]) -> Any:
+def avaliar_decisao(decisao: dict[str, Any], entradas: dict[str, Any]) -> Any:
     """O resultado de uma tabela da spec para estas entradas, com a política de acerto do DMN."""
     casadas = [r for r in decisao["regras"] if _casa_regra(decisao, r, entradas)]
     saidas = [dict(r["entao"]) for r in casadas]
@@ -107,7 +108,8 @@ def avaliar_decisao(decisao: dict, entradas: dict[str, Any]) -> Any:
         return {coluna["nome"]: len(valores)}
     if not valores:
         return {coluna["nome"]: None}
-    funcao = {"SUM": sum, "MIN": min, "MAX": max}[agregacao]
+    agregacoes: dict[str, Callable[..., Any]] = {"SUM": sum, "MIN": min, "MAX": max}
+    funcao = agregacoes[agregacao]
     return {coluna["nome"]: funcao(valores)}
 
 
@@ -115,14 +117,14 @@ def avaliar_decisao(decisao: dict, entradas: dict[str, Any]) -> Any:
 class Modelo:
     """As decisões de ``spec_dmn`` como um grafo de requisitos (DRD)."""
 
-    decisoes: list[dict]
+    decisoes: list[dict[str, Any]]
     produtor: dict[str, str]  # saída → decisão que a produz
     externas: dict[str, str]  # entrada externa → tipo
     ordem: list[str]  # decisões em ordem topológica
     requisitos: dict[str, list[str]]  # decisão → decisões de que depende
 
     @classmethod
-    def da_spec(cls, spec_dmn: dict) -> Modelo:
+    def da_spec(cls, spec_dmn: dict[str, Any]) -> Modelo:
         decisoes = spec_dmn["decisoes"]
         produtor = {s["nome"]: d["id"] for d in decisoes for s in d["saidas"]}
         externas: dict[str, str] = {}
@@ -147,7 +149,7 @@ class Modelo:
             pendentes = [d for d in pendentes if d not in prontas]
         return cls(decisoes, produtor, externas, ordem, requisitos)
 
-    def decisao(self, decisao_id: str) -> dict:
+    def decisao(self, decisao_id: str) -> dict[str, Any]:
         return next(d for d in self.decisoes if d["id"] == decisao_id)
 
 
@@ -173,12 +175,12 @@ def avaliar(modelo: Modelo, dados: dict[str, Any]) -> dict[str, Any]:
 # --- Entradas que exercitam as regras ----------------------------------------------------------
 
 
-def _candidatos_da_entrada(decisao: dict, coluna: dict) -> list:
+def _candidatos_da_entrada(decisao: dict[str, Any], coluna: dict[str, Any]) -> list[Any]:
     celulas = [r["quando"].get(coluna["nome"], cond.QUALQUER) for r in decisao["regras"]]
     return cond.candidatos(celulas, coluna["tipo"])
 
 
-def entradas_da_regra(decisao: dict, indice: int) -> dict[str, Any]:
+def entradas_da_regra(decisao: dict[str, Any], indice: int) -> dict[str, Any]:
     """Entradas com que a regra ``indice`` casa: por coluna, um valor que satisfaz a célula
     (entre os representantes de cada região das células daquela coluna)."""
     regra = decisao["regras"][indice]
@@ -195,16 +197,17 @@ def entradas_da_regra(decisao: dict, indice: int) -> dict[str, Any]:
     return entradas
 
 
-def entradas_sem_regra(decisao: dict) -> dict[str, Any] | None:
+def entradas_sem_regra(decisao: dict[str, Any]) -> dict[str, Any] | None:
     """Entradas com que nenhuma regra casa, se existirem (busca com poda, limitada)."""
     colunas = decisao["entradas"]
     candidatos = [_candidatos_da_entrada(decisao, c) for c in colunas]
     passos = 0
 
-    def celula(regra: dict, coluna: dict) -> dict | str:
-        return regra["quando"].get(coluna["nome"], cond.QUALQUER)
+    def celula(regra: dict[str, Any], coluna: dict[str, Any]) -> dict[str, Any] | str:
+        valor: dict[str, Any] | str = regra["quando"].get(coluna["nome"], cond.QUALQUER)
+        return valor
 
-    def buscar(i: int, vivas: list[dict], escolhidos: dict) -> dict | None:
+    def buscar(i: int, vivas: list[dict[str, Any]], escolhidos: dict[str, Any]) -> dict[str, Any] | None:
         nonlocal passos
         passos += 1
         if passos > MAX_BUSCA_SEM_REGRA:
@@ -291,7 +294,7 @@ class WorkerDecisional(Worker):
         modelo = Modelo.da_spec(spec["spec_dmn"])
         base = f"{entrada.pacote}/decisional"
         formas, setas = layout_drd(modelo)
-        requisitos: dict[str, list[dict]] = {}
+        requisitos: dict[str, list[dict[str, Any]]] = {}
         for decisao, alvo, rid in requisitos_drd(modelo):
             tipo = "requiredInput" if alvo.startswith("Entrada_") else "requiredDecision"
             requisitos.setdefault(decisao, []).append({"id": rid, "tipo": tipo, "alvo": alvo})
@@ -416,7 +419,7 @@ class WorkerDecisional(Worker):
             testes.append(Artefato(f"tests/{nome}", "D", "teste", texto))
         return testes, nao_testaveis
 
-    def _casos(self, modelo: Modelo, casos: list[CasoDeTeste]) -> tuple[list[dict], list[NaoTestavel]]:
+    def _casos(self, modelo: Modelo, casos: list[CasoDeTeste]) -> tuple[list[dict[str, Any]], list[NaoTestavel]]:
         saida, nao = [], []
         for caso in casos:
             try:
@@ -425,7 +428,7 @@ class WorkerDecisional(Worker):
                 nao.append(NaoTestavel(caso.nome, str(exc)))
         return saida, nao
 
-    def _caso(self, modelo: Modelo, caso: CasoDeTeste) -> dict:
+    def _caso(self, modelo: Modelo, caso: CasoDeTeste) -> dict[str, Any]:
         espera = dict(caso.espera or {})
         desconhecidas = sorted(k for k in espera if k not in modelo.produtor)
         if desconhecidas:

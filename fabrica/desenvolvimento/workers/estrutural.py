@@ -214,7 +214,7 @@ def _docstring(texto: str, recuo: int) -> str:
     return f'{margem}"""{linhas[0]}\n{corpo}\n{margem}"""'
 
 
-def _ordem_do_isort(nome: str) -> tuple:
+def _ordem_do_isort(nome: str) -> tuple[Any, ...]:
     # A ordem do isort (e do ruff): CONSTANTES, depois Classes, depois variaveis; em cada grupo,
     # sem diferenciar maiúsculas, com números em ordem natural (a2 antes de a10).
     tipo = 0 if len(nome) > 1 and nome.isupper() else (1 if nome[0].isupper() else 2)
@@ -433,7 +433,9 @@ def _argumento_base(modelo: Modelo, bases: dict[str, regras.Base], tipo: str) ->
 
 
 def _contexto_metodos(modelo: Modelo, bases: dict[str, regras.Base], literal: Literais) -> dict[str, Any]:
-    metodos, pendentes, sem_teste = [], [], []
+    metodos: list[dict[str, Any]] = []
+    pendentes: list[dict[str, Any]] = []
+    sem_teste: list[tuple[str, str]] = []
     for classe in modelo.classes:
         objeto = _objeto_base(modelo, bases, classe.nome)
         if objeto is None:
@@ -554,7 +556,7 @@ def _argumento(modelo: Modelo, bases: dict[str, regras.Base], tipo: str, valor: 
     violacao = regras.verificar(classe, _valores_para_avaliar(valores))
     if violacao is not None:
         return None, f"não constrói um {tipo} válido ({violacao.atributo}: {violacao.regra})"
-    return Objeto(tipo, {n: regras.normalizar(v, classe.atributo(n).tipo) for n, v in valores.items()}), None
+    return Objeto(tipo, {n: regras.normalizar(v, classe.atributo_exigido(n).tipo) for n, v in valores.items()}), None
 
 
 def _resultado_esperado(modelo: Modelo, bases: dict[str, regras.Base], tipo: str | None, valor: Any) -> Any:
@@ -566,10 +568,12 @@ def _resultado_esperado(modelo: Modelo, bases: dict[str, regras.Base], tipo: str
     return regras.normalizar(regras.converter(valor, tipo), tipo)
 
 
-def derivar_caso(modelo: Modelo, bases: dict[str, regras.Base], caso: CasoDeTeste) -> list[dict] | NaoTestavel:
+def derivar_caso(
+    modelo: Modelo, bases: dict[str, regras.Base], caso: CasoDeTeste
+) -> list[dict[str, Any]] | NaoTestavel:
     """As checagens de um caso (uma por classe tocada), ou por que ele não vira teste aqui."""
     dado, espera = caso.dado, caso.espera or {}
-    checagens: list[dict] = []
+    checagens: list[dict[str, Any]] = []
     for classe in modelo.classes:
         atributos = [a for a in classe.atributos if a.nome in dado]
         chamadas: list[tuple[Metodo, bool]] = []  # (método, a espera dá o resultado)
@@ -602,7 +606,7 @@ def derivar_caso(modelo: Modelo, bases: dict[str, regras.Base], caso: CasoDeTest
         if violacao is not None:
             checagens.append({**checagem, "erro": {"atributo": violacao.atributo, "regra": violacao.regra}})
             continue
-        normalizados = {nome: regras.normalizar(v, classe.atributo(nome).tipo) for nome, v in valores.items()}
+        normalizados = {nome: regras.normalizar(v, classe.atributo_exigido(nome).tipo) for nome, v in valores.items()}
         esperados = {a.nome: normalizados[a.nome] for a in atributos}
         for nome, valor in espera.items():
             atributo = classe.atributo(nome)
@@ -627,8 +631,8 @@ def derivar_caso(modelo: Modelo, bases: dict[str, regras.Base], caso: CasoDeTest
                 checagem["metodos"].append(chamada)
         checagens.append(checagem)
     if not checagens:
-        nomes = ", ".join(sorted(dado)) or "(vazio)"
+        dados = ", ".join(sorted(dado)) or "(vazio)"
         return NaoTestavel(
-            caso.nome, f"nenhum nome de dado é atributo de uma classe ou parâmetro de um método de spec_poo ({nomes})"
+            caso.nome, f"nenhum nome de dado é atributo de uma classe ou parâmetro de um método de spec_poo ({dados})"
         )
     return checagens

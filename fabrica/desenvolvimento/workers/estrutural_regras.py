@@ -21,11 +21,14 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from re import _constants, _parser  # privados, mas estáveis no 3.11+ (o leitor do próprio re)
+
+# Privados, mas estáveis no 3.11+ (o leitor do próprio re); typeshed não os declara.
+from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from fabrica.desenvolvimento.literal import em_linhas, em_uma_linha
-from fabrica.specs import expressoes
+from fabrica.specs import expressoes, padroes
+from fabrica.specs.formato.comum import MAX_TAMANHO
 
 ORDEM_REGRAS = ("obrigatorio", "tipo", "min", "max", "min_len", "max_len", "padrao", "escolhas")
 # A classe de erro que o código gerado levanta para cada regra violada (módulo ``erros`` do pacote).
@@ -40,7 +43,7 @@ ERRO_DA_REGRA = {
     "escolhas": "EscolhaInvalida",
 }
 DATA_BASE = datetime.date(2024, 1, 1)
-MAX_EXEMPLO_PADRAO = 10_000  # caracteres de um texto gerado para casar com um padrao
+MAX_EXEMPLO_PADRAO = padroes.MAX_TEXTO  # caracteres de um texto gerado para casar com um padrao
 
 
 # --- O modelo ---------------------------------------------------------------------------------
@@ -108,6 +111,13 @@ class Classe:
 
     def atributo(self, nome: str) -> Atributo | None:
         return next((a for a in self.atributos if a.nome == nome), None)
+
+    def atributo_exigido(self, nome: str) -> Atributo:
+        """The attribute ``nome``, which the caller took from this class's own values."""
+        atributo = self.atributo(nome)
+        if atributo is None:
+            raise KeyError(f"{self.nome} não tem o atributo {nome}")
+        return atributo
 
 
 @dataclass(frozen=True)
@@ -261,7 +271,7 @@ def violacao_do_atributo(atributo: Atributo, valor: Any) -> str | None:
         return "min_len"
     if "max_len" in r and len(valor) > r["max_len"]:
         return "max_len"
-    if "padrao" in r and re.fullmatch(r["padrao"], valor) is None:
+    if "padrao" in r and not padroes.casa_inteiro(r["padrao"], valor):
         return "padrao"
     if "escolhas" in r and not any(_igual(valor, e) for e in atributo.escolhas):
         return "escolhas"
@@ -271,7 +281,7 @@ def violacao_do_atributo(atributo: Atributo, valor: Any) -> str | None:
 def _igual(a: Any, b: Any) -> bool:
     # Como ``in`` no código gerado: igualdade do Python (1 == 1.0), mas True não é 1 (do_tipo já
     # recusou bool num atributo numérico).
-    return a == b
+    return bool(a == b)
 
 
 def verificar(classe: Classe, valores: dict[str, Any]) -> Violacao | None:
@@ -295,6 +305,10 @@ class Repeticao:
 
     @property
     def valor(self) -> Any:
+        # The spec caps min_len/max_len (MAX_TAMANHO); a spec stored before that cap must not
+        # make the worker build gigabytes.
+        if len(self) > MAX_TAMANHO + 1:
+            raise ValueError(f"texto ou lista de {self.vezes} itens: acima do limite de {MAX_TAMANHO}")
         return self.unidade * self.vezes
 
     def __len__(self) -> int:
@@ -408,7 +422,7 @@ def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
     candidatos: dict[str, list[Any]] = {"tipo": [_TIPO_ERRADO[tipo]]}
     if atributo.obrigatorio:
         candidatos["obrigatorio"] = [None]
-    um = {"int": 1, "float": 1.0, "decimal": decimal.Decimal(1)}.get(tipo)
+    um: Any = {"int": 1, "float": 1.0, "decimal": decimal.Decimal(1)}.get(tipo)
     minimo, maximo = atributo.limite("min"), atributo.limite("max")
     if minimo is not None and um is not None:
         candidatos["min"] = [(math.ceil(minimo) if tipo == "int" else minimo) - um]
@@ -433,7 +447,11 @@ def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
     encontrados = []
     for regra in ORDEM_REGRAS:
         for valor in candidatos.get(regra, []):
-            if violacao_do_atributo(atributo, materializar(valor)) == regra:
+            try:
+                violada = violacao_do_atributo(atributo, materializar(valor))
+            except padroes.TextoLongoDemais:  # "a" * min_len: longo demais para casar com o padrao
+                continue
+            if violada == regra:
                 encontrados.append((regra, valor))
                 break
     return encontrados
@@ -448,12 +466,16 @@ class _SemExemplo(Exception):
 
 def exemplo_de_padrao(padrao: str) -> str | None:
     """Um texto curto que casa inteiro (``re.fullmatch``) com o padrão, ou None se o padrão usa
-    algo que este gerador não cobre (o teste pede então um ``exemplo`` na spec)."""
+    algo que este gerador não cobre (o teste pede então um ``exemplo`` na spec).
+
+    Só padrões que o RE2 exprime (``padroes.compilar``: sem referências a grupo, que dobrariam o
+    texto a cada uma), e nenhum texto acima de ``MAX_EXEMPLO_PADRAO`` caracteres."""
     try:
+        padroes.compilar(padrao)
         texto = _gerar(_parser.parse(padrao), {}, _constants)
-    except (_SemExemplo, re.error, RecursionError, AttributeError, TypeError, ValueError):
-        return None
-    return texto if re.fullmatch(padrao, texto) is not None else None
+        return texto if padroes.casa_inteiro(padrao, texto) else None
+    except (_SemExemplo, ValueError, re.error, RecursionError, AttributeError, TypeError):
+        return None  # PadraoInvalido e TextoLongoDemais são ValueError
 
 
 _CANDIDATOS = "a0A _-.!x1Z@#"
@@ -491,10 +513,12 @@ def _gerar(itens: Any, grupos: dict[int, str], c: Any) -> str:
             partes.append(grupos.get(av, ""))
         else:
             raise _SemExemplo
+        if sum(map(len, partes)) > MAX_EXEMPLO_PADRAO:
+            raise _SemExemplo
     return "".join(partes)
 
 
-def _escolher(itens: list, c: Any) -> str:
+def _escolher(itens: list[Any], c: Any) -> str:
     negado = bool(itens) and itens[0][0] is c.NEGATE
     conjunto = itens[1:] if negado else itens
     explicitos = []
@@ -511,9 +535,9 @@ def _escolher(itens: list, c: Any) -> str:
 
 def _casa(op: Any, av: Any, ch: str, c: Any) -> bool:
     if op is c.LITERAL:
-        return ord(ch) == av
+        return bool(ord(ch) == av)
     if op is c.RANGE:
-        return av[0] <= ord(ch) <= av[1]
+        return bool(av[0] <= ord(ch) <= av[1])
     if op is c.CATEGORY:
         classes = {
             c.CATEGORY_DIGIT: r"\d",

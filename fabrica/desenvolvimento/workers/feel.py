@@ -15,6 +15,7 @@ escapados; números sem expoente (FEEL não tem notação científica).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 QUALQUER = "-"
 _OPERADORES_ORDEM = ("<", "<=", ">", ">=")
@@ -34,7 +35,7 @@ def literal(valor: object, tipo: str | None = None) -> str:
     raise TypeError(f"sem literal FEEL para {valor!r}")
 
 
-def celula(condicao: dict | str, tipo: str | None = None) -> str:
+def celula(condicao: dict[str, Any] | str, tipo: str | None = None) -> str:
     """Célula de entrada S-FEEL de uma condição de regra DMN."""
     if condicao == QUALQUER:
         return QUALQUER
@@ -53,7 +54,7 @@ def celula(condicao: dict | str, tipo: str | None = None) -> str:
     raise ValueError(f"operador desconhecido: {operador}")
 
 
-def expressao(condicao: dict) -> str:
+def expressao(condicao: dict[str, Any]) -> str:
     """Expressão FEEL (com ``=`` inicial) de uma condição de gateway ``{variavel, operador, valor}``."""
     variavel, operador, valor = condicao["variavel"], condicao["operador"], condicao["valor"]
     if operador == "==":
@@ -71,6 +72,6 @@ def expressao(condicao: dict) -> str:
     return "=" + corpo
 
 
-def rotulo(condicao: dict) -> str:
+def rotulo(condicao: dict[str, Any]) -> str:
     """Rótulo curto de um fluxo condicional no diagrama (a expressão sem o ``=``)."""
     return expressao(condicao)[1:]

@@ -72,7 +72,7 @@ class Processo:
     - gateway paralelo com várias entradas espera um token de cada; com várias saídas, dispara todas.
     """
 
-    def __init__(self, spec_processo: dict):
+    def __init__(self, spec_processo: dict[str, Any]):
         self.spec = spec_processo
         self.id = spec_processo["id"]
         self.inicio, self.fim = spec_processo["inicio"], spec_processo["fim"]
@@ -86,7 +86,7 @@ class Processo:
             self.entradas[f.para].append(i)
         self.limite = 20 * (len(self.fluxos) + len(self.tarefas) + len(self.gateways) + 2)
 
-    def opcoes(self, gateway_id: str) -> list[tuple[str, list[tuple[dict, bool]]]]:
+    def opcoes(self, gateway_id: str) -> list[tuple[str, list[tuple[dict[str, Any], bool]]]]:
         """As saídas de um exclusivo, cada uma com as restrições que a escolhem: a condição k
         verdadeira e as anteriores falsas; o padrão, todas falsas."""
         g = self.gateways[gateway_id]
@@ -101,7 +101,7 @@ class Processo:
             opcoes.append((g["padrao"], [(x["quando"], False) for x in condicoes]))
         return opcoes
 
-    def escolher(self, gateway_id: str, dados: dict, lidas: list[str]) -> str:
+    def escolher(self, gateway_id: str, dados: dict[str, Any], lidas: list[str]) -> str:
         g = self.gateways[gateway_id]
         destinos = [self.fluxos[i].para for i in self.saidas[gateway_id]]
         for c in g.get("condicoes", []):
@@ -112,23 +112,23 @@ class Processo:
             lidas.append(variavel)
             try:
                 if cond.casa(quando, dados[variavel]):
-                    return c["para"]
+                    return str(c["para"])
             except cond.Incomparavel:
                 raise NaoExecutavel(
                     f"o gateway {gateway_id} compara {variavel}={cond.mostrar(dados[variavel])} "
                     f"com {cond.mostrar(quando['valor'])}: tipos que não se comparam"
                 ) from None
         if "padrao" in g:
-            return g["padrao"]
+            return str(g["padrao"])
         if len(destinos) == 1 and not g.get("condicoes"):
             return destinos[0]
         raise NaoExecutavel(f"no gateway {gateway_id} nenhuma condição vale e não há padrão: o processo para ali")
 
-    def percorrer(self, dados: dict | None = None, escolhas: dict[str, str] | None = None) -> Percurso:
+    def percorrer(self, dados: dict[str, Any] | None = None, escolhas: dict[str, str] | None = None) -> Percurso:
         """Passeia pelo fluxo com ``dados`` (os exclusivos avaliam as condições) ou com
         ``escolhas`` fixas (gateway → destino; um gateway sem escolha levanta ``_Escolher``)."""
         fila: deque[int] = deque(self.saidas[self.inicio])
-        esperando: dict[str, Counter] = defaultdict(Counter)
+        esperando: dict[str, Counter[int]] = defaultdict(Counter)
         tarefas: list[str] = []
         feitas: dict[str, str] = {}
         lidas: list[str] = []
@@ -173,8 +173,8 @@ class Processo:
             raise NaoExecutavel("nenhum token chega ao fim")
         return Percurso(tarefas, fins, feitas, list(dict.fromkeys(lidas)))
 
-    def variaveis(self) -> dict[str, list[dict]]:
-        todas: dict[str, list[dict]] = defaultdict(list)
+    def variaveis(self) -> dict[str, list[dict[str, Any]]]:
+        todas: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for g in self.gateways.values():
             for c in g.get("condicoes", []):
                 todas[c["quando"]["variavel"]].append(c["quando"])
@@ -193,10 +193,10 @@ def caminhos(processo: Processo) -> tuple[list[Caminho], list[NaoTestavel]]:
     alcançados que algum dado satisfaz, com os dados que a produzem (achados por
     ``condicoes.candidatos``). Paralelos seguem todos os ramos no mesmo caminho."""
     por_variavel = processo.variaveis()
-    achados: list[tuple[dict, Percurso]] = []
+    achados: list[tuple[dict[str, Any], Percurso]] = []
     problemas: list[str] = []
 
-    def dados_de(restricoes: dict[str, list[tuple[dict, bool]]]) -> dict | None:
+    def dados_de(restricoes: dict[str, list[tuple[dict[str, Any], bool]]]) -> dict[str, Any] | None:
         dados = {}
         for variavel, lista in restricoes.items():
             # candidatos vêm de todas as condições da variável no processo: tipos coerentes
@@ -206,7 +206,7 @@ def caminhos(processo: Processo) -> tuple[list[Caminho], list[NaoTestavel]]:
             dados[variavel] = valor
         return dados
 
-    def explorar(escolhas: dict[str, str], restricoes: dict[str, list[tuple[dict, bool]]]) -> None:
+    def explorar(escolhas: dict[str, str], restricoes: dict[str, list[tuple[dict[str, Any], bool]]]) -> None:
         if len(achados) + len(problemas) >= MAX_CAMINHOS:
             return
         try:
@@ -240,7 +240,7 @@ def caminhos(processo: Processo) -> tuple[list[Caminho], list[NaoTestavel]]:
     return resultado, nao
 
 
-def _satisfaz_com(todas: list[dict], restricoes: list[tuple[dict, bool]]) -> tuple[bool, Any]:
+def _satisfaz_com(todas: list[dict[str, Any]], restricoes: list[tuple[dict[str, Any], bool]]) -> tuple[bool, Any]:
     for valor in cond.candidatos(todas):
         try:
             if all(cond.casa(c, valor) == esperado for c, esperado in restricoes):
@@ -290,7 +290,7 @@ def _humano(identificador: str) -> str:
     return texto[:1].upper() + texto[1:] if texto else identificador
 
 
-def normalizar(processo: dict) -> Diagrama:
+def normalizar(processo: dict[str, Any]) -> Diagrama:
     """O fluxo da spec como BPMN sem junções/divisões implícitas (bpmnlint ``fake-join``,
     ``no-implicit-split``, ``no-gateway-join-fork``, ``superfluous-gateway``), mesma semântica."""
     nos: dict[str, NoBpmn] = {processo["inicio"]: NoBpmn(processo["inicio"], "startEvent", _humano(processo["inicio"]))}
@@ -343,18 +343,18 @@ def normalizar(processo: dict) -> Diagrama:
         arestas.append([origem, gid, gid])
 
     for nid, no in list(nos.items()):
-        entram = sum(1 for a in arestas if a[1] == nid)
-        saem = sum(1 for a in arestas if a[0] == nid)
+        n_entram = sum(1 for a in arestas if a[1] == nid)
+        n_saem = sum(1 for a in arestas if a[0] == nid)
         if no.tag.endswith("Gateway"):
-            if entram > 1 and saem > 1:
+            if n_entram > 1 and n_saem > 1:
                 inserir_antes(nid, no.tag)
         else:
-            if entram > 1:
+            if n_entram > 1:
                 inserir_antes(nid, "exclusiveGateway")
-            if saem > 1:
+            if n_saem > 1:
                 inserir_depois(nid)
 
-    def exclusivo_da_spec(nid: str) -> dict | None:
+    def exclusivo_da_spec(nid: str) -> dict[str, Any] | None:
         g = gateways.get(nid)
         return g if g is not None and g["tipo"] == "exclusivo" and nid in nos else None
 
@@ -512,8 +512,9 @@ class WorkerProcessual(Worker):
     vertente = "P"
     secao = "spec_bpmn"
 
-    def _processos(self, entrada: Entrada) -> list[dict]:
-        return entrada.spec["spec_bpmn"]["processos"]
+    def _processos(self, entrada: Entrada) -> list[dict[str, Any]]:
+        processos: list[dict[str, Any]] = entrada.spec["spec_bpmn"]["processos"]
+        return processos
 
     def gerar_codigo(self, entrada: Entrada) -> list[Artefato]:
         pacote = entrada.pacote
@@ -604,7 +605,9 @@ class WorkerProcessual(Worker):
             testes.append(Artefato(f"tests/{nome}", "P", "teste", texto))
         return testes, nao_testaveis
 
-    def _casos(self, processos: list[Processo], casos: list[CasoDeTeste]) -> tuple[list[dict], list[NaoTestavel]]:
+    def _casos(
+        self, processos: list[Processo], casos: list[CasoDeTeste]
+    ) -> tuple[list[dict[str, Any]], list[NaoTestavel]]:
         saida, nao = [], []
         for caso in casos:
             try:
@@ -613,7 +616,7 @@ class WorkerProcessual(Worker):
                 nao.append(NaoTestavel(caso.nome, str(exc)))
         return saida, nao
 
-    def _caso(self, processos: list[Processo], caso: CasoDeTeste) -> dict:
+    def _caso(self, processos: list[Processo], caso: CasoDeTeste) -> dict[str, Any]:
         espera = dict(caso.espera or {})
         desconhecidas = sorted(set(espera) - {"passa_por", "nao_passa_por", "termina_em"})
         if desconhecidas:

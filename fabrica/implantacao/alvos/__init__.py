@@ -136,4 +136,4 @@ def erro_timeout(valor: Any) -> str | None:
 
 
 def nome_de_variavel_valido(nome: Any) -> bool:
-    return isinstance(nome, str) and bool(_NOME_VARIAVEL.match(nome))
+    return isinstance(nome, str) and bool(_NOME_VARIAVEL.fullmatch(nome))

@@ -2,7 +2,9 @@
 ``<raiz>/<spec>/releases/<versao>/`` and ``<raiz>/<spec>/current`` is a symlink to the one that
 serves. A deployment unpacks the release into its own directory (``desempacotar``: nothing unsafe
 is written, and the directory appears whole or not at all), runs the release's smoke checks
-there, and only then switches ``current`` by renaming a new link over the old one, an atomic
+(its own tests: generated code, so in a copy of that directory under the sandbox of
+``fabrica.desenvolvimento.sandbox``, with its limits; a command the admin configured instead
+runs as configured), and only then switches ``current`` by renaming a new link over the old one, an atomic
 step: a reader always finds the old release or the new one, complete. Earlier releases stay for
 rollback until retention removes them (never the current or the previous one).
 """
@@ -14,11 +16,13 @@ import shutil
 import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from fabrica.desenvolvimento import sandbox
 from fabrica.implantacao import processos
 from fabrica.implantacao.alvos import Alvo, Contexto, FalhaNoAlvo, Resultado, erro_argv, erro_timeout
 from fabrica.implantacao.arquivo import (
@@ -101,10 +105,12 @@ class AlvoDiretorio(Alvo):
         if smoke is False:
             ctx.escrever("Testes de fumaça desligados neste ambiente (configuracao.smoke = false).")
             return
-        padrao = smoke is True
-        argv = self._argv_padrao(diretorio) if padrao else [a.replace("{python}", sys.executable) for a in smoke]
-        ctx.escrever("Testes de fumaça: " + " ".join(argv))
         timeout = self.config.get("timeout", settings.PROMETHEUS_IMPLANTACAO_TIMEOUT)
+        if smoke is True:
+            self._fumaca_no_sandbox(ctx, diretorio, timeout)
+            return
+        argv = [a.replace("{python}", sys.executable) for a in smoke]
+        ctx.escrever("Testes de fumaça (comando do ambiente, fora do sandbox): " + " ".join(argv))
         execucao = processos.executar(
             argv,
             cwd=diretorio,
@@ -117,12 +123,47 @@ class AlvoDiretorio(Alvo):
             raise FalhaNoAlvo(f"Os testes de fumaça não puderam ser iniciados: {execucao.erro_ao_iniciar}")
         if execucao.tempo_esgotado:
             raise FalhaNoAlvo(f"Os testes de fumaça passaram do tempo limite de {timeout} s e foram interrompidos.")
-        if padrao and execucao.codigo == PYTEST_SEM_TESTES:
-            ctx.escrever("A release não tem testes: nenhum teste de fumaça a executar.")
-            return
         if execucao.codigo != 0:
             raise FalhaNoAlvo(f"Os testes de fumaça falharam (código de saída {execucao.codigo}).")
         ctx.escrever(f"Testes de fumaça passaram ({execucao.duracao:.1f} s).")
+
+    def _fumaca_no_sandbox(self, ctx: Contexto, diretorio: Path, timeout: float) -> None:
+        """The release's own tests, in a copy of its directory under the development sandbox (the
+        same isolation, uid and limits as the generated tests; the wall clock is the
+        environment's timeout)."""
+        argv = self._argv_padrao(diretorio)
+        ctx.escrever("Testes de fumaça no sandbox: " + " ".join(argv))
+        try:
+            execucao = sandbox.executar_comando(
+                diretorio,
+                argv,
+                limites=replace(sandbox.Limites(**settings.PROMETHEUS_SANDBOX), tempo_total_s=timeout),
+                python=settings.PROMETHEUS_SANDBOX_PYTHON or None,
+                isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
+                uid_base=settings.PROMETHEUS_SANDBOX_UID,
+                esconder=[str(settings.VAR_DIR), str(settings.PROMETHEUS_IMPLANTACOES_DIR), str(self.raiz)],
+                enquanto_espera=ctx.esperando,
+            )
+        except sandbox.ErroSandbox as exc:
+            raise FalhaNoAlvo(f"Os testes de fumaça não puderam ser iniciados: {exc}") from None
+        isolamento = execucao.isolamento
+        ctx.escrever(
+            f"Sandbox: isolamento {isolamento.get('modo')}"
+            + (f", uid {isolamento['uid']}" if isolamento.get("uid") is not None else "")
+            + (f". {isolamento['aviso']}" if isolamento.get("aviso") else "")
+        )
+        for texto in execucao.saida.splitlines()[-200:]:
+            ctx.escrever(
+                "  │ " + (texto if len(texto) <= processos.MAX_LINHA else texto[: processos.MAX_LINHA] + " […]")
+            )
+        if execucao.tempo_esgotado:
+            raise FalhaNoAlvo(f"Os testes de fumaça passaram do tempo limite de {timeout} s e foram interrompidos.")
+        if execucao.retorno == PYTEST_SEM_TESTES:
+            ctx.escrever("A release não tem testes: nenhum teste de fumaça a executar.")
+            return
+        if execucao.retorno != 0:
+            raise FalhaNoAlvo(f"Os testes de fumaça falharam (código de saída {execucao.retorno}).")
+        ctx.escrever(f"Testes de fumaça passaram ({execucao.duracao_s:.1f} s).")
 
     def reverter(self, ctx: Contexto) -> Resultado:
         self._limpar_restos(ctx.spec_ref, ctx.escrever)
@@ -223,17 +264,23 @@ class AlvoDiretorio(Alvo):
 
     @staticmethod
     def _argv_padrao(diretorio: Path) -> list[str]:
-        # The release's own pytest configuration if it ships one; never the configuration of
-        # whatever project happens to contain the deployment directory.
+        # The release's own pytest configuration if it ships one (relative: the sandbox runs in a
+        # copy of the directory, where no other project's configuration lies above it).
         config = next(
-            (
-                str(diretorio / nome)
-                for nome in ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
-                if (diretorio / nome).exists()
-            ),
-            os.devnull,
+            (nome for nome in ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg") if (diretorio / nome).exists()),
+            None,
         )
-        return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", config, "--rootdir", "."]
+        return [
+            "{python}",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *(["-c", config] if config else []),
+            "--rootdir",
+            ".",
+        ]
 
     @staticmethod
     def _env_smoke(trabalho: Path) -> dict[str, str]:

@@ -14,7 +14,9 @@ from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
 from fabrica.implantacao.api import serializers as s
 from fabrica.models import Ambiente
+from prometheus_site.api.filtros import id_do_filtro
 from prometheus_site.api.permissoes import exige
+from prometheus_site.tipos import PedidoApi
 
 
 def _ambiente(pk: int) -> Ambiente:
@@ -89,7 +91,7 @@ class ReverterAmbienteView(APIView):
     permission_classes = [exige("fabrica.reverter_implantacao", "fabrica.reverter_implantacao")]
 
     @extend_schema(request=s.ReverterEntrada, responses={202: ItemSaida})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         _ambiente(pk)
         entrada = s.ReverterEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
@@ -119,7 +121,7 @@ class ImplantacoesView(generics.ListAPIView):
         return selectors.implantacoes(
             ambiente=q.get("ambiente"),
             spec_ref=q.get("spec_ref"),
-            release_id=int(release) if release else None,
+            release_id=id_do_filtro(q, "release"),
             status=q.get("status"),
             validacao=q.get("validacao"),
             tipo=q.get("tipo"),
@@ -150,7 +152,7 @@ class ValidarImplantacaoView(APIView):
     permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
 
     @extend_schema(request=s.ValidarEntrada, responses=s.ImplantacaoDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         entrada = s.ValidarEntrada(data=request.data)
         entrada.is_valid(raise_exception=True)
         servicos.implantacao_validar(
@@ -168,7 +170,7 @@ class PromoverImplantacaoView(APIView):
     permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
 
     @extend_schema(request=None, responses={202: ItemSaida})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         item = servicos.implantacao_promover(implantacao_id=pk, por=request.user)
         return Response(ItemSaida(item).data, status=status.HTTP_202_ACCEPTED)
 
@@ -177,6 +179,6 @@ class DispensarPromocaoView(APIView):
     permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
 
     @extend_schema(request=None, responses=s.ImplantacaoDetalhe)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: PedidoApi, pk: int) -> Response:
         servicos.implantacao_dispensar_promocao(implantacao_id=pk, por=request.user)
         return Response(s.ImplantacaoDetalhe(selectors.implantacoes().get(pk=pk)).data)

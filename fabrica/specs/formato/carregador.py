@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import yaml
 
-from fabrica.specs.formato.comum import Caminho, ErroCampo, SpecInvalida, formatar_campo, tipo_json
+from fabrica.specs.formato.comum import (
+    LIMITE_INTEIRO,
+    MAX_DIGITOS_INTEIRO,
+    Caminho,
+    ErroCampo,
+    SpecInvalida,
+    formatar_campo,
+    tipo_json,
+)
 from fabrica.specs.formato.mensagens import NOMES_TIPO
 from fabrica.specs.formato.validacao import validar
 
 MAX_ANINHAMENTO = 100  # níveis de aninhamento no YAML; specs reais usam menos de 10
+MAX_CARACTERES = 1_000_000  # de um documento; as specs de exemplo têm menos de 10 mil
 
 
 class _CarregadorYaml(yaml.SafeLoader):
@@ -57,17 +66,33 @@ def carregar_spec(texto: str) -> dict:
     """Lê o YAML de uma spec e a valida; devolve o dicionário da spec válida.
 
     Levanta ``SpecInvalida`` com todos os erros: YAML ilegível (campo ``""``, com linha e coluna),
-    documento que não é um mapeamento (campo ``""``), ou spec que não passa em ``validar_spec``
-    (cada mensagem termina com a linha do YAML onde o campo está, ou onde deveria estar).
+    valores que o YAML lê e o Python não guarda (um inteiro de milhares de dígitos, a data
+    ``2024-99-99``: campo de cada um), documento que não é um mapeamento (campo ``""``), ou spec
+    que não passa em ``validar_spec`` (cada mensagem termina com a linha do YAML onde o campo
+    está, ou onde deveria estar).
     """
+    if len(texto) > MAX_CARACTERES:
+        raise SpecInvalida([ErroCampo("", f"a spec tem {len(texto)} caracteres; o máximo é {MAX_CARACTERES}")])
+    carregador = _CarregadorYaml(texto)
     try:
-        dados = yaml.load(texto, Loader=_CarregadorYaml)  # noqa: S506 — subclasse de SafeLoader
+        raiz = carregador.get_single_node()
+        if raiz is not None:
+            impossiveis = _valores_impossiveis(carregador, raiz, ())
+            if impossiveis:
+                raise SpecInvalida(
+                    [ErroCampo(formatar_campo(c), f"{m} (linha {no.start_mark.line + 1})") for c, m, no in impossiveis]
+                )
+        dados = carregador.construct_document(raiz) if raiz is not None else None
+    except _ERROS_DO_CONSTRUTOR as exc:  # a tag the walk above did not foresee: still a 400
+        raise SpecInvalida([ErroCampo("", f"YAML inválido: um valor não pôde ser lido ({exc})")]) from exc
     except yaml.MarkedYAMLError as exc:
         marca = exc.problem_mark
         onde = f" na linha {marca.line + 1}, coluna {marca.column + 1}" if marca else ""
         raise SpecInvalida([ErroCampo("", f"YAML inválido{onde}: {exc.problem}")]) from exc
     except yaml.YAMLError as exc:
         raise SpecInvalida([ErroCampo("", f"YAML inválido: {exc}")]) from exc
+    finally:
+        carregador.dispose()
     if not isinstance(dados, dict):
         achado = "documento vazio" if dados is None else NOMES_TIPO.get(tipo_json(dados), tipo_json(dados))
         raise SpecInvalida(
@@ -75,9 +100,65 @@ def carregar_spec(texto: str) -> dict:
         )
     erros = validar(dados)
     if erros:
-        raiz = yaml.compose(texto, Loader=_CarregadorYaml)  # noqa: S506 — nós com posição, para as linhas
+        assert raiz is not None  # the document is a mapping: its node exists
         raise SpecInvalida([ErroCampo(formatar_campo(c), f"{m} (linha {_linha(raiz, c)})") for c, m in erros])
     return dados
+
+
+_TAG = "tag:yaml.org,2002:"
+_INTEIRO = _TAG + "int"
+# Scalar constructors that fail with Python's errors, not YAML's, on a bad value (!!int abc,
+# !!bool talvez, !!timestamp 2024-99-99): each value is tried here, where its path is known.
+_ESCALARES = {_INTEIRO, _TAG + "float", _TAG + "bool", _TAG + "timestamp"}
+_PADRAO: dict[type, str] = {yaml.MappingNode: _TAG + "map", yaml.SequenceNode: _TAG + "seq"}
+_ERROS_DO_CONSTRUTOR = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
+
+
+def _valores_impossiveis(
+    carregador: _CarregadorYaml, no: yaml.Node, caminho: Caminho
+) -> list[tuple[Caminho, str, yaml.Node]]:
+    """Os valores que o construtor do YAML não conseguiria guardar, com o caminho de cada um:
+    inteiros acima de ``MAX_DIGITOS_INTEIRO`` dígitos (o Python recusa converter texto acima de
+    4.300, e um número desses não cabe em nenhum campo de spec), datas impossíveis, e valores que
+    uma tag explícita não lê (``!!int abc``, ``!!set [1]``)."""
+    if isinstance(no, yaml.ScalarNode):
+        return _escalar_impossivel(carregador, no, caminho)
+    achados = []
+    if no.tag != _PADRAO.get(type(no)):
+        # Tag explícita numa coleção (!!set, !!omap…): tentada inteira aqui, para ter o caminho.
+        try:  # um erro do próprio YAML (com linha e coluna) sobe como é
+            carregador.construct_object(no, deep=True)
+        except _ERROS_DO_CONSTRUTOR as exc:
+            return [(caminho, f"valor inválido para a tag {no.tag.removeprefix(_TAG)}: {exc}", no)]
+    if isinstance(no, yaml.MappingNode):
+        for chave, valor in no.value:
+            nome = chave.value if isinstance(chave, yaml.ScalarNode) else "?"
+            achados += _valores_impossiveis(carregador, chave, (*caminho, nome))
+            achados += _valores_impossiveis(carregador, valor, (*caminho, nome))
+    elif isinstance(no, yaml.SequenceNode):
+        achados += [a for i, item in enumerate(no.value) for a in _valores_impossiveis(carregador, item, (*caminho, i))]
+    return achados
+
+
+def _escalar_impossivel(
+    carregador: _CarregadorYaml, no: yaml.ScalarNode, caminho: Caminho
+) -> list[tuple[Caminho, str, yaml.Node]]:
+    if no.tag not in _ESCALARES:
+        return []
+    grande = f"número inteiro com mais de {MAX_DIGITOS_INTEIRO} dígitos não é aceito"
+    if no.tag == _INTEIRO and sum(ch.isalnum() for ch in no.value) > MAX_DIGITOS_INTEIRO:
+        return [(caminho, grande, no)]  # nem construído: int("9" * 5000) levanta ValueError
+    try:
+        valor = carregador.construct_object(no)
+    except _ERROS_DO_CONSTRUTOR as exc:
+        tipo = no.tag.removeprefix(_TAG)
+        if tipo == "timestamp":
+            detalhe = f" ({exc})" if isinstance(exc, ValueError) else ""
+            return [(caminho, f"data impossível: {no.value}{detalhe}; se é um texto, escreva entre aspas", no)]
+        return [(caminho, f"valor inválido para o tipo {tipo}: {no.value!r}", no)]
+    if isinstance(valor, int) and not isinstance(valor, bool) and abs(valor) >= LIMITE_INTEIRO:
+        return [(caminho, grande, no)]
+    return []
 
 
 def _linha(no: yaml.Node, caminho: Caminho) -> int:

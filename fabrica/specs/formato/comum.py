@@ -21,6 +21,12 @@ TIPOS_ESCALARES = ("str", "int", "float", "bool", "date", "decimal")
 TIPOS_ORDENAVEIS = ("int", "float", "decimal", "date")
 OPERADORES = ("==", "!=", "<", "<=", ">", ">=", "in", "entre")
 METODOS_HTTP = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Inteiros de uma spec: nenhum campo pede mais que isto, e um valor maior (o YAML lê 5.000
+# dígitos; o Python nem os converte em texto acima de 4.300) só serviria para travar quem o usa.
+MAX_DIGITOS_INTEIRO = 100
+LIMITE_INTEIRO = 10**MAX_DIGITOS_INTEIRO
+# min_len/max_len: os testes gerados constroem textos e listas desse tamanho ("a" * max_len + 1).
+MAX_TAMANHO = 1_000_000
 
 ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers) — DESIGN §4
 ID = r"^[a-z_][a-z0-9_]*$"  # ids que viram ids XML (BPMN/DMN) e rotas: não começam por dígito
@@ -53,6 +59,10 @@ class SpecInvalida(DadosInvalidos):
         for erro in self.erros:
             campos.setdefault(erro.campo, []).append(erro.mensagem)
         super().__init__("A spec não é válida.", campos)
+
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its errors when it crosses a process boundary (fabrica.specs.limite).
+        return (SpecInvalida, (self.erros,))
 
     def __str__(self) -> str:
         return "; ".join(f"{e.campo or '(documento)'}: {e.mensagem}" for e in self.erros)

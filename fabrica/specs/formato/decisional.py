@@ -286,8 +286,8 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
                 (("spec_dmn", "decisoes", i, "entradas"), f"requisitos em ciclo entre as decisões {', '.join(ciclo)}")
             )
             break
-        for d in livres:
-            del restantes[d]
+        for livre in livres:
+            del restantes[livre]
     return erros
 
 

@@ -14,13 +14,13 @@ construções e tipos — com o erro no campo (``spec_poo.classes[0].metodos[1].
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from fabrica.specs import expressoes
+from fabrica.specs import expressoes, padroes
 from fabrica.specs.formato.comum import (
     DESCRICAO,
+    MAX_TAMANHO,
     TEXTO,
     TIPOS_BASICOS,
     Caminho,
@@ -47,8 +47,18 @@ _ATRIBUTO = objeto(
             {
                 "min": {"type": "number", "description": "menor valor aceito (inclusive)"},
                 "max": {"type": "number", "description": "maior valor aceito (inclusive)"},
-                "min_len": {"type": "integer", "minimum": 0, "description": "tamanho mínimo (texto ou lista)"},
-                "max_len": {"type": "integer", "minimum": 0, "description": "tamanho máximo (texto ou lista)"},
+                "min_len": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_TAMANHO,
+                    "description": "tamanho mínimo (texto ou lista)",
+                },
+                "max_len": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_TAMANHO,
+                    "description": "tamanho máximo (texto ou lista)",
+                },
                 "padrao": {**TEXTO, "description": "expressão regular que o texto inteiro deve casar"},
                 "escolhas": lista(ref("escalar"), 1, unicos=True),
             },
@@ -145,7 +155,9 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
                 erros.append(((*mb, "nome"), f"já há um atributo {metodo['nome']} na classe {classe['nome']}"))
             parametros = metodo.get("parametros", [])
             erros += duplicados(parametros, "nome", (*mb, "parametros"), "nome de parâmetro")
-            usados = [((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)]
+            usados: list[tuple[Caminho, Any]] = [
+                ((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)
+            ]
             usados += [((*mb, "retorna"), metodo["retorna"])] if "retorna" in metodo else []
             erros += [
                 (
@@ -237,9 +249,11 @@ def _checar_exemplo(atributo: dict, caminho: Caminho) -> Erros:
         falhas.append(f"é mais longo que max_len ({restricoes['max_len']})")
     if "padrao" in restricoes:
         try:
-            if re.fullmatch(restricoes["padrao"], exemplo) is None:
+            if not padroes.casa_inteiro(restricoes["padrao"], exemplo):
                 falhas.append("não casa com o padrao")
-        except (re.error, OverflowError, RecursionError):
+        except padroes.TextoLongoDemais:
+            falhas.append(f"tem mais de {padroes.MAX_TEXTO} caracteres (o máximo de um texto com padrao)")
+        except padroes.PadraoInvalido:
             pass  # o padrao inválido já é erro em restricoes.padrao
     if "escolhas" in restricoes and not any(mesmo_valor(e, exemplo) for e in restricoes["escolhas"]):
         falhas.append("não é uma das escolhas")
@@ -266,11 +280,8 @@ def _checar_restricoes(atributo: dict, base: Caminho) -> Erros:
     for menor, maior in (("min", "max"), ("min_len", "max_len")):
         if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
             erros.append(((*base, maior), f"{maior} deve ser maior ou igual a {menor}"))
-    if "padrao" in restricoes:
-        try:
-            re.compile(restricoes["padrao"])
-        except (re.error, OverflowError, RecursionError) as exc:
-            erros.append(((*base, "padrao"), f"expressão regular inválida: {exc}"))
+    if "padrao" in restricoes and (motivo := padroes.validar(restricoes["padrao"])):
+        erros.append(((*base, "padrao"), motivo))
     if tipo in _RESTRICAO_SE_APLICA["escolhas"]:
         erros += [
             ((*base, "escolhas", k), f"valor {mostrar(v)} não é do tipo {tipo}")

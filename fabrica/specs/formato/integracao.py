@@ -25,9 +25,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
     DESCRICAO,
+    MAX_TAMANHO,
     METODOS_HTTP,
     TEXTO,
     TIPOS_BASICOS,
@@ -65,8 +67,8 @@ _PARAMETRO = objeto(
         "descricao": DESCRICAO,
         "escolhas": lista(ref("escalar"), 1, unicos=True),
         "padrao": {**TEXTO, "description": "expressão regular (Python) procurada no texto"},
-        "min_len": {"type": "integer", "minimum": 0},
-        "max_len": {"type": "integer", "minimum": 1},
+        "min_len": {"type": "integer", "minimum": 0, "maximum": MAX_TAMANHO},
+        "max_len": {"type": "integer", "minimum": 1, "maximum": MAX_TAMANHO},
         "min": {"type": "number"},
         "max": {"type": "number"},
         "exemplo": {**ref("escalar"), "description": "um valor válido, usado quando um caso não dá o parâmetro"},
@@ -216,12 +218,9 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
                 erros.append(
                     ((*onde, "mensagens", regra), f"o parâmetro não tem a regra {regra}: a mensagem nunca apareceria")
                 )
-        if "padrao" in parametro:
-            try:
-                re.compile(parametro["padrao"])
-            except re.error as exc:
-                erros.append(((*onde, "padrao"), f"expressão regular inválida: {exc}"))
-                continue
+        if "padrao" in parametro and (motivo := padroes.validar(parametro["padrao"])):
+            erros.append(((*onde, "padrao"), motivo))
+            continue
         obrigatorio = nome in no_caminho or parametro.get("obrigatorio", True)
         if "padrao" in parametro and obrigatorio and "exemplo" not in parametro:
             erros.append(
@@ -260,7 +259,9 @@ def _exemplo_invalido(parametro: dict, tipo: str) -> str:
     if "escolhas" in parametro and not any(mesmo_valor(valor, e) for e in parametro["escolhas"]):
         return "não é uma das escolhas"
     if tipo == "str":
-        if "padrao" in parametro and not re.search(parametro["padrao"], valor):
+        if len(valor) > padroes.MAX_TEXTO:
+            return f"tem mais de {padroes.MAX_TEXTO} caracteres"
+        if "padrao" in parametro and not padroes.procura(parametro["padrao"], valor):
             return "não casa com o padrao"
         if not parametro.get("min_len", 0) <= len(valor) <= parametro.get("max_len", len(valor)):
             return "fora dos tamanhos min_len/max_len"

@@ -22,9 +22,11 @@ from collections.abc import Mapping
 from decimal import Decimal, DecimalException
 from typing import Any
 
+from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
     DESCRICAO,
+    MAX_TAMANHO,
     METODOS_HTTP,
     TEXTO,
     Erros,
@@ -88,8 +90,8 @@ _TELA = objeto(
                         {
                             "min": {"type": "number"},
                             "max": {"type": "number"},
-                            "min_len": {"type": "integer", "minimum": 0},
-                            "max_len": {"type": "integer", "minimum": 1},
+                            "min_len": {"type": "integer", "minimum": 0, "maximum": MAX_TAMANHO},
+                            "max_len": {"type": "integer", "minimum": 1, "maximum": MAX_TAMANHO},
                             "padrao": {**TEXTO, "description": "expressão regular (Python) procurada no texto"},
                             "extensoes": {
                                 **lista({"type": "string", "pattern": r"^[a-z0-9]+$"}, 1, unicos=True),
@@ -155,10 +157,8 @@ def _checar_regras(campo: dict, base: tuple) -> Erros:
         if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
             erros.append(((*base, "restricoes", menor), f"{menor} maior que {maior}"))
     if "padrao" in restricoes:
-        try:
-            re.compile(restricoes["padrao"])
-        except re.error as exc:
-            return [*erros, ((*base, "restricoes", "padrao"), f"expressão regular inválida: {exc}")]
+        if motivo := padroes.validar(restricoes["padrao"]):
+            return [*erros, ((*base, "restricoes", "padrao"), motivo)]
         if campo.get("obrigatorio") and "exemplo" not in campo:
             erros.append(
                 (
@@ -206,9 +206,11 @@ def _exemplo_invalido(campo: dict) -> str:
     if tipo == "arquivo":
         extensao = texto.rsplit(".", 1)[1].lower() if "." in texto else ""
         return "" if "extensoes" not in restricoes or extensao in restricoes["extensoes"] else "extensão não aceita"
-    if tipo == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", texto):
+    if len(texto) > padroes.MAX_TEXTO:
+        return f"tem mais de {padroes.MAX_TEXTO} caracteres"
+    if tipo == "email" and not padroes.casa_inteiro(r"[^@\s]+@[^@\s]+\.[^@\s]+", texto):
         return "não é um e-mail"
-    if "padrao" in restricoes and not re.search(restricoes["padrao"], texto):
+    if "padrao" in restricoes and not padroes.procura(restricoes["padrao"], texto):
         return "não casa com o padrao"
     if len(texto) < restricoes.get("min_len", 0) or len(texto) > restricoes.get("max_len", len(texto)):
         return "fora dos tamanhos min_len/max_len"

@@ -80,6 +80,8 @@ def _frase(tipo: str, esperado: Any, valor: object, original: str) -> str:
         return f"deve ser maior ou igual a {esperado}"
     if tipo == "exclusiveMinimum":
         return f"deve ser maior que {esperado}"
+    if tipo == "maximum":
+        return f"deve ser menor ou igual a {esperado}"
     return original
 
 
@@ -89,7 +91,7 @@ def _desconhecido(chave: object, conhecidos: list[str]) -> str:
     return f"campo desconhecido: {chave}{dica}"
 
 
-def _primeiro_repetido(valores: list) -> object:
+def _primeiro_repetido(valores: Any) -> object:
     for i, v in enumerate(valores):
         if any(mesmo_valor(v, w) for w in valores[:i]):
             return v

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from jsonschema import Draft202012Validator
+import functools
+from collections.abc import Iterator
+
+import re2
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from fabrica.specs.formato.comum import DESCRICAO, ID, ID_SPEC, NOME, TEXTO, lista, mapa, objeto, ref
 from fabrica.specs.formato.vertentes import POR_CODIGO, VERTENTES
@@ -13,8 +17,9 @@ _RUNTIME = objeto(
         "apis_externas": lista(ref("id_spec"), unicos=True),
         "gpu": {"type": "boolean"},
         "containers_necessarios": lista(ref("id_spec"), unicos=True),
-        "cpu": {"type": "number", "exclusiveMinimum": 0},
-        "ram_mb": {"type": "integer", "exclusiveMinimum": 0},
+        # Maxima far above any machine, far below what would overflow the budget's columns.
+        "cpu": {"type": "number", "exclusiveMinimum": 0, "maximum": 100_000},
+        "ram_mb": {"type": "integer", "exclusiveMinimum": 0, "maximum": 1_000_000_000},
     },
     ("apis_externas", "gpu", "containers_necessarios"),
     description="o que a spec precisa para rodar; os gaps de infraestrutura vêm daqui",
@@ -22,10 +27,10 @@ _RUNTIME = objeto(
 
 _REQUISITOS_NAO_FUNCIONAIS = objeto(
     {
-        "tps": {"type": "number", "minimum": 0},
-        "usuarios": {"type": "integer", "minimum": 0},
+        "tps": {"type": "number", "minimum": 0, "maximum": 1_000_000_000},
+        "usuarios": {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000},
         "pico": TEXTO,
-        "latencia_p95_ms": {"type": "number", "exclusiveMinimum": 0},
+        "latencia_p95_ms": {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000},
     },
     description="carga esperada; na falta, valem os padrões do seed §5.1 (tps 10, usuarios 50)",
 )
@@ -114,4 +119,22 @@ SPEC_SCHEMA: dict = {
     ),
 }
 
-VALIDADOR = Draft202012Validator(SPEC_SCHEMA)
+_OPCOES_RE2 = re2.Options()
+_OPCOES_RE2.log_errors = False
+
+
+@functools.cache
+def _padrao(padrao: str) -> re2._Regexp:
+    return re2.compile(padrao, _OPCOES_RE2)
+
+
+def _pattern(validador: Draft202012Validator, padrao: str, valor: object, schema: dict) -> Iterator[ValidationError]:
+    """``pattern`` matched by RE2: linear time, and ``$`` is the end of the text as in ECMA-262
+    (the JSON Schema dialect), so ``"spec_x\\n"`` is not an id. Python's ``re.search``, the
+    jsonschema default, lets ``$`` match before a final newline."""
+    if validador.is_type(valor, "string") and _padrao(padrao).search(valor) is None:
+        yield ValidationError(f"{valor!r} does not match {padrao!r}")
+
+
+_Validador = validators.extend(Draft202012Validator, {"pattern": _pattern})
+VALIDADOR = _Validador(SPEC_SCHEMA)

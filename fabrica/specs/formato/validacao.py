@@ -7,6 +7,8 @@ import datetime
 import math
 
 from fabrica.specs.formato.comum import (
+    LIMITE_INTEIRO,
+    MAX_DIGITOS_INTEIRO,
     Caminho,
     ErroCampo,
     Erros,
@@ -81,7 +83,7 @@ def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
         classes = {texto_da_classe(v) for v in dominios[parametro]}
         # YAML turns the key true (or 10) into a boolean (a number): compare their text.
         sem_representante = [c for c in classes if c not in {texto_da_classe(k) for k in por_classe}]
-        variaveis = [((), parametro)] if sem_representante else []
+        variaveis: list[tuple[Caminho, str]] = [((), parametro)] if sem_representante else []
         for chave, representante in por_classe.items():
             classe = texto_da_classe(chave)
             caminho = ("schema_tdd", "representantes", parametro, classe)
@@ -144,6 +146,8 @@ def _fora_do_json(valor: object, caminho: Caminho = ()) -> Erros:
         return [e for i, v in enumerate(valor) for e in _fora_do_json(v, (*caminho, i))]
     if isinstance(valor, str):
         return [(caminho, nulo)] if "\x00" in valor else []
+    if isinstance(valor, int) and not isinstance(valor, bool) and abs(valor) >= LIMITE_INTEIRO:
+        return [(caminho, f"número inteiro com mais de {MAX_DIGITOS_INTEIRO} dígitos não é aceito")]
     if valor is None or isinstance(valor, (bool, int)) or (isinstance(valor, float) and math.isfinite(valor)):
         return []
     if isinstance(valor, (datetime.date, datetime.datetime)):

@@ -167,3 +167,58 @@ def test_reverter_para_guardada_intacta_nao_monta_arquivo(fazer_release, ambient
 
     assert "guardada e conferida com o manifesto" in reversao.log
     assert "Arquivo da release" not in reversao.log
+
+
+def test_smoke_roda_no_sandbox_e_nao_ve_segredo_algum(
+    fazer_release, ambientes, monkeypatch, tmp_path, implantacoes_dir
+):
+    """Issue 16: the release's own tests ran as root with the app's interpreter, unsandboxed, and
+    read the parent's environment and the SQLite database."""
+    monkeypatch.setenv("SECRET_KEY", "segredo-do-prometheus")
+    banco = tmp_path / "prometheus.sqlite3"
+    banco.write_text("segredo-do-banco")
+    os.chmod(banco, 0o644)  # a database file as a default umask leaves it
+    teste = (
+        "import os\n\n\n"
+        "def test_nenhum_processo_visivel_mostra_o_segredo():\n"
+        "    for pid in [p for p in os.listdir('/proc') if p.isdigit()]:\n"
+        "        try:\n"
+        "            ambiente = open(f'/proc/{pid}/environ', 'rb').read()\n"
+        "        except OSError:\n"
+        "            continue\n"
+        "        assert b'segredo-do-prometheus' not in ambiente, pid\n\n\n"
+        "def test_nao_le_o_banco():\n"
+        f"    for caminho in ({str(banco)!r}, {str(implantacoes_dir)!r}):\n"
+        "        assert not os.path.exists(caminho), caminho\n\n\n"
+        "def test_nao_escreve_na_release_que_vai_servir():\n"
+        "    open('app/__init__.py', 'a').write('VERSAO = 666\\n')  # only the sandbox's copy\n"
+    )
+    impl = implantar(
+        fazer_release(1, artefatos=artefatos_de(1, extra=[artefato("tests/test_segredos.py", teste, papel="teste")]))
+    )
+
+    assert impl.status == Implantacao.Status.CONCLUIDA, impl.log
+    assert "Testes de fumaça no sandbox" in impl.log and "Sandbox: isolamento" in impl.log
+    assert "5 passed" in impl.log
+    servindo = implantacoes_dir / "homologacao" / "spec_teste" / "current" / "app" / "__init__.py"
+    assert "666" not in servindo.read_text()
+
+
+def test_smoke_no_sandbox_respeita_os_limites(fazer_release, ambientes, settings):
+    settings.PROMETHEUS_SANDBOX = {**settings.PROMETHEUS_SANDBOX, "memoria_bytes": 256 * 1024**2}
+    homologacao = ambientes["homologacao"]
+    homologacao.configuracao = {"timeout": 5}
+    homologacao.save()
+    memoria = "import pytest\n\n\ndef test_memoria():\n    with pytest.raises(MemoryError):\n        bytearray(512 * 1024**2)\n"
+    contida = implantar(
+        fazer_release(1, artefatos=artefatos_de(1, extra=[artefato("tests/test_limites.py", memoria, papel="teste")]))
+    )
+    assert contida.status == Implantacao.Status.CONCLUIDA, contida.log
+
+    dorme = "import time\n\n\ndef test_dorme_para_sempre():\n    time.sleep(10**6)\n"
+    lenta = implantar(
+        fazer_release(2, artefatos=artefatos_de(2, extra=[artefato("tests/test_limites.py", dorme, papel="teste")]))
+    )
+    assert lenta.status == Implantacao.Status.FALHOU
+    assert "tempo limite de 5 s" in lenta.erro
+    assert atual(homologacao) == "spec_teste-v1"

@@ -13,7 +13,7 @@ from fabrica.desenvolvimento.workers.integracao.regras import (
 )
 
 
-def _conector_contrato(conector: dict) -> dict:
+def _conector_contrato(conector: dict[str, Any]) -> dict[str, Any]:
     autenticacao = conector.get("autenticacao", {"tipo": "nenhuma"})
     endpoints = {}
     for endpoint in conector["endpoints"]:
@@ -75,7 +75,7 @@ _ANOTACAO_PARAMETRO = {
 }
 
 
-def _metodos(conector: dict) -> list[dict]:
+def _metodos(conector: dict[str, Any]) -> list[dict[str, Any]]:
     metodos = []
     for endpoint in conector["endpoints"]:
         parametros = parametros_do_endpoint(endpoint)

@@ -24,7 +24,7 @@ from fabrica.desenvolvimento.workers.integracao.regras import (
 from fabrica.specs.formato.integracao import ESTADOS_CACHE
 
 
-def _requisicao_valida(endpoint: dict) -> tuple[dict[str, Any], Any] | None:
+def _requisicao_valida(endpoint: dict[str, Any]) -> tuple[dict[str, Any], Any] | None:
     parametros = {}
     for nome, d in parametros_do_endpoint(endpoint).items():
         if not d.get("obrigatorio", True):
@@ -37,7 +37,7 @@ def _requisicao_valida(endpoint: dict) -> tuple[dict[str, Any], Any] | None:
     return parametros, payload
 
 
-def _endpoints_testaveis(conector: dict) -> Iterator[tuple[dict, dict[str, Any], Any]]:
+def _endpoints_testaveis(conector: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], Any]]:
     """Os endpoints do conector para os quais há uma requisição válida, com ela: (endpoint,
     parâmetros, payload), na ordem da spec."""
     for endpoint in conector["endpoints"]:
@@ -46,7 +46,7 @@ def _endpoints_testaveis(conector: dict) -> Iterator[tuple[dict, dict[str, Any],
             yield endpoint, *requisicao
 
 
-def _consulta(endpoint: dict, valores: dict[str, Any]) -> dict[str, list[str]]:
+def _consulta(endpoint: dict[str, Any], valores: dict[str, Any]) -> dict[str, list[str]]:
     return {
         nome: [_como_texto(valores[nome])]
         for nome, d in parametros_do_endpoint(endpoint).items()
@@ -54,7 +54,7 @@ def _consulta(endpoint: dict, valores: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def _planos_de_endpoint(conector: dict) -> list[dict]:
+def _planos_de_endpoint(conector: dict[str, Any]) -> list[dict[str, Any]]:
     planos = []
     for endpoint, parametros, payload in _endpoints_testaveis(conector):
         planos.append(
@@ -84,7 +84,7 @@ def _fora_do_contrato(forma: Any) -> Any:
     return [] if forma != "list" else "x"
 
 
-def _planos_invalidos(conector: dict) -> list[dict]:
+def _planos_invalidos(conector: dict[str, Any]) -> list[dict[str, Any]]:
     planos = []
     for endpoint, parametros, payload in _endpoints_testaveis(conector):
         for nome, d in parametros_do_endpoint(endpoint).items():
@@ -117,7 +117,7 @@ def _planos_invalidos(conector: dict) -> list[dict]:
     return planos
 
 
-def _planos_de_erro(conector: dict) -> list[dict]:
+def _planos_de_erro(conector: dict[str, Any]) -> list[dict[str, Any]]:
     planos = []
     for endpoint, parametros, payload in _endpoints_testaveis(conector):
         for erro in endpoint.get("erros", []):
@@ -149,7 +149,7 @@ def _planos_de_erro(conector: dict) -> list[dict]:
     return planos
 
 
-def _plano_de_cache(conector: dict) -> dict | None:
+def _plano_de_cache(conector: dict[str, Any]) -> dict[str, Any] | None:
     if "cache" not in conector:
         return None
     for endpoint, parametros, _payload in _endpoints_testaveis(conector):
@@ -163,7 +163,9 @@ def _plano_de_cache(conector: dict) -> dict | None:
     return None
 
 
-def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, dict | None, str]:
+def _achar_endpoint(
+    conectores: list[dict[str, Any]], dado: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
     if "endpoint" in dado:
         achados = [(c, e) for c in conectores for e in c["endpoints"] if e["nome"] == dado["endpoint"]]
         if len(achados) != 1:
@@ -175,10 +177,10 @@ def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, di
             )
         return achados[0][0], achados[0][1], ""
 
-    def chaves_da_requisicao(conector: dict) -> set[str]:
+    def chaves_da_requisicao(conector: dict[str, Any]) -> set[str]:
         return {k for k in dado if k not in RESERVADAS and k not in conector.get("cenarios", {})}
 
-    def cobre(conector: dict, endpoint: dict) -> bool:
+    def cobre(conector: dict[str, Any], endpoint: dict[str, Any]) -> bool:
         campos = set(parametros_do_endpoint(endpoint))
         if isinstance(endpoint.get("payload"), dict) and "payload" not in dado:
             campos |= set(endpoint["payload"])
@@ -187,7 +189,7 @@ def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, di
     candidatos = [(c, e) for c in conectores for e in c["endpoints"] if cobre(c, e)]
     if len(candidatos) > 1:
         # Entre os que cobrem, o que usa mais chaves do caso (um endpoint sem parâmetros cobre qualquer caso vazio).
-        def usadas(par: tuple[dict, dict]) -> int:
+        def usadas(par: tuple[dict[str, Any], dict[str, Any]]) -> int:
             return len(chaves_da_requisicao(par[0]) & set(parametros_do_endpoint(par[1])))
 
         melhor = max(usadas(p) for p in candidatos)
@@ -208,11 +210,13 @@ def _achar_endpoint(conectores: list[dict], dado: dict) -> tuple[dict | None, di
     return None, None, f"o caso serve a mais de um endpoint ({nomes}); diga qual em dado.endpoint"
 
 
-def _chave(endpoint: dict, parametros: dict[str, Any], payload: Any) -> str:
+def _chave(endpoint: dict[str, Any], parametros: dict[str, Any], payload: Any) -> str:
     return literal((endpoint["nome"], sorted((k, _como_texto(v)) for k, v in parametros.items()), payload))
 
 
-def _requisicao_do_caso(endpoint: dict, dado: dict, cenarios: dict) -> tuple[dict[str, Any], Any] | str:
+def _requisicao_do_caso(
+    endpoint: dict[str, Any], dado: dict[str, Any], cenarios: dict[str, Any]
+) -> tuple[dict[str, Any], Any] | str:
     declarados = parametros_do_endpoint(endpoint)
     parametros: dict[str, Any] = {}
     for nome, d in declarados.items():
@@ -236,13 +240,13 @@ def _requisicao_do_caso(endpoint: dict, dado: dict, cenarios: dict) -> tuple[dic
     return parametros, payload
 
 
-def _exemplos_explicitos(conectores: list[dict], casos: list[dict]) -> dict[str, dict]:
+def _exemplos_explicitos(conectores: list[dict[str, Any]], casos: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """O que os casos explícitos da spec dizem de cada requisição: o mock do remoto "sabe" isso.
     Chave: (endpoint, parâmetros, payload); valor: ``{"corpo": ...}`` ou ``{"erro": erro declarado}``."""
-    sabidos: dict[str, dict] = {}
+    sabidos: dict[str, dict[str, Any]] = {}
     for caso in casos:
         conector, endpoint, _ = _achar_endpoint(conectores, caso["dado"])
-        if endpoint is None or not isinstance(caso.get("espera"), dict):
+        if endpoint is None or conector is None or not isinstance(caso.get("espera"), dict):
             continue
         requisicao = _requisicao_do_caso(endpoint, caso["dado"], conector.get("cenarios", {}))
         if isinstance(requisicao, str):
@@ -253,7 +257,7 @@ def _exemplos_explicitos(conectores: list[dict], casos: list[dict]) -> dict[str,
     return sabidos
 
 
-def _resposta_esperada(endpoint: dict, espera: dict) -> dict | None:
+def _resposta_esperada(endpoint: dict[str, Any], espera: dict[str, Any]) -> dict[str, Any] | None:
     """``espera`` de um caso explícito como o que o remoto responde e o cliente devolve/levanta."""
     if "erro" in espera:
         mensagem = str(espera["erro"])
@@ -278,8 +282,8 @@ def _resposta_esperada(endpoint: dict, espera: dict) -> dict | None:
 
 
 def planejar_caso(
-    conectores: list[dict], caso: CasoDeTeste, exemplos: dict[str, dict]
-) -> tuple[str, dict] | NaoTestavel:
+    conectores: list[dict[str, Any]], caso: CasoDeTeste, exemplos: dict[str, dict[str, Any]]
+) -> tuple[str, dict[str, Any]] | NaoTestavel:
     """O teste de um caso: requisição, como o remoto e o cache estão, e o resultado esperado."""
     conector, endpoint, motivo = _achar_endpoint(conectores, caso.dado)
     if conector is None or endpoint is None:
@@ -329,7 +333,7 @@ def planejar_caso(
     return conector["nome"], plano
 
 
-def _por_que_nao(endpoint: dict, espera: dict) -> str:
+def _por_que_nao(endpoint: dict[str, Any], espera: dict[str, Any]) -> str:
     if "erro" in espera:
         return (
             f"espera.erro = {espera['erro']!r} não é mensagem de nenhum parâmetro nem de nenhum erro declarado "
@@ -343,8 +347,14 @@ def _por_que_nao(endpoint: dict, espera: dict) -> str:
 
 
 def _desfecho(
-    endpoint: dict, parametros: dict, payload: Any, remoto: Any, cache: str, explicito: dict | None, exemplos: dict
-) -> tuple[dict, dict | None, int]:
+    endpoint: dict[str, Any],
+    parametros: dict[str, Any],
+    payload: Any,
+    remoto: Any,
+    cache: str,
+    explicito: dict[str, Any] | None,
+    exemplos: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any] | None, int]:
     """(esperado, resposta que o mock dá, quantas requisições o mock recebe), pela ordem em que o
     cliente age: valida, consulta o cache, chama."""
     for nome, d in parametros_do_endpoint(endpoint).items():

@@ -11,6 +11,7 @@ from decimal import Decimal, DecimalException
 from typing import Any
 
 from fabrica.desenvolvimento.literal import literal
+from fabrica.specs import padroes
 
 VERTENTE = "C"
 RESERVADAS = ("endpoint", "payload")
@@ -35,7 +36,7 @@ def _classe(nome: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in nome.split("_") if p) or "Conector"
 
 
-def esquema_da_forma(forma: Any, *, resposta: bool) -> dict:
+def esquema_da_forma(forma: Any, *, resposta: bool) -> dict[str, Any]:
     """JSON Schema de uma ``forma``: tipo básico, ``{campo: forma}`` ou ``[forma]``. Todo campo
     declarado é obrigatório; campos a mais são recusados no payload e aceitos na resposta."""
     if isinstance(forma, dict):
@@ -47,7 +48,7 @@ def esquema_da_forma(forma: Any, *, resposta: bool) -> dict:
         }
     if isinstance(forma, list):
         return {"type": "array", "items": esquema_da_forma(forma[0], resposta=resposta)}
-    return {
+    basicos: dict[str, dict[str, Any]] = {
         "str": {"type": "string"},
         "int": {"type": "integer"},
         "float": {"type": "number"},
@@ -56,7 +57,8 @@ def esquema_da_forma(forma: Any, *, resposta: bool) -> dict:
         "decimal": {"type": ["number", "string"], "pattern": _DECIMAL},
         "list": {"type": "array"},
         "dict": {"type": "object"},
-    }[forma]
+    }
+    return basicos[forma]
 
 
 def exemplo_da_forma(forma: Any, nome: str = "valor") -> Any:
@@ -117,7 +119,7 @@ def conforma(valor: Any, forma: Any, *, resposta: bool, caminho: str = "") -> li
 # --- Parâmetros (caminho e query string) ----------------------------------------------------------
 
 
-def parametros_do_endpoint(endpoint: dict) -> dict[str, dict]:
+def parametros_do_endpoint(endpoint: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Os parâmetros do endpoint, na ordem em que o cliente os confere: os ``{nome}`` do caminho
     (na ordem do caminho; ``str`` obrigatório quando não declarados), depois os só declarados,
     que vão na query string."""
@@ -132,7 +134,7 @@ def parametros_do_endpoint(endpoint: dict) -> dict[str, dict]:
     return parametros
 
 
-def mensagens_do_parametro(nome: str, declaracao: dict) -> dict[str, str]:
+def mensagens_do_parametro(nome: str, declaracao: dict[str, Any]) -> dict[str, str]:
     mensagens = {
         "obrigatorio": f"{nome} é obrigatório",
         "tipo": f"{nome} deve ser {TIPOS_PT[declaracao['tipo']]}",
@@ -182,7 +184,7 @@ def _do_tipo(valor: Any, tipo: str) -> bool:
         return False
 
 
-def erro_do_parametro(nome: str, declaracao: dict, valor: Any) -> str | None:
+def erro_do_parametro(nome: str, declaracao: dict[str, Any], valor: Any) -> str | None:
     """A primeira regra do parâmetro que ``valor`` quebra (a mensagem), ou None. Ordem: obrigatório,
     tipo, escolhas, padrão, tamanho mínimo e máximo, mínimo e máximo."""
     mensagens = mensagens_do_parametro(nome, declaracao)
@@ -194,7 +196,7 @@ def erro_do_parametro(nome: str, declaracao: dict, valor: Any) -> str | None:
         return mensagens["escolhas"]
     texto = valor if isinstance(valor, str) else None
     if texto is not None and declaracao["tipo"] == "str":
-        if "padrao" in declaracao and not re.search(declaracao["padrao"], texto):
+        if "padrao" in declaracao and not padroes.procura(declaracao["padrao"], texto):
             return mensagens["padrao"]
         if "min_len" in declaracao and len(texto) < declaracao["min_len"]:
             return mensagens["min_len"]
@@ -209,7 +211,7 @@ def erro_do_parametro(nome: str, declaracao: dict, valor: Any) -> str | None:
     return None
 
 
-def exemplo_do_parametro(nome: str, declaracao: dict) -> Any:
+def exemplo_do_parametro(nome: str, declaracao: dict[str, Any]) -> Any:
     """Um valor válido: o ``exemplo`` declarado, ou um do tipo que respeita as regras (None
     quando só um exemplo declarado serviria: há um padrão)."""
     if "exemplo" in declaracao:
@@ -231,7 +233,7 @@ def exemplo_do_parametro(nome: str, declaracao: dict) -> Any:
     return int(valor) if tipo == "int" and float(valor).is_integer() else valor
 
 
-def valores_invalidos(nome: str, declaracao: dict) -> list[tuple[str, Any]]:
+def valores_invalidos(nome: str, declaracao: dict[str, Any]) -> list[tuple[str, Any]]:
     """Para cada regra do parâmetro, um valor que a quebra (e só ela, quando dá): os testes de
     validação do cliente. Regras sem valor que as quebre isoladamente ficam de fora."""
     tipo = declaracao["tipo"]
@@ -244,7 +246,7 @@ def valores_invalidos(nome: str, declaracao: dict) -> list[tuple[str, Any]]:
             candidatos.append(("escolhas", fora))
     if tipo == "str" and "padrao" in declaracao:
         quebra = next(
-            (v for v in ("", "?", "x", "0", "0" * 64, "a b") if not re.search(declaracao["padrao"], v)),
+            (v for v in ("", "?", "x", "0", "0" * 64, "a b") if not padroes.procura(declaracao["padrao"], v)),
             None,
         )
         if quebra is not None:
@@ -263,10 +265,10 @@ def valores_invalidos(nome: str, declaracao: dict) -> list[tuple[str, Any]]:
     return [(regra, v) for regra, v in candidatos if erro_do_parametro(nome, declaracao, v) == mensagens[regra]]
 
 
-def caminho_com(endpoint: dict, valores: dict[str, Any]) -> str:
+def caminho_com(endpoint: dict[str, Any], valores: dict[str, Any]) -> str:
     """O caminho da requisição: os ``{nome}`` trocados pelos valores, codificados (``quote``)."""
 
-    def troca(m: re.Match) -> str:
+    def troca(m: re.Match[str]) -> str:
         return urllib.parse.quote(_como_texto(valores[m.group(1)]), safe="")
 
     return _PLACEHOLDER.sub(troca, endpoint["caminho"])

@@ -72,7 +72,7 @@ class WorkerIntegracao(Worker):
         conectores = entrada.spec[self.secao]["conectores"]
         tdd = entrada.spec.get("schema_tdd", {})
         exemplos = _exemplos_explicitos(conectores, tdd.get("casos", []))
-        por_conector: dict[str, list[dict]] = {c["nome"]: [] for c in conectores}
+        por_conector: dict[str, list[dict[str, Any]]] = {c["nome"]: [] for c in conectores}
         nao_testaveis = []
         for caso in entrada.casos:
             plano = planejar_caso(conectores, caso, exemplos)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,29 +19,30 @@ def _slug(id_: str) -> str:
     return id_.replace("_", "-")
 
 
-def _tipo_acao(acao: dict) -> str:
+def _tipo_acao(acao: dict[str, Any]) -> str:
     if "endpoint" in acao:
         return "endpoint"
     return "navegacao" if "tela_destino" in acao else "validacao"
 
 
-def acao_padrao(tela: dict) -> dict | None:
+def acao_padrao(tela: dict[str, Any]) -> dict[str, Any] | None:
     """A ação que um envio sem ``acao`` executa: a primeira com endpoint que não é GET, depois
     qualquer uma com endpoint, depois a primeira que só valida. Uma tela com campos e sem
     nenhuma dessas ganha a ação implícita ``enviar`` (valida e mostra que deu certo)."""
     acoes = acoes_da_tela(tela)
-    for criterio in (
+    criterios: tuple[Callable[[dict[str, Any]], bool], ...] = (
         lambda a: a["tipo"] == "endpoint" and a["metodo"] != "GET",
         lambda a: a["tipo"] == "endpoint",
         lambda a: a["tipo"] == "validacao",
-    ):
+    )
+    for criterio in criterios:
         achada = next((a for a in acoes if criterio(a)), None)
         if achada:
             return achada
     return None
 
 
-def acoes_da_tela(tela: dict) -> list[dict]:
+def acoes_da_tela(tela: dict[str, Any]) -> list[dict[str, Any]]:
     acoes = []
     for acao in tela.get("acoes", []):
         tipo = _tipo_acao(acao)
@@ -83,7 +85,7 @@ def _msg_django(texto: str) -> str:
     return texto.replace("%", "%%")
 
 
-def _campo_form(campo: dict) -> dict:
+def _campo_form(campo: dict[str, Any]) -> dict[str, Any]:
     tipo, restricoes = campo["tipo"], campo.get("restricoes", {})
     classe, widget = CAMPOS_DJANGO[tipo]
     mensagens = mensagens_do_campo(campo)
@@ -143,10 +145,10 @@ def _campo_form(campo: dict) -> dict:
 
 @dataclass
 class _Tela:
-    spec: dict
+    spec: dict[str, Any]
     parametros_de: dict[str, list[str]]  # tela → parâmetros da URL dela (de todas as telas da spec)
-    campos: list[dict] = field(init=False)
-    acoes: list[dict] = field(init=False)
+    campos: list[dict[str, Any]] = field(init=False)
+    acoes: list[dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.campos = self.spec.get("campos", [])
@@ -154,9 +156,9 @@ class _Tela:
 
     @property
     def id(self) -> str:
-        return self.spec["id"]
+        return str(self.spec["id"])
 
-    def campo(self, nome: str) -> dict | None:
+    def campo(self, nome: str) -> dict[str, Any] | None:
         return next((c for c in self.campos if c["nome"] == nome), None)
 
     def contexto(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from fabrica.desenvolvimento.workers.interface.regras import (
 from fabrica.specs.formato.interface import parametros_da_url
 
 
-def _campos_para_teste(tela: _Tela) -> list[dict]:
+def _campos_para_teste(tela: _Tela) -> list[dict[str, Any]]:
     """O que o teste de renderização confere de cada campo: nome, rótulo, obrigatório, opções."""
     return [
         {
@@ -31,7 +31,9 @@ def _campos_para_teste(tela: _Tela) -> list[dict]:
     ]
 
 
-def _envio(tela: _Tela, valores: dict[str, Any], acao: dict, parametros: dict[str, str], nome: str) -> dict:
+def _envio(
+    tela: _Tela, valores: dict[str, Any], acao: dict[str, Any], parametros: dict[str, str], nome: str
+) -> dict[str, Any]:
     """O POST de um teste e o que a spec diz que ele produz."""
     dados: dict[str, str] = {"acao": acao["nome"]}
     arquivos: dict[str, str] = {}
@@ -59,7 +61,9 @@ def _envio(tela: _Tela, valores: dict[str, Any], acao: dict, parametros: dict[st
     return plano
 
 
-def _aceito(tela: _Tela, acao: dict, parametros: dict[str, str], limpos: dict[str, Any] | None) -> dict:
+def _aceito(
+    tela: _Tela, acao: dict[str, Any], parametros: dict[str, str], limpos: dict[str, Any] | None
+) -> dict[str, Any]:
     """Aceito: vai para a tela destino da ação (com os parâmetros de URL que ela usa) ou mostra
     que concluiu; a ação com endpoint recebe os valores limpos (None: não conferidos)."""
     esperado: dict[str, Any] = {"valido": True, "destino": None}
@@ -85,11 +89,11 @@ def _parametros_exemplo(tela: _Tela) -> dict[str, str]:
     return {p: "1" for p in parametros_da_url(tela.spec)}
 
 
-def _plano_vazio(tela: _Tela, acao: dict) -> dict:
+def _plano_vazio(tela: _Tela, acao: dict[str, Any]) -> dict[str, Any]:
     return _envio(tela, {}, acao, _parametros_exemplo(tela), "vazia")
 
 
-def _plano_valido(tela: _Tela, acao: dict) -> dict:
+def _plano_valido(tela: _Tela, acao: dict[str, Any]) -> dict[str, Any]:
     plano = _envio(tela, _valores_validos(tela), acao, _parametros_exemplo(tela), "valida")
     if not plano["esperado"]["valido"]:
         # A validação da spec garante que o exemplo de cada campo passa nas suas regras.
@@ -97,7 +101,7 @@ def _plano_valido(tela: _Tela, acao: dict) -> dict:
     return plano
 
 
-def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict] | NaoTestavel:
+def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict[str, Any]] | NaoTestavel:
     """O teste de um caso (tela, ação, POST e resultado esperado), ou por que ele não vira teste."""
     dado = dict(caso.dado)
     tela, motivo = _tela_do_caso(telas, dado)
@@ -120,7 +124,7 @@ def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict] | N
     return tela.id, plano
 
 
-def _tela_do_caso(telas: list[_Tela], dado: dict) -> tuple[_Tela | None, str]:
+def _tela_do_caso(telas: list[_Tela], dado: dict[str, Any]) -> tuple[_Tela | None, str]:
     def cabe(tela: _Tela) -> list[str]:
         extras = (*CHAVES_RESERVADAS, *parametros_da_url(tela.spec))
         return sorted(k for k in dado if k not in extras and tela.campo(k) is None)
@@ -151,7 +155,7 @@ def _tela_do_caso(telas: list[_Tela], dado: dict) -> tuple[_Tela | None, str]:
     )
 
 
-def _acao_do_caso(tela: _Tela, nome: Any, espera: dict | None) -> tuple[dict | None, str]:
+def _acao_do_caso(tela: _Tela, nome: Any, espera: dict[str, Any] | None) -> tuple[dict[str, Any] | None, str]:
     if nome is not None:
         acao = next((a for a in tela.acoes if a["nome"] == nome), None)
         if acao is None:
@@ -171,7 +175,9 @@ def _acao_do_caso(tela: _Tela, nome: Any, espera: dict | None) -> tuple[dict | N
     return acao, ""
 
 
-def _esperado_explicito(tela: _Tela, acao: dict, espera: dict, plano: dict) -> tuple[dict | None, str]:
+def _esperado_explicito(
+    tela: _Tela, acao: dict[str, Any], espera: dict[str, Any], plano: dict[str, Any]
+) -> tuple[dict[str, Any] | None, str]:
     desconhecidas = [k for k in espera if k not in ESPERAS]
     if desconhecidas:
         origem = f" (vêm do endpoint {acao['metodo']} {acao['endpoint']})" if acao["endpoint"] else ""

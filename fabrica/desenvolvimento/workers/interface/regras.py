@@ -9,6 +9,7 @@ import re
 from decimal import Decimal, DecimalException
 from typing import Any
 
+from fabrica.specs import padroes
 from fabrica.specs.formato.interface import TIPOS_NUMERO, TIPOS_TEXTO
 
 VERTENTE = "I"
@@ -49,7 +50,7 @@ def _numero_pt(valor: Any) -> str:
     return str(int(valor)) if isinstance(valor, float) and valor.is_integer() else str(valor)
 
 
-def mensagens_do_campo(campo: dict) -> dict[str, str]:
+def mensagens_do_campo(campo: dict[str, Any]) -> dict[str, str]:
     """As mensagens de erro do campo, por regra (as padrões desta fábrica, ou as da spec em
     ``campo.mensagens``). As mesmas vão para o ``Form`` gerado e para os resultados esperados."""
     restricoes = campo.get("restricoes", {})
@@ -75,7 +76,7 @@ def mensagens_do_campo(campo: dict) -> dict[str, str]:
     return mensagens
 
 
-def como_enviado(campo: dict, valor: Any) -> str | None:
+def como_enviado(campo: dict[str, Any], valor: Any) -> str | None:
     """O texto que o navegador envia para este valor do caso (None: o campo vai vazio/ausente)."""
     if valor is None:
         return None
@@ -129,7 +130,7 @@ def _email_valido(texto: str) -> bool:
     return True
 
 
-def _vazio(campo: dict, enviado: str | None) -> bool:
+def _vazio(campo: dict[str, Any], enviado: str | None) -> bool:
     if campo["tipo"] == "booleano":
         return not _marcado(enviado)
     if enviado is None:
@@ -137,7 +138,7 @@ def _vazio(campo: dict, enviado: str | None) -> bool:
     return (enviado.strip() if campo["tipo"] in TIPOS_TEXTO else enviado) == ""
 
 
-def erros_do_campo(campo: dict, enviado: str | None) -> list[str]:
+def erros_do_campo(campo: dict[str, Any], enviado: str | None) -> list[str]:
     """As mensagens que a tela deve mostrar para o campo quando o usuário envia ``enviado``.
 
     É o oráculo dos testes gerados: as regras da spec (obrigatório, tipo, opções, restricoes)
@@ -153,7 +154,7 @@ def erros_do_campo(campo: dict, enviado: str | None) -> list[str]:
         texto = enviado.strip()
         if tipo == "email" and not _email_valido(texto):
             erros.append(mensagens["invalido"])
-        if "padrao" in restricoes and not re.search(restricoes["padrao"], texto):
+        if "padrao" in restricoes and not padroes.procura(restricoes["padrao"], texto):
             erros.append(mensagens["padrao"])
         if "min_len" in restricoes and len(texto) < restricoes["min_len"]:
             erros.append(mensagens["min_len"])
@@ -182,7 +183,7 @@ def erros_do_campo(campo: dict, enviado: str | None) -> list[str]:
     return erros
 
 
-def valor_limpo(campo: dict, enviado: str | None) -> Any:
+def valor_limpo(campo: dict[str, Any], enviado: str | None) -> Any:
     """O valor que a tela entrega ao endpoint da ação (já validado), como JSON: texto sem os
     espaços das pontas, número inteiro, decimal como texto, data ISO, booleano, nome do arquivo."""
     tipo = campo["tipo"]
@@ -203,7 +204,7 @@ def valor_limpo(campo: dict, enviado: str | None) -> Any:
     return enviado
 
 
-def exemplo_do_campo(campo: dict) -> Any:
+def exemplo_do_campo(campo: dict[str, Any]) -> Any:
     """Um valor válido do campo: o ``exemplo`` da spec, ou um do tipo que respeita as restrições."""
     if "exemplo" in campo:
         return campo["exemplo"]

@@ -76,7 +76,7 @@ class WorkerInterface(Worker):
     def gerar_testes(self, entrada: Entrada) -> tuple[list[Artefato], list[NaoTestavel]]:
         telas = self._telas(entrada)
         contexto = self._contexto(entrada)
-        por_tela: dict[str, list[dict]] = {t.id: [] for t in telas}
+        por_tela: dict[str, list[dict[str, Any]]] = {t.id: [] for t in telas}
         nao_testaveis: list[NaoTestavel] = []
         for caso in entrada.casos:
             plano = planejar_caso(telas, caso)

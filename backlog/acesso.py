@@ -1,0 +1,159 @@
+"""Who may produce, consume and conclude items of each type through a request (issue 16).
+
+The broker is shared: a system's token may use its own types and must not decide in another
+system's place (a ``Sistema`` token concluding ``aprovar_orcamento`` would leave a concluded item
+beside an undecided budget). Each type's ``RegraAcesso`` grants each operation to roles (Django
+groups) or users; the rule ``*`` governs the types without a rule of their own; a type with a
+rule that grants nothing is reserved to the services of the system that owns it. The services
+(``backlog.services``) check the caller they are given (``por``): a request's authenticated
+user. A service called without ``por`` is the owning system's own code, in its own process.
+
+The rules are few and read on every request of the hot endpoints, so each process remembers
+them for ``PROMETHEUS_API_CACHE_SEGUNDOS`` (as ``backlog.api.autenticacao`` remembers tokens): a
+rule changed in another process holds there within that time; the admin of this process forgets
+them at once. A user's roles are remembered on the user object, which a remembered token keeps
+for the same time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+
+from backlog import tipos as registro
+from backlog.erros import AcessoNegado
+from backlog.models import QUALQUER_TIPO, Operacao, RegraAcesso
+
+Usuario = AbstractBaseUser | AnonymousUser
+
+# What one rule grants for one operation: the roles (group ids) and the users (ids).
+Concedido = tuple[frozenset[int], frozenset[int]]
+_NADA: Concedido = (frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class _Regras:
+    expira: float
+    por_tipo: dict[str, dict[str, Concedido]]
+
+
+_lembradas: _Regras | None = None
+_trava = threading.Lock()
+
+
+def esquecer() -> None:
+    """Reads the rules again on the next check (the admin after a change; tests)."""
+    global _lembradas
+    with _trava:
+        _lembradas = None
+
+
+def _ler() -> dict[str, dict[str, Concedido]]:
+    """Every rule with its grants, in one query."""
+    concedido: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
+    linhas = RegraAcesso.objects.values_list(
+        "tipo",
+        "concessoes__grupo_id",
+        "concessoes__usuario_id",
+        "concessoes__produzir",
+        "concessoes__consumir",
+        "concessoes__concluir",
+    )
+    for tipo, grupo, usuario, *flags in linhas:
+        por_operacao = concedido.setdefault(tipo, {op: (set(), set()) for op in Operacao.values})
+        for operacao, sim in zip(Operacao.values, flags, strict=True):
+            if sim:
+                grupos, usuarios = por_operacao[operacao]
+                if grupo is not None:
+                    grupos.add(grupo)
+                if usuario is not None:
+                    usuarios.add(usuario)
+    return {tipo: {op: (frozenset(g), frozenset(u)) for op, (g, u) in ops.items()} for tipo, ops in concedido.items()}
+
+
+def _regras() -> dict[str, dict[str, Concedido]]:
+    global _lembradas
+    agora = time.monotonic()
+    lembradas = _lembradas
+    if lembradas is not None and lembradas.expira > agora:
+        return lembradas.por_tipo
+    por_tipo = _ler()
+    segundos = settings.PROMETHEUS_API_CACHE_SEGUNDOS
+    if segundos > 0:
+        with _trava:
+            _lembradas = _Regras(agora + segundos, por_tipo)
+    return por_tipo
+
+
+def _grupos(usuario: Usuario) -> frozenset[int]:
+    grupos: frozenset[int] | None = getattr(usuario, "_grupos_do_backlog", None)
+    if grupos is None:
+        grupos = frozenset(Group.objects.filter(user=usuario.pk).values_list("pk", flat=True))
+        usuario._grupos_do_backlog = grupos  # type: ignore[union-attr]
+    return grupos
+
+
+def _concedido(regras: dict[str, dict[str, Concedido]], tipo: str, operacao: str) -> Concedido:
+    regra = regras.get(tipo)
+    if regra is None:
+        regra = regras.get(QUALQUER_TIPO)
+    return regra[operacao] if regra is not None else _NADA
+
+
+def permitido(usuario: Usuario, tipo: str, operacao: Operacao) -> bool:
+    """Whether ``usuario`` may ``operacao`` items of ``tipo`` through a request."""
+    if not usuario.is_authenticated:
+        return False
+    grupos, usuarios = _concedido(_regras(), tipo, operacao)
+    return usuario.pk in usuarios or not grupos.isdisjoint(_grupos(usuario))
+
+
+_VERBOS = {Operacao.PRODUZIR: "produzir", Operacao.CONSUMIR: "consumir", Operacao.CONCLUIR: "concluir"}
+
+
+def exigir(usuario: Usuario, tipos: Iterable[str], operacao: Operacao, *, campo: str = "tipo") -> None:
+    """Refuses (``AcessoNegado``, 403, naming each type) unless ``usuario`` may ``operacao``
+    items of every one of ``tipos``."""
+    negados = sorted({tipo for tipo in tipos if not permitido(usuario, tipo, operacao)})
+    if negados:
+        lista = ", ".join(f"'{t}'" for t in negados)
+        raise AcessoNegado(
+            f"Seu papel não pode {_VERBOS[operacao]} itens do tipo {lista}: esse tipo é reservado a quem "
+            "o administrador concedeu (Regras de acesso do backlog).",
+            {campo: negados},
+        )
+
+
+@dataclass(frozen=True)
+class Filtro:
+    """The types a caller may conclude in one statement (``backlog.sql``): those of
+    ``permitidos``, and when ``padrao`` every type not in ``proibidos``. A type whose conclusion
+    belongs to a decision service (``tipos.registrar_decisor``) is never among them: its
+    conclusion goes through that service."""
+
+    padrao: bool
+    permitidos: list[str]
+    proibidos: list[str]
+
+
+SEM_FILTRO = Filtro(padrao=True, permitidos=[], proibidos=[])
+
+
+def filtro_de_conclusao(usuario: Usuario | None) -> Filtro:
+    """What ``usuario`` (None: the owning system's own code) may conclude without a decision
+    service, for the fast statement to check as it concludes."""
+    if usuario is None:
+        return SEM_FILTRO
+    decididos = registro.tipos_com_decisor()
+    regras = _regras()
+    com_regra = [t for t in regras if t != QUALQUER_TIPO]
+    return Filtro(
+        padrao=permitido(usuario, QUALQUER_TIPO, Operacao.CONCLUIR),
+        permitidos=[t for t in com_regra if t not in decididos and permitido(usuario, t, Operacao.CONCLUIR)],
+        proibidos=sorted({*com_regra, *decididos}),
+    )

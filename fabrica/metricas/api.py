@@ -1,0 +1,132 @@
+"""``GET /api/metricas/``: the numbers of the dashboard with their definitions, the counts behind
+each, the link to the facts it counts, the weekly trends and the table of DORA bands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fabrica.erros import DadosInvalidos
+from fabrica.metricas import selectors
+from fabrica.metricas.apresentacao import como_dict
+from fabrica.metricas.faixas import TABELAS
+from fabrica.metricas.filtros import SLUG, FiltrosForm
+from fabrica.specs.formato.vertentes import VERTENTES
+from prometheus_site.api.permissoes import exige
+
+
+class NumeroSaida(serializers.Serializer):
+    chave = serializers.CharField(help_text="fabrica.*, dora.* ou workers.*")
+    nome = serializers.CharField()
+    definicao = serializers.CharField(help_text="O que conta e como.")
+    recorte = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="modelo, ambiente, vertente, etapa, recurso, estatistica (media, p50, p90).",
+    )
+    valor = serializers.FloatField(allow_null=True, help_text="null: sem dados (nada a medir no período).")
+    unidade = serializers.ChoiceField(choices=["razao", "segundos", "por_dia", "contagem", "bytes"])
+    sem_dados = serializers.BooleanField()
+    texto = serializers.CharField(help_text="O valor como a página o mostra.")
+    contagens = serializers.DictField(child=serializers.IntegerField(), help_text="Os números por trás do valor.")
+    faixa = serializers.CharField(allow_blank=True, help_text="Faixa DORA (elite, alta, media, baixa) ou vazio.")
+    faixa_texto = serializers.CharField(allow_blank=True, help_text="A faixa como a página a mostra.")
+    fatos = serializers.CharField(help_text="Página com os itens, orçamentos, releases ou implantações contados.")
+
+
+class PontoSaida(serializers.Serializer):
+    semana = serializers.DateField()
+    valor = serializers.FloatField(allow_null=True)
+    n = serializers.IntegerField()
+
+
+class TendenciaSaida(serializers.Serializer):
+    chave = serializers.CharField()
+    pontos = PontoSaida(many=True)
+
+
+class FaixaSaida(serializers.Serializer):
+    nome = serializers.CharField()
+    limite = serializers.FloatField(allow_null=True)
+    texto = serializers.CharField()
+
+
+class TabelaSaida(serializers.Serializer):
+    chave = serializers.CharField()
+    titulo = serializers.CharField()
+    fonte = serializers.CharField()
+    faixas = serializers.DictField(child=FaixaSaida(many=True))
+
+
+class PeriodoSaida(serializers.Serializer):
+    de = serializers.DateField()
+    ate = serializers.DateField()
+    dias = serializers.IntegerField()
+
+
+class MetricasSaida(serializers.Serializer):
+    periodo = PeriodoSaida()
+    filtros = serializers.DictField(child=serializers.CharField())
+    ambiente_dora = serializers.CharField(allow_blank=True, help_text="O ambiente das chaves DORA principais.")
+    metricas = NumeroSaida(many=True)
+    tendencias = TendenciaSaida(many=True)
+    faixas = TabelaSaida()
+
+
+class ErroSaida(serializers.Serializer):
+    erro = serializers.CharField()
+    campos = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def resposta(painel: selectors.Painel) -> dict:
+    f = painel.filtros
+    tab = painel.tabela
+    return {
+        "periodo": {"de": f.de, "ate": f.ate, "dias": f.dias},
+        "filtros": f.como_query(),
+        "ambiente_dora": painel.ambiente_dora,
+        "metricas": [como_dict(n, f) for n in painel.numeros],
+        "tendencias": [{"chave": chave, "pontos": pontos} for chave, pontos in painel.tendencias.items()],
+        "faixas": {
+            "chave": tab.chave,
+            "titulo": tab.titulo,
+            "fonte": tab.fonte,
+            "faixas": {m: [vars(faixa) for faixa in lista] for m, lista in tab.faixas.items()},
+        },
+    }
+
+
+def _parametro(nome: str, descricao: str, tipo: Any = str, **extra: Any) -> OpenApiParameter:
+    return OpenApiParameter(nome, tipo, OpenApiParameter.QUERY, required=False, description=descricao, **extra)
+
+
+class MetricasView(APIView):
+    """The factory's metrics (seed §8.1, §8.2) and DORA's four keys for a period (default: the
+    last 12 weeks), optionally for one spec, vertente or environment. PO and admins."""
+
+    permission_classes = [exige("fabrica.ver_metricas")]
+
+    @extend_schema(
+        parameters=[
+            _parametro("de", "Primeiro dia do período (padrão: 83 dias antes de `ate`).", OpenApiTypes.DATE),
+            _parametro("ate", "Último dia do período, incluído (padrão: hoje).", OpenApiTypes.DATE),
+            _parametro("spec", "Só esta spec (spec_id).", pattern=SLUG),
+            _parametro("vertente", "Só esta vertente.", enum=list(VERTENTES)),
+            _parametro("ambiente", "Só este ambiente (DORA).", pattern=SLUG),
+            _parametro("faixas", "Tabela de faixas DORA (padrão: PROMETHEUS_METRICAS_FAIXAS).", enum=list(TABELAS)),
+        ],
+        responses={200: MetricasSaida, 400: ErroSaida, 401: ErroSaida, 403: ErroSaida},
+    )
+    def get(self, request: Request) -> Response:
+        form = FiltrosForm(request.query_params)
+        if not form.is_valid():
+            raise DadosInvalidos(
+                "Os filtros não são válidos.", {campo: [str(m) for m in erros] for campo, erros in form.errors.items()}
+            )
+        painel = selectors.painel(form.filtros())
+        return Response(MetricasSaida(resposta(painel)).data)

@@ -1,0 +1,83 @@
+"""Charts as server-rendered SVG (no script, no inline style: the shapes carry classes that
+static/css/metricas.css colours): coordinates are computed here, the template draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.formats import date_format
+
+LARGURA, ALTURA, MARGEM = 320, 120, 8
+
+
+@dataclass
+class Marca:
+    x: float
+    y: float
+    rotulo: str
+    texto: str
+
+
+@dataclass
+class Linha:
+    pontos: str  # the polyline's "x,y x,y …"
+    marcas: list[Marca]
+    maximo: str
+    primeira: str
+    ultima: str
+    largura: int = LARGURA
+    altura: int = ALTURA
+
+
+def linha(pontos: list[Any], formatar) -> Linha | None:
+    """A weekly trend; None when no week has a value (the template says "sem dados")."""
+    validos = [p for p in pontos if p.valor is not None]
+    if not validos:
+        return None
+    maximo = max(p.valor for p in validos) or 1.0
+    passo = (LARGURA - 2 * MARGEM) / max(len(validos) - 1, 1)
+    marcas = []
+    for i, p in enumerate(validos):
+        x = MARGEM + i * passo if len(validos) > 1 else LARGURA / 2
+        y = ALTURA - MARGEM - (p.valor / maximo) * (ALTURA - 2 * MARGEM)
+        semana = date_format(p.semana, "SHORT_DATE_FORMAT")
+        marcas.append(Marca(round(x, 1), round(y, 1), semana, formatar(p.valor)))
+    return Linha(
+        " ".join(f"{m.x},{m.y}" for m in marcas),
+        marcas,
+        formatar(maximo),
+        marcas[0].rotulo,
+        marcas[-1].rotulo,
+    )
+
+
+@dataclass
+class Barra:
+    rotulo: str
+    largura: float
+    y: float
+    texto: str
+    url: str
+
+
+@dataclass
+class Barras:
+    barras: list[Barra]
+    altura: int
+    largura: int = LARGURA
+
+
+def barras(itens: list[tuple[str, float | None, str, str]]) -> Barras | None:
+    """Horizontal bars (label, value, text, facts URL); None when no bar has a value."""
+    com_valor = [(r, v, t, u) for r, v, t, u in itens if v is not None]
+    if not com_valor:
+        return None
+    maximo = max(v for _r, v, _t, _u in com_valor) or 1.0
+    altura_barra = 22
+    resultado = []
+    for n, (rotulo, valor, texto, url) in enumerate(com_valor):
+        resultado.append(
+            Barra(rotulo, round(max(valor / maximo, 0.0) * (LARGURA - 120), 1), n * altura_barra, texto, url)
+        )
+    return Barras(resultado, len(resultado) * altura_barra)

@@ -1,0 +1,840 @@
+"""Every metric of the factory (seed §8.1), of its workers (§8.2) and DORA's four keys, computed
+in the database from the rows that record what happened — never typed in.
+
+Each number is a ``Numero``: its value (``None`` when its inputs are empty: "sem dados", never
+0), its unit, the counts behind it and the slice it describes (``recorte``: a pricing model
+version, a vertente, an environment, a statistic). Durations are computed by the database
+(``Segundos``); means with ``Avg`` and percentiles by rank (nearest rank: the p-th percentile is
+the value at position ⌈p·n/100⌉ in ascending order) with window functions, one query per
+percentile for every group at once. ``painel`` costs a constant number of queries whatever the
+size of the history (tests/fabrica/metricas count them; bench/metrics.py times them).
+
+Which rows each metric counts, and the instant that puts a row in a period, are in
+``DEFINICOES`` (shown by the page and ``/api/metricas/``) and in the function that computes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Abs, Cast, Ceil, Coalesce, TruncWeek
+from django.db.models.functions.window import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backlog.models import Evento, Item, Status
+from fabrica.implantacao.models import Implantacao
+from fabrica.metricas import faixas
+from fabrica.models import Ambiente, Gap, Orcamento, Release
+from fabrica.specs.formato.vertentes import VERTENTES
+
+# The period a page opens with: the last twelve weeks, today included.
+DIAS_PADRAO = 84
+
+
+class Segundos(Func):
+    """Seconds from ``inicio`` to ``fim`` (a float), computed by the database."""
+
+    output_field = FloatField()
+
+    def __init__(self, fim: Any, inicio: Any) -> None:
+        super().__init__(fim, inicio)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps datetimes as UTC text; julianday reads it as a double whose last digits are
+        # noise at this scale (tens of microseconds): rounded to the millisecond.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class Filtros:
+    """What the PO asked to see: a period (dates, both included, in the site's time zone) and
+    optionally one spec, one vertente, one environment, and a table of DORA bands."""
+
+    de: date
+    ate: date
+    spec: str = ""
+    vertente: str = ""
+    ambiente: str = ""
+    faixas: str = ""
+
+    @classmethod
+    def padrao(cls, hoje: date | None = None) -> Filtros:
+        hoje = hoje or timezone.localdate()
+        return cls(de=hoje - timedelta(days=DIAS_PADRAO - 1), ate=hoje)
+
+    @property
+    def inicio(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.de, time.min))
+
+    @property
+    def fim(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.ate + timedelta(days=1), time.min))
+
+    @property
+    def dias(self) -> int:
+        return (self.ate - self.de).days + 1
+
+    def no_periodo(self, campo: str) -> Q:
+        return Q(**{f"{campo}__gte": self.inicio, f"{campo}__lt": self.fim})
+
+    def como_query(self) -> dict[str, str]:
+        query = {"de": self.de.isoformat(), "ate": self.ate.isoformat()}
+        for nome in ("spec", "vertente", "ambiente", "faixas"):
+            if getattr(self, nome):
+                query[nome] = getattr(self, nome)
+        return query
+
+
+@dataclass
+class Numero:
+    chave: str
+    valor: float | None
+    unidade: str  # razao | segundos | por_dia | contagem
+    contagens: dict[str, int] = field(default_factory=dict)
+    recorte: dict[str, str] = field(default_factory=dict)
+    faixa: str = ""
+
+    @property
+    def sem_dados(self) -> bool:
+        return self.valor is None
+
+
+@dataclass
+class Ponto:
+    semana: date
+    valor: float | None
+    n: int
+
+
+@dataclass
+class Painel:
+    filtros: Filtros
+    numeros: list[Numero]
+    tendencias: dict[str, list[Ponto]]
+    ambiente_dora: str
+    tabela: faixas.Tabela
+
+    def achar(self, chave: str, **recorte: str) -> Numero | None:
+        for numero in self.numeros:
+            if numero.chave == chave and all(numero.recorte.get(k) == v for k, v in recorte.items()):
+                return numero
+        return None
+
+    def todos(self, chave: str) -> list[Numero]:
+        return [n for n in self.numeros if n.chave == chave]
+
+
+# key → (name, definition, which facts it counts). The definitions are what the page and the API show.
+DEFINICOES: dict[str, tuple[Any, Any, str]] = {
+    "fabrica.precisao_orcamento": (
+        _("Precisão de orçamento"),
+        _(
+            "Esforço real ÷ esforço estimado (horas de desenvolvimento), somados sobre os orçamentos "
+            "aprovados no período que têm horas reais registradas; só as vertentes com horas reais "
+            "entram nas duas somas. 1 é exato; acima de 1, a fábrica estimou de menos."
+        ),
+        "orcamentos",
+    ),
+    "fabrica.mmre": (
+        _("MMRE"),
+        _("Média de |real − estimado| ÷ real por orçamento, por versão do modelo de precificação que o estimou."),
+        "orcamentos",
+    ),
+    "fabrica.pred25": (
+        _("PRED(25)"),
+        _("Parte dos orçamentos cuja estimativa ficou a até 25% do real, por versão do modelo de precificação."),
+        "orcamentos",
+    ),
+    "fabrica.taxa_gaps": (
+        _("Taxa de gaps"),
+        _("Specs com ao menos um gap ÷ specs precificadas (orçamentos criados no período, por spec)."),
+        "orcamentos",
+    ),
+    "fabrica.tempo_desbloqueio": (
+        _("Tempo de desbloqueio"),
+        _(
+            "Do bloqueio (o aprovar_orcamento nasce Bloqueado pelos seus gaps) ao evento desbloqueio "
+            "do mesmo item, para os desbloqueios do período."
+        ),
+        "desbloqueios",
+    ),
+    "fabrica.lead_time_orcamento_release": (
+        _("Lead time: orçamento aprovado → release pronta"),
+        _("Da aprovação do orçamento à criação da sua release (não as correções), releases criadas no período."),
+        "releases",
+    ),
+    "fabrica.lead_time_desenvolvimento": (
+        _("Lead time: desenvolvimento consumido → concluído"),
+        _("Do consumo ao fim de cada item desenvolvimento concluído no período."),
+        "itens",
+    ),
+    "fabrica.retrabalho": (
+        _("Taxa de retrabalho"),
+        _(
+            "Itens corrigir_bug ÷ releases criadas no período; um corrigir_bug conta quando nasceu da "
+            "decisão sobre uma delas (release rejeitada, ou implantação dela recusada), pela linhagem dos itens."
+        ),
+        "releases",
+    ),
+    "dora.frequencia": (
+        _("Frequência de implantação"),
+        _("Implantações concluídas no ambiente ÷ dias do período."),
+        "implantacoes",
+    ),
+    "dora.lead_time": (
+        _("Lead time de mudanças"),
+        _(
+            "Da importação da versão da spec (o commit que PROMETHEUS leu) até a release dela servir no "
+            "ambiente (implantação concluída no período)."
+        ),
+        "implantacoes",
+    ),
+    "dora.falhas": (
+        _("Taxa de falha de mudanças"),
+        _(
+            "Implantações que falharam ÷ implantações terminadas no período. Cada implantação conta uma vez; "
+            "falhou quando suas verificações falharam, sua validação foi recusada ou ela foi revertida."
+        ),
+        "implantacoes",
+    ),
+    "dora.restauracao": (
+        _("Tempo de restauração"),
+        _(
+            "De uma implantação que falhou até a próxima implantação da mesma spec no mesmo ambiente "
+            "que foi validada (o fim dela), para as falhas do período que já foram restauradas."
+        ),
+        "implantacoes",
+    ),
+    "workers.tempo": (
+        _("Tempo por vertente"),
+        _("Segundos de cada etapa do worker (gerar, testar, corrigir, total) por release criada no período."),
+        "releases",
+    ),
+    "workers.passou_primeira": (
+        _("Testes que passam na primeira"),
+        _("Parte das releases em que a vertente passou nos testes sem nenhuma correção."),
+        "releases",
+    ),
+    "workers.tentativas": (
+        _("Tentativas de correção"),
+        _("Média de tentativas de correção da vertente por release."),
+        "releases",
+    ),
+    "workers.precisou_correcao": (
+        _("Releases que precisaram de correção"),
+        _("Parte das releases com ao menos uma tentativa de correção (na vertente, ou em qualquer uma)."),
+        "releases",
+    ),
+    "workers.sandbox": (
+        _("Sandbox"),
+        _("Tempo de CPU (s, soma) e memória máxima (bytes) das execuções no sandbox, por release."),
+        "releases",
+    ),
+}
+
+
+def definicao(chave: str) -> tuple[Any, Any]:
+    nome, texto, _fatos = DEFINICOES[chave]
+    return nome, texto
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _razao(numerador: float | int | None, denominador: float | int | None) -> float | None:
+    """numerador ÷ denominador; None (sem dados) when there is nothing to divide by."""
+    if not denominador or numerador is None:
+        return None
+    return float(numerador) / float(denominador)
+
+
+def _duracoes(
+    qs: QuerySet, duracao: Any, *, grupo: str | None = None, percentis: Iterable[int] = (90,)
+) -> dict[Any, dict[str, float | int]]:
+    """Per group: ``n``, ``media`` and ``p<N>`` of ``duracao`` over ``qs`` (rows without one left
+    out). One query per percentile, whatever the number of rows or groups."""
+    base = qs.annotate(_d=duracao).filter(_d__isnull=False)
+    particao = [F(grupo)] if grupo else None
+    resultado: dict[Any, dict[str, float | int]] = {}
+    for p in percentis:
+        linhas = (
+            base.annotate(
+                _n=Window(Count("pk"), partition_by=particao),
+                _media=Window(Avg("_d"), partition_by=particao),
+                _rn=Window(RowNumber(), partition_by=particao, order_by=[F("_d").asc(), F("pk").asc()]),
+            )
+            .filter(_rn=Ceil(F("_n") * (p / 100.0)))
+            .values("_n", "_media", "_d", *([grupo] if grupo else []))
+        )
+        for linha in linhas:
+            chave = linha[grupo] if grupo else None
+            dados = resultado.setdefault(chave, {"n": linha["_n"], "media": linha["_media"]})
+            dados[f"p{p}"] = linha["_d"]
+    return resultado
+
+
+def _numeros_de_duracao(
+    chave: str, estat: dict[str, float | int] | None, recorte: dict[str, str], percentis: Iterable[int] = (90,)
+) -> list[Numero]:
+    n = int(estat["n"]) if estat else 0
+    numeros = [
+        Numero(chave, estat["media"] if estat else None, "segundos", {"n": n}, {**recorte, "estatistica": "media"})
+    ]
+    for p in percentis:
+        numeros.append(
+            Numero(chave, estat[f"p{p}"] if estat else None, "segundos", {"n": n}, {**recorte, "estatistica": f"p{p}"})
+        )
+    return numeros
+
+
+def _por_semana(qs: QuerySet, campo: str, **agregados: Any) -> list[dict[str, Any]]:
+    return list(qs.annotate(_semana=TruncWeek(campo)).values("_semana").annotate(**agregados).order_by("_semana"))
+
+
+def _semana(valor: Any) -> date:
+    return timezone.localtime(valor).date() if isinstance(valor, datetime) else valor
+
+
+# --- the facts behind each number -------------------------------------------------------------------
+
+
+def orcamentos_com_real(f: Filtros) -> QuerySet[Orcamento]:
+    """Approved budgets of the period with real hours, annotated with ``m_real`` and ``m_est`` (the
+    hours of the vertentes with real hours recorded; one vertente with ``f.vertente``)."""
+    vertentes = [f.vertente] if f.vertente else list(VERTENTES)
+    real = sum((Coalesce(Cast(KT(f"horas_reais__{v}"), FloatField()), 0.0) for v in vertentes), Value(0.0))
+    estimado = sum(
+        (
+            Case(
+                When(
+                    **{f"horas_reais__{v}__isnull": False},
+                    then=Cast(KT(f"esforco__horas_dev_por_vertente__{v}"), FloatField()),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            for v in vertentes
+        ),
+        Value(0.0),
+    )
+    qs = Orcamento.objects.filter(
+        f.no_periodo("decidido_em"), status=Orcamento.Status.APROVADO, horas_reais__isnull=False
+    )
+    if f.spec:
+        qs = qs.filter(spec__spec_id=f.spec)
+    return qs.annotate(m_real=real, m_est=estimado).filter(m_real__gt=0, m_est__gt=0)
+
+
+def orcamentos_precificados(f: Filtros) -> QuerySet[Orcamento]:
+    qs = Orcamento.objects.filter(f.no_periodo("criado_em"))
+    if f.spec:
+        qs = qs.filter(spec__spec_id=f.spec)
+    return qs.annotate(m_tem_gap=Exists(Gap.objects.filter(orcamento=OuterRef("pk"))))
+
+
+def desbloqueios(f: Filtros) -> QuerySet[Evento]:
+    qs = Evento.objects.filter(f.no_periodo("criado_em"), tipo="desbloqueio", item__tipo="aprovar_orcamento")
+    if f.spec:
+        qs = qs.filter(item__spec_ref=f.spec)
+    return qs
+
+
+def releases_do_periodo(f: Filtros) -> QuerySet[Release]:
+    qs = Release.objects.filter(f.no_periodo("criado_em"))
+    if f.spec:
+        qs = qs.filter(spec__spec_id=f.spec)
+    return qs
+
+
+def releases_de_orcamento(f: Filtros) -> QuerySet[Release]:
+    return releases_do_periodo(f).filter(tipo=Release.Tipo.NORMAL, orcamento__decidido_em__isnull=False)
+
+
+def desenvolvimentos(f: Filtros) -> QuerySet[Item]:
+    qs = Item.objects.filter(
+        f.no_periodo("concluido_em"), tipo="desenvolvimento", status=Status.CONCLUIDO, consumido_em__isnull=False
+    )
+    if f.spec:
+        qs = qs.filter(spec_ref=f.spec)
+    return qs
+
+
+def correcoes_de(releases: QuerySet[Release]) -> QuerySet[Item]:
+    """The ``corrigir_bug`` items born of a decision on one of these releases: its rejection
+    (concluding its ``aprovar_release``) or the refusal of a deployment of it (concluding the
+    deployment's ``validar_implantacao``) — the item lineage, not names."""
+    return Item.objects.filter(tipo="corrigir_bug").filter(
+        Q(produzido_por__release__in=releases) | Q(produzido_por__implantacao_a_validar__release__in=releases)
+    )
+
+
+def _revertida() -> Exists:
+    return Exists(
+        Implantacao.objects.filter(
+            reverte=OuterRef("pk"), tipo=Implantacao.Tipo.REVERSAO, status=Implantacao.Status.CONCLUIDA
+        )
+    )
+
+
+FALHOU = Q(status=Implantacao.Status.FALHOU) | Q(validacao=Implantacao.Validacao.RECUSADA) | Q(m_revertida=True)
+
+
+def implantacoes_do_periodo(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
+    """Deployments (not rollbacks) that ended in the period, each annotated with ``m_revertida``
+    and ``m_falhou`` (the change failure rate's definition)."""
+    qs = Implantacao.objects.filter(
+        f.no_periodo("terminado_em"),
+        tipo=Implantacao.Tipo.IMPLANTACAO,
+        status__in=[Implantacao.Status.CONCLUIDA, Implantacao.Status.FALHOU],
+    )
+    if ambiente:
+        qs = qs.filter(ambiente__nome=ambiente)
+    if f.spec:
+        qs = qs.filter(spec_ref=f.spec)
+    return qs.annotate(m_revertida=_revertida()).annotate(
+        m_falhou=Case(When(FALHOU, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+
+
+def m_restaurada_em() -> Subquery:
+    """When the next validated deployment of the same spec to the same environment ended."""
+    return Subquery(
+        Implantacao.objects.filter(
+            ambiente_id=OuterRef("ambiente_id"),
+            spec_ref=OuterRef("spec_ref"),
+            tipo=Implantacao.Tipo.IMPLANTACAO,
+            validacao=Implantacao.Validacao.VALIDADA,
+            pk__gt=OuterRef("pk"),
+        )
+        .order_by("pk")
+        .values("terminado_em")[:1]
+    )
+
+
+def falhas_restauradas(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
+    return (
+        implantacoes_do_periodo(f, ambiente)
+        .filter(m_falhou=1)
+        .annotate(m_restaurada_em=m_restaurada_em())
+        .filter(m_restaurada_em__isnull=False)
+    )
+
+
+# --- §8.1 ---------------------------------------------------------------------------------------
+
+
+def _precisao(f: Filtros) -> list[Numero]:
+    qs = orcamentos_com_real(f).annotate(
+        m_erro=Abs(F("m_real") - F("m_est")) / F("m_real"),
+    )
+    linhas = list(
+        qs.values("modelo__versao")
+        .annotate(
+            n=Count("pk"),
+            real=Sum("m_real"),
+            est=Sum("m_est"),
+            mmre=Avg("m_erro"),
+            pred=Avg(Case(When(m_erro__lte=0.25, then=Value(1.0)), default=Value(0.0), output_field=FloatField())),
+        )
+        .order_by("modelo__versao")
+    )
+    n = sum(linha["n"] for linha in linhas)
+    real = sum(linha["real"] for linha in linhas)
+    est = sum(linha["est"] for linha in linhas)
+    numeros = [
+        Numero("fabrica.precisao_orcamento", _razao(real, est), "razao", {"orcamentos": n}),
+        Numero(
+            "fabrica.mmre", _razao(sum(linha["mmre"] * linha["n"] for linha in linhas), n), "razao", {"orcamentos": n}
+        ),
+        Numero(
+            "fabrica.pred25", _razao(sum(linha["pred"] * linha["n"] for linha in linhas), n), "razao", {"orcamentos": n}
+        ),
+    ]
+    for linha in linhas:
+        recorte = {"modelo": f"v{linha['modelo__versao']}"}
+        contagens = {"orcamentos": linha["n"]}
+        numeros += [
+            Numero("fabrica.precisao_orcamento", _razao(linha["real"], linha["est"]), "razao", contagens, recorte),
+            Numero("fabrica.mmre", linha["mmre"], "razao", contagens, recorte),
+            Numero("fabrica.pred25", linha["pred"], "razao", contagens, recorte),
+        ]
+    return numeros
+
+
+def _taxa_gaps(f: Filtros) -> list[Numero]:
+    contagem = orcamentos_precificados(f).aggregate(
+        specs=Count("spec__spec_id", distinct=True),
+        com_gap=Count("spec__spec_id", distinct=True, filter=Q(m_tem_gap=True)),
+    )
+    return [
+        Numero(
+            "fabrica.taxa_gaps",
+            _razao(contagem["com_gap"], contagem["specs"]),
+            "razao",
+            {"specs_com_gap": contagem["com_gap"], "specs_precificadas": contagem["specs"]},
+        )
+    ]
+
+
+def _lead_times(f: Filtros) -> list[Numero]:
+    desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
+    orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
+    dev = _duracoes(desenvolvimentos(f), Segundos(F("concluido_em"), F("consumido_em"))).get(None)
+    return [
+        *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
+        *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),
+        *_numeros_de_duracao("fabrica.lead_time_desenvolvimento", dev, {}),
+    ]
+
+
+def _retrabalho(f: Filtros) -> list[Numero]:
+    releases = releases_do_periodo(f)
+    n_releases = releases.count()
+    n_correcoes = correcoes_de(releases).count() if n_releases else 0
+    return [
+        Numero(
+            "fabrica.retrabalho",
+            _razao(n_correcoes, n_releases),
+            "razao",
+            {"corrigir_bug": n_correcoes, "releases": n_releases},
+        )
+    ]
+
+
+# --- DORA -----------------------------------------------------------------------------------------
+
+
+def ambiente_final() -> str:
+    """The last environment of the path (the highest order among active ones): DORA's production."""
+    return Ambiente.objects.filter(ativo=True).order_by("-ordem", "-nome").values_list("nome", flat=True).first() or ""
+
+
+def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
+    qs = implantacoes_do_periodo(f)
+    contagens = {
+        linha["ambiente__nome"]: linha
+        for linha in qs.values("ambiente__nome").annotate(
+            total=Count("pk"),
+            concluidas=Count("pk", filter=Q(status=Implantacao.Status.CONCLUIDA)),
+            falhas=Sum("m_falhou"),
+            falharam=Count("pk", filter=Q(status=Implantacao.Status.FALHOU)),
+            recusadas=Count("pk", filter=Q(validacao=Implantacao.Validacao.RECUSADA)),
+            revertidas=Count("pk", filter=Q(m_revertida=True)),
+        )
+    }
+    lead = _duracoes(
+        qs.filter(status=Implantacao.Status.CONCLUIDA, release__isnull=False),
+        Segundos(F("terminado_em"), F("release__spec__criado_em")),
+        grupo="ambiente__nome",
+        percentis=(50, 90),
+    )
+    restauro = _duracoes(
+        falhas_restauradas(f),
+        Segundos(F("m_restaurada_em"), F("terminado_em")),
+        grupo="ambiente__nome",
+        percentis=(50, 90),
+    )
+    nomes = list(Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True))
+    nomes += sorted(set(contagens) - set(nomes))
+    if f.ambiente:
+        nomes = [n for n in nomes if n == f.ambiente]
+    numeros: list[Numero] = []
+    for nome in nomes:
+        c = contagens.get(nome) or {}
+        total, concluidas, falhas = c.get("total", 0), c.get("concluidas", 0), c.get("falhas") or 0
+        recorte = {"ambiente": nome}
+        frequencia = _razao(concluidas, f.dias) if total else None
+        taxa = _razao(falhas, total)
+        numeros.append(
+            Numero(
+                "dora.frequencia",
+                frequencia,
+                "por_dia",
+                {"implantacoes_concluidas": concluidas, "dias": f.dias},
+                recorte,
+                faixas.classificar(tab, "frequencia", frequencia),
+            )
+        )
+        numeros.append(
+            Numero(
+                "dora.falhas",
+                taxa,
+                "razao",
+                {
+                    "falhas": falhas,
+                    "implantacoes": total,
+                    "falharam": c.get("falharam", 0),
+                    "recusadas": c.get("recusadas", 0),
+                    "revertidas": c.get("revertidas", 0),
+                },
+                recorte,
+                faixas.classificar(tab, "falhas", taxa),
+            )
+        )
+        for chave, estat, banda in (
+            ("dora.lead_time", lead.get(nome), "lead_time"),
+            ("dora.restauracao", restauro.get(nome), "restauracao"),
+        ):
+            grupo = _numeros_de_duracao(chave, estat, recorte, (50, 90))
+            mediana = grupo[1]  # DORA reads the median
+            mediana.faixa = faixas.classificar(tab, banda, mediana.valor)
+            if chave == "dora.restauracao":
+                for numero in grupo:
+                    numero.contagens["falhas_sem_restauracao"] = max(falhas - (int(estat["n"]) if estat else 0), 0)
+            numeros += grupo
+    return numeros
+
+
+# --- §8.2: workers ----------------------------------------------------------------------------------
+
+ETAPAS = ("gerar_s", "testar_s", "corrigir_s", "total_s")
+
+
+def _workers(f: Filtros) -> list[Numero]:
+    releases = releases_do_periodo(f)
+    vertentes = [f.vertente] if f.vertente else list(VERTENTES)
+    numeros: list[Numero] = []
+    medias = releases.aggregate(
+        **{f"n_{v}": Count("pk", filter=Q(**{f"recursos__{v}__isnull": False})) for v in vertentes}
+    )
+    tempos = _tempos_por_etapa(releases)
+    for etapa in ETAPAS:
+        for v in vertentes:
+            estat = tempos.get((v, etapa))
+            numeros += _numeros_de_duracao("workers.tempo", estat, {"vertente": v, "etapa": etapa.removesuffix("_s")})
+    correcoes = _correcoes_por_vertente(releases, vertentes)
+    for v in vertentes:
+        n = medias[f"n_{v}"]
+        tentativas, corrigidas = correcoes.get(v, (0, 0))
+        contagens = {"releases": n, "corrigidas": corrigidas, "tentativas": tentativas}
+        recorte = {"vertente": v}
+        numeros += [
+            Numero("workers.passou_primeira", _razao(n - corrigidas, n), "razao", dict(contagens), recorte),
+            Numero("workers.tentativas", _razao(tentativas, n), "contagem", dict(contagens), recorte),
+            Numero("workers.precisou_correcao", _razao(corrigidas, n), "razao", dict(contagens), recorte),
+        ]
+    total = releases.count()
+    alguma = correcoes.get(None, (0, 0))[1]
+    numeros.append(
+        Numero("workers.precisou_correcao", _razao(alguma, total), "razao", {"releases": total, "corrigidas": alguma})
+    )
+    numeros += _sandbox(releases, vertentes)
+    return numeros
+
+
+def _sql_da_lista(releases: QuerySet[Release]) -> tuple[str, tuple]:
+    sql, params = releases.values("pk").query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _tempos_por_etapa(releases: QuerySet[Release]) -> dict[tuple[str, str], dict[str, float | int]]:
+    """(vertente, stage) → n, mean and p90 (nearest rank) of the stage's seconds in
+    ``recursos``, for every vertente and stage in one query (window functions over the JSON)."""
+    from django.db import connection
+
+    sub, params = _sql_da_lista(releases)
+    etapas = " UNION ALL ".join(f"SELECT '{e}' AS etapa" for e in ETAPAS)  # fixed names, no input
+    if connection.vendor == "postgresql":
+        valor = "(k.valor->>e.etapa)::double precision"
+        de = f"fabrica_release r, jsonb_each(r.recursos) AS k(v, valor), ({etapas}) e"
+        vertente = "k.v"
+    else:
+        valor = "CAST(json_extract(k.value, '$.' || e.etapa) AS REAL)"
+        de = f"fabrica_release r, json_each(r.recursos) AS k, ({etapas}) e"
+        vertente = "k.key"
+    sql = (
+        "SELECT v, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, no user text
+        f"SELECT {vertente} AS v, e.etapa AS etapa, {valor} AS d, "
+        f"ROW_NUMBER() OVER (PARTITION BY {vertente}, e.etapa ORDER BY {valor}, r.id) AS rn, "
+        f"COUNT(*) OVER (PARTITION BY {vertente}, e.etapa) AS n, "
+        f"AVG({valor}) OVER (PARTITION BY {vertente}, e.etapa) AS media "
+        f"FROM {de} WHERE r.id IN ({sub}) AND {valor} IS NOT NULL"
+        ") t WHERE rn = (9 * n + 9) / 10"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(v, etapa): {"n": n, "media": media, "p90": d} for v, etapa, n, media, d in cursor.fetchall()}
+
+
+def _correcoes_por_vertente(releases: QuerySet[Release], vertentes: list[str]) -> dict[str | None, tuple[int, int]]:
+    """vertente → (correction attempts, releases with at least one), and None → (all attempts,
+    releases with any): counted by the database over the ``tentativas`` JSON array."""
+    from django.db import connection
+
+    sub, params = _sql_da_lista(releases)
+    if connection.vendor == "postgresql":
+        elementos = "jsonb_array_elements(r.tentativas) AS e(valor)"
+        vertente = "e.valor->>'vertente'"
+    else:
+        elementos = "json_each(r.tentativas) AS e"
+        vertente = "json_extract(e.value, '$.vertente')"
+    sql = (
+        f"SELECT {vertente} AS v, COUNT(*), COUNT(DISTINCT r.id) FROM fabrica_release r, {elementos} "  # noqa: S608 - no user text, only the fixed SQL of a queryset
+        f"WHERE r.id IN ({sub}) GROUP BY {vertente} "
+        f"UNION ALL SELECT NULL, COUNT(*), COUNT(DISTINCT r.id) FROM fabrica_release r, {elementos} WHERE r.id IN ({sub})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + params)
+        linhas = cursor.fetchall()
+    resultado: dict[str | None, tuple[int, int]] = {}
+    for v, tentativas, corrigidas in linhas:
+        if v is None or v in vertentes:
+            resultado[v] = (int(tentativas), int(corrigidas))
+    return resultado
+
+
+def _sandbox(releases: QuerySet[Release], vertentes: list[str]) -> list[Numero]:
+    """Per vertente: CPU seconds summed over a release's sandbox runs and their peak memory,
+    averaged over releases (one query over the ``execucoes`` arrays)."""
+    from django.db import connection
+
+    sub, params = _sql_da_lista(releases)
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT v, COUNT(*), AVG(cpu), AVG(mem) FROM (SELECT r.id, k.v, "  # noqa: S608 - fixed SQL
+            "SUM((x->>'cpu_s')::double precision) AS cpu, MAX((x->>'memoria_max_bytes')::double precision) AS mem "
+            "FROM fabrica_release r, jsonb_each(r.recursos) AS k(v, valor), "
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(k.valor->'execucoes') = 'array' THEN k.valor->'execucoes' ELSE '[]'::jsonb END) AS x "
+            f"WHERE r.id IN ({sub}) GROUP BY r.id, k.v) t GROUP BY v"
+        )
+    else:
+        sql = (
+            "SELECT v, COUNT(*), AVG(cpu), AVG(mem) FROM (SELECT r.id, k.key AS v, "  # noqa: S608 - fixed SQL
+            "SUM(json_extract(x.value, '$.cpu_s')) AS cpu, MAX(json_extract(x.value, '$.memoria_max_bytes')) AS mem "
+            "FROM fabrica_release r, json_each(r.recursos) AS k, json_each(k.value, '$.execucoes') AS x "
+            f"WHERE r.id IN ({sub}) GROUP BY r.id, k.key) t GROUP BY v"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        linhas = {v: (n, cpu, mem) for v, n, cpu, mem in cursor.fetchall()}
+    numeros = []
+    for v in vertentes:
+        n, cpu, mem = linhas.get(v, (0, None, None))
+        numeros += [
+            Numero("workers.sandbox", cpu, "segundos", {"releases": n}, {"vertente": v, "recurso": "cpu"}),
+            Numero("workers.sandbox", mem, "bytes", {"releases": n}, {"vertente": v, "recurso": "memoria_max"}),
+        ]
+    return numeros
+
+
+# --- trends ----------------------------------------------------------------------------------------
+
+
+def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
+    implantacoes = implantacoes_do_periodo(f, ambiente)
+    por_semana = _por_semana(
+        implantacoes,
+        "terminado_em",
+        n=Count("pk"),
+        concluidas=Count("pk", filter=Q(status="Concluida")),
+        falhas=Sum("m_falhou"),
+    )
+    lead = _por_semana(
+        implantacoes.filter(status=Implantacao.Status.CONCLUIDA, release__isnull=False),
+        "terminado_em",
+        n=Count("pk"),
+        media=Avg(Segundos(F("terminado_em"), F("release__spec__criado_em"))),
+    )
+    precisao = _por_semana(orcamentos_com_real(f), "decidido_em", n=Count("pk"), real=Sum("m_real"), est=Sum("m_est"))
+    dev = _por_semana(
+        releases_de_orcamento(f),
+        "criado_em",
+        n=Count("pk"),
+        media=Avg(Segundos(F("criado_em"), F("orcamento__decidido_em"))),
+    )
+    return {
+        "dora.frequencia": [Ponto(_semana(p["_semana"]), float(p["concluidas"]), p["n"]) for p in por_semana],
+        "dora.falhas": [Ponto(_semana(p["_semana"]), _razao(p["falhas"], p["n"]), p["n"]) for p in por_semana],
+        "dora.lead_time": [Ponto(_semana(p["_semana"]), p["media"], p["n"]) for p in lead],
+        "fabrica.precisao_orcamento": [
+            Ponto(_semana(p["_semana"]), _razao(p["real"], p["est"]), p["n"]) for p in precisao
+        ],
+        "fabrica.lead_time_orcamento_release": [Ponto(_semana(p["_semana"]), p["media"], p["n"]) for p in dev],
+    }
+
+
+# --- the whole panel --------------------------------------------------------------------------------
+
+
+def painel(f: Filtros) -> Painel:
+    """Every metric for these filters. A constant number of queries (about 40 with five
+    vertentes), whatever the size of the history."""
+    tab = faixas.tabela(f.faixas)
+    ambiente = f.ambiente or ambiente_final()
+    numeros = [*_precisao(f), *_taxa_gaps(f), *_lead_times(f), *_retrabalho(f), *_dora(f, tab), *_workers(f)]
+    return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
+
+
+# --- the backlog's live state (admins) ------------------------------------------------------------
+
+
+def estado_do_backlog(agora: datetime | None = None) -> dict[str, Any]:
+    """Items per status and type, the oldest waiting item per type (claimable now: the
+    consumers' lag), and failures and lease rescues in the last hour. Four queries."""
+    agora = agora or timezone.now()
+    por_status = list(Item.objects.values("tipo", "status").annotate(n=Count("pk")).order_by("tipo", "status"))
+    esperando = {
+        linha["tipo"]: linha
+        for linha in Item.objects.filter(status=Status.PENDENTE)
+        .values("tipo")
+        .annotate(n=Count("pk"), mais_antigo=Min("criado_em"), id_mais_antigo=Min("pk"))
+    }
+    ultima_hora = dict(
+        Evento.objects.filter(criado_em__gte=agora - timedelta(hours=1), tipo__in=["falha", "lease_expirado"])
+        .values("tipo")
+        .annotate(n=Count("pk"))
+        .values_list("tipo", "n")
+    )
+    em_processamento = Item.objects.filter(status=Status.EM_PROCESSAMENTO).aggregate(
+        n=Count("pk"), mais_antigo=Min("consumido_em"), lease=Max("lease_expira_em")
+    )
+    return {
+        "por_status": por_status,
+        "esperando": [
+            {**linha, "idade_s": (agora - linha["mais_antigo"]).total_seconds()}
+            for _tipo, linha in sorted(esperando.items())
+        ],
+        "falhas_ultima_hora": ultima_hora.get("falha", 0),
+        "resgates_ultima_hora": ultima_hora.get("lease_expirado", 0),
+        "em_processamento": em_processamento,
+    }

@@ -1,0 +1,165 @@
+"""``/metrics`` (read back with prometheus-client's own parser: the same numbers as
+``/api/metricas/``; a token or an allowed network) and ``/saude/`` (200, or 503 naming what failed)."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_q.models import Schedule
+from prometheus_client.parser import text_string_to_metric_families
+
+from fabrica.metricas.operacao import SUFIXOS
+from tests.fabrica.metricas.test_dora import historia  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def amostras(texto: str) -> dict[tuple[str, frozenset], float]:
+    return {
+        (amostra.name, frozenset(amostra.labels.items())): amostra.value
+        for familia in text_string_to_metric_families(texto)
+        for amostra in familia.samples
+    }
+
+
+def _rotulos(recorte: dict, lidos: dict) -> dict:
+    """The labels a number of the API has in /metrics: its slice, "" for the family's other labels."""
+    return {k: recorte.get(k, "") for k in lidos} if set(recorte) <= set(lidos) else {}
+
+
+def raspar(cliente: Client | None = None, **cabecalhos) -> tuple[int, str]:
+    resposta = (cliente or Client()).get("/metrics", **cabecalhos)
+    return resposta.status_code, resposta.content.decode()
+
+
+def test_mesmos_numeros_que_a_api(api_como, historia, relogio, settings):  # noqa: F811
+    # The default period (12 weeks to "today") must hold the history: today is T0's day + 1.
+    relogio.ir(days=1)
+    api = api_como("admin").get(reverse("api-metricas")).json()
+    status, texto = raspar()
+    lidas = amostras(texto)
+
+    assert status == 200
+    comparados = 0
+    for m in api["metricas"]:
+        nome = m["chave"].replace(".", "_") + SUFIXOS[m["unidade"]]
+        candidatos = [v for (n, r), v in lidas.items() if n == nome and dict(r) == _rotulos(m["recorte"], dict(r))]
+        if m["valor"] is None:
+            assert candidatos == [], (nome, m["recorte"])
+        else:
+            assert candidatos == [pytest.approx(m["valor"])], (nome, m["recorte"])
+            comparados += 1
+    assert comparados >= 10
+    assert lidas[("dora_falhas_ratio", frozenset({("ambiente", "producao")}))] == 0.5
+    assert (
+        lidas[("dora_falhas_ratio_contagem", frozenset({("ambiente", "producao"), ("contagem", "implantacoes")}))] == 2
+    )
+
+
+def test_gauges_da_fila_e_das_implantacoes(historia, relogio):  # noqa: F811
+    relogio.ir(days=1)
+    lidas = amostras(raspar()[1])
+
+    # each deployment's validar_implantacao; h1, h2 and p2 were validated, p1 refused: none waits
+    assert lidas[("backlog_itens", frozenset({("tipo", "validar_implantacao"), ("status", "Concluido")}))] == 4
+    assert (
+        lidas[
+            (
+                "fabrica_implantacoes",
+                frozenset(
+                    {
+                        ("ambiente", "producao"),
+                        ("tipo", "implantacao"),
+                        ("status", "Concluida"),
+                        ("validacao", "Recusada"),
+                    }
+                ),
+            )
+        ]
+        == 1
+    )
+    assert lidas[("fabrica_releases", frozenset({("tipo", "normal"), ("status", "Aprovada")}))] == 2
+
+
+def test_histograma_de_requisicoes_e_do_ciclo(cliente_como, historia):  # noqa: F811
+    cliente_como("po").get(reverse("metricas"))
+    lidas = amostras(raspar()[1])
+
+    assert (
+        lidas[
+            (
+                "http_request_duration_seconds_count",
+                frozenset({("metodo", "GET"), ("rota", "metricas"), ("status", "200")}),
+            )
+        ]
+        >= 1
+    )
+    assert lidas[("backlog_item_consumo_a_conclusao_seconds_count", frozenset({("tipo", "implantar")}))] >= 5
+
+
+def test_token_ou_rede(settings):
+    settings.PROMETHEUS_METRICS_REDES = []
+    settings.PROMETHEUS_METRICS_TOKEN = "segredo-de-teste"
+
+    assert raspar()[0] == 403
+    assert raspar(HTTP_AUTHORIZATION="Bearer errado")[0] == 403
+    assert raspar(HTTP_AUTHORIZATION="Bearer segredo-de-teste")[0] == 200
+    settings.PROMETHEUS_METRICS_REDES = [ipaddress.ip_network("10.0.0.0/8")]
+    assert raspar(REMOTE_ADDR="10.1.2.3")[0] == 200
+    assert raspar(REMOTE_ADDR="192.168.0.1")[0] == 403
+
+
+def test_token_vazio_nao_abre(settings):
+    settings.PROMETHEUS_METRICS_REDES = []
+    settings.PROMETHEUS_METRICS_TOKEN = ""
+
+    assert raspar(HTTP_AUTHORIZATION="Bearer ")[0] == 403
+
+
+def _varredura_em(quando):
+    Schedule.objects.filter(name="prometheus-varredura").update(next_run=quando)
+
+
+def test_saude_ok(settings):
+    settings.PROMETHEUS_SAUDE_DISCO_LIVRE = 0
+    _varredura_em(timezone.now() + timedelta(seconds=30))
+
+    resposta = Client().get(reverse("saude"))
+
+    assert resposta.status_code == 200
+    assert resposta.json()["status"] == "ok"
+    assert set(resposta.json()["verificacoes"]) == {"banco", "cluster", "disco"}
+
+
+def test_saude_503_com_o_cluster_parado_ou_sem_disco(settings):
+    settings.PROMETHEUS_SAUDE_DISCO_LIVRE = 10**18
+    _varredura_em(timezone.now() - timedelta(minutes=10))
+
+    corpo = Client().get(reverse("saude"))
+
+    assert corpo.status_code == 503
+    verificacoes = corpo.json()["verificacoes"]
+    assert verificacoes["banco"]["ok"] is True
+    assert verificacoes["cluster"]["ok"] is False and "atrasada" in verificacoes["cluster"]["erro"]
+    assert verificacoes["disco"]["ok"] is False
+
+
+def test_saude_503_sem_banco(settings, monkeypatch):
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    settings.PROMETHEUS_SAUDE_DISCO_LIVRE = 0
+
+    def sem_banco(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", sem_banco)
+    resposta = Client().get(reverse("saude"))
+
+    assert resposta.status_code == 503
+    assert resposta.json()["verificacoes"]["banco"] == {"ok": False, "erro": "OperationalError: connection refused"}
