@@ -299,7 +299,13 @@ def test_cada_url_e_metodo_tem_uma_linha():
 
 
 @pytest.fixture
-def objetos(orcamento_pronto, elenco):
+def objetos(orcamento_pronto, elenco, settings):
+    from django_q.models import Schedule
+
+    # A healthy factory for /saude/: the cluster's sweep on time, and no free-disk floor (the
+    # test machine's disk is not the subject here).
+    Schedule.objects.filter(name="prometheus-varredura").update(next_run=timezone.now())
+    settings.PROMETHEUS_SAUDE_DISCO_LIVRE = 0
     spec = orcamento_pronto.spec
     homologacao = Ambiente.objects.create(nome="homologacao", ordem=10, configuracao={"smoke": False})
     producao = Ambiente.objects.create(nome="producao", ordem=20, exige_validacao_em=homologacao)

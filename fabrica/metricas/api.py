@@ -35,6 +35,7 @@ class NumeroSaida(serializers.Serializer):
     texto = serializers.CharField(help_text="O valor como a página o mostra.")
     contagens = serializers.DictField(child=serializers.IntegerField(), help_text="Os números por trás do valor.")
     faixa = serializers.CharField(allow_blank=True, help_text="Faixa DORA (elite, alta, media, baixa) ou vazio.")
+    faixa_texto = serializers.CharField(allow_blank=True, help_text="A faixa como a página a mostra.")
     fatos = serializers.CharField(help_text="Página com os itens, orçamentos, releases ou implantações contados.")
 
 

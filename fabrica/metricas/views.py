@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from fabrica.metricas import fatos as fatos_de
 from fabrica.metricas import graficos, selectors
 from fabrica.metricas.apresentacao import como_dict, duracao, texto
+from fabrica.metricas.faixas import NOMES
 from fabrica.metricas.filtros import FiltrosForm
 from fabrica.metricas.selectors import Filtros, Numero
 from fabrica.papeis import exigir
@@ -130,6 +131,10 @@ def painel(request: HttpRequest) -> HttpResponse:
         else [],
         "por_ambiente": por_ambiente,
         "tabela": p.tabela,
+        "linhas_faixas": [
+            (chave, [(faixa.nome, NOMES[faixa.nome], faixa.texto) for faixa in lista])
+            for chave, lista in p.tabela.faixas.items()
+        ],
         "tendencias": tendencias,
         "workers": workers,
         "barras_tempo": barras_tempo,
