@@ -60,6 +60,10 @@ class SpecInvalida(DadosInvalidos):
             campos.setdefault(erro.campo, []).append(erro.mensagem)
         super().__init__("A spec não é válida.", campos)
 
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its errors when it crosses a process boundary (fabrica.specs.limite).
+        return (SpecInvalida, (self.erros,))
+
     def __str__(self) -> str:
         return "; ".join(f"{e.campo or '(documento)'}: {e.mensagem}" for e in self.erros)
 
