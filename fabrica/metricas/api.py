@@ -101,7 +101,8 @@ def _parametro(nome: str, descricao: str, tipo: Any = str, **extra: Any) -> Open
 
 
 class MetricasView(APIView):
-    """The factory's metrics (seed §8.1, §8.2) and DORA's four keys for a period (default: the
+    """The factory's metrics (docs/arquitetura.md, "Metrics") and DORA's four keys for a period
+    (default: the
     last 12 weeks), optionally for one spec, vertente or environment. PO and admins."""
 
     permission_classes = [exige("fabrica.ver_metricas")]
