@@ -28,7 +28,7 @@ LIMITE_INTEIRO = 10**MAX_DIGITOS_INTEIRO
 # min_len/max_len: os testes gerados constroem textos e listas desse tamanho ("a" * max_len + 1).
 MAX_TAMANHO = 1_000_000
 
-ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers) — DESIGN §4
+ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers): docs/arquitetura.md, "Specs"
 ID = r"^[a-z_][a-z0-9_]*$"  # ids que viram ids XML (BPMN/DMN) e rotas: não começam por dígito
 NOME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # nomes que viram identificadores Python no código gerado
 URL = r"^https?://[^\s/]+(/\S*)?$"
