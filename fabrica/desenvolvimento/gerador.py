@@ -22,12 +22,16 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from fabrica.erros import DadosInvalidos
+from fabrica.specs.limite import LimiteExcedido, executar_limitado
 
 TEMPLATES_DO_PROJETO = Path(__file__).resolve().parent / "templates"
 # What a template may build with * and **: far above any real artefact, far below the memory of
 # a worker. ``range`` is already capped by the sandbox (MAX_RANGE).
 MAX_REPETICAO = 1_000_000  # itens de "x" * n (texto ou lista)
 MAX_BITS = 100_000  # inteiros de a * b e a ** b (uns 30 mil dígitos)
+# A template of the spec repository renders within these (each one; the shipped ones take milliseconds).
+TEMPO_S = 30.0
+MEMORIA_MB = 512
 
 
 class _AmbienteSeguro(ImmutableSandboxedEnvironment):
@@ -72,6 +76,30 @@ class GeradorTemplates:
         return "projeto" if arquivo and Path(arquivo).is_relative_to(TEMPLATES_DO_PROJETO) else "repositorio"
 
     def gerar(self, vertente: str, template: str, contexto: dict[str, Any]) -> str:
+        """The artefact's text. A spec repository's override renders in a forked child within
+        ``TEMPO_S`` and ``MEMORIA_MB`` (``fabrica.specs.limite``): the sandbox keeps it from the
+        process's data, the child keeps it from the process's memory and time (``("a" * 10**6)
+        |replace("a", "a" * 10**6)``, loops of loops). The shipped templates render in the process."""
+        try:
+            do_repositorio = self.origem(vertente, template) == "repositorio"
+        except jinja2.TemplateNotFound:
+            do_repositorio = False  # _renderizar says which one is missing
+        if not do_repositorio:
+            return self._renderizar((vertente, template, contexto))
+        try:
+            texto: str = executar_limitado(
+                self._renderizar, (vertente, template, contexto), tempo_s=TEMPO_S, memoria_mb=MEMORIA_MB
+            )
+        except LimiteExcedido as exc:
+            limite = f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB"
+            raise DadosInvalidos(
+                f"O template {vertente}/{template} do repositório de specs passou do limite de {exc.recurso} "
+                f"({limite}) ao ser gerado."
+            ) from None
+        return texto
+
+    def _renderizar(self, pedido: tuple[str, str, dict[str, Any]]) -> str:
+        vertente, template, contexto = pedido
         try:
             return self.ambiente.get_template(f"{vertente}/{template}").render(**contexto)
         except jinja2.TemplateNotFound as exc:

@@ -1,4 +1,5 @@
-"""Every metric of the factory (seed §8.1), of its workers (§8.2) and DORA's four keys, computed
+"""Every metric of the factory (docs/arquitetura.md, "Metrics"), of its workers and DORA's four
+keys, computed
 in the database from the rows that record what happened — never typed in.
 
 Each number is a ``Numero``: its value (``None`` when its inputs are empty: "sem dados", never
