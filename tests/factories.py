@@ -48,6 +48,7 @@ class AmbienteFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Ambiente
+        skip_postgeneration_save = True
 
     nome = factory.Sequence(lambda n: f"ambiente_{n}")
 
