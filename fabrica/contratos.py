@@ -1,5 +1,6 @@
-"""The names that go over the wire, in one place: the item types of seed §2 and their payloads
-(``contexto``) registered with MS_Backlog, who produces them, and the label that names a release.
+"""The names that go over the wire, in one place: the item types (docs/arquitetura.md, "The
+backlog contract") and their payloads (``contexto``) registered with MS_Backlog, who produces
+them, and the label that names a release.
 
 Types PROMETHEUS consumes (orcar_spec, desenvolvimento, implantar, corrigir_bug), produces
 (aprovar_orcamento, entrevistar_dor, aprovar_release, validar_implantacao) and the PO's

@@ -1,4 +1,4 @@
-"""Runs generated tests away from the app (DESIGN §6; what it isolates: ``docs/sandbox.md``).
+"""Runs generated tests away from the app (what it isolates and why: ``docs/sandbox.md``).
 
 ``executar`` writes a release root into a fresh temporary directory and runs
 ``python -m coverage run --branch -m pytest`` there through ``lancador.py``; ``executar_comando``

@@ -1,4 +1,5 @@
-"""orcar_spec → budget + gaps (seed §1.2 phases 1–2, §7 processar_orcar), and calibration."""
+"""orcar_spec → budget + gaps (docs/arquitetura.md, "The cycle" steps 1–2; docs/precificacao.md),
+and calibration."""
 
 from __future__ import annotations
 
@@ -234,10 +235,10 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])
-        return calibrar()
+        return modelo_calibrar()
 
 
-def calibrar() -> ModeloPrecificacao:
+def modelo_calibrar() -> ModeloPrecificacao:
     """Re-fits the coefficients from every budget with actuals; a new model version."""
     with transaction.atomic():
         atual = ModeloPrecificacao.objects.select_for_update().order_by("-versao").first() or modelo_atual()

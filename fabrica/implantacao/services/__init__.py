@@ -1,6 +1,5 @@
-"""Deployment (seed §1.2 phases 5–6, §7 ``processar_implantar``): an approved release goes to an
-environment through its target, the PO validates it, it is promoted to the next environment or
-rolled back.
+"""Deployment (docs/implantacao.md): an approved release goes to an environment through its
+target, the PO validates it, it is promoted to the next environment or rolled back.
 
 Guarantees:
 - Deployments to one environment never interleave. The environment's row is locked

@@ -1,4 +1,4 @@
-"""The ``implantar`` handler (seed §7 ``processar_implantar``): resolves the request, takes the
+"""The ``implantar`` handler (docs/implantacao.md): resolves the request, takes the
 environment (its row lock, one deployment at a time), runs the target outside any transaction,
 applies retention, and records the outcome with the item's conclusion or failure."""
 
@@ -151,7 +151,7 @@ def _registro_aberto(item: Item, pedido: Pedido) -> Implantacao:
 
 
 def processar_implantar(item: Item) -> None:
-    """The ``implantar`` handler (seed §7): deploys (or rolls back) and concludes the item with
+    """The ``implantar`` handler (docs/implantacao.md): deploys (or rolls back) and concludes the item with
     ``validar_implantacao``; a refused request or a failed deployment fails the item for good,
     with the reason, and is recorded. Anything unexpected propagates: the consumer fails the
     item with attempts left, and the next attempt resumes the same record."""
