@@ -451,6 +451,46 @@ def m_restaurada_em() -> Subquery:
     )
 
 
+def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
+    """Per environment: n, mean, p50 and p90 of the time to restore of the failures of the period
+    that were restored. The next validated deployment of the same spec in the same environment is
+    found by a window over the deployments since the period began (deployments to one environment
+    are serialised, so the earliest end among the later validated ones is the next one's), not by
+    a subquery per failure. One query."""
+    from django.db import connection
+
+    falhas_sql, falhas_params = implantacoes_do_periodo(f).filter(m_falhou=1).values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        segundos = "CAST(EXTRACT(EPOCH FROM (b.restaurada_em - b.terminado_em)) AS double precision)"
+    else:
+        segundos = "ROUND((julianday(b.restaurada_em) - julianday(b.terminado_em)) * 86400.0, 3)"
+    spec = "AND i.spec_ref = %s " if f.spec else ""
+    sql = (
+        "WITH base AS (SELECT i.id, i.ambiente_id, i.terminado_em, "  # noqa: S608 - fixed SQL, values as parameters
+        "MIN(CASE WHEN i.validacao = 'Validada' THEN i.terminado_em END) OVER ("
+        "PARTITION BY i.ambiente_id, i.spec_ref ORDER BY i.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+        ") AS restaurada_em FROM fabrica_implantacao i "
+        f"WHERE i.tipo = 'implantacao' AND i.terminado_em >= %s {spec}), "
+        f"d AS (SELECT a.nome AS nome, b.id AS id, {segundos} AS d FROM base b "
+        "JOIN fabrica_ambiente a ON a.id = b.ambiente_id "
+        f"WHERE b.restaurada_em IS NOT NULL AND b.id IN ({falhas_sql})), "
+        "r AS (SELECT nome, d, ROW_NUMBER() OVER (PARTITION BY nome ORDER BY d, id) AS rn, "
+        "COUNT(*) OVER (PARTITION BY nome) AS n, AVG(d) OVER (PARTITION BY nome) AS media FROM d) "
+        "SELECT nome, n, media, rn, d FROM r WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10"
+    )
+    params = [connection.ops.adapt_datetimefield_value(f.inicio), *([f.spec] if f.spec else []), *falhas_params]
+    resultado: dict[str, dict[str, float | int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for nome, n, media, rn, d in cursor.fetchall():
+            dados = resultado.setdefault(nome, {"n": n, "media": media})
+            if rn == (n + 1) // 2:
+                dados["p50"] = d
+            if rn == (9 * n + 9) // 10:
+                dados["p90"] = d
+    return resultado
+
+
 def falhas_restauradas(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
     return (
         implantacoes_do_periodo(f, ambiente)
@@ -568,12 +608,7 @@ def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
         grupo="ambiente__nome",
         percentis=(50, 90),
     )
-    restauro = _duracoes(
-        falhas_restauradas(f),
-        Segundos(F("m_restaurada_em"), F("terminado_em")),
-        grupo="ambiente__nome",
-        percentis=(50, 90),
-    )
+    restauro = _restauracoes(f)
     nomes = list(Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True))
     nomes += sorted(set(contagens) - set(nomes))
     if f.ambiente:
@@ -797,12 +832,21 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
 
 
 def painel(f: Filtros) -> Painel:
-    """Every metric for these filters. A constant number of queries (about 40 with five
-    vertentes), whatever the size of the history."""
-    tab = faixas.tabela(f.faixas)
-    ambiente = f.ambiente or ambiente_final()
-    numeros = [*_precisao(f), *_taxa_gaps(f), *_lead_times(f), *_retrabalho(f), *_dora(f, tab), *_workers(f)]
-    return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
+    """Every metric for these filters. A constant number of queries (about 30), whatever the
+    size of the history."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # PostgreSQL guesses 100 rows for each JSON function and each window's input, so these
+            # plans cross jit_above_cost: compiling them took seconds for queries that run in
+            # milliseconds (bench/metrics.py). Off for this read only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        tab = faixas.tabela(f.faixas)
+        ambiente = f.ambiente or ambiente_final()
+        numeros = [*_precisao(f), *_taxa_gaps(f), *_lead_times(f), *_retrabalho(f), *_dora(f, tab), *_workers(f)]
+        return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
 
 
 # --- the backlog's live state (admins) ------------------------------------------------------------
