@@ -702,28 +702,31 @@ def _sql_da_lista(releases: QuerySet[Release]) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+def _valores(nome: str, valores: Iterable[str]) -> str:
+    """A fixed list of names as a table for a join (names of this module, never input)."""
+    return f"(SELECT '{nome}' AS x WHERE 1 = 0 " + "".join(f"UNION ALL SELECT '{v}' " for v in valores) + ")"
+
+
 def _tempos_por_etapa(releases: QuerySet[Release]) -> dict[tuple[str, str], dict[str, float | int]]:
     """(vertente, stage) → n, mean and p90 (nearest rank) of the stage's seconds in
-    ``recursos``, for every vertente and stage in one query (window functions over the JSON)."""
+    ``recursos``, for every vertente and stage in one query (window functions over the JSON).
+    The vertentes and stages are joined as fixed lists, not expanded from the JSON: the planner
+    guesses 100 rows per JSON function, and its sort then spilled to disk."""
     from django.db import connection
 
     sub, params = _sql_da_lista(releases)
-    etapas = " UNION ALL ".join(f"SELECT '{e}' AS etapa" for e in ETAPAS)  # fixed names, no input
     if connection.vendor == "postgresql":
-        valor = "(k.valor->>e.etapa)::double precision"
-        de = f"fabrica_release r, jsonb_each(r.recursos) AS k(v, valor), ({etapas}) e"
-        vertente = "k.v"
+        valor = "(r.recursos->v.x->>e.x)::double precision"
     else:
-        valor = "CAST(json_extract(k.value, '$.' || e.etapa) AS REAL)"
-        de = f"fabrica_release r, json_each(r.recursos) AS k, ({etapas}) e"
-        vertente = "k.key"
+        valor = "CAST(json_extract(r.recursos, '$.' || v.x || '.' || e.x) AS REAL)"
     sql = (
         "SELECT v, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, no user text
-        f"SELECT {vertente} AS v, e.etapa AS etapa, {valor} AS d, "
-        f"ROW_NUMBER() OVER (PARTITION BY {vertente}, e.etapa ORDER BY {valor}, r.id) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY {vertente}, e.etapa) AS n, "
-        f"AVG({valor}) OVER (PARTITION BY {vertente}, e.etapa) AS media "
-        f"FROM {de} WHERE r.id IN ({sub}) AND {valor} IS NOT NULL"
+        f"SELECT v.x AS v, e.x AS etapa, {valor} AS d, "
+        f"ROW_NUMBER() OVER (PARTITION BY v.x, e.x ORDER BY {valor}, r.id) AS rn, "
+        "COUNT(*) OVER (PARTITION BY v.x, e.x) AS n, "
+        f"AVG({valor}) OVER (PARTITION BY v.x, e.x) AS media "
+        f"FROM fabrica_release r, {_valores('v', VERTENTES)} v, {_valores('e', ETAPAS)} e "
+        f"WHERE r.id IN ({sub}) AND {valor} IS NOT NULL"
         ") t WHERE rn = (9 * n + 9) / 10"
     )
     with connection.cursor() as cursor:
@@ -760,25 +763,29 @@ def _correcoes_por_vertente(releases: QuerySet[Release], vertentes: list[str]) -
 
 def _sandbox(releases: QuerySet[Release], vertentes: list[str]) -> list[Numero]:
     """Per vertente: CPU seconds summed over a release's sandbox runs and their peak memory,
-    averaged over releases (one query over the ``execucoes`` arrays)."""
+    averaged over releases (one query; each release's short ``execucoes`` array read in place)."""
     from django.db import connection
 
     sub, params = _sql_da_lista(releases)
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT v, COUNT(*), AVG(cpu), AVG(mem) FROM (SELECT r.id, k.v, "  # noqa: S608 - fixed SQL
-            "SUM((x->>'cpu_s')::double precision) AS cpu, MAX((x->>'memoria_max_bytes')::double precision) AS mem "
-            "FROM fabrica_release r, jsonb_each(r.recursos) AS k(v, valor), "
-            "jsonb_array_elements(CASE WHEN jsonb_typeof(k.valor->'execucoes') = 'array' THEN k.valor->'execucoes' ELSE '[]'::jsonb END) AS x "
-            f"WHERE r.id IN ({sub}) GROUP BY r.id, k.v) t GROUP BY v"
+        execucoes = (
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(r.recursos->v.x->'execucoes') = 'array' "
+            "THEN r.recursos->v.x->'execucoes' ELSE '[]'::jsonb END)"
         )
+        cpu = f"(SELECT SUM((ex.el->>'cpu_s')::double precision) FROM {execucoes} AS ex(el))"  # noqa: S608 - fixed SQL
+        mem = f"(SELECT MAX((ex.el->>'memoria_max_bytes')::double precision) FROM {execucoes} AS ex(el))"  # noqa: S608 - fixed SQL
+        tem = "r.recursos ? v.x"
     else:
-        sql = (
-            "SELECT v, COUNT(*), AVG(cpu), AVG(mem) FROM (SELECT r.id, k.key AS v, "  # noqa: S608 - fixed SQL
-            "SUM(json_extract(x.value, '$.cpu_s')) AS cpu, MAX(json_extract(x.value, '$.memoria_max_bytes')) AS mem "
-            "FROM fabrica_release r, json_each(r.recursos) AS k, json_each(k.value, '$.execucoes') AS x "
-            f"WHERE r.id IN ({sub}) GROUP BY r.id, k.key) t GROUP BY v"
-        )
+        execucoes = "json_each(r.recursos, '$.' || v.x || '.execucoes')"
+        cpu = f"(SELECT SUM(json_extract(ex.value, '$.cpu_s')) FROM {execucoes} AS ex)"  # noqa: S608 - fixed SQL
+        mem = f"(SELECT MAX(json_extract(ex.value, '$.memoria_max_bytes')) FROM {execucoes} AS ex)"  # noqa: S608 - fixed SQL
+        tem = "json_type(r.recursos, '$.' || v.x) IS NOT NULL"
+    sql = (
+        "SELECT v, COUNT(cpu), AVG(cpu), AVG(mem) FROM ("  # noqa: S608 - fixed SQL, no user text
+        f"SELECT v.x AS v, {cpu} AS cpu, {mem} AS mem "
+        f"FROM fabrica_release r, {_valores('v', VERTENTES)} v WHERE r.id IN ({sub}) AND {tem}"
+        ") t GROUP BY v"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         linhas = {v: (n, cpu, mem) for v, n, cpu, mem in cursor.fetchall()}
