@@ -8,8 +8,8 @@ class FabricaConfig(AppConfig):
 
     def ready(self) -> None:
         # The broker knows item types only as the schemas and listeners its users register
-        # (DESIGN §2): fabrica registers the seed's payloads and its handlers (each handler
-        # brings its dispatch listener) here.
+        # (docs/arquitetura.md, "Layers"): fabrica registers the seed's payloads and its handlers
+        # (each handler brings its dispatch listener) here.
         from backlog.tipos import registrar_decisor
         from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.decisoes import caixa

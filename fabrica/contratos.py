@@ -1,4 +1,5 @@
-"""The payloads (``contexto``) of the item types of seed §2, registered with MS_Backlog.
+"""The payloads (``contexto``) of the item types (docs/arquitetura.md, "The backlog contract"),
+registered with MS_Backlog.
 
 Types PROMETHEUS consumes (orcar_spec, desenvolvimento, implantar, corrigir_bug), produces
 (aprovar_orcamento, entrevistar_dor, aprovar_release, validar_implantacao) and the PO's

@@ -1,4 +1,5 @@
-"""PROMETHEUS' own records (seed §6.2): specs, capabilities, pricing models, budgets and gaps.
+"""PROMETHEUS' own records (docs/arquitetura.md, "The cycle"): specs, capabilities, pricing models,
+budgets and gaps.
 
 Backlog items live in MS_Backlog; these rows point to them, never the reverse.
 """

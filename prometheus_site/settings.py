@@ -167,7 +167,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # Persistent connections: django-q2 reconnects ~5 times per task with CONN_MAX_AGE=0 and
-    # stalls near 70 tasks/s; with persistent connections it does ~450/s (DESIGN §7).
+    # stalls near 70 tasks/s; with persistent connections it does ~450/s (docs/arquitetura.md,
+    # "Background work").
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimo=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
@@ -271,7 +272,7 @@ PROMETHEUS_API_CACHE_SEGUNDOS = env_int("PROMETHEUS_API_CACHE_SEGUNDOS", 5, mini
 # server's threads in prometheus_site.servidor).
 PROMETHEUS_ESPERAS_POR_PROCESSO = esperas_por_processo()
 
-# --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
+# --- Specs (docs/arquitetura.md, "Specs"): a git repository holding specs/<spec_id>.yaml ---
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))
 PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
 
@@ -301,7 +302,7 @@ if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespace
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
 # The interpreter of the generated tests; empty: this one (its venv must hold the release's deps).
 PROMETHEUS_SANDBOX_PYTHON = env_str("PROMETHEUS_SANDBOX_PYTHON", "")
-PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (seed §4.3)
+PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (docs/desenvolvimento.md, "The loop")
 
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")

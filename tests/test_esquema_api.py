@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
 from prometheus_site.wsgi import application
+from tests.apoio import assert_forma_de_erro
 
 PAPEIS = ("admin", "po", "sistema", "anon")
 EXEMPLOS_POR_OPERACAO = 10
@@ -169,3 +170,52 @@ def test_api_segue_o_esquema(registros_da_api, db, case):
     _ajustar(case)
     for papel in PAPEIS:
         case.call_and_validate(headers=_CABECALHOS[papel], checks=VERIFICACOES)
+
+
+# --- What the schema says, and the 500s schemathesis found, one by one -------------------------
+
+
+def test_cada_operacao_documenta_suas_recusas_na_forma_de_erro():
+    """Derived from each view: a token may be refused anywhere (401), every view checks a
+    permission (403), a path with an id or a paginated list can miss (404), a body can be
+    refused (400, 413, 415), a write on a record can meet its status (409)."""
+    erro = {"$ref": "#/components/schemas/Erro"}
+    for caminho, operacoes in schema.raw_schema["paths"].items():
+        for metodo, operacao in operacoes.items():
+            respostas = operacao["responses"]
+            esperadas = {"401", "403"}
+            if "{id}" in caminho:
+                esperadas.add("404")
+            if "requestBody" in operacao:
+                esperadas |= {"400", "413", "415"}
+            if "{id}" in caminho and metodo != "get":
+                esperadas.add("409")
+            assert esperadas <= set(respostas), (metodo, caminho, sorted(respostas))
+            for codigo in esperadas:
+                assert respostas[codigo]["content"]["application/json"]["schema"] == erro, (metodo, caminho, codigo)
+    assert schema.raw_schema["paths"]["/api/backlog/itens/{id}/"]["get"]["responses"].keys() == {
+        "200",
+        "401",
+        "403",
+        "404",
+    }
+
+
+@pytest.mark.django_db
+def test_corpo_que_o_django_recusa_responde_400_na_forma_de_erro(api_como, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    campos = {"tipo": "x", "depende_de": list(range(1, 20))}
+    corpo = assert_forma_de_erro(api_como("sistema").post("/api/backlog/itens/", campos), 400)
+    assert list(corpo["campos"]) == ["corpo"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endereco", "filtro"), [("/api/backlog/eventos/", "item"), ("/api/implantacoes/", "release")])
+def test_filtro_com_id_alem_de_qualquer_id_e_400_nomeando_o_filtro(api_como, endereco, filtro):
+    corpo = assert_forma_de_erro(api_como("sistema").get(endereco, {filtro: "9" * 30}), 400)
+    assert list(corpo["campos"]) == [filtro]
+
+
+@pytest.mark.django_db
+def test_endereco_da_api_com_quebra_de_linha_e_404_em_json(api_como):
+    assert_forma_de_erro(api_como("sistema").get("/api/releases/%0A1/zip/"), 404)

@@ -1,4 +1,5 @@
-"""MS_Backlog over REST (DESIGN §3): one view per operation, each calling a service."""
+"""MS_Backlog over REST (docs/arquitetura.md, "The backlog contract"): one view per operation, each
+calling a service."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The PO's decisions on budgets (seed §1.2 phase 4): aprovar, ajustar, rejeitar; and the
+"""The PO's decisions on budgets (docs/arquitetura.md, "The cycle" step 3): aprovar, ajustar,
+rejeitar; and the
 supersession of an open budget by a newer version of its spec.
 
 Each decision is made once: the budget row is locked, its status checked against one table of

@@ -1,5 +1,4 @@
-"""``desenvolvimento`` and ``corrigir_bug`` → a release for the PO (seed §7 ``processar_desenvolver``,
-``processar_corrigir``).
+"""``desenvolvimento`` and ``corrigir_bug`` → a release for the PO (docs/desenvolvimento.md).
 
 Both handlers build first, with no transaction open (the build is slow: generation, sandbox
 runs, corrections), showing their progress on a ``Construcao`` row; then one transaction

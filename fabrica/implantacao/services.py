@@ -1,4 +1,4 @@
-"""Deployment (seed §1.2 phases 5–6, §7 ``processar_implantar``): an approved release goes to an
+"""Deployment (docs/implantacao.md): an approved release goes to an
 environment through its target, the PO validates it, it is promoted to the next environment or
 rolled back.
 
@@ -304,7 +304,8 @@ def _registro_aberto(item: Item, pedido: Pedido) -> Implantacao:
 
 
 def processar_implantar(item: Item) -> None:
-    """The ``implantar`` handler (seed §7): deploys (or rolls back) and concludes the item with
+    """The ``implantar`` handler (docs/implantacao.md): deploys (or rolls back) and concludes the
+    item with
     ``validar_implantacao``; a refused request or a failed deployment fails the item for good,
     with the reason, and is recorded. Anything unexpected propagates: the consumer fails the
     item with attempts left, and the next attempt resumes the same record."""

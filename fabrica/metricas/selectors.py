@@ -1,4 +1,5 @@
-"""Every metric of the factory (seed §8.1), of its workers (§8.2) and DORA's four keys, computed
+"""Every metric of the factory (docs/arquitetura.md, "Metrics"), of its workers and DORA's four
+keys, computed
 in the database from the rows that record what happened — never typed in.
 
 Each number is a ``Numero``: its value (``None`` when its inputs are empty: "sem dados", never
@@ -494,7 +495,8 @@ def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
 def falhas_restauradas(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
     return (
         implantacoes_do_periodo(f, ambiente)
-        .filter(m_falhou=1)
+        # m_falhou is annotated by implantacoes_do_periodo, which the stubs' plugin does not see.
+        .filter(m_falhou=1)  # type: ignore[misc]
         .annotate(m_restaurada_em=m_restaurada_em())
         .filter(m_restaurada_em__isnull=False)
     )
@@ -615,7 +617,7 @@ def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
         nomes = [n for n in nomes if n == f.ambiente]
     numeros: list[Numero] = []
     for nome in nomes:
-        c = contagens.get(nome) or {}
+        c: Any = contagens.get(nome) or {}  # a row of counts, or none
         total, concluidas, falhas = c.get("total", 0), c.get("concluidas", 0), c.get("falhas") or 0
         recorte = {"ambiente": nome}
         frequencia = _razao(concluidas, f.dias) if total else None

@@ -1,4 +1,5 @@
-"""orcar_spec → budget + gaps (seed §1.2 phases 1–2, §7 processar_orcar), and calibration."""
+"""orcar_spec → budget + gaps (docs/arquitetura.md, "The cycle" steps 1–2; docs/precificacao.md),
+and calibration."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Releases over REST (DESIGN §3): list, detail, zip, and the PO's decisions and real hours."""
+"""Releases over REST: list, detail, zip, and the PO's decisions and real hours."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What ``feature_ref`` names in a ``corrigir_bug`` (seed §2.1): the release or spec to fix.
+"""What ``feature_ref`` names in a ``corrigir_bug`` (docs/desenvolvimento.md, "`corrigir_bug` and
+`feature_ref`"): the release or spec to fix.
 
 - a release, by its label ``<spec>-v<n>`` (``spec_001-v2``): that release;
 - a spec id (``spec_001``): the newest release of that spec, whatever its status.

@@ -1,4 +1,5 @@
-"""The PO's decisions on a release (seed §1.2 phase 5) and the real effort recorded on it.
+"""The PO's decisions on a release (docs/arquitetura.md, "The cycle" step 5;
+docs/desenvolvimento.md, "The PO's side") and the real effort recorded on it.
 
 - ``release_aprovar``: once, on an open release whose ``aprovar_release`` waits; concludes that
   item producing ``implantar`` (``release_ref``, ``ambiente``: the chosen environment, by default

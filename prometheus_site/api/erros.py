@@ -26,7 +26,7 @@ _FRASES = {
 
 
 class ErroSaida(serializers.Serializer):
-    """The one error shape, as the schema publishes it (``prometheus_site.api.esquema``)."""
+    """Every refusal of the API: a sentence, and each refused field with its messages."""
 
     erro = serializers.CharField(help_text=gettext_lazy("O motivo, numa frase."))
     campos = serializers.DictField(

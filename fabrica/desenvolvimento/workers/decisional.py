@@ -1,4 +1,4 @@
-"""WORKER_D (seed §4): ``spec_dmn`` → tabelas de decisão DMN 1.3 e testes que as rodam.
+"""WORKER_D (docs/workers-p-d.md): ``spec_dmn`` → tabelas de decisão DMN 1.3 e testes que as rodam.
 
 O que sai:
 
@@ -8,7 +8,8 @@ O que sai:
   ``"recusado", "alto"``), a forma que o Camunda e os outros motores DMN rodam. Uma entrada de
   uma decisão com o nome de uma saída de outra é um requisito entre as duas.
 - ``<pacote>/decisional/motor.py``: avalia as tabelas no SpiffWorkflow. O Spiff lê células como
-  Python e só faz UNIQUE (primeira que casa) e COLLECT (sem agregação) — DESIGN §6 —, então a
+  Python e só faz UNIQUE (primeira que casa) e COLLECT (sem agregação) — docs/arquitetura.md,
+  "Specs" —, então a
   ponte traduz cada célula S-FEEL gerada (``feel.py``), pede ao Spiff todas as regras que casam
   e aplica ela mesma a política de acerto com a semântica do DMN 1.3.
 - ``tests/test_decisional_esquema.py`` (XSD e estrutura), ``tests/test_decisional_regras.py``

@@ -1,4 +1,5 @@
-"""WORKER_P (seed §4): ``spec_bpmn`` → BPMN 2.0 executável, com diagrama, e testes que o rodam.
+"""WORKER_P (docs/workers-p-d.md): ``spec_bpmn`` → BPMN 2.0 executável, com diagrama, e testes que o
+rodam.
 
 O que sai, por processo da spec:
 
@@ -12,7 +13,7 @@ O que sai, por processo da spec:
   ``responsavel``.
 - ``<pacote>/processual/motor.py``: roda um processo no SpiffWorkflow (o motor dos testes),
   completando tarefas de usuário e de serviço; ``feel.py`` traduz as condições FEEL geradas para
-  o Python que o Spiff avalia (DESIGN §6).
+  o Python que o Spiff avalia (docs/arquitetura.md, "Specs").
 - ``tests/test_processual_esquema.py`` (XSD e diagrama), ``tests/test_processual_caminhos.py``
   (um teste por caminho que os gateways permitem, exclusivos e paralelos) e
   ``tests/test_processual_casos.py`` (um teste por caso do orçamento).

@@ -1,4 +1,5 @@
-"""O formato das specs (DESIGN §4): JSON Schema, validação com caminho do campo, medidas de tamanho.
+"""O formato das specs (docs/arquitetura.md, "Specs"): JSON Schema, validação com caminho do campo,
+medidas de tamanho.
 
 Uma spec é um documento YAML (``specs/<id>.yaml`` no repositório de specs, ou enviado pela API).
 ``SPEC_SCHEMA`` descreve a forma; ``validar_spec`` soma a ele as regras que um JSON Schema não

@@ -28,7 +28,7 @@ LIMITE_INTEIRO = 10**MAX_DIGITOS_INTEIRO
 # min_len/max_len: os testes gerados constroem textos e listas desse tamanho ("a" * max_len + 1).
 MAX_TAMANHO = 1_000_000
 
-ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers) — DESIGN §4
+ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers): docs/arquitetura.md, "Specs"
 ID = r"^[a-z_][a-z0-9_]*$"  # ids que viram ids XML (BPMN/DMN) e rotas: não começam por dígito
 NOME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # nomes que viram identificadores Python no código gerado
 URL = r"^https?://[^\s/]+(/\S*)?$"
@@ -59,6 +59,10 @@ class SpecInvalida(DadosInvalidos):
         for erro in self.erros:
             campos.setdefault(erro.campo, []).append(erro.mensagem)
         super().__init__("A spec não é válida.", campos)
+
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its errors when it crosses a process boundary (fabrica.specs.limite).
+        return (SpecInvalida, (self.erros,))
 
     def __str__(self) -> str:
         return "; ".join(f"{e.campo or '(documento)'}: {e.mensagem}" for e in self.erros)

@@ -292,7 +292,8 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
 
 
 def _checar_celula(cond: dict, tipo: str, caminho: Caminho) -> Erros:
-    # Os tipos são verificados aqui para que o gerador escreva células corretas (DESIGN §6:
+    # Os tipos são verificados aqui para que o gerador escreva células corretas
+    # (docs/arquitetura.md, "Specs":
     # uma célula mal tipada só falha quando a regra é alcançada, ou nunca casa em silêncio).
     operador, valor = cond["operador"], cond["valor"]
     if operador in ("<", "<=", ">", ">=", "entre") and tipo not in TIPOS_ORDENAVEIS:
