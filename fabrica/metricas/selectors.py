@@ -460,7 +460,9 @@ def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
     a subquery per failure. One query."""
     from django.db import connection
 
-    falhas_sql, falhas_params = implantacoes_do_periodo(f).filter(m_falhou=1).values("pk").query.sql_with_params()
+    # m_falhou is annotated by implantacoes_do_periodo, which the stubs' plugin does not see.
+    falhas = implantacoes_do_periodo(f).filter(m_falhou=1)  # type: ignore[misc]
+    falhas_sql, falhas_params = falhas.values("pk").query.sql_with_params()
     if connection.vendor == "postgresql":
         segundos = "CAST(EXTRACT(EPOCH FROM (b.restaurada_em - b.terminado_em)) AS double precision)"
     else:
