@@ -22,7 +22,7 @@ NOVEMBRO = Filtros(de=date(2026, 11, 1), ate=date(2026, 11, 30))
 
 
 @pytest.fixture
-def historia(relogio, spec_teste, fazer_release, ambientes, elenco):
+def historia(relogio, spec_teste, fazer_release, rapidos, elenco):
     """T0: the spec's version is imported. v1 serves in homologacao at +2h (validated at +3h),
     in producao at +4h; the PO refuses it there at +5h (rolled back to nothing). v2 serves in
     homologacao at +7h (validated), in producao at +8h (validated at +9h)."""
