@@ -240,10 +240,10 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])
-        return calibrar()
+        return modelo_calibrar()
 
 
-def calibrar() -> ModeloPrecificacao:
+def modelo_calibrar() -> ModeloPrecificacao:
     """Re-fits the coefficients from every budget with actuals; a new model version."""
     with transaction.atomic():
         atual = ModeloPrecificacao.objects.select_for_update().order_by("-versao").first() or modelo_atual()
