@@ -138,7 +138,6 @@ def _registros() -> dict[str, list[int]]:
         return Release.objects.create(
             spec=pronto.spec,
             spec_ref=pronto.spec_ref,
-            spec_sha256=pronto.spec.sha256,
             versao=versao,
             item_origem=ItemComStatusFactory(tipo="desenvolvimento", status="Concluido"),
             artefatos=artefatos_de(versao),

@@ -326,7 +326,6 @@ def objetos(orcamento_pronto, elenco, settings):
     release = Release.objects.create(
         spec=spec,
         spec_ref=spec.spec_id,
-        spec_sha256=spec.sha256,
         versao=1,
         item_origem=ItemComStatusFactory(tipo="desenvolvimento", status=Status.CONCLUIDO),
         artefatos=[

@@ -72,7 +72,6 @@ def fazer_release(spec_teste, elenco):
         return Release.objects.create(
             spec=spec_teste,
             spec_ref=spec_teste.spec_id,
-            spec_sha256=spec_teste.sha256,
             versao=versao,
             item_origem=ItemComStatusFactory(tipo="desenvolvimento", status=Status.CONCLUIDO),
             artefatos=artefatos if artefatos is not None else artefatos_de(versao, smoke_passa=smoke_passa),
