@@ -1,4 +1,5 @@
-"""MS_Backlog: items, their dependencies and the audit trail (seed §2, §3; DESIGN §3).
+"""MS_Backlog: items, their dependencies and the audit trail (docs/arquitetura.md, "The backlog
+contract").
 
 The broker's two rules are written here, once, and everything else asks these:
 
@@ -55,7 +56,8 @@ class ItemQuerySet(models.QuerySet["Item"]):
         return self.exclude(Exists(em_aberto))
 
     def desbloqueaveis(self) -> ItemQuerySet:
-        """``Bloqueado`` items with nothing left to wait for: the unblocking rule (seed §3.1)."""
+        """``Bloqueado`` items with nothing left to wait for: the unblocking rule
+        (docs/arquitetura.md, "The backlog contract": concluir)."""
         return self.filter(status=Status.BLOQUEADO).sem_dependencias_em_aberto()
 
     def bloqueados_por(self, item_id: int) -> ItemQuerySet:

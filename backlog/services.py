@@ -1,4 +1,5 @@
-"""MS_Backlog operations (seed §2, §3; DESIGN §3). Every state change of an item goes through here.
+"""MS_Backlog operations (docs/arquitetura.md, "The backlog contract"). Every state change of an
+item goes through here.
 
 ``produzir``, ``consumir`` and ``concluir`` (and their batches) take ``por``, the authenticated
 user of the request that asks (the REST API, a page): its access rules (``backlog.acesso``) are
@@ -526,7 +527,8 @@ def concluir(
 ) -> Item:
     """Concludes an item held by this lease and produces ``items_gerados`` (with
     ``produzido_por``) in the same transaction, then unblocks every dependent whose
-    dependencies are now all ``Concluido`` (seed §3.1), in a constant number of queries.
+    dependencies are now all ``Concluido`` (docs/arquitetura.md, "The backlog contract": concluir),
+    in a constant number of queries.
 
     Refused, changing nothing: an unknown item (404), an item not ``EmProcessamento`` (409),
     a lease that is not the current one (409: a late consumer whose item went to another),

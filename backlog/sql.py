@@ -1,6 +1,6 @@
 """The hot statements of MS_Backlog on PostgreSQL, one round trip each.
 
-Measured on this machine kind (DESIGN §3), the idiomatic ORM cycle runs at a tenth of a bare
+Measured on this machine kind (bench/README.md), the idiomatic ORM cycle runs at a tenth of a bare
 claim; these single statements claim (or conclude) and write their ``Evento`` together. They
 implement exactly the transitions of ``services.TRANSICOES``, and the test suite runs the same
 contract tests against them and against the portable ORM path.

@@ -1,4 +1,4 @@
-"""Throughput of MS_Backlog's claim + conclude cycle on PostgreSQL (issue 3, DESIGN §3).
+"""Throughput of MS_Backlog's claim + conclude cycle on PostgreSQL (issue 3; bench/README.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/backlog_throughput.py
 
@@ -67,7 +67,7 @@ _SEMEAR = [
     "CHECKPOINT",
 ]
 
-# The raw ceiling: the fast claim of DESIGN §3 (one type, walks ``backlog_item_claim``) and
+# The raw ceiling: the fast claim of ``backlog/sql.py`` (one type, walks ``backlog_item_claim``) and
 # the completing update, with nothing else. psycopg prepares both after a few executions.
 _RAW_RESERVAR = """
 UPDATE backlog_item

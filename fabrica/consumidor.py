@@ -1,4 +1,5 @@
-"""The PROMETHEUS consumer (seed §7): one handler per consumed type, run by django-q2 workers.
+"""The PROMETHEUS consumer (docs/arquitetura.md, "Background work"): one handler per consumed type,
+run by django-q2 workers.
 
 A handler receives the claimed item and must conclude it (through ``backlog.services``);
 whatever it raises becomes ``falhar`` with the error text, so an item is never lost.

@@ -167,7 +167,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # Persistent connections: django-q2 reconnects ~5 times per task with CONN_MAX_AGE=0 and
-    # stalls near 70 tasks/s; with persistent connections it does ~450/s (DESIGN §7).
+    # stalls near 70 tasks/s; with persistent connections it does ~450/s (docs/arquitetura.md,
+    # "Background work").
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimo=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
@@ -237,7 +238,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "prometheus_site.api.erros.tratar_excecao",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prometheus_site.api.esquema.Esquema",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -254,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "StatusOrcamentoEnum": "fabrica.models.Orcamento.Status",
         "StatusImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Status",
         "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
+        "StatusReleaseEnum": "fabrica.models.Release.Status",
+        "TipoReleaseEnum": "fabrica.models.Release.Tipo",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
@@ -269,7 +272,7 @@ PROMETHEUS_API_CACHE_SEGUNDOS = env_int("PROMETHEUS_API_CACHE_SEGUNDOS", 5, mini
 # server's threads in prometheus_site.servidor).
 PROMETHEUS_ESPERAS_POR_PROCESSO = esperas_por_processo()
 
-# --- Specs (DESIGN §4): a git repository holding specs/<spec_id>.yaml ------------------------
+# --- Specs (docs/arquitetura.md, "Specs"): a git repository holding specs/<spec_id>.yaml ---
 PROMETHEUS_SPECS_REPO = Path(env_str("PROMETHEUS_SPECS_REPO", str(VAR_DIR / "specs-repo")))
 PROMETHEUS_SPECS_EXEMPLO = BASE_DIR / "examples" / "specs-repo"
 
@@ -299,7 +302,7 @@ if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespace
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
 # The interpreter of the generated tests; empty: this one (its venv must hold the release's deps).
 PROMETHEUS_SANDBOX_PYTHON = env_str("PROMETHEUS_SANDBOX_PYTHON", "")
-PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (seed §4.3)
+PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (docs/desenvolvimento.md, "The loop")
 
 # --- Background work (django-q2) ------------------------------------------------------------
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")

@@ -20,8 +20,9 @@ urlpatterns = [
     path("api/", include("fabrica.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", docs_da_api, name="api-docs"),
-    # Last under /api/: every other address gets a JSON 404 in the one error shape.
-    re_path(r"^api/(?P<resto>.*)$", endereco_desconhecido, name="api-desconhecido"),
+    # Last under /api/: every other address (any character, a newline too) gets a JSON 404 in the
+    # one error shape.
+    re_path(r"^api/(?P<resto>[\s\S]*)$", endereco_desconhecido, name="api-desconhecido"),
     path("metrics", operacao.metrics, name="metrics"),
     path("saude/", operacao.saude, name="saude"),
     path("backlog/", include("backlog.urls")),

@@ -144,8 +144,25 @@ def _dados_iniciais_presentes(request):
     if not (marca or transacional or "db" in request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if transacional else "db")
-    if not Group.objects.filter(name="PO").exists():
+    if not _dados_iniciais_completos():
         _restaurar_dados_iniciais()
+
+
+def _dados_iniciais_completos() -> bool:
+    """One sign of each thing ``_restaurar_dados_iniciais`` writes back. Checking the roles alone
+    is not enough: with --reuse-db, a later data migration applied to a database that an earlier
+    run left flushed writes the roles again, and the schedule or the pricing model stays missing."""
+    from django_q.models import Schedule
+
+    from backlog.models import RegraAcesso
+    from fabrica.models import ModeloPrecificacao
+
+    return (
+        Group.objects.filter(name="PO").exists()
+        and ModeloPrecificacao.objects.filter(versao=1).exists()
+        and Schedule.objects.filter(name="prometheus-varredura").exists()
+        and RegraAcesso.objects.exists()
+    )
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.drainage import set_override
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 
@@ -39,6 +40,10 @@ class TokenLembrado(TokenAuthentication):
                         del _lembrados[chave]
                 _lembrados[key] = (agora + segundos, usuario, token, {})
         return usuario, token
+
+
+# The schema's "tokenAuth" scheme is DRF's token: this class only remembers it for a while.
+set_override(TokenLembrado, "suppress_collision_warning", True)
 
 
 def permissao(request: Request, nome: str, verificar: Callable[[], bool]) -> bool:

@@ -1,4 +1,5 @@
-"""MS_Backlog over REST (DESIGN §3): one view per operation, each calling a service."""
+"""MS_Backlog over REST (docs/arquitetura.md, "The backlog contract"): one view per operation, each
+calling a service."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from backlog.erros import ItemNaoEncontrado
 from backlog.models import Evento, Item
 from prometheus_site import servidor
 from prometheus_site.api.erros import tratar_excecao
+from prometheus_site.api.filtros import id_do_filtro
 from prometheus_site.erros import ErroDominio
 
 _FILTROS = [
@@ -273,10 +275,8 @@ class EventosView(generics.ListAPIView[Evento]):
     serializer_class = s.EventoSaida
 
     def get_queryset(self) -> QuerySet[Evento]:
-        item = self.request.query_params.get("item")
-        return selectors.eventos(
-            item_id=int(item) if item and item.isdigit() else None, tipo=self.request.query_params.get("tipo")
-        )
+        parametros = self.request.query_params
+        return selectors.eventos(item_id=id_do_filtro(parametros, "item"), tipo=parametros.get("tipo"))
 
     @extend_schema(parameters=[OpenApiParameter("item", OpenApiTypes.INT), OpenApiParameter("tipo", OpenApiTypes.STR)])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

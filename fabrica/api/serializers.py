@@ -68,7 +68,7 @@ class CapacidadeAlteracao(serializers.Serializer):
 class GapSaida(serializers.ModelSerializer):
     item_status = serializers.CharField(source="item.status", read_only=True)
     resolucao = serializers.JSONField(source="item.resultado", read_only=True)
-    concluido_em = serializers.DateTimeField(source="item.concluido_em", read_only=True)
+    concluido_em = serializers.DateTimeField(source="item.concluido_em", read_only=True, allow_null=True)
     titulo = serializers.SerializerMethodField(help_text=_("O gap numa frase, no idioma pedido, conforme a situação."))
 
     class Meta:
@@ -105,7 +105,7 @@ class CapacidadeSalva(CapacidadeSaida):
 
 class OrcamentoResumo(serializers.ModelSerializer):
     modelo_versao = serializers.IntegerField(source="modelo.versao", read_only=True)
-    item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None)
+    item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Orcamento

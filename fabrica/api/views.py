@@ -1,4 +1,4 @@
-"""PROMETHEUS over REST: specs, capabilities, budgets (DESIGN §3)."""
+"""PROMETHEUS over REST: specs, capabilities, budgets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The PO's decisions on budgets (seed §1.2 phase 4): aprovar, ajustar, rejeitar; and the
+"""The PO's decisions on budgets (docs/arquitetura.md, "The cycle" step 3): aprovar, ajustar,
+rejeitar; and the
 supersession of an open budget by a newer version of its spec.
 
 Each decision is made once: the budget row is locked, its status checked against one table of
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Status
-from fabrica import selectors
+from fabrica import contratos, selectors
 from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.models import Orcamento, Spec
@@ -27,7 +28,6 @@ from prometheus_site.atores import ator_de
 
 Decisao = Orcamento.Status
 TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO, Decisao.SUBSTITUIDO}}
-PRODUTOR_PO = "MS_Produto"
 
 
 def _travar(orcamento_id: int) -> Orcamento:
@@ -150,11 +150,9 @@ def orcamento_aprovar(
                 {"gaps": [str(g) for g in orc.gaps.all()]},
             )
         return [
-            backlog.NovoItem(
-                tipo="desenvolvimento",
-                produtor=PRODUTOR_PO,
+            contratos.item_desenvolvimento(
                 spec_ref=orc.spec_ref,
-                contexto={"spec_ref": orc.spec_ref, "spec_recursos": resumo_orcamento(orc)},
+                spec_recursos=resumo_orcamento(orc),
                 depende_de=_dependencias_de_desenvolvimento(orc),
             )
         ]
@@ -171,14 +169,7 @@ def orcamento_ajustar(
     motivo = _motivo_obrigatorio(motivo)
 
     def ajuste(orc: Orcamento) -> list[backlog.NovoItem]:
-        return [
-            backlog.NovoItem(
-                tipo="ajustar_spec",
-                produtor=PRODUTOR_PO,
-                spec_ref=orc.spec_ref,
-                contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk},
-            )
-        ]
+        return [contratos.item_ajustar_spec(spec_ref=orc.spec_ref, motivo=motivo, spec_recursos_id=orc.pk)]
 
     return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste, lease_token)
 

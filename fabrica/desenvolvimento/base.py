@@ -1,4 +1,4 @@
-"""The worker interface (seed §4.3) and what flows through it.
+"""The worker interface (docs/desenvolvimento.md) and what flows through it.
 
 A worker turns its vertente's section of a validated spec into artefacts: the code
 (``gerar_codigo``) and pytest tests derived from the budget's test cases (``gerar_testes``).

@@ -1,4 +1,5 @@
-"""The development loop of seed §4.3, per vertente: generate, check, test in the sandbox, then
+"""The development loop (docs/desenvolvimento.md, "The loop"), per vertente: generate, check, test
+in the sandbox, then
 up to three correction attempts, each recorded (what failed, what the corrector tried, the diff).
 
 ``desenvolver`` never raises for what a worker or its generated code does: a vertente without a
@@ -184,7 +185,8 @@ def _vertente(
 
 
 class _Vertente:
-    """One vertente through the loop of seed §4.3: generate, test, and while a test fails,
+    """One vertente through the loop of docs/desenvolvimento.md: generate, test, and while a test
+    fails,
     correct and test again, at most ``opcoes.max_tentativas`` times."""
 
     def __init__(

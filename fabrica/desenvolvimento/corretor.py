@@ -1,4 +1,5 @@
-"""Correctors (seed §4.3 ``corrigir``): given what failed, propose changed artefacts.
+"""Correctors (``corrigir``, docs/desenvolvimento.md "The loop"): given what failed, propose changed
+artefacts.
 
 The corrector is an interface: ``CorretorDeterministico`` is the default, and a language-model
 corrector would sit behind the same call. The default never touches what a test asserts (a

@@ -22,12 +22,16 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from fabrica.erros import DadosInvalidos
+from fabrica.specs.limite import LimiteExcedido, executar_limitado
 
 TEMPLATES_DO_PROJETO = Path(__file__).resolve().parent / "templates"
 # What a template may build with * and **: far above any real artefact, far below the memory of
 # a worker. ``range`` is already capped by the sandbox (MAX_RANGE).
 MAX_REPETICAO = 1_000_000  # itens de "x" * n (texto ou lista)
 MAX_BITS = 100_000  # inteiros de a * b e a ** b (uns 30 mil dígitos)
+# A template of the spec repository renders within these (each one; the shipped ones take milliseconds).
+TEMPO_S = 30.0
+MEMORIA_MB = 512
 
 
 class _AmbienteSeguro(ImmutableSandboxedEnvironment):
@@ -50,10 +54,14 @@ class GeradorTemplates:
 
     def __init__(self, repositorio: Path | str | None = None) -> None:
         caminhos = []
+        # With any override, every template renders in the bounded child: a shipped template may
+        # include an overridden one (E/test_casos.py.j2 includes E/_apoio_testes.py.j2).
+        self.com_sobreposicoes = False
         if repositorio is not None:
             sobrepostos = Path(repositorio) / "_catalogo" / "templates"
             if sobrepostos.is_dir():
                 caminhos.append(str(sobrepostos))
+                self.com_sobreposicoes = any(p.is_file() for p in sobrepostos.rglob("*"))
         caminhos.append(str(TEMPLATES_DO_PROJETO))
         # No autoescape: it generates code and XML, whose templates escape where XML needs it.
         self.ambiente = _AmbienteSeguro(
@@ -72,6 +80,27 @@ class GeradorTemplates:
         return "projeto" if arquivo and Path(arquivo).is_relative_to(TEMPLATES_DO_PROJETO) else "repositorio"
 
     def gerar(self, vertente: str, template: str, contexto: dict[str, Any]) -> str:
+        """The artefact's text. When the spec repository overrides any template, rendering happens
+        in a forked child within ``TEMPO_S`` and ``MEMORIA_MB`` (``fabrica.specs.limite``): the
+        sandbox keeps an override from the process's data, the child keeps it from the process's
+        memory and time (``("a" * 10**6)|replace("a", "a" * 10**6)``, loops of loops). Without
+        overrides, the shipped templates render in the process."""
+        if not self.com_sobreposicoes:
+            return self._renderizar((vertente, template, contexto))
+        try:
+            texto: str = executar_limitado(
+                self._renderizar, (vertente, template, contexto), tempo_s=TEMPO_S, memoria_mb=MEMORIA_MB
+            )
+        except LimiteExcedido as exc:
+            limite = f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB"
+            raise DadosInvalidos(
+                f"A geração de {vertente}/{template}, com os templates sobrepostos pelo repositório de specs, "
+                f"passou do limite de {exc.recurso} ({limite})."
+            ) from None
+        return texto
+
+    def _renderizar(self, pedido: tuple[str, str, dict[str, Any]]) -> str:
+        vertente, template, contexto = pedido
         try:
             return self.ambiente.get_template(f"{vertente}/{template}").render(**contexto)
         except jinja2.TemplateNotFound as exc:

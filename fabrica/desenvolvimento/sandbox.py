@@ -1,4 +1,4 @@
-"""Runs generated tests away from the app (DESIGN §6; what it isolates: ``docs/sandbox.md``).
+"""Runs generated tests away from the app (what it isolates and why: ``docs/sandbox.md``).
 
 ``executar`` writes a release root into a fresh temporary directory and runs
 ``python -m coverage run --branch -m pytest`` there through ``lancador.py``; ``executar_comando``
@@ -246,7 +246,9 @@ def _bwrap_funciona() -> str:
     """'' when bubblewrap runs here with the namespaces the sandbox asks for, else why not."""
     if not os.path.exists(BWRAP):
         return f"bubblewrap (bwrap) não está instalado ({INSTALAR_BWRAP})"
-    argv = [BWRAP, *_bwrap_base(), "--ro-bind", "/usr", "/usr", *_ligacoes_de_sistema(), "/usr/bin/true"]
+    # every option a run uses (--perms and --size on a tmpfs need bubblewrap 0.8): an older one falls back
+    argv = [BWRAP, *_bwrap_base(), "--as-pid-1", "--ro-bind", "/usr", "/usr", *_ligacoes_de_sistema()]
+    argv += ["--perms", "1777", "--size", "1048576", "--tmpfs", "/tmp", "--", "/usr/bin/true"]  # noqa: S108
     try:
         feito = subprocess.run(argv, capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"}, check=False)
     except (OSError, subprocess.SubprocessError) as exc:

@@ -1,4 +1,5 @@
-"""The deployment record (seed §6.2 ``implantacoes``): one release put into one environment, or an
+"""The deployment record (docs/implantacao.md, "Records"): one release put into one environment, or
+an
 environment rolled back, with its full log, and the PO's validation of it.
 
 Rows are written only by ``fabrica.implantacao.services``. What serves in an environment for a

@@ -1,4 +1,5 @@
-"""The factory's metrics (seed §8.1, §8.2) and DORA's four keys, computed from recorded facts.
+"""The factory's metrics (docs/arquitetura.md, "Metrics") and DORA's four keys, computed from
+recorded facts.
 
 ``selectors`` computes every number in the database (aggregates and window functions over the
 rows that record what happened: items, events, budgets, releases, deployments), in a constant

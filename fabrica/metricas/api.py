@@ -35,6 +35,7 @@ class NumeroSaida(serializers.Serializer):
     texto = serializers.CharField(help_text="O valor como a página o mostra.")
     contagens = serializers.DictField(child=serializers.IntegerField(), help_text="Os números por trás do valor.")
     faixa = serializers.CharField(allow_blank=True, help_text="Faixa DORA (elite, alta, media, baixa) ou vazio.")
+    faixa_texto = serializers.CharField(allow_blank=True, help_text="A faixa como a página a mostra.")
     fatos = serializers.CharField(help_text="Página com os itens, orçamentos, releases ou implantações contados.")
 
 
@@ -77,11 +78,6 @@ class MetricasSaida(serializers.Serializer):
     faixas = TabelaSaida()
 
 
-class ErroSaida(serializers.Serializer):
-    erro = serializers.CharField()
-    campos = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
 def resposta(painel: selectors.Painel) -> dict:
     f = painel.filtros
     tab = painel.tabela
@@ -105,7 +101,8 @@ def _parametro(nome: str, descricao: str, tipo: Any = str, **extra: Any) -> Open
 
 
 class MetricasView(APIView):
-    """The factory's metrics (seed §8.1, §8.2) and DORA's four keys for a period (default: the
+    """The factory's metrics (docs/arquitetura.md, "Metrics") and DORA's four keys for a period
+    (default: the
     last 12 weeks), optionally for one spec, vertente or environment. PO and admins."""
 
     permission_classes = [exige("fabrica.ver_metricas")]
@@ -119,7 +116,8 @@ class MetricasView(APIView):
             _parametro("ambiente", "Só este ambiente (DORA).", pattern=SLUG),
             _parametro("faixas", "Tabela de faixas DORA (padrão: PROMETHEUS_METRICAS_FAIXAS).", enum=list(TABELAS)),
         ],
-        responses={200: MetricasSaida, 400: ErroSaida, 401: ErroSaida, 403: ErroSaida},
+        # The refusals (400 naming the filter, 401, 403) come from prometheus_site.api.esquema.
+        responses={200: MetricasSaida},
     )
     def get(self, request: Request) -> Response:
         form = FiltrosForm(request.query_params)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from fabrica.metricas.faixas import NOMES
 from fabrica.metricas.selectors import DEFINICOES, Filtros, Numero
 
 # Ratios read as a percentage; the others (budget precision, attempts) as plain numbers.
@@ -29,14 +30,19 @@ def url_dos_fatos(numero: Numero, filtros: Filtros) -> str:
     return f"{reverse('metricas-fatos', args=[numero.chave])}?{urlencode(query)}"
 
 
+def _n(valor: float, casas: int = 1) -> str:
+    # number_format truncates the digits it drops; a person expects rounding.
+    return number_format(round(valor, casas), casas)
+
+
 def duracao(segundos: float) -> str:
     if segundos < 120:
-        return _("%(n)s s") % {"n": number_format(segundos, 1)}
+        return _("%(n)s s") % {"n": _n(segundos)}
     if segundos < 2 * 3600:
-        return _("%(n)s min") % {"n": number_format(segundos / 60, 1)}
+        return _("%(n)s min") % {"n": _n(segundos / 60)}
     if segundos < 2 * 86400:
-        return _("%(n)s h") % {"n": number_format(segundos / 3600, 1)}
-    return _("%(n)s dias") % {"n": number_format(segundos / 86400, 1)}
+        return _("%(n)s h") % {"n": _n(segundos / 3600)}
+    return _("%(n)s dias") % {"n": _n(segundos / 86400)}
 
 
 def texto(numero: Numero) -> str:
@@ -44,14 +50,14 @@ def texto(numero: Numero) -> str:
     if numero.valor is None:
         return _("sem dados")
     if numero.chave in PERCENTUAIS:
-        return f"{number_format(numero.valor * 100, 1)}%"
+        return f"{_n(numero.valor * 100)}%"
     if numero.unidade == "segundos":
         return duracao(numero.valor)
     if numero.unidade == "por_dia":
-        return _("%(n)s por semana") % {"n": number_format(numero.valor * 7, 1)}
+        return _("%(n)s por semana") % {"n": _n(numero.valor * 7)}
     if numero.unidade == "bytes":
-        return f"{number_format(numero.valor / 2**20, 1)} MiB"
-    return number_format(numero.valor, 2)
+        return f"{_n(numero.valor / 2**20)} MiB"
+    return _n(numero.valor, 2)
 
 
 def como_dict(numero: Numero, filtros: Filtros) -> dict[str, Any]:
@@ -67,5 +73,6 @@ def como_dict(numero: Numero, filtros: Filtros) -> dict[str, Any]:
         "texto": texto(numero),
         "contagens": numero.contagens,
         "faixa": numero.faixa,
+        "faixa_texto": str(NOMES.get(numero.faixa, "")),
         "fatos": url_dos_fatos(numero, filtros),
     }

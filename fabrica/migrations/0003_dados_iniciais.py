@@ -11,7 +11,8 @@ def dados_iniciais(apps, schema_editor):
         "coeficientes": COEFICIENTES_INICIAIS,
         "motivo": "Coeficientes iniciais, antes de qualquer esforço real registrado.",
     })
-    # The sweep (DESIGN §7): rescue expired leases, repair unblocks, dispatch missed items.
+    # The sweep (docs/arquitetura.md, "Background work"): rescue expired leases, repair unblocks,
+    # dispatch missed items.
     Schedule = apps.get_model("django_q", "Schedule")
     Schedule.objects.update_or_create(name="prometheus-varredura", defaults={
         "func": "fabrica.tasks.varrer", "schedule_type": "I", "minutes": 1, "repeats": -1,

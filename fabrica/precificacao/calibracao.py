@@ -1,4 +1,5 @@
-"""Re-fits the pricing model's coefficients from actual effort (seed §8.1, precisão de orçamento).
+"""Re-fits the pricing model's coefficients from actual effort (budget accuracy, docs/arquitetura.md
+"Metrics").
 
 For each vertente, the hours per size unit become the geometric mean, over every budget with
 recorded actuals, of (real hours / size units): the least-squares fit of log(real) =

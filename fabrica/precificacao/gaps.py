@@ -1,4 +1,5 @@
-"""identificar_gaps (seed §5.2): what a spec's runtime needs that the factory does not have."""
+"""identificar_gaps (docs/arquitetura.md, "The cycle" step 2): what a spec's runtime needs that the
+factory does not have."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class GapIdentificado:
     alternativas: list[str] = field(default_factory=list)
 
     def contexto_dor(self, spec_id: str) -> dict[str, Any]:
-        """The ``entrevistar_dor`` payload of seed §2.2 (``bloqueando`` is added once known)."""
+        """The ``entrevistar_dor`` payload of ``fabrica.contratos`` (``bloqueando`` is added once
+        known)."""
         return {
             "sintoma": self.descricao,
             "frequencia": f"Sempre que spec usa {self.recurso}",

@@ -1,4 +1,4 @@
-"""The pricing model (seed §5.1): every number of a budget, with the rule that made it.
+"""The pricing model (docs/precificacao.md): every number of a budget, with the rule that made it.
 
 Pure computation: it takes a validated spec, the covering-array rows and the coefficients of
 a model version, and returns the seed's sections plus an explanation per number

@@ -1,4 +1,4 @@
-"""Releases over REST (DESIGN §3): list, detail, zip, and the PO's decisions and real hours."""
+"""Releases over REST: list, detail, zip, and the PO's decisions and real hours."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from prometheus_site.tipos import PedidoApi
 
 class ReleaseResumo(serializers.ModelSerializer):
     release_ref = serializers.CharField(source="rotulo_versao", read_only=True)
-    corrige_ref = serializers.CharField(source="corrige.rotulo_versao", read_only=True, default=None)
-    item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None)
-    decidido_por = serializers.CharField(source="decidido_por.username", read_only=True, default=None)
+    corrige_ref = serializers.CharField(source="corrige.rotulo_versao", read_only=True, default=None, allow_null=True)
+    item_status = serializers.CharField(source="item_aprovacao.status", read_only=True, default=None, allow_null=True)
+    decidido_por = serializers.CharField(source="decidido_por.username", read_only=True, default=None, allow_null=True)
     estouro = serializers.SerializerMethodField()
 
     class Meta:

@@ -33,7 +33,7 @@ MEMORIA_MB = 512  # acima do que o processo já ocupa quando a validação come�
 
 log = logging.getLogger(__name__)
 
-_OK, _INVALIDA, _MEMORIA, _RECURSAO, _FALHA = b"O", b"I", b"M", b"R", b"F"
+_OK, _ERRO, _MEMORIA, _RECURSAO, _FALHA = b"O", b"E", b"M", b"R", b"F"
 
 
 def carregar_spec_limitada(texto: str) -> dict:
@@ -61,53 +61,80 @@ def _acima_do_teto(o_que: str) -> SpecInvalida:
     )
 
 
-def _no_filho(funcao: Callable[[Any], Any], argumento: object) -> Any:
+class LimiteExcedido(Exception):
+    """The child passed its ceiling: ``recurso`` is ``"tempo"`` or ``"memória"``."""
+
+    def __init__(self, recurso: str) -> None:
+        super().__init__(recurso)
+        self.recurso = recurso
+
+
+def executar_limitado(funcao: Callable[[Any], Any], argumento: object, *, tempo_s: float, memoria_mb: int) -> Any:
+    """``funcao(argumento)`` in a forked child with ``memoria_mb`` more address space than it
+    inherits and ``tempo_s`` seconds: its result (pickled back), the exception it raised (pickled
+    back, or ``RuntimeError`` with its text when it does not pickle), ``RecursionError``, or
+    ``LimiteExcedido``. The function and its argument reach the child by the fork, unpickled."""
     leitura, escrita = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover — runs in the child, which leaves with os._exit
         os.close(leitura)
-        _filho(funcao, argumento, escrita)
+        _filho(funcao, argumento, escrita, memoria_mb)
     os.close(escrita)
     recebido: bytes | None = None
     try:
-        recebido = _ler_ate(leitura, time.monotonic() + TEMPO_S)
+        recebido = _ler_ate(leitura, time.monotonic() + tempo_s)
     finally:
         os.close(leitura)
         if recebido is None:
             _matar(pid)
         _esperar(pid)
     if recebido is None:
-        raise _acima_do_teto(f"{TEMPO_S:g} s")
+        raise LimiteExcedido("tempo")
     marca, corpo = recebido[:1], recebido[1:]
     if marca == _OK:
         return pickle.loads(corpo)  # noqa: S301 — written by our own child, above
-    if marca == _INVALIDA:
-        raise SpecInvalida(pickle.loads(corpo))  # noqa: S301
+    if marca == _ERRO:
+        raise pickle.loads(corpo)  # noqa: S301
     if marca == _RECURSAO:
-        raise SpecInvalida([ErroCampo("", "a spec é aninhada demais para ser validada")])
-    if marca == _FALHA:  # a bug of the validation, told as it is rather than as a limit
-        motivo = corpo.decode(errors="replace")
-        log.error("A validação de uma spec falhou no processo filho: %s", motivo)
-        raise SpecInvalida([ErroCampo("", f"a spec não pôde ser validada: {motivo}")])
+        raise RecursionError("aninhamento acima do limite de recursão")
+    if marca == _FALHA:
+        raise RuntimeError(corpo.decode(errors="replace"))
     # _MEMORIA, or a child that died without a word (a C library that aborts when memory runs out)
-    raise _acima_do_teto(f"{MEMORIA_MB} MB")
+    raise LimiteExcedido("memória")
 
 
-def _filho(funcao: Callable[[Any], Any], argumento: object, escrita: int) -> None:  # pragma: no cover
+def _no_filho(funcao: Callable[[Any], Any], argumento: object) -> Any:
+    try:
+        return executar_limitado(funcao, argumento, tempo_s=TEMPO_S, memoria_mb=MEMORIA_MB)
+    except LimiteExcedido as exc:
+        raise _acima_do_teto(f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB") from None
+    except RecursionError:
+        raise SpecInvalida([ErroCampo("", "a spec é aninhada demais para ser validada")]) from None
+    except SpecInvalida:
+        raise
+    except Exception as exc:  # a defect of the validation, told as it is rather than as a limit
+        motivo = f"{type(exc).__name__}: {exc}"
+        log.error("A validação de uma spec falhou no processo filho: %s", motivo)
+        raise SpecInvalida([ErroCampo("", f"a spec não pôde ser validada: {motivo}")]) from None
+
+
+def _filho(funcao: Callable[[Any], Any], argumento: object, escrita: int, memoria_mb: int) -> None:  # pragma: no cover
     codigo = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _limitar_memoria()
+        _limitar_memoria(memoria_mb)
         try:
             saida = _OK + pickle.dumps(funcao(argumento), protocol=pickle.HIGHEST_PROTOCOL)
-        except SpecInvalida as exc:
-            saida = _INVALIDA + pickle.dumps(exc.erros, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             saida = _MEMORIA
         except RecursionError:
             saida = _RECURSAO
-        except Exception as exc:  # noqa: BLE001 — reported to the parent, never raised in the copy
-            saida = _FALHA + f"{type(exc).__name__}: {exc}"[:500].encode()
+        except Exception as exc:  # noqa: BLE001 — sent to the parent, never raised in the copy
+            try:
+                saida = _ERRO + pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.loads(saida[1:])  # noqa: S301 — an exception that pickles but does not load
+            except Exception:  # noqa: BLE001
+                saida = _FALHA + f"{type(exc).__name__}: {exc}"[:500].encode()
         with os.fdopen(escrita, "wb") as saida_do_filho:
             saida_do_filho.write(saida)
     except BaseException:  # noqa: BLE001 — nothing may escape into the copy of the parent's stack
@@ -116,12 +143,12 @@ def _filho(funcao: Callable[[Any], Any], argumento: object, escrita: int) -> Non
         os._exit(codigo)
 
 
-def _limitar_memoria() -> None:  # pragma: no cover — in the child
-    """The child may grow ``MEMORIA_MB`` beyond what it inherited (the parent's address space,
+def _limitar_memoria(memoria_mb: int) -> None:  # pragma: no cover — in the child
+    """The child may grow ``memoria_mb`` beyond what it inherited (the parent's address space,
     thread stacks and arenas included)."""
     with open("/proc/self/status", encoding="ascii") as status:
         vm_kb = next((int(linha.split()[1]) for linha in status if linha.startswith("VmSize:")), 0)
-    limite = vm_kb * 1024 + MEMORIA_MB * 1024 * 1024
+    limite = vm_kb * 1024 + memoria_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limite, limite))
 
 

@@ -1,4 +1,5 @@
-"""Importing specs: from the git spec repository at a commit, or from the API (DESIGN §4)."""
+"""Importing specs: from the git spec repository at a commit, or from the API (docs/arquitetura.md,
+"Specs")."""
 
 from __future__ import annotations
 

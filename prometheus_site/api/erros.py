@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -23,6 +23,19 @@ _FRASES = {
     exceptions.UnsupportedMediaType: gettext_lazy("Tipo de conteúdo não suportado: envie application/json."),
     exceptions.MethodNotAllowed: gettext_lazy("Método não permitido neste endereço."),
 }
+
+
+class ErroSaida(serializers.Serializer):
+    """Every refusal of the API: a sentence, and each refused field with its messages."""
+
+    erro = serializers.CharField(help_text=gettext_lazy("O motivo, numa frase."))
+    campos = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=gettext_lazy('Cada campo recusado e suas mensagens ("a.b[0].c"; "corpo": o corpo inteiro).'),
+    )
+
+    class Meta:
+        ref_name = "Erro"
 
 
 def _achatar(detalhe, prefixo: str = "") -> dict[str, list[str]]:
@@ -55,6 +68,11 @@ def resposta_de_erro(mensagem: str, campos: dict[str, list[str]] | None = None, 
 def tratar_excecao(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ErroDominio):
         return resposta_de_erro(exc.mensagem, exc.campos, exc.status_http)
+    if isinstance(exc, SuspiciousOperation):
+        # Django's refusals while reading the body (too many fields or files, too big a form):
+        # the client's fault, said in the one shape instead of Django's HTML 400 page.
+        status_http = 413 if isinstance(exc, RequestDataTooBig) else 400
+        return resposta_de_erro(_("O corpo da requisição foi recusado."), {"corpo": [str(exc)]}, status_http)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

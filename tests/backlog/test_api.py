@@ -1,4 +1,5 @@
-"""The MS_Backlog REST contract (DESIGN §3) with its cast: systems and admins may, the PO and
+"""The MS_Backlog REST contract (docs/arquitetura.md, "The backlog contract") with its cast: systems
+and admins may, the PO and
 an outsider get 403, an anonymous caller 401; every refusal has the one error shape."""
 
 from __future__ import annotations

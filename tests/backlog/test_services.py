@@ -1,4 +1,5 @@
-"""The MS_Backlog contract (DESIGN §3) through its services, on both implementations of the hot
+"""The MS_Backlog contract (docs/arquitetura.md, "The backlog contract") through its services, on
+both implementations of the hot
 path: the SQL statements of ``backlog.sql`` (PostgreSQL) and the portable ORM path (the
 ``caminho`` fixture runs each test on both)."""
 
@@ -745,7 +746,7 @@ def test_resolver_recusa_os_outros_status(caminho, status):
     assert atual(item).status == status
 
 
-# --- unblocking (seed §3.1, §3.3) ---------------------------------------------------------------
+# --- unblocking (docs/arquitetura.md, "The backlog contract": concluir) ----------------------
 
 
 def test_exemplo_3_3_orcamento_espera_os_dois_gaps(caminho):

@@ -233,6 +233,6 @@ def test_admin_le_a_caixa_e_a_previa_segue_o_formulario(entrar_como, specs_exemp
 def test_po_nao_ve_nem_abre_o_quadro(entrar_como, specs_exemplo):
     po = entrar_como("po")
     lugares = po.locator("header nav a")
-    expect(lugares).to_have_text(["Decisões", "Specs", "Ambientes"])
+    expect(lugares).to_have_text(["Decisões", "Specs", "Ambientes", "Métricas"])
     expect(po.get_by_role("link", name="Decisões")).to_have_attribute("aria-current", "page")
     assert po.goto("/backlog/").status == 403

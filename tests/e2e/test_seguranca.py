@@ -70,3 +70,15 @@ def test_o_elenco_entra_depois_de_um_bloqueio_em_outro_teste(entrar_como):
     """The previous test locked `po` out; each test starts with no login attempts recorded."""
     po = entrar_como("po")
     expect(po.get_by_role("heading", level=1)).to_have_text("Decisões")
+
+
+def test_paginas_sem_teste_de_navegador_proprio_funcionam_sob_a_csp(entrar_como, specs_exemplo):
+    """Pages the other browser tests do not open: the conftest fails this test if the policy
+    refused anything on them (the metrics' charts are SVG drawn by attributes, not style=)."""
+    orcar("spec_001")
+    po = entrar_como("po")
+    for endereco in ("/metricas/", "/specs/", "/ambientes/", "/contas/password_change/"):
+        resposta = po.goto(endereco)
+        assert resposta.status == 200, endereco
+        assert "style-src 'self'" in resposta.headers["content-security-policy"], endereco
+    expect(po.get_by_role("heading", level=1).first).to_be_visible()

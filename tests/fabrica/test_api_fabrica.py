@@ -1,4 +1,4 @@
-"""PROMETHEUS over REST (DESIGN §3, issue 4): specs, capabilities and budgets, each with its cast.
+"""PROMETHEUS over REST (issue 4): specs, capabilities and budgets, each with its cast.
 
 Read rules (``fabrica.papeis``): PO and Sistema read specs, capabilities and budgets; Sistema
 also submits specs; only Administrador registers or changes capabilities; an outsider gets 403,

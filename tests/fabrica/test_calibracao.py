@@ -1,4 +1,5 @@
-"""Calibration (issue 4, seed §8.1): real effort re-fits the pricing model's coefficients, the
+"""Calibration (issue 4; docs/arquitetura.md, "Metrics"): real effort re-fits the pricing model's
+coefficients, the
 model version goes up, and MMRE / PRED(25) say how well the new coefficients fit the actuals."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The development loop (seed §4.3) with test-double workers: generate, check, run in the
+"""The development loop (docs/desenvolvimento.md, "The loop") with test-double workers: generate,
+check, run in the
 sandbox, up to three recorded corrections; never a crash, whatever the worker does."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""corrigir_bug (seed §2.1, §7 processar_corrigir): feature_ref names a release or a spec, an
+"""corrigir_bug (docs/desenvolvimento.md, "`corrigir_bug` and `feature_ref`"): feature_ref names a
+release or a spec, an
 optional case becomes a regression test, and a hotfix release linked to the fixed one results."""
 
 from __future__ import annotations

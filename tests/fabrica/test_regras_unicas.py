@@ -18,7 +18,7 @@ from tests.apoio import assert_forma_de_erro
 
 
 def test_as_seis_secoes_do_seed_sao_as_da_precificacao_e_as_do_orcamento():
-    assert SECOES == ("runtime", "teste", "carga", "esforco", "dependencias", "custo")  # seed §5.1
+    assert SECOES == ("runtime", "teste", "carga", "esforco", "dependencias", "custo")  # docs/precificacao.md
     assert [f.name for f in dataclasses.fields(Precificacao) if f.name != "explicacao"] == list(SECOES)
     for secao in SECOES:
         assert isinstance(Orcamento._meta.get_field(secao), models.JSONField), secao

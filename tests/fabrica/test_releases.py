@@ -302,7 +302,7 @@ def test_pagina_do_orcamento_mostra_a_release_pronta(cliente_como, release_pront
 def test_aprovar_respeita_as_regras_da_implantacao(api_como, release_pronta, ambientes):
     """producao takes only releases validated in homologacao: approving straight to it is refused
     as a whole (the release stays open, its item waiting), and homologacao is accepted."""
-    homologacao, producao, _ = ambientes
+    homologacao, producao = ambientes["homologacao"], ambientes["producao"]
     producao.exige_validacao_em = homologacao
     producao.save()
     url = f"/api/releases/{release_pronta.pk}/aprovar/"
@@ -311,3 +311,16 @@ def test_aprovar_respeita_as_regras_da_implantacao(api_como, release_pronta, amb
     assert Release.objects.get(pk=release_pronta.pk).status == Release.Status.ABERTA
     assert Item.objects.get(pk=release_pronta.item_aprovacao_id).status == Status.PENDENTE
     assert api_como("po").post(url, {"ambiente": "homologacao"}, format="json").status_code == 200
+
+
+def test_pagina_diz_o_isolamento_de_cada_execucao_e_quando_nao_foi_bubblewrap(cliente_como, release_pronta):
+    html = cliente_como("po").get(reverse("release", args=[release_pronta.pk])).content.decode()
+    modo = release_pronta.recursos["E"]["execucoes"][0]["isolamento"]["modo"]
+    assert f"· {modo}" in html
+
+    aviso = "Sandbox sem bubblewrap (bubblewrap (bwrap) não está instalado): usando o isolamento namespaces"
+    recursos = release_pronta.recursos
+    recursos["E"]["execucoes"][0]["isolamento"] = {"modo": "namespaces", "aviso": aviso}
+    Release.objects.filter(pk=release_pronta.pk).update(recursos=recursos)
+    html = cliente_como("po").get(reverse("release", args=[release_pronta.pk])).content.decode()
+    assert "· namespaces" in html and 'class="aviso-isolamento"' in html and "sem bubblewrap</strong>" in html

@@ -19,6 +19,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from fabrica.desenvolvimento import gerador as gerador_modulo
 from fabrica.desenvolvimento.base import Entrada, worker_de
 from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.workers import estrutural_regras
@@ -531,3 +532,40 @@ def test_defeito_da_validacao_no_filho_e_400_que_o_nomeia(api_como, teto):
     teto.setattr(limite, "carregar_spec", _quebrado)
     campos = _enviar(api_como, {"yaml": yaml.safe_dump(BASE)})
     assert "não pôde ser validada: KeyError" in campos["yaml"][0]
+
+
+@pytest.mark.parametrize(
+    ("texto", "recurso"),
+    [
+        pytest.param('{% for i in range(100000) %}{{ "a" * 1000000 }}{% endfor %}', "memória", id="saida-de-100-GB"),
+        pytest.param('{{ ("a" * 1000000)|replace("a", "a" * 1000000) }}', "memória", id="replace-de-1-TB"),
+        pytest.param(
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "tempo",
+            id="laco-de-laco",
+        ),
+    ],
+)
+def test_template_do_repositorio_que_esgotaria_o_processo_para_no_teto(
+    repositorio_com_template, monkeypatch, texto, recurso
+):
+    monkeypatch.setattr(gerador_modulo, "TEMPO_S", 0.5 if recurso == "tempo" else 60.0)
+    monkeypatch.setattr(gerador_modulo, "MEMORIA_MB", 64)
+    gerador = repositorio_com_template(texto)
+    with pytest.raises(DadosInvalidos, match=f"passou do limite de {recurso}"):
+        gerador.gerar("E", "erros.py.j2", {})
+
+
+def test_include_de_template_sobreposto_num_template_do_projeto_tambem_tem_teto(tmp_path, monkeypatch):
+    # E/test_casos.py.j2 (shipped) includes E/_apoio_testes.py.j2: overriding only the included one
+    # must not run it unbounded in the process.
+    monkeypatch.setattr(gerador_modulo, "TEMPO_S", 0.5)
+    pasta = tmp_path / "_catalogo" / "templates" / "E"
+    pasta.mkdir(parents=True)
+    (pasta / "_apoio_testes.py.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", encoding="utf-8"
+    )
+    gerador = GeradorTemplates(repositorio=tmp_path)
+    contexto = {"spec_id": "s", "nao_testaveis": [], "modulos": [], "pacote": "s"}
+    with pytest.raises(DadosInvalidos, match="passou do limite de tempo"):
+        gerador.gerar("E", "test_casos.py.j2", contexto)

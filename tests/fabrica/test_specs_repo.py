@@ -1,4 +1,5 @@
-"""Specs live in git (DESIGN §4): read at a commit with dulwich, imported by ``sincronizar_specs``
+"""Specs live in git (docs/arquitetura.md, "Specs"): read at a commit with dulwich, imported by
+``sincronizar_specs``
 (and the admin action), and the commit plus the content's sha256 recorded on what is priced."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""One worker per vertente (seed §4.2), each in its own module; ``registrar_todos`` is called
+"""One worker per vertente (docs/desenvolvimento.md), each in its own module; ``registrar_todos`` is
+called
 from ``FabricaConfig.ready``."""
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework import serializers
@@ -20,12 +22,13 @@ class ReleaseCurta(serializers.ModelSerializer):
 
 class ImplantacaoResumo(serializers.ModelSerializer):
     ambiente = serializers.CharField(source="ambiente.nome", read_only=True)
-    release = ReleaseCurta(read_only=True)
-    release_anterior = ReleaseCurta(read_only=True)
-    aprovado_por = serializers.CharField(source="aprovado_por.username", read_only=True, default=None)
-    validado_por = serializers.CharField(source="validado_por.username", read_only=True, default=None)
-    promover_para = serializers.CharField(source="promover_para.nome", read_only=True, default=None)
-    duracao_segundos = serializers.FloatField(read_only=True)
+    release = ReleaseCurta(read_only=True, allow_null=True)
+    release_anterior = ReleaseCurta(read_only=True, allow_null=True)
+    aprovado_por = serializers.CharField(source="aprovado_por.username", read_only=True, default=None, allow_null=True)
+    validado_por = serializers.CharField(source="validado_por.username", read_only=True, default=None, allow_null=True)
+    promover_para = serializers.CharField(source="promover_para.nome", read_only=True, default=None, allow_null=True)
+    duracao_segundos = serializers.FloatField(read_only=True, allow_null=True)
+    promocao = serializers.ChoiceField(choices=Implantacao.Promocao.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Implantacao
@@ -92,9 +95,15 @@ class ServindoSaida(serializers.Serializer):
 
 
 class AmbienteSaida(serializers.ModelSerializer):
-    exige_validacao_em = serializers.CharField(source="exige_validacao_em.nome", read_only=True, default=None)
-    grupos_aprovadores = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    usuarios_aprovadores = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
+    exige_validacao_em = serializers.CharField(
+        source="exige_validacao_em.nome", read_only=True, default=None, allow_null=True
+    )
+    grupos_aprovadores: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
+    usuarios_aprovadores: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="username"
+    )
     servindo = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,9 +111,9 @@ class AmbienteSaida(serializers.ModelSerializer):
         fields = ["id", *CAMPOS_EDITAVEIS_DO_AMBIENTE, "servindo", "criado_em"]
         read_only_fields = fields
 
-    def get_servindo(self, ambiente: Ambiente) -> list[dict]:
+    def get_servindo(self, ambiente: Ambiente) -> list[dict[str, Any]]:
         servindo = (self.context.get("servindo") or {}).get(ambiente.pk, [])
-        return ServindoSaida(servindo, many=True).data
+        return list(ServindoSaida(servindo, many=True).data)
 
 
 class AmbienteEntrada(serializers.Serializer):

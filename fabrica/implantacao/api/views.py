@@ -14,6 +14,7 @@ from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
 from fabrica.implantacao.api import serializers as s
 from fabrica.models import Ambiente
+from prometheus_site.api.filtros import id_do_filtro
 from prometheus_site.api.permissoes import exige
 from prometheus_site.tipos import PedidoApi
 
@@ -120,7 +121,7 @@ class ImplantacoesView(generics.ListAPIView):
         return selectors.implantacoes(
             ambiente=q.get("ambiente"),
             spec_ref=q.get("spec_ref"),
-            release_id=int(release) if release else None,
+            release_id=id_do_filtro(q, "release"),
             status=q.get("status"),
             validacao=q.get("validacao"),
             tipo=q.get("tipo"),

@@ -32,7 +32,7 @@ _REQUISITOS_NAO_FUNCIONAIS = objeto(
         "pico": TEXTO,
         "latencia_p95_ms": {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000},
     },
-    description="carga esperada; na falta, valem os padrões do seed §5.1 (tps 10, usuarios 50)",
+    description="carga esperada; na falta, valem os padrões do modelo de precificação (tps 10, usuarios 50)",
 )
 
 # Representante de cada classe de equivalência: o valor concreto que um teste usa quando uma
@@ -87,7 +87,7 @@ _SCHEMA_TDD = objeto(
 SPEC_SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Spec PROMETHEUS",
-    "description": "Uma peça de software a precificar e construir (DESIGN §4). Uma seção por vertente.",
+    "description": "Uma peça de software a precificar e construir (docs/arquitetura.md, Specs). Uma seção por vertente.",
     "$defs": {
         "id_spec": {"type": "string", "pattern": ID_SPEC, "maxLength": 100},
         "id": {"type": "string", "pattern": ID, "maxLength": 100},

@@ -1,4 +1,5 @@
-"""The factory's metrics (seed §8.1) on a small history built through the real services — pricing
+"""The factory's metrics (docs/arquitetura.md, "Metrics") on a small history built through the real
+services — pricing
 with gaps resolved at known instants, approval, development by test doubles of the workers,
 real hours, a rejection — each against a value computed by hand."""
 

@@ -1,4 +1,5 @@
-"""Worker metrics (seed §8.2) per vertente, from what development records on each release
+"""Worker metrics (docs/arquitetura.md, "Metrics") per vertente, from what development records on
+each release
 (``recursos`` per vertente, ``tentativas``), against values computed by hand; and the panel's
 query count, the same for a bigger history."""
 

@@ -1,0 +1,440 @@
+"""Time and query count of the metrics page, ``/api/metricas/`` and ``/metrics`` (issue 18) with a
+large history, against a small one measured in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/metrics.py
+    .venv/bin/python bench/metrics.py            # SQLite, in a temporary file
+
+On PostgreSQL it creates and migrates a throwaway database (``prometheus_bench_metricas`` on the
+server of ``DATABASE_URL``, which itself is never touched); otherwise a temporary SQLite file.
+
+The history is written directly as rows (``bulk_create``), as the services would have left them,
+spread over the last year: per release, its budget (half with real hours, three in ten blocked by
+gaps and unblocked later) and its items (``orcar_spec``, ``aprovar_orcamento``,
+``desenvolvimento``, ``aprovar_release``) with an event each; one in ten rejected, with its
+``corrigir_bug``; deployments to two environments (one in ten failed, one in ten refused and
+rolled back); filler items of other types up to the item count. The baseline is a tenth of it.
+
+Each address is requested by an admin (the page also shows the backlog now) with Django's test
+``Client``: warm-up, then the median and p95 of ``--repeticoes`` requests, and the number of
+queries of one request. ``/metricas/`` and ``/api/metricas/`` are measured for the default period
+(the last 12 weeks) and for the whole year. DEBUG=false (no query log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import _comum
+
+NOME_BANCO = "prometheus_bench_metricas"
+LOTE = 5_000
+
+
+def preparar_banco() -> tuple[str, Path | None]:
+    original = os.environ.get("DATABASE_URL", "")
+    pasta = None
+    if original.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}:
+        url = _comum.url_do_banco(NOME_BANCO)
+        _comum.recriar_banco(url)
+        descricao = f"PostgreSQL, database {NOME_BANCO}"
+    else:
+        pasta = Path(tempfile.mkdtemp(prefix="prometheus-bench-metricas-"))
+        url = f"sqlite:///{pasta / 'metricas.sqlite3'}"
+        descricao = "SQLite, a temporary file"
+    os.environ.update({"DEBUG": "false", "SECRET_KEY": "bench-metricas-not-secret", "LOG_LEVEL": "WARNING"})
+    _comum.configurar_django(url)
+    _comum.migrar()
+    return descricao, pasta
+
+
+@contextmanager
+def datas_livres():
+    """Lets the seed write its own ``criado_em`` (auto_now_add would stamp every row with now)."""
+    from backlog.models import Evento, Item
+    from fabrica.implantacao.models import Implantacao
+    from fabrica.models import Orcamento, Release, Spec
+
+    campos = [m._meta.get_field("criado_em") for m in (Item, Evento, Orcamento, Release, Spec, Implantacao)]
+    for campo in campos:
+        campo.auto_now_add = False
+    try:
+        yield
+    finally:
+        for campo in campos:
+            campo.auto_now_add = True
+
+
+def recursos(v: int, i: int) -> dict:
+    gerar, testar, corrigir = 0.2 + (i % 7) / 10, 1.0 + (i % 11) / 5, (i % 3) * 0.8
+    return {
+        "worker": "template",
+        "erro": "",
+        "gerar_s": gerar,
+        "testar_s": testar,
+        "corrigir_s": corrigir,
+        "total_s": gerar + testar + corrigir,
+        "execucoes": [
+            {"tentativa": t, "cpu_s": 0.3 + t / 10, "memoria_max_bytes": 40_000_000 + 1000 * i}
+            for t in range(1 + i % 3)
+        ],
+    }
+
+
+class Semeador:
+    def __init__(self, agora) -> None:
+        from django.contrib.auth.models import User
+
+        from fabrica.models import Ambiente, ModeloPrecificacao
+
+        self.agora = agora
+        self.po = User.objects.get(username="admin")
+        self.modelo = ModeloPrecificacao.objects.get(versao=1)
+        self.homologacao, _ = Ambiente.objects.get_or_create(nome="homologacao", defaults={"ordem": 10})
+        self.producao, _ = Ambiente.objects.get_or_create(nome="producao", defaults={"ordem": 20})
+        self.rodada = 0
+
+    def quando(self, i: int, n: int):
+        return self.agora - timedelta(days=365) * (1 - (i + 0.5) / n)
+
+    def semear(self, *, itens: int, releases: int, implantacoes: int) -> None:
+        from backlog.models import Evento, Item
+        from fabrica.implantacao.models import Implantacao
+        from fabrica.models import Orcamento, Release, Spec
+
+        self.rodada += 1
+        r = self.rodada
+        # One spec version per release (a version has at most one approved budget), ten per spec id.
+        n_specs = max(releases // 10, 5)
+        specs = Spec.objects.bulk_create(
+            [
+                Spec(
+                    spec_id=f"bench_{r}_{i % n_specs}",
+                    titulo=f"Spec {i % n_specs}",
+                    texto="id: x\n",
+                    conteudo={"id": f"bench_{r}_{i % n_specs}", "vertentes": ["E", "D"]},
+                    sha256=f"{r:02d}{i:062d}",
+                    origem="api",
+                    versao=i // n_specs + 1,
+                    criado_em=self.quando(i, releases) - timedelta(days=2),
+                )
+                for i in range(releases)
+            ],
+            batch_size=LOTE,
+        )
+        novos_itens: list[Item] = []
+
+        def item(tipo: str, quando, **campos) -> Item:
+            objeto = Item(
+                tipo=tipo,
+                status=campos.pop("status", "Concluido"),
+                produtor="bench",
+                criado_em=quando,
+                consumido_em=campos.pop("consumido_em", quando + timedelta(minutes=1)),
+                concluido_em=campos.pop("concluido_em", quando + timedelta(minutes=5)),
+                consumidor="bench",
+                **campos,
+            )
+            novos_itens.append(objeto)
+            return objeto
+
+        por_release = []
+        for i in range(releases):
+            t = self.quando(i, releases)
+            spec = specs[i]
+            bloqueado = i % 10 < 3
+            orcar = item("orcar_spec", t - timedelta(hours=30), spec_ref=spec.spec_id)
+            aprovar = item(
+                "aprovar_orcamento",
+                t - timedelta(hours=29),
+                spec_ref=spec.spec_id,
+                desbloqueado_em=(t - timedelta(hours=29) + timedelta(hours=1 + i % 20)) if bloqueado else None,
+            )
+            desenvolvimento = item(
+                "desenvolvimento",
+                t - timedelta(hours=3),
+                spec_ref=spec.spec_id,
+                consumido_em=t - timedelta(hours=3),
+                concluido_em=t,
+            )
+            aprovar_release = item("aprovar_release", t, spec_ref=spec.spec_id)
+            gap = item("entrevistar_dor", t - timedelta(hours=29), spec_ref=spec.spec_id) if bloqueado else None
+            por_release.append((spec, orcar, aprovar, desenvolvimento, aprovar_release, gap, t))
+        implantacao_itens = []
+        for k in range(implantacoes):
+            t = self.quando(k, implantacoes) + timedelta(hours=2)
+            implantacao_itens.append((item("implantar", t), item("validar_implantacao", t + timedelta(minutes=10))))
+        resto = itens - len(novos_itens) - releases // 10
+        tipos = ["orcar_spec", "entrevistar_dor", "avaliar_efetividade", "outro_sistema"]
+        for j in range(max(resto, 0)):
+            t = self.quando(j, max(resto, 1))
+            status = "Pendente" if j % 100 == 0 else "Concluido"
+            item(
+                tipos[j % len(tipos)],
+                t,
+                status=status,
+                **({"consumido_em": None, "concluido_em": None} if status == "Pendente" else {}),
+            )
+        Item.objects.bulk_create(novos_itens, batch_size=LOTE)
+
+        orcamentos = Orcamento.objects.bulk_create(
+            [
+                Orcamento(
+                    spec=spec,
+                    spec_ref=spec.spec_id,
+                    spec_sha256=spec.sha256,
+                    modelo=self.modelo,
+                    item_orcar=orcar,
+                    item_aprovacao=aprovar,
+                    esforco={"horas_dev": 20.0, "horas_dev_por_vertente": {"E": 12.0, "D": 8.0}},
+                    status="Aprovado",
+                    decidido_por=self.po,
+                    decidido_em=t - timedelta(hours=3),
+                    horas_reais={"E": 10.0 + i % 9, "D": 6.0 + i % 5} if i % 2 == 0 else None,
+                    criado_em=t - timedelta(hours=30),
+                )
+                for i, (spec, orcar, aprovar, _d, _a, _b, t) in enumerate(por_release)
+            ],
+            batch_size=LOTE,
+        )
+        from fabrica.models import Gap
+
+        Gap.objects.bulk_create(
+            [
+                Gap(orcamento=orc, item=gap, tipo_recurso="hardware", recurso="gpu", descricao="GPU")
+                for orc, (_s, _o, _a, _d, _ar, gap, _t) in zip(orcamentos, por_release, strict=True)
+                if gap is not None
+            ],
+            batch_size=LOTE,
+        )
+        versoes: dict[str, int] = {}
+        lista_releases = []
+        for i, (orc, (spec, _o, _a, desenvolvimento, aprovar_release, _b, t)) in enumerate(
+            zip(orcamentos, por_release, strict=True)
+        ):
+            versoes[spec.spec_id] = versoes.get(spec.spec_id, 0) + 1
+            rejeitada = i % 10 == 0
+            lista_releases.append(
+                Release(
+                    spec=spec,
+                    spec_ref=spec.spec_id,
+                    spec_sha256=spec.sha256,
+                    versao=versoes[spec.spec_id],
+                    orcamento=orc,
+                    item_origem=desenvolvimento,
+                    item_aprovacao=aprovar_release,
+                    testes_passaram=True,
+                    tentativas=[{"n": 1, "vertente": "D"}] if i % 4 == 0 else [],
+                    recursos={"E": recursos(0, i), "D": recursos(1, i)},
+                    status="Rejeitada" if rejeitada else "Aprovada",
+                    decidido_por=self.po,
+                    decidido_em=t + timedelta(minutes=30),
+                    criado_em=t,
+                )
+            )
+        lista_releases = Release.objects.bulk_create(lista_releases, batch_size=LOTE)
+        corrigir = [
+            Item(
+                tipo="corrigir_bug",
+                status="Pendente",
+                produtor="MS_Produto",
+                produzido_por=rel.item_aprovacao,
+                spec_ref=rel.spec_ref,
+                criado_em=rel.criado_em + timedelta(minutes=30),
+            )
+            for rel in lista_releases
+            if rel.status == "Rejeitada"
+        ]
+        Item.objects.bulk_create(corrigir, batch_size=LOTE)
+        aprovadas = [rel for rel in lista_releases if rel.status == "Aprovada"]
+        registros = []
+        for k, (implantar, validar) in enumerate(implantacao_itens):
+            rel = aprovadas[k % len(aprovadas)]
+            t = implantar.criado_em
+            falhou = k % 10 == 0
+            recusada = k % 10 == 1
+            registros.append(
+                Implantacao(
+                    tipo="implantacao",
+                    status="Falhou" if falhou else "Concluida",
+                    ambiente=self.producao if k % 2 else self.homologacao,
+                    release=rel,
+                    spec_ref=rel.spec_ref,
+                    versao=rel.rotulo_versao,
+                    alvo="diretorio",
+                    item=implantar,
+                    item_validacao=None if falhou else validar,
+                    iniciado_em=t,
+                    terminado_em=t + timedelta(seconds=20),
+                    validacao="" if falhou else ("Recusada" if recusada else "Validada"),
+                    validado_em=None if falhou else t + timedelta(hours=1),
+                    criado_em=t,
+                )
+            )
+        registros = Implantacao.objects.bulk_create(registros, batch_size=LOTE)
+        Implantacao.objects.bulk_create(
+            [
+                Implantacao(
+                    tipo="reversao",
+                    status="Concluida",
+                    ambiente_id=impl.ambiente_id,
+                    release=None,
+                    spec_ref=impl.spec_ref,
+                    alvo="diretorio",
+                    reverte=impl,
+                    iniciado_em=impl.terminado_em + timedelta(hours=1),
+                    terminado_em=impl.terminado_em + timedelta(hours=1, seconds=5),
+                    criado_em=impl.terminado_em + timedelta(hours=1),
+                )
+                for impl in registros
+                if impl.validacao == "Recusada"
+            ],
+            batch_size=LOTE,
+        )
+        Evento.objects.bulk_create(
+            [
+                Evento(tipo="concluido", item=i, ator="bench", criado_em=i.concluido_em or i.criado_em)
+                for i in novos_itens
+            ]
+            + [
+                Evento(tipo="desbloqueio", item=a, ator="MS_Backlog", criado_em=a.desbloqueado_em)
+                for (_s, _o, a, _d, _ar, gap, _t) in por_release
+                if gap is not None
+            ],
+            batch_size=LOTE,
+        )
+
+
+class Cronometro:
+    def __init__(self) -> None:
+        self.segundos = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        inicio = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.segundos += time.perf_counter() - inicio
+
+
+def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> dict[str, dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(aquecimento):
+        for url in urls.values():
+            assert cliente.get(url).status_code == 200, url
+    amostras: dict[str, dict[str, list[float]]] = {nome: {"wall": [], "db": []} for nome in urls}
+    cronometro = Cronometro()
+    with connection.execute_wrapper(cronometro):
+        for _ in range(repeticoes):
+            for nome, url in urls.items():
+                cronometro.segundos = 0.0
+                inicio = time.perf_counter()
+                resposta = cliente.get(url)
+                amostras[nome]["wall"].append((time.perf_counter() - inicio) * 1000)
+                amostras[nome]["db"].append(cronometro.segundos * 1000)
+                assert resposta.status_code == 200
+    resultados = {}
+    for nome, url in urls.items():
+        with CaptureQueriesContext(connection) as consultas:
+            cliente.get(url)
+        tempos = sorted(amostras[nome]["wall"])
+        resultados[nome] = {
+            "mediana_ms": statistics.median(tempos),
+            "p95_ms": tempos[max(0, round(0.95 * len(tempos)) - 1)],
+            "db_ms": statistics.median(amostras[nome]["db"]),
+            "consultas": len(consultas),
+        }
+    return resultados
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--itens", type=int, default=200_000)
+    parser.add_argument("--releases", type=int, default=5_000)
+    parser.add_argument("--implantacoes", type=int, default=10_000)
+    parser.add_argument("--repeticoes", type=int, default=15)
+    parser.add_argument("--aquecimento", type=int, default=2)
+    args = parser.parse_args()
+    descricao, pasta = preparar_banco()
+    try:
+        from django.contrib.auth.models import Group, User
+        from django.db import connection
+        from django.test import Client
+        from django.utils import timezone
+
+        admin = User.objects.create_user(username="admin", password="bench-admin-123", is_staff=True)
+        admin.groups.add(Group.objects.get(name="Administrador"))
+        cliente = Client()
+        cliente.force_login(admin)
+        hoje = timezone.localdate()
+        ano = f"de={(hoje - timedelta(days=364)).isoformat()}&ate={hoje.isoformat()}"
+        urls = {
+            "/metricas/ (12 semanas)": "/metricas/",
+            "/metricas/ (1 ano)": f"/metricas/?{ano}",
+            "/api/metricas/ (12 semanas)": "/api/metricas/",
+            "/api/metricas/ (1 ano)": f"/api/metricas/?{ano}",
+            "/metrics": "/metrics",
+        }
+        semeador = Semeador(timezone.now())
+        print(
+            f"bench/metrics.py on {descricao}; {args.repeticoes} requests per address after {args.aquecimento} warm-up"
+        )
+        tabelas = []
+        for fracao in (10, 1):
+            alvo = {
+                "itens": args.itens // fracao,
+                "releases": args.releases // fracao,
+                "implantacoes": args.implantacoes // fracao,
+            }
+            if fracao == 1:  # the large run adds what the baseline lacks
+                alvo = {k: v - v // 10 for k, v in alvo.items()}
+            inicio = time.perf_counter()
+            with datas_livres():
+                semeador.semear(**alvo)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            from backlog.models import Item
+            from fabrica.implantacao.models import Implantacao
+            from fabrica.models import Release
+
+            tamanho = (Item.objects.count(), Release.objects.count(), Implantacao.objects.count())
+            print(
+                f"seeded {tamanho[0]} items, {tamanho[1]} releases, {tamanho[2]} deployment records "
+                f"in {time.perf_counter() - inicio:.0f} s"
+            )
+            tabelas.append((tamanho, medir(cliente, urls, args.repeticoes, args.aquecimento)))
+        (base_t, base), (grande_t, grande) = tabelas
+        print()
+        print(
+            "| address | queries (base · large) | base median ms | large median ms | large p95 ms | large db ms | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        iguais = True
+        for nome in urls:
+            b, g = base[nome], grande[nome]
+            iguais &= b["consultas"] == g["consultas"]
+            print(
+                f"| {nome} | {b['consultas']} · {g['consultas']} | {b['mediana_ms']:.0f} | {g['mediana_ms']:.0f} "
+                f"| {g['p95_ms']:.0f} | {g['db_ms']:.0f} | {g['mediana_ms'] / b['mediana_ms']:.1f} |"
+            )
+        print(f"\nbase: {base_t}; large: {grande_t} (items, releases, deployment records)")
+        print("query counts constant:", "yes" if iguais else "NO")
+        sys.exit(0 if iguais else 1)
+    finally:
+        if pasta is not None:
+            shutil.rmtree(pasta, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
