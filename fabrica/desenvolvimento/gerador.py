@@ -54,10 +54,14 @@ class GeradorTemplates:
 
     def __init__(self, repositorio: Path | str | None = None) -> None:
         caminhos = []
+        # With any override, every template renders in the bounded child: a shipped template may
+        # include an overridden one (E/test_casos.py.j2 includes E/_apoio_testes.py.j2).
+        self.com_sobreposicoes = False
         if repositorio is not None:
             sobrepostos = Path(repositorio) / "_catalogo" / "templates"
             if sobrepostos.is_dir():
                 caminhos.append(str(sobrepostos))
+                self.com_sobreposicoes = any(p.is_file() for p in sobrepostos.rglob("*"))
         caminhos.append(str(TEMPLATES_DO_PROJETO))
         # No autoescape: it generates code and XML, whose templates escape where XML needs it.
         self.ambiente = _AmbienteSeguro(
@@ -76,15 +80,12 @@ class GeradorTemplates:
         return "projeto" if arquivo and Path(arquivo).is_relative_to(TEMPLATES_DO_PROJETO) else "repositorio"
 
     def gerar(self, vertente: str, template: str, contexto: dict[str, Any]) -> str:
-        """The artefact's text. A spec repository's override renders in a forked child within
-        ``TEMPO_S`` and ``MEMORIA_MB`` (``fabrica.specs.limite``): the sandbox keeps it from the
-        process's data, the child keeps it from the process's memory and time (``("a" * 10**6)
-        |replace("a", "a" * 10**6)``, loops of loops). The shipped templates render in the process."""
-        try:
-            do_repositorio = self.origem(vertente, template) == "repositorio"
-        except jinja2.TemplateNotFound:
-            do_repositorio = False  # _renderizar says which one is missing
-        if not do_repositorio:
+        """The artefact's text. When the spec repository overrides any template, rendering happens
+        in a forked child within ``TEMPO_S`` and ``MEMORIA_MB`` (``fabrica.specs.limite``): the
+        sandbox keeps an override from the process's data, the child keeps it from the process's
+        memory and time (``("a" * 10**6)|replace("a", "a" * 10**6)``, loops of loops). Without
+        overrides, the shipped templates render in the process."""
+        if not self.com_sobreposicoes:
             return self._renderizar((vertente, template, contexto))
         try:
             texto: str = executar_limitado(
@@ -93,8 +94,8 @@ class GeradorTemplates:
         except LimiteExcedido as exc:
             limite = f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB"
             raise DadosInvalidos(
-                f"O template {vertente}/{template} do repositório de specs passou do limite de {exc.recurso} "
-                f"({limite}) ao ser gerado."
+                f"A geração de {vertente}/{template}, com os templates sobrepostos pelo repositório de specs, "
+                f"passou do limite de {exc.recurso} ({limite})."
             ) from None
         return texto
 

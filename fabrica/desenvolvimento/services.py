@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from backlog import services as backlog
 from backlog.models import Item
+from fabrica import contratos
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
@@ -34,7 +35,6 @@ from fabrica.releases.referencias import ReferenciaInvalida, release_a_corrigir
 from fabrica.specs.services import spec_atual
 
 log = logging.getLogger(__name__)
-PRODUTOR = "PROMETHEUS"
 
 
 # --- what builds: generator, corrector, limits (replaceable behind their interfaces) -------------
@@ -105,6 +105,7 @@ def _orcamento_do_item(item: Item) -> Orcamento:
             raise ErroDefinitivo(
                 f"contexto.spec_ref: o orçamento #{orcamento_id} é de {orcamento.spec_ref}, não de {spec_ref}."
             )
+        _exigir_aprovado(orcamento)
         return orcamento
     # Produced by another MS_Produto without the budget's id: the newest approved budget of the spec.
     orcamento = (
@@ -115,7 +116,24 @@ def _orcamento_do_item(item: Item) -> Orcamento:
     )
     if orcamento is None:
         raise ErroDefinitivo(f"contexto.spec_recursos: a spec {spec_ref!r} não tem orçamento aprovado.")
+    _exigir_aprovado(orcamento)
     return orcamento
+
+
+def _exigir_aprovado(orcamento: Orcamento) -> None:
+    """The handler re-checks what it builds (issue 16): whoever produced the item, only a budget
+    the PO's decision service approved, of a spec version no newer version superseded."""
+    if orcamento.status != Orcamento.Status.APROVADO or orcamento.decidido_por_id is None:
+        raise ErroDefinitivo(
+            f"O orçamento #{orcamento.pk} de {orcamento.spec_ref} não foi aprovado "
+            f"({orcamento.get_status_display()}): nada é construído sem a aprovação do PO."
+        )
+    mais_nova = Spec.objects.filter(spec_id=orcamento.spec.spec_id, pk__gt=orcamento.spec_id).order_by("-pk").first()
+    if mais_nova is not None:
+        raise ErroDefinitivo(
+            f"O orçamento #{orcamento.pk} é da versão {orcamento.spec.versao} de {orcamento.spec_ref}, "
+            f"substituída pela versão {mais_nova.versao}: decida o orçamento da versão atual."
+        )
 
 
 def processar_desenvolvimento(item: Item) -> Release:
@@ -248,7 +266,7 @@ def _registrar(
     por_nome = {c.nome: c for c in casos}
     with transaction.atomic():
         versao = proxima_versao(spec.spec_id)
-        rotulo = f"{spec.spec_id}-v{versao}"
+        rotulo = contratos.rotulo_versao(spec.spec_id, versao)
         leia_me = readme(
             spec=spec.conteudo,
             rotulo=rotulo,
@@ -308,20 +326,15 @@ def _registrar(
                 "testes_passaram": resultado.passou,
             },
             items_gerados=[
-                backlog.NovoItem(
-                    tipo="aprovar_release",
-                    produtor=PRODUTOR,
+                contratos.item_aprovar_release(
+                    rotulo_versao=rotulo,
                     spec_ref=spec.spec_id,
-                    contexto={
-                        "release_ref": rotulo,
-                        "spec_ref": spec.spec_id,
-                        "artefatos": caminhos,
-                        "testes_passaram": resultado.passou,
-                        "cobertura": resultado.cobertura_total,
-                        "release_id": release.pk,
-                        "tipo": tipo,
-                        **({"corrige": corrige.rotulo_versao} if corrige else {}),
-                    },
+                    artefatos=caminhos,
+                    testes_passaram=resultado.passou,
+                    cobertura=resultado.cobertura_total,
+                    release_id=release.pk,
+                    tipo=tipo,
+                    corrige=corrige.rotulo_versao if corrige else "",
                 )
             ],
         )

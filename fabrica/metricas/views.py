@@ -66,7 +66,7 @@ def painel(request: HttpRequest) -> HttpResponse:
     vertentes = [f.vertente] if f.vertente else list(VERTENTES)
     workers = []
     for v in vertentes:
-        linha = {"vertente": v}
+        linha: dict[str, Any] = {"vertente": v}
         for etapa in ("gerar", "testar", "corrigir", "total"):
             linha[etapa] = cartao("workers.tempo", vertente=v, etapa=etapa, estatistica="media")
             linha[f"{etapa}_p90"] = cartao("workers.tempo", vertente=v, etapa=etapa, estatistica="p90")
@@ -157,7 +157,7 @@ def fatos(request: HttpRequest, chave: str) -> HttpResponse:
     if chave not in selectors.DEFINICOES:
         raise Http404
     form, f = _filtros(request)
-    recorte = {k.removeprefix("r_"): v[:100] for k, v in request.GET.items() if k.startswith("r_")}
+    recorte = {k.removeprefix("r_"): str(v)[:100] for k, v in request.GET.items() if k.startswith("r_")}
     tipo, qs = fatos_de.fatos(chave, f, recorte)
     valor = request.GET.get("pagina", "")
     pagina = Paginator(qs, 50).get_page(int(valor) if valor.isdecimal() and len(valor) < 7 else 1)

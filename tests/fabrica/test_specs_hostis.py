@@ -554,3 +554,18 @@ def test_template_do_repositorio_que_esgotaria_o_processo_para_no_teto(
     gerador = repositorio_com_template(texto)
     with pytest.raises(DadosInvalidos, match=f"passou do limite de {recurso}"):
         gerador.gerar("E", "erros.py.j2", {})
+
+
+def test_include_de_template_sobreposto_num_template_do_projeto_tambem_tem_teto(tmp_path, monkeypatch):
+    # E/test_casos.py.j2 (shipped) includes E/_apoio_testes.py.j2: overriding only the included one
+    # must not run it unbounded in the process.
+    monkeypatch.setattr(gerador_modulo, "TEMPO_S", 0.5)
+    pasta = tmp_path / "_catalogo" / "templates" / "E"
+    pasta.mkdir(parents=True)
+    (pasta / "_apoio_testes.py.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", encoding="utf-8"
+    )
+    gerador = GeradorTemplates(repositorio=tmp_path)
+    contexto = {"spec_id": "s", "nao_testaveis": [], "modulos": [], "pacote": "s"}
+    with pytest.raises(DadosInvalidos, match="passou do limite de tempo"):
+        gerador.gerar("E", "test_casos.py.j2", contexto)

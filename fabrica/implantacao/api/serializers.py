@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework import serializers
@@ -96,8 +98,12 @@ class AmbienteSaida(serializers.ModelSerializer):
     exige_validacao_em = serializers.CharField(
         source="exige_validacao_em.nome", read_only=True, default=None, allow_null=True
     )
-    grupos_aprovadores = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    usuarios_aprovadores = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
+    grupos_aprovadores: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
+    usuarios_aprovadores: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="username"
+    )
     servindo = serializers.SerializerMethodField()
 
     class Meta:
@@ -105,9 +111,9 @@ class AmbienteSaida(serializers.ModelSerializer):
         fields = ["id", *CAMPOS_EDITAVEIS_DO_AMBIENTE, "servindo", "criado_em"]
         read_only_fields = fields
 
-    def get_servindo(self, ambiente: Ambiente) -> list[dict]:
+    def get_servindo(self, ambiente: Ambiente) -> list[dict[str, Any]]:
         servindo = (self.context.get("servindo") or {}).get(ambiente.pk, [])
-        return ServindoSaida(servindo, many=True).data
+        return list(ServindoSaida(servindo, many=True).data)
 
 
 class AmbienteEntrada(serializers.Serializer):
