@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fabrica.contratos import TipoItem
 from fabrica.decisoes.caixa import Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 
-NOME = "validar_implantacao"
+NOME = TipoItem.VALIDAR_IMPLANTACAO
 
 
 def _da_aba(aba: str, busca: str) -> QuerySet[Implantacao]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Item
-from fabrica import selectors
+from fabrica import contratos, selectors
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
@@ -60,8 +60,9 @@ def orcamento_pedir(*, spec: Spec, por: AbstractBaseUser) -> PedidoDeOrcamento:
     em_curso = selectors.orcar_em_curso(spec.spec_id)
     if em_curso is not None:
         return PedidoDeOrcamento(item=em_curso)
+    novo = contratos.item_orcar_spec(spec_ref=spec.spec_id, produtor=ator_de(por))
     item = backlog.produzir(
-        tipo="orcar_spec", produtor=ator_de(por), contexto={"spec_ref": spec.spec_id}, ator=ator_de(por)
+        tipo=novo.tipo, produtor=novo.produtor, spec_ref=novo.spec_ref, contexto=novo.contexto, ator=ator_de(por)
     )
     return PedidoDeOrcamento(item=item, novo=True)
 
@@ -148,21 +149,15 @@ def _registrar_orcamento(item: Item, spec: Spec) -> Orcamento:
         )
         recursos = resumo_orcamento(registro)
         gerados = [
-            backlog.NovoItem(
-                tipo="entrevistar_dor",
-                produtor=PRODUTOR,
-                spec_ref=spec.spec_id,
-                contexto=gap.contexto_dor(spec.spec_id),
-            )
+            contratos.item_entrevistar_dor(spec_ref=spec.spec_id, contexto=gap.contexto_dor(spec.spec_id))
             for gap in gaps
         ]
         gerados.append(
-            backlog.NovoItem(
-                tipo="aprovar_orcamento",
-                produtor=PRODUTOR,
+            contratos.item_aprovar_orcamento(
                 spec_ref=spec.spec_id,
-                contexto={"spec_ref": spec.spec_id, "spec_recursos": recursos, "spec_recursos_id": registro.pk},
-                depende_de_gerados=list(range(len(gaps))),
+                spec_recursos=recursos,
+                spec_recursos_id=registro.pk,
+                depende_de_gerados=range(len(gaps)),
             )
         )
         concluido = backlog.concluir(
