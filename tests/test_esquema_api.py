@@ -109,7 +109,7 @@ def _registros() -> dict[str, list[int]]:
     from tests.apoio import EXEMPLOS, orcar
     from tests.conftest import _restaurar_dados_iniciais
     from tests.fabrica.implantacao.conftest import artefatos_de, implantar
-    from tests.factories import ItemComStatusFactory
+    from tests.factories import AmbienteFactory, ReleaseFactory
 
     if not Group.objects.filter(name="PO").exists():
         _restaurar_dados_iniciais()
@@ -128,23 +128,17 @@ def _registros() -> dict[str, list[int]]:
     pronto = orcar("spec_002")
     orcar("spec_001")  # waits for two capabilities: open gaps
 
-    homologacao = Ambiente.objects.create(nome="homologacao", ordem=10, configuracao={"smoke": False})
-    producao = Ambiente.objects.create(
-        nome="producao", ordem=20, exige_validacao_em=homologacao, configuracao={"smoke": False}
+    homologacao = AmbienteFactory(nome="homologacao", ordem=10, configuracao={"smoke": False})
+    AmbienteFactory(
+        nome="producao",
+        ordem=20,
+        exige_validacao_em=homologacao,
+        configuracao={"smoke": False},
+        grupos_aprovadores=["PO"],
     )
-    producao.grupos_aprovadores.set([Group.objects.get(name="PO")])
 
     def release(versao: int, **extra) -> Release:
-        return Release.objects.create(
-            spec=pronto.spec,
-            spec_ref=pronto.spec_ref,
-            spec_sha256=pronto.spec.sha256,
-            versao=versao,
-            item_origem=ItemComStatusFactory(tipo="desenvolvimento", status="Concluido"),
-            artefatos=artefatos_de(versao),
-            testes_passaram=True,
-            **extra,
-        )
+        return ReleaseFactory(spec=pronto.spec, versao=versao, artefatos=artefatos_de(versao), **extra)
 
     v1 = release(1, status=Release.Status.APROVADA, decidido_por=po, decidido_em=timezone.now())
     release(2, corrige=v1)
