@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
@@ -101,7 +101,7 @@ def registrar(
     objeto: models.Model,
     estado: str,
     *,
-    por: AbstractBaseUser,
+    por: User,
     motivo: str,
     campos: Campos = DO_PO,
     outros: Iterable[str] = (),
@@ -118,7 +118,7 @@ def registrar(
 def fechar_item(
     item_id: int | None,
     *,
-    por: AbstractBaseUser,
+    por: User,
     resultado: dict[str, Any],
     gerados: list[backlog.NovoItem],
     lease_token: uuid.UUID | str | None = None,

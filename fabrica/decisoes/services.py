@@ -10,14 +10,17 @@ kind of decision shares, in ``fabrica.decisoes.base``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
+from backlog.models import Item
 from backlog.models import Status as StatusItem
 from fabrica import contratos, selectors
 from fabrica.contratos import PRODUTOR
@@ -28,7 +31,9 @@ from fabrica.precificacao.services import resumo_orcamento
 from prometheus_site.atores import ator_de
 
 Status = Orcamento.Status
-TRANSICOES = {Status.ABERTO: {Status.APROVADO, Status.AJUSTADO, Status.REJEITADO, Status.SUBSTITUIDO}}
+TRANSICOES: Mapping[str, set[str]] = {
+    Status.ABERTO: {Status.APROVADO, Status.AJUSTADO, Status.REJEITADO, Status.SUBSTITUIDO}
+}
 
 
 def _travar(orcamento_id: int) -> Orcamento:
@@ -55,13 +60,25 @@ def _exigir(orc: Orcamento, destino: str) -> None:
     )
 
 
+def _item(orc: Orcamento) -> Item:
+    """The approval item: a budget is recorded with it (``precificacao.services``), so it is
+    never missing on a budget the PO can decide."""
+    item = orc.item_aprovacao
+    assert item is not None, f"budget #{orc.pk} has no approval item"
+    return item
+
+
 def _fechar_item(
-    orc: Orcamento, por: AbstractBaseUser, resultado: dict, gerados: list, lease_token: object = None
+    orc: Orcamento,
+    por: User,
+    resultado: dict[str, Any],
+    gerados: list[backlog.NovoItem],
+    lease_token: uuid.UUID | str | None = None,
 ) -> None:
     """Concludes the approval item as the PO (claiming it first, unless the decider already
     holds it with ``lease_token``: a role deciding over the broker), or withdraws it while it
     still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
-    item = orc.item_aprovacao
+    item = _item(orc)
     if lease_token is None and item.status == StatusItem.BLOQUEADO:
         if gerados and resultado["decisao"] == "aprovado":
             raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."))
@@ -90,12 +107,12 @@ def _dependencias_de_desenvolvimento(orc: Orcamento) -> list[int]:
 
 def _decidir(
     orcamento_id: int,
-    por: AbstractBaseUser,
+    por: User,
     destino: str,
     motivo: str,
     rotulo: str,
     gerar: Callable[[Orcamento], list[backlog.NovoItem]],
-    lease_token: object = None,
+    lease_token: uuid.UUID | str | None = None,
 ) -> Orcamento:
     """One decision, once: lock the budget, check the transition, build what follows from it,
     close the approval item and record who, when and why — all in one transaction."""
@@ -109,13 +126,13 @@ def _decidir(
 
 
 def orcamento_aprovar(
-    *, orcamento_id: int, por: AbstractBaseUser, motivo: str = "", lease_token: object = None
+    *, orcamento_id: int, por: User, motivo: str = "", lease_token: uuid.UUID | str | None = None
 ) -> Orcamento:
     """Approves an open, unblocked budget once: concludes ``aprovar_orcamento`` producing
     ``desenvolvimento`` (spec_ref + spec_recursos), which waits for its prerequisites' development."""
 
     def desenvolvimento(orc: Orcamento) -> list[backlog.NovoItem]:
-        if orc.item_aprovacao.status == StatusItem.BLOQUEADO:
+        if _item(orc).status == StatusItem.BLOQUEADO:
             raise TransicaoInvalida(
                 _("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
                 {"gaps": [str(g) for g in orc.gaps.all()]},
@@ -134,7 +151,7 @@ def orcamento_aprovar(
 
 
 def orcamento_ajustar(
-    *, orcamento_id: int, por: AbstractBaseUser, motivo: str, lease_token: object = None
+    *, orcamento_id: int, por: User, motivo: str, lease_token: uuid.UUID | str | None = None
 ) -> Orcamento:
     """Sends the spec back for adjustment (``ajustar_spec`` for Epistemologia); closes this budget."""
     motivo = base.motivo_obrigatorio(motivo)
@@ -146,7 +163,7 @@ def orcamento_ajustar(
 
 
 def orcamento_rejeitar(
-    *, orcamento_id: int, por: AbstractBaseUser, motivo: str, lease_token: object = None
+    *, orcamento_id: int, por: User, motivo: str, lease_token: uuid.UUID | str | None = None
 ) -> Orcamento:
     """Rejects the budget, with a reason; nothing is developed."""
     motivo = base.motivo_obrigatorio(motivo)
@@ -161,7 +178,7 @@ _DECISOES_PELO_BACKLOG = {
 
 
 def orcamento_decidir_pelo_backlog(
-    *, item_id: int, lease_token: object, resultado: dict, por: AbstractBaseUser
+    *, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str, Any], por: User
 ) -> None:
     """A role an admin granted to conclude ``aprovar_orcamento`` (an MS_Produto deciding over
     the broker) decides through here, as the PO's page does: ``resultado`` is
@@ -182,7 +199,7 @@ def orcamento_decidir_pelo_backlog(
     decidir(orcamento_id=orc, por=por, motivo=motivo if isinstance(motivo, str) else "", lease_token=lease_token)
 
 
-def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) -> list[Orcamento]:
+def orcamentos_substituir(*, nova: Spec, por: User | None = None) -> list[Orcamento]:
     """A newer version of a spec supersedes the open budgets of its older versions: each becomes
     ``Substituido`` (pointing to the new version, no longer decidable) and its approval item is
     withdrawn from the backlog, in one transaction. Decided budgets keep their decision.
@@ -210,7 +227,7 @@ def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) ->
     return substituidos
 
 
-def decisao_so_pela_pagina(*, item_id: int, lease_token: object, resultado: dict, por: AbstractBaseUser) -> None:
+def decisao_so_pela_pagina(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str, Any], por: User) -> None:
     """The decision items whose decision is not yet offered over the broker (a release, a
     deployment's validation): a role granted to conclude them is refused rather than leaving a
     concluded item beside an undecided release."""

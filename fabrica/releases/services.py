@@ -16,9 +16,10 @@ item in one transaction, with the steps every kind of decision shares (fabrica.d
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from fabrica.precificacao.services import esforco_real_registrar
 from prometheus_site.atores import ator_de
 
 Status = Release.Status
-TRANSICOES = {Status.ABERTA: {Status.APROVADA, Status.REJEITADA}}
+TRANSICOES: Mapping[str, set[str]] = {Status.ABERTA: {Status.APROVADA, Status.REJEITADA}}
 LIMITE_ESTOURO = 0.25  # real effort above the approved budget by more than this is flagged
 
 
@@ -76,9 +77,7 @@ def _ambiente(nome: str | None) -> Ambiente:
     return exigir_ambiente_padrao()
 
 
-def release_aprovar(
-    *, release_id: int, por: AbstractBaseUser, ambiente: str | None = None, motivo: str = ""
-) -> Release:
+def release_aprovar(*, release_id: int, por: User, ambiente: str | None = None, motivo: str = "") -> Release:
     """Approves an open release once, for an active environment (default: the first active one);
     concludes ``aprovar_release`` producing ``implantar`` with ``release_ref`` and ``ambiente``."""
     motivo = base.motivo_opcional(motivo)
@@ -100,7 +99,7 @@ def release_aprovar(
     return release
 
 
-def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> Release:
+def release_rejeitar(*, release_id: int, por: User, motivo: str) -> Release:
     """Rejects an open release once, with a reason; produces ``corrigir_bug`` naming it."""
     motivo = base.motivo_obrigatorio(motivo)
     with transaction.atomic():
@@ -141,15 +140,16 @@ def estouro(release: Release) -> dict[str, Any] | None:
     }
 
 
-def release_horas_registrar(*, release_id: int, horas: dict[str, Any], por: AbstractBaseUser) -> ModeloPrecificacao:
+def release_horas_registrar(*, release_id: int, horas: dict[str, Any], por: User) -> ModeloPrecificacao:
     """Records the real hours per vertente spent on this release and re-calibrates the pricing
     model with the budget's actuals (the sum over its releases). Bad hours → ``DadosInvalidos``
     naming the vertente; nothing is recorded then."""
     with transaction.atomic():
         release = _travar(release_id)
-        if release.orcamento_id is None:
+        orcamento = release.orcamento
+        if orcamento is None:
             raise DadosInvalidos(_("Esta release não veio de um orçamento."), {"horas": [_("Sem orçamento.")]})
-        validas = set(release.orcamento.esforco.get("horas_dev_por_vertente") or release.spec.vertentes)
+        validas = set(orcamento.esforco.get("horas_dev_por_vertente") or release.spec.vertentes)
         erros: dict[str, list[str]] = {}
         limpas: dict[str, float] = {}
         for vertente, valor in (horas or {}).items():
@@ -168,7 +168,7 @@ def release_horas_registrar(*, release_id: int, horas: dict[str, Any], por: Abst
         release.horas_reais = limpas
         release.save(update_fields=["horas_reais"])
         soma: dict[str, float] = {}
-        for outras in Release.objects.filter(orcamento_id=release.orcamento_id, horas_reais__isnull=False):
-            for vertente, valor in outras.horas_reais.items():
+        for outras in Release.objects.filter(orcamento=orcamento, horas_reais__isnull=False):
+            for vertente, valor in (outras.horas_reais or {}).items():
                 soma[vertente] = soma.get(vertente, 0.0) + float(valor)
-        return esforco_real_registrar(orcamento=release.orcamento, horas=soma)
+        return esforco_real_registrar(orcamento=orcamento, horas=soma)

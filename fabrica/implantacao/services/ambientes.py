@@ -86,7 +86,10 @@ def ambiente_salvar(
     each field at fault); the approvers are replaced when given."""
     erros = erros_do_ambiente(dados, ambiente)
     nome = dados.get("nome", ambiente.nome if ambiente else "")
-    if Ambiente.objects.filter(nome=nome).exclude(pk=ambiente.pk if ambiente else None).exists():
+    homonimos = Ambiente.objects.filter(nome=nome)
+    if ambiente is not None:
+        homonimos = homonimos.exclude(pk=ambiente.pk)
+    if homonimos.exists():
         erros["nome"] = [_("Já existe um ambiente com este nome.")]
     if erros:
         raise DadosInvalidos(_("O ambiente não é válido."), erros)

@@ -3,7 +3,9 @@ next environment; and an admin's rollback request."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from collections.abc import Mapping
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,12 +28,10 @@ Promocao = Implantacao.Promocao
 
 # The PO's validation of a deployment, recorded like every decision (fabrica.decisoes.base).
 VALIDACAO = base.Campos(estado="validacao", por="validado_por", em="validado_em", motivo="observacao")
-TRANSICOES_VALIDACAO = {Validacao.PENDENTE: {Validacao.VALIDADA, Validacao.RECUSADA}}
+TRANSICOES_VALIDACAO: Mapping[str, set[str]] = {Validacao.PENDENTE: {Validacao.VALIDADA, Validacao.RECUSADA}}
 
 
-def implantacao_validar(
-    *, implantacao_id: int, por: AbstractBaseUser, aprovado: bool, observacao: str = ""
-) -> Implantacao:
+def implantacao_validar(*, implantacao_id: int, por: User, aprovado: bool, observacao: str = "") -> Implantacao:
     """The PO validates a deployment once (seed ``validar_implantacao``). Validated: produces
     ``avaliar_efetividade`` and offers promotion to the next environment. Refused (observation
     required): produces ``corrigir_bug`` (``erro`` = the observation, ``feature_ref`` = the release)
@@ -118,7 +118,7 @@ def implantacao_validar(
     return impl
 
 
-def implantacao_promover(*, implantacao_id: int, por: AbstractBaseUser) -> Item:
+def implantacao_promover(*, implantacao_id: int, por: User) -> Item:
     """Takes the promotion offered after a validation: produces ``implantar`` of the same release
     to the next environment, checked against its rules (approvers, earlier validation)."""
     with transaction.atomic():
@@ -137,7 +137,7 @@ def implantacao_promover(*, implantacao_id: int, por: AbstractBaseUser) -> Item:
     return item
 
 
-def implantacao_dispensar_promocao(*, implantacao_id: int, por: AbstractBaseUser) -> Implantacao:
+def implantacao_dispensar_promocao(*, implantacao_id: int, por: User) -> Implantacao:
     """The PO declines the offered promotion (it leaves the inbox)."""
     with transaction.atomic():
         impl = _travar(implantacao_id)
@@ -150,9 +150,7 @@ def implantacao_dispensar_promocao(*, implantacao_id: int, por: AbstractBaseUser
     return impl
 
 
-def reversao_solicitar(
-    *, ambiente_id: int, spec_ref: str, release_id: int | None, por: AbstractBaseUser, motivo: str
-) -> Item:
+def reversao_solicitar(*, ambiente_id: int, spec_ref: str, release_id: int | None, por: User, motivo: str) -> Item:
     """An admin rolls a spec in an environment back to an earlier release the target still keeps,
     with a reason; it runs as an ``implantar`` item (ahead of waiting deploys) and is recorded as
     a rollback. The backlog's events say who asked, when and why."""

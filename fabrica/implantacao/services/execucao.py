@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 Status = Implantacao.Status
 Validacao = Implantacao.Validacao
-TRANSICOES = {
+TRANSICOES: Mapping[str, set[str]] = {
     Status.AGUARDANDO: {Status.EM_ANDAMENTO, Status.FALHOU},
     Status.EM_ANDAMENTO: {Status.CONCLUIDA, Status.FALHOU},
 }
@@ -58,20 +59,20 @@ class Pedido:
     ambiente: Ambiente
     release: Release | None  # what is to serve
     spec_ref: str
-    aprovado_por: AbstractBaseUser | None
+    aprovado_por: User | None
     solicitado_por: str
     motivo: str = ""
     reverte: Implantacao | None = None
     origem: Implantacao | None = None
 
 
-def _usuario(nome: Any) -> AbstractBaseUser | None:
+def _usuario(nome: Any) -> User | None:
     if not nome:
         return None
     return get_user_model().objects.filter(username=str(nome)).first()
 
 
-def _autor(item: Item) -> tuple[AbstractBaseUser | None, bool]:
+def _autor(item: Item) -> tuple[User | None, bool]:
     """The authenticated person behind the item, as the backlog recorded its production (never
     a name its ``contexto`` carries), and whether it came through a request (the API) rather
     than from PROMETHEUS's own services."""
@@ -328,9 +329,9 @@ def _no_alvo(impl: Implantacao, pasta: Path, diario: Diario) -> Resultado:
     arquivo = None if guardada else fazer_arquivo()
     anterior = impl.release_anterior
     arquivo_anterior = arquivo_da_release(anterior, pasta / "anterior") if anterior and impl.alvo == "comando" else None
-    if arquivo is not None:
+    if arquivo is not None and release is not None:
         diario(
-            f"Arquivo da release: {arquivo.name}, {len(impl.release.artefatos)} artefato(s), {arquivo.stat().st_size} bytes."
+            f"Arquivo da release: {arquivo.name}, {len(release.artefatos)} artefato(s), {arquivo.stat().st_size} bytes."
         )
     trabalho = pasta / "trabalho"
     trabalho.mkdir()

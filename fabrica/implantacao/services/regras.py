@@ -3,7 +3,7 @@ environment, an earlier validation it may demand; and the ``implantar`` item tha
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
@@ -25,7 +25,7 @@ def exigir_ambiente_padrao() -> Ambiente:
     return ambiente
 
 
-def aprovador_do_ambiente(usuario: AbstractBaseUser | None, ambiente: Ambiente) -> bool:
+def aprovador_do_ambiente(usuario: User | None, ambiente: Ambiente) -> bool:
     """Whether this person may approve deploys to the environment: anyone (with the role's
     permission) unless the environment names its approving groups or users."""
     grupos = list(ambiente.grupos_aprovadores.all())
@@ -37,7 +37,7 @@ def aprovador_do_ambiente(usuario: AbstractBaseUser | None, ambiente: Ambiente) 
     return usuario in usuarios or usuario.groups.filter(pk__in=[g.pk for g in grupos]).exists()
 
 
-def exigir_aprovador(usuario: AbstractBaseUser | None, ambiente: Ambiente) -> None:
+def exigir_aprovador(usuario: User | None, ambiente: Ambiente) -> None:
     if not aprovador_do_ambiente(usuario, ambiente):
         nomes = [g.name for g in ambiente.grupos_aprovadores.all()] + [
             u.get_username() for u in ambiente.usuarios_aprovadores.all()
@@ -67,7 +67,7 @@ def exigir_validacao_anterior(release: Release, ambiente: Ambiente) -> None:
         )
 
 
-def exigir_pode_implantar(*, release: Release, ambiente: Ambiente, por: AbstractBaseUser | None) -> None:
+def exigir_pode_implantar(*, release: Release, ambiente: Ambiente, por: User | None) -> None:
     """Every rule a deploy of ``release`` to ``ambiente`` approved by ``por`` must meet; the
     release approval (development) calls it before producing ``implantar``, and the consumer
     checks it again before deploying."""
@@ -86,7 +86,7 @@ def exigir_pode_implantar(*, release: Release, ambiente: Ambiente, por: Abstract
 
 
 def novo_item_implantar(
-    *, release: Release, ambiente: Ambiente | None = None, por: AbstractBaseUser, origem: Implantacao | None = None
+    *, release: Release, ambiente: Ambiente | None = None, por: User, origem: Implantacao | None = None
 ) -> backlog.NovoItem:
     """The ``implantar`` item for an approved release (checked against the environment's rules),
     to produce or to conclude an approval with."""
