@@ -44,6 +44,8 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
                 "aprovado_por": {"type": "string"},
                 # The validated deployment this one promotes (fabrica.implantacao).
                 "origem_ref": {"type": "string"},
+                # The failed deployment this one retries (fabrica.implantacao).
+                "repete_ref": {"type": "string"},
                 # A rollback: release_ref names the release taken down, para_release_ref the one
                 # put back (null: none, the spec stops serving there).
                 "reversao": {

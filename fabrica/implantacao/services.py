@@ -59,6 +59,7 @@ PRIORIDADE_REVERSAO = 100
 Status = Implantacao.Status
 Validacao = Implantacao.Validacao
 Promocao = Implantacao.Promocao
+Falha = Implantacao.Falha
 TRANSICOES = {
     Status.AGUARDANDO: {Status.EM_ANDAMENTO, Status.FALHOU},
     Status.EM_ANDAMENTO: {Status.CONCLUIDA, Status.FALHOU},
@@ -184,7 +185,12 @@ def exigir_pode_implantar(*, release: Release, ambiente: Ambiente, por: Abstract
 
 
 def novo_item_implantar(
-    *, release: Release, ambiente: Ambiente | None = None, por: AbstractBaseUser, origem: Implantacao | None = None
+    *,
+    release: Release,
+    ambiente: Ambiente | None = None,
+    por: AbstractBaseUser,
+    origem: Implantacao | None = None,
+    repete: Implantacao | None = None,
 ) -> backlog.NovoItem:
     """The ``implantar`` item for an approved release (checked against the environment's rules),
     to produce or to conclude an approval with."""
@@ -197,6 +203,8 @@ def novo_item_implantar(
     }
     if origem is not None:
         contexto["origem_ref"] = str(origem.pk)
+    if repete is not None:
+        contexto["repete_ref"] = str(repete.pk)
     return backlog.NovoItem(tipo="implantar", produtor=PRODUTOR_PO, spec_ref=release.spec_ref, contexto=contexto)
 
 
@@ -214,6 +222,7 @@ class Pedido:
     motivo: str = ""
     reverte: Implantacao | None = None
     origem: Implantacao | None = None
+    repete: Implantacao | None = None
 
 
 def _usuario(nome: Any) -> AbstractBaseUser | None:
@@ -251,6 +260,9 @@ def _pedido(item: Item) -> Pedido:
     origem = None
     if str(contexto.get("origem_ref", "")).isdecimal():
         origem = Implantacao.objects.filter(pk=int(contexto["origem_ref"])).first()
+    repete = None
+    if str(contexto.get("repete_ref", "")).isdecimal():
+        repete = Implantacao.objects.filter(pk=int(contexto["repete_ref"])).first()
     aprovado_por = _usuario(contexto.get("aprovado_por")) or release.decidido_por
     return Pedido(
         tipo=Implantacao.Tipo.IMPLANTACAO,
@@ -260,6 +272,7 @@ def _pedido(item: Item) -> Pedido:
         aprovado_por=aprovado_por,
         solicitado_por=item.produtor,
         origem=origem,
+        repete=repete,
     )
 
 
@@ -300,6 +313,7 @@ def _registro_aberto(item: Item, pedido: Pedido) -> Implantacao:
         motivo=pedido.motivo,
         reverte=pedido.reverte,
         origem=pedido.origem,
+        repete=pedido.repete,
     )
 
 
@@ -577,7 +591,11 @@ def _registrar_sucesso(impl_id: int, item: Item | None, resultado: Resultado) ->
 
 def _substituir_validacoes(impl: Implantacao) -> None:
     """Earlier deployments of the spec to this environment still waiting for validation no
-    longer serve: their validation is withdrawn (the PO validates what runs)."""
+    longer serve: their validation is withdrawn (the PO validates what runs); failed ones still
+    waiting for a decision are superseded (something newer serves there now)."""
+    Implantacao.objects.filter(ambiente_id=impl.ambiente_id, spec_ref=impl.spec_ref, falha=Falha.PENDENTE).exclude(
+        pk=impl.pk
+    ).update(falha=Falha.SUPERADA)
     antigas = list(
         Implantacao.objects.select_for_update(no_key=True)
         .filter(ambiente_id=impl.ambiente_id, spec_ref=impl.spec_ref, validacao=Validacao.PENDENTE)
@@ -603,7 +621,12 @@ def _registrar_falha(impl_id: int, item: Item | None, erro: str) -> None:
         impl = _travar(impl_id)
         _exigir_transicao(impl, Status.FALHOU)
         impl.status, impl.terminado_em, impl.erro = Status.FALHOU, timezone.now(), erro[:10_000]
-        impl.save(update_fields=["status", "terminado_em", "erro"])
+        campos = ["status", "terminado_em", "erro"]
+        if impl.tipo == Implantacao.Tipo.IMPLANTACAO and impl.release_id is not None:
+            # A failed deployment is the PO's decision: retry it or reject the release.
+            impl.falha = Falha.PENDENTE
+            campos.append("falha")
+        impl.save(update_fields=campos)
         if item is not None:
             backlog.falhar(
                 item_id=item.pk,
@@ -731,6 +754,80 @@ def implantacao_validar(
             gerados,
         )
     return impl
+
+
+# --- a failed deployment -------------------------------------------------------------------------
+
+LINHAS_DA_FALHA = 15
+
+
+def trecho_da_falha(impl: Implantacao) -> str:
+    """The failing part of a failed deployment's log: its last lines up to the failure (the
+    smoke checks' output or the target's error), for the inbox, the page and ``corrigir_bug``."""
+    linhas = [linha for linha in (impl.log or "").splitlines() if linha.strip()]
+    return "\n".join(linhas[-LINHAS_DA_FALHA:])
+
+
+def erro_da_falha(impl: Implantacao, motivo: str = "") -> str:
+    """The ``erro`` of the ``corrigir_bug`` a rejected failed deployment produces: the PO's words
+    (if any), the failure and the failing part of its log."""
+    partes = [motivo.strip()] if motivo.strip() else []
+    partes.append(
+        _("A implantação #%(n)s em %(ambiente)s falhou: %(erro)s")
+        % {"n": impl.pk, "ambiente": impl.ambiente.nome, "erro": impl.erro or "?"}
+    )
+    trecho = trecho_da_falha(impl)
+    if trecho:
+        partes.append(trecho)
+    return "\n\n".join(partes)[:5000]
+
+
+def falha_travar(implantacao_id: int, por: AbstractBaseUser) -> Implantacao:
+    """Locks a failed deployment whose decision waits, for someone who may decide it; refuses
+    (with who decided, when) otherwise. Call inside a transaction."""
+    impl = _travar(implantacao_id)
+    if impl.falha != Falha.PENDENTE:
+        if impl.falha in (Falha.REPETIDA, Falha.REJEITADA):
+            frase = _("Esta falha já foi decidida (%(decisao)s) por %(quem)s em %(quando)s.") % {
+                "decisao": impl.get_falha_display(),
+                "quem": impl.validado_por.get_username() if impl.validado_por else "?",
+                "quando": _quando(impl.validado_em),
+            }
+        else:
+            frase = _("A implantação #%(n)s não tem falha a decidir (%(estado)s).") % {
+                "n": impl.pk,
+                "estado": impl.get_falha_display() or impl.get_status_display(),
+            }
+        raise TransicaoInvalida(frase, {"falha": [impl.falha or impl.status]})
+    exigir_aprovador(por, impl.ambiente)
+    return impl
+
+
+def falha_registrar(impl: Implantacao, decisao: str, por: AbstractBaseUser, motivo: str = "") -> None:
+    """Records the decision on a failed deployment locked by ``falha_travar``."""
+    impl.falha, impl.validado_por, impl.validado_em = decisao, por, timezone.now()
+    impl.observacao = (motivo or "").strip()[:5000]
+    impl.save(update_fields=["falha", "validado_por", "validado_em", "observacao"])
+
+
+def falhas_da_release_superar(release_id: int, *, exceto: int) -> None:
+    """Other failures of a release that is rejected wait for nothing any more."""
+    Implantacao.objects.filter(release_id=release_id, falha=Falha.PENDENTE).exclude(pk=exceto).update(
+        falha=Falha.SUPERADA
+    )
+
+
+def implantacao_repetir(*, implantacao_id: int, por: AbstractBaseUser) -> Item:
+    """Retries a failed deployment once: a new ``implantar`` of the same release to the same
+    environment, approved by ``por`` and checked against the environment's rules; the failed
+    record says who retried it and links the new one (``repete``)."""
+    with transaction.atomic():
+        impl = falha_travar(implantacao_id, por)
+        assert impl.release is not None
+        novo = novo_item_implantar(release=impl.release, ambiente=impl.ambiente, por=por, repete=impl)
+        (item,) = backlog.produzir_varios([novo], ator=ator_de(por))
+        falha_registrar(impl, Falha.REPETIDA, por)
+    return item
 
 
 def implantacao_promover(*, implantacao_id: int, por: AbstractBaseUser) -> Item:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from backlog import services as backlog
 from backlog.models import Status
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
+from fabrica.implantacao import services as implantacao
 from fabrica.implantacao.services import novo_item_implantar
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.precificacao.services import esforco_real_registrar
@@ -150,6 +151,45 @@ def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> 
         )
         _fechar(release, por, {"decisao": "rejeitada", "por": ator_de(por), "motivo": motivo}, corrigir)
         _registrar(release, Decisao.REJEITADA, por, motivo)
+    return release
+
+
+def release_rejeitar_por_falha(*, implantacao_id: int, por: AbstractBaseUser, motivo: str = "") -> Release:
+    """Rejects the approved release of a failed deployment whose decision waits (docs/implantacao.md,
+    "A failed deployment"): the release becomes ``Rejeitada`` with the failure as its reason, and
+    ``corrigir_bug`` is produced with the failure (and the log's failing part) as ``erro``; the
+    other failures of the release wait no more. Once, by whom the environment allows."""
+    with transaction.atomic():
+        impl = implantacao.falha_travar(implantacao_id, por)
+        assert impl.release_id is not None
+        release = _travar(impl.release_id)
+        if release.status != Decisao.APROVADA:
+            raise TransicaoInvalida(
+                _("A release %(release)s não está aprovada (%(status)s): não há o que rejeitar.")
+                % {"release": release.rotulo_versao, "status": release.get_status_display()},
+                {"status": [release.status]},
+            )
+        erro = implantacao.erro_da_falha(impl, motivo)
+        backlog.produzir_varios(
+            [
+                backlog.NovoItem(
+                    tipo="corrigir_bug",
+                    produtor=PRODUTOR_PO,
+                    spec_ref=release.spec_ref,
+                    contexto={
+                        "feature_ref": release.rotulo_versao,
+                        "erro": erro,
+                        "implantacao_ref": str(impl.pk),
+                        "ambiente": impl.ambiente.nome,
+                        "rejeitada_por": ator_de(por),
+                    },
+                )
+            ],
+            ator=ator_de(por),
+        )
+        _registrar(release, Decisao.REJEITADA, por, erro)
+        implantacao.falha_registrar(impl, implantacao.Falha.REJEITADA, por, motivo)
+        implantacao.falhas_da_release_superar(release.pk, exceto=impl.pk)
     return release
 
 
