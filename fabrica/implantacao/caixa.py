@@ -7,6 +7,7 @@ Each page costs a constant number of queries."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -17,6 +18,7 @@ from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services import trecho_da_falha
 
 NOME = "validar_implantacao"
+CAUDA_DO_LOG = 4000  # characters: enough for the failing part's last lines
 
 
 def _da_aba(aba: str, busca: str) -> QuerySet[Implantacao]:
@@ -46,12 +48,14 @@ def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[Linha]
         .defer("log")
         .order_by(*ordem)
     )
-    # The failing part of the log, only for the failures on the page (a few rows, one query).
+    # The failing part of the log, only for the failures on the page, and only the log's tail
+    # (a log holds up to 512 KiB): one query.
     trechos = {
-        pk: trecho_da_falha(Implantacao(log=texto))
-        for pk, texto in Implantacao.objects.filter(pk__in=ids, status=Implantacao.Status.FALHOU)
+        pk: trecho_da_falha(Implantacao(log=cauda))
+        for pk, cauda in Implantacao.objects.filter(pk__in=ids, status=Implantacao.Status.FALHOU)
         .exclude(falha="")
-        .values_list("pk", "log")
+        .annotate(cauda=Right("log", CAUDA_DO_LOG))
+        .values_list("pk", "cauda")
     }
     linhas = []
     for impl in registros:

@@ -215,7 +215,9 @@ def test_rejeitar_a_release_pela_pagina_so_o_po(cliente_como, falha_rapida, quem
     feito = cliente.post(url, {"motivo": "o servico cai", "confirmado": "sim"}, follow=True)
     assert "Release spec_teste-v1 rejeitada" in feito.content.decode()
     (corrigir,) = Item.objects.filter(tipo="corrigir_bug")
-    assert corrigir.contexto["erro"].startswith("o servico cai") and "o servico nao respondeu" in corrigir.contexto["erro"]
+    assert (
+        corrigir.contexto["erro"].startswith("o servico cai") and "o servico nao respondeu" in corrigir.contexto["erro"]
+    )
 
     release = cliente.get(reverse("release", args=[falha_rapida.release_id])).content.decode()
     assert 'id="por-ambiente"' in release and "release rejeitada" in release
