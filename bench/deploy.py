@@ -237,7 +237,7 @@ def main() -> None:
     try:
         descricao = preparar(pasta)
         from backlog import services as backlog
-        from fabrica.implantacao import services
+        from fabrica.implantacao import selectors, services
         from fabrica.implantacao.alvos import alvo_de
 
         ambiente, releases, po, admin = montar(args.releases, args.arquivos, args.bytes, args.smoke)
@@ -251,7 +251,7 @@ def main() -> None:
         for i in range(args.rodadas):
             nova = releases[1 + i % (len(releases) - 1)]
             implantacoes.append(cronometrar(implantar(nova)))
-            anterior = services.releases_para_reverter(ambiente, "spec_bench")[0]
+            anterior = selectors.releases_para_reverter(ambiente, "spec_bench")[0]
             item = services.reversao_solicitar(
                 ambiente_id=ambiente.pk, spec_ref="spec_bench", release_id=anterior.pk, por=admin, motivo="bench"
             )

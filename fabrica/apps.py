@@ -12,6 +12,7 @@ class FabricaConfig(AppConfig):
         # (each handler brings its dispatch listener) here.
         from backlog.tipos import registrar_decisor
         from fabrica import consumidor, contratos, palavras, tasks
+        from fabrica.contratos import TipoItem
         from fabrica.decisoes import caixa
         from fabrica.decisoes.services import (
             decisao_so_pela_pagina,
@@ -33,16 +34,16 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
         # A role granted to conclude a decision item decides through the PO's decision service.
-        registrar_decisor("aprovar_orcamento", orcamento_decidir_pelo_backlog)
-        registrar_decisor("aprovar_release", decisao_so_pela_pagina)
-        registrar_decisor("validar_implantacao", decisao_so_pela_pagina)
-        consumidor.registrar_handler("orcar_spec", processar_orcar)
-        consumidor.registrar_handler("desenvolvimento", processar_desenvolvimento)
-        consumidor.registrar_handler("corrigir_bug", processar_corrigir)
+        registrar_decisor(TipoItem.APROVAR_ORCAMENTO, orcamento_decidir_pelo_backlog)
+        registrar_decisor(TipoItem.APROVAR_RELEASE, decisao_so_pela_pagina)
+        registrar_decisor(TipoItem.VALIDAR_IMPLANTACAO, decisao_so_pela_pagina)
+        consumidor.registrar_handler(TipoItem.ORCAR_SPEC, processar_orcar)
+        consumidor.registrar_handler(TipoItem.DESENVOLVIMENTO, processar_desenvolvimento)
+        consumidor.registrar_handler(TipoItem.CORRIGIR_BUG, processar_corrigir)
         caixa_de_releases.registrar()
         alvos.registrar_padrao()
         caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
-        consumidor.registrar_handler("implantar", processar_implantar)
+        consumidor.registrar_handler(TipoItem.IMPLANTAR, processar_implantar)
         workers.registrar_todos()
         palavras.registrar()
         _registrar_verificacoes()

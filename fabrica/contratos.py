@@ -1,19 +1,80 @@
-"""The payloads (``contexto``) of the item types (docs/arquitetura.md, "The backlog contract"),
-registered with MS_Backlog.
+"""The names that go over the wire, in one place: the item types (docs/arquitetura.md, "The
+backlog contract") and their payloads (``contexto``) registered with MS_Backlog, who produces
+them, and the label that names a release.
 
 Types PROMETHEUS consumes (orcar_spec, desenvolvimento, implantar, corrigir_bug), produces
 (aprovar_orcamento, entrevistar_dor, aprovar_release, validar_implantacao) and the PO's
 (ajustar_spec, avaliar_efetividade). Extra keys are allowed: the seed lists what is expected,
 and producers may add context.
+
+Code never spells a type, a producer or a payload itself: it names ``TipoItem`` and builds the
+item with the ``item_*`` builder of its type, so a key is written here once. The payload keys
+stay as the seed spells them (``release_ref``, ``feature_ref``); in code a release's label is
+``rotulo_versao`` (``spec_001-v2``), formatted and read only by the two functions below.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from backlog.services import NovoItem
 from backlog.tipos import registrar_tipo
+
+
+class TipoItem(StrEnum):
+    """The item types of seed §2 that PROMETHEUS and the PO exchange on MS_Backlog."""
+
+    ORCAR_SPEC = "orcar_spec"
+    APROVAR_ORCAMENTO = "aprovar_orcamento"
+    ENTREVISTAR_DOR = "entrevistar_dor"
+    DESENVOLVIMENTO = "desenvolvimento"
+    AJUSTAR_SPEC = "ajustar_spec"
+    IMPLANTAR = "implantar"
+    CORRIGIR_BUG = "corrigir_bug"
+    APROVAR_RELEASE = "aprovar_release"
+    VALIDAR_IMPLANTACAO = "validar_implantacao"
+    AVALIAR_EFETIVIDADE = "avaliar_efetividade"
+
 
 # The name PROMETHEUS produces items under, and the actor of what the factory does on its own
 # (a person is ``prometheus_site.atores.ator_de(user)``).
 PRODUTOR = "PROMETHEUS"
+# What the PO's decisions produce is produced under the product system's name (seed §2: MS_Produto
+# acts as the PO); who decided is in the item's events and in the payload.
+PRODUTOR_PO = "MS_Produto"
+# A rollback goes before deployments waiting in the queue.
+PRIORIDADE_REVERSAO = 100
+
+# --- a release's label --------------------------------------------------------------------------
+
+# A spec id (fabrica.specs.formato.comum.ID_SPEC) and a version that fits the database's integer.
+_SPEC = r"[a-z0-9_]+"
+_ROTULO = re.compile(rf"(?P<spec>{_SPEC})-v(?P<versao>[0-9]{{1,9}})")
+_SPEC_REF = re.compile(_SPEC)
+
+
+def rotulo_versao(spec_ref: str, versao: int) -> str:
+    """A release's label, as ``release_ref``/``feature_ref`` carry it: ``spec_001-v2``."""
+    return f"{spec_ref}-v{versao}"
+
+
+def ler_rotulo_versao(texto: str) -> tuple[str, int] | None:
+    """``(spec_ref, versao)`` of a release label, or None when ``texto`` is not one."""
+    casamento = _ROTULO.fullmatch(texto or "")
+    if casamento is None:
+        return None
+    return casamento["spec"], int(casamento["versao"])
+
+
+def e_spec_ref(texto: str) -> bool:
+    """Whether ``texto`` is a spec id (``spec_001``), as a ``feature_ref`` may name one."""
+    return _SPEC_REF.fullmatch(texto or "") is not None
+
+
+# --- the schemas ------------------------------------------------------------------------------------
 
 _TEXTO = {"type": "string", "minLength": 1}
 _REF = {"type": "string", "minLength": 1, "maxLength": 100}
@@ -28,13 +89,13 @@ def _objeto(obrigatorios: dict, opcionais: dict | None = None) -> dict:
     }
 
 
-CONTRATOS: dict[str, tuple[str, dict]] = {
-    "orcar_spec": ("Spec pronta, precificar antes de desenvolver", _objeto({"spec_ref": _REF})),
-    "desenvolvimento": (
+CONTRATOS: dict[TipoItem, tuple[str, dict]] = {
+    TipoItem.ORCAR_SPEC: ("Spec pronta, precificar antes de desenvolver", _objeto({"spec_ref": _REF})),
+    TipoItem.DESENVOLVIMENTO: (
         "Orçamento aprovado, pode desenvolver",
         _objeto({"spec_ref": _REF, "spec_recursos": {"type": "object"}}),
     ),
-    "implantar": (
+    TipoItem.IMPLANTAR: (
         "Release aprovada, fazer deploy",
         _objeto(
             {"release_ref": _REF},
@@ -61,7 +122,7 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
             },
         ),
     ),
-    "corrigir_bug": (
+    TipoItem.CORRIGIR_BUG: (
         "Bug identificado, corrigir",
         _objeto(
             {
@@ -82,11 +143,11 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
             },
         ),
     ),
-    "aprovar_orcamento": (
+    TipoItem.APROVAR_ORCAMENTO: (
         "Orçamento para aprovação do PO",
         _objeto({"spec_ref": _REF, "spec_recursos": {"type": "object"}}),
     ),
-    "entrevistar_dor": (
+    TipoItem.ENTREVISTAR_DOR: (
         "GAP de infra como dor de PROMETHEUS",
         _objeto(
             {
@@ -106,7 +167,7 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
             },
         ),
     ),
-    "aprovar_release": (
+    TipoItem.APROVAR_RELEASE: (
         "Release para aprovação do PO",
         _objeto(
             {"release_ref": _REF},
@@ -118,22 +179,187 @@ CONTRATOS: dict[str, tuple[str, dict]] = {
             },
         ),
     ),
-    "validar_implantacao": (
+    TipoItem.VALIDAR_IMPLANTACAO: (
         "Deploy concluído, MS_Produto valida",
         _objeto({"release_ref": _REF, "implantacao_ref": _REF, "ambiente": _TEXTO}, {"url": {"type": "string"}}),
     ),
-    "ajustar_spec": ("Orçamento devolvido para ajuste da spec", _objeto({"spec_ref": _REF, "motivo": _TEXTO})),
-    "avaliar_efetividade": (
+    TipoItem.AJUSTAR_SPEC: ("Orçamento devolvido para ajuste da spec", _objeto({"spec_ref": _REF, "motivo": _TEXTO})),
+    TipoItem.AVALIAR_EFETIVIDADE: (
         "Implantação validada, avaliar efetividade",
         _objeto({"release_ref": _REF, "implantacao_ref": _REF, "ambiente": _TEXTO}, {"observacao": {"type": "string"}}),
     ),
 }
 
 
+# --- the builders: one per item type that fabrica produces ---------------------------------------
+
+
+def item_orcar_spec(*, spec_ref: str, produtor: str) -> NovoItem:
+    return NovoItem(tipo=TipoItem.ORCAR_SPEC, produtor=produtor, spec_ref=spec_ref, contexto={"spec_ref": spec_ref})
+
+
+def item_entrevistar_dor(*, spec_ref: str, contexto: dict[str, Any]) -> NovoItem:
+    """A gap of infrastructure as PROMETHEUS's pain (``contexto``: ``Gap.contexto_dor``)."""
+    return NovoItem(tipo=TipoItem.ENTREVISTAR_DOR, produtor=PRODUTOR, spec_ref=spec_ref, contexto=contexto)
+
+
+def item_aprovar_orcamento(
+    *, spec_ref: str, spec_recursos: dict[str, Any], spec_recursos_id: int, depende_de_gerados: Sequence[int] = ()
+) -> NovoItem:
+    return NovoItem(
+        tipo=TipoItem.APROVAR_ORCAMENTO,
+        produtor=PRODUTOR,
+        spec_ref=spec_ref,
+        contexto={"spec_ref": spec_ref, "spec_recursos": spec_recursos, "spec_recursos_id": spec_recursos_id},
+        depende_de_gerados=list(depende_de_gerados),
+    )
+
+
+def item_desenvolvimento(*, spec_ref: str, spec_recursos: dict[str, Any], depende_de: Sequence[int] = ()) -> NovoItem:
+    """The PO approved the budget: develop the spec (after the specs it depends on)."""
+    return NovoItem(
+        tipo=TipoItem.DESENVOLVIMENTO,
+        produtor=PRODUTOR_PO,
+        spec_ref=spec_ref,
+        contexto={"spec_ref": spec_ref, "spec_recursos": spec_recursos},
+        depende_de=list(depende_de),
+    )
+
+
+def item_ajustar_spec(*, spec_ref: str, motivo: str, spec_recursos_id: int) -> NovoItem:
+    return NovoItem(
+        tipo=TipoItem.AJUSTAR_SPEC,
+        produtor=PRODUTOR_PO,
+        spec_ref=spec_ref,
+        contexto={"spec_ref": spec_ref, "motivo": motivo, "spec_recursos_id": spec_recursos_id},
+    )
+
+
+def item_aprovar_release(
+    *,
+    rotulo_versao: str,
+    spec_ref: str,
+    artefatos: list[str],
+    testes_passaram: bool,
+    cobertura: float,
+    release_id: int,
+    tipo: str,
+    corrige: str = "",
+) -> NovoItem:
+    """A built release for the PO (``corrige``: the label of the release a hotfix fixes)."""
+    return NovoItem(
+        tipo=TipoItem.APROVAR_RELEASE,
+        produtor=PRODUTOR,
+        spec_ref=spec_ref,
+        contexto={
+            "release_ref": rotulo_versao,
+            "spec_ref": spec_ref,
+            "artefatos": artefatos,
+            "testes_passaram": testes_passaram,
+            "cobertura": cobertura,
+            "release_id": release_id,
+            "tipo": tipo,
+            **({"corrige": corrige} if corrige else {}),
+        },
+    )
+
+
+def item_corrigir_bug(
+    *,
+    rotulo_versao: str,
+    spec_ref: str,
+    erro: str,
+    rejeitada_por: str = "",
+    implantacao_ref: str = "",
+    ambiente: str = "",
+) -> NovoItem:
+    """The PO found a bug in a release (``rotulo_versao``): rejected it (``rejeitada_por``) or
+    refused its deployment (``implantacao_ref``, ``ambiente``)."""
+    contexto: dict[str, Any] = {"feature_ref": rotulo_versao, "erro": erro}
+    if rejeitada_por:
+        contexto["rejeitada_por"] = rejeitada_por
+    if implantacao_ref:
+        contexto["implantacao_ref"] = implantacao_ref
+    if ambiente:
+        contexto["ambiente"] = ambiente
+    return NovoItem(tipo=TipoItem.CORRIGIR_BUG, produtor=PRODUTOR_PO, spec_ref=spec_ref, contexto=contexto)
+
+
+def item_implantar(
+    *,
+    rotulo_versao: str,
+    spec_ref: str,
+    ambiente: str,
+    aprovado_por: str,
+    origem_ref: str = "",
+    repete_ref: str = "",
+) -> NovoItem:
+    """Deploy an approved release (``aprovado_por``: a username, checked against the environment's
+    approvers; ``origem_ref``: the validated deployment this one promotes; ``repete_ref``: the
+    failed deployment this one retries)."""
+    contexto: dict[str, Any] = {"release_ref": rotulo_versao, "ambiente": ambiente, "aprovado_por": aprovado_por}
+    if origem_ref:
+        contexto["origem_ref"] = origem_ref
+    if repete_ref:
+        contexto["repete_ref"] = repete_ref
+    return NovoItem(tipo=TipoItem.IMPLANTAR, produtor=PRODUTOR_PO, spec_ref=spec_ref, contexto=contexto)
+
+
+def item_reverter(
+    *,
+    rotulo_versao: str,
+    spec_ref: str,
+    ambiente: str,
+    para: str | None,
+    motivo: str,
+    por: str,
+    implantacao_ref: str = "",
+    produtor: str = PRODUTOR,
+) -> NovoItem:
+    """A rollback, as an ``implantar`` ahead of the queue: takes ``rotulo_versao`` down and puts
+    ``para`` back (None: nothing, the spec stops serving there); ``por`` is the actor who asked."""
+    reversao: dict[str, Any] = {"para_release_ref": para}
+    if implantacao_ref:
+        reversao["implantacao_ref"] = implantacao_ref
+    reversao |= {"motivo": motivo, "por": por}
+    return NovoItem(
+        tipo=TipoItem.IMPLANTAR,
+        produtor=produtor,
+        spec_ref=spec_ref,
+        prioridade=PRIORIDADE_REVERSAO,
+        contexto={"release_ref": rotulo_versao, "ambiente": ambiente, "reversao": reversao},
+    )
+
+
+def item_validar_implantacao(
+    *, rotulo_versao: str, spec_ref: str, implantacao_ref: str, ambiente: str, url: str = ""
+) -> NovoItem:
+    contexto: dict[str, Any] = {"release_ref": rotulo_versao, "implantacao_ref": implantacao_ref, "ambiente": ambiente}
+    if url:
+        contexto["url"] = url
+    return NovoItem(tipo=TipoItem.VALIDAR_IMPLANTACAO, produtor=PRODUTOR, spec_ref=spec_ref, contexto=contexto)
+
+
+def item_avaliar_efetividade(
+    *, rotulo_versao: str, spec_ref: str, implantacao_ref: str, ambiente: str, observacao: str
+) -> NovoItem:
+    return NovoItem(
+        tipo=TipoItem.AVALIAR_EFETIVIDADE,
+        produtor=PRODUTOR_PO,
+        spec_ref=spec_ref,
+        contexto={
+            "release_ref": rotulo_versao,
+            "implantacao_ref": implantacao_ref,
+            "ambiente": ambiente,
+            "observacao": observacao,
+        },
+    )
+
+
 def registrar() -> None:
     from fabrica.releases.referencias import erros_de_corrigir_bug
 
     # Rules beyond the schema, checked when the item is produced (a reference must exist).
-    validadores = {"corrigir_bug": erros_de_corrigir_bug}
-    for nome, (descricao, schema) in CONTRATOS.items():
-        registrar_tipo(nome, schema, descricao=descricao, validar=validadores.get(nome))
+    validadores = {TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug}
+    for tipo, (descricao, schema) in CONTRATOS.items():
+        registrar_tipo(tipo.value, schema, descricao=descricao, validar=validadores.get(tipo))

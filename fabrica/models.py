@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Item, Status
+from fabrica import contratos
 
 slug_validador = RegexValidator(r"^[a-z0-9_]+$", _("Use apenas letras minúsculas, dígitos e _."))
 
@@ -438,7 +439,8 @@ class Release(models.Model):
 
     @property
     def rotulo_versao(self) -> str:
-        return f"{self.spec_ref}-v{self.versao}"
+        """The label ``release_ref``/``feature_ref`` carry on the backlog (``spec_001-v2``)."""
+        return contratos.rotulo_versao(self.spec_ref, self.versao)
 
 
 class Construcao(models.Model):

@@ -17,21 +17,22 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
+from fabrica.contratos import TipoItem
 from fabrica.models import Orcamento, Release
 from prometheus_site import vocabulario
 from prometheus_site.vocabulario import Palavra, nome_do_ator
 
 TIPOS_DE_ITEM = {
-    "orcar_spec": _("pedido de orçamento"),
-    "aprovar_orcamento": _("aprovação do orçamento"),
-    "entrevistar_dor": _("gap de infraestrutura"),
-    "desenvolvimento": _("desenvolvimento"),
-    "ajustar_spec": _("ajuste da spec"),
-    "implantar": _("implantação"),
-    "corrigir_bug": _("correção de bug"),
-    "aprovar_release": _("aprovação da release"),
-    "validar_implantacao": _("validação da implantação"),
-    "avaliar_efetividade": _("avaliação de efetividade"),
+    TipoItem.ORCAR_SPEC: _("pedido de orçamento"),
+    TipoItem.APROVAR_ORCAMENTO: _("aprovação do orçamento"),
+    TipoItem.ENTREVISTAR_DOR: _("gap de infraestrutura"),
+    TipoItem.DESENVOLVIMENTO: _("desenvolvimento"),
+    TipoItem.AJUSTAR_SPEC: _("ajuste da spec"),
+    TipoItem.IMPLANTAR: _("implantação"),
+    TipoItem.CORRIGIR_BUG: _("correção de bug"),
+    TipoItem.APROVAR_RELEASE: _("aprovação da release"),
+    TipoItem.VALIDAR_IMPLANTACAO: _("validação da implantação"),
+    TipoItem.AVALIAR_EFETIVIDADE: _("avaliação de efetividade"),
 }
 
 # Seed §4: one worker per vertente.

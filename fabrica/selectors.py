@@ -8,6 +8,7 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from backlog.models import Item, Status
+from fabrica.contratos import TipoItem
 from fabrica.erros import NaoEncontrado
 from fabrica.models import Capacidade, Gap, Orcamento, Spec
 
@@ -58,7 +59,11 @@ def orcamento_vigente(spec: Spec) -> Orcamento | None:
 
 def orcar_em_curso(spec_id: str) -> Item | None:
     """The oldest ``orcar_spec`` of this spec still being priced (queued, waiting or running)."""
-    return Item.objects.filter(tipo="orcar_spec", spec_ref=spec_id, status__in=ORCAR_EM_CURSO).order_by("id").first()
+    return (
+        Item.objects.filter(tipo=TipoItem.ORCAR_SPEC, spec_ref=spec_id, status__in=ORCAR_EM_CURSO)
+        .order_by("id")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def desenvolvimentos(spec_refs: list[str]) -> dict[str, Item]:
     if not spec_refs:
         return ultimos
     for item in (
-        Item.objects.filter(tipo="desenvolvimento", spec_ref__in=spec_refs)
+        Item.objects.filter(tipo=TipoItem.DESENVOLVIMENTO, spec_ref__in=spec_refs)
         .exclude(status=Status.CANCELADO)
         .order_by("id")
         .only("pk", "spec_ref", "status")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
 from fabrica import palavras, selectors
+from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.models import Orcamento, Spec
@@ -316,7 +317,7 @@ def spec_orcar(request: PedidoAutenticado, pk: int) -> HttpResponse:
 @login_required
 def orcar_progresso(request: PedidoAutenticado, item_id: int) -> HttpResponse:
     exigir(request, "fabrica.view_orcamento")
-    item = get_object_or_404(Item, pk=item_id, tipo="orcar_spec")
+    item = get_object_or_404(Item, pk=item_id, tipo=TipoItem.ORCAR_SPEC)
     orc = Orcamento.objects.filter(item_orcar=item).first()
     resultado = item.resultado or {}
     if orc is None and item.status == "Concluido" and resultado.get("spec_recursos_id"):

@@ -2,9 +2,11 @@ import uuid
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from backlog.models import Dependencia, Item, Status
+from fabrica.models import Ambiente
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
@@ -38,3 +40,19 @@ class DependenciaFactory(factory.django.DjangoModelFactory):
 
     depende_de = factory.SubFactory(ItemFactory)
     item = factory.SubFactory(ItemFactory, status=Status.BLOQUEADO)
+
+
+class AmbienteFactory(factory.django.DjangoModelFactory):
+    """An environment of the directory target; ``grupos_aprovadores=["PO"]`` names the groups
+    whose members approve its deployments."""
+
+    class Meta:
+        model = Ambiente
+        skip_postgeneration_save = True
+
+    nome = factory.Sequence(lambda n: f"ambiente_{n}")
+
+    @factory.post_generation
+    def grupos_aprovadores(self, create: bool, nomes: list[str] | None, **kwargs) -> None:
+        if create and nomes:
+            self.grupos_aprovadores.set(Group.objects.filter(name__in=nomes))

@@ -318,7 +318,10 @@ def objetos(orcamento_pronto, elenco, settings):
 
     # A healthy factory for /saude/: the cluster's sweep on time, and no free-disk floor (the
     # test machine's disk is not the subject here).
-    Schedule.objects.filter(name="prometheus-varredura").update(next_run=timezone.now())
+    Schedule.objects.update_or_create(
+        name="prometheus-varredura",
+        defaults={"func": "fabrica.tasks.varrer", "schedule_type": "I", "minutes": 1, "next_run": timezone.now()},
+    )
     settings.PROMETHEUS_SAUDE_DISCO_LIVRE = 0
     spec = orcamento_pronto.spec
     homologacao = Ambiente.objects.create(nome="homologacao", ordem=10, configuracao={"smoke": False})

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Status
-from fabrica import selectors
+from fabrica import contratos, selectors
 from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.models import Orcamento, Spec
@@ -28,7 +28,6 @@ from prometheus_site.atores import ator_de
 
 Decisao = Orcamento.Status
 TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO, Decisao.SUBSTITUIDO}}
-PRODUTOR_PO = "MS_Produto"
 
 
 def _travar(orcamento_id: int) -> Orcamento:
@@ -151,11 +150,9 @@ def orcamento_aprovar(
                 {"gaps": [str(g) for g in orc.gaps.all()]},
             )
         return [
-            backlog.NovoItem(
-                tipo="desenvolvimento",
-                produtor=PRODUTOR_PO,
+            contratos.item_desenvolvimento(
                 spec_ref=orc.spec_ref,
-                contexto={"spec_ref": orc.spec_ref, "spec_recursos": resumo_orcamento(orc)},
+                spec_recursos=resumo_orcamento(orc),
                 depende_de=_dependencias_de_desenvolvimento(orc),
             )
         ]
@@ -172,14 +169,7 @@ def orcamento_ajustar(
     motivo = _motivo_obrigatorio(motivo)
 
     def ajuste(orc: Orcamento) -> list[backlog.NovoItem]:
-        return [
-            backlog.NovoItem(
-                tipo="ajustar_spec",
-                produtor=PRODUTOR_PO,
-                spec_ref=orc.spec_ref,
-                contexto={"spec_ref": orc.spec_ref, "motivo": motivo, "spec_recursos_id": orc.pk},
-            )
-        ]
+        return [contratos.item_ajustar_spec(spec_ref=orc.spec_ref, motivo=motivo, spec_recursos_id=orc.pk)]
 
     return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste, lease_token)
 

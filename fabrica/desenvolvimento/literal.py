@@ -1,7 +1,7 @@
-"""Literais Python legíveis para o código gerado: ``literal(valor)`` escreve dicionários, listas
-e tuplas numa linha quando cabem, senão um item por linha com vírgula no fim (o estilo do
-``ruff format``), indentados a partir de ``nivel``. Textos e números saem pelo ``repr`` — nunca
-por interpolação —, então nada da spec vira código."""
+"""Readable Python literals for the generated code: ``literal(valor)`` writes dicts, lists and
+tuples on one line when they fit, else one item per line with a trailing comma (``ruff format``'s
+style), indented from ``nivel``. Texts and numbers go through ``repr`` — never through
+interpolation —, so nothing of the spec becomes code."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ INDENTACAO = "    "
 
 
 def em_uma_linha(valor: dict[str, Any] | list[Any] | tuple[Any, ...], escrever: Callable[[Any], str]) -> str:
-    """Um dicionário, lista ou tupla numa linha, cada chave e item escrito por ``escrever``."""
+    """A dict, list or tuple on one line, each key and item written by ``escrever``."""
     if isinstance(valor, dict):
         return "{" + ", ".join(f"{escrever(k)}: {escrever(v)}" for k, v in valor.items()) + "}"
     if isinstance(valor, list):
@@ -29,9 +29,9 @@ def em_linhas(
     dentro: str,
     fora: str,
 ) -> str:
-    """Um item por linha com vírgula no fim (o estilo do ``ruff format``): as chaves por
-    ``escrever``, os itens por ``escrever_item``, cada linha começando em ``dentro``, o fecho em
-    ``fora``. Vazio, só o par de delimitadores."""
+    """One item per line with a trailing comma (``ruff format``'s style): keys written by
+    ``escrever``, items by ``escrever_item``, each line starting with ``dentro``, the closing one
+    with ``fora``. Empty, only the pair of delimiters."""
     if isinstance(valor, dict):
         itens = [f"{escrever(k)}: {escrever_item(v)}" for k, v in valor.items()]
         abre, fecha = "{", "}"
@@ -50,7 +50,7 @@ def _uma_linha(valor: Any) -> str:
 
 
 def literal(valor: Any, nivel: int = 0, largura: int = LARGURA) -> str:
-    """O literal de ``valor`` para entrar numa linha que começa em ``nivel`` indentações."""
+    """The literal of ``valor`` for a line that starts ``nivel`` indentations in."""
     linha = _uma_linha(valor)
     if not isinstance(valor, (dict, list, tuple)) or not valor or len(linha) + len(INDENTACAO) * nivel <= largura:
         return linha

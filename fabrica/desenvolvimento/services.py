@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from backlog import services as backlog
 from backlog.models import Item
+from fabrica import contratos
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
@@ -34,7 +35,6 @@ from fabrica.releases.referencias import ReferenciaInvalida, release_a_corrigir
 from fabrica.specs.services import spec_atual
 
 log = logging.getLogger(__name__)
-PRODUTOR = "PROMETHEUS"
 
 
 # --- what builds: generator, corrector, limits (replaceable behind their interfaces) -------------
@@ -248,7 +248,7 @@ def _registrar(
     por_nome = {c.nome: c for c in casos}
     with transaction.atomic():
         versao = proxima_versao(spec.spec_id)
-        rotulo = f"{spec.spec_id}-v{versao}"
+        rotulo = contratos.rotulo_versao(spec.spec_id, versao)
         leia_me = readme(
             spec=spec.conteudo,
             rotulo=rotulo,
@@ -308,20 +308,15 @@ def _registrar(
                 "testes_passaram": resultado.passou,
             },
             items_gerados=[
-                backlog.NovoItem(
-                    tipo="aprovar_release",
-                    produtor=PRODUTOR,
+                contratos.item_aprovar_release(
+                    rotulo_versao=rotulo,
                     spec_ref=spec.spec_id,
-                    contexto={
-                        "release_ref": rotulo,
-                        "spec_ref": spec.spec_id,
-                        "artefatos": caminhos,
-                        "testes_passaram": resultado.passou,
-                        "cobertura": resultado.cobertura_total,
-                        "release_id": release.pk,
-                        "tipo": tipo,
-                        **({"corrige": corrige.rotulo_versao} if corrige else {}),
-                    },
+                    artefatos=caminhos,
+                    testes_passaram=resultado.passou,
+                    cobertura=resultado.cobertura_total,
+                    release_id=release.pk,
+                    tipo=tipo,
+                    corrige=corrige.rotulo_versao if corrige else "",
                 )
             ],
         )

@@ -13,11 +13,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fabrica.contratos import TipoItem
 from fabrica.decisoes.caixa import Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services import trecho_da_falha
 
-NOME = "validar_implantacao"
+NOME = TipoItem.VALIDAR_IMPLANTACAO
 CAUDA_DO_LOG = 4000  # characters: enough for the failing part's last lines
 
 

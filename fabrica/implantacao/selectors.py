@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from fabrica.erros import NaoEncontrado
+from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Release
+from fabrica.releases.selectors import release_por_rotulo
 
 Status = Implantacao.Status
 
@@ -20,6 +25,12 @@ def ambientes(*, ativos: bool | None = None) -> QuerySet[Ambiente]:
     if ativos is not None:
         qs = qs.filter(ativo=ativos)
     return qs.order_by("ordem", "nome")
+
+
+def ambiente_padrao() -> Ambiente | None:
+    """The first active environment in order (``Ambiente.ordem``, then name): where an approved
+    release goes unless told; None when there is none."""
+    return Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").first()
 
 
 def implantacoes(
@@ -136,3 +147,62 @@ def caminho_das_releases(*, spec_ref: str | None = None, limite: int = 30) -> tu
             }
         )
     return lista_ambientes, linhas
+
+
+# --- lookups the services and the pages share -----------------------------------------------------
+
+
+def release_por_ref(ref: Any, *, campo: str = "release_ref") -> Release:
+    """A release by its id (``"12"``) or its version label (``"spec_001-v3"``)."""
+    texto = str(ref or "").strip()
+    release = None
+    if texto.isdecimal() and len(texto) < 19:
+        release = Release.objects.select_related("spec").filter(pk=int(texto)).first()
+    else:
+        release = release_por_rotulo(texto)
+    if release is None:
+        raise NaoEncontrado(
+            _("A release %(ref)s não existe.") % {"ref": texto or "''"}, {campo: [_("Release desconhecida.")]}
+        )
+    return release
+
+
+def ambiente_por_nome(nome: Any, *, campo: str = "ambiente") -> Ambiente:
+    ambiente = Ambiente.objects.filter(nome=str(nome or "")).first()
+    if ambiente is None:
+        raise NaoEncontrado(
+            _("O ambiente %(nome)s não existe.") % {"nome": nome}, {campo: [_("Ambiente desconhecido.")]}
+        )
+    return ambiente
+
+
+def proximo_ambiente(ambiente: Ambiente) -> Ambiente | None:
+    """The next active environment after this one in order (promotion goes there)."""
+    return (
+        Ambiente.objects.filter(ativo=True)
+        .filter(Q(ordem__gt=ambiente.ordem) | Q(ordem=ambiente.ordem, nome__gt=ambiente.nome))
+        .order_by("ordem", "nome")
+        .first()
+    )
+
+
+def releases_para_reverter(ambiente: Ambiente, spec_ref: str) -> list[Release]:
+    """Earlier releases of a spec that were deployed to the environment and that its target
+    still keeps, newest first, without the one serving now."""
+    vig = vigente(ambiente.pk, spec_ref)
+    atual = vig.release_id if vig else None
+    guardadas = alvo_de(ambiente).guardadas(spec_ref)
+    vistos: dict[int, Release] = {}
+    for impl in (
+        Implantacao.objects.select_related("release")
+        .filter(ambiente=ambiente, spec_ref=spec_ref, status=Status.CONCLUIDA, release__isnull=False)
+        .order_by("-terminado_em", "-id")
+    ):
+        release = impl.release
+        assert release is not None
+        if release.pk == atual or release.pk in vistos:
+            continue
+        if guardadas is not None and release.rotulo_versao not in guardadas:
+            continue
+        vistos[release.pk] = release
+    return list(vistos.values())

@@ -58,7 +58,7 @@ def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
     )
     pode_reverter = request.user.has_perm("fabrica.reverter_implantacao")
     reversoes = (
-        {s.spec_ref: servicos.releases_para_reverter(objeto, s.spec_ref) for s in servindo} if pode_reverter else {}
+        {s.spec_ref: selectors.releases_para_reverter(objeto, s.spec_ref) for s in servindo} if pode_reverter else {}
     )
     return render(
         request,
@@ -71,7 +71,7 @@ def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
             "pagina": pagina,
             "pode_reverter": pode_reverter,
             "retencao": servicos.retencao_de(objeto),
-            "proximo": servicos.proximo_ambiente(objeto),
+            "proximo": selectors.proximo_ambiente(objeto),
         },
     )
 

@@ -452,6 +452,48 @@ def m_restaurada_em() -> Subquery:
     )
 
 
+def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
+    """Per environment: n, mean, p50 and p90 of the time to restore of the failures of the period
+    that were restored. The next validated deployment of the same spec in the same environment is
+    found by a window over the deployments since the period began (deployments to one environment
+    are serialised, so the earliest end among the later validated ones is the next one's), not by
+    a subquery per failure. One query."""
+    from django.db import connection
+
+    # m_falhou is annotated by implantacoes_do_periodo, which the stubs' plugin does not see.
+    falhas = implantacoes_do_periodo(f).filter(m_falhou=1)  # type: ignore[misc]
+    falhas_sql, falhas_params = falhas.values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        segundos = "CAST(EXTRACT(EPOCH FROM (b.restaurada_em - b.terminado_em)) AS double precision)"
+    else:
+        segundos = "ROUND((julianday(b.restaurada_em) - julianday(b.terminado_em)) * 86400.0, 3)"
+    spec = "AND i.spec_ref = %s " if f.spec else ""
+    sql = (
+        "WITH base AS (SELECT i.id, i.ambiente_id, i.terminado_em, "  # noqa: S608 - fixed SQL, values as parameters
+        "MIN(CASE WHEN i.validacao = 'Validada' THEN i.terminado_em END) OVER ("
+        "PARTITION BY i.ambiente_id, i.spec_ref ORDER BY i.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+        ") AS restaurada_em FROM fabrica_implantacao i "
+        f"WHERE i.tipo = 'implantacao' AND i.terminado_em >= %s {spec}), "
+        f"d AS (SELECT a.nome AS nome, b.id AS id, {segundos} AS d FROM base b "
+        "JOIN fabrica_ambiente a ON a.id = b.ambiente_id "
+        f"WHERE b.restaurada_em IS NOT NULL AND b.id IN ({falhas_sql})), "
+        "r AS (SELECT nome, d, ROW_NUMBER() OVER (PARTITION BY nome ORDER BY d, id) AS rn, "
+        "COUNT(*) OVER (PARTITION BY nome) AS n, AVG(d) OVER (PARTITION BY nome) AS media FROM d) "
+        "SELECT nome, n, media, rn, d FROM r WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10"
+    )
+    params = [connection.ops.adapt_datetimefield_value(f.inicio), *([f.spec] if f.spec else []), *falhas_params]
+    resultado: dict[str, dict[str, float | int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for nome, n, media, rn, d in cursor.fetchall():
+            dados = resultado.setdefault(nome, {"n": n, "media": media})
+            if rn == (n + 1) // 2:
+                dados["p50"] = d
+            if rn == (9 * n + 9) // 10:
+                dados["p90"] = d
+    return resultado
+
+
 def falhas_restauradas(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
     return (
         implantacoes_do_periodo(f, ambiente)
@@ -570,12 +612,7 @@ def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
         grupo="ambiente__nome",
         percentis=(50, 90),
     )
-    restauro = _duracoes(
-        falhas_restauradas(f),
-        Segundos(F("m_restaurada_em"), F("terminado_em")),
-        grupo="ambiente__nome",
-        percentis=(50, 90),
-    )
+    restauro = _restauracoes(f)
     nomes = list(Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True))
     nomes += sorted(set(contagens) - set(nomes))
     if f.ambiente:
@@ -669,28 +706,31 @@ def _sql_da_lista(releases: QuerySet[Release]) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+def _valores(nome: str, valores: Iterable[str]) -> str:
+    """A fixed list of names as a table for a join (names of this module, never input)."""
+    return f"(SELECT '{nome}' AS x WHERE 1 = 0 " + "".join(f"UNION ALL SELECT '{v}' " for v in valores) + ")"
+
+
 def _tempos_por_etapa(releases: QuerySet[Release]) -> dict[tuple[str, str], dict[str, float | int]]:
     """(vertente, stage) → n, mean and p90 (nearest rank) of the stage's seconds in
-    ``recursos``, for every vertente and stage in one query (window functions over the JSON)."""
+    ``recursos``, for every vertente and stage in one query (window functions over the JSON).
+    The vertentes and stages are joined as fixed lists, not expanded from the JSON: the planner
+    guesses 100 rows per JSON function, and its sort then spilled to disk."""
     from django.db import connection
 
     sub, params = _sql_da_lista(releases)
-    etapas = " UNION ALL ".join(f"SELECT '{e}' AS etapa" for e in ETAPAS)  # fixed names, no input
     if connection.vendor == "postgresql":
-        valor = "(k.valor->>e.etapa)::double precision"
-        de = f"fabrica_release r, jsonb_each(r.recursos) AS k(v, valor), ({etapas}) e"
-        vertente = "k.v"
+        valor = "(r.recursos->v.x->>e.x)::double precision"
     else:
-        valor = "CAST(json_extract(k.value, '$.' || e.etapa) AS REAL)"
-        de = f"fabrica_release r, json_each(r.recursos) AS k, ({etapas}) e"
-        vertente = "k.key"
+        valor = "CAST(json_extract(r.recursos, '$.' || v.x || '.' || e.x) AS REAL)"
     sql = (
         "SELECT v, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, no user text
-        f"SELECT {vertente} AS v, e.etapa AS etapa, {valor} AS d, "
-        f"ROW_NUMBER() OVER (PARTITION BY {vertente}, e.etapa ORDER BY {valor}, r.id) AS rn, "
-        f"COUNT(*) OVER (PARTITION BY {vertente}, e.etapa) AS n, "
-        f"AVG({valor}) OVER (PARTITION BY {vertente}, e.etapa) AS media "
-        f"FROM {de} WHERE r.id IN ({sub}) AND {valor} IS NOT NULL"
+        f"SELECT v.x AS v, e.x AS etapa, {valor} AS d, "
+        f"ROW_NUMBER() OVER (PARTITION BY v.x, e.x ORDER BY {valor}, r.id) AS rn, "
+        "COUNT(*) OVER (PARTITION BY v.x, e.x) AS n, "
+        f"AVG({valor}) OVER (PARTITION BY v.x, e.x) AS media "
+        f"FROM fabrica_release r, {_valores('v', VERTENTES)} v, {_valores('e', ETAPAS)} e "
+        f"WHERE r.id IN ({sub}) AND {valor} IS NOT NULL"
         ") t WHERE rn = (9 * n + 9) / 10"
     )
     with connection.cursor() as cursor:
@@ -727,25 +767,29 @@ def _correcoes_por_vertente(releases: QuerySet[Release], vertentes: list[str]) -
 
 def _sandbox(releases: QuerySet[Release], vertentes: list[str]) -> list[Numero]:
     """Per vertente: CPU seconds summed over a release's sandbox runs and their peak memory,
-    averaged over releases (one query over the ``execucoes`` arrays)."""
+    averaged over releases (one query; each release's short ``execucoes`` array read in place)."""
     from django.db import connection
 
     sub, params = _sql_da_lista(releases)
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT v, COUNT(*), AVG(cpu), AVG(mem) FROM (SELECT r.id, k.v, "  # noqa: S608 - fixed SQL
-            "SUM((x->>'cpu_s')::double precision) AS cpu, MAX((x->>'memoria_max_bytes')::double precision) AS mem "
-            "FROM fabrica_release r, jsonb_each(r.recursos) AS k(v, valor), "
-            "jsonb_array_elements(CASE WHEN jsonb_typeof(k.valor->'execucoes') = 'array' THEN k.valor->'execucoes' ELSE '[]'::jsonb END) AS x "
-            f"WHERE r.id IN ({sub}) GROUP BY r.id, k.v) t GROUP BY v"
+        execucoes = (
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(r.recursos->v.x->'execucoes') = 'array' "
+            "THEN r.recursos->v.x->'execucoes' ELSE '[]'::jsonb END)"
         )
+        cpu = f"(SELECT SUM((ex.el->>'cpu_s')::double precision) FROM {execucoes} AS ex(el))"  # noqa: S608 - fixed SQL
+        mem = f"(SELECT MAX((ex.el->>'memoria_max_bytes')::double precision) FROM {execucoes} AS ex(el))"  # noqa: S608 - fixed SQL
+        tem = "r.recursos ? v.x"
     else:
-        sql = (
-            "SELECT v, COUNT(*), AVG(cpu), AVG(mem) FROM (SELECT r.id, k.key AS v, "  # noqa: S608 - fixed SQL
-            "SUM(json_extract(x.value, '$.cpu_s')) AS cpu, MAX(json_extract(x.value, '$.memoria_max_bytes')) AS mem "
-            "FROM fabrica_release r, json_each(r.recursos) AS k, json_each(k.value, '$.execucoes') AS x "
-            f"WHERE r.id IN ({sub}) GROUP BY r.id, k.key) t GROUP BY v"
-        )
+        execucoes = "json_each(r.recursos, '$.' || v.x || '.execucoes')"
+        cpu = f"(SELECT SUM(json_extract(ex.value, '$.cpu_s')) FROM {execucoes} AS ex)"  # noqa: S608 - fixed SQL
+        mem = f"(SELECT MAX(json_extract(ex.value, '$.memoria_max_bytes')) FROM {execucoes} AS ex)"  # noqa: S608 - fixed SQL
+        tem = "json_type(r.recursos, '$.' || v.x) IS NOT NULL"
+    sql = (
+        "SELECT v, COUNT(cpu), AVG(cpu), AVG(mem) FROM ("  # noqa: S608 - fixed SQL, no user text
+        f"SELECT v.x AS v, {cpu} AS cpu, {mem} AS mem "
+        f"FROM fabrica_release r, {_valores('v', VERTENTES)} v WHERE r.id IN ({sub}) AND {tem}"
+        ") t GROUP BY v"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         linhas = {v: (n, cpu, mem) for v, n, cpu, mem in cursor.fetchall()}
@@ -799,12 +843,21 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
 
 
 def painel(f: Filtros) -> Painel:
-    """Every metric for these filters. A constant number of queries (about 40 with five
-    vertentes), whatever the size of the history."""
-    tab = faixas.tabela(f.faixas)
-    ambiente = f.ambiente or ambiente_final()
-    numeros = [*_precisao(f), *_taxa_gaps(f), *_lead_times(f), *_retrabalho(f), *_dora(f, tab), *_workers(f)]
-    return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
+    """Every metric for these filters. A constant number of queries (about 30), whatever the
+    size of the history."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # PostgreSQL guesses 100 rows for each JSON function and each window's input, so these
+            # plans cross jit_above_cost: compiling them took seconds for queries that run in
+            # milliseconds (bench/metrics.py). Off for this read only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        tab = faixas.tabela(f.faixas)
+        ambiente = f.ambiente or ambiente_final()
+        numeros = [*_precisao(f), *_taxa_gaps(f), *_lead_times(f), *_retrabalho(f), *_dora(f, tab), *_workers(f)]
+        return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
 
 
 # --- the backlog's live state (admins) ------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Item
-from fabrica import selectors
+from fabrica import contratos, selectors
 from fabrica.capacidades.services import disponiveis
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
@@ -60,8 +60,9 @@ def orcamento_pedir(*, spec: Spec, por: AbstractBaseUser) -> PedidoDeOrcamento:
     em_curso = selectors.orcar_em_curso(spec.spec_id)
     if em_curso is not None:
         return PedidoDeOrcamento(item=em_curso)
+    novo = contratos.item_orcar_spec(spec_ref=spec.spec_id, produtor=ator_de(por))
     item = backlog.produzir(
-        tipo="orcar_spec", produtor=ator_de(por), contexto={"spec_ref": spec.spec_id}, ator=ator_de(por)
+        tipo=novo.tipo, produtor=novo.produtor, spec_ref=novo.spec_ref, contexto=novo.contexto, ator=ator_de(por)
     )
     return PedidoDeOrcamento(item=item, novo=True)
 
@@ -148,21 +149,15 @@ def _registrar_orcamento(item: Item, spec: Spec) -> Orcamento:
         )
         recursos = resumo_orcamento(registro)
         gerados = [
-            backlog.NovoItem(
-                tipo="entrevistar_dor",
-                produtor=PRODUTOR,
-                spec_ref=spec.spec_id,
-                contexto=gap.contexto_dor(spec.spec_id),
-            )
+            contratos.item_entrevistar_dor(spec_ref=spec.spec_id, contexto=gap.contexto_dor(spec.spec_id))
             for gap in gaps
         ]
         gerados.append(
-            backlog.NovoItem(
-                tipo="aprovar_orcamento",
-                produtor=PRODUTOR,
+            contratos.item_aprovar_orcamento(
                 spec_ref=spec.spec_id,
-                contexto={"spec_ref": spec.spec_id, "spec_recursos": recursos, "spec_recursos_id": registro.pk},
-                depende_de_gerados=list(range(len(gaps))),
+                spec_recursos=recursos,
+                spec_recursos_id=registro.pk,
+                depende_de_gerados=range(len(gaps)),
             )
         )
         concluido = backlog.concluir(
@@ -240,10 +235,10 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])
-        return calibrar()
+        return modelo_calibrar()
 
 
-def calibrar() -> ModeloPrecificacao:
+def modelo_calibrar() -> ModeloPrecificacao:
     """Re-fits the coefficients from every budget with actuals; a new model version."""
     with transaction.atomic():
         atual = ModeloPrecificacao.objects.select_for_update().order_by("-versao").first() or modelo_atual()

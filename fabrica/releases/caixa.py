@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backlog.models import Item, Status
+from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release, Spec
 from fabrica.releases.services import estouro
 
-TIPOS_DE_CONSTRUCAO = ("desenvolvimento", "corrigir_bug")
+TIPOS_DE_CONSTRUCAO = (TipoItem.DESENVOLVIMENTO, TipoItem.CORRIGIR_BUG)
 _EM_CURSO = (Status.PENDENTE, Status.EM_PROCESSAMENTO, Status.BLOQUEADO)
 _ESTADOS = {
     "gerando": gettext_lazy("gerando"),
@@ -120,7 +121,7 @@ def _listar_construcoes(busca: str, limite: int, deslocamento: int) -> list[caix
     return [
         caixa.Linha(
             tipo="construcao",
-            rotulo=rotulo if i.tipo == "desenvolvimento" else str(_("Correção")),
+            rotulo=rotulo if i.tipo == TipoItem.DESENVOLVIMENTO else str(_("Correção")),
             id=i.pk,
             titulo=titulos.get(i.spec_ref, ""),
             spec_ref=i.spec_ref,

@@ -10,41 +10,28 @@ Anything else, or a release or spec that does not exist, is refused when the ite
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from fabrica.contratos import e_spec_ref, ler_rotulo_versao
 from fabrica.models import Release
-
-ROTULO = re.compile(r"^(?P<spec>[a-z0-9_]+)-v(?P<versao>[0-9]{1,9})$")
-SPEC = re.compile(r"^[a-z0-9_]+$")
+from fabrica.releases.selectors import release_por_rotulo
 
 
 class ReferenciaInvalida(ValueError):
     """``feature_ref`` names nothing that can be fixed; the message says what was expected."""
 
 
-def rotulo_da_release(spec_ref: str, versao: int) -> str:
-    return f"{spec_ref}-v{versao}"
-
-
-def release_por_rotulo(rotulo: str) -> Release | None:
-    casamento = ROTULO.fullmatch(rotulo or "")
-    if casamento is None:
-        return None
-    return Release.objects.filter(spec_ref=casamento["spec"], versao=int(casamento["versao"])).first()
-
-
 def release_a_corrigir(feature_ref: str) -> Release:
     """The release a ``corrigir_bug`` fixes; raises ``ReferenciaInvalida`` naming the problem."""
     ref = (feature_ref or "").strip()
-    if ROTULO.fullmatch(ref):
+    if ler_rotulo_versao(ref) is not None:
         release = release_por_rotulo(ref)
         if release is None:
             raise ReferenciaInvalida(_("A release %(ref)s não existe.") % {"ref": ref})
         return release
-    if SPEC.fullmatch(ref):
+    if e_spec_ref(ref):
         release = Release.objects.filter(spec_ref=ref).order_by("-versao").first()
         if release is None:
             raise ReferenciaInvalida(

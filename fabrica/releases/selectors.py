@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from fabrica.contratos import TipoItem, ler_rotulo_versao
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
-from fabrica.releases.referencias import release_por_rotulo
 
 ORDEM_STATUS = {"falhou": 0, "erro": 1, "ausente": 2, "pulou": 3, "passou": 4}
 
@@ -27,6 +27,15 @@ def releases(
         release = release_por_rotulo(ref)
         qs = qs.filter(pk=release.pk) if release else qs.none()
     return qs
+
+
+def release_por_rotulo(rotulo: str) -> Release | None:
+    """The release a label names (``spec_001-v2``), or None (not a label, or no such release)."""
+    lido = ler_rotulo_versao(rotulo)
+    if lido is None:
+        return None
+    spec_ref, versao = lido
+    return Release.objects.select_related("spec").filter(spec_ref=spec_ref, versao=versao).first()
 
 
 def resumo_de_listagem(qs: QuerySet[Release]) -> QuerySet[Release]:
@@ -62,7 +71,7 @@ def desenvolvimentos_do_orcamento(orcamento) -> list[dict]:
 
     if orcamento.item_aprovacao_id is None:
         return []
-    itens = list(Item.objects.filter(produzido_por_id=orcamento.item_aprovacao_id, tipo="desenvolvimento"))
+    itens = list(Item.objects.filter(produzido_por_id=orcamento.item_aprovacao_id, tipo=TipoItem.DESENVOLVIMENTO))
     feitas = {
         r.item_origem_id: r for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao")
     }

@@ -26,16 +26,16 @@ from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Status
+from fabrica import contratos
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.implantacao import services as implantacao
-from fabrica.implantacao.services import novo_item_implantar
+from fabrica.implantacao.services import exigir_ambiente_padrao, novo_item_implantar
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.precificacao.services import esforco_real_registrar
 from prometheus_site.atores import ator_de
 
 Decisao = Release.Status
 TRANSICOES = {Decisao.ABERTA: {Decisao.APROVADA, Decisao.REJEITADA}}
-PRODUTOR_PO = "MS_Produto"
 LIMITE_ESTOURO = 0.25  # real effort above the approved budget by more than this is flagged
 
 
@@ -72,11 +72,6 @@ def _exigir(release: Release, destino: str) -> None:
         )
 
 
-def ambiente_padrao() -> Ambiente | None:
-    """The first active environment in order (``Ambiente.ordem``, then name): the default target."""
-    return Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").first()
-
-
 def _ambiente(nome: str | None) -> Ambiente:
     if nome:
         ambiente = Ambiente.objects.filter(nome=nome).first()
@@ -89,13 +84,7 @@ def _ambiente(nome: str | None) -> Ambiente:
                 {"ambiente": [_("Ambientes ativos: %(lista)s.") % {"lista": ativos or "—"}]},
             )
         return ambiente
-    ambiente = ambiente_padrao()
-    if ambiente is None:
-        raise DadosInvalidos(
-            _("Não há ambiente ativo para implantar: um administrador precisa cadastrar um."),
-            {"ambiente": [_("Nenhum ambiente ativo.")]},
-        )
-    return ambiente
+    return exigir_ambiente_padrao()
 
 
 def _fechar(release: Release, por: AbstractBaseUser, resultado: dict[str, Any], gerado: backlog.NovoItem) -> None:
@@ -143,11 +132,8 @@ def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> 
     with transaction.atomic():
         release = _travar(release_id)
         _exigir(release, Decisao.REJEITADA)
-        corrigir = backlog.NovoItem(
-            tipo="corrigir_bug",
-            produtor=PRODUTOR_PO,
-            spec_ref=release.spec_ref,
-            contexto={"feature_ref": release.rotulo_versao, "erro": motivo, "rejeitada_por": ator_de(por)},
+        corrigir = contratos.item_corrigir_bug(
+            rotulo_versao=release.rotulo_versao, spec_ref=release.spec_ref, erro=motivo, rejeitada_por=ator_de(por)
         )
         _fechar(release, por, {"decisao": "rejeitada", "por": ator_de(por), "motivo": motivo}, corrigir)
         _registrar(release, Decisao.REJEITADA, por, motivo)
@@ -170,23 +156,15 @@ def release_rejeitar_por_falha(*, implantacao_id: int, por: AbstractBaseUser, mo
                 {"status": [release.status]},
             )
         erro = implantacao.erro_da_falha(impl, motivo)
-        backlog.produzir_varios(
-            [
-                backlog.NovoItem(
-                    tipo="corrigir_bug",
-                    produtor=PRODUTOR_PO,
-                    spec_ref=release.spec_ref,
-                    contexto={
-                        "feature_ref": release.rotulo_versao,
-                        "erro": erro,
-                        "implantacao_ref": str(impl.pk),
-                        "ambiente": impl.ambiente.nome,
-                        "rejeitada_por": ator_de(por),
-                    },
-                )
-            ],
-            ator=ator_de(por),
+        corrigir = contratos.item_corrigir_bug(
+            rotulo_versao=release.rotulo_versao,
+            spec_ref=release.spec_ref,
+            erro=erro,
+            rejeitada_por=ator_de(por),
+            implantacao_ref=str(impl.pk),
+            ambiente=impl.ambiente.nome,
         )
+        backlog.produzir_varios([corrigir], ator=ator_de(por))
         _registrar(release, Decisao.REJEITADA, por, erro)
         implantacao.falha_registrar(impl, implantacao.Falha.REJEITADA, por, motivo)
         implantacao.falhas_da_release_superar(release.pk, exceto=impl.pk)

@@ -18,11 +18,12 @@ from backlog.models import Evento, Item
 from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
 from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
+from fabrica.implantacao import selectors as selectors_de_implantacao
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Release
 from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
-from fabrica.releases.caixa import progresso_em_texto
+from fabrica.releases.caixa import TIPOS_DE_CONSTRUCAO, progresso_em_texto
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 
@@ -91,7 +92,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
     tentativas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in objeto.tentativas]
-    padrao = services.ambiente_padrao()
+    padrao = selectors_de_implantacao.ambiente_padrao()
     return render(
         request,
         "fabrica/release.html",
@@ -233,7 +234,7 @@ def resposta_zip(objeto: Release) -> HttpResponse:
 def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
     """A build's progress; once its release exists, the page goes there."""
     exigir(request, "fabrica.view_release")
-    item = get_object_or_404(Item, pk=item_id, tipo__in=("desenvolvimento", "corrigir_bug"))
+    item = get_object_or_404(Item, pk=item_id, tipo__in=TIPOS_DE_CONSTRUCAO)
     feito = Release.objects.filter(item_origem=item).only("pk").first()
     andamento = selectors.construcao_do_item(item.pk)
     etapas = [

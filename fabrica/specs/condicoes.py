@@ -1,13 +1,13 @@
-"""Semântica das condições estruturadas das specs (gateways BPMN, células DMN), sem ``eval``.
+"""The semantics of the specs' structured conditions (BPMN gateways, DMN cells), without ``eval``.
 
-Uma condição é ``{operador, valor}`` (mais ``variavel`` nos gateways) ou ``"-"`` (qualquer valor,
-só nas células DMN). Este módulo é a leitura do PROMETHEUS dessas condições: decide se um valor
-casa, acha valores que representam cada região de verdade de um conjunto de condições e, com
-eles, responde se condições sobre a mesma variável podem valer juntas. Quem usa: a validação das
-specs (sobreposição de regras UNIQUE/ANY), os workers P e D (o passeio pelo fluxo, as entradas
-de cada regra, os resultados esperados) e os testes que conferem os artefatos com um motor FEEL.
+A condition is ``{operador, valor}`` (plus ``variavel`` in gateways) or ``"-"`` (any value, only
+in DMN cells). This module is PROMETHEUS's reading of those conditions: it decides whether a value
+matches, finds values that represent each region of truth of a set of conditions and, with them,
+answers whether conditions on the same variable can hold together. Who uses it: the specs'
+validation (overlapping UNIQUE/ANY rules), the P and D workers (the walk through the flow, each
+rule's inputs, the expected results) and the tests that check the artefacts with a FEEL engine.
 
-Módulo puro: sem Django.
+A pure module: no Django.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ QUALQUER = "-"
 
 
 class Incomparavel(ValueError):
-    """O valor não se compara com a condição (tipos diferentes, ou valor ausente)."""
+    """The value does not compare with the condition (different types, or a missing value)."""
 
 
 def _eh_numero(v: object) -> bool:
@@ -51,11 +51,12 @@ def _ordem(a: Any, b: Any) -> int:
 
 
 def casa(condicao: dict | str, valor: object) -> bool:
-    """O valor satisfaz a condição? ``"-"`` casa com tudo; ``entre`` é intervalo fechado.
+    """Does the value satisfy the condition? ``"-"`` matches everything; ``entre`` is a closed
+    interval.
 
-    Levanta ``Incomparavel`` quando valor e condição não são do mesmo tipo (por exemplo um texto
-    comparado com ``<`` a um número, ou um valor ausente): nem o PROMETHEUS nem um motor FEEL
-    dariam um resultado com sentido ali, então quem chama decide o que isso significa.
+    Raises ``Incomparavel`` when the value and the condition are not of the same type (a text
+    compared with ``<`` to a number, say, or a missing value): neither PROMETHEUS nor a FEEL engine
+    would give a meaningful result there, so the caller decides what it means.
     """
     if condicao == QUALQUER:
         return True
@@ -99,13 +100,14 @@ def _data(v: object) -> datetime.date | None:
 
 
 def candidatos(condicoes: Iterable[dict | str], tipo: str | None = None) -> list:
-    """Valores que representam cada região de verdade das condições sobre uma variável.
+    """Values that represent each region of truth of the conditions on one variable.
 
-    Entre duas constantes consecutivas (e antes da primeira, depois da última) toda condição
-    ``{operador, valor}`` tem o mesmo resultado; basta então provar cada constante, um ponto de
-    cada intervalo e um ponto de fora. ``tipo`` é o tipo básico da spec (``int``, ``float``,
-    ``decimal``, ``str``, ``bool``, ``date``); sem ele (gateways BPMN, variáveis sem tipo) o tipo
-    vem das próprias constantes, e inteiros vêm antes de frações. A lista nunca é vazia.
+    Between two consecutive constants (and before the first, after the last) every condition
+    ``{operador, valor}`` has the same result; so it is enough to try each constant, one point of
+    each interval and one point outside. ``tipo`` is the spec's basic type (``int``, ``float``,
+    ``decimal``, ``str``, ``bool``, ``date``); without it (BPMN gateways, untyped variables) the type
+    comes from the constants themselves, and integers come before fractions. The list is never
+    empty.
     """
     consts = _unicos(c for cond in condicoes for c in constantes(cond))
     if tipo == "bool" or (tipo is None and consts and all(isinstance(c, bool) for c in consts)):
@@ -138,7 +140,7 @@ def candidatos(condicoes: Iterable[dict | str], tipo: str | None = None) -> list
                 pontos = [p for p in pontos if isinstance(p, int) or float(p).is_integer()]
                 pontos = [int(p) for p in pontos]
             vistos = _unicos(pontos)
-            # inteiros primeiro: valores "redondos" nos testes gerados quando servem
+            # integers first: "round" values in the generated tests when they serve
             saida = sorted(vistos, key=lambda p: (not float(p).is_integer(), p))
             saida = [int(p) if isinstance(p, float) and p.is_integer() and inteiros else p for p in saida]
         if tipo is not None:
@@ -152,8 +154,8 @@ def candidatos(condicoes: Iterable[dict | str], tipo: str | None = None) -> list
 
 
 def satisfaz(restricoes: Sequence[tuple[dict | str, bool]], tipo: str | None = None) -> tuple[bool, Any]:
-    """Há um valor que dá a cada condição o resultado pedido? Devolve ``(True, valor)`` ou
-    ``(False, None)``. Um valor que não se compara com alguma condição não serve."""
+    """Is there a value that gives each condition the result asked for? Returns ``(True, valor)``
+    or ``(False, None)``. A value that does not compare with some condition does not serve."""
     for valor in candidatos((c for c, _ in restricoes), tipo):
         try:
             if all(casa(c, valor) == esperado for c, esperado in restricoes):
@@ -166,11 +168,11 @@ def satisfaz(restricoes: Sequence[tuple[dict | str, bool]], tipo: str | None = N
 def sobreposicao(
     regra_a: dict[str, dict | str], regra_b: dict[str, dict | str], tipos: dict[str, str]
 ) -> dict[str, Any] | None:
-    """Entradas que fazem as duas regras casarem ao mesmo tempo, ou None quando não há.
+    """Inputs that make both rules match at once, or None when there are none.
 
-    ``regra_*`` mapeia entrada → célula (ausente é ``"-"``); ``tipos`` dá o tipo de cada entrada.
-    As entradas são independentes (cada célula olha só a sua), então as regras se sobrepõem
-    exatamente quando, entrada por entrada, as duas células podem valer juntas.
+    ``regra_*`` maps input → cell (missing is ``"-"``); ``tipos`` gives each input's type. The
+    inputs are independent (each cell looks only at its own), so the rules overlap exactly when,
+    input by input, the two cells can hold together.
     """
     exemplo: dict[str, Any] = {}
     for entrada, tipo in tipos.items():
@@ -191,10 +193,10 @@ def mostrar(valor: object) -> str:
 
 
 def mascaras(celulas: Sequence[dict | str], tipo: str | None) -> tuple[list, list[int]]:
-    """Os representantes da coluna (``candidatos`` de todas as células) e, por célula, a máscara
-    de bits dos representantes com que ela casa. Duas células de uma mesma coluna podem valer
-    juntas exatamente quando suas máscaras se cruzam (os representantes cobrem cada região de
-    verdade de todas as células da coluna)."""
+    """The column's representatives (``candidatos`` of all its cells) and, per cell, the bit mask
+    of the representatives it matches. Two cells of one column can hold together exactly when their
+    masks intersect (the representatives cover each region of truth of every cell of the
+    column)."""
     pontos = candidatos(celulas, tipo)
     saida = []
     for celula in celulas:

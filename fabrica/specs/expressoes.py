@@ -1,8 +1,8 @@
-"""A linguagem de expressões dos métodos de ``spec_poo``: a forma de um método que uma máquina constrói.
+"""The expression language of ``spec_poo``'s methods: the form of a method a machine builds.
 
-Um método de classe tem duas formas na spec. Só com ``regras`` (texto livre), o código gerado
-levanta ``NotImplementedError`` e a release o lista como pendente. Com ``expressao`` (e, se
-quiser, ``exige``: pré-condições), o worker E o constrói:
+A class's method has two forms in the spec. With ``regras`` only (free text), the generated code
+raises ``NotImplementedError`` and the release lists it as pending. With ``expressao`` (and,
+optionally, ``exige``: preconditions), worker E builds it:
 
 .. code-block:: yaml
 
@@ -12,31 +12,35 @@ quiser, ``exige``: pré-condições), o worker E o constrói:
       exige: [{condicao: "0 <= inicio <= fim", mensagem: "inicio deve ser menor ou igual a fim"}]
       expressao: "texto[inicio:fim]"
 
-A expressão tem a sintaxe de uma expressão Python, mas só o que esta lista permite — e nada é
-avaliado com ``eval``: o texto é lido por ``ast.parse`` e cada nó é conferido contra a lista:
+The expression has the syntax of a Python expression, but only what this list allows — and
+nothing is evaluated with ``eval``: the text is read by ``ast.parse`` and each node is checked
+against the list:
 
-- constantes: inteiros, decimais (``0.5``), textos entre aspas, ``True``, ``False``;
-- nomes: os atributos obrigatórios da classe e os parâmetros do método (nada mais: nem
-  builtins, nem ``self``, nem nomes com ``__``);
-- aritmética ``+ - * / // %`` (``**`` não: cresce sem limite), sinais ``-x``, ``+x``;
-- comparações ``== != < <= > >=`` (encadeadas: ``0 <= x <= 10``), ``in`` e ``not in`` (com uma
-  lista literal ``[a, b]``, um texto ou uma lista/dict);
-- lógica ``and``, ``or``, ``not`` (só sobre booleanos), e ``a if condicao else b``;
-- índice e fatia de texto: ``texto[0]``, ``texto[inicio:fim]`` (sem passo);
-- as funções ``abs``, ``len``, ``max``, ``min``, ``round`` — nenhuma outra chamada.
+- constants: integers, decimals (``0.5``), quoted texts, ``True``, ``False``;
+- names: the class's required attributes and the method's parameters (nothing else: no
+  builtins, no ``self``, no names with ``__``);
+- arithmetic ``+ - * / // %`` (not ``**``: it grows without bound), signs ``-x``, ``+x``;
+- comparisons ``== != < <= > >=`` (chained: ``0 <= x <= 10``), ``in`` and ``not in`` (with a
+  literal list ``[a, b]``, a text or a list/dict);
+- logic ``and``, ``or``, ``not`` (on booleans only), and ``a if condicao else b``;
+- index and slice of a text: ``texto[0]``, ``texto[inicio:fim]`` (no step);
+- the functions ``abs``, ``len``, ``max``, ``min``, ``round`` — no other call.
 
-Acesso a atributo (``texto.upper``), outras chamadas (``__import__('os')``), ``lambda``,
-compreensões, f-strings, ``:=`` e o resto são recusados quando a spec é validada, com a coluna.
+Attribute access (``texto.upper``), other calls (``__import__('os')``), ``lambda``,
+comprehensions, f-strings, ``:=`` and the rest are refused when the spec is validated, with the
+column.
 
-Os tipos são os de ``spec_poo`` (``int float decimal str bool date list dict`` e as classes da
-spec) e são conferidos antes de gerar: ``decimal`` não se mistura com ``float`` (o Python
-levantaria ``TypeError``), exceto constantes — ``preco * 0.9`` com ``preco`` decimal calcula
-``Decimal("0.9")``; um texto ISO comparado com uma data é uma data (``criada_em >= "2024-01-01"``);
-o tipo da expressão deve servir ao ``retorna`` do método (``int`` serve a ``float`` e a ``decimal``).
+The types are those of ``spec_poo`` (``int float decimal str bool date list dict`` and the spec's
+classes) and are checked before generating: ``decimal`` does not mix with ``float`` (Python would
+raise ``TypeError``), except constants — ``preco * 0.9`` with a decimal ``preco`` computes
+``Decimal("0.9")``; an ISO text compared with a date is a date (``criada_em >= "2024-01-01"``);
+the expression's type must serve the method's ``retorna`` (``int`` serves ``float`` and
+``decimal``).
 
-Três usos da mesma árvore tipada (``Expressao``): ``analisar`` (validação da spec), ``compilar``
-(o código Python que o gerador escreve) e ``avaliar`` (o resultado esperado nos testes, calculado
-pelo PROMETHEUS sem passar pelo código gerado). Módulo puro: sem Django.
+Three uses of the same typed tree (``Expressao``): ``analisar`` (the spec's validation),
+``compilar`` (the Python code the generator writes) and ``avaliar`` (the expected result in the
+tests, computed by PROMETHEUS without going through the generated code). A pure module: no
+Django.
 """
 
 from __future__ import annotations
@@ -51,19 +55,19 @@ from dataclasses import dataclass
 from typing import Any
 
 FUNCOES = ("abs", "len", "max", "min", "round")
-# Nomes globais que o código compilado chama: um parâmetro com um deles o esconderia.
+# Global names the compiled code calls: a parameter with one of them would hide it.
 NOMES_DO_CODIGO = (*FUNCOES, "float")
 MAX_CARACTERES = 500
 MAX_NOS = 200
-# Um texto ou lista repetido (``"a" * n``) maior que isto não é avaliado: o teste ficaria enorme.
+# A repeated text or list (``"a" * n``) larger than this is not evaluated: the test would be huge.
 MAX_TAMANHO_AVALIADO = 1_000_000
-# Números que o PROMETHEUS avalia: cada resultado intermediário fica abaixo disto, então cada
-# operação custa microssegundos (um produto de inteiros de 400 dígitos, não de milhões) e todo
-# resultado cabe no literal de um teste (o Python recusa converter em texto acima de 4.300 dígitos).
+# Numbers PROMETHEUS evaluates: each intermediate result stays below this, so each operation
+# costs microseconds (a product of 400-digit integers, not of millions) and every result fits a
+# test's literal (Python refuses to convert to text above 4,300 digits).
 MAX_DIGITOS = 400
-# round(x, n): casas decimais entre -MAX_CASAS e MAX_CASAS (round(5, -10**10) calcularia 10**10**10).
+# round(x, n): decimal places between -MAX_CASAS and MAX_CASAS (round(5, -10**10) would compute 10**10**10).
 MAX_CASAS = 400
-# Decimais: expoente ajustado (a ordem de grandeza) até MAX_DIGITOS; o contexto padrão iria a 999.999.
+# Decimals: adjusted exponent (the order of magnitude) up to MAX_DIGITOS; the default context would go to 999,999.
 MAX_EXPOENTE = MAX_DIGITOS
 _LIMITE_INTEIRO = 10**MAX_DIGITOS
 
@@ -120,28 +124,28 @@ _NOMES_OPERADOR: dict[type, str] = {
 
 
 class ErroExpressao(ValueError):
-    """Expressão recusada: a mensagem diz o quê e onde (coluna, contada a partir de 1)."""
+    """A refused expression: the message says what and where (column, counted from 1)."""
 
 
 class ErroAvaliacao(ValueError):
-    """A expressão não pôde ser avaliada pelo PROMETHEUS (um valor grande demais, por exemplo)."""
+    """PROMETHEUS could not evaluate the expression (a value too large, say)."""
 
 
 @dataclass(frozen=True)
 class Simbolo:
-    """Um nome que a expressão pode usar: um atributo da classe ou um parâmetro do método."""
+    """A name the expression may use: an attribute of the class or a parameter of the method."""
 
     tipo: str
     origem: str  # one of ORIGENS
 
 
-# --- A árvore tipada ----------------------------------------------------------------------------
+# --- The typed tree -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class No:
     tipo: str
-    # Só constantes nas folhas: pode virar decimal ou data conforme o lado com que é combinado.
+    # Only constants at the leaves: it may become a decimal or a date depending on the side it is combined with.
     literal: bool
 
 
@@ -183,7 +187,7 @@ class Comparacao(No):
 
 @dataclass(frozen=True)
 class Sequencia(No):
-    """Lista literal, só à direita de ``in``/``not in``."""
+    """A literal list, only to the right of ``in``/``not in``."""
 
     itens: tuple[No, ...]
 
@@ -216,7 +220,7 @@ class Chamada(No):
 
 @dataclass(frozen=True)
 class Coercao(No):
-    """``int`` → ``float``/``decimal`` onde o tipo pedido é esse (``float(x)``, ``Decimal(x)``)."""
+    """``int`` → ``float``/``decimal`` where that is the type asked for (``float(x)``, ``Decimal(x)``)."""
 
     operando: No
 
@@ -259,12 +263,13 @@ def _filhos(no: No) -> tuple[No, ...]:
     return ()
 
 
-# --- Análise: texto → árvore tipada (ou ErroExpressao) --------------------------------------------
+# --- Analysis: text → typed tree (or ErroExpressao) ---------------------------------------------
 
 
 def analisar(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao:
-    """Lê e confere a expressão; devolve a árvore tipada. ``ErroExpressao`` com uma frase em
-    pt-BR quando algo está fora da linguagem, um nome está fora do escopo ou os tipos não casam."""
+    """Reads and checks the expression; returns the typed tree. ``ErroExpressao`` with a sentence
+    in pt-BR when something is outside the language, a name is out of scope or the types do not
+    match."""
     if not isinstance(texto, str) or not texto.strip():
         raise ErroExpressao("a expressão deve ser um texto não vazio")
     if len(texto) > MAX_CARACTERES:
@@ -282,8 +287,8 @@ def analisar(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao:
 
 
 def analisar_retorno(texto: object, escopo: Mapping[str, Simbolo], retorna: str | None) -> Expressao:
-    """``analisar`` e confere que o tipo serve ao ``retorna`` do método (coagindo ``int`` a
-    ``float``/``decimal`` e constantes a ``decimal``). Sem ``retorna``, vale o tipo inferido."""
+    """``analisar``, and checks that the type serves the method's ``retorna`` (coercing ``int`` to
+    ``float``/``decimal`` and constants to ``decimal``). Without ``retorna``, the inferred type holds."""
     expressao = analisar(texto, escopo)
     if retorna is None:
         return expressao
@@ -291,7 +296,7 @@ def analisar_retorno(texto: object, escopo: Mapping[str, Simbolo], retorna: str 
 
 
 def analisar_condicao(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao:
-    """Uma pré-condição (``exige``): expressão booleana."""
+    """A precondition (``exige``): a boolean expression."""
     expressao = analisar(texto, escopo)
     if expressao.tipo != "bool":
         raise ErroExpressao(f"a condição deve ser booleana; esta expressão é do tipo {expressao.tipo}")
@@ -309,8 +314,8 @@ class _Inferencia:
     def erro(self, no: ast.AST, frase: str) -> ErroExpressao:
         return ErroExpressao(f"{frase}{_coluna(no)}")
 
-    # Cada nó do ast Python vira um nó tipado; "decimais"/"datas" pedem que constantes numéricas
-    # virem Decimal e textos ISO virem datas (o lado de um decimal ou de uma data).
+    # Each node of Python's ast becomes a typed node; "decimais"/"datas" ask numeric constants to
+    # become Decimal and ISO texts to become dates (the side of a decimal or of a date).
     def no(self, no: ast.AST, decimais: bool = False, datas: bool = False) -> No:
         if type(no) in _NAO_PERMITIDOS:
             detalhe = f" ({ast.unparse(no)})" if isinstance(no, ast.Attribute) else ""
@@ -363,7 +368,7 @@ class _Inferencia:
         raise self.erro(no, f"operador não permitido: {_NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}")
 
     def _numericos(self, no: ast.AST, a: ast.AST, b: ast.AST, decimais: bool) -> tuple[No, No]:
-        """Os dois lados de uma operação numérica, com decimal e constantes float reconciliados."""
+        """Both sides of a numeric operation, with decimals and float constants reconciled."""
         esq, dir_ = self.no(a, decimais), self.no(b, decimais)
         tipos = {esq.tipo, dir_.tipo}
         if tipos == {"decimal", "float"}:
@@ -445,7 +450,7 @@ class _Inferencia:
             for elt in direita.elts:
                 item = self.no(elt)
                 esq_, item = self._comparaveis(no, "==", esquerda, elt, esq, item)
-                if esq_ != esq:  # a constante da esquerda mudaria de tipo conforme o item: recusada
+                if esq_ != esq:  # the left constant would change type depending on the item: refused
                     raise self.erro(no, "a constante à esquerda de in deve ser do tipo dos itens")
                 elementos.append(item)
             return Sequencia("lista", False, tuple(elementos))
@@ -513,7 +518,7 @@ class _Inferencia:
                     raise self.erro(no, f"round aceita de -{MAX_CASAS} a {MAX_CASAS} casas decimais; recebeu {casas}")
             tipo = "int" if len(args) == 1 else args[0].tipo
             return Chamada(tipo, all(a.literal for a in args), nome, tuple(args))
-        # min, max: dois ou mais números (promovidos a um tipo) ou dois ou mais textos
+        # min, max: two or more numbers (promoted to one type) or two or more texts
         if len(args) < 2:
             raise self.erro(no, f"{nome} recebe dois ou mais valores")
         if all(a.tipo == "str" for a in args):
@@ -536,7 +541,7 @@ class _Inferencia:
         raise self.erro(no, "tupla só à direita de in / not in")
 
     def para_tipo(self, texto: str, arvore: No, tipo: str) -> No:
-        """Adapta o resultado ao tipo pedido, ou recusa."""
+        """Adapts the result to the type asked for, or refuses."""
         if arvore.tipo == tipo:
             return arvore
         if arvore.tipo == "float" and tipo == "decimal" and arvore.literal:
@@ -547,7 +552,7 @@ class _Inferencia:
 
 
 def _constante_inteira(no: No) -> int | None:
-    """O valor de ``5`` ou ``-5`` escritos na expressão; None para o resto."""
+    """The value of ``5`` or ``-5`` written in the expression; None for the rest."""
     if isinstance(no, Unario) and no.op in ("-", "+"):
         valor = _constante_inteira(no.operando)
         return None if valor is None else (-valor if no.op == "-" else valor)
@@ -557,8 +562,8 @@ def _constante_inteira(no: No) -> int | None:
 
 
 def _grande_demais(valor: object) -> bool:
-    """Um número que o PROMETHEUS não avalia: inteiro acima de MAX_DIGITOS dígitos, decimal de
-    ordem de grandeza acima de MAX_EXPOENTE (ou abaixo de -MAX_EXPOENTE, exceto zero)."""
+    """A number PROMETHEUS does not evaluate: an integer above MAX_DIGITOS digits, a decimal whose
+    order of magnitude is above MAX_EXPOENTE (or below -MAX_EXPOENTE, except zero)."""
     if isinstance(valor, bool):
         return False
     if isinstance(valor, int):
@@ -582,20 +587,20 @@ def _coagir(no: No, tipo: str) -> No:
     return Coercao(tipo, no.literal, no)
 
 
-# --- Compilação: árvore → código Python ---------------------------------------------------------
+# --- Compilation: tree → Python code -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Modulos:
-    """Como o código gerado chama os módulos de que uma expressão precisa (aliases do import)."""
+    """How the generated code calls the modules an expression needs (the import's aliases)."""
 
     decimal: str = "decimal"
     datetime: str = "datetime"
 
 
 def compilar(expressao: Expressao, modulos: Modulos | None = None, objeto: str = "self") -> tuple[str, set[str]]:
-    """O código Python da expressão (atributos lidos de ``objeto``) e os módulos que ele usa
-    (``{"decimal", "datetime"}``). Gerado por ``ast.unparse``: parênteses só onde a precedência pede."""
+    """The expression's Python code (attributes read from ``objeto``) and the modules it uses
+    (``{"decimal", "datetime"}``). Generated by ``ast.unparse``: parentheses only where precedence asks."""
     usados: set[str] = set()
     arvore = _Compilador(modulos or Modulos(), objeto, usados).no(expressao.arvore)
     return ast.unparse(arvore), usados
@@ -625,7 +630,7 @@ class _Compilador:
         if isinstance(no, Unario):
             alvo = no.operando
             if no.op == "not" and isinstance(alvo, Comparacao) and alvo.ops in (("in",), ("not in",)):
-                # "not a in b" é "a not in b" (a forma que os linters pedem, E713)
+                # "not a in b" is "a not in b" (the form linters ask for, E713)
                 oposto = "not in" if alvo.ops == ("in",) else "in"
                 return self.no(Comparacao("bool", False, (oposto,), alvo.itens))
             op = {"-": ast.USub(), "+": ast.UAdd(), "not": ast.Not()}[no.op]
@@ -638,7 +643,7 @@ class _Compilador:
         if isinstance(no, Comparacao):
             booleano = _comparacao_com_booleano(no)
             if booleano is not None:
-                # "x == True" é "x" (E712); a semântica é a mesma para booleanos
+                # "x == True" is "x" (E712); the semantics are the same for booleans
                 outro, positivo = booleano
                 return self.no(outro) if positivo else ast.UnaryOp(ast.Not(), self.no(outro))
             inverso = {v: k for k, v in _COMPARADORES.items()}
@@ -658,11 +663,11 @@ class _Compilador:
             if no.tipo == "decimal":
                 return self.chamada("decimal", "Decimal", [self.no(no.operando)])
             return ast.Call(ast.Name("float", ast.Load()), [self.no(no.operando)], [])
-        raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover — a análise só produz os de cima
+        raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover — the analysis only produces the ones above
 
 
 def _comparacao_com_booleano(no: Comparacao) -> tuple[No, bool] | None:
-    """``x == True`` → (x, True); ``x != True`` → (x, False); None se não for esse caso."""
+    """``x == True`` → (x, True); ``x != True`` → (x, False); None if it is not that case."""
     if len(no.ops) != 1 or no.ops[0] not in ("==", "!="):
         return None
     esq, dir_ = no.itens
@@ -672,7 +677,7 @@ def _comparacao_com_booleano(no: Comparacao) -> tuple[No, bool] | None:
     return outro, constante.valor == (no.ops[0] == "==")
 
 
-# --- Avaliação: o resultado esperado, calculado pelo PROMETHEUS ---------------------------------
+# --- Evaluation: the expected result, computed by PROMETHEUS -------------------------------------
 
 _OPERACOES = {
     "+": operator.add,
@@ -692,15 +697,15 @@ _FUNCOES: dict[str, Callable[..., Any]] = {"abs": abs, "len": len, "max": max, "
 
 
 def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
-    """Avalia a árvore com os valores dos nomes (atributos e parâmetros), com a semântica do
-    Python para esses tipos e o contexto decimal padrão (28 dígitos, arredondamento bancário).
+    """Evaluates the tree with the names' values (attributes and parameters), with Python's
+    semantics for those types and the default decimal context (28 digits, banker's rounding).
 
-    Os erros que o código gerado também levantaria (``ZeroDivisionError``, ``IndexError``,
-    ``decimal.InvalidOperation``…) sobem como são; ``ErroAvaliacao`` quando um valor (dado ou
-    intermediário) seria grande demais para avaliar aqui: inteiros acima de ``MAX_DIGITOS``
-    dígitos, decimais de expoente acima de ``MAX_EXPOENTE``, ``round`` com mais de ``MAX_CASAS``
-    casas, textos e listas acima de ``MAX_TAMANHO_AVALIADO`` itens. Assim cada operação custa
-    pouco, qualquer que seja a spec."""
+    The errors the generated code would also raise (``ZeroDivisionError``, ``IndexError``,
+    ``decimal.InvalidOperation``…) go up as they are; ``ErroAvaliacao`` when a value (given or
+    intermediate) would be too large to evaluate here: integers above ``MAX_DIGITOS`` digits,
+    decimals with an exponent above ``MAX_EXPOENTE``, ``round`` with more than ``MAX_CASAS``
+    places, texts and lists above ``MAX_TAMANHO_AVALIADO`` items. So each operation costs little,
+    whatever the spec."""
     for nome, valor in valores.items():
         if _grande_demais(valor):
             raise ErroAvaliacao(f"o valor de {nome} é grande demais para avaliar (mais de {MAX_DIGITOS} dígitos)")
@@ -734,7 +739,7 @@ def _avaliar_no(no: No, valores: Mapping[str, Any]) -> Any:
                 raise ErroAvaliacao(f"o resultado de {no.op} passaria de {MAX_TAMANHO_AVALIADO} itens")
         return _OPERACOES[no.op](esq, dir_)
     if isinstance(no, Logico):
-        # curto-circuito, como no Python: "b != 0 and a / b > 1" não divide por zero
+        # short-circuit, as in Python: "b != 0 and a / b > 1" does not divide by zero
         for item in no.itens:
             valor = _avaliar(item, valores)
             if (no.op == "and" and not valor) or (no.op == "or" and valor):
@@ -774,13 +779,13 @@ def _avaliar_no(no: No, valores: Mapping[str, Any]) -> Any:
     raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover
 
 
-# --- Ligação com spec_poo -----------------------------------------------------------------------
+# --- Binding with spec_poo ----------------------------------------------------------------------
 
 
 def escopo_do_metodo(classe: Mapping[str, Any], metodo: Mapping[str, Any]) -> dict[str, Simbolo]:
-    """Os nomes que a expressão e as pré-condições de um método podem usar: os atributos
-    obrigatórios da classe e os parâmetros do método. Um atributo opcional pode ser None, então
-    fica de fora (a expressão o recusa como nome desconhecido)."""
+    """The names a method's expression and preconditions may use: the class's required
+    attributes and the method's parameters. An optional attribute may be None, so it is left out
+    (the expression refuses it as an unknown name)."""
     escopo = {
         a["nome"]: Simbolo(a["tipo"], "atributo") for a in classe.get("atributos", []) if a.get("obrigatorio", True)
     }

@@ -3,6 +3,9 @@ from __future__ import annotations
 import pytest
 from django.utils.module_loading import import_string
 
+from fabrica.models import Ambiente
+from tests.factories import AmbienteFactory
+
 
 @pytest.fixture
 def cluster_sincrono(monkeypatch, django_capture_on_commit_callbacks):
@@ -51,21 +54,27 @@ def sandbox_rapido(settings):
 
 
 @pytest.fixture
-def ambientes(db):
-    from fabrica.models import Ambiente
+def ambientes(db) -> dict[str, Ambiente]:
+    """homologacao, then producao, both taking any approved release. The deployment tests
+    (``tests/fabrica/implantacao/conftest.py``) add their rule: producao only after validation in
+    homologacao, approved by the PO group."""
+    return {
+        "homologacao": AmbienteFactory(nome="homologacao", ordem=10),
+        "producao": AmbienteFactory(nome="producao", ordem=20),
+    }
 
-    return [
-        Ambiente.objects.create(nome="homologacao"),
-        Ambiente.objects.create(nome="producao"),
-        Ambiente.objects.create(nome="antigo", ativo=False),
-    ]
+
+@pytest.fixture
+def ambiente_inativo(db) -> Ambiente:
+    """An environment no release may go to any more."""
+    return AmbienteFactory(nome="antigo", ativo=False, ordem=30)
 
 
 _CONSTRUCOES: dict[str, tuple] = {}
 
 
 @pytest.fixture
-def release_pronta(orcamento_pronto, elenco, workers, sandbox_rapido, ambientes, monkeypatch):
+def release_pronta(orcamento_pronto, elenco, workers, sandbox_rapido, ambientes, ambiente_inativo, monkeypatch):
     """spec_002 (D, E) built by passing test doubles: an open release waiting for the PO.
 
     The same build gives the same result, so it runs in the sandbox once per test session and

@@ -302,7 +302,7 @@ def test_pagina_do_orcamento_mostra_a_release_pronta(cliente_como, release_pront
 def test_aprovar_respeita_as_regras_da_implantacao(api_como, release_pronta, ambientes):
     """producao takes only releases validated in homologacao: approving straight to it is refused
     as a whole (the release stays open, its item waiting), and homologacao is accepted."""
-    homologacao, producao, _ = ambientes
+    homologacao, producao = ambientes["homologacao"], ambientes["producao"]
     producao.exige_validacao_em = homologacao
     producao.save()
     url = f"/api/releases/{release_pronta.pk}/aprovar/"

@@ -13,14 +13,9 @@ import subprocess
 import pytest
 
 from fabrica.desenvolvimento.base import CasoDeTeste, NaoTestavel, worker_de
-from fabrica.desenvolvimento.workers.integracao import (
-    WorkerIntegracao,
-    _exemplos_explicitos,
-    conforma,
-    esquema_da_forma,
-    planejar_caso,
-    valores_invalidos,
-)
+from fabrica.desenvolvimento.workers.integracao import WorkerIntegracao
+from fabrica.desenvolvimento.workers.integracao.planos import _exemplos_explicitos, planejar_caso
+from fabrica.desenvolvimento.workers.integracao.regras import conforma, esquema_da_forma, valores_invalidos
 from fabrica.specs.formato import validar_spec
 from tests.fabrica.gerados import casos_da_spec, produzir, rodar_testes, ruff_check, spec_de_exemplo
 

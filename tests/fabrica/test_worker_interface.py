@@ -9,13 +9,10 @@ import copy
 import pytest
 
 from fabrica.desenvolvimento.base import CasoDeTeste, NaoTestavel, worker_de
-from fabrica.desenvolvimento.workers.interface import (
-    OBRIGATORIO,
-    WorkerInterface,
-    _Tela,
-    erros_do_campo,
-    planejar_caso,
-)
+from fabrica.desenvolvimento.workers.interface import WorkerInterface
+from fabrica.desenvolvimento.workers.interface.modelo import _Tela
+from fabrica.desenvolvimento.workers.interface.planos import planejar_caso
+from fabrica.desenvolvimento.workers.interface.regras import OBRIGATORIO, erros_do_campo
 from fabrica.specs.formato import validar_spec
 from fabrica.specs.formato.interface import parametros_da_url
 from tests.fabrica.gerados import casos_da_spec, produzir, rodar_testes, ruff_check, spec_de_exemplo

@@ -1,4 +1,4 @@
-"""Checagens do texto gerado antes de ele rodar: o XML é bem formado, o Python compila."""
+"""Checks of the generated text before it runs: the XML is well-formed, the Python compiles."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fabrica.erros import DadosInvalidos
 
 def checar_xml(texto: str, caminho: str) -> None:
     try:
-        # o texto é nosso (templates), mas um template sobreposto pelo repositório de specs não:
-        # sem entidades externas nem rede
+        # the text is ours (templates), but a template overridden by the spec repository is not:
+        # no external entities nor network
         etree.fromstring(texto.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         raise DadosInvalidos(f"O artefato {caminho} não é XML bem formado: {exc}.") from None

@@ -1,31 +1,32 @@
-"""WORKER_D (docs/workers-p-d.md): ``spec_dmn`` → tabelas de decisão DMN 1.3 e testes que as rodam.
+"""WORKER_D (docs/workers-p-d.md): ``spec_dmn`` → DMN 1.3 decision tables and tests that run them.
 
-O que sai:
+What it writes:
 
-- ``<pacote>/decisional/<spec_id>.dmn``: um modelo DMN 1.3 válido contra o XSD da OMG, com o
-  diagrama de requisitos (DRD: dados de entrada, decisões e as setas entre elas, com DMNDI) e
-  uma tabela por decisão, células em S-FEEL (``< 18``, ``[18..70]``, ``"ruim"``,
-  ``"recusado", "alto"``), a forma que o Camunda e os outros motores DMN rodam. Uma entrada de
-  uma decisão com o nome de uma saída de outra é um requisito entre as duas.
-- ``<pacote>/decisional/motor.py``: avalia as tabelas no SpiffWorkflow. O Spiff lê células como
-  Python e só faz UNIQUE (primeira que casa) e COLLECT (sem agregação) — docs/arquitetura.md,
-  "Specs" —, então a
-  ponte traduz cada célula S-FEEL gerada (``feel.py``), pede ao Spiff todas as regras que casam
-  e aplica ela mesma a política de acerto com a semântica do DMN 1.3.
-- ``tests/test_decisional_esquema.py`` (XSD e estrutura), ``tests/test_decisional_regras.py``
-  (cada regra com entradas que a fazem casar; e entradas que nenhuma regra cobre, quando
-  existem) e ``tests/test_decisional_casos.py`` (um teste por caso do orçamento).
+- ``<pacote>/decisional/<spec_id>.dmn``: a DMN 1.3 model valid against the OMG's XSD, with the
+  requirements diagram (DRD: input data, decisions and the arrows between them, with DMNDI) and
+  one table per decision, cells in S-FEEL (``< 18``, ``[18..70]``, ``"ruim"``,
+  ``"recusado", "alto"``), the form Camunda and the other DMN engines run. An input of one
+  decision named as another's output is a requirement between the two.
+- ``<pacote>/decisional/motor.py``: evaluates the tables on SpiffWorkflow. Spiff reads cells as
+  Python and only does UNIQUE (first match) and COLLECT (no aggregation) — docs/arquitetura.md,
+  "Specs" —, so the bridge translates each generated S-FEEL cell (``feel.py``), asks Spiff for
+  every matching rule and applies the hit policy itself with DMN 1.3's semantics.
+- ``tests/test_decisional_esquema.py`` (XSD and structure), ``tests/test_decisional_regras.py``
+  (each rule with inputs that make it match; and inputs no rule covers, when there are some) and
+  ``tests/test_decisional_casos.py`` (one test per case of the budget).
 
-O esperado vem de ``avaliar_decisao``/``avaliar``: a leitura do PROMETHEUS das regras da spec
-(condições estruturadas, ``fabrica.specs.condicoes``), independente do XML gerado e do motor.
+The expectation comes from ``avaliar_decisao``/``avaliar``: PROMETHEUS's reading of the spec's
+rules (structured conditions, ``fabrica.specs.condicoes``), independent of the generated XML and
+of the engine.
 
-Semântica das políticas (DMN 1.3 §8.2.11), aqui e na ponte gerada:
-UNIQUE — no máximo uma regra casa (a validação da spec recusa regras que se sobrepõem);
-ANY — todas as que casam dão a mesma saída; FIRST — a primeira na ordem das regras;
-PRIORITY — a de maior prioridade, pela ordem de ``valores`` das saídas; COLLECT — todas, na
-ordem das regras, ou a agregação (SUM, MIN, MAX, COUNT) da única saída; RULE ORDER — todas, na
-ordem das regras; OUTPUT ORDER — todas, por prioridade. Sem regra que case: ``None`` nas de
-acerto único, ``[]`` nas de vários, ``{saida: None}`` em SUM/MIN/MAX e ``{saida: 0}`` em COUNT.
+The policies' semantics (DMN 1.3 §8.2.11), here and in the generated bridge:
+UNIQUE — at most one rule matches (the spec's validation refuses overlapping rules);
+ANY — all that match give the same output; FIRST — the first in the rules' order;
+PRIORITY — the highest priority, by the order of the outputs' ``valores``; COLLECT — all, in the
+rules' order, or the aggregation (SUM, MIN, MAX, COUNT) of the single output; RULE ORDER — all, in
+the rules' order; OUTPUT ORDER — all, by priority. With no matching rule: ``None`` for the
+single-hit policies, ``[]`` for the multiple-hit ones, ``{saida: None}`` for SUM/MIN/MAX and
+``{saida: 0}`` for COUNT.
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ MAX_BUSCA_SEM_REGRA = 20_000
 
 
 class NaoAvaliavel(Exception):
-    """As regras não dão um resultado com estes dados; a mensagem diz por quê."""
+    """The rules give no result with these data; the message says why."""
 
 
-# --- A leitura do PROMETHEUS das tabelas --------------------------------------------------------
+# --- PROMETHEUS's reading of the tables ---------------------------------------------------------
 
 
 def _casa_regra(decisao: dict[str, Any], regra: dict[str, Any], entradas: dict[str, Any]) -> bool:
@@ -81,7 +82,7 @@ def _prioridade(decisao: dict[str, Any], saida: dict[str, Any]) -> tuple[Any, ..
 
 
 def avaliar_decisao(decisao: dict[str, Any], entradas: dict[str, Any]) -> Any:
-    """O resultado de uma tabela da spec para estas entradas, com a política de acerto do DMN."""
+    """The result of one of the spec's tables for these inputs, with DMN's hit policy."""
     casadas = [r for r in decisao["regras"] if _casa_regra(decisao, r, entradas)]
     saidas = [dict(r["entao"]) for r in casadas]
     politica = decisao["politica"]
@@ -116,13 +117,13 @@ def avaliar_decisao(decisao: dict[str, Any], entradas: dict[str, Any]) -> Any:
 
 @dataclass
 class Modelo:
-    """As decisões de ``spec_dmn`` como um grafo de requisitos (DRD)."""
+    """The decisions of ``spec_dmn`` as a requirements graph (DRD)."""
 
     decisoes: list[dict[str, Any]]
-    produtor: dict[str, str]  # saída → decisão que a produz
-    externas: dict[str, str]  # entrada externa → tipo
-    ordem: list[str]  # decisões em ordem topológica
-    requisitos: dict[str, list[str]]  # decisão → decisões de que depende
+    produtor: dict[str, str]  # output → the decision that produces it
+    externas: dict[str, str]  # external input → type
+    ordem: list[str]  # decisions in topological order
+    requisitos: dict[str, list[str]]  # decision → the decisions it depends on
 
     @classmethod
     def da_spec(cls, spec_dmn: dict[str, Any]) -> Modelo:
@@ -143,7 +144,7 @@ class Modelo:
         pendentes = [d["id"] for d in decisoes]
         while pendentes:
             prontas = [d for d in pendentes if all(r in ordem for r in requisitos[d])]
-            if not prontas:  # ciclo: a validação da spec recusa; aqui, ordem da spec
+            if not prontas:  # a cycle: the spec's validation refuses it; here, the spec's order
                 ordem += pendentes
                 break
             ordem += prontas
@@ -155,8 +156,8 @@ class Modelo:
 
 
 def avaliar(modelo: Modelo, dados: dict[str, Any]) -> dict[str, Any]:
-    """Todas as decisões, em ordem de requisitos: a saída de uma decisão de acerto único (ou
-    agregada) alimenta a entrada de mesmo nome das que dependem dela."""
+    """Every decision, in requirements order: the output of a single-hit (or aggregated)
+    decision feeds the input of the same name of those that depend on it."""
     contexto = dict(dados)
     resultados: dict[str, Any] = {}
     for decisao_id in modelo.ordem:
@@ -173,7 +174,7 @@ def avaliar(modelo: Modelo, dados: dict[str, Any]) -> dict[str, Any]:
     return resultados
 
 
-# --- Entradas que exercitam as regras ----------------------------------------------------------
+# --- Inputs that exercise the rules -------------------------------------------------------------
 
 
 def _candidatos_da_entrada(decisao: dict[str, Any], coluna: dict[str, Any]) -> list[Any]:
@@ -182,8 +183,8 @@ def _candidatos_da_entrada(decisao: dict[str, Any], coluna: dict[str, Any]) -> l
 
 
 def entradas_da_regra(decisao: dict[str, Any], indice: int) -> dict[str, Any]:
-    """Entradas com que a regra ``indice`` casa: por coluna, um valor que satisfaz a célula
-    (entre os representantes de cada região das células daquela coluna)."""
+    """Inputs that rule ``indice`` matches: per column, a value satisfying the cell (among the
+    representatives of each region of that column's cells)."""
     regra = decisao["regras"][indice]
     entradas = {}
     for coluna in decisao["entradas"]:
@@ -199,7 +200,7 @@ def entradas_da_regra(decisao: dict[str, Any], indice: int) -> dict[str, Any]:
 
 
 def entradas_sem_regra(decisao: dict[str, Any]) -> dict[str, Any] | None:
-    """Entradas com que nenhuma regra casa, se existirem (busca com poda, limitada)."""
+    """Inputs no rule matches, if there are any (a pruned, bounded search)."""
     colunas = decisao["entradas"]
     candidatos = [_candidatos_da_entrada(decisao, c) for c in colunas]
     passos = 0
@@ -214,7 +215,7 @@ def entradas_sem_regra(decisao: dict[str, Any]) -> dict[str, Any] | None:
         if passos > MAX_BUSCA_SEM_REGRA:
             return None
         if not vivas:
-            # nenhuma regra pode mais casar: o resto das colunas tanto faz
+            # no rule can match any more: the remaining columns do not matter
             return {**escolhidos, **{c["nome"]: cands[0] for c, cands in zip(colunas[i:], candidatos[i:], strict=True)}}
         if i == len(colunas):
             return None
@@ -232,14 +233,14 @@ def entradas_sem_regra(decisao: dict[str, Any]) -> dict[str, Any] | None:
     return buscar(0, list(decisao["regras"]), {})
 
 
-# --- Layout do DRD (DMNDI) ---------------------------------------------------------------------
+# --- The DRD's layout (DMNDI) -------------------------------------------------------------------
 
 TAMANHO_DECISAO, TAMANHO_ENTRADA = (180, 80), (125, 45)
 
 
 def layout_drd(modelo: Modelo) -> tuple[dict[str, tuple[int, int, int, int]], dict[str, list[tuple[int, int]]]]:
-    """Dados de entrada embaixo, cada decisão uma linha acima das de que depende; setas retas da
-    borda de cima da origem à de baixo do destino. Uma forma por célula da grade."""
+    """Input data at the bottom, each decision one row above those it depends on; straight
+    arrows from the source's top edge to the target's bottom one. One shape per grid cell."""
     nivel: dict[str, int] = {}
     for d in modelo.ordem:
         nivel[d] = 1 + max((nivel.get(r, 0) for r in modelo.requisitos[d]), default=0)
@@ -265,7 +266,7 @@ def layout_drd(modelo: Modelo) -> tuple[dict[str, tuple[int, int, int, int]], di
 
 
 def requisitos_drd(modelo: Modelo) -> list[tuple[str, str, str]]:
-    """(decisão, elemento requerido, id do requisito) em ordem estável."""
+    """(decision, required element, requirement id) in a stable order."""
     lista = []
     for d in modelo.decisoes:
         vistos = set()
@@ -279,7 +280,7 @@ def requisitos_drd(modelo: Modelo) -> list[tuple[str, str, str]]:
     return lista
 
 
-# --- O worker ----------------------------------------------------------------------------------
+# --- The worker --------------------------------------------------------------------------------
 
 
 def _py(valor: object) -> str:

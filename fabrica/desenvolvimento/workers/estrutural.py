@@ -1,26 +1,28 @@
-"""WORKER_E (vertente E, ``spec_poo``): um pacote Python importável e os testes dele.
+"""WORKER_E (vertente E, ``spec_poo``): an importable Python package and its tests.
 
-O código, em ``<pacote>/estrutural/``:
+The code, in ``<pacote>/estrutural/``:
 
-- ``modelos.py``: uma classe por classe da spec, atributos tipados e validados ao construir e ao
-  atribuir (obrigatório, tipo, min/max, min_len/max_len, padrao, escolhas), com um erro
-  ``erros.ErroValidacao`` (``ValueError``) que nomeia a classe, o atributo e a regra;
-- os métodos: com ``expressao`` (a linguagem de ``fabrica.specs.expressoes``) o método é compilado
-  em Python, com as pré-condições de ``exige``; só com ``regras`` em linguagem natural, levanta
-  ``NotImplementedError`` com as regras e entra nas ``pendencias`` ("precisa de uma implementação");
-- ``erros.py``, ``validacao.py`` e ``__init__.py``.
+- ``modelos.py``: one class per class of the spec, attributes typed and validated on construction
+  and on assignment (required, type, min/max, min_len/max_len, padrao, choices), with an error
+  ``erros.ErroValidacao`` (``ValueError``) naming the class, the attribute and the rule;
+- the methods: with ``expressao`` (the language of ``fabrica.specs.expressoes``) the method is
+  compiled into Python, with the preconditions of ``exige``; with natural-language ``regras`` only,
+  it raises ``NotImplementedError`` with the rules and goes into ``pendencias`` ("needs an
+  implementation");
+- ``erros.py``, ``validacao.py`` and ``__init__.py``.
 
-Os testes, em ``tests/test_estrutural_*.py`` (na raiz da release):
+The tests, in ``tests/test_estrutural_*.py`` (at the release's root):
 
-- ``restricoes``: valores válidos e limites aceitos, e cada restrição violada na construção e na
-  atribuição;
-- ``metodos``: cada método com expressão num objeto válido, e cada método sem implementação (estes
-  falham, honestamente, até alguém implementá-lo);
-- ``casos``: um teste por ``CasoDeTeste`` (id = nome do caso).
+- ``restricoes``: valid values and accepted limits, and each constraint violated on construction
+  and on assignment;
+- ``metodos``: each method with an expression on a valid object, and each method without an
+  implementation (these fail, honestly, until someone implements it);
+- ``casos``: one test per ``CasoDeTeste`` (id = the case's name).
 
-Todo resultado esperado sai da spec por ``estrutural_regras`` e ``expressoes.avaliar``, nunca do
-código gerado. Um caso sem nenhum atributo ou parâmetro de ``spec_poo`` em ``dado``, ou que pede
-algo que a spec não permite derivar, vira ``NaoTestavel`` com o motivo.
+Every expected result comes from the spec through ``estrutural_regras`` and
+``expressoes.avaliar``, never from the generated code. A case with no attribute or parameter of
+``spec_poo`` in ``dado``, or asking for something the spec does not allow deriving, becomes
+``NaoTestavel`` with the reason.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ _ANOTACOES = {
     "list": "list[_typing.Any]",
     "dict": "dict[_typing.Any, _typing.Any]",
 }
-# O tipo do retorno de um método sem implementação, como o teste o confere (isinstance).
+# The return type of a method without an implementation, as the test checks it (isinstance).
 _TIPOS_NO_TESTE = {
     "str": "str",
     "int": "int",
@@ -62,7 +64,7 @@ _TIPOS_NO_TESTE = {
     "list": "list",
     "dict": "dict",
 }
-# Argumentos de um método nos testes de ``test_estrutural_metodos`` (não há restrições em parâmetros).
+# A method's arguments in the tests of ``test_estrutural_metodos`` (parameters have no constraints).
 _ARGUMENTO_BASE: dict[str, Any] = {
     "str": "abc",
     "int": 1,
@@ -73,7 +75,7 @@ _ARGUMENTO_BASE: dict[str, Any] = {
     "list": [1],
     "dict": {"a": 1},
 }
-# Erros que o código gerado levanta exatamente como a avaliação do PROMETHEUS (mesma semântica).
+# Errors the generated code raises exactly as PROMETHEUS's evaluation does (same semantics).
 _ERROS_DA_AVALIACAO = (ArithmeticError, IndexError, ValueError)
 
 
@@ -119,7 +121,7 @@ class WorkerEstrutural(Worker):
         nao_testaveis: list[NaoTestavel] = []
         literal = Literais()
         restricoes = _contexto_restricoes(modelo, bases, literal)
-        # Sem valores válidos, nem as restrições nem os métodos da classe têm teste: a release diz por quê.
+        # Without valid values, neither the constraints nor the class's methods get a test: the release says why.
         nao_testaveis += [
             NaoTestavel(f"{nome} (restrições e métodos)", motivo) for nome, motivo in restricoes["sem_base"]
         ]
@@ -190,8 +192,8 @@ def _modelo(entrada: Entrada) -> Modelo:
 
 
 def _artefato(caminho: str, papel: str, texto: str) -> Artefato:
-    # Código gerado é conferido antes de rodar: um template (ou uma sobreposição do repositório
-    # de specs) que produz Python inválido para aqui, com o arquivo e a linha.
+    # Generated code is checked before it runs: a template (or an override from the spec
+    # repository) that produces invalid Python stops here, with the file and the line.
     try:
         ast.parse(texto, filename=caminho)
     except SyntaxError as exc:
@@ -202,7 +204,7 @@ def _artefato(caminho: str, papel: str, texto: str) -> Artefato:
 
 
 def _docstring(texto: str, recuo: int) -> str:
-    """Um docstring seguro para qualquer texto da spec (aspas, barras), com o recuo dado."""
+    """A docstring safe for any text of the spec (quotes, backslashes), with the given indent."""
     margem = " " * recuo
     texto = texto.replace("\r", "").replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     if texto.endswith('"'):
@@ -215,14 +217,14 @@ def _docstring(texto: str, recuo: int) -> str:
 
 
 def _ordem_do_isort(nome: str) -> tuple[Any, ...]:
-    # A ordem do isort (e do ruff): CONSTANTES, depois Classes, depois variaveis; em cada grupo,
-    # sem diferenciar maiúsculas, com números em ordem natural (a2 antes de a10).
+    # isort's (and ruff's) order: CONSTANTS, then Classes, then variables; within each group,
+    # case-insensitive, with numbers in natural order (a2 before a10).
     tipo = 0 if len(nome) > 1 and nome.isupper() else (1 if nome[0].isupper() else 2)
     return (tipo, [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", nome.lower())])
 
 
 def _importacao(nomes: list[str], largura: int = 120) -> str:
-    """``from .modelos import ...`` como o isort o escreve: numa linha, se couber."""
+    """``from .modelos import ...`` as isort writes it: on one line, if it fits."""
     ordenados = sorted(nomes, key=_ordem_do_isort)
     linha = f"from .modelos import {', '.join(ordenados)}"
     if len(linha) <= largura:
@@ -231,7 +233,7 @@ def _importacao(nomes: list[str], largura: int = 120) -> str:
 
 
 def _texto(texto: str) -> str:
-    """Um literal de texto Python entre aspas duplas (JSON escapa como o Python lê)."""
+    """A Python text literal in double quotes (JSON escapes as Python reads)."""
     return json.dumps(texto, ensure_ascii=False)
 
 
@@ -243,7 +245,7 @@ def _comentario(texto: str) -> str:
 
 
 def _anotacao(tipo: str) -> str:
-    return _ANOTACOES.get(tipo, tipo)  # uma classe da spec: o próprio nome
+    return _ANOTACOES.get(tipo, tipo)  # a class of the spec: its own name
 
 
 def _contexto_modelos(entrada: Entrada, modelo: Modelo) -> dict[str, Any]:
@@ -293,7 +295,7 @@ def _contexto_classe(classe: Classe) -> dict[str, Any]:
             }
         )
     nomes = [a.nome for a in classe.atributos]
-    # Em ordem natural (RUF023); a ordem da spec fica em _REGRAS (repr, __eq__).
+    # In natural order (RUF023); the spec's order stays in _REGRAS (repr, __eq__).
     ordenados = sorted(nomes, key=lambda n: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", n)])
     slots = "(" + ", ".join(_texto(n) for n in ordenados) + ("," if len(nomes) == 1 else "") + ")"
     descricao = classe.descricao or f"Classe {classe.nome} de spec_poo."
@@ -323,7 +325,7 @@ def _regra(atributo: regras.Atributo) -> str:
     if "escolhas" in atributo.restricoes:
         partes.append(f"escolhas={codigo(atributo.escolhas)}")
     texto = f"_validacao.Regra({', '.join(partes)})"
-    # Os valores da regra são escritos como no teste (decimal.Decimal); aqui o módulo tem alias.
+    # The rule's values are written as in the test (decimal.Decimal); here the module has an alias.
     return texto.replace("decimal.Decimal(", "_decimal.Decimal(")
 
 
@@ -439,7 +441,7 @@ def _contexto_metodos(modelo: Modelo, bases: dict[str, regras.Base], literal: Li
     for classe in modelo.classes:
         objeto = _objeto_base(modelo, bases, classe.nome)
         if objeto is None:
-            continue  # reportada com as restrições
+            continue  # reported with the constraints
         for metodo in classe.metodos:
             nome = f"{classe.nome}.{metodo.nome}"
             argumentos = {p.nome: _argumento_base(modelo, bases, p.tipo) for p in metodo.parametros}
@@ -449,11 +451,11 @@ def _contexto_metodos(modelo: Modelo, bases: dict[str, regras.Base], literal: Li
                 continue
             chamada = _chamada_esperada(classe, metodo, objeto.valores, argumentos, None)
             if isinstance(chamada, str):
-                sem_teste.append((nome, chamada))  # a avaliação não chegou a um resultado
+                sem_teste.append((nome, chamada))  # the evaluation did not reach a result
                 continue
             pendente = chamada is None
             if chamada is None:
-                # Sem implementação: só o tipo do retorno é conhecido, e a chamada falha até haver uma.
+                # No implementation: only the return type is known, and the call fails until there is one.
                 chamada = {"metodo": metodo.nome, "argumentos": argumentos, "tipo": _tipo_no_teste(metodo.retorna)}
             item = {
                 "objeto": literal(objeto, recuo=8),
@@ -489,9 +491,9 @@ def _chamada_esperada(
     argumentos: dict[str, Any],
     espera: tuple[Any] | None,
 ) -> dict[str, Any] | str | None:
-    """O que a chamada deve fazer: a pré-condição recusada, a exceção, o resultado (da ``espera``
-    do caso ou da expressão), ou None se nada se sabe (método sem implementação, sem ``espera``).
-    Um texto é o motivo de não se poder avaliar."""
+    """What the call must do: the refused precondition, the exception, the result (from the
+    case's ``espera`` or from the expression), or None if nothing is known (a method without an
+    implementation, no ``espera``). A text is the reason it cannot be evaluated."""
     chamada: dict[str, Any] = {"metodo": metodo.nome, "argumentos": argumentos}
     escopo = {**_valores_para_avaliar(valores), **argumentos}
     try:
@@ -509,7 +511,7 @@ def _chamada_esperada(
         if espera is not None:
             return {**chamada, "resultado": espera[0]}
         return {**chamada, "levanta": _nome_da_excecao(exc)}
-    if isinstance(resultado, float) and resultado != resultado:  # NaN: nenhum valor é igual a ele
+    if isinstance(resultado, float) and resultado != resultado:  # NaN: no value equals it
         return f"{classe.nome}.{metodo.nome}: o resultado é NaN"
     return {**chamada, "resultado": resultado}
 
@@ -518,7 +520,7 @@ def _chamada_esperada(
 
 
 def _erro_esperado(espera: dict[str, Any], classe: Classe) -> dict[str, Any] | None:
-    """O erro de construção que a ``espera`` do caso nomeia nesta classe, se nomeia."""
+    """The construction error the case's ``espera`` names in this class, if it names one."""
     erro = espera.get("erro")
     if isinstance(erro, str) and classe.atributo(erro) is not None:
         return {"atributo": erro, "regra": None}
@@ -536,7 +538,7 @@ def _precondicao_esperada(espera: dict[str, Any], metodo: Metodo) -> bool:
 
 
 def _argumento(modelo: Modelo, bases: dict[str, regras.Base], tipo: str, valor: Any) -> tuple[Any, str | None]:
-    """O argumento de um parâmetro a partir do ``dado`` do caso: (valor, None) ou (None, motivo)."""
+    """A parameter's argument from the case's ``dado``: (valor, None) or (None, motivo)."""
     classe = modelo.classe(tipo)
     if classe is None:
         convertido = regras.normalizar(regras.converter(valor, tipo), tipo)
@@ -571,12 +573,12 @@ def _resultado_esperado(modelo: Modelo, bases: dict[str, regras.Base], tipo: str
 def derivar_caso(
     modelo: Modelo, bases: dict[str, regras.Base], caso: CasoDeTeste
 ) -> list[dict[str, Any]] | NaoTestavel:
-    """As checagens de um caso (uma por classe tocada), ou por que ele não vira teste aqui."""
+    """A case's checks (one per class it touches), or why it does not become a test here."""
     dado, espera = caso.dado, caso.espera or {}
     checagens: list[dict[str, Any]] = []
     for classe in modelo.classes:
         atributos = [a for a in classe.atributos if a.nome in dado]
-        chamadas: list[tuple[Metodo, bool]] = []  # (método, a espera dá o resultado)
+        chamadas: list[tuple[Metodo, bool]] = []  # (method, whether the espera gives the result)
         for metodo in classe.metodos:
             nomes = [p.nome for p in metodo.parametros]
             completos = all(n in dado for n in nomes)
@@ -598,7 +600,7 @@ def derivar_caso(
         violacao = regras.verificar(classe, _valores_para_avaliar(valores))
         explicito = _erro_esperado(espera, classe)
         if explicito is not None:
-            # A espera do caso manda; a regra derivada completa quando concorda no atributo.
+            # The case's espera rules; the derived rule completes it when it agrees on the attribute.
             if explicito["regra"] is None and violacao is not None and violacao.atributo == explicito["atributo"]:
                 explicito["regra"] = violacao.regra
             checagens.append({**checagem, "erro": explicito})
@@ -625,7 +627,7 @@ def derivar_caso(
             if isinstance(chamada, str):
                 return NaoTestavel(caso.nome, chamada)
             if _precondicao_esperada(espera, metodo) and "precondicao" not in (chamada or {}):
-                # A espera diz que uma pré-condição recusa; a avaliação não achou qual: vale a espera.
+                # The espera says a precondition refuses; the evaluation did not find which: the espera holds.
                 chamada = {"metodo": metodo.nome, "argumentos": argumentos, "precondicao": None}
             if chamada is not None:
                 checagem["metodos"].append(chamada)

@@ -1,15 +1,16 @@
-"""``spec_poo`` lido pelo PROMETHEUS: as classes, a verificação das restrições e os valores de teste.
+"""``spec_poo`` as PROMETHEUS reads it: the classes, the check of the constraints and the test values.
 
-O worker E gera código que valida os atributos; os resultados esperados dos testes saem daqui,
-de uma segunda implementação das mesmas regras, que não passa pelo código gerado:
+Worker E generates code that validates the attributes; the tests' expected results come from here,
+from a second implementation of the same rules that does not go through the generated code:
 
-- ``verificar`` diz qual a primeira restrição que um conjunto de valores viola (ou nenhuma), na
-  ordem que o código gerado também segue: atributos na ordem da spec e, em cada um,
-  obrigatório → tipo → min → max → min_len → max_len → padrao → escolhas;
-- ``base_valida`` escolhe um valor válido por atributo (o ``exemplo`` da spec, a primeira das
-  ``escolhas``, o mínimo, um texto que casa com o ``padrao``…);
-- ``violacoes`` e ``limites`` dão, por restrição, um valor que a viola e os valores-limite aceitos;
-- ``literal`` escreve um valor como código Python para os testes gerados.
+- ``verificar`` says which constraint a set of values violates first (or none), in the order
+  the generated code also follows: attributes in the spec's order and, in each,
+  required → type → min → max → min_len → max_len → padrao → escolhas;
+- ``base_valida`` picks one valid value per attribute (the spec's ``exemplo``, the first of the
+  ``escolhas``, the minimum, a text that matches the ``padrao``…);
+- ``violacoes`` and ``limites`` give, per constraint, a value that violates it and the accepted
+  limit values;
+- ``literal`` writes a value as Python code for the generated tests.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-# Privados, mas estáveis no 3.11+ (o leitor do próprio re); typeshed não os declara.
+# Private, but stable since 3.11 (re's own reader); typeshed does not declare them.
 from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
@@ -31,7 +32,7 @@ from fabrica.specs import expressoes, padroes
 from fabrica.specs.formato.comum import MAX_TAMANHO
 
 ORDEM_REGRAS = ("obrigatorio", "tipo", "min", "max", "min_len", "max_len", "padrao", "escolhas")
-# A classe de erro que o código gerado levanta para cada regra violada (módulo ``erros`` do pacote).
+# The error class the generated code raises for each violated rule (the package's ``erros`` module).
 ERRO_DA_REGRA = {
     "obrigatorio": "AtributoObrigatorio",
     "tipo": "TipoInvalido",
@@ -43,10 +44,10 @@ ERRO_DA_REGRA = {
     "escolhas": "EscolhaInvalida",
 }
 DATA_BASE = datetime.date(2024, 1, 1)
-MAX_EXEMPLO_PADRAO = padroes.MAX_TEXTO  # caracteres de um texto gerado para casar com um padrao
+MAX_EXEMPLO_PADRAO = padroes.MAX_TEXTO  # characters of a text generated to match a padrao
 
 
-# --- O modelo ---------------------------------------------------------------------------------
+# --- The model ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,10 @@ class Atributo:
     obrigatorio: bool
     restricoes: dict[str, Any]
     descricao: str = ""
-    exemplo: Any = None  # valor da spec (JSON), quando dado
+    exemplo: Any = None  # the spec's value (JSON), when given
 
     def limite(self, chave: str) -> Any:
-        """min/max já no tipo do atributo (Decimal para decimal, float para float)."""
+        """min/max already in the attribute's type (Decimal for decimal, float for float)."""
         valor = self.restricoes.get(chave)
         if valor is None:
             return None
@@ -91,11 +92,11 @@ class PreCondicao:
 class Metodo:
     nome: str
     parametros: tuple[Parametro, ...]
-    retorna: str | None  # o tipo declarado, ou o inferido da expressão
+    retorna: str | None  # the declared type, or the one inferred from the expression
     regras: tuple[str, ...]
     descricao: str
     exige: tuple[PreCondicao, ...]
-    expressao: expressoes.Expressao | None  # None: só linguagem natural, precisa de implementação
+    expressao: expressoes.Expressao | None  # None: natural language only, needs an implementation
 
     @property
     def construivel(self) -> bool:
@@ -129,7 +130,7 @@ class Modelo:
 
 
 class SpecPooInvalida(ValueError):
-    """Um método cuja forma de máquina não passa na análise (a spec não foi validada antes)."""
+    """A method whose machine form fails the analysis (the spec was not validated before)."""
 
     def __init__(self, campo: str, mensagem: str):
         self.campo = campo
@@ -137,8 +138,8 @@ class SpecPooInvalida(ValueError):
 
 
 def ler_modelo(poo: dict[str, Any]) -> Modelo:
-    """O modelo de uma seção ``spec_poo`` validada. As expressões são analisadas de novo aqui
-    (é barato) para ter a árvore tipada que o gerador compila e os testes avaliam."""
+    """The model of a validated ``spec_poo`` section. The expressions are analysed again here
+    (it is cheap) to have the typed tree the generator compiles and the tests evaluate."""
     classes = []
     for i, c in enumerate(poo["classes"]):
         atributos = tuple(
@@ -186,15 +187,16 @@ def ler_modelo(poo: dict[str, Any]) -> Modelo:
     return Modelo(tuple(classes))
 
 
-# --- Tipos e conversão dos valores da spec ------------------------------------------------------
+# --- Types and conversion of the spec's values -----------------------------------------------------
 
 
 def converter(valor: Any, tipo: str) -> Any:
-    """Um valor da spec (JSON/YAML: sem datas nem decimais) no tipo Python do atributo ou
-    parâmetro, quando há conversão natural; senão, o valor como veio (e a verificação o recusa).
+    """A value of the spec (JSON/YAML: no dates nor decimals) in the attribute's or parameter's
+    Python type, when there is a natural conversion; else, the value as it came (and the check
+    refuses it).
 
-    date ← texto AAAA-MM-DD; decimal ← número; float ← inteiro. Nada mais é convertido: um texto
-    para int continua texto, e o código gerado o recusa com ``TipoInvalido``."""
+    date ← text YYYY-MM-DD; decimal ← number; float ← integer. Nothing else is converted: a text
+    for an int stays a text, and the generated code refuses it with ``TipoInvalido``."""
     if valor is None or isinstance(valor, bool):
         return valor
     if tipo == "date" and isinstance(valor, str):
@@ -210,7 +212,7 @@ def converter(valor: Any, tipo: str) -> Any:
 
 
 def do_tipo(valor: Any, tipo: str) -> bool:
-    """O valor (já convertido) é do tipo? ``bool`` não é ``int``; ``datetime`` não é ``date``."""
+    """Is the (already converted) value of the type? ``bool`` is not ``int``; ``datetime`` is not ``date``."""
     if tipo == "bool":
         return isinstance(valor, bool)
     if isinstance(valor, bool):
@@ -227,7 +229,7 @@ def do_tipo(valor: Any, tipo: str) -> bool:
 
 
 def normalizar(valor: Any, tipo: str) -> Any:
-    """O que o código gerado guarda depois de aceitar o valor: int vira float/Decimal."""
+    """What the generated code keeps after accepting the value: an int becomes float/Decimal."""
     if tipo == "float" and isinstance(valor, int):
         return float(valor)
     if tipo == "decimal" and isinstance(valor, int):
@@ -235,7 +237,7 @@ def normalizar(valor: Any, tipo: str) -> Any:
     return valor
 
 
-# --- Verificação (a segunda implementação das restrições) ---------------------------------------
+# --- Checking (the second implementation of the constraints) ------------------------------------
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,7 @@ def _nan(valor: Any) -> bool:
 
 
 def violacao_do_atributo(atributo: Atributo, valor: Any) -> str | None:
-    """A primeira regra que o valor viola, ou None."""
+    """The first rule the value violates, or None."""
     if valor is None:
         return "obrigatorio" if atributo.obrigatorio else None
     if not do_tipo(valor, atributo.tipo):
@@ -279,13 +281,13 @@ def violacao_do_atributo(atributo: Atributo, valor: Any) -> str | None:
 
 
 def _igual(a: Any, b: Any) -> bool:
-    # Como ``in`` no código gerado: igualdade do Python (1 == 1.0), mas True não é 1 (do_tipo já
-    # recusou bool num atributo numérico).
+    # Like ``in`` in the generated code: Python's equality (1 == 1.0), but True is not 1 (do_tipo
+    # already refused a bool in a numeric attribute).
     return bool(a == b)
 
 
 def verificar(classe: Classe, valores: dict[str, Any]) -> Violacao | None:
-    """A primeira violação ao construir ``classe(**valores)``, na ordem do código gerado."""
+    """The first violation when building ``classe(**valores)``, in the generated code's order."""
     for atributo in classe.atributos:
         regra = violacao_do_atributo(atributo, valores.get(atributo.nome))
         if regra is not None:
@@ -293,14 +295,14 @@ def verificar(classe: Classe, valores: dict[str, Any]) -> Violacao | None:
     return None
 
 
-# --- Valores de teste ---------------------------------------------------------------------------
+# --- Test values ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Repeticao:
-    """Um texto ou lista longo, escrito no teste como ``"a" * 200001`` em vez de por extenso."""
+    """A long text or list, written in the test as ``"a" * 200001`` rather than in full."""
 
-    unidade: Any  # "a" ou [0]
+    unidade: Any  # "a" or [0]
     vezes: int
 
     @property
@@ -326,7 +328,7 @@ def _sequencia(tipo: str, n: int) -> Any:
 
 @dataclass
 class Base:
-    """Valores válidos de uma classe, ou por que não há (``faltando``: atributo → motivo)."""
+    """A class's valid values, or why there are none (``faltando``: attribute → reason)."""
 
     valores: dict[str, Any] = field(default_factory=dict)
     faltando: dict[str, str] = field(default_factory=dict)
@@ -337,7 +339,7 @@ class Base:
 
 
 def base_valida(classe: Classe) -> Base:
-    """Um valor válido por atributo obrigatório (opcionais ficam de fora: None)."""
+    """One valid value per required attribute (optional ones are left out: None)."""
     base = Base()
     for atributo in classe.atributos:
         if not atributo.obrigatorio and atributo.exemplo is None:
@@ -351,7 +353,7 @@ def base_valida(classe: Classe) -> Base:
 
 
 def valor_valido(atributo: Atributo) -> tuple[Any, str | None]:
-    """(valor, None) ou (None, motivo)."""
+    """(valor, None) or (None, motivo)."""
     candidatos: list[Any] = []
     if atributo.exemplo is not None:
         candidatos.append(converter(atributo.exemplo, atributo.tipo))
@@ -390,7 +392,7 @@ def _candidatos_validos(atributo: Atributo) -> Iterator[Any]:
 
 
 def limites(atributo: Atributo) -> list[tuple[str, Any]]:
-    """Os valores-limite que as restrições aceitam: (regra, valor) para min, max, min_len, max_len."""
+    """The limit values the constraints accept: (rule, value) for min, max, min_len, max_len."""
     r, tipo = atributo.restricoes, atributo.tipo
     candidatos: list[tuple[str, Any]] = []
     for chave in ("min", "max"):
@@ -408,16 +410,16 @@ _TIPO_ERRADO = {
     "str": 0,
     "int": "0",
     "float": "0",
-    "decimal": 0.5,  # float num decimal: recusado (Decimal(0.5) seria binário, não decimal)
+    "decimal": 0.5,  # a float in a decimal: refused (Decimal(0.5) would be binary, not decimal)
     "bool": 0,
-    "date": "2024-01-01",  # texto não é data: o código gerado não converte
+    "date": "2024-01-01",  # a text is not a date: the generated code does not convert
     "list": "a",
     "dict": [],
 }
 
 
 def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
-    """(regra, valor) para cada regra do atributo que um valor consegue violar sozinho."""
+    """(rule, value) for each rule of the attribute that a value can violate on its own."""
     tipo, r = atributo.tipo, atributo.restricoes
     candidatos: dict[str, list[Any]] = {"tipo": [_TIPO_ERRADO[tipo]]}
     if atributo.obrigatorio:
@@ -449,7 +451,7 @@ def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
         for valor in candidatos.get(regra, []):
             try:
                 violada = violacao_do_atributo(atributo, materializar(valor))
-            except padroes.TextoLongoDemais:  # "a" * min_len: longo demais para casar com o padrao
+            except padroes.TextoLongoDemais:  # "a" * min_len: too long to match the padrao
                 continue
             if violada == regra:
                 encontrados.append((regra, valor))
@@ -457,7 +459,7 @@ def violacoes(atributo: Atributo) -> list[tuple[str, Any]]:
     return encontrados
 
 
-# --- Um texto que casa com um padrão (o menor, sem sorteio) -------------------------------------
+# --- A text that matches a pattern (the smallest, no randomness) ---------------------------------
 
 
 class _SemExemplo(Exception):
@@ -465,17 +467,17 @@ class _SemExemplo(Exception):
 
 
 def exemplo_de_padrao(padrao: str) -> str | None:
-    """Um texto curto que casa inteiro (``re.fullmatch``) com o padrão, ou None se o padrão usa
-    algo que este gerador não cobre (o teste pede então um ``exemplo`` na spec).
+    """A short text that matches the whole pattern (``re.fullmatch``), or None if the pattern uses
+    something this generator does not cover (the test then asks for an ``exemplo`` in the spec).
 
-    Só padrões que o RE2 exprime (``padroes.compilar``: sem referências a grupo, que dobrariam o
-    texto a cada uma), e nenhum texto acima de ``MAX_EXEMPLO_PADRAO`` caracteres."""
+    Only patterns RE2 expresses (``padroes.compilar``: no group references, which would double the
+    text at each one), and no text above ``MAX_EXEMPLO_PADRAO`` characters."""
     try:
         padroes.compilar(padrao)
         texto = _gerar(_parser.parse(padrao), {}, _constants)
         return texto if padroes.casa_inteiro(padrao, texto) else None
     except (_SemExemplo, ValueError, re.error, RecursionError, AttributeError, TypeError):
-        return None  # PadraoInvalido e TextoLongoDemais são ValueError
+        return None  # PadraoInvalido and TextoLongoDemais are ValueError
 
 
 _CANDIDATOS = "a0A _-.!x1Z@#"
@@ -493,7 +495,7 @@ def _gerar(itens: Any, grupos: dict[int, str], c: Any) -> str:
         elif op is c.IN:
             partes.append(_escolher(av, c))
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue  # sem largura; a conferência final com fullmatch decide
+            continue  # no width; the final check with fullmatch decides
         elif op is c.BRANCH:
             partes.append(_gerar(av[1][0], grupos, c))
         elif op is c.SUBPATTERN:
@@ -553,12 +555,12 @@ def _casa(op: Any, av: Any, ch: str, c: Any) -> bool:
     raise _SemExemplo
 
 
-# --- Valores como código Python -----------------------------------------------------------------
+# --- Values as Python code -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Objeto:
-    """Um objeto de uma classe da spec, construído dentro do teste (não na coleta)."""
+    """An object of a class of the spec, built inside the test (not at collection)."""
 
     classe: str
     valores: dict[str, Any]
@@ -566,15 +568,15 @@ class Objeto:
 
 @dataclass(frozen=True)
 class Codigo:
-    """Um trecho de código Python já escrito (o nome de uma exceção, por exemplo) e os módulos
-    que ele usa."""
+    """A piece of Python code already written (the name of an exception, say) and the modules it
+    uses."""
 
     texto: str
     modulos: tuple[str, ...] = ()
 
 
 class Literais:
-    """Escreve valores como código Python e anota os módulos que o código usa (imports)."""
+    """Writes values as Python code and notes the modules the code uses (imports)."""
 
     def __init__(self) -> None:
         self.modulos: set[str] = set()
@@ -596,7 +598,7 @@ class Literais:
         if isinstance(valor, decimal.Decimal):
             self.modulos.add("decimal")
             texto = str(valor)
-            # Inteiro sem expoente: Decimal(1500) é o mesmo valor e o mesmo expoente (FURB157).
+            # An integer without exponent: Decimal(1500) is the same value and the same exponent (FURB157).
             return f"decimal.Decimal({texto})" if re.fullmatch(r"-?\d+", texto) else f'decimal.Decimal("{texto}")'
         if isinstance(valor, datetime.datetime):
             raise TypeError("datetime não é um valor de spec_poo")
@@ -609,7 +611,7 @@ class Literais:
                 return "math.nan" if math.isnan(valor) else ("math.inf" if valor > 0 else "-math.inf")
             return repr(valor)
         if isinstance(valor, str):
-            return json.dumps(valor, ensure_ascii=False)  # aspas duplas; os escapes do JSON valem em Python
+            return json.dumps(valor, ensure_ascii=False)  # double quotes; JSON's escapes hold in Python
         if valor is None or isinstance(valor, bool | int):
             return repr(valor)
         if isinstance(valor, dict | list | tuple):

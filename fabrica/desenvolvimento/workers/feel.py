@@ -1,15 +1,15 @@
-"""Texto FEEL das condições estruturadas de uma spec: o que vai nos artefatos BPMN e DMN.
+"""FEEL text of a spec's structured conditions: what goes into the BPMN and DMN artefacts.
 
-Só o PROMETHEUS escreve estes textos, a partir de condições ``{operador, valor}`` já validadas;
-nada aqui lê texto de usuário. Duas formas (DMN 1.3, capítulo 10):
+Only PROMETHEUS writes these texts, from ``{operador, valor}`` conditions already validated;
+nothing here reads a user's text. Two forms (DMN 1.3, chapter 10):
 
-- célula de tabela (S-FEEL, *simple unary tests*): ``< 18``, ``[18..70]``, ``"ruim"``,
+- a table cell (S-FEEL, *simple unary tests*): ``< 18``, ``[18..70]``, ``"ruim"``,
   ``"recusado", "alto"``, ``not("a")``, ``-``;
-- expressão booleana de um fluxo condicional (FEEL, com o ``=`` inicial das expressões do
-  Camunda 8): ``=valor_total > 5000``, ``=risco in ("alto", "medio")``.
+- the boolean expression of a conditional flow (FEEL, with the leading ``=`` of Camunda 8's
+  expressions): ``=valor_total > 5000``, ``=risco in ("alto", "medio")``.
 
-Datas (tipo ``date``) viram ``date("2024-01-31")``; textos vão entre aspas com ``\\`` e ``"``
-escapados; números sem expoente (FEEL não tem notação científica).
+Dates (type ``date``) become ``date("2024-01-31")``; texts go between quotes with ``\\`` and
+``"`` escaped; numbers without an exponent (FEEL has no scientific notation).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def literal(valor: object, tipo: str | None = None) -> str:
 
 
 def celula(condicao: dict[str, Any] | str, tipo: str | None = None) -> str:
-    """Célula de entrada S-FEEL de uma condição de regra DMN."""
+    """The S-FEEL input cell of a DMN rule's condition."""
     if condicao == QUALQUER:
         return QUALQUER
     assert isinstance(condicao, dict)
@@ -55,7 +55,7 @@ def celula(condicao: dict[str, Any] | str, tipo: str | None = None) -> str:
 
 
 def expressao(condicao: dict[str, Any]) -> str:
-    """Expressão FEEL (com ``=`` inicial) de uma condição de gateway ``{variavel, operador, valor}``."""
+    """The FEEL expression (with a leading ``=``) of a gateway condition ``{variavel, operador, valor}``."""
     variavel, operador, valor = condicao["variavel"], condicao["operador"], condicao["valor"]
     if operador == "==":
         corpo = f"{variavel} = {literal(valor)}"
@@ -73,5 +73,5 @@ def expressao(condicao: dict[str, Any]) -> str:
 
 
 def rotulo(condicao: dict[str, Any]) -> str:
-    """Rótulo curto de um fluxo condicional no diagrama (a expressão sem o ``=``)."""
+    """The short label of a conditional flow in the diagram (the expression without the ``=``)."""
     return expressao(condicao)[1:]

@@ -1,27 +1,26 @@
-"""WORKER_P (docs/workers-p-d.md): ``spec_bpmn`` → BPMN 2.0 executável, com diagrama, e testes que o
-rodam.
+"""WORKER_P (docs/workers-p-d.md): ``spec_bpmn`` → executable BPMN 2.0, with a diagram, and
+tests that run it.
 
-O que sai, por processo da spec:
+What it writes, per process of the spec:
 
-- ``<pacote>/processual/<processo>.bpmn``: BPMN 2.0 válido contra o XSD da OMG, com diagrama
-  (BPMNDI, layout em camadas calculado aqui) para o Camunda Modeler / bpmn.io abrirem
-  arrumado, limpo nas regras recomendadas do bpmnlint. As junções e divisões implícitas da spec
-  (tarefa com vários fluxos de entrada ou de saída, gateway que junta e divide) viram gateways
-  explícitos com a mesma semântica; gateways de passagem (uma entrada, uma saída, sem condição)
-  somem. Condições em FEEL (``=valor_total > 5000``), tarefas de serviço e de script como *jobs*
-  do Camunda 8 (``zeebe:taskDefinition`` com o id da tarefa), tarefas de usuário com o grupo
-  ``responsavel``.
-- ``<pacote>/processual/motor.py``: roda um processo no SpiffWorkflow (o motor dos testes),
-  completando tarefas de usuário e de serviço; ``feel.py`` traduz as condições FEEL geradas para
-  o Python que o Spiff avalia (docs/arquitetura.md, "Specs").
-- ``tests/test_processual_esquema.py`` (XSD e diagrama), ``tests/test_processual_caminhos.py``
-  (um teste por caminho que os gateways permitem, exclusivos e paralelos) e
-  ``tests/test_processual_casos.py`` (um teste por caso do orçamento).
+- ``<pacote>/processual/<processo>.bpmn``: BPMN 2.0 valid against the OMG's XSD, with a diagram
+  (BPMNDI, a layered layout computed here) so that Camunda Modeler / bpmn.io open it tidy, clean
+  under bpmnlint's recommended rules. The spec's implicit joins and splits (a task with several
+  incoming or outgoing flows, a gateway that joins and splits) become explicit gateways with the
+  same semantics; pass-through gateways (one in, one out, no condition) disappear. Conditions in
+  FEEL (``=valor_total > 5000``), service and script tasks as Camunda 8 *jobs*
+  (``zeebe:taskDefinition`` with the task's id), user tasks with the ``responsavel`` group.
+- ``<pacote>/processual/motor.py``: runs a process on SpiffWorkflow (the tests' engine),
+  completing user and service tasks; ``feel.py`` translates the generated FEEL conditions into
+  the Python Spiff evaluates (docs/arquitetura.md, "Specs").
+- ``tests/test_processual_esquema.py`` (XSD and diagram), ``tests/test_processual_caminhos.py``
+  (one test per path the gateways allow, exclusive and parallel) and
+  ``tests/test_processual_casos.py`` (one test per case of the budget).
 
-O esperado de cada teste vem do passeio do PROMETHEUS pelo fluxo da spec (``percorrer``), que lê
-``tarefas``/``gateways``/``fluxos`` com a semântica do BPMN — não o XML gerado, nem o Spiff.
-Os dados de um processo não mudam durante a execução (a spec não diz que tarefa escreve o quê):
-um caminho que volta a um gateway repete a escolha, e um ciclo assim não termina.
+Each test's expectation comes from PROMETHEUS's walk through the spec's flow (``percorrer``),
+which reads ``tarefas``/``gateways``/``fluxos`` with BPMN's semantics — not the generated XML, nor
+Spiff. A process's data does not change while it runs (the spec does not say which task writes
+what): a path that comes back to a gateway repeats its choice, and such a cycle does not end.
 """
 
 from __future__ import annotations
@@ -37,11 +36,11 @@ from fabrica.specs import condicoes as cond
 
 MAX_CAMINHOS = 100
 
-# --- Passeio pelo fluxo da spec ----------------------------------------------------------------
+# --- Walking the spec's flow -------------------------------------------------------------------
 
 
 class NaoExecutavel(Exception):
-    """O processo não chega ao fim com estes dados; a mensagem diz por quê."""
+    """The process does not reach its end with these data; the message says why."""
 
 
 class _Escolher(Exception):
@@ -51,10 +50,10 @@ class _Escolher(Exception):
 
 @dataclass
 class Percurso:
-    tarefas: list[str]  # tarefas visitadas, na ordem do passeio (tokens em fila)
-    fins: int  # quantos tokens chegaram ao fim
-    escolhas: dict[str, str]  # gateway exclusivo → destino escolhido
-    variaveis: list[str]  # variáveis que as condições avaliadas leram
+    tarefas: list[str]  # tasks visited, in the walk's order (tokens in a queue)
+    fins: int  # how many tokens reached an end
+    escolhas: dict[str, str]  # exclusive gateway → chosen target
+    variaveis: list[str]  # variables the evaluated conditions read
 
 
 @dataclass
@@ -64,13 +63,15 @@ class _Fluxo:
 
 
 class Processo:
-    """O fluxo de um processo da spec, lido com a semântica do BPMN 2.0:
+    """The flow of one process of the spec, read with BPMN 2.0's semantics:
 
-    - tarefa ou início com várias saídas: todas disparam (divisão implícita, paralela);
-    - tarefa ou fim com várias entradas: cada token que chega dispara (junção implícita, exclusiva);
-    - gateway exclusivo: a primeira condição verdadeira, na ordem de ``condicoes``, senão o
-      ``padrao``; nenhuma das duas, o processo para ali;
-    - gateway paralelo com várias entradas espera um token de cada; com várias saídas, dispara todas.
+    - a task or start with several outgoing flows: all fire (implicit split, parallel);
+    - a task or end with several incoming flows: each arriving token fires (implicit join,
+      exclusive);
+    - an exclusive gateway: the first true condition, in the order of ``condicoes``, else the
+      ``padrao``; neither, and the process stops there;
+    - a parallel gateway with several incoming flows waits for a token from each; with several
+      outgoing ones, fires them all.
     """
 
     def __init__(self, spec_processo: dict[str, Any]):
@@ -88,8 +89,8 @@ class Processo:
         self.limite = 20 * (len(self.fluxos) + len(self.tarefas) + len(self.gateways) + 2)
 
     def opcoes(self, gateway_id: str) -> list[tuple[str, list[tuple[dict[str, Any], bool]]]]:
-        """As saídas de um exclusivo, cada uma com as restrições que a escolhem: a condição k
-        verdadeira e as anteriores falsas; o padrão, todas falsas."""
+        """The outgoing flows of an exclusive gateway, each with the constraints that choose it:
+        condition k true and the earlier ones false; the default, all false."""
         g = self.gateways[gateway_id]
         destinos = [self.fluxos[i].para for i in self.saidas[gateway_id]]
         condicoes = g.get("condicoes", [])
@@ -126,8 +127,8 @@ class Processo:
         raise NaoExecutavel(f"no gateway {gateway_id} nenhuma condição vale e não há padrão: o processo para ali")
 
     def percorrer(self, dados: dict[str, Any] | None = None, escolhas: dict[str, str] | None = None) -> Percurso:
-        """Passeia pelo fluxo com ``dados`` (os exclusivos avaliam as condições) ou com
-        ``escolhas`` fixas (gateway → destino; um gateway sem escolha levanta ``_Escolher``)."""
+        """Walks the flow with ``dados`` (exclusive gateways evaluate their conditions) or with
+        fixed ``escolhas`` (gateway → target; a gateway without a choice raises ``_Escolher``)."""
         fila: deque[int] = deque(self.saidas[self.inicio])
         esperando: dict[str, Counter[int]] = defaultdict(Counter)
         tarefas: list[str] = []
@@ -190,9 +191,9 @@ class Caminho:
 
 
 def caminhos(processo: Processo) -> tuple[list[Caminho], list[NaoTestavel]]:
-    """Todos os caminhos que os gateways permitem: cada combinação de escolhas dos exclusivos
-    alcançados que algum dado satisfaz, com os dados que a produzem (achados por
-    ``condicoes.candidatos``). Paralelos seguem todos os ramos no mesmo caminho."""
+    """Every path the gateways allow: each combination of choices of the exclusive gateways
+    reached that some data satisfy, with the data that produce it (found by
+    ``condicoes.candidatos``). Parallel gateways follow every branch in the same path."""
     por_variavel = processo.variaveis()
     achados: list[tuple[dict[str, Any], Percurso]] = []
     problemas: list[str] = []
@@ -200,7 +201,7 @@ def caminhos(processo: Processo) -> tuple[list[Caminho], list[NaoTestavel]]:
     def dados_de(restricoes: dict[str, list[tuple[dict[str, Any], bool]]]) -> dict[str, Any] | None:
         dados = {}
         for variavel, lista in restricoes.items():
-            # candidatos vêm de todas as condições da variável no processo: tipos coerentes
+            # candidates come from every condition on the variable in the process: coherent types
             ok, valor = _satisfaz_com(por_variavel[variavel], lista)
             if not ok:
                 return None
@@ -255,7 +256,7 @@ def _escolhas_legiveis(escolhas: dict[str, str]) -> str:
     return ", ".join(f"{g} → {d}" for g, d in escolhas.items()) or "(nenhuma)"
 
 
-# --- Do fluxo da spec ao BPMN: gateways explícitos ---------------------------------------------
+# --- From the spec's flow to BPMN: explicit gateways --------------------------------------------
 
 TAG_TAREFA = {"usuario": "userTask", "servico": "serviceTask", "script": "scriptTask"}
 
@@ -266,8 +267,8 @@ class NoBpmn:
     tag: str  # startEvent endEvent userTask serviceTask scriptTask exclusiveGateway parallelGateway
     nome: str
     responsavel: str = ""
-    padrao: str = ""  # id do fluxo padrão (exclusivo)
-    entrada: list[str] = field(default_factory=list)  # ids dos fluxos que chegam
+    padrao: str = ""  # id of the default flow (exclusive)
+    entrada: list[str] = field(default_factory=list)  # ids of the incoming flows
     saida: list[str] = field(default_factory=list)
 
 
@@ -276,7 +277,7 @@ class FluxoBpmn:
     id: str
     de: str
     para: str
-    condicao: str = ""  # expressão FEEL
+    condicao: str = ""  # FEEL expression
     nome: str = ""
 
 
@@ -292,8 +293,8 @@ def _humano(identificador: str) -> str:
 
 
 def normalizar(processo: dict[str, Any]) -> Diagrama:
-    """O fluxo da spec como BPMN sem junções/divisões implícitas (bpmnlint ``fake-join``,
-    ``no-implicit-split``, ``no-gateway-join-fork``, ``superfluous-gateway``), mesma semântica."""
+    """The spec's flow as BPMN without implicit joins/splits (bpmnlint ``fake-join``,
+    ``no-implicit-split``, ``no-gateway-join-fork``, ``superfluous-gateway``), same semantics."""
     nos: dict[str, NoBpmn] = {processo["inicio"]: NoBpmn(processo["inicio"], "startEvent", _humano(processo["inicio"]))}
     for t in processo["tarefas"]:
         nos[t["id"]] = NoBpmn(t["id"], TAG_TAREFA[t["tipo"]], t["nome"], t.get("responsavel", ""))
@@ -303,11 +304,11 @@ def normalizar(processo: dict[str, Any]) -> Diagrama:
         nos[g["id"]] = NoBpmn(g["id"], tag, g.get("nome") or _humano(g["id"]))
     nos[processo["fim"]] = NoBpmn(processo["fim"], "endEvent", _humano(processo["fim"]))
 
-    # cada aresta: [de, para, destino na spec]; o destino na spec decide condição e padrão
-    # mesmo depois que uma junção inserida passa a ficar no meio
+    # each edge: [from, to, target in the spec]; the target in the spec decides condition and
+    # default even after an inserted join comes to sit in between
     arestas: list[list[str]] = [[f["de"], f["para"], f["para"]] for f in processo["fluxos"]]
 
-    # gateways de passagem: uma entrada, uma saída, nenhuma condição
+    # pass-through gateways: one in, one out, no condition
     for gid, g in gateways.items():
         entram = [a for a in arestas if a[1] == gid]
         saem = [a for a in arestas if a[0] == gid]
@@ -359,8 +360,8 @@ def normalizar(processo: dict[str, Any]) -> Diagrama:
         g = gateways.get(nid)
         return g if g is not None and g["tipo"] == "exclusivo" and nid in nos else None
 
-    # ordem dos fluxos: os de um exclusivo na ordem das condições, o padrão por último (é a
-    # ordem em que o motor as avalia)
+    # order of the flows: an exclusive gateway's in the order of its conditions, the default last
+    # (the order in which the engine evaluates them)
     def ordem(a: list[str]) -> int:
         g = exclusivo_da_spec(a[0])
         if g is None:
@@ -387,7 +388,7 @@ def normalizar(processo: dict[str, Any]) -> Diagrama:
     return Diagrama(nos, fluxos)
 
 
-# --- Layout do diagrama (BPMNDI) ---------------------------------------------------------------
+# --- The diagram's layout (BPMNDI) -------------------------------------------------------------
 
 TAMANHOS = {"startEvent": (36, 36), "endEvent": (36, 36), "exclusiveGateway": (50, 50), "parallelGateway": (50, 50)}
 TAMANHO_TAREFA = (100, 80)
@@ -412,15 +413,15 @@ class Forma:
 
 
 def layout(diagrama: Diagrama) -> tuple[dict[str, Forma], dict[str, list[tuple[int, int]]]]:
-    """Layout em camadas da esquerda para a direita: camada = caminho mais longo desde o início
-    (sem as arestas de volta), ordem na camada por baricentro, arestas ortogonais; as de volta
-    passam por baixo de tudo. Formas nunca se sobrepõem (uma por célula da grade)."""
+    """A layered layout from left to right: layer = longest path from the start (without the
+    back edges), order within a layer by barycentre, orthogonal edges; back edges pass below
+    everything. Shapes never overlap (one per grid cell)."""
     nos, fluxos = diagrama.nos, diagrama.fluxos
     sucessores: dict[str, list[str]] = defaultdict(list)
     for f in fluxos:
         sucessores[f.de].append(f.para)
     inicio = next(n.id for n in nos.values() if n.tag == "startEvent")
-    # arestas de volta por DFS a partir do início
+    # back edges by DFS from the start
     volta: set[tuple[str, str]] = set()
     estado: dict[str, int] = {}
     ordem_dfs: list[str] = []
@@ -445,7 +446,7 @@ def layout(diagrama: Diagrama) -> tuple[dict[str, Forma], dict[str, list[tuple[i
         if nid not in estado:
             ordem_dfs.append(nid)
     camada = {nid: 0 for nid in nos}
-    # caminho mais longo num DAG: relaxa em ordem topológica (Kahn)
+    # longest path in a DAG: relax in topological order (Kahn)
     grau = Counter(f.para for f in fluxos if (f.de, f.para) not in volta)
     fila = deque(n for n in ordem_dfs if grau[n] == 0)
     while fila:
@@ -501,11 +502,11 @@ def layout(diagrama: Diagrama) -> tuple[dict[str, Forma], dict[str, list[tuple[i
     return formas, rotas
 
 
-# --- O worker ----------------------------------------------------------------------------------
+# --- The worker --------------------------------------------------------------------------------
 
 
 def _py(valor: object) -> str:
-    """Literal Python de dados JSON (dict, list, str, números, bool, None)."""
+    """A Python literal of JSON data (dict, list, str, numbers, bool, None)."""
     return repr(valor)
 
 

@@ -1,31 +1,32 @@
-"""O formato das specs (docs/arquitetura.md, "Specs"): JSON Schema, validação com caminho do campo,
-medidas de tamanho.
+"""The specs' format (docs/arquitetura.md, "Specs"): JSON Schema, validation naming the field's
+path, size measures.
 
-Uma spec é um documento YAML (``specs/<id>.yaml`` no repositório de specs, ou enviado pela API).
-``SPEC_SCHEMA`` descreve a forma; ``validar_spec`` soma a ele as regras que um JSON Schema não
-exprime (nomes únicos, referências entre ids, vertente ↔ seção) e devolve todos os erros, cada
-um com o caminho do campo (``spec_poo.classes[0].atributos[1].tipo``) e uma frase em pt-BR.
+A spec is a YAML document (``specs/<id>.yaml`` in the spec repository, or sent over the API).
+``SPEC_SCHEMA`` describes its shape; ``validar_spec`` adds the rules a JSON Schema does not
+express (unique names, references between ids, vertente ↔ section) and returns every error, each
+with the field's path (``spec_poo.classes[0].atributos[1].tipo``) and a sentence in pt-BR.
 
-Condições (gateways BPMN, células DMN) são dados estruturados ``{operador, valor}``, nunca
-expressões escritas pelo usuário: os geradores as transformam em código, e nada aqui é avaliado.
+Conditions (BPMN gateways, DMN cells) are structured data ``{operador, valor}``, never
+expressions written by the user: the generators turn them into code, and nothing here is
+evaluated.
 
-Onde está cada coisa:
+Where each thing is:
 
-- ``comum``: tipos básicos, construtores de JSON Schema, ``ErroCampo``/``SpecInvalida``, ajudantes
-  das regras semânticas e ``Vertente`` (o que cada vertente declara);
+- ``comum``: basic types, JSON Schema builders, ``ErroCampo``/``SpecInvalida``, helpers of the
+  semantic rules and ``Vertente`` (what each vertente declares);
 - ``estrutural`` (E, ``spec_poo``), ``processual`` (P, ``spec_bpmn``), ``decisional`` (D,
   ``spec_dmn``), ``interface`` (I, ``spec_interface``), ``integracao`` (C, ``spec_integracao``):
-  cada um com o schema da sua seção, as regras dela e o que ela conta para o tamanho (``medir``);
-- ``vertentes``: as cinco, na ordem do seed, e ``tamanho_por_vertente``;
-- ``schema``: ``SPEC_SCHEMA`` montado com as seções comuns e as das vertentes;
-- ``mensagens``: erro do jsonschema → frase em pt-BR;
-- ``validacao``: ``validar_spec`` (schema + regras das seções comuns + regras de cada vertente);
-- ``carregador``: o YAML (``carregar_spec``), com a linha de cada erro.
+  each with its section's schema, its rules and what it counts for size (``medir``);
+- ``vertentes``: the five, in the seed's order, and ``tamanho_por_vertente``;
+- ``schema``: ``SPEC_SCHEMA`` assembled from the common sections and the vertentes' ones;
+- ``mensagens``: a jsonschema error → a sentence in pt-BR;
+- ``validacao``: ``validar_spec`` (schema + rules of the common sections + each vertente's rules);
+- ``carregador``: the YAML (``carregar_spec``), with each error's line.
 
-Os pesos que transformam as medidas em unidades de tamanho ficam com os coeficientes que os
-multiplicam, em ``fabrica.precificacao.modelo``.
+The weights that turn the measures into size units live with the coefficients that multiply
+them, in ``fabrica.precificacao.modelo``.
 
-Pacote puro: sem Django, para ser usado pela API, pelos workers, pela precificação e pelos testes.
+A pure package: no Django, so the API, the workers, pricing and the tests can use it.
 """
 
 from fabrica.specs.formato.carregador import MAX_ANINHAMENTO, carregar_spec

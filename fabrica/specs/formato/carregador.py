@@ -17,16 +17,16 @@ from fabrica.specs.formato.comum import (
 from fabrica.specs.formato.mensagens import NOMES_TIPO
 from fabrica.specs.formato.validacao import validar
 
-MAX_ANINHAMENTO = 100  # níveis de aninhamento no YAML; specs reais usam menos de 10
-MAX_CARACTERES = 1_000_000  # de um documento; as specs de exemplo têm menos de 10 mil
+MAX_ANINHAMENTO = 100  # nesting levels in the YAML; real specs use fewer than 10
+MAX_CARACTERES = 1_000_000  # of one document; the sample specs have fewer than 10 thousand
 
 
 class _CarregadorYaml(yaml.SafeLoader):
-    """``SafeLoader`` que recusa chaves duplicadas e aliases.
+    """A ``SafeLoader`` that refuses duplicate keys and aliases.
 
-    Chave duplicada: o YAML comum fica com a última em silêncio, e uma spec perderia conteúdo.
-    Alias (``*nome``): specs chegam pela API, e aliases aninhados fazem poucos bytes virarem uma
-    árvore que a validação percorreria em tempo exponencial ("billion laughs").
+    A duplicate key: plain YAML silently keeps the last one, and a spec would lose content.
+    An alias (``*nome``): specs arrive over the API, and nested aliases turn a few bytes into a
+    tree the validation would walk in exponential time ("billion laughs").
     """
 
     profundidade = 0
@@ -36,8 +36,8 @@ class _CarregadorYaml(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "aliases YAML (*nome) não são aceitos em specs", self.peek_event().start_mark
             )
-        # O composer desce por recursão: algumas centenas de colchetes aninhados acabariam em
-        # RecursionError (um 500), muito abaixo do limite de tamanho de uma requisição.
+        # The composer descends by recursion: a few hundred nested brackets would end in a
+        # RecursionError (a 500), far below a request's size limit.
         if self.profundidade >= MAX_ANINHAMENTO:
             raise yaml.composer.ComposerError(
                 None, None, f"aninhamento acima de {MAX_ANINHAMENTO} níveis", self.peek_event().start_mark
@@ -55,7 +55,7 @@ class _CarregadorYaml(yaml.SafeLoader):
             try:
                 repetida = chave in vistas
                 vistas.add(chave)
-            except TypeError:  # chave não-hashable: o construtor base recusa com a mensagem dele
+            except TypeError:  # an unhashable key: the base constructor refuses it with its own message
                 continue
             if repetida:
                 raise yaml.constructor.ConstructorError(None, None, f"chave duplicada: {chave}", no_chave.start_mark)
@@ -63,13 +63,13 @@ class _CarregadorYaml(yaml.SafeLoader):
 
 
 def carregar_spec(texto: str) -> dict:
-    """Lê o YAML de uma spec e a valida; devolve o dicionário da spec válida.
+    """Reads a spec's YAML and validates it; returns the valid spec's dict.
 
-    Levanta ``SpecInvalida`` com todos os erros: YAML ilegível (campo ``""``, com linha e coluna),
-    valores que o YAML lê e o Python não guarda (um inteiro de milhares de dígitos, a data
-    ``2024-99-99``: campo de cada um), documento que não é um mapeamento (campo ``""``), ou spec
-    que não passa em ``validar_spec`` (cada mensagem termina com a linha do YAML onde o campo
-    está, ou onde deveria estar).
+    Raises ``SpecInvalida`` with every error: unreadable YAML (field ``""``, with line and
+    column), values YAML reads and Python does not keep (an integer of thousands of digits, the
+    date ``2024-99-99``: the field of each), a document that is not a mapping (field ``""``), or a
+    spec that fails ``validar_spec`` (each message ends with the YAML line where the field is, or
+    where it should be).
     """
     if len(texto) > MAX_CARACTERES:
         raise SpecInvalida([ErroCampo("", f"a spec tem {len(texto)} caracteres; o máximo é {MAX_CARACTERES}")])
@@ -117,16 +117,16 @@ _ERROS_DO_CONSTRUTOR = (ValueError, TypeError, AttributeError, KeyError, IndexEr
 def _valores_impossiveis(
     carregador: _CarregadorYaml, no: yaml.Node, caminho: Caminho
 ) -> list[tuple[Caminho, str, yaml.Node]]:
-    """Os valores que o construtor do YAML não conseguiria guardar, com o caminho de cada um:
-    inteiros acima de ``MAX_DIGITOS_INTEIRO`` dígitos (o Python recusa converter texto acima de
-    4.300, e um número desses não cabe em nenhum campo de spec), datas impossíveis, e valores que
-    uma tag explícita não lê (``!!int abc``, ``!!set [1]``)."""
+    """The values YAML's constructor could not keep, with each one's path: integers above
+    ``MAX_DIGITOS_INTEIRO`` digits (Python refuses to convert text above 4,300, and such a number
+    fits no field of a spec), impossible dates, and values an explicit tag cannot read
+    (``!!int abc``, ``!!set [1]``)."""
     if isinstance(no, yaml.ScalarNode):
         return _escalar_impossivel(carregador, no, caminho)
     achados = []
     if no.tag != _PADRAO.get(type(no)):
-        # Tag explícita numa coleção (!!set, !!omap…): tentada inteira aqui, para ter o caminho.
-        try:  # um erro do próprio YAML (com linha e coluna) sobe como é
+        # An explicit tag on a collection (!!set, !!omap…): tried whole here, to have the path.
+        try:  # an error of YAML itself (with line and column) goes up as it is
             carregador.construct_object(no, deep=True)
         except _ERROS_DO_CONSTRUTOR as exc:
             return [(caminho, f"valor inválido para a tag {no.tag.removeprefix(_TAG)}: {exc}", no)]
@@ -147,7 +147,7 @@ def _escalar_impossivel(
         return []
     grande = f"número inteiro com mais de {MAX_DIGITOS_INTEIRO} dígitos não é aceito"
     if no.tag == _INTEIRO and sum(ch.isalnum() for ch in no.value) > MAX_DIGITOS_INTEIRO:
-        return [(caminho, grande, no)]  # nem construído: int("9" * 5000) levanta ValueError
+        return [(caminho, grande, no)]  # not even built: int("9" * 5000) raises ValueError
     try:
         valor = carregador.construct_object(no)
     except _ERROS_DO_CONSTRUTOR as exc:
@@ -162,7 +162,7 @@ def _escalar_impossivel(
 
 
 def _linha(no: yaml.Node, caminho: Caminho) -> int:
-    """Linha (1-based) do nó mais fundo do caminho que existe no documento."""
+    """The line (1-based) of the deepest node of the path that exists in the document."""
     for parte in caminho:
         filho = None
         if isinstance(no, yaml.MappingNode):

@@ -21,36 +21,36 @@ TIPOS_ESCALARES = ("str", "int", "float", "bool", "date", "decimal")
 TIPOS_ORDENAVEIS = ("int", "float", "decimal", "date")
 OPERADORES = ("==", "!=", "<", "<=", ">", ">=", "in", "entre")
 METODOS_HTTP = ("GET", "POST", "PUT", "PATCH", "DELETE")
-# Inteiros de uma spec: nenhum campo pede mais que isto, e um valor maior (o YAML lê 5.000
-# dígitos; o Python nem os converte em texto acima de 4.300) só serviria para travar quem o usa.
+# A spec's integers: no field asks for more than this, and a larger value (YAML reads 5,000
+# digits; Python does not even convert them to text above 4,300) would only serve to stall its user.
 MAX_DIGITOS_INTEIRO = 100
 LIMITE_INTEIRO = 10**MAX_DIGITOS_INTEIRO
-# min_len/max_len: os testes gerados constroem textos e listas desse tamanho ("a" * max_len + 1).
+# min_len/max_len: the generated tests build texts and lists of that size ("a" * max_len + 1).
 MAX_TAMANHO = 1_000_000
 
-ID_SPEC = r"^[a-z0-9_]+$"  # ids de spec e de recursos (APIs, containers): docs/arquitetura.md, "Specs"
-ID = r"^[a-z_][a-z0-9_]*$"  # ids que viram ids XML (BPMN/DMN) e rotas: não começam por dígito
-NOME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # nomes que viram identificadores Python no código gerado
+ID_SPEC = r"^[a-z0-9_]+$"  # ids of specs and of resources (APIs, containers): docs/arquitetura.md, "Specs"
+ID = r"^[a-z_][a-z0-9_]*$"  # ids that become XML ids (BPMN/DMN) and routes: they do not start with a digit
+NOME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # names that become Python identifiers in the generated code
 URL = r"^https?://[^\s/]+(/\S*)?$"
 CAMINHO = r"^/\S*$"
 
 
-# --- Caminhos e erros --------------------------------------------------------------------------
+# --- Paths and errors ---------------------------------------------------------------------------
 
-Caminho = tuple  # partes do caminho: str (chave) ou int (índice de lista)
+Caminho = tuple  # the path's parts: str (key) or int (list index)
 Erros = list[tuple[Caminho, str]]
 
 
 class ErroCampo(NamedTuple):
-    campo: str  # caminho do campo: "" é o documento inteiro
-    mensagem: str  # frase em pt-BR dizendo o que era esperado
+    campo: str  # the field's path: "" is the whole document
+    mensagem: str  # a sentence in pt-BR saying what was expected
 
 
 class SpecInvalida(DadosInvalidos):
-    """Spec recusada; ``erros`` traz todos os problemas encontrados, não só o primeiro.
+    """A refused spec; ``erros`` holds every problem found, not only the first.
 
-    ``campos`` agrupa as mensagens pelo caminho do campo (``""`` é o documento inteiro), na
-    forma de erro da API.
+    ``campos`` groups the messages by the field's path (``""`` is the whole document), in the
+    API's error shape.
     """
 
     def __init__(self, erros: list[ErroCampo]):
@@ -76,18 +76,18 @@ def formatar_campo(caminho: Caminho) -> str:
     return texto
 
 
-# --- Uma vertente ------------------------------------------------------------------------------
+# --- A vertente ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Vertente:
-    """O formato de uma vertente: a seção que ela exige, o schema dela, as regras que o schema
-    não exprime e o que ela conta para o tamanho.
+    """A vertente's format: the section it requires, its schema, the rules the schema does not
+    express and what it counts for size.
 
-    ``checar(secao, limpas)`` recebe a seção (já aprovada pelo schema) e as outras seções da
-    spec que passaram no schema (p.ex. ``runtime``); devolve ``[(caminho, frase)]``.
-    ``medir(secao)`` devolve as medidas de tamanho (``{"classes": 2, ...}``); a precificação as
-    pondera (``fabrica.precificacao.modelo.PESOS_UNIDADES``).
+    ``checar(secao, limpas)`` takes the section (already passed by the schema) and the spec's
+    other sections that passed the schema (e.g. ``runtime``); it returns ``[(caminho, frase)]``.
+    ``medir(secao)`` returns the size measures (``{"classes": 2, ...}``); pricing weighs them
+    (``fabrica.precificacao.modelo.PESOS_UNIDADES``).
     """
 
     codigo: str
@@ -95,18 +95,18 @@ class Vertente:
     schema: dict
     checar: Callable[[dict, Mapping[str, Any]], Erros]
     medir: Callable[[dict], dict[str, int]]
-    defs: dict = field(default_factory=dict)  # $defs que a seção acrescenta ao SPEC_SCHEMA
+    defs: dict = field(default_factory=dict)  # $defs the section adds to SPEC_SCHEMA
 
 
 def contar(itens: list[dict], sublistas: tuple[str, ...], contagem: str | None = None) -> dict[str, int]:
-    """Medidas de uma lista da seção: ``{contagem: len(itens)}`` (se dada) e, para cada
-    sublista, o total de itens dela somado em todos os ``itens``."""
+    """Measures of one of the section's lists: ``{contagem: len(itens)}`` (if given) and, for
+    each sublist, its total of items summed over all ``itens``."""
     medidas = {contagem: len(itens)} if contagem else {}
     medidas.update({s: sum(len(item.get(s, [])) for item in itens) for s in sublistas})
     return medidas
 
 
-# --- Construtores de JSON Schema ---------------------------------------------------------------
+# --- JSON Schema builders -----------------------------------------------------------------------
 
 
 def ref(nome: str) -> dict:
@@ -114,7 +114,7 @@ def ref(nome: str) -> dict:
 
 
 def objeto(propriedades: dict, obrigatorios: tuple = (), **extra: Any) -> dict:
-    # additionalProperties false em todo objeto estruturado: um erro de digitação vira erro, não silêncio.
+    # additionalProperties false on every structured object: a typo becomes an error, not silence.
     return {
         "type": "object",
         "properties": propriedades,
@@ -134,14 +134,14 @@ def lista(item: dict, minimo: int = 0, unicos: bool = False) -> dict:
 
 
 def mapa(valor: dict, minimo: int = 0) -> dict:
-    """Objeto cujas chaves são nomes (parâmetros, entradas, campos) e os valores seguem ``valor``."""
+    """An object whose keys are names (parameters, inputs, fields) and whose values follow ``valor``."""
     esquema = {"type": "object", "propertyNames": ref("nome"), "additionalProperties": valor}
     return {**esquema, "minProperties": minimo} if minimo else esquema
 
 
 def condicao(extras: dict, obrigatorios_extras: tuple = ()) -> dict:
-    """Uma condição estruturada ``{operador, valor}`` (gateways BPMN, células DMN), nunca uma
-    expressão escrita pelo usuário: os geradores a transformam em código."""
+    """A structured condition ``{operador, valor}`` (BPMN gateways, DMN cells), never an
+    expression written by the user: the generators turn it into code."""
 
     def se_operador(operadores: list, valor: dict) -> dict:
         return {
@@ -154,7 +154,7 @@ def condicao(extras: dict, obrigatorios_extras: tuple = ()) -> dict:
         (*obrigatorios_extras, "operador", "valor"),
         allOf=[
             se_operador(["in"], lista(ref("escalar"), 1, unicos=True)),
-            # entre: intervalo fechado [mínimo, máximo]
+            # entre: closed interval [minimum, maximum]
             se_operador(["entre"], {**lista(ref("escalar"), 2), "maxItems": 2}),
             se_operador([o for o in OPERADORES if o not in ("in", "entre")], ref("escalar")),
         ],
@@ -165,7 +165,7 @@ TEXTO = ref("texto")
 DESCRICAO = {"type": "string"}
 
 
-# --- Ajudantes das regras semânticas -----------------------------------------------------------
+# --- Helpers of the semantic rules ----------------------------------------------------------------
 
 
 def tipo_json(valor: object) -> str:
@@ -185,12 +185,12 @@ def mostrar(valor: object) -> str:
 
 
 def mesmo_valor(a: object, b: object) -> bool:
-    # Em YAML/JSON, true e 1 são valores diferentes; em Python, True == 1.
+    # In YAML/JSON, true and 1 are different values; in Python, True == 1.
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 
 def do_tipo(valor: object, tipo: str) -> bool:
-    """O valor escalar da spec serve para um campo deste tipo básico?"""
+    """Does the spec's scalar value fit a field of this basic type?"""
     if isinstance(valor, bool):
         return tipo == "bool"
     if tipo == "str":
@@ -234,13 +234,13 @@ def checar_entre(condicao: dict, caminho: Caminho) -> Erros:
 
 
 def texto_da_classe(valor: object) -> str:
-    """Como uma classe de equivalência aparece como chave de ``representantes`` (chaves JSON são
-    textos: a classe ``true`` é a chave ``"true"``, a classe ``10`` é ``"10"``)."""
+    """How an equivalence class appears as a key of ``representantes`` (JSON keys are texts: the
+    class ``true`` is the key ``"true"``, the class ``10`` is ``"10"``)."""
     if isinstance(valor, bool):
         return "true" if valor else "false"
     return str(valor)
 
 
 def variaveis_do_representante(parametro: str, representante: object) -> list[str]:
-    """As variáveis que um representante dá ao teste: as chaves de um mapeamento, ou o parâmetro."""
+    """The variables a representative gives the test: the keys of a mapping, or the parameter."""
     return [str(k) for k in representante] if isinstance(representante, dict) else [parametro]

@@ -1,18 +1,18 @@
-"""Vertente D (decisional): tabelas de decisão DMN — ``spec_dmn``.
+"""Vertente D (decisional): DMN decision tables — ``spec_dmn``.
 
-Formato, regras que o schema não exprime e o que ela conta para o tamanho. As regras:
+The format, the rules the schema does not express and what it counts for size. The rules:
 
-- entradas e saídas conhecidas, células do tipo da coluna, toda regra define todas as saídas;
-- ``saidas[].valores``: os valores possíveis da saída, em ordem decrescente de prioridade (os
-  ``outputValues`` do DMN); obrigatórios em PRIORITY e OUTPUT ORDER, que ordenam por eles; com
-  eles, toda regra dá um desses valores;
-- ``agregacao`` (COLLECT): uma única saída; SUM dela numérica, MIN e MAX numérica ou data;
-- UNIQUE: duas regras que casam com as mesmas entradas são recusadas, com as duas nomeadas e um
-  exemplo de entradas; ANY: o mesmo, quando as duas dão saídas diferentes (DMN 1.3 §8.2.11: o
-  motor falharia ao avaliar);
-- requisitos entre decisões (uma entrada com o nome da saída de outra decisão): uma saída vem de
-  uma só decisão, do mesmo tipo da entrada, de uma decisão de resultado único (acerto único ou
-  agregação), e sem ciclos.
+- known inputs and outputs, cells of the column's type, every rule defines every output;
+- ``saidas[].valores``: the output's possible values, in decreasing priority (DMN's
+  ``outputValues``); required by PRIORITY and OUTPUT ORDER, which sort by them; with them, every
+  rule gives one of those values;
+- ``agregacao`` (COLLECT): a single output; SUM needs it numeric, MIN and MAX numeric or a date;
+- UNIQUE: two rules matching the same inputs are refused, both named, with an example of inputs;
+  ANY: the same, when the two give different outputs (DMN 1.3 §8.2.11: the engine would fail
+  evaluating);
+- requirements between decisions (an input named as another decision's output): an output comes
+  from one decision only, of the input's type, from a decision with a single result (single hit
+  or aggregation), and without cycles.
 """
 
 from __future__ import annotations
@@ -185,11 +185,12 @@ def _checar_agregacao(d: dict, base: Caminho) -> Erros:
 
 
 def _checar_sobreposicao(d: dict, base: Caminho) -> Erros:
-    """UNIQUE: nenhum par de regras casa junto; ANY: os pares que casam juntos dão a mesma saída.
+    """UNIQUE: no pair of rules matches together; ANY: the pairs that match together give the
+    same output.
 
-    Por coluna, os representantes de todas as células (``condicoes.mascaras``): duas regras se
-    sobrepõem quando, em toda coluna, as máscaras das suas células se cruzam — um E de bits por
-    coluna e par, rápido mesmo em tabelas grandes.
+    Per column, the representatives of all its cells (``condicoes.mascaras``): two rules overlap
+    when, in every column, their cells' masks intersect — a bitwise AND per column and pair, fast
+    even on large tables.
     """
     politica = d["politica"]
     if politica not in ("UNIQUE", "ANY"):
@@ -275,7 +276,7 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
                         "agregação: o resultado é uma lista, não um valor",
                     )
                 )
-    # ciclos: tira repetidamente as decisões cujos requisitos já saíram
+    # cycles: repeatedly remove the decisions whose requirements are already out
     restantes = dict(requer)
     while restantes:
         livres = [d for d, r in restantes.items() if not (r & set(restantes))]
@@ -292,9 +293,8 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
 
 
 def _checar_celula(cond: dict, tipo: str, caminho: Caminho) -> Erros:
-    # Os tipos são verificados aqui para que o gerador escreva células corretas
-    # (docs/arquitetura.md, "Specs":
-    # uma célula mal tipada só falha quando a regra é alcançada, ou nunca casa em silêncio).
+    # The types are checked here so that the generator writes correct cells (docs/arquitetura.md,
+    # "Specs": a mistyped cell only fails when its rule is reached, or silently never matches).
     operador, valor = cond["operador"], cond["valor"]
     if operador in ("<", "<=", ">", ">=", "entre") and tipo not in TIPOS_ORDENAVEIS:
         return [((*caminho, "operador"), f"o operador {operador} exige entrada numérica ou data (a entrada é {tipo})")]
@@ -305,7 +305,7 @@ def _checar_celula(cond: dict, tipo: str, caminho: Caminho) -> Erros:
 
 
 def medir(dmn: dict) -> dict[str, int]:
-    """regras, entradas e saidas somadas nas decisões."""
+    """regras, entradas and saidas summed over the decisions."""
     return contar(dmn.get("decisoes", []), ("regras", "entradas", "saidas"))
 
 

@@ -1,14 +1,14 @@
-"""Vertente E (estrutural): classes, atributos e métodos — ``spec_poo``.
+"""Vertente E (estrutural): classes, attributes and methods — ``spec_poo``.
 
-Formato, regras que o schema não exprime (nomes únicos, palavras reservadas, tipos conhecidos,
-restrições que se aplicam ao tipo, a forma de máquina dos métodos) e o que ela conta para o tamanho.
+The format, the rules the schema does not express (unique names, reserved words, known types,
+constraints that apply to the type, the methods' machine form) and what it counts for size.
 
-Um método tem duas formas. Só com ``regras`` (linguagem natural), o worker E gera um método que
-levanta ``NotImplementedError`` e a release o lista como pendente. Com ``expressao`` (e, se
-quiser, pré-condições em ``exige``), o worker o constrói: a expressão é da linguagem de
-``fabrica.specs.expressoes`` (aritmética, comparações, lógica, fatias de texto e as funções
-abs/len/max/min/round sobre os atributos obrigatórios e os parâmetros), conferida aqui — nomes,
-construções e tipos — com o erro no campo (``spec_poo.classes[0].metodos[1].expressao``).
+A method has two forms. With ``regras`` only (natural language), worker E generates a method that
+raises ``NotImplementedError`` and the release lists it as pending. With ``expressao`` (and,
+optionally, preconditions in ``exige``), the worker builds it: the expression is in the language
+of ``fabrica.specs.expressoes`` (arithmetic, comparisons, logic, text slices and the functions
+abs/len/max/min/round over the required attributes and the parameters), checked here — names,
+constructs and types — with the error on the field (``spec_poo.classes[0].metodos[1].expressao``).
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
 
 
 def _nome_reservado(nome: str, caminho: Caminho) -> Erros:
-    # O código gerado usa self, __init__, _REGRAS…: um nome da spec não pode colidir com eles.
+    # The generated code uses self, __init__, _REGRAS…: a name of the spec cannot collide with them.
     if nome.startswith("_"):
         return [(caminho, f"nomes que começam por _ são reservados ao código gerado: {nome}")]
     if nome == "self":
@@ -188,19 +188,19 @@ def _nome_reservado(nome: str, caminho: Caminho) -> Erros:
     return []
 
 
-# Módulos do pacote gerado (``<pacote>/estrutural/erros.py``…): uma classe com esse nome o esconderia.
+# Modules of the generated package (``<pacote>/estrutural/erros.py``…): a class with that name would hide it.
 _MODULOS_GERADOS = ("erros", "modelos", "validacao")
 
 
 def _nome_de_classe_reservado(nome: str, caminho: Caminho) -> Erros:
-    # Uma classe "str" ou "object" mudaria o sentido das anotações e do código gerado.
+    # A class "str" or "object" would change the meaning of the annotations and of the generated code.
     if nome in _MODULOS_GERADOS or nome in dir(builtins):
         return [(caminho, f"o nome de classe {nome} esconderia um nome do Python ou do pacote gerado")]
     return []
 
 
 def _checar_forma_de_maquina(classe: dict, metodo: dict, base: Caminho) -> Erros:
-    """Expressão e pré-condições de um método: nomes no escopo, construções da lista, tipos."""
+    """A method's expression and preconditions: names in scope, constructs from the list, types."""
     atributos = {a["nome"] for a in classe.get("atributos", [])}
     erros: Erros = []
     for k, parametro in enumerate(metodo.get("parametros", [])):
@@ -228,9 +228,9 @@ def _checar_forma_de_maquina(classe: dict, metodo: dict, base: Caminho) -> Erros
 
 
 def _checar_exemplo(atributo: dict, caminho: Caminho) -> Erros:
-    """O exemplo deve ser um valor que o próprio atributo aceita."""
+    """The example must be a value the attribute itself accepts."""
     exemplo, tipo = atributo["exemplo"], atributo["tipo"]
-    # Só as restrições que se aplicam ao tipo: as outras já são erro em restricoes.
+    # Only the constraints that apply to the type: the others are already errors in restricoes.
     restricoes = {k: v for k, v in atributo.get("restricoes", {}).items() if tipo in _RESTRICAO_SE_APLICA[k]}
     if tipo in ("list", "dict"):
         certo = isinstance(exemplo, list if tipo == "list" else dict)
@@ -254,7 +254,7 @@ def _checar_exemplo(atributo: dict, caminho: Caminho) -> Erros:
         except padroes.TextoLongoDemais:
             falhas.append(f"tem mais de {padroes.MAX_TEXTO} caracteres (o máximo de um texto com padrao)")
         except padroes.PadraoInvalido:
-            pass  # o padrao inválido já é erro em restricoes.padrao
+            pass  # the invalid padrao is already an error in restricoes.padrao
     if "escolhas" in restricoes and not any(mesmo_valor(e, exemplo) for e in restricoes["escolhas"]):
         falhas.append("não é uma das escolhas")
     return [(caminho, f"o exemplo {mostrar(exemplo)} {'; '.join(falhas)}")] if falhas else []
@@ -292,7 +292,7 @@ def _checar_restricoes(atributo: dict, base: Caminho) -> Erros:
 
 
 def medir(poo: dict) -> dict[str, int]:
-    """classes, e atributos e metodos somados nas classes."""
+    """classes, and atributos and metodos summed over the classes."""
     return contar(poo.get("classes", []), ("atributos", "metodos"), contagem="classes")
 
 

@@ -1,21 +1,21 @@
-"""Vertente C (integração): conectores de APIs externas — ``spec_integracao``.
+"""Vertente C (integração): connectors to external APIs — ``spec_integracao``.
 
-Formato, regras que o schema não exprime (nomes únicos, credencial quando há autenticação, a
-API declarada no runtime, parâmetros e erros coerentes, cenários ligados ao ``schema_tdd``) e
-o que ela conta para o tamanho.
+The format, the rules the schema does not express (unique names, a credential when there is
+authentication, the API declared in the runtime, coherent parameters and errors, scenarios tied
+to ``schema_tdd``) and what it counts for size.
 
-Um endpoint é ``metodo`` + ``caminho`` (os ``{nome}`` são parâmetros do caminho); ``parametros``
-declara o tipo e as regras deles e dos que vão na query string (os declarados que não estão no
-caminho), com a frase de erro de cada regra em ``mensagens`` — o cliente recusa o valor antes de
-chamar; ``payload`` e ``resposta`` são formas (todo campo declarado é obrigatório; a resposta
-pode trazer campos a mais); ``erros`` são as respostas de erro que a API tem, cada uma com a
-mensagem que o cliente dá: um status (400–599), ou um status 2xx com o ``corpo`` que a
-identifica (APIs que respondem 200 com ``{"erro": true}``).
+An endpoint is ``metodo`` + ``caminho`` (the ``{nome}`` are path parameters); ``parametros``
+declares their type and rules and those of the query string (the declared ones not in the path),
+with each rule's error sentence in ``mensagens`` — the client refuses the value before calling;
+``payload`` and ``resposta`` are shapes (every declared field is required; the response may carry
+extra fields); ``erros`` are the error responses the API has, each with the message the client
+gives: a status (400–599), or a 2xx status with the ``corpo`` that identifies it (APIs that answer
+200 with ``{"erro": true}``).
 
-No conector, ``cache`` guarda as respostas dos GET por ``ttl_s`` segundos, e ``cenarios`` diz
-quais parâmetros do ``schema_tdd`` descrevem o mundo em vez da requisição: cada classe do
-parâmetro vira um comportamento do remoto (``normal``, ``lenta`` — responde depois do timeout —,
-``fora_do_ar`` ou um status HTTP 400–599) ou um estado do cache (``vazio``, ``preenchido``).
+In the connector, ``cache`` keeps GET responses for ``ttl_s`` seconds, and ``cenarios`` says which
+parameters of ``schema_tdd`` describe the world rather than the request: each class of the
+parameter becomes a behaviour of the remote (``normal``, ``lenta`` — answers after the timeout —,
+``fora_do_ar`` or an HTTP status 400–599) or a state of the cache (``vazio``, ``preenchido``).
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ REGRAS_DO_PARAMETRO = ("obrigatorio", "tipo", "escolhas", "padrao", "min_len", "
 _REGRAS_DE_TEXTO = ("padrao", "min_len", "max_len")
 _REGRAS_DE_NUMERO = ("min", "max")
 _PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
-# Módulos que o código gerado já tem (o conector vira <nome em minúsculas>.py) e argumentos que os
-# métodos do cliente e os casos já usam.
+# Modules the generated code already has (the connector becomes <lower-case name>.py) and
+# arguments the client's methods and the cases already use.
 MODULOS_RESERVADOS = ("cliente", "contrato", "erros", "mock")
 PARAMETROS_RESERVADOS = ("payload", "endpoint", "self")
 
@@ -89,9 +89,9 @@ _CONECTOR = objeto(
     {
         "nome": ref("nome"),
         "descricao": DESCRICAO,
-        "api": ref("id_spec"),  # a API de runtime.apis_externas que este conector usa
+        "api": ref("id_spec"),  # the API of runtime.apis_externas this connector uses
         "base_url": {"type": "string", "pattern": URL},
-        # credencial é o NOME do segredo no ambiente, nunca o segredo: specs vivem no git.
+        # credencial is the NAME of the secret in the environment, never the secret: specs live in git.
         "autenticacao": objeto(
             {
                 "tipo": {"enum": ["nenhuma", "api_key", "bearer", "basic", "oauth2"]},
@@ -140,7 +140,7 @@ _CONECTOR = objeto(
 
 SCHEMA = objeto({"conectores": lista(_CONECTOR, 1)}, ("conectores",))
 DEFS = {
-    # "forma" de um payload: tipo básico, objeto {campo: forma} ou lista de um item [forma].
+    # the "shape" of a payload: a basic type, an object {campo: shape} or a one-item list [shape].
     "forma": {
         "description": "um tipo básico (" + ", ".join(TIPOS_BASICOS) + "), "
         "um objeto {campo: tipo} ou uma lista com um item [tipo]",
@@ -176,7 +176,7 @@ def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
                     f"campo obrigatório ausente: credencial (exigido pela autenticação {autenticacao['tipo']})",
                 )
             )
-        # A API precisa constar do runtime: é de lá que a precificação tira os gaps.
+        # The API must be in the runtime: pricing takes the gaps from there.
         if runtime is not None and "api" in conector and conector["api"] not in runtime["apis_externas"]:
             erros.append(((*base, "api"), f"a API {conector['api']} deve constar em runtime.apis_externas"))
         for j, endpoint in enumerate(conector["endpoints"]):
@@ -303,14 +303,14 @@ def _checar_cenarios(conector: dict, tdd: dict | None, base: tuple) -> Erros:
 
 
 def chave_da_classe(classe: Any) -> str:
-    # As classes do schema_tdd são escalares; no mapa de cenarios são chaves (texto).
+    # The classes of schema_tdd are scalars; in the cenarios map they are keys (text).
     if isinstance(classe, bool):
         return "true" if classe else "false"
     return str(classe)
 
 
 def medir(integracao: dict) -> dict[str, int]:
-    """conectores, e endpoints somados nos conectores."""
+    """conectores, and endpoints summed over the connectors."""
     return contar(integracao.get("conectores", []), ("endpoints",), contagem="conectores")
 
 

@@ -1,17 +1,18 @@
-"""Vertente I (interface): telas, campos e ações — ``spec_interface``.
+"""Vertente I (interface): screens, fields and actions — ``spec_interface``.
 
-Formato, regras que o schema não exprime (nomes únicos, opções só em seleção, destinos
-conhecidos, restrições que cabem no tipo do campo, exemplo que passa nas regras do campo) e o
-que ela conta para o tamanho.
+The format, the rules the schema does not express (unique names, options only in a selection,
+known targets, constraints that fit the field's type, an example that passes the field's rules)
+and what it counts for size.
 
-Um campo é o que o usuário preenche: ``tipo`` diz como a tela o lê, ``obrigatorio`` (padrão
-false) se pode ficar vazio (num ``booleano``, se precisa ser marcado), ``opcoes`` os valores de
-uma ``selecao``, ``restricoes`` o resto das regras (``min``/``max`` em número e decimal;
-``min_len``/``max_len``/``padrao`` nos textos; ``extensoes`` no arquivo), ``mensagens`` troca a
-frase de erro de uma regra, e ``exemplo`` é um valor válido que os testes usam quando um caso
-não dá o campo (exigido num campo obrigatório com ``padrao``). Uma ação com ``endpoint`` envia
-os campos (com ``metodo``, padrão POST); sem endpoint e com ``tela_destino``, só navega; os
-``{nome}`` dos endpoints viram parâmetros da URL da tela.
+A field is what the user fills in: ``tipo`` says how the screen reads it, ``obrigatorio`` (default
+false) whether it may stay empty (in a ``booleano``, whether it must be ticked), ``opcoes`` the
+values of a ``selecao``, ``restricoes`` the rest of the rules (``min``/``max`` on numbers and
+decimals; ``min_len``/``max_len``/``padrao`` on texts; ``extensoes`` on files), ``mensagens``
+replaces a rule's error sentence, and ``exemplo`` is a valid value the tests use when a case does
+not give the field (required on a required field with ``padrao``). An action with ``endpoint``
+sends the fields (with ``metodo``, POST by default); without an endpoint and with
+``tela_destino``, it only navigates; the endpoints' ``{nome}`` become parameters of the screen's
+URL.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ TIPOS_CAMPO_TELA = (
 
 TIPOS_TEXTO = ("texto", "texto_longo", "senha", "email")
 TIPOS_NUMERO = ("numero", "decimal")
-# Regra → tipos de campo em que ela se aplica (as de restricoes, e as que todo campo tem).
+# Rule → the field types it applies to (those of restricoes, and those every field has).
 REGRAS_DO_CAMPO = {
     "obrigatorio": TIPOS_CAMPO_TELA,
     "invalido": ("numero", "decimal", "data", "email"),
@@ -67,8 +68,8 @@ REGRAS_DO_CAMPO = {
     "extensoes": ("arquivo",),
 }
 _PLACEHOLDER = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)}")
-# Nomes que o código gerado já usa: o layout base.html, o teste do backend HTTP; e, nos campos,
-# as chaves reservadas de um caso e do envio (tela, acao).
+# Names the generated code already uses: the base.html layout, the HTTP backend's test; and, in
+# fields, the reserved keys of a case and of the submission (tela, acao).
 TELAS_RESERVADAS = ("base", "backend_http")
 CAMPOS_RESERVADOS = ("tela", "acao")
 
@@ -133,7 +134,7 @@ SCHEMA = objeto({"telas": lista(_TELA, 1)}, ("telas",))
 
 
 def parametros_da_url(tela: dict) -> list[str]:
-    """Os parâmetros da URL da tela: os ``{nome}`` dos endpoints das suas ações, em ordem."""
+    """The parameters of the screen's URL: the ``{nome}`` of its actions' endpoints, in order."""
     nomes: list[str] = []
     for acao in tela.get("acoes", []):
         for nome in _PLACEHOLDER.findall(acao.get("endpoint", "")):
@@ -174,7 +175,7 @@ def _checar_regras(campo: dict, base: tuple) -> Erros:
 
 
 def _exemplo_invalido(campo: dict) -> str:
-    """Por que o exemplo não é um valor válido do campo ('' quando é)."""
+    """Why the example is not a valid value of the field ('' when it is)."""
     tipo, restricoes, valor = campo["tipo"], campo.get("restricoes", {}), campo["exemplo"]
     texto = str(valor).strip() if not isinstance(valor, bool) else ""
     if tipo == "booleano":
@@ -262,7 +263,7 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
                     )
                 )
             elif "tela_destino" in acao:
-                # A URL da tela destino recebe os parâmetros dela: a tela de origem precisa tê-los.
+                # The target screen's URL takes its parameters: the source screen must have them.
                 faltam = [p for p in parametros[acao["tela_destino"]] if p not in parametros[tela["id"]]]
                 if faltam:
                     erros.append(
@@ -280,7 +281,7 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
 
 
 def medir(interface: dict) -> dict[str, int]:
-    """telas, e campos e acoes somados nas telas."""
+    """telas, and campos and acoes summed over the screens."""
     return contar(interface.get("telas", []), ("campos", "acoes"), contagem="telas")
 
 

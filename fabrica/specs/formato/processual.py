@@ -1,8 +1,7 @@
-"""Vertente P (processual): processos BPMN — ``spec_bpmn``.
+"""Vertente P (processual): BPMN processes — ``spec_bpmn``.
 
-Formato, regras que o schema não exprime (um espaço de ids por processo, fluxos que ligam ids
-conhecidos, gateways coerentes, tudo alcançável a partir do início) e o que ela conta para o
-tamanho.
+The format, the rules the schema does not express (one id space per process, flows joining known
+ids, coherent gateways, everything reachable from the start) and what it counts for size.
 """
 
 from __future__ import annotations
@@ -73,7 +72,7 @@ def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
     for i, p in enumerate(processos):
         base = ("spec_bpmn", "processos", i)
         tarefas, gateways, fluxos = p["tarefas"], p.get("gateways", []), p["fluxos"]
-        # inicio, fim, tarefas e gateways dividem um espaço de ids: os fluxos apontam para qualquer um.
+        # inicio, fim, tarefas and gateways share one id space: flows point at any of them.
         nos = {p["inicio"]}
         if p["fim"] in nos:
             erros.append(((*base, "fim"), "o fim deve ter id diferente do início"))
@@ -104,7 +103,7 @@ def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
         for j, gateway in enumerate(gateways):
             erros += _checar_gateway(gateway, saidas[gateway["id"]], (*base, "gateways", j))
         if any(f["de"] not in nos or f["para"] not in nos for f in fluxos):
-            continue  # com um fluxo quebrado, "inalcançável" seria eco do mesmo erro
+            continue  # with a broken flow, "unreachable" would echo the same error
         alcancados = _alcancaveis(p["inicio"], saidas)
         for nome_lista, itens in (("tarefas", tarefas), ("gateways", gateways)):
             for j, no in enumerate(itens):
@@ -125,7 +124,7 @@ def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
 def _checar_gateway(gateway: dict, destinos: list[str], base: Caminho) -> Erros:
     condicoes = gateway.get("condicoes", [])
     if gateway["tipo"] == "paralelo":
-        # Paralelo segue todos os fluxos de saída: condição ou padrão ali seriam ignorados em silêncio.
+        # A parallel gateway follows every outgoing flow: a condition or default there would be silently ignored.
         return ([((*base, "condicoes"), "gateway paralelo não tem condições")] if condicoes else []) + (
             [((*base, "padrao"), "gateway paralelo não tem fluxo padrão")] if "padrao" in gateway else []
         )
@@ -143,7 +142,7 @@ def _checar_gateway(gateway: dict, destinos: list[str], base: Caminho) -> Erros:
     if padrao is not None and padrao not in destinos:
         erros.append(((*base, "padrao"), f"não há fluxo de {gateway['id']} para {padrao}"))
     if len(destinos) > 1:
-        # Um exclusivo com uma saída sem condição e sem ser o padrão pode travar a instância.
+        # An exclusive gateway with an outgoing flow that has no condition and is not the default may stall the instance.
         erros += [
             ((*base, "condicoes"), f"o fluxo para {d} não tem condição nem é o padrao")
             for d in dict.fromkeys(destinos)
@@ -163,7 +162,7 @@ def _alcancaveis(inicio: str, saidas: dict[str, list[str]]) -> set[str]:
 
 
 def medir(bpmn: dict) -> dict[str, int]:
-    """tarefas, gateways e fluxos somados nos processos."""
+    """tarefas, gateways and fluxos summed over the processes."""
     return contar(bpmn.get("processos", []), ("tarefas", "gateways", "fluxos"))
 
 

@@ -24,25 +24,25 @@ from fabrica.specs.formato.vertentes import POR_CODIGO
 
 
 def validar_spec(dados: object) -> list[ErroCampo]:
-    """Todos os erros da spec, ordenados pelo caminho; lista vazia quando ela é válida.
+    """Every error of the spec, sorted by path; an empty list when it is valid.
 
-    Nunca levanta exceção, qualquer que seja a entrada (JSON da API ou YAML carregado).
+    Never raises, whatever the input (JSON from the API or loaded YAML).
     """
     return [ErroCampo(formatar_campo(c), m) for c, m in validar(dados)]
 
 
 def validar(dados: object) -> Erros:
-    """Como ``validar_spec``, com o caminho em partes (``("spec_poo", "classes", 0)``)."""
+    """Like ``validar_spec``, with the path in parts (``("spec_poo", "classes", 0)``)."""
     erros: Erros = []
     for erro in VALIDADOR.iter_errors(dados):
         erros.extend(traduzir(erro))
     if isinstance(dados, dict) and not any(c == () for c, _ in erros):
-        # As regras semânticas só olham seções que passaram no schema: podem confiar na forma.
+        # The semantic rules only look at sections that passed the schema: they may trust the shape.
         sujas = {c[0] for c, _ in erros}
         erros.extend(_semantica(dados, sujas))
         com_erro = {c for c, _ in erros}
         erros.extend(e for e in _fora_do_json(dados) if e[0] not in com_erro)
-    unicos = list(dict.fromkeys(erros))  # 'required' repete o mesmo campo ausente
+    unicos = list(dict.fromkeys(erros))  # 'required' repeats the same missing field
     return sorted(unicos, key=lambda e: tuple((0, p) if isinstance(p, int) else (1, str(p)) for p in e[0]))
 
 
@@ -59,7 +59,7 @@ def _semantica(spec: dict, sujas: set) -> Erros:
                     )
                 )
             elif codigo not in spec["vertentes"] and vertente.secao in spec:
-                # Sem a vertente, nenhum worker constrói a seção: quase sempre um esquecimento.
+                # Without the vertente, no worker builds the section: almost always an oversight.
                 erros.append(((vertente.secao,), f"a seção {vertente.secao} exige a vertente {codigo} em vertentes"))
     if "id" in limpas and "depende_de" in limpas:
         erros += [
@@ -77,7 +77,7 @@ def _semantica(spec: dict, sujas: set) -> Erros:
 
 def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
     erros: Erros = []
-    origem: dict[str, str] = {}  # variável → parâmetro de onde ela vem
+    origem: dict[str, str] = {}  # variable → the parameter it comes from
     for parametro in dominios:
         por_classe = representantes.get(parametro, {})
         classes = {texto_da_classe(v) for v in dominios[parametro]}
@@ -129,11 +129,12 @@ def _checar_tdd(tdd: dict) -> Erros:
 
 
 def _fora_do_json(valor: object, caminho: Caminho = ()) -> Erros:
-    """Valores que o YAML constrói e o JSON não tem (data sem aspas, .inf, .nan, !!binary, !!set),
-    e textos com o caractere nulo, que o PostgreSQL recusa em text e jsonb.
+    """Values YAML builds and JSON does not have (an unquoted date, .inf, .nan, !!binary, !!set),
+    and texts with the null character, which PostgreSQL refuses in text and jsonb.
 
-    Nos campos livres (``schema_tdd.casos[].dado``/``espera``) o schema os deixa passar, e a
-    spec não poderia ser guardada nem enviada pela API; nos tipados, isto só repete o erro de tipo.
+    In the free fields (``schema_tdd.casos[].dado``/``espera``) the schema lets them through, and
+    the spec could be neither stored nor sent over the API; in typed ones, this only repeats the
+    type error.
     """
     nulo = "o caractere nulo (\\u0000) não é aceito em textos"
     if isinstance(valor, dict):

@@ -13,13 +13,13 @@ SECAO_DA_VERTENTE = {codigo: v.secao for codigo, v in POR_CODIGO.items()}
 
 
 def tamanho_por_vertente(spec: dict) -> dict[str, dict[str, int]]:
-    """Medidas de tamanho de cada vertente da spec (só as vertentes listadas), p.ex.
+    """Size measures of each vertente of the spec (only the vertentes it lists), e.g.
     ``{"E": {"classes": 2, "atributos": 8, "metodos": 3}, "D": {"regras": 4, "entradas": 3, "saidas": 2}}``.
 
-    Cada vertente diz o que conta (``medir`` do seu módulo): E → classes, atributos, metodos ·
-    P → tarefas, gateways, fluxos (somados nos processos) · D → regras, entradas, saidas
-    (somados nas decisões) · I → telas, campos, acoes · C → conectores, endpoints. Espera uma
-    spec válida (``validar_spec`` sem erros). Os pesos de cada medida são da precificação
+    Each vertente says what it counts (its module's ``medir``): E → classes, atributos, metodos ·
+    P → tarefas, gateways, fluxos (summed over the processes) · D → regras, entradas, saidas
+    (summed over the decisions) · I → telas, campos, acoes · C → conectores, endpoints. Expects a
+    valid spec (``validar_spec`` without errors). The weight of each measure belongs to pricing
     (``fabrica.precificacao.modelo.unidades``).
     """
     return {v: POR_CODIGO[v].medir(spec.get(POR_CODIGO[v].secao, {})) for v in spec["vertentes"]}

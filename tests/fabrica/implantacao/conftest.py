@@ -86,12 +86,14 @@ def fazer_release(spec_teste, elenco):
 
 
 @pytest.fixture
-def ambientes(db) -> dict[str, Ambiente]:
-    """homologacao, then producao (only after validation in homologacao, approved by the PO group)."""
-    homologacao = Ambiente.objects.create(nome="homologacao", ordem=10)
-    producao = Ambiente.objects.create(nome="producao", ordem=20, exige_validacao_em=homologacao)
+def ambientes(ambientes) -> dict[str, Ambiente]:
+    """The environments of ``tests/fabrica/conftest.py`` with the deployment's rule: producao only
+    after validation in homologacao, approved by the PO group."""
+    producao = ambientes["producao"]
+    producao.exige_validacao_em = ambientes["homologacao"]
+    producao.save(update_fields=["exige_validacao_em"])
     producao.grupos_aprovadores.set([Group.objects.get(name="PO")])
-    return {"homologacao": homologacao, "producao": producao}
+    return ambientes
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from backlog.models import Item
-from fabrica.implantacao import services as servicos
+from fabrica.implantacao import selectors
 from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.models import Implantacao
 from tests.fabrica.implantacao.conftest import artefato, artefatos_de, atual, implantar, reverter
@@ -60,7 +60,7 @@ def test_retencao_guarda_n_e_nunca_a_atual_nem_a_anterior(fazer_release, ambient
     alvo = alvo_de(homologacao)
     assert alvo.guardadas("spec_teste") == ["spec_teste-v3", "spec_teste-v4"]
     assert "Retenção: releases/spec_teste-v2/ removida." in Implantacao.objects.get(release=releases[3]).log
-    assert servicos.releases_para_reverter(homologacao, "spec_teste") == [releases[2]]
+    assert selectors.releases_para_reverter(homologacao, "spec_teste") == [releases[2]]
 
     # Rolled back to v3: current v3, previous v4 — a new deploy of v1 keeps v1 (current) and v3 (previous).
     reverter(homologacao, releases[2], por=elenco["admin"], motivo="v4 lenta")

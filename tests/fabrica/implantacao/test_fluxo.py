@@ -250,10 +250,10 @@ def test_release_nao_aprovada_ou_desconhecida_e_recusada(fazer_release, ambiente
 def test_release_por_id_ou_rotulo(fazer_release):
     v3 = fazer_release(3)
 
-    assert servicos.release_por_ref("spec_teste-v3") == v3
-    assert servicos.release_por_ref(str(v3.pk)) == v3
+    assert selectors.release_por_ref("spec_teste-v3") == v3
+    assert selectors.release_por_ref(str(v3.pk)) == v3
     with pytest.raises(Exception, match="não existe"):
-        servicos.release_por_ref("spec_teste-v4")
+        selectors.release_por_ref("spec_teste-v4")
 
 
 def test_sem_ambiente_vai_para_o_primeiro_ativo(fazer_release, ambientes):

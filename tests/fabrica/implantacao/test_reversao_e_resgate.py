@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from backlog import services as backlog
 from backlog.models import Evento, Item, Status
+from fabrica import contratos
 from fabrica.consumidor import processar_proximo
 from fabrica.erros import DadosInvalidos
+from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
 from fabrica.implantacao.models import Implantacao
+from fabrica.implantacao.services import execucao
 from tests.fabrica.implantacao.conftest import atual, implantar, processar, produzir_implantar
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +32,7 @@ def tres(fazer_release, ambientes):
 
 def test_admin_reverte_para_release_guardada_com_motivo(tres, ambientes, elenco):
     homologacao = ambientes["homologacao"]
-    assert servicos.releases_para_reverter(homologacao, "spec_teste") == [tres[1], tres[0]]
+    assert selectors.releases_para_reverter(homologacao, "spec_teste") == [tres[1], tres[0]]
 
     item = servicos.reversao_solicitar(
         ambiente_id=homologacao.pk,
@@ -48,7 +51,7 @@ def test_admin_reverte_para_release_guardada_com_motivo(tres, ambientes, elenco)
     eventos = list(Evento.objects.filter(item_id=item.pk).values_list("tipo", "ator"))
     assert eventos[0] == ("produzido", "usuario:admin")
     assert eventos[-1][0] == "concluido"
-    assert item.prioridade == servicos.PRIORIDADE_REVERSAO
+    assert item.prioridade == contratos.PRIORIDADE_REVERSAO
 
 
 def test_reversao_recusada_com_o_campo(tres, ambientes, elenco):
@@ -82,11 +85,11 @@ def test_item_resgatado_retoma_o_proprio_registro_e_termina_uma_vez(fazer_releas
     item = produzir_implantar(v1)
     # A first worker claims it, takes the environment, and dies before finishing.
     reservado = backlog.consumir(tipos=["implantar"], consumidor="worker-morto")
-    pedido = servicos._pedido(reservado)
-    registro = servicos._registro_aberto(reservado, pedido)
+    pedido = execucao._pedido(reservado)
+    registro = execucao._registro_aberto(reservado, pedido)
     from fabrica.implantacao.diario import Diario
 
-    servicos._tomar_ambiente(registro.pk, Diario(registro.pk))
+    execucao._tomar_ambiente(registro.pk, Diario(registro.pk))
     Item.objects.filter(pk=item.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
     assert backlog.resgatar_expirados() == 1
 
@@ -104,10 +107,10 @@ def test_item_resgatado_retoma_o_proprio_registro_e_termina_uma_vez(fazer_releas
 def test_registro_abandonado_e_encerrado_e_libera_o_ambiente(fazer_release, ambientes):
     item = produzir_implantar(fazer_release(1))
     reservado = backlog.consumir(tipos=["implantar"], consumidor="worker-morto")
-    registro = servicos._registro_aberto(reservado, servicos._pedido(reservado))
+    registro = execucao._registro_aberto(reservado, execucao._pedido(reservado))
     from fabrica.implantacao.diario import Diario
 
-    servicos._tomar_ambiente(registro.pk, Diario(registro.pk))
+    execucao._tomar_ambiente(registro.pk, Diario(registro.pk))
     backlog.falhar(item_id=item.pk, lease_token=reservado.lease_token, erro="desisti", definitivo=True)
 
     # Another deployment takes the environment over instead of waiting forever.
@@ -118,7 +121,7 @@ def test_registro_abandonado_e_encerrado_e_libera_o_ambiente(fazer_release, ambi
 
     terceiro = produzir_implantar(fazer_release(3))
     reservado = backlog.consumir(tipos=["implantar"], consumidor="worker-morto")
-    aberto = servicos._registro_aberto(reservado, servicos._pedido(reservado))
+    aberto = execucao._registro_aberto(reservado, execucao._pedido(reservado))
     backlog.cancelar(item_id=terceiro.pk, ator="admin", motivo="não vai mais")
     assert servicos.encerrar_abandonadas() == 1
     aberto.refresh_from_db()
@@ -129,10 +132,10 @@ def test_ambiente_ocupado_espera_e_depois_recusa_com_frase(fazer_release, ambien
     settings.PROMETHEUS_IMPLANTACAO_ESPERA = 0
     primeiro = produzir_implantar(fazer_release(1))
     reservado = backlog.consumir(tipos=["implantar"], consumidor="worker-lento")
-    registro = servicos._registro_aberto(reservado, servicos._pedido(reservado))
+    registro = execucao._registro_aberto(reservado, execucao._pedido(reservado))
     from fabrica.implantacao.diario import Diario
 
-    servicos._tomar_ambiente(registro.pk, Diario(registro.pk))
+    execucao._tomar_ambiente(registro.pk, Diario(registro.pk))
     segundo = produzir_implantar(fazer_release(2))
 
     assert processar_proximo(["implantar"]) == segundo.pk

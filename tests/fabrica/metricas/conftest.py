@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from backlog import sql
-from fabrica.models import Ambiente
 
 # A Monday, noon UTC (09:00 in São Paulo): every instant of a test's history is T0 + something.
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -47,16 +45,6 @@ def implantacoes_dir(settings, tmp_path):
     return settings.PROMETHEUS_IMPLANTACOES_DIR
 
 
-@pytest.fixture
-def ambientes(db) -> dict[str, Ambiente]:
-    """homologacao, then producao (after validation in homologacao), no smoke checks."""
-    homologacao = Ambiente.objects.create(nome="homologacao", ordem=10, configuracao={"smoke": False})
-    producao = Ambiente.objects.create(
-        nome="producao", ordem=20, exige_validacao_em=homologacao, configuracao={"smoke": False}
-    )
-    producao.grupos_aprovadores.set([Group.objects.get(name="PO")])
-    return {"homologacao": homologacao, "producao": producao}
-
-
-# The deployment tests' release rows (as development records them) and their spec.
-from tests.fabrica.implantacao.conftest import fazer_release, spec_teste  # noqa: E402, F401
+# The deployment tests' environments (``rapidos``: no smoke checks), release rows (as development
+# records them) and their spec.
+from tests.fabrica.implantacao.conftest import ambientes, fazer_release, rapidos, spec_teste  # noqa: E402, F401

@@ -22,7 +22,7 @@ NOVEMBRO = Filtros(de=date(2026, 11, 1), ate=date(2026, 11, 30))
 
 
 @pytest.fixture
-def historia(relogio, spec_teste, fazer_release, ambientes, elenco):
+def historia(relogio, spec_teste, fazer_release, rapidos, elenco):
     """T0: the spec's version is imported. v1 serves in homologacao at +2h (validated at +3h),
     in producao at +4h; the PO refuses it there at +5h (rolled back to nothing). v2 serves in
     homologacao at +7h (validated), in producao at +8h (validated at +9h)."""
@@ -114,3 +114,10 @@ def test_filtro_de_ambiente_e_de_spec(historia):
 def test_classificar_sem_valor_nao_tem_faixa():
     assert faixas.classificar(faixas.TABELAS["dora_2021"], "falhas", None) == ""
     assert faixas.classificar(faixas.TABELAS["dora_2021"], "frequencia", 2.0) == "elite"
+
+
+def test_periodo_de_um_dia_so(historia):
+    dia = painel(Filtros(de=date(2026, 11, 2), ate=date(2026, 11, 2)))
+
+    assert dia.achar("dora.restauracao", ambiente="producao", estatistica="p50").valor == pytest.approx(4 * HORA)
+    assert dia.achar("dora.frequencia", ambiente="producao").valor == pytest.approx(2.0)

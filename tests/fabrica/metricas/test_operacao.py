@@ -122,7 +122,16 @@ def test_token_vazio_nao_abre(settings):
 
 
 def _varredura_em(quando):
-    Schedule.objects.filter(name="prometheus-varredura").update(next_run=quando)
+    Schedule.objects.update_or_create(
+        name="prometheus-varredura",
+        defaults={
+            "func": "fabrica.tasks.varrer",
+            "schedule_type": "I",
+            "minutes": 1,
+            "repeats": -1,
+            "next_run": quando,
+        },
+    )
 
 
 def test_saude_ok(settings):
