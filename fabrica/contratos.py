@@ -25,7 +25,8 @@ from backlog.tipos import registrar_tipo
 
 
 class TipoItem(StrEnum):
-    """The item types of seed §2 that PROMETHEUS and the PO exchange on MS_Backlog."""
+    """The item types PROMETHEUS and the PO exchange on MS_Backlog (docs/arquitetura.md, "The backlog
+    contract")."""
 
     ORCAR_SPEC = "orcar_spec"
     APROVAR_ORCAMENTO = "aprovar_orcamento"
@@ -42,8 +43,8 @@ class TipoItem(StrEnum):
 # The name PROMETHEUS produces items under, and the actor of what the factory does on its own
 # (a person is ``prometheus_site.atores.ator_de(user)``).
 PRODUTOR = "PROMETHEUS"
-# What the PO's decisions produce is produced under the product system's name (seed §2: MS_Produto
-# acts as the PO); who decided is in the item's events and in the payload.
+# What the PO's decisions produce is produced under the product system's name (MS_Produto acts as
+# the PO: docs/arquitetura.md, "The backlog contract"); who decided is in the item's events and in the payload.
 PRODUTOR_PO = "MS_Produto"
 # A rollback goes before deployments waiting in the queue.
 PRIORIDADE_REVERSAO = 100
