@@ -16,7 +16,7 @@ stay as the seed spells them (``release_ref``, ``feature_ref``); in code a relea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -128,7 +128,7 @@ CONTRATOS: dict[TipoItem, tuple[str, dict]] = {
         _objeto(
             {
                 # a release (spec_001-v2) or a spec (spec_001: its newest release); see
-                # fabrica.releases.referencias
+                # fabrica.selectors.release_a_corrigir
                 "feature_ref": {**_REF, "description": "release (spec_001-v2) ou spec (spec_001) a corrigir"},
                 "erro": _TEXTO,
             },
@@ -357,10 +357,8 @@ def item_avaliar_efetividade(
     )
 
 
-def registrar() -> None:
-    from fabrica.releases.referencias import erros_de_corrigir_bug
-
-    # Rules beyond the schema, checked when the item is produced (a reference must exist).
-    validadores = {TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug}
+def registrar(validadores: dict[TipoItem, Callable[[dict[str, Any]], dict[str, list[str]]]]) -> None:
+    """Registers every type with MS_Backlog; ``validadores``: rules beyond a type's schema, checked
+    when an item is produced (a reference must exist), given by ``FabricaConfig.ready``."""
     for tipo, (descricao, schema) in CONTRATOS.items():
         registrar_tipo(tipo.value, schema, descricao=descricao, validar=validadores.get(tipo))

@@ -31,7 +31,7 @@ from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
-from fabrica.releases.referencias import ReferenciaInvalida, release_a_corrigir
+from fabrica.selectors import ReferenciaInvalida, release_a_corrigir
 from fabrica.specs.services import spec_atual
 
 log = logging.getLogger(__name__)
@@ -290,8 +290,6 @@ def _registrar(
         release = Release.objects.create(
             spec=spec,
             spec_ref=spec.spec_id,
-            spec_commit=spec.commit,
-            spec_sha256=spec.sha256,
             versao=versao,
             tipo=tipo,
             orcamento=orcamento,

@@ -25,7 +25,8 @@ from backlog.models import Status as StatusItem
 from fabrica import contratos
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
-from fabrica.erros import DadosInvalidos, NaoEncontrado, SemPermissao, TransicaoInvalida
+from fabrica.decisoes import base
+from fabrica.erros import DadosInvalidos, SemPermissao, TransicaoInvalida
 from fabrica.implantacao import selectors
 from fabrica.implantacao.alvos import Contexto, FalhaNoAlvo, Resultado, alvo_de
 from fabrica.implantacao.arquivo import ArquivoInvalido, arquivo_da_release
@@ -397,14 +398,12 @@ def _exigir_transicao(impl: Implantacao, destino: str) -> None:
 
 
 def _travar(impl_id: int) -> Implantacao:
-    try:
-        return (
-            Implantacao.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("ambiente", "release", "release_anterior")
-            .get(pk=impl_id)
-        )
-    except Implantacao.DoesNotExist:
-        raise NaoEncontrado(_("A implantação #%(n)s não existe.") % {"n": impl_id}) from None
+    return base.travar(
+        Implantacao,
+        impl_id,
+        nao_existe=_("A implantação #%(n)s não existe.") % {"n": impl_id},
+        relacionados=["ambiente", "release", "release_anterior"],
+    )
 
 
 def _url(impl: Implantacao, resultado: Resultado) -> str:

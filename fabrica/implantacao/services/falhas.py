@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Item
+from fabrica.decisoes import base
 from fabrica.erros import TransicaoInvalida
 from fabrica.implantacao.models import Implantacao
-from fabrica.implantacao.services.decisoes import _quando
 from fabrica.implantacao.services.execucao import _travar
 from fabrica.implantacao.services.regras import exigir_aprovador, novo_item_implantar
 from prometheus_site.atores import ator_de
@@ -54,7 +54,7 @@ def falha_travar(implantacao_id: int, por: AbstractBaseUser) -> Implantacao:
             frase = _("Esta falha já foi decidida (%(decisao)s) por %(quem)s em %(quando)s.") % {
                 "decisao": impl.get_falha_display(),
                 "quem": impl.validado_por.get_username() if impl.validado_por else "?",
-                "quando": _quando(impl.validado_em),
+                "quando": base.quando(impl.validado_em),
             }
         else:
             frase = _("A implantação #%(n)s não tem falha a decidir (%(estado)s).") % {

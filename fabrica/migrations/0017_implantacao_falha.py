@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('backlog', '0003_regras_de_acesso'),
-        ('fabrica', '0015_regras_de_acesso'),
+        ('fabrica', '0016_spec_lida_pela_versao'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
