@@ -17,6 +17,7 @@ from fabrica.contratos import TipoItem
 from fabrica.decisoes.caixa import Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services import trecho_da_falha
+from prometheus_site import vocabulario
 
 NOME = TipoItem.VALIDAR_IMPLANTACAO
 CAUDA_DO_LOG = 4000  # characters: enough for the failing part's last lines
@@ -66,7 +67,7 @@ def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[Linha]
             detalhe = gettext("%(versao)s em %(ambiente)s: %(erro)s") % {
                 "versao": impl.versao,
                 "ambiente": impl.ambiente.nome,
-                "erro": Truncator(impl.erro).chars(200),
+                "erro": Truncator(vocabulario.frase(impl.erro)).chars(200),
             }
             status = impl.get_falha_display()
         elif oferece:
