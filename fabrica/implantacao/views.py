@@ -197,7 +197,7 @@ def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
             }
         if aprovado:
             return _("Implantação validada.")
-        return _("Implantação recusada: a reversão e o corrigir_bug foram solicitados.")
+        return _("Implantação recusada: a reversão e a correção foram solicitadas.")
 
     return _decidir(request, pk, validar)
 

@@ -56,7 +56,7 @@ def _exigir(release: Release, destino: str) -> None:
     item = release.item_aprovacao
     if item is None or item.status != StatusItem.PENDENTE:
         raise TransicaoInvalida(
-            _("O item aprovar_release desta release não está Pendente (está %(status)s): outro sistema o tomou.")
+            _("A aprovação desta release não está pendente (está %(status)s): outro sistema a tomou.")
             % {"status": item.status if item else "?"},
             {"item_aprovacao": [item.status if item else "?"]},
         )
