@@ -31,8 +31,12 @@ def homologacao(db) -> Ambiente:
 
 
 def test_po_repete_e_rejeita_uma_implantacao_que_falhou(
-    entrar_como, fotografar, fazer_release, homologacao, live_server
-):  # noqa: F811
+    entrar_como,
+    fotografar,
+    fazer_release,  # noqa: F811
+    homologacao,
+    live_server,
+):
     falhou = implantar(fazer_release(1, smoke_passa=False))
     assert falhou.falha == Implantacao.Falha.PENDENTE
 
