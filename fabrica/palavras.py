@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
 from fabrica.contratos import TipoItem
-from fabrica.models import Orcamento, Release
+from fabrica.models import Ambiente, Orcamento, Release
 from prometheus_site import vocabulario
 from prometheus_site.vocabulario import Palavra, nome_do_ator
 
@@ -209,12 +209,6 @@ PAPEIS_DE_ARTEFATO = {
     "apoio": _("apoio"),
 }
 
-# Where a deployment puts a release (``Ambiente.alvo``).
-ALVOS = {
-    "diretorio": _("diretório"),
-    "comando": _("comando"),
-}
-
 # How the sandbox isolated a run.
 ISOLAMENTOS = {
     "completo": _("completo"),
@@ -324,7 +318,14 @@ FRASES = {
     # fabrica/desenvolvimento/corretor.py
     r"Tentativa (?P<n>\d+): nenhum reparo determinístico se aplica a (?P<frase_falhas>.*?)\. Reparos conhecidos: templates "
     r"do projeto no lugar dos do repositório, espaços e tabulações do Python que não compila"
-    r"(?: \(já aplicados: (?P<aplicados>.*)\))?; nada foi alterado\.": _(
+    r" \(já aplicados: (?P<aplicados>.*)\); nada foi alterado\.": _(
+        "Tentativa %(n)s: nenhum reparo determinístico se aplica a %(frase_falhas)s. Reparos conhecidos: templates do "
+        "projeto no lugar dos do repositório, espaços e tabulações do Python que não compila (já aplicados: "
+        "%(aplicados)s); nada foi alterado."
+    ),
+    r"Tentativa (?P<n>\d+): nenhum reparo determinístico se aplica a (?P<frase_falhas>.*?)\. Reparos conhecidos: templates "
+    r"do projeto no lugar dos do repositório, espaços e tabulações do Python que não compila"
+    r"; nada foi alterado\.": _(
         "Tentativa %(n)s: nenhum reparo determinístico se aplica a %(frase_falhas)s. Reparos conhecidos: templates do "
         "projeto no lugar dos do repositório, espaços e tabulações do Python que não compila; nada foi alterado."
     ),
@@ -342,9 +343,25 @@ FRASES = {
     r"tempo esgotado": _("tempo esgotado"),
     r"falha": _("falha"),
     r"nenhuma falha descrita": _("nenhuma falha descrita"),
+    # reasons of cases without a test (workers/estrutural.py, workers/processual.py)
+    r"espera\.(?P<metodo>\S+): faltam em dado os parâmetros (?P<faltam>.*)": _(
+        "espera.%(metodo)s: faltam em dado os parâmetros %(faltam)s"
+    ),
+    r"(?P<classe>\S+) não tem valores válidos deriváveis: (?P<motivos>.*)": _(
+        "%(classe)s não tem valores válidos deriváveis: %(motivos)s"
+    ),
+    r"dado\.(?P<p>\S+) \((?P<onde>\S+)\): (?P<frase_motivo>.*)": _("dado.%(p)s (%(onde)s): %(frase_motivo)s"),
+    r"nenhum nome de dado é atributo de uma classe ou parâmetro de um método de spec_poo \((?P<dados>.*)\)": _(
+        "nenhum nome de dado é atributo de uma classe ou parâmetro de um método de spec_poo (%(dados)s)"
+    ),
+    r"sem valores válidos para os parâmetros (?P<p>.*)": _("sem valores válidos para os parâmetros %(p)s"),
+    r"mais de (?P<n>\d+) caminhos: testados os (?P<m>\d+) primeiros": _(
+        "mais de %(n)s caminhos: testados os %(m)s primeiros"
+    ),
+    r"com as escolhas (?P<escolhas>.*?): (?P<frase_erro>.*)": _("com as escolhas %(escolhas)s: %(frase_erro)s"),
     # words inside the sentences above
-    r"diretorio": _("diretório"),
-    r"comando": _("comando"),
+    r"diretorio": Ambiente.Alvo.DIRETORIO.label,
+    r"comando": Ambiente.Alvo.COMANDO.label,
     r"nada": _("nada"),
     r"\(nenhuma release\)": _("(nenhuma release)"),
     # fabrica/desenvolvimento/workers/estrutural.py: what needs a person's implementation
@@ -368,7 +385,7 @@ CORRETORES = {"deterministico": _("determinístico")}
 def registrar_resultados() -> None:
     vocabulario.registrar("resultado_teste", RESULTADOS_DE_TESTE)
     vocabulario.registrar("papel_artefato", PAPEIS_DE_ARTEFATO)
-    vocabulario.registrar("alvo", ALVOS)
+    vocabulario.registrar_escolhas("alvo", Ambiente.Alvo)  # where a deployment puts a release
     vocabulario.registrar("isolamento", ISOLAMENTOS)
     vocabulario.registrar("ator", ATORES)
     vocabulario.registrar("corretor", CORRETORES)
