@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
@@ -40,6 +40,8 @@ _NADA: Concedido = (frozenset(), frozenset())
 class _Regras:
     expira: float
     por_tipo: dict[str, dict[str, Concedido]]
+    # (user id, its roles) -> what it may conclude, computed once per reading of the rules.
+    filtros: dict[tuple[object, frozenset[int]], Filtro] = field(default_factory=dict)
 
 
 _lembradas: _Regras | None = None
@@ -76,18 +78,21 @@ def _ler() -> dict[str, dict[str, Concedido]]:
     return {tipo: {op: (frozenset(g), frozenset(u)) for op, (g, u) in ops.items()} for tipo, ops in concedido.items()}
 
 
-def _regras() -> dict[str, dict[str, Concedido]]:
+def _lidas() -> _Regras:
     global _lembradas
     agora = time.monotonic()
     lembradas = _lembradas
     if lembradas is not None and lembradas.expira > agora:
-        return lembradas.por_tipo
-    por_tipo = _ler()
-    segundos = settings.PROMETHEUS_API_CACHE_SEGUNDOS
-    if segundos > 0:
+        return lembradas
+    lidas = _Regras(agora + settings.PROMETHEUS_API_CACHE_SEGUNDOS, _ler())
+    if settings.PROMETHEUS_API_CACHE_SEGUNDOS > 0:
         with _trava:
-            _lembradas = _Regras(agora + segundos, por_tipo)
-    return por_tipo
+            _lembradas = lidas
+    return lidas
+
+
+def _regras() -> dict[str, dict[str, Concedido]]:
+    return _lidas().por_tipo
 
 
 def _grupos(usuario: Usuario) -> frozenset[int]:
@@ -149,8 +154,16 @@ def filtro_de_conclusao(usuario: Usuario | None) -> Filtro:
     service, for the fast statement to check as it concludes."""
     if usuario is None:
         return SEM_FILTRO
+    lidas = _lidas()
+    chave = (usuario.pk, _grupos(usuario) if usuario.is_authenticated else frozenset[int]())
+    lembrado = lidas.filtros.get(chave)
+    if lembrado is None:
+        lembrado = lidas.filtros[chave] = _filtro(usuario, lidas.por_tipo)
+    return lembrado
+
+
+def _filtro(usuario: Usuario, regras: dict[str, dict[str, Concedido]]) -> Filtro:
     decididos = registro.tipos_com_decisor()
-    regras = _regras()
     com_regra = [t for t in regras if t != QUALQUER_TIPO]
     return Filtro(
         padrao=permitido(usuario, QUALQUER_TIPO, Operacao.CONCLUIR),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -10,6 +11,24 @@ from django.utils import timezone
 from backlog.models import Dependencia, Evento, Item, Status
 
 FILTROS_ITEM = ("tipo", "status", "spec_ref", "produtor", "consumidor")
+
+
+@dataclass(frozen=True)
+class Autoria:
+    """Who produced an item, as the broker recorded it (the ``produzido`` event), not as its
+    ``contexto`` or ``produtor`` say: ``ator`` as the producing service named it, and
+    ``requisicao_de``, the authenticated user of the request, when it came through one."""
+
+    ator: str
+    requisicao_de: str | None
+
+
+def autoria(item_id: int) -> Autoria | None:
+    evento = Evento.objects.filter(item_id=item_id, tipo="produzido").order_by("pk").first()
+    if evento is None:
+        return None
+    requisicao_de = evento.dados.get("requisicao_de") if isinstance(evento.dados, dict) else None
+    return Autoria(ator=evento.ator, requisicao_de=str(requisicao_de) if requisicao_de else None)
 
 
 def _deps() -> Prefetch[str, QuerySet[Dependencia], str]:

@@ -212,11 +212,21 @@ def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str
 
 
 def _produzir_lote(
-    novos: Sequence[NovoItem], *, produzido_por: int | None, ator: str, prefixo: str = "items_gerados"
+    novos: Sequence[NovoItem],
+    *,
+    produzido_por: int | None,
+    ator: str,
+    prefixo: str = "items_gerados",
+    por: Por = None,
 ) -> list[Item]:
     """Creates the items, their dependencies and ``produzido`` events in a constant number of
     queries. Must run inside a transaction; dependencies are locked so that a concurrent
-    ``concluir`` of one of them waits for this commit and then sees the new dependents."""
+    ``concluir`` of one of them waits for this commit and then sees the new dependents.
+
+    An item produced through a request (``por``) says so in its ``produzido`` event
+    (``requisicao_de``: the request's user), whatever ``ator`` and ``produtor`` the caller
+    wrote: the owner of a type can tell its own services' items from the API's
+    (``selectors.autoria``)."""
     if not novos:
         return []
     erros = _validar_lote(novos, prefixo)
@@ -284,6 +294,7 @@ def _produzir_lote(
                     "status": item.status,
                     "depende_de": list(novo.depende_de) + [criados[r].pk for r in novo.depende_de_gerados],
                     **({"produzido_por": produzido_por} if produzido_por else {}),
+                    **({"requisicao_de": por.get_username()} if por is not None else {}),
                 },
             )
             for item, novo in zip(criados, novos, strict=True)
@@ -323,7 +334,7 @@ def produzir(
         depende_de=list(depende_de),
     )
     with transaction.atomic():
-        (item,) = _produzir_lote([novo], produzido_por=None, ator=ator or produtor, prefixo="")
+        (item,) = _produzir_lote([novo], produzido_por=None, ator=ator or produtor, prefixo="", por=por)
     return item
 
 
@@ -335,7 +346,7 @@ def produzir_varios(
     if por is not None:
         acesso.exigir(por, [n.tipo for n in novos], Operacao.PRODUZIR, campo="items_gerados")
     with transaction.atomic():
-        return _produzir_lote(novos, produzido_por=produzido_por, ator=ator)
+        return _produzir_lote(novos, produzido_por=produzido_por, ator=ator, por=por)
 
 
 # --- consumir ---------------------------------------------------------------------------------
@@ -543,7 +554,9 @@ def concluir(
                     return decidido
                 _diagnosticar(item_id, "concluir", lease_token)
             item, tem_dependentes = concluido
-            item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
+            item.gerados_agora = _produzir_lote(
+                items_gerados, produzido_por=item.pk, ator=ator or item.consumidor, por=por
+            )
         if tem_dependentes:
             _desbloquear(item.pk)
         item_concluido(item.tipo, item.consumido_em, item.concluido_em)
@@ -554,7 +567,7 @@ def concluir(
     with transaction.atomic():
         item = _travar(item_id, "concluir", lease_token)
         _marcar_concluido(item, resultado, ator or item.consumidor, "concluido")
-        item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor)
+        item.gerados_agora = _produzir_lote(items_gerados, produzido_por=item.pk, ator=ator or item.consumidor, por=por)
         _desbloquear(item.pk)
     item_concluido(item.tipo, item.consumido_em, item.concluido_em)
     return item

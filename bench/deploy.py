@@ -150,7 +150,6 @@ def montar(n_releases: int, arquivos: int, tamanho: int, smoke: bool):
             Release.objects.create(
                 spec=spec,
                 spec_ref="spec_bench",
-                spec_sha256=spec.sha256,
                 versao=versao,
                 item_origem=origem,
                 artefatos=artefatos(versao, arquivos, tamanho),

@@ -148,8 +148,6 @@ class Semeador:
         return Orcamento(
             spec_id=spec.pk if spec is not None else modelo.spec_id,
             spec_ref=modelo.spec_ref,
-            spec_commit=modelo.spec_commit,
-            spec_sha256=modelo.spec_sha256,
             modelo_id=modelo.modelo_id,
             runtime=modelo.runtime,
             teste=modelo.teste,

@@ -190,7 +190,6 @@ class Semeador:
                 Orcamento(
                     spec=spec,
                     spec_ref=spec.spec_id,
-                    spec_sha256=spec.sha256,
                     modelo=self.modelo,
                     item_orcar=orcar,
                     item_aprovacao=aprovar,
@@ -226,7 +225,6 @@ class Semeador:
                 Release(
                     spec=spec,
                     spec_ref=spec.spec_id,
-                    spec_sha256=spec.sha256,
                     versao=versoes[spec.spec_id],
                     orcamento=orc,
                     item_origem=desenvolvimento,

@@ -26,9 +26,10 @@ class FabricaConfig(AppConfig):
         from fabrica.implantacao.services import processar_implantar
         from fabrica.precificacao.services import processar_orcar
         from fabrica.releases import caixa as caixa_de_releases
+        from fabrica.selectors import erros_de_corrigir_bug
         from fabrica.specs import services as specs
 
-        contratos.registrar()
+        contratos.registrar({TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug})
         # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
         specs.registrar_nova_versao(orcamentos_substituir)
         consumidor.registrar_despachante(tasks.despachar)

@@ -16,7 +16,7 @@ stay as the seed spells them (``release_ref``, ``feature_ref``); in code a relea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,8 @@ from backlog.tipos import registrar_tipo
 
 
 class TipoItem(StrEnum):
-    """The item types of seed §2 that PROMETHEUS and the PO exchange on MS_Backlog."""
+    """The item types PROMETHEUS and the PO exchange on MS_Backlog (docs/arquitetura.md, "The backlog
+    contract")."""
 
     ORCAR_SPEC = "orcar_spec"
     APROVAR_ORCAMENTO = "aprovar_orcamento"
@@ -42,8 +43,8 @@ class TipoItem(StrEnum):
 # The name PROMETHEUS produces items under, and the actor of what the factory does on its own
 # (a person is ``prometheus_site.atores.ator_de(user)``).
 PRODUTOR = "PROMETHEUS"
-# What the PO's decisions produce is produced under the product system's name (seed §2: MS_Produto
-# acts as the PO); who decided is in the item's events and in the payload.
+# What the PO's decisions produce is produced under the product system's name (MS_Produto acts as
+# the PO: docs/arquitetura.md, "The backlog contract"); who decided is in the item's events and in the payload.
 PRODUTOR_PO = "MS_Produto"
 # A rollback goes before deployments waiting in the queue.
 PRIORIDADE_REVERSAO = 100
@@ -125,7 +126,7 @@ CONTRATOS: dict[TipoItem, tuple[str, dict]] = {
         _objeto(
             {
                 # a release (spec_001-v2) or a spec (spec_001: its newest release); see
-                # fabrica.releases.referencias
+                # fabrica.selectors.release_a_corrigir
                 "feature_ref": {**_REF, "description": "release (spec_001-v2) ou spec (spec_001) a corrigir"},
                 "erro": _TEXTO,
             },
@@ -345,10 +346,8 @@ def item_avaliar_efetividade(
     )
 
 
-def registrar() -> None:
-    from fabrica.releases.referencias import erros_de_corrigir_bug
-
-    # Rules beyond the schema, checked when the item is produced (a reference must exist).
-    validadores = {TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug}
+def registrar(validadores: dict[TipoItem, Callable[[dict[str, Any]], dict[str, list[str]]]]) -> None:
+    """Registers every type with MS_Backlog; ``validadores``: rules beyond a type's schema, checked
+    when an item is produced (a reference must exist), given by ``FabricaConfig.ready``."""
     for tipo, (descricao, schema) in CONTRATOS.items():
         registrar_tipo(tipo.value, schema, descricao=descricao, validar=validadores.get(tipo))

@@ -127,7 +127,65 @@ class ModeloPrecificacao(models.Model):
         return f"v{self.versao}"
 
 
-class Orcamento(models.Model):
+class DaVersaoDaSpec(models.Model):
+    """Made from one version of a spec (a budget, a release). The version is the immutable
+    ``Spec``: its commit and sha256 are read through it, never copied. ``spec_ref`` (the spec id,
+    the same for every version) stays on the row: the constraints and the lookups over every
+    version of a spec (a release's number, the inbox's search) use it without a join."""
+
+    spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="%(class)ss")
+    spec_ref = models.CharField(_("spec"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def spec_commit(self) -> str:
+        return self.spec.commit
+
+    @spec_commit.setter
+    def spec_commit(self, valor: str) -> None:
+        self._conferir_com_a_spec("commit", valor)
+
+    @property
+    def spec_sha256(self) -> str:
+        return self.spec.sha256
+
+    @spec_sha256.setter
+    def spec_sha256(self, valor: str) -> None:
+        self._conferir_com_a_spec("sha256", valor)
+
+    def _conferir_com_a_spec(self, campo: str, valor: str) -> None:
+        # Code written when these were columns may still pass them (``Release(spec_sha256=...)``):
+        # the spec's own value is accepted, another one refused.
+        if valor != getattr(self.spec, campo):
+            raise ValueError(f"spec_{campo} {valor!r} is not the {campo} of {self.spec}: it is read from the spec.")
+
+
+class DecisaoDoPO(models.Model):
+    """Something the PO decides once (a budget, a release), through the backlog item that waits
+    for the decision: who decided, when and why. The decision itself is made by
+    ``fabrica.decisoes.base`` (lock, transition, record, close the item)."""
+
+    item_aprovacao = models.OneToOneField(
+        Item, on_delete=models.PROTECT, related_name="%(class)s", null=True, blank=True
+    )
+    decidido_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decidido_em = models.DateTimeField(null=True, blank=True)
+    motivo = models.TextField(blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def decisao_registrada(*, nome: str, aberto: str) -> models.CheckConstraint:
+        """The database's rule: a decided row says when (``decidido_em``) — named ``nome``."""
+        return models.CheckConstraint(condition=Q(status=aberto) | Q(decidido_em__isnull=False), name=nome)
+
+
+class Orcamento(DaVersaoDaSpec, DecisaoDoPO):
     """The budget (orçamento) of one spec version, with the seed's sections and the explanation
     of every number. One per ``orcar_spec`` item: a redelivered item never makes two.
 
@@ -146,15 +204,8 @@ class Orcamento(models.Model):
     # The statuses that hold a spec version: one budget at most in them (fabrica_orcamento_um_por_versao).
     VIGENTES = (Status.ABERTO, Status.APROVADO)
 
-    spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="orcamentos")
-    spec_ref = models.CharField(_("spec"), max_length=100)
-    spec_commit = models.CharField(_("commit da spec"), max_length=40, blank=True, default="")
-    spec_sha256 = models.CharField(_("sha256 da spec"), max_length=64)
     modelo = models.ForeignKey(ModeloPrecificacao, on_delete=models.PROTECT, related_name="orcamentos")
     item_orcar = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="orcamento_produzido")
-    item_aprovacao = models.OneToOneField(
-        Item, on_delete=models.PROTECT, related_name="orcamento", null=True, blank=True
-    )
     runtime = models.JSONField(default=dict)
     teste = models.JSONField(default=dict)
     carga = models.JSONField(default=dict)
@@ -164,11 +215,6 @@ class Orcamento(models.Model):
     explicacao = models.JSONField(_("explicação de cada número"), default=dict)
     casos_teste = models.JSONField(_("casos de teste gerados"), default=list)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTO)
-    decidido_por = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decidido_em = models.DateTimeField(null=True, blank=True)
-    motivo = models.TextField(blank=True, default="")
     substituido_por = models.ForeignKey(
         Spec,
         verbose_name=_("substituído pela versão"),
@@ -186,10 +232,7 @@ class Orcamento(models.Model):
         permissions = [("decidir_orcamento", _("Pode aprovar, ajustar e rejeitar orçamentos (PO)"))]
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status="Aberto") | Q(decidido_em__isnull=False),
-                name="fabrica_orcamento_decisao_registrada",
-            ),
+            DecisaoDoPO.decisao_registrada(nome="fabrica_orcamento_decisao_registrada", aberto="Aberto"),
             models.UniqueConstraint(
                 fields=["spec"],
                 condition=Q(status__in=["Aberto", "Aprovado"]),
@@ -352,7 +395,7 @@ class Ambiente(models.Model):
         return self.nome
 
 
-class Release(models.Model):
+class Release(DaVersaoDaSpec, DecisaoDoPO):
     """What development built from one budget (or a fix of an earlier release): the artefacts,
     their test results and the PO's decision. One per ``desenvolvimento``/``corrigir_bug`` item:
     a rescued item never builds two releases.
@@ -372,10 +415,6 @@ class Release(models.Model):
         APROVADA = "Aprovada", _("aprovada")
         REJEITADA = "Rejeitada", _("rejeitada")
 
-    spec = models.ForeignKey(Spec, on_delete=models.PROTECT, related_name="releases")
-    spec_ref = models.CharField(_("spec"), max_length=100)
-    spec_commit = models.CharField(_("commit da spec"), max_length=40, blank=True, default="")
-    spec_sha256 = models.CharField(_("sha256 da spec"), max_length=64)
     versao = models.PositiveIntegerField(_("versão"))
     tipo = models.CharField(_("tipo"), max_length=8, choices=Tipo.choices, default=Tipo.NORMAL)
     orcamento = models.ForeignKey(Orcamento, on_delete=models.PROTECT, related_name="releases", null=True, blank=True)
@@ -388,7 +427,6 @@ class Release(models.Model):
         verbose_name=_("corrige a release"),
     )
     item_origem = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="release_produzida")
-    item_aprovacao = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="release", null=True, blank=True)
     artefatos = models.JSONField(_("artefatos"), default=list)
     testes = models.JSONField(_("resultados dos testes"), default=list)
     testes_passaram = models.BooleanField(_("testes passaram"), default=False)
@@ -408,11 +446,6 @@ class Release(models.Model):
     tokens = models.PositiveIntegerField(_("tokens"), default=0)
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTA)
-    decidido_por = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decidido_em = models.DateTimeField(null=True, blank=True)
-    motivo = models.TextField(blank=True, default="")
     criado_em = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -422,10 +455,7 @@ class Release(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["spec_ref", "versao"], name="fabrica_release_versao_unica"),
-            models.CheckConstraint(
-                condition=Q(status="Aberta") | Q(decidido_em__isnull=False),
-                name="fabrica_release_decisao_registrada",
-            ),
+            DecisaoDoPO.decisao_registrada(nome="fabrica_release_decisao_registrada", aberto="Aberta"),
             models.CheckConstraint(
                 condition=Q(tipo="normal") | Q(corrige__isnull=False), name="fabrica_release_hotfix_corrige"
             ),

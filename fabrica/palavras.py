@@ -83,6 +83,7 @@ def registrar() -> None:
     vocabulario.registrar_escolhas("orcamento", Orcamento.Status, TONS_ORCAMENTO)
     vocabulario.registrar("orcamento", SITUACOES)
     vocabulario.registrar_escolhas("release", Release.Status, TONS_RELEASE)
+    registrar_resultados()
 
 
 def nome_do_worker(vertente: str) -> str:
@@ -190,3 +191,185 @@ def nome_do_numero(chave: str) -> str:
             "vertente": vocabulario.palavra("vertente", vertente)
         }
     return str(NUMEROS.get(chave, chave))
+
+
+# A test's result (``Release.testes[].status``), as a chip.
+RESULTADOS_DE_TESTE = {
+    "passou": Palavra(_("passou"), "ok"),
+    "falhou": Palavra(_("falhou"), "perigo"),
+    "erro": Palavra(_("erro"), "perigo"),
+    "ausente": Palavra(_("ausente"), "alerta"),
+    "pulou": Palavra(_("pulou"), "neutro"),
+}
+
+# What an artefact is for (``PAPEIS_ARTEFATO``).
+PAPEIS_DE_ARTEFATO = {
+    "codigo": _("código"),
+    "teste": _("teste"),
+    "apoio": _("apoio"),
+}
+
+# Where a deployment puts a release (``Ambiente.alvo``).
+ALVOS = {
+    "diretorio": _("diretório"),
+    "comando": _("comando"),
+}
+
+# How the sandbox isolated a run.
+ISOLAMENTOS = {
+    "completo": _("completo"),
+    "bwrap": _("bubblewrap"),
+    "namespaces": _("namespaces"),
+    "basico": _("básico"),
+    "auto": _("automático"),
+}
+
+# Who asked for something when it was not a person.
+ATORES = {
+    "MS_Produto": _("Produto (sistema)"),
+}
+
+# The sentences the factory stores in Portuguese (deployment logs and errors, correction attempts),
+# translated when a page shows them: ``{{ impl.log|log }}``, ``{{ t.tentou|frase }}``.
+FRASES = {
+    # fabrica/implantacao/services/execucao.py
+    r"Recusada: (?P<frase>.*)": _("Recusada: %(frase)s"),
+    r"Falhou: (?P<frase>.*)": _("Falhou: %(frase)s"),
+    r"Concluída em (?P<s>[\d.]+) s\.": _("Concluída em %(s)s s."),
+    r"Retomando a implantação interrompida \(o item foi resgatado\)\.": _(
+        "Retomando a implantação interrompida (o item foi resgatado)."
+    ),
+    r"Implantação #(?P<n>\d+): (?P<frase_versao>.*) → (?P<ambiente>\S+) \(alvo (?P<frase_alvo>\S+)\); "
+    r"servia: (?P<frase_anterior>.*)\.": _(
+        "Implantação #%(n)s: %(frase_versao)s → %(ambiente)s (alvo %(frase_alvo)s); servia: %(frase_anterior)s."
+    ),
+    r"Reversão #(?P<n>\d+): (?P<frase_versao>.*) → (?P<ambiente>\S+) \(alvo (?P<frase_alvo>\S+)\); "
+    r"servia: (?P<frase_anterior>.*)\.": _(
+        "Reversão #%(n)s: %(frase_versao)s → %(ambiente)s (alvo %(frase_alvo)s); servia: %(frase_anterior)s."
+    ),
+    r"Aguardando a implantação #(?P<n>\d+) \((?P<versao>.*)\) terminar em (?P<ambiente>\S+) …": _(
+        "Aguardando a implantação #%(n)s (%(versao)s) terminar em %(ambiente)s …"
+    ),
+    r"Arquivo da release: (?P<arquivo>\S+), (?P<n>\d+) artefato\(s\), (?P<bytes>\d+) bytes\.": _(
+        "Arquivo da release: %(arquivo)s, %(n)s artefato(s), %(bytes)s bytes."
+    ),
+    r"Retenção: (?P<n>\d+) release\(s\) antiga\(s\) removida\(s\)\.": _(
+        "Retenção: %(n)s release(s) antiga(s) removida(s)."
+    ),
+    r"Implantação #(?P<n>\d+) em (?P<ambiente>\S+) falhou: (?P<frase>.*)": _(
+        "Implantação #%(n)s em %(ambiente)s falhou: %(frase)s"
+    ),
+    # fabrica/implantacao/alvos/diretorio.py
+    r"releases/(?P<v>\S+)/ já é a atual e confere com o manifesto\.": _(
+        "releases/%(v)s/ já é a atual e confere com o manifesto."
+    ),
+    r"releases/(?P<v>\S+)/ ficou de uma tentativa anterior: refazendo do arquivo\.": _(
+        "releases/%(v)s/ ficou de uma tentativa anterior: refazendo do arquivo."
+    ),
+    r"releases/(?P<v>\S+)/ guardada e conferida com o manifesto\.": _(
+        "releases/%(v)s/ guardada e conferida com o manifesto."
+    ),
+    r"releases/(?P<v>\S+)/ não está completa \((?P<faltas>.*)\): refazendo do arquivo\.": _(
+        "releases/%(v)s/ não está completa (%(faltas)s): refazendo do arquivo."
+    ),
+    r"Testes de fumaça desligados neste ambiente \(configuracao\.smoke = false\)\.": _(
+        "Testes de fumaça desligados neste ambiente (configuracao.smoke = false)."
+    ),
+    r"Testes de fumaça \(comando do ambiente, fora do sandbox\): (?P<cmd>.*)": _(
+        "Testes de fumaça (comando do ambiente, fora do sandbox): %(cmd)s"
+    ),
+    r"Testes de fumaça no sandbox: (?P<cmd>.*)": _("Testes de fumaça no sandbox: %(cmd)s"),
+    r"Testes de fumaça passaram \((?P<s>[\d.]+) s\)\.": _("Testes de fumaça passaram (%(s)s s)."),
+    r"Os testes de fumaça falharam \(código de saída (?P<codigo>-?\d+)\)\.": _(
+        "Os testes de fumaça falharam (código de saída %(codigo)s)."
+    ),
+    r"Os testes de fumaça não puderam ser iniciados: (?P<erro>.*)": _(
+        "Os testes de fumaça não puderam ser iniciados: %(erro)s"
+    ),
+    r"Os testes de fumaça passaram do tempo limite de (?P<s>[\d.]+) s e foram interrompidos\.": _(
+        "Os testes de fumaça passaram do tempo limite de %(s)s s e foram interrompidos."
+    ),
+    r"A release não tem testes: nenhum teste de fumaça a executar\.": _(
+        "A release não tem testes: nenhum teste de fumaça a executar."
+    ),
+    r"Sandbox: isolamento (?P<modo>\S+?)(?P<resto>(, uid \d+)?(\. .*)?)": _("Sandbox: isolamento %(modo)s%(resto)s"),
+    r"Nenhuma release anterior: current removido, a spec não serve mais neste ambiente\.": _(
+        "Nenhuma release anterior: current removido, a spec não serve mais neste ambiente."
+    ),
+    r"A release (?P<v>\S+) serve mas está alterada no disco\.": _("A release %(v)s serve mas está alterada no disco."),
+    r"A release (?P<v>\S+) não está mais guardada neste ambiente\.": _(
+        "A release %(v)s não está mais guardada neste ambiente."
+    ),
+    r"Retenção: releases/(?P<v>\S+)/ removida\.": _("Retenção: releases/%(v)s/ removida."),
+    r"Desempacotando (?P<arquivo>\S+) em releases/(?P<v>\S+)/ …": _("Desempacotando %(arquivo)s em releases/%(v)s/ …"),
+    r"  recusado: (?P<problema>.*)": _("  recusado: %(problema)s"),
+    r"(?P<n>\d+) arquivo\(s\) desempacotado\(s\)\.": _("%(n)s arquivo(s) desempacotado(s)."),
+    r"Removido o que uma tentativa interrompida deixou: (?P<nome>.*)": _(
+        "Removido o que uma tentativa interrompida deixou: %(nome)s"
+    ),
+    # fabrica/implantacao/alvos/comando.py
+    r"Nenhum comando de verificação configurado \(configuracao\.verificar\)\.": _(
+        "Nenhum comando de verificação configurado (configuracao.verificar)."
+    ),
+    r"A reversão automática também falhou: (?P<frase>.*)": _("A reversão automática também falhou: %(frase)s"),
+    r"O comando '(?P<op>[^']*)' terminou com o código (?P<codigo>-?\d+)\.": _(
+        "O comando '%(op)s' terminou com o código %(codigo)s."
+    ),
+    r"O comando '(?P<op>[^']*)' não pôde ser iniciado: (?P<erro>.*)": _(
+        "O comando '%(op)s' não pôde ser iniciado: %(erro)s"
+    ),
+    r"O comando '(?P<op>[^']*)' passou do tempo limite de (?P<s>[\d.]+) s; o grupo de processos foi encerrado\.": _(
+        "O comando '%(op)s' passou do tempo limite de %(s)s s; o grupo de processos foi encerrado."
+    ),
+    # fabrica/desenvolvimento/corretor.py
+    r"Tentativa (?P<n>\d+): nenhum reparo determinístico se aplica a (?P<frase_falhas>.*?)\. Reparos conhecidos: templates "
+    r"do projeto no lugar dos do repositório, espaços e tabulações do Python que não compila"
+    r"(?: \(já aplicados: (?P<aplicados>.*)\))?; nada foi alterado\.": _(
+        "Tentativa %(n)s: nenhum reparo determinístico se aplica a %(frase_falhas)s. Reparos conhecidos: templates do "
+        "projeto no lugar dos do repositório, espaços e tabulações do Python que não compila; nada foi alterado."
+    ),
+    r"O corretor falhou: (?P<erro>.*)": _("O corretor falhou: %(erro)s"),
+    # corretor.resumo_das_falhas, its parts joined by "; "
+    r"(?P<frase_tipo>.+?) em 1 teste": _("%(frase_tipo)s em 1 teste"),
+    r"(?P<frase_tipo>.+?) em (?P<n>\d+) testes": _("%(frase_tipo)s em %(n)s testes"),
+    r"(?P<frase_tipo>.+?) em 1 teste \(precisa de implementação\)": _(
+        "%(frase_tipo)s em 1 teste (precisa de implementação)"
+    ),
+    r"(?P<frase_tipo>.+?) em (?P<n>\d+) testes \(precisa de implementação\)": _(
+        "%(frase_tipo)s em %(n)s testes (precisa de implementação)"
+    ),
+    r"sem teste": _("sem teste"),
+    r"tempo esgotado": _("tempo esgotado"),
+    r"falha": _("falha"),
+    r"nenhuma falha descrita": _("nenhuma falha descrita"),
+    # words inside the sentences above
+    r"diretorio": _("diretório"),
+    r"comando": _("comando"),
+    r"nada": _("nada"),
+    r"\(nenhuma release\)": _("(nenhuma release)"),
+    # fabrica/desenvolvimento/workers/estrutural.py: what needs a person's implementation
+    r"(?P<nome>\S+): precisa de uma implementação — a spec não dá regras nem expressão": _(
+        "%(nome)s: precisa de uma implementação — a spec não dá regras nem expressão"
+    ),
+    r"(?P<nome>\S+): precisa de uma implementação — (?P<regras>.*)": _(
+        "%(nome)s: precisa de uma implementação — %(regras)s"
+    ),
+    r"(?P<nome>\S+) precisa de uma implementação\. Regras: \(nenhuma na spec\)": _(
+        "%(nome)s precisa de uma implementação. Regras: (nenhuma na spec)"
+    ),
+    r"(?P<nome>\S+) precisa de uma implementação\. Regras: (?P<regras>.*)": _(
+        "%(nome)s precisa de uma implementação. Regras: %(regras)s"
+    ),
+}
+
+CORRETORES = {"deterministico": _("determinístico")}
+
+
+def registrar_resultados() -> None:
+    vocabulario.registrar("resultado_teste", RESULTADOS_DE_TESTE)
+    vocabulario.registrar("papel_artefato", PAPEIS_DE_ARTEFATO)
+    vocabulario.registrar("alvo", ALVOS)
+    vocabulario.registrar("isolamento", ISOLAMENTOS)
+    vocabulario.registrar("ator", ATORES)
+    vocabulario.registrar("corretor", CORRETORES)
+    vocabulario.registrar_frases(FRASES)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from backlog.models import Item, Status
-from fabrica.contratos import TipoItem
+from fabrica.contratos import TipoItem, e_spec_ref, ler_rotulo_versao
 from fabrica.erros import NaoEncontrado
-from fabrica.models import Capacidade, Gap, Orcamento, Spec
+from fabrica.models import Capacidade, Gap, Orcamento, Release, Spec
 
 # An ``orcar_spec`` item still on its way to a budget.
 ORCAR_EM_CURSO = (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO)
@@ -118,3 +119,55 @@ def orcamentos_desbloqueados(gaps: list[Gap]) -> list[Orcamento]:
         .select_related("spec")
         .order_by("id")
     )
+
+
+# --- a release by its label, and what a corrigir_bug's feature_ref names -----------------------
+# What ``feature_ref`` names in a ``corrigir_bug`` (seed §2.1): the release or spec to fix.
+#
+# - a release, by its label ``<spec>-v<n>`` (``spec_001-v2``): that release;
+# - a spec id (``spec_001``): the newest release of that spec, whatever its status.
+#
+# Anything else, or a release or spec that does not exist, is refused when the item is produced
+# (``contexto.feature_ref`` named), and again when it is processed.
+
+
+def release_por_rotulo(rotulo: str) -> Release | None:
+    """The release a label names (``spec_001-v2``), or None (not a label, or no such release)."""
+    lido = ler_rotulo_versao(rotulo)
+    if lido is None:
+        return None
+    spec_ref, versao = lido
+    return Release.objects.select_related("spec").filter(spec_ref=spec_ref, versao=versao).first()
+
+
+class ReferenciaInvalida(ValueError):
+    """``feature_ref`` names nothing that can be fixed; the message says what was expected."""
+
+
+def release_a_corrigir(feature_ref: str) -> Release:
+    """The release a ``corrigir_bug`` fixes; raises ``ReferenciaInvalida`` naming the problem."""
+    ref = (feature_ref or "").strip()
+    if ler_rotulo_versao(ref) is not None:
+        release = release_por_rotulo(ref)
+        if release is None:
+            raise ReferenciaInvalida(_("A release %(ref)s não existe.") % {"ref": ref})
+        return release
+    if e_spec_ref(ref):
+        release = Release.objects.filter(spec_ref=ref).order_by("-versao").first()
+        if release is None:
+            raise ReferenciaInvalida(
+                _("A spec %(ref)s não tem release para corrigir: desenvolva-a antes.") % {"ref": ref}
+            )
+        return release
+    raise ReferenciaInvalida(
+        _("%(ref)r não é uma release (spec_001-v2) nem uma spec (spec_001).") % {"ref": feature_ref}
+    )
+
+
+def erros_de_corrigir_bug(contexto: dict[str, Any]) -> dict[str, list[str]]:
+    """The produce-time check of ``corrigir_bug`` (registered with MS_Backlog)."""
+    try:
+        release_a_corrigir(contexto["feature_ref"])
+    except ReferenciaInvalida as exc:
+        return {"feature_ref": [str(exc)]}
+    return {}

@@ -93,8 +93,59 @@ def nome_do_ator(ator: str | None) -> str:
     ``PROMETHEUS (worker vm:18244)``, a system by its name."""
     if not ator:
         return "—"
+    if achada := _achar("ator", ator):
+        return str(achada.texto)
     if m := _PESSOA.match(ator):
         return m.group("nome")
     if m := _WORKER.match(ator):
         return gettext("%(sistema)s (worker %(onde)s)") % m.groupdict()
     return ator
+
+
+# Sentences the code stored in Portuguese (a deployment's log, a corrector's attempt, a failure):
+# the stored text is never rewritten, so a page translates it when it shows it. Each app registers
+# the patterns of the sentences it writes, with the msgid that says the same thing; a sentence no
+# pattern matches is shown as it was stored.
+_frases: list[tuple[re.Pattern[str], str | Promise]] = []
+
+
+def registrar_frases(frases: Mapping[str, str | Promise]) -> None:
+    """``{regex with named groups: msgid with the same %(names)s}``, tried in registration order.
+    A group named ``frase…`` holds a sentence of its own and is translated too."""
+    _frases.extend((re.compile(padrao, re.DOTALL), msgid) for padrao, msgid in frases.items())
+
+
+def frase(texto: str | None) -> str:
+    """A stored sentence in the active language (the first registered pattern that matches it whole)."""
+    if not texto:
+        return ""
+    traduzida = _frase_inteira(texto)
+    if traduzida is None and "; " in texto:  # a list of sentences ("X em 2 testes; Y em 1 teste")
+        partes = [_frase_inteira(parte) for parte in texto.split("; ")]
+        if all(p is not None for p in partes):
+            return "; ".join(p for p in partes if p is not None)
+    return texto if traduzida is None else traduzida
+
+
+def _frase_inteira(texto: str) -> str | None:
+    for padrao, msgid in _frases:
+        if m := padrao.fullmatch(texto):
+            try:
+                partes = {k: frase(v) if k.startswith("frase") else (v or "") for k, v in m.groupdict().items()}
+                return str(msgid) % partes
+            except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+                return texto
+    return None
+
+
+_HORA = re.compile(r"^(?P<hora>\d\d:\d\d:\d\d )?(?P<resto>.*)$")
+
+
+def linhas(texto: str | None) -> str:
+    """A log written line by line (``HH:MM:SS sentence``): each sentence translated, the time kept."""
+    saida = []
+    for linha in (texto or "").split("\n"):
+        m = _HORA.match(linha)
+        assert m is not None  # the pattern matches any line
+        saida.append((m.group("hora") or "") + frase(m.group("resto")))
+    return "\n".join(saida)

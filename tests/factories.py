@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from backlog.models import Dependencia, Item, Status
-from fabrica.models import Ambiente
+from fabrica.models import Ambiente, Release, Spec
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
@@ -56,3 +56,33 @@ class AmbienteFactory(factory.django.DjangoModelFactory):
     def grupos_aprovadores(self, create: bool, nomes: list[str] | None, **kwargs) -> None:
         if create and nomes:
             self.grupos_aprovadores.set(Group.objects.filter(name__in=nomes))
+
+
+class SpecFactory(factory.django.DjangoModelFactory):
+    """A spec row as the API stores it, for tests about what comes after a spec (a real spec is
+    imported with ``fabrica.specs.services.spec_importar``)."""
+
+    class Meta:
+        model = Spec
+
+    spec_id = factory.Sequence(lambda n: f"spec_teste_{n}")
+    titulo = factory.LazyAttribute(lambda o: f"Spec {o.spec_id}")
+    texto = factory.LazyAttribute(lambda o: f"id: {o.spec_id}\n")
+    conteudo = factory.LazyAttribute(lambda o: {"id": o.spec_id, "vertentes": ["E"]})
+    sha256 = "a" * 64
+    origem = Spec.Origem.API
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    """A release row as development records it: its spec's reference, the concluded
+    ``desenvolvimento`` item it came from, its tests passed; open unless ``status`` says otherwise."""
+
+    class Meta:
+        model = Release
+
+    spec = factory.SubFactory(SpecFactory)
+    spec_ref = factory.LazyAttribute(lambda o: o.spec.spec_id)
+    spec_sha256 = factory.LazyAttribute(lambda o: o.spec.sha256)
+    versao = factory.Sequence(lambda n: n + 1)
+    item_origem = factory.SubFactory(ItemComStatusFactory, tipo="desenvolvimento", status=Status.CONCLUIDO)
+    testes_passaram = True

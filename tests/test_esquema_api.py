@@ -109,7 +109,7 @@ def _registros() -> dict[str, list[int]]:
     from tests.apoio import EXEMPLOS, orcar
     from tests.conftest import _restaurar_dados_iniciais
     from tests.fabrica.implantacao.conftest import artefatos_de, implantar
-    from tests.factories import ItemComStatusFactory
+    from tests.factories import AmbienteFactory, ReleaseFactory
 
     if not Group.objects.filter(name="PO").exists():
         _restaurar_dados_iniciais()
@@ -128,23 +128,17 @@ def _registros() -> dict[str, list[int]]:
     pronto = orcar("spec_002")
     orcar("spec_001")  # waits for two capabilities: open gaps
 
-    homologacao = Ambiente.objects.create(nome="homologacao", ordem=10, configuracao={"smoke": False})
-    producao = Ambiente.objects.create(
-        nome="producao", ordem=20, exige_validacao_em=homologacao, configuracao={"smoke": False}
+    homologacao = AmbienteFactory(nome="homologacao", ordem=10, configuracao={"smoke": False})
+    AmbienteFactory(
+        nome="producao",
+        ordem=20,
+        exige_validacao_em=homologacao,
+        configuracao={"smoke": False},
+        grupos_aprovadores=["PO"],
     )
-    producao.grupos_aprovadores.set([Group.objects.get(name="PO")])
 
     def release(versao: int, **extra) -> Release:
-        return Release.objects.create(
-            spec=pronto.spec,
-            spec_ref=pronto.spec_ref,
-            spec_sha256=pronto.spec.sha256,
-            versao=versao,
-            item_origem=ItemComStatusFactory(tipo="desenvolvimento", status="Concluido"),
-            artefatos=artefatos_de(versao),
-            testes_passaram=True,
-            **extra,
-        )
+        return ReleaseFactory(spec=pronto.spec, versao=versao, artefatos=artefatos_de(versao), **extra)
 
     v1 = release(1, status=Release.Status.APROVADA, decidido_por=po, decidido_em=timezone.now())
     release(2, corrige=v1)
@@ -176,18 +170,19 @@ def test_api_segue_o_esquema(registros_da_api, db, case):
 
 
 def test_cada_operacao_documenta_suas_recusas_na_forma_de_erro():
-    """Derived from each view: a token may be refused anywhere (401), every view checks a
-    permission (403), a path with an id or a paginated list can miss (404), a body can be
-    refused (400, 413, 415), a write on a record can meet its status (409)."""
+    """Derived from each view: a query string with NUL, a bad filter or body is refused anywhere
+    (400), so is a token (401), every view checks a permission (403), a path with an id or a
+    paginated list can miss (404), a body can be too big or not JSON (413, 415), a write on a
+    record can meet its status (409)."""
     erro = {"$ref": "#/components/schemas/Erro"}
     for caminho, operacoes in schema.raw_schema["paths"].items():
         for metodo, operacao in operacoes.items():
             respostas = operacao["responses"]
-            esperadas = {"401", "403"}
+            esperadas = {"400", "401", "403"}
             if "{id}" in caminho:
                 esperadas.add("404")
             if "requestBody" in operacao:
-                esperadas |= {"400", "413", "415"}
+                esperadas |= {"413", "415"}
             if "{id}" in caminho and metodo != "get":
                 esperadas.add("409")
             assert esperadas <= set(respostas), (metodo, caminho, sorted(respostas))
@@ -195,6 +190,7 @@ def test_cada_operacao_documenta_suas_recusas_na_forma_de_erro():
                 assert respostas[codigo]["content"]["application/json"]["schema"] == erro, (metodo, caminho, codigo)
     assert schema.raw_schema["paths"]["/api/backlog/itens/{id}/"]["get"]["responses"].keys() == {
         "200",
+        "400",
         "401",
         "403",
         "404",
@@ -219,3 +215,9 @@ def test_filtro_com_id_alem_de_qualquer_id_e_400_nomeando_o_filtro(api_como, end
 @pytest.mark.django_db
 def test_endereco_da_api_com_quebra_de_linha_e_404_em_json(api_como):
     assert_forma_de_erro(api_como("sistema").get("/api/releases/%0A1/zip/"), 404)
+
+
+@pytest.mark.django_db
+def test_consulta_com_caractere_nulo_e_400_nomeando_o_parametro(api_como):
+    corpo = assert_forma_de_erro(api_como("sistema").get("/api/backlog/itens/", {"spec_ref": "a\x00b"}), 400)
+    assert list(corpo["campos"]) == ["spec_ref"]

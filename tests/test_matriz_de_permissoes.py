@@ -19,17 +19,16 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.views import APIView
 
-from backlog.models import Item, Status
+from backlog.models import Item
 from fabrica.implantacao.models import Implantacao
-from fabrica.models import Ambiente, Capacidade, Release
-from tests.factories import ItemComStatusFactory
+from fabrica.models import Capacidade
+from tests.factories import AmbienteFactory, ReleaseFactory
 
 PAPEIS = ("anon", "outsider", "sistema", "po", "admin")
 # Every request comes from an address outside the operators' networks (TEST-NET-3), as a person's
@@ -319,16 +318,12 @@ def objetos(orcamento_pronto, elenco, settings):
     )
     settings.PROMETHEUS_SAUDE_DISCO_LIVRE = 0
     spec = orcamento_pronto.spec
-    homologacao = Ambiente.objects.create(nome="homologacao", ordem=10, configuracao={"smoke": False})
-    producao = Ambiente.objects.create(nome="producao", ordem=20, exige_validacao_em=homologacao)
-    producao.grupos_aprovadores.set([Group.objects.get(name="PO")])
+    homologacao = AmbienteFactory(nome="homologacao", ordem=10, configuracao={"smoke": False})
+    AmbienteFactory(nome="producao", ordem=20, exige_validacao_em=homologacao, grupos_aprovadores=["PO"])
     conteudo = "VERSAO = 1\n"
-    release = Release.objects.create(
+    release = ReleaseFactory(
         spec=spec,
-        spec_ref=spec.spec_id,
-        spec_sha256=spec.sha256,
         versao=1,
-        item_origem=ItemComStatusFactory(tipo="desenvolvimento", status=Status.CONCLUIDO),
         artefatos=[
             {
                 "caminho": "app/__init__.py",
@@ -338,7 +333,6 @@ def objetos(orcamento_pronto, elenco, settings):
                 "sha256": hashlib.sha256(conteudo.encode()).hexdigest(),
             }
         ],
-        testes_passaram=True,
     )
     implantacao = Implantacao.objects.create(
         ambiente=homologacao,

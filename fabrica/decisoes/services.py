@@ -4,7 +4,8 @@ supersession of an open budget by a newer version of its spec.
 
 Each decision is made once: the budget row is locked, its status checked against one table of
 allowed transitions, and the decision recorded (who, when, why) in the same transaction that
-concludes the ``aprovar_orcamento`` item and produces what follows from it.
+concludes the ``aprovar_orcamento`` item and produces what follows from it — the steps every
+kind of decision shares, in ``fabrica.decisoes.base``.
 """
 
 from __future__ import annotations
@@ -14,70 +15,44 @@ from collections.abc import Callable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
-from backlog.models import Status
+from backlog.models import Status as StatusItem
 from fabrica import contratos, selectors
 from fabrica.contratos import PRODUTOR
+from fabrica.decisoes import base
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.models import Orcamento, Spec
 from fabrica.precificacao.services import resumo_orcamento
 from prometheus_site.atores import ator_de
 
-Decisao = Orcamento.Status
-TRANSICOES = {Decisao.ABERTO: {Decisao.APROVADO, Decisao.AJUSTADO, Decisao.REJEITADO, Decisao.SUBSTITUIDO}}
+Status = Orcamento.Status
+TRANSICOES = {Status.ABERTO: {Status.APROVADO, Status.AJUSTADO, Status.REJEITADO, Status.SUBSTITUIDO}}
 
 
 def _travar(orcamento_id: int) -> Orcamento:
-    # No select_related("decidido_por"): after waiting for the lock, PostgreSQL re-reads the locked
-    # row but not the joined ones, so a decision that lost the race would see the winner's
-    # decidido_por_id with no user ("decidido por ?"); the refusal loads the user afterwards.
-    try:
-        return (
-            Orcamento.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("item_aprovacao")
-            .get(pk=orcamento_id)
-        )
-    except Orcamento.DoesNotExist:
-        raise NaoEncontrado(_("Orçamento #%(n)s não existe.") % {"n": orcamento_id}) from None
-
-
-def _quando(momento) -> str:
-    return date_format(timezone.localtime(momento), "SHORT_DATETIME_FORMAT") if momento else "?"
+    return base.travar(
+        Orcamento,
+        orcamento_id,
+        nao_existe=_("Orçamento #%(n)s não existe.") % {"n": orcamento_id},
+        relacionados=["item_aprovacao"],
+    )
 
 
 def _exigir(orc: Orcamento, destino: str) -> None:
-    if destino in TRANSICOES.get(orc.status, set()):
-        return
-    if orc.status == Decisao.SUBSTITUIDO:
+    if orc.status == Status.SUBSTITUIDO:
         raise TransicaoInvalida(
             _(
                 "Este orçamento foi substituído em %(quando)s: a spec %(spec)s tem uma versão mais nova. "
                 "Decida o orçamento da versão atual."
             )
-            % {"quando": _quando(orc.decidido_em), "spec": orc.spec_ref},
+            % {"quando": base.quando(orc.decidido_em), "spec": orc.spec_ref},
             {"status": [orc.status]},
         )
-    quem = orc.decidido_por.get_username() if orc.decidido_por else "?"
-    raise TransicaoInvalida(
-        _("Este orçamento já foi decidido: %(decisao)s por %(quem)s em %(quando)s.")
-        % {"decisao": orc.get_status_display(), "quem": quem, "quando": _quando(orc.decidido_em)},
-        {"status": [orc.status]},
+    base.exigir_transicao(
+        orc, destino, TRANSICOES, frase=_("Este orçamento já foi decidido: %(decisao)s por %(quem)s em %(quando)s.")
     )
-
-
-def _motivo_obrigatorio(motivo: str) -> str:
-    motivo = (motivo or "").strip()
-    if not motivo:
-        raise DadosInvalidos(_("Informe o motivo da decisão."), {"motivo": [_("Campo obrigatório.")]})
-    return motivo[:5000]
-
-
-def _registrar(orc: Orcamento, status: str, por: AbstractBaseUser, motivo: str) -> None:
-    orc.status, orc.decidido_por, orc.decidido_em, orc.motivo = status, por, timezone.now(), motivo
-    orc.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
 
 
 def _fechar_item(
@@ -87,18 +62,14 @@ def _fechar_item(
     holds it with ``lease_token``: a role deciding over the broker), or withdraws it while it
     still waits for gaps (a blocked budget can be adjusted or rejected, not approved)."""
     item = orc.item_aprovacao
-    if lease_token is not None:
-        backlog.concluir(item_id=item.pk, lease_token=lease_token, resultado=resultado, items_gerados=gerados)
-        return
-    if item.status == Status.BLOQUEADO:
+    if lease_token is None and item.status == StatusItem.BLOQUEADO:
         if gerados and resultado["decisao"] == "aprovado":
             raise TransicaoInvalida(_("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."))
         backlog.cancelar(item_id=item.pk, ator=ator_de(por), motivo=resultado.get("motivo", ""))
         if gerados:
             backlog.produzir_varios(gerados, ator=ator_de(por), produzido_por=item.pk)
         return
-    reservado = backlog.reservar(item_id=item.pk, consumidor=ator_de(por))
-    backlog.concluir(item_id=item.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=gerados)
+    base.fechar_item(item.pk, por=por, resultado=resultado, gerados=gerados, lease_token=lease_token)
 
 
 def _dependencias_de_desenvolvimento(orc: Orcamento) -> list[int]:
@@ -133,7 +104,7 @@ def _decidir(
         _exigir(orc, destino)
         gerados = gerar(orc)
         _fechar_item(orc, por, {"decisao": rotulo, "por": ator_de(por), "motivo": motivo}, gerados, lease_token)
-        _registrar(orc, destino, por, motivo)
+        base.registrar(orc, destino, por=por, motivo=motivo)
     return orc
 
 
@@ -144,7 +115,7 @@ def orcamento_aprovar(
     ``desenvolvimento`` (spec_ref + spec_recursos), which waits for its prerequisites' development."""
 
     def desenvolvimento(orc: Orcamento) -> list[backlog.NovoItem]:
-        if orc.item_aprovacao.status == Status.BLOQUEADO:
+        if orc.item_aprovacao.status == StatusItem.BLOQUEADO:
             raise TransicaoInvalida(
                 _("O orçamento ainda espera gaps de infraestrutura; aprove depois de resolvidos."),
                 {"gaps": [str(g) for g in orc.gaps.all()]},
@@ -158,7 +129,7 @@ def orcamento_aprovar(
         ]
 
     return _decidir(
-        orcamento_id, por, Decisao.APROVADO, (motivo or "").strip(), "aprovado", desenvolvimento, lease_token
+        orcamento_id, por, Status.APROVADO, base.motivo_opcional(motivo), "aprovado", desenvolvimento, lease_token
     )
 
 
@@ -166,20 +137,20 @@ def orcamento_ajustar(
     *, orcamento_id: int, por: AbstractBaseUser, motivo: str, lease_token: object = None
 ) -> Orcamento:
     """Sends the spec back for adjustment (``ajustar_spec`` for Epistemologia); closes this budget."""
-    motivo = _motivo_obrigatorio(motivo)
+    motivo = base.motivo_obrigatorio(motivo)
 
     def ajuste(orc: Orcamento) -> list[backlog.NovoItem]:
         return [contratos.item_ajustar_spec(spec_ref=orc.spec_ref, motivo=motivo, spec_recursos_id=orc.pk)]
 
-    return _decidir(orcamento_id, por, Decisao.AJUSTADO, motivo, "ajustado", ajuste, lease_token)
+    return _decidir(orcamento_id, por, Status.AJUSTADO, motivo, "ajustado", ajuste, lease_token)
 
 
 def orcamento_rejeitar(
     *, orcamento_id: int, por: AbstractBaseUser, motivo: str, lease_token: object = None
 ) -> Orcamento:
     """Rejects the budget, with a reason; nothing is developed."""
-    motivo = _motivo_obrigatorio(motivo)
-    return _decidir(orcamento_id, por, Decisao.REJEITADO, motivo, "rejeitado", lambda orc: [], lease_token)
+    motivo = base.motivo_obrigatorio(motivo)
+    return _decidir(orcamento_id, por, Status.REJEITADO, motivo, "rejeitado", lambda orc: [], lease_token)
 
 
 _DECISOES_PELO_BACKLOG = {
@@ -222,14 +193,18 @@ def orcamentos_substituir(*, nova: Spec, por: AbstractBaseUser | None = None) ->
         abertos = (
             Orcamento.objects.select_for_update(no_key=True, of=("self",))
             .select_related("item_aprovacao")
-            .filter(spec__spec_id=nova.spec_id, spec__id__lt=nova.pk, status=Decisao.ABERTO)
+            .filter(spec__spec_id=nova.spec_id, spec__id__lt=nova.pk, status=Status.ABERTO)
             .order_by("id")
         )
         for orc in abertos:
             item = orc.item_aprovacao
-            if item is not None and item.status in (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO):
+            if item is not None and item.status in (
+                StatusItem.PENDENTE,
+                StatusItem.BLOQUEADO,
+                StatusItem.EM_PROCESSAMENTO,
+            ):
                 backlog.cancelar(item_id=item.pk, ator=ator, motivo=f"substituído pela versão {nova.sha256[:12]}")
-            orc.status, orc.substituido_por, orc.decidido_em = Decisao.SUBSTITUIDO, nova, timezone.now()
+            orc.status, orc.substituido_por, orc.decidido_em = Status.SUBSTITUIDO, nova, timezone.now()
             orc.save(update_fields=["status", "substituido_por", "decidido_em"])
             substituidos.append(orc)
     return substituidos

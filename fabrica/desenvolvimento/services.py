@@ -31,7 +31,7 @@ from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
-from fabrica.releases.referencias import ReferenciaInvalida, release_a_corrigir
+from fabrica.selectors import ReferenciaInvalida, release_a_corrigir
 from fabrica.specs.services import spec_atual
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ def _orcamento_do_item(item: Item) -> Orcamento:
             raise ErroDefinitivo(
                 f"contexto.spec_ref: o orçamento #{orcamento_id} é de {orcamento.spec_ref}, não de {spec_ref}."
             )
+        _exigir_aprovado(orcamento)
         return orcamento
     # Produced by another MS_Produto without the budget's id: the newest approved budget of the spec.
     orcamento = (
@@ -115,7 +116,24 @@ def _orcamento_do_item(item: Item) -> Orcamento:
     )
     if orcamento is None:
         raise ErroDefinitivo(f"contexto.spec_recursos: a spec {spec_ref!r} não tem orçamento aprovado.")
+    _exigir_aprovado(orcamento)
     return orcamento
+
+
+def _exigir_aprovado(orcamento: Orcamento) -> None:
+    """The handler re-checks what it builds (issue 16): whoever produced the item, only a budget
+    the PO's decision service approved, of a spec version no newer version superseded."""
+    if orcamento.status != Orcamento.Status.APROVADO or orcamento.decidido_por_id is None:
+        raise ErroDefinitivo(
+            f"O orçamento #{orcamento.pk} de {orcamento.spec_ref} não foi aprovado "
+            f"({orcamento.get_status_display()}): nada é construído sem a aprovação do PO."
+        )
+    mais_nova = Spec.objects.filter(spec_id=orcamento.spec.spec_id, pk__gt=orcamento.spec_id).order_by("-pk").first()
+    if mais_nova is not None:
+        raise ErroDefinitivo(
+            f"O orçamento #{orcamento.pk} é da versão {orcamento.spec.versao} de {orcamento.spec_ref}, "
+            f"substituída pela versão {mais_nova.versao}: decida o orçamento da versão atual."
+        )
 
 
 def processar_desenvolvimento(item: Item) -> Release:
@@ -272,8 +290,6 @@ def _registrar(
         release = Release.objects.create(
             spec=spec,
             spec_ref=spec.spec_id,
-            spec_commit=spec.commit,
-            spec_sha256=spec.sha256,
             versao=versao,
             tipo=tipo,
             orcamento=orcamento,

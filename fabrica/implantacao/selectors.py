@@ -13,7 +13,7 @@ from fabrica.erros import NaoEncontrado
 from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Release
-from fabrica.releases.selectors import release_por_rotulo
+from fabrica.selectors import release_por_rotulo
 
 Status = Implantacao.Status
 

@@ -723,15 +723,15 @@ def _tempos_por_etapa(releases: QuerySet[Release]) -> dict[tuple[str, str], dict
         valor = "(r.recursos->v.x->>e.x)::double precision"
     else:
         valor = "CAST(json_extract(r.recursos, '$.' || v.x || '.' || e.x) AS REAL)"
+    # Each value read from the JSON once (the inner select), then ranked.
     sql = (
         "SELECT v, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, no user text
-        f"SELECT v.x AS v, e.x AS etapa, {valor} AS d, "
-        f"ROW_NUMBER() OVER (PARTITION BY v.x, e.x ORDER BY {valor}, r.id) AS rn, "
-        "COUNT(*) OVER (PARTITION BY v.x, e.x) AS n, "
-        f"AVG({valor}) OVER (PARTITION BY v.x, e.x) AS media "
+        "SELECT v, etapa, d, ROW_NUMBER() OVER (PARTITION BY v, etapa ORDER BY d, id) AS rn, "
+        "COUNT(*) OVER (PARTITION BY v, etapa) AS n, AVG(d) OVER (PARTITION BY v, etapa) AS media FROM ("
+        f"SELECT v.x AS v, e.x AS etapa, r.id AS id, {valor} AS d "
         f"FROM fabrica_release r, {_valores('v', VERTENTES)} v, {_valores('e', ETAPAS)} e "
-        f"WHERE r.id IN ({sub}) AND {valor} IS NOT NULL"
-        ") t WHERE rn = (9 * n + 9) / 10"
+        f"WHERE r.id IN ({sub})"
+        ") lidos WHERE d IS NOT NULL) t WHERE rn = (9 * n + 9) / 10"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -50,19 +50,20 @@ PESOS_UNIDADES: dict[str, dict[str, int]] = {
 
 
 def unidades(vertente: str, medidas: dict[str, int]) -> int:
-    """Unidades de tamanho de uma vertente: soma ponderada das medidas de ``tamanho_por_vertente``.
+    """A vertente's size units: the weighted sum of the measures of ``tamanho_por_vertente``.
 
-    A precificação multiplica as unidades pelo coeficiente calibrado (horas por unidade) da
-    própria vertente; unidades só se comparam dentro da mesma vertente. Pesos (``PESOS_UNIDADES``),
-    pelo que cada item custa para gerar e testar:
+    Pricing multiplies the units by the vertente's own calibrated coefficient (hours per unit);
+    units only compare within one vertente. Weights (``PESOS_UNIDADES``), by what each item costs
+    to generate and test:
 
-    - E: classes + atributos + 2×metodos — um método carrega regras de negócio e seus testes;
-    - P: 2×tarefas + 3×gateways + fluxos — cada gateway abre caminhos a testar;
-    - D: 2×regras + entradas + saidas — cada regra é uma linha da tabela e um caso de teste;
-    - I: 2×telas + campos + 2×acoes — tela e ação têm rota, layout e teste; campo, validação;
-    - C: 2×conectores + 3×endpoints — endpoint é método do cliente + mock + teste de contrato.
+    - E: classes + atributos + 2×metodos — a method carries business rules and their tests;
+    - P: 2×tarefas + 3×gateways + fluxos — each gateway opens paths to test;
+    - D: 2×regras + entradas + saidas — each rule is a row of the table and a test case;
+    - I: 2×telas + campos + 2×acoes — screens and actions have a route, a layout and a test;
+      fields, a validation;
+    - C: 2×conectores + 3×endpoints — an endpoint is a client method + a mock + a contract test.
 
-    Medidas ausentes contam 0. Vertente desconhecida → ``fabrica.erros.DadosInvalidos``.
+    Missing measures count 0. An unknown vertente → ``fabrica.erros.DadosInvalidos``.
     """
     if vertente not in PESOS_UNIDADES:
         raise DadosInvalidos(

@@ -139,8 +139,6 @@ def _registrar_orcamento(item: Item, spec: Spec) -> Orcamento:
         registro = Orcamento.objects.create(
             spec=spec,
             spec_ref=spec.spec_id,
-            spec_commit=spec.commit,
-            spec_sha256=spec.sha256,
             modelo=modelo,
             item_orcar=item,
             **orc.secoes(),

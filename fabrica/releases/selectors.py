@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from fabrica.contratos import TipoItem, ler_rotulo_versao
+from fabrica.contratos import TipoItem
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
+from fabrica.selectors import release_por_rotulo
 
 ORDEM_STATUS = {"falhou": 0, "erro": 1, "ausente": 2, "pulou": 3, "passou": 4}
 
@@ -27,15 +28,6 @@ def releases(
         release = release_por_rotulo(ref)
         qs = qs.filter(pk=release.pk) if release else qs.none()
     return qs
-
-
-def release_por_rotulo(rotulo: str) -> Release | None:
-    """The release a label names (``spec_001-v2``), or None (not a label, or no such release)."""
-    lido = ler_rotulo_versao(rotulo)
-    if lido is None:
-        return None
-    spec_ref, versao = lido
-    return Release.objects.select_related("spec").filter(spec_ref=spec_ref, versao=versao).first()
 
 
 def resumo_de_listagem(qs: QuerySet[Release]) -> QuerySet[Release]:

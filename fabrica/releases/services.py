@@ -10,7 +10,7 @@ docs/desenvolvimento.md, "The PO's side") and the real effort recorded on it.
   the sum over its releases (the normal one and its fixes), which re-calibrate the pricing model.
 
 Each decision locks the release row, checks the transition, records who/when/why and closes the
-item in one transaction, like the budget's (fabrica.decisoes.services).
+item in one transaction, with the steps every kind of decision shares (fabrica.decisoes.base).
 """
 
 from __future__ import annotations
@@ -20,50 +20,40 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from backlog import services as backlog
-from backlog.models import Status
+from backlog.models import Status as StatusItem
 from fabrica import contratos
-from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
+from fabrica.decisoes import base
+from fabrica.erros import DadosInvalidos, TransicaoInvalida
 from fabrica.implantacao.services import exigir_ambiente_padrao, novo_item_implantar
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.precificacao.services import esforco_real_registrar
 from prometheus_site.atores import ator_de
 
-Decisao = Release.Status
-TRANSICOES = {Decisao.ABERTA: {Decisao.APROVADA, Decisao.REJEITADA}}
+Status = Release.Status
+TRANSICOES = {Status.ABERTA: {Status.APROVADA, Status.REJEITADA}}
 LIMITE_ESTOURO = 0.25  # real effort above the approved budget by more than this is flagged
 
 
 def _travar(release_id: int) -> Release:
-    try:
-        return (
-            Release.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("item_aprovacao")
-            .get(pk=release_id)
-        )
-    except Release.DoesNotExist:
-        raise NaoEncontrado(_("Release #%(n)s não existe.") % {"n": release_id}) from None
+    return base.travar(
+        Release,
+        release_id,
+        nao_existe=_("Release #%(n)s não existe.") % {"n": release_id},
+        relacionados=["item_aprovacao"],
+    )
 
 
 def _exigir(release: Release, destino: str) -> None:
-    if destino not in TRANSICOES.get(release.status, set()):
-        quem = release.decidido_por.get_username() if release.decidido_por else "?"
-        quando = (
-            date_format(timezone.localtime(release.decidido_em), "SHORT_DATETIME_FORMAT")
-            if release.decidido_em
-            else "?"
-        )
-        raise TransicaoInvalida(
-            _("Esta release já foi decidida: %(decisao)s por %(quem)s em %(quando)s.")
-            % {"decisao": release.get_status_display(), "quem": quem, "quando": quando},
-            {"status": [release.status]},
-        )
+    base.exigir_transicao(
+        release,
+        destino,
+        TRANSICOES,
+        frase=_("Esta release já foi decidida: %(decisao)s por %(quem)s em %(quando)s."),
+    )
     item = release.item_aprovacao
-    if item is None or item.status != Status.PENDENTE:
+    if item is None or item.status != StatusItem.PENDENTE:
         raise TransicaoInvalida(
             _("O item aprovar_release desta release não está Pendente (está %(status)s): outro sistema o tomou.")
             % {"status": item.status if item else "?"},
@@ -86,56 +76,46 @@ def _ambiente(nome: str | None) -> Ambiente:
     return exigir_ambiente_padrao()
 
 
-def _fechar(release: Release, por: AbstractBaseUser, resultado: dict[str, Any], gerado: backlog.NovoItem) -> None:
-    reservado = backlog.reservar(item_id=release.item_aprovacao_id, consumidor=ator_de(por))
-    backlog.concluir(
-        item_id=reservado.pk, lease_token=reservado.lease_token, resultado=resultado, items_gerados=[gerado]
-    )
-
-
-def _registrar(release: Release, status: str, por: AbstractBaseUser, motivo: str) -> None:
-    release.status, release.decidido_por, release.decidido_em, release.motivo = status, por, timezone.now(), motivo
-    release.save(update_fields=["status", "decidido_por", "decidido_em", "motivo"])
-
-
 def release_aprovar(
     *, release_id: int, por: AbstractBaseUser, ambiente: str | None = None, motivo: str = ""
 ) -> Release:
     """Approves an open release once, for an active environment (default: the first active one);
     concludes ``aprovar_release`` producing ``implantar`` with ``release_ref`` and ``ambiente``."""
-    motivo = (motivo or "").strip()[:5000]
+    motivo = base.motivo_opcional(motivo)
     with transaction.atomic():
         release = _travar(release_id)
-        _exigir(release, Decisao.APROVADA)
+        _exigir(release, Status.APROVADA)
         destino = _ambiente(ambiente)
         # Approved first: the deployment's rules (fabrica.implantacao) take only approved releases,
         # check the environment's approvers and an earlier validation it may demand; a refusal
         # rolls the approval back with everything else.
-        _registrar(release, Decisao.APROVADA, por, motivo)
+        base.registrar(release, Status.APROVADA, por=por, motivo=motivo)
         implantar = novo_item_implantar(release=release, ambiente=destino, por=por)
-        _fechar(
-            release,
-            por,
-            {"decisao": "aprovada", "por": ator_de(por), "ambiente": destino.nome, "motivo": motivo},
-            implantar,
+        base.fechar_item(
+            release.item_aprovacao_id,
+            por=por,
+            resultado={"decisao": "aprovada", "por": ator_de(por), "ambiente": destino.nome, "motivo": motivo},
+            gerados=[implantar],
         )
     return release
 
 
 def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> Release:
     """Rejects an open release once, with a reason; produces ``corrigir_bug`` naming it."""
-    motivo = (motivo or "").strip()
-    if not motivo:
-        raise DadosInvalidos(_("Informe o motivo da decisão."), {"motivo": [_("Campo obrigatório.")]})
-    motivo = motivo[:5000]
+    motivo = base.motivo_obrigatorio(motivo)
     with transaction.atomic():
         release = _travar(release_id)
-        _exigir(release, Decisao.REJEITADA)
+        _exigir(release, Status.REJEITADA)
         corrigir = contratos.item_corrigir_bug(
             rotulo_versao=release.rotulo_versao, spec_ref=release.spec_ref, erro=motivo, rejeitada_por=ator_de(por)
         )
-        _fechar(release, por, {"decisao": "rejeitada", "por": ator_de(por), "motivo": motivo}, corrigir)
-        _registrar(release, Decisao.REJEITADA, por, motivo)
+        base.fechar_item(
+            release.item_aprovacao_id,
+            por=por,
+            resultado={"decisao": "rejeitada", "por": ator_de(por), "motivo": motivo},
+            gerados=[corrigir],
+        )
+        base.registrar(release, Status.REJEITADA, por=por, motivo=motivo)
     return release
 
 

@@ -23,6 +23,7 @@ from fabrica.models import Ambiente, Release
 from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
 from fabrica.releases.caixa import TIPOS_DE_CONSTRUCAO, progresso_em_texto
+from prometheus_site import vocabulario
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 
@@ -42,7 +43,7 @@ def _horas_form(release: Release, dados=None) -> forms.Form:
     vertentes = list((release.orcamento.esforco.get("horas_dev_por_vertente") if release.orcamento else {}) or [])
     campos = {
         v: forms.FloatField(
-            label=f"{v} ({NOME_DA_VERTENTE.get(v, v)})",
+            label=f"{v} ({vocabulario.palavra('vertente', v)})",
             required=False,
             min_value=0.01,
             initial=(release.horas_reais or {}).get(v),

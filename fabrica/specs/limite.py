@@ -28,8 +28,8 @@ from typing import Any
 
 from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec, validar_spec
 
-TEMPO_S = 10.0  # uma spec real valida em milissegundos
-MEMORIA_MB = 512  # acima do que o processo já ocupa quando a validação começa
+TEMPO_S = 10.0  # a real spec validates in milliseconds
+MEMORIA_MB = 512  # above what the process already takes when the validation starts
 
 log = logging.getLogger(__name__)
 

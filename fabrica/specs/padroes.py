@@ -35,13 +35,13 @@ from typing import Any
 
 import re2
 
-MAX_PADRAO = 500  # caracteres de um padrão; os das specs reais têm menos de 50
-MAX_TEXTO = 2_000  # caracteres de um texto casado: o pior caso do RE2 cresce com texto × programa
-MAX_REPETICAO = 1000  # o maior {n} que o RE2 aceita
+MAX_PADRAO = 500  # characters of a pattern; real specs' ones have fewer than 50
+MAX_TEXTO = 2_000  # characters of a matched text: RE2's worst case grows with text × program
+MAX_REPETICAO = 1000  # the largest {n} RE2 accepts
 
 _OPCOES = re2.Options()
-_OPCOES.log_errors = False  # o erro volta como exceção; não no stderr do processo
-_OPCOES.max_mem = 8 << 20  # o padrão do RE2: cabe ^[\w ]{1,100}$ (Unicode), recusa os aninhados enormes
+_OPCOES.log_errors = False  # the error comes back as an exception; not on the process's stderr
+_OPCOES.max_mem = 8 << 20  # RE2's default: fits ^[\w ]{1,100}$ (Unicode), refuses huge nested ones
 
 
 class PadraoInvalido(ValueError):
@@ -118,8 +118,8 @@ def procura(padrao: str, texto: str) -> bool:
 
 # --- Python's tree → RE2's syntax ----------------------------------------------------------------
 
-# As classes do Python em texto (str): Unicode por padrão, ASCII com (?a). Cada uma é o conteúdo
-# de um [...] do RE2; as negadas (\D, \W, \S) são o complemento dela.
+# Python's classes for text (str): Unicode by default, ASCII with (?a). Each is the content of an
+# RE2 [...]; the negated ones (\D, \W, \S) are its complement.
 _CLASSES_UNICODE = {
     c.CATEGORY_DIGIT: r"\p{Nd}",
     c.CATEGORY_WORD: r"\p{L}\p{N}_",
@@ -232,7 +232,7 @@ class _Escritor:
         if not complementos:
             return f"[{'^' if negado else ''}{''.join(positivos)}]"
         if negado:
-            # [^\W…] seria uma interseção, que uma classe do RE2 não exprime
+            # [^\W…] would be an intersection, which an RE2 class does not express
             raise self.recusar("uma classe negada com \\D, \\W ou \\S dentro ([^\\W…])")
         partes = ([f"[{''.join(positivos)}]"] if positivos else []) + [f"[^{x}]" for x in complementos]
         return partes[0] if len(partes) == 1 else "(?:" + "|".join(partes) + ")"

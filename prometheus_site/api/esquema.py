@@ -2,7 +2,7 @@
 
 Views declare their successes (``@extend_schema(responses=...)``); the refusals come from one
 place, here, derived from what the view is: who it authenticates and what it permits, whether it
-addresses a record, takes a body or filters, writes. Each refusal has the one error shape of
+addresses a record, takes a body, writes. Each refusal has the one error shape of
 ``prometheus_site.api.erros``. ``tests/test_esquema_api.py`` runs schemathesis against the
 published schema and fails on any answer this does not document.
 """
@@ -21,7 +21,7 @@ _ESCRITAS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Why each refusal happens; the sentence goes into the schema as the response's description.
 _MOTIVOS = {
-    400: _("Dados inválidos: `campos` nomeia cada campo recusado (ou `corpo`, o corpo como um todo)."),
+    400: _("Dados ou filtros inválidos: `campos` nomeia cada um (`corpo`: o corpo como um todo)."),
     401: _("Sem credenciais, ou credenciais inválidas."),
     403: _("O usuário não tem permissão para esta operação (ou, numa sessão, falta o token CSRF)."),
     404: _("O registro (ou a página da lista) não existe."),
@@ -53,19 +53,14 @@ class Esquema(AutoSchema):
             recusas.add(403)
         if "{" in self.path or (self._is_list_view() and self._get_paginator() is not None):
             recusas.add(404)  # the addressed record, or a page past the end of a list
-        tem_corpo = metodo in _ESCRITAS and self.get_request_serializer() is not None
-        if tem_corpo:
-            recusas |= {400, 413, 415}
-        elif metodo == "GET" and self._filtros():
-            recusas.add(400)  # filters are validated
+        # A query string with a NUL character is refused anywhere (api.middleware); filters and
+        # bodies are validated.
+        recusas.add(400)
+        if metodo in _ESCRITAS and self.get_request_serializer() is not None:
+            recusas |= {413, 415}
         if metodo in _ESCRITAS and "{" in self.path:
             recusas.add(409)  # a decision or change the record's current status refuses
         return recusas
-
-    def _filtros(self) -> list[str]:
-        """The query parameters that filter (not the page ones: a bad page is a 404)."""
-        paginacao = {p["name"] for p in self._get_pagination_parameters()}
-        return [p["name"] for p in self._get_parameters() if p.get("in") == "query" and p["name"] not in paginacao]
 
     def _get_response_bodies(self, direction="response"):
         respostas = super()._get_response_bodies(direction)

@@ -64,3 +64,25 @@ class LimiteDeCorpoDasPaginasMiddleware:
     @staticmethod
     def _pagina(request):
         return render(request, "413.html", {"limite_kib": settings.PROMETHEUS_MAX_CORPO // 1024}, status=413)
+
+
+class ConsultaSemNuloMiddleware:
+    """Refuses with 400, naming the parameter, an API query string carrying a NUL character:
+    no filter means one, and PostgreSQL cannot even compare a text with it (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            for nome, valores in request.GET.lists():
+                if "\x00" in nome or any("\x00" in valor for valor in valores):
+                    nome_legivel = nome.replace("\x00", "\\x00")
+                    return JsonResponse(
+                        {
+                            "erro": f"O parâmetro {nome_legivel} da consulta contém o caractere nulo.",
+                            "campos": {nome_legivel: ["O caractere nulo (\\x00) não é permitido."]},
+                        },
+                        status=400,
+                    )
+        return self.get_response(request)

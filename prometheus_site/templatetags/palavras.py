@@ -54,6 +54,18 @@ def etiqueta(conjunto: str, valor: Any, titulo: str = "") -> str:
 
 
 @register.filter
+def frase(texto: Any) -> str:
+    """A sentence the code stored in Portuguese, in the page's language (``vocabulario.frase``)."""
+    return vocabulario.frase(None if texto is None else str(texto))
+
+
+@register.filter
+def log(texto: Any) -> str:
+    """A stored log, each line's sentence in the page's language, times kept."""
+    return vocabulario.linhas(None if texto is None else str(texto))
+
+
+@register.filter
 def ator(valor: str) -> str:
     return vocabulario.nome_do_ator(valor)
 

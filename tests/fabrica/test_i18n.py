@@ -310,3 +310,160 @@ def test_o_leitor_do_codigo_acha_o_que_o_po_tem(catalogo, no_codigo):
     assert no_codigo[(None, "%(n)d item %(rotulo)s.")] == "backlog/admin.py"  # ngettext
     assert (None, "nenhuma") in no_codigo  # the _("…") of a template filter argument
     assert {(e.msgctxt, e.msgid) for e in catalogo} <= set(no_codigo)
+
+
+# --- release and deployment pages in English (issue 17, item 8) ----------------------------------
+
+# Portuguese words a page in English showed: stored values and stored sentences, never data.
+_RESTOS_PORTUGUESES = (
+    "passou",
+    "falhou",
+    "Vertente",
+    "vertente",
+    "estrutural",
+    "integracao",
+    "codigo",
+    "apoio",
+    "completo",
+    "concluido",
+    "deterministico",
+    "Tentativa 1",
+    "precisa de uma implementação",
+    "Os testes de fumaça",
+    "Testes de fumaça",
+    "diretorio",
+    "MS_Produto",
+    "Implantação #",
+    "Concluída em",
+    "Arquivo da release",
+    "avaliar_efetividade",
+    "corrigir_bug",
+)
+
+
+@pytest.fixture
+def release_com_falhas(release_pronta):
+    """release_pronta's spec rebuilt with what a failing build records: failed tests, an attempt
+    of the deterministic corrector that changed nothing, a case without a test, a method to write."""
+    from fabrica.desenvolvimento.corretor import CorretorDeterministico, PedidoCorrecao
+    from fabrica.desenvolvimento.sandbox import ResultadoTeste
+    from tests.fabrica.implantacao.conftest import artefato
+    from tests.factories import ReleaseFactory
+
+    falha = {"nome": "test_dobro", "status": "falhou", "mensagem": "AssertionError: assert 4 == 5"}
+    tentou = (
+        CorretorDeterministico()
+        .corrigir(
+            PedidoCorrecao(
+                vertente="E",
+                nome="estrutural",
+                pacote="p",
+                tentativa=1,
+                artefatos=[],
+                falhas=[ResultadoTeste("test_dobro", "tests/test_e.py", "falhou", "AssertionError: assert 4 == 5")],
+                historico=[],
+            )
+        )
+        .descricao
+    )
+    return ReleaseFactory(
+        spec=release_pronta.spec,
+        versao=release_pronta.versao + 10,
+        testes_passaram=False,
+        testes=[
+            {"vertente": "E", "nome": "test_dobro", "arquivo": "tests/test_e.py", "status": "falhou", "mensagem": "x"},
+            {"vertente": "E", "nome": "test_versao", "arquivo": "tests/test_e.py", "status": "passou"},
+            {"vertente": "C", "nome": "test_mock", "arquivo": "tests/test_c.py", "status": "erro", "mensagem": "y"},
+        ],
+        tentativas=[
+            {
+                "n": 1,
+                "vertente": "E",
+                "corretor": "deterministico",
+                "tentou": tentou,
+                "reparo": "",
+                "falhas": [falha],
+                "resumo_falhas": "AssertionError em 1 teste; NotImplementedError em 2 testes (precisa de implementação)",
+                "diff": "",
+                "alterou": False,
+            }
+        ],
+        pendencias=[{"vertente": "E", "descricao": "Conta.saldo: precisa de uma implementação — soma os lançamentos"}],
+        artefatos=[
+            artefato("p/estrutural/conta.py", "x = 1\n"),
+            artefato("p/integracao/suporte.py", "y = 2\n", vertente="C", papel="apoio"),
+        ],
+        recursos={"E": {"total_s": 1.0, "execucoes": [{"tentativa": 1, "isolamento": {"modo": "completo"}}]}},
+    )
+
+
+@pytest.fixture
+def implantacao_falhou(release_pronta, elenco, settings, tmp_path):
+    """A deployment to homologacao whose smoke checks failed, its log written as it ran."""
+    from django.utils import timezone
+
+    from fabrica.models import Release
+    from tests.fabrica.implantacao.conftest import artefatos_de, implantar
+    from tests.factories import ReleaseFactory
+
+    settings.PROMETHEUS_IMPLANTACOES_DIR = tmp_path / "implantacoes"
+    release = ReleaseFactory(
+        spec=release_pronta.spec,
+        versao=release_pronta.versao + 20,
+        artefatos=artefatos_de(7, smoke_passa=False),
+        status=Release.Status.APROVADA,
+        decidido_por=elenco["po"],
+        decidido_em=timezone.now(),
+    )
+    impl = implantar(release)
+    assert impl.status == "Falhou" and "fumaça" in impl.erro  # the stored log and error stay Portuguese
+    return impl
+
+
+def test_release_e_implantacao_em_ingles_sem_portugues(
+    cliente_como, release_pronta, release_com_falhas, implantacao_falhou
+):
+    from tests.fabrica.test_paginas_do_po import _frases_do_catalogo, _texto
+
+    def sem_conteudo_dos_artefatos(resposta):
+        """An artefact's content is data (the generated README is Portuguese): its summary stays."""
+        corpo = resposta.content.decode()
+        resposta.content = re.sub(r'(<details class="artefato".*?</summary>).*?</details>', r"\1", corpo, flags=re.S)
+        return resposta
+
+    po = cliente_como("po")
+    po.cookies["django_language"] = "en"
+    frases = _frases_do_catalogo()
+    paginas = {
+        "release": reverse("release", args=[release_pronta.pk]),
+        "falhas": reverse("release", args=[release_com_falhas.pk]),
+        "implantacao": reverse("implantacao", args=[implantacao_falhou.pk]),
+    }
+    textos = {}
+    for nome, url in paginas.items():
+        resposta = po.get(url)
+        assert resposta.status_code == 200
+        textos[nome] = texto = _texto(sem_conteudo_dos_artefatos(resposta))
+        assert [pt for pt in frases if pt in texto] == [], (url, [pt for pt in frases if pt in texto])
+        # as words, not inside a path or a name (``spec_002/estrutural/``, ``test_estrutural_x``)
+        restos = [pt for pt in _RESTOS_PORTUGUESES if re.search(rf"(?<![\w/.]){re.escape(pt)}(?![\w/.])", texto)]
+        assert restos == [], (url, restos, texto)
+    falhas, implantacao = textos["falhas"], textos["implantacao"]
+    for ingles in ("Tests per strand", "Failed", "Passed", "Error", "code", "support", "deterministic", "full"):
+        assert ingles in falhas, ingles
+    assert "Attempt 1: no deterministic repair applies to AssertionError in 1 test" in falhas
+    assert "Conta.saldo: needs an implementation — soma os lançamentos" in falhas  # the rule is data
+    assert "Completed" in textos["release"]  # the timeline's "concluido"
+    for ingles in ("The smoke tests failed (exit code", "Directory", "Product (system)"):
+        assert ingles in implantacao, ingles
+    assert "Smoke tests in the sandbox" in implantacao
+
+
+def test_release_e_implantacao_em_portugues_como_gravadas(cliente_como, release_com_falhas, implantacao_falhou):
+    po = cliente_como("po")
+    falhas = po.get(reverse("release", args=[release_com_falhas.pk])).content.decode()
+    implantacao = po.get(reverse("implantacao", args=[implantacao_falhou.pk])).content.decode()
+    assert "Falhou" in falhas and "Testes por vertente" in falhas
+    assert "Tentativa 1: nenhum reparo determinístico se aplica a AssertionError em 1 teste" in falhas
+    assert "Os testes de fumaça falharam (código de saída" in implantacao
+    assert "Testes de fumaça no sandbox" in implantacao

@@ -12,6 +12,7 @@ from django.urls import reverse
 from backlog.models import Item, Status
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.releases import services
+from prometheus_site import vocabulario
 from tests.apoio import assert_forma_de_erro
 
 RECUSADOS_API = [("outsider", 403), ("anon", 401)]
@@ -316,7 +317,7 @@ def test_aprovar_respeita_as_regras_da_implantacao(api_como, release_pronta, amb
 def test_pagina_diz_o_isolamento_de_cada_execucao_e_quando_nao_foi_bubblewrap(cliente_como, release_pronta):
     html = cliente_como("po").get(reverse("release", args=[release_pronta.pk])).content.decode()
     modo = release_pronta.recursos["E"]["execucoes"][0]["isolamento"]["modo"]
-    assert f"· {modo}" in html
+    assert f"· {vocabulario.palavra('isolamento', modo)}" in html  # the mode as a word ("bwrap" → "bubblewrap")
 
     aviso = "Sandbox sem bubblewrap (bubblewrap (bwrap) não está instalado): usando o isolamento namespaces"
     recursos = release_pronta.recursos

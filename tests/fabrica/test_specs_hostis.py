@@ -138,7 +138,7 @@ def test_exemplo_acima_do_limite_e_recusado():
 @pytest.mark.parametrize(
     ("padrao", "texto", "casa"),
     [
-        (r"[\w ]+", "João da Silva", True),  # \w é Unicode, como no código gerado (re do Python)
+        (r"[\w ]+", "João da Silva", True),  # \w is Unicode, as in the generated code (Python's re)
         (r"\d+", "١٢٣", True),
         (r"(?a)\w+", "ç", False),
         (r"[\W\d]+", "!1", True),
@@ -241,7 +241,7 @@ def test_resultado_grande_demais_nao_e_avaliado(texto, tipos, valores):
         _avaliar(texto, tipos, valores)
 
 
-# --- Valores que o YAML lê e o Python não guarda -------------------------------------------------
+# --- Values YAML reads and Python does not keep --------------------------------------------------
 
 
 def _yaml_com(linha: str) -> str:
@@ -289,7 +289,7 @@ def test_inteiro_enorme_no_objeto_json_e_400(api_como):
     assert "mais de 100 dígitos" in campos["schema_tdd.casos[0].dado.valor"][0]
 
 
-# --- Nomes e ids inteiros (sem a quebra de linha final que o $ deixava passar) --------------------
+# --- Names and ids whole (without the final line break $ let through) -----------------------------
 
 
 @pytest.mark.django_db
@@ -318,7 +318,7 @@ def test_quebra_de_linha_final_em_nome_de_parametro():
     assert "schema_tdd.parametros.canal\n" in _erros(spec)
 
 
-# --- Templates no sandbox do Jinja ----------------------------------------------------------------
+# --- Templates in Jinja's sandbox -----------------------------------------------------------------
 
 
 @pytest.fixture
@@ -356,7 +356,7 @@ def test_template_do_repositorio_comum_ainda_renderiza(repositorio_com_template)
     assert gerador.origem("E", "erros.py.j2") == "repositorio"
 
 
-# --- O teto de tempo e memória da validação -----------------------------------------------------
+# --- The validation's ceiling of time and memory -------------------------------------------------
 
 
 @pytest.fixture
@@ -411,7 +411,7 @@ def test_validacao_no_teto_devolve_a_spec(api_como):
     assert Spec.objects.get().conteudo == BASE
 
 
-# --- O que um atacante tentaria --------------------------------------------------------------------
+# --- What an attacker would try -------------------------------------------------------------------
 
 
 @pytest.mark.django_db

@@ -307,7 +307,7 @@ def test_formas_viram_json_schema_e_o_oraculo_concorda_com_ele():
 def test_cada_regra_de_parametro_tem_um_valor_que_so_ela_recusa():
     regras = {"tipo": "str", "padrao": "^[0-9]{8}$", "min_len": 8, "max_len": 8, "mensagens": {"padrao": "8 dígitos"}}
     invalidos = dict(valores_invalidos("cep", regras))
-    assert set(invalidos) == {"tipo", "padrao"}  # min_len/max_len: todo valor que os quebra quebra antes o padrão
+    assert set(invalidos) == {"tipo", "padrao"}  # min_len/max_len: every value that breaks them breaks the padrao first
     assert not re.search(regras["padrao"], invalidos["padrao"])
     numero = dict(valores_invalidos("n", {"tipo": "int", "min": 1, "max": 999}))
     assert numero == {"tipo": [], "min": 0, "max": 1000}

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
 from backlog.models import Item
 from fabrica import contratos
+from fabrica.decisoes import base
 from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
 from fabrica.implantacao import selectors
 from fabrica.implantacao.models import Implantacao
@@ -25,24 +24,9 @@ Validacao = Implantacao.Validacao
 Promocao = Implantacao.Promocao
 
 
-def _quando(momento) -> str:
-    return date_format(timezone.localtime(momento), "SHORT_DATETIME_FORMAT") if momento else "?"
-
-
-def _fechar_item_validacao(impl: Implantacao, por: AbstractBaseUser, resultado: dict, gerados: list) -> None:
-    """Concludes ``validar_implantacao`` as the PO (claiming it first) with what follows."""
-    item_id = impl.item_validacao_id
-    if item_id is None:
-        backlog.produzir_varios(gerados, ator=ator_de(por))
-        return
-    reservado = backlog.reservar(item_id=item_id, consumidor=ator_de(por))
-    backlog.concluir(
-        item_id=item_id,
-        lease_token=reservado.lease_token,
-        resultado=resultado,
-        items_gerados=gerados,
-        ator=ator_de(por),
-    )
+# The PO's validation of a deployment, recorded like every decision (fabrica.decisoes.base).
+VALIDACAO = base.Campos(estado="validacao", por="validado_por", em="validado_em", motivo="observacao")
+TRANSICOES_VALIDACAO = {Validacao.PENDENTE: {Validacao.VALIDADA, Validacao.RECUSADA}}
 
 
 def implantacao_validar(
@@ -53,31 +37,36 @@ def implantacao_validar(
     required): produces ``corrigir_bug`` (``erro`` = the observation, ``feature_ref`` = the release)
     and, if the deployment still serves, the rollback to the release before it (its own record,
     run in the background as an ``implantar`` item)."""
-    observacao = (observacao or "").strip()[:5000]
-    if not aprovado and not observacao:
-        raise DadosInvalidos(
-            _("Diga o que está errado: a observação vira o erro do corrigir_bug."),
-            {"observacao": [_("Obrigatória para recusar.")]},
+    if aprovado:
+        observacao = base.motivo_opcional(observacao)
+    else:
+        observacao = base.motivo_obrigatorio(
+            observacao,
+            frase=_("Diga o que está errado: a observação vira o erro do corrigir_bug."),
+            campo="observacao",
+            falta=_("Obrigatória para recusar."),
         )
+    destino = Validacao.VALIDADA if aprovado else Validacao.RECUSADA
     with transaction.atomic():
         impl = _travar(implantacao_id)
-        if impl.validacao != Validacao.PENDENTE:
-            if impl.validacao in (Validacao.VALIDADA, Validacao.RECUSADA):
-                frase = _("Esta implantação já foi %(decisao)s por %(quem)s em %(quando)s.") % {
-                    "decisao": impl.get_validacao_display(),
-                    "quem": impl.validado_por.get_username() if impl.validado_por else "?",
-                    "quando": _quando(impl.validado_em),
-                }
-            else:
-                frase = _("Esta implantação não espera validação (%(estado)s).") % {
-                    "estado": impl.get_validacao_display() or impl.get_status_display()
-                }
-            raise TransicaoInvalida(frase, {"validacao": [impl.validacao or impl.status]})
+        if impl.validacao not in (Validacao.PENDENTE, Validacao.VALIDADA, Validacao.RECUSADA):
+            raise TransicaoInvalida(
+                _("Esta implantação não espera validação (%(estado)s).")
+                % {"estado": impl.get_validacao_display() or impl.get_status_display()},
+                {"validacao": [impl.validacao or impl.status]},
+            )
+        base.exigir_transicao(
+            impl,
+            destino,
+            TRANSICOES_VALIDACAO,
+            frase=_("Esta implantação já foi %(decisao)s por %(quem)s em %(quando)s."),
+            campos=VALIDACAO,
+        )
         exigir_aprovador(por, impl.ambiente)
         assert impl.release is not None
         ref = impl.release.rotulo_versao
         gerados: list[backlog.NovoItem] = []
-        campos = ["validacao", "validado_por", "validado_em", "observacao"]
+        outros: list[str] = []
         if aprovado:
             gerados.append(
                 contratos.item_avaliar_efetividade(
@@ -91,7 +80,7 @@ def implantacao_validar(
             proximo = proximo_ambiente(impl.ambiente)
             if proximo is not None:
                 impl.promocao, impl.promover_para = Promocao.OFERECIDA, proximo
-                campos += ["promocao", "promover_para"]
+                outros += ["promocao", "promover_para"]
         else:
             gerados.append(
                 contratos.item_corrigir_bug(
@@ -115,14 +104,16 @@ def implantacao_validar(
                         por=ator_de(por),
                     )
                 )
-        impl.validacao = Validacao.VALIDADA if aprovado else Validacao.RECUSADA
-        impl.validado_por, impl.validado_em, impl.observacao = por, timezone.now(), observacao
-        impl.save(update_fields=campos)
-        _fechar_item_validacao(
-            impl,
-            por,
-            {"decisao": "validada" if aprovado else "recusada", "por": por.get_username(), "observacao": observacao},
-            gerados,
+        base.registrar(impl, destino, por=por, motivo=observacao, campos=VALIDACAO, outros=outros)
+        base.fechar_item(
+            impl.item_validacao_id,
+            por=por,
+            resultado={
+                "decisao": "validada" if aprovado else "recusada",
+                "por": por.get_username(),
+                "observacao": observacao,
+            },
+            gerados=gerados,
         )
     return impl
 

@@ -18,13 +18,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backlog import selectors as backlog_selectors
 from backlog import services as backlog
 from backlog.models import Item
 from backlog.models import Status as StatusItem
 from fabrica import contratos
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
-from fabrica.erros import DadosInvalidos, NaoEncontrado, TransicaoInvalida
+from fabrica.decisoes import base
+from fabrica.erros import DadosInvalidos, SemPermissao, TransicaoInvalida
 from fabrica.implantacao import selectors
 from fabrica.implantacao.alvos import Contexto, FalhaNoAlvo, Resultado, alvo_de
 from fabrica.implantacao.arquivo import ArquivoInvalido, arquivo_da_release
@@ -33,7 +35,7 @@ from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.selectors import ambiente_por_nome, release_por_ref
 from fabrica.implantacao.services.regras import exigir_ambiente_padrao, exigir_pode_implantar
 from fabrica.models import Ambiente, Release
-from prometheus_site.atores import PREFIXO_USUARIO
+from prometheus_site.atores import PREFIXO_USUARIO, ator_de
 from prometheus_site.erros import ErroDominio
 
 log = logging.getLogger(__name__)
@@ -69,9 +71,29 @@ def _usuario(nome: Any) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(username=str(nome)).first()
 
 
+def _autor(item: Item) -> tuple[AbstractBaseUser | None, bool]:
+    """The authenticated person behind the item, as the backlog recorded its production (never
+    a name its ``contexto`` carries), and whether it came through a request (the API) rather
+    than from PROMETHEUS's own services."""
+    autoria = backlog_selectors.autoria(item.pk)
+    if autoria is None:
+        return None, False
+    if autoria.requisicao_de:
+        return _usuario(autoria.requisicao_de), True
+    if autoria.ator.startswith(PREFIXO_USUARIO):
+        return _usuario(autoria.ator.removeprefix(PREFIXO_USUARIO)), False
+    return None, False
+
+
 def _pedido(item: Item) -> Pedido:
-    """What the item asks for, resolved; raises ``ErroDominio`` for what can never be done."""
+    """What the item asks for, resolved; raises ``ErroDominio`` for what can never be done.
+
+    The person behind it is the one the backlog recorded producing it (``_autor``): a rollback
+    counts only when PROMETHEUS's rollback service (an admin's request, or the PO's refused
+    validation) produced it, and a deploy is approved by its producer or, when PROMETHEUS
+    produced it on its own, by whoever approved the release."""
     contexto = item.contexto or {}
+    autor, por_requisicao = _autor(item)
     ambiente = ambiente_por_nome(contexto["ambiente"]) if contexto.get("ambiente") else exigir_ambiente_padrao()
     reversao = contexto.get("reversao")
     if isinstance(reversao, dict):
@@ -84,13 +106,22 @@ def _pedido(item: Item) -> Pedido:
         reverte = None
         if str(reversao.get("implantacao_ref") or "").isdecimal():
             reverte = Implantacao.objects.filter(pk=int(reversao["implantacao_ref"])).first()
+        if por_requisicao or autor is None:
+            raise SemPermissao(
+                _(
+                    "Uma reversão só vale pedida pelo serviço de reversão de PROMETHEUS (um administrador "
+                    "na página, ou a validação recusada pelo PO); este item veio de %(quem)s."
+                )
+                % {"quem": ator_de(autor) if autor is not None else item.produtor},
+                {"reversao": [_("Reversão não criada pelo serviço de reversão.")]},
+            )
         return Pedido(
             tipo=Implantacao.Tipo.REVERSAO,
             ambiente=ambiente,
             release=para,
             spec_ref=de.spec_ref,
-            aprovado_por=_usuario(str(reversao.get("por", "")).removeprefix(PREFIXO_USUARIO)),
-            solicitado_por=str(reversao.get("por") or item.produtor),
+            aprovado_por=autor,
+            solicitado_por=ator_de(autor),
             motivo=str(reversao.get("motivo", ""))[:5000],
             reverte=reverte,
         )
@@ -98,7 +129,7 @@ def _pedido(item: Item) -> Pedido:
     origem = None
     if str(contexto.get("origem_ref", "")).isdecimal():
         origem = Implantacao.objects.filter(pk=int(contexto["origem_ref"])).first()
-    aprovado_por = _usuario(contexto.get("aprovado_por")) or release.decidido_por
+    aprovado_por = autor or release.decidido_por
     return Pedido(
         tipo=Implantacao.Tipo.IMPLANTACAO,
         ambiente=ambiente,
@@ -360,14 +391,12 @@ def _exigir_transicao(impl: Implantacao, destino: str) -> None:
 
 
 def _travar(impl_id: int) -> Implantacao:
-    try:
-        return (
-            Implantacao.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("ambiente", "release", "release_anterior")
-            .get(pk=impl_id)
-        )
-    except Implantacao.DoesNotExist:
-        raise NaoEncontrado(_("A implantação #%(n)s não existe.") % {"n": impl_id}) from None
+    return base.travar(
+        Implantacao,
+        impl_id,
+        nao_existe=_("A implantação #%(n)s não existe.") % {"n": impl_id},
+        relacionados=["ambiente", "release", "release_anterior"],
+    )
 
 
 def _url(impl: Implantacao, resultado: Resultado) -> str:

@@ -28,10 +28,10 @@ NOMES_TIPO = {
 
 
 def traduzir(erro) -> list[tuple[Caminho, str]]:
-    """Um erro do jsonschema → (caminho, frase); pode virar vários (um por campo) ou descer num anyOf."""
+    """A jsonschema error → (caminho, frase); it may become several (one per field) or descend into an anyOf."""
     caminho, tipo, esperado, valor = tuple(erro.absolute_path), erro.validator, erro.validator_value, erro.instance
     if "propertyNames" in erro.absolute_schema_path:
-        # O erro é no nome de uma chave: aponta para a própria chave.
+        # The error is in a key's name: point at the key itself.
         regra = PADROES.get(esperado, "") if tipo == "pattern" else _frase(tipo, esperado, valor, erro.message)
         return [((*caminho, str(valor)), f"nome inválido: {mostrar(valor)}; {regra}")]
     if tipo == "required":

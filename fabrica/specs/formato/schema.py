@@ -35,8 +35,8 @@ _REQUISITOS_NAO_FUNCIONAIS = objeto(
     description="carga esperada; na falta, valem os padrões do modelo de precificação (tps 10, usuarios 50)",
 )
 
-# Representante de cada classe de equivalência: o valor concreto que um teste usa quando uma
-# combinação do orçamento pede aquela classe (fabrica.desenvolvimento.casos).
+# The representative of each equivalence class: the concrete value a test uses when a combination
+# of the budget asks for that class (fabrica.desenvolvimento.casos).
 _REPRESENTANTES = {
     "type": "object",
     "propertyNames": ref("nome"),
@@ -60,13 +60,13 @@ _REPRESENTANTES = {
 _SCHEMA_TDD = objeto(
     {
         "cobertura": {"enum": ["pairwise", "exaustiva", "cada_valor"], "default": "pairwise"},
-        # classes de equivalência: parâmetro → valores distintos. Limites: um arranjo
-        # par a par cresce com o produto dos dois maiores domínios (50 × 50 = 2.500 casos).
+        # equivalence classes: parameter → distinct values. Limits: a pairwise array grows
+        # with the product of the two largest domains (50 × 50 = 2,500 cases).
         "parametros": {
             **mapa({**lista(ref("escalar"), 1, unicos=True), "maxItems": 50}),
             "maxProperties": 200,
         },
-        # cada restrição exclui as combinações que têm todos estes valores ao mesmo tempo
+        # each constraint excludes the combinations that have all these values at once
         "restricoes": lista(mapa(ref("escalar"), minimo=1)),
         "representantes": _REPRESENTANTES,
         "casos": lista(

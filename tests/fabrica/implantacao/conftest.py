@@ -12,11 +12,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from backlog import services as backlog
-from backlog.models import Item, Status
+from backlog.models import Item
 from fabrica.consumidor import processar_proximo
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Release, Spec
-from tests.factories import ItemComStatusFactory
+from tests.factories import ReleaseFactory, SpecFactory
 
 
 def artefato(caminho: str, conteudo: str, vertente: str = "E", papel: str = "codigo") -> dict:
@@ -54,14 +54,7 @@ def implantacoes_dir(settings, tmp_path) -> Path:
 
 @pytest.fixture
 def spec_teste(db) -> Spec:
-    return Spec.objects.create(
-        spec_id="spec_teste",
-        titulo="Spec de teste da implantação",
-        texto="id: spec_teste\n",
-        conteudo={"id": "spec_teste", "vertentes": ["E"]},
-        sha256="a" * 64,
-        origem=Spec.Origem.API,
-    )
+    return SpecFactory(spec_id="spec_teste", titulo="Spec de teste da implantação")
 
 
 @pytest.fixture
@@ -69,14 +62,10 @@ def fazer_release(spec_teste, elenco):
     """A release row as development records it, approved by the PO unless told otherwise."""
 
     def fazer(versao: int, *, smoke_passa: bool = True, artefatos: list[dict] | None = None, aprovada: bool = True):
-        return Release.objects.create(
+        return ReleaseFactory(
             spec=spec_teste,
-            spec_ref=spec_teste.spec_id,
-            spec_sha256=spec_teste.sha256,
             versao=versao,
-            item_origem=ItemComStatusFactory(tipo="desenvolvimento", status=Status.CONCLUIDO),
             artefatos=artefatos if artefatos is not None else artefatos_de(versao, smoke_passa=smoke_passa),
-            testes_passaram=True,
             status=Release.Status.APROVADA if aprovada else Release.Status.ABERTA,
             decidido_por=elenco["po"] if aprovada else None,
             decidido_em=timezone.now() if aprovada else None,

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from backlog import services as backlog
 from backlog.models import Item, Status
 from fabrica.erros import DadosInvalidos, SemPermissao, TransicaoInvalida
 from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
 from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.models import Implantacao
+from prometheus_site.atores import ator_de
 from tests.fabrica.implantacao.conftest import atual, implantar, processar, produzir_implantar
 
 pytestmark = pytest.mark.django_db
@@ -197,8 +199,15 @@ def test_so_os_aprovadores_do_ambiente_aprovam(fazer_release, ambientes, elenco,
         servicos.implantacao_promover(implantacao_id=homolog.pk, por=outro)
     assert "quem aprova: PO" in recusa.value.mensagem
 
-    # The approver named in the item is checked by the consumer too.
-    impl = implantar(v1, "producao", aprovado_por="outro_po")
+    # Who produced the item (as the backlog recorded it) is checked as its approver by the consumer too.
+    item = backlog.produzir(
+        tipo="implantar",
+        produtor="MS_Produto",
+        spec_ref=v1.spec_ref,
+        contexto={"release_ref": v1.rotulo_versao, "ambiente": "producao"},
+        ator=ator_de(outro),
+    )
+    impl = processar(item)
     assert impl.status == Implantacao.Status.FALHOU and "não aprova implantações em producao" in impl.erro
 
     servicos.implantacao_promover(implantacao_id=homolog.pk, por=elenco["po"])

@@ -1,43 +1,43 @@
-"""Worker da vertente C (``spec_integracao``): cliente HTTP de cada conector, um mock da API
-remota no loopback e testes de contrato entre os dois.
+"""The worker of vertente C (``spec_integracao``): an HTTP client for each connector, a mock of
+the remote API on the loopback and contract tests between the two.
 
-O que ele gera, sob ``<pacote>/integracao/``:
+What it generates, under ``<pacote>/integracao/``:
 
-- ``contrato.py`` — os dados do contrato, tirados da spec: URL base, autenticação, e de cada
-  endpoint o método, o caminho, os parâmetros com suas regras, o JSON Schema do payload e o da
-  resposta (``forma`` → JSON Schema: todo campo declarado é obrigatório; o payload não aceita
-  campos a mais, a resposta aceita — leitor tolerante), e os erros declarados;
-- ``cliente.py`` + ``<conector>.py`` — o cliente (stdlib ``urllib``): valida os parâmetros e o
-  payload antes de chamar (``ErroValidacao``, sem requisição), autentica com a credencial lida do
-  ambiente pelo nome que a spec dá, usa o cache (GET, quando o conector tem ``cache``), traduz
-  os erros declarados (``ErroRemoto`` com a mensagem da spec), o tempo esgotado
-  (``ErroTempoEsgotado``), o serviço fora do ar (``ErroIndisponivel``) e a resposta fora do
-  contrato (``ErroContrato``);
-- ``mock.py`` — ``MockRemoto``: a API remota em ``http.server`` no 127.0.0.1 (porta 0, numa
-  thread), que confere rota, credencial e payload contra o contrato, grava cada requisição e
-  responde o que o teste programar (ou um exemplo que segue o schema da resposta); sabe
-  demorar além do timeout e sair do ar;
+- ``contrato.py`` — the contract's data, taken from the spec: base URL, authentication, and for
+  each endpoint the method, the path, the parameters with their rules, the JSON Schema of the
+  payload and that of the response (``forma`` → JSON Schema: every declared field is required; the
+  payload accepts no extra fields, the response does — a tolerant reader), and the declared errors;
+- ``cliente.py`` + ``<conector>.py`` — the client (stdlib ``urllib``): validates the parameters
+  and the payload before calling (``ErroValidacao``, no request), authenticates with the
+  credential read from the environment under the name the spec gives, uses the cache (GET, when
+  the connector has ``cache``), translates the declared errors (``ErroRemoto`` with the spec's
+  message), a timeout (``ErroTempoEsgotado``), the service being down (``ErroIndisponivel``) and a
+  response outside the contract (``ErroContrato``);
+- ``mock.py`` — ``MockRemoto``: the remote API on ``http.server`` at 127.0.0.1 (port 0, in a
+  thread), which checks route, credential and payload against the contract, records each request
+  and answers what the test programs (or an example following the response's schema); it can
+  take longer than the timeout and go down;
 
-e ``tests/test_integracao_<conector>.py``: por endpoint, requisição e resposta validadas contra
-os JSON Schemas, resposta fora do contrato recusada, cada erro declarado e um não declarado,
-parâmetros inválidos recusados sem requisição; por conector, tempo esgotado, fora do ar,
-credencial e cache; e um teste por caso do orçamento (id = nome do caso).
+and ``tests/test_integracao_<conector>.py``: per endpoint, request and response validated against
+the JSON Schemas, a response outside the contract refused, each declared error and an undeclared
+one, invalid parameters refused without a request; per connector, timeout, down, credential and
+cache; and one test per case of the budget (id = the case's name).
 
-Como um caso vira teste (``CasoDeTeste.dado``):
+How a case becomes a test (``CasoDeTeste.dado``):
 
-- ``endpoint`` (reservada) escolhe o endpoint; sem ela, o único endpoint cujos parâmetros e
-  campos do payload cobrem as chaves do caso; ``payload`` (reservada) é o corpo inteiro;
-- as chaves listadas em ``cenarios`` do conector descrevem o mundo, não a requisição: o
-  comportamento do remoto (``normal``, ``lenta`` — responde depois do timeout —, ``fora_do_ar``
-  ou um status HTTP) e o estado do cache (``vazio``/``preenchido``);
-- as demais são parâmetros do endpoint ou campos do payload; os que faltam recebem o
-  ``exemplo`` do parâmetro (ou um valor do tipo) e o exemplo da forma do payload.
+- ``endpoint`` (reserved) picks the endpoint; without it, the only endpoint whose parameters and
+  payload fields cover the case's keys; ``payload`` (reserved) is the whole body;
+- the keys listed in the connector's ``cenarios`` describe the world, not the request: the
+  remote's behaviour (``normal``, ``lenta`` — answers after the timeout —, ``fora_do_ar`` or an
+  HTTP status) and the cache's state (``vazio``/``preenchido``);
+- the others are the endpoint's parameters or the payload's fields; missing ones get the
+  parameter's ``exemplo`` (or a value of its type) and the example of the payload's shape.
 
-O resultado esperado vem da spec, calculado aqui: parâmetros que quebram as regras → erro de
-validação com a mensagem da spec, sem requisição; cache preenchido num GET → o valor do cache,
-sem requisição; remoto lento → tempo esgotado; fora do ar → indisponível; remoto normal → o que
-os casos explícitos da spec dizem daquela mesma requisição (``espera`` com campos da resposta,
-ou ``erro`` com a mensagem de um erro declarado), senão a resposta de exemplo do schema.
+The expected result comes from the spec, computed here: parameters breaking the rules → a
+validation error with the spec's message, no request; a filled cache on a GET → the cached value,
+no request; a slow remote → timeout; down → unavailable; a normal remote → what the spec's
+explicit cases say of that same request (``espera`` with response fields, or ``erro`` with the
+message of a declared error), else the schema's example response.
 """
 
 from fabrica.desenvolvimento.workers.integracao.worker import WorkerIntegracao

@@ -38,8 +38,8 @@ def _requisicao_valida(endpoint: dict[str, Any]) -> tuple[dict[str, Any], Any] |
 
 
 def _endpoints_testaveis(conector: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], Any]]:
-    """Os endpoints do conector para os quais há uma requisição válida, com ela: (endpoint,
-    parâmetros, payload), na ordem da spec."""
+    """The connector's endpoints for which there is a valid request, with it: (endpoint,
+    parameters, payload), in the spec's order."""
     for endpoint in conector["endpoints"]:
         requisicao = _requisicao_valida(endpoint)
         if requisicao is not None:
@@ -73,7 +73,7 @@ def _planos_de_endpoint(conector: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _fora_do_contrato(forma: Any) -> Any:
-    """Uma resposta que o contrato recusa: o primeiro campo com o tipo errado, ou o tipo errado."""
+    """A response the contract refuses: the first field with the wrong type, or the wrong type."""
     if isinstance(forma, dict):
         corpo = exemplo_da_forma(forma)
         primeiro = next(iter(forma))
@@ -188,7 +188,7 @@ def _achar_endpoint(
 
     candidatos = [(c, e) for c in conectores for e in c["endpoints"] if cobre(c, e)]
     if len(candidatos) > 1:
-        # Entre os que cobrem, o que usa mais chaves do caso (um endpoint sem parâmetros cobre qualquer caso vazio).
+        # Among those that cover, the one using most of the case's keys (an endpoint without parameters covers any empty case).
         def usadas(par: tuple[dict[str, Any], dict[str, Any]]) -> int:
             return len(chaves_da_requisicao(par[0]) & set(parametros_do_endpoint(par[1])))
 
@@ -241,8 +241,8 @@ def _requisicao_do_caso(
 
 
 def _exemplos_explicitos(conectores: list[dict[str, Any]], casos: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """O que os casos explícitos da spec dizem de cada requisição: o mock do remoto "sabe" isso.
-    Chave: (endpoint, parâmetros, payload); valor: ``{"corpo": ...}`` ou ``{"erro": erro declarado}``."""
+    """What the spec's explicit cases say of each request: the remote's mock "knows" it.
+    Key: (endpoint, parameters, payload); value: ``{"corpo": ...}`` or ``{"erro": declared error}``."""
     sabidos: dict[str, dict[str, Any]] = {}
     for caso in casos:
         conector, endpoint, _ = _achar_endpoint(conectores, caso["dado"])
@@ -355,8 +355,8 @@ def _desfecho(
     explicito: dict[str, Any] | None,
     exemplos: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any] | None, int]:
-    """(esperado, resposta que o mock dá, quantas requisições o mock recebe), pela ordem em que o
-    cliente age: valida, consulta o cache, chama."""
+    """(expected, the response the mock gives, how many requests the mock receives), in the order
+    the client acts: validate, look up the cache, call."""
     for nome, d in parametros_do_endpoint(endpoint).items():
         mensagem = erro_do_parametro(nome, d, parametros.get(nome))
         if mensagem is not None:
@@ -369,8 +369,8 @@ def _desfecho(
     resposta = explicito or sabido
     corpo_de_exemplo = exemplo_da_forma(endpoint["resposta"]) if "resposta" in endpoint else None
     if cache == "preenchido" and (resposta is None or resposta["tipo"] == "sucesso"):
-        # O cache guarda só respostas de sucesso: preenchido é ter lá o que o remoto responderia.
-        # Quando o remoto responde um erro, nada estaria guardado, e o cliente vai ao remoto.
+        # The cache keeps only successful responses: filled means holding what the remote would answer.
+        # When the remote answers an error, nothing would be kept, and the client goes to the remote.
         corpo = resposta["corpo"] if resposta else corpo_de_exemplo
         return {"tipo": "sucesso", "corpo": corpo, "do_cache": True}, None, 0
     if remoto == "lenta":

@@ -37,8 +37,8 @@ def _classe(nome: str) -> str:
 
 
 def esquema_da_forma(forma: Any, *, resposta: bool) -> dict[str, Any]:
-    """JSON Schema de uma ``forma``: tipo básico, ``{campo: forma}`` ou ``[forma]``. Todo campo
-    declarado é obrigatório; campos a mais são recusados no payload e aceitos na resposta."""
+    """The JSON Schema of a ``forma``: a basic type, ``{campo: forma}`` or ``[forma]``. Every
+    declared field is required; extra fields are refused in the payload and accepted in the response."""
     if isinstance(forma, dict):
         return {
             "type": "object",
@@ -62,7 +62,7 @@ def esquema_da_forma(forma: Any, *, resposta: bool) -> dict[str, Any]:
 
 
 def exemplo_da_forma(forma: Any, nome: str = "valor") -> Any:
-    """Um valor que segue a forma (o corpo que o mock devolve quando o teste não diz outro)."""
+    """A value that follows the shape (the body the mock returns when the test says nothing else)."""
     if isinstance(forma, dict):
         return {k: exemplo_da_forma(v, k) for k, v in forma.items()}
     if isinstance(forma, list):
@@ -80,7 +80,7 @@ def exemplo_da_forma(forma: Any, nome: str = "valor") -> Any:
 
 
 def conforma(valor: Any, forma: Any, *, resposta: bool, caminho: str = "") -> list[str]:
-    """Onde ``valor`` não segue a forma (vazio: segue). O oráculo dos testes, sem o jsonschema."""
+    """Where ``valor`` does not follow the shape (empty: it does). The tests' oracle, without jsonschema."""
     onde = caminho or "(raiz)"
     if isinstance(forma, dict):
         if not isinstance(valor, dict):
@@ -120,9 +120,9 @@ def conforma(valor: Any, forma: Any, *, resposta: bool, caminho: str = "") -> li
 
 
 def parametros_do_endpoint(endpoint: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Os parâmetros do endpoint, na ordem em que o cliente os confere: os ``{nome}`` do caminho
-    (na ordem do caminho; ``str`` obrigatório quando não declarados), depois os só declarados,
-    que vão na query string."""
+    """The endpoint's parameters, in the order the client checks them: the path's ``{nome}`` (in
+    the path's order; a required ``str`` when not declared), then the declared-only ones, which go
+    in the query string."""
     declarados = endpoint.get("parametros", {})
     no_caminho = _PLACEHOLDER.findall(endpoint["caminho"])
     parametros = {}
@@ -212,8 +212,8 @@ def erro_do_parametro(nome: str, declaracao: dict[str, Any], valor: Any) -> str 
 
 
 def exemplo_do_parametro(nome: str, declaracao: dict[str, Any]) -> Any:
-    """Um valor válido: o ``exemplo`` declarado, ou um do tipo que respeita as regras (None
-    quando só um exemplo declarado serviria: há um padrão)."""
+    """A valid value: the declared ``exemplo``, or one of the type that respects the rules (None
+    when only a declared example would do: there is a pattern)."""
     if "exemplo" in declaracao:
         return declaracao["exemplo"]
     if "escolhas" in declaracao:
@@ -234,8 +234,8 @@ def exemplo_do_parametro(nome: str, declaracao: dict[str, Any]) -> Any:
 
 
 def valores_invalidos(nome: str, declaracao: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Para cada regra do parâmetro, um valor que a quebra (e só ela, quando dá): os testes de
-    validação do cliente. Regras sem valor que as quebre isoladamente ficam de fora."""
+    """For each rule of the parameter, a value that breaks it (and only it, when possible): the
+    client's validation tests. Rules without a value breaking them alone are left out."""
     tipo = declaracao["tipo"]
     candidatos: list[tuple[str, Any]] = [("tipo", [] if tipo != "str" else 12345)]
     if "escolhas" in declaracao:
@@ -261,7 +261,7 @@ def valores_invalidos(nome: str, declaracao: dict[str, Any]) -> list[tuple[str, 
         if "max" in declaracao:
             candidatos.append(("max", declaracao["max"] + 1))
     mensagens = mensagens_do_parametro(nome, declaracao)
-    # Só os que quebram exatamente a regra que nomeiam: a primeira regra quebrada é a que o cliente diz.
+    # Only those breaking exactly the rule they name: the first broken rule is the one the client reports.
     return [(regra, v) for regra, v in candidatos if erro_do_parametro(nome, declaracao, v) == mensagens[regra]]
 
 

@@ -1,36 +1,36 @@
-"""Worker da vertente I (``spec_interface``): telas server-rendered em Django.
+"""The worker of vertente I (``spec_interface``): server-rendered screens in Django.
 
-O que ele gera, sob ``<pacote>/interface/`` (um app Django que qualquer projeto inclui):
+What it generates, under ``<pacote>/interface/`` (a Django app any project includes):
 
-- ``forms.py`` — um ``Form`` por tela, um campo Django por campo da spec, com as validações
-  dela (obrigatório, tipo, opções, ``restricoes``) e as mensagens em pt-BR desta fábrica;
-- ``views.py``/``urls.py`` — uma view por tela (``GET`` mostra, ``POST`` valida e executa a ação
-  escolhida); ``templates/<pacote>/interface/<tela>.html`` — o template Django de cada tela;
-- ``acoes.py`` — o backend que as ações chamam (``endpoint`` + ``metodo`` da spec): HTTP por
-  padrão, trocável nas settings;
-- ``suporte_testes.py`` — um Django mínimo (``settings.configure``, sem banco) e um leitor de
-  HTML, para os testes rodarem sem as settings de projeto nenhum.
+- ``forms.py`` — one ``Form`` per screen, one Django field per field of the spec, with its
+  validations (required, type, options, ``restricoes``) and this factory's pt-BR messages;
+- ``views.py``/``urls.py`` — one view per screen (``GET`` shows, ``POST`` validates and runs the
+  chosen action); ``templates/<pacote>/interface/<tela>.html`` — each screen's Django template;
+- ``acoes.py`` — the backend the actions call (the spec's ``endpoint`` + ``metodo``): HTTP by
+  default, replaceable in the settings;
+- ``suporte_testes.py`` — a minimal Django (``settings.configure``, no database) and an HTML
+  reader, so the tests run without any project's settings.
 
-Testes, planos em ``tests/test_interface_<tela>.py``: a tela renderiza os campos, rótulos e
-ações da spec; enviar vazia mostra o erro de cada obrigatório; dados válidos são aceitos e
-chegam ao endpoint da ação; CSRF é exigido; e um teste por caso do orçamento (id = o nome do
-caso). O resultado esperado de cada caso vem da própria spec, calculado aqui (``erros_do_campo``),
-independente do Django que o teste exercita.
+Tests, planned in ``tests/test_interface_<tela>.py``: the screen renders the spec's fields,
+labels and actions; submitting it empty shows each required field's error; valid data are
+accepted and reach the action's endpoint; CSRF is required; and one test per case of the budget
+(id = the case's name). Each case's expected result comes from the spec itself, computed here
+(``erros_do_campo``), independent of the Django the test exercises.
 
-Como um caso vira teste (``CasoDeTeste.dado``):
+How a case becomes a test (``CasoDeTeste.dado``):
 
-- chaves reservadas: ``tela`` (id da tela; sem ela, a única tela que tem todos os campos do
-  caso), ``acao`` (nome da ação enviada; sem ela, a primeira ação com ``endpoint`` que não é
-  ``GET``, depois qualquer uma com ``endpoint``, depois a primeira que só valida) e os
-  parâmetros da URL da tela (``{id}`` dos endpoints das ações);
-- as demais chaves são campos: o valor é o que o usuário digita (``null`` = deixou vazio; num
-  ``arquivo``, o nome do arquivo enviado; num ``booleano``, marcado ou não). Campos obrigatórios
-  que o caso não dá recebem o ``exemplo`` do campo (ou um valor válido do tipo);
-- ``espera`` (casos explícitos): ``erro: {campo, mensagem}`` (ou uma lista deles), ``erros:
-  {campo: mensagem | [mensagens]}``, ``tela: <id>`` (aceito e levado àquela tela) e ``valido:
-  true|false``. Sem ``espera`` (linhas do arranjo), espera-se exatamente o que as regras dos
-  campos dizem. Uma chave de ``espera`` que a interface não tem como observar torna o caso
-  ``NaoTestavel``, com o motivo — nunca um teste que finge verificá-la.
+- reserved keys: ``tela`` (the screen's id; without it, the only screen that has all the case's
+  fields), ``acao`` (the name of the submitted action; without it, the first action with an
+  ``endpoint`` that is not ``GET``, then any with an ``endpoint``, then the first that only
+  validates) and the parameters of the screen's URL (``{id}`` of the actions' endpoints);
+- the other keys are fields: the value is what the user types (``null`` = left empty; in an
+  ``arquivo``, the name of the uploaded file; in a ``booleano``, ticked or not). Required fields
+  the case does not give get the field's ``exemplo`` (or a valid value of its type);
+- ``espera`` (explicit cases): ``erro: {campo, mensagem}`` (or a list of them), ``erros:
+  {campo: mensagem | [mensagens]}``, ``tela: <id>`` (accepted and taken to that screen) and
+  ``valido: true|false``. Without ``espera`` (rows of the array), exactly what the fields' rules
+  say is expected. A key of ``espera`` the interface has no way to observe makes the case
+  ``NaoTestavel``, with the reason — never a test that pretends to check it.
 """
 
 from fabrica.desenvolvimento.workers.interface.worker import WorkerInterface

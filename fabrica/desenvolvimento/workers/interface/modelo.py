@@ -26,9 +26,9 @@ def _tipo_acao(acao: dict[str, Any]) -> str:
 
 
 def acao_padrao(tela: dict[str, Any]) -> dict[str, Any] | None:
-    """A ação que um envio sem ``acao`` executa: a primeira com endpoint que não é GET, depois
-    qualquer uma com endpoint, depois a primeira que só valida. Uma tela com campos e sem
-    nenhuma dessas ganha a ação implícita ``enviar`` (valida e mostra que deu certo)."""
+    """The action a submission without ``acao`` runs: the first with an endpoint that is not GET,
+    then any with an endpoint, then the first that only validates. A screen with fields and none
+    of these gets the implicit action ``enviar`` (validates and shows it succeeded)."""
     acoes = acoes_da_tela(tela)
     criterios: tuple[Callable[[dict[str, Any]], bool], ...] = (
         lambda a: a["tipo"] == "endpoint" and a["metodo"] != "GET",
@@ -71,17 +71,17 @@ def acoes_da_tela(tela: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _py(valor: Any, nivel: int = 0) -> str:
-    """Literal Python do valor, para entrar no código gerado sem injeção (``repr``)."""
+    """A Python literal of the value, to go into the generated code without injection (``repr``)."""
     return literal(valor, nivel)
 
 
 def _decimal_py(valor: float | int) -> str:
-    # Decimal(7) para inteiros, Decimal('0.01') para o resto: exato, e como o ruff pede (FURB157).
+    # Decimal(7) for integers, Decimal('0.01') for the rest: exact, and as ruff asks (FURB157).
     return f"Decimal({int(valor)})" if float(valor).is_integer() else f"Decimal({_py(str(valor))})"
 
 
 def _msg_django(texto: str) -> str:
-    # Django formata as mensagens com os parâmetros do erro (mensagem % params): '%' literal é '%%'.
+    # Django formats messages with the error's parameters (message % params): a literal '%' is '%%'.
     return texto.replace("%", "%%")
 
 

@@ -18,7 +18,7 @@ from fabrica.specs.formato.interface import parametros_da_url
 
 
 def _campos_para_teste(tela: _Tela) -> list[dict[str, Any]]:
-    """O que o teste de renderização confere de cada campo: nome, rótulo, obrigatório, opções."""
+    """What the rendering test checks of each field: name, label, required, options."""
     return [
         {
             "nome": c["nome"],
@@ -34,7 +34,7 @@ def _campos_para_teste(tela: _Tela) -> list[dict[str, Any]]:
 def _envio(
     tela: _Tela, valores: dict[str, Any], acao: dict[str, Any], parametros: dict[str, str], nome: str
 ) -> dict[str, Any]:
-    """O POST de um teste e o que a spec diz que ele produz."""
+    """A test's POST and what the spec says it produces."""
     dados: dict[str, str] = {"acao": acao["nome"]}
     arquivos: dict[str, str] = {}
     erros: dict[str, list[str]] = {}
@@ -64,8 +64,8 @@ def _envio(
 def _aceito(
     tela: _Tela, acao: dict[str, Any], parametros: dict[str, str], limpos: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """Aceito: vai para a tela destino da ação (com os parâmetros de URL que ela usa) ou mostra
-    que concluiu; a ação com endpoint recebe os valores limpos (None: não conferidos)."""
+    """Accepted: goes to the action's target screen (with the URL parameters it uses) or shows it
+    finished; the action with an endpoint receives the cleaned values (None: not checked)."""
     esperado: dict[str, Any] = {"valido": True, "destino": None}
     if acao["tela_destino"]:
         destino = acao["tela_destino"]
@@ -96,13 +96,13 @@ def _plano_vazio(tela: _Tela, acao: dict[str, Any]) -> dict[str, Any]:
 def _plano_valido(tela: _Tela, acao: dict[str, Any]) -> dict[str, Any]:
     plano = _envio(tela, _valores_validos(tela), acao, _parametros_exemplo(tela), "valida")
     if not plano["esperado"]["valido"]:
-        # A validação da spec garante que o exemplo de cada campo passa nas suas regras.
+        # The spec's validation guarantees each field's example passes its rules.
         raise ValueError(f"os exemplos da tela {tela.id} não passam nas suas regras: {plano['esperado']['erros']}")
     return plano
 
 
 def planejar_caso(telas: list[_Tela], caso: CasoDeTeste) -> tuple[str, dict[str, Any]] | NaoTestavel:
-    """O teste de um caso (tela, ação, POST e resultado esperado), ou por que ele não vira teste."""
+    """A case's test (screen, action, POST and expected result), or why it does not become a test."""
     dado = dict(caso.dado)
     tela, motivo = _tela_do_caso(telas, dado)
     if tela is None:
@@ -209,6 +209,6 @@ def _esperado_explicito(
         return {"valido": False, "erros": {k: sorted(v) for k, v in erros.items()}, "exatos": False}, ""
     if plano["esperado"]["valido"]:
         return plano["esperado"], ""
-    # A espera diz aceito e as regras da spec recusam: o teste segue a espera (o exemplo explícito
-    # da spec) e falha, com as mensagens que a tela mostrou — a contradição aparece na release.
+    # The espera says accepted and the spec's rules refuse: the test follows the espera (the spec's
+    # explicit example) and fails, with the messages the screen showed — the contradiction shows in the release.
     return _aceito(tela, acao, plano["parametros_url"], None), ""

@@ -18,7 +18,7 @@ ESPERAS = ("erro", "erros", "tela", "valido")
 FORMATOS_DATA = ("%Y-%m-%d", "%d/%m/%Y")
 CONTEUDO_ARQUIVO_TESTE = "conteúdo de teste\n"
 
-# O que cada tipo de campo da spec vira: campo Django, widget e o que o ``exemplo`` padrão vale.
+# What each field type of the spec becomes: a Django field, a widget and what the default ``exemplo`` is.
 CAMPOS_DJANGO = {
     "texto": ("CharField", None),
     "texto_longo": ("CharField", "forms.Textarea"),
@@ -51,8 +51,8 @@ def _numero_pt(valor: Any) -> str:
 
 
 def mensagens_do_campo(campo: dict[str, Any]) -> dict[str, str]:
-    """As mensagens de erro do campo, por regra (as padrões desta fábrica, ou as da spec em
-    ``campo.mensagens``). As mesmas vão para o ``Form`` gerado e para os resultados esperados."""
+    """The field's error messages, per rule (this factory's defaults, or the spec's in
+    ``campo.mensagens``). The same go to the generated ``Form`` and to the expected results."""
     restricoes = campo.get("restricoes", {})
     tipo = campo["tipo"]
     mensagens = {"obrigatorio": OBRIGATORIO}
@@ -77,7 +77,7 @@ def mensagens_do_campo(campo: dict[str, Any]) -> dict[str, str]:
 
 
 def como_enviado(campo: dict[str, Any], valor: Any) -> str | None:
-    """O texto que o navegador envia para este valor do caso (None: o campo vai vazio/ausente)."""
+    """The text the browser sends for this value of the case (None: the field goes empty/absent)."""
     if valor is None:
         return None
     if campo["tipo"] == "booleano" and isinstance(valor, bool):
@@ -90,7 +90,7 @@ def como_enviado(campo: dict[str, Any], valor: Any) -> str | None:
 
 
 def _marcado(enviado: str | None) -> bool:
-    # Como o CheckboxInput lê um formulário: ausente é desmarcado; "true"/"false" são lidos.
+    # How CheckboxInput reads a form: absent is unticked; "true"/"false" are read.
     if enviado is None:
         return False
     return {"true": True, "false": False}.get(enviado.lower(), bool(enviado))
@@ -139,10 +139,10 @@ def _vazio(campo: dict[str, Any], enviado: str | None) -> bool:
 
 
 def erros_do_campo(campo: dict[str, Any], enviado: str | None) -> list[str]:
-    """As mensagens que a tela deve mostrar para o campo quando o usuário envia ``enviado``.
+    """The messages the screen must show for the field when the user submits ``enviado``.
 
-    É o oráculo dos testes gerados: as regras da spec (obrigatório, tipo, opções, restricoes)
-    aplicadas aqui, sem o Django que os testes exercitam (o e-mail é a exceção documentada).
+    It is the generated tests' oracle: the spec's rules (required, type, options, restricoes)
+    applied here, without the Django the tests exercise (e-mail is the documented exception).
     """
     mensagens = mensagens_do_campo(campo)
     tipo, restricoes = campo["tipo"], campo.get("restricoes", {})
@@ -184,8 +184,8 @@ def erros_do_campo(campo: dict[str, Any], enviado: str | None) -> list[str]:
 
 
 def valor_limpo(campo: dict[str, Any], enviado: str | None) -> Any:
-    """O valor que a tela entrega ao endpoint da ação (já validado), como JSON: texto sem os
-    espaços das pontas, número inteiro, decimal como texto, data ISO, booleano, nome do arquivo."""
+    """The value the screen hands to the action's endpoint (already validated), as JSON: text
+    without surrounding spaces, an integer, a decimal as text, an ISO date, a boolean, a file name."""
     tipo = campo["tipo"]
     if tipo == "booleano":
         return _marcado(enviado)
