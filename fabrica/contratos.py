@@ -106,6 +106,8 @@ CONTRATOS: dict[TipoItem, tuple[str, dict]] = {
                 "aprovado_por": {"type": "string"},
                 # The validated deployment this one promotes (fabrica.implantacao).
                 "origem_ref": {"type": "string"},
+                # The failed deployment this one retries (fabrica.implantacao).
+                "repete_ref": {"type": "string"},
                 # A rollback: release_ref names the release taken down, para_release_ref the one
                 # put back (null: none, the spec stops serving there).
                 "reversao": {
@@ -285,13 +287,22 @@ def item_corrigir_bug(
 
 
 def item_implantar(
-    *, rotulo_versao: str, spec_ref: str, ambiente: str, aprovado_por: str, origem_ref: str = ""
+    *,
+    rotulo_versao: str,
+    spec_ref: str,
+    ambiente: str,
+    aprovado_por: str,
+    origem_ref: str = "",
+    repete_ref: str = "",
 ) -> NovoItem:
     """Deploy an approved release (``aprovado_por``: a username, checked against the environment's
-    approvers; ``origem_ref``: the validated deployment this one promotes)."""
+    approvers; ``origem_ref``: the validated deployment this one promotes; ``repete_ref``: the
+    failed deployment this one retries)."""
     contexto: dict[str, Any] = {"release_ref": rotulo_versao, "ambiente": ambiente, "aprovado_por": aprovado_por}
     if origem_ref:
         contexto["origem_ref"] = origem_ref
+    if repete_ref:
+        contexto["repete_ref"] = repete_ref
     return NovoItem(tipo=TipoItem.IMPLANTAR, produtor=PRODUTOR_PO, spec_ref=spec_ref, contexto=contexto)
 
 

@@ -324,7 +324,14 @@ FRASES = {
     # fabrica/desenvolvimento/corretor.py
     r"Tentativa (?P<n>\d+): nenhum reparo determinístico se aplica a (?P<frase_falhas>.*?)\. Reparos conhecidos: templates "
     r"do projeto no lugar dos do repositório, espaços e tabulações do Python que não compila"
-    r"(?: \(já aplicados: (?P<aplicados>.*)\))?; nada foi alterado\.": _(
+    r" \(já aplicados: (?P<aplicados>.*)\); nada foi alterado\.": _(
+        "Tentativa %(n)s: nenhum reparo determinístico se aplica a %(frase_falhas)s. Reparos conhecidos: templates do "
+        "projeto no lugar dos do repositório, espaços e tabulações do Python que não compila (já aplicados: "
+        "%(aplicados)s); nada foi alterado."
+    ),
+    r"Tentativa (?P<n>\d+): nenhum reparo determinístico se aplica a (?P<frase_falhas>.*?)\. Reparos conhecidos: templates "
+    r"do projeto no lugar dos do repositório, espaços e tabulações do Python que não compila"
+    r"; nada foi alterado\.": _(
         "Tentativa %(n)s: nenhum reparo determinístico se aplica a %(frase_falhas)s. Reparos conhecidos: templates do "
         "projeto no lugar dos do repositório, espaços e tabulações do Python que não compila; nada foi alterado."
     ),
@@ -342,6 +349,22 @@ FRASES = {
     r"tempo esgotado": _("tempo esgotado"),
     r"falha": _("falha"),
     r"nenhuma falha descrita": _("nenhuma falha descrita"),
+    # reasons of cases without a test (workers/estrutural.py, workers/processual.py)
+    r"espera\.(?P<metodo>\S+): faltam em dado os parâmetros (?P<faltam>.*)": _(
+        "espera.%(metodo)s: faltam em dado os parâmetros %(faltam)s"
+    ),
+    r"(?P<classe>\S+) não tem valores válidos deriváveis: (?P<motivos>.*)": _(
+        "%(classe)s não tem valores válidos deriváveis: %(motivos)s"
+    ),
+    r"dado\.(?P<p>\S+) \((?P<onde>\S+)\): (?P<frase_motivo>.*)": _("dado.%(p)s (%(onde)s): %(frase_motivo)s"),
+    r"nenhum nome de dado é atributo de uma classe ou parâmetro de um método de spec_poo \((?P<dados>.*)\)": _(
+        "nenhum nome de dado é atributo de uma classe ou parâmetro de um método de spec_poo (%(dados)s)"
+    ),
+    r"sem valores válidos para os parâmetros (?P<p>.*)": _("sem valores válidos para os parâmetros %(p)s"),
+    r"mais de (?P<n>\d+) caminhos: testados os (?P<m>\d+) primeiros": _(
+        "mais de %(n)s caminhos: testados os %(m)s primeiros"
+    ),
+    r"com as escolhas (?P<escolhas>.*?): (?P<frase_erro>.*)": _("com as escolhas %(escolhas)s: %(frase_erro)s"),
     # words inside the sentences above
     r"diretorio": _("diretório"),
     r"comando": _("comando"),

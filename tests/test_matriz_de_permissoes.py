@@ -72,6 +72,9 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("implantacao-validar", "POST"): ("L", 403, 403, 302, 403),
     ("implantacao-promover", "POST"): ("L", 403, 403, 302, 403),
     ("implantacao-dispensar", "POST"): ("L", 403, 403, 302, 403),
+    # A failed deployment's decisions: without confirmado=sim the PO gets the confirmation page.
+    ("implantacao-repetir", "POST"): ("L", 403, 403, 200, 403),
+    ("implantacao-rejeitar-release", "POST"): ("L", 403, 403, 200, 403),
     # The backlog's board: the admin's.
     ("backlog-quadro", "GET"): ("L", 403, 403, 403, 200),
     ("backlog-item", "GET"): ("L", 403, 403, 403, 200),
@@ -117,6 +120,8 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("api-implantacao-validar", "POST"): (401, 403, 403, 400, 403),
     ("api-implantacao-promover", "POST"): (401, 403, 403, 409, 403),
     ("api-implantacao-dispensar", "POST"): (401, 403, 403, 409, 403),
+    ("api-implantacao-repetir", "POST"): (401, 403, 403, 409, 403),
+    ("api-implantacao-rejeitar-release", "POST"): (401, 403, 403, 409, 403),
     # The metrics (issue 18).
     ("metricas", "GET"): ("L", 403, 403, 200, 200),
     ("metricas-fatos", "GET"): ("L", 403, 403, 200, 200),

@@ -53,6 +53,8 @@ class Linha:
     situacao: str = ""
     # One line saying what the decision is about, for kinds without costs or gaps (deployments).
     detalhe: str = ""
+    # The failing part of a log (a failed deployment), shown folded under the row.
+    trecho: str = ""
 
 
 @dataclass(frozen=True)

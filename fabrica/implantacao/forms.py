@@ -11,7 +11,7 @@ class ValidacaoForm(forms.Form):
     def clean(self):
         dados = super().clean()
         if dados.get("decisao") == "recusar" and not (dados.get("observacao") or "").strip():
-            self.add_error("observacao", _("Diga o que está errado: a observação vira o erro do corrigir_bug."))
+            self.add_error("observacao", _("Diga o que está errado: a observação vira o pedido de correção."))
         return dados
 
 

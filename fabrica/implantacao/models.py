@@ -35,6 +35,15 @@ class Implantacao(models.Model):
         # A newer deployment of the same spec to the same environment came before the validation.
         SUBSTITUIDA = "Substituida", _("substituída por outra implantação")
 
+    class Falha(models.TextChoices):
+        """What the PO decided about a failed deployment (docs/implantacao.md, "A failed deployment")."""
+
+        PENDENTE = "Pendente", _("falha aguardando decisão")
+        REPETIDA = "Repetida", _("implantação repetida")
+        REJEITADA = "Rejeitada", _("release rejeitada")
+        # A newer deployment of the spec to the environment concluded before a decision.
+        SUPERADA = "Superada", _("superada por outra implantação")
+
     class Promocao(models.TextChoices):
         OFERECIDA = "Oferecida", _("promoção oferecida")
         SOLICITADA = "Solicitada", _("promoção solicitada")
@@ -97,6 +106,17 @@ class Implantacao(models.Model):
     caminho = models.CharField(_("onde está no alvo"), max_length=500, blank=True, default="")
     erro = models.TextField(_("erro"), blank=True, default="")
     validacao = models.CharField(_("validação"), max_length=12, choices=Validacao.choices, blank=True, default="")
+    # A failed deployment's decision (empty: none expected). Who decided it, when and why are
+    # validado_por, validado_em and observacao: one decision per record, a validation or this.
+    falha = models.CharField(_("decisão da falha"), max_length=12, choices=Falha.choices, blank=True, default="")
+    repete = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="repeticoes",
+        null=True,
+        blank=True,
+        verbose_name=_("repete a implantação"),
+    )
     validado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -155,6 +175,10 @@ class Implantacao(models.Model):
             models.CheckConstraint(
                 condition=Q(promocao="") | Q(validacao="Validada"), name="fabrica_implantacao_promove_so_validada"
             ),
+            models.CheckConstraint(
+                condition=Q(falha="") | (Q(tipo="implantacao") & Q(status="Falhou")),
+                name="fabrica_implantacao_decide_so_falha",
+            ),
         ]
         indexes = [
             # What serves now and the history of an environment, newest first.
@@ -162,6 +186,7 @@ class Implantacao(models.Model):
             # The PO's inbox: the few waiting for a decision among a long history.
             models.Index(fields=["id"], name="fabrica_impl_a_validar", condition=Q(validacao="Pendente")),
             models.Index(fields=["id"], name="fabrica_impl_promocao", condition=Q(promocao="Oferecida")),
+            models.Index(fields=["id"], name="fabrica_impl_falhas", condition=Q(falha="Pendente")),
             models.Index(
                 fields=["-validado_em", "id"],
                 name="fabrica_impl_validadas",

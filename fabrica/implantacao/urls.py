@@ -11,4 +11,5 @@ urlpatterns = [
     path("implantacoes/<int:pk>/validar/", views.implantacao_validar, name="implantacao-validar"),
     path("implantacoes/<int:pk>/promover/", views.implantacao_promover, name="implantacao-promover"),
     path("implantacoes/<int:pk>/dispensar/", views.implantacao_dispensar, name="implantacao-dispensar"),
+    path("implantacoes/<int:pk>/repetir/", views.implantacao_repetir, name="implantacao-repetir"),
 ]

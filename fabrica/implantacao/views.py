@@ -131,6 +131,8 @@ def _pagina_da_implantacao(
     what was typed kept in it."""
     impl = get_object_or_404(selectors.implantacoes(), pk=pk)
     pode_decidir = request.user.has_perm("fabrica.decidir_implantacao")
+    falha_pendente = impl.falha == Implantacao.Falha.PENDENTE
+    aprovador = servicos.aprovador_do_ambiente(request.user, impl.ambiente)
     return render(
         request,
         "fabrica/implantacao/implantacao.html",
@@ -144,8 +146,15 @@ def _pagina_da_implantacao(
             and impl.promover_para is not None
             and servicos.aprovador_do_ambiente(request.user, impl.promover_para),
             "nao_aprovador": pode_decidir
-            and impl.validacao == Implantacao.Validacao.PENDENTE
-            and not servicos.aprovador_do_ambiente(request.user, impl.ambiente),
+            and (impl.validacao == Implantacao.Validacao.PENDENTE or falha_pendente)
+            and not aprovador,
+            "pode_repetir": pode_decidir and falha_pendente and aprovador,
+            "pode_rejeitar_release": pode_decidir
+            and falha_pendente
+            and aprovador
+            and request.user.has_perm("fabrica.decidir_release"),
+            "trecho": servicos.trecho_da_falha(impl) if impl.status == Implantacao.Status.FALHOU else "",
+            "repeticoes": impl.repeticoes.order_by("id"),
             "caminho": _caminho_da_release(impl),
             "reversoes": impl.reversoes.order_by("id"),
             "promocoes": impl.promocoes.select_related("ambiente").order_by("id"),
@@ -199,7 +208,7 @@ def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
             }
         if aprovado:
             return _("Implantação validada.")
-        return _("Implantação recusada: a reversão e o corrigir_bug foram solicitados.")
+        return _("Implantação recusada: a reversão e a correção foram solicitadas.")
 
     return _decidir(request, pk, validar)
 
@@ -229,3 +238,19 @@ def implantacao_dispensar(request: PedidoAutenticado, pk: int) -> HttpResponse:
         return _("Promoção dispensada.")
 
     return _decidir(request, pk, dispensar)
+
+
+@require_POST
+@login_required
+def implantacao_repetir(request: PedidoAutenticado, pk: int) -> HttpResponse:
+    """Retries a failed deployment, after a confirmation (a dialog, or this page without JavaScript)."""
+    exigir(request, "fabrica.decidir_implantacao")
+    if request.POST.get("confirmado") != "sim":
+        impl = get_object_or_404(selectors.implantacoes(), pk=pk)
+        return render(request, "fabrica/implantacao/confirmar_falha.html", {"impl": impl, "acao": "repetir"})
+
+    def repetir() -> str:
+        item = servicos.implantacao_repetir(implantacao_id=pk, por=request.user)
+        return _("Implantação repetida: a nova implantação roda em segundo plano (item #%(n)s).") % {"n": item.pk}
+
+    return _decidir(request, pk, repetir)

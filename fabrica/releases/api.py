@@ -166,6 +166,36 @@ class RejeitarReleaseView(APIView):
         return Response(ReleaseDetalhe(_obter(pk)).data)
 
 
+class RejeitarPorFalhaEntrada(serializers.Serializer):
+    motivo = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Comentário opcional; o erro do corrigir_bug leva também a falha e o trecho do log.",
+    )
+
+
+class RejeitarReleaseDaFalhaView(APIView):
+    """Rejects the release of a failed deployment whose decision waits: the release becomes
+    ``Rejeitada`` and ``corrigir_bug`` is produced with the failure as ``erro``. 409 when the
+    deployment has no failure waiting or its release is no longer approved."""
+
+    permission_classes = [
+        exige("fabrica.decidir_release", "fabrica.decidir_release"),
+        exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao"),
+    ]
+
+    @extend_schema(request=RejeitarPorFalhaEntrada, responses=ReleaseDetalhe)
+    def post(self, request: PedidoApi, pk: int) -> Response:
+        entrada = RejeitarPorFalhaEntrada(data=request.data)
+        entrada.is_valid(raise_exception=True)
+        release = services.release_rejeitar_por_falha(
+            implantacao_id=pk, por=request.user, motivo=entrada.validated_data["motivo"]
+        )
+        return Response(ReleaseDetalhe(_obter(release.pk)).data)
+
+
 class HorasReleaseView(APIView):
     """The real hours per vertente of a release; they re-calibrate the pricing model."""
 
@@ -186,4 +216,9 @@ urlpatterns = [
     path("releases/<int:pk>/aprovar/", AprovarReleaseView.as_view(), name="api-release-aprovar"),
     path("releases/<int:pk>/rejeitar/", RejeitarReleaseView.as_view(), name="api-release-rejeitar"),
     path("releases/<int:pk>/horas/", HorasReleaseView.as_view(), name="api-release-horas"),
+    path(
+        "implantacoes/<int:pk>/rejeitar-release/",
+        RejeitarReleaseDaFalhaView.as_view(),
+        name="api-implantacao-rejeitar-release",
+    ),
 ]

@@ -26,6 +26,7 @@ from backlog.models import Status as StatusItem
 from fabrica import contratos
 from fabrica.decisoes import base
 from fabrica.erros import DadosInvalidos, TransicaoInvalida
+from fabrica.implantacao import services as implantacao
 from fabrica.implantacao.services import exigir_ambiente_padrao, novo_item_implantar
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.precificacao.services import esforco_real_registrar
@@ -55,7 +56,7 @@ def _exigir(release: Release, destino: str) -> None:
     item = release.item_aprovacao
     if item is None or item.status != StatusItem.PENDENTE:
         raise TransicaoInvalida(
-            _("O item aprovar_release desta release não está Pendente (está %(status)s): outro sistema o tomou.")
+            _("A aprovação desta release não está pendente (está %(status)s): outro sistema a tomou.")
             % {"status": item.status if item else "?"},
             {"item_aprovacao": [item.status if item else "?"]},
         )
@@ -116,6 +117,37 @@ def release_rejeitar(*, release_id: int, por: AbstractBaseUser, motivo: str) -> 
             gerados=[corrigir],
         )
         base.registrar(release, Status.REJEITADA, por=por, motivo=motivo)
+    return release
+
+
+def release_rejeitar_por_falha(*, implantacao_id: int, por: AbstractBaseUser, motivo: str = "") -> Release:
+    """Rejects the approved release of a failed deployment whose decision waits (docs/implantacao.md,
+    "A failed deployment"): the release becomes ``Rejeitada`` with the failure as its reason, and
+    ``corrigir_bug`` is produced with the failure (and the log's failing part) as ``erro``; the
+    other failures of the release wait no more. Once, by whom the environment allows."""
+    with transaction.atomic():
+        impl = implantacao.falha_travar(implantacao_id, por)
+        assert impl.release_id is not None
+        release = _travar(impl.release_id)
+        if release.status != Status.APROVADA:
+            raise TransicaoInvalida(
+                _("A release %(release)s não está aprovada (%(status)s): não há o que rejeitar.")
+                % {"release": release.rotulo_versao, "status": release.get_status_display()},
+                {"status": [release.status]},
+            )
+        erro = implantacao.erro_da_falha(impl, motivo)
+        corrigir = contratos.item_corrigir_bug(
+            rotulo_versao=release.rotulo_versao,
+            spec_ref=release.spec_ref,
+            erro=erro,
+            rejeitada_por=ator_de(por),
+            implantacao_ref=str(impl.pk),
+            ambiente=impl.ambiente.nome,
+        )
+        base.fechar_item(None, por=por, resultado={}, gerados=[corrigir])
+        base.registrar(release, Status.REJEITADA, por=por, motivo=erro)
+        implantacao.falha_registrar(impl, implantacao.Falha.REJEITADA, por, motivo)
+        implantacao.falhas_da_release_superar(release.pk, exceto=impl.pk)
     return release
 
 

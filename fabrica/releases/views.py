@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from backlog.models import Evento, Item
 from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
 from fabrica.desenvolvimento.pacote import zip_da_release
-from fabrica.forms import MotivoObrigatorioForm
+from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.implantacao import selectors as selectors_de_implantacao
+from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Release
 from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
@@ -120,9 +121,24 @@ def _pagina_da_release(
             "nomes": NOME_DA_VERTENTE,
             # A failed deployment must be findable from the release it deployed.
             "implantacoes": objeto.implantacoes.select_related("ambiente").order_by("-id")[:20],
+            "por_ambiente": _por_ambiente(objeto),
         },
         status=status,
     )
+
+
+def _por_ambiente(release: Release) -> list[Implantacao]:
+    """What happened to the release in each environment: its newest deployment there (status,
+    validation, a failure and its decision), in the environments' order. One query."""
+    ultimas: dict[int, Implantacao] = {}
+    for impl in (
+        Implantacao.objects.filter(release=release, tipo=Implantacao.Tipo.IMPLANTACAO)
+        .select_related("ambiente")
+        .defer("log")
+        .order_by("id")
+    ):
+        ultimas[impl.ambiente_id] = impl
+    return sorted(ultimas.values(), key=lambda i: (i.ambiente.ordem, i.ambiente.nome))
 
 
 _DECISOES = {
@@ -156,6 +172,36 @@ def release_decidir(request: PedidoAutenticado, pk: int, decisao: str) -> HttpRe
     else:
         messages.success(request, _DECISOES[decisao])
     return redirect("release", pk=pk)
+
+
+@require_POST
+@login_required
+def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpResponse:
+    """Rejects the release of a failed deployment (``corrigir_bug`` with the failure), after a
+    confirmation (a dialog, or a page of its own without JavaScript). Lives here, not in
+    fabrica.implantacao: it decides a release."""
+    exigir(request, "fabrica.decidir_implantacao", "fabrica.decidir_release")
+    form = DecisaoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for lista in form.errors.values() for m in lista))
+        return redirect("implantacao", pk=pk)
+    motivo = form.cleaned_data["motivo"]
+    if request.POST.get("confirmado") != "sim":
+        impl = get_object_or_404(Implantacao.objects.select_related("ambiente", "release"), pk=pk)
+        return render(
+            request, "fabrica/implantacao/confirmar_falha.html", {"impl": impl, "acao": "rejeitar", "motivo": motivo}
+        )
+    try:
+        release = services.release_rejeitar_por_falha(implantacao_id=pk, por=request.user, motivo=motivo)
+    except ErroDominio as exc:
+        messages.error(request, exc.mensagem)
+    else:
+        messages.success(
+            request,
+            _("Release %(release)s rejeitada: a correção foi solicitada com a falha como erro.")
+            % {"release": release.rotulo_versao},
+        )
+    return redirect("implantacao", pk=pk)
 
 
 @require_POST

@@ -93,7 +93,7 @@ def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_re
     po.get_by_role("button", name="Recusar e reverter…").click()
     po.get_by_role("dialog").get_by_role("button", name="Recusar e reverter", exact=True).click()
     expect(po.locator(".aviso").first).to_contain_text(
-        "Implantação recusada: a reversão e o corrigir_bug foram solicitados."
+        "Implantação recusada: a reversão e a correção foram solicitadas."
     )
     corrigir = Item.objects.get(tipo="corrigir_bug")
     assert (

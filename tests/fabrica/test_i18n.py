@@ -389,6 +389,9 @@ def release_com_falhas(release_pronta):
             }
         ],
         pendencias=[{"vertente": "E", "descricao": "Conta.saldo: precisa de uma implementação — soma os lançamentos"}],
+        nao_testaveis=[
+            {"vertente": "E", "caso": "caso_07", "motivo": "espera.sacar: faltam em dado os parâmetros valor"}
+        ],
         artefatos=[
             artefato("p/estrutural/conta.py", "x = 1\n"),
             artefato("p/integracao/suporte.py", "y = 2\n", vertente="C", papel="apoio"),
@@ -453,6 +456,7 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
         assert ingles in falhas, ingles
     assert "Attempt 1: no deterministic repair applies to AssertionError in 1 test" in falhas
     assert "Conta.saldo: needs an implementation — soma os lançamentos" in falhas  # the rule is data
+    assert "espera.sacar: the data lacks the parameters valor" in falhas
     assert "Completed" in textos["release"]  # the timeline's "concluido"
     for ingles in ("The smoke tests failed (exit code", "Directory", "Product (system)"):
         assert ingles in implantacao, ingles

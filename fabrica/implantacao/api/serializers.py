@@ -29,6 +29,12 @@ class ImplantacaoResumo(serializers.ModelSerializer):
     promover_para = serializers.CharField(source="promover_para.nome", read_only=True, default=None, allow_null=True)
     duracao_segundos = serializers.FloatField(read_only=True, allow_null=True)
     promocao = serializers.ChoiceField(choices=Implantacao.Promocao.choices, allow_blank=True, read_only=True)
+    falha = serializers.ChoiceField(
+        choices=Implantacao.Falha.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="A decisão sobre uma implantação que falhou (vazia: nenhuma esperada).",
+    )
 
     class Meta:
         model = Implantacao
@@ -55,6 +61,8 @@ class ImplantacaoResumo(serializers.ModelSerializer):
             "validado_por",
             "validado_em",
             "observacao",
+            "falha",
+            "repete",
             "promocao",
             "promover_para",
             "item",

@@ -11,4 +11,5 @@ urlpatterns = [
     path("implantacoes/<int:pk>/validar/", views.ValidarImplantacaoView.as_view(), name="api-implantacao-validar"),
     path("implantacoes/<int:pk>/promover/", views.PromoverImplantacaoView.as_view(), name="api-implantacao-promover"),
     path("implantacoes/<int:pk>/dispensar/", views.DispensarPromocaoView.as_view(), name="api-implantacao-dispensar"),
+    path("implantacoes/<int:pk>/repetir/", views.RepetirImplantacaoView.as_view(), name="api-implantacao-repetir"),
 ]

@@ -182,3 +182,16 @@ class DispensarPromocaoView(APIView):
     def post(self, request: PedidoApi, pk: int) -> Response:
         servicos.implantacao_dispensar_promocao(implantacao_id=pk, por=request.user)
         return Response(s.ImplantacaoDetalhe(selectors.implantacoes().get(pk=pk)).data)
+
+
+class RepetirImplantacaoView(APIView):
+    """Retries a failed deployment whose decision waits: a new ``implantar`` of the same release to
+    the same environment, approved by the caller (one of the environment's approvers); 202 with
+    the item. 409 when the deployment has no failure waiting (decided, superseded, not failed)."""
+
+    permission_classes = [exige("fabrica.decidir_implantacao", "fabrica.decidir_implantacao")]
+
+    @extend_schema(request=None, responses={202: ItemSaida})
+    def post(self, request: PedidoApi, pk: int) -> Response:
+        item = servicos.implantacao_repetir(implantacao_id=pk, por=request.user)
+        return Response(ItemSaida(item).data, status=status.HTTP_202_ACCEPTED)

@@ -15,7 +15,7 @@ Guarantees:
   allows, and recorded with who, when and why.
 
 One module per job: ``regras`` (what a deploy must meet), ``execucao`` (the ``implantar``
-handler: lock, target, retention), ``decisoes`` (the PO's decisions and rollbacks), ``ambientes``
+handler: lock, target, retention), ``decisoes`` (the PO's decisions and rollbacks), ``falhas`` (a failed deployment's decision), ``ambientes``
 (editing an environment); the lookups are in ``fabrica.implantacao.selectors``. This package is
 the door the views, the API, the admin and the tasks call.
 """
@@ -38,6 +38,16 @@ from fabrica.implantacao.services.execucao import (
     processar_implantar,
     retencao_de,
 )
+from fabrica.implantacao.services.falhas import (
+    LINHAS_DA_FALHA,
+    Falha,
+    erro_da_falha,
+    falha_registrar,
+    falha_travar,
+    falhas_da_release_superar,
+    implantacao_repetir,
+    trecho_da_falha,
+)
 from fabrica.implantacao.services.regras import (
     aprovador_do_ambiente,
     exigir_ambiente_padrao,
@@ -49,7 +59,15 @@ from fabrica.implantacao.services.regras import (
 __all__ = [
     "CAMPOS_DO_AMBIENTE",
     "CAMPOS_EDITAVEIS_DO_AMBIENTE",
+    "LINHAS_DA_FALHA",
     "AmbienteOcupado",
+    "Falha",
+    "erro_da_falha",
+    "falha_registrar",
+    "falha_travar",
+    "falhas_da_release_superar",
+    "implantacao_repetir",
+    "trecho_da_falha",
     "ambiente_salvar",
     "aprovador_do_ambiente",
     "encerrar_abandonadas",

@@ -42,7 +42,7 @@ def implantacao_validar(
     else:
         observacao = base.motivo_obrigatorio(
             observacao,
-            frase=_("Diga o que está errado: a observação vira o erro do corrigir_bug."),
+            frase=_("Diga o que está errado: a observação vira o pedido de correção."),
             campo="observacao",
             falta=_("Obrigatória para recusar."),
         )

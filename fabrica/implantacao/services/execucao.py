@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 Status = Implantacao.Status
 Validacao = Implantacao.Validacao
+Falha = Implantacao.Falha
 TRANSICOES = {
     Status.AGUARDANDO: {Status.EM_ANDAMENTO, Status.FALHOU},
     Status.EM_ANDAMENTO: {Status.CONCLUIDA, Status.FALHOU},
@@ -63,6 +64,7 @@ class Pedido:
     motivo: str = ""
     reverte: Implantacao | None = None
     origem: Implantacao | None = None
+    repete: Implantacao | None = None
 
 
 def _usuario(nome: Any) -> AbstractBaseUser | None:
@@ -129,6 +131,9 @@ def _pedido(item: Item) -> Pedido:
     origem = None
     if str(contexto.get("origem_ref", "")).isdecimal():
         origem = Implantacao.objects.filter(pk=int(contexto["origem_ref"])).first()
+    repete = None
+    if str(contexto.get("repete_ref", "")).isdecimal():
+        repete = Implantacao.objects.filter(pk=int(contexto["repete_ref"])).first()
     aprovado_por = autor or release.decidido_por
     return Pedido(
         tipo=Implantacao.Tipo.IMPLANTACAO,
@@ -138,6 +143,7 @@ def _pedido(item: Item) -> Pedido:
         aprovado_por=aprovado_por,
         solicitado_por=item.produtor,
         origem=origem,
+        repete=repete,
     )
 
 
@@ -178,6 +184,7 @@ def _registro_aberto(item: Item, pedido: Pedido) -> Implantacao:
         motivo=pedido.motivo,
         reverte=pedido.reverte,
         origem=pedido.origem,
+        repete=pedido.repete,
     )
 
 
@@ -450,7 +457,11 @@ def _registrar_sucesso(impl_id: int, item: Item | None, resultado: Resultado) ->
 
 def _substituir_validacoes(impl: Implantacao) -> None:
     """Earlier deployments of the spec to this environment still waiting for validation no
-    longer serve: their validation is withdrawn (the PO validates what runs)."""
+    longer serve: their validation is withdrawn (the PO validates what runs); failed ones still
+    waiting for a decision are superseded (something newer serves there now)."""
+    Implantacao.objects.filter(ambiente_id=impl.ambiente_id, spec_ref=impl.spec_ref, falha=Falha.PENDENTE).exclude(
+        pk=impl.pk
+    ).update(falha=Falha.SUPERADA)
     antigas = list(
         Implantacao.objects.select_for_update(no_key=True)
         .filter(ambiente_id=impl.ambiente_id, spec_ref=impl.spec_ref, validacao=Validacao.PENDENTE)
@@ -476,7 +487,12 @@ def _registrar_falha(impl_id: int, item: Item | None, erro: str) -> None:
         impl = _travar(impl_id)
         _exigir_transicao(impl, Status.FALHOU)
         impl.status, impl.terminado_em, impl.erro = Status.FALHOU, timezone.now(), erro[:10_000]
-        impl.save(update_fields=["status", "terminado_em", "erro"])
+        campos = ["status", "terminado_em", "erro"]
+        if impl.tipo == Implantacao.Tipo.IMPLANTACAO and impl.release_id is not None:
+            # A failed deployment is the PO's decision: retry it or reject the release.
+            impl.falha = Falha.PENDENTE
+            campos.append("falha")
+        impl.save(update_fields=campos)
         if item is not None:
             backlog.falhar(
                 item_id=item.pk,

@@ -86,7 +86,12 @@ def exigir_pode_implantar(*, release: Release, ambiente: Ambiente, por: Abstract
 
 
 def novo_item_implantar(
-    *, release: Release, ambiente: Ambiente | None = None, por: AbstractBaseUser, origem: Implantacao | None = None
+    *,
+    release: Release,
+    ambiente: Ambiente | None = None,
+    por: AbstractBaseUser,
+    origem: Implantacao | None = None,
+    repete: Implantacao | None = None,
 ) -> backlog.NovoItem:
     """The ``implantar`` item for an approved release (checked against the environment's rules),
     to produce or to conclude an approval with."""
@@ -98,4 +103,5 @@ def novo_item_implantar(
         ambiente=ambiente.nome,
         aprovado_por=por.get_username(),
         origem_ref=str(origem.pk) if origem is not None else "",
+        repete_ref=str(repete.pk) if repete is not None else "",
     )

@@ -163,11 +163,11 @@ def test_validar_recusar_promover_pela_pagina(cliente_como, fazer_release, rapid
     segunda = implantar(fazer_release(2))
 
     sem_observacao = po.post(reverse("implantacao-validar", args=[segunda.pk]), {"decisao": "recusar"}, follow=True)
-    assert "a observação vira o erro do corrigir_bug" in sem_observacao.content.decode()
+    assert "a observação vira o pedido de correção" in sem_observacao.content.decode()
     recusa = po.post(
         reverse("implantacao-validar", args=[segunda.pk]), {"decisao": "recusar", "observacao": "errado"}, follow=True
     )
-    assert "Implantação recusada: a reversão e o corrigir_bug foram solicitados." in recusa.content.decode()
+    assert "Implantação recusada: a reversão e a correção foram solicitadas." in recusa.content.decode()
     assert "Validação: <strong>recusada</strong> por po em" in recusa.content.decode()
     de_novo = po.post(reverse("implantacao-validar", args=[segunda.pk]), {"decisao": "validar"}, follow=True)
     assert "Esta implantação já foi recusada por po em" in de_novo.content.decode()
