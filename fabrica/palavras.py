@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backlog.models import Status
 from fabrica.contratos import TipoItem
-from fabrica.models import Orcamento, Release
+from fabrica.models import Ambiente, Orcamento, Release
 from prometheus_site import vocabulario
 from prometheus_site.vocabulario import Palavra, nome_do_ator
 
@@ -209,12 +209,6 @@ PAPEIS_DE_ARTEFATO = {
     "apoio": _("apoio"),
 }
 
-# Where a deployment puts a release (``Ambiente.alvo``).
-ALVOS = {
-    "diretorio": _("diretório"),
-    "comando": _("comando"),
-}
-
 # How the sandbox isolated a run.
 ISOLAMENTOS = {
     "completo": _("completo"),
@@ -366,8 +360,8 @@ FRASES = {
     ),
     r"com as escolhas (?P<escolhas>.*?): (?P<frase_erro>.*)": _("com as escolhas %(escolhas)s: %(frase_erro)s"),
     # words inside the sentences above
-    r"diretorio": _("diretório"),
-    r"comando": _("comando"),
+    r"diretorio": Ambiente.Alvo.DIRETORIO.label,
+    r"comando": Ambiente.Alvo.COMANDO.label,
     r"nada": _("nada"),
     r"\(nenhuma release\)": _("(nenhuma release)"),
     # fabrica/desenvolvimento/workers/estrutural.py: what needs a person's implementation
@@ -391,7 +385,7 @@ CORRETORES = {"deterministico": _("determinístico")}
 def registrar_resultados() -> None:
     vocabulario.registrar("resultado_teste", RESULTADOS_DE_TESTE)
     vocabulario.registrar("papel_artefato", PAPEIS_DE_ARTEFATO)
-    vocabulario.registrar("alvo", ALVOS)
+    vocabulario.registrar_escolhas("alvo", Ambiente.Alvo)  # where a deployment puts a release
     vocabulario.registrar("isolamento", ISOLAMENTOS)
     vocabulario.registrar("ator", ATORES)
     vocabulario.registrar("corretor", CORRETORES)

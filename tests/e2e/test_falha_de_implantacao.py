@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from backlog.models import Item
 from fabrica.implantacao.models import Implantacao
-from fabrica.models import Release
+from fabrica.models import Ambiente, Release
 from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared with the service tests
-    ambientes,
     fazer_release,
     implantacoes_dir,
     implantar,
@@ -25,7 +24,19 @@ from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_po_repete_e_rejeita_uma_implantacao_que_falhou(entrar_como, fotografar, fazer_release, ambientes, live_server):  # noqa: F811
+@pytest.fixture
+def homologacao(db) -> Ambiente:
+    """The one environment this story needs, with the release's own smoke tests."""
+    return Ambiente.objects.create(nome="homologacao", ordem=10)
+
+
+def test_po_repete_e_rejeita_uma_implantacao_que_falhou(
+    entrar_como,
+    fotografar,
+    fazer_release,  # noqa: F811
+    homologacao,
+    live_server,
+):
     falhou = implantar(fazer_release(1, smoke_passa=False))
     assert falhou.falha == Implantacao.Falha.PENDENTE
 
