@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After locale and user (the 413 page speaks the person's language), before any
+    # process_view reads the body (the CSRF check would raise RequestDataTooBig).
+    "prometheus_site.api.middleware.LimiteDeCorpoDasPaginasMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -260,7 +263,7 @@ SPECTACULAR_SETTINGS = {
         "TipoReleaseEnum": "fabrica.models.Release.Tipo",
     },
 }
-# Bodies over this size get 413 (see prometheus_site.api.middleware); Django's own check covers forms.
+# Bodies over this size get 413 (see prometheus_site.api.middleware): JSON for the API, the 413 page for pages.
 PROMETHEUS_MAX_CORPO = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROMETHEUS_MAX_CORPO
 

@@ -62,7 +62,7 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("release", "GET"): ("L", 403, 200, 200, 200),
     ("release-zip", "GET"): ("L", 403, 200, 200, 200),
     ("release-horas", "POST"): ("L", 403, 403, 302, 403),
-    ("release-decidir", "POST"): ("L", 403, 403, 302, 403),
+    ("release-decidir", "POST"): ("L", 403, 403, 400, 403),
     ("construcao", "GET"): ("L", 403, 200, 200, 200),
     ("ambientes", "GET"): ("L", 403, 200, 200, 200),
     ("ambiente", "GET"): ("L", 403, 200, 200, 200),

@@ -121,6 +121,14 @@ def _caminho_da_release(impl: Implantacao) -> list[dict]:
 @login_required
 def implantacao(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_implantacao")
+    return _pagina_da_implantacao(request, pk)
+
+
+def _pagina_da_implantacao(
+    request: PedidoAutenticado, pk: int, *, form: ValidacaoForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The deployment page; a refused validation comes back with its error at the field and
+    what was typed kept in it."""
     impl = get_object_or_404(selectors.implantacoes(), pk=pk)
     pode_decidir = request.user.has_perm("fabrica.decidir_implantacao")
     falha_pendente = impl.falha == Implantacao.Falha.PENDENTE
@@ -150,8 +158,9 @@ def implantacao(request: PedidoAutenticado, pk: int) -> HttpResponse:
             "caminho": _caminho_da_release(impl),
             "reversoes": impl.reversoes.order_by("id"),
             "promocoes": impl.promocoes.select_related("ambiente").order_by("id"),
-            "form": ValidacaoForm(),
+            "form": form or ValidacaoForm(),
         },
+        status=status,
     )
 
 
@@ -183,8 +192,10 @@ def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.decidir_implantacao")
     form = ValidacaoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(m) for erros in form.errors.values() for m in erros))
-        return redirect("implantacao", pk=pk)
+        if "decisao" in form.errors:
+            messages.error(request, " ".join(str(m) for erros in form.errors.values() for m in erros))
+            return redirect("implantacao", pk=pk)
+        return _pagina_da_implantacao(request, pk, form=form, status=400)
     aprovado = form.cleaned_data["decisao"] == "validar"
 
     def validar() -> str:

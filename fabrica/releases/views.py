@@ -87,6 +87,14 @@ def _orcado_e_real(release: Release) -> list[dict]:
 @login_required
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_release")
+    return _pagina_da_release(request, pk)
+
+
+def _pagina_da_release(
+    request: HttpRequest, pk: int, *, forms_dados: dict[str, forms.Form] | None = None, status: int = 200
+) -> HttpResponse:
+    """The release page; ``forms_dados`` replaces a decision's blank form with the one refused,
+    so its error shows at the field and what was typed stays in it."""
     objeto = get_object_or_404(selectors.releases(), pk=pk)
     artefatos = [
         {**a, "html": realce.realcar(a["caminho"], a["conteudo"], a["sha256"]), "linhas": a["conteudo"].count("\n") + 1}
@@ -106,15 +114,16 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
             "estouro": services.estouro(objeto),
             "eventos": _linha_do_tempo(objeto),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
-            "form_aprovar": AprovarReleaseForm(initial={"ambiente": padrao}),
+            "form_aprovar": (forms_dados or {}).get("aprovar") or AprovarReleaseForm(initial={"ambiente": padrao}),
             "tem_ambiente": padrao is not None,
-            "form_rejeitar": MotivoObrigatorioForm(),
+            "form_rejeitar": (forms_dados or {}).get("rejeitar") or MotivoObrigatorioForm(),
             "form_horas": _horas_form(objeto),
             "nomes": NOME_DA_VERTENTE,
             # A failed deployment must be findable from the release it deployed.
             "implantacoes": objeto.implantacoes.select_related("ambiente").order_by("-id")[:20],
             "por_ambiente": _por_ambiente(objeto),
         },
+        status=status,
     )
 
 
@@ -146,9 +155,8 @@ def release_decidir(request: PedidoAutenticado, pk: int, decisao: str) -> HttpRe
         raise Http404
     form = AprovarReleaseForm(request.POST) if decisao == "aprovar" else MotivoObrigatorioForm(request.POST)
     if not form.is_valid():
-        erros = [str(m) for lista in form.errors.values() for m in lista]
-        messages.error(request, " ".join(erros) or _("Dados inválidos."))
-        return redirect("release", pk=pk)
+        # Shown at the field, with what was typed kept: the page again, not a redirect.
+        return _pagina_da_release(request, pk, forms_dados={decisao: form}, status=400)
     try:
         if decisao == "aprovar":
             services.release_aprovar(

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.shortcuts import render
+
+
+def _tamanho_declarado(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class LimiteDeCorpoMiddleware:
@@ -16,10 +25,7 @@ class LimiteDeCorpoMiddleware:
 
     def __call__(self, request):
         if request.path.startswith("/api/"):
-            try:
-                tamanho = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                tamanho = 0
+            tamanho = _tamanho_declarado(request)
             limite = settings.PROMETHEUS_MAX_CORPO
             if tamanho > limite:
                 return JsonResponse(
@@ -30,6 +36,34 @@ class LimiteDeCorpoMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+class LimiteDeCorpoDasPaginasMiddleware:
+    """A page's body over the limit answers the app's 413 page, in the person's language.
+
+    Django raises ``RequestDataTooBig`` when something reads ``request.POST`` (the CSRF check
+    first), which would be a 400 or, under DEBUG, its traceback. Placed after the locale and
+    authentication middleware, this checks the declared length before any ``process_view`` reads
+    the body; a body whose length was not declared meets Django's check in the view, and
+    ``process_exception`` turns that one into the same page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _tamanho_declarado(request) > settings.PROMETHEUS_MAX_CORPO and not request.path.startswith("/api/"):
+            return self._pagina(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RequestDataTooBig):
+            return self._pagina(request)
+        return None
+
+    @staticmethod
+    def _pagina(request):
+        return render(request, "413.html", {"limite_kib": settings.PROMETHEUS_MAX_CORPO // 1024}, status=413)
 
 
 class ConsultaSemNuloMiddleware:

@@ -13,8 +13,27 @@
     var campo = evento.target;
     if (!campo.matches || !campo.matches("[aria-invalid=true]")) return;
     campo.removeAttribute("aria-invalid");
-    var erro = document.getElementById(campo.getAttribute("aria-describedby") || "");
-    if (erro) erro.hidden = true;
+    (campo.getAttribute("aria-describedby") || "").split(" ").forEach(function (id) {
+      var erro = document.getElementById(id);
+      if (erro && erro.classList.contains("erro-campo")) erro.hidden = true;
+    });
+  });
+
+  // A text field with a limit shows how much of it is used, as the person types
+  // (templates/_limite_de_texto.html draws the line with the count the server saw).
+  function contar(campo) {
+    var linha = document.getElementById("limite-" + campo.id);
+    var numero = linha && linha.querySelector("[data-contagem]");
+    if (!numero) return;
+    numero.textContent = String(campo.value.length);
+    linha.classList.toggle("no-limite", campo.maxLength > 0 && campo.value.length >= campo.maxLength);
+  }
+  document.addEventListener("input", function (evento) {
+    var campo = evento.target;
+    if (campo.matches && campo.matches("[data-contar]")) contar(campo);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-contar]").forEach(contar);
   });
 
   // After a decision, focus goes to its banner, so a screen reader announces what happened.
@@ -32,7 +51,7 @@
     if (!dialogo || typeof dialogo.showModal !== "function") return;
     if (!form.checkValidity()) return;
     evento.preventDefault();
-    var motivo = form.querySelector("textarea");
+    var motivo = form.querySelector("textarea, input[name=motivo]");
     var citacao = dialogo.querySelector("[data-motivo]");
     if (citacao && motivo) citacao.textContent = motivo.value;
     dialogo.returnValue = "";

@@ -7,20 +7,33 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from backlog.models import Item
 from fabrica.implantacao.models import Implantacao
+from fabrica.models import Ambiente
 from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared with the service tests
-    ambientes,
     fazer_release,
     implantacoes_dir,
     implantar,
     processar,
     spec_teste,
 )
+from tests.factories import AmbienteFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def ambientes(db) -> dict[str, Ambiente]:
+    """The deployment tests' environments (``tests/fabrica/implantacao/conftest.py`` builds them on
+    ``tests/fabrica/conftest.py``'s, which this directory cannot see): homologacao, then producao
+    only after validation there, approved by the PO group."""
+    homologacao = AmbienteFactory(nome="homologacao", ordem=10)
+    producao = AmbienteFactory(nome="producao", ordem=20, exige_validacao_em=homologacao)
+    producao.grupos_aprovadores.set([Group.objects.get(name="PO")])
+    return {"homologacao": homologacao, "producao": producao}
 
 
 def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_release, ambientes, live_server):  # noqa: F811
@@ -47,7 +60,15 @@ def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_re
     assert Item.objects.filter(tipo="avaliar_efetividade", contexto__implantacao_ref=str(primeira.pk)).count() == 1
 
     # The promotion offered to producao, taken from the same page; the cluster (here inline) deploys it.
+    # Promoting asks first; going back changes nothing (issue 17).
     po.get_by_role("button", name="Promover para producao").click()
+    dialogo = po.get_by_role("dialog")
+    expect(dialogo).to_contain_text("Implantar spec_teste-v1 em producao?")
+    dialogo.get_by_role("button", name="Voltar").click()
+    expect(dialogo).to_be_hidden()
+    assert not Item.objects.filter(tipo="implantar", contexto__ambiente="producao").exists()
+    po.get_by_role("button", name="Promover para producao").click()
+    po.get_by_role("dialog").get_by_role("button", name="Promover", exact=True).click()
     expect(po.locator(".aviso").first).to_contain_text("Promoção solicitada para producao")
     em_producao = processar(Item.objects.get(tipo="implantar", contexto__ambiente="producao"))
     assert em_producao.status == Implantacao.Status.CONCLUIDA
@@ -58,7 +79,19 @@ def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_re
     po.locator("#caixa tbody tr", has_text="spec_teste-v2 em homologacao").get_by_role("link").click()
     expect(po).to_have_url(f"{live_server.url}/implantacoes/{segunda.pk}/")
     po.get_by_label("O que está errado (obrigatório)").fill("o total da nota sai negativo")
-    po.get_by_role("button", name="Recusar e reverter").click()
+    expect(po.locator("#limite-obs-recusar [data-contagem]")).to_have_text(str(len("o total da nota sai negativo")))
+    # Refusing asks first; going back changes nothing (issue 17).
+    po.get_by_role("button", name="Recusar e reverter…").click()
+    dialogo = po.get_by_role("dialog")
+    expect(dialogo).to_contain_text(f"Recusar a implantação #{segunda.pk} e reverter homologacao?")
+    expect(dialogo).to_contain_text("o total da nota sai negativo")
+    dialogo.get_by_role("button", name="Voltar").click()
+    expect(dialogo).to_be_hidden()
+    segunda.refresh_from_db()
+    assert segunda.validacao == Implantacao.Validacao.PENDENTE
+    assert not Item.objects.filter(tipo="corrigir_bug").exists()
+    po.get_by_role("button", name="Recusar e reverter…").click()
+    po.get_by_role("dialog").get_by_role("button", name="Recusar e reverter", exact=True).click()
     expect(po.locator(".aviso").first).to_contain_text(
         "Implantação recusada: a reversão e a correção foram solicitadas."
     )
@@ -89,3 +122,15 @@ def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_re
     admin = entrar_como("admin", proxima="/ambientes/homologacao/")
     expect(admin.locator("form.reverter")).to_have_count(1)
     expect(admin.locator("form.reverter select option")).to_have_text(["spec_teste-v2"])
+    # Rolling back asks first; going back changes nothing (issue 17).
+    reversoes = Item.objects.filter(tipo="implantar", contexto__has_key="reversao").count()
+    admin.locator("form.reverter").get_by_label("Motivo").fill("voltar à v2 para conferir")
+    expect(admin.locator("#limite-motivo-spec_teste [data-contagem]")).to_have_text(
+        str(len("voltar à v2 para conferir"))
+    )
+    admin.get_by_role("button", name="Reverter…").click()
+    dialogo = admin.get_by_role("dialog")
+    expect(dialogo).to_contain_text("Reverter spec_teste em homologacao?")
+    dialogo.get_by_role("button", name="Voltar").click()
+    expect(dialogo).to_be_hidden()
+    assert Item.objects.filter(tipo="implantar", contexto__has_key="reversao").count() == reversoes

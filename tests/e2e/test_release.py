@@ -67,12 +67,28 @@ def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases
     # The hotfix: a rejection needs a reason, and becomes a corrigir_bug naming the release.
     po.goto(f"/releases/{v2.pk}/")
     expect(po.locator("#erro-relatado")).to_contain_text("limite errado")
-    rejeitar = po.get_by_role("button", name="Rejeitar")
+    rejeitar = po.get_by_role("button", name="Rejeitar…")
     rejeitar.click()  # the browser refuses: the reason is required
     expect(po).to_have_url(live_server.url + f"/releases/{v2.pk}/")
     assert Release.objects.get(pk=v2.pk).status == Release.Status.ABERTA
-    po.get_by_label(re.compile("O que está errado")).fill("o limite ainda ignora a restrição cadastral")
+    # The field shows its limit and counts what is typed (issue 17).
+    contagem = po.locator("#limite-motivo-rejeitar [data-contagem]")
+    expect(contagem).to_have_text("0")
+    motivo = "o limite ainda ignora a restrição cadastral"
+    po.get_by_label(re.compile("O que está errado")).fill(motivo)
+    expect(contagem).to_have_text(str(len(motivo)))
+    expect(po.locator("#limite-motivo-rejeitar")).to_contain_text("de 5000 caracteres")
+    # Rejecting asks first; going back changes nothing (issue 17).
     rejeitar.click()
+    dialogo = po.get_by_role("dialog")
+    expect(dialogo).to_contain_text("Rejeitar a release spec_002-v2?")
+    expect(dialogo).to_contain_text(motivo)
+    dialogo.get_by_role("button", name="Voltar").click()
+    expect(dialogo).to_be_hidden()
+    assert Release.objects.get(pk=v2.pk).status == Release.Status.ABERTA
+    assert not Item.objects.filter(tipo="corrigir_bug", status=Status.PENDENTE).exists()
+    rejeitar.click()
+    po.get_by_role("dialog").get_by_role("button", name="Rejeitar", exact=True).click()
     expect(po.locator(".aviso.success")).to_contain_text("Release rejeitada")
     expect(po.locator("#situacao")).to_have_text("rejeitada")
     pedido = Item.objects.get(tipo="corrigir_bug", status=Status.PENDENTE)

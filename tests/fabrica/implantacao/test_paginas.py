@@ -177,6 +177,7 @@ def test_validar_recusar_promover_pela_pagina(cliente_como, fazer_release, rapid
     validada = po.post(reverse("implantacao-validar", args=[terceira.pk]), {"decisao": "validar"}, follow=True)
     html = validada.content.decode()
     assert "promover para producao está à sua disposição" in html and "Promover para producao" in html
+    assert 'data-confirmar="confirmar-promover"' in html  # promoting asks first (issue 17)
     promovida = po.post(reverse("implantacao-promover", args=[terceira.pk]), follow=True)
     assert "Promoção solicitada para producao" in promovida.content.decode()
     assert Item.objects.filter(tipo="implantar", contexto__ambiente="producao").count() == 1
