@@ -15,7 +15,7 @@ class FabricaConfig(AppConfig):
         from fabrica.contratos import TipoItem
         from fabrica.decisoes import caixa
         from fabrica.decisoes.services import (
-            decisao_so_pela_pagina,
+            decisao_pelo_backlog_recusar,
             orcamento_decidir_pelo_backlog,
             orcamentos_substituir,
         )
@@ -31,13 +31,13 @@ class FabricaConfig(AppConfig):
 
         contratos.registrar({TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug})
         # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
-        specs.registrar_nova_versao(orcamentos_substituir)
+        specs.nova_versao_ouvinte_registrar(orcamentos_substituir)
         consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
         # A role granted to conclude a decision item decides through the PO's decision service.
         registrar_decisor(TipoItem.APROVAR_ORCAMENTO, orcamento_decidir_pelo_backlog)
-        registrar_decisor(TipoItem.APROVAR_RELEASE, decisao_so_pela_pagina)
-        registrar_decisor(TipoItem.VALIDAR_IMPLANTACAO, decisao_so_pela_pagina)
+        registrar_decisor(TipoItem.APROVAR_RELEASE, decisao_pelo_backlog_recusar)
+        registrar_decisor(TipoItem.VALIDAR_IMPLANTACAO, decisao_pelo_backlog_recusar)
         consumidor.registrar_handler(TipoItem.ORCAR_SPEC, processar_orcar)
         consumidor.registrar_handler(TipoItem.DESENVOLVIMENTO, processar_desenvolvimento)
         consumidor.registrar_handler(TipoItem.CORRIGIR_BUG, processar_corrigir)

@@ -7,7 +7,7 @@ from django_q.tasks import async_task
 from backlog import selectors
 from backlog import services as backlog
 from fabrica import consumidor
-from fabrica.implantacao.services import encerrar_abandonadas
+from fabrica.implantacao.services import implantacoes_abandonadas_encerrar
 
 
 def processar(tipo: str) -> int | None:
@@ -26,7 +26,7 @@ def varrer() -> dict[str, int]:
     claimable item of our types whose dispatch was lost (e.g. the cluster was down)."""
     resgatados = backlog.resgatar_expirados()
     desbloqueados = backlog.desbloquear_orfaos()
-    encerrar_abandonadas()
+    implantacoes_abandonadas_encerrar()
     # Only claimable items: one still waiting out its retry delay would make an idle task.
     despachados = 0
     for tipo, ids in selectors.consumiveis_por_tipo(list(consumidor.HANDLERS), limite=100).items():

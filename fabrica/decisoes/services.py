@@ -227,7 +227,9 @@ def orcamentos_substituir(*, nova: Spec, por: User | None = None) -> list[Orcame
     return substituidos
 
 
-def decisao_so_pela_pagina(*, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str, Any], por: User) -> None:
+def decisao_pelo_backlog_recusar(
+    *, item_id: int, lease_token: uuid.UUID | str, resultado: dict[str, Any], por: User
+) -> None:
     """The decision items whose decision is not yet offered over the broker (a release, a
     deployment's validation): a role granted to conclude them is refused rather than leaving a
     concluded item beside an undecided release."""

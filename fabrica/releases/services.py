@@ -28,7 +28,7 @@ from fabrica import contratos
 from fabrica.decisoes import base
 from fabrica.erros import DadosInvalidos, TransicaoInvalida
 from fabrica.implantacao import services as implantacao
-from fabrica.implantacao.services import exigir_ambiente_padrao, novo_item_implantar
+from fabrica.implantacao.services import exigir_ambiente_padrao, item_implantar_preparar
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.precificacao.services import esforco_real_registrar
 from prometheus_site.atores import ator_de
@@ -90,7 +90,7 @@ def release_aprovar(*, release_id: int, por: User, ambiente: str | None = None, 
         # check the environment's approvers and an earlier validation it may demand; a refusal
         # rolls the approval back with everything else.
         base.registrar(release, Status.APROVADA, por=por, motivo=motivo)
-        implantar = novo_item_implantar(release=release, ambiente=destino, por=por)
+        implantar = item_implantar_preparar(release=release, ambiente=destino, por=por)
         base.fechar_item(
             release.item_aprovacao_id,
             por=por,

@@ -25,7 +25,7 @@ NovaVersao = Callable[..., object]  # (*, nova: Spec, por: AbstractBaseUser | No
 _ao_criar_versao: list[NovaVersao] = []
 
 
-def registrar_nova_versao(funcao: NovaVersao) -> None:
+def nova_versao_ouvinte_registrar(funcao: NovaVersao) -> None:
     """``funcao(nova=spec, por=user)`` runs whenever a new version of a spec is stored."""
     if funcao not in _ao_criar_versao:
         _ao_criar_versao.append(funcao)
@@ -44,7 +44,7 @@ def spec_importar(
 ) -> tuple[Spec, bool]:
     """Validates and stores one spec version; the same content twice is one version. A new
     version supersedes the open budgets of the older ones, in the same transaction
-    (``orcamentos_substituir``, registered with ``registrar_nova_versao``).
+    (``orcamentos_substituir``, registered with ``nova_versao_ouvinte_registrar``).
 
     ``por`` is the user importing it (``None``: the factory itself), recorded as ``ator_de(por)``.
 

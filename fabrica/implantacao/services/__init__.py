@@ -34,7 +34,7 @@ from fabrica.implantacao.services.decisoes import (
 )
 from fabrica.implantacao.services.execucao import (
     AmbienteOcupado,
-    encerrar_abandonadas,
+    implantacoes_abandonadas_encerrar,
     processar_implantar,
     retencao_de,
 )
@@ -53,7 +53,7 @@ from fabrica.implantacao.services.regras import (
     exigir_ambiente_padrao,
     exigir_aprovador,
     exigir_pode_implantar,
-    novo_item_implantar,
+    item_implantar_preparar,
 )
 
 __all__ = [
@@ -70,7 +70,7 @@ __all__ = [
     "trecho_da_falha",
     "ambiente_salvar",
     "aprovador_do_ambiente",
-    "encerrar_abandonadas",
+    "implantacoes_abandonadas_encerrar",
     "erros_do_ambiente",
     "exigir_ambiente_padrao",
     "exigir_aprovador",
@@ -78,7 +78,7 @@ __all__ = [
     "implantacao_dispensar_promocao",
     "implantacao_promover",
     "implantacao_validar",
-    "novo_item_implantar",
+    "item_implantar_preparar",
     "processar_implantar",
     "retencao_de",
     "reversao_solicitar",

@@ -18,7 +18,7 @@ from fabrica.implantacao import selectors
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.selectors import proximo_ambiente, releases_para_reverter
 from fabrica.implantacao.services.execucao import _travar
-from fabrica.implantacao.services.regras import exigir_aprovador, novo_item_implantar
+from fabrica.implantacao.services.regras import exigir_aprovador, item_implantar_preparar
 from fabrica.models import Ambiente, Release
 from prometheus_site.atores import ator_de
 
@@ -130,7 +130,7 @@ def implantacao_promover(*, implantacao_id: int, por: User) -> Item:
                 {"promocao": [impl.promocao]},
             )
         assert impl.release is not None and impl.promover_para is not None
-        novo = novo_item_implantar(release=impl.release, ambiente=impl.promover_para, por=por, origem=impl)
+        novo = item_implantar_preparar(release=impl.release, ambiente=impl.promover_para, por=por, origem=impl)
         (item,) = backlog.produzir_varios([novo], ator=ator_de(por))
         impl.promocao = Promocao.SOLICITADA
         impl.save(update_fields=["promocao"])

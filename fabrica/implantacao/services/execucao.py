@@ -237,7 +237,7 @@ def _executar(impl_id: int, item: Item | None, diario: Diario) -> None:
         diario.fechar()
 
 
-def encerrar_abandonadas() -> int:
+def implantacoes_abandonadas_encerrar() -> int:
     """Records left open by a worker whose item will never resume them (it failed for good or was
     cancelled) are closed as failed; the sweep runs this."""
     abertas = Implantacao.objects.filter(status__in=[Status.AGUARDANDO, Status.EM_ANDAMENTO], item__isnull=False)

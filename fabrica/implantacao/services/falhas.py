@@ -16,7 +16,7 @@ from fabrica.decisoes import base
 from fabrica.erros import TransicaoInvalida
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services.execucao import _travar
-from fabrica.implantacao.services.regras import exigir_aprovador, novo_item_implantar
+from fabrica.implantacao.services.regras import exigir_aprovador, item_implantar_preparar
 from prometheus_site.atores import ator_de
 
 Falha = Implantacao.Falha
@@ -87,7 +87,7 @@ def implantacao_repetir(*, implantacao_id: int, por: User) -> Item:
     with transaction.atomic():
         impl = falha_travar(implantacao_id, por)
         assert impl.release is not None
-        novo = novo_item_implantar(release=impl.release, ambiente=impl.ambiente, por=por, repete=impl)
+        novo = item_implantar_preparar(release=impl.release, ambiente=impl.ambiente, por=por, repete=impl)
         (item,) = backlog.produzir_varios([novo], ator=ator_de(por))
         falha_registrar(impl, Falha.REPETIDA, por)
     return item

@@ -85,7 +85,7 @@ def exigir_pode_implantar(*, release: Release, ambiente: Ambiente, por: User | N
     exigir_aprovador(por, ambiente)
 
 
-def novo_item_implantar(
+def item_implantar_preparar(
     *,
     release: Release,
     ambiente: Ambiente | None = None,

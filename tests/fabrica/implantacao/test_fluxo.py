@@ -164,7 +164,7 @@ def test_promocao_recusada_sem_validacao_no_ambiente_anterior(fazer_release, amb
     implantar(v1)  # deployed to homologacao but not validated there
 
     with pytest.raises(TransicaoInvalida) as recusa:
-        servicos.novo_item_implantar(release=v1, ambiente=ambientes["producao"], por=elenco["po"])
+        servicos.item_implantar_preparar(release=v1, ambiente=ambientes["producao"], por=elenco["po"])
     assert "precisa ser validada em homologacao" in recusa.value.mensagem
     assert recusa.value.campos == {"ambiente": ["Valide antes em homologacao."]}
 

@@ -123,7 +123,7 @@ def test_registro_abandonado_e_encerrado_e_libera_o_ambiente(fazer_release, ambi
     reservado = backlog.consumir(tipos=["implantar"], consumidor="worker-morto")
     aberto = execucao._registro_aberto(reservado, execucao._pedido(reservado))
     backlog.cancelar(item_id=terceiro.pk, ator="admin", motivo="não vai mais")
-    assert servicos.encerrar_abandonadas() == 1
+    assert servicos.implantacoes_abandonadas_encerrar() == 1
     aberto.refresh_from_db()
     assert aberto.status == Implantacao.Status.FALHOU
 
