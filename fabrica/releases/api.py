@@ -56,7 +56,7 @@ class ReleaseResumo(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_estouro(self, obj: Release) -> dict | None:
-        return services.estouro(obj)
+        return selectors.estouro(obj)
 
 
 class ReleaseDetalhe(ReleaseResumo):

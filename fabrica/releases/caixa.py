@@ -16,7 +16,7 @@ from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release, Spec
-from fabrica.releases.services import estouro
+from fabrica.releases.selectors import estouro
 
 TIPOS_DE_CONSTRUCAO = (TipoItem.DESENVOLVIMENTO, TipoItem.CORRIGIR_BUG)
 _EM_CURSO = (Status.PENDENTE, Status.EM_PROCESSAMENTO, Status.BLOQUEADO)

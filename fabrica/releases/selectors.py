@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from django.db.models import QuerySet
 
 from fabrica.contratos import TipoItem
@@ -9,6 +12,7 @@ from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
 from fabrica.selectors import release_por_rotulo
 
+LIMITE_ESTOURO = 0.25  # real effort above the approved budget by more than this is flagged
 ORDEM_STATUS = {"falhou": 0, "erro": 1, "ausente": 2, "pulou": 3, "passou": 4}
 
 
@@ -73,3 +77,22 @@ def desenvolvimentos_do_orcamento(orcamento) -> list[dict]:
     ):
         linhas.append({"item": None, "release": release})
     return linhas
+
+
+def estouro(release: Release) -> dict[str, Any] | None:
+    """Real effort against the approved budget: the budget's development hours and the real hours
+    recorded on its releases (``Orcamento.horas_reais``). None when nothing was recorded yet."""
+    orcamento = release.orcamento
+    if orcamento is None or not orcamento.horas_reais:
+        return None
+    orcado = float(orcamento.esforco.get("horas_dev") or 0) or sum(
+        float(h) for h in (orcamento.esforco.get("horas_dev_por_vertente") or {}).values()
+    )
+    real = sum(float(h) for h in orcamento.horas_reais.values())
+    razao = real / orcado if orcado else math.inf
+    return {
+        "orcado": round(orcado, 2),
+        "real": round(real, 2),
+        "percentual": round((razao - 1) * 100, 1) if orcado else None,
+        "acima": razao > 1 + LIMITE_ESTOURO,
+    }

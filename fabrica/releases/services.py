@@ -35,7 +35,6 @@ from prometheus_site.atores import ator_de
 
 Status = Release.Status
 TRANSICOES: Mapping[str, set[str]] = {Status.ABERTA: {Status.APROVADA, Status.REJEITADA}}
-LIMITE_ESTOURO = 0.25  # real effort above the approved budget by more than this is flagged
 
 
 def _travar(release_id: int) -> Release:
@@ -151,25 +150,6 @@ def release_rejeitar_por_falha(*, implantacao_id: int, por: User, motivo: str = 
 
 
 # --- real effort --------------------------------------------------------------------------------------
-
-
-def estouro(release: Release) -> dict[str, Any] | None:
-    """Real effort against the approved budget: the budget's development hours and the real hours
-    recorded on its releases (``Orcamento.horas_reais``). None when nothing was recorded yet."""
-    orcamento = release.orcamento
-    if orcamento is None or not orcamento.horas_reais:
-        return None
-    orcado = float(orcamento.esforco.get("horas_dev") or 0) or sum(
-        float(h) for h in (orcamento.esforco.get("horas_dev_por_vertente") or {}).values()
-    )
-    real = sum(float(h) for h in orcamento.horas_reais.values())
-    razao = real / orcado if orcado else math.inf
-    return {
-        "orcado": round(orcado, 2),
-        "real": round(real, 2),
-        "percentual": round((razao - 1) * 100, 1) if orcado else None,
-        "acima": razao > 1 + LIMITE_ESTOURO,
-    }
 
 
 def release_horas_registrar(*, release_id: int, horas: dict[str, Any], por: User) -> ModeloPrecificacao:

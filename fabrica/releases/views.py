@@ -111,7 +111,7 @@ def _pagina_da_release(
             "testes": selectors.testes_por_vertente(objeto),
             "tentativas": tentativas,
             "orcado_e_real": _orcado_e_real(objeto),
-            "estouro": services.estouro(objeto),
+            "estouro": selectors.estouro(objeto),
             "eventos": _linha_do_tempo(objeto),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
             "form_aprovar": (forms_dados or {}).get("aprovar") or AprovarReleaseForm(initial={"ambiente": padrao}),

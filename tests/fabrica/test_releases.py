@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from backlog.models import Item, Status
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
-from fabrica.releases import services
+from fabrica.releases import selectors, services
 from prometheus_site import vocabulario
 from tests.apoio import assert_forma_de_erro
 
@@ -161,7 +161,7 @@ def test_horas_invalidas_400_nomeando_a_vertente(api_como, release_pronta, horas
 def test_estouro_acima_de_25_por_cento_sinalizado_na_pagina_e_na_caixa(cliente_como, release_pronta, elenco):
     orcado = release_pronta.orcamento.esforco["horas_dev"]
     services.release_horas_registrar(release_id=release_pronta.pk, horas={"E": orcado * 1.3}, por=elenco["po"])
-    info = services.estouro(Release.objects.get(pk=release_pronta.pk))
+    info = selectors.estouro(Release.objects.get(pk=release_pronta.pk))
     assert info["acima"] and info["percentual"] == pytest.approx(30.0, abs=0.2)
     pagina = cliente_como("po").get(reverse("release", args=[release_pronta.pk])).content.decode()
     assert 'id="estouro"' in pagina and "mais de 25 % acima do orçamento aprovado" in pagina
@@ -172,7 +172,7 @@ def test_estouro_acima_de_25_por_cento_sinalizado_na_pagina_e_na_caixa(cliente_c
 def test_estouro_de_ate_25_por_cento_nao_e_sinalizado(cliente_como, release_pronta, elenco):
     orcado = release_pronta.orcamento.esforco["horas_dev"]
     services.release_horas_registrar(release_id=release_pronta.pk, horas={"E": orcado * 1.2}, por=elenco["po"])
-    assert not services.estouro(Release.objects.get(pk=release_pronta.pk))["acima"]
+    assert not selectors.estouro(Release.objects.get(pk=release_pronta.pk))["acima"]
     assert 'id="estouro"' not in cliente_como("po").get(reverse("release", args=[release_pronta.pk])).content.decode()
 
 
