@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fabrica import palavras, selectors
-from fabrica.capacidades.services import capacidade_salvar, gaps_que_resolveria
+from fabrica.capacidades.selectors import gaps_que_resolveria
+from fabrica.capacidades.services import capacidade_salvar
 from fabrica.forms import OUTRO, CapacidadeAdminForm
 from fabrica.models import Capacidade, Construcao, Gap, ModeloPrecificacao, Orcamento, Release, Spec
 from fabrica.specs.repositorio import RepositorioInvalido

@@ -11,17 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backlog import services as backlog
+from fabrica.capacidades.selectors import gaps_que_resolveria
 from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos
 from fabrica.models import Capacidade, Gap
 from prometheus_site.atores import ator_de
-
-
-def gaps_que_resolveria(*, tipo: str, nome: str):
-    """Open gaps a capability of this type and name would resolve (shown before saving)."""
-    return (
-        Gap.objects.select_related("item", "orcamento").abertos().filter(tipo_recurso=tipo, recurso=nome).order_by("id")
-    )
 
 
 def capacidade_salvar(
@@ -86,11 +80,3 @@ def _resolver_gaps(capacidade: Capacidade, ator: str) -> list[Gap]:
             },
         )
     return gaps
-
-
-def disponiveis() -> dict[str, set[str]]:
-    """Enabled capability names per type, for identificar_gaps."""
-    mapa: dict[str, set[str]] = {}
-    for tipo, nome in Capacidade.objects.filter(habilitada=True).values_list("tipo", "nome"):
-        mapa.setdefault(tipo, set()).add(nome)
-    return mapa

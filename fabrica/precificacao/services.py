@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from backlog import services as backlog
 from backlog.models import Item
 from fabrica import contratos, selectors
-from fabrica.capacidades.services import disponiveis
+from fabrica.capacidades.selectors import disponiveis
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos, TransicaoInvalida
