@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -72,3 +73,17 @@ def migrar() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+class Cronometro:
+    """A query wrapper (``connection.execute_wrapper``) adding up the time spent in the database."""
+
+    def __init__(self) -> None:
+        self.segundos = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        inicio = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.segundos += time.perf_counter() - inicio

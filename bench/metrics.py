@@ -311,18 +311,6 @@ class Semeador:
         )
 
 
-class Cronometro:
-    def __init__(self) -> None:
-        self.segundos = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        inicio = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.segundos += time.perf_counter() - inicio
-
-
 def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> dict[str, dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -331,7 +319,7 @@ def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> d
         for url in urls.values():
             assert cliente.get(url).status_code == 200, url
     amostras: dict[str, dict[str, list[float]]] = {nome: {"wall": [], "db": []} for nome in urls}
-    cronometro = Cronometro()
+    cronometro = _comum.Cronometro()
     with connection.execute_wrapper(cronometro):
         for _ in range(repeticoes):
             for nome, url in urls.items():
