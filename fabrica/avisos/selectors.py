@@ -175,6 +175,12 @@ def espera_de(tipo: str, referencia: str) -> Espera | None:
     return Espera(tipo, objeto, definicao.desde(objeto), reverse(definicao.url, args=[objeto.pk]))
 
 
+def tipos_de(usuario: User) -> list[str]:
+    """The kinds of notice this person's role may receive (words, in the active language)."""
+    rotulos = dict(Aviso.Tipo.choices)
+    return [str(rotulos[t.tipo]) for t in TIPOS if usuario.has_perm(t.permissao) and not usuario.is_superuser]
+
+
 def perfil_de(usuario: User) -> Perfil:
     """The person's preferences (the defaults, unsaved, when they never changed them)."""
     return Perfil.objects.filter(usuario=usuario).first() or Perfil(usuario=usuario)

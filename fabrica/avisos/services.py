@@ -69,11 +69,18 @@ def resumo_preparar(*, agora: datetime | None = None) -> int:
 
 
 def _gravar(novos: list[Aviso]) -> int:
+    """Writes the rows not written yet (one read of the few that may exist, then an insert that
+    ignores a row another process wrote meanwhile); returns how many were missing."""
     if not novos:
         return 0
-    antes = Aviso.objects.count()
-    Aviso.objects.bulk_create(novos, ignore_conflicts=True)
-    return Aviso.objects.count() - antes
+    existentes = set(
+        Aviso.objects.filter(
+            tipo__in={a.tipo for a in novos}, referencia__in={a.referencia for a in novos}
+        ).values_list("tipo", "referencia", "usuario_id")
+    )
+    faltam = [a for a in novos if (a.tipo, a.referencia, a.usuario_id) not in existentes]
+    Aviso.objects.bulk_create(faltam, ignore_conflicts=True)
+    return len(faltam)
 
 
 def a_enviar() -> bool:

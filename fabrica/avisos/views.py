@@ -39,6 +39,6 @@ def perfil(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "fabrica/perfil.html",
-        {"form": form, "recentes": selectors.avisos_recentes(usuario)},
+        {"form": form, "recentes": selectors.avisos_recentes(usuario), "tipos": selectors.tipos_de(usuario)},
         status=status,
     )

@@ -308,3 +308,48 @@ def test_perfil_salva_email_e_preferencias(cliente_como, elenco):
         False,
         "en",
     )
+
+
+def test_perfil_diz_de_que_a_pessoa_e_avisada(cliente_como):
+    po = cliente_como("po").get(reverse("perfil")).content.decode()
+    assert "orçamento a decidir, release a decidir, implantação a validar, implantação que falhou" in po
+    admin = cliente_como("admin").get(reverse("perfil")).content.decode()
+    assert "nenhum aviso é enviado a você" in admin
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_dois_processos_avisando_ao_mesmo_tempo_enviam_cada_aviso_uma_vez(quatro, pessoas):
+    """Two workers run the task at once (a listener and the sweep): each notice leaves once."""
+    import threading
+
+    from django.db import connection
+
+    barreira = threading.Barrier(3)
+    erros: list[BaseException] = []
+
+    def trabalhador():
+        try:
+            barreira.wait()
+            for _ in range(3):
+                tasks.avisar()
+        except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
+            erros.append(exc)
+        finally:
+            connection.close()
+
+    fios = [threading.Thread(target=trabalhador) for _ in range(3)]
+    for fio in fios:
+        fio.start()
+    for fio in fios:
+        fio.join()
+    assert erros == []
+    assert sorted(_caminhos(m)[0] for m in mail.outbox) == sorted(
+        [
+            reverse("orcamento", args=[quatro["orcamento"].pk]),
+            reverse("release", args=[quatro["release"].pk]),
+            reverse("implantacao", args=[quatro["validacao"].pk]),
+            reverse("implantacao", args=[quatro["falha"].pk]),
+        ]
+    )
+    assert Aviso.objects.filter(status=Aviso.Status.ENVIADO).count() == 4
