@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from backlog.models import Item
 from fabrica.models import Ambiente, Release
-from tests.factories import ReleaseFactory
 from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared with the service tests
     artefatos_de,
     fazer_release,
@@ -18,6 +17,7 @@ from tests.fabrica.implantacao.conftest import (  # noqa: F401 - fixtures shared
     implantar,
     spec_teste,
 )
+from tests.factories import ReleaseFactory
 from tests.portugues import com_contexto
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
