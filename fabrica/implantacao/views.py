@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
-from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.forms import ReversaoForm, ValidacaoForm
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente
@@ -84,7 +83,6 @@ def _pagina_do_ambiente(
         "fabrica/implantacao/ambiente.html",
         {
             "ambiente": objeto,
-            "alvo": alvo_de(objeto).rotulo,
             "servindo": [
                 {"s": s, "para": reversoes.get(s.spec_ref, []), "form": form if s.spec_ref == recusado else None}
                 for s in servindo
