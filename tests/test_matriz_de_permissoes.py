@@ -70,7 +70,7 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("construcao", "GET"): ("L", 403, 200, 200, 200),
     ("ambientes", "GET"): ("L", 403, 200, 200, 200),
     ("ambiente", "GET"): ("L", 403, 200, 200, 200),
-    ("ambiente-reverter", "POST"): ("L", 403, 403, 403, 302),
+    ("ambiente-reverter", "POST"): ("L", 403, 403, 403, 400),  # empty form: the page again, errors at the fields
     ("implantacao", "GET"): ("L", 403, 200, 200, 200),
     ("implantacao-log", "GET"): ("L", 403, 200, 200, 200),
     ("implantacao-validar", "POST"): ("L", 403, 403, 302, 403),
