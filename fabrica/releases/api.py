@@ -105,7 +105,7 @@ class ComparacaoSaida(serializers.Serializer):
 
 
 class NadaACorrigirSaida(serializers.Serializer):
-    item = serializers.IntegerField(source="pk", help_text="O corrigir_bug que terminou sem release.")
+    item = serializers.IntegerField(source="pk", help_text="O pedido de correção que terminou sem release.")
     concluido_em = serializers.DateTimeField()
     resultado = serializers.JSONField(help_text="nada_a_corrigir, corrige, por_que, motivo, testes.")
 

@@ -4,6 +4,7 @@ optional case becomes a regression test, and a hotfix release linked to the fixe
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from backlog.models import Item, Status
@@ -12,6 +13,7 @@ from fabrica.models import Release
 from fabrica.releases.services import release_rejeitar
 from fabrica.specs.services import spec_importar
 from tests.apoio import EXEMPLOS, assert_forma_de_erro, nova_versao
+from tests.portugues import com_contexto
 
 CASO = {"dado": {"idade": 17, "renda_mensal": 900}, "espera": {"risco": "recusado"}}
 
@@ -146,6 +148,19 @@ def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cl
     construcao = cliente_como("po").get(f"/desenvolvimento/{item.pk}/").content.decode()
     assert 'id="nada-a-corrigir"' in construcao and "hx-get" not in construcao
     assert f'href="/releases/{release_pronta.pk}/"' in construcao
+
+    # In English, whole.
+    ingles = cliente_como("po")
+    ingles.cookies["django_language"] = "en"
+    pagina = lxml.html.fromstring(ingles.get(f"/releases/{release_pronta.pk}/").content.decode())
+    bloco = pagina.xpath(f'//*[@id="nada-a-corrigir-{item.pk}"]')[0].text_content()
+    assert "Nothing to fix automatically." in bloco and "deterministic generator rebuilt" in bloco
+    assert com_contexto(bloco, ["o limite ignora a renda"]) == {}
+    evento = pagina.xpath('//strong[@class="nada-a-corrigir"]')[0].text_content()
+    assert evento == "nothing to fix automatically"
+    estado = lxml.html.fromstring(ingles.get(f"/desenvolvimento/{item.pk}/").content.decode())
+    texto = estado.xpath('//*[@id="estado"]')[0].text_content()
+    assert "Nothing to fix automatically:" in texto and com_contexto(texto) == {}
 
 
 def test_com_caso_a_correcao_vira_hotfix_mesmo_com_o_codigo_igual(api_como, release_pronta):
