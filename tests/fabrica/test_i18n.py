@@ -576,3 +576,105 @@ def test_ajuda_dos_campos_nao_nomeia_tipos_de_item(db):
                 campos[f"{metodo} {caminho} {codigo}"] = resposta.get("description", "")
     assert len(campos) > 20
     assert {nome: texto for nome, texto in campos.items() if _com_tipo_de_item(texto)} == {}
+
+
+# --- spec-format and backlog messages in the language of the request (issue 17, item 8) --------
+
+_SPEC_VALIDA = {
+    "id": "spec_en",
+    "titulo": "Spec in English",
+    "vertentes": ["E"],
+    "depende_de": [],
+    "runtime": {"apis_externas": [], "gpu": False, "containers_necessarios": []},
+    "schema_tdd": {"cobertura": "pairwise", "parametros": {"canal": ["web", "app"]}},
+    "spec_poo": {"classes": [{"nome": "Conta", "atributos": [{"nome": "saldo", "tipo": "int"}]}]},
+}
+
+
+def _spec_com(**mudancas) -> dict:
+    import copy
+
+    spec = copy.deepcopy(_SPEC_VALIDA)
+    for chave, valor in mudancas.items():
+        if valor is None:
+            del spec[chave]
+        else:
+            spec[chave] = valor
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("corpo", "campo", "ingles"),
+    [
+        ({"spec": _spec_com(titulo=None)}, "titulo", "required field missing: titulo"),
+        ({"spec": _spec_com(titulos="x")}, "titulos", "unknown field: titulos; did you mean 'titulo'?"),
+        ({"spec": _spec_com(vertentes=["E", "X"])}, "vertentes[1]", "must be one of the values: E, P, D, I, C"),
+        ({"spec": _spec_com(id="Spec-EN")}, "id", "invalid format: 'Spec-EN'; use only lowercase letters"),
+        ({"spec": _spec_com(depende_de=["spec_en"])}, "depende_de[0]", "the spec cannot depend on itself"),
+        ({"spec": _spec_com(spec_poo=None)}, "spec_poo", "required field missing: spec_poo (required by the strand E)"),
+        ({"spec": _spec_com(vertentes=[])}, "vertentes", "an empty list is not allowed"),
+        ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
+        ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
+        ({"yaml": "- a\n- b\n"}, "yaml", "the document must be a YAML mapping (key: value); received: a list"),
+    ],
+)
+def test_erros_do_formato_da_spec_em_ingles(api_como, db, corpo, campo, ingles):
+    from tests.apoio import assert_forma_de_erro
+    from tests.portugues import com_contexto
+
+    sistema = api_como("sistema")
+    resposta = sistema.post(reverse("api-specs"), corpo, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    erro = assert_forma_de_erro(resposta, 400)
+    assert erro["erro"] == "The spec is not valid."
+    assert any(ingles in m for m in erro["campos"][campo]), erro["campos"]
+    for mensagens in erro["campos"].values():
+        for mensagem in mensagens:
+            assert com_contexto(mensagem, ["in vertentes"]) == {}, mensagem
+    portugues = sistema.post(reverse("api-specs"), corpo, format="json")
+    assert assert_forma_de_erro(portugues, 400)["erro"] == "A spec não é válida."
+
+
+def test_mensagens_do_backlog_em_ingles(api_como, db):
+    from tests.apoio import assert_forma_de_erro
+    from tests.portugues import com_contexto
+
+    sistema = api_como("sistema")
+    en = {"format": "json", "HTTP_ACCEPT_LANGUAGE": "en"}
+    criar = assert_forma_de_erro(
+        sistema.post(reverse("api-backlog-itens"), {"tipo": "", "contexto": [], "prioridade": 10**6}, **en), 400
+    )
+    servico = assert_forma_de_erro(
+        sistema.post(reverse("api-backlog-itens"), {"tipo": "outro_sistema", "contexto": {"x": "\x00"}}, **en), 400
+    )
+    consumir = assert_forma_de_erro(
+        sistema.post(reverse("api-backlog-consumir"), {"tipos": [], "consumidor": "w"}, **en), 400
+    )
+    inexistente = assert_forma_de_erro(
+        sistema.post(
+            reverse("api-backlog-concluir", args=[999999]),
+            {"lease_token": "00000000-0000-0000-0000-000000000000"},
+            **en,
+        ),
+        404,
+    )
+    item = sistema.post(reverse("api-backlog-itens"), {"tipo": "outro_sistema", "contexto": {}}, format="json").json()
+    sem_lease = assert_forma_de_erro(
+        sistema.post(
+            reverse("api-backlog-concluir", args=[item["id"]]),
+            {"lease_token": "00000000-0000-0000-0000-000000000000"},
+            **en,
+        ),
+        409,
+    )
+
+    assert criar["erro"] == "The data sent is not valid."  # the serializer's, in Django REST framework's English
+    assert servico["erro"] == "The item's data are not valid."
+    assert servico["campos"]["contexto"] == ["The JSON cannot contain the null character (\\u0000)."]
+    assert consumir["campos"]["tipos"]
+    assert inexistente["erro"] == "Item #999999 does not exist."
+    assert inexistente["erro"] == "Item #999999 does not exist."
+    assert sem_lease["erro"].startswith(f"Item #{item['id']} is Pendente; 'concluir' is only allowed from:")
+    for corpo in (criar, servico, consumir, inexistente, sem_lease):
+        texto = " ".join([corpo["erro"], *(m for ms in corpo["campos"].values() for m in ms)])
+        assert com_contexto(texto, ["Pendente", "'concluir'", "EmProcessamento"]) == {}, texto
