@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from fabrica.contratos import PRODUTOR
 from fabrica.models import Spec
@@ -68,7 +69,8 @@ def spec_importar(
             [
                 ErroCampo(
                     "id",
-                    f"o id {conteudo['id']!r} difere do nome do arquivo {caminho} (esperado: {Path(caminho).stem!r})",
+                    gettext("o id %(id)s difere do nome do arquivo %(arquivo)s (esperado: %(esperado)s)")
+                    % {"id": repr(conteudo["id"]), "arquivo": caminho, "esperado": repr(Path(caminho).stem)},
                 )
             ]
         )
@@ -111,7 +113,7 @@ def specs_sincronizar(*, caminho_repo: str | Path, por: AbstractBaseUser | None 
     datas = repositorio.datas_dos_commits(caminho_repo, commit, [c for c, texto in arquivos if texto is not None])
     for caminho, texto in arquivos:
         if texto is None:
-            resultado.invalidas[caminho] = ["(documento): o arquivo não é texto UTF-8; salve-o em UTF-8."]
+            resultado.invalidas[caminho] = [gettext("(documento): o arquivo não é texto UTF-8; salve-o em UTF-8.")]
             continue
         try:
             spec, criada = spec_importar(
@@ -123,7 +125,7 @@ def specs_sincronizar(*, caminho_repo: str | Path, por: AbstractBaseUser | None 
                 por=por,
             )
         except SpecInvalida as exc:
-            resultado.invalidas[caminho] = [f"{e.campo or '(documento)'}: {e.mensagem}" for e in exc.erros]
+            resultado.invalidas[caminho] = [f"{e.campo or gettext('(documento)')}: {e.mensagem}" for e in exc.erros]
             continue
         (resultado.importadas if criada else resultado.inalteradas).append(spec.spec_id)
     return resultado

@@ -28,7 +28,7 @@ def preencher(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fabrica', '0017_implantacao_falha'),
+        ('fabrica', '0018_avisos'),
     ]
 
     operations = [
