@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
-from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.forms import ReversaoForm, ValidacaoForm
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente
@@ -65,7 +64,6 @@ def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
         "fabrica/implantacao/ambiente.html",
         {
             "ambiente": objeto,
-            "alvo": alvo_de(objeto).rotulo,
             "servindo": [{"s": s, "para": reversoes.get(s.spec_ref, [])} for s in servindo],
             "em_curso": selectors.em_curso(objeto.pk),
             "pagina": pagina,
