@@ -353,3 +353,15 @@ def test_dois_processos_avisando_ao_mesmo_tempo_enviam_cada_aviso_uma_vez(quatro
         ]
     )
     assert Aviso.objects.filter(status=Aviso.Status.ENVIADO).count() == 4
+
+
+def test_o_admin_ve_os_avisos_sem_poder_muda_los(quatro, pessoas, cliente_como):
+    tasks.avisar()
+    admin = cliente_como("admin")
+    lista = admin.get(reverse("admin:fabrica_aviso_changelist"))
+    assert lista.status_code == 200
+    assert "4 avisos por e-mail" in lista.content.decode()
+    aviso = Aviso.objects.first()
+    assert admin.get(reverse("admin:fabrica_aviso_change", args=[aviso.pk])).status_code == 200
+    assert admin.post(reverse("admin:fabrica_aviso_delete", args=[aviso.pk])).status_code == 403
+    assert cliente_como("po").get(reverse("admin:fabrica_aviso_changelist")).status_code in (302, 403)
