@@ -403,3 +403,20 @@ def test_depois_da_ultima_tentativa_o_aviso_fica_registrado_como_erro(quatro, pe
     assert [r.levelname for r in caplog.records].count("ERROR") == 4  # the last attempt of each notice
     assert services.a_enviar() is False
     assert mail.outbox == []
+
+
+def test_o_que_espera_custa_as_mesmas_consultas_com_mais_decisoes(quatro, pessoas, django_assert_num_queries):
+    """The sweep asks every minute: its cost does not grow with the number of waiting decisions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrica.avisos import selectors
+
+    selectors.esperando()  # Django's caches (content types) filled once
+    with CaptureQueriesContext(connection) as antes:
+        assert len(selectors.esperando()) == 4
+    for _ in range(3):
+        _implantacao(quatro["release"], quatro["falha"].ambiente, falhou=True)
+        _implantacao(quatro["release"], quatro["validacao"].ambiente, falhou=False)
+    with django_assert_num_queries(len(antes.captured_queries)):
+        assert len(selectors.esperando()) == 10
