@@ -27,6 +27,7 @@ from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
+from fabrica.desenvolvimento.execucoes import execucoes_registrar
 from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.models import Construcao, Orcamento, Release, Spec
@@ -313,6 +314,7 @@ def _registrar(
             duracao_segundos=resultado.duracao_s,
             tokens=resultado.tokens,
         )
+        execucoes_registrar(release=release)  # the numbers the worker metrics aggregate
         caminhos = [a.caminho for a in artefatos]
         concluido = backlog.concluir(
             item_id=item.pk,
