@@ -451,8 +451,11 @@ def hotfix(release_pronta, elenco):
     from fabrica.consumidor import processar_proximo
     from fabrica.models import Release
     from fabrica.releases.services import release_rejeitar
+    from tests.apoio import nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
+    # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
+    nova_versao("spec_002")
     assert processar_proximo(["corrigir_bug"])
     return Release.objects.get(corrige=release_pronta)
 
@@ -467,9 +470,12 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
     from tests.portugues import com_contexto
 
     def sem_conteudo_dos_artefatos(resposta):
-        """An artefact's content is data (the generated README is Portuguese): its summary stays."""
+        """An artefact's content is data (the generated README is Portuguese), and so is a
+        hotfix's diff of it: their summaries stay."""
         corpo = resposta.content.decode()
-        resposta.content = re.sub(r'(<details class="artefato".*?</summary>).*?</details>', r"\1", corpo, flags=re.S)
+        resposta.content = re.sub(
+            r'(<details class="artefato(?:-alterado)?".*?</summary>).*?</details>', r"\1", corpo, flags=re.S
+        )
         return resposta
 
     # What the pages show as data, written in Portuguese by the spec's author, the PO or a test.
