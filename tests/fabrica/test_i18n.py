@@ -68,7 +68,7 @@ def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloque
     assert resposta["Location"] == pagina
     caixa = po.get(pagina).content.decode()
     assert '<html lang="en">' in caixa
-    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Waiting for"):
+    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Estimated hours", "Gaps"):
         assert texto in caixa
     assert "Em espera" not in caixa
     assert "whisper_api: Pending" in caixa  # the data is never translated, its status label is
