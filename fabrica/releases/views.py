@@ -86,9 +86,27 @@ def _orcado_e_real(release: Release) -> list[dict]:
 
 
 @login_required
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_release")
+    if request.htmx.target == "implantacoes-da-release":
+        # While a deployment is asked for or running, the page polls only this part of itself.
+        objeto = get_object_or_404(Release.objects.select_related("spec"), pk=pk)
+        return render(request, "fabrica/_release_implantacoes.html", _implantacoes_da_release(objeto))
     return _pagina_da_release(request, pk)
+
+
+def _implantacoes_da_release(release: Release) -> dict:
+    """Where the release went: each environment's newest deployment, every deployment, and the
+    deployments asked for that no worker took yet (the approval's result, before a reload)."""
+    implantacoes = list(release.implantacoes.select_related("ambiente").defer("log").order_by("-id")[:20])
+    pedidas = selectors.implantacoes_pedidas(release) if release.status == Release.Status.APROVADA else []
+    return {
+        "release": release,
+        "implantacoes": implantacoes,
+        "por_ambiente": _por_ambiente(release),
+        "pedidas": pedidas,
+        "acompanhar": bool(pedidas) or any(i.em_curso for i in implantacoes),
+    }
 
 
 def _pagina_da_release(
@@ -126,8 +144,8 @@ def _pagina_da_release(
             "form_horas": _horas_form(objeto),
             "nomes": NOME_DA_VERTENTE,
             # A failed deployment must be findable from the release it deployed.
-            "implantacoes": objeto.implantacoes.select_related("ambiente").order_by("-id")[:20],
-            "por_ambiente": _por_ambiente(objeto),
+            **_implantacoes_da_release(objeto),
+            "correcoes": selectors.correcoes_pedidas(objeto) if objeto.status != Release.Status.ABERTA else [],
         },
         status=status,
     )
