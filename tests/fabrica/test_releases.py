@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from backlog.models import Item, Status
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.releases import selectors, services
 from prometheus_site import vocabulario
@@ -277,7 +278,9 @@ def test_caixa_mostra_release_a_decidir_e_construcao_em_espera(cliente_como, rel
     from backlog import services as backlog
 
     html = cliente_como("po").get(reverse("inicio")).content.decode()
-    assert "spec_002-v1" in html and "testes: " in html
+    passaram = sum(1 for t in release_pronta.testes if aprovado(t["status"]))
+    assert "spec_002-v1" in html
+    assert f"{passaram} de {len(release_pronta.testes)} testes passaram" in html
     backlog.produzir(
         tipo="desenvolvimento", produtor="MS_Produto", contexto={"spec_ref": "spec_003", "spec_recursos": {}}
     )
