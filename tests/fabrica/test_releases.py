@@ -262,7 +262,12 @@ def test_segunda_decisao_pela_pagina_vira_mensagem(cliente_como, release_pronta)
 
 def test_horas_pela_pagina(cliente_como, release_pronta):
     resp = cliente_como("po").post(reverse("release-horas", args=[release_pronta.pk]), {"E": "2.5"}, follow=True)
-    assert "Horas reais registradas" in resp.content.decode()
+    assert resp.redirect_chain[-1][0].endswith("#esforco")
+    html = resp.content.decode()
+    # Shown where the redirect lands (issue 17 item 11), once, not at the page's top off-screen.
+    assert html.count("Horas reais registradas") == 1
+    depois_do_esforco = html.split('<h2 id="esforco">', 1)[1].split("</table>", 1)[0]
+    assert 'id="esforco-aviso"' in depois_do_esforco and "Horas reais registradas" in depois_do_esforco
     assert Release.objects.get(pk=release_pronta.pk).horas_reais == {"E": 2.5}
 
 
