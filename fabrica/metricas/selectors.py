@@ -52,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from backlog.models import Evento, Item, Status
 from fabrica.implantacao.models import Implantacao
 from fabrica.metricas import faixas
-from fabrica.models import Ambiente, ExecucaoVertente, Gap, Orcamento, Release
+from fabrica.models import Ambiente, ExecucaoVertente, Gap, Orcamento, Release, Spec
 from fabrica.specs.formato.vertentes import VERTENTES
 
 # The period a page opens with: the last twelve weeks, today included.
@@ -902,6 +902,19 @@ def painel(f: Filtros) -> Painel:
             *_workers(f),
         ]
         return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
+
+
+def versao_dos_fatos() -> tuple[int | None, ...]:
+    """The newest row of each table the numbers are computed from (every item transition writes
+    a backlog event): a new fact changes it. One query, each ``MAX`` of a primary key (read from
+    the end of its index)."""
+    from django.db import connection
+
+    tabelas = [m._meta.db_table for m in (Evento, Orcamento, Release, ExecucaoVertente, Implantacao, Spec)]
+    partes = ", ".join(f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tabelas)  # noqa: S608 - the models' own table names
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {partes}")
+        return tuple(cursor.fetchone())
 
 
 # --- the backlog's live state (admins) ------------------------------------------------------------
