@@ -68,7 +68,7 @@ def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloque
     assert resposta["Location"] == pagina
     caixa = po.get(pagina).content.decode()
     assert '<html lang="en">' in caixa
-    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Waiting for"):
+    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Estimated hours", "Gaps"):
         assert texto in caixa
     assert "Em espera" not in caixa
     assert "whisper_api: Pending" in caixa  # the data is never translated, its status label is
@@ -451,8 +451,11 @@ def hotfix(release_pronta, elenco):
     from fabrica.consumidor import processar_proximo
     from fabrica.models import Release
     from fabrica.releases.services import release_rejeitar
+    from tests.apoio import nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
+    # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
+    nova_versao("spec_002")
     assert processar_proximo(["corrigir_bug"])
     return Release.objects.get(corrige=release_pronta)
 
@@ -467,9 +470,12 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
     from tests.portugues import com_contexto
 
     def sem_conteudo_dos_artefatos(resposta):
-        """An artefact's content is data (the generated README is Portuguese): its summary stays."""
+        """An artefact's content is data (the generated README is Portuguese), and so is a
+        hotfix's diff of it: their summaries stay."""
         corpo = resposta.content.decode()
-        resposta.content = re.sub(r'(<details class="artefato".*?</summary>).*?</details>', r"\1", corpo, flags=re.S)
+        resposta.content = re.sub(
+            r'(<details class="artefato(?:-alterado)?".*?</summary>).*?</details>', r"\1", corpo, flags=re.S
+        )
         return resposta
 
     # What the pages show as data, written in Portuguese by the spec's author, the PO or a test.
@@ -610,6 +616,20 @@ def _spec_com(**mudancas) -> dict:
         ({"spec": _spec_com(depende_de=["spec_en"])}, "depende_de[0]", "the spec cannot depend on itself"),
         ({"spec": _spec_com(spec_poo=None)}, "spec_poo", "required field missing: spec_poo (required by the strand E)"),
         ({"spec": _spec_com(vertentes=[])}, "vertentes", "an empty list is not allowed"),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta"}, {"nome": "Conta"}]})},
+            "spec_poo.classes[1].nome",
+            "duplicate class name: 'Conta'",
+        ),
+        (
+            {
+                "spec": _spec_com(
+                    spec_poo={"classes": [{"nome": "Conta", "atributos": [{"nome": "_x", "tipo": "int"}]}]}
+                )
+            },
+            "spec_poo.classes[0].atributos[0].nome",
+            "names starting with _ are reserved to the generated code: _x",
+        ),
         ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
         ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
         ({"yaml": "- a\n- b\n"}, "yaml", "the document must be a YAML mapping (key: value); received: a list"),

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from backlog.models import Item, Status
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.releases import selectors, services
 from prometheus_site import vocabulario
@@ -211,10 +212,16 @@ def test_pagina_mostra_falhas_primeiro_e_as_tentativas_com_diff(
     workers(dubles.worker("D", "falha"), Misto)
     release = desenvolver(orcamento_pronto, elenco["po"])
     html = cliente_como("po").get(reverse("release", args=[release.pk])).content.decode()
-    tabela_e = html[html.index('id="testes-E"') : html.index("</table>", html.index('id="testes-E"'))]
-    assert tabela_e.index('data-status="ausente"') < tabela_e.index('data-status="passou"')
+    inicio = html.index('id="testes-E"')
+    fim = html.find('class="testes-da-vertente"', inicio)  # the next vertente's group, if E is not last
+    grupo_e = html[inicio : fim if fim != -1 else None]
+    # The failures open first; what passed folded after them (issue 17, item 10).
+    assert grupo_e.index('id="falhando-E"') < grupo_e.index('data-status="ausente"') < grupo_e.index('id="passaram-E"')
+    assert grupo_e.index('id="passaram-E"') < grupo_e.index('data-status="passou"')
     assert 'id="tentativa-E-1"' in html and 'class="diff"' in html and '<span class="gd">' in html
-    assert 'id="tentativa-D-3"' in html and "Nada foi alterado nesta tentativa." in html
+    # D's corrector changed nothing three times: no attempt, "nothing to try" (issue 17, item 2).
+    assert 'id="tentativa-D-3"' not in html and 'id="nada-a-tentar-D"' in html
+    assert "3 rodadas sem alteração, não contadas como tentativas" in html
 
 
 @pytest.mark.parametrize(("quem", "esperado"), [("po", 302), ("admin", 403), ("outsider", 403), ("anon", 302)])
@@ -255,7 +262,12 @@ def test_segunda_decisao_pela_pagina_vira_mensagem(cliente_como, release_pronta)
 
 def test_horas_pela_pagina(cliente_como, release_pronta):
     resp = cliente_como("po").post(reverse("release-horas", args=[release_pronta.pk]), {"E": "2.5"}, follow=True)
-    assert "Horas reais registradas" in resp.content.decode()
+    assert resp.redirect_chain[-1][0].endswith("#esforco")
+    html = resp.content.decode()
+    # Shown where the redirect lands (issue 17 item 11), once, not at the page's top off-screen.
+    assert html.count("Horas reais registradas") == 1
+    depois_do_esforco = html.split('<h2 id="esforco">', 1)[1].split("</table>", 1)[0]
+    assert 'id="esforco-aviso"' in depois_do_esforco and "Horas reais registradas" in depois_do_esforco
     assert Release.objects.get(pk=release_pronta.pk).horas_reais == {"E": 2.5}
 
 
@@ -271,7 +283,9 @@ def test_caixa_mostra_release_a_decidir_e_construcao_em_espera(cliente_como, rel
     from backlog import services as backlog
 
     html = cliente_como("po").get(reverse("inicio")).content.decode()
-    assert "spec_002-v1" in html and "testes: " in html
+    passaram = sum(1 for t in release_pronta.testes if aprovado(t["status"]))
+    assert "spec_002-v1" in html
+    assert f"{passaram} de {len(release_pronta.testes)} testes passaram" in html
     backlog.produzir(
         tipo="desenvolvimento", produtor="MS_Produto", contexto={"spec_ref": "spec_003", "spec_recursos": {}}
     )
