@@ -42,7 +42,11 @@ def _releases_da_aba(aba: str, busca: str) -> QuerySet[Release]:
 
 
 def _construcoes(busca: str) -> QuerySet[Item]:
-    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO, status__in=_EM_CURSO)
+    # A build runs after its item concluded (its vertentes are internal items): it waits until
+    # its release exists.
+    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
+        Q(status__in=_EM_CURSO) | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True)
+    )
     if busca:
         qs = qs.filter(spec_ref__in=_specs(busca))
     return qs

@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 
 from backlog.models import Item, Status
-from fabrica.consumidor import processar_proximo
 from fabrica.models import Release
 from fabrica.releases.services import release_rejeitar
 from fabrica.specs.services import spec_importar
-from tests.apoio import EXEMPLOS, assert_forma_de_erro
+from tests.apoio import EXEMPLOS, assert_forma_de_erro, construir
 
 CASO = {"dado": {"idade": 17, "renda_mensal": 900}, "espera": {"risco": "recusado"}}
 
@@ -24,8 +23,7 @@ def _corrigir(api_como, contexto: dict):
 
 def _processar() -> Release:
     item = Item.objects.filter(tipo="corrigir_bug", status=Status.PENDENTE).order_by("id").last()
-    assert processar_proximo(["corrigir_bug"]) == item.pk
-    return Release.objects.get(item_origem=item)
+    return construir(item)
 
 
 def test_corrigir_bug_pela_api_com_caso_gera_hotfix_com_teste_de_regressao(api_como, release_pronta):

@@ -1,0 +1,24 @@
+from django.db import migrations, models
+
+
+def regras_de_acesso(apps, schema_editor):
+    from fabrica.papeis import sincronizar_regras_de_acesso
+
+    # The internal item types (worker_*, montar_release) get a rule that grants nothing: only
+    # PROMETHEUS's own services produce, consume and conclude them.
+    sincronizar_regras_de_acesso(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("fabrica", "0017_implantacao_falha"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="construcao",
+            name="resultados",
+            field=models.JSONField(blank=True, default=dict, verbose_name="resultados por vertente"),
+        ),
+        migrations.RunPython(regras_de_acesso, migrations.RunPython.noop),
+    ]
