@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.utils.translation import gettext, gettext_lazy
 
 from backlog import tipos as registro
 from backlog.erros import AcessoNegado
@@ -110,6 +111,12 @@ def _concedido(regras: dict[str, dict[str, Concedido]], tipo: str, operacao: str
     return regra[operacao] if regra is not None else _NADA
 
 
+def concedido(tipo: str, operacao: Operacao) -> Concedido:
+    """The groups and users granted ``operacao`` on items of ``tipo`` (those of ``*`` when the
+    type has no rule of its own): who, besides PROMETHEUS's services, may act on them."""
+    return _concedido(_regras(), tipo, operacao)
+
+
 def permitido(usuario: Usuario, tipo: str, operacao: Operacao) -> bool:
     """Whether ``usuario`` may ``operacao`` items of ``tipo`` through a request."""
     if not usuario.is_authenticated:
@@ -118,7 +125,11 @@ def permitido(usuario: Usuario, tipo: str, operacao: Operacao) -> bool:
     return usuario.pk in usuarios or not grupos.isdisjoint(_grupos(usuario))
 
 
-_VERBOS = {Operacao.PRODUZIR: "produzir", Operacao.CONSUMIR: "consumir", Operacao.CONCLUIR: "concluir"}
+_VERBOS = {
+    Operacao.PRODUZIR: gettext_lazy("produzir"),
+    Operacao.CONSUMIR: gettext_lazy("consumir"),
+    Operacao.CONCLUIR: gettext_lazy("concluir"),
+}
 
 
 def exigir(usuario: Usuario, tipos: Iterable[str], operacao: Operacao, *, campo: str = "tipo") -> None:
@@ -128,8 +139,11 @@ def exigir(usuario: Usuario, tipos: Iterable[str], operacao: Operacao, *, campo:
     if negados:
         lista = ", ".join(f"'{t}'" for t in negados)
         raise AcessoNegado(
-            f"Seu papel não pode {_VERBOS[operacao]} itens do tipo {lista}: esse tipo é reservado a quem "
-            "o administrador concedeu (Regras de acesso do backlog).",
+            gettext(
+                "Seu papel não pode %(verbo)s itens do tipo %(lista)s: esse tipo é reservado a quem "
+                "o administrador concedeu (Regras de acesso do backlog)."
+            )
+            % {"verbo": _VERBOS[operacao], "lista": lista},
             {campo: negados},
         )
 

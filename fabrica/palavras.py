@@ -259,6 +259,10 @@ FRASES = {
     r"Implantação #(?P<n>\d+) em (?P<ambiente>\S+) falhou: (?P<frase>.*)": _(
         "Implantação #%(n)s em %(ambiente)s falhou: %(frase)s"
     ),
+    # fabrica/implantacao/services/falhas.py: the erro of a rejected failed deployment
+    r"A implantação #(?P<n>\d+) em (?P<ambiente>\S+) falhou: (?P<frase_erro>.*)": _(
+        "A implantação #%(n)s em %(ambiente)s falhou: %(frase_erro)s"
+    ),
     # fabrica/implantacao/alvos/diretorio.py
     r"releases/(?P<v>\S+)/ já é a atual e confere com o manifesto\.": _(
         "releases/%(v)s/ já é a atual e confere com o manifesto."
@@ -337,12 +341,12 @@ FRASES = {
     ),
     r"O corretor falhou: (?P<erro>.*)": _("O corretor falhou: %(erro)s"),
     # corretor.resumo_das_falhas, its parts joined by "; "
-    r"(?P<frase_tipo>.+?) em 1 teste": _("%(frase_tipo)s em 1 teste"),
-    r"(?P<frase_tipo>.+?) em (?P<n>\d+) testes": _("%(frase_tipo)s em %(n)s testes"),
-    r"(?P<frase_tipo>.+?) em 1 teste \(precisa de implementação\)": _(
+    r"(?P<frase_tipo>[^;]+?) em 1 teste": _("%(frase_tipo)s em 1 teste"),
+    r"(?P<frase_tipo>[^;]+?) em (?P<n>\d+) testes": _("%(frase_tipo)s em %(n)s testes"),
+    r"(?P<frase_tipo>[^;]+?) em 1 teste \(precisa de implementação\)": _(
         "%(frase_tipo)s em 1 teste (precisa de implementação)"
     ),
-    r"(?P<frase_tipo>.+?) em (?P<n>\d+) testes \(precisa de implementação\)": _(
+    r"(?P<frase_tipo>[^;]+?) em (?P<n>\d+) testes \(precisa de implementação\)": _(
         "%(frase_tipo)s em %(n)s testes (precisa de implementação)"
     ),
     r"sem teste": _("sem teste"),

@@ -194,8 +194,8 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
     "fabrica.tempo_desbloqueio": (
         _("Tempo de desbloqueio"),
         _(
-            "Do bloqueio (o aprovar_orcamento nasce Bloqueado pelos seus gaps) ao evento desbloqueio "
-            "do mesmo item, para os desbloqueios do período."
+            "Da espera (a aprovação de um orçamento espera pelos seus gaps) até os gaps serem resolvidos "
+            "e o orçamento poder ser decidido, para os desbloqueios do período."
         ),
         "desbloqueios",
     ),
@@ -205,14 +205,14 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
         "releases",
     ),
     "fabrica.lead_time_desenvolvimento": (
-        _("Lead time: desenvolvimento consumido → release pronta"),
-        _("Do consumo de cada item desenvolvimento à criação da sua release, releases criadas no período."),
+        _("Lead time: desenvolvimento iniciado → release pronta"),
+        _("Do início de cada desenvolvimento à criação da sua release, releases criadas no período."),
         "itens",
     ),
     "fabrica.retrabalho": (
         _("Taxa de retrabalho"),
         _(
-            "Itens corrigir_bug ÷ releases criadas no período; um corrigir_bug conta quando nasceu da "
+            "Correções pedidas ÷ releases criadas no período; uma correção conta quando foi pedida pela "
             "decisão sobre uma delas (release rejeitada, ou implantação dela recusada), pela linhagem dos itens."
         ),
         "releases",

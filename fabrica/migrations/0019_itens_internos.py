@@ -11,7 +11,7 @@ def regras_de_acesso(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0017_implantacao_falha"),
+        ("fabrica", "0018_avisos"),
     ]
 
     operations = [
