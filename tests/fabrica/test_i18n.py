@@ -448,13 +448,12 @@ def implantacao_concluida(implantacao_falhou):
 @pytest.fixture
 def hotfix(release_pronta, elenco):
     """release_pronta rejected with a reason, and the hotfix release its correction built."""
-    from fabrica.consumidor import processar_proximo
-    from fabrica.models import Release
+    from backlog.models import Item
     from fabrica.releases.services import release_rejeitar
+    from tests.apoio import construir
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
-    assert processar_proximo(["corrigir_bug"])
-    return Release.objects.get(corrige=release_pronta)
+    return construir(Item.objects.get(tipo="corrigir_bug"))
 
 
 MOTIVO_DO_PO = "o risco de menores sai errado"
