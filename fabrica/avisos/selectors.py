@@ -61,16 +61,25 @@ class Tipo:
     leitura: str = ""
 
 
+# What a notice says of a budget or a release: the sweep reads them every minute, never their
+# JSON (explanations, artefacts, test results) nor the spec's text.
+_CAMPOS = ("id", "spec_ref", "spec__titulo", "item_aprovacao__criado_em", "item_aprovacao__desbloqueado_em")
+
+
 def _orcamentos() -> QuerySet[Orcamento]:
-    return Orcamento.objects.filter(
-        status=Orcamento.Status.ABERTO, item_aprovacao__status=StatusItem.PENDENTE
-    ).select_related("spec", "item_aprovacao")
+    return (
+        Orcamento.objects.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=StatusItem.PENDENTE)
+        .select_related("spec", "item_aprovacao")
+        .only(*_CAMPOS)
+    )
 
 
 def _releases() -> QuerySet[Release]:
-    return Release.objects.filter(
-        status=Release.Status.ABERTA, item_aprovacao__status=StatusItem.PENDENTE
-    ).select_related("spec", "item_aprovacao")
+    return (
+        Release.objects.filter(status=Release.Status.ABERTA, item_aprovacao__status=StatusItem.PENDENTE)
+        .select_related("spec", "item_aprovacao")
+        .only(*_CAMPOS, "versao")
+    )
 
 
 def _implantacoes(condicao: Q) -> Callable[[], QuerySet[Implantacao]]:
@@ -78,7 +87,7 @@ def _implantacoes(condicao: Q) -> Callable[[], QuerySet[Implantacao]]:
         return (
             Implantacao.objects.filter(condicao, tipo=Implantacao.Tipo.IMPLANTACAO)
             .select_related("ambiente", "release__spec")
-            .defer("log")
+            .only("id", "versao", "erro", "terminado_em", "criado_em", "ambiente", "release__spec__titulo")
         )
 
     return listar

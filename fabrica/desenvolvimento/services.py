@@ -33,9 +33,12 @@ from fabrica.consumidor import ErroDefinitivo
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
+from fabrica.desenvolvimento.comparacao import comparar
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
+from fabrica.desenvolvimento.execucoes import execucoes_registrar
 from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
 from fabrica.selectors import ReferenciaInvalida, release_a_corrigir
@@ -323,11 +326,13 @@ def processar_vertente(item: Item) -> None:
         )
 
 
-def processar_montagem(item: Item) -> Release:
+def processar_montagem(item: Item) -> Release | None:
     """The internal ``montar_release`` item, claimable once every vertente of its build
     concluded: packages their results into the release, concludes this item and produces
     ``aprovar_release``, in one transaction (a release exists exactly when its assembly is
-    concluded; ``Release.item_origem``, the desenvolvimento/corrigir_bug item, is one-to-one)."""
+    concluded; ``Release.item_origem``, the desenvolvimento/corrigir_bug item, is one-to-one).
+    A fix whose rebuild is the fixed release again (``nada_a_corrigir``) records no release: the
+    assembly concludes with that result instead."""
     plano = _plano_fixado(item)
     existente = Release.objects.filter(item_origem=plano.origem).first()
     if existente is not None:
@@ -351,6 +356,19 @@ def processar_montagem(item: Item) -> Release:
         duracao_s=sum(float(r.recursos.get("construida_em_s", 0.0)) for r in resultados.values()),
         tokens=sum(int(r.recursos.get("tokens", 0) or 0) for r in resultados.values()),
     )
+    if plano.corrige is not None:
+        por_nome = {c.nome: c for c in plano.casos}
+        nada = nada_a_corrigir(
+            alvo=plano.corrige,
+            spec=plano.spec,
+            caso=plano.origem.contexto.get("caso"),
+            artefatos=[a.como_dict() for r in resultado.vertentes.values() for a in r.artefatos],
+            testes=[linha for v, r in resultado.vertentes.items() for linha in _linhas_de_teste(v, r, por_nome)],
+            corretor=opcoes.corretor.nome,
+        )
+        if nada is not None:
+            _concluir_sem_release(item, {**nada, "item": plano.origem.pk})
+            return None
     return _gravar(item, plano, resultado, pacote)
 
 
@@ -373,6 +391,72 @@ def _gravar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, paco
                 return feito
             log.info("Versão de %s tomada por outra release; tentando a seguinte.", plano.spec.spec_id)
     raise RuntimeError(f"Não foi possível numerar a release de {plano.spec.spec_id}.")
+
+
+# --- nothing to fix ------------------------------------------------------------------------------------
+
+# Why a rebuild is the fixed release again (``resultado.por_que`` of a corrigir_bug concluded
+# without a release; the pages say it in the reader's language from this code).
+GERADOR_DETERMINISTICO = "gerador_deterministico"
+CORRETOR_SEM_EFEITO = "corretor_sem_efeito"
+
+
+def nada_a_corrigir(
+    *,
+    alvo: Release,
+    spec: Spec,
+    caso: dict[str, Any] | None,
+    artefatos: list[dict[str, Any]],
+    testes: list[dict[str, Any]],
+    corretor: str,
+) -> dict[str, Any] | None:
+    """The result a ``corrigir_bug`` concludes with instead of a new release identical to the
+    one it fixes ("nada a corrigir automaticamente"), or None when there is a hotfix to record.
+
+    Nothing to fix when the item brings no new spec version and no ``caso``, and the rebuilt
+    vertentes' artefacts (``Artefato.como_dict``) and test outcomes (``Release.testes`` rows)
+    are the fixed release's (fabrica.desenvolvimento.comparacao; the root files, which carry the
+    version label, are left out). Whoever builds a ``corrigir_bug`` (this handler, or one that
+    joins per-vertente builds) calls it with what it built, before recording anything."""
+    if caso or spec.sha256 != alvo.spec_sha256:
+        return None
+    comparacao = comparar(
+        artefatos_antes=alvo.artefatos, testes_antes=alvo.testes, artefatos_depois=artefatos, testes_depois=testes
+    )
+    if not comparacao.nada_mudou:
+        return None
+    falharam = sum(1 for t in testes if not aprovado(t["status"]))
+    if corretor == CorretorDeterministico.nome:
+        por_que = GERADOR_DETERMINISTICO
+        motivo = (
+            f"O gerador determinístico reconstruiu a mesma versão da spec {alvo.spec_ref} (sha256 "
+            f"{spec.sha256[:12]}) com os mesmos casos: o código e os testes seriam os de {alvo.rotulo_versao}. "
+            "Corrigir pede uma nova versão da spec, um caso que reproduza o erro ou um corretor com modelo."
+        )
+    else:
+        por_que = CORRETOR_SEM_EFEITO
+        motivo = (
+            f"O corretor {corretor} não mudou nada: o código e os testes seriam os de {alvo.rotulo_versao}. "
+            "Corrigir pede uma nova versão da spec ou um caso que reproduza o erro."
+        )
+    return {
+        "nada_a_corrigir": True,
+        "corrige": alvo.rotulo_versao,
+        "corrige_id": alvo.pk,
+        "por_que": por_que,
+        "motivo": motivo,
+        "corretor": corretor,
+        "spec_sha256": spec.sha256,
+        "testes": {"passaram": len(testes) - falharam, "falharam": falharam},
+    }
+
+
+def _concluir_sem_release(item: Item, resultado: dict[str, Any]) -> None:
+    """Concludes the fix's assembly with ``nada_a_corrigir`` (``item``: the ``corrigir_bug``): no
+    release, nothing for the PO to approve; the fixed release's page and timeline show the
+    result (``fabrica.releases.selectors.correcoes_sem_release``)."""
+    backlog.concluir(item_id=item.pk, lease_token=item.lease_token, resultado=resultado)
+    log.info("corrigir_bug #%s: nada a corrigir automaticamente em %s.", resultado["item"], resultado["corrige"])
 
 
 def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict[str, Any]]:
@@ -456,6 +540,7 @@ def _registrar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, p
             duracao_segundos=resultado.duracao_s,
             tokens=resultado.tokens,
         )
+        execucoes_registrar(release=release)  # the numbers the worker metrics aggregate
         caminhos = [a.caminho for a in artefatos]
         concluido = backlog.concluir(
             item_id=item.pk,

@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from backlog.models import Item
+from backlog.models import Status as StatusItem
 from fabrica.contratos import TipoItem
+from fabrica.desenvolvimento.comparacao import Comparacao, comparar
+from fabrica.desenvolvimento.corretor import CorretorDeterministico
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
 from fabrica.selectors import release_por_rotulo
@@ -49,11 +53,145 @@ def testes_por_vertente(release: Release) -> list[dict]:
     resultado = []
     for vertente, lista in grupos.items():
         lista.sort(key=lambda t: (ORDEM_STATUS.get(t["status"], 0), t["nome"]))
-        falhas = sum(1 for t in lista if not aprovado(t["status"]))
+        falhando = [t for t in lista if not aprovado(t["status"])]
         resultado.append(
-            {"vertente": vertente, "nome": NOME_DA_VERTENTE.get(vertente, ""), "testes": lista, "falhas": falhas}
+            {
+                "vertente": vertente,
+                "nome": NOME_DA_VERTENTE.get(vertente, ""),
+                "testes": lista,
+                "falhas": len(falhando),
+                # The page folds what passed behind its count and leaves the failures open.
+                "falhando": falhando,
+                "passando": lista[len(falhando) :],
+            }
         )
     return resultado
+
+
+# --- correction attempts: the ones that changed something count --------------------------------------
+
+
+def _alterou(tentativa: dict[str, Any]) -> bool:
+    # Releases recorded before ``alterou`` existed say it by their diff.
+    return bool(tentativa.get("alterou", bool(tentativa.get("diff"))))
+
+
+def tentativas(release: Release) -> dict[str, Any]:
+    """The correction attempts that changed something (``contadas``: what the page and the API
+    count as attempts) and, per vertente, the rounds where the corrector had nothing to try
+    (``nada_a_tentar``: ``{vertente, vezes, corretor, tentou, resumo_falhas}``, the first round's
+    words): a loop that changed nothing made no attempt."""
+    contadas = [t for t in release.tentativas if _alterou(t)]
+    vazias: dict[str, dict[str, Any]] = {}
+    for t in release.tentativas:
+        if _alterou(t):
+            continue
+        grupo = vazias.setdefault(
+            t.get("vertente", ""),
+            {
+                "vertente": t.get("vertente", ""),
+                "vezes": 0,
+                "corretor": t.get("corretor", ""),
+                "tentou": t.get("tentou", ""),
+                "resumo_falhas": t.get("resumo_falhas", ""),
+                "falhas": t.get("falhas", []),
+            },
+        )
+        grupo["vezes"] += 1
+    return {"contadas": contadas, "nada_a_tentar": list(vazias.values())}
+
+
+# --- a hotfix against the release it fixes -----------------------------------------------------------
+
+
+def comparacao_com_a_corrigida(release: Release) -> Comparacao | None:
+    """The hotfix against the release it fixes (fabrica.desenvolvimento.comparacao); None for a
+    release that fixes nothing."""
+    base = release.corrige
+    if base is None:
+        return None
+    return comparar(
+        artefatos_antes=base.artefatos,
+        testes_antes=base.testes,
+        artefatos_depois=release.artefatos,
+        testes_depois=release.testes,
+    )
+
+
+def por_que_nada_mudou(release: Release) -> str:
+    """Why a hotfix came out as the release it fixes: ``gerador_deterministico`` when it rebuilt
+    the same spec version with the deterministic generator and corrector only,
+    ``spec_sem_efeito`` when a new spec version changed no generated file, ``corretor_sem_efeito``
+    otherwise."""
+    base = release.corrige
+    deterministico = not release.tokens and all(
+        t.get("corretor", CorretorDeterministico.nome) == CorretorDeterministico.nome for t in release.tentativas
+    )
+    if base is not None and base.spec_sha256 != release.spec_sha256:
+        return "spec_sem_efeito"
+    return "gerador_deterministico" if deterministico else "corretor_sem_efeito"
+
+
+def pedido_de_correcao(release: Release) -> dict[str, Any] | None:
+    """What a hotfix was asked to fix, from its ``corrigir_bug``: the error (the PO's rejection
+    reason, the refused validation's observation, a failed deployment's failure, or what
+    GENESIS or another system reported) and where it came from (``origem``: ``rejeicao``,
+    ``falha_de_implantacao``, ``validacao_recusada``, ``relato``)."""
+    if release.tipo != Release.Tipo.HOTFIX:
+        return None
+    contexto = release.item_origem.contexto or {}
+    if contexto.get("implantacao_ref"):
+        origem = "falha_de_implantacao" if contexto.get("rejeitada_por") else "validacao_recusada"
+    else:
+        origem = "rejeicao" if contexto.get("rejeitada_por") else "relato"
+    implantacao = str(contexto.get("implantacao_ref") or "")
+    return {
+        "origem": origem,
+        "erro": contexto.get("erro", ""),
+        "stack_trace": contexto.get("stack_trace", ""),
+        "quem": contexto.get("rejeitada_por") or release.item_origem.produtor,
+        "ambiente": contexto.get("ambiente", ""),
+        "implantacao_id": int(implantacao) if implantacao.isdigit() else None,
+        "caso": contexto.get("caso"),
+    }
+
+
+def correcoes_sem_release(release: Release) -> list[Item]:
+    """The ``corrigir_bug`` items about this release that ended with "nada a corrigir
+    automaticamente", oldest first; each carries, as ``resultado`` and ``concluido_em``, those of
+    the assembly (``montar_release``) that found nothing to fix, which says why."""
+    montagens = {
+        m.produzido_por_id: m
+        for m in Item.objects.filter(
+            spec_ref=release.spec_ref,
+            tipo=TipoItem.MONTAR_RELEASE,
+            status=StatusItem.CONCLUIDO,
+            resultado__nada_a_corrigir=True,
+            resultado__corrige_id=release.pk,
+        ).only("produzido_por_id", "resultado", "concluido_em")
+    }
+    pedidos = list(
+        Item.objects.filter(tipo=TipoItem.CORRIGIR_BUG, status=StatusItem.CONCLUIDO)
+        .filter(Q(pk__in=montagens) | Q(resultado__nada_a_corrigir=True, resultado__corrige_id=release.pk))
+        .order_by("id")
+    )
+    for pedido in pedidos:
+        if pedido.pk in montagens:
+            pedido.resultado, pedido.concluido_em = montagens[pedido.pk].resultado, montagens[pedido.pk].concluido_em
+    return pedidos
+
+
+def nada_a_corrigir_do_item(item: Item) -> dict[str, Any] | None:
+    """What a ``corrigir_bug`` ended with when there was nothing to fix (its assembly's result),
+    or None."""
+    if (item.resultado or {}).get("nada_a_corrigir"):
+        return item.resultado
+    montagem = (
+        Item.objects.filter(produzido_por=item, tipo=TipoItem.MONTAR_RELEASE, resultado__nada_a_corrigir=True)
+        .only("resultado")
+        .first()
+    )
+    return montagem.resultado if montagem else None
 
 
 def construcao_do_item(item_id: int) -> Construcao | None:
@@ -63,8 +201,6 @@ def construcao_do_item(item_id: int) -> Construcao | None:
 def desenvolvimentos_do_orcamento(orcamento) -> list[dict]:
     """The builds an approved budget asked for (its ``desenvolvimento`` item) and their releases,
     fixes included, for the budget page: where to follow them."""
-    from backlog.models import Item
-
     if orcamento.item_aprovacao_id is None:
         return []
     itens = list(Item.objects.filter(produzido_por_id=orcamento.item_aprovacao_id, tipo=TipoItem.DESENVOLVIMENTO))
@@ -96,3 +232,40 @@ def estouro(release: Release) -> dict[str, Any] | None:
         "percentual": round((razao - 1) * 100, 1) if orcado else None,
         "acima": razao > 1 + LIMITE_ESTOURO,
     }
+
+
+def correcoes_pedidas(release: Release) -> list[dict[str, Any]]:
+    """The fixes asked of a rejected (or refused) release, oldest first: each ``corrigir_bug``
+    naming it and the hotfix it built, if any (issue 17 item 7: a rejected release links its
+    hotfix, or the build to follow). Two queries."""
+    from backlog.models import Item
+
+    itens = list(
+        Item.objects.filter(
+            tipo=TipoItem.CORRIGIR_BUG, spec_ref=release.spec_ref, contexto__feature_ref=release.rotulo_versao
+        )
+        .only("pk", "tipo", "status", "resultado", "criado_em")
+        .order_by("id")
+    )
+    feitas = {
+        r.item_origem_id: r
+        for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao", "status", "item_origem")
+    }
+    return [{"item": i, "release": feitas.get(i.pk)} for i in itens]
+
+
+def implantacoes_pedidas(release: Release) -> list[Any]:
+    """The ``implantar`` items of this release that no deployment record answers yet (asked by
+    the approval, a promotion or a retry, waiting for the worker): what the release page shows,
+    and polls, right after the PO approved it."""
+    from backlog.models import Item, Status
+
+    return list(
+        Item.objects.filter(
+            tipo=TipoItem.IMPLANTAR,
+            spec_ref=release.spec_ref,
+            contexto__release_ref=release.rotulo_versao,
+            status__in=[Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO],
+            implantacoes__isnull=True,
+        ).only("pk", "status", "contexto")
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
+from fabrica.contratos import TipoItem
 from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
 from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
@@ -55,9 +56,15 @@ def _horas_form(release: Release, dados=None) -> forms.Form:
     return type("HorasForm", (forms.Form,), campos)(dados)
 
 
-def _linha_do_tempo(release: Release) -> list[Evento]:
-    ids = [release.item_origem_id, release.item_aprovacao_id]
+def _linha_do_tempo(release: Release, sem_release: list[Item]) -> list[Evento]:
+    ids = [release.item_origem_id, release.item_aprovacao_id, *(i.pk for i in sem_release)]
     ids += list(Item.objects.filter(produzido_por_id=release.item_aprovacao_id).values_list("pk", flat=True))
+    # A fix that found nothing to fix: its assembly's conclusion says so.
+    ids += list(
+        Item.objects.filter(
+            produzido_por__in=[i.pk for i in sem_release], tipo=TipoItem.MONTAR_RELEASE
+        ).values_list("pk", flat=True)
+    )
     return list(
         Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
     )
@@ -86,9 +93,27 @@ def _orcado_e_real(release: Release) -> list[dict]:
 
 
 @login_required
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_release")
+    if request.htmx.target == "implantacoes-da-release":
+        # While a deployment is asked for or running, the page polls only this part of itself.
+        objeto = get_object_or_404(Release.objects.select_related("spec"), pk=pk)
+        return render(request, "fabrica/_release_implantacoes.html", _implantacoes_da_release(objeto))
     return _pagina_da_release(request, pk)
+
+
+def _implantacoes_da_release(release: Release) -> dict:
+    """Where the release went: each environment's newest deployment, every deployment, and the
+    deployments asked for that no worker took yet (the approval's result, before a reload)."""
+    implantacoes = list(release.implantacoes.select_related("ambiente").defer("log").order_by("-id")[:20])
+    pedidas = selectors.implantacoes_pedidas(release) if release.status == Release.Status.APROVADA else []
+    return {
+        "release": release,
+        "implantacoes": implantacoes,
+        "por_ambiente": _por_ambiente(release),
+        "pedidas": pedidas,
+        "acompanhar": bool(pedidas) or any(i.em_curso for i in implantacoes),
+    }
 
 
 def _pagina_da_release(
@@ -101,7 +126,9 @@ def _pagina_da_release(
         {**a, "html": realce.realcar(a["caminho"], a["conteudo"], a["sha256"]), "linhas": a["conteudo"].count("\n") + 1}
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
-    tentativas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in objeto.tentativas]
+    tentativas = selectors.tentativas(objeto)
+    contadas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in tentativas["contadas"]]
+    sem_release = list(selectors.correcoes_sem_release(objeto))
     padrao = selectors_de_implantacao.ambiente_padrao()
     return render(
         request,
@@ -110,10 +137,13 @@ def _pagina_da_release(
             "release": objeto,
             "artefatos": artefatos,
             "testes": selectors.testes_por_vertente(objeto),
-            "tentativas": tentativas,
+            "tentativas": contadas,
+            "nada_a_tentar": tentativas["nada_a_tentar"],
+            **_comparacao(objeto),
+            "nada_a_corrigir": sem_release,
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": selectors.estouro(objeto),
-            "eventos": _linha_do_tempo(objeto),
+            "eventos": _linha_do_tempo(objeto, sem_release),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
             "form_aprovar": (forms_dados or {}).get("aprovar") or AprovarReleaseForm(initial={"ambiente": padrao}),
             "tem_ambiente": padrao is not None,
@@ -121,11 +151,34 @@ def _pagina_da_release(
             "form_horas": _horas_form(objeto),
             "nomes": NOME_DA_VERTENTE,
             # A failed deployment must be findable from the release it deployed.
-            "implantacoes": objeto.implantacoes.select_related("ambiente").order_by("-id")[:20],
-            "por_ambiente": _por_ambiente(objeto),
+            **_implantacoes_da_release(objeto),
+            "correcoes": selectors.correcoes_pedidas(objeto) if objeto.status != Release.Status.ABERTA else [],
         },
         status=status,
     )
+
+
+def _comparacao(release: Release) -> dict:
+    """A hotfix's comparison with the release it fixes, its diffs highlighted, and why nothing
+    changed when nothing did."""
+    comparacao = selectors.comparacao_com_a_corrigida(release)
+    if comparacao is None:
+        return {"comparacao": None}
+    alterados = [{"arquivo": a, "diff_html": realce.realcar_diff(a.diff)} for a in comparacao.alterados]
+    grupos = [
+        ("corrigidos", _("Corrigidos: falhavam e agora passam"), comparacao.corrigidos, True),
+        ("ainda_falhando", _("Ainda falhando"), comparacao.ainda_falhando, True),
+        ("novas_falhas", _("Falhas novas: passavam (ou não existiam) e agora falham"), comparacao.novas_falhas, True),
+        ("novos_passando", _("Testes novos que passam"), comparacao.novos_passando, False),
+        ("sumidos", _("Testes que deixaram de existir"), comparacao.sumidos, False),
+    ]
+    return {
+        "grupos_de_teste": [{"grupo": g, "titulo": t, "lista": lista, "aberto": a} for g, t, lista, a in grupos],
+        "pedido": selectors.pedido_de_correcao(release),
+        "comparacao": comparacao,
+        "alterados": alterados,
+        "por_que": selectors.por_que_nada_mudou(release) if comparacao.nada_mudou else "",
+    }
 
 
 def _por_ambiente(release: Release) -> list[Implantacao]:
@@ -291,6 +344,8 @@ def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
         "etapas": etapas,
         "release": feito,
         "texto": progresso_em_texto(andamento.etapas) if andamento else "",
+        # A corrigir_bug concluded without a release: nothing to fix automatically (its result says why).
+        "nada_a_corrigir": selectors.nada_a_corrigir_do_item(item),
     }
     if request.htmx:
         if feito is not None:

@@ -389,3 +389,34 @@ def test_quem_tem_concessao_para_concluir_o_orcamento_pelo_backlog_tambem_e_avis
     cliente.force_login(produto)
     assert cliente.get(_caminhos(para_produto[0])[0]).status_code == 200
     assert "orçamento a decidir" in cliente.get(reverse("perfil")).content.decode()
+
+
+def test_depois_da_ultima_tentativa_o_aviso_fica_registrado_como_erro(quatro, pessoas, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.SmtpForaDoAr"
+    services.avisos_preparar()
+    momento = timezone.now()
+    with caplog.at_level(logging.WARNING, logger="fabrica.avisos.services"):
+        for _ in range(services.MAX_TENTATIVAS + 2):
+            services.avisos_enviar(agora=momento)
+            momento += timedelta(hours=1)
+    assert set(Aviso.objects.values_list("status", "tentativas")) == {(Aviso.Status.FALHOU, services.MAX_TENTATIVAS)}
+    assert [r.levelname for r in caplog.records].count("ERROR") == 4  # the last attempt of each notice
+    assert services.a_enviar() is False
+    assert mail.outbox == []
+
+
+def test_o_que_espera_custa_as_mesmas_consultas_com_mais_decisoes(quatro, pessoas, django_assert_num_queries):
+    """The sweep asks every minute: its cost does not grow with the number of waiting decisions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrica.avisos import selectors
+
+    selectors.esperando()  # Django's caches (content types) filled once
+    with CaptureQueriesContext(connection) as antes:
+        assert len(selectors.esperando()) == 4
+    for _ in range(3):
+        _implantacao(quatro["release"], quatro["falha"].ambiente, falhou=True)
+        _implantacao(quatro["release"], quatro["validacao"].ambiente, falhou=False)
+    with django_assert_num_queries(len(antes.captured_queries)):
+        assert len(selectors.esperando()) == 10
