@@ -61,9 +61,9 @@ def _linha_do_tempo(release: Release, sem_release: list[Item]) -> list[Evento]:
     ids += list(Item.objects.filter(produzido_por_id=release.item_aprovacao_id).values_list("pk", flat=True))
     # A fix that found nothing to fix: its assembly's conclusion says so.
     ids += list(
-        Item.objects.filter(
-            produzido_por__in=[i.pk for i in sem_release], tipo=TipoItem.MONTAR_RELEASE
-        ).values_list("pk", flat=True)
+        Item.objects.filter(produzido_por__in=[i.pk for i in sem_release], tipo=TipoItem.MONTAR_RELEASE).values_list(
+            "pk", flat=True
+        )
     )
     return list(
         Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")

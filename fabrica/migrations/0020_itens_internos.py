@@ -12,7 +12,7 @@ def regras_de_acesso(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0018_avisos"),
+        ("fabrica", "0019_execucoes_e_data_do_commit"),
     ]
 
     operations = [
