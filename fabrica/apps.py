@@ -60,6 +60,7 @@ class FabricaConfig(AppConfig):
         caixa_de_releases.registrar()
         alvos.registrar_padrao()
         caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
+        caixa.registrar(caixa_implantacao.FALHA_IMPLANTACAO)
         consumidor.registrar_handler(TipoItem.IMPLANTAR, processar_implantar)
         workers.registrar_todos()
         palavras.registrar()

@@ -47,7 +47,7 @@ def inicio(request: HttpRequest) -> HttpResponse:
     valor = request.GET.get("pagina", "")
     pagina = int(valor) if valor.isdecimal() and len(valor) < 7 else 1
     dados = caixa.caixa(request.user, aba=aba, busca=busca, tipo=tipo, pagina=pagina)
-    return render(request, "fabrica/inicio.html", {**dados, "aba": aba, "busca": busca, "tipo": tipo})
+    return render(request, "fabrica/inicio.html", {**dados, "aba": aba, "busca": busca})
 
 
 # --- the budget page ------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ costs a constant number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,27 +29,28 @@ _ESTADOS = {
 }
 
 
-def _specs(busca: str):
-    return Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("spec_id")
-
-
-def _releases_da_aba(aba: str, busca: str) -> QuerySet[Release]:
+def _releases_da_aba(aba: str, busca: caixa.Busca) -> QuerySet[Release]:
     qs = Release.objects.all()
     if busca:
-        qs = qs.filter(spec_ref__in=_specs(busca))
+        qs = qs.filter(spec_ref__in=busca.specs)
     if aba == "decidir":
         return qs.filter(status=Release.Status.ABERTA, item_aprovacao__status=Status.PENDENTE)
     return qs.exclude(status=Release.Status.ABERTA)
 
 
-def _construcoes(busca: str) -> QuerySet[Item]:
-    # A build runs after its item concluded (its vertentes are internal items): it waits until
-    # its release exists.
+def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
+    # A build runs after its item concluded (its vertentes are internal items): it waits until its
+    # assembly concludes (with the release, or with nothing to fix).
+    montagem_feita = Item.objects.filter(
+        produzido_por=OuterRef("pk"), tipo=TipoItem.MONTAR_RELEASE, status=Status.CONCLUIDO
+    )
     qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
-        Q(status__in=_EM_CURSO) | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True)
+        Q(status__in=_EM_CURSO)
+        | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True)
+        & ~Exists(montagem_feita)
     )
     if busca:
-        qs = qs.filter(spec_ref__in=_specs(busca))
+        qs = qs.filter(spec_ref__in=busca.specs)
     return qs
 
 
@@ -63,13 +65,11 @@ def progresso_em_texto(etapas: dict[str, Any]) -> str:
     return " · ".join(partes)
 
 
-def _resumo(release: Release) -> str:
-    testes = release.testes
-    passaram = sum(1 for t in testes if aprovado(t["status"]))
-    return _("testes: %(p)s de %(n)s passaram · cobertura %(c)s %%") % {
-        "p": passaram,
-        "n": len(testes),
-        "c": f"{release.cobertura_total:.0f}",
+def _testes(release: Release) -> dict[str, Any]:
+    return {
+        "passaram": sum(1 for t in release.testes if aprovado(t["status"])),
+        "total": len(release.testes),
+        "cobertura": release.cobertura_total,
     }
 
 
@@ -80,7 +80,7 @@ def _alerta(release: Release) -> str:
     return ""
 
 
-def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.Linha]:
+def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
     if aba == "espera":
         return _listar_construcoes(busca, limite, deslocamento)
     ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
@@ -91,7 +91,15 @@ def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.
     for r in (
         Release.objects.filter(pk__in=ids)
         .select_related("spec", "orcamento", "decidido_por")
-        .defer("artefatos", "tentativas", "casos", "spec__texto")
+        # A row reads the tests' statuses and the budget's effort, not the JSON that pages show.
+        .defer(
+            "artefatos",
+            "tentativas",
+            "casos",
+            "spec__texto",
+            "spec__conteudo",
+            *(f"orcamento__{c}" for c in ("explicacao", "casos_teste", "runtime", "teste", "carga", "dependencias")),
+        )
         .order_by(*ordem)
     ):
         linhas.append(
@@ -103,20 +111,21 @@ def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.
                 spec_ref=r.rotulo_versao,
                 criado_em=r.criado_em,
                 url=reverse("release", args=[r.pk]),
-                custo=r.orcamento.custo if r.orcamento else {},
-                horas=r.orcamento.esforco.get("total") if r.orcamento else None,
                 status=rotulos[r.status] if aba == "decididos" else "",
                 decidido_por=r.decidido_por.get_username() if r.decidido_por else "",
                 decidido_em=r.decidido_em,
                 motivo=r.motivo,
-                resumo=_resumo(r),
+                vocabulario="release",
+                situacao=r.status,
+                testes=_testes(r),
                 alerta=_alerta(r),
+                colunas=("testes",),
             )
         )
     return linhas
 
 
-def _listar_construcoes(busca: str, limite: int, deslocamento: int) -> list[caixa.Linha]:
+def _listar_construcoes(busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
     itens = list(_construcoes(busca).order_by("id")[deslocamento : deslocamento + limite])
     etapas = dict(Construcao.objects.filter(item__in=itens).values_list("item_id", "etapas"))
     titulos = dict(Spec.objects.filter(spec_id__in={i.spec_ref for i in itens}).values_list("spec_id", "titulo"))
@@ -133,17 +142,19 @@ def _listar_construcoes(busca: str, limite: int, deslocamento: int) -> list[caix
             url=reverse("construcao", args=[i.pk]),
             resumo=(progresso_em_texto(etapas[i.pk]) if etapas.get(i.pk) else aguardando)
             + ("" if i.status != Status.BLOQUEADO else " · " + str(_("espera specs pré-requisito"))),
+            colunas=("construcao",),
         )
         for i in itens
     ]
 
 
-def _contar(busca: str) -> dict[str, int]:
-    return {
-        "decidir": _releases_da_aba("decidir", busca).count(),
-        "espera": _construcoes(busca).count(),
-        "decididos": _releases_da_aba("decididos", busca).count(),
-    }
+def _chaves(busca: caixa.Busca, limite: int) -> list:
+    qs = _releases_da_aba("decididos", busca).order_by("-decidido_em", "id")
+    return list(qs.values_list("decidido_em", flat=True)[:limite])
+
+
+def _contar(busca: caixa.Busca, abas: Sequence[str] = caixa.ABAS) -> dict[str, int]:
+    return {aba: (_construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)).count() for aba in abas}
 
 
 def registrar() -> None:
@@ -154,5 +165,7 @@ def registrar() -> None:
             permissao="fabrica.decidir_release",
             listar=_listar,
             contar=_contar,
+            leitura="fabrica.view_release",
+            chaves=_chaves,
         )
     )

@@ -292,6 +292,10 @@ def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpRes
     return redirect("implantacao", pk=pk)
 
 
+# The hours' messages show beside the hours (the redirect lands on #esforco), not at the page's top.
+NO_ESFORCO = "esforco no-lugar"
+
+
 @require_POST
 @login_required
 def release_horas(request: PedidoAutenticado, pk: int) -> HttpResponse:
@@ -299,17 +303,22 @@ def release_horas(request: PedidoAutenticado, pk: int) -> HttpResponse:
     objeto = get_object_or_404(Release, pk=pk)
     form = _horas_form(objeto, request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{campo}: {' '.join(str(e) for e in m)}" for campo, m in form.errors.items()))
+        messages.error(
+            request,
+            " ".join(f"{campo}: {' '.join(str(e) for e in m)}" for campo, m in form.errors.items()),
+            extra_tags=NO_ESFORCO,
+        )
         return redirect(reverse("release", args=[pk]) + "#esforco")
     horas = {v: h for v, h in form.cleaned_data.items() if h is not None}
     try:
         modelo = services.release_horas_registrar(release_id=pk, horas=horas, por=request.user)
     except ErroDominio as exc:
-        messages.error(request, exc.mensagem)
+        messages.error(request, exc.mensagem, extra_tags=NO_ESFORCO)
     else:
         messages.success(
             request,
             _("Horas reais registradas; o modelo de precificação foi recalibrado (v%(v)s).") % {"v": modelo.versao},
+            extra_tags=NO_ESFORCO,
         )
     return redirect(reverse("release", args=[pk]) + "#esforco")
 
