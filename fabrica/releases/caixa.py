@@ -46,8 +46,7 @@ def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
     )
     qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
         Q(status__in=_EM_CURSO)
-        | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True)
-        & ~Exists(montagem_feita)
+        | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True) & ~Exists(montagem_feita)
     )
     if busca:
         qs = qs.filter(spec_ref__in=busca.specs)

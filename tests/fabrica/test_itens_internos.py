@@ -111,7 +111,6 @@ def test_vertente_que_nao_pode_ser_construida_termina_com_o_motivo(
 
 def test_correcao_tambem_vira_itens_internos(release_pronta, elenco):
     from fabrica.releases.services import release_rejeitar
-
     from tests.apoio import nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo="menor de 18 aprovado")

@@ -12,7 +12,7 @@ def regras_de_acesso(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0019_execucoes_e_data_do_commit"),
+        ("fabrica", "0020_indices_da_busca_da_caixa"),
     ]
 
     operations = [
