@@ -12,7 +12,7 @@ def regras_de_acesso(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0020_indices_da_busca_da_caixa"),
+        ("fabrica", "0021_release_cobre_spec"),
     ]
 
     operations = [
