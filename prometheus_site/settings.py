@@ -351,6 +351,9 @@ if _BROKER == "orm":
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.2
 elif _BROKER.startswith(("redis://", "rediss://")):
+    # django-q2's Redis broker pops a task with no receipt: a task taken by a node that dies is
+    # lost. Its item is not: the backlog's lease expires and the sweep rescues and dispatches it
+    # (README, "Several nodes").
     Q_CLUSTER["redis"] = _BROKER
 else:
     raise ImproperlyConfigured(f"PROMETHEUS_Q_BROKER={_BROKER!r}: use 'orm' (the database) or a redis:// URL.")
