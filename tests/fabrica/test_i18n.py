@@ -661,6 +661,19 @@ def _spec_com(**mudancas) -> dict:
             "spec_poo.classes[0].atributos[0].restricoes.padrao",
             "PROMETHEUS matches patterns in linear time (RE2) and does not accept lookahead/lookbehind",
         ),
+        (
+            {
+                "spec": _spec_com(
+                    schema_tdd={
+                        "cobertura": "pairwise",
+                        "parametros": {"canal": ["web", "app"]},
+                        "representantes": {"canal": {"web": [1, 2]}},
+                    }
+                )
+            },
+            "schema_tdd.representantes.canal.web",
+            "invalid value: [1, 2]; expected a value (text, number, boolean or null) or a mapping",
+        ),
         ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
         ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
         ({"yaml": "- a\n- b\n"}, "yaml", "the document must be a YAML mapping (key: value); received: a list"),
