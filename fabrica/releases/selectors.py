@@ -72,8 +72,9 @@ def testes_por_vertente(release: Release) -> list[dict]:
 
 
 def _alterou(tentativa: dict[str, Any]) -> bool:
-    # Releases recorded before ``alterou`` existed say it by their diff.
-    return bool(tentativa.get("alterou", bool(tentativa.get("diff"))))
+    # Every round the loop records says ``alterou``; one that does not is counted (as the worker
+    # metrics count it, fabrica.desenvolvimento.execucoes).
+    return bool(tentativa.get("alterou", True))
 
 
 def tentativas(release: Release) -> dict[str, Any]:
