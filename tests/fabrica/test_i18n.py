@@ -448,16 +448,14 @@ def implantacao_concluida(implantacao_falhou):
 @pytest.fixture
 def hotfix(release_pronta, elenco):
     """release_pronta rejected with a reason, and the hotfix release its correction built."""
-    from fabrica.consumidor import processar_proximo
-    from fabrica.models import Release
+    from backlog.models import Item
     from fabrica.releases.services import release_rejeitar
-    from tests.apoio import nova_versao
+    from tests.apoio import construir, nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
     # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
     nova_versao("spec_002")
-    assert processar_proximo(["corrigir_bug"])
-    return Release.objects.get(corrige=release_pronta)
+    return construir(Item.objects.get(tipo="corrigir_bug"))
 
 
 MOTIVO_DO_PO = "o risco de menores sai errado"
@@ -594,6 +592,13 @@ _SPEC_VALIDA = {
 }
 
 
+def _conta_com_dobro(expressao: str) -> dict:
+    return {
+        "atributos": [{"nome": "saldo", "tipo": "int"}],
+        "metodos": [{"nome": "dobro", "retorna": "int", "expressao": expressao}],
+    }
+
+
 def _spec_com(**mudancas) -> dict:
     import copy
 
@@ -629,6 +634,32 @@ def _spec_com(**mudancas) -> dict:
             },
             "spec_poo.classes[0].atributos[0].nome",
             "names starting with _ are reserved to the generated code: _x",
+        ),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta", **_conta_com_dobro("saldo +")}]})},
+            "spec_poo.classes[0].metodos[0].expressao",
+            "invalid syntax: ",
+        ),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta", **_conta_com_dobro("saldo.real")}]})},
+            "spec_poo.classes[0].metodos[0].expressao",
+            "construct not allowed: attribute access",
+        ),
+        (
+            {
+                "spec": _spec_com(
+                    spec_poo={
+                        "classes": [
+                            {
+                                "nome": "Conta",
+                                "atributos": [{"nome": "cpf", "tipo": "str", "restricoes": {"padrao": "(?<=a)b"}}],
+                            }
+                        ]
+                    }
+                )
+            },
+            "spec_poo.classes[0].atributos[0].restricoes.padrao",
+            "PROMETHEUS matches patterns in linear time (RE2) and does not accept lookahead/lookbehind",
         ),
         ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
         ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
