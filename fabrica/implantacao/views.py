@@ -202,6 +202,10 @@ def pagina_da_implantacao(
             "promocoes": impl.promocoes.select_related("ambiente").order_by("id"),
             "form": form or ValidacaoForm(),
             "form_rejeitar": form_rejeitar,
+            # A refusal's (or a rejected failure's) result: the fix it asked for, and its hotfix.
+            "correcoes": selectors.correcoes_pedidas(spec_ref=impl.spec_ref, implantacao_ref=str(impl.pk))
+            if impl.validacao == Implantacao.Validacao.RECUSADA or impl.falha == Implantacao.Falha.REJEITADA
+            else [],
         },
         status=status,
     )
