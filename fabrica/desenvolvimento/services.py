@@ -10,13 +10,15 @@ consumer's conclusion is refused with its lost lease).
 
 from __future__ import annotations
 
+import json
 import logging
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from backlog import services as backlog
@@ -28,6 +30,8 @@ from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
 from fabrica.desenvolvimento.gerador import GeradorTemplates
+from fabrica.desenvolvimento.llm.assistente import construtores
+from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
@@ -44,10 +48,15 @@ def _sobreposicoes() -> Path:
     return Path(settings.PROMETHEUS_SPECS_REPO) / "_catalogo" / "templates"
 
 
-def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
+def opcoes_de_construcao(
+    *, pacote: str, versao: str, orcamento: Orcamento | None = None, motivo: str = ""
+) -> ciclo.Opcoes:
     """The default build: the project's templates with the spec repository's overrides, the
-    deterministic corrector (falling back to the project's own templates), the sandbox's limits."""
-    return ciclo.Opcoes(
+    deterministic corrector (falling back to the project's own templates), the sandbox's limits.
+    With ``PROMETHEUS_LLM_URL`` set, the model-backed generator and corrector (docs/modelo.md)
+    stand behind the same interfaces, within the budget's token ceiling (what its earlier releases
+    spent counts); ``motivo`` is what the corrector reads of a requested fix."""
+    opcoes = ciclo.Opcoes(
         pacote=pacote,
         versao=versao,
         gerador=GeradorTemplates(repositorio=settings.PROMETHEUS_SPECS_REPO),
@@ -60,7 +69,15 @@ def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
         esconder=[str(settings.VAR_DIR)],
         max_tentativas=settings.PROMETHEUS_CORRECOES,
         sobreposicoes=_sobreposicoes(),
+        motivo=motivo,
     )
+    if settings.PROMETHEUS_LLM is not None:
+        config = ConfigModelo(**settings.PROMETHEUS_LLM, chave=settings.PROMETHEUS_LLM_API_KEY)
+        gasto = Release.objects.filter(orcamento=orcamento).aggregate(t=Sum("tokens"))["t"] if orcamento else 0
+        cliente = ClienteModelo(config, gasto_orcamento=gasto or 0)
+        assert isinstance(opcoes.gerador, GeradorTemplates)  # built just above
+        opcoes.gerador, opcoes.corretor = construtores(cliente, opcoes.gerador, opcoes.sobreposicoes, opcoes.corretor)
+    return opcoes
 
 
 # --- progress ----------------------------------------------------------------------------------------
@@ -211,7 +228,9 @@ def _construir(
     construcao = _iniciar(item, spec.spec_id)
     pacote = nome_do_pacote(spec.spec_id)
     versao = proxima_versao(spec.spec_id)
-    opcoes = opcoes_de_construcao(pacote=pacote, versao=str(versao))
+    opcoes = opcoes_de_construcao(
+        pacote=pacote, versao=str(versao), orcamento=orcamento, motivo=_motivo(correcao) if correcao else ""
+    )
     resultado = ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=_Progresso(construcao))
     for _ in range(5):
         try:
@@ -222,6 +241,36 @@ def _construir(
                 return feito
             log.info("Versão de %s tomada por outra release; tentando a seguinte.", spec.spec_id)
     raise RuntimeError(f"Não foi possível numerar a release de {spec.spec_id}.")
+
+
+def _motivo(correcao: dict[str, Any]) -> str:
+    """The reason a person or system gave for a fix, as the corrector reads it."""
+    partes = [f"Erro relatado: {correcao.get('erro') or '(nenhum)'}"]
+    if correcao.get("stack_trace"):
+        partes.append(f"Stack trace:\n{correcao['stack_trace']}")
+    if correcao.get("caso"):
+        caso = correcao["caso"]
+        partes.append(
+            "Caso de regressão (vira o teste regressao_NN, que precisa passar): "
+            f"dado {json.dumps(caso.get('dado'), ensure_ascii=False)}, "
+            f"espera {json.dumps(caso.get('espera'), ensure_ascii=False)}"
+        )
+    return "\n\n".join(partes)
+
+
+def _construida_por(resultado: ciclo.ResultadoConstrucao) -> dict[str, Any]:
+    """Who built the release, and what the model's calls spent (docs/modelo.md)."""
+    chamadas = [g["modelo"] for r in resultado.vertentes.values() for g in r.geracao if g.get("modelo")]
+    chamadas += [t["modelo"] for r in resultado.vertentes.values() for t in r.tentativas if t.get("modelo")]
+    return {
+        "gerador": resultado.gerador,
+        "corretor": resultado.corretor,
+        "modelo": next((c["modelo"] for c in chamadas), ""),
+        "chamadas": len(chamadas),
+        "tokens_entrada": sum(c["tokens_entrada"] for c in chamadas),
+        "tokens_saida": sum(c["tokens_saida"] for c in chamadas),
+        "custo": str(sum((Decimal(c["custo"]) for c in chamadas), Decimal(0))),
+    }
 
 
 def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict[str, Any]]:
@@ -312,6 +361,8 @@ def _registrar(
             correcao=correcao,
             duracao_segundos=resultado.duracao_s,
             tokens=resultado.tokens,
+            construida_por=_construida_por(resultado),
+            geracao=[g for r in resultado.vertentes.values() for g in r.geracao],
         )
         caminhos = [a.caminho for a in artefatos]
         concluido = backlog.concluir(

@@ -45,6 +45,7 @@ class ReleaseResumo(serializers.ModelSerializer):
             "cobertura_total",
             "duracao_segundos",
             "tokens",
+            "construida_por",
             "horas_reais",
             "estouro",
             "status",
@@ -72,6 +73,7 @@ class ReleaseDetalhe(ReleaseResumo):
             "nao_testaveis",
             "casos",
             "correcao",
+            "geracao",
         ]
         read_only_fields = fields
 

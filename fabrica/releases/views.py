@@ -101,6 +101,7 @@ def _pagina_da_release(
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
     tentativas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in objeto.tentativas]
+    geracao = [{**g, "diff_html": realce.realcar_diff(g.get("diff", ""))} for g in objeto.geracao]
     padrao = selectors_de_implantacao.ambiente_padrao()
     return render(
         request,
@@ -110,6 +111,7 @@ def _pagina_da_release(
             "artefatos": artefatos,
             "testes": selectors.testes_por_vertente(objeto),
             "tentativas": tentativas,
+            "geracao": geracao,
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": selectors.estouro(objeto),
             "eventos": _linha_do_tempo(objeto),
