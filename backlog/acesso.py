@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.utils.translation import gettext, gettext_lazy
 
 from backlog import tipos as registro
 from backlog.erros import AcessoNegado
@@ -118,7 +119,11 @@ def permitido(usuario: Usuario, tipo: str, operacao: Operacao) -> bool:
     return usuario.pk in usuarios or not grupos.isdisjoint(_grupos(usuario))
 
 
-_VERBOS = {Operacao.PRODUZIR: "produzir", Operacao.CONSUMIR: "consumir", Operacao.CONCLUIR: "concluir"}
+_VERBOS = {
+    Operacao.PRODUZIR: gettext_lazy("produzir"),
+    Operacao.CONSUMIR: gettext_lazy("consumir"),
+    Operacao.CONCLUIR: gettext_lazy("concluir"),
+}
 
 
 def exigir(usuario: Usuario, tipos: Iterable[str], operacao: Operacao, *, campo: str = "tipo") -> None:
@@ -128,8 +133,11 @@ def exigir(usuario: Usuario, tipos: Iterable[str], operacao: Operacao, *, campo:
     if negados:
         lista = ", ".join(f"'{t}'" for t in negados)
         raise AcessoNegado(
-            f"Seu papel não pode {_VERBOS[operacao]} itens do tipo {lista}: esse tipo é reservado a quem "
-            "o administrador concedeu (Regras de acesso do backlog).",
+            gettext(
+                "Seu papel não pode %(verbo)s itens do tipo %(lista)s: esse tipo é reservado a quem "
+                "o administrador concedeu (Regras de acesso do backlog)."
+            )
+            % {"verbo": _VERBOS[operacao], "lista": lista},
             {campo: negados},
         )
 

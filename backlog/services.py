@@ -28,6 +28,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backlog import acesso, espera, sql
 from backlog import tipos as registro
@@ -79,7 +81,8 @@ def _exigir_transicao(item: Item, operacao: str) -> None:
     if item.status not in TRANSICOES[operacao]:
         permitidos = ", ".join(sorted(TRANSICOES[operacao]))
         raise TransicaoInvalida(
-            f"O item #{item.pk} está {item.status}; '{operacao}' só é permitido a partir de: {permitidos}.",
+            gettext("O item #%(n)s está %(status)s; '%(operacao)s' só é permitido a partir de: %(permitidos)s.")
+            % {"n": item.pk, "status": item.status, "operacao": operacao, "permitidos": permitidos},
             {"status": [item.status]},
         )
 
@@ -94,9 +97,12 @@ def _token(lease_token: uuid.UUID | str | None) -> uuid.UUID | None:
 def _exigir_lease(item: Item, lease_token: uuid.UUID | str | None) -> None:
     if item.lease_token is None or item.lease_token != _token(lease_token):
         raise LeaseInvalido(
-            f"O item #{item.pk} não está reservado por este lease: ele expirou e o item foi "
-            "resgatado ou entregue a outro consumidor.",
-            {"lease_token": ["Lease inválido ou expirado."]},
+            gettext(
+                "O item #%(n)s não está reservado por este lease: ele expirou e o item foi "
+                "resgatado ou entregue a outro consumidor."
+            )
+            % {"n": item.pk},
+            {"lease_token": [gettext("Lease inválido ou expirado.")]},
         )
 
 
@@ -114,7 +120,7 @@ def _travar(item_id: int, operacao: str, lease_token: uuid.UUID | str | None | _
     try:
         item = Item.objects.select_for_update(no_key=True).get(pk=item_id)
     except Item.DoesNotExist:
-        raise ItemNaoEncontrado(f"Item #{item_id} não existe.") from None
+        raise ItemNaoEncontrado(_nao_existe(item_id)) from None
     _exigir_transicao(item, operacao)
     if not isinstance(lease_token, _Sem):
         _exigir_lease(item, lease_token)
@@ -178,7 +184,11 @@ def _tem_nul(valor: Any) -> bool:
     return False
 
 
-_NUL = "O JSON não pode conter o caractere nulo (\\u0000)."
+_NUL = _("O JSON não pode conter o caractere nulo (\\u0000).")
+
+
+def _nao_existe(item_id: object) -> str:
+    return gettext("Item #%(n)s não existe.") % {"n": item_id}
 
 
 def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str]]:
@@ -186,27 +196,28 @@ def _validar_lote(novos: Sequence[NovoItem], prefixo: str) -> dict[str, list[str
     for i, novo in enumerate(novos):
         base = f"{prefixo}[{i}]." if prefixo else ""
         if not novo.tipo or len(novo.tipo) > 64:
-            erros.setdefault(f"{base}tipo", []).append("Informe um tipo de 1 a 64 caracteres.")
+            erros.setdefault(f"{base}tipo", []).append(gettext("Informe um tipo de 1 a 64 caracteres."))
         if not novo.produtor or len(novo.produtor) > 100:
-            erros.setdefault(f"{base}produtor", []).append("Informe um produtor de 1 a 100 caracteres.")
+            erros.setdefault(f"{base}produtor", []).append(gettext("Informe um produtor de 1 a 100 caracteres."))
         if not isinstance(novo.contexto, dict):
-            erros.setdefault(f"{base}contexto", []).append("O contexto deve ser um objeto JSON.")
+            erros.setdefault(f"{base}contexto", []).append(gettext("O contexto deve ser um objeto JSON."))
         elif _tem_nul(novo.contexto):
-            erros.setdefault(f"{base}contexto", []).append(_NUL)
+            erros.setdefault(f"{base}contexto", []).append(str(_NUL))
         else:
             erros.update(registro.erros_do_contexto(novo.tipo, novo.contexto, f"{base}contexto"))
         if not -MAX_PRIORIDADE <= novo.prioridade <= MAX_PRIORIDADE:
             erros.setdefault(f"{base}prioridade", []).append(
-                f"A prioridade deve estar entre {-MAX_PRIORIDADE} e {MAX_PRIORIDADE}."
+                gettext("A prioridade deve estar entre %(min)s e %(max)s.")
+                % {"min": -MAX_PRIORIDADE, "max": MAX_PRIORIDADE}
             )
         if len(novo.spec_ref) > 100:
-            erros.setdefault(f"{base}spec_ref", []).append("No máximo 100 caracteres.")
+            erros.setdefault(f"{base}spec_ref", []).append(gettext("No máximo 100 caracteres."))
         if len(set(novo.depende_de)) != len(novo.depende_de):
-            erros.setdefault(f"{base}depende_de", []).append("Dependência repetida.")
+            erros.setdefault(f"{base}depende_de", []).append(gettext("Dependência repetida."))
         for ref in novo.depende_de_gerados:
             if not 0 <= ref < i:
                 erros.setdefault(f"{base}depende_de_gerados", []).append(
-                    f"{ref} não é o índice de um item anterior deste lote."
+                    gettext("%(ref)s não é o índice de um item anterior deste lote.") % {"ref": ref}
                 )
     return erros
 
@@ -244,9 +255,11 @@ def _produzir_lote(
         faltando = sorted(d for d in novo.depende_de if d not in status_deps)
         if faltando:
             chave = f"{prefixo}[{i}].depende_de" if prefixo else "depende_de"
-            erros.setdefault(chave, []).append("Itens inexistentes: " + ", ".join(f"#{d}" for d in faltando) + ".")
+            erros.setdefault(chave, []).append(
+                gettext("Itens inexistentes: %(lista)s.") % {"lista": ", ".join(f"#{d}" for d in faltando)}
+            )
     if erros:
-        raise DadosInvalidos("Os dados do item não são válidos.", erros)
+        raise DadosInvalidos(gettext("Os dados do item não são válidos."), erros)
 
     agora = timezone.now()
     criados: list[Item] = []
@@ -406,15 +419,15 @@ def consumir(
     """
     erros: dict[str, list[str]] = {}
     if not tipos:
-        erros["tipos"] = ["Informe ao menos um tipo."]
+        erros["tipos"] = [gettext("Informe ao menos um tipo.")]
     if not consumidor or len(consumidor) > 200:
-        erros["consumidor"] = ["Informe de 1 a 200 caracteres."]
+        erros["consumidor"] = [gettext("Informe de 1 a 200 caracteres.")]
     if quantidade is not None and not 1 <= quantidade <= MAX_QUANTIDADE:
-        erros["quantidade"] = [f"Informe de 1 a {MAX_QUANTIDADE}."]
+        erros["quantidade"] = [gettext("Informe de 1 a %(max)s.") % {"max": MAX_QUANTIDADE}]
     if not 0 <= espera_segundos <= MAX_ESPERA_SEGUNDOS:
-        erros["espera_segundos"] = [f"Informe de 0 a {MAX_ESPERA_SEGUNDOS} segundos."]
+        erros["espera_segundos"] = [gettext("Informe de 0 a %(max)s segundos.") % {"max": MAX_ESPERA_SEGUNDOS}]
     if erros:
-        raise DadosInvalidos("O pedido de consumo não é válido.", erros)
+        raise DadosInvalidos(gettext("O pedido de consumo não é válido."), erros)
     if por is not None:
         acesso.exigir(por, tipos, Operacao.CONSUMIR, campo="tipos")
     if espera_segundos and connection.in_atomic_block:
@@ -504,16 +517,18 @@ class Conclusao:
 
 def _validar_conclusao(c: Conclusao) -> None:
     if c.resultado is not None and not isinstance(c.resultado, dict):
-        raise DadosInvalidos("O resultado deve ser um objeto JSON.", {"resultado": ["Deve ser um objeto."]})
+        raise DadosInvalidos(
+            gettext("O resultado deve ser um objeto JSON."), {"resultado": [gettext("Deve ser um objeto.")]}
+        )
     if c.resultado and _tem_nul(c.resultado):
-        raise DadosInvalidos("O resultado não é válido.", {"resultado": [_NUL]})
+        raise DadosInvalidos(gettext("O resultado não é válido."), {"resultado": [str(_NUL)]})
     if not isinstance(c.item_id, int) or not 0 < c.item_id <= MAX_ID:
         # Beyond bigint: PostgreSQL would refuse the fast statement's parameter (a 500).
-        raise ItemNaoEncontrado(f"Item #{c.item_id} não existe.")
+        raise ItemNaoEncontrado(_nao_existe(c.item_id))
     if c.items_gerados:
         erros = _validar_lote(c.items_gerados, "items_gerados")
         if erros:
-            raise DadosInvalidos("Os itens gerados não são válidos.", erros)
+            raise DadosInvalidos(gettext("Os itens gerados não são válidos."), erros)
 
 
 def concluir(
@@ -587,7 +602,8 @@ def concluir_varios(
     """
     if not 1 <= len(conclusoes) <= MAX_QUANTIDADE:
         raise DadosInvalidos(
-            f"Envie de 1 a {MAX_QUANTIDADE} conclusões.", {"itens": [f"Entre 1 e {MAX_QUANTIDADE} itens."]}
+            gettext("Envie de 1 a %(max)s conclusões.") % {"max": MAX_QUANTIDADE},
+            {"itens": [gettext("Entre 1 e %(max)s itens.") % {"max": MAX_QUANTIDADE}]},
         )
     respostas: list[Item | ErroDominio | None] = [None] * len(conclusoes)
     juntas: dict[int, int] = {}  # item id -> entry, for the one statement
@@ -674,8 +690,9 @@ def _concluir_por_decisor(
         return None
     if items_gerados:
         raise DadosInvalidos(
-            f"Um item '{tipo}' é concluído pela decisão que ele pede, que produz o que segue dela.",
-            {"items_gerados": ["Não envie itens gerados na conclusão de uma decisão."]},
+            gettext("Um item '%(tipo)s' é concluído pela decisão que ele pede, que produz o que segue dela.")
+            % {"tipo": tipo},
+            {"items_gerados": [gettext("Não envie itens gerados na conclusão de uma decisão.")]},
         )
     decidir(item_id=item_id, lease_token=lease_token, resultado=resultado, por=por)
     item = Item.objects.get(pk=item_id)
@@ -687,10 +704,10 @@ def _diagnosticar(item_id: int, operacao: str, lease_token: uuid.UUID | str | No
     """Raises the precise refusal after a fast statement matched no row."""
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
-        raise ItemNaoEncontrado(f"Item #{item_id} não existe.")
+        raise ItemNaoEncontrado(_nao_existe(item_id))
     _exigir_transicao(item, operacao)
     _exigir_lease(item, lease_token)
-    raise TransicaoInvalida(f"O item #{item_id} mudou durante a operação; tente de novo.")
+    raise TransicaoInvalida(gettext("O item #%(n)s mudou durante a operação; tente de novo.") % {"n": item_id})
 
 
 def _marcar_concluido(item: Item, resultado: dict[str, Any], ator: str, evento: str) -> None:
@@ -762,7 +779,7 @@ def falhar(
     while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``
     failure (the input itself is wrong, retrying cannot help) goes to ``Falha`` at once."""
     if not isinstance(erro, str) or not erro.strip():
-        raise DadosInvalidos("Descreva o erro.", {"erro": ["Campo obrigatório."]})
+        raise DadosInvalidos(gettext("Descreva o erro."), {"erro": [gettext("Campo obrigatório.")]})
     with transaction.atomic():
         item = _travar(item_id, "falhar", lease_token)
         _registrar_falha(item, erro, ator or item.consumidor, "falha", definitivo=definitivo)
@@ -805,7 +822,7 @@ def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
         novo = {**item.contexto, **contexto}
         erros = registro.erros_do_contexto(item.tipo, novo)
         if erros:
-            raise DadosInvalidos("O contexto anotado não é válido.", erros)
+            raise DadosInvalidos(gettext("O contexto anotado não é válido."), erros)
         item.contexto = novo
         item.save(update_fields=["contexto"])
         _evento(item.pk, "anotado", ator, {"chaves": sorted(contexto)}).save()

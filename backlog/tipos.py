@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.utils.translation import gettext
 from jsonschema import Draft202012Validator
 
 MAX_TENTATIVAS_PADRAO = 3
@@ -123,7 +124,7 @@ def erros_do_contexto(nome: str, contexto: Any, prefixo: str = "contexto") -> di
             # Report a missing key at its own path, which is what a person looks for.
             faltando = erro.message.split("'")[1] if "'" in erro.message else ""
             partes.append(faltando)
-            mensagem = "Campo obrigatório."
+            mensagem = gettext("Campo obrigatório.")
         else:
             mensagem = erro.message
         erros.setdefault(caminho(prefixo, partes), []).append(mensagem)

@@ -10,10 +10,10 @@ class FabricaConfig(AppConfig):
         # The broker knows item types only as the schemas and listeners its users register
         # (docs/arquitetura.md, "Layers"): fabrica registers the seed's payloads and its handlers
         # (each handler brings its dispatch listener) here.
-        from backlog.tipos import registrar_decisor
+        from backlog.tipos import registrar_decisor, registrar_ouvinte
         from fabrica import consumidor, contratos, palavras, tasks
         from fabrica.contratos import TipoItem
-        from fabrica.decisoes import caixa
+        from fabrica.decisoes import base, caixa
         from fabrica.decisoes.services import (
             decisao_pelo_backlog_recusar,
             orcamento_decidir_pelo_backlog,
@@ -34,6 +34,11 @@ class FabricaConfig(AppConfig):
         specs.nova_versao_ouvinte_registrar(orcamentos_substituir)
         consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
+        # E-mail notices: a decision item that becomes claimable, or a failed deployment.
+        registrar_ouvinte(
+            [TipoItem.APROVAR_ORCAMENTO, TipoItem.APROVAR_RELEASE, TipoItem.VALIDAR_IMPLANTACAO], tasks.avisos_anunciar
+        )
+        base.espera_ouvinte_registrar(tasks.avisos_anunciar)
         # A role granted to conclude a decision item decides through the PO's decision service.
         registrar_decisor(TipoItem.APROVAR_ORCAMENTO, orcamento_decidir_pelo_backlog)
         registrar_decisor(TipoItem.APROVAR_RELEASE, decisao_pelo_backlog_recusar)

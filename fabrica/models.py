@@ -501,5 +501,7 @@ class Construcao(models.Model):
         return f"Construção do item #{self.item_id} ({self.spec_ref})"
 
 
-# The deployment record lives in its subpackage; imported here so Django registers it with fabrica.
+# The deployment record and the e-mail notices live in their subpackages; imported here so Django
+# registers them with fabrica.
+from fabrica.avisos.models import Aviso, Perfil  # noqa: E402, F401
 from fabrica.implantacao.models import Implantacao  # noqa: E402, F401

@@ -331,12 +331,12 @@ FRASES = {
     ),
     r"O corretor falhou: (?P<erro>.*)": _("O corretor falhou: %(erro)s"),
     # corretor.resumo_das_falhas, its parts joined by "; "
-    r"(?P<frase_tipo>.+?) em 1 teste": _("%(frase_tipo)s em 1 teste"),
-    r"(?P<frase_tipo>.+?) em (?P<n>\d+) testes": _("%(frase_tipo)s em %(n)s testes"),
-    r"(?P<frase_tipo>.+?) em 1 teste \(precisa de implementação\)": _(
+    r"(?P<frase_tipo>[^;]+?) em 1 teste": _("%(frase_tipo)s em 1 teste"),
+    r"(?P<frase_tipo>[^;]+?) em (?P<n>\d+) testes": _("%(frase_tipo)s em %(n)s testes"),
+    r"(?P<frase_tipo>[^;]+?) em 1 teste \(precisa de implementação\)": _(
         "%(frase_tipo)s em 1 teste (precisa de implementação)"
     ),
-    r"(?P<frase_tipo>.+?) em (?P<n>\d+) testes \(precisa de implementação\)": _(
+    r"(?P<frase_tipo>[^;]+?) em (?P<n>\d+) testes \(precisa de implementação\)": _(
         "%(frase_tipo)s em %(n)s testes (precisa de implementação)"
     ),
     r"sem teste": _("sem teste"),

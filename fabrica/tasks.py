@@ -7,6 +7,7 @@ from django_q.tasks import async_task
 from backlog import selectors
 from backlog import services as backlog
 from fabrica import consumidor
+from fabrica.avisos import services as avisos
 from fabrica.implantacao.services import implantacoes_abandonadas_encerrar
 
 
@@ -27,9 +28,32 @@ def varrer() -> dict[str, int]:
     resgatados = backlog.resgatar_expirados()
     desbloqueados = backlog.desbloquear_orfaos()
     implantacoes_abandonadas_encerrar()
+    # Notices of decisions whose announcement was missed, and retries of failed ones: recorded
+    # here (cheap), sent by a task (an SMTP server's slowness never delays the sweep).
+    avisos.avisos_preparar()
+    if avisos.a_enviar():
+        async_task("fabrica.tasks.avisar", group="prometheus-avisos")
     # Only claimable items: one still waiting out its retry delay would make an idle task.
     despachados = 0
     for tipo, ids in selectors.consumiveis_por_tipo(list(consumidor.HANDLERS), limite=100).items():
         despachar(tipo, ids)
         despachados += len(ids)
     return {"resgatados": resgatados, "desbloqueados": desbloqueados, "despachados": despachados}
+
+
+def avisos_anunciar(tipo: str | None = None, ids: list[int] | None = None) -> None:
+    """Listener: a decision started waiting (its item became claimable, or a deployment failed);
+    called after that commit, it hands the notices to the cluster."""
+    async_task("fabrica.tasks.avisar", group="prometheus-avisos")
+
+
+def avisar() -> dict[str, int]:
+    """Records the notices of every waiting decision and sends those not sent yet."""
+    novos = avisos.avisos_preparar()
+    return {"novos": novos, **avisos.avisos_enviar()}
+
+
+def resumo_diario() -> dict[str, int]:
+    """The daily schedule's task: today's digest for each person with something waiting > 1 day."""
+    novos = avisos.resumo_preparar()
+    return {"resumos": novos, **avisos.avisos_enviar()}

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("fabrica.releases.urls")),
     path("", include("fabrica.implantacao.urls")),
     path("", include("fabrica.metricas.urls")),
+    path("", include("fabrica.avisos.urls")),
 ]

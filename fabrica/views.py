@@ -27,6 +27,7 @@ from fabrica.precificacao.services import orcamento_pedir
 from fabrica.releases.selectors import desenvolvimentos_do_orcamento
 from fabrica.specs.services import spec_atual
 from prometheus_site import navegacao, vocabulario
+from prometheus_site.confirmacao import Pergunta, confirmado, pedir_confirmacao
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 from prometheus_site.vocabulario import nome_do_ator
@@ -219,14 +220,10 @@ def orcamento_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpRespon
             status=400,
         )
     orc = get_object_or_404(Orcamento, pk=pk)
-    if d.confirmar and request.POST.get("confirmado") != "sim" and orc.status == Orcamento.Status.ABERTO:
+    if d.confirmar and not confirmado(request) and orc.status == Orcamento.Status.ABERTO:
         # Without JavaScript (or when the dialog was skipped) the confirmation is a page of its
         # own; a budget decided meanwhile skips it and gets the service's refusal below.
-        return render(
-            request,
-            "fabrica/confirmar_decisao.html",
-            {"orc": orc, "decisao": decisao, "motivo": form.cleaned_data["motivo"], "tom": d.tom},
-        )
+        return pedir_confirmacao(request, _pergunta_do_orcamento(orc, decisao, form.cleaned_data["motivo"], d.tom))
     try:
         d.servico(orcamento_id=pk, por=request.user, motivo=form.cleaned_data["motivo"])
     except ErroDominio as exc:
@@ -234,6 +231,31 @@ def orcamento_decidir(request: HttpRequest, pk: int, decisao: str) -> HttpRespon
     else:
         messages.add_message(request, d.nivel, d.sucesso, extra_tags=f"tom-{d.tom} decisao")
     return redirect("orcamento", pk=pk)
+
+
+def _pergunta_do_orcamento(orc: Orcamento, decisao: str, motivo: str, tom: str) -> Pergunta:
+    if decisao == "rejeitar":
+        titulo = _("Rejeitar o orçamento #%(n)s?") % {"n": orc.pk}
+        texto = _("Nada será desenvolvido. A decisão fica registrada e não pode ser desfeita.")
+        botao = _("Rejeitar")
+    else:
+        titulo = _("Devolver o orçamento #%(n)s para ajuste?") % {"n": orc.pk}
+        texto = _(
+            "A spec volta para quem a escreveu com o seu pedido, e este orçamento se encerra. "
+            "A decisão fica registrada e não pode ser desfeita."
+        )
+        botao = _("Devolver para ajuste")
+    return Pergunta(
+        titulo=titulo,
+        texto=texto,
+        acao=reverse("orcamento-decidir", args=[orc.pk, decisao]),
+        botao=botao,
+        voltar=reverse("orcamento", args=[orc.pk]),
+        voltar_rotulo=_("Orçamento #%(n)s — %(spec)s") % {"n": orc.pk, "spec": orc.spec_ref},
+        tom=tom,
+        campos={"motivo": motivo},
+        citacao=motivo,
+    )
 
 
 # --- specs and pricing requests -------------------------------------------------------------------

@@ -425,6 +425,38 @@ PROMETHEUS_IMPLANTACAO_TIMEOUT = env_int("PROMETHEUS_IMPLANTACAO_TIMEOUT", 300, 
 # fails (and is retried by the backlog after its backoff).
 PROMETHEUS_IMPLANTACAO_ESPERA = env_int("PROMETHEUS_IMPLANTACAO_ESPERA", 300, minimo=0)
 
+# --- E-mail notices (fabrica.avisos, docs/avisos.md) ---------------------------------------------
+# A decision that starts waiting is announced by e-mail to each person who may decide it. Without
+# EMAIL_HOST the messages are written to the console (`make run`: they appear in its output);
+# with it, they go out by SMTP. Sending happens in the background (never in the decision's
+# transaction); a failure is logged and retried by the sweep.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+# SMTPS (implicit TLS, port 465) or STARTTLS (port 587, the default); never both.
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587, minimo=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one of them to false.")
+# Seconds an SMTP connection may block a background worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimo=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "PROMETHEUS <prometheus@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as people reach it: the links in the e-mails are absolute.
+PROMETHEUS_URL_BASE = env_str("PROMETHEUS_URL_BASE", "http://127.0.0.1:8000")
+if not re.match(r"^https?://[^/\s]+(/\S*)?$", PROMETHEUS_URL_BASE):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_URL_BASE={PROMETHEUS_URL_BASE!r}: use an http(s) URL, e.g. https://prometheus.example.com."
+    )
+# The daily digest of what has waited more than a day (schedule "prometheus-resumo-diario", 08:00
+# by default: an admin moves it in Django admin). On by default: it writes only when a decision was
+# left waiting over a day, exactly when the first notice was missed; each person may turn it off.
+PROMETHEUS_AVISOS_RESUMO = env_bool("PROMETHEUS_AVISOS_RESUMO", True)
+
 # --- Metrics (fabrica.metricas): the dashboard, /api/metricas/, /metrics, /saude/ ------------------
 # The table of DORA performance bands shown by default (fabrica.metricas.faixas.TABELAS).
 PROMETHEUS_METRICAS_FAIXAS = env_str("PROMETHEUS_METRICAS_FAIXAS", "dora_2023")

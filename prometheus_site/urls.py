@@ -11,8 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("contas/logout/", Sair.as_view(), name="logout"),
-    # Django's account pages but the password reset: it mails a link, and PROMETHEUS sends no mail
-    # (an admin sets a forgotten password; docs/seguranca.md).
+    # Django's account pages but the password reset: it would mail a link that logs someone in, and
+    # PROMETHEUS mails only notices of waiting decisions (an admin sets a forgotten password;
+    # docs/seguranca.md).
     path("contas/login/", auth_views.LoginView.as_view(), name="login"),
     path("contas/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("contas/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -130,6 +130,7 @@ def _restaurar_dados_iniciais() -> None:
     apps = MigrationLoader(connection).project_state().apps
     import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais(apps, None)
     import_module("fabrica.migrations.0015_regras_de_acesso").regras_de_acesso(apps, None)
+    import_module("fabrica.migrations.0018_avisos").agendar_resumo(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -161,6 +162,7 @@ def _dados_iniciais_completos() -> bool:
         Group.objects.filter(name="PO").exists()
         and ModeloPrecificacao.objects.filter(versao=1).exists()
         and Schedule.objects.filter(name="prometheus-varredura").exists()
+        and Schedule.objects.filter(name="prometheus-resumo-diario").exists()
         and RegraAcesso.objects.exists()
     )
 

@@ -50,6 +50,10 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("password_change", "GET"): ("L", 200, 200, 200, 200),
     ("password_change", "POST"): ("L", 200, 200, 200, 200),
     ("password_change_done", "GET"): ("L", 200, 200, 200, 200),
+    # One's own profile (e-mail notices on or off): every logged-in person, whatever the role; an
+    # empty form is valid (every notice off) and redirects back to the page.
+    ("perfil", "GET"): ("L", 200, 200, 200, 200),
+    ("perfil", "POST"): ("L", 302, 302, 302, 302),
     # The PO's pages: the PO decides; the admin and a system read (what they read in the API too);
     # an outsider gets 403.
     ("inicio", "GET"): ("L", 403, 200, 200, 200),
@@ -66,7 +70,7 @@ MATRIZ: dict[tuple[str, str], tuple] = {
     ("construcao", "GET"): ("L", 403, 200, 200, 200),
     ("ambientes", "GET"): ("L", 403, 200, 200, 200),
     ("ambiente", "GET"): ("L", 403, 200, 200, 200),
-    ("ambiente-reverter", "POST"): ("L", 403, 403, 403, 302),
+    ("ambiente-reverter", "POST"): ("L", 403, 403, 403, 400),  # empty form: the page again, errors at the fields
     ("implantacao", "GET"): ("L", 403, 200, 200, 200),
     ("implantacao-log", "GET"): ("L", 403, 200, 200, 200),
     ("implantacao-validar", "POST"): ("L", 403, 403, 302, 403),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -77,7 +78,7 @@ class _ItemMixin:
         try:
             return selectors.item(pk)
         except Item.DoesNotExist:
-            raise ItemNaoEncontrado(f"Item #{pk} não existe.") from None
+            raise ItemNaoEncontrado(gettext("Item #%(n)s não existe.") % {"n": pk}) from None
 
 
 class ItemView(_ItemMixin, APIView):

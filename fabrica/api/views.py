@@ -81,7 +81,7 @@ class OrcarSpecView(APIView):
                 s.OrcamentoDetalhe, description=gettext_lazy("Esta versão já tem orçamento: ele mesmo.")
             ),
             202: OpenApiResponse(
-                ItemSaida, description=gettext_lazy("O item orcar_spec que a precifica (novo ou já em curso).")
+                ItemSaida, description=gettext_lazy("O pedido de orçamento que a precifica (novo ou já em curso).")
             ),
             409: OpenApiResponse(description=gettext_lazy("A versão foi substituída por uma mais nova.")),
         },

@@ -9,14 +9,14 @@ and what the decision produces (the caller builds those items with ``fabrica.con
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -141,3 +141,21 @@ def fechar_item(
         items_gerados=gerados,
         ator=ator_de(por),
     )
+
+
+# Called after the commit of a transaction that made a decision wait without making a backlog item
+# claimable (a failed deployment); decisions waiting on an item are announced by the broker's
+# listeners of their item types. Registered in ``FabricaConfig.ready`` (the e-mail notices).
+_ao_esperar: list[Callable[[], None]] = []
+
+
+def espera_ouvinte_registrar(funcao: Callable[[], None]) -> None:
+    if funcao not in _ao_esperar:
+        _ao_esperar.append(funcao)
+
+
+def espera_anunciar() -> None:
+    """Inside the transaction that made a decision wait: after its commit, its listeners run
+    (robustly: a listener that fails never undoes nor fails the decision)."""
+    for funcao in _ao_esperar:
+        transaction.on_commit(funcao, robust=True)

@@ -8,16 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fabrica.implantacao import selectors
 from fabrica.implantacao import services as servicos
-from fabrica.implantacao.alvos import alvo_de
 from fabrica.implantacao.forms import ReversaoForm, ValidacaoForm
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente
 from fabrica.papeis import exigir
+from prometheus_site.confirmacao import Pergunta, confirmado, pedir_confirmacao
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 
@@ -50,6 +51,14 @@ def ambientes(request: HttpRequest) -> HttpResponse:
 @login_required
 def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
     exigir(request, "fabrica.view_ambiente", "fabrica.view_implantacao")
+    return _pagina_do_ambiente(request, nome)
+
+
+def _pagina_do_ambiente(
+    request: HttpRequest, nome: str, *, form: ReversaoForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The environment page; a refused rollback comes back with its error at the field and
+    what was typed kept in its row's form."""
     objeto = get_object_or_404(selectors.ambientes(), nome=nome)
     servindo = selectors.servindo([objeto.pk]).get(objeto.pk, [])
     valor = request.GET.get("pagina", "")
@@ -60,19 +69,31 @@ def ambiente(request: HttpRequest, nome: str) -> HttpResponse:
     reversoes = (
         {s.spec_ref: selectors.releases_para_reverter(objeto, s.spec_ref) for s in servindo} if pode_reverter else {}
     )
+    recusado = str(form.data.get("spec_ref", "")) if form is not None else ""
+    if form is not None and not reversoes.get(recusado):
+        # No row of the page holds this form: its errors go up top, each naming its field.
+        messages.error(
+            request,
+            " ".join(
+                f"{form.fields[c].label or c}: {' '.join(str(e) for e in erros)}" for c, erros in form.errors.items()
+            ),
+        )
     return render(
         request,
         "fabrica/implantacao/ambiente.html",
         {
             "ambiente": objeto,
-            "alvo": alvo_de(objeto).rotulo,
-            "servindo": [{"s": s, "para": reversoes.get(s.spec_ref, [])} for s in servindo],
+            "servindo": [
+                {"s": s, "para": reversoes.get(s.spec_ref, []), "form": form if s.spec_ref == recusado else None}
+                for s in servindo
+            ],
             "em_curso": selectors.em_curso(objeto.pk),
             "pagina": pagina,
             "pode_reverter": pode_reverter,
             "retencao": servicos.retencao_de(objeto),
             "proximo": selectors.proximo_ambiente(objeto),
         },
+        status=status,
     )
 
 
@@ -83,8 +104,23 @@ def ambiente_reverter(request: PedidoAutenticado, nome: str) -> HttpResponse:
     objeto = get_object_or_404(Ambiente, nome=nome)
     form = ReversaoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(m) for erros in form.errors.values() for m in erros))
-        return redirect("ambiente", nome=nome)
+        return _pagina_do_ambiente(request, nome, form=form, status=400)
+    if not confirmado(request):
+        voltar = reverse("ambiente", args=[objeto.nome])
+        return pedir_confirmacao(
+            request,
+            Pergunta(
+                titulo=_("Reverter %(spec)s em %(nome)s?")
+                % {"spec": form.cleaned_data["spec_ref"], "nome": objeto.nome},
+                texto=_("A release escolhida volta a rodar no lugar da atual. A reversão fica registrada."),
+                acao=reverse("ambiente-reverter", args=[objeto.nome]),
+                botao=_("Reverter"),
+                voltar=voltar,
+                voltar_rotulo=_("Ambiente %(nome)s") % {"nome": objeto.nome},
+                campos={k: form.cleaned_data[k] for k in ("spec_ref", "release", "motivo")},
+                citacao=form.cleaned_data["motivo"],
+            ),
+        )
     try:
         item = servicos.reversao_solicitar(
             ambiente_id=objeto.pk,
@@ -197,6 +233,27 @@ def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
             return redirect("implantacao", pk=pk)
         return _pagina_da_implantacao(request, pk, form=form, status=400)
     aprovado = form.cleaned_data["decisao"] == "validar"
+    if not aprovado and not confirmado(request):
+        impl = get_object_or_404(Implantacao.objects.select_related("ambiente"), pk=pk)
+        if impl.validacao == Implantacao.Validacao.PENDENTE:
+            observacao = form.cleaned_data["observacao"]
+            return pedir_confirmacao(
+                request,
+                Pergunta(
+                    titulo=_("Recusar a implantação #%(n)s e reverter %(nome)s?")
+                    % {"n": impl.pk, "nome": impl.ambiente.nome},
+                    texto=_(
+                        "O ambiente volta para a release anterior e a sua observação vira o pedido de correção. "
+                        "A decisão fica registrada e não pode ser desfeita."
+                    ),
+                    acao=reverse("implantacao-validar", args=[impl.pk]),
+                    botao=_("Recusar e reverter"),
+                    voltar=reverse("implantacao", args=[impl.pk]),
+                    voltar_rotulo=_("Implantação #%(n)s") % {"n": impl.pk},
+                    campos={"decisao": "recusar", "observacao": observacao},
+                    citacao=observacao,
+                ),
+            )
 
     def validar() -> str:
         impl = servicos.implantacao_validar(
@@ -217,6 +274,26 @@ def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
 @login_required
 def implantacao_promover(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.decidir_implantacao")
+    if not confirmado(request):
+        impl = get_object_or_404(Implantacao.objects.select_related("promover_para", "release"), pk=pk)
+        if impl.promocao == Implantacao.Promocao.OFERECIDA and impl.promover_para is not None:
+            para = impl.promover_para.nome
+            return pedir_confirmacao(
+                request,
+                Pergunta(
+                    titulo=_("Implantar %(r)s em %(para)s?") % {"r": impl.versao, "para": para},
+                    texto=_(
+                        "A implantação em %(para)s começa em seguida e substitui o que roda lá; "
+                        "voltar atrás será uma reversão."
+                    )
+                    % {"para": para},
+                    acao=reverse("implantacao-promover", args=[impl.pk]),
+                    botao=_("Promover"),
+                    voltar=reverse("implantacao", args=[impl.pk]),
+                    voltar_rotulo=_("Implantação #%(n)s") % {"n": impl.pk},
+                    tom="",
+                ),
+            )
 
     def promover() -> str:
         item = servicos.implantacao_promover(implantacao_id=pk, por=request.user)
@@ -245,9 +322,24 @@ def implantacao_dispensar(request: PedidoAutenticado, pk: int) -> HttpResponse:
 def implantacao_repetir(request: PedidoAutenticado, pk: int) -> HttpResponse:
     """Retries a failed deployment, after a confirmation (a dialog, or this page without JavaScript)."""
     exigir(request, "fabrica.decidir_implantacao")
-    if request.POST.get("confirmado") != "sim":
+    if not confirmado(request):
         impl = get_object_or_404(selectors.implantacoes(), pk=pk)
-        return render(request, "fabrica/implantacao/confirmar_falha.html", {"impl": impl, "acao": "repetir"})
+        return pedir_confirmacao(
+            request,
+            Pergunta(
+                titulo=_("Implantar %(release)s em %(ambiente)s de novo?")
+                % {"release": impl.versao, "ambiente": impl.ambiente.nome},
+                texto=_(
+                    "Uma nova implantação da mesma release é feita no mesmo ambiente, em seu nome. "
+                    "A decisão fica registrada."
+                ),
+                acao=reverse("implantacao-repetir", args=[impl.pk]),
+                botao=_("Repetir a implantação"),
+                voltar=reverse("implantacao", args=[impl.pk]),
+                voltar_rotulo=_("Implantação #%(n)s") % {"n": impl.pk},
+                tom="alerta",
+            ),
+        )
 
     def repetir() -> str:
         item = servicos.implantacao_repetir(implantacao_id=pk, por=request.user)

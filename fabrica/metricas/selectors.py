@@ -194,8 +194,8 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
     "fabrica.tempo_desbloqueio": (
         _("Tempo de desbloqueio"),
         _(
-            "Do bloqueio (o aprovar_orcamento nasce Bloqueado pelos seus gaps) ao evento desbloqueio "
-            "do mesmo item, para os desbloqueios do período."
+            "Da espera (a aprovação de um orçamento espera pelos seus gaps) até os gaps serem resolvidos "
+            "e o orçamento poder ser decidido, para os desbloqueios do período."
         ),
         "desbloqueios",
     ),
@@ -205,14 +205,14 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
         "releases",
     ),
     "fabrica.lead_time_desenvolvimento": (
-        _("Lead time: desenvolvimento consumido → concluído"),
-        _("Do consumo ao fim de cada item desenvolvimento concluído no período."),
+        _("Lead time: desenvolvimento iniciado → concluído"),
+        _("Do início ao fim de cada desenvolvimento concluído no período."),
         "itens",
     ),
     "fabrica.retrabalho": (
         _("Taxa de retrabalho"),
         _(
-            "Itens corrigir_bug ÷ releases criadas no período; um corrigir_bug conta quando nasceu da "
+            "Correções pedidas ÷ releases criadas no período; uma correção conta quando foi pedida pela "
             "decisão sobre uma delas (release rejeitada, ou implantação dela recusada), pela linhagem dos itens."
         ),
         "releases",

@@ -86,7 +86,7 @@ class AprovarEntrada(serializers.Serializer):
 
 
 class RejeitarEntrada(serializers.Serializer):
-    motivo = serializers.CharField(max_length=5000, help_text="O que está errado; vira o erro do corrigir_bug.")
+    motivo = serializers.CharField(max_length=5000, help_text="O que está errado; vira o erro da correção pedida.")
 
 
 class HorasEntrada(serializers.Serializer):
@@ -174,7 +174,7 @@ class RejeitarPorFalhaEntrada(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=5000,
-        help_text="Comentário opcional; o erro do corrigir_bug leva também a falha e o trecho do log.",
+        help_text="Comentário opcional; o erro da correção pedida leva também a falha e o trecho do log.",
     )
 
 

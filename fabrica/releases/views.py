@@ -25,6 +25,7 @@ from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
 from fabrica.releases.caixa import TIPOS_DE_CONSTRUCAO, progresso_em_texto
 from prometheus_site import vocabulario
+from prometheus_site.confirmacao import Pergunta, confirmado, pedir_confirmacao
 from prometheus_site.erros import ErroDominio
 from prometheus_site.tipos import PedidoAutenticado
 
@@ -159,6 +160,10 @@ def release_decidir(request: PedidoAutenticado, pk: int, decisao: str) -> HttpRe
     if not form.is_valid():
         # Shown at the field, with what was typed kept: the page again, not a redirect.
         return _pagina_da_release(request, pk, forms_dados={decisao: form}, status=400)
+    if decisao == "rejeitar" and not confirmado(request):
+        objeto = get_object_or_404(Release, pk=pk)
+        if objeto.status == Release.Status.ABERTA:
+            return pedir_confirmacao(request, _pergunta_rejeitar(objeto, form.cleaned_data["motivo"]))
     try:
         if decisao == "aprovar":
             services.release_aprovar(
@@ -176,6 +181,23 @@ def release_decidir(request: PedidoAutenticado, pk: int, decisao: str) -> HttpRe
     return redirect("release", pk=pk)
 
 
+def _pergunta_rejeitar(objeto: Release, motivo: str) -> Pergunta:
+    voltar = reverse("release", args=[objeto.pk])
+    return Pergunta(
+        titulo=_("Rejeitar a release %(r)s?") % {"r": objeto.rotulo_versao},
+        texto=_(
+            "Ela não será implantada; o seu motivo vira o pedido de correção. "
+            "A decisão fica registrada e não pode ser desfeita."
+        ),
+        acao=reverse("release-decidir", args=[objeto.pk, "rejeitar"]),
+        botao=_("Rejeitar"),
+        voltar=voltar,
+        voltar_rotulo=_("Release %(r)s") % {"r": objeto.rotulo_versao},
+        campos={"motivo": motivo},
+        citacao=motivo,
+    )
+
+
 @require_POST
 @login_required
 def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpResponse:
@@ -188,10 +210,23 @@ def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpRes
         messages.error(request, " ".join(str(m) for lista in form.errors.values() for m in lista))
         return redirect("implantacao", pk=pk)
     motivo = form.cleaned_data["motivo"]
-    if request.POST.get("confirmado") != "sim":
+    if not confirmado(request):
         impl = get_object_or_404(Implantacao.objects.select_related("ambiente", "release"), pk=pk)
-        return render(
-            request, "fabrica/implantacao/confirmar_falha.html", {"impl": impl, "acao": "rejeitar", "motivo": motivo}
+        return pedir_confirmacao(
+            request,
+            Pergunta(
+                titulo=_("Rejeitar a release %(release)s?") % {"release": impl.versao},
+                texto=_(
+                    "A release não será mais implantada; uma correção é pedida com a falha como erro. "
+                    "A decisão fica registrada e não pode ser desfeita."
+                ),
+                acao=reverse("implantacao-rejeitar-release", args=[impl.pk]),
+                botao=_("Rejeitar a release"),
+                voltar=reverse("implantacao", args=[impl.pk]),
+                voltar_rotulo=_("Implantação #%(n)s") % {"n": impl.pk},
+                campos={"motivo": motivo},
+                citacao=motivo,
+            ),
         )
     try:
         release = services.release_rejeitar_por_falha(implantacao_id=pk, por=request.user, motivo=motivo)

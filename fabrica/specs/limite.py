@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext
+
 from fabrica.specs.formato import ErroCampo, SpecInvalida, carregar_spec, validar_spec
 
 TEMPO_S = 10.0  # a real spec validates in milliseconds
@@ -54,8 +56,11 @@ def _acima_do_teto(o_que: str) -> SpecInvalida:
         [
             ErroCampo(
                 "",
-                f"a validação desta spec passou do limite de {o_que} (limites: {TEMPO_S:g} s e "
-                f"{MEMORIA_MB} MB por spec); divida-a em specs menores ou simplifique padrões e expressões",
+                gettext(
+                    "a validação desta spec passou do limite de %(o_que)s (limites: %(s)s s e %(mb)s MB por spec); "
+                    "divida-a em specs menores ou simplifique padrões e expressões"
+                )
+                % {"o_que": o_que, "s": f"{TEMPO_S:g}", "mb": MEMORIA_MB},
             )
         ]
     )
@@ -109,13 +114,15 @@ def _no_filho(funcao: Callable[[Any], Any], argumento: object) -> Any:
     except LimiteExcedido as exc:
         raise _acima_do_teto(f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB") from None
     except RecursionError:
-        raise SpecInvalida([ErroCampo("", "a spec é aninhada demais para ser validada")]) from None
+        raise SpecInvalida([ErroCampo("", gettext("a spec é aninhada demais para ser validada"))]) from None
     except SpecInvalida:
         raise
     except Exception as exc:  # a defect of the validation, told as it is rather than as a limit
         motivo = f"{type(exc).__name__}: {exc}"
         log.error("A validação de uma spec falhou no processo filho: %s", motivo)
-        raise SpecInvalida([ErroCampo("", f"a spec não pôde ser validada: {motivo}")]) from None
+        raise SpecInvalida(
+            [ErroCampo("", gettext("a spec não pôde ser validada: %(motivo)s") % {"motivo": motivo})]
+        ) from None
 
 
 def _filho(funcao: Callable[[Any], Any], argumento: object, escrita: int, memoria_mb: int) -> None:  # pragma: no cover

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from fabrica.contratos import PRODUTOR
 from fabrica.models import Spec
@@ -59,7 +60,8 @@ def spec_importar(
             [
                 ErroCampo(
                     "id",
-                    f"o id {conteudo['id']!r} difere do nome do arquivo {caminho} (esperado: {Path(caminho).stem!r})",
+                    gettext("o id %(id)s difere do nome do arquivo %(arquivo)s (esperado: %(esperado)s)")
+                    % {"id": repr(conteudo["id"]), "arquivo": caminho, "esperado": repr(Path(caminho).stem)},
                 )
             ]
         )
@@ -100,12 +102,12 @@ def specs_sincronizar(*, caminho_repo: str | Path, por: AbstractBaseUser | None 
     resultado = ResultadoSincronizacao(commit=commit)
     for caminho, texto in arquivos:
         if texto is None:
-            resultado.invalidas[caminho] = ["(documento): o arquivo não é texto UTF-8; salve-o em UTF-8."]
+            resultado.invalidas[caminho] = [gettext("(documento): o arquivo não é texto UTF-8; salve-o em UTF-8.")]
             continue
         try:
             spec, criada = spec_importar(texto=texto, origem=Spec.Origem.GIT, commit=commit, caminho=caminho, por=por)
         except SpecInvalida as exc:
-            resultado.invalidas[caminho] = [f"{e.campo or '(documento)'}: {e.mensagem}" for e in exc.erros]
+            resultado.invalidas[caminho] = [f"{e.campo or gettext('(documento)')}: {e.mensagem}" for e in exc.erros]
             continue
         (resultado.importadas if criada else resultado.inalteradas).append(spec.spec_id)
     return resultado

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation.template import templatize
 
 from backlog.models import Item
+from fabrica.contratos import TipoItem
 from fabrica.decisoes import services as decisoes
 from fabrica.models import Orcamento
 
@@ -423,10 +424,47 @@ def implantacao_falhou(release_pronta, elenco, settings, tmp_path):
     return impl
 
 
+@pytest.fixture
+def implantacao_concluida(implantacao_falhou):
+    """The same spec's next release deployed to homologacao, its smoke checks passing: it waits
+    for the PO's validation."""
+    from tests.fabrica.implantacao.conftest import artefatos_de, implantar
+    from tests.factories import ReleaseFactory
+
+    anterior = implantacao_falhou.release
+    release = ReleaseFactory(
+        spec=anterior.spec,
+        versao=anterior.versao + 1,
+        artefatos=artefatos_de(8),
+        status=anterior.status,
+        decidido_por=anterior.decidido_por,
+        decidido_em=anterior.decidido_em,
+    )
+    impl = implantar(release)
+    assert impl.status == "Concluida", impl.erro
+    return impl
+
+
+@pytest.fixture
+def hotfix(release_pronta, elenco):
+    """release_pronta rejected with a reason, and the hotfix release its correction built."""
+    from fabrica.consumidor import processar_proximo
+    from fabrica.models import Release
+    from fabrica.releases.services import release_rejeitar
+
+    release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
+    assert processar_proximo(["corrigir_bug"])
+    return Release.objects.get(corrige=release_pronta)
+
+
+MOTIVO_DO_PO = "o risco de menores sai errado"
+
+
 def test_release_e_implantacao_em_ingles_sem_portugues(
-    cliente_como, release_pronta, release_com_falhas, implantacao_falhou
+    cliente_como, release_pronta, release_com_falhas, implantacao_falhou, implantacao_concluida, hotfix
 ):
     from tests.fabrica.test_paginas_do_po import _frases_do_catalogo, _texto
+    from tests.portugues import com_contexto
 
     def sem_conteudo_dos_artefatos(resposta):
         """An artefact's content is data (the generated README is Portuguese): its summary stays."""
@@ -434,33 +472,52 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
         resposta.content = re.sub(r'(<details class="artefato".*?</summary>).*?</details>', r"\1", corpo, flags=re.S)
         return resposta
 
+    # What the pages show as data, written in Portuguese by the spec's author, the PO or a test.
+    dados = [
+        release_pronta.spec.titulo,
+        *(c["titulo"] for c in release_pronta.casos if c.get("titulo")),
+        MOTIVO_DO_PO,
+        "soma os lançamentos",  # release_com_falhas's rule, from its spec
+        "Created teste",  # tests.apoio.orcar's producer, an actor's name
+        "Português (Brasil)",  # the language switch names each language in itself
+    ]
     po = cliente_como("po")
     po.cookies["django_language"] = "en"
     frases = _frases_do_catalogo()
     paginas = {
         "release": reverse("release", args=[release_pronta.pk]),
         "falhas": reverse("release", args=[release_com_falhas.pk]),
+        "hotfix": reverse("release", args=[hotfix.pk]),
+        "release_da_falha": reverse("release", args=[implantacao_falhou.release_id]),
         "implantacao": reverse("implantacao", args=[implantacao_falhou.pk]),
+        "log": reverse("implantacao-log", args=[implantacao_falhou.pk]),
+        "concluida": reverse("implantacao", args=[implantacao_concluida.pk]),
+        "ambiente": reverse("ambiente", args=["homologacao"]),
     }
     textos = {}
     for nome, url in paginas.items():
         resposta = po.get(url)
-        assert resposta.status_code == 200
+        assert resposta.status_code == 200, url
         textos[nome] = texto = _texto(sem_conteudo_dos_artefatos(resposta))
         assert [pt for pt in frases if pt in texto] == [], (url, [pt for pt in frases if pt in texto])
         # as words, not inside a path or a name (``spec_002/estrutural/``, ``test_estrutural_x``)
         restos = [pt for pt in _RESTOS_PORTUGUESES if re.search(rf"(?<![\w/.]){re.escape(pt)}(?![\w/.])", texto)]
         assert restos == [], (url, restos, texto)
+        assert com_contexto(texto, dados) == {}, url
     falhas, implantacao = textos["falhas"], textos["implantacao"]
     for ingles in ("Tests per strand", "Failed", "Passed", "Error", "code", "support", "deterministic", "full"):
         assert ingles in falhas, ingles
     assert "Attempt 1: no deterministic repair applies to AssertionError in 1 test" in falhas
+    assert "deterministic corrector · AssertionError in 1 test; NotImplementedError in 2 tests" in falhas
     assert "Conta.saldo: needs an implementation — soma os lançamentos" in falhas  # the rule is data
     assert "espera.sacar: the data lacks the parameters valor" in falhas
     assert "Completed" in textos["release"]  # the timeline's "concluido"
     for ingles in ("The smoke tests failed (exit code", "Directory", "Product (system)"):
         assert ingles in implantacao, ingles
     assert "Smoke tests in the sandbox" in implantacao
+    assert "The smoke tests failed (exit code" in textos["log"]
+    assert "Smoke tests passed" in textos["concluida"]
+    assert MOTIVO_DO_PO in textos["hotfix"] and "Fixes spec_002-v1" in textos["hotfix"]
 
 
 def test_release_e_implantacao_em_portugues_como_gravadas(cliente_como, release_com_falhas, implantacao_falhou):
@@ -471,3 +528,147 @@ def test_release_e_implantacao_em_portugues_como_gravadas(cliente_como, release_
     assert "Tentativa 1: nenhum reparo determinístico se aplica a AssertionError em 1 teste" in falhas
     assert "Os testes de fumaça falharam (código de saída" in implantacao
     assert "Testes de fumaça no sandbox" in implantacao
+
+
+# --- help texts speak of actions, not of item types (issue 17, item 8) ---------------------------
+
+# The item types a person would read as code (``corrigir_bug``); "desenvolvimento" and "implantar"
+# are also plain words.
+_TIPOS_EM_CODIGO = sorted(t.value for t in TipoItem if "_" in t.value)
+
+
+def _com_tipo_de_item(texto: str) -> bool:
+    return any(re.search(rf"\b{t}\b", str(texto)) for t in _TIPOS_EM_CODIGO)
+
+
+def test_textos_das_paginas_nao_nomeiam_tipos_de_item(catalogo):
+    """Every sentence the pages show, in both languages, says what happens ("a correção pedida")."""
+    assert len(_TIPOS_EM_CODIGO) >= 8
+    com_tipo = [(e.msgid, e.msgstr) for e in catalogo if _com_tipo_de_item(e.msgid) or _com_tipo_de_item(e.msgstr)]
+    assert com_tipo == []
+
+
+def test_ajuda_dos_campos_nao_nomeia_tipos_de_item(db):
+    """Field help texts: the models' (admin, forms) and the API's inputs, as its schema publishes them."""
+    from django.apps import apps
+    from drf_spectacular.generators import SchemaGenerator
+
+    campos = {
+        f"{m._meta.label}.{f.name}": str(f.help_text)
+        for m in apps.get_models()
+        for f in m._meta.get_fields()
+        if getattr(f, "help_text", "")
+    }
+    esquema = SchemaGenerator().get_schema(request=None, public=True)
+    for nome, componente in esquema["components"]["schemas"].items():
+        for campo, propriedade in componente.get("properties", {}).items():
+            if propriedade.get("description"):
+                campos[f"{nome}.{campo}"] = propriedade["description"]
+    for caminho, operacoes in esquema["paths"].items():
+        for metodo, operacao in operacoes.items():
+            for codigo, resposta in operacao.get("responses", {}).items():
+                campos[f"{metodo} {caminho} {codigo}"] = resposta.get("description", "")
+    assert len(campos) > 20
+    assert {nome: texto for nome, texto in campos.items() if _com_tipo_de_item(texto)} == {}
+
+
+# --- spec-format and backlog messages in the language of the request (issue 17, item 8) --------
+
+_SPEC_VALIDA = {
+    "id": "spec_en",
+    "titulo": "Spec in English",
+    "vertentes": ["E"],
+    "depende_de": [],
+    "runtime": {"apis_externas": [], "gpu": False, "containers_necessarios": []},
+    "schema_tdd": {"cobertura": "pairwise", "parametros": {"canal": ["web", "app"]}},
+    "spec_poo": {"classes": [{"nome": "Conta", "atributos": [{"nome": "saldo", "tipo": "int"}]}]},
+}
+
+
+def _spec_com(**mudancas) -> dict:
+    import copy
+
+    spec = copy.deepcopy(_SPEC_VALIDA)
+    for chave, valor in mudancas.items():
+        if valor is None:
+            del spec[chave]
+        else:
+            spec[chave] = valor
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("corpo", "campo", "ingles"),
+    [
+        ({"spec": _spec_com(titulo=None)}, "titulo", "required field missing: titulo"),
+        ({"spec": _spec_com(titulos="x")}, "titulos", "unknown field: titulos; did you mean 'titulo'?"),
+        ({"spec": _spec_com(vertentes=["E", "X"])}, "vertentes[1]", "must be one of the values: E, P, D, I, C"),
+        ({"spec": _spec_com(id="Spec-EN")}, "id", "invalid format: 'Spec-EN'; use only lowercase letters"),
+        ({"spec": _spec_com(depende_de=["spec_en"])}, "depende_de[0]", "the spec cannot depend on itself"),
+        ({"spec": _spec_com(spec_poo=None)}, "spec_poo", "required field missing: spec_poo (required by the strand E)"),
+        ({"spec": _spec_com(vertentes=[])}, "vertentes", "an empty list is not allowed"),
+        ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
+        ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
+        ({"yaml": "- a\n- b\n"}, "yaml", "the document must be a YAML mapping (key: value); received: a list"),
+    ],
+)
+def test_erros_do_formato_da_spec_em_ingles(api_como, db, corpo, campo, ingles):
+    from tests.apoio import assert_forma_de_erro
+    from tests.portugues import com_contexto
+
+    sistema = api_como("sistema")
+    resposta = sistema.post(reverse("api-specs"), corpo, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    erro = assert_forma_de_erro(resposta, 400)
+    assert erro["erro"] == "The spec is not valid."
+    assert any(ingles in m for m in erro["campos"][campo]), erro["campos"]
+    for mensagens in erro["campos"].values():
+        for mensagem in mensagens:
+            assert com_contexto(mensagem, ["in vertentes"]) == {}, mensagem
+    portugues = sistema.post(reverse("api-specs"), corpo, format="json")
+    assert assert_forma_de_erro(portugues, 400)["erro"] == "A spec não é válida."
+
+
+def test_mensagens_do_backlog_em_ingles(api_como, db):
+    from tests.apoio import assert_forma_de_erro
+    from tests.portugues import com_contexto
+
+    sistema = api_como("sistema")
+    en = {"format": "json", "HTTP_ACCEPT_LANGUAGE": "en"}
+    criar = assert_forma_de_erro(
+        sistema.post(reverse("api-backlog-itens"), {"tipo": "", "contexto": [], "prioridade": 10**6}, **en), 400
+    )
+    servico = assert_forma_de_erro(
+        sistema.post(reverse("api-backlog-itens"), {"tipo": "outro_sistema", "contexto": {"x": "\x00"}}, **en), 400
+    )
+    consumir = assert_forma_de_erro(
+        sistema.post(reverse("api-backlog-consumir"), {"tipos": [], "consumidor": "w"}, **en), 400
+    )
+    inexistente = assert_forma_de_erro(
+        sistema.post(
+            reverse("api-backlog-concluir", args=[999999]),
+            {"lease_token": "00000000-0000-0000-0000-000000000000"},
+            **en,
+        ),
+        404,
+    )
+    item = sistema.post(reverse("api-backlog-itens"), {"tipo": "outro_sistema", "contexto": {}}, format="json").json()
+    sem_lease = assert_forma_de_erro(
+        sistema.post(
+            reverse("api-backlog-concluir", args=[item["id"]]),
+            {"lease_token": "00000000-0000-0000-0000-000000000000"},
+            **en,
+        ),
+        409,
+    )
+
+    assert criar["erro"] == "The data sent is not valid."  # the serializer's, in Django REST framework's English
+    assert servico["erro"] == "The item's data are not valid."
+    assert servico["campos"]["contexto"] == ["The JSON cannot contain the null character (\\u0000)."]
+    assert consumir["campos"]["tipos"]
+    assert inexistente["erro"] == "Item #999999 does not exist."
+    assert inexistente["erro"] == "Item #999999 does not exist."
+    assert sem_lease["erro"].startswith(f"Item #{item['id']} is Pendente; 'concluir' is only allowed from:")
+    for corpo in (criar, servico, consumir, inexistente, sem_lease):
+        texto = " ".join([corpo["erro"], *(m for ms in corpo["campos"].values() for m in ms)])
+        assert com_contexto(texto, ["Pendente", "'concluir'", "EmProcessamento"]) == {}, texto

@@ -232,9 +232,13 @@ def test_rejeitar_pela_pagina_exige_motivo(cliente_como, release_pronta):
     resp = cliente.post(reverse("release-decidir", args=[release_pronta.pk, "rejeitar"]), {"motivo": " "}, follow=True)
     assert "Informe o motivo da decisão." in resp.content.decode()
     assert Release.objects.get(pk=release_pronta.pk).status == Release.Status.ABERTA
-    resp = cliente.post(
-        reverse("release-decidir", args=[release_pronta.pk, "rejeitar"]), {"motivo": "falta campo"}, follow=True
-    )
+    url = reverse("release-decidir", args=[release_pronta.pk, "rejeitar"])
+    # Asked first (issue 17 item 6): a page that quotes the reason and posts it again.
+    pergunta = cliente.post(url, {"motivo": "falta campo"}).content.decode()
+    assert f"Rejeitar a release {release_pronta.rotulo_versao}?" in pergunta
+    assert '<input type="hidden" name="motivo" value="falta campo">' in pergunta
+    assert Release.objects.get(pk=release_pronta.pk).status == Release.Status.ABERTA
+    resp = cliente.post(url, {"motivo": "falta campo", "confirmado": "sim"}, follow=True)
     assert "Release rejeitada" in resp.content.decode()
     assert Item.objects.get(tipo="corrigir_bug").contexto["erro"] == "falta campo"
 

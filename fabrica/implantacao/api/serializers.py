@@ -81,7 +81,7 @@ class ImplantacaoDetalhe(ImplantacaoResumo):
 
 
 class ValidarEntrada(serializers.Serializer):
-    aprovado = serializers.BooleanField(help_text="true valida; false recusa (reverte e produz corrigir_bug).")
+    aprovado = serializers.BooleanField(help_text="true valida; false recusa (reverte e pede uma correção).")
     observacao = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000, help_text="Obrigatória para recusar."
     )

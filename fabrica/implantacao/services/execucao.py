@@ -493,6 +493,7 @@ def _registrar_falha(impl_id: int, item: Item | None, erro: str) -> None:
             # A failed deployment is the PO's decision: retry it or reject the release.
             impl.falha = Falha.PENDENTE
             campos.append("falha")
+            base.espera_anunciar()
         impl.save(update_fields=campos)
         if item is not None:
             backlog.falhar(

@@ -52,6 +52,9 @@ class Command(BaseCommand):
         for nome, senha, grupo, staff, descricao in DEMO:
             usuario, _ = User.objects.get_or_create(username=nome)
             usuario.is_staff = staff
+            # An address that is never delivered (RFC 2606), so the demo's notices show in the
+            # console (`make run`); a person changes it on /perfil/.
+            usuario.email = usuario.email or f"{nome}@prometheus.invalid"
             usuario.set_password(senha)
             usuario.save()
             usuario.groups.set([Group.objects.get(name=grupo)])

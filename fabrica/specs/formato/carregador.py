@@ -4,6 +4,7 @@ and errors that cite the YAML line of the field."""
 from __future__ import annotations
 
 import yaml
+from django.utils.translation import gettext
 
 from fabrica.specs.formato.comum import (
     LIMITE_INTEIRO,
@@ -34,13 +35,16 @@ class _CarregadorYaml(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(
-                None, None, "aliases YAML (*nome) não são aceitos em specs", self.peek_event().start_mark
+                None, None, gettext("aliases YAML (*nome) não são aceitos em specs"), self.peek_event().start_mark
             )
         # The composer descends by recursion: a few hundred nested brackets would end in a
         # RecursionError (a 500), far below a request's size limit.
         if self.profundidade >= MAX_ANINHAMENTO:
             raise yaml.composer.ComposerError(
-                None, None, f"aninhamento acima de {MAX_ANINHAMENTO} níveis", self.peek_event().start_mark
+                None,
+                None,
+                gettext("aninhamento acima de %(n)s níveis") % {"n": MAX_ANINHAMENTO},
+                self.peek_event().start_mark,
             )
         self.profundidade += 1
         try:
@@ -58,7 +62,9 @@ class _CarregadorYaml(yaml.SafeLoader):
             except TypeError:  # an unhashable key: the base constructor refuses it with its own message
                 continue
             if repetida:
-                raise yaml.constructor.ConstructorError(None, None, f"chave duplicada: {chave}", no_chave.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, gettext("chave duplicada: %(c)s") % {"c": chave}, no_chave.start_mark
+                )
         return super().construct_mapping(node, deep=deep)
 
 
@@ -72,7 +78,15 @@ def carregar_spec(texto: str) -> dict:
     where it should be).
     """
     if len(texto) > MAX_CARACTERES:
-        raise SpecInvalida([ErroCampo("", f"a spec tem {len(texto)} caracteres; o máximo é {MAX_CARACTERES}")])
+        raise SpecInvalida(
+            [
+                ErroCampo(
+                    "",
+                    gettext("a spec tem %(n)s caracteres; o máximo é %(max)s")
+                    % {"n": len(texto), "max": MAX_CARACTERES},
+                )
+            ]
+        )
     carregador = _CarregadorYaml(texto)
     try:
         raiz = carregador.get_single_node()
@@ -80,29 +94,47 @@ def carregar_spec(texto: str) -> dict:
             impossiveis = _valores_impossiveis(carregador, raiz, ())
             if impossiveis:
                 raise SpecInvalida(
-                    [ErroCampo(formatar_campo(c), f"{m} (linha {no.start_mark.line + 1})") for c, m, no in impossiveis]
+                    [ErroCampo(formatar_campo(c), _na_linha(m, no.start_mark.line + 1)) for c, m, no in impossiveis]
                 )
         dados = carregador.construct_document(raiz) if raiz is not None else None
     except _ERROS_DO_CONSTRUTOR as exc:  # a tag the walk above did not foresee: still a 400
-        raise SpecInvalida([ErroCampo("", f"YAML inválido: um valor não pôde ser lido ({exc})")]) from exc
+        raise SpecInvalida(
+            [ErroCampo("", gettext("YAML inválido: um valor não pôde ser lido (%(e)s)") % {"e": exc})]
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         marca = exc.problem_mark
-        onde = f" na linha {marca.line + 1}, coluna {marca.column + 1}" if marca else ""
-        raise SpecInvalida([ErroCampo("", f"YAML inválido{onde}: {exc.problem}")]) from exc
+        if marca:
+            frase = gettext("YAML inválido na linha %(linha)s, coluna %(coluna)s: %(e)s") % {
+                "linha": marca.line + 1,
+                "coluna": marca.column + 1,
+                "e": exc.problem,
+            }
+        else:
+            frase = gettext("YAML inválido: %(e)s") % {"e": exc.problem}
+        raise SpecInvalida([ErroCampo("", frase)]) from exc
     except yaml.YAMLError as exc:
-        raise SpecInvalida([ErroCampo("", f"YAML inválido: {exc}")]) from exc
+        raise SpecInvalida([ErroCampo("", gettext("YAML inválido: %(e)s") % {"e": exc})]) from exc
     finally:
         carregador.dispose()
     if not isinstance(dados, dict):
-        achado = "documento vazio" if dados is None else NOMES_TIPO.get(tipo_json(dados), tipo_json(dados))
+        achado = gettext("documento vazio") if dados is None else NOMES_TIPO.get(tipo_json(dados), tipo_json(dados))
         raise SpecInvalida(
-            [ErroCampo("", f"o documento deve ser um mapeamento YAML (chave: valor); recebido: {achado}")]
+            [
+                ErroCampo(
+                    "",
+                    gettext("o documento deve ser um mapeamento YAML (chave: valor); recebido: %(a)s") % {"a": achado},
+                )
+            ]
         )
     erros = validar(dados)
     if erros:
         assert raiz is not None  # the document is a mapping: its node exists
-        raise SpecInvalida([ErroCampo(formatar_campo(c), f"{m} (linha {_linha(raiz, c)})") for c, m in erros])
+        raise SpecInvalida([ErroCampo(formatar_campo(c), _na_linha(m, _linha(raiz, c))) for c, m in erros])
     return dados
+
+
+def _na_linha(mensagem: str, linha: int) -> str:
+    return gettext("%(mensagem)s (linha %(linha)s)") % {"mensagem": mensagem, "linha": linha}
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -129,7 +161,8 @@ def _valores_impossiveis(
         try:  # an error of YAML itself (with line and column) goes up as it is
             carregador.construct_object(no, deep=True)
         except _ERROS_DO_CONSTRUTOR as exc:
-            return [(caminho, f"valor inválido para a tag {no.tag.removeprefix(_TAG)}: {exc}", no)]
+            frase = gettext("valor inválido para a tag %(tag)s: %(e)s") % {"tag": no.tag.removeprefix(_TAG), "e": exc}
+            return [(caminho, frase, no)]
     if isinstance(no, yaml.MappingNode):
         for chave, valor in no.value:
             nome = chave.value if isinstance(chave, yaml.ScalarNode) else "?"
@@ -145,7 +178,7 @@ def _escalar_impossivel(
 ) -> list[tuple[Caminho, str, yaml.Node]]:
     if no.tag not in _ESCALARES:
         return []
-    grande = f"número inteiro com mais de {MAX_DIGITOS_INTEIRO} dígitos não é aceito"
+    grande = gettext("número inteiro com mais de %(n)s dígitos não é aceito") % {"n": MAX_DIGITOS_INTEIRO}
     if no.tag == _INTEIRO and sum(ch.isalnum() for ch in no.value) > MAX_DIGITOS_INTEIRO:
         return [(caminho, grande, no)]  # not even built: int("9" * 5000) raises ValueError
     try:
@@ -154,8 +187,11 @@ def _escalar_impossivel(
         tipo = no.tag.removeprefix(_TAG)
         if tipo == "timestamp":
             detalhe = f" ({exc})" if isinstance(exc, ValueError) else ""
-            return [(caminho, f"data impossível: {no.value}{detalhe}; se é um texto, escreva entre aspas", no)]
-        return [(caminho, f"valor inválido para o tipo {tipo}: {no.value!r}", no)]
+            frase = gettext("data impossível: %(v)s%(detalhe)s; se é um texto, escreva entre aspas")
+            return [(caminho, frase % {"v": no.value, "detalhe": detalhe}, no)]
+        return [
+            (caminho, gettext("valor inválido para o tipo %(tipo)s: %(v)s") % {"tipo": tipo, "v": repr(no.value)}, no)
+        ]
     if isinstance(valor, int) and not isinstance(valor, bool) and abs(valor) >= LIMITE_INTEIRO:
         return [(caminho, grande, no)]
     return []

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext
+
 from fabrica.erros import DadosInvalidos
 
 TIPOS_BASICOS = ("str", "int", "float", "bool", "date", "decimal", "list", "dict")
@@ -58,14 +60,14 @@ class SpecInvalida(DadosInvalidos):
         campos: dict[str, list[str]] = {}
         for erro in self.erros:
             campos.setdefault(erro.campo, []).append(erro.mensagem)
-        super().__init__("A spec não é válida.", campos)
+        super().__init__(gettext("A spec não é válida."), campos)
 
     def __reduce__(self) -> tuple:
         # Rebuilt from its errors when it crosses a process boundary (fabrica.specs.limite).
         return (SpecInvalida, (self.erros,))
 
     def __str__(self) -> str:
-        return "; ".join(f"{e.campo or '(documento)'}: {e.mensagem}" for e in self.erros)
+        return "; ".join(f"{e.campo or gettext('(documento)')}: {e.mensagem}" for e in self.erros)
 
 
 def formatar_campo(caminho: Caminho) -> str:
@@ -212,13 +214,16 @@ def duplicados(itens: list[dict], chave: str, base: Caminho, rotulo: str) -> Err
     erros: Erros = []
     for i, item in enumerate(itens):
         if item[chave] in vistos:
-            erros.append(((*base, i, chave), f"{rotulo} duplicado: {mostrar(item[chave])}"))
+            frase = gettext("%(rotulo)s duplicado: %(v)s") % {"rotulo": gettext(rotulo), "v": mostrar(item[chave])}
+            erros.append(((*base, i, chave), frase))
         vistos.add(item[chave])
     return erros
 
 
 def nome_python(nome: str, caminho: Caminho) -> Erros:
-    return [(caminho, f"palavra reservada do Python não pode ser nome: {nome}")] if keyword.iskeyword(nome) else []
+    if not keyword.iskeyword(nome):
+        return []
+    return [(caminho, gettext("palavra reservada do Python não pode ser nome: %(nome)s") % {"nome": nome})]
 
 
 def checar_entre(condicao: dict, caminho: Caminho) -> Erros:

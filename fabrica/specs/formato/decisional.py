@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from fabrica.specs import condicoes
 from fabrica.specs.formato.comum import (
     DESCRICAO,
@@ -97,11 +99,11 @@ DEFS = {"condicao_dmn": condicao({})}
 
 def checar(dmn: dict, limpas: Mapping[str, Any]) -> Erros:
     decisoes = dmn["decisoes"]
-    erros = duplicados(decisoes, "id", ("spec_dmn", "decisoes"), "id de decisão")
+    erros = duplicados(decisoes, "id", ("spec_dmn", "decisoes"), gettext_noop("id de decisão"))
     for i, d in enumerate(decisoes):
         base = ("spec_dmn", "decisoes", i)
-        erros += duplicados(d["entradas"], "nome", (*base, "entradas"), "nome de entrada")
-        erros += duplicados(d["saidas"], "nome", (*base, "saidas"), "nome de saída")
+        erros += duplicados(d["entradas"], "nome", (*base, "entradas"), gettext_noop("nome de entrada"))
+        erros += duplicados(d["saidas"], "nome", (*base, "saidas"), gettext_noop("nome de saída"))
         if "agregacao" in d and d["politica"] != "COLLECT":
             erros.append(((*base, "agregacao"), "agregacao só se aplica à política COLLECT"))
         entradas = {e["nome"]: e["tipo"] for e in d["entradas"]}

@@ -17,6 +17,8 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from fabrica.specs import expressoes, padroes
 from fabrica.specs.formato.comum import (
     DESCRICAO,
@@ -131,15 +133,15 @@ SCHEMA = objeto(
 def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
     classes = poo["classes"]
     tipos_validos = set(TIPOS_BASICOS) | {c["nome"] for c in classes}
-    erros = duplicados(classes, "nome", ("spec_poo", "classes"), "nome de classe")
+    erros = duplicados(classes, "nome", ("spec_poo", "classes"), gettext_noop("nome de classe"))
     for i, classe in enumerate(classes):
         base = ("spec_poo", "classes", i)
         erros += nome_python(classe["nome"], (*base, "nome"))
         erros += _nome_reservado(classe["nome"], (*base, "nome"))
         erros += _nome_de_classe_reservado(classe["nome"], (*base, "nome"))
         atributos, metodos = classe.get("atributos", []), classe.get("metodos", [])
-        erros += duplicados(atributos, "nome", (*base, "atributos"), "nome de atributo")
-        erros += duplicados(metodos, "nome", (*base, "metodos"), "nome de método")
+        erros += duplicados(atributos, "nome", (*base, "atributos"), gettext_noop("nome de atributo"))
+        erros += duplicados(metodos, "nome", (*base, "metodos"), gettext_noop("nome de método"))
         for j, atributo in enumerate(atributos):
             erros += nome_python(atributo["nome"], (*base, "atributos", j, "nome"))
             erros += _nome_reservado(atributo["nome"], (*base, "atributos", j, "nome"))
@@ -154,7 +156,7 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
             if metodo["nome"] in nomes_atributos:
                 erros.append(((*mb, "nome"), f"já há um atributo {metodo['nome']} na classe {classe['nome']}"))
             parametros = metodo.get("parametros", [])
-            erros += duplicados(parametros, "nome", (*mb, "parametros"), "nome de parâmetro")
+            erros += duplicados(parametros, "nome", (*mb, "parametros"), gettext_noop("nome de parâmetro"))
             usados: list[tuple[Caminho, Any]] = [
                 ((*mb, "parametros", k, "tipo"), p["tipo"]) for k, p in enumerate(parametros)
             ]

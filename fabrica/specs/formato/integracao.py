@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
@@ -156,11 +158,11 @@ DEFS = {
 def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
     runtime = limpas.get("runtime")
     conectores = integracao["conectores"]
-    erros = duplicados(conectores, "nome", ("spec_integracao", "conectores"), "nome de conector")
+    erros = duplicados(conectores, "nome", ("spec_integracao", "conectores"), gettext_noop("nome de conector"))
     modulos: dict[str, str] = {}
     for i, conector in enumerate(conectores):
         base = ("spec_integracao", "conectores", i)
-        erros += duplicados(conector["endpoints"], "nome", (*base, "endpoints"), "nome de endpoint")
+        erros += duplicados(conector["endpoints"], "nome", (*base, "endpoints"), gettext_noop("nome de endpoint"))
         modulo = conector["nome"].lower()
         if modulo in MODULOS_RESERVADOS:
             erros.append(((*base, "nome"), f"nome reservado pelo código gerado: {conector['nome']}; escolha outro"))

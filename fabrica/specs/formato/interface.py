@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from decimal import Decimal, DecimalException
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
     CAMINHO,
@@ -222,7 +224,7 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
     telas = interface["telas"]
     ids = {t["id"] for t in telas}
     parametros = {t["id"]: parametros_da_url(t) for t in telas}
-    erros = duplicados(telas, "id", ("spec_interface", "telas"), "id de tela")
+    erros = duplicados(telas, "id", ("spec_interface", "telas"), gettext_noop("id de tela"))
     classes: dict[str, str] = {}
     for i, tela in enumerate(telas):
         base = ("spec_interface", "telas", i)
@@ -235,8 +237,8 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
                 ((*base, "id"), f"a tela {tela['id']} e a tela {classes[classe]} dariam a mesma classe {classe}Form")
             )
         classes.setdefault(classe, tela["id"])
-        erros += duplicados(campos, "nome", (*base, "campos"), "nome de campo")
-        erros += duplicados(acoes, "nome", (*base, "acoes"), "nome de ação")
+        erros += duplicados(campos, "nome", (*base, "campos"), gettext_noop("nome de campo"))
+        erros += duplicados(acoes, "nome", (*base, "acoes"), gettext_noop("nome de ação"))
         for j, campo in enumerate(campos):
             if campo["tipo"] == "selecao" and "opcoes" not in campo:
                 erros.append(

@@ -1,4 +1,5 @@
-"""A jsonschema error → the field's path and a pt-BR sentence saying what was expected."""
+"""A jsonschema error → the field's path and a sentence saying what was expected, in the language
+of the request (pt-BR by default; the validation's child process inherits it with the fork)."""
 
 from __future__ import annotations
 
@@ -6,24 +7,27 @@ import datetime
 import difflib
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from fabrica.specs.formato.comum import CAMINHO, ID, ID_SPEC, NOME, URL, Caminho, mesmo_valor, mostrar, tipo_json
 
 PADROES = {
-    ID_SPEC: "use apenas letras minúsculas, dígitos e _",
-    ID: "use letras minúsculas, dígitos e _, começando por letra ou _",
-    NOME: "use um identificador: letras, dígitos e _, sem começar por dígito",
-    URL: "use uma URL http:// ou https:// sem espaços",
-    CAMINHO: "use um caminho que começa por / e não tem espaços",
+    ID_SPEC: _("use apenas letras minúsculas, dígitos e _"),
+    ID: _("use letras minúsculas, dígitos e _, começando por letra ou _"),
+    NOME: _("use um identificador: letras, dígitos e _, sem começar por dígito"),
+    URL: _("use uma URL http:// ou https:// sem espaços"),
+    CAMINHO: _("use um caminho que começa por / e não tem espaços"),
 }
 
 NOMES_TIPO = {
-    "string": "um texto",
-    "integer": "um número inteiro",
-    "number": "um número",
-    "boolean": "um booleano (true/false)",
-    "array": "uma lista",
-    "object": "um mapeamento (chave: valor)",
-    "null": "nulo",
+    "string": _("um texto"),
+    "integer": _("um número inteiro"),
+    "number": _("um número"),
+    "boolean": _("um booleano (true/false)"),
+    "array": _("uma lista"),
+    "object": _("um mapeamento (chave: valor)"),
+    "null": _("nulo"),
 }
 
 
@@ -32,10 +36,14 @@ def traduzir(erro) -> list[tuple[Caminho, str]]:
     caminho, tipo, esperado, valor = tuple(erro.absolute_path), erro.validator, erro.validator_value, erro.instance
     if "propertyNames" in erro.absolute_schema_path:
         # The error is in a key's name: point at the key itself.
-        regra = PADROES.get(esperado, "") if tipo == "pattern" else _frase(tipo, esperado, valor, erro.message)
-        return [((*caminho, str(valor)), f"nome inválido: {mostrar(valor)}; {regra}")]
+        regra = _padrao(esperado) if tipo == "pattern" else _frase(tipo, esperado, valor, erro.message)
+        return [
+            ((*caminho, str(valor)), gettext("nome inválido: %(v)s; %(regra)s") % {"v": mostrar(valor), "regra": regra})
+        ]
     if tipo == "required":
-        return [((*caminho, c), f"campo obrigatório ausente: {c}") for c in esperado if c not in valor]
+        return [
+            ((*caminho, c), gettext("campo obrigatório ausente: %(c)s") % {"c": c}) for c in esperado if c not in valor
+        ]
     if tipo == "additionalProperties":
         conhecidos = list(erro.schema.get("properties", {}))
         return [((*caminho, str(k)), _desconhecido(k, conhecidos)) for k in valor if k not in conhecidos]
@@ -44,51 +52,77 @@ def traduzir(erro) -> list[tuple[Caminho, str]]:
         for i, ramo in enumerate(esperado):
             if ramo.get("type") in ("object", "array") and tipo_json(valor) == ramo["type"]:
                 return [t for e in erro.context if e.relative_schema_path[0] == i for t in traduzir(e)]
-        return [(caminho, f"valor inválido: {mostrar(valor)}; esperado {erro.schema.get('description', '')}")]
+        descricao = erro.schema.get("description", "")
+        return [
+            (
+                caminho,
+                gettext("valor inválido: %(v)s; esperado %(d)s")
+                % {"v": mostrar(valor), "d": gettext(descricao) if descricao else ""},
+            )
+        ]
     return [(caminho, _frase(tipo, esperado, valor, erro.message))]
+
+
+def _padrao(padrao: str) -> str:
+    return str(PADROES[padrao]) if padrao in PADROES else gettext("padrão esperado: %(p)s") % {"p": padrao}
+
+
+def _tipos(tipos: list[str]) -> str:
+    return gettext(" ou ").join(str(NOMES_TIPO[t]) for t in tipos)
 
 
 def _frase(tipo: str, esperado: Any, valor: object, original: str) -> str:
     if tipo == "type":
-        tipos = [esperado] if isinstance(esperado, str) else esperado
         recebido = tipo_json(valor)
-        frase = f"deve ser {' ou '.join(NOMES_TIPO[t] for t in tipos)}; recebido: {NOMES_TIPO.get(recebido, recebido)}"
+        frase = gettext("deve ser %(esperado)s; recebido: %(recebido)s") % {
+            "esperado": _tipos([esperado] if isinstance(esperado, str) else esperado),
+            "recebido": NOMES_TIPO.get(recebido, recebido),
+        }
         if isinstance(valor, (datetime.date, datetime.datetime)):
-            frase += "; no YAML, datas sem aspas viram datas: escreva entre aspas"
+            frase += gettext("; no YAML, datas sem aspas viram datas: escreva entre aspas")
         return frase
     if tipo == "enum":
-        return f"deve ser um dos valores: {', '.join(map(str, esperado))}; recebido: {mostrar(valor)}"
+        return gettext("deve ser um dos valores: %(valores)s; recebido: %(v)s") % {
+            "valores": ", ".join(map(str, esperado)),
+            "v": mostrar(valor),
+        }
     if tipo == "const":
-        return f"deve ser {mostrar(esperado)}"
+        return gettext("deve ser %(v)s") % {"v": mostrar(esperado)}
     if tipo == "pattern":
-        return f"formato inválido: {mostrar(valor)}; {PADROES.get(esperado, 'padrão esperado: ' + esperado)}"
+        return gettext("formato inválido: %(v)s; %(regra)s") % {"v": mostrar(valor), "regra": _padrao(esperado)}
     if tipo == "minItems":
-        return "lista vazia não é permitida" if esperado == 1 else f"deve ter pelo menos {esperado} itens"
+        if esperado == 1:
+            return gettext("lista vazia não é permitida")
+        return gettext("deve ter pelo menos %(n)s itens") % {"n": esperado}
     if tipo == "maxItems":
-        return f"deve ter no máximo {esperado} itens"
+        return gettext("deve ter no máximo %(n)s itens") % {"n": esperado}
     if tipo == "uniqueItems":
-        return f"valor duplicado: {mostrar(_primeiro_repetido(valor))}"
+        return gettext("valor duplicado: %(v)s") % {"v": mostrar(_primeiro_repetido(valor))}
     if tipo == "minLength":
-        return "texto vazio não é permitido"
+        return gettext("texto vazio não é permitido")
     if tipo == "maxLength":
-        return f"deve ter no máximo {esperado} caracteres"
+        return gettext("deve ter no máximo %(n)s caracteres") % {"n": esperado}
     if tipo == "minProperties":
-        return "objeto vazio não é permitido"
+        return gettext("objeto vazio não é permitido")
     if tipo == "maxProperties":
-        return f"deve ter no máximo {esperado} campos"
+        return gettext("deve ter no máximo %(n)s campos") % {"n": esperado}
     if tipo == "minimum":
-        return f"deve ser maior ou igual a {esperado}"
+        return gettext("deve ser maior ou igual a %(n)s") % {"n": esperado}
     if tipo == "exclusiveMinimum":
-        return f"deve ser maior que {esperado}"
+        return gettext("deve ser maior que %(n)s") % {"n": esperado}
     if tipo == "maximum":
-        return f"deve ser menor ou igual a {esperado}"
+        return gettext("deve ser menor ou igual a %(n)s") % {"n": esperado}
     return original
 
 
 def _desconhecido(chave: object, conhecidos: list[str]) -> str:
     parecidos = difflib.get_close_matches(str(chave), conhecidos, n=1)
-    dica = f"; você quis dizer '{parecidos[0]}'?" if parecidos else f"; campos aceitos: {', '.join(conhecidos)}"
-    return f"campo desconhecido: {chave}{dica}"
+    if parecidos:
+        return gettext("campo desconhecido: %(c)s; você quis dizer '%(p)s'?") % {"c": chave, "p": parecidos[0]}
+    return gettext("campo desconhecido: %(c)s; campos aceitos: %(aceitos)s") % {
+        "c": chave,
+        "aceitos": ", ".join(conhecidos),
+    }
 
 
 def _primeiro_repetido(valores: Any) -> object:

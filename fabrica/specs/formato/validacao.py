@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import math
 
+from django.utils.translation import gettext
+
 from fabrica.specs.formato.comum import (
     LIMITE_INTEIRO,
     MAX_DIGITOS_INTEIRO,
@@ -55,15 +57,17 @@ def _semantica(spec: dict, sujas: set) -> Erros:
                 erros.append(
                     (
                         (vertente.secao,),
-                        f"campo obrigatório ausente: {vertente.secao} (exigido pela vertente {codigo})",
+                        gettext("campo obrigatório ausente: %(secao)s (exigido pela vertente %(codigo)s)")
+                        % {"secao": vertente.secao, "codigo": codigo},
                     )
                 )
             elif codigo not in spec["vertentes"] and vertente.secao in spec:
                 # Without the vertente, no worker builds the section: almost always an oversight.
-                erros.append(((vertente.secao,), f"a seção {vertente.secao} exige a vertente {codigo} em vertentes"))
+                frase = gettext("a seção %(secao)s exige a vertente %(codigo)s em vertentes")
+                erros.append(((vertente.secao,), frase % {"secao": vertente.secao, "codigo": codigo}))
     if "id" in limpas and "depende_de" in limpas:
         erros += [
-            (("depende_de", i), "a spec não pode depender de si mesma")
+            (("depende_de", i), gettext("a spec não pode depender de si mesma"))
             for i, d in enumerate(spec["depende_de"])
             if d == spec["id"]
         ]
@@ -89,7 +93,8 @@ def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
             caminho = ("schema_tdd", "representantes", parametro, classe)
             if classe not in classes:
                 lista = ", ".join(texto_da_classe(v) for v in dominios[parametro])
-                erros.append((caminho, f"classe desconhecida: {classe}; classes de {parametro}: {lista}"))
+                frase = gettext("classe desconhecida: %(classe)s; classes de %(parametro)s: %(lista)s")
+                erros.append((caminho, frase % {"classe": classe, "parametro": parametro, "lista": lista}))
                 continue
             variaveis += [(caminho, v) for v in variaveis_do_representante(parametro, representante)]
         for caminho, variavel in variaveis:
@@ -98,7 +103,10 @@ def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
                 erros.append(
                     (
                         caminho or ("schema_tdd", "representantes", parametro),
-                        f"a variável {variavel} já vem do parâmetro {dono}; cada variável vem de um só parâmetro",
+                        gettext(
+                            "a variável %(variavel)s já vem do parâmetro %(dono)s; cada variável vem de um só parâmetro"
+                        )
+                        % {"variavel": variavel, "dono": dono},
                     )
                 )
     for parametro in representantes:
@@ -106,10 +114,17 @@ def _checar_representantes(dominios: dict, representantes: dict) -> Erros:
             erros.append(
                 (
                     ("schema_tdd", "representantes", parametro),
-                    f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}",
+                    _desconhecido(parametro, dominios),
                 )
             )
     return erros
+
+
+def _desconhecido(parametro: str, dominios: dict) -> str:
+    return gettext("parâmetro desconhecido: %(p)s; parâmetros: %(lista)s") % {
+        "p": parametro,
+        "lista": ", ".join(dominios) or gettext("(nenhum)"),
+    }
 
 
 def _checar_tdd(tdd: dict) -> Erros:
@@ -119,12 +134,11 @@ def _checar_tdd(tdd: dict) -> Erros:
         for parametro, valor in restricao.items():
             caminho = ("schema_tdd", "restricoes", i, parametro)
             if parametro not in dominios:
-                erros.append(
-                    (caminho, f"parâmetro desconhecido: {parametro}; parâmetros: {', '.join(dominios) or '(nenhum)'}")
-                )
+                erros.append((caminho, _desconhecido(parametro, dominios)))
             elif not any(mesmo_valor(valor, v) for v in dominios[parametro]):
                 dominio = ", ".join(map(mostrar, dominios[parametro]))
-                erros.append((caminho, f"valor {mostrar(valor)} fora do domínio de {parametro}: {dominio}"))
+                frase = gettext("valor %(v)s fora do domínio de %(parametro)s: %(dominio)s")
+                erros.append((caminho, frase % {"v": mostrar(valor), "parametro": parametro, "dominio": dominio}))
     return erros
 
 
@@ -136,7 +150,7 @@ def _fora_do_json(valor: object, caminho: Caminho = ()) -> Erros:
     the spec could be neither stored nor sent over the API; in typed ones, this only repeats the
     type error.
     """
-    nulo = "o caractere nulo (\\u0000) não é aceito em textos"
+    nulo = gettext("o caractere nulo (\\u0000) não é aceito em textos")
     if isinstance(valor, dict):
         return [
             e
@@ -148,17 +162,25 @@ def _fora_do_json(valor: object, caminho: Caminho = ()) -> Erros:
     if isinstance(valor, str):
         return [(caminho, nulo)] if "\x00" in valor else []
     if isinstance(valor, int) and not isinstance(valor, bool) and abs(valor) >= LIMITE_INTEIRO:
-        return [(caminho, f"número inteiro com mais de {MAX_DIGITOS_INTEIRO} dígitos não é aceito")]
+        return [
+            (caminho, gettext("número inteiro com mais de %(n)s dígitos não é aceito") % {"n": MAX_DIGITOS_INTEIRO})
+        ]
     if valor is None or isinstance(valor, (bool, int)) or (isinstance(valor, float) and math.isfinite(valor)):
         return []
     if isinstance(valor, (datetime.date, datetime.datetime)):
         return [
             (
                 caminho,
-                f"data {valor.isoformat()} sem equivalente em JSON; "
-                "no YAML, datas sem aspas viram datas: escreva entre aspas",
+                gettext(
+                    "data %(data)s sem equivalente em JSON; no YAML, datas sem aspas viram datas: escreva entre aspas"
+                )
+                % {"data": valor.isoformat()},
             )
         ]
     return [
-        (caminho, f"valor sem equivalente em JSON: {valor!r}; use texto, número finito, booleano, lista ou mapeamento")
+        (
+            caminho,
+            gettext("valor sem equivalente em JSON: %(v)s; use texto, número finito, booleano, lista ou mapeamento")
+            % {"v": repr(valor)},
+        )
     ]

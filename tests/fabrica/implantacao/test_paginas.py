@@ -84,13 +84,18 @@ def test_reverter_pela_pagina_so_o_admin(cliente_como, fazer_release, rapidos, q
     implantar(v1)
     implantar(fazer_release(2))
 
-    resposta = cliente_como(quem).post(
-        reverse("ambiente-reverter", args=["homologacao"]),
-        {"spec_ref": "spec_teste", "release": v1.pk, "motivo": "v2 lenta"},
-    )
+    url = reverse("ambiente-reverter", args=["homologacao"])
+    pedido = {"spec_ref": "spec_teste", "release": v1.pk, "motivo": "v2 lenta"}
+    pergunta = cliente_como(quem).post(url, pedido)
+    resposta = cliente_como(quem).post(url, {**pedido, "confirmado": "sim"})
 
     reversoes = Item.objects.filter(tipo="implantar", contexto__has_key="reversao")
     if quem == "admin":
+        # Asked first (issue 17 item 6): the page repeats what was typed and posts it again.
+        html = pergunta.content.decode()
+        assert pergunta.status_code == 200 and "Reverter spec_teste em homologacao?" in html
+        assert '<input type="hidden" name="motivo" value="v2 lenta">' in html
+        assert '<input type="hidden" name="confirmado" value="sim">' in html
         assert resposta.status_code == 302 and resposta["Location"] == reverse("ambiente", args=["homologacao"])
         assert reversoes.count() == 1
         reversao = processar(reversoes.get())
@@ -98,6 +103,25 @@ def test_reverter_pela_pagina_so_o_admin(cliente_como, fazer_release, rapidos, q
     else:
         _recusado(resposta, quem)
         assert not reversoes.exists()
+
+
+def test_reversao_recusada_guarda_o_que_foi_digitado(cliente_como, fazer_release, rapidos):
+    v1 = fazer_release(1)
+    implantar(v1)
+    implantar(fazer_release(2))
+    longo = "a v2 derruba o login; " * 300  # over the 5,000 characters
+
+    resposta = cliente_como("admin").post(
+        reverse("ambiente-reverter", args=["homologacao"]),
+        {"spec_ref": "spec_teste", "release": v1.pk, "motivo": longo, "confirmado": "sim"},
+    )
+
+    html = resposta.content.decode()
+    assert resposta.status_code == 400
+    assert f'value="{longo}"' in html  # the typed text, back in its field
+    assert 'id="erro-motivo-spec_teste">Motivo:' in html  # the error names the field
+    assert f'<option value="{v1.pk}" selected>' in html
+    assert not Item.objects.filter(tipo="implantar", contexto__has_key="reversao").exists()
 
 
 def test_reverter_sem_motivo_mostra_o_erro(cliente_como, implantada):
@@ -164,8 +188,16 @@ def test_validar_recusar_promover_pela_pagina(cliente_como, fazer_release, rapid
 
     sem_observacao = po.post(reverse("implantacao-validar", args=[segunda.pk]), {"decisao": "recusar"}, follow=True)
     assert "a observação vira o pedido de correção" in sem_observacao.content.decode()
+    pergunta = po.post(
+        reverse("implantacao-validar", args=[segunda.pk]), {"decisao": "recusar", "observacao": "errado"}
+    )
+    assert f"Recusar a implantação #{segunda.pk} e reverter homologacao?" in pergunta.content.decode()
+    segunda.refresh_from_db()
+    assert segunda.validacao == Implantacao.Validacao.PENDENTE  # asked, not acted
     recusa = po.post(
-        reverse("implantacao-validar", args=[segunda.pk]), {"decisao": "recusar", "observacao": "errado"}, follow=True
+        reverse("implantacao-validar", args=[segunda.pk]),
+        {"decisao": "recusar", "observacao": "errado", "confirmado": "sim"},
+        follow=True,
     )
     assert "Implantação recusada: a reversão e a correção foram solicitadas." in recusa.content.decode()
     assert "Validação: <strong>recusada</strong> por po em" in recusa.content.decode()
@@ -178,7 +210,10 @@ def test_validar_recusar_promover_pela_pagina(cliente_como, fazer_release, rapid
     html = validada.content.decode()
     assert "promover para producao está à sua disposição" in html and "Promover para producao" in html
     assert 'data-confirmar="confirmar-promover"' in html  # promoting asks first (issue 17)
-    promovida = po.post(reverse("implantacao-promover", args=[terceira.pk]), follow=True)
+    pergunta = po.post(reverse("implantacao-promover", args=[terceira.pk]))
+    assert "Implantar spec_teste-v3 em producao?" in pergunta.content.decode()
+    assert not Item.objects.filter(tipo="implantar", contexto__ambiente="producao").exists()
+    promovida = po.post(reverse("implantacao-promover", args=[terceira.pk]), {"confirmado": "sim"}, follow=True)
     assert "Promoção solicitada para producao" in promovida.content.decode()
     assert Item.objects.filter(tipo="implantar", contexto__ambiente="producao").count() == 1
     assert cliente_como("admin").post(reverse("implantacao-promover", args=[terceira.pk])).status_code == 403
