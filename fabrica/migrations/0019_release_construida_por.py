@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fabrica', '0017_implantacao_falha'),
+        ('fabrica', '0018_avisos'),
     ]
 
     operations = [
