@@ -91,6 +91,14 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     return _pagina_da_release(request, pk)
 
 
+def construtor(nome: str, conjunto: str) -> str:
+    """The generator's or corrector's name in a sentence: its word, or "modelo <name>" (docs/modelo.md)."""
+    if nome.startswith("modelo:"):
+        return _("modelo %(nome)s") % {"nome": nome.removeprefix("modelo:")}
+    palavra = vocabulario.palavra(conjunto, nome)
+    return palavra[:1].lower() + palavra[1:]
+
+
 def _pagina_da_release(
     request: HttpRequest, pk: int, *, forms_dados: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -101,8 +109,23 @@ def _pagina_da_release(
         {**a, "html": realce.realcar(a["caminho"], a["conteudo"], a["sha256"]), "linhas": a["conteudo"].count("\n") + 1}
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
-    tentativas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in objeto.tentativas]
-    geracao = [{**g, "diff_html": realce.realcar_diff(g.get("diff", ""))} for g in objeto.geracao]
+    tentativas = [
+        {
+            **t,
+            "diff_html": realce.realcar_diff(t.get("diff", "")),
+            "corretor_rotulo": construtor(t["corretor"], "corretor"),
+        }
+        for t in objeto.tentativas
+    ]
+    geracao = [
+        {
+            **g,
+            "diff_html": realce.realcar_diff(g.get("diff", "")),
+            "gerador_rotulo": construtor(g["gerador"], "gerador"),
+        }
+        for g in objeto.geracao
+    ]
+    feita_por = objeto.construida_por or {}
     padrao = selectors_de_implantacao.ambiente_padrao()
     return render(
         request,
@@ -113,6 +136,8 @@ def _pagina_da_release(
             "testes": selectors.testes_por_vertente(objeto),
             "tentativas": tentativas,
             "geracao": geracao,
+            "gerador": construtor(feita_por.get("gerador", ""), "gerador"),
+            "corretor": construtor(feita_por.get("corretor", ""), "corretor"),
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": selectors.estouro(objeto),
             "eventos": _linha_do_tempo(objeto),

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 import pytest
+from django.utils import translation
 
 from fabrica.desenvolvimento import ciclo
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
@@ -15,6 +16,7 @@ from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.llm.assistente import construtores
 from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.sandbox import Limites
+from prometheus_site import vocabulario
 from tests.fabrica.apoio_modelo import IDADE, IDADE_COM_BUG, MODELOS, andaime, bloco, implementacao, spec_002
 from tests.fabrica.gerados import casos_da_spec
 from tests.servidor_llm import ServidorFalso
@@ -53,6 +55,15 @@ def _construir(spec, config: ConfigModelo) -> ciclo.ResultadoConstrucao:
         limites=Limites(tempo_total_s=60, tempo_por_teste_s=5),
     )
     return ciclo.desenvolver(spec=spec, casos=casos_da_spec(spec), opcoes=opcoes)
+
+
+def _em_ingles(frase: str) -> str:
+    """The stored reason as an English page shows it: no Portuguese word of the sentence is left."""
+    with translation.override("en"):
+        traduzida = vocabulario.frase(frase)
+    sobras = {"Tentativa", "Geração", "nada", "Nada", "não", "modelo", "resposta", "pedidos", "atingido"}
+    assert not [p for p in sobras if re.search(rf"\b{p}\b", traduzida)], traduzida
+    return traduzida
 
 
 def _falhas(e: ciclo.ResultadoVertente) -> set[str]:
@@ -100,6 +111,7 @@ def test_resposta_com_bug_e_corrigida_com_o_teste_que_falha_no_prompt(servidor, 
     assert resultado.passou, _falhas(e)
     (tentativa,) = e.tentativas
     assert tentativa["corretor"] == "modelo:falso-1" and tentativa["alterou"]
+    assert _em_ingles(tentativa["tentou"]) == f"Attempt 1: the model falso-1 proposed 1 edit in {MODELOS}."
     assert TESTE_PENDENTE in {f["nome"] for f in tentativa["falhas"]}
     assert tentativa["depois"]["falharam"] == 0
     assert "-        return (referencia - self.data_nascimento).days / 365.25" in tentativa["diff"]
@@ -133,6 +145,7 @@ def test_resposta_que_nao_se_aplica_e_tentativa_falha_com_o_motivo(servidor, spe
     assert [t["n"] for t in e.tentativas] == [1, 2, 3]
     for tentativa in e.tentativas:
         assert motivo in tentativa["tentou"] and motivo in tentativa["modelo"]["falha"]
+        _em_ingles(tentativa["tentou"])
         assert tentativa["diff"] == "" and tentativa["modelo"]["resposta"] == resposta
     assert len(servidor.pedidos()) == 4  # one generation, three corrections
 
@@ -145,6 +158,7 @@ def test_servidor_lento_esgota_o_tempo_e_a_tentativa_falha(servidor, spec, model
     falha = e.geracao[0]["modelo"]["falha"]
     assert "não respondeu em 1 s" in falha and "depois de 2 pedidos" in falha
     assert all("não respondeu em 1 s" in t["tentou"] for t in e.tentativas)
+    assert "did not answer within 1 s after 2 requests" in _em_ingles(e.tentativas[0]["tentou"])
 
 
 def test_429_e_depois_a_resposta(servidor, spec, modelos):
@@ -169,6 +183,7 @@ def test_429_alem_das_retentativas_e_tentativa_falha(servidor, spec):
     assert not resultado.passou
     falha = e.geracao[0]["modelo"]["falha"]
     assert "respondeu 429" in falha and "depois de 3 pedidos" in falha
+    assert "answered 429" in _em_ingles(e.tentativas[0]["tentou"])
     assert len(servidor.pedidos()) == 3 * 4
 
 
@@ -188,6 +203,7 @@ def test_teto_de_tokens_nao_chama_o_modelo(servidor, spec, modelos):
     assert re.search(r"Teto de tokens por release \(1000 tokens\) atingido", e.geracao[0]["modelo"]["falha"])
     assert all("Teto de tokens" in t["tentou"] for t in e.tentativas)
     assert servidor.pedidos() == [] and resultado.tokens == 0
+    assert "Token ceiling per release (1000 tokens) reached" in _em_ingles(e.tentativas[0]["tentou"])
 
 
 def test_teto_atingido_no_meio_da_construcao(servidor, spec, modelos):

@@ -9,6 +9,7 @@ import json
 import logging
 
 import pytest
+from django.conf import settings
 from django.forms.models import model_to_dict
 
 from backlog.models import Evento, Item, Status
@@ -89,8 +90,16 @@ def test_spec_002_pelo_modelo_release_verde_e_a_chave_em_lugar_nenhum(
     assert zip_.status_code == 200
     _sem_chave(zip_.content, "o zip")
     pagina = cliente_como("po").get(f"/releases/{release.pk}/")
-    assert pagina.status_code == 200 and "falso-1" in pagina.content.decode()
+    assert pagina.status_code == 200
+    html = pagina.content.decode()
+    assert "Construída pelo gerador modelo falso-1 e pelo corretor modelo falso-1." in html
+    assert "Geração pelo modelo" in html and "o modelo falso-1 propôs 3 edições" in html
     _sem_chave(pagina.content, "a página")
+    ingles = cliente_como("po")
+    ingles.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = ingles.get(f"/releases/{release.pk}/").content.decode()
+    assert "Built by the generator model falso-1 and the corrector model falso-1." in html
+    assert "Generation: the model falso-1 proposed 3 edits in spec_002/estrutural/modelos.py." in html
     api = api_como("po").get(f"/api/releases/{release.pk}/")
     assert api.status_code == 200
     _sem_chave(api.content, "a API")
