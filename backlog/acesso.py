@@ -111,6 +111,12 @@ def _concedido(regras: dict[str, dict[str, Concedido]], tipo: str, operacao: str
     return regra[operacao] if regra is not None else _NADA
 
 
+def concedido(tipo: str, operacao: Operacao) -> Concedido:
+    """The groups and users granted ``operacao`` on items of ``tipo`` (those of ``*`` when the
+    type has no rule of its own): who, besides PROMETHEUS's services, may act on them."""
+    return _concedido(_regras(), tipo, operacao)
+
+
 def permitido(usuario: Usuario, tipo: str, operacao: Operacao) -> bool:
     """Whether ``usuario`` may ``operacao`` items of ``tipo`` through a request."""
     if not usuario.is_authenticated:

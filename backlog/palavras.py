@@ -32,6 +32,13 @@ EVENTOS = {
 }
 
 
+# The sentences the broker stores in an item's ``erro`` (``backlog.services``), read with ``|log``.
+FRASES = {
+    r"Lease de (?P<consumidor>.+) expirou\.": _("Lease de %(consumidor)s expirou."),
+}
+
+
 def registrar() -> None:
     vocabulario.registrar_escolhas("item", Status, TONS_STATUS)
     vocabulario.registrar("evento", EVENTOS)
+    vocabulario.registrar_frases(FRASES)

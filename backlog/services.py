@@ -28,7 +28,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from backlog import acesso, espera, sql
@@ -867,6 +867,10 @@ def resgatar_expirados(*, limite: int = 500) -> int:
         )
         for item in expirados:
             _registrar_falha(
-                item, f"Lease de {item.consumidor} expirou.", "MS_Backlog", "lease_expirado", com_atraso=False
+                item,
+                gettext_noop("Lease de %(consumidor)s expirou.") % {"consumidor": item.consumidor},
+                "MS_Backlog",
+                "lease_expirado",
+                com_atraso=False,
             )
     return len(expirados)

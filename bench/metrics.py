@@ -107,8 +107,9 @@ class Semeador:
 
     def semear(self, *, itens: int, releases: int, implantacoes: int) -> None:
         from backlog.models import Evento, Item
+        from fabrica.desenvolvimento import execucoes
         from fabrica.implantacao.models import Implantacao
-        from fabrica.models import Orcamento, Release, Spec
+        from fabrica.models import ExecucaoVertente, Orcamento, Release, Spec
 
         self.rodada += 1
         r = self.rodada
@@ -122,7 +123,9 @@ class Semeador:
                     texto="id: x\n",
                     conteudo={"id": f"bench_{r}_{i % n_specs}", "vertentes": ["E", "D"]},
                     sha256=f"{r:02d}{i:062d}",
-                    origem="api",
+                    # half from the git repository (their commit a day before the import), half over REST
+                    origem="git" if i % 2 else "api",
+                    commit_em=self.quando(i, releases) - timedelta(days=3) if i % 2 else None,
                     versao=i // n_specs + 1,
                     criado_em=self.quando(i, releases) - timedelta(days=2),
                 )
@@ -232,6 +235,7 @@ class Semeador:
                     testes_passaram=True,
                     tentativas=[{"n": 1, "vertente": "D"}] if i % 4 == 0 else [],
                     recursos={"E": recursos(0, i), "D": recursos(1, i)},
+                    testes=[{"vertente": v, "nome": "test_x", "status": "passou"} for v in ("E", "D")],
                     status="Rejeitada" if rejeitada else "Aprovada",
                     decidido_por=self.po,
                     decidido_em=t + timedelta(minutes=30),
@@ -239,6 +243,15 @@ class Semeador:
                 )
             )
         lista_releases = Release.objects.bulk_create(lista_releases, batch_size=LOTE)
+        # Each vertente's numbers, as development writes them with the release (execucoes_registrar).
+        ExecucaoVertente.objects.bulk_create(
+            [
+                ExecucaoVertente(release=rel, spec_ref=rel.spec_ref, criado_em=rel.criado_em, **campos)
+                for rel in lista_releases
+                for campos in execucoes.linhas(rel.recursos, rel.tentativas, rel.testes)
+            ],
+            batch_size=LOTE,
+        )
         corrigir = [
             Item(
                 tipo="corrigir_bug",
@@ -339,6 +352,7 @@ def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> d
             "p95_ms": tempos[max(0, round(0.95 * len(tempos)) - 1)],
             "db_ms": statistics.median(amostras[nome]["db"]),
             "consultas": len(consultas),
+            "mais_lentas": sorted(consultas.captured_queries, key=lambda q: -float(q["time"]))[:6],
         }
     return resultados
 
@@ -350,6 +364,7 @@ def main() -> None:
     parser.add_argument("--implantacoes", type=int, default=10_000)
     parser.add_argument("--repeticoes", type=int, default=15)
     parser.add_argument("--aquecimento", type=int, default=2)
+    parser.add_argument("--perfil", action="store_true", help="print the slowest queries of each address (large)")
     args = parser.parse_args()
     descricao, pasta = preparar_banco()
     try:
@@ -414,6 +429,11 @@ def main() -> None:
                 f"| {nome} | {b['consultas']} · {g['consultas']} | {b['mediana_ms']:.0f} | {g['mediana_ms']:.0f} "
                 f"| {g['p95_ms']:.0f} | {g['db_ms']:.0f} | {g['mediana_ms'] / b['mediana_ms']:.1f} |"
             )
+        if args.perfil:
+            for nome in urls:
+                print(f"\nslowest queries of {nome} (large):")
+                for consulta in grande[nome]["mais_lentas"]:
+                    print(f"  {float(consulta['time']) * 1000:7.1f} ms  {consulta['sql'][:160]}")
         print(f"\nbase: {base_t}; large: {grande_t} (items, releases, deployment records)")
         print("query counts constant:", "yes" if iguais else "NO")
         sys.exit(0 if iguais else 1)

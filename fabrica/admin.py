@@ -270,7 +270,8 @@ class ConstrucaoAdmin(SomenteLeitura):
     search_fields = ["spec_ref"]
 
 
-# Environments and deployments: their admin lives with them.
+# Environments and deployments, and the e-mail notices: their admin lives with them.
+from fabrica.avisos import admin as _admin_avisos  # noqa: E402, F401
 from fabrica.implantacao import admin as _admin_implantacao  # noqa: E402, F401
 
 admin.site.site_header = _("Administração do PROMETHEUS")

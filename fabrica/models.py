@@ -34,6 +34,11 @@ class Spec(models.Model):
     conteudo = models.JSONField(_("conteúdo"))
     sha256 = models.CharField(_("sha256 do conteúdo"), max_length=64)
     commit = models.CharField(_("commit"), max_length=40, blank=True, default="")
+    # Where DORA's lead time for changes starts: the committer date of the last commit that
+    # changed this spec's file, read from the git repository when importing it. Null when there is
+    # no commit (a spec submitted over REST) or the version was imported before this column: the
+    # lead time then starts at ``criado_em``, the submission or import (metricas.selectors).
+    commit_em = models.DateTimeField(_("data do commit"), null=True, blank=True)
     caminho = models.CharField(_("arquivo"), max_length=300, blank=True, default="")
     origem = models.CharField(_("origem"), max_length=8, choices=Origem.choices)
     importado_por = models.CharField(_("importado por"), max_length=150, blank=True, default="")
@@ -468,6 +473,8 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
         ]
         indexes = [
             models.Index(fields=["id"], name="fabrica_release_abertas", condition=Q(status="Aberta")),
+            # The metrics' periods: releases by when they were made.
+            models.Index(fields=["criado_em"], name="fabrica_release_criada"),
         ]
 
     def __str__(self) -> str:
@@ -477,6 +484,48 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
     def rotulo_versao(self) -> str:
         """The label ``release_ref``/``feature_ref`` carry on the backlog (``spec_001-v2``)."""
         return contratos.rotulo_versao(self.spec_ref, self.versao)
+
+
+class ExecucaoVertente(models.Model):
+    """What one vertente's worker did for one release, as numbers the metrics aggregate (§8.2):
+    the seconds of each stage, the correction attempts, whether the first test run passed, and
+    the sandbox's CPU and peak memory. Written with the release, in its transaction
+    (``fabrica.desenvolvimento.execucoes.execucoes_registrar``), from the same facts the release
+    keeps as JSON (``recursos``, ``tentativas``, ``testes``); ``criado_em`` and ``spec_ref`` are
+    the release's, so the metrics' period and spec filters read this table alone."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="execucoes")
+    vertente = models.CharField(_("vertente"), max_length=8)
+    worker = models.CharField(_("worker"), max_length=100, blank=True, default="")
+    spec_ref = models.CharField(_("spec"), max_length=100)
+    criado_em = models.DateTimeField(_("release criada em"))
+    gerar_s = models.FloatField(_("gerar (s)"), null=True)
+    testar_s = models.FloatField(_("testar (s)"), null=True)
+    corrigir_s = models.FloatField(_("corrigir (s)"), null=True)
+    total_s = models.FloatField(_("total (s)"), null=True)
+    tentativas_correcao = models.PositiveIntegerField(_("tentativas de correção"), default=0)
+    passou = models.BooleanField(_("testes passaram"), default=False)
+    passou_primeira = models.BooleanField(_("passou na primeira execução"), default=False)
+    execucoes_sandbox = models.PositiveIntegerField(_("execuções no sandbox"), default=0)
+    # Null when the sandbox never ran for this vertente (nothing to test): no value, not 0.
+    sandbox_cpu_s = models.FloatField(_("CPU no sandbox (s, soma)"), null=True)
+    sandbox_memoria_max_bytes = models.BigIntegerField(_("memória máxima no sandbox (bytes)"), null=True)
+
+    class Meta:
+        verbose_name = _("execução de vertente")
+        verbose_name_plural = _("execuções de vertente")
+        ordering = ["release_id", "vertente"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "vertente"], name="fabrica_execucao_vertente_unica"),
+        ]
+        indexes = [
+            # The metrics read a period per vertente (percentiles by vertente, ordered by value).
+            models.Index(fields=["criado_em", "vertente"], name="fabrica_execucao_periodo"),
+            models.Index(fields=["spec_ref", "criado_em"], name="fabrica_execucao_spec"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vertente} de {self.release_id}"
 
 
 class Construcao(models.Model):

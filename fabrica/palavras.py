@@ -253,6 +253,10 @@ FRASES = {
     r"Implantação #(?P<n>\d+) em (?P<ambiente>\S+) falhou: (?P<frase>.*)": _(
         "Implantação #%(n)s em %(ambiente)s falhou: %(frase)s"
     ),
+    # fabrica/implantacao/services/falhas.py: the erro of a rejected failed deployment
+    r"A implantação #(?P<n>\d+) em (?P<ambiente>\S+) falhou: (?P<frase_erro>.*)": _(
+        "A implantação #%(n)s em %(ambiente)s falhou: %(frase_erro)s"
+    ),
     # fabrica/implantacao/alvos/diretorio.py
     r"releases/(?P<v>\S+)/ já é a atual e confere com o manifesto\.": _(
         "releases/%(v)s/ já é a atual e confere com o manifesto."

@@ -49,22 +49,47 @@ def test_readme_lista_cada_variavel_que_as_settings_leem():
     assert tabela - lidas == set(), "the README lists variables the settings no longer read"
 
 
-def _ler_settings(var_dir: Path, codigo: str, **ambiente: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PROMETHEUS_LLM_")}
-    extra = {"PROMETHEUS_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "prometheus_site.settings"}
-    base.pop("DATABASE_URL", None)
+def _settings_com(var_dir: Path, codigo: str, **variaveis: str) -> subprocess.CompletedProcess:
+    ambiente = {**os.environ, "PROMETHEUS_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "prometheus_site.settings"}
+    for nome in ("DATABASE_URL", "EMAIL_HOST", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_PORT", "PROMETHEUS_URL_BASE"):
+        ambiente.pop(nome, None)
+    ambiente.update(variaveis)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\nfrom django.conf import settings\n" + codigo],
+        [sys.executable, "-c", f"from django.conf import settings; {codigo}"],
         cwd=RAIZ,
-        env={**base, **extra, **ambiente},
+        env=ambiente,
         capture_output=True,
         text=True,
         timeout=120,
     )
 
 
+def test_email_sem_servidor_vai_ao_console_e_com_servidor_por_smtp(tmp_path):
+    mostrar = "print(settings.EMAIL_BACKEND.rsplit('.', 2)[1], settings.EMAIL_PORT, settings.EMAIL_USE_TLS)"
+    console = _settings_com(tmp_path, mostrar)
+    assert console.returncode == 0, console.stderr
+    assert console.stdout.split()[0] == "console"
+    smtp = _settings_com(tmp_path, mostrar, EMAIL_HOST="smtp.example.com", EMAIL_USE_SSL="true")
+    assert smtp.returncode == 0, smtp.stderr
+    assert smtp.stdout.split() == ["smtp", "465", "False"]
+
+
+@pytest.mark.parametrize(
+    ("variaveis", "nomeada"),
+    [
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_SSL"),
+        ({"PROMETHEUS_URL_BASE": "prometheus.example.com"}, "PROMETHEUS_URL_BASE"),
+        ({"PROMETHEUS_AVISOS_RESUMO": "talvez"}, "PROMETHEUS_AVISOS_RESUMO"),
+    ],
+)
+def test_configuracao_de_avisos_invalida_para_a_partida_nomeando_a_variavel(tmp_path, variaveis, nomeada):
+    feito = _settings_com(tmp_path, "settings.EMAIL_BACKEND", **variaveis)
+    assert feito.returncode != 0
+    assert "ImproperlyConfigured" in feito.stderr and nomeada in feito.stderr
+
+
 def test_sem_url_do_modelo_nada_muda(tmp_path):
-    feito = _ler_settings(tmp_path, "print(settings.PROMETHEUS_LLM, settings.Q_CLUSTER['timeout'])")
+    feito = _settings_com(tmp_path, "print(settings.PROMETHEUS_LLM, settings.Q_CLUSTER['timeout'])")
     assert feito.returncode == 0, feito.stderr
     assert feito.stdout.split() == ["None", "3000"]
 
@@ -78,7 +103,7 @@ def test_modelo_configurado_e_a_chave_a_parte_e_mascarada(tmp_path):
         "  'mascarada': seguras['PROMETHEUS_LLM_API_KEY'], 'timeout': settings.Q_CLUSTER['timeout'],\n"
         "  'relatorio': str(seguras['PROMETHEUS_LLM'])}, default=str))\n"
     )
-    feito = _ler_settings(
+    feito = _settings_com(
         tmp_path,
         codigo,
         PROMETHEUS_LLM_URL="http://127.0.0.1:11434/v1",
@@ -122,6 +147,6 @@ def test_modelo_configurado_e_a_chave_a_parte_e_mascarada(tmp_path):
     ids=["sem-modelo", "esquema", "vertente", "preco", "teto"],
 )
 def test_configuracao_do_modelo_invalida_para_a_partida_com_uma_frase(tmp_path, ambiente, frase):
-    feito = _ler_settings(tmp_path, "print(settings.PROMETHEUS_LLM)", **ambiente)
+    feito = _settings_com(tmp_path, "print(settings.PROMETHEUS_LLM)", **ambiente)
     assert feito.returncode != 0
     assert "ImproperlyConfigured" in feito.stderr and frase in feito.stderr

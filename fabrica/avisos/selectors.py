@@ -20,8 +20,11 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from backlog import acesso
+from backlog.models import Operacao
 from backlog.models import Status as StatusItem
 from fabrica.avisos.models import Aviso, Perfil
+from fabrica.contratos import TipoItem
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente, Orcamento, Release
 
@@ -52,18 +55,31 @@ class Tipo:
     desde: Callable[[Any], datetime]
     url: str  # the URL name of the decision's page
     ambiente: Callable[[Any], Ambiente | None] = lambda objeto: None
+    # The decision's item type when a role an admin granted may conclude it over the broker, and
+    # the permission that opens the decision's page (a grantee without it could not follow the link).
+    item: str = ""
+    leitura: str = ""
+
+
+# What a notice says of a budget or a release: the sweep reads them every minute, never their
+# JSON (explanations, artefacts, test results) nor the spec's text.
+_CAMPOS = ("id", "spec_ref", "spec__titulo", "item_aprovacao__criado_em", "item_aprovacao__desbloqueado_em")
 
 
 def _orcamentos() -> QuerySet[Orcamento]:
-    return Orcamento.objects.filter(
-        status=Orcamento.Status.ABERTO, item_aprovacao__status=StatusItem.PENDENTE
-    ).select_related("spec", "item_aprovacao")
+    return (
+        Orcamento.objects.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=StatusItem.PENDENTE)
+        .select_related("spec", "item_aprovacao")
+        .only(*_CAMPOS)
+    )
 
 
 def _releases() -> QuerySet[Release]:
-    return Release.objects.filter(
-        status=Release.Status.ABERTA, item_aprovacao__status=StatusItem.PENDENTE
-    ).select_related("spec", "item_aprovacao")
+    return (
+        Release.objects.filter(status=Release.Status.ABERTA, item_aprovacao__status=StatusItem.PENDENTE)
+        .select_related("spec", "item_aprovacao")
+        .only(*_CAMPOS, "versao")
+    )
 
 
 def _implantacoes(condicao: Q) -> Callable[[], QuerySet[Implantacao]]:
@@ -71,7 +87,7 @@ def _implantacoes(condicao: Q) -> Callable[[], QuerySet[Implantacao]]:
         return (
             Implantacao.objects.filter(condicao, tipo=Implantacao.Tipo.IMPLANTACAO)
             .select_related("ambiente", "release__spec")
-            .defer("log")
+            .only("id", "versao", "erro", "terminado_em", "criado_em", "ambiente", "release__spec__titulo")
         )
 
     return listar
@@ -89,7 +105,17 @@ def _terminada(impl: Implantacao) -> datetime:
 
 
 TIPOS: tuple[Tipo, ...] = (
-    Tipo(Aviso.Tipo.ORCAMENTO, "fabrica.decidir_orcamento", _orcamentos, _desde_do_item, "orcamento"),
+    # Only a budget is decided over the broker by a grant (the release's and the validation's
+    # items refuse it: fabrica.decisoes.services.decisao_pelo_backlog_recusar).
+    Tipo(
+        Aviso.Tipo.ORCAMENTO,
+        "fabrica.decidir_orcamento",
+        _orcamentos,
+        _desde_do_item,
+        "orcamento",
+        item=TipoItem.APROVAR_ORCAMENTO,
+        leitura="fabrica.view_orcamento",
+    ),
     Tipo(Aviso.Tipo.RELEASE, "fabrica.decidir_release", _releases, _desde_do_item, "release"),
     Tipo(
         Aviso.Tipo.VALIDACAO,
@@ -111,11 +137,23 @@ TIPOS: tuple[Tipo, ...] = (
 POR_TIPO = {t.tipo: t for t in TIPOS}
 
 
-def _quem_decide(permissao: str, preferencia: str) -> list[User]:
-    """Active people holding ``permissao`` (by group or by themselves), with an e-mail, who did
-    not turn ``preferencia`` (``avisos`` or ``resumo_diario``) off on their profile."""
+def _com_permissao(permissao: str) -> QuerySet[User]:
+    return User.objects.with_perm(permissao, include_superusers=False, backend=_BACKEND)
+
+
+def _quem_decide(tipo: Tipo, preferencia: str) -> list[User]:
+    """Active people holding the kind's permission (by group or by themselves) or granted to
+    conclude its item over the broker (and able to open its page), with an e-mail, who did not
+    turn ``preferencia`` (``avisos`` or ``resumo_diario``) off on their profile."""
+    quem = Q(pk__in=_com_permissao(tipo.permissao).values("pk"))
+    if tipo.item:
+        grupos, usuarios = acesso.concedido(tipo.item, Operacao.CONCLUIR)
+        concedidos = Q(pk__in=usuarios) | Q(
+            pk__in=User.groups.through.objects.filter(group_id__in=grupos).values("user_id")
+        )
+        quem |= concedidos & Q(pk__in=_com_permissao(tipo.leitura).values("pk"))
     return list(
-        User.objects.with_perm(permissao, include_superusers=False, backend=_BACKEND)
+        User.objects.filter(quem)
         .exclude(email="")
         .exclude(**{f"perfil__{preferencia}": False})
         .select_related("perfil")
@@ -144,19 +182,19 @@ def esperando(
     may decide it and want ``preferencia``. With ``ha_mais_de``, only those waiting longer."""
     agora = agora or timezone.now()
     esperas: list[Espera] = []
-    pessoas: dict[str, list[User]] = {}
+    pessoas: dict[str, list[User]] = {}  # per kind
     por_ambiente: dict[tuple[str, int], list[User]] = {}
     for tipo in TIPOS:
         for objeto in tipo.aguardando().order_by("pk"):
             desde = tipo.desde(objeto)
             if ha_mais_de is not None and agora - desde <= ha_mais_de:
                 continue
-            if tipo.permissao not in pessoas:
-                pessoas[tipo.permissao] = _quem_decide(tipo.permissao, preferencia)
-            destinatarios = pessoas[tipo.permissao]
+            if tipo.tipo not in pessoas:
+                pessoas[tipo.tipo] = _quem_decide(tipo, preferencia)
+            destinatarios = pessoas[tipo.tipo]
             ambiente = tipo.ambiente(objeto)
             if ambiente is not None:
-                chave = (tipo.permissao, ambiente.pk)
+                chave = (tipo.tipo, ambiente.pk)
                 if chave not in por_ambiente:
                     por_ambiente[chave] = _aprovadores(ambiente, destinatarios)
                 destinatarios = por_ambiente[chave]
@@ -178,7 +216,15 @@ def espera_de(tipo: str, referencia: str) -> Espera | None:
 def tipos_de(usuario: User) -> list[str]:
     """The kinds of notice this person's role may receive (words, in the active language)."""
     rotulos = dict(Aviso.Tipo.choices)
-    return [str(rotulos[t.tipo]) for t in TIPOS if usuario.has_perm(t.permissao) and not usuario.is_superuser]
+    return [str(rotulos[t.tipo]) for t in TIPOS if not usuario.is_superuser and _decide(usuario, t)]
+
+
+def _decide(usuario: User, tipo: Tipo) -> bool:
+    if usuario.has_perm(tipo.permissao):
+        return True
+    return (
+        bool(tipo.item) and acesso.permitido(usuario, tipo.item, Operacao.CONCLUIR) and usuario.has_perm(tipo.leitura)
+    )
 
 
 def perfil_de(usuario: User) -> Perfil:

@@ -118,17 +118,18 @@ def avisos_enviar(*, limite: int = 200, agora: datetime | None = None) -> dict[s
 
 
 def _enviar(aviso: Aviso, conexao) -> str:
-    perfil = selectors.perfil_de(aviso.usuario)
-    mensagem = _mensagem(aviso, perfil)
-    if mensagem is None:
-        Aviso.objects.filter(pk=aviso.pk).update(status=Aviso.Status.DISPENSADO, atualizado_em=timezone.now())
-        return "dispensados"
-    assunto, corpo = mensagem
     try:
+        mensagem = _mensagem(aviso, selectors.perfil_de(aviso.usuario))
+        if mensagem is None:
+            Aviso.objects.filter(pk=aviso.pk).update(status=Aviso.Status.DISPENSADO, atualizado_em=timezone.now())
+            return "dispensados"
+        assunto, corpo = mensagem
         mail.EmailMessage(subject=assunto, body=corpo, to=[aviso.usuario.email], connection=conexao).send(
             fail_silently=False
         )
-    except Exception as exc:  # noqa: BLE001 — any failure of the mail server is recorded and retried
+    # Any failure (the mail server's, or this one message's) is recorded and retried; the other
+    # notices of the batch still go out.
+    except Exception as exc:  # noqa: BLE001
         tentativas = aviso.tentativas + 1
         nivel = logging.ERROR if tentativas >= MAX_TENTATIVAS else logging.WARNING
         log.log(

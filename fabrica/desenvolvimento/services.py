@@ -6,6 +6,10 @@ records the ``Release``, concludes the item and produces ``aprovar_release``. So
 exists exactly when its item is concluded: a consumer killed mid-build leaves nothing, and its
 rescued item is built again into one release (``Release.item_origem`` is one-to-one, and a late
 consumer's conclusion is refused with its lost lease).
+
+A ``corrigir_bug`` whose rebuild is the release it fixes again (no new spec version, no ``caso``,
+the same code and test outcomes) records no release: it concludes with "nada a corrigir
+automaticamente" (``nada_a_corrigir``), which the fixed release's page and timeline show.
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ from fabrica.consumidor import ErroDefinitivo
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
+from fabrica.desenvolvimento.comparacao import comparar
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
+from fabrica.desenvolvimento.execucoes import execucoes_registrar
 from fabrica.desenvolvimento.gerador import GeradorTemplates
 from fabrica.desenvolvimento.llm.assistente import construtores
 from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
 from fabrica.selectors import ReferenciaInvalida, release_a_corrigir
@@ -165,10 +172,11 @@ def processar_desenvolvimento(item: Item) -> Release:
     return _construir(item, spec=spec, orcamento=orcamento, casos=casos, tipo=Release.Tipo.NORMAL, corrige=None)
 
 
-def processar_corrigir(item: Item) -> Release:
+def processar_corrigir(item: Item) -> Release | None:
     """Rebuilds the fixed release's spec from its newest version, with the regression cases of
     the release it fixes and, when the item gives one, a new one (``caso: {dado, espera}``),
-    into a ``hotfix`` release linked to the one it fixes."""
+    into a ``hotfix`` release linked to the one it fixes; or, when that rebuild is the fixed
+    release again (``nada_a_corrigir``), concludes the item with that result and no release."""
     existente = Release.objects.filter(item_origem=item).first()
     if existente is not None:
         return existente
@@ -203,9 +211,20 @@ def processar_corrigir(item: Item) -> Release:
         "caso": caso,
         "item": item.pk,
     }
-    return _construir(
-        item, spec=spec, orcamento=orcamento, casos=casos, tipo=Release.Tipo.HOTFIX, corrige=alvo, correcao=correcao
+    resultado, pacote, corretor = _desenvolver(item, spec, casos, orcamento=orcamento, motivo=_motivo(correcao))
+    por_nome = {c.nome: c for c in casos}
+    nada = nada_a_corrigir(
+        alvo=alvo,
+        spec=spec,
+        caso=caso,
+        artefatos=[a.como_dict() for r in resultado.vertentes.values() for a in r.artefatos],
+        testes=[linha for v, r in resultado.vertentes.items() for linha in _linhas_de_teste(v, r, por_nome)],
+        corretor=corretor,
     )
+    if nada is not None:
+        _concluir_sem_release(item, nada)
+        return None
+    return _gravar(item, spec, orcamento, casos, Release.Tipo.HOTFIX, alvo, correcao, resultado, pacote)
 
 
 # --- building and recording ---------------------------------------------------------------------------
@@ -213,6 +232,20 @@ def processar_corrigir(item: Item) -> Release:
 
 def proxima_versao(spec_ref: str) -> int:
     return (Release.objects.filter(spec_ref=spec_ref).aggregate(m=Max("versao"))["m"] or 0) + 1
+
+
+def _desenvolver(
+    item: Item, spec: Spec, casos: list[CasoDeTeste], *, orcamento: Orcamento | None, motivo: str = ""
+) -> tuple[ciclo.ResultadoConstrucao, str, str]:
+    """The slow part, with no transaction open: the build, its progress on the item's row.
+    Returns the result, the package's name and the corrector's name."""
+    construcao = _iniciar(item, spec.spec_id)
+    pacote = nome_do_pacote(spec.spec_id)
+    opcoes = opcoes_de_construcao(
+        pacote=pacote, versao=str(proxima_versao(spec.spec_id)), orcamento=orcamento, motivo=motivo
+    )
+    resultado = ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=_Progresso(construcao))
+    return resultado, pacote, opcoes.corretor.nome
 
 
 def _construir(
@@ -225,13 +258,21 @@ def _construir(
     corrige: Release | None,
     correcao: dict[str, Any] | None = None,
 ) -> Release:
-    construcao = _iniciar(item, spec.spec_id)
-    pacote = nome_do_pacote(spec.spec_id)
-    versao = proxima_versao(spec.spec_id)
-    opcoes = opcoes_de_construcao(
-        pacote=pacote, versao=str(versao), orcamento=orcamento, motivo=_motivo(correcao) if correcao else ""
-    )
-    resultado = ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=_Progresso(construcao))
+    resultado, pacote, _ = _desenvolver(item, spec, casos, orcamento=orcamento)
+    return _gravar(item, spec, orcamento, casos, tipo, corrige, correcao, resultado, pacote)
+
+
+def _gravar(
+    item: Item,
+    spec: Spec,
+    orcamento: Orcamento | None,
+    casos: list[CasoDeTeste],
+    tipo: str,
+    corrige: Release | None,
+    correcao: dict[str, Any] | None,
+    resultado: ciclo.ResultadoConstrucao,
+    pacote: str,
+) -> Release:
     for _ in range(5):
         try:
             return _registrar(item, spec, orcamento, casos, tipo, corrige, correcao, resultado, pacote)
@@ -241,6 +282,71 @@ def _construir(
                 return feito
             log.info("Versão de %s tomada por outra release; tentando a seguinte.", spec.spec_id)
     raise RuntimeError(f"Não foi possível numerar a release de {spec.spec_id}.")
+
+
+# --- nothing to fix ------------------------------------------------------------------------------------
+
+# Why a rebuild is the fixed release again (``resultado.por_que`` of a corrigir_bug concluded
+# without a release; the pages say it in the reader's language from this code).
+GERADOR_DETERMINISTICO = "gerador_deterministico"
+CORRETOR_SEM_EFEITO = "corretor_sem_efeito"
+
+
+def nada_a_corrigir(
+    *,
+    alvo: Release,
+    spec: Spec,
+    caso: dict[str, Any] | None,
+    artefatos: list[dict[str, Any]],
+    testes: list[dict[str, Any]],
+    corretor: str,
+) -> dict[str, Any] | None:
+    """The result a ``corrigir_bug`` concludes with instead of a new release identical to the
+    one it fixes ("nada a corrigir automaticamente"), or None when there is a hotfix to record.
+
+    Nothing to fix when the item brings no new spec version and no ``caso``, and the rebuilt
+    vertentes' artefacts (``Artefato.como_dict``) and test outcomes (``Release.testes`` rows)
+    are the fixed release's (fabrica.desenvolvimento.comparacao; the root files, which carry the
+    version label, are left out). Whoever builds a ``corrigir_bug`` (this handler, or one that
+    joins per-vertente builds) calls it with what it built, before recording anything."""
+    if caso or spec.sha256 != alvo.spec_sha256:
+        return None
+    comparacao = comparar(
+        artefatos_antes=alvo.artefatos, testes_antes=alvo.testes, artefatos_depois=artefatos, testes_depois=testes
+    )
+    if not comparacao.nada_mudou:
+        return None
+    falharam = sum(1 for t in testes if not aprovado(t["status"]))
+    if corretor == CorretorDeterministico.nome:
+        por_que = GERADOR_DETERMINISTICO
+        motivo = (
+            f"O gerador determinístico reconstruiu a mesma versão da spec {alvo.spec_ref} (sha256 "
+            f"{spec.sha256[:12]}) com os mesmos casos: o código e os testes seriam os de {alvo.rotulo_versao}. "
+            "Corrigir pede uma nova versão da spec, um caso que reproduza o erro ou um corretor com modelo."
+        )
+    else:
+        por_que = CORRETOR_SEM_EFEITO
+        motivo = (
+            f"O corretor {corretor} não mudou nada: o código e os testes seriam os de {alvo.rotulo_versao}. "
+            "Corrigir pede uma nova versão da spec ou um caso que reproduza o erro."
+        )
+    return {
+        "nada_a_corrigir": True,
+        "corrige": alvo.rotulo_versao,
+        "corrige_id": alvo.pk,
+        "por_que": por_que,
+        "motivo": motivo,
+        "corretor": corretor,
+        "spec_sha256": spec.sha256,
+        "testes": {"passaram": len(testes) - falharam, "falharam": falharam},
+    }
+
+
+def _concluir_sem_release(item: Item, resultado: dict[str, Any]) -> None:
+    """Concludes the ``corrigir_bug`` with ``nada_a_corrigir``: no release, nothing for the PO to
+    approve; the fixed release's page and timeline show the result."""
+    backlog.concluir(item_id=item.pk, lease_token=item.lease_token, resultado=resultado)
+    log.info("corrigir_bug #%s: nada a corrigir automaticamente em %s.", item.pk, resultado["corrige"])
 
 
 def _motivo(correcao: dict[str, Any]) -> str:
@@ -364,6 +470,7 @@ def _registrar(
             construida_por=_construida_por(resultado),
             geracao=[g for r in resultado.vertentes.values() for g in r.geracao],
         )
+        execucoes_registrar(release=release)  # the numbers the worker metrics aggregate
         caminhos = [a.caminho for a in artefatos]
         concluido = backlog.concluir(
             item_id=item.pk,

@@ -187,6 +187,8 @@ class Implantacao(models.Model):
             models.Index(fields=["id"], name="fabrica_impl_a_validar", condition=Q(validacao="Pendente")),
             models.Index(fields=["id"], name="fabrica_impl_promocao", condition=Q(promocao="Oferecida")),
             models.Index(fields=["id"], name="fabrica_impl_falhas", condition=Q(falha="Pendente")),
+            # The metrics' periods (DORA): deployments by when they ended.
+            models.Index(fields=["terminado_em"], name="fabrica_impl_terminadas", condition=Q(tipo="implantacao")),
             models.Index(
                 fields=["-validado_em", "id"],
                 name="fabrica_impl_validadas",

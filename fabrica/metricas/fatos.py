@@ -45,7 +45,7 @@ def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySe
     if chave == "fabrica.retrabalho" or chave.startswith("workers."):
         qs = s.releases_do_periodo(f)
         if recorte.get("vertente"):
-            qs = qs.filter(**{f"recursos__{recorte['vertente'][:1]}__isnull": False})
+            qs = qs.filter(execucoes__vertente=recorte["vertente"][:8])
         return "releases", qs.select_related("spec").defer("artefatos", "testes", "casos").order_by("-criado_em", "-pk")
     # dora.*
     ambiente = recorte.get("ambiente") or f.ambiente or None
@@ -57,6 +57,6 @@ def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySe
             qs = qs.filter(status="Concluida")
         if chave == "dora.lead_time":
             qs = qs.filter(status="Concluida", release__isnull=False).annotate(
-                m_d=Segundos(F("terminado_em"), F("release__spec__criado_em"))
+                m_d=Segundos(F("terminado_em"), s.INICIO_DA_MUDANCA)
             )
     return "implantacoes", qs.select_related("ambiente", "release").defer("log").order_by("-terminado_em", "-pk")

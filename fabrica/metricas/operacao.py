@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -28,7 +28,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from backlog.models import Item, Status
 from fabrica.implantacao.models import Implantacao
 from fabrica.metricas import selectors
 from fabrica.models import Release
@@ -45,18 +44,29 @@ class ColetorDaFabrica(Collector):
     """Gauges read from the database when Prometheus scrapes (a constant number of queries)."""
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        agora = timezone.now()
-        itens = GaugeMetricFamily("backlog_itens", "Itens do backlog por tipo e status.", labels=["tipo", "status"])
-        for linha in Item.objects.values("tipo", "status").annotate(n=Count("pk")).order_by():
+        fila = selectors.estado_do_backlog()
+        itens = GaugeMetricFamily(
+            "backlog_itens",
+            "Itens na fila por tipo e status (Pendente, Bloqueado, EmProcessamento, Falha; não o histórico).",
+            labels=["tipo", "status"],
+        )
+        for linha in fila["por_status"]:
             itens.add_metric([linha["tipo"], linha["status"]], linha["n"])
         yield itens
         idade = GaugeMetricFamily(
             "backlog_pendente_mais_antigo_seconds", "Idade do item Pendente mais antigo, por tipo.", labels=["tipo"]
         )
-        pendentes = Item.objects.filter(status=Status.PENDENTE).values("tipo").annotate(m=Min("criado_em")).order_by()
-        for mais_antigo in pendentes:
-            idade.add_metric([mais_antigo["tipo"]], max((agora - mais_antigo["m"]).total_seconds(), 0.0))
+        for esperando in fila["esperando"]:
+            idade.add_metric([esperando["tipo"]], max(esperando["idade_s"], 0.0))
         yield idade
+        yield GaugeMetricFamily(
+            "backlog_falhas_ultima_hora", "Itens que falharam na última hora.", value=fila["falhas_ultima_hora"]
+        )
+        yield GaugeMetricFamily(
+            "backlog_resgates_ultima_hora",
+            "Leases vencidos resgatados na última hora.",
+            value=fila["resgates_ultima_hora"],
+        )
         releases = GaugeMetricFamily("fabrica_releases", "Releases por tipo e status.", labels=["tipo", "status"])
         for linha in Release.objects.values("tipo", "status").annotate(n=Count("pk")).order_by():
             releases.add_metric([linha["tipo"], linha["status"]], linha["n"])

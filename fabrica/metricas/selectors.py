@@ -16,12 +16,14 @@ Which rows each metric counts, and the instant that puts a row in a period, are 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     Count,
@@ -50,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from backlog.models import Evento, Item, Status
 from fabrica.implantacao.models import Implantacao
 from fabrica.metricas import faixas
-from fabrica.models import Ambiente, Gap, Orcamento, Release
+from fabrica.models import Ambiente, ExecucaoVertente, Gap, Orcamento, Release
 from fabrica.specs.formato.vertentes import VERTENTES
 
 # The period a page opens with: the last twelve weeks, today included.
@@ -225,8 +227,10 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
     "dora.lead_time": (
         _("Lead time de mudanças"),
         _(
-            "Da importação da versão da spec (o commit que PROMETHEUS leu) até a release dela servir no "
-            "ambiente (implantação concluída no período)."
+            "Do commit da versão da spec (a data do último commit que alterou o arquivo dela no repositório "
+            "git de specs; para uma spec enviada pela API REST, o momento do envio; para uma versão "
+            "importada antes de essa data ser registrada, o momento da importação) até a release dela "
+            "servir no ambiente (implantação concluída no período)."
         ),
         "implantacoes",
     ),
@@ -248,12 +252,18 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
     ),
     "workers.tempo": (
         _("Tempo por vertente"),
-        _("Segundos de cada etapa do worker (gerar, testar, corrigir, total) por release criada no período."),
+        _(
+            "Segundos de cada etapa do worker (gerar, testar, corrigir, total) da vertente, por release "
+            "criada no período, como o desenvolvimento os registrou com a release."
+        ),
         "releases",
     ),
     "workers.passou_primeira": (
         _("Testes que passam na primeira"),
-        _("Parte das releases em que a vertente passou nos testes sem nenhuma correção."),
+        _(
+            "Parte das releases em que os testes da vertente passaram na primeira execução (sem "
+            "nenhuma tentativa de correção e sem erro do worker)."
+        ),
         "releases",
     ),
     "workers.tentativas": (
@@ -289,28 +299,64 @@ def _razao(numerador: float | int | None, denominador: float | int | None) -> fl
     return float(numerador) / float(denominador)
 
 
+class PercentilDisc(Aggregate):
+    """PostgreSQL's ``percentile_disc(p) WITHIN GROUP (ORDER BY x)``: the first value whose
+    cumulative share reaches p — the nearest rank, ⌈p·n⌉ — sorted per group inside the aggregate."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(%(fracao)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expressao: Any, fracao: float, **extra: Any) -> None:
+        super().__init__(expressao, fracao=f"{float(fracao)!r}", **extra)
+
+
+def _usa_percentil_agregado() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
 def _duracoes(
     qs: QuerySet, duracao: Any, *, grupo: str | None = None, percentis: Iterable[int] = (90,)
 ) -> dict[Any, dict[str, float | int]]:
-    """Per group: ``n``, ``media`` and ``p<N>`` of ``duracao`` over ``qs`` (rows without one left
-    out). One query per percentile, whatever the number of rows or groups."""
-    base = qs.annotate(_d=duracao).filter(_d__isnull=False)
-    particao = [F(grupo)] if grupo else None
+    """Per group: ``n``, ``media`` and ``p<N>`` (nearest rank) of ``duracao`` over ``qs`` (rows
+    without one left out). One query for every percentile and group, whatever the number of rows:
+    on PostgreSQL a ``GROUP BY`` with ``percentile_disc``; on SQLite, which lacks it, the rows are
+    ranked once by a window and only those at a percentile's rank come back."""
+    percentis = tuple(percentis)
+    base = qs.order_by().annotate(_d=duracao).filter(_d__isnull=False)
     resultado: dict[Any, dict[str, float | int]] = {}
-    for p in percentis:
-        linhas = (
-            base.annotate(
-                _n=Window(Count("pk"), partition_by=particao),
-                _media=Window(Avg("_d"), partition_by=particao),
-                _rn=Window(RowNumber(), partition_by=particao, order_by=[F("_d").asc(), F("pk").asc()]),
-            )
-            .filter(_rn=Ceil(F("_n") * (p / 100.0)))
-            .values("_n", "_media", "_d", *([grupo] if grupo else []))
-        )
+    if _usa_percentil_agregado():
+        agregados = {f"p{p}": PercentilDisc("_d", p / 100) for p in percentis}
+        linhas = base.values(*([grupo] if grupo else [])).annotate(n=Count("pk"), media=Avg("_d"), **agregados)
+        if not grupo:
+            linhas = [base.aggregate(n=Count("pk"), media=Avg("_d"), **agregados)]
         for linha in linhas:
-            chave = linha[grupo] if grupo else None
-            dados = resultado.setdefault(chave, {"n": linha["_n"], "media": linha["_media"]})
-            dados[f"p{p}"] = linha["_d"]
+            if linha["n"]:
+                resultado[linha[grupo] if grupo else None] = {
+                    k: v for k, v in linha.items() if k == "n" or k == "media" or k.startswith("p")
+                }
+        return resultado
+    particao = [F(grupo)] if grupo else None
+    posicoes = Q()
+    for p in percentis:
+        posicoes |= Q(_rn=Ceil(F("_n") * (p / 100.0)))
+    janelas = (
+        base.annotate(
+            _n=Window(Count("pk"), partition_by=particao),
+            _media=Window(Avg("_d"), partition_by=particao),
+            _rn=Window(RowNumber(), partition_by=particao, order_by=[F("_d").asc(), F("pk").asc()]),
+        )
+        .filter(posicoes)
+        .values("_n", "_media", "_d", "_rn", *([grupo] if grupo else []))
+    )
+    for linha in janelas:
+        chave = linha[grupo] if grupo else None
+        dados = resultado.setdefault(chave, {"n": linha["_n"], "media": linha["_media"]})
+        for p in percentis:
+            if linha["_rn"] == math.ceil(linha["_n"] * (p / 100.0)):
+                dados[f"p{p}"] = linha["_d"]
     return resultado
 
 
@@ -416,6 +462,10 @@ def _revertida() -> Exists:
         )
     )
 
+
+# Where DORA's lead time for changes starts: the spec version's commit (Spec.commit_em); the
+# import time only for a row that has none.
+INICIO_DA_MUDANCA = Coalesce(F("release__spec__commit_em"), F("release__spec__criado_em"))
 
 FALHOU = Q(status=Implantacao.Status.FALHOU) | Q(validacao=Implantacao.Validacao.RECUSADA) | Q(m_revertida=True)
 
@@ -588,12 +638,18 @@ def _retrabalho(f: Filtros) -> list[Numero]:
 # --- DORA -----------------------------------------------------------------------------------------
 
 
-def ambiente_final() -> str:
+def ambientes_ativos() -> list[str]:
+    """The active environments in the path's order; the last one is DORA's production."""
+    return list(Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True))
+
+
+def ambiente_final(ativos: list[str] | None = None) -> str:
     """The last environment of the path (the highest order among active ones): DORA's production."""
-    return Ambiente.objects.filter(ativo=True).order_by("-ordem", "-nome").values_list("nome", flat=True).first() or ""
+    ativos = ambientes_ativos() if ativos is None else ativos
+    return ativos[-1] if ativos else ""
 
 
-def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
+def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
     qs = implantacoes_do_periodo(f)
     contagens = {
         linha["ambiente__nome"]: linha
@@ -608,13 +664,12 @@ def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
     }
     lead = _duracoes(
         qs.filter(status=Implantacao.Status.CONCLUIDA, release__isnull=False),
-        Segundos(F("terminado_em"), F("release__spec__criado_em")),
+        Segundos(F("terminado_em"), INICIO_DA_MUDANCA),
         grupo="ambiente__nome",
         percentis=(50, 90),
     )
     restauro = _restauracoes(f)
-    nomes = list(Ambiente.objects.filter(ativo=True).order_by("ordem", "nome").values_list("nome", flat=True))
-    nomes += sorted(set(contagens) - set(nomes))
+    nomes = [*ativos, *sorted(set(contagens) - set(ativos))]
     if f.ambiente:
         nomes = [n for n in nomes if n == f.ambiente]
     numeros: list[Numero] = []
@@ -669,136 +724,118 @@ def _dora(f: Filtros, tab: faixas.Tabela) -> list[Numero]:
 ETAPAS = ("gerar_s", "testar_s", "corrigir_s", "total_s")
 
 
-def _workers(f: Filtros) -> list[Numero]:
-    releases = releases_do_periodo(f)
-    vertentes = [f.vertente] if f.vertente else list(VERTENTES)
-    numeros: list[Numero] = []
-    medias = releases.aggregate(
-        **{f"n_{v}": Count("pk", filter=Q(**{f"recursos__{v}__isnull": False})) for v in vertentes}
-    )
-    tempos = _tempos_por_etapa(releases)
-    for etapa in ETAPAS:
-        for v in vertentes:
-            estat = tempos.get((v, etapa))
-            numeros += _numeros_de_duracao("workers.tempo", estat, {"vertente": v, "etapa": etapa.removesuffix("_s")})
-    correcoes = _correcoes_por_vertente(releases, vertentes)
-    for v in vertentes:
-        n = medias[f"n_{v}"]
-        tentativas, corrigidas = correcoes.get(v, (0, 0))
-        contagens = {"releases": n, "corrigidas": corrigidas, "tentativas": tentativas}
-        recorte = {"vertente": v}
-        numeros += [
-            Numero("workers.passou_primeira", _razao(n - corrigidas, n), "razao", dict(contagens), recorte),
-            Numero("workers.tentativas", _razao(tentativas, n), "contagem", dict(contagens), recorte),
-            Numero("workers.precisou_correcao", _razao(corrigidas, n), "razao", dict(contagens), recorte),
-        ]
-    total = releases.count()
-    alguma = correcoes.get(None, (0, 0))[1]
-    numeros.append(
-        Numero("workers.precisou_correcao", _razao(alguma, total), "razao", {"releases": total, "corrigidas": alguma})
-    )
-    numeros += _sandbox(releases, vertentes)
-    return numeros
+def execucoes_do_periodo(f: Filtros, *, vertente: bool = True) -> QuerySet[ExecucaoVertente]:
+    """Each vertente's execution for the releases created in the period (the columns development
+    writes with the release, ``ExecucaoVertente``): this table alone, by its period index."""
+    qs = ExecucaoVertente.objects.filter(f.no_periodo("criado_em"))
+    if f.spec:
+        qs = qs.filter(spec_ref=f.spec)
+    if vertente and f.vertente:
+        qs = qs.filter(vertente=f.vertente)
+    return qs
 
 
-def _sql_da_lista(releases: QuerySet[Release]) -> tuple[str, tuple]:
-    sql, params = releases.values("pk").query.sql_with_params()
-    return sql, tuple(params)
-
-
-def _valores(nome: str, valores: Iterable[str]) -> str:
-    """A fixed list of names as a table for a join (names of this module, never input)."""
-    return f"(SELECT '{nome}' AS x WHERE 1 = 0 " + "".join(f"UNION ALL SELECT '{v}' " for v in valores) + ")"
-
-
-def _tempos_por_etapa(releases: QuerySet[Release]) -> dict[tuple[str, str], dict[str, float | int]]:
-    """(vertente, stage) → n, mean and p90 (nearest rank) of the stage's seconds in
-    ``recursos``, for every vertente and stage in one query (window functions over the JSON).
-    The vertentes and stages are joined as fixed lists, not expanded from the JSON: the planner
-    guesses 100 rows per JSON function, and its sort then spilled to disk."""
+def _tempos_por_etapa(execucoes: QuerySet[ExecucaoVertente]) -> dict[tuple[str, str], dict[str, float | int]]:
+    """(vertente, stage) → n, mean and p90 (nearest rank) of the stage's seconds, for every
+    vertente and stage in one query. On PostgreSQL one ``GROUP BY vertente`` with an aggregate
+    per stage; on SQLite a window over the rows with each stage's column turned into a row (the
+    stages are this module's fixed names, never input)."""
     from django.db import connection
 
-    sub, params = _sql_da_lista(releases)
-    if connection.vendor == "postgresql":
-        valor = "(r.recursos->v.x->>e.x)::double precision"
-    else:
-        valor = "CAST(json_extract(r.recursos, '$.' || v.x || '.' || e.x) AS REAL)"
-    # Each value read from the JSON once (the inner select), then ranked.
-    sql = (
-        "SELECT v, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, no user text
-        "SELECT v, etapa, d, ROW_NUMBER() OVER (PARTITION BY v, etapa ORDER BY d, id) AS rn, "
-        "COUNT(*) OVER (PARTITION BY v, etapa) AS n, AVG(d) OVER (PARTITION BY v, etapa) AS media FROM ("
-        f"SELECT v.x AS v, e.x AS etapa, r.id AS id, {valor} AS d "
-        f"FROM fabrica_release r, {_valores('v', VERTENTES)} v, {_valores('e', ETAPAS)} e "
-        f"WHERE r.id IN ({sub})"
-        ") lidos WHERE d IS NOT NULL) t WHERE rn = (9 * n + 9) / 10"
+    base = execucoes.order_by()
+    if _usa_percentil_agregado():
+        agregados: dict[str, Any] = {}
+        for e in ETAPAS:
+            agregados |= {f"n_{e}": Count(e), f"media_{e}": Avg(e), f"p90_{e}": PercentilDisc(e, 0.9)}
+        linhas: list[Any] = list(base.values("vertente").annotate(**agregados))  # one row per vertente
+        return {
+            (linha["vertente"], e): {"n": linha[f"n_{e}"], "media": linha[f"media_{e}"], "p90": linha[f"p90_{e}"]}
+            for linha in linhas
+            for e in ETAPAS
+            if linha[f"n_{e}"]
+        }
+    sql, params = base.values("id", "vertente", *ETAPAS).query.sql_with_params()
+    etapas = " UNION ALL ".join(f"SELECT '{e}' AS etapa" for e in ETAPAS)
+    valor = "CASE k.etapa " + " ".join(f"WHEN '{e}' THEN x.{e}" for e in ETAPAS) + " END"
+    consulta = (
+        "SELECT vertente, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, values as parameters
+        "SELECT vertente, etapa, d, ROW_NUMBER() OVER (PARTITION BY vertente, etapa ORDER BY d, id) AS rn, "
+        "COUNT(*) OVER (PARTITION BY vertente, etapa) AS n, AVG(d) OVER (PARTITION BY vertente, etapa) AS media "
+        f"FROM (SELECT x.id AS id, x.vertente AS vertente, k.etapa AS etapa, {valor} AS d "
+        f"FROM ({sql}) x CROSS JOIN ({etapas}) k) lidos WHERE d IS NOT NULL"
+        ") t WHERE rn = (9 * n + 9) / 10"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(consulta, params)
         return {(v, etapa): {"n": n, "media": media, "p90": d} for v, etapa, n, media, d in cursor.fetchall()}
 
 
-def _correcoes_por_vertente(releases: QuerySet[Release], vertentes: list[str]) -> dict[str | None, tuple[int, int]]:
-    """vertente → (correction attempts, releases with at least one), and None → (all attempts,
-    releases with any): counted by the database over the ``tentativas`` JSON array."""
-    from django.db import connection
-
-    sub, params = _sql_da_lista(releases)
-    if connection.vendor == "postgresql":
-        elementos = "jsonb_array_elements(r.tentativas) AS e(valor)"
-        vertente = "e.valor->>'vertente'"
-    else:
-        elementos = "json_each(r.tentativas) AS e"
-        vertente = "json_extract(e.value, '$.vertente')"
-    sql = (
-        f"SELECT {vertente} AS v, COUNT(*), COUNT(DISTINCT r.id) FROM fabrica_release r, {elementos} "  # noqa: S608 - no user text, only the fixed SQL of a queryset
-        f"WHERE r.id IN ({sub}) GROUP BY {vertente} "
-        f"UNION ALL SELECT NULL, COUNT(*), COUNT(DISTINCT r.id) FROM fabrica_release r, {elementos} WHERE r.id IN ({sub})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + params)
-        linhas = cursor.fetchall()
-    resultado: dict[str | None, tuple[int, int]] = {}
-    for v, tentativas, corrigidas in linhas:
-        if v is None or v in vertentes:
-            resultado[v] = (int(tentativas), int(corrigidas))
-    return resultado
-
-
-def _sandbox(releases: QuerySet[Release], vertentes: list[str]) -> list[Numero]:
-    """Per vertente: CPU seconds summed over a release's sandbox runs and their peak memory,
-    averaged over releases (one query; each release's short ``execucoes`` array read in place)."""
-    from django.db import connection
-
-    sub, params = _sql_da_lista(releases)
-    if connection.vendor == "postgresql":
-        execucoes = (
-            "jsonb_array_elements(CASE WHEN jsonb_typeof(r.recursos->v.x->'execucoes') = 'array' "
-            "THEN r.recursos->v.x->'execucoes' ELSE '[]'::jsonb END)"
+def _workers(f: Filtros) -> list[Numero]:
+    """Per vertente, in the database: each stage's mean and p90 (one window query for all), the
+    first-run, correction and sandbox aggregates (one query), and the share of releases that
+    needed any correction (one query)."""
+    execucoes = execucoes_do_periodo(f)
+    vertentes = [f.vertente] if f.vertente else list(VERTENTES)
+    numeros: list[Numero] = []
+    tempos = _tempos_por_etapa(execucoes)
+    for etapa in ETAPAS:
+        for v in vertentes:
+            numeros += _numeros_de_duracao(
+                "workers.tempo", tempos.get((v, etapa)), {"vertente": v, "etapa": etapa.removesuffix("_s")}
+            )
+    por_vertente = {
+        linha["vertente"]: linha
+        for linha in execucoes.values("vertente").annotate(
+            n=Count("pk"),
+            primeira=Count("pk", filter=Q(passou_primeira=True)),
+            tentativas=Sum("tentativas_correcao"),
+            corrigidas=Count("pk", filter=Q(tentativas_correcao__gt=0)),
+            n_sandbox=Count("sandbox_cpu_s"),
+            cpu=Avg("sandbox_cpu_s"),
+            memoria=Avg("sandbox_memoria_max_bytes"),
         )
-        cpu = f"(SELECT SUM((ex.el->>'cpu_s')::double precision) FROM {execucoes} AS ex(el))"  # noqa: S608 - fixed SQL
-        mem = f"(SELECT MAX((ex.el->>'memoria_max_bytes')::double precision) FROM {execucoes} AS ex(el))"  # noqa: S608 - fixed SQL
-        tem = "r.recursos ? v.x"
-    else:
-        execucoes = "json_each(r.recursos, '$.' || v.x || '.execucoes')"
-        cpu = f"(SELECT SUM(json_extract(ex.value, '$.cpu_s')) FROM {execucoes} AS ex)"  # noqa: S608 - fixed SQL
-        mem = f"(SELECT MAX(json_extract(ex.value, '$.memoria_max_bytes')) FROM {execucoes} AS ex)"  # noqa: S608 - fixed SQL
-        tem = "json_type(r.recursos, '$.' || v.x) IS NOT NULL"
-    sql = (
-        "SELECT v, COUNT(cpu), AVG(cpu), AVG(mem) FROM ("  # noqa: S608 - fixed SQL, no user text
-        f"SELECT v.x AS v, {cpu} AS cpu, {mem} AS mem "
-        f"FROM fabrica_release r, {_valores('v', VERTENTES)} v WHERE r.id IN ({sub}) AND {tem}"
-        ") t GROUP BY v"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        linhas = {v: (n, cpu, mem) for v, n, cpu, mem in cursor.fetchall()}
-    numeros = []
+    }
     for v in vertentes:
-        n, cpu, mem = linhas.get(v, (0, None, None))
+        linha: Any = por_vertente.get(v) or {}
+        n = linha.get("n", 0)
+        tentativas, corrigidas = linha.get("tentativas") or 0, linha.get("corrigidas", 0)
+        contagens = {"releases": n, "corrigidas": corrigidas, "tentativas": tentativas}
+        recorte = {"vertente": v}
         numeros += [
-            Numero("workers.sandbox", cpu, "segundos", {"releases": n}, {"vertente": v, "recurso": "cpu"}),
-            Numero("workers.sandbox", mem, "bytes", {"releases": n}, {"vertente": v, "recurso": "memoria_max"}),
+            Numero(
+                "workers.passou_primeira",
+                _razao(linha.get("primeira", 0), n),
+                "razao",
+                {"releases": n, "passou_primeira": linha.get("primeira", 0)},
+                recorte,
+            ),
+            Numero("workers.tentativas", _razao(tentativas, n), "contagem", dict(contagens), recorte),
+            Numero("workers.precisou_correcao", _razao(corrigidas, n), "razao", dict(contagens), recorte),
+        ]
+    geral = execucoes_do_periodo(f, vertente=False).aggregate(
+        releases=Count("release_id", distinct=True),
+        corrigidas=Count("release_id", distinct=True, filter=Q(tentativas_correcao__gt=0)),
+    )
+    numeros.append(
+        Numero(
+            "workers.precisou_correcao",
+            _razao(geral["corrigidas"], geral["releases"]),
+            "razao",
+            {"releases": geral["releases"], "corrigidas": geral["corrigidas"]},
+        )
+    )
+    for v in vertentes:
+        linha = por_vertente.get(v) or {}
+        n = linha.get("n_sandbox", 0)
+        numeros += [
+            Numero("workers.sandbox", linha.get("cpu"), "segundos", {"releases": n}, {"vertente": v, "recurso": "cpu"}),
+            Numero(
+                "workers.sandbox",
+                linha.get("memoria"),
+                "bytes",
+                {"releases": n},
+                {"vertente": v, "recurso": "memoria_max"},
+            ),
         ]
     return numeros
 
@@ -808,18 +845,17 @@ def _sandbox(releases: QuerySet[Release], vertentes: list[str]) -> list[Numero]:
 
 def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
     implantacoes = implantacoes_do_periodo(f, ambiente)
+    concluida = Q(status=Implantacao.Status.CONCLUIDA)
+    # One query for the three weekly DORA lines; the lead time only over the deployments that
+    # served a release (a LEFT JOIN to the release and its spec: the rest have no start).
     por_semana = _por_semana(
         implantacoes,
         "terminado_em",
         n=Count("pk"),
-        concluidas=Count("pk", filter=Q(status="Concluida")),
+        concluidas=Count("pk", filter=concluida),
         falhas=Sum("m_falhou"),
-    )
-    lead = _por_semana(
-        implantacoes.filter(status=Implantacao.Status.CONCLUIDA, release__isnull=False),
-        "terminado_em",
-        n=Count("pk"),
-        media=Avg(Segundos(F("terminado_em"), F("release__spec__criado_em"))),
+        n_lead=Count("pk", filter=concluida & Q(release__isnull=False)),
+        lead=Avg(Segundos(F("terminado_em"), INICIO_DA_MUDANCA), filter=concluida & Q(release__isnull=False)),
     )
     precisao = _por_semana(orcamentos_com_real(f), "decidido_em", n=Count("pk"), real=Sum("m_real"), est=Sum("m_est"))
     dev = _por_semana(
@@ -831,7 +867,7 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
     return {
         "dora.frequencia": [Ponto(_semana(p["_semana"]), float(p["concluidas"]), p["n"]) for p in por_semana],
         "dora.falhas": [Ponto(_semana(p["_semana"]), _razao(p["falhas"], p["n"]), p["n"]) for p in por_semana],
-        "dora.lead_time": [Ponto(_semana(p["_semana"]), p["media"], p["n"]) for p in lead],
+        "dora.lead_time": [Ponto(_semana(p["_semana"]), p["lead"], p["n_lead"]) for p in por_semana if p["n_lead"]],
         "fabrica.precisao_orcamento": [
             Ponto(_semana(p["_semana"]), _razao(p["real"], p["est"]), p["n"]) for p in precisao
         ],
@@ -855,19 +891,39 @@ def painel(f: Filtros) -> Painel:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
         tab = faixas.tabela(f.faixas)
-        ambiente = f.ambiente or ambiente_final()
-        numeros = [*_precisao(f), *_taxa_gaps(f), *_lead_times(f), *_retrabalho(f), *_dora(f, tab), *_workers(f)]
+        ativos = ambientes_ativos()
+        ambiente = f.ambiente or ambiente_final(ativos)
+        numeros = [
+            *_precisao(f),
+            *_taxa_gaps(f),
+            *_lead_times(f),
+            *_retrabalho(f),
+            *_dora(f, tab, ativos),
+            *_workers(f),
+        ]
         return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
 
 
 # --- the backlog's live state (admins) ------------------------------------------------------------
 
 
+# The statuses of the queue: what waits, runs, or failed and waits for an admin. Concluido and
+# Cancelado are the history (the metrics above read it), not the queue: counting them would read
+# every item ever made at each scrape.
+NA_FILA = (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO, Status.FALHA)
+
+
 def estado_do_backlog(agora: datetime | None = None) -> dict[str, Any]:
-    """Items per status and type, the oldest waiting item per type (claimable now: the
-    consumers' lag), and failures and lease rescues in the last hour. Four queries."""
+    """The queue's items per status and type (``NA_FILA``, read by the ``(status, tipo)`` index:
+    the size of the queue, not of the history), the oldest waiting item per type (claimable now:
+    the consumers' lag), and failures and lease rescues in the last hour. Four queries."""
     agora = agora or timezone.now()
-    por_status = list(Item.objects.values("tipo", "status").annotate(n=Count("pk")).order_by("tipo", "status"))
+    por_status = list(
+        Item.objects.filter(status__in=NA_FILA)
+        .values("tipo", "status")
+        .annotate(n=Count("pk"))
+        .order_by("tipo", "status")
+    )
     esperando = {
         linha["tipo"]: linha
         for linha in Item.objects.filter(status=Status.PENDENTE)

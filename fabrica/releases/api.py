@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,7 +60,66 @@ class ReleaseResumo(serializers.ModelSerializer):
         return selectors.estouro(obj)
 
 
+class TesteComparadoSaida(serializers.Serializer):
+    id = serializers.CharField(help_text="arquivo::nome do teste (ou [vertente] nome, sem arquivo).")
+    vertente = serializers.CharField()
+    nome = serializers.CharField()
+    arquivo = serializers.CharField(allow_blank=True)
+    antes = serializers.CharField(allow_null=True, help_text="Resultado na release corrigida; null: não existia.")
+    depois = serializers.CharField(allow_null=True, help_text="Resultado nesta release; null: não existe mais.")
+    mensagem = serializers.CharField(allow_blank=True)
+
+
+class ArtefatoResumoSaida(serializers.Serializer):
+    caminho = serializers.CharField()
+    vertente = serializers.CharField(allow_blank=True)
+    papel = serializers.CharField(allow_blank=True)
+
+
+class ArquivoAlteradoSaida(ArtefatoResumoSaida):
+    diff = serializers.CharField(help_text="Diff unificado do arquivo.")
+    mais = serializers.IntegerField()
+    menos = serializers.IntegerField()
+
+
+class ComparacaoSaida(serializers.Serializer):
+    """A hotfix against the release it fixes (fabrica.desenvolvimento.comparacao)."""
+
+    corrige_ref = serializers.CharField(default="")
+    nada_mudou = serializers.BooleanField(help_text="O código e os resultados dos testes são os da release corrigida.")
+    codigo_igual = serializers.BooleanField()
+    por_que = serializers.CharField(
+        default="",
+        allow_blank=True,
+        help_text="Quando nada mudou: gerador_deterministico, spec_sem_efeito ou corretor_sem_efeito.",
+    )
+    adicionados = ArtefatoResumoSaida(many=True)
+    removidos = ArtefatoResumoSaida(many=True)
+    alterados = ArquivoAlteradoSaida(many=True)
+    iguais = serializers.IntegerField()
+    corrigidos = TesteComparadoSaida(many=True)
+    ainda_falhando = TesteComparadoSaida(many=True)
+    novas_falhas = TesteComparadoSaida(many=True)
+    novos_passando = TesteComparadoSaida(many=True)
+    sumidos = TesteComparadoSaida(many=True)
+    mantidos = serializers.IntegerField()
+
+
+class NadaACorrigirSaida(serializers.Serializer):
+    item = serializers.IntegerField(source="pk", help_text="O pedido de correção que terminou sem release.")
+    concluido_em = serializers.DateTimeField()
+    resultado = serializers.JSONField(help_text="nada_a_corrigir, corrige, por_que, motivo, testes.")
+
+
 class ReleaseDetalhe(ReleaseResumo):
+    comparacao = serializers.SerializerMethodField(help_text="Só numa correção (hotfix): o que mudou.")
+    tentativas_contadas = serializers.SerializerMethodField(
+        help_text="Tentativas de correção que mudaram algum artefato (as sem alteração não contam)."
+    )
+    nada_a_corrigir = serializers.SerializerMethodField(
+        help_text="Pedidos de correção desta release que terminaram sem release: nada a corrigir automaticamente."
+    )
+
     class Meta(ReleaseResumo.Meta):
         fields = [
             *ReleaseResumo.Meta.fields,
@@ -68,14 +127,34 @@ class ReleaseDetalhe(ReleaseResumo):
             "testes",
             "cobertura",
             "tentativas",
+            "tentativas_contadas",
             "recursos",
             "pendencias",
             "nao_testaveis",
             "casos",
             "correcao",
             "geracao",
+            "comparacao",
+            "nada_a_corrigir",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ComparacaoSaida(allow_null=True))
+    def get_comparacao(self, obj: Release) -> dict | None:
+        comparacao = selectors.comparacao_com_a_corrigida(obj)
+        if comparacao is None or obj.corrige is None:
+            return None
+        dados = dict(ComparacaoSaida(comparacao).data)
+        dados["corrige_ref"] = obj.corrige.rotulo_versao
+        dados["por_que"] = selectors.por_que_nada_mudou(obj) if comparacao.nada_mudou else ""
+        return dados
+
+    def get_tentativas_contadas(self, obj: Release) -> int:
+        return len(selectors.tentativas(obj)["contadas"])
+
+    @extend_schema_field(NadaACorrigirSaida(many=True))
+    def get_nada_a_corrigir(self, obj: Release) -> list:
+        return list(NadaACorrigirSaida(selectors.correcoes_sem_release(obj), many=True).data)
 
 
 class AprovarEntrada(serializers.Serializer):

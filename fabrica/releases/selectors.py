@@ -7,7 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from backlog.models import Item
+from backlog.models import Status as StatusItem
 from fabrica.contratos import TipoItem
+from fabrica.desenvolvimento.comparacao import Comparacao, comparar
+from fabrica.desenvolvimento.corretor import CorretorDeterministico
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
 from fabrica.selectors import release_por_rotulo
@@ -49,11 +53,120 @@ def testes_por_vertente(release: Release) -> list[dict]:
     resultado = []
     for vertente, lista in grupos.items():
         lista.sort(key=lambda t: (ORDEM_STATUS.get(t["status"], 0), t["nome"]))
-        falhas = sum(1 for t in lista if not aprovado(t["status"]))
+        falhando = [t for t in lista if not aprovado(t["status"])]
         resultado.append(
-            {"vertente": vertente, "nome": NOME_DA_VERTENTE.get(vertente, ""), "testes": lista, "falhas": falhas}
+            {
+                "vertente": vertente,
+                "nome": NOME_DA_VERTENTE.get(vertente, ""),
+                "testes": lista,
+                "falhas": len(falhando),
+                # The page folds what passed behind its count and leaves the failures open.
+                "falhando": falhando,
+                "passando": lista[len(falhando) :],
+            }
         )
     return resultado
+
+
+# --- correction attempts: the ones that changed something count --------------------------------------
+
+
+def _alterou(tentativa: dict[str, Any]) -> bool:
+    # Releases recorded before ``alterou`` existed say it by their diff. A call to a model is an
+    # attempt even when its answer was refused (docs/modelo.md): it was asked, and it cost tokens.
+    return bool(tentativa.get("alterou", bool(tentativa.get("diff")))) or bool(tentativa.get("modelo"))
+
+
+def tentativas(release: Release) -> dict[str, Any]:
+    """The correction attempts that changed something (``contadas``: what the page and the API
+    count as attempts) and, per vertente, the rounds where the corrector had nothing to try
+    (``nada_a_tentar``: ``{vertente, vezes, corretor, tentou, resumo_falhas}``, the first round's
+    words): a loop that changed nothing made no attempt."""
+    contadas = [t for t in release.tentativas if _alterou(t)]
+    vazias: dict[str, dict[str, Any]] = {}
+    for t in release.tentativas:
+        if _alterou(t):
+            continue
+        grupo = vazias.setdefault(
+            t.get("vertente", ""),
+            {
+                "vertente": t.get("vertente", ""),
+                "vezes": 0,
+                "corretor": t.get("corretor", ""),
+                "tentou": t.get("tentou", ""),
+                "resumo_falhas": t.get("resumo_falhas", ""),
+                "falhas": t.get("falhas", []),
+            },
+        )
+        grupo["vezes"] += 1
+    return {"contadas": contadas, "nada_a_tentar": list(vazias.values())}
+
+
+# --- a hotfix against the release it fixes -----------------------------------------------------------
+
+
+def comparacao_com_a_corrigida(release: Release) -> Comparacao | None:
+    """The hotfix against the release it fixes (fabrica.desenvolvimento.comparacao); None for a
+    release that fixes nothing."""
+    base = release.corrige
+    if base is None:
+        return None
+    return comparar(
+        artefatos_antes=base.artefatos,
+        testes_antes=base.testes,
+        artefatos_depois=release.artefatos,
+        testes_depois=release.testes,
+    )
+
+
+def por_que_nada_mudou(release: Release) -> str:
+    """Why a hotfix came out as the release it fixes: ``gerador_deterministico`` when it rebuilt
+    the same spec version with the deterministic generator and corrector only,
+    ``spec_sem_efeito`` when a new spec version changed no generated file, ``corretor_sem_efeito``
+    otherwise."""
+    base = release.corrige
+    deterministico = not release.tokens and all(
+        t.get("corretor", CorretorDeterministico.nome) == CorretorDeterministico.nome for t in release.tentativas
+    )
+    if base is not None and base.spec_sha256 != release.spec_sha256:
+        return "spec_sem_efeito"
+    return "gerador_deterministico" if deterministico else "corretor_sem_efeito"
+
+
+def pedido_de_correcao(release: Release) -> dict[str, Any] | None:
+    """What a hotfix was asked to fix, from its ``corrigir_bug``: the error (the PO's rejection
+    reason, the refused validation's observation, a failed deployment's failure, or what
+    GENESIS or another system reported) and where it came from (``origem``: ``rejeicao``,
+    ``falha_de_implantacao``, ``validacao_recusada``, ``relato``)."""
+    if release.tipo != Release.Tipo.HOTFIX:
+        return None
+    contexto = release.item_origem.contexto or {}
+    if contexto.get("implantacao_ref"):
+        origem = "falha_de_implantacao" if contexto.get("rejeitada_por") else "validacao_recusada"
+    else:
+        origem = "rejeicao" if contexto.get("rejeitada_por") else "relato"
+    implantacao = str(contexto.get("implantacao_ref") or "")
+    return {
+        "origem": origem,
+        "erro": contexto.get("erro", ""),
+        "stack_trace": contexto.get("stack_trace", ""),
+        "quem": contexto.get("rejeitada_por") or release.item_origem.produtor,
+        "ambiente": contexto.get("ambiente", ""),
+        "implantacao_id": int(implantacao) if implantacao.isdigit() else None,
+        "caso": contexto.get("caso"),
+    }
+
+
+def correcoes_sem_release(release: Release) -> QuerySet[Item]:
+    """The ``corrigir_bug`` items about this release that ended with "nada a corrigir
+    automaticamente" (their ``resultado`` says why), oldest first."""
+    return Item.objects.filter(
+        spec_ref=release.spec_ref,
+        tipo=TipoItem.CORRIGIR_BUG,
+        status=StatusItem.CONCLUIDO,
+        resultado__nada_a_corrigir=True,
+        resultado__corrige_id=release.pk,
+    ).order_by("id")
 
 
 def construcao_do_item(item_id: int) -> Construcao | None:
@@ -63,8 +176,6 @@ def construcao_do_item(item_id: int) -> Construcao | None:
 def desenvolvimentos_do_orcamento(orcamento) -> list[dict]:
     """The builds an approved budget asked for (its ``desenvolvimento`` item) and their releases,
     fixes included, for the budget page: where to follow them."""
-    from backlog.models import Item
-
     if orcamento.item_aprovacao_id is None:
         return []
     itens = list(Item.objects.filter(produzido_por_id=orcamento.item_aprovacao_id, tipo=TipoItem.DESENVOLVIMENTO))

@@ -55,8 +55,8 @@ def _horas_form(release: Release, dados=None) -> forms.Form:
     return type("HorasForm", (forms.Form,), campos)(dados)
 
 
-def _linha_do_tempo(release: Release) -> list[Evento]:
-    ids = [release.item_origem_id, release.item_aprovacao_id]
+def _linha_do_tempo(release: Release, sem_release: list[Item]) -> list[Evento]:
+    ids = [release.item_origem_id, release.item_aprovacao_id, *(i.pk for i in sem_release)]
     ids += list(Item.objects.filter(produzido_por_id=release.item_aprovacao_id).values_list("pk", flat=True))
     return list(
         Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
@@ -109,14 +109,16 @@ def _pagina_da_release(
         {**a, "html": realce.realcar(a["caminho"], a["conteudo"], a["sha256"]), "linhas": a["conteudo"].count("\n") + 1}
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
-    tentativas = [
+    tentativas = selectors.tentativas(objeto)
+    contadas = [
         {
             **t,
             "diff_html": realce.realcar_diff(t.get("diff", "")),
             "corretor_rotulo": construtor(t["corretor"], "corretor"),
         }
-        for t in objeto.tentativas
+        for t in tentativas["contadas"]
     ]
+    sem_release = list(selectors.correcoes_sem_release(objeto))
     geracao = [
         {
             **g,
@@ -134,13 +136,16 @@ def _pagina_da_release(
             "release": objeto,
             "artefatos": artefatos,
             "testes": selectors.testes_por_vertente(objeto),
-            "tentativas": tentativas,
+            "tentativas": contadas,
+            "nada_a_tentar": tentativas["nada_a_tentar"],
+            **_comparacao(objeto),
+            "nada_a_corrigir": sem_release,
             "geracao": geracao,
             "gerador": construtor(feita_por.get("gerador", ""), "gerador"),
             "corretor": construtor(feita_por.get("corretor", ""), "corretor"),
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": selectors.estouro(objeto),
-            "eventos": _linha_do_tempo(objeto),
+            "eventos": _linha_do_tempo(objeto, sem_release),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),
             "form_aprovar": (forms_dados or {}).get("aprovar") or AprovarReleaseForm(initial={"ambiente": padrao}),
             "tem_ambiente": padrao is not None,
@@ -153,6 +158,29 @@ def _pagina_da_release(
         },
         status=status,
     )
+
+
+def _comparacao(release: Release) -> dict:
+    """A hotfix's comparison with the release it fixes, its diffs highlighted, and why nothing
+    changed when nothing did."""
+    comparacao = selectors.comparacao_com_a_corrigida(release)
+    if comparacao is None:
+        return {"comparacao": None}
+    alterados = [{"arquivo": a, "diff_html": realce.realcar_diff(a.diff)} for a in comparacao.alterados]
+    grupos = [
+        ("corrigidos", _("Corrigidos: falhavam e agora passam"), comparacao.corrigidos, True),
+        ("ainda_falhando", _("Ainda falhando"), comparacao.ainda_falhando, True),
+        ("novas_falhas", _("Falhas novas: passavam (ou não existiam) e agora falham"), comparacao.novas_falhas, True),
+        ("novos_passando", _("Testes novos que passam"), comparacao.novos_passando, False),
+        ("sumidos", _("Testes que deixaram de existir"), comparacao.sumidos, False),
+    ]
+    return {
+        "grupos_de_teste": [{"grupo": g, "titulo": t, "lista": lista, "aberto": a} for g, t, lista, a in grupos],
+        "pedido": selectors.pedido_de_correcao(release),
+        "comparacao": comparacao,
+        "alterados": alterados,
+        "por_que": selectors.por_que_nada_mudou(release) if comparacao.nada_mudou else "",
+    }
 
 
 def _por_ambiente(release: Release) -> list[Implantacao]:
@@ -318,6 +346,8 @@ def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
         "etapas": etapas,
         "release": feito,
         "texto": progresso_em_texto(andamento.etapas) if andamento else "",
+        # A corrigir_bug concluded without a release: nothing to fix automatically (its result says why).
+        "nada_a_corrigir": (item.resultado or {}) if (item.resultado or {}).get("nada_a_corrigir") else None,
     }
     if request.htmx:
         if feito is not None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
 from dulwich import porcelain
-from dulwich.objects import Blob, Commit, Tree
+from dulwich.objects import Blob, Commit, ObjectID, Tree
 from dulwich.repo import Repo
 
 from fabrica.erros import DadosInvalidos
@@ -51,6 +52,20 @@ def ler_specs(caminho: str | Path, commit: str | None = None) -> tuple[str, list
                             texto = None
                         arquivos.append((f"specs/{nome}", texto))
         return sha.decode(), arquivos
+
+
+def datas_dos_commits(caminho: str | Path, commit: str, arquivos: list[str]) -> dict[str, datetime]:
+    """For each path, the committer date (UTC) of the last commit at or before ``commit`` that
+    changed it: when that version of the file was committed, where DORA's lead time for changes
+    starts. A path no commit changed (not in the history) is left out."""
+    datas: dict[str, datetime] = {}
+    with Repo(str(caminho)) as repo:
+        for arquivo in arquivos:
+            for entrada in repo.get_walker(
+                include=[cast(ObjectID, commit.encode())], paths=[arquivo.encode()], max_entries=1
+            ):
+                datas[arquivo] = datetime.fromtimestamp(entrada.commit.commit_time, tz=UTC)
+    return datas
 
 
 def criar_de_pasta(origem: str | Path, destino: str | Path, mensagem: str = "Specs de exemplo") -> str:

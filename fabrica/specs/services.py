@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -41,13 +42,21 @@ class ResultadoSincronizacao:
 
 
 def spec_importar(
-    *, texto: str, origem: str, commit: str = "", caminho: str = "", por: AbstractBaseUser | None = None
+    *,
+    texto: str,
+    origem: str,
+    commit: str = "",
+    caminho: str = "",
+    commit_em: datetime | None = None,
+    por: AbstractBaseUser | None = None,
 ) -> tuple[Spec, bool]:
     """Validates and stores one spec version; the same content twice is one version. A new
     version supersedes the open budgets of the older ones, in the same transaction
     (``orcamentos_substituir``, registered with ``nova_versao_ouvinte_registrar``).
 
     ``por`` is the user importing it (``None``: the factory itself), recorded as ``ator_de(por)``.
+    ``commit_em``: when this version was committed, where DORA's lead time starts (None for a
+    spec submitted over REST: its lead time starts at this submission, ``criado_em``).
 
     A spec read from the repository must carry the id of its file (``specs/<id>.yaml``).
     Returns (spec, created). Raises ``SpecInvalida`` naming every bad field, or saying that its
@@ -83,6 +92,7 @@ def spec_importar(
                 conteudo=conteudo,
                 sha256=sha,
                 commit=commit,
+                commit_em=commit_em,
                 caminho=caminho,
                 origem=origem,
                 importado_por=ator_de(por) if por is not None else PRODUTOR,
@@ -100,12 +110,20 @@ def specs_sincronizar(*, caminho_repo: str | Path, por: AbstractBaseUser | None 
     reported with their errors and skipped, valid ones are imported."""
     commit, arquivos = repositorio.ler_specs(caminho_repo)
     resultado = ResultadoSincronizacao(commit=commit)
+    datas = repositorio.datas_dos_commits(caminho_repo, commit, [c for c, texto in arquivos if texto is not None])
     for caminho, texto in arquivos:
         if texto is None:
             resultado.invalidas[caminho] = [gettext("(documento): o arquivo não é texto UTF-8; salve-o em UTF-8.")]
             continue
         try:
-            spec, criada = spec_importar(texto=texto, origem=Spec.Origem.GIT, commit=commit, caminho=caminho, por=por)
+            spec, criada = spec_importar(
+                texto=texto,
+                origem=Spec.Origem.GIT,
+                commit=commit,
+                caminho=caminho,
+                commit_em=datas.get(caminho),
+                por=por,
+            )
         except SpecInvalida as exc:
             resultado.invalidas[caminho] = [f"{e.campo or gettext('(documento)')}: {e.mensagem}" for e in exc.erros]
             continue

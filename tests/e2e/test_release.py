@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def releases(elenco, specs_exemplo, monkeypatch, settings) -> tuple[Release, Release]:
-    """spec_002 built by test doubles (v1), and a fix of it asked by GENESIS (v2, a hotfix)."""
+    """spec_002 built by test doubles (v1), and a fix of it asked by GENESIS with a case that
+    reproduces the error (v2, a hotfix with a regression test)."""
     settings.PROMETHEUS_SANDBOX = {**settings.PROMETHEUS_SANDBOX, "tempo_total_s": 60, "tempo_por_teste_s": 5}
     monkeypatch.setattr(base, "_workers", {"D": dubles.worker("D"), "E": dubles.worker("E", "tab")})
     Capacidade.objects.create(tipo="container", nome="postgres")
@@ -29,7 +30,13 @@ def releases(elenco, specs_exemplo, monkeypatch, settings) -> tuple[Release, Rel
     Ambiente.objects.create(nome="producao")
     v1 = desenvolver(orcar("spec_002", produtor="teste-e2e"), elenco["po"])
     backlog.produzir(
-        tipo="corrigir_bug", produtor="GENESIS", contexto={"feature_ref": "spec_002-v1", "erro": "limite errado"}
+        tipo="corrigir_bug",
+        produtor="GENESIS",
+        contexto={
+            "feature_ref": "spec_002-v1",
+            "erro": "limite errado",
+            "caso": {"dado": {"idade": 17, "renda_mensal": 900}, "espera": {"risco": "recusado"}},
+        },
     )
     processar_proximo(["corrigir_bug"])
     v2 = Release.objects.get(versao=2)
@@ -50,6 +57,12 @@ def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases
     expect(po.locator("#resultado")).to_have_text("passaram")
     expect(po.locator("#testes-E tbody tr")).to_have_count(len(v1.casos))
     expect(po.locator("#tentativa-E-1")).to_contain_text("normalizados")
+    # What passed is folded behind its count; the artefacts too (issue 17, item 10).
+    passaram = po.locator("#passaram-E")
+    expect(passaram.locator("tbody tr").first).to_be_hidden()
+    passaram.locator("summary").click()
+    expect(passaram.locator("tbody tr").first).to_be_visible()
+    po.locator("#lista-de-artefatos > summary").click()
     artefato = po.locator('details.artefato[data-caminho="spec_002/estrutural/regras.py"]')
     artefato.locator("summary").click()
     expect(artefato.locator(".codigo .k", has_text="def")).to_be_visible()
@@ -67,6 +80,16 @@ def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases
     # The hotfix: a rejection needs a reason, and becomes a corrigir_bug naming the release.
     po.goto(f"/releases/{v2.pk}/")
     expect(po.locator("#erro-relatado")).to_contain_text("limite errado")
+    # It compares itself with the release it fixes: what was asked, the new regression tests.
+    comparacao = po.locator("#comparacao")
+    expect(comparacao).to_contain_text("O que esta correção mudou em relação a spec_002-v1")
+    expect(comparacao.locator("#pedido-de-correcao")).to_contain_text("Erro relatado por GENESIS")
+    expect(comparacao.locator("#pedido-de-correcao")).to_contain_text("limite errado")
+    expect(comparacao.locator("[data-grupo=novos_passando]")).to_have_text("2 testes novos que passam")
+    expect(comparacao.locator("[data-grupo=novas_falhas]")).to_have_text("0 falhas novas")
+    comparacao.locator("#comparacao-novos_passando > summary").click()
+    expect(comparacao.locator("#comparacao-novos_passando tbody tr")).to_have_count(2)
+    fotografar(po, "hotfix-comparacao")
     rejeitar = po.get_by_role("button", name="Rejeitar…")
     rejeitar.click()  # the browser refuses: the reason is required
     expect(po).to_have_url(live_server.url + f"/releases/{v2.pk}/")
@@ -94,6 +117,14 @@ def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases
     pedido = Item.objects.get(tipo="corrigir_bug", status=Status.PENDENTE)
     assert pedido.contexto["feature_ref"] == "spec_002-v2"
     assert pedido.contexto["erro"] == "o limite ainda ignora a restrição cadastral"
+
+    # Rebuilt, the same spec without a new case gives v2 again: the PO reads "nothing to fix"
+    # on v2's page and in its timeline, and no identical v3 waits for a decision.
+    processar_proximo(["corrigir_bug"])
+    assert not Release.objects.filter(versao=3).exists()
+    po.reload()
+    expect(po.locator(f"#nada-a-corrigir-{pedido.pk}")).to_contain_text("Nada a corrigir automaticamente.")
+    expect(po.locator("#linha-do-tempo")).to_contain_text("nada a corrigir automaticamente")
 
     # Both decisions are in the history tab.
     po.goto("/?aba=decididos")

@@ -4,6 +4,7 @@ optional case becomes a regression test, and a hotfix release linked to the fixe
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from backlog.models import Item, Status
@@ -11,7 +12,8 @@ from fabrica.consumidor import processar_proximo
 from fabrica.models import Release
 from fabrica.releases.services import release_rejeitar
 from fabrica.specs.services import spec_importar
-from tests.apoio import EXEMPLOS, assert_forma_de_erro
+from tests.apoio import EXEMPLOS, assert_forma_de_erro, nova_versao
+from tests.portugues import com_contexto
 
 CASO = {"dado": {"idade": 17, "renda_mensal": 900}, "espera": {"risco": "recusado"}}
 
@@ -78,24 +80,126 @@ def test_caso_malformado_e_recusado(api_como, release_pronta):
     assert "contexto.caso.espera" in corpo["campos"]
 
 
+OUTRO_CASO = {"dado": {"idade": 70, "renda_mensal": 100}, "espera": {"risco": "recusado"}}
+
+
 def test_feature_ref_spec_corrige_a_release_mais_nova(api_como, release_pronta):
-    assert _corrigir(api_como, {"feature_ref": "spec_002", "erro": "primeiro"}).status_code == 201
+    assert _corrigir(api_como, {"feature_ref": "spec_002", "erro": "primeiro", "caso": CASO}).status_code == 201
     v2 = _processar()
-    assert _corrigir(api_como, {"feature_ref": "spec_002", "erro": "segundo"}).status_code == 201
+    assert _corrigir(api_como, {"feature_ref": "spec_002", "erro": "segundo", "caso": OUTRO_CASO}).status_code == 201
     v3 = _processar()
     assert (v2.corrige, v3.corrige) == (release_pronta, v2)
 
 
-def test_rejeicao_do_po_vira_hotfix_que_mantem_as_regressoes(api_como, release_pronta, elenco):
+def test_rejeicao_do_po_com_spec_nova_vira_hotfix_que_mantem_as_regressoes(api_como, release_pronta, elenco):
     _corrigir(api_como, {"feature_ref": "spec_002-v1", "erro": "menor aprovado", "caso": CASO})
     v2 = _processar()
     release_rejeitar(release_id=v2.pk, por=elenco["po"], motivo="ainda aprova menores")
     pedido = Item.objects.get(tipo="corrigir_bug", status=Status.PENDENTE)
     assert pedido.contexto["feature_ref"] == "spec_002-v2" and pedido.contexto["erro"] == "ainda aprova menores"
     assert pedido.produzido_por_id == v2.item_aprovacao_id
+    nova_versao("spec_002")  # the PO's fix goes through the spec: a new version is rebuilt
     v3 = _processar()
     assert v3.corrige == v2
     assert [c["nome"] for c in v3.casos if c["origem"] == "regressao"] == ["regressao_01"]
+
+
+# --- nothing to fix automatically (issue 17, item 2) --------------------------------------------------
+
+
+def _sem_release() -> Item:
+    item = Item.objects.filter(tipo="corrigir_bug", status=Status.PENDENTE).order_by("id").last()
+    antes = Release.objects.count()
+    assert processar_proximo(["corrigir_bug"]) == item.pk
+    assert Release.objects.count() == antes, "an identical rebuild must not become a release"
+    item.refresh_from_db()
+    return item
+
+
+def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cliente_como, release_pronta, elenco):
+    """The deterministic generator would rebuild the rejected release byte for byte: the item
+    ends with that result for the PO, and no new identical release waits for a decision."""
+    release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo="o limite ignora a renda")
+    item = _sem_release()
+    assert item.status == Status.CONCLUIDO
+    resultado = item.resultado
+    assert resultado["nada_a_corrigir"] is True
+    assert (resultado["corrige"], resultado["corrige_id"]) == ("spec_002-v1", release_pronta.pk)
+    assert resultado["por_que"] == "gerador_deterministico" and resultado["corretor"] == "deterministico"
+    assert "nova versão da spec" in resultado["motivo"] and "corretor com modelo" in resultado["motivo"]
+    total = len(release_pronta.testes)
+    assert resultado["testes"] == {"passaram": total, "falharam": 0}
+    assert not Item.objects.filter(tipo="aprovar_release", produzido_por=item).exists()
+
+    # REST: the item says it to whoever produced it; the release lists it.
+    corpo = api_como("sistema").get(f"/api/backlog/itens/{item.pk}/").json()
+    assert corpo["status"] == "Concluido" and corpo["resultado"]["nada_a_corrigir"] is True
+    detalhe = api_como("po").get(f"/api/releases/{release_pronta.pk}/").json()
+    assert [n["item"] for n in detalhe["nada_a_corrigir"]] == [item.pk]
+    assert detalhe["nada_a_corrigir"][0]["resultado"]["por_que"] == "gerador_deterministico"
+    assert detalhe["comparacao"] is None  # a normal release compares with nothing
+
+    # The rejected release's page and its timeline say it; the build's page stops waiting.
+    html = cliente_como("po").get(f"/releases/{release_pronta.pk}/").content.decode()
+    assert f'id="nada-a-corrigir-{item.pk}"' in html and "Nada a corrigir automaticamente." in html
+    assert "o limite ignora a renda" in html
+    tempo = html[html.index('id="linha-do-tempo"') :]
+    assert f"#{item.pk}" in tempo and "nada a corrigir automaticamente" in tempo
+    construcao = cliente_como("po").get(f"/desenvolvimento/{item.pk}/").content.decode()
+    assert 'id="nada-a-corrigir"' in construcao and "hx-get" not in construcao
+    assert f'href="/releases/{release_pronta.pk}/"' in construcao
+
+    # In English, whole.
+    ingles = cliente_como("po")
+    ingles.cookies["django_language"] = "en"
+    pagina = lxml.html.fromstring(ingles.get(f"/releases/{release_pronta.pk}/").content.decode())
+    bloco = pagina.xpath(f'//*[@id="nada-a-corrigir-{item.pk}"]')[0].text_content()
+    assert "Nothing to fix automatically." in bloco and "deterministic generator rebuilt" in bloco
+    assert com_contexto(bloco, ["o limite ignora a renda"]) == {}
+    evento = pagina.xpath('//strong[@class="nada-a-corrigir"]')[0].text_content()
+    assert evento == "nothing to fix automatically"
+    estado = lxml.html.fromstring(ingles.get(f"/desenvolvimento/{item.pk}/").content.decode())
+    texto = estado.xpath('//*[@id="estado"]')[0].text_content()
+    assert "Nothing to fix automatically:" in texto and com_contexto(texto) == {}
+
+
+def test_com_caso_a_correcao_vira_hotfix_mesmo_com_o_codigo_igual(api_como, release_pronta):
+    _corrigir(api_como, {"feature_ref": "spec_002-v1", "erro": "menor aprovado", "caso": CASO})
+    hotfix = _processar()
+    detalhe = api_como("po").get(f"/api/releases/{hotfix.pk}/").json()
+    comparacao = detalhe["comparacao"]
+    assert comparacao["corrige_ref"] == "spec_002-v1" and comparacao["nada_mudou"] is False
+    # The regression case is one new passing test per vertente; nothing else moved.
+    novos = {t["id"] for t in comparacao["novos_passando"]}
+    assert novos == {t["arquivo"] + "::" + t["nome"] for t in hotfix.testes if t["caso"] == "regressao_01"}
+    assert comparacao["corrigidos"] == comparacao["novas_falhas"] == comparacao["ainda_falhando"] == []
+    assert comparacao["mantidos"] == len(release_pronta.testes)
+    assert {a["caminho"] for a in comparacao["alterados"]} >= {"README.md", "pyproject.toml"}
+    assert all(a["diff"].startswith("--- a/") for a in comparacao["alterados"])
+
+
+def test_nada_a_corrigir_decide_pelo_que_foi_reconstruido(release_pronta):
+    from fabrica.desenvolvimento.services import nada_a_corrigir
+
+    base = {
+        "alvo": release_pronta,
+        "spec": release_pronta.spec,
+        "caso": None,
+        "artefatos": [a for a in release_pronta.artefatos if a["vertente"]],
+        "testes": release_pronta.testes,
+        "corretor": "deterministico",
+    }
+    assert nada_a_corrigir(**base)["por_que"] == "gerador_deterministico"
+    assert nada_a_corrigir(**{**base, "corretor": "modelo"})["por_que"] == "corretor_sem_efeito"
+    # Something to record: a case, a new spec version, other code, another test outcome.
+    assert nada_a_corrigir(**{**base, "caso": CASO}) is None
+    assert nada_a_corrigir(**{**base, "spec": nova_versao("spec_002")}) is None
+    outro = [
+        {**a, "conteudo": a["conteudo"] + "\n# mudou\n"} if a["papel"] == "codigo" else a for a in base["artefatos"]
+    ]
+    assert nada_a_corrigir(**{**base, "artefatos": outro}) is None
+    falhou = [{**base["testes"][0], "status": "falhou"}, *base["testes"][1:]]
+    assert nada_a_corrigir(**{**base, "testes": falhou}) is None
 
 
 def test_hotfix_constroi_a_versao_mais_nova_da_spec(api_como, release_pronta):

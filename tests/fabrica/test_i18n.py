@@ -451,8 +451,11 @@ def hotfix(release_pronta, elenco):
     from fabrica.consumidor import processar_proximo
     from fabrica.models import Release
     from fabrica.releases.services import release_rejeitar
+    from tests.apoio import nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
+    # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
+    nova_versao("spec_002")
     assert processar_proximo(["corrigir_bug"])
     return Release.objects.get(corrige=release_pronta)
 
@@ -467,9 +470,12 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
     from tests.portugues import com_contexto
 
     def sem_conteudo_dos_artefatos(resposta):
-        """An artefact's content is data (the generated README is Portuguese): its summary stays."""
+        """An artefact's content is data (the generated README is Portuguese), and so is a
+        hotfix's diff of it: their summaries stay."""
         corpo = resposta.content.decode()
-        resposta.content = re.sub(r'(<details class="artefato".*?</summary>).*?</details>', r"\1", corpo, flags=re.S)
+        resposta.content = re.sub(
+            r'(<details class="artefato(?:-alterado)?".*?</summary>).*?</details>', r"\1", corpo, flags=re.S
+        )
         return resposta
 
     # What the pages show as data, written in Portuguese by the spec's author, the PO or a test.
@@ -493,6 +499,9 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
         "log": reverse("implantacao-log", args=[implantacao_falhou.pk]),
         "concluida": reverse("implantacao", args=[implantacao_concluida.pk]),
         "ambiente": reverse("ambiente", args=["homologacao"]),
+        "ambientes": reverse("ambientes"),
+        "construcao": reverse("construcao", args=[release_pronta.item_origem_id]),
+        "construcao_do_hotfix": reverse("construcao", args=[hotfix.item_origem_id]),
     }
     textos = {}
     for nome, url in paginas.items():
@@ -672,3 +681,22 @@ def test_mensagens_do_backlog_em_ingles(api_como, db):
     for corpo in (criar, servico, consumir, inexistente, sem_lease):
         texto = " ".join([corpo["erro"], *(m for ms in corpo["campos"].values() for m in ms)])
         assert com_contexto(texto, ["Pendente", "'concluir'", "EmProcessamento"]) == {}, texto
+
+
+def test_erro_guardado_no_item_do_backlog_em_ingles(cliente_como, implantacao_falhou):
+    """The broker's item page (the admin's) shows the item's stored ``erro`` in the reader's language."""
+    from backlog import services as backlog
+    from backlog.models import Item
+
+    admin = cliente_como("admin")
+    admin.cookies["django_language"] = "en"
+    pagina = admin.get(reverse("backlog-item", args=[implantacao_falhou.item_id])).content.decode()
+    assert f"Deployment #{implantacao_falhou.pk} to homologacao failed: The smoke tests failed (exit code" in pagina
+
+    item = backlog.produzir(tipo="outro_sistema", produtor="teste", contexto={})
+    backlog.consumir(tipos=["outro_sistema"], consumidor="w1", lease_segundos=1)
+    Item.objects.filter(pk=item.pk).update(lease_expira_em=item.criado_em)
+    assert backlog.resgatar_expirados() == 1
+    assert Item.objects.get(pk=item.pk).erro == "Lease de w1 expirou."
+    pagina = admin.get(reverse("backlog-item", args=[item.pk])).content.decode()
+    assert "The lease of w1 expired." in pagina

@@ -211,10 +211,16 @@ def test_pagina_mostra_falhas_primeiro_e_as_tentativas_com_diff(
     workers(dubles.worker("D", "falha"), Misto)
     release = desenvolver(orcamento_pronto, elenco["po"])
     html = cliente_como("po").get(reverse("release", args=[release.pk])).content.decode()
-    tabela_e = html[html.index('id="testes-E"') : html.index("</table>", html.index('id="testes-E"'))]
-    assert tabela_e.index('data-status="ausente"') < tabela_e.index('data-status="passou"')
+    inicio = html.index('id="testes-E"')
+    fim = html.find('class="testes-da-vertente"', inicio)  # the next vertente's group, if E is not last
+    grupo_e = html[inicio : fim if fim != -1 else None]
+    # The failures open first; what passed folded after them (issue 17, item 10).
+    assert grupo_e.index('id="falhando-E"') < grupo_e.index('data-status="ausente"') < grupo_e.index('id="passaram-E"')
+    assert grupo_e.index('id="passaram-E"') < grupo_e.index('data-status="passou"')
     assert 'id="tentativa-E-1"' in html and 'class="diff"' in html and '<span class="gd">' in html
-    assert 'id="tentativa-D-3"' in html and "Nada foi alterado nesta tentativa." in html
+    # D's corrector changed nothing three times: no attempt, "nothing to try" (issue 17, item 2).
+    assert 'id="tentativa-D-3"' not in html and 'id="nada-a-tentar-D"' in html
+    assert "3 rodadas sem alteração, não contadas como tentativas" in html
 
 
 @pytest.mark.parametrize(("quem", "esperado"), [("po", 302), ("admin", 403), ("outsider", 403), ("anon", 302)])

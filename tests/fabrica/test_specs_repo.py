@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from dulwich import porcelain
 from backlog import services as backlog
 from fabrica.consumidor import processar_proximo
 from fabrica.models import Orcamento, Spec
-from fabrica.specs.repositorio import RepositorioInvalido, criar_de_pasta, ler_specs
+from fabrica.specs.repositorio import RepositorioInvalido, criar_de_pasta, datas_dos_commits, ler_specs
 
 EXEMPLO = Path(__file__).resolve().parents[2] / "examples" / "specs-repo"
 ARQUIVOS = [f"specs/spec_00{i}.yaml" for i in range(1, 6)]
@@ -30,11 +31,12 @@ def repo(tmp_path) -> tuple[Path, str]:
     return caminho, criar_de_pasta(EXEMPLO, caminho)
 
 
-def commitar(caminho: Path, arquivos: dict[str, str], mensagem: str) -> str:
+def commitar(caminho: Path, arquivos: dict[str, str], mensagem: str, em: datetime | None = None) -> str:
     for nome, texto in arquivos.items():
         (caminho / nome).write_text(texto, encoding="utf-8")
     porcelain.add(str(caminho), [str(caminho / nome) for nome in arquivos])
-    return porcelain.commit(str(caminho), message=mensagem.encode(), author=AUTOR, committer=AUTOR).decode()
+    quando = {"commit_timestamp": em.timestamp(), "commit_timezone": 0} if em else {}
+    return porcelain.commit(str(caminho), message=mensagem.encode(), author=AUTOR, committer=AUTOR, **quando).decode()
 
 
 def sincronizar(caminho: Path) -> tuple[str, str]:
@@ -83,6 +85,17 @@ def test_ler_specs_ignora_o_que_nao_e_yaml_de_specs(repo):
     assert [nome for nome, _ in ler_specs(caminho)[1]] == ARQUIVOS
 
 
+def test_data_do_commit_que_mudou_cada_arquivo(repo):
+    """Where DORA's lead time starts: the date of the last commit that changed the spec's file,
+    not of the HEAD the import read (a later commit that did not touch it)."""
+    caminho, _ = repo
+    janeiro, fevereiro = datetime(2026, 1, 10, 9, 30, tzinfo=UTC), datetime(2026, 2, 20, 15, 0, tzinfo=UTC)
+    commitar(caminho, {"specs/spec_002.yaml": "id: spec_002\n"}, "muda spec_002", em=janeiro)
+    head = commitar(caminho, {"specs/spec_003.yaml": "id: spec_003\n"}, "muda spec_003", em=fevereiro)
+    datas = datas_dos_commits(caminho, head, ["specs/spec_002.yaml", "specs/spec_003.yaml", "specs/nao_existe.yaml"])
+    assert datas == {"specs/spec_002.yaml": janeiro, "specs/spec_003.yaml": fevereiro}
+
+
 def test_commit_inexistente(repo):
     with pytest.raises(RepositorioInvalido, match="não tem o commit"):
         ler_specs(repo[0], "0" * 40)
@@ -104,6 +117,7 @@ def test_sincronizar_importa_as_cinco_com_o_commit(db, repo):
         assert spec.sha256 == hashlib.sha256(texto.encode()).hexdigest()
         assert (spec.origem, spec.caminho, spec.importado_por) == ("git", f"specs/{spec.spec_id}.yaml", "PROMETHEUS")
         assert spec.texto == texto
+        assert spec.commit_em is not None and spec.commit_em <= spec.criado_em  # the commit came first
 
 
 def test_sincronizar_de_novo_nao_duplica(db, repo):
@@ -119,7 +133,8 @@ def test_mudanca_commitada_cria_versao_so_daquela_spec(db, repo):
     antes = {s.spec_id: s.pk for s in Spec.objects.all()}
     arquivo = caminho / "specs" / "spec_003.yaml"
     texto = arquivo.read_text(encoding="utf-8").replace("\ntitulo: ", "\ntitulo: (v2) ", 1)
-    segundo = commitar(caminho, {"specs/spec_003.yaml": texto}, "spec_003: novo título")
+    marco = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    segundo = commitar(caminho, {"specs/spec_003.yaml": texto}, "spec_003: novo título", em=marco)
 
     saida, erros = sincronizar(caminho)
     assert erros == ""
@@ -128,6 +143,7 @@ def test_mudanca_commitada_cria_versao_so_daquela_spec(db, repo):
     nova = Spec.objects.filter(spec_id="spec_003").first()  # newest first
     assert nova.pk not in antes.values()
     assert nova.commit == segundo and nova.titulo.startswith("(v2) ")
+    assert nova.commit_em == marco  # the commit's date, where DORA's lead time starts
     assert nova.sha256 == hashlib.sha256(texto.encode()).hexdigest()
     # The other specs keep their one version, from the commit that brought their content.
     for spec_id, pk in antes.items():

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backlog import services as backlog
 from backlog.models import Item
@@ -33,11 +34,12 @@ def trecho_da_falha(impl: Implantacao) -> str:
 
 def erro_da_falha(impl: Implantacao, motivo: str = "") -> str:
     """The ``erro`` of the ``corrigir_bug`` a rejected failed deployment produces: the PO's words
-    (if any), the failure and the failing part of its log."""
+    (if any), the failure and the failing part of its log. Stored in Portuguese whatever the
+    language of who rejected, like the log it quotes: pages read it with ``|log``."""
     partes = [motivo.strip()] if motivo.strip() else []
     partes.append(
-        _("A implantação #%(n)s em %(ambiente)s falhou: %(erro)s")
-        % {"n": impl.pk, "ambiente": impl.ambiente.nome, "erro": impl.erro or "?"}
+        gettext_noop("A implantação #%(n)s em %(ambiente)s falhou: %(frase_erro)s")
+        % {"n": impl.pk, "ambiente": impl.ambiente.nome, "frase_erro": impl.erro or "?"}
     )
     trecho = trecho_da_falha(impl)
     if trecho:

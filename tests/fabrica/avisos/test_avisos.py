@@ -353,3 +353,70 @@ def test_dois_processos_avisando_ao_mesmo_tempo_enviam_cada_aviso_uma_vez(quatro
         ]
     )
     assert Aviso.objects.filter(status=Aviso.Status.ENVIADO).count() == 4
+
+
+def test_o_admin_ve_os_avisos_sem_poder_muda_los(quatro, pessoas, cliente_como):
+    tasks.avisar()
+    admin = cliente_como("admin")
+    lista = admin.get(reverse("admin:fabrica_aviso_changelist"))
+    assert lista.status_code == 200
+    assert "4 avisos por e-mail" in lista.content.decode()
+    aviso = Aviso.objects.first()
+    assert admin.get(reverse("admin:fabrica_aviso_change", args=[aviso.pk])).status_code == 200
+    assert admin.post(reverse("admin:fabrica_aviso_delete", args=[aviso.pk])).status_code == 403
+    assert cliente_como("po").get(reverse("admin:fabrica_aviso_changelist")).status_code in (302, 403)
+
+
+def test_quem_tem_concessao_para_concluir_o_orcamento_pelo_backlog_tambem_e_avisado(quatro, pessoas, elenco):
+    """An admin granted a system's user to decide budgets over the broker (an MS_Produto): it may
+    decide them and open their page, so it is told of budgets, and of nothing else. A grantee
+    who could not open the page (no role) is not told."""
+    from tests.apoio import conceder
+
+    produto = elenco["sistema"]
+    produto.email = "produto@prometheus.invalid"
+    produto.save()
+    sem_papel = elenco["outsider"]
+    sem_papel.email = "outsider@prometheus.invalid"
+    sem_papel.save()
+    conceder(produto, "aprovar_orcamento", "CF")
+    conceder(sem_papel, "aprovar_orcamento", "CF")
+    tasks.avisar()
+    para_produto = [m for m in mail.outbox if m.to == ["produto@prometheus.invalid"]]
+    assert [_caminhos(m)[0] for m in para_produto] == [reverse("orcamento", args=[quatro["orcamento"].pk])]
+    assert not [m for m in mail.outbox if m.to == ["outsider@prometheus.invalid"]]
+    cliente = Client()
+    cliente.force_login(produto)
+    assert cliente.get(_caminhos(para_produto[0])[0]).status_code == 200
+    assert "orçamento a decidir" in cliente.get(reverse("perfil")).content.decode()
+
+
+def test_depois_da_ultima_tentativa_o_aviso_fica_registrado_como_erro(quatro, pessoas, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.SmtpForaDoAr"
+    services.avisos_preparar()
+    momento = timezone.now()
+    with caplog.at_level(logging.WARNING, logger="fabrica.avisos.services"):
+        for _ in range(services.MAX_TENTATIVAS + 2):
+            services.avisos_enviar(agora=momento)
+            momento += timedelta(hours=1)
+    assert set(Aviso.objects.values_list("status", "tentativas")) == {(Aviso.Status.FALHOU, services.MAX_TENTATIVAS)}
+    assert [r.levelname for r in caplog.records].count("ERROR") == 4  # the last attempt of each notice
+    assert services.a_enviar() is False
+    assert mail.outbox == []
+
+
+def test_o_que_espera_custa_as_mesmas_consultas_com_mais_decisoes(quatro, pessoas, django_assert_num_queries):
+    """The sweep asks every minute: its cost does not grow with the number of waiting decisions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabrica.avisos import selectors
+
+    selectors.esperando()  # Django's caches (content types) filled once
+    with CaptureQueriesContext(connection) as antes:
+        assert len(selectors.esperando()) == 4
+    for _ in range(3):
+        _implantacao(quatro["release"], quatro["falha"].ambiente, falhou=True)
+        _implantacao(quatro["release"], quatro["validacao"].ambiente, falhou=False)
+    with django_assert_num_queries(len(antes.captured_queries)):
+        assert len(selectors.esperando()) == 10

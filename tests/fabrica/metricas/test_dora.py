@@ -4,7 +4,7 @@ period that excludes everything ("sem dados", never 0)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,7 +13,9 @@ from fabrica.implantacao import services as servicos
 from fabrica.implantacao.models import Implantacao
 from fabrica.metricas import faixas
 from fabrica.metricas.selectors import Filtros, painel
+from fabrica.models import Spec
 from tests.fabrica.implantacao.conftest import implantar, processar
+from tests.fabrica.metricas.conftest import T0
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +72,17 @@ def test_producao_as_quatro_chaves(historia):
     restauro = p.achar("dora.restauracao", ambiente="producao", estatistica="p50")
     assert restauro.valor == pytest.approx(4 * HORA)
     assert restauro.contagens == {"n": 1, "falhas_sem_restauracao": 0}
+
+
+def test_lead_time_comeca_no_commit_da_versao(historia, spec_teste):
+    """A version read from the git repository starts at its commit's date (recorded by the import,
+    tests/fabrica/test_specs_repo.py), not at the import: committed 2 h before T0."""
+    Spec.objects.filter(pk=spec_teste.pk).update(commit_em=T0 - timedelta(hours=2))
+    p = painel(NOVEMBRO)
+
+    # serving in producao at +4h and +8h: 6 h and 10 h after the commit
+    assert p.achar("dora.lead_time", ambiente="producao", estatistica="p50").valor == pytest.approx(6 * HORA)
+    assert p.achar("dora.lead_time", ambiente="producao", estatistica="media").valor == pytest.approx(8 * HORA)
 
 
 def test_homologacao_sem_falhas_tem_taxa_zero_e_restauracao_sem_dados(historia):

@@ -145,3 +145,26 @@ def test_periodo_que_exclui_diz_sem_dados(historia):
     ):
         numeros = outubro.todos(chave)
         assert numeros and all(n.sem_dados for n in numeros), chave
+
+
+def test_execucoes_por_vertente_registradas_com_a_release(historia):
+    """Development writes each vertente's numbers with the release (ExecucaoVertente), from the
+    same facts the release shows; the worker metrics read them. One release: mean = p90 = its value."""
+    release = historia["release"]
+    execucoes = {e.vertente: e for e in release.execucoes.all()}
+    assert set(execucoes) == set(release.recursos) == {"D", "E"}
+    p = painel(NOVEMBRO)
+    for v, e in execucoes.items():
+        recursos = release.recursos[v]
+        assert (e.spec_ref, e.criado_em) == (release.spec_ref, release.criado_em)
+        assert (e.gerar_s, e.testar_s, e.corrigir_s, e.total_s) == tuple(
+            recursos[k] for k in ("gerar_s", "testar_s", "corrigir_s", "total_s")
+        )
+        assert e.execucoes_sandbox == len(recursos["execucoes"]) >= 1
+        assert e.sandbox_cpu_s == pytest.approx(sum(x["cpu_s"] for x in recursos["execucoes"]))
+        assert e.tentativas_correcao == sum(1 for t in release.tentativas if t["vertente"] == v)
+        assert e.passou is all(t["status"] in ("passou", "pulou") for t in release.testes if t["vertente"] == v)
+        total = p.achar("workers.tempo", vertente=v, etapa="total", estatistica="p90")
+        assert total.valor == pytest.approx(recursos["total_s"]) and total.contagens == {"n": 1}
+        primeira = p.achar("workers.passou_primeira", vertente=v)
+        assert primeira.valor == (1.0 if e.passou and e.tentativas_correcao == 0 else 0.0)

@@ -65,8 +65,14 @@ def test_gauges_da_fila_e_das_implantacoes(historia, relogio):  # noqa: F811
     relogio.ir(days=1)
     lidas = amostras(raspar()[1])
 
-    # each deployment's validar_implantacao; h1, h2 and p2 were validated, p1 refused: none waits
-    assert lidas[("backlog_itens", frozenset({("tipo", "validar_implantacao"), ("status", "Concluido")}))] == 4
+    # The queue, not the history (the Concluido items are not counted): p1's refusal at +5h left a
+    # corrigir_bug; the three validations (h1 +3h, h2 +7h, p2 +9h) each an avaliar_efetividade.
+    fila = {(dict(r)["tipo"], dict(r)["status"]): v for (n, r), v in lidas.items() if n == "backlog_itens"}
+    assert fila == {("corrigir_bug", "Pendente"): 1, ("avaliar_efetividade", "Pendente"): 3}
+    # scraped at T0 + 24h: the oldest waiting for 24 − 3 = 21 h and 24 − 5 = 19 h
+    assert lidas[("backlog_pendente_mais_antigo_seconds", frozenset({("tipo", "avaliar_efetividade")}))] == 21 * 3600
+    assert lidas[("backlog_pendente_mais_antigo_seconds", frozenset({("tipo", "corrigir_bug")}))] == 19 * 3600
+    assert lidas[("backlog_resgates_ultima_hora", frozenset())] == 0
     assert (
         lidas[
             (
@@ -172,3 +178,38 @@ def test_saude_503_sem_banco(settings, monkeypatch):
 
     assert resposta.status_code == 503
     assert resposta.json()["verificacoes"]["banco"] == {"ok": False, "erro": "OperationalError: connection refused"}
+
+
+def test_backlog_agora_falhas_e_resgates_da_ultima_hora(relogio, cliente_como):
+    """Through the broker's services: at T0 two items are claimed; one fails for good, the other's
+    lease (60 s) runs out and the sweep rescues it at +2 min. At +30 min the page and /metrics
+    count one failure and one rescue in the last hour; at +2 h, none."""
+    from backlog import services as backlog
+    from fabrica.metricas.selectors import estado_do_backlog
+
+    for _ in range(2):
+        backlog.produzir(tipo="outro_sistema", produtor="teste")
+    falha, resgatado = backlog.consumir(tipos=["outro_sistema"], consumidor="w1", lease_segundos=60, quantidade=2)
+    backlog.falhar(item_id=falha.pk, lease_token=falha.lease_token, erro="quebrou", definitivo=True)
+    relogio.ir(minutes=2)
+    assert backlog.resgatar_expirados() == 1
+
+    relogio.ir(minutes=30)
+    estado = estado_do_backlog()
+    assert (estado["falhas_ultima_hora"], estado["resgates_ultima_hora"]) == (1, 1)
+    assert {(linha["status"], linha["n"]) for linha in estado["por_status"]} == {("Falha", 1), ("Pendente", 1)}
+    [esperando] = estado["esperando"]
+    assert (esperando["tipo"], esperando["n"], esperando["idade_s"]) == (
+        "outro_sistema",
+        1,
+        30 * 60,
+    )  # waiting since T0
+    lidas = amostras(raspar()[1])
+    assert lidas[("backlog_falhas_ultima_hora", frozenset())] == 1
+    assert lidas[("backlog_resgates_ultima_hora", frozenset())] == 1
+    pagina = cliente_como("admin").get(reverse("metricas")).content.decode()
+    assert 'id="resgates-hora">1<' in pagina and 'id="falhas-hora">1<' in pagina
+
+    relogio.ir(hours=2)
+    estado = estado_do_backlog()
+    assert (estado["falhas_ultima_hora"], estado["resgates_ultima_hora"]) == (0, 0)

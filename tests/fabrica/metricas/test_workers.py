@@ -11,11 +11,25 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fabrica.desenvolvimento import execucoes
+from fabrica.desenvolvimento.execucoes import execucoes_registrar
 from fabrica.metricas.selectors import Filtros, painel
+from fabrica.models import Release
 
 pytestmark = pytest.mark.django_db
 
 NOVEMBRO = Filtros(de=date(2026, 11, 1), ate=date(2026, 11, 30))
+
+
+def registrar(release: Release, rec: dict, tentativas: list[dict]) -> Release:
+    """The release's facts as development records them (JSON on the release, then its
+    ``ExecucaoVertente`` rows, as ``_registrar`` does in one transaction); every vertente's
+    tests passed in the end."""
+    release.recursos, release.tentativas = rec, tentativas
+    release.testes = [{"vertente": v, "nome": "test_x", "status": "passou"} for v in rec]
+    release.save(update_fields=["recursos", "tentativas", "testes"])
+    execucoes_registrar(release=release)
+    return release
 
 
 def recursos(gerar: float, testar: float, corrigir: float, execucoes: list[tuple[float, int]]) -> dict:
@@ -50,10 +64,7 @@ def releases(relogio, fazer_release):
     ]
     for versao, (rec, tentativas) in enumerate(linhas, start=1):
         relogio.ir(hours=versao)
-        release = fazer_release(versao)
-        release.recursos, release.tentativas = rec, tentativas
-        release.save(update_fields=["recursos", "tentativas"])
-        feitas.append(release)
+        feitas.append(registrar(fazer_release(versao), rec, tentativas))
     return feitas
 
 
@@ -97,13 +108,41 @@ def test_consultas_nao_crescem_com_a_historia(relogio, fazer_release):
 
     for versao in (1, 2):
         relogio.ir(hours=versao)
-        fazer_release(versao).__class__.objects.filter(versao=versao).update(
-            recursos={"E": recursos(1, 1, 0, [(0.1, 1)])}
-        )
+        registrar(fazer_release(versao), {"E": recursos(1, 1, 0, [(0.1, 1)])}, [])
     poucas = consultas()
     for versao in range(3, 23):
         relogio.ir(hours=versao)
-        fazer_release(versao).__class__.objects.filter(versao=versao).update(
-            recursos={"E": recursos(1, 1, 0, [(0.1, 1)])}
-        )
+        registrar(fazer_release(versao), {"E": recursos(1, 1, 0, [(0.1, 1)])}, [])
     assert consultas() == poucas
+
+
+def test_linhas_uma_por_vertente_sem_inventar_valores():
+    """A vertente whose worker failed (nothing tested, no sandbox run) did not pass at the first
+    run and has no sandbox use (None, not 0); one that passed only after a correction did not pass
+    at the first run either."""
+    sem_worker = {
+        "worker": "",
+        "erro": "sem worker",
+        "gerar_s": 0.0,
+        "testar_s": 0.0,
+        "corrigir_s": 0.0,
+        "execucoes": [],
+    }
+    linhas = {
+        linha["vertente"]: linha
+        for linha in execucoes.linhas(
+            {"I": sem_worker, "D": recursos(1, 2, 3, [(0.5, 100), (0.25, 300)])},
+            [{"n": 1, "vertente": "D"}],
+            [
+                {"vertente": "I", "status": "erro"},
+                {"vertente": "D", "status": "passou"},
+                {"vertente": "D", "status": "pulou"},
+            ],
+        )
+    }
+    assert linhas["I"]["passou"] is False and linhas["I"]["passou_primeira"] is False
+    assert linhas["I"]["sandbox_cpu_s"] is None and linhas["I"]["sandbox_memoria_max_bytes"] is None
+    assert linhas["I"]["total_s"] is None  # not recorded: not invented
+    assert linhas["D"]["passou"] is True and linhas["D"]["passou_primeira"] is False
+    assert (linhas["D"]["tentativas_correcao"], linhas["D"]["execucoes_sandbox"]) == (1, 2)
+    assert (linhas["D"]["sandbox_cpu_s"], linhas["D"]["sandbox_memoria_max_bytes"]) == (0.75, 300)

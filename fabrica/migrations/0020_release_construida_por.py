@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fabrica', '0018_avisos'),
+        ('fabrica', '0019_execucoes_e_data_do_commit'),
     ]
 
     operations = [
