@@ -224,10 +224,17 @@ class _Vertente:
         self.completar()
         self.testar(tentativa=0)
         for tentativa in range(1, self.opcoes.max_tentativas + 1):
-            if todos_passaram(self.resultado.testes):
+            if todos_passaram(self.resultado.testes) and not (tentativa == 1 and self._motivo_a_corrigir()):
                 break
             self.corrigir(tentativa)
         return self.concluir()
+
+    def _motivo_a_corrigir(self) -> bool:
+        """A fix someone asked for (a PO's rejection, GENESIS's erro) is worth one attempt even when
+        every test passes — when the corrector reads reasons (a model: docs/modelo.md). The
+        deterministic corrector has nothing to do with a reason, so green stays green without it."""
+        le_motivo = getattr(self.opcoes.corretor, "le_motivo", None)
+        return bool(self.opcoes.motivo) and callable(le_motivo) and bool(le_motivo(self.vertente))
 
     def gerar(self) -> None:
         """The worker's artefacts; a worker's or template's failure is a result, not a crash."""

@@ -222,6 +222,10 @@ def processar_corrigir(item: Item) -> Release | None:
         corretor=corretor,
     )
     if nada is not None:
+        feita_por = _construida_por(resultado)
+        if feita_por["chamadas"]:  # a model was asked: what it was asked and what it cost stay on the item
+            nada["construida_por"] = feita_por
+            nada["chamadas_modelo"] = _chamadas(resultado)
         _concluir_sem_release(item, nada)
         return None
     return _gravar(item, spec, orcamento, casos, Release.Tipo.HOTFIX, alvo, correcao, resultado, pacote)
@@ -364,10 +368,15 @@ def _motivo(correcao: dict[str, Any]) -> str:
     return "\n\n".join(partes)
 
 
+def _chamadas(resultado: ciclo.ResultadoConstrucao) -> list[dict[str, Any]]:
+    """Every call to the model of a build: the generations, then the attempts."""
+    chamadas = [g["modelo"] for r in resultado.vertentes.values() for g in r.geracao if g.get("modelo")]
+    return chamadas + [t["modelo"] for r in resultado.vertentes.values() for t in r.tentativas if t.get("modelo")]
+
+
 def _construida_por(resultado: ciclo.ResultadoConstrucao) -> dict[str, Any]:
     """Who built the release, and what the model's calls spent (docs/modelo.md)."""
-    chamadas = [g["modelo"] for r in resultado.vertentes.values() for g in r.geracao if g.get("modelo")]
-    chamadas += [t["modelo"] for r in resultado.vertentes.values() for t in r.tentativas if t.get("modelo")]
+    chamadas = _chamadas(resultado)
     return {
         "gerador": resultado.gerador,
         "corretor": resultado.corretor,

@@ -16,6 +16,7 @@ from backlog.models import Evento, Item, Status
 from fabrica.consumidor import processar_proximo
 from fabrica.desenvolvimento import sandbox
 from fabrica.models import Construcao, Release
+from fabrica.releases.services import release_rejeitar
 from tests.apoio import desenvolver
 from tests.fabrica.apoio_modelo import IDADE, MODELOS, andaime, bloco, implementacao, spec_002
 from tests.servidor_llm import ServidorFalso
@@ -25,6 +26,8 @@ CHAVE = "sk-teste-9f8e7d6c5b4a-nunca-aparece"
 IDADE_ANO_CIVIL = "        return referencia.year - self.data_nascimento.year\n"
 CASO = {"dado": {"data_nascimento": "2010-06-15", "referencia": "2026-06-14"}, "espera": {"idade": 15}}
 ERRO = "idade errada na véspera do aniversário"
+# A reason for a fix is read by every vertente the model corrects: D has nothing to change.
+D_SEM_MUDANCA = {"contem": ["# WORKER_D"], "conteudo": "A vertente D já atende ao motivo.", "vezes": 3}
 
 
 @pytest.fixture
@@ -133,9 +136,10 @@ def test_hotfix_pelo_modelo_passa_no_teste_de_regressao(com_modelo, modelos, orc
         [
             {"contem": ["O que falta implementar"], "conteudo": implementacao(modelos, IDADE_ANO_CIVIL), "vezes": 2},
             {
-                "contem": [ERRO, "regressao_01", "Testes que falharam"],
+                "contem": ["# WORKER_E", ERRO, "regressao_01", "Testes que falharam"],
                 "conteudo": bloco(MODELOS, IDADE_ANO_CIVIL, IDADE),
             },
+            D_SEM_MUDANCA,
         ]
     )
     v1 = desenvolver(orcamento_pronto, elenco["po"])
@@ -160,7 +164,10 @@ def test_hotfix_pelo_modelo_passa_no_teste_de_regressao(com_modelo, modelos, orc
     # the corrector read the reason and the case
     prompt = com_modelo.pedidos()[-1]["corpo"]["messages"][1]["content"]
     assert ERRO in prompt and '"data_nascimento": "2010-06-15"' in prompt
-    assert hotfix.construida_por["chamadas"] == 2
+    # E's generation and fix, and D asked once with the reason (its answer not an edit: nothing changed)
+    assert hotfix.construida_por["chamadas"] == 3
+    (d,) = [t for t in hotfix.tentativas if t["vertente"] == "D"]
+    assert not d["alterou"] and "não traz nenhum bloco" in d["modelo"]["falha"]
 
 
 def test_servico_fora_do_ar_nao_perde_o_item_nem_constroi_duas_vezes(com_modelo, orcamento_pronto, elenco):
@@ -182,3 +189,50 @@ def test_sem_url_o_caminho_deterministico(settings, sandbox_rapido, orcamento_pr
     assert release.construida_por["corretor"] == "deterministico"
     assert release.construida_por["chamadas"] == 0 and release.geracao == [] and release.tokens == 0
     assert {p["descricao"].split(":")[0] for p in release.pendencias} == {"Cliente.idade", "AnalisadorCredito.analisar"}
+
+
+def test_rejeicao_do_po_sem_caso_vira_hotfix_pelo_modelo(com_modelo, modelos, orcamento_pronto, elenco, cliente_como):
+    """Every test passes, yet the PO saw the bug: the reason alone drives one correction by the
+    model, and the hotfix page shows what changed against the rejected release."""
+    com_modelo.roteirizar(
+        [
+            {"contem": ["O que falta implementar"], "conteudo": implementacao(modelos, IDADE_ANO_CIVIL), "vezes": 2},
+            {
+                "contem": ["# WORKER_E", ERRO, "Todos os testes passam"],
+                "conteudo": bloco(MODELOS, IDADE_ANO_CIVIL, IDADE),
+            },
+            D_SEM_MUDANCA,
+        ]
+    )
+    v1 = desenvolver(orcamento_pronto, elenco["po"])
+    assert v1.testes_passaram
+    release_rejeitar(release_id=v1.pk, por=elenco["po"], motivo=ERRO)
+    assert processar_proximo(["corrigir_bug"]) is not None
+    hotfix = Release.objects.get(corrige=v1)
+    assert hotfix.testes_passaram and hotfix.tipo == Release.Tipo.HOTFIX
+    (tentativa,) = [t for t in hotfix.tentativas if t["vertente"] == "E"]
+    assert tentativa["alterou"] and tentativa["falhas"] == []
+    assert "+        anos = referencia.year - self.data_nascimento.year" in tentativa["diff"]
+    prompt = com_modelo.pedidos()[-1]["corpo"]["messages"][1]["content"]
+    assert f"Erro relatado: {ERRO}" in prompt
+    html = cliente_como("po").get(f"/releases/{hotfix.pk}/").content.decode()
+    comparacao = html[html.index('id="comparacao"') : html.index("</section>", html.index('id="comparacao"'))]
+    assert ERRO in comparacao and MODELOS in comparacao
+
+
+def test_modelo_que_nao_muda_nada_conclui_sem_release_com_as_chamadas(com_modelo, modelos, orcamento_pronto, elenco):
+    com_modelo.roteirizar(
+        [
+            {"contem": ["O que falta implementar"], "conteudo": implementacao(modelos), "vezes": 2},
+            {"contem": [ERRO], "conteudo": "Não vejo erro algum.", "vezes": 3},
+        ]
+    )
+    v1 = desenvolver(orcamento_pronto, elenco["po"])
+    release_rejeitar(release_id=v1.pk, por=elenco["po"], motivo=ERRO)
+    item_id = processar_proximo(["corrigir_bug"])
+    item = Item.objects.get(pk=item_id)
+    assert item.status == Status.CONCLUIDO and not Release.objects.filter(corrige=v1).exists()
+    assert item.resultado["nada_a_corrigir"] and item.resultado["por_que"] == "corretor_sem_efeito"
+    # E's generation, then one reason-driven attempt per vertente the model corrects (D, E)
+    assert item.resultado["construida_por"]["chamadas"] == 3
+    assert "não traz nenhum bloco SEARCH/REPLACE" in item.resultado["chamadas_modelo"][-1]["falha"]

@@ -121,6 +121,8 @@ class Assistente:
             partes.append(f"## Testes que falharam ({len(pedido.falhas)})")
             for falha in pedido.falhas[:FALHAS_MAX]:
                 partes += [f"### {falha.nome} ({falha.status})", _bloco(falha.mensagem[-MENSAGEM_MAX:])]
+        elif pedido.tentativa > 0:
+            partes.append("Todos os testes passam: o motivo acima descreve um erro que eles ainda não pegam.")
         partes.append("## Arquivos que você pode editar")
         for artefato in pedido.artefatos:
             if artefato.caminho in aceitos:
@@ -189,6 +191,11 @@ class CorretorModelo:
     def __init__(self, assistente: Assistente, vertentes: tuple[str, ...], outro: Corretor) -> None:
         self.assistente, self.vertentes, self.outro = assistente, vertentes, outro
         self.nome = assistente.nome
+
+    def le_motivo(self, vertente: str) -> bool:
+        """Whether a person's reason for a fix is read for this vertente (the loop then asks once
+        even when every test passes: the reason may name what no test checks yet)."""
+        return vertente in self.vertentes
 
     def corrigir(self, pedido: PedidoCorrecao) -> Correcao:
         if pedido.vertente not in self.vertentes:
