@@ -9,7 +9,8 @@ class BacklogConfig(AppConfig):
     def ready(self) -> None:
         from backlog import palavras
         from backlog.views import pode_ver_quadro
-        from prometheus_site.navegacao import Lugar, registrar
+        from prometheus_site.navegacao import Lugar, registrar, registrar_acesso
 
         palavras.registrar()
         registrar(Lugar("backlog", _("Backlog"), "backlog-quadro", pode_ver_quadro, ordem=30))
+        registrar_acesso("backlog-item", pode_ver_quadro)

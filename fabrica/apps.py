@@ -1,3 +1,6 @@
+from functools import partial
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +52,7 @@ class FabricaConfig(AppConfig):
         caixa_de_releases.registrar()
         alvos.registrar_padrao()
         caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)
+        caixa.registrar(caixa_implantacao.FALHA_IMPLANTACAO)
         consumidor.registrar_handler(TipoItem.IMPLANTAR, processar_implantar)
         workers.registrar_todos()
         palavras.registrar()
@@ -64,9 +68,13 @@ def _registrar_verificacoes() -> None:
     checks.register(isolamento_do_sandbox, "fabrica")
 
 
+def _tem_permissoes(perms: tuple[str, ...], usuario: Any) -> bool:
+    return bool(usuario.has_perms(perms))
+
+
 def _registrar_lugares() -> None:
     from fabrica.decisoes import caixa
-    from prometheus_site.navegacao import Lugar, registrar
+    from prometheus_site.navegacao import Lugar, registrar, registrar_acesso
 
     registrar(
         Lugar(
@@ -92,3 +100,15 @@ def _registrar_lugares() -> None:
     registrar(
         Lugar("metricas", _("Métricas"), "metricas", lambda usuario: usuario.has_perm("fabrica.ver_metricas"), ordem=35)
     )
+    # The pages a page links to (prometheus_site.navegacao.pode_abrir_url): the permissions each
+    # view asks with fabrica.papeis.exigir.
+    for url, perms in {
+        "orcamento": ("fabrica.view_orcamento",),
+        "orcar-progresso": ("fabrica.view_orcamento",),
+        "spec": ("fabrica.view_spec",),
+        "release": ("fabrica.view_release",),
+        "construcao": ("fabrica.view_release",),
+        "implantacao": ("fabrica.view_implantacao",),
+        "ambiente": ("fabrica.view_ambiente", "fabrica.view_implantacao"),
+    }.items():
+        registrar_acesso(url, partial(_tem_permissoes, perms))

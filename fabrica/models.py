@@ -58,7 +58,11 @@ class Spec(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["spec_id", "sha256"], name="fabrica_spec_versao_unica"),
         ]
-        indexes = [models.Index(fields=["spec_id", "-id"], name="fabrica_spec_atual")]
+        indexes = [
+            models.Index(fields=["spec_id", "-id"], name="fabrica_spec_atual"),
+            # The inbox's search walks the distinct search texts (fabrica.decisoes.caixa.specs_que_casam).
+            models.Index(fields=["busca"], name="fabrica_spec_busca"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.spec_id} @ {self.sha256[:8]}"
@@ -258,6 +262,12 @@ class Orcamento(DaVersaoDaSpec, DecisaoDoPO):
             models.Index(
                 fields=["-decidido_em", "id", "status", "spec"],
                 name="fabrica_orcamento_decididos",
+                condition=~Q(status="Aberto"),
+            ),
+            # The history searched: the budgets of the matched spec ids, already in the tab's order.
+            models.Index(
+                fields=["spec_ref", "-decidido_em", "id"],
+                name="fabrica_orcamento_dec_spec",
                 condition=~Q(status="Aberto"),
             ),
         ]
@@ -473,6 +483,15 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
         ]
         indexes = [
             models.Index(fields=["id"], name="fabrica_release_abertas", condition=Q(status="Aberta")),
+            # The inbox's history of releases, newest decisions first, and searched by spec.
+            models.Index(
+                fields=["-decidido_em", "id"], name="fabrica_release_decididas", condition=~Q(status="Aberta")
+            ),
+            models.Index(
+                fields=["spec_ref", "-decidido_em", "id"],
+                name="fabrica_release_dec_spec",
+                condition=~Q(status="Aberta"),
+            ),
             # The metrics' periods: releases by when they were made.
             models.Index(fields=["criado_em"], name="fabrica_release_criada"),
         ]

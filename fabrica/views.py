@@ -20,7 +20,7 @@ from fabrica import palavras, selectors
 from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
-from fabrica.models import Orcamento, Spec
+from fabrica.models import Orcamento, Release, Spec
 from fabrica.papeis import exigir
 from fabrica.precificacao.modelo import SECOES
 from fabrica.precificacao.services import orcamento_pedir
@@ -47,7 +47,7 @@ def inicio(request: HttpRequest) -> HttpResponse:
     valor = request.GET.get("pagina", "")
     pagina = int(valor) if valor.isdecimal() and len(valor) < 7 else 1
     dados = caixa.caixa(request.user, aba=aba, busca=busca, tipo=tipo, pagina=pagina)
-    return render(request, "fabrica/inicio.html", {**dados, "aba": aba, "busca": busca, "tipo": tipo})
+    return render(request, "fabrica/inicio.html", {**dados, "aba": aba, "busca": busca})
 
 
 # --- the budget page ------------------------------------------------------------------------------
@@ -306,6 +306,10 @@ def spec(request: HttpRequest, pk: int) -> HttpResponse:
                 .order_by("-id")[:20]
             ],
             "pode_orcar": request.user.has_perm("fabrica.solicitar_orcamento"),
+            # What was built from this spec, newest first (issue 17 item 7: spec ↔ release).
+            "releases": Release.objects.filter(spec__spec_id=objeto.spec_id)
+            .only("pk", "spec_ref", "versao", "tipo", "status", "criado_em")
+            .order_by("-id")[:20],
         },
     )
 

@@ -49,8 +49,31 @@ _DO_PROJETO = (
 )
 
 
+# Who may open each page (a URL name → user → may open it), so a page links only where its viewer
+# may go (issue 17 item 7: no link answers 403). Each app registers its pages' tests beside the
+# views that enforce them; tests/test_matriz_de_permissoes.py holds both to the same answers.
+_acessos: dict[str, Callable[[Any], bool]] = {}
+
+
 def registrar(lugar: Lugar) -> None:
     _lugares[lugar.nome] = lugar
+    _acessos.setdefault(lugar.url, lugar.visivel)
+
+
+def registrar_acesso(url: str, visivel: Callable[[Any], bool]) -> None:
+    _acessos[url] = visivel
+
+
+def pode_abrir_url(url: str, usuario: Any) -> bool:
+    """Whether ``usuario`` may open the page named ``url``. A page nobody registered is refused
+    loudly: a link decided by this helper must have its rule written down."""
+    if url not in _acessos:
+        raise KeyError(f"no access rule registered for the URL name {url!r} (navegacao.registrar_acesso)")
+    return bool(usuario.is_authenticated and _acessos[url](usuario))
+
+
+def acessos_registrados() -> dict[str, Callable[[Any], bool]]:
+    return dict(_acessos)
 
 
 def pode_abrir(nome: str, usuario: Any) -> bool:

@@ -61,6 +61,20 @@ def endereco() -> str:
     return env_str("PROMETHEUS_WEB_BIND", "127.0.0.1:8000")
 
 
+def url_do_site() -> str:
+    """Where a person opens the site gunicorn serves (``make run`` prints it): the real bind
+    address, never a guessed :8000; a wildcard host reads as this machine, a unix socket as is."""
+    bind = endereco()
+    if bind.startswith(("unix:", "fd://")):
+        return bind
+    host, _, porta = bind.rpartition(":")
+    if not host:
+        host, porta = bind, "8000"  # gunicorn's own default port for a bare host
+    if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 -- read from the bind, not binding
+        host = "127.0.0.1"
+    return f"http://{host}:{porta}"
+
+
 def cliente_saiu(meta: dict) -> bool:
     """Whether the client of this request closed its connection (gunicorn hands the socket to
     the application as ``gunicorn.socket``; other servers don't, and then the answer is no).

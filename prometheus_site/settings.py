@@ -224,6 +224,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise from here.
+WHITENOISE_ROOT = BASE_DIR / "static" / "raiz"
 # Until collectstatic runs, WhiteNoise's "No directory at" warning on every start says nothing useful.
 warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}/?$")
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from backlog.models import Dependencia, Item, Status
 from fabrica.models import Ambiente, Release, Spec
+from prometheus_site.busca import normalizar
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
@@ -71,6 +72,8 @@ class SpecFactory(factory.django.DjangoModelFactory):
     conteudo = factory.LazyAttribute(lambda o: {"id": o.spec_id, "vertentes": ["E"]})
     sha256 = "a" * 64
     origem = Spec.Origem.API
+    # As spec_importar writes it: what the inbox's search matches.
+    busca = factory.LazyAttribute(lambda o: normalizar(f"{o.spec_id} {o.titulo}"))
 
 
 class ReleaseFactory(factory.django.DjangoModelFactory):

@@ -488,3 +488,26 @@ def test_cada_url_responde_a_cada_papel_o_que_a_matriz_diz(papel, elenco, objeto
     if os.environ.get("PROMETHEUS_MATRIZ_VER"):
         print("\n".join(f"[{papel}] {d}" for d in divergentes))
     assert divergentes == []
+
+
+# --- links: a page links only where its viewer may go (issue 17 item 7) ---------------------------
+
+
+def test_quem_pode_abrir_cada_pagina_e_o_que_a_matriz_diz(elenco):
+    """``navegacao.pode_abrir_url`` decides every link a page shows; it must answer what the page
+    itself answers, role by role, or a link would lead to a 403 (or a page be hidden for nothing)."""
+    from prometheus_site.navegacao import acessos_registrados, pode_abrir_url
+
+    acessos = acessos_registrados()
+    assert {"backlog-item", "release", "implantacao", "orcamento", "spec", "ambiente"} <= set(acessos)
+    divergentes = []
+    for nome in sorted(acessos):
+        esperados = MATRIZ.get((nome, "GET"))
+        assert esperados is not None, f"{nome}: a registered page without a GET row in MATRIZ"
+        for indice, papel in enumerate(PAPEIS):
+            if papel == "anon":
+                continue
+            abre = pode_abrir_url(nome, elenco[papel])
+            if abre != (esperados[indice] == 200):
+                divergentes.append(f"{nome} as {papel}: helper says {abre}, the page answers {esperados[indice]}")
+    assert divergentes == []

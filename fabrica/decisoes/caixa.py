@@ -1,21 +1,28 @@
 """The PO's decision inbox: a registry of kinds of decision, each able to list its rows.
 
-Budgets are one kind (``ORCAMENTO``); releases and deployments add their own, and the inbox
-shows them together. Kinds are registered in ``FabricaConfig.ready``, never on import. Each kind
-lists its rows in a constant number of queries.
+Budgets are one kind (``ORCAMENTO``); releases, deployments to validate and failed deployments
+add their own, and the inbox shows them together, filtered by kind if asked. Kinds are
+registered in ``FabricaConfig.ready``, never on import. Each kind lists its rows in a constant
+number of queries.
 
 Whoever may decide a kind sees its rows with their decisions; whoever may only read it (its
-``leitura`` permission: the admin) sees the same inbox read-only.
+``leitura`` permission: the admin) sees the same inbox read-only, told who decides.
+
+A search is resolved once (``Busca``): the few spec ids whose id or title matches are found
+first, by a loose scan of the distinct search texts of the specs, then each kind filters its rows
+by ``spec_ref`` on an index; no kind joins its history to the specs' versions (bench/inbox.py).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +34,17 @@ from prometheus_site.busca import normalizar
 ABAS = ("decidir", "espera", "decididos")
 # Rows per page: a page renders in a bounded time whatever the backlog (bench/inbox.py).
 POR_PAGINA = 50
+
+# The columns of the open tabs beyond item, spec and age, in this order; a row fills the ones of
+# its kind (``Linha.colunas``) and shows "—" under the others, so a column means one thing.
+COLUNAS: dict[str, Any] = {
+    "custo": _("Custo"),
+    "horas": _("Horas estimadas"),
+    "gaps": _("Gaps"),
+    "testes": _("Testes"),
+    "construcao": _("Construção"),
+    "implantacao": _("Implantação"),
+}
 
 
 @dataclass
@@ -45,7 +63,7 @@ class Linha:
     decidido_por: str = ""
     decidido_em: datetime | None = None
     motivo: str = ""
-    resumo: str = ""  # a kind's one-line state, shown in place of the gaps (e.g. tests of a release)
+    resumo: str = ""  # a kind's one-line state (a build's progress)
     alerta: str = ""  # something the PO must notice (real effort over the budget)
     versao: str = ""  # which version of the spec: "v2"
     # The row's situation as a value of a prometheus_site.vocabulario set, shown as a coloured chip.
@@ -55,6 +73,60 @@ class Linha:
     detalhe: str = ""
     # The failing part of a log (a failed deployment), shown folded under the row.
     trecho: str = ""
+    # A release's tests: {"passaram": 84, "total": 86, "cobertura": 97.0}.
+    testes: dict[str, Any] = field(default_factory=dict)
+    # Which of COLUNAS this row fills.
+    colunas: tuple[str, ...] = ()
+    # Whether the person looking may decide it (set by ``caixa``; False: read-only).
+    decide: bool = False
+
+    @property
+    def testes_tom(self) -> str:
+        """The chip's colour: all passed is ok, any failure is danger, none at all a warning."""
+        if not self.testes.get("total"):
+            return "alerta"
+        return "ok" if self.testes["passaram"] == self.testes["total"] else "perigo"
+
+
+@dataclass(frozen=True)
+class Busca:
+    """What a person typed, and the spec ids it matches (any version's id or title)."""
+
+    texto: str = ""
+    specs: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.texto)
+
+    @classmethod
+    def de(cls, texto: str) -> Busca:
+        texto = texto.strip()
+        return cls(texto, tuple(specs_que_casam(texto))) if texto else cls()
+
+
+SEM_BUSCA = Busca()
+
+
+def specs_que_casam(texto: str) -> list[str]:
+    """The spec ids whose id or title (in any version) contains ``texto``, accents and case
+    ignored. One query: a recursive walk of the index on ``Spec.busca`` visits each distinct
+    search text once (a spec has thousands of versions, but few titles), and only those are
+    matched, so the cost follows the number of titles, not of versions."""
+    tabela = connection.ops.quote_name(Spec._meta.db_table)
+    padrao = normalizar(texto).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sql = f"""
+        WITH RECURSIVE textos(busca) AS (
+            SELECT MIN(busca) FROM {tabela}
+            UNION ALL
+            SELECT (SELECT MIN(s.busca) FROM {tabela} s WHERE s.busca > t.busca) FROM textos t
+            WHERE t.busca IS NOT NULL
+        )
+        SELECT DISTINCT (SELECT s.spec_id FROM {tabela} s WHERE s.busca = t.busca LIMIT 1)
+        FROM textos t WHERE t.busca LIKE %s ESCAPE '\\'
+    """  # noqa: S608 (the table name is the model's, the text a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f"%{padrao}%"])
+        return sorted(linha[0] for linha in cursor.fetchall())
 
 
 @dataclass(frozen=True)
@@ -62,9 +134,11 @@ class TipoDecisao:
     nome: str
     rotulo: Any
     permissao: str
-    listar: Callable[[str, str, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
-    contar: Callable[[str], dict[str, int]]  # busca → count per tab
+    listar: Callable[[str, Busca, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
+    contar: Callable[[Busca], dict[str, int]]  # busca → count per tab
     leitura: str = ""  # who may see the rows without deciding them (empty: only who decides)
+    # Said to a reader after the groups that hold ``permissao`` (deployments: the environment's approvers).
+    quem_mais: Any = ""
 
 
 _tipos: dict[str, TipoDecisao] = {}
@@ -85,72 +159,111 @@ def tipos_visiveis(usuario) -> list[TipoDecisao]:
     return [t for t in _tipos.values() if usuario.has_perm(t.permissao) or (t.leitura and usuario.has_perm(t.leitura))]
 
 
+def quem_decide(tipos: Sequence[TipoDecisao]) -> list[dict[str, Any]]:
+    """For each kind, the groups whose members decide it (one query), for a reader to know whom
+    to ask: ``[{"tipo": TipoDecisao, "grupos": ["PO"]}]``."""
+    codigos = {t.permissao.split(".", 1)[1]: t.permissao.split(".", 1)[0] for t in tipos}
+    grupos: dict[str, list[str]] = {}
+    for nome, app, codigo in (
+        Group.objects.filter(
+            permissions__codename__in=list(codigos), permissions__content_type__app_label__in=set(codigos.values())
+        )
+        .order_by("name")
+        .values_list("name", "permissions__content_type__app_label", "permissions__codename")
+    ):
+        grupos.setdefault(f"{app}.{codigo}", []).append(nome)
+    return [{"tipo": t, "grupos": grupos.get(t.permissao, [])} for t in tipos]
+
+
 def proximo(usuario, *, exceto: tuple[str, int] | None = None) -> Linha | None:
     """The item waiting longest for this user's decision (what to open after deciding one), or
     None; ``exceto`` (kind, id) is the one just decided. Two rows per kind, so constant queries."""
     candidatas = [
         linha
         for t in tipos_para(usuario)
-        for linha in t.listar("decidir", "", 2, 0)
+        for linha in t.listar("decidir", SEM_BUSCA, 2, 0)
         if (linha.tipo, linha.id) != exceto
     ]
     return min(candidatas, key=lambda linha: linha.criado_em, default=None)
 
 
 def caixa(
-    usuario, *, aba: str = "decidir", busca: str = "", tipo: str = "", pagina: int = 1, por_pagina: int | None = None
+    usuario,
+    *,
+    aba: str = "decidir",
+    busca: str | Busca = "",
+    tipo: str = "",
+    pagina: int = 1,
+    por_pagina: int | None = None,
 ) -> dict[str, Any]:
     """One page of a tab: newest decisions first in history, oldest waits first otherwise.
 
-    With one kind of decision its page is read directly (offset and limit); with several, each
-    lists its first ``pagina * por_pagina`` rows and the page is cut from the merge, so it is exact
-    whatever the mix. Either way the number of queries does not depend on the data.
+    ``tipo`` keeps one kind (an unknown or unseen one is ignored: every kind). With one kind its
+    page is read directly (offset and limit); with several, each lists its first
+    ``pagina * por_pagina`` rows and the page is cut from the merge, so it is exact whatever the
+    mix. Either way the number of queries does not depend on the data.
     """
     por_pagina = por_pagina or POR_PAGINA
+    if not isinstance(busca, Busca):
+        busca = Busca.de(busca)
     decide = {t.nome for t in tipos_para(usuario)}
     todos = tipos_visiveis(usuario)
+    if tipo not in {t.nome for t in todos}:
+        tipo = ""
     visiveis = [t for t in todos if not tipo or t.nome == tipo]
-    # The tabs count everything they hold, whatever the search; the search counts what it found.
-    contagens = dict.fromkeys(ABAS, 0)
-    for t in visiveis:
-        for nome, n in t.contar("").items():
-            contagens[nome] += n
-    encontrados = sum(t.contar(busca)[aba] for t in visiveis) if busca else contagens[aba]
+    # The tabs count everything the chosen kind holds, whatever the search; the kinds (the
+    # filter) and the search count what the search finds in this tab.
+    sem_busca = {t.nome: t.contar(SEM_BUSCA) for t in todos}
+    com_busca = {t.nome: t.contar(busca) for t in todos} if busca else sem_busca
+    contagens = {nome: sum(sem_busca[t.nome][nome] for t in visiveis) for nome in ABAS}
+    encontrados = sum(com_busca[t.nome][aba] for t in visiveis)
     paginas = max(1, math.ceil(encontrados / por_pagina))
     pagina = min(max(1, pagina), paginas)
     inicio = (pagina - 1) * por_pagina
     linhas: list[Linha] = []
     if len(visiveis) == 1:
-        linhas = visiveis[0].listar(aba, busca, por_pagina, inicio)
+        linhas = _marcar(visiveis[0], visiveis[0].listar(aba, busca, por_pagina, inicio), decide)
     else:
         for t in visiveis:
-            linhas.extend(t.listar(aba, busca, inicio + por_pagina, 0))
+            linhas.extend(_marcar(t, t.listar(aba, busca, inicio + por_pagina, 0), decide))
         if aba == "decididos":
             linhas.sort(key=lambda linha: linha.decidido_em or linha.criado_em, reverse=True)
         else:
             linhas.sort(key=lambda linha: linha.criado_em)
         linhas = linhas[inicio : inicio + por_pagina]
+    preenchidas = {c for linha in linhas for c in linha.colunas}
     return {
         "linhas": linhas,
         "contagens": contagens,
         "encontrados": encontrados,
         "tipos": todos,
+        "tipo": tipo,
+        "por_tipo": [{"tipo": t, "n": com_busca[t.nome][aba]} for t in todos],
+        "todos_os_tipos": sum(com_busca[t.nome][aba] for t in todos),
+        "colunas": [{"chave": c, "nome": nome} for c, nome in COLUNAS.items() if c in preenchidas],
         "pagina": pagina,
         "paginas": paginas,
         "somente_leitura": not any(t.nome in decide for t in visiveis),
+        "quem_decide": quem_decide([t for t in visiveis if t.nome not in decide]),
     }
+
+
+def _marcar(tipo: TipoDecisao, linhas: list[Linha], decide: set[str]) -> list[Linha]:
+    for linha in linhas:
+        linha.decide = tipo.nome in decide
+    return linhas
 
 
 # --- budgets ------------------------------------------------------------------------------------
 
 
-def _orcamentos_da_aba(aba: str, busca: str) -> QuerySet[Orcamento]:
+def _orcamentos_da_aba(aba: str, busca: Busca) -> QuerySet[Orcamento]:
     qs = Orcamento.objects.all()
     if busca:
-        # Matched against the few spec versions, then found through the spec foreign key's index:
-        # matching the budgets' own columns would read every budget of the history.
-        # Spec.busca is id and title without accents or case, so is the query ("transcricao").
-        qs = qs.filter(spec__in=Spec.objects.filter(busca__contains=normalizar(busca)).values("pk"))
+        # The spec ids the search matched, as values: the history is then read through
+        # fabrica_orcamento_decididos_spec (spec_ref, decidido_em), in its order; a subquery on
+        # the specs' versions would make the database check every budget of those specs.
+        qs = qs.filter(spec_ref__in=busca.specs)
     if aba == "decidir":
         return qs.filter(status=Orcamento.Status.ABERTO, item_aprovacao__status=Status.PENDENTE)
     if aba == "espera":
@@ -197,7 +310,7 @@ def _gaps_por_orcamento(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return gaps
 
 
-def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> list[Linha]:
+def _listar_orcamentos(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
     ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
     # The page's ids come from the index alone (fabrica_orcamento_abertos / _decididos hold the
     # order and the id), so a page deep in the history skips index entries, not budget rows.
@@ -233,12 +346,13 @@ def _listar_orcamentos(aba: str, busca: str, limite: int, deslocamento: int) -> 
             versao=f"v{o.spec.versao}",
             vocabulario="orcamento",
             situacao=o.status if aba == "decididos" else ("a_decidir" if aba == "decidir" else "em_espera"),
+            colunas=("custo", "horas", "gaps"),
         )
         for o in orcamentos
     ]
 
 
-def _contar_orcamentos(busca: str) -> dict[str, int]:
+def _contar_orcamentos(busca: Busca) -> dict[str, int]:
     return {aba: _orcamentos_da_aba(aba, busca).count() for aba in ABAS}
 
 

@@ -1,8 +1,15 @@
-"""The ``validar_implantacao`` kind of the PO's inbox (``fabrica.decisoes.caixa``): deployments
-waiting for validation, validated ones offering promotion and failed ones waiting to be retried
-or their release rejected (tab "A decidir"), deployments
-running or waiting for their environment ("Em espera"), validations and failures decided ("Decididos").
-Each page costs a constant number of queries."""
+"""The deployments' kinds of the PO's inbox (``fabrica.decisoes.caixa``).
+
+``validar_implantacao``: deployments waiting for validation and validated ones offering promotion
+(tab "A decidir"), deployments running or waiting for their environment ("Em espera"),
+validations decided ("Decididos").
+
+``falha_implantacao``: failed deployments waiting to be retried or their release rejected
+("A decidir"), and those decisions ("Decididos"); a failure waits for nothing else, so it has no
+row "Em espera".
+
+Each page costs a constant number of queries.
+"""
 
 from __future__ import annotations
 
@@ -14,103 +21,155 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fabrica.contratos import TipoItem
-from fabrica.decisoes.caixa import Linha, TipoDecisao
+from fabrica.decisoes.caixa import Busca, Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services import trecho_da_falha
 from prometheus_site import vocabulario
 
 NOME = TipoItem.VALIDAR_IMPLANTACAO
+FALHA = "falha_implantacao"
 CAUDA_DO_LOG = 4000  # characters: enough for the failing part's last lines
+_ABERTAS = (Implantacao.Status.AGUARDANDO, Implantacao.Status.EM_ANDAMENTO)
+_FALHAS_DECIDIDAS = (Implantacao.Falha.REPETIDA, Implantacao.Falha.REJEITADA)
+_VALIDACOES_DECIDIDAS = (Implantacao.Validacao.VALIDADA, Implantacao.Validacao.RECUSADA)
 
 
-def _da_aba(aba: str, busca: str) -> QuerySet[Implantacao]:
+def _base(busca: Busca) -> QuerySet[Implantacao]:
     qs = Implantacao.objects.filter(tipo=Implantacao.Tipo.IMPLANTACAO)
-    if busca:
-        qs = qs.filter(Q(spec_ref__icontains=busca) | Q(versao__icontains=busca))
+    return qs.filter(spec_ref__in=busca.specs) if busca else qs
+
+
+def _validacoes_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
+    qs = _base(busca)
     if aba == "decidir":
-        return qs.filter(
-            Q(validacao=Implantacao.Validacao.PENDENTE)
-            | Q(promocao=Implantacao.Promocao.OFERECIDA)
-            | Q(falha=Implantacao.Falha.PENDENTE)
-        )
+        return qs.filter(Q(validacao=Implantacao.Validacao.PENDENTE) | Q(promocao=Implantacao.Promocao.OFERECIDA))
     if aba == "espera":
-        return qs.filter(status__in=[Implantacao.Status.AGUARDANDO, Implantacao.Status.EM_ANDAMENTO])
-    return qs.filter(
-        Q(validacao__in=[Implantacao.Validacao.VALIDADA, Implantacao.Validacao.RECUSADA])
-        | Q(falha__in=[Implantacao.Falha.REPETIDA, Implantacao.Falha.REJEITADA])
-    )
+        return qs.filter(status__in=_ABERTAS)
+    return qs.filter(validacao__in=_VALIDACOES_DECIDIDAS)
 
 
-def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[Linha]:
+def _falhas_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
+    qs = _base(busca)
+    if aba == "decidir":
+        return qs.filter(falha=Implantacao.Falha.PENDENTE)
+    if aba == "espera":
+        return qs.none()
+    return qs.filter(falha__in=_FALHAS_DECIDIDAS)
+
+
+def _registros(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int):
     ordem = ("-validado_em", "id") if aba == "decididos" else ("id",)
-    ids = _da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    ids = da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
     registros = (
         Implantacao.objects.filter(pk__in=ids)
         .select_related("ambiente", "release__spec", "validado_por", "promover_para")
-        .defer("log")
+        .defer("log", "release__artefatos", "release__testes", "release__casos", "release__tentativas")
+        .defer("release__spec__texto", "release__spec__conteudo")
         .order_by(*ordem)
     )
-    # The failing part of the log, only for the failures on the page, and only the log's tail
-    # (a log holds up to 512 KiB): one query.
-    trechos = {
-        pk: trecho_da_falha(Implantacao(log=cauda))
-        for pk, cauda in Implantacao.objects.filter(pk__in=ids, status=Implantacao.Status.FALHOU)
-        .exclude(falha="")
-        .annotate(cauda=Right("log", CAUDA_DO_LOG))
-        .values_list("pk", "cauda")
-    }
+    return ids, list(registros)
+
+
+def _linha(impl: Implantacao, **campos) -> Linha:
+    situacao = campos.pop("situacao")
+    return Linha(
+        tipo=campos.pop("tipo"),
+        id=impl.pk,
+        titulo=impl.release.spec.titulo if impl.release else "",
+        spec_ref=impl.spec_ref,
+        criado_em=impl.terminado_em or impl.criado_em,
+        url=reverse("implantacao", args=[impl.pk]),
+        decidido_por=impl.validado_por.get_username() if impl.validado_por else "",
+        decidido_em=impl.validado_em,
+        motivo=impl.observacao,
+        # The deployment's state as a chip coloured like on its own page (status-<value>).
+        situacao=situacao,
+        colunas=("implantacao",),
+        **campos,
+    )
+
+
+def _listar_validacoes(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
+    _ids, registros = _registros(_validacoes_da_aba, aba, busca, limite, deslocamento)
     linhas = []
     for impl in registros:
-        oferece = impl.promocao == Implantacao.Promocao.OFERECIDA and aba == "decidir"
-        if impl.falha:
-            rotulo = gettext("Implantação falhou")
-            detalhe = gettext("%(versao)s em %(ambiente)s: %(erro)s") % {
-                "versao": impl.versao,
-                "ambiente": impl.ambiente.nome,
-                "erro": Truncator(vocabulario.frase(impl.erro)).chars(200),
-            }
-            status = impl.get_falha_display()
-        elif oferece:
+        onde = {"versao": impl.versao, "ambiente": impl.ambiente.nome}
+        if impl.promocao == Implantacao.Promocao.OFERECIDA and aba == "decidir":
             rotulo = gettext("Promoção")
             detalhe = gettext("validada em %(de)s; promover para %(para)s?") % {
                 "de": impl.ambiente.nome,
                 "para": impl.promover_para.nome if impl.promover_para else "?",
             }
-            status = impl.get_promocao_display()
+            status, situacao = impl.get_promocao_display(), impl.promocao
         else:
             rotulo = gettext("Implantação")
-            detalhe = gettext("%(versao)s em %(ambiente)s") % {"versao": impl.versao, "ambiente": impl.ambiente.nome}
-            status = impl.get_validacao_display() if impl.validacao else impl.get_status_display()
-        titulo = impl.release.spec.titulo if impl.release else ""
-        linhas.append(
-            Linha(
-                tipo=NOME,
-                rotulo=rotulo,
-                id=impl.pk,
-                titulo=titulo,
-                spec_ref=impl.spec_ref,
-                criado_em=impl.terminado_em or impl.criado_em,
-                url=reverse("implantacao", args=[impl.pk]),
-                status=status,
-                decidido_por=impl.validado_por.get_username() if impl.validado_por else "",
-                decidido_em=impl.validado_em,
-                motivo=impl.observacao,
-                detalhe=detalhe,
-                trecho=trechos.get(impl.pk, ""),
-            )
-        )
+            detalhe = gettext("%(versao)s em %(ambiente)s") % onde
+            if impl.validacao:
+                status, situacao = impl.get_validacao_display(), impl.validacao
+            else:
+                status, situacao = impl.get_status_display(), impl.status
+        linhas.append(_linha(impl, tipo=NOME, rotulo=rotulo, status=status, situacao=situacao, detalhe=detalhe))
     return linhas
 
 
-def _contar(busca: str) -> dict[str, int]:
-    return {aba: _da_aba(aba, busca).count() for aba in ("decidir", "espera", "decididos")}
+def _listar_falhas(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
+    ids, registros = _registros(_falhas_da_aba, aba, busca, limite, deslocamento)
+    # The failing part of the log, only for the failures still to decide on the page, and only
+    # the log's tail (a log holds up to 512 KiB): one query.
+    trechos = (
+        {
+            pk: trecho_da_falha(Implantacao(log=cauda))
+            for pk, cauda in Implantacao.objects.filter(pk__in=ids)
+            .annotate(cauda=Right("log", CAUDA_DO_LOG))
+            .values_list("pk", "cauda")
+        }
+        if aba == "decidir"
+        else {}
+    )
+    return [
+        _linha(
+            impl,
+            tipo=FALHA,
+            rotulo=gettext("Implantação falhou"),
+            status=impl.get_falha_display(),
+            situacao=Implantacao.Status.FALHOU if aba == "decidir" else impl.falha,
+            detalhe=gettext("%(versao)s em %(ambiente)s: %(erro)s")
+            % {
+                "versao": impl.versao,
+                "ambiente": impl.ambiente.nome,
+                "erro": Truncator(vocabulario.frase(impl.erro)).chars(200),
+            },
+            trecho=trechos.get(impl.pk, ""),
+        )
+        for impl in registros
+    ]
 
+
+def _contador(da_aba):
+    def contar(busca: Busca) -> dict[str, int]:
+        return {aba: da_aba(aba, busca).count() for aba in ("decidir", "espera", "decididos")}
+
+    return contar
+
+
+_APROVADORES = _("ou quem o ambiente nomeia como aprovador")
 
 # Registered by FabricaConfig.ready, beside the budgets' kind.
 VALIDAR_IMPLANTACAO = TipoDecisao(
     nome=NOME,
-    rotulo=_("Implantações"),
+    rotulo=_("Implantações a validar"),
     permissao="fabrica.decidir_implantacao",
-    listar=_listar,
-    contar=_contar,
+    listar=_listar_validacoes,
+    contar=_contador(_validacoes_da_aba),
+    leitura="fabrica.view_implantacao",
+    quem_mais=_APROVADORES,
+)
+FALHA_IMPLANTACAO = TipoDecisao(
+    nome=FALHA,
+    rotulo=_("Implantações que falharam"),
+    permissao="fabrica.decidir_implantacao",
+    listar=_listar_falhas,
+    contar=_contador(_falhas_da_aba),
+    leitura="fabrica.view_implantacao",
+    quem_mais=_APROVADORES,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,23 +28,19 @@ _ESTADOS = {
 }
 
 
-def _specs(busca: str):
-    return Spec.objects.filter(Q(spec_id__icontains=busca) | Q(titulo__icontains=busca)).values("spec_id")
-
-
-def _releases_da_aba(aba: str, busca: str) -> QuerySet[Release]:
+def _releases_da_aba(aba: str, busca: caixa.Busca) -> QuerySet[Release]:
     qs = Release.objects.all()
     if busca:
-        qs = qs.filter(spec_ref__in=_specs(busca))
+        qs = qs.filter(spec_ref__in=busca.specs)
     if aba == "decidir":
         return qs.filter(status=Release.Status.ABERTA, item_aprovacao__status=Status.PENDENTE)
     return qs.exclude(status=Release.Status.ABERTA)
 
 
-def _construcoes(busca: str) -> QuerySet[Item]:
+def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
     qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO, status__in=_EM_CURSO)
     if busca:
-        qs = qs.filter(spec_ref__in=_specs(busca))
+        qs = qs.filter(spec_ref__in=busca.specs)
     return qs
 
 
@@ -59,13 +55,11 @@ def progresso_em_texto(etapas: dict[str, Any]) -> str:
     return " · ".join(partes)
 
 
-def _resumo(release: Release) -> str:
-    testes = release.testes
-    passaram = sum(1 for t in testes if aprovado(t["status"]))
-    return _("testes: %(p)s de %(n)s passaram · cobertura %(c)s %%") % {
-        "p": passaram,
-        "n": len(testes),
-        "c": f"{release.cobertura_total:.0f}",
+def _testes(release: Release) -> dict[str, Any]:
+    return {
+        "passaram": sum(1 for t in release.testes if aprovado(t["status"])),
+        "total": len(release.testes),
+        "cobertura": release.cobertura_total,
     }
 
 
@@ -76,7 +70,7 @@ def _alerta(release: Release) -> str:
     return ""
 
 
-def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.Linha]:
+def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
     if aba == "espera":
         return _listar_construcoes(busca, limite, deslocamento)
     ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
@@ -87,7 +81,15 @@ def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.
     for r in (
         Release.objects.filter(pk__in=ids)
         .select_related("spec", "orcamento", "decidido_por")
-        .defer("artefatos", "tentativas", "casos", "spec__texto")
+        # A row reads the tests' statuses and the budget's effort, not the JSON that pages show.
+        .defer(
+            "artefatos",
+            "tentativas",
+            "casos",
+            "spec__texto",
+            "spec__conteudo",
+            *(f"orcamento__{c}" for c in ("explicacao", "casos_teste", "runtime", "teste", "carga", "dependencias")),
+        )
         .order_by(*ordem)
     ):
         linhas.append(
@@ -99,20 +101,21 @@ def _listar(aba: str, busca: str, limite: int, deslocamento: int) -> list[caixa.
                 spec_ref=r.rotulo_versao,
                 criado_em=r.criado_em,
                 url=reverse("release", args=[r.pk]),
-                custo=r.orcamento.custo if r.orcamento else {},
-                horas=r.orcamento.esforco.get("total") if r.orcamento else None,
                 status=rotulos[r.status] if aba == "decididos" else "",
                 decidido_por=r.decidido_por.get_username() if r.decidido_por else "",
                 decidido_em=r.decidido_em,
                 motivo=r.motivo,
-                resumo=_resumo(r),
+                vocabulario="release",
+                situacao=r.status,
+                testes=_testes(r),
                 alerta=_alerta(r),
+                colunas=("testes",),
             )
         )
     return linhas
 
 
-def _listar_construcoes(busca: str, limite: int, deslocamento: int) -> list[caixa.Linha]:
+def _listar_construcoes(busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
     itens = list(_construcoes(busca).order_by("id")[deslocamento : deslocamento + limite])
     etapas = dict(Construcao.objects.filter(item__in=itens).values_list("item_id", "etapas"))
     titulos = dict(Spec.objects.filter(spec_id__in={i.spec_ref for i in itens}).values_list("spec_id", "titulo"))
@@ -129,12 +132,13 @@ def _listar_construcoes(busca: str, limite: int, deslocamento: int) -> list[caix
             url=reverse("construcao", args=[i.pk]),
             resumo=(progresso_em_texto(etapas[i.pk]) if etapas.get(i.pk) else aguardando)
             + ("" if i.status != Status.BLOQUEADO else " · " + str(_("espera specs pré-requisito"))),
+            colunas=("construcao",),
         )
         for i in itens
     ]
 
 
-def _contar(busca: str) -> dict[str, int]:
+def _contar(busca: caixa.Busca) -> dict[str, int]:
     return {
         "decidir": _releases_da_aba("decidir", busca).count(),
         "espera": _construcoes(busca).count(),
@@ -150,5 +154,6 @@ def registrar() -> None:
             permissao="fabrica.decidir_release",
             listar=_listar,
             contar=_contar,
+            leitura="fabrica.view_release",
         )
     )

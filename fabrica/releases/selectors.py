@@ -207,3 +207,40 @@ def estouro(release: Release) -> dict[str, Any] | None:
         "percentual": round((razao - 1) * 100, 1) if orcado else None,
         "acima": razao > 1 + LIMITE_ESTOURO,
     }
+
+
+def correcoes_pedidas(release: Release) -> list[dict[str, Any]]:
+    """The fixes asked of a rejected (or refused) release, oldest first: each ``corrigir_bug``
+    naming it and the hotfix it built, if any (issue 17 item 7: a rejected release links its
+    hotfix, or the build to follow). Two queries."""
+    from backlog.models import Item
+
+    itens = list(
+        Item.objects.filter(
+            tipo=TipoItem.CORRIGIR_BUG, spec_ref=release.spec_ref, contexto__feature_ref=release.rotulo_versao
+        )
+        .only("pk", "tipo", "status", "resultado", "criado_em")
+        .order_by("id")
+    )
+    feitas = {
+        r.item_origem_id: r
+        for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao", "status", "item_origem")
+    }
+    return [{"item": i, "release": feitas.get(i.pk)} for i in itens]
+
+
+def implantacoes_pedidas(release: Release) -> list[Any]:
+    """The ``implantar`` items of this release that no deployment record answers yet (asked by
+    the approval, a promotion or a retry, waiting for the worker): what the release page shows,
+    and polls, right after the PO approved it."""
+    from backlog.models import Item, Status
+
+    return list(
+        Item.objects.filter(
+            tipo=TipoItem.IMPLANTAR,
+            spec_ref=release.spec_ref,
+            contexto__release_ref=release.rotulo_versao,
+            status__in=[Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO],
+            implantacoes__isnull=True,
+        ).only("pk", "status", "contexto")
+    )

@@ -86,8 +86,12 @@ def _orcado_e_real(release: Release) -> list[dict]:
 
 
 @login_required
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_release")
+    if request.htmx.target == "implantacoes-da-release":
+        # While a deployment is asked for or running, the page polls only this part of itself.
+        objeto = get_object_or_404(Release.objects.select_related("spec"), pk=pk)
+        return render(request, "fabrica/_release_implantacoes.html", _implantacoes_da_release(objeto))
     return _pagina_da_release(request, pk)
 
 
@@ -97,6 +101,20 @@ def construtor(nome: str, conjunto: str) -> str:
         return _("modelo %(nome)s") % {"nome": nome.removeprefix("modelo:")}
     palavra = vocabulario.palavra(conjunto, nome)
     return palavra[:1].lower() + palavra[1:]
+
+
+def _implantacoes_da_release(release: Release) -> dict:
+    """Where the release went: each environment's newest deployment, every deployment, and the
+    deployments asked for that no worker took yet (the approval's result, before a reload)."""
+    implantacoes = list(release.implantacoes.select_related("ambiente").defer("log").order_by("-id")[:20])
+    pedidas = selectors.implantacoes_pedidas(release) if release.status == Release.Status.APROVADA else []
+    return {
+        "release": release,
+        "implantacoes": implantacoes,
+        "por_ambiente": _por_ambiente(release),
+        "pedidas": pedidas,
+        "acompanhar": bool(pedidas) or any(i.em_curso for i in implantacoes),
+    }
 
 
 def _pagina_da_release(
@@ -153,8 +171,8 @@ def _pagina_da_release(
             "form_horas": _horas_form(objeto),
             "nomes": NOME_DA_VERTENTE,
             # A failed deployment must be findable from the release it deployed.
-            "implantacoes": objeto.implantacoes.select_related("ambiente").order_by("-id")[:20],
-            "por_ambiente": _por_ambiente(objeto),
+            **_implantacoes_da_release(objeto),
+            "correcoes": selectors.correcoes_pedidas(objeto) if objeto.status != Release.Status.ABERTA else [],
         },
         status=status,
     )
@@ -294,6 +312,10 @@ def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpRes
     return redirect("implantacao", pk=pk)
 
 
+# The hours' messages show beside the hours (the redirect lands on #esforco), not at the page's top.
+NO_ESFORCO = "esforco no-lugar"
+
+
 @require_POST
 @login_required
 def release_horas(request: PedidoAutenticado, pk: int) -> HttpResponse:
@@ -301,17 +323,22 @@ def release_horas(request: PedidoAutenticado, pk: int) -> HttpResponse:
     objeto = get_object_or_404(Release, pk=pk)
     form = _horas_form(objeto, request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{campo}: {' '.join(str(e) for e in m)}" for campo, m in form.errors.items()))
+        messages.error(
+            request,
+            " ".join(f"{campo}: {' '.join(str(e) for e in m)}" for campo, m in form.errors.items()),
+            extra_tags=NO_ESFORCO,
+        )
         return redirect(reverse("release", args=[pk]) + "#esforco")
     horas = {v: h for v, h in form.cleaned_data.items() if h is not None}
     try:
         modelo = services.release_horas_registrar(release_id=pk, horas=horas, por=request.user)
     except ErroDominio as exc:
-        messages.error(request, exc.mensagem)
+        messages.error(request, exc.mensagem, extra_tags=NO_ESFORCO)
     else:
         messages.success(
             request,
             _("Horas reais registradas; o modelo de precificação foi recalibrado (v%(v)s).") % {"v": modelo.versao},
+            extra_tags=NO_ESFORCO,
         )
     return redirect(reverse("release", args=[pk]) + "#esforco")
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -18,9 +19,20 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from prometheus_site import vocabulario
+from prometheus_site import navegacao, vocabulario
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def url_se_pode(context: template.Context, nome: str, *args: Any) -> str:
+    """``{% url_se_pode "backlog-item" item.pk as url %}{% if url %}<a href="{{ url }}">…``: the
+    page's address when the viewer may open it, else "" (the text stays, without a link that
+    would answer 403). The one place a page decides whether to link (prometheus_site.navegacao)."""
+    usuario = context.get("user") or getattr(context.get("request"), "user", None)
+    if usuario is None or None in args or not navegacao.pode_abrir_url(nome, usuario):
+        return ""
+    return reverse(nome, args=args)
 
 
 @register.filter

@@ -42,7 +42,7 @@ def test_po_repete_e_rejeita_uma_implantacao_que_falhou(
 
     # The inbox lists the failure, with the log's failing part folded under the row.
     po = entrar_como("po")
-    linha = po.locator(f'#caixa tbody tr[data-id="validar_implantacao-{falhou.pk}"]')
+    linha = po.locator(f'#caixa tbody tr[data-id="falha_implantacao-{falhou.pk}"]')
     expect(linha).to_contain_text("Implantação falhou")
     expect(linha).to_contain_text("Os testes de fumaça falharam")
     linha.get_by_text("O que falhou no log").click()
@@ -68,7 +68,7 @@ def test_po_repete_e_rejeita_uma_implantacao_que_falhou(
 
     # The retry failed the same way: the PO rejects the release from its row, after confirming.
     po.goto("/")
-    po.locator(f'#caixa tbody tr[data-id="validar_implantacao-{repeticao.pk}"]').get_by_role("link").click()
+    po.locator(f'#caixa tbody tr[data-id="falha_implantacao-{repeticao.pk}"]').get_by_role("link").click()
     expect(po).to_have_url(f"{live_server.url}/implantacoes/{repeticao.pk}/")
     po.get_by_label("Comentário para a correção (opcional)").fill("o dobro de 2 tem de ser 5")
     po.get_by_role("button", name="Rejeitar a release…").click()
@@ -88,4 +88,4 @@ def test_po_repete_e_rejeita_uma_implantacao_que_falhou(
     expect(po.locator("#por-ambiente dd[data-ambiente='homologacao']")).to_contain_text("release rejeitada")
     expect(po.locator("#decisao")).to_contain_text("rejeitada por po")
     po.goto("/")
-    expect(po.locator("#caixa tbody tr[data-id^='validar_implantacao-']")).to_have_count(0)
+    expect(po.locator("#caixa tbody tr[data-id*='implantacao-']")).to_have_count(0)

@@ -97,7 +97,7 @@ def test_po_em_ingles_le_falha_rejeicao_e_hotfix_sem_portugues(
     relatado = po.locator("#erro-relatado")
     expect(relatado).to_contain_text(COMENTARIO)
     expect(relatado).to_contain_text(f"Deployment #{falhou.pk} in homologacao failed: The smoke tests failed")
-    _sem_portugues(po, titulo)
+    _sem_portugues(po, titulo, "by teste")  # the factory's producer, an actor's name
     fotografar(po, "hotfix-en")
 
     # And the same pages in Portuguese, as stored.

@@ -68,7 +68,7 @@ def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloque
     assert resposta["Location"] == pagina
     caixa = po.get(pagina).content.decode()
     assert '<html lang="en">' in caixa
-    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Waiting for"):
+    for texto in ("<h1>Decisions</h1>", "On hold", "To decide", "Decided", "Estimated hours", "Gaps"):
         assert texto in caixa
     assert "Em espera" not in caixa
     assert "whisper_api: Pending" in caixa  # the data is never translated, its status label is
@@ -616,6 +616,20 @@ def _spec_com(**mudancas) -> dict:
         ({"spec": _spec_com(depende_de=["spec_en"])}, "depende_de[0]", "the spec cannot depend on itself"),
         ({"spec": _spec_com(spec_poo=None)}, "spec_poo", "required field missing: spec_poo (required by the strand E)"),
         ({"spec": _spec_com(vertentes=[])}, "vertentes", "an empty list is not allowed"),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta"}, {"nome": "Conta"}]})},
+            "spec_poo.classes[1].nome",
+            "duplicate class name: 'Conta'",
+        ),
+        (
+            {
+                "spec": _spec_com(
+                    spec_poo={"classes": [{"nome": "Conta", "atributos": [{"nome": "_x", "tipo": "int"}]}]}
+                )
+            },
+            "spec_poo.classes[0].atributos[0].nome",
+            "names starting with _ are reserved to the generated code: _x",
+        ),
         ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
         ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
         ({"yaml": "- a\n- b\n"}, "yaml", "the document must be a YAML mapping (key: value); received: a list"),

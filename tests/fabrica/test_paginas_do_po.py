@@ -181,7 +181,7 @@ def test_api_explica_no_idioma_pedido(api_como, orcamento_bloqueado):
     en = po.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
     assert pt["explicacao"]["runtime.gpu"]["regra"] == "declarado na spec (runtime.gpu)"
     assert en["explicacao"]["runtime.gpu"]["regra"] == "declared in the spec (runtime.gpu)"
-    assert en["explicacao"]["esforco.horas_dev.E"]["regra"].startswith("size units of vertente E")
+    assert en["explicacao"]["esforco.horas_dev.E"]["regra"].startswith("size units of strand E")
     assert "regra_params" not in en["explicacao"]["esforco.horas_dev.E"]
     assert {g["titulo"] for g in en["gaps"]} == {"API whisper_api not configured", "GPU not available"}
     erro = po.post(f"/api/orcamentos/{orcamento_bloqueado.pk}/rejeitar/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")

@@ -54,7 +54,8 @@ def test_tipos_de_decisao_sao_registrados_no_ready_nao_na_importacao():
     registrados = dict(caixa._tipos)
     assert registrados["orcamento"] is caixa.ORCAMENTO  # FabricaConfig.ready did it
     assert registrados["validar_implantacao"] is VALIDAR_IMPLANTACAO
-    assert set(registrados) == {"orcamento", "validar_implantacao", "release"}  # and fabrica.releases.caixa
+    # and fabrica.releases.caixa's, and the failed deployments'
+    assert set(registrados) == {"orcamento", "validar_implantacao", "release", "falha_implantacao"}
     try:
         importlib.reload(caixa)
         assert caixa._tipos == {}  # importing registers nothing

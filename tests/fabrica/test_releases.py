@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from backlog.models import Item, Status
+from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Ambiente, ModeloPrecificacao, Release
 from fabrica.releases import selectors, services
 from prometheus_site import vocabulario
@@ -261,7 +262,12 @@ def test_segunda_decisao_pela_pagina_vira_mensagem(cliente_como, release_pronta)
 
 def test_horas_pela_pagina(cliente_como, release_pronta):
     resp = cliente_como("po").post(reverse("release-horas", args=[release_pronta.pk]), {"E": "2.5"}, follow=True)
-    assert "Horas reais registradas" in resp.content.decode()
+    assert resp.redirect_chain[-1][0].endswith("#esforco")
+    html = resp.content.decode()
+    # Shown where the redirect lands (issue 17 item 11), once, not at the page's top off-screen.
+    assert html.count("Horas reais registradas") == 1
+    depois_do_esforco = html.split('<h2 id="esforco">', 1)[1].split("</table>", 1)[0]
+    assert 'id="esforco-aviso"' in depois_do_esforco and "Horas reais registradas" in depois_do_esforco
     assert Release.objects.get(pk=release_pronta.pk).horas_reais == {"E": 2.5}
 
 
@@ -277,7 +283,9 @@ def test_caixa_mostra_release_a_decidir_e_construcao_em_espera(cliente_como, rel
     from backlog import services as backlog
 
     html = cliente_como("po").get(reverse("inicio")).content.decode()
-    assert "spec_002-v1" in html and "testes: " in html
+    passaram = sum(1 for t in release_pronta.testes if aprovado(t["status"]))
+    assert "spec_002-v1" in html
+    assert f"{passaram} de {len(release_pronta.testes)} testes passaram" in html
     backlog.produzir(
         tipo="desenvolvimento", produtor="MS_Produto", contexto={"spec_ref": "spec_003", "spec_recursos": {}}
     )

@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from prometheus_site import servidor
+
 DEMO = [
     # (username, password, group, is_staff, description)
     ("po", "po-demo-123", "PO", False, "Product Owner: decide orçamentos no navegador"),
@@ -61,9 +63,10 @@ class Command(BaseCommand):
             token, _ = Token.objects.get_or_create(user=usuario)
             linhas.append((nome, senha, descricao, token.key))
         self.stdout.write("")
-        self.stdout.write("Logins de demonstração (http://127.0.0.1:8000/):")
+        site = servidor.url_do_site()
+        self.stdout.write(f"Logins de demonstração ({site}/):")
         for nome, senha, descricao, _token in linhas:
             self.stdout.write(f"  {nome:<8} senha {senha:<18} {descricao}")
         self.stdout.write(f"  Token da API do usuário 'sistema': {linhas[-1][3]}")
-        self.stdout.write("  Exemplo: curl -H 'Authorization: Token <token>' http://127.0.0.1:8000/api/backlog/itens/")
+        self.stdout.write(f"  Exemplo: curl -H 'Authorization: Token <token>' {site}/api/backlog/itens/")
         self.stdout.write("")

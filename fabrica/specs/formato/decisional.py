@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fabrica.specs import condicoes
 from fabrica.specs.formato.comum import (
@@ -105,7 +105,7 @@ def checar(dmn: dict, limpas: Mapping[str, Any]) -> Erros:
         erros += duplicados(d["entradas"], "nome", (*base, "entradas"), gettext_noop("nome de entrada"))
         erros += duplicados(d["saidas"], "nome", (*base, "saidas"), gettext_noop("nome de saída"))
         if "agregacao" in d and d["politica"] != "COLLECT":
-            erros.append(((*base, "agregacao"), "agregacao só se aplica à política COLLECT"))
+            erros.append(((*base, "agregacao"), gettext("agregacao só se aplica à política COLLECT")))
         entradas = {e["nome"]: e["tipo"] for e in d["entradas"]}
         saidas = {s["nome"]: s["tipo"] for s in d["saidas"]}
         for r, regra in enumerate(d["regras"]):
@@ -119,11 +119,26 @@ def checar(dmn: dict, limpas: Mapping[str, Any]) -> Erros:
                     erros += _checar_celula(celula, entradas[nome], (*rb, "quando", nome))
             for nome, valor in regra["entao"].items():
                 if nome not in saidas:
-                    erros.append(((*rb, "entao", nome), f"saída desconhecida: {nome}; saídas: {', '.join(saidas)}"))
+                    erros.append(
+                        (
+                            (*rb, "entao", nome),
+                            gettext("saída desconhecida: %(nome)s; saídas: %(saidas)s")
+                            % {"nome": nome, "saidas": ", ".join(saidas)},
+                        )
+                    )
                 elif not do_tipo(valor, saidas[nome]):
-                    erros.append(((*rb, "entao", nome), f"valor {mostrar(valor)} não é do tipo {saidas[nome]}"))
+                    erros.append(
+                        (
+                            (*rb, "entao", nome),
+                            gettext("valor %(valor)s não é do tipo %(v)s")
+                            % {"valor": mostrar(valor), "v": saidas[nome]},
+                        )
+                    )
             erros += [
-                ((*rb, "entao", nome), f"campo obrigatório ausente: {nome} (toda regra define todas as saídas)")
+                (
+                    (*rb, "entao", nome),
+                    gettext("campo obrigatório ausente: %(nome)s (toda regra define todas as saídas)") % {"nome": nome},
+                )
                 for nome in saidas
                 if nome not in regra["entao"]
             ]
@@ -148,15 +163,22 @@ def _checar_saidas(d: dict, base: Caminho) -> Erros:
                 erros.append(
                     (
                         (*sb, "valores"),
-                        f"campo obrigatório ausente: valores (a política {d['politica']} ordena as regras "
-                        "pela prioridade dos valores de saída)",
+                        gettext(
+                            "campo obrigatório ausente: valores (a política %(politica)s ordena as regras pela prioridade dos valores de saída)"
+                        )
+                        % {"politica": d["politica"]},
                     )
                 )
             continue
         valores = saida["valores"]
         ruins = [v for v in valores if not do_tipo(v, saida["tipo"])]
         if ruins:
-            erros.append(((*sb, "valores"), f"valor {mostrar(ruins[0])} não é do tipo {saida['tipo']}"))
+            erros.append(
+                (
+                    (*sb, "valores"),
+                    gettext("valor %(v)s não é do tipo %(tipo)s") % {"v": mostrar(ruins[0]), "tipo": saida["tipo"]},
+                )
+            )
             continue
         for r, regra in enumerate(d["regras"]):
             valor = regra["entao"].get(saida["nome"])
@@ -164,7 +186,8 @@ def _checar_saidas(d: dict, base: Caminho) -> Erros:
                 erros.append(
                     (
                         (*base, "regras", r, "entao", saida["nome"]),
-                        f"valor {mostrar(valor)} fora de saidas[{k}].valores: {', '.join(map(mostrar, valores))}",
+                        gettext("valor %(valor)s fora de saidas[%(k)s].valores: %(v)s")
+                        % {"valor": mostrar(valor), "k": k, "v": ", ".join(map(mostrar, valores))},
                     )
                 )
     return erros
@@ -176,13 +199,23 @@ def _checar_agregacao(d: dict, base: Caminho) -> Erros:
         return []
     if len(d["saidas"]) != 1:
         return [
-            ((*base, "agregacao"), f"a agregação {agregacao} exige uma única saída (a decisão tem {len(d['saidas'])})")
+            (
+                (*base, "agregacao"),
+                gettext("a agregação %(agregacao)s exige uma única saída (a decisão tem %(v)s)")
+                % {"agregacao": agregacao, "v": len(d["saidas"])},
+            )
         ]
     tipo = d["saidas"][0]["tipo"]
     if agregacao == "SUM" and tipo not in ("int", "float", "decimal"):
-        return [((*base, "agregacao"), f"SUM exige saída numérica (a saída é {tipo})")]
+        return [((*base, "agregacao"), gettext("SUM exige saída numérica (a saída é %(tipo)s)") % {"tipo": tipo})]
     if agregacao in ("MIN", "MAX") and tipo not in TIPOS_ORDENAVEIS:
-        return [((*base, "agregacao"), f"{agregacao} exige saída numérica ou data (a saída é {tipo})")]
+        return [
+            (
+                (*base, "agregacao"),
+                gettext("%(agregacao)s exige saída numérica ou data (a saída é %(tipo)s)")
+                % {"agregacao": agregacao, "tipo": tipo},
+            )
+        ]
     return []
 
 
@@ -214,15 +247,17 @@ def _checar_sobreposicao(d: dict, base: Caminho) -> Erros:
                     for nome, pontos, m in colunas
                 )
                 regra = (
-                    "no máximo uma regra pode casar"
+                    gettext("no máximo uma regra pode casar")
                     if politica == "UNIQUE"
-                    else "regras que casam juntas devem dar a mesma saída"
+                    else gettext("regras que casam juntas devem dar a mesma saída")
                 )
                 erros.append(
                     (
                         (*base, "regras", j),
-                        f"a regra {j + 1} se sobrepõe à regra {i + 1} (regras[{i}]): na política {politica} "
-                        f"{regra}, e as duas casam com {exemplo}",
+                        gettext(
+                            "a regra %(v)s se sobrepõe à regra %(v2)s (regras[%(i)s]): na política %(politica)s %(regra)s, e as duas casam com %(exemplo)s"
+                        )
+                        % {"v": j + 1, "v2": i + 1, "i": i, "politica": politica, "regra": regra, "exemplo": exemplo},
                     )
                 )
                 break
@@ -239,8 +274,10 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
                 erros.append(
                     (
                         ("spec_dmn", "decisoes", i, "saidas", k, "nome"),
-                        f"a saída {s['nome']} já é produzida pela decisão {outra}: uma entrada de mesmo nome "
-                        "não saberia de qual decisão vem",
+                        gettext(
+                            "a saída %(nome)s já é produzida pela decisão %(outra)s: uma entrada de mesmo nome não saberia de qual decisão vem"
+                        )
+                        % {"nome": s["nome"], "outra": outra},
                     )
                 )
             else:
@@ -257,7 +294,9 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
             origem = decisoes[pi]
             caminho = ("spec_dmn", "decisoes", i, "entradas", k)
             if origem["id"] == d["id"]:
-                erros.append(((*caminho, "nome"), f"a entrada {e['nome']} é saída da própria decisão"))
+                erros.append(
+                    ((*caminho, "nome"), gettext("a entrada %(nome)s é saída da própria decisão") % {"nome": e["nome"]})
+                )
                 continue
             requer[d["id"]].add(origem["id"])
             saida = origem["saidas"][pk]
@@ -266,16 +305,18 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
                 erros.append(
                     (
                         (*caminho, "tipo"),
-                        f"a entrada {e['nome']} ({e['tipo']}) vem da saída {e['nome']} de {origem['id']}, "
-                        f"que é {saida['tipo']}",
+                        gettext("a entrada %(nome)s (%(tipo)s) vem da saída %(nome)s de %(id)s, que é %(tipo2)s")
+                        % {"nome": e["nome"], "tipo": e["tipo"], "id": origem["id"], "tipo2": saida["tipo"]},
                     )
                 )
             if origem["politica"] in _MULTIPLAS or (origem["politica"] == "COLLECT" and "agregacao" not in origem):
                 erros.append(
                     (
                         (*caminho, "nome"),
-                        f"a entrada {e['nome']} vem de {origem['id']}, de política {origem['politica']} sem "
-                        "agregação: o resultado é uma lista, não um valor",
+                        gettext(
+                            "a entrada %(nome)s vem de %(id)s, de política %(politica)s sem agregação: o resultado é uma lista, não um valor"
+                        )
+                        % {"nome": e["nome"], "id": origem["id"], "politica": origem["politica"]},
                     )
                 )
     # cycles: repeatedly remove the decisions whose requirements are already out
@@ -286,7 +327,10 @@ def _checar_requisitos(decisoes: list[dict]) -> Erros:
             ciclo = sorted(restantes)
             i = next(n for n, d in enumerate(decisoes) if d["id"] == ciclo[0])
             erros.append(
-                (("spec_dmn", "decisoes", i, "entradas"), f"requisitos em ciclo entre as decisões {', '.join(ciclo)}")
+                (
+                    ("spec_dmn", "decisoes", i, "entradas"),
+                    gettext("requisitos em ciclo entre as decisões %(ciclo)s") % {"ciclo": ", ".join(ciclo)},
+                )
             )
             break
         for livre in livres:
@@ -299,10 +343,18 @@ def _checar_celula(cond: dict, tipo: str, caminho: Caminho) -> Erros:
     # "Specs": a mistyped cell only fails when its rule is reached, or silently never matches).
     operador, valor = cond["operador"], cond["valor"]
     if operador in ("<", "<=", ">", ">=", "entre") and tipo not in TIPOS_ORDENAVEIS:
-        return [((*caminho, "operador"), f"o operador {operador} exige entrada numérica ou data (a entrada é {tipo})")]
+        return [
+            (
+                (*caminho, "operador"),
+                gettext("o operador %(operador)s exige entrada numérica ou data (a entrada é %(tipo)s)")
+                % {"operador": operador, "tipo": tipo},
+            )
+        ]
     for v in valor if isinstance(valor, list) else [valor]:
         if not do_tipo(v, tipo):
-            return [((*caminho, "valor"), f"valor {mostrar(v)} não é do tipo {tipo}")]
+            return [
+                ((*caminho, "valor"), gettext("valor %(v)s não é do tipo %(tipo)s") % {"v": mostrar(v), "tipo": tipo})
+            ]
     return checar_entre(cond, caminho)
 
 

@@ -17,7 +17,7 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fabrica.specs import expressoes, padroes
 from fabrica.specs.formato.comum import (
@@ -154,7 +154,13 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
             erros += nome_python(metodo["nome"], (*mb, "nome"))
             erros += _nome_reservado(metodo["nome"], (*mb, "nome"))
             if metodo["nome"] in nomes_atributos:
-                erros.append(((*mb, "nome"), f"já há um atributo {metodo['nome']} na classe {classe['nome']}"))
+                erros.append(
+                    (
+                        (*mb, "nome"),
+                        gettext("já há um atributo %(nome)s na classe %(nome2)s")
+                        % {"nome": metodo["nome"], "nome2": classe["nome"]},
+                    )
+                )
             parametros = metodo.get("parametros", [])
             erros += duplicados(parametros, "nome", (*mb, "parametros"), gettext_noop("nome de parâmetro"))
             usados: list[tuple[Caminho, Any]] = [
@@ -164,8 +170,10 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
             erros += [
                 (
                     c,
-                    f"tipo desconhecido: {t}; use um tipo básico ({', '.join(TIPOS_BASICOS)}) "
-                    "ou uma classe de spec_poo",
+                    gettext(
+                        "tipo desconhecido: %(t)s; use um tipo básico (%(TIPOS_BASICOS)s) ou uma classe de spec_poo"
+                    )
+                    % {"t": t, "TIPOS_BASICOS": ", ".join(TIPOS_BASICOS)},
                 )
                 for c, t in usados
                 if t not in tipos_validos
@@ -184,9 +192,11 @@ def checar(poo: dict, limpas: Mapping[str, Any]) -> Erros:
 def _nome_reservado(nome: str, caminho: Caminho) -> Erros:
     # The generated code uses self, __init__, _REGRAS…: a name of the spec cannot collide with them.
     if nome.startswith("_"):
-        return [(caminho, f"nomes que começam por _ são reservados ao código gerado: {nome}")]
+        return [
+            (caminho, gettext("nomes que começam por _ são reservados ao código gerado: %(nome)s") % {"nome": nome})
+        ]
     if nome == "self":
-        return [(caminho, "self é reservado ao código gerado")]
+        return [(caminho, gettext("self é reservado ao código gerado"))]
     return []
 
 
@@ -197,7 +207,12 @@ _MODULOS_GERADOS = ("erros", "modelos", "validacao")
 def _nome_de_classe_reservado(nome: str, caminho: Caminho) -> Erros:
     # A class "str" or "object" would change the meaning of the annotations and of the generated code.
     if nome in _MODULOS_GERADOS or nome in dir(builtins):
-        return [(caminho, f"o nome de classe {nome} esconderia um nome do Python ou do pacote gerado")]
+        return [
+            (
+                caminho,
+                gettext("o nome de classe %(nome)s esconderia um nome do Python ou do pacote gerado") % {"nome": nome},
+            )
+        ]
     return []
 
 
@@ -209,10 +224,16 @@ def _checar_forma_de_maquina(classe: dict, metodo: dict, base: Caminho) -> Erros
         caminho = (*base, "parametros", k, "nome")
         if parametro["nome"] in atributos:
             erros.append(
-                (caminho, f"o parâmetro {parametro['nome']} tem o nome de um atributo: a expressão seria ambígua")
+                (
+                    caminho,
+                    gettext("o parâmetro %(nome)s tem o nome de um atributo: a expressão seria ambígua")
+                    % {"nome": parametro["nome"]},
+                )
             )
         elif parametro["nome"] in expressoes.NOMES_DO_CODIGO:
-            erros.append((caminho, f"o parâmetro {parametro['nome']} esconderia a função {parametro['nome']}"))
+            erros.append(
+                (caminho, gettext("o parâmetro %(nome)s esconderia a função %(nome)s") % {"nome": parametro["nome"]})
+            )
     if erros:
         return erros
     escopo = expressoes.escopo_do_metodo(classe, metodo)
@@ -239,26 +260,34 @@ def _checar_exemplo(atributo: dict, caminho: Caminho) -> Erros:
     else:
         certo = do_tipo(exemplo, tipo)
     if not certo:
-        return [(caminho, f"o exemplo {mostrar(exemplo)} não é do tipo {tipo}")]
+        return [
+            (
+                caminho,
+                gettext("o exemplo %(exemplo)s não é do tipo %(tipo)s") % {"exemplo": mostrar(exemplo), "tipo": tipo},
+            )
+        ]
     falhas = []
     if "min" in restricoes and exemplo < restricoes["min"]:
-        falhas.append(f"é menor que min ({restricoes['min']})")
+        falhas.append(gettext("é menor que min (%(min)s)") % {"min": restricoes["min"]})
     if "max" in restricoes and exemplo > restricoes["max"]:
-        falhas.append(f"é maior que max ({restricoes['max']})")
+        falhas.append(gettext("é maior que max (%(max)s)") % {"max": restricoes["max"]})
     if "min_len" in restricoes and len(exemplo) < restricoes["min_len"]:
-        falhas.append(f"é mais curto que min_len ({restricoes['min_len']})")
+        falhas.append(gettext("é mais curto que min_len (%(min_len)s)") % {"min_len": restricoes["min_len"]})
     if "max_len" in restricoes and len(exemplo) > restricoes["max_len"]:
-        falhas.append(f"é mais longo que max_len ({restricoes['max_len']})")
+        falhas.append(gettext("é mais longo que max_len (%(max_len)s)") % {"max_len": restricoes["max_len"]})
     if "padrao" in restricoes:
         try:
             if not padroes.casa_inteiro(restricoes["padrao"], exemplo):
-                falhas.append("não casa com o padrao")
+                falhas.append(gettext("não casa com o padrao"))
         except padroes.TextoLongoDemais:
-            falhas.append(f"tem mais de {padroes.MAX_TEXTO} caracteres (o máximo de um texto com padrao)")
+            falhas.append(
+                gettext("tem mais de %(MAX_TEXTO)s caracteres (o máximo de um texto com padrao)")
+                % {"MAX_TEXTO": padroes.MAX_TEXTO}
+            )
         except padroes.PadraoInvalido:
             pass  # the invalid padrao is already an error in restricoes.padrao
     if "escolhas" in restricoes and not any(mesmo_valor(e, exemplo) for e in restricoes["escolhas"]):
-        falhas.append("não é uma das escolhas")
+        falhas.append(gettext("não é uma das escolhas"))
     return [(caminho, f"o exemplo {mostrar(exemplo)} {'; '.join(falhas)}")] if falhas else []
 
 
@@ -275,18 +304,26 @@ _RESTRICAO_SE_APLICA = {
 def _checar_restricoes(atributo: dict, base: Caminho) -> Erros:
     restricoes, tipo = atributo.get("restricoes", {}), atributo["tipo"]
     erros: Erros = [
-        ((*base, chave), f"a restrição {chave} não se aplica ao tipo {tipo}")
+        (
+            (*base, chave),
+            gettext("a restrição %(chave)s não se aplica ao tipo %(tipo)s") % {"chave": chave, "tipo": tipo},
+        )
         for chave in restricoes
         if tipo not in _RESTRICAO_SE_APLICA[chave]
     ]
     for menor, maior in (("min", "max"), ("min_len", "max_len")):
         if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
-            erros.append(((*base, maior), f"{maior} deve ser maior ou igual a {menor}"))
+            erros.append(
+                (
+                    (*base, maior),
+                    gettext("%(maior)s deve ser maior ou igual a %(menor)s") % {"maior": maior, "menor": menor},
+                )
+            )
     if "padrao" in restricoes and (motivo := padroes.validar(restricoes["padrao"])):
         erros.append(((*base, "padrao"), motivo))
     if tipo in _RESTRICAO_SE_APLICA["escolhas"]:
         erros += [
-            ((*base, "escolhas", k), f"valor {mostrar(v)} não é do tipo {tipo}")
+            ((*base, "escolhas", k), gettext("valor %(v)s não é do tipo %(tipo)s") % {"v": mostrar(v), "tipo": tipo})
             for k, v in enumerate(restricoes.get("escolhas", []))
             if not do_tipo(v, tipo)
         ]

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
@@ -165,9 +165,20 @@ def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
         erros += duplicados(conector["endpoints"], "nome", (*base, "endpoints"), gettext_noop("nome de endpoint"))
         modulo = conector["nome"].lower()
         if modulo in MODULOS_RESERVADOS:
-            erros.append(((*base, "nome"), f"nome reservado pelo código gerado: {conector['nome']}; escolha outro"))
+            erros.append(
+                (
+                    (*base, "nome"),
+                    gettext("nome reservado pelo código gerado: %(nome)s; escolha outro") % {"nome": conector["nome"]},
+                )
+            )
         elif modulo in modulos and modulos[modulo] != conector["nome"]:
-            erros.append(((*base, "nome"), f"{conector['nome']} e {modulos[modulo]} dariam o mesmo módulo {modulo}.py"))
+            erros.append(
+                (
+                    (*base, "nome"),
+                    gettext("%(nome)s e %(v)s dariam o mesmo módulo %(modulo)s.py")
+                    % {"nome": conector["nome"], "v": modulos[modulo], "modulo": modulo},
+                )
+            )
         modulos.setdefault(modulo, conector["nome"])
         erros += nome_python(modulo, (*base, "nome"))
         autenticacao = conector.get("autenticacao", {"tipo": "nenhuma"})
@@ -175,16 +186,24 @@ def checar(integracao: dict, limpas: Mapping[str, Any]) -> Erros:
             erros.append(
                 (
                     (*base, "autenticacao", "credencial"),
-                    f"campo obrigatório ausente: credencial (exigido pela autenticação {autenticacao['tipo']})",
+                    gettext("campo obrigatório ausente: credencial (exigido pela autenticação %(tipo)s)")
+                    % {"tipo": autenticacao["tipo"]},
                 )
             )
         # The API must be in the runtime: pricing takes the gaps from there.
         if runtime is not None and "api" in conector and conector["api"] not in runtime["apis_externas"]:
-            erros.append(((*base, "api"), f"a API {conector['api']} deve constar em runtime.apis_externas"))
+            erros.append(
+                (
+                    (*base, "api"),
+                    gettext("a API %(api)s deve constar em runtime.apis_externas") % {"api": conector["api"]},
+                )
+            )
         for j, endpoint in enumerate(conector["endpoints"]):
             erros += _checar_endpoint(endpoint, (*base, "endpoints", j))
         if "cache" in conector and not any(e["metodo"] == "GET" for e in conector["endpoints"]):
-            erros.append(((*base, "cache"), "o cache guarda respostas de GET, e o conector não tem endpoint GET"))
+            erros.append(
+                ((*base, "cache"), gettext("o cache guarda respostas de GET, e o conector não tem endpoint GET"))
+            )
         erros += _checar_cenarios(conector, limpas.get("schema_tdd"), base)
     return erros
 
@@ -196,29 +215,52 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
         onde = (*base, "parametros", nome) if nome in endpoint.get("parametros", {}) else (*base, "caminho")
         erros += nome_python(nome, onde)
         if nome in PARAMETROS_RESERVADOS:
-            erros.append((onde, f"nome de parâmetro reservado: {nome}"))
+            erros.append((onde, gettext("nome de parâmetro reservado: %(nome)s") % {"nome": nome}))
     for nome, parametro in endpoint.get("parametros", {}).items():
         onde = (*base, "parametros", nome)
         tipo = parametro.get("tipo", "str")
         antes = len(erros)
         if nome in no_caminho and parametro.get("obrigatorio") is False:
-            erros.append(((*onde, "obrigatorio"), "um parâmetro do caminho é sempre obrigatório"))
+            erros.append(((*onde, "obrigatorio"), gettext("um parâmetro do caminho é sempre obrigatório")))
         for regra in _REGRAS_DE_TEXTO:
             if regra in parametro and tipo != "str":
-                erros.append(((*onde, regra), f"{regra} só se aplica ao tipo str (o parâmetro é {tipo})"))
+                erros.append(
+                    (
+                        (*onde, regra),
+                        gettext("%(regra)s só se aplica ao tipo str (o parâmetro é %(tipo)s)")
+                        % {"regra": regra, "tipo": tipo},
+                    )
+                )
         for regra in _REGRAS_DE_NUMERO:
             if regra in parametro and tipo not in ("int", "float", "decimal"):
-                erros.append(((*onde, regra), f"{regra} só se aplica a int, float e decimal (o parâmetro é {tipo})"))
+                erros.append(
+                    (
+                        (*onde, regra),
+                        gettext("%(regra)s só se aplica a int, float e decimal (o parâmetro é %(tipo)s)")
+                        % {"regra": regra, "tipo": tipo},
+                    )
+                )
         for menor, maior in (("min", "max"), ("min_len", "max_len")):
             if menor in parametro and maior in parametro and parametro[menor] > parametro[maior]:
-                erros.append(((*onde, menor), f"{menor} maior que {maior}"))
+                erros.append(
+                    ((*onde, menor), gettext("%(menor)s maior que %(maior)s") % {"menor": menor, "maior": maior})
+                )
         for k, valor in enumerate(parametro.get("escolhas", [])):
             if not do_tipo(valor, tipo):
-                erros.append(((*onde, "escolhas", k), f"valor {mostrar(valor)} não é do tipo {tipo}"))
+                erros.append(
+                    (
+                        (*onde, "escolhas", k),
+                        gettext("valor %(valor)s não é do tipo %(tipo)s") % {"valor": mostrar(valor), "tipo": tipo},
+                    )
+                )
         for regra in parametro.get("mensagens", {}):
             if regra not in ("obrigatorio", "tipo") and regra not in parametro:
                 erros.append(
-                    ((*onde, "mensagens", regra), f"o parâmetro não tem a regra {regra}: a mensagem nunca apareceria")
+                    (
+                        (*onde, "mensagens", regra),
+                        gettext("o parâmetro não tem a regra %(regra)s: a mensagem nunca apareceria")
+                        % {"regra": regra},
+                    )
                 )
         if "padrao" in parametro and (motivo := padroes.validar(parametro["padrao"])):
             erros.append(((*onde, "padrao"), motivo))
@@ -228,13 +270,18 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
             erros.append(
                 (
                     (*onde, "exemplo"),
-                    "campo obrigatório ausente: exemplo (exigido por padrao num parâmetro obrigatório)",
+                    gettext("campo obrigatório ausente: exemplo (exigido por padrao num parâmetro obrigatório)"),
                 )
             )
         if "exemplo" in parametro and len(erros) == antes:
             motivo = _exemplo_invalido(parametro, tipo)
             if motivo:
-                erros.append(((*onde, "exemplo"), f"o exemplo não passa nas regras do parâmetro: {motivo}"))
+                erros.append(
+                    (
+                        (*onde, "exemplo"),
+                        gettext("o exemplo não passa nas regras do parâmetro: %(motivo)s") % {"motivo": motivo},
+                    )
+                )
     vistos: list[tuple[int, Any]] = []
     for k, erro in enumerate(endpoint.get("erros", [])):
         onde = (*base, "erros", k)
@@ -242,14 +289,22 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
             erros.append(
                 (
                     (*onde, "corpo"),
-                    f"campo obrigatório ausente: corpo (um status {erro['status']} sem corpo seria todo sucesso)",
+                    gettext("campo obrigatório ausente: corpo (um status %(status)s sem corpo seria todo sucesso)")
+                    % {"status": erro["status"]},
                 )
             )
         if erro["status"] >= 300 and erro["status"] < 400:
-            erros.append(((*onde, "status"), "redirecionamentos (3xx) não são erros: use 2xx com corpo ou 400–599"))
+            erros.append(
+                ((*onde, "status"), gettext("redirecionamentos (3xx) não são erros: use 2xx com corpo ou 400–599"))
+            )
         chave = (erro["status"], erro.get("corpo"))
         if any(s == chave[0] and mesmo_valor(c, chave[1]) for s, c in vistos):
-            erros.append(((*onde, "status"), f"erro duplicado: status {erro['status']} com o mesmo corpo"))
+            erros.append(
+                (
+                    (*onde, "status"),
+                    gettext("erro duplicado: status %(status)s com o mesmo corpo") % {"status": erro["status"]},
+                )
+            )
         vistos.append(chave)
     return erros
 
@@ -257,22 +312,22 @@ def _checar_endpoint(endpoint: dict, base: tuple) -> Erros:
 def _exemplo_invalido(parametro: dict, tipo: str) -> str:
     valor = parametro["exemplo"]
     if not do_tipo(valor, tipo):
-        return f"não é do tipo {tipo}"
+        return gettext("não é do tipo %(tipo)s") % {"tipo": tipo}
     if "escolhas" in parametro and not any(mesmo_valor(valor, e) for e in parametro["escolhas"]):
-        return "não é uma das escolhas"
+        return gettext("não é uma das escolhas")
     if tipo == "str":
         if len(valor) > padroes.MAX_TEXTO:
-            return f"tem mais de {padroes.MAX_TEXTO} caracteres"
+            return gettext("tem mais de %(MAX_TEXTO)s caracteres") % {"MAX_TEXTO": padroes.MAX_TEXTO}
         if "padrao" in parametro and not padroes.procura(parametro["padrao"], valor):
-            return "não casa com o padrao"
+            return gettext("não casa com o padrao")
         if not parametro.get("min_len", 0) <= len(valor) <= parametro.get("max_len", len(valor)):
-            return "fora dos tamanhos min_len/max_len"
+            return gettext("fora dos tamanhos min_len/max_len")
     if tipo in ("int", "float", "decimal"):
         numero = Decimal(str(valor))
         if "min" in parametro and numero < Decimal(str(parametro["min"])):
-            return f"menor que min ({parametro['min']})"
+            return gettext("menor que min (%(min)s)") % {"min": parametro["min"]}
         if "max" in parametro and numero > Decimal(str(parametro["max"])):
-            return f"maior que max ({parametro['max']})"
+            return gettext("maior que max (%(max)s)") % {"max": parametro["max"]}
     return ""
 
 
@@ -285,22 +340,38 @@ def _checar_cenarios(conector: dict, tdd: dict | None, base: tuple) -> Erros:
         onde = (*base, "cenarios", nome)
         if nome not in parametros:
             conhecidos = ", ".join(sorted(parametros)) or "nenhum"
-            erros.append((onde, f"{nome} não é parâmetro de schema_tdd.parametros (parâmetros: {conhecidos})"))
+            erros.append(
+                (
+                    onde,
+                    gettext("%(nome)s não é parâmetro de schema_tdd.parametros (parâmetros: %(conhecidos)s)")
+                    % {"nome": nome, "conhecidos": conhecidos},
+                )
+            )
             continue
         classes = [chave_da_classe(c) for c in parametros[nome]]
         for classe in mapa_classes:
             if classe not in classes:
                 erros.append(
-                    ((*onde, classe), f"{classe} não é classe de schema_tdd.parametros.{nome} ({', '.join(classes)})")
+                    (
+                        (*onde, classe),
+                        gettext("%(classe)s não é classe de schema_tdd.parametros.%(nome)s (%(classes)s)")
+                        % {"classe": classe, "nome": nome, "classes": ", ".join(classes)},
+                    )
                 )
         faltam = [c for c in classes if c not in mapa_classes]
         if faltam:
-            erros.append((onde, f"faltam as classes {', '.join(faltam)} de schema_tdd.parametros.{nome}"))
+            erros.append(
+                (
+                    onde,
+                    gettext("faltam as classes %(faltam)s de schema_tdd.parametros.%(nome)s")
+                    % {"faltam": ", ".join(faltam), "nome": nome},
+                )
+            )
         de_cache = [v in ESTADOS_CACHE for v in mapa_classes.values()]
         if any(de_cache) and not all(de_cache):
-            erros.append((onde, "um parâmetro descreve o remoto ou o cache, não os dois"))
+            erros.append((onde, gettext("um parâmetro descreve o remoto ou o cache, não os dois")))
         elif all(de_cache) and "cache" not in conector:
-            erros.append((onde, "estados de cache num conector sem cache: declare cache.ttl_s"))
+            erros.append((onde, gettext("estados de cache num conector sem cache: declare cache.ttl_s")))
     return erros
 
 

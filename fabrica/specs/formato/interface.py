@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from decimal import Decimal, DecimalException
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fabrica.specs import padroes
 from fabrica.specs.formato.comum import (
@@ -151,14 +151,30 @@ def _checar_regras(campo: dict, base: tuple) -> Erros:
     for regra in restricoes:
         if tipo not in REGRAS_DO_CAMPO[regra]:
             aceitos = ", ".join(REGRAS_DO_CAMPO[regra])
-            erros.append(((*base, "restricoes", regra), f"{regra} não se aplica ao tipo {tipo} (só a {aceitos})"))
+            erros.append(
+                (
+                    (*base, "restricoes", regra),
+                    gettext("%(regra)s não se aplica ao tipo %(tipo)s (só a %(aceitos)s)")
+                    % {"regra": regra, "tipo": tipo, "aceitos": aceitos},
+                )
+            )
     for regra in campo.get("mensagens", {}):
         tem_regra = regra in ("obrigatorio", "invalido", "escolha") or regra in restricoes
         if tipo not in REGRAS_DO_CAMPO[regra] or not tem_regra:
-            erros.append(((*base, "mensagens", regra), f"o campo não tem a regra {regra}: a mensagem nunca apareceria"))
+            erros.append(
+                (
+                    (*base, "mensagens", regra),
+                    gettext("o campo não tem a regra %(regra)s: a mensagem nunca apareceria") % {"regra": regra},
+                )
+            )
     for menor, maior in (("min", "max"), ("min_len", "max_len")):
         if menor in restricoes and maior in restricoes and restricoes[menor] > restricoes[maior]:
-            erros.append(((*base, "restricoes", menor), f"{menor} maior que {maior}"))
+            erros.append(
+                (
+                    (*base, "restricoes", menor),
+                    gettext("%(menor)s maior que %(maior)s") % {"menor": menor, "maior": maior},
+                )
+            )
     if "padrao" in restricoes:
         if motivo := padroes.validar(restricoes["padrao"]):
             return [*erros, ((*base, "restricoes", "padrao"), motivo)]
@@ -166,13 +182,18 @@ def _checar_regras(campo: dict, base: tuple) -> Erros:
             erros.append(
                 (
                     (*base, "exemplo"),
-                    "campo obrigatório ausente: exemplo (exigido por restricoes.padrao num campo obrigatório)",
+                    gettext("campo obrigatório ausente: exemplo (exigido por restricoes.padrao num campo obrigatório)"),
                 )
             )
     if "exemplo" in campo and not erros:
         motivo = _exemplo_invalido(campo)
         if motivo:
-            erros.append(((*base, "exemplo"), f"o exemplo não passa nas regras do campo: {motivo}"))
+            erros.append(
+                (
+                    (*base, "exemplo"),
+                    gettext("o exemplo não passa nas regras do campo: %(motivo)s") % {"motivo": motivo},
+                )
+            )
     return erros
 
 
@@ -181,22 +202,22 @@ def _exemplo_invalido(campo: dict) -> str:
     tipo, restricoes, valor = campo["tipo"], campo.get("restricoes", {}), campo["exemplo"]
     texto = str(valor).strip() if not isinstance(valor, bool) else ""
     if tipo == "booleano":
-        return "" if isinstance(valor, bool) else "um booleano recebe true ou false"
+        return "" if isinstance(valor, bool) else gettext("um booleano recebe true ou false")
     if tipo == "selecao":
-        return "" if texto in [str(o) for o in campo["opcoes"]] else "não é uma das opcoes"
+        return "" if texto in [str(o) for o in campo["opcoes"]] else gettext("não é uma das opcoes")
     if isinstance(valor, bool) or texto == "":
-        return "vazio ou booleano"
+        return gettext("vazio ou booleano")
     if tipo in TIPOS_NUMERO:
         try:
             numero = Decimal(texto)
         except DecimalException:
-            return "não é um número"
+            return gettext("não é um número")
         if tipo == "numero" and numero != numero.to_integral_value():
-            return "não é um número inteiro"
+            return gettext("não é um número inteiro")
         if "min" in restricoes and numero < Decimal(str(restricoes["min"])):
-            return f"menor que min ({restricoes['min']})"
+            return gettext("menor que min (%(min)s)") % {"min": restricoes["min"]}
         if "max" in restricoes and numero > Decimal(str(restricoes["max"])):
-            return f"maior que max ({restricoes['max']})"
+            return gettext("maior que max (%(max)s)") % {"max": restricoes["max"]}
         return ""
     if tipo == "data":
         for formato in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -205,18 +226,22 @@ def _exemplo_invalido(campo: dict) -> str:
                 return ""
             except ValueError:
                 continue
-        return "não é uma data AAAA-MM-DD ou DD/MM/AAAA"
+        return gettext("não é uma data AAAA-MM-DD ou DD/MM/AAAA")
     if tipo == "arquivo":
         extensao = texto.rsplit(".", 1)[1].lower() if "." in texto else ""
-        return "" if "extensoes" not in restricoes or extensao in restricoes["extensoes"] else "extensão não aceita"
+        return (
+            ""
+            if "extensoes" not in restricoes or extensao in restricoes["extensoes"]
+            else gettext("extensão não aceita")
+        )
     if len(texto) > padroes.MAX_TEXTO:
-        return f"tem mais de {padroes.MAX_TEXTO} caracteres"
+        return gettext("tem mais de %(MAX_TEXTO)s caracteres") % {"MAX_TEXTO": padroes.MAX_TEXTO}
     if tipo == "email" and not padroes.casa_inteiro(r"[^@\s]+@[^@\s]+\.[^@\s]+", texto):
-        return "não é um e-mail"
+        return gettext("não é um e-mail")
     if "padrao" in restricoes and not padroes.procura(restricoes["padrao"], texto):
-        return "não casa com o padrao"
+        return gettext("não casa com o padrao")
     if len(texto) < restricoes.get("min_len", 0) or len(texto) > restricoes.get("max_len", len(texto)):
-        return "fora dos tamanhos min_len/max_len"
+        return gettext("fora dos tamanhos min_len/max_len")
     return ""
 
 
@@ -230,11 +255,17 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
         base = ("spec_interface", "telas", i)
         campos, acoes = tela.get("campos", []), tela.get("acoes", [])
         if tela["id"] in TELAS_RESERVADAS:
-            erros.append(((*base, "id"), f"id reservado pelo código gerado: {tela['id']}; escolha outro"))
+            erros.append(
+                ((*base, "id"), gettext("id reservado pelo código gerado: %(id)s; escolha outro") % {"id": tela["id"]})
+            )
         classe = "".join(p.capitalize() for p in tela["id"].split("_") if p)
         if classe in classes and classes[classe] != tela["id"]:
             erros.append(
-                ((*base, "id"), f"a tela {tela['id']} e a tela {classes[classe]} dariam a mesma classe {classe}Form")
+                (
+                    (*base, "id"),
+                    gettext("a tela %(id)s e a tela %(v)s dariam a mesma classe %(classe)sForm")
+                    % {"id": tela["id"], "v": classes[classe], "classe": classe},
+                )
             )
         classes.setdefault(classe, tela["id"])
         erros += duplicados(campos, "nome", (*base, "campos"), gettext_noop("nome de campo"))
@@ -242,19 +273,28 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
         for j, campo in enumerate(campos):
             if campo["tipo"] == "selecao" and "opcoes" not in campo:
                 erros.append(
-                    ((*base, "campos", j, "opcoes"), "campo obrigatório ausente: opcoes (exigido pelo tipo selecao)")
+                    (
+                        (*base, "campos", j, "opcoes"),
+                        gettext("campo obrigatório ausente: opcoes (exigido pelo tipo selecao)"),
+                    )
                 )
             elif campo["tipo"] != "selecao" and "opcoes" in campo:
-                erros.append(((*base, "campos", j, "opcoes"), "opcoes só se aplica ao tipo selecao"))
+                erros.append(((*base, "campos", j, "opcoes"), gettext("opcoes só se aplica ao tipo selecao")))
             erros += _checar_regras(campo, (*base, "campos", j))
             erros += nome_python(campo["nome"], (*base, "campos", j, "nome"))
             if campo["nome"] in CAMPOS_RESERVADOS:
                 erros.append(
-                    ((*base, "campos", j, "nome"), f"nome reservado: {campo['nome']} (chave de caso e do envio)")
+                    (
+                        (*base, "campos", j, "nome"),
+                        gettext("nome reservado: %(nome)s (chave de caso e do envio)") % {"nome": campo["nome"]},
+                    )
                 )
             elif campo["nome"] in parametros[tela["id"]]:
                 erros.append(
-                    ((*base, "campos", j, "nome"), f"{campo['nome']} já é parâmetro da URL da tela (de um endpoint)")
+                    (
+                        (*base, "campos", j, "nome"),
+                        gettext("%(nome)s já é parâmetro da URL da tela (de um endpoint)") % {"nome": campo["nome"]},
+                    )
                 )
         for j, acao in enumerate(acoes):
             if "tela_destino" in acao and acao["tela_destino"] not in ids:
@@ -271,13 +311,20 @@ def checar(interface: dict, limpas: Mapping[str, Any]) -> Erros:
                     erros.append(
                         (
                             (*base, "acoes", j, "tela_destino"),
-                            f"a tela {acao['tela_destino']} precisa de {', '.join('{' + p + '}' for p in faltam)} "
-                            f"na URL, que a tela {tela['id']} não tem",
+                            gettext("a tela %(tela_destino)s precisa de %(v)s na URL, que a tela %(id)s não tem")
+                            % {
+                                "tela_destino": acao["tela_destino"],
+                                "v": ", ".join("{" + p + "}" for p in faltam),
+                                "id": tela["id"],
+                            },
                         )
                     )
             if "metodo" in acao and "endpoint" not in acao:
                 erros.append(
-                    ((*base, "acoes", j, "endpoint"), "campo obrigatório ausente: endpoint (exigido por metodo)")
+                    (
+                        (*base, "acoes", j, "endpoint"),
+                        gettext("campo obrigatório ausente: endpoint (exigido por metodo)"),
+                    )
                 )
     return erros
 

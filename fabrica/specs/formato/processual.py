@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext
+
 from fabrica.specs.formato.comum import (
     DESCRICAO,
     TEXTO,
@@ -68,14 +70,14 @@ DEFS = {"condicao_bpmn": condicao({"variavel": ref("nome")}, ("variavel",))}
 
 def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
     processos = bpmn["processos"]
-    erros = duplicados(processos, "id", ("spec_bpmn", "processos"), "id de processo")
+    erros = duplicados(processos, "id", ("spec_bpmn", "processos"), gettext("id de processo"))
     for i, p in enumerate(processos):
         base = ("spec_bpmn", "processos", i)
         tarefas, gateways, fluxos = p["tarefas"], p.get("gateways", []), p["fluxos"]
         # inicio, fim, tarefas and gateways share one id space: flows point at any of them.
         nos = {p["inicio"]}
         if p["fim"] in nos:
-            erros.append(((*base, "fim"), "o fim deve ter id diferente do início"))
+            erros.append(((*base, "fim"), gettext("o fim deve ter id diferente do início")))
         nos.add(p["fim"])
         for nome_lista, itens in (("tarefas", tarefas), ("gateways", gateways)):
             for j, no in enumerate(itens):
@@ -93,9 +95,9 @@ def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
                 if fluxo[ponta] not in nos
             ]
             if fluxo["para"] == p["inicio"]:
-                erros.append(((*fb, "para"), "o início não recebe fluxos"))
+                erros.append(((*fb, "para"), gettext("o início não recebe fluxos")))
             if fluxo["de"] == p["fim"]:
-                erros.append(((*fb, "de"), "o fim não tem fluxos de saída"))
+                erros.append(((*fb, "de"), gettext("o fim não tem fluxos de saída")))
             if (fluxo["de"], fluxo["para"]) in pares:
                 erros.append((fb, "fluxo duplicado"))
             pares.add((fluxo["de"], fluxo["para"]))
@@ -108,16 +110,21 @@ def checar(bpmn: dict, limpas: Mapping[str, Any]) -> Erros:
         for nome_lista, itens in (("tarefas", tarefas), ("gateways", gateways)):
             for j, no in enumerate(itens):
                 if no["id"] not in alcancados:
-                    erros.append(((*base, nome_lista, j, "id"), f"{no['id']} não é alcançável a partir do início"))
+                    erros.append(
+                        (
+                            (*base, nome_lista, j, "id"),
+                            gettext("%(id)s não é alcançável a partir do início") % {"id": no["id"]},
+                        )
+                    )
                 elif not saidas.get(no["id"]):
                     erros.append(
                         (
                             (*base, nome_lista, j, "id"),
-                            f"{no['id']} não tem fluxo de saída: a instância pararia ali",
+                            gettext("%(id)s não tem fluxo de saída: a instância pararia ali") % {"id": no["id"]},
                         )
                     )
         if p["fim"] not in alcancados:
-            erros.append(((*base, "fim"), "o fim não é alcançável a partir do início"))
+            erros.append(((*base, "fim"), gettext("o fim não é alcançável a partir do início")))
     return erros
 
 
@@ -125,26 +132,36 @@ def _checar_gateway(gateway: dict, destinos: list[str], base: Caminho) -> Erros:
     condicoes = gateway.get("condicoes", [])
     if gateway["tipo"] == "paralelo":
         # A parallel gateway follows every outgoing flow: a condition or default there would be silently ignored.
-        return ([((*base, "condicoes"), "gateway paralelo não tem condições")] if condicoes else []) + (
-            [((*base, "padrao"), "gateway paralelo não tem fluxo padrão")] if "padrao" in gateway else []
+        return ([((*base, "condicoes"), gettext("gateway paralelo não tem condições"))] if condicoes else []) + (
+            [((*base, "padrao"), gettext("gateway paralelo não tem fluxo padrão"))] if "padrao" in gateway else []
         )
     erros: Erros = []
     condicionados: set = set()
     for k, cond in enumerate(condicoes):
         cb = (*base, "condicoes", k)
         if cond["para"] not in destinos:
-            erros.append(((*cb, "para"), f"não há fluxo de {gateway['id']} para {cond['para']}"))
+            erros.append(
+                (
+                    (*cb, "para"),
+                    gettext("não há fluxo de %(id)s para %(para)s") % {"id": gateway["id"], "para": cond["para"]},
+                )
+            )
         elif cond["para"] in condicionados:
-            erros.append(((*cb, "para"), f"já há condição para {cond['para']}"))
+            erros.append(((*cb, "para"), gettext("já há condição para %(para)s") % {"para": cond["para"]}))
         condicionados.add(cond["para"])
         erros += checar_entre(cond["quando"], (*cb, "quando"))
     padrao = gateway.get("padrao")
     if padrao is not None and padrao not in destinos:
-        erros.append(((*base, "padrao"), f"não há fluxo de {gateway['id']} para {padrao}"))
+        erros.append(
+            (
+                (*base, "padrao"),
+                gettext("não há fluxo de %(id)s para %(padrao)s") % {"id": gateway["id"], "padrao": padrao},
+            )
+        )
     if len(destinos) > 1:
         # An exclusive gateway with an outgoing flow that has no condition and is not the default may stall the instance.
         erros += [
-            ((*base, "condicoes"), f"o fluxo para {d} não tem condição nem é o padrao")
+            ((*base, "condicoes"), gettext("o fluxo para %(d)s não tem condição nem é o padrao") % {"d": d})
             for d in dict.fromkeys(destinos)
             if d not in condicionados and d != padrao
         ]

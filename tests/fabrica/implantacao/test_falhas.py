@@ -155,7 +155,7 @@ def _recusado(resposta, quem: str) -> None:
 def test_caixa_do_po_mostra_a_falha_com_o_trecho_do_log(cliente_como, falha_rapida):
     html = cliente_como("po").get(reverse("inicio")).content.decode()
 
-    assert f'data-id="validar_implantacao-{falha_rapida.pk}"' in html
+    assert f'data-id="falha_implantacao-{falha_rapida.pk}"' in html
     assert "Implantação falhou" in html and "falha aguardando decisão" in html
     assert "o servico nao respondeu" in html  # the log's failing part, folded under the row
     assert "Os testes de fumaça falharam" in html

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fabrica', '0019_execucoes_e_data_do_commit'),
+        ('fabrica', '0020_indices_da_busca_da_caixa'),
     ]
 
     operations = [
