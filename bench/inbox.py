@@ -41,6 +41,14 @@ import _comum
 NOME_BANCO = "prometheus_bench_inbox"
 LOTE = 5_000
 DECISOES = [("Aprovado", 70), ("Ajustado", 15), ("Rejeitado", 15)]  # share of each in the history
+# A release's test results as development records them (20 tests; the row counts them).
+TESTES = [
+    {"vertente": "DE"[n % 2], "nome": f"test_caso_{n}", "caso": n, "status": "passou", "mensagem": ""}
+    for n in range(20)
+]
+LOG_DA_FALHA = "".join(f"12:00:{n:02d} passo {n} do benchmark\n" for n in range(200)) + (
+    "12:01:00 E   AssertionError: o serviço não respondeu\n12:01:01 Os testes de fumaça falharam (código de saída 1).\n"
+)
 
 
 def preparar_banco() -> tuple[str, Path | None]:
@@ -66,9 +74,9 @@ def preparar_banco() -> tuple[str, Path | None]:
 def datas_livres():
     """Lets the seed write its own ``criado_em`` (auto_now_add would stamp every row with now)."""
     from backlog.models import Evento, Item
-    from fabrica.models import Orcamento
+    from fabrica.models import Implantacao, Orcamento, Release
 
-    campos = [m._meta.get_field("criado_em") for m in (Item, Evento, Orcamento)]
+    campos = [m._meta.get_field("criado_em") for m in (Item, Evento, Orcamento, Release, Implantacao)]
     for campo in campos:
         campo.auto_now_add = False
     try:
@@ -111,6 +119,10 @@ class Semeador:
         self.gerados = 0
         self.versoes = 0
         self.ultima_versao = {m.spec_ref: m.spec.versao for m in modelos}
+        self.ultima_release: dict[str, int] = {}
+        from fabrica.models import Ambiente
+
+        self.ambiente = Ambiente.objects.create(nome="homologacao", ordem=10)
 
     def _versoes(self, modelos: list, completas: bool) -> list:
         """A new version of each model's spec, one per budget that holds one: a spec version has at
@@ -243,7 +255,7 @@ class Semeador:
                 )
                 aprovados = [m for m, s, _c, _d in linhas if s == "Aprovado"]
                 versoes = iter(self._versoes(aprovados, completas=False))
-                Orcamento.objects.bulk_create(
+                orcamentos = Orcamento.objects.bulk_create(
                     [
                         self._orcamento(
                             m,
@@ -271,7 +283,128 @@ class Semeador:
                         )
                     ]
                 Evento.objects.bulk_create(eventos, batch_size=LOTE)
+                desenvolvimentos = [i for i in seguintes if i.tipo == "desenvolvimento"]
+                self._releases_do_historico(
+                    [(o, d) for o, (_m, s, _c, d) in zip(orcamentos, linhas, strict=True) if s == "Aprovado"],
+                    desenvolvimentos,
+                )
             self.gerados += n
+
+    def _release(self, orc, item, **campos):
+        from fabrica import contratos
+        from fabrica.models import Release
+
+        self.ultima_release[orc.spec_ref] = self.ultima_release.get(orc.spec_ref, 0) + 1
+        versao = self.ultima_release[orc.spec_ref]
+        falhas = 1 if versao % 5 == 0 else 0  # one release in five with a failing test
+        return Release(
+            spec_id=orc.spec_id,
+            spec_ref=orc.spec_ref,
+            versao=versao,
+            orcamento_id=orc.pk,
+            item_origem_id=item.pk,
+            testes=TESTES[falhas:] + [dict(TESTES[0], status="falhou")] * falhas,
+            testes_passaram=not falhas,
+            cobertura_total=91.0,
+            **campos,
+        ), contratos.rotulo_versao(orc.spec_ref, versao)
+
+    def _releases_do_historico(self, aprovados: list, desenvolvimentos: list) -> None:
+        """Each approved budget's release (one in seven rejected), each approved release deployed
+        to homologacao and validated there (one in ten refused)."""
+        from fabrica.models import Implantacao, Release
+
+        releases, rotulos = [], []
+        for k, ((orc, decidido), item) in enumerate(zip(aprovados, desenvolvimentos, strict=True)):
+            criada = decidido + timedelta(hours=30)
+            release, rotulo = self._release(
+                orc,
+                item,
+                status="Rejeitada" if k % 7 == 6 else "Aprovada",
+                decidido_por=self.po,
+                decidido_em=criada + timedelta(hours=2),
+                motivo="histórico",
+                criado_em=criada,
+            )
+            releases.append(release)
+            rotulos.append(rotulo)
+        releases = Release.objects.bulk_create(releases, batch_size=LOTE)
+        Implantacao.objects.bulk_create(
+            [
+                Implantacao(
+                    ambiente=self.ambiente,
+                    release_id=r.pk,
+                    spec_ref=r.spec_ref,
+                    versao=rotulo,
+                    alvo="diretorio",
+                    status="Concluida",
+                    iniciado_em=r.decidido_em,
+                    terminado_em=r.decidido_em + timedelta(minutes=2),
+                    log="implantada pelo benchmark\n",
+                    validacao="Recusada" if k % 10 == 9 else "Validada",
+                    validado_por=self.po,
+                    validado_em=r.decidido_em + timedelta(hours=5),
+                    observacao="histórico",
+                    criado_em=r.decidido_em,
+                )
+                for k, (r, rotulo) in enumerate(zip(releases, rotulos, strict=True))
+                if r.status == "Aprovada"
+            ],
+            batch_size=LOTE,
+        )
+
+    def decisoes_abertas(self, quantos: int) -> None:
+        """Waiting beside the open budgets, in turn: a release to approve, a deployment to
+        validate and a failed deployment, each of an approved budget's spec version."""
+        from django.db import transaction
+        from django.utils import timezone
+
+        from backlog.models import Item
+        from fabrica.models import Implantacao, Orcamento
+
+        agora = timezone.now()
+        orcamentos = list(Orcamento.objects.filter(status="Aprovado").order_by("-id")[:quantos])
+        with transaction.atomic(), datas_livres():
+            for k, orc in enumerate(orcamentos):
+                criado = agora - timedelta(hours=k + 1, minutes=30)
+                origem = Item.objects.create(
+                    tipo="desenvolvimento",
+                    status="Concluido",
+                    produtor="MS_Produto",
+                    spec_ref=orc.spec_ref,
+                    contexto={"spec_ref": orc.spec_ref},
+                    consumidor="bench",
+                    tentativas=1,
+                    criado_em=criado,
+                    concluido_em=criado,
+                )
+                if k % 3 == 0:
+                    aprovacao = Item.objects.create(
+                        tipo="aprovar_release", produtor="PROMETHEUS", spec_ref=orc.spec_ref, criado_em=criado
+                    )
+                    release, _rotulo = self._release(orc, origem, item_aprovacao=aprovacao, criado_em=criado)
+                    release.save()
+                    continue
+                release, rotulo = self._release(
+                    orc, origem, status="Aprovada", decidido_por=self.po, decidido_em=criado, criado_em=criado
+                )
+                release.save()
+                falhou = k % 3 == 2
+                Implantacao.objects.create(
+                    ambiente=self.ambiente,
+                    release=release,
+                    spec_ref=release.spec_ref,
+                    versao=rotulo,
+                    alvo="diretorio",
+                    status="Falhou" if falhou else "Concluida",
+                    iniciado_em=criado,
+                    terminado_em=criado + timedelta(minutes=1),
+                    log=LOG_DA_FALHA if falhou else "implantada pelo benchmark\n",
+                    erro="Os testes de fumaça falharam (código de saída 1)." if falhou else "",
+                    falha="Pendente" if falhou else "",
+                    validacao="" if falhou else "Pendente",
+                    criado_em=criado,
+                )
 
     def abertos(self, quantos: int) -> None:
         """One in four open budgets waits for two gaps; the rest can be decided now."""
@@ -346,38 +479,44 @@ class Semeador:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def paginas() -> dict[str, str]:
+def paginas(po, admin) -> dict[str, tuple]:
+    """Each page as (client, url): the PO's inbox, the admin's (read-only), the budget pages."""
     from fabrica.models import Orcamento
 
     abertos = Orcamento.objects.filter(status="Aberto").select_related("item_aprovacao").order_by("-id")
     pronto = next(o for o in abertos if o.item_aprovacao.status == "Pendente" and o.spec_ref == "spec_002")
     bloqueado = next(o for o in abertos if o.item_aprovacao.status == "Bloqueado")
     return {
-        "inbox: to decide (/)": "/",
-        "inbox: on hold (?aba=espera)": "/?aba=espera",
-        "inbox: decided (?aba=decididos)": "/?aba=decididos",
-        "inbox: decided + search (?q=spec_003)": "/?aba=decididos&q=spec_003",
+        "inbox: to decide (/)": (po, "/"),
+        "inbox: on hold (?aba=espera)": (po, "/?aba=espera"),
+        "inbox: decided (?aba=decididos)": (po, "/?aba=decididos"),
+        "inbox: decided + search (?q=spec_003)": (po, "/?aba=decididos&q=spec_003"),
+        "inbox: to decide + search (?q=spec_003)": (po, "/?q=spec_003"),
+        "inbox: decided, releases + search": (po, "/?aba=decididos&tipo=release&q=spec_003"),
+        "inbox: failed deployments (?tipo=)": (po, "/?tipo=falha_implantacao"),
         # 50 rows a page: page 1000 starts at the 49,951st decision (the baseline has 20 pages,
-        # so it shows its last one).
-        "inbox: decided, page 1000": "/?aba=decididos&pagina=1000",
-        "budget page (ready, spec_002)": f"/orcamentos/{pronto.pk}/",
-        "budget page (blocked, 2 gaps)": f"/orcamentos/{bloqueado.pk}/",
+        # so it shows its last one). One kind: its page is read directly (see bench/README.md).
+        "inbox: decided budgets, page 1000": (po, "/?aba=decididos&tipo=orcamento&pagina=1000"),
+        "admin, read-only: to decide (/)": (admin, "/"),
+        "admin, read-only: decided + search": (admin, "/?aba=decididos&q=spec_003"),
+        "budget page (ready, spec_002)": (po, f"/orcamentos/{pronto.pk}/"),
+        "budget page (blocked, 2 gaps)": (po, f"/orcamentos/{bloqueado.pk}/"),
     }
 
 
-def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> dict[str, dict]:
+def medir(urls: dict[str, tuple], repeticoes: int, aquecimento: int) -> dict[str, dict]:
     """Requests the pages in turn (so a burst of load on the machine hits all of them alike)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(aquecimento):
-        for url in urls.values():
+        for cliente, url in urls.values():
             assert cliente.get(url).status_code == 200, url
     amostras: dict[str, dict[str, list[float]]] = {nome: {"wall": [], "cpu": [], "db": []} for nome in urls}
     cronometro = _comum.Cronometro()
     with connection.execute_wrapper(cronometro):
         for _ in range(repeticoes):
-            for nome, url in urls.items():
+            for nome, (cliente, url) in urls.items():
                 cronometro.segundos = 0.0
                 inicio, inicio_cpu = time.perf_counter(), time.process_time()
                 resposta = cliente.get(url)
@@ -386,7 +525,7 @@ def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> d
                 amostras[nome]["db"].append(cronometro.segundos * 1000)
                 assert resposta.status_code == 200, url
     resultados = {}
-    for nome, url in urls.items():
+    for nome, (cliente, url) in urls.items():
         with CaptureQueriesContext(connection) as consultas:
             resposta = cliente.get(url)
         tempos = sorted(amostras[nome]["wall"])
@@ -410,22 +549,26 @@ def analisar() -> None:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def rodada(cliente, rotulo: str, args) -> dict:
+def rodada(po, admin, rotulo: str, args) -> dict:
     from backlog.models import Evento, Item
-    from fabrica.models import Orcamento
+    from fabrica.models import Implantacao, Orcamento, Release, Spec
 
     tamanho = {
         "decididos": Orcamento.objects.exclude(status="Aberto").count(),
         "abertos": Orcamento.objects.filter(status="Aberto").count(),
+        "releases": Release.objects.count(),
+        "implantacoes": Implantacao.objects.count(),
+        "versoes": Spec.objects.count(),
         "itens": Item.objects.count(),
         "eventos": Evento.objects.count(),
     }
     print(
         f"\n{rotulo}: {tamanho['decididos']:,} decided budgets, {tamanho['abertos']} open, "
-        f"{tamanho['itens']:,} items, {tamanho['eventos']:,} events"
+        f"{tamanho['releases']:,} releases, {tamanho['implantacoes']:,} deployments, "
+        f"{tamanho['versoes']:,} spec versions, {tamanho['itens']:,} items, {tamanho['eventos']:,} events"
     )
     carga = os.getloadavg()[0]
-    resultados = medir(cliente, paginas(), args.repeticoes, args.aquecimento)
+    resultados = medir(paginas(po, admin), args.repeticoes, args.aquecimento)
     for nome, r in resultados.items():
         print(
             f"  {nome:40} median {r['mediana_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
@@ -446,6 +589,10 @@ def medir_tudo(banco: str, args) -> bool:
     po.groups.add(Group.objects.get(name="PO"))
     cliente = Client()
     cliente.force_login(po)
+    admin = User.objects.create_user(username="admin", password="bench-admin-123", is_staff=True)
+    admin.groups.add(Group.objects.get(name="Administrador"))
+    cliente_admin = Client()
+    cliente_admin.force_login(admin)
 
     print(f"bench/inbox.py on {banco}; {args.repeticoes} requests per page after {args.aquecimento} warm-up")
     inicio = time.perf_counter()
@@ -453,16 +600,18 @@ def medir_tudo(banco: str, args) -> bool:
     semeador = Semeador(modelos, po)
     semeador.historico(args.base_historico - len(modelos))
     semeador.abertos(args.base_abertos)
+    semeador.decisoes_abertas(args.base_abertos)
     analisar()
     print(f"seeded the baseline in {time.perf_counter() - inicio:.1f} s")
-    base = rodada(cliente, "baseline", args)
+    base = rodada(cliente, cliente_admin, "baseline", args)
 
     inicio = time.perf_counter()
     semeador.historico(args.historico - args.base_historico)
     semeador.abertos(args.abertos - args.base_abertos)
+    semeador.decisoes_abertas(args.abertos - args.base_abertos)
     analisar()
     print(f"seeded the large run in {time.perf_counter() - inicio:.1f} s")
-    grande = rodada(cliente, "large", args)
+    grande = rodada(cliente, cliente_admin, "large", args)
 
     print("\nlarge / baseline (median time; queries must be equal):")
     iguais = True

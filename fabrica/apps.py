@@ -2,6 +2,7 @@ from functools import partial
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,10 +32,12 @@ class FabricaConfig(AppConfig):
         from fabrica.releases import caixa as caixa_de_releases
         from fabrica.selectors import erros_de_corrigir_bug
         from fabrica.specs import services as specs
+        from fabrica.specs import traducao
 
         contratos.registrar({TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug})
         # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
         specs.nova_versao_ouvinte_registrar(orcamentos_substituir)
+        traducao.registrar_tradutor(gettext)  # the pure modules of specs speak the request's language
         consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
         # E-mail notices: a decision item that becomes claimable, or a failed deployment.

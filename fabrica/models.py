@@ -494,6 +494,9 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
             ),
             # The metrics' periods: releases by when they were made.
             models.Index(fields=["criado_em"], name="fabrica_release_criada"),
+            # A deployment's release → its spec (DORA's lead time) without reading the release's
+            # wide rows: an index-only scan on PostgreSQL, a covering index on SQLite.
+            models.Index(fields=["id", "spec"], name="fabrica_release_spec_cobre"),
         ]
 
     def __str__(self) -> str:

@@ -471,6 +471,11 @@ if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
 # only the networks.
 PROMETHEUS_METRICS_TOKEN = env_str("PROMETHEUS_METRICS_TOKEN", "")
 PROMETHEUS_METRICS_REDES = env_redes("PROMETHEUS_METRICS_REDES", ["127.0.0.1/32", "::1/128"])
+# /metrics: the 12-week numbers of /api/metricas/ it exports are kept (per process) until a fact is
+# recorded (a backlog event, budget, release, vertente execution or deployment: fabrica.metricas.
+# selectors.versao_dos_fatos) and for at most this many seconds (a change that adds no row, such as
+# real hours typed on a release, shows within it). 0: recomputed at every scrape.
+PROMETHEUS_METRICS_CACHE_S = env_int("PROMETHEUS_METRICS_CACHE_S", 60, minimo=0)
 # Set by gunicorn's master (prometheus_site.gunicorn) for its workers: where their histograms'
 # files are, added up at each scrape. Empty (runserver, tests): this process's own histograms.
 PROMETHEUS_METRICAS_PROCESSOS = env_str("PROMETHEUS_MULTIPROC_DIR", "")

@@ -135,10 +135,14 @@ class TipoDecisao:
     rotulo: Any
     permissao: str
     listar: Callable[[str, Busca, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
-    contar: Callable[[Busca], dict[str, int]]  # busca → count per tab
+    contar: Callable[[Busca, Sequence[str]], dict[str, int]]  # (busca, tabs) → count of each of those tabs
     leitura: str = ""  # who may see the rows without deciding them (empty: only who decides)
     # Said to a reader after the groups that hold ``permissao`` (deployments: the environment's approvers).
     quem_mais: Any = ""
+    # (busca, limite) → when each of its first ``limite`` decided rows was decided, in the order
+    # ``listar("decididos", ...)`` gives them: lets the history of several kinds be paged from the
+    # index alone, building only the rows of the page (``caixa``).
+    chaves: Callable[[Busca, int], list[datetime]] | None = None
 
 
 _tipos: dict[str, TipoDecisao] = {}
@@ -213,8 +217,8 @@ def caixa(
     visiveis = [t for t in todos if not tipo or t.nome == tipo]
     # The tabs count everything the chosen kind holds, whatever the search; the kinds (the
     # filter) and the search count what the search finds in this tab.
-    sem_busca = {t.nome: t.contar(SEM_BUSCA) for t in todos}
-    com_busca = {t.nome: t.contar(busca) for t in todos} if busca else sem_busca
+    sem_busca = {t.nome: t.contar(SEM_BUSCA, ABAS) for t in todos}
+    com_busca = {t.nome: t.contar(busca, (aba,)) for t in todos} if busca else sem_busca
     contagens = {nome: sum(sem_busca[t.nome][nome] for t in visiveis) for nome in ABAS}
     encontrados = sum(com_busca[t.nome][aba] for t in visiveis)
     paginas = max(1, math.ceil(encontrados / por_pagina))
@@ -223,6 +227,8 @@ def caixa(
     linhas: list[Linha] = []
     if len(visiveis) == 1:
         linhas = _marcar(visiveis[0], visiveis[0].listar(aba, busca, por_pagina, inicio), decide)
+    elif aba == "decididos" and all(t.chaves for t in visiveis):
+        linhas = _historico_misturado(visiveis, busca, inicio, por_pagina, decide)
     else:
         for t in visiveis:
             linhas.extend(_marcar(t, t.listar(aba, busca, inicio + por_pagina, 0), decide))
@@ -246,6 +252,29 @@ def caixa(
         "somente_leitura": not any(t.nome in decide for t in visiveis),
         "quem_decide": quem_decide([t for t in visiveis if t.nome not in decide]),
     }
+
+
+def _historico_misturado(
+    tipos: list[TipoDecisao], busca: Busca, inicio: int, por_pagina: int, decide: set[str]
+) -> list[Linha]:
+    """One page of the history of several kinds, newest decision first: the decision times of
+    each kind's first rows (from its index) are merged to find which rows of each kind fall on
+    the page, then only those rows are built, each kind's slice read at its own offset."""
+    marcas = [
+        (quando, n, posicao)
+        for n, t in enumerate(tipos)
+        for posicao, quando in enumerate(t.chaves(busca, inicio + por_pagina))  # type: ignore[misc]
+    ]
+    marcas.sort(key=lambda m: (-m[0].timestamp(), m[1], m[2]))
+    ordem = {(n, posicao): k for k, (_q, n, posicao) in enumerate(marcas)}
+    antes = [sum(1 for _q, n, _p in marcas[:inicio] if n == k) for k in range(len(tipos))]
+    na_pagina = [sum(1 for _q, n, _p in marcas[inicio : inicio + por_pagina] if n == k) for k in range(len(tipos))]
+    linhas: list[tuple[int, Linha]] = []
+    for n, t in enumerate(tipos):
+        if na_pagina[n]:
+            lidas = _marcar(t, t.listar("decididos", busca, na_pagina[n], antes[n]), decide)
+            linhas.extend((ordem[n, antes[n] + i], linha) for i, linha in enumerate(lidas))
+    return [linha for _k, linha in sorted(linhas, key=lambda par: par[0])]
 
 
 def _marcar(tipo: TipoDecisao, linhas: list[Linha], decide: set[str]) -> list[Linha]:
@@ -352,8 +381,14 @@ def _listar_orcamentos(aba: str, busca: Busca, limite: int, deslocamento: int) -
     ]
 
 
-def _contar_orcamentos(busca: Busca) -> dict[str, int]:
-    return {aba: _orcamentos_da_aba(aba, busca).count() for aba in ABAS}
+def _chaves_orcamentos(busca: Busca, limite: int) -> list[datetime]:
+    qs = _orcamentos_da_aba("decididos", busca).order_by("-decidido_em", "id")
+    # A decided budget always says when (fabrica_orcamento_decisao_registrada).
+    return [quando for quando in qs.values_list("decidido_em", flat=True)[:limite] if quando is not None]
+
+
+def _contar_orcamentos(busca: Busca, abas: Sequence[str] = ABAS) -> dict[str, int]:
+    return {aba: _orcamentos_da_aba(aba, busca).count() for aba in abas}
 
 
 # Registered by ``FabricaConfig.ready`` (not on import), like every other registration.
@@ -364,4 +399,5 @@ ORCAMENTO = TipoDecisao(
     listar=_listar_orcamentos,
     contar=_contar_orcamentos,
     leitura="fabrica.view_orcamento",
+    chaves=_chaves_orcamentos,
 )

@@ -4,6 +4,7 @@ costs a constant number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -138,12 +139,13 @@ def _listar_construcoes(busca: caixa.Busca, limite: int, deslocamento: int) -> l
     ]
 
 
-def _contar(busca: caixa.Busca) -> dict[str, int]:
-    return {
-        "decidir": _releases_da_aba("decidir", busca).count(),
-        "espera": _construcoes(busca).count(),
-        "decididos": _releases_da_aba("decididos", busca).count(),
-    }
+def _chaves(busca: caixa.Busca, limite: int) -> list:
+    qs = _releases_da_aba("decididos", busca).order_by("-decidido_em", "id")
+    return list(qs.values_list("decidido_em", flat=True)[:limite])
+
+
+def _contar(busca: caixa.Busca, abas: Sequence[str] = caixa.ABAS) -> dict[str, int]:
+    return {aba: (_construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)).count() for aba in abas}
 
 
 def registrar() -> None:
@@ -155,5 +157,6 @@ def registrar() -> None:
             listar=_listar,
             contar=_contar,
             leitura="fabrica.view_release",
+            chaves=_chaves,
         )
     )

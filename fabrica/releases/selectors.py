@@ -72,9 +72,10 @@ def testes_por_vertente(release: Release) -> list[dict]:
 
 
 def _alterou(tentativa: dict[str, Any]) -> bool:
-    # Releases recorded before ``alterou`` existed say it by their diff. A call to a model is an
-    # attempt even when its answer was refused (docs/modelo.md): it was asked, and it cost tokens.
-    return bool(tentativa.get("alterou", bool(tentativa.get("diff")))) or bool(tentativa.get("modelo"))
+    # Every round the loop records says ``alterou``; one that does not is counted (as the worker
+    # metrics count it, fabrica.desenvolvimento.execucoes). A call to a model is an attempt even
+    # when its answer was refused (docs/modelo.md): it was asked, and it cost tokens.
+    return bool(tentativa.get("alterou", True)) or bool(tentativa.get("modelo"))
 
 
 def tentativas(release: Release) -> dict[str, Any]:

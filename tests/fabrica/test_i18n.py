@@ -594,6 +594,13 @@ _SPEC_VALIDA = {
 }
 
 
+def _conta_com_dobro(expressao: str) -> dict:
+    return {
+        "atributos": [{"nome": "saldo", "tipo": "int"}],
+        "metodos": [{"nome": "dobro", "retorna": "int", "expressao": expressao}],
+    }
+
+
 def _spec_com(**mudancas) -> dict:
     import copy
 
@@ -629,6 +636,32 @@ def _spec_com(**mudancas) -> dict:
             },
             "spec_poo.classes[0].atributos[0].nome",
             "names starting with _ are reserved to the generated code: _x",
+        ),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta", **_conta_com_dobro("saldo +")}]})},
+            "spec_poo.classes[0].metodos[0].expressao",
+            "invalid syntax: ",
+        ),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta", **_conta_com_dobro("saldo.real")}]})},
+            "spec_poo.classes[0].metodos[0].expressao",
+            "construct not allowed: attribute access",
+        ),
+        (
+            {
+                "spec": _spec_com(
+                    spec_poo={
+                        "classes": [
+                            {
+                                "nome": "Conta",
+                                "atributos": [{"nome": "cpf", "tipo": "str", "restricoes": {"padrao": "(?<=a)b"}}],
+                            }
+                        ]
+                    }
+                )
+            },
+            "spec_poo.classes[0].atributos[0].restricoes.padrao",
+            "PROMETHEUS matches patterns in linear time (RE2) and does not accept lookahead/lookbehind",
         ),
         ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
         ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),

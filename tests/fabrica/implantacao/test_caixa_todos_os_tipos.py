@@ -251,3 +251,27 @@ def test_consultas_constantes_com_o_historico(cliente_como, um_de_cada, elenco):
     grande = contar()
 
     assert grande == pequeno
+
+
+def test_historico_de_varios_tipos_em_paginas_pela_data_da_decisao(cliente_como, um_de_cada, elenco, monkeypatch):
+    """The history of several kinds is paged by decision time across kinds, each row once."""
+    monkeypatch.setattr(caixa, "POR_PAGINA", 2)
+    _historico(um_de_cada, elenco, 3)
+    base = timezone.now()
+    datas = {}
+    for n, orc in enumerate(Orcamento.objects.exclude(status="Aberto").order_by("id")):
+        datas[f"orcamento-{orc.pk}"] = base - timezone.timedelta(hours=2 * n)
+        Orcamento.objects.filter(pk=orc.pk).update(decidido_em=datas[f"orcamento-{orc.pk}"])
+    for n, rel in enumerate(Release.objects.exclude(status="Aberta").order_by("id")):
+        datas[f"release-{rel.pk}"] = base - timezone.timedelta(hours=2 * n + 1)
+        Release.objects.filter(pk=rel.pk).update(decidido_em=datas[f"release-{rel.pk}"])
+    esperado = sorted(datas, key=lambda chave: datas[chave], reverse=True)
+    admin = cliente_como("admin")
+
+    vistas = []
+    for pagina in range(1, (len(esperado) + 1) // 2 + 1):
+        html = admin.get(reverse("inicio"), {"aba": "decididos", "pagina": pagina}).content.decode()
+        vistas += re.findall(r'<tr data-id="([a-z_]+-\d+)">', html)
+
+    # The two budgets' history interleaves with the releases'; the deployments have none here.
+    assert vistas == esperado

@@ -162,7 +162,8 @@ def test_execucoes_por_vertente_registradas_com_a_release(historia):
         )
         assert e.execucoes_sandbox == len(recursos["execucoes"]) >= 1
         assert e.sandbox_cpu_s == pytest.approx(sum(x["cpu_s"] for x in recursos["execucoes"]))
-        assert e.tentativas_correcao == sum(1 for t in release.tentativas if t["vertente"] == v)
+        # a round that changed nothing is no attempt (issue 17)
+        assert e.tentativas_correcao == sum(1 for t in release.tentativas if t["vertente"] == v and t["alterou"])
         assert e.passou is all(t["status"] in ("passou", "pulou") for t in release.testes if t["vertente"] == v)
         total = p.achar("workers.tempo", vertente=v, etapa="total", estatistica="p90")
         assert total.valor == pytest.approx(recursos["total_s"]) and total.contagens == {"n": 1}
