@@ -24,7 +24,12 @@ class FabricaConfig(AppConfig):
             orcamentos_substituir,
         )
         from fabrica.desenvolvimento import workers
-        from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
+        from fabrica.desenvolvimento.services import (
+            processar_corrigir,
+            processar_desenvolvimento,
+            processar_montagem,
+            processar_vertente,
+        )
         from fabrica.implantacao import alvos
         from fabrica.implantacao import caixa as caixa_implantacao
         from fabrica.implantacao.services import processar_implantar
@@ -52,6 +57,9 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler(TipoItem.ORCAR_SPEC, processar_orcar)
         consumidor.registrar_handler(TipoItem.DESENVOLVIMENTO, processar_desenvolvimento)
         consumidor.registrar_handler(TipoItem.CORRIGIR_BUG, processar_corrigir)
+        for tipo in contratos.TIPO_DA_VERTENTE.values():
+            consumidor.registrar_handler(tipo, processar_vertente)
+        consumidor.registrar_handler(TipoItem.MONTAR_RELEASE, processar_montagem)
         caixa_de_releases.registrar()
         alvos.registrar_padrao()
         caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)

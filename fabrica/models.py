@@ -552,13 +552,17 @@ class ExecucaoVertente(models.Model):
 
 class Construcao(models.Model):
     """A build in progress (or done) of one ``desenvolvimento``/``corrigir_bug`` item: what each
-    vertente is doing, for the pages to show while the worker runs. Written outside any
-    transaction by the worker, a row per item; the release, once made, is the record."""
+    vertente is doing, for the pages to show while the workers run, and each vertente's result
+    until the assembly packages them. A row per item, written by the nodes that build its
+    vertentes (each write locks the row: they run at once); the release, once made, is the record."""
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="construcao")
     spec_ref = models.CharField(_("spec"), max_length=100)
     # {vertente: {estado: gerando|testando|corrigindo|concluida, tentativa, mensagem, em}}
     etapas = models.JSONField(_("etapas por vertente"), default=dict)
+    # {vertente: ciclo.ResultadoVertente.como_dict()}: written with the conclusion of each
+    # vertente's internal item (any node), read by the assembly that packages the release.
+    resultados = models.JSONField(_("resultados por vertente"), default=dict, blank=True)
     consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
     iniciada_em = models.DateTimeField(_("iniciada em"), auto_now_add=True)
     atualizada_em = models.DateTimeField(_("atualizada em"), auto_now=True)

@@ -33,6 +33,12 @@ TIPOS_DE_ITEM = {
     TipoItem.APROVAR_RELEASE: _("aprovação da release"),
     TipoItem.VALIDAR_IMPLANTACAO: _("validação da implantação"),
     TipoItem.AVALIAR_EFETIVIDADE: _("avaliação de efetividade"),
+    TipoItem.WORKER_ESTRUTURA: _("vertente estrutural (interno)"),
+    TipoItem.WORKER_PROCESSO: _("vertente processual (interno)"),
+    TipoItem.WORKER_DADOS: _("vertente decisional (interno)"),
+    TipoItem.WORKER_INTERFACE: _("vertente de interface (interno)"),
+    TipoItem.WORKER_INTEGRACAO: _("vertente de integração (interno)"),
+    TipoItem.MONTAR_RELEASE: _("montagem da release (interno)"),
 }
 
 # Seed §4: one worker per vertente.

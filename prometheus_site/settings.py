@@ -7,6 +7,7 @@ a bad value stops the start with ``ImproperlyConfigured`` and a sentence.
 from __future__ import annotations
 
 import re
+import socket
 import warnings
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -305,7 +306,9 @@ if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespace
     raise ImproperlyConfigured(
         f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo, bwrap, namespaces or basico."
     )
-# First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
+# First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run,
+# each taken with a lock named by the uid in the host's temp directory: nodes sharing a host never
+# share a uid; give each its own range, 61000, 61032, …, so they do not wait for each other).
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
 # The interpreter of the generated tests; empty: this one (its venv must hold the release's deps).
 PROMETHEUS_SANDBOX_PYTHON = env_str("PROMETHEUS_SANDBOX_PYTHON", "")
@@ -362,6 +365,12 @@ PROMETHEUS_LLM: dict | None = (
 )
 
 # --- Background work (django-q2) ------------------------------------------------------------
+# This node's name (README, "Several nodes"): recorded on the items it processes (their
+# ``consumidor``, PROMETHEUS@<node>:<pid>) and on each vertente it builds. Default: the host's name;
+# two nodes on one host need their own.
+PROMETHEUS_NO = env_str("PROMETHEUS_NO", socket.gethostname())
+if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", PROMETHEUS_NO):
+    raise ImproperlyConfigured(f"PROMETHEUS_NO={PROMETHEUS_NO!r}: use 1 to 100 letters, digits, '.', '_' or '-'.")
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")
 # The longest task is a build: up to 5 vertentes, each run in the sandbox once and again after
 # each of its 3 corrections, every run bounded by the sandbox's wall-clock limit. The task
@@ -395,6 +404,9 @@ if _BROKER == "orm":
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.2
 elif _BROKER.startswith(("redis://", "rediss://")):
+    # django-q2's Redis broker pops a task with no receipt: a task taken by a node that dies is
+    # lost. Its item is not: the backlog's lease expires and the sweep rescues and dispatches it
+    # (README, "Several nodes").
     Q_CLUSTER["redis"] = _BROKER
 else:
     raise ImproperlyConfigured(f"PROMETHEUS_Q_BROKER={_BROKER!r}: use 'orm' (the database) or a redis:// URL.")

@@ -66,6 +66,54 @@ class ResultadoVertente:
     def passou(self) -> bool:
         return not self.erro and todos_passaram(self.testes)
 
+    def como_dict(self) -> dict[str, Any]:
+        """JSON for the database: what another node's assembly reads back (``de_dict``)."""
+        return {
+            "vertente": self.vertente,
+            "worker": self.worker,
+            "artefatos": [a.como_dict() for a in self.artefatos],
+            "testes": [t.como_dict() for t in self.testes],
+            "cobertura": self.cobertura,
+            "tentativas": self.tentativas,
+            "recursos": self.recursos,
+            "pendencias": self.pendencias,
+            "nao_testaveis": [{"caso": n.caso, "motivo": n.motivo} for n in self.nao_testaveis],
+            "dependencias": self.dependencias,
+            "erro": self.erro,
+            "geracao": self.geracao,
+        }
+
+    @classmethod
+    def de_dict(cls, dados: dict[str, Any]) -> ResultadoVertente:
+        return cls(
+            vertente=dados["vertente"],
+            worker=dados.get("worker", ""),
+            artefatos=[
+                Artefato(caminho=a["caminho"], vertente=a["vertente"], papel=a["papel"], conteudo=a["conteudo"])
+                for a in dados.get("artefatos", [])
+            ],
+            testes=[ResultadoTeste(**t) for t in dados.get("testes", [])],
+            cobertura=dados.get("cobertura"),
+            tentativas=list(dados.get("tentativas", [])),
+            recursos=dict(dados.get("recursos", {})),
+            pendencias=list(dados.get("pendencias", [])),
+            nao_testaveis=[NaoTestavel(caso=n["caso"], motivo=n["motivo"]) for n in dados.get("nao_testaveis", [])],
+            dependencias=list(dados.get("dependencias", [])),
+            erro=dados.get("erro", ""),
+            geracao=list(dados.get("geracao", [])),
+        )
+
+
+def vertente_falhou(vertente: str, motivo: str) -> ResultadoVertente:
+    """A vertente that could not be built at all (its item ran out of attempts): a failing
+    result that says why, so the release still tells the whole truth."""
+    return ResultadoVertente(
+        vertente=vertente,
+        erro=motivo,
+        testes=[_falha("(construção)", motivo)],
+        recursos={"gerar_s": 0.0, "testar_s": 0.0, "corrigir_s": 0.0, "execucoes": []},
+    )
+
 
 @dataclass
 class ResultadoConstrucao:
@@ -122,22 +170,54 @@ def desenvolver(
     opcoes: Opcoes,
     progresso: Progresso | None = None,
 ) -> ResultadoConstrucao:
-    """Builds every vertente of the spec, in the spec's order; see the module's docstring."""
-    progresso = progresso or _sem_progresso
+    """Builds every vertente of the spec, one after the other in the spec's order (one process;
+    the factory spreads them as internal items instead: ``desenvolver_vertente`` then
+    ``montar``); see the module's docstring."""
     inicio = time.monotonic()
-    resultados: dict[str, ResultadoVertente] = {}
-    dependencias: list[str] = []
-    for vertente in spec.get("vertentes", []):
-        resultado = _vertente(vertente, spec, casos, opcoes, progresso)
-        resultados[vertente] = resultado
-        dependencias += resultado.dependencias
-        progresso(vertente, "concluida", len(resultado.tentativas), "passou" if resultado.passou else "falhou")
-    raiz = _raiz(spec, opcoes, dependencias)
+    resultados = {
+        vertente: desenvolver_vertente(vertente=vertente, spec=spec, casos=casos, opcoes=opcoes, progresso=progresso)
+        for vertente in spec.get("vertentes", [])
+    }
+    return montar(
+        spec=spec,
+        opcoes=opcoes,
+        resultados=resultados,
+        duracao_s=time.monotonic() - inicio,
+        tokens=int(getattr(opcoes.gerador, "tokens", 0) or 0),
+    )
+
+
+def desenvolver_vertente(
+    *,
+    vertente: str,
+    spec: dict[str, Any],
+    casos: list[CasoDeTeste],
+    opcoes: Opcoes,
+    progresso: Progresso | None = None,
+) -> ResultadoVertente:
+    """One vertente through the loop (generate, check, test, correct): what one internal item
+    builds, on whichever node took it. Never raises for what the generated code does."""
+    progresso = progresso or _sem_progresso
+    resultado = _vertente(vertente, spec, casos, opcoes, progresso)
+    progresso(vertente, "concluida", len(resultado.tentativas), "passou" if resultado.passou else "falhou")
+    return resultado
+
+
+def montar(
+    *,
+    spec: dict[str, Any],
+    opcoes: Opcoes,
+    resultados: dict[str, ResultadoVertente],
+    duracao_s: float,
+    tokens: int = 0,
+) -> ResultadoConstrucao:
+    """The build of the whole spec from its vertentes' results (in the spec's order)."""
+    dependencias = [d for r in resultados.values() for d in r.dependencias]
     return ResultadoConstrucao(
         vertentes=resultados,
-        raiz=raiz,
-        duracao_s=round(time.monotonic() - inicio, 4),
-        tokens=int(getattr(opcoes.gerador, "tokens", 0) or 0),
+        raiz=_raiz(spec, opcoes, dependencias),
+        duracao_s=round(duracao_s, 4),
+        tokens=tokens,
         dependencias=dependencias,
         gerador=opcoes.gerador.nome,
         corretor=opcoes.corretor.nome,

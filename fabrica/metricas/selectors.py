@@ -208,8 +208,8 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
         "releases",
     ),
     "fabrica.lead_time_desenvolvimento": (
-        _("Lead time: desenvolvimento iniciado → concluído"),
-        _("Do início ao fim de cada desenvolvimento concluído no período."),
+        _("Lead time: desenvolvimento iniciado → release pronta"),
+        _("Do início de cada desenvolvimento à criação da sua release, releases criadas no período."),
         "itens",
     ),
     "fabrica.retrabalho": (
@@ -459,8 +459,13 @@ def releases_de_orcamento(f: Filtros) -> QuerySet[Release]:
 
 
 def desenvolvimentos(f: Filtros) -> QuerySet[Item]:
+    """``desenvolvimento`` items whose release was made in the period (the item concludes when its
+    vertentes are handed out as internal items; the build ends with the release)."""
     qs = Item.objects.filter(
-        f.no_periodo("concluido_em"), tipo="desenvolvimento", status=Status.CONCLUIDO, consumido_em__isnull=False
+        f.no_periodo("release_produzida__criado_em"),
+        tipo="desenvolvimento",
+        status=Status.CONCLUIDO,
+        consumido_em__isnull=False,
     )
     if f.spec:
         qs = qs.filter(spec_ref=f.spec)
@@ -634,7 +639,7 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 def _lead_times(f: Filtros) -> list[Numero]:
     desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
-    dev = _duracoes(desenvolvimentos(f), Segundos(F("concluido_em"), F("consumido_em"))).get(None)
+    dev = _duracoes(desenvolvimentos(f), Segundos(F("release_produzida__criado_em"), F("consumido_em"))).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
         *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from backlog.models import Item
 from backlog.models import Status as StatusItem
@@ -158,16 +158,42 @@ def pedido_de_correcao(release: Release) -> dict[str, Any] | None:
     }
 
 
-def correcoes_sem_release(release: Release) -> QuerySet[Item]:
+def correcoes_sem_release(release: Release) -> list[Item]:
     """The ``corrigir_bug`` items about this release that ended with "nada a corrigir
-    automaticamente" (their ``resultado`` says why), oldest first."""
-    return Item.objects.filter(
-        spec_ref=release.spec_ref,
-        tipo=TipoItem.CORRIGIR_BUG,
-        status=StatusItem.CONCLUIDO,
-        resultado__nada_a_corrigir=True,
-        resultado__corrige_id=release.pk,
-    ).order_by("id")
+    automaticamente", oldest first; each carries, as ``resultado`` and ``concluido_em``, those of
+    the assembly (``montar_release``) that found nothing to fix, which says why."""
+    montagens = {
+        m.produzido_por_id: m
+        for m in Item.objects.filter(
+            spec_ref=release.spec_ref,
+            tipo=TipoItem.MONTAR_RELEASE,
+            status=StatusItem.CONCLUIDO,
+            resultado__nada_a_corrigir=True,
+            resultado__corrige_id=release.pk,
+        ).only("produzido_por_id", "resultado", "concluido_em")
+    }
+    pedidos = list(
+        Item.objects.filter(tipo=TipoItem.CORRIGIR_BUG, status=StatusItem.CONCLUIDO)
+        .filter(Q(pk__in=montagens) | Q(resultado__nada_a_corrigir=True, resultado__corrige_id=release.pk))
+        .order_by("id")
+    )
+    for pedido in pedidos:
+        if pedido.pk in montagens:
+            pedido.resultado, pedido.concluido_em = montagens[pedido.pk].resultado, montagens[pedido.pk].concluido_em
+    return pedidos
+
+
+def nada_a_corrigir_do_item(item: Item) -> dict[str, Any] | None:
+    """What a ``corrigir_bug`` ended with when there was nothing to fix (its assembly's result),
+    or None."""
+    if (item.resultado or {}).get("nada_a_corrigir"):
+        return item.resultado
+    montagem = (
+        Item.objects.filter(produzido_por=item, tipo=TipoItem.MONTAR_RELEASE, resultado__nada_a_corrigir=True)
+        .only("resultado")
+        .first()
+    )
+    return montagem.resultado if montagem else None
 
 
 def construcao_do_item(item_id: int) -> Construcao | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
+from fabrica.contratos import TipoItem
 from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
 from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
@@ -58,6 +59,12 @@ def _horas_form(release: Release, dados=None) -> forms.Form:
 def _linha_do_tempo(release: Release, sem_release: list[Item]) -> list[Evento]:
     ids = [release.item_origem_id, release.item_aprovacao_id, *(i.pk for i in sem_release)]
     ids += list(Item.objects.filter(produzido_por_id=release.item_aprovacao_id).values_list("pk", flat=True))
+    # A fix that found nothing to fix: its assembly's conclusion says so.
+    ids += list(
+        Item.objects.filter(produzido_por__in=[i.pk for i in sem_release], tipo=TipoItem.MONTAR_RELEASE).values_list(
+            "pk", flat=True
+        )
+    )
     return list(
         Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
     )
@@ -374,7 +381,7 @@ def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
         "release": feito,
         "texto": progresso_em_texto(andamento.etapas) if andamento else "",
         # A corrigir_bug concluded without a release: nothing to fix automatically (its result says why).
-        "nada_a_corrigir": (item.resultado or {}) if (item.resultado or {}).get("nada_a_corrigir") else None,
+        "nada_a_corrigir": selectors.nada_a_corrigir_do_item(item),
     }
     if request.htmx:
         if feito is not None:

@@ -448,16 +448,14 @@ def implantacao_concluida(implantacao_falhou):
 @pytest.fixture
 def hotfix(release_pronta, elenco):
     """release_pronta rejected with a reason, and the hotfix release its correction built."""
-    from fabrica.consumidor import processar_proximo
-    from fabrica.models import Release
+    from backlog.models import Item
     from fabrica.releases.services import release_rejeitar
-    from tests.apoio import nova_versao
+    from tests.apoio import construir, nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
     # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
     nova_versao("spec_002")
-    assert processar_proximo(["corrigir_bug"])
-    return Release.objects.get(corrige=release_pronta)
+    return construir(Item.objects.get(tipo="corrigir_bug"))
 
 
 MOTIVO_DO_PO = "o risco de menores sai errado"
@@ -724,10 +722,10 @@ def test_mensagens_do_backlog_em_ingles(api_como, db):
     assert consumir["campos"]["tipos"]
     assert inexistente["erro"] == "Item #999999 does not exist."
     assert inexistente["erro"] == "Item #999999 does not exist."
-    assert sem_lease["erro"].startswith(f"Item #{item['id']} is Pendente; 'concluir' is only allowed from:")
+    assert sem_lease["erro"] == f"Item #{item['id']} is Pending; 'concluir' is only allowed from: In progress."
     for corpo in (criar, servico, consumir, inexistente, sem_lease):
         texto = " ".join([corpo["erro"], *(m for ms in corpo["campos"].values() for m in ms)])
-        assert com_contexto(texto, ["Pendente", "'concluir'", "EmProcessamento"]) == {}, texto
+        assert com_contexto(texto, ["'concluir'", "Pendente"]) == {}, texto  # the operation's and status's wire names
 
 
 def test_erro_guardado_no_item_do_backlog_em_ingles(cliente_como, implantacao_falhou):

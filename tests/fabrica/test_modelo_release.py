@@ -17,7 +17,7 @@ from fabrica.consumidor import processar_proximo
 from fabrica.desenvolvimento import sandbox
 from fabrica.models import Construcao, Release
 from fabrica.releases.services import release_rejeitar
-from tests.apoio import desenvolver
+from tests.apoio import construir, desenvolver
 from tests.fabrica.apoio_modelo import IDADE, MODELOS, andaime, bloco, implementacao, spec_002
 from tests.servidor_llm import ServidorFalso
 
@@ -150,9 +150,7 @@ def test_hotfix_pelo_modelo_passa_no_teste_de_regressao(com_modelo, modelos, orc
         format="json",
     )
     assert resp.status_code == 201, resp.content
-    item = Item.objects.get(pk=resp.json()["id"])
-    assert processar_proximo(["corrigir_bug"]) == item.pk
-    hotfix = Release.objects.get(item_origem=item)
+    hotfix = construir(Item.objects.get(pk=resp.json()["id"]))
     assert hotfix.tipo == Release.Tipo.HOTFIX and hotfix.corrige == v1
     assert hotfix.testes_passaram, [t["nome"] for t in hotfix.testes if t["status"] != "passou"]
     (regressao,) = [t for t in hotfix.testes if t["vertente"] == "E" and t["caso"] == "regressao_01"]
@@ -207,8 +205,8 @@ def test_rejeicao_do_po_sem_caso_vira_hotfix_pelo_modelo(com_modelo, modelos, or
     v1 = desenvolver(orcamento_pronto, elenco["po"])
     assert v1.testes_passaram
     release_rejeitar(release_id=v1.pk, por=elenco["po"], motivo=ERRO)
-    assert processar_proximo(["corrigir_bug"]) is not None
-    hotfix = Release.objects.get(corrige=v1)
+    hotfix = construir(Item.objects.get(tipo="corrigir_bug", status=Status.PENDENTE))
+    assert hotfix.corrige == v1
     assert hotfix.testes_passaram and hotfix.tipo == Release.Tipo.HOTFIX
     (tentativa,) = [t for t in hotfix.tentativas if t["vertente"] == "E"]
     assert tentativa["alterou"] and tentativa["falhas"] == []
@@ -229,10 +227,12 @@ def test_modelo_que_nao_muda_nada_conclui_sem_release_com_as_chamadas(com_modelo
     )
     v1 = desenvolver(orcamento_pronto, elenco["po"])
     release_rejeitar(release_id=v1.pk, por=elenco["po"], motivo=ERRO)
-    item_id = processar_proximo(["corrigir_bug"])
-    item = Item.objects.get(pk=item_id)
-    assert item.status == Status.CONCLUIDO and not Release.objects.filter(corrige=v1).exists()
-    assert item.resultado["nada_a_corrigir"] and item.resultado["por_que"] == "corretor_sem_efeito"
+    item = Item.objects.get(tipo="corrigir_bug", status=Status.PENDENTE)
+    with pytest.raises(Release.DoesNotExist):
+        construir(item)  # the item, its vertentes, their assembly
+    assert not Release.objects.filter(corrige=v1).exists()
+    resultado = Item.objects.get(produzido_por=item, tipo="montar_release").resultado
+    assert resultado["nada_a_corrigir"] and resultado["por_que"] == "corretor_sem_efeito"
     # E's generation, then one reason-driven attempt per vertente the model corrects (D, E)
-    assert item.resultado["construida_por"]["chamadas"] == 3
-    assert "não traz nenhum bloco SEARCH/REPLACE" in item.resultado["chamadas_modelo"][-1]["falha"]
+    assert resultado["construida_por"]["chamadas"] == 3
+    assert any("não traz nenhum bloco SEARCH/REPLACE" in c["falha"] for c in resultado["chamadas_modelo"])

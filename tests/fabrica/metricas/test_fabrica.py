@@ -11,13 +11,12 @@ import pytest
 
 from backlog.models import Item
 from fabrica.capacidades.services import capacidade_salvar
-from fabrica.consumidor import processar_proximo
 from fabrica.decisoes.services import orcamento_aprovar
 from fabrica.desenvolvimento import ciclo
 from fabrica.metricas.selectors import Filtros, correcoes_de, painel, releases_do_periodo
-from fabrica.models import Capacidade, Orcamento, Release
+from fabrica.models import Capacidade, Orcamento
 from fabrica.releases.services import release_horas_registrar, release_rejeitar
-from tests.apoio import orcar
+from tests.apoio import construir, orcar
 from tests.fabrica import dubles
 
 pytestmark = pytest.mark.django_db
@@ -44,18 +43,16 @@ def historia(relogio, specs_exemplo, elenco, workers, sandbox_rapido, monkeypatc
     relogio.ir(hours=4)
     orcamento_aprovar(orcamento_id=spec_002.pk, por=po)
 
-    original = ciclo.desenvolver
+    original = ciclo.desenvolver_vertente
 
     def demora_duas_horas(**kwargs):
         resultado = original(**kwargs)
         relogio.ir(hours=6)
         return resultado
 
-    monkeypatch.setattr(ciclo, "desenvolver", demora_duas_horas)
+    monkeypatch.setattr(ciclo, "desenvolver_vertente", demora_duas_horas)
     workers(dubles.worker("D"), dubles.worker("E"))
-    item = Item.objects.get(tipo="desenvolvimento", spec_ref="spec_002")
-    assert processar_proximo(["desenvolvimento"]) == item.pk
-    release = Release.objects.get(item_origem=item)
+    release = construir(Item.objects.get(tipo="desenvolvimento", spec_ref="spec_002"))
     orcamento = Orcamento.objects.get(pk=spec_002.pk)
     estimado = orcamento.esforco["horas_dev_por_vertente"]
     release_horas_registrar(release_id=release.pk, horas={v: 2 * h for v, h in estimado.items()}, por=po)
@@ -103,7 +100,7 @@ def test_tempo_de_desbloqueio(historia):
 def test_lead_times_de_desenvolvimento(historia):
     p = painel(NOVEMBRO)
 
-    # approved at +4h, the release made at +6h; the desenvolvimento item consumed at +4h, concluded at +6h
+    # approved at +4h, the release made at +6h; the desenvolvimento item consumed at +4h, its release made at +6h
     assert p.achar("fabrica.lead_time_orcamento_release", estatistica="media").valor == pytest.approx(2 * HORA)
     assert p.achar("fabrica.lead_time_desenvolvimento", estatistica="p90").valor == pytest.approx(2 * HORA)
 

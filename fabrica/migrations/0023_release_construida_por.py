@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fabrica', '0021_release_cobre_spec'),
+        ('fabrica', '0022_itens_internos'),
     ]
 
     operations = [
