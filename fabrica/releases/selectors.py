@@ -236,23 +236,10 @@ def estouro(release: Release) -> dict[str, Any] | None:
 
 
 def correcoes_pedidas(release: Release) -> list[dict[str, Any]]:
-    """The fixes asked of a rejected (or refused) release, oldest first: each ``corrigir_bug``
-    naming it and the hotfix it built, if any (issue 17 item 7: a rejected release links its
-    hotfix, or the build to follow). Two queries."""
-    from backlog.models import Item
+    """The fixes asked of a rejected (or refused) release, each with the hotfix it built."""
+    from fabrica.implantacao import selectors as implantacao
 
-    itens = list(
-        Item.objects.filter(
-            tipo=TipoItem.CORRIGIR_BUG, spec_ref=release.spec_ref, contexto__feature_ref=release.rotulo_versao
-        )
-        .only("pk", "tipo", "status", "resultado", "criado_em")
-        .order_by("id")
-    )
-    feitas = {
-        r.item_origem_id: r
-        for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao", "status", "item_origem")
-    }
-    return [{"item": i, "release": feitas.get(i.pk)} for i in itens]
+    return implantacao.correcoes_pedidas(spec_ref=release.spec_ref, feature_ref=release.rotulo_versao)
 
 
 def implantacoes_pedidas(release: Release) -> list[Any]:

@@ -21,6 +21,7 @@ from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.implantacao import selectors as selectors_de_implantacao
 from fabrica.implantacao.models import Implantacao
+from fabrica.implantacao.views import pagina_da_implantacao
 from fabrica.models import Ambiente, Release
 from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
@@ -258,8 +259,8 @@ def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpRes
     exigir(request, "fabrica.decidir_implantacao", "fabrica.decidir_release")
     form = DecisaoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(m) for lista in form.errors.values() for m in lista))
-        return redirect("implantacao", pk=pk)
+        # Shown at the field, with what was typed kept: the page again, not a redirect.
+        return pagina_da_implantacao(request, pk, form_rejeitar=form, status=400)
     motivo = form.cleaned_data["motivo"]
     if not confirmado(request):
         impl = get_object_or_404(Implantacao.objects.select_related("ambiente", "release"), pk=pk)

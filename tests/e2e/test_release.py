@@ -128,8 +128,9 @@ def test_po_aprova_uma_release_e_rejeita_outra(entrar_como, fotografar, releases
 
     # Both decisions are in the history tab.
     po.goto("/?aba=decididos")
-    expect(po.locator("#caixa tbody tr", has_text="spec_002-v1")).to_contain_text("aprovada")
-    expect(po.locator("#caixa tbody tr", has_text="spec_002-v2")).to_contain_text("rejeitada")
+    # (the inbox writes the status as a label: "Aprovada")
+    expect(po.locator("#caixa tbody tr", has_text="spec_002-v1")).to_contain_text(re.compile("aprovada", re.I))
+    expect(po.locator("#caixa tbody tr", has_text="spec_002-v2")).to_contain_text(re.compile("rejeitada", re.I))
 
 
 def test_quem_nao_e_po_ve_mas_nao_decide(entrar_como, releases):
