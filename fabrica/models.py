@@ -459,6 +459,12 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
     correcao = models.JSONField(_("correção pedida"), null=True, blank=True)
     duracao_segundos = models.FloatField(_("duração (s)"), default=0.0)
     tokens = models.PositiveIntegerField(_("tokens"), default=0)
+    # Who built it (docs/modelo.md): {gerador, corretor, modelo, tokens_entrada, tokens_saida, custo,
+    # chamadas}; "templates"/"deterministico" without a model, "modelo:<name>" with one.
+    construida_por = models.JSONField(_("construída por"), default=dict, blank=True)
+    # What a model generator proposed before the first test run, per vertente: {vertente, gerador,
+    # tentou, diff, alterou, modelo: {prompt, resposta, tokens_entrada, tokens_saida, custo, duracao_s, falha}}.
+    geracao = models.JSONField(_("geração pelo modelo"), default=list, blank=True)
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTA)
     criado_em = models.DateTimeField(auto_now_add=True)

@@ -67,3 +67,17 @@ def test_orcamento_bloqueado_diz_onde_estao_os_gaps_e_quem_os_resolve(cliente_co
     html = cliente.get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
 
     assert frase in html
+
+
+def test_perfil_liga_cada_aviso_a_sua_decisao(cliente_como, elenco):
+    from fabrica.avisos.models import Aviso
+
+    release = ReleaseFactory()
+    Aviso.objects.create(tipo=Aviso.Tipo.RELEASE, referencia=str(release.pk), usuario=elenco["po"])
+    Aviso.objects.create(tipo=Aviso.Tipo.RESUMO, referencia="2026-12-06", usuario=elenco["po"])
+
+    pagina = lxml.html.fromstring(cliente_como("po").get(reverse("perfil")).content.decode())
+    celulas = pagina.xpath("//table//tbody/tr/td[1]")
+
+    assert [c.xpath("./a/@href") for c in celulas] == [[], [reverse("release", args=[release.pk])]]
+    assert cliente_como("po").get(reverse("release", args=[release.pk])).status_code == 200

@@ -15,15 +15,17 @@ one-to-one.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from backlog import services as backlog
@@ -37,6 +39,8 @@ from fabrica.desenvolvimento.comparacao import comparar
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
 from fabrica.desenvolvimento.execucoes import execucoes_registrar
 from fabrica.desenvolvimento.gerador import GeradorTemplates
+from fabrica.desenvolvimento.llm.assistente import construtores
+from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Orcamento, Release, Spec
@@ -54,10 +58,15 @@ def _sobreposicoes() -> Path:
     return Path(settings.PROMETHEUS_SPECS_REPO) / "_catalogo" / "templates"
 
 
-def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
+def opcoes_de_construcao(
+    *, pacote: str, versao: str, orcamento: Orcamento | None = None, motivo: str = ""
+) -> ciclo.Opcoes:
     """The default build: the project's templates with the spec repository's overrides, the
-    deterministic corrector (falling back to the project's own templates), the sandbox's limits."""
-    return ciclo.Opcoes(
+    deterministic corrector (falling back to the project's own templates), the sandbox's limits.
+    With ``PROMETHEUS_LLM_URL`` set, the model-backed generator and corrector (docs/modelo.md)
+    stand behind the same interfaces, within the budget's token ceiling (what its earlier releases
+    spent counts); ``motivo`` is what the corrector reads of a requested fix."""
+    opcoes = ciclo.Opcoes(
         pacote=pacote,
         versao=versao,
         gerador=GeradorTemplates(repositorio=settings.PROMETHEUS_SPECS_REPO),
@@ -70,7 +79,15 @@ def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
         esconder=[str(settings.VAR_DIR)],
         max_tentativas=settings.PROMETHEUS_CORRECOES,
         sobreposicoes=_sobreposicoes(),
+        motivo=motivo,
     )
+    if settings.PROMETHEUS_LLM is not None:
+        config = ConfigModelo(**settings.PROMETHEUS_LLM, chave=settings.PROMETHEUS_LLM_API_KEY)
+        gasto = Release.objects.filter(orcamento=orcamento).aggregate(t=Sum("tokens"))["t"] if orcamento else 0
+        cliente = ClienteModelo(config, gasto_orcamento=gasto or 0)
+        assert isinstance(opcoes.gerador, GeradorTemplates)  # built just above
+        opcoes.gerador, opcoes.corretor = construtores(cliente, opcoes.gerador, opcoes.sobreposicoes, opcoes.corretor)
+    return opcoes
 
 
 # --- progress ----------------------------------------------------------------------------------------
@@ -287,7 +304,10 @@ def processar_vertente(item: Item) -> None:
         plano = _plano_fixado(item)
         construcao = _construcao_de(plano.origem, plano.spec.spec_id)
         opcoes = opcoes_de_construcao(
-            pacote=nome_do_pacote(plano.spec.spec_id), versao=str(proxima_versao(plano.spec.spec_id))
+            pacote=nome_do_pacote(plano.spec.spec_id),
+            versao=str(proxima_versao(plano.spec.spec_id)),
+            orcamento=plano.orcamento,
+            motivo=_motivo(plano.correcao) if plano.correcao else "",
         )
         resultado = ciclo.desenvolver_vertente(
             vertente=vertente,
@@ -367,6 +387,9 @@ def processar_montagem(item: Item) -> Release | None:
             corretor=opcoes.corretor.nome,
         )
         if nada is not None:
+            feita_por = _construida_por(resultado)
+            if feita_por["chamadas"]:  # a model was asked: what it was asked and what it cost stay on the item
+                nada |= {"construida_por": feita_por, "chamadas_modelo": _chamadas(resultado)}
             _concluir_sem_release(item, {**nada, "item": plano.origem.pk})
             return None
     return _gravar(item, plano, resultado, pacote)
@@ -459,6 +482,41 @@ def _concluir_sem_release(item: Item, resultado: dict[str, Any]) -> None:
     log.info("corrigir_bug #%s: nada a corrigir automaticamente em %s.", resultado["item"], resultado["corrige"])
 
 
+def _motivo(correcao: dict[str, Any]) -> str:
+    """The reason a person or system gave for a fix, as the corrector reads it."""
+    partes = [f"Erro relatado: {correcao.get('erro') or '(nenhum)'}"]
+    if correcao.get("stack_trace"):
+        partes.append(f"Stack trace:\n{correcao['stack_trace']}")
+    if correcao.get("caso"):
+        caso = correcao["caso"]
+        partes.append(
+            "Caso de regressão (vira o teste regressao_NN, que precisa passar): "
+            f"dado {json.dumps(caso.get('dado'), ensure_ascii=False)}, "
+            f"espera {json.dumps(caso.get('espera'), ensure_ascii=False)}"
+        )
+    return "\n\n".join(partes)
+
+
+def _chamadas(resultado: ciclo.ResultadoConstrucao) -> list[dict[str, Any]]:
+    """Every call to the model of a build: the generations, then the attempts."""
+    chamadas = [g["modelo"] for r in resultado.vertentes.values() for g in r.geracao if g.get("modelo")]
+    return chamadas + [t["modelo"] for r in resultado.vertentes.values() for t in r.tentativas if t.get("modelo")]
+
+
+def _construida_por(resultado: ciclo.ResultadoConstrucao) -> dict[str, Any]:
+    """Who built the release, and what the model's calls spent (docs/modelo.md)."""
+    chamadas = _chamadas(resultado)
+    return {
+        "gerador": resultado.gerador,
+        "corretor": resultado.corretor,
+        "modelo": next((c["modelo"] for c in chamadas), ""),
+        "chamadas": len(chamadas),
+        "tokens_entrada": sum(c["tokens_entrada"] for c in chamadas),
+        "tokens_saida": sum(c["tokens_saida"] for c in chamadas),
+        "custo": str(sum((Decimal(c["custo"]) for c in chamadas), Decimal(0))),
+    }
+
+
 def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict[str, Any]]:
     linhas = []
     for teste in r.testes:
@@ -539,6 +597,8 @@ def _registrar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, p
             correcao=correcao,
             duracao_segundos=resultado.duracao_s,
             tokens=resultado.tokens,
+            construida_por=_construida_por(resultado),
+            geracao=[g for r in resultado.vertentes.values() for g in r.geracao],
         )
         execucoes_registrar(release=release)  # the numbers the worker metrics aggregate
         caminhos = [a.caminho for a in artefatos]

@@ -73,8 +73,9 @@ def testes_por_vertente(release: Release) -> list[dict]:
 
 def _alterou(tentativa: dict[str, Any]) -> bool:
     # Every round the loop records says ``alterou``; one that does not is counted (as the worker
-    # metrics count it, fabrica.desenvolvimento.execucoes).
-    return bool(tentativa.get("alterou", True))
+    # metrics count it, fabrica.desenvolvimento.execucoes). A call to a model is an attempt even
+    # when its answer was refused (docs/modelo.md): it was asked, and it cost tokens.
+    return bool(tentativa.get("alterou", True)) or bool(tentativa.get("modelo"))
 
 
 def tentativas(release: Release) -> dict[str, Any]:

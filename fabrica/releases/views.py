@@ -103,6 +103,14 @@ def release(request: PedidoAutenticado, pk: int) -> HttpResponse:
     return _pagina_da_release(request, pk)
 
 
+def construtor(nome: str, conjunto: str) -> str:
+    """The generator's or corrector's name in a sentence: its word, or "modelo <name>" (docs/modelo.md)."""
+    if nome.startswith("modelo:"):
+        return _("modelo %(nome)s") % {"nome": nome.removeprefix("modelo:")}
+    palavra = vocabulario.palavra(conjunto, nome)
+    return palavra[:1].lower() + palavra[1:]
+
+
 def _implantacoes_da_release(release: Release) -> dict:
     """Where the release went: each environment's newest deployment, every deployment, and the
     deployments asked for that no worker took yet (the approval's result, before a reload)."""
@@ -128,8 +136,24 @@ def _pagina_da_release(
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
     tentativas = selectors.tentativas(objeto)
-    contadas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in tentativas["contadas"]]
+    contadas = [
+        {
+            **t,
+            "diff_html": realce.realcar_diff(t.get("diff", "")),
+            "corretor_rotulo": construtor(t["corretor"], "corretor"),
+        }
+        for t in tentativas["contadas"]
+    ]
     sem_release = list(selectors.correcoes_sem_release(objeto))
+    geracao = [
+        {
+            **g,
+            "diff_html": realce.realcar_diff(g.get("diff", "")),
+            "gerador_rotulo": construtor(g["gerador"], "gerador"),
+        }
+        for g in objeto.geracao
+    ]
+    feita_por = objeto.construida_por or {}
     padrao = selectors_de_implantacao.ambiente_padrao()
     return render(
         request,
@@ -142,6 +166,9 @@ def _pagina_da_release(
             "nada_a_tentar": tentativas["nada_a_tentar"],
             **_comparacao(objeto),
             "nada_a_corrigir": sem_release,
+            "geracao": geracao,
+            "gerador": construtor(feita_por.get("gerador", ""), "gerador"),
+            "corretor": construtor(feita_por.get("corretor", ""), "corretor"),
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": selectors.estouro(objeto),
             "eventos": _linha_do_tempo(objeto, sem_release),

@@ -14,9 +14,9 @@ from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes.services import orcamento_aprovar
 from fabrica.desenvolvimento import ciclo
 from fabrica.metricas.selectors import Filtros, correcoes_de, painel, releases_do_periodo
-from fabrica.models import Capacidade, Orcamento
+from fabrica.models import Capacidade, Orcamento, Release
 from fabrica.releases.services import release_horas_registrar, release_rejeitar
-from tests.apoio import construir, orcar
+from tests.apoio import construir, nova_versao, orcar
 from tests.fabrica import dubles
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,23 @@ def test_execucoes_por_vertente_registradas_com_a_release(historia):
         assert total.valor == pytest.approx(recursos["total_s"]) and total.contagens == {"n": 1}
         primeira = p.achar("workers.passou_primeira", vertente=v)
         assert primeira.valor == (1.0 if e.passou and e.tentativas_correcao == 0 else 0.0)
+
+
+def test_hotfix_da_release_rejeitada(historia, relogio):
+    """The spec gets a new version and the rejection's corrigir_bug is built at +8h (the same
+    test doubles): a hotfix release of
+    the rejected one. Two releases now: rework 1 ÷ 2; the hotfix has no budget, so the budget →
+    release lead time still counts one; each release has its vertentes' executions."""
+    relogio.ir(hours=8)
+    nova_versao("spec_002")  # the PO's fix goes through the spec: a new version is rebuilt
+    hotfix = construir(Item.objects.get(tipo="corrigir_bug", spec_ref="spec_002"))
+    assert hotfix.tipo == Release.Tipo.HOTFIX and hotfix.corrige == historia["release"]
+
+    p = painel(NOVEMBRO)
+    retrabalho = p.achar("fabrica.retrabalho")
+    assert retrabalho.valor == pytest.approx(0.5)
+    assert retrabalho.contagens == {"corrigir_bug": 1, "releases": 2}
+    assert p.achar("fabrica.lead_time_orcamento_release", estatistica="media").contagens == {"n": 1}
+    geral = [n for n in p.todos("workers.precisou_correcao") if not n.recorte][0]
+    assert geral.contagens["releases"] == 2
+    assert hotfix.execucoes.count() == len(hotfix.recursos) == 2
