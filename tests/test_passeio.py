@@ -81,3 +81,20 @@ def test_perfil_liga_cada_aviso_a_sua_decisao(cliente_como, elenco):
 
     assert [c.xpath("./a/@href") for c in celulas] == [[], [reverse("release", args=[release.pk])]]
     assert cliente_como("po").get(reverse("release", args=[release.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("decisao", "campo"),
+    [("aprovar", "Comentário:"), ("ajustar", "O que ajustar:"), ("rejeitar", "Motivo da rejeição:")],
+)
+def test_texto_longo_demais_no_orcamento_volta_nomeando_o_campo(cliente_como, orcamento_pronto, decisao, campo):
+    motivo = "o custo por hora está alto " + "x" * 5000
+    resposta = cliente_como("po").post(
+        reverse("orcamento-decidir", args=[orcamento_pronto.pk, decisao]), {"motivo": motivo}
+    )
+
+    assert resposta.status_code == 400
+    html = resposta.content.decode()
+    assert f">{motivo}</textarea>" in html
+    assert f'<p class="erro-campo" id="erro-{decisao}">{campo} ' in html and "no máximo 5000 caracteres" in html
+    assert f'aria-invalid="true" aria-describedby="erro-{decisao} limite-motivo-{decisao}"' in html

@@ -95,8 +95,11 @@ def test_caixa_vira_cartoes_empilhados(entrar_como, orcamentos, fotografar):
         _sem_rolagem_lateral(page, f"the inbox ({aba})")
         _cabecalho_numa_linha(page)
         if aba == "espera":
-            rotulo = linha.locator("td").last.evaluate("td => getComputedStyle(td, '::before').content")
-            assert rotulo == '"Esperando por"', rotulo
+            # Each value under its column's name: the columns differ by kind of decision now, so
+            # every shown cell is checked against the name it carries.
+            for celula in linha.locator("td[data-rotulo]:visible").all():
+                rotulo = celula.evaluate("td => getComputedStyle(td, '::before').content")
+                assert rotulo == f'"{celula.get_attribute("data-rotulo")}"', rotulo
             fotografar(page, "inbox-celular")
 
 

@@ -78,7 +78,7 @@ def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloque
         "Infrastructure gaps",
         "Approve",
         "Reject",
-        "This budget is waiting for the gaps below to be resolved",
+        "This budget is waiting for the gaps above to be resolved",
     ):
         assert texto in orcamento
     assert "Detalhes do cálculo" not in orcamento
