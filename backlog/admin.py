@@ -46,6 +46,11 @@ def _aplicar(
         modeladmin.message_user(request, recusa, messages.WARNING)
 
 
+def no_do_consumidor(consumidor: str) -> str:
+    _, arroba, resto = consumidor.partition("@")
+    return resto.rpartition(":")[0] or resto if arroba else ""
+
+
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin[Item]):
     list_display = [
@@ -56,6 +61,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
         "produtor",
         "prioridade",
         "tentativas",
+        "no",
         "consumidor",
         "criado_em",
     ]
@@ -87,6 +93,12 @@ class ItemAdmin(admin.ModelAdmin[Item]):
             },
         ),
     ]
+
+    @admin.display(description=_("nó"), ordering="consumidor")
+    def no(self, obj: Item) -> str:
+        """The node that claimed it, from a consumer named ``<system>@<node>:<pid>`` (PROMETHEUS's
+        cluster nodes: ``PROMETHEUS_NO``); other consumers' names are shown as they are."""
+        return no_do_consumidor(obj.consumidor)
 
     # Items are produced through the contract, never typed in; state changes go through actions.
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -79,10 +79,11 @@ class NovoItem:
 
 def _exigir_transicao(item: Item, operacao: str) -> None:
     if item.status not in TRANSICOES[operacao]:
-        permitidos = ", ".join(sorted(TRANSICOES[operacao]))
+        # The sentence names the statuses with their words; ``campos`` keeps the stored value.
+        permitidos = ", ".join(str(Status(s).label) for s in sorted(TRANSICOES[operacao]))
         raise TransicaoInvalida(
             gettext("O item #%(n)s está %(status)s; '%(operacao)s' só é permitido a partir de: %(permitidos)s.")
-            % {"n": item.pk, "status": item.status, "operacao": operacao, "permitidos": permitidos},
+            % {"n": item.pk, "status": Status(item.status).label, "operacao": operacao, "permitidos": permitidos},
             {"status": [item.status]},
         )
 

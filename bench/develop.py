@@ -17,6 +17,13 @@ default generator and corrector, the sandbox limits of the settings.
    interleaved; tests per second of each, the median of ``--repeticoes`` runs. The sandbox's
    fixed cost is the intercept of the line through the runs of 1 and of the largest N; the ratio
    bubblewrap / namespaces is printed (issue 16's target: at most 1.5×).
+3. **The model path** (issue 19, docs/modelo.md), against the fake OpenAI-compatible server of the
+   tests (its own process on loopback, answers at once): spec_002's E built with the deterministic
+   generator and corrector (the baseline, same run), then by the model — a buggy generation and
+   one correction. Apart from the model's time (each call's HTTP round trip), PROMETHEUS's own
+   overhead per attempt: prompt building, parsing and applying the edits, ast + compile + ruff;
+   and the sandbox run each attempt costs. With ``--llm-url`` and ``--llm-modelo`` (a real
+   server, e.g. ``make modelo-local``), one generation against it: tokens per second and wall time.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import tempfile
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import _comum  # noqa: F401 - puts the project root on sys.path
 
@@ -242,6 +250,126 @@ def medir_sandbox(tamanhos: list[int], repeticoes: int) -> dict:
 # --- output ----------------------------------------------------------------------------------------------
 
 
+# --- 3. the model path ----------------------------------------------------------------------------------
+
+
+def _construir_e(spec: dict, casos: list, gerador: Any, corretor: Any) -> Any:
+    from django.conf import settings
+
+    from fabrica.desenvolvimento import ciclo, sandbox
+
+    opcoes = ciclo.Opcoes(
+        pacote="spec_002",
+        gerador=gerador,
+        corretor=corretor,
+        limites=sandbox.Limites(**settings.PROMETHEUS_SANDBOX),
+        isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
+    )
+    return ciclo.desenvolver(spec=spec, casos=casos, opcoes=opcoes).vertentes["E"]
+
+
+def medir_modelo(repeticoes: int, llm_url: str | None, llm_modelo: str | None) -> dict:
+    from fabrica.desenvolvimento.corretor import CorretorDeterministico
+    from fabrica.desenvolvimento.gerador import GeradorTemplates
+    from fabrica.desenvolvimento.llm.assistente import construtores
+    from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
+    from tests.fabrica.apoio_modelo import IDADE, IDADE_COM_BUG, MODELOS, andaime, bloco, implementacao, spec_002
+    from tests.fabrica.gerados import casos_da_spec
+    from tests.servidor_llm import ServidorFalso
+
+    spec = {**spec_002(), "vertentes": ["E"]}
+    casos = casos_da_spec(spec)
+    texto = andaime(spec)
+
+    def modelo(config: ConfigModelo) -> tuple:
+        cliente = ClienteModelo(config)
+        return construtores(
+            cliente, GeradorTemplates(), None, CorretorDeterministico(gerador_do_projeto=GeradorTemplates())
+        )
+
+    medidas: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as pasta, ServidorFalso(Path(pasta)) as falso:
+        falso.roteirizar(
+            [
+                {
+                    "contem": ["O que falta implementar"],
+                    "conteudo": implementacao(texto, IDADE_COM_BUG),
+                    "vezes": 10**6,
+                },
+                {"contem": ["Testes que falharam"], "conteudo": bloco(MODELOS, IDADE_COM_BUG, IDADE), "vezes": 10**6},
+            ]
+        )
+        config = ConfigModelo(url=falso.url, modelo="falso", timeout_s=30, tempo_total_s=60)
+        for _ in range(repeticoes):  # baseline and model path interleaved
+            base = _construir_e(
+                spec, casos, GeradorTemplates(), CorretorDeterministico(gerador_do_projeto=GeradorTemplates())
+            )
+            e = _construir_e(spec, casos, *modelo(config))
+            assert e.passou and len(e.tentativas) == 1, "the scripted build must pass after one correction"
+            chamadas = [e.geracao[0]["modelo"]["duracao_s"], e.tentativas[0]["modelo"]["duracao_s"]]
+            proprio = (e.recursos["gerar_s"] - base.recursos["gerar_s"] - chamadas[0]) + (
+                e.recursos["corrigir_s"] - chamadas[1]
+            )
+            execucoes = e.recursos["execucoes"]
+            for chave, valor in {
+                "base_total_s": base.recursos["total_s"],
+                "base_sandbox_s": base.recursos["testar_s"] / max(len(base.recursos["execucoes"]), 1),
+                "modelo_total_s": e.recursos["total_s"],
+                "chamada_s": sum(chamadas) / 2,
+                "proprio_por_tentativa_s": proprio / 2,
+                "sandbox_por_tentativa_s": e.recursos["testar_s"] / max(len(execucoes), 1),
+            }.items():
+                medidas.setdefault(chave, []).append(valor)
+    resultado: dict[str, Any] = {k: round(_mediana(v), 4) for k, v in medidas.items()}
+    resultado["proprio_sobre_sandbox"] = round(
+        resultado["proprio_por_tentativa_s"] / resultado["sandbox_por_tentativa_s"], 3
+    )
+    resultado["modelo_sobre_base"] = round(resultado["modelo_total_s"] / resultado["base_total_s"], 3)
+    if llm_url and llm_modelo:
+        real = ConfigModelo(url=llm_url, modelo=llm_modelo, timeout_s=600, tempo_total_s=1200, max_resposta=512)
+        e = _construir_e(spec, casos, *modelo(real))
+        chamada = e.geracao[0]["modelo"]
+        resultado["local"] = {
+            "modelo": llm_modelo,
+            "tokens_entrada": chamada["tokens_entrada"],
+            "tokens_saida": chamada["tokens_saida"],
+            "duracao_s": chamada["duracao_s"],
+            "tokens_por_s": round(chamada["tokens_saida"] / chamada["duracao_s"], 2) if chamada["duracao_s"] else 0,
+            "falha": chamada["falha"],
+            "tentativas": [t["modelo"]["duracao_s"] for t in e.tentativas if t.get("modelo")],
+            "passou": e.passou,
+        }
+    return resultado
+
+
+def imprimir_modelo(m: dict) -> None:
+    print("\n## The model path against the fake server (spec_002 E: buggy generation + one correction; median s)\n")
+    print("| measure | seconds |")
+    print("|---|---:|")
+    for chave, rotulo in (
+        ("base_total_s", "deterministic build of E (baseline: 1 sandbox run, 3 corrections with nothing to try)"),
+        ("base_sandbox_s", "baseline: one sandbox run"),
+        ("modelo_total_s", "model build of E (generation, 2 sandbox runs, 1 correction)"),
+        ("chamada_s", "model time per call (the fake server's HTTP round trip)"),
+        (
+            "proprio_por_tentativa_s",
+            "PROMETHEUS's own overhead per attempt (prompt, parse, apply, ast + compile + ruff)",
+        ),
+        ("sandbox_por_tentativa_s", "sandbox run per attempt"),
+    ):
+        print(f"| {rotulo} | {m[chave]:.3f} |")
+    print(
+        f"\nown overhead / sandbox run: {m['proprio_sobre_sandbox']}×; model build / deterministic build: {m['modelo_sobre_base']}×"
+    )
+    if "local" in m:
+        local = m["local"]
+        print(
+            f"\nlocal model {local['modelo']}: {local['tokens_entrada']} tokens in, {local['tokens_saida']} out in "
+            f"{local['duracao_s']:.1f} s ({local['tokens_por_s']} tokens/s); failed: {local['falha'] or 'no'}; "
+            f"correction calls s: {local['tentativas']}; passed: {local['passou']}"
+        )
+
+
 def imprimir(amostras: list[dict], sandbox: dict) -> None:
     print("## Per vertente of each sample spec (median seconds)\n")
     print(
@@ -275,14 +403,21 @@ def main() -> None:
     parser.add_argument("--testes", default="20,200", help="sizes of the synthetic test files")
     parser.add_argument("--sem-amostras", action="store_true", help="only the sandbox measure")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--so-modelo", action="store_true", help="only the model path (3)")
+    parser.add_argument("--llm-url", help="a real OpenAI-compatible server for the local-model figures")
+    parser.add_argument("--llm-modelo", help="the model's name on that server")
     args = parser.parse_args()
     configurar()
     tamanhos = [int(n) for n in args.testes.split(",")]
-    amostras = [] if args.sem_amostras else construir_amostras(args.repeticoes)
-    sandbox = medir_sandbox(tamanhos, args.repeticoes)
-    imprimir(amostras, sandbox)
+    amostras = [] if args.sem_amostras or args.so_modelo else construir_amostras(args.repeticoes)
+    sandbox = {} if args.so_modelo else medir_sandbox(tamanhos, args.repeticoes)
+    modelo = medir_modelo(args.repeticoes, args.llm_url, args.llm_modelo)
+    if not args.so_modelo:
+        imprimir(amostras, sandbox)
+    imprimir_modelo(modelo)
     if args.json:
-        args.json.write_text(json.dumps({"amostras": amostras, "sandbox": sandbox}, indent=2, ensure_ascii=False))
+        dados = {"amostras": amostras, "sandbox": sandbox, "modelo": modelo}
+        args.json.write_text(json.dumps(dados, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

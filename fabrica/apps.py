@@ -2,6 +2,7 @@ from functools import partial
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,7 +24,12 @@ class FabricaConfig(AppConfig):
             orcamentos_substituir,
         )
         from fabrica.desenvolvimento import workers
-        from fabrica.desenvolvimento.services import processar_corrigir, processar_desenvolvimento
+        from fabrica.desenvolvimento.services import (
+            processar_corrigir,
+            processar_desenvolvimento,
+            processar_montagem,
+            processar_vertente,
+        )
         from fabrica.implantacao import alvos
         from fabrica.implantacao import caixa as caixa_implantacao
         from fabrica.implantacao.services import processar_implantar
@@ -31,10 +37,12 @@ class FabricaConfig(AppConfig):
         from fabrica.releases import caixa as caixa_de_releases
         from fabrica.selectors import erros_de_corrigir_bug
         from fabrica.specs import services as specs
+        from fabrica.specs import traducao
 
         contratos.registrar({TipoItem.CORRIGIR_BUG: erros_de_corrigir_bug})
         # Hooks of the lower layers into the upper ones (docs/arquitetura.md, "Layers").
         specs.nova_versao_ouvinte_registrar(orcamentos_substituir)
+        traducao.registrar_tradutor(gettext)  # the pure modules of specs speak the request's language
         consumidor.registrar_despachante(tasks.despachar)
         caixa.registrar(caixa.ORCAMENTO)
         # E-mail notices: a decision item that becomes claimable, or a failed deployment.
@@ -49,6 +57,9 @@ class FabricaConfig(AppConfig):
         consumidor.registrar_handler(TipoItem.ORCAR_SPEC, processar_orcar)
         consumidor.registrar_handler(TipoItem.DESENVOLVIMENTO, processar_desenvolvimento)
         consumidor.registrar_handler(TipoItem.CORRIGIR_BUG, processar_corrigir)
+        for tipo in contratos.TIPO_DA_VERTENTE.values():
+            consumidor.registrar_handler(tipo, processar_vertente)
+        consumidor.registrar_handler(TipoItem.MONTAR_RELEASE, processar_montagem)
         caixa_de_releases.registrar()
         alvos.registrar_padrao()
         caixa.registrar(caixa_implantacao.VALIDAR_IMPLANTACAO)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable
 
@@ -54,7 +53,8 @@ def registrar_despachante(despachar: Despachante) -> None:
 
 
 def nome_consumidor() -> str:
-    return f"PROMETHEUS@{socket.gethostname()}:{os.getpid()}"
+    """PROMETHEUS@<node>:<pid>: the node's name (``PROMETHEUS_NO``) goes on every item it claims."""
+    return f"PROMETHEUS@{settings.PROMETHEUS_NO}:{os.getpid()}"
 
 
 class Batimento:
@@ -98,6 +98,10 @@ def processar_item(item: Item) -> None:
     except LeaseInvalido:
         log.warning("Item #%s: o lease foi perdido; outro consumidor ficou com ele.", item.pk)
     except Exception as exc:  # noqa: BLE001 - any failure must reach the backlog, never vanish
+        if not Item.objects.filter(pk=item.pk, lease_token=item.lease_token).exists():
+            # Its lease expired and another consumer took (and maybe concluded) it: not ours to fail.
+            log.warning("Item #%s: o lease foi perdido (%s); outro consumidor ficou com ele.", item.pk, exc)
+            return
         definitivo = isinstance(exc, ErroDefinitivo)
         if not definitivo:
             log.exception("Falha ao processar o item #%s", item.pk)

@@ -38,6 +38,28 @@ class TipoItem(StrEnum):
     APROVAR_RELEASE = "aprovar_release"
     VALIDAR_IMPLANTACAO = "validar_implantacao"
     AVALIAR_EFETIVIDADE = "avaliar_efetividade"
+    # PROMETHEUS's internal items (seed §4.1, "Cada worker pode produzir items internos"): one per
+    # vertente of a build, and the assembly that packages the release when they all concluded.
+    # The seed names worker_estrutura, worker_processo and worker_dados (the D worker's table of
+    # decisions, DMN) "etc."; I and C follow the same pattern.
+    WORKER_ESTRUTURA = "worker_estrutura"
+    WORKER_PROCESSO = "worker_processo"
+    WORKER_DADOS = "worker_dados"
+    WORKER_INTERFACE = "worker_interface"
+    WORKER_INTEGRACAO = "worker_integracao"
+    MONTAR_RELEASE = "montar_release"
+
+
+# The internal item of each vertente (E P D I C, fabrica.desenvolvimento.base.NOME_DA_VERTENTE).
+TIPO_DA_VERTENTE: dict[str, TipoItem] = {
+    "E": TipoItem.WORKER_ESTRUTURA,
+    "P": TipoItem.WORKER_PROCESSO,
+    "D": TipoItem.WORKER_DADOS,
+    "I": TipoItem.WORKER_INTERFACE,
+    "C": TipoItem.WORKER_INTEGRACAO,
+}
+# Produced and concluded only by PROMETHEUS's own services (their access rule grants nothing).
+TIPOS_INTERNOS = (*TIPO_DA_VERTENTE.values(), TipoItem.MONTAR_RELEASE)
 
 
 # The name PROMETHEUS produces items under, and the actor of what the factory does on its own
@@ -192,6 +214,27 @@ CONTRATOS: dict[TipoItem, tuple[str, dict]] = {
 }
 
 
+# An internal item pins what its build is made of, so every node builds the same thing whenever it
+# runs: the item that asked for the build (``origem``), the spec version, the budget and the
+# release a hotfix fixes (database ids).
+_FIXADO = {
+    "spec_ref": _REF,
+    "origem": {"type": "integer"},
+    "spec_versao_id": {"type": "integer"},
+    "orcamento_id": {"type": ["integer", "null"]},
+    "corrige_id": {"type": ["integer", "null"]},
+}
+for _tipo, _vertente in ((t, v) for v, t in TIPO_DA_VERTENTE.items()):
+    CONTRATOS[_tipo] = (
+        f"Interno: construir a vertente {_vertente} de uma spec",
+        _objeto({**_FIXADO, "vertente": {"type": "string", "enum": [_vertente]}}),
+    )
+CONTRATOS[TipoItem.MONTAR_RELEASE] = (
+    "Interno: montar a release quando todas as vertentes concluírem",
+    _objeto({**_FIXADO, "vertentes": _LISTA_TEXTO}),
+)
+
+
 # --- the builders: one per item type that fabrica produces ---------------------------------------
 
 
@@ -225,6 +268,39 @@ def item_desenvolvimento(*, spec_ref: str, spec_recursos: dict[str, Any], depend
         contexto={"spec_ref": spec_ref, "spec_recursos": spec_recursos},
         depende_de=list(depende_de),
     )
+
+
+def itens_da_construcao(
+    *,
+    spec_ref: str,
+    vertentes: Sequence[str],
+    origem: int,
+    spec_versao_id: int,
+    orcamento_id: int | None,
+    corrige_id: int | None,
+) -> list[NovoItem]:
+    """A build as internal items: one per vertente (any node may take any of them), then the
+    assembly, which depends on all of them (the unblocking rule makes it claimable when the last
+    one concludes)."""
+    fixado = {
+        "spec_ref": spec_ref,
+        "origem": origem,
+        "spec_versao_id": spec_versao_id,
+        "orcamento_id": orcamento_id,
+        "corrige_id": corrige_id,
+    }
+    itens = [
+        NovoItem(tipo=TIPO_DA_VERTENTE[v], produtor=PRODUTOR, spec_ref=spec_ref, contexto={**fixado, "vertente": v})
+        for v in vertentes
+    ]
+    montagem = NovoItem(
+        tipo=TipoItem.MONTAR_RELEASE,
+        produtor=PRODUTOR,
+        spec_ref=spec_ref,
+        contexto={**fixado, "vertentes": list(vertentes)},
+        depende_de_gerados=list(range(len(itens))),
+    )
+    return [*itens, montagem]
 
 
 def item_ajustar_spec(*, spec_ref: str, motivo: str, spec_recursos_id: int) -> NovoItem:

@@ -459,6 +459,12 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
     correcao = models.JSONField(_("correção pedida"), null=True, blank=True)
     duracao_segundos = models.FloatField(_("duração (s)"), default=0.0)
     tokens = models.PositiveIntegerField(_("tokens"), default=0)
+    # Who built it (docs/modelo.md): {gerador, corretor, modelo, tokens_entrada, tokens_saida, custo,
+    # chamadas}; "templates"/"deterministico" without a model, "modelo:<name>" with one.
+    construida_por = models.JSONField(_("construída por"), default=dict, blank=True)
+    # What a model generator proposed before the first test run, per vertente: {vertente, gerador,
+    # tentou, diff, alterou, modelo: {prompt, resposta, tokens_entrada, tokens_saida, custo, duracao_s, falha}}.
+    geracao = models.JSONField(_("geração pelo modelo"), default=list, blank=True)
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ABERTA)
     criado_em = models.DateTimeField(auto_now_add=True)
@@ -488,6 +494,9 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
             ),
             # The metrics' periods: releases by when they were made.
             models.Index(fields=["criado_em"], name="fabrica_release_criada"),
+            # A deployment's release → its spec (DORA's lead time) without reading the release's
+            # wide rows: an index-only scan on PostgreSQL, a covering index on SQLite.
+            models.Index(fields=["id", "spec"], name="fabrica_release_spec_cobre"),
         ]
 
     def __str__(self) -> str:
@@ -543,13 +552,17 @@ class ExecucaoVertente(models.Model):
 
 class Construcao(models.Model):
     """A build in progress (or done) of one ``desenvolvimento``/``corrigir_bug`` item: what each
-    vertente is doing, for the pages to show while the worker runs. Written outside any
-    transaction by the worker, a row per item; the release, once made, is the record."""
+    vertente is doing, for the pages to show while the workers run, and each vertente's result
+    until the assembly packages them. A row per item, written by the nodes that build its
+    vertentes (each write locks the row: they run at once); the release, once made, is the record."""
 
     item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="construcao")
     spec_ref = models.CharField(_("spec"), max_length=100)
     # {vertente: {estado: gerando|testando|corrigindo|concluida, tentativa, mensagem, em}}
     etapas = models.JSONField(_("etapas por vertente"), default=dict)
+    # {vertente: ciclo.ResultadoVertente.como_dict()}: written with the conclusion of each
+    # vertente's internal item (any node), read by the assembly that packages the release.
+    resultados = models.JSONField(_("resultados por vertente"), default=dict, blank=True)
     consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
     iniciada_em = models.DateTimeField(_("iniciada em"), auto_now_add=True)
     atualizada_em = models.DateTimeField(_("atualizada em"), auto_now=True)

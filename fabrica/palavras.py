@@ -33,6 +33,12 @@ TIPOS_DE_ITEM = {
     TipoItem.APROVAR_RELEASE: _("aprovação da release"),
     TipoItem.VALIDAR_IMPLANTACAO: _("validação da implantação"),
     TipoItem.AVALIAR_EFETIVIDADE: _("avaliação de efetividade"),
+    TipoItem.WORKER_ESTRUTURA: _("vertente estrutural (interno)"),
+    TipoItem.WORKER_PROCESSO: _("vertente processual (interno)"),
+    TipoItem.WORKER_DADOS: _("vertente decisional (interno)"),
+    TipoItem.WORKER_INTERFACE: _("vertente de interface (interno)"),
+    TipoItem.WORKER_INTEGRACAO: _("vertente de integração (interno)"),
+    TipoItem.MONTAR_RELEASE: _("montagem da release (interno)"),
 }
 
 # Seed §4: one worker per vertente.
@@ -384,6 +390,79 @@ FRASES = {
 }
 
 CORRETORES = {"deterministico": _("determinístico")}
+GERADORES = {"templates": _("templates")}
+
+# The model-backed generator and corrector (fabrica/desenvolvimento/llm/), after the deterministic
+# corrector's sentences (tried first): the attempt's label, then the reason, each a sentence.
+FRASES_DO_MODELO = {
+    r"Geração: (?P<frase>.*)": _("Geração: %(frase)s"),
+    r"Tentativa (?P<n>\d+): (?P<frase>.*)": _("Tentativa %(n)s: %(frase)s"),
+    r"(?P<frase>.*) Nada foi alterado\.": _("%(frase)s Nada foi alterado."),
+    r"resposta do modelo recusada\. (?P<frase>.*)": _("resposta do modelo recusada. %(frase)s"),
+    r"o prompt não pôde ser montado: (?P<erro>.*)": _("o prompt não pôde ser montado: %(erro)s"),
+    r"o modelo (?P<modelo>\S+) propôs (?P<n>\d+) edição em (?P<arquivos>.*)\.": _(
+        "o modelo %(modelo)s propôs %(n)s edição em %(arquivos)s."
+    ),
+    r"o modelo (?P<modelo>\S+) propôs (?P<n>\d+) edições em (?P<arquivos>.*)\.": _(
+        "o modelo %(modelo)s propôs %(n)s edições em %(arquivos)s."
+    ),
+    r"O gerador falhou: (?P<erro>.*)": _("O gerador falhou: %(erro)s"),
+    # fabrica/desenvolvimento/llm/cliente.py
+    r"Teto de tokens por (?P<qual>release|orçamento) \((?P<teto>\d+) tokens\) atingido: restam (?P<resta>-?\d+), e o "
+    r"pedido precisaria de cerca de (?P<prompt>\d+) mais (?P<minimo>\d+) para a resposta\. O modelo não foi chamado\.": _(
+        "Teto de tokens por %(qual)s (%(teto)s tokens) atingido: restam %(resta)s, e o pedido precisaria de cerca de "
+        "%(prompt)s mais %(minimo)s para a resposta. O modelo não foi chamado."
+    ),
+    r"(?P<frase>.*) depois de (?P<n>\d+) pedidos\.": _("%(frase)s depois de %(n)s pedidos."),
+    r"(?P<frase>.*); a próxima tentativa passaria do tempo total de (?P<s>[\d.]+) s por chamada "
+    r"\((?P<n>\d+) pedidos feitos\)\.": _(
+        "%(frase)s; a próxima tentativa passaria do tempo total de %(s)s s por chamada (%(n)s pedidos feitos)."
+    ),
+    r"O serviço do modelo não respondeu em (?P<s>[\d.]+) s\.?": _("O serviço do modelo não respondeu em %(s)s s"),
+    r"O serviço do modelo respondeu (?P<status>\d+): (?P<mensagem>.*?)\.?": _(
+        "O serviço do modelo respondeu %(status)s: %(mensagem)s"
+    ),
+    r"Não foi possível conectar ao serviço do modelo\.?": _("Não foi possível conectar ao serviço do modelo"),
+    r"Erro ao chamar o modelo: (?P<erro>.*)": _("Erro ao chamar o modelo: %(erro)s"),
+    r"O modelo recusou o pedido: (?P<motivo>.*)\.": _("O modelo recusou o pedido: %(motivo)s."),
+    r"O modelo respondeu sem texto\.": _("O modelo respondeu sem texto."),
+    # fabrica/desenvolvimento/llm/edicoes.py
+    r"A resposta não traz nenhum bloco SEARCH/REPLACE: não é uma edição de código \(nada foi aplicado\)\.": _(
+        "A resposta não traz nenhum bloco SEARCH/REPLACE: não é uma edição de código (nada foi aplicado)."
+    ),
+    r"Linha (?P<n>\d+): (?P<marca>.*) fora de um bloco SEARCH/REPLACE\.": _(
+        "Linha %(n)s: %(marca)s fora de um bloco SEARCH/REPLACE."
+    ),
+    r"Linha (?P<n>\d+): o bloco SEARCH/REPLACE não vem depois do caminho do arquivo\.": _(
+        "Linha %(n)s: o bloco SEARCH/REPLACE não vem depois do caminho do arquivo."
+    ),
+    r"Linha (?P<n>\d+): bloco de (?P<arquivo>.*) incompleto \((?P<esperado>.*)\)\.": _(
+        "Linha %(n)s: bloco de %(arquivo)s incompleto (%(esperado)s)."
+    ),
+    r"Bloco (?P<n>\d+): (?P<arquivo>\S+) não pode ser alterado por esta vertente \(permitidos: (?P<permitidos>.*)\); "
+    r"nada foi aplicado\.": _(
+        "Bloco %(n)s: %(arquivo)s não pode ser alterado por esta vertente (permitidos: %(permitidos)s); nada foi aplicado."
+    ),
+    r"Bloco (?P<n>\d+) \((?P<arquivo>.*)\): SEARCH vazio; nada foi aplicado\.": _(
+        "Bloco %(n)s (%(arquivo)s): SEARCH vazio; nada foi aplicado."
+    ),
+    r"Bloco (?P<n>\d+): o SEARCH não corresponde exatamente a nenhum trecho de (?P<arquivo>\S+); nada foi aplicado\.": _(
+        "Bloco %(n)s: o SEARCH não corresponde exatamente a nenhum trecho de %(arquivo)s; nada foi aplicado."
+    ),
+    r"Bloco (?P<n>\d+): o SEARCH corresponde a (?P<vezes>\d+) trechos \(inclua mais contexto\) de (?P<arquivo>\S+); "
+    r"nada foi aplicado\.": _(
+        "Bloco %(n)s: o SEARCH corresponde a %(vezes)s trechos (inclua mais contexto) de %(arquivo)s; nada foi aplicado."
+    ),
+    r"Depois das edições, (?P<arquivo>\S+) não compila \(linha (?P<linha>\S+)\): (?P<erro>.*); nada foi aplicado\.": _(
+        "Depois das edições, %(arquivo)s não compila (linha %(linha)s): %(erro)s; nada foi aplicado."
+    ),
+    r"Depois das edições, (?P<arquivo>\S+) não passa no ruff: (?P<achados>.*); nada foi aplicado\.": _(
+        "Depois das edições, %(arquivo)s não passa no ruff: %(achados)s; nada foi aplicado."
+    ),
+    r"ruff não pôde verificar (?P<arquivo>\S+): (?P<erro>.*); nada foi aplicado\.": _(
+        "ruff não pôde verificar %(arquivo)s: %(erro)s; nada foi aplicado."
+    ),
+}
 
 
 def registrar_resultados() -> None:
@@ -393,4 +472,6 @@ def registrar_resultados() -> None:
     vocabulario.registrar("isolamento", ISOLAMENTOS)
     vocabulario.registrar("ator", ATORES)
     vocabulario.registrar("corretor", CORRETORES)
+    vocabulario.registrar("gerador", GERADORES)
     vocabulario.registrar_frases(FRASES)
+    vocabulario.registrar_frases(FRASES_DO_MODELO)

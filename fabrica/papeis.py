@@ -101,6 +101,13 @@ REGRAS_DE_ACESSO: dict[str, tuple[str, dict[str, str]]] = {
     "aprovar_orcamento": ("Reservado: decisão do PO (ou de um papel concedido)", {}),
     "aprovar_release": ("Reservado: decisão do PO (ou de um papel concedido)", {}),
     "validar_implantacao": ("Reservado: decisão do PO (ou de um papel concedido)", {}),
+    # PROMETHEUS's internal items (seed §4.1): one per vertente of a build and its assembly.
+    "worker_estrutura": ("Reservado: item interno de PROMETHEUS (vertente E)", {}),
+    "worker_processo": ("Reservado: item interno de PROMETHEUS (vertente P)", {}),
+    "worker_dados": ("Reservado: item interno de PROMETHEUS (vertente D)", {}),
+    "worker_interface": ("Reservado: item interno de PROMETHEUS (vertente I)", {}),
+    "worker_integracao": ("Reservado: item interno de PROMETHEUS (vertente C)", {}),
+    "montar_release": ("Reservado: item interno de PROMETHEUS (montagem da release)", {}),
 }
 
 

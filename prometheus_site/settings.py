@@ -7,8 +7,10 @@ a bad value stops the start with ``ImproperlyConfigured`` and a sentence.
 from __future__ import annotations
 
 import re
+import socket
 import warnings
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import django_stubs_ext
@@ -304,19 +306,79 @@ if PROMETHEUS_SANDBOX_ISOLAMENTO not in ("auto", "completo", "bwrap", "namespace
     raise ImproperlyConfigured(
         f"PROMETHEUS_SANDBOX_ISOLAMENTO={PROMETHEUS_SANDBOX_ISOLAMENTO!r}: use auto, completo, bwrap, namespaces or basico."
     )
-# First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run).
+# First of the 32 uids the sandbox runs as when PROMETHEUS runs as root (one per concurrent run,
+# each taken with a lock named by the uid in the host's temp directory: nodes sharing a host never
+# share a uid; give each its own range, 61000, 61032, …, so they do not wait for each other).
 PROMETHEUS_SANDBOX_UID = env_int("PROMETHEUS_SANDBOX_UID", 61000, minimo=1000)
 # The interpreter of the generated tests; empty: this one (its venv must hold the release's deps).
 PROMETHEUS_SANDBOX_PYTHON = env_str("PROMETHEUS_SANDBOX_PYTHON", "")
 PROMETHEUS_CORRECOES = 3  # correction attempts per vertente (docs/desenvolvimento.md, "The loop")
 
+# --- A model behind the generator and the corrector (docs/modelo.md) -------------------------
+# Unset URL: the deterministic generator and corrector, exactly as without this block.
+_VERTENTES = ("E", "P", "D", "I", "C")
+
+
+def _vertentes(nome: str, valor: str) -> tuple[str, ...]:
+    escolhidas = tuple(v.strip().upper() for v in valor.split(",") if v.strip())
+    if set(escolhidas) - set(_VERTENTES):
+        raise ImproperlyConfigured(f"{nome}={','.join(escolhidas)!r}: use vertentes among E,P,D,I,C (or empty).")
+    return escolhidas
+
+
+def _preco(nome: str, valor: str) -> Decimal:
+    try:
+        preco = Decimal(valor)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{nome}={valor!r} is not a number (a price per million tokens).") from None
+    if not preco.is_finite() or preco < 0:
+        raise ImproperlyConfigured(f"{nome}={valor!r} must be a price of zero or more per million tokens.")
+    return preco
+
+
+_LLM_URL = env_str("PROMETHEUS_LLM_URL", "")
+_LLM_MODELO = env_str("PROMETHEUS_LLM_MODELO", "")
+if _LLM_URL and not _LLM_MODELO:
+    raise ImproperlyConfigured("PROMETHEUS_LLM_URL is set: PROMETHEUS_LLM_MODELO must name the model to ask.")
+if _LLM_URL and not re.match(r"^https?://", _LLM_URL):
+    raise ImproperlyConfigured(f"PROMETHEUS_LLM_URL={_LLM_URL!r}: use an http:// or https:// URL ending in /v1.")
+# The key apart, under a name Django's error reports mask (…KEY): never in a page, log or release.
+PROMETHEUS_LLM_API_KEY = env_str("PROMETHEUS_LLM_CHAVE", "")
+# Keyword arguments of fabrica.desenvolvimento.llm.cliente.ConfigModelo (but the key), or None.
+PROMETHEUS_LLM: dict | None = (
+    {
+        "url": _LLM_URL,
+        "modelo": _LLM_MODELO,
+        "timeout_s": env_int("PROMETHEUS_LLM_TIMEOUT_S", 120, minimo=1),
+        "tentativas": env_int("PROMETHEUS_LLM_RETENTATIVAS", 3, minimo=0),
+        "tempo_total_s": env_int("PROMETHEUS_LLM_TEMPO_TOTAL_S", 600, minimo=1),
+        "tokens_release": env_int("PROMETHEUS_LLM_TOKENS_RELEASE", 200_000, minimo=1000),
+        "tokens_orcamento": env_int("PROMETHEUS_LLM_TOKENS_ORCAMENTO", 1_000_000, minimo=1000),
+        "max_resposta": env_int("PROMETHEUS_LLM_MAX_RESPOSTA", 4096, minimo=256),
+        "gerar": _vertentes("PROMETHEUS_LLM_GERAR", env_str("PROMETHEUS_LLM_GERAR", "E")),
+        "corrigir": _vertentes("PROMETHEUS_LLM_CORRIGIR", env_str("PROMETHEUS_LLM_CORRIGIR", ",".join(_VERTENTES))),
+        "preco_entrada": _preco("PROMETHEUS_LLM_PRECO_ENTRADA", env_str("PROMETHEUS_LLM_PRECO_ENTRADA", "0")),
+        "preco_saida": _preco("PROMETHEUS_LLM_PRECO_SAIDA", env_str("PROMETHEUS_LLM_PRECO_SAIDA", "0")),
+    }
+    if _LLM_URL
+    else None
+)
+
 # --- Background work (django-q2) ------------------------------------------------------------
+# This node's name (README, "Several nodes"): recorded on the items it processes (their
+# ``consumidor``, PROMETHEUS@<node>:<pid>) and on each vertente it builds. Default: the host's name;
+# two nodes on one host need their own.
+PROMETHEUS_NO = env_str("PROMETHEUS_NO", socket.gethostname())
+if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", PROMETHEUS_NO):
+    raise ImproperlyConfigured(f"PROMETHEUS_NO={PROMETHEUS_NO!r}: use 1 to 100 letters, digits, '.', '_' or '-'.")
 _BROKER = env_str("PROMETHEUS_Q_BROKER", "orm")
 # The longest task is a build: up to 5 vertentes, each run in the sandbox once and again after
 # each of its 3 corrections, every run bounded by the sandbox's wall-clock limit. The task
 # timeout covers that worst case plus generation; a shorter one would kill a build that is
 # still within its limits (600 s covered barely one vertente).
 _PIOR_CONSTRUCAO = 5 * (1 + PROMETHEUS_CORRECOES) * (PROMETHEUS_SANDBOX["tempo_total_s"] + 15) + 300
+if PROMETHEUS_LLM is not None:  # and one call to the model per generation and per correction
+    _PIOR_CONSTRUCAO += 5 * (1 + PROMETHEUS_CORRECOES) * PROMETHEUS_LLM["tempo_total_s"]
 _Q_TIMEOUT = env_int("PROMETHEUS_Q_TIMEOUT", _PIOR_CONSTRUCAO, minimo=1)
 Q_CLUSTER: dict = {
     "name": "prometheus",
@@ -342,6 +404,9 @@ if _BROKER == "orm":
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.2
 elif _BROKER.startswith(("redis://", "rediss://")):
+    # django-q2's Redis broker pops a task with no receipt: a task taken by a node that dies is
+    # lost. Its item is not: the backlog's lease expires and the sweep rescues and dispatches it
+    # (README, "Several nodes").
     Q_CLUSTER["redis"] = _BROKER
 else:
     raise ImproperlyConfigured(f"PROMETHEUS_Q_BROKER={_BROKER!r}: use 'orm' (the database) or a redis:// URL.")
@@ -418,6 +483,11 @@ if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
 # only the networks.
 PROMETHEUS_METRICS_TOKEN = env_str("PROMETHEUS_METRICS_TOKEN", "")
 PROMETHEUS_METRICS_REDES = env_redes("PROMETHEUS_METRICS_REDES", ["127.0.0.1/32", "::1/128"])
+# /metrics: the 12-week numbers of /api/metricas/ it exports are kept (per process) until a fact is
+# recorded (a backlog event, budget, release, vertente execution or deployment: fabrica.metricas.
+# selectors.versao_dos_fatos) and for at most this many seconds (a change that adds no row, such as
+# real hours typed on a release, shows within it). 0: recomputed at every scrape.
+PROMETHEUS_METRICS_CACHE_S = env_int("PROMETHEUS_METRICS_CACHE_S", 60, minimo=0)
 # Set by gunicorn's master (prometheus_site.gunicorn) for its workers: where their histograms'
 # files are, added up at each scrape. Empty (runserver, tests): this process's own histograms.
 PROMETHEUS_METRICAS_PROCESSOS = env_str("PROMETHEUS_MULTIPROC_DIR", "")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from backlog import services as backlog
 from backlog.models import Item
+from fabrica import contratos
 from fabrica.consumidor import processar_proximo
 from fabrica.models import Orcamento, Release, Spec
 
@@ -69,7 +70,19 @@ def desenvolver(orcamento: Orcamento, por) -> Release:
 
     orcamento_aprovar(orcamento_id=orcamento.pk, por=por)
     item = Item.objects.get(tipo="desenvolvimento", spec_ref=orcamento.spec_ref, status="Pendente")
-    assert processar_proximo(["desenvolvimento"]) == item.pk
+    return construir(item)
+
+
+TIPOS_INTERNOS = [str(t) for t in contratos.TIPOS_INTERNOS]
+
+
+def construir(item: Item) -> Release:
+    """Runs a ``desenvolvimento``/``corrigir_bug`` item inline as a node would: the item, then its
+    internal items (one per vertente, then the assembly), until its release exists."""
+    assert processar_proximo([item.tipo]) == item.pk
+    for _ in range(20):
+        if processar_proximo(TIPOS_INTERNOS) is None:
+            break
     return Release.objects.get(item_origem=item)
 
 

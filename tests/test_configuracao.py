@@ -3,6 +3,7 @@ the local directories, and the README lists every variable the settings read."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -85,3 +86,67 @@ def test_configuracao_de_avisos_invalida_para_a_partida_nomeando_a_variavel(tmp_
     feito = _settings_com(tmp_path, "settings.EMAIL_BACKEND", **variaveis)
     assert feito.returncode != 0
     assert "ImproperlyConfigured" in feito.stderr and nomeada in feito.stderr
+
+
+def test_sem_url_do_modelo_nada_muda(tmp_path):
+    feito = _settings_com(tmp_path, "print(settings.PROMETHEUS_LLM, settings.Q_CLUSTER['timeout'])")
+    assert feito.returncode == 0, feito.stderr
+    assert feito.stdout.split() == ["None", "3000"]
+
+
+def test_modelo_configurado_e_a_chave_a_parte_e_mascarada(tmp_path):
+    codigo = (
+        "import json\n"
+        "from django.views.debug import SafeExceptionReporterFilter\n"
+        "seguras = SafeExceptionReporterFilter().get_safe_settings()\n"
+        "print(json.dumps({'llm': settings.PROMETHEUS_LLM, 'chave': settings.PROMETHEUS_LLM_API_KEY,\n"
+        "  'mascarada': seguras['PROMETHEUS_LLM_API_KEY'], 'timeout': settings.Q_CLUSTER['timeout'],\n"
+        "  'relatorio': str(seguras['PROMETHEUS_LLM'])}, default=str))\n"
+    )
+    feito = _settings_com(
+        tmp_path,
+        codigo,
+        PROMETHEUS_LLM_URL="http://127.0.0.1:11434/v1",
+        PROMETHEUS_LLM_MODELO="qwen2.5-coder:7b",
+        PROMETHEUS_LLM_CHAVE="sk-segredo",
+        PROMETHEUS_LLM_GERAR="e",
+        PROMETHEUS_LLM_CORRIGIR="E,D",
+        PROMETHEUS_LLM_PRECO_SAIDA="0.60",
+        PROMETHEUS_LLM_TEMPO_TOTAL_S="100",
+    )
+    assert feito.returncode == 0, feito.stderr
+    lido = json.loads(feito.stdout)
+    assert lido["llm"]["url"] == "http://127.0.0.1:11434/v1" and lido["llm"]["modelo"] == "qwen2.5-coder:7b"
+    assert lido["llm"]["gerar"] == ["E"] and lido["llm"]["corrigir"] == ["E", "D"]
+    assert lido["llm"]["preco_saida"] == "0.60" and lido["llm"]["preco_entrada"] == "0"
+    assert (lido["llm"]["timeout_s"], lido["llm"]["tentativas"], lido["llm"]["tokens_release"]) == (120, 3, 200_000)
+    assert lido["chave"] == "sk-segredo" and "chave" not in lido["llm"]
+    assert lido["mascarada"] != "sk-segredo" and "sk-segredo" not in lido["relatorio"]
+    # the task timeout covers a model call per generation and per correction
+    assert lido["timeout"] == 3000 + 5 * 4 * 100
+
+
+@pytest.mark.parametrize(
+    ("ambiente", "frase"),
+    [
+        ({"PROMETHEUS_LLM_URL": "http://x/v1"}, "PROMETHEUS_LLM_MODELO must name the model"),
+        ({"PROMETHEUS_LLM_URL": "ftp://x", "PROMETHEUS_LLM_MODELO": "m"}, "use an http:// or https:// URL"),
+        (
+            {"PROMETHEUS_LLM_URL": "http://x/v1", "PROMETHEUS_LLM_MODELO": "m", "PROMETHEUS_LLM_GERAR": "E,X"},
+            "E,P,D,I,C",
+        ),
+        (
+            {"PROMETHEUS_LLM_URL": "http://x/v1", "PROMETHEUS_LLM_MODELO": "m", "PROMETHEUS_LLM_PRECO_ENTRADA": "caro"},
+            "is not a number",
+        ),
+        (
+            {"PROMETHEUS_LLM_URL": "http://x/v1", "PROMETHEUS_LLM_MODELO": "m", "PROMETHEUS_LLM_TOKENS_RELEASE": "10"},
+            "at least 1000",
+        ),
+    ],
+    ids=["sem-modelo", "esquema", "vertente", "preco", "teto"],
+)
+def test_configuracao_do_modelo_invalida_para_a_partida_com_uma_frase(tmp_path, ambiente, frase):
+    feito = _settings_com(tmp_path, "print(settings.PROMETHEUS_LLM)", **ambiente)
+    assert feito.returncode != 0
+    assert "ImproperlyConfigured" in feito.stderr and frase in feito.stderr

@@ -10,7 +10,7 @@ do anything, but deciding is the PO's (the admin's role has no ``decidir_*``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -232,5 +232,11 @@ def perfil_de(usuario: User) -> Perfil:
     return Perfil.objects.filter(usuario=usuario).first() or Perfil(usuario=usuario)
 
 
-def avisos_recentes(usuario: User, limite: int = 10) -> Iterable[Aviso]:
-    return Aviso.objects.filter(usuario=usuario).order_by("-id")[:limite]
+def avisos_recentes(usuario: User, limite: int = 10) -> list[tuple[Aviso, str]]:
+    """The person's last notices, each with the page of its decision (a digest has none): the
+    profile opens what a notice announced, as the e-mail's link does."""
+    urls = {t.tipo: t.url for t in TIPOS}
+    return [
+        (aviso, reverse(urls[aviso.tipo], args=[aviso.referencia]) if aviso.tipo in urls else "")
+        for aviso in Aviso.objects.filter(usuario=usuario).order_by("-id")[:limite]
+    ]

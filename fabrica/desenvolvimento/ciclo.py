@@ -32,7 +32,7 @@ from fabrica.desenvolvimento.base import (
     Worker,
     worker_de,
 )
-from fabrica.desenvolvimento.corretor import Corretor, PedidoCorrecao, resumo_das_falhas
+from fabrica.desenvolvimento.corretor import Correcao, Corretor, PedidoCorrecao, resumo_das_falhas
 from fabrica.desenvolvimento.pacote import importados
 from fabrica.desenvolvimento.sandbox import ResultadoTeste, todos_passaram
 from fabrica.desenvolvimento.verificacao import problemas
@@ -59,10 +59,60 @@ class ResultadoVertente:
     nao_testaveis: list[NaoTestavel] = field(default_factory=list)
     dependencias: list[str] = field(default_factory=list)
     erro: str = ""
+    # What a generator that fills in the scaffold (a model, docs/modelo.md) proposed, before any test.
+    geracao: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passou(self) -> bool:
         return not self.erro and todos_passaram(self.testes)
+
+    def como_dict(self) -> dict[str, Any]:
+        """JSON for the database: what another node's assembly reads back (``de_dict``)."""
+        return {
+            "vertente": self.vertente,
+            "worker": self.worker,
+            "artefatos": [a.como_dict() for a in self.artefatos],
+            "testes": [t.como_dict() for t in self.testes],
+            "cobertura": self.cobertura,
+            "tentativas": self.tentativas,
+            "recursos": self.recursos,
+            "pendencias": self.pendencias,
+            "nao_testaveis": [{"caso": n.caso, "motivo": n.motivo} for n in self.nao_testaveis],
+            "dependencias": self.dependencias,
+            "erro": self.erro,
+            "geracao": self.geracao,
+        }
+
+    @classmethod
+    def de_dict(cls, dados: dict[str, Any]) -> ResultadoVertente:
+        return cls(
+            vertente=dados["vertente"],
+            worker=dados.get("worker", ""),
+            artefatos=[
+                Artefato(caminho=a["caminho"], vertente=a["vertente"], papel=a["papel"], conteudo=a["conteudo"])
+                for a in dados.get("artefatos", [])
+            ],
+            testes=[ResultadoTeste(**t) for t in dados.get("testes", [])],
+            cobertura=dados.get("cobertura"),
+            tentativas=list(dados.get("tentativas", [])),
+            recursos=dict(dados.get("recursos", {})),
+            pendencias=list(dados.get("pendencias", [])),
+            nao_testaveis=[NaoTestavel(caso=n["caso"], motivo=n["motivo"]) for n in dados.get("nao_testaveis", [])],
+            dependencias=list(dados.get("dependencias", [])),
+            erro=dados.get("erro", ""),
+            geracao=list(dados.get("geracao", [])),
+        )
+
+
+def vertente_falhou(vertente: str, motivo: str) -> ResultadoVertente:
+    """A vertente that could not be built at all (its item ran out of attempts): a failing
+    result that says why, so the release still tells the whole truth."""
+    return ResultadoVertente(
+        vertente=vertente,
+        erro=motivo,
+        testes=[_falha("(construção)", motivo)],
+        recursos={"gerar_s": 0.0, "testar_s": 0.0, "corrigir_s": 0.0, "execucoes": []},
+    )
 
 
 @dataclass
@@ -72,6 +122,8 @@ class ResultadoConstrucao:
     duracao_s: float
     tokens: int = 0
     dependencias: list[str] = field(default_factory=list)
+    gerador: str = ""  # the generator's and the corrector's names ("templates", "modelo:<name>")
+    corretor: str = ""
 
     @property
     def passou(self) -> bool:
@@ -102,6 +154,9 @@ class Opcoes:
     max_tentativas: int = MAX_TENTATIVAS
     # Directory of the spec repository's template overrides (``_catalogo/templates``), if any.
     sobreposicoes: Path | None = None
+    # Why this build was asked for, when a person or system said (a rejection, GENESIS's erro and
+    # stack trace, the regression case): the corrector reads it.
+    motivo: str = ""
 
 
 def _sem_progresso(vertente: str, estado: str, tentativa: int, mensagem: str) -> None:
@@ -115,23 +170,57 @@ def desenvolver(
     opcoes: Opcoes,
     progresso: Progresso | None = None,
 ) -> ResultadoConstrucao:
-    """Builds every vertente of the spec, in the spec's order; see the module's docstring."""
-    progresso = progresso or _sem_progresso
+    """Builds every vertente of the spec, one after the other in the spec's order (one process;
+    the factory spreads them as internal items instead: ``desenvolver_vertente`` then
+    ``montar``); see the module's docstring."""
     inicio = time.monotonic()
-    resultados: dict[str, ResultadoVertente] = {}
-    dependencias: list[str] = []
-    for vertente in spec.get("vertentes", []):
-        resultado = _vertente(vertente, spec, casos, opcoes, progresso)
-        resultados[vertente] = resultado
-        dependencias += resultado.dependencias
-        progresso(vertente, "concluida", len(resultado.tentativas), "passou" if resultado.passou else "falhou")
-    raiz = _raiz(spec, opcoes, dependencias)
+    resultados = {
+        vertente: desenvolver_vertente(vertente=vertente, spec=spec, casos=casos, opcoes=opcoes, progresso=progresso)
+        for vertente in spec.get("vertentes", [])
+    }
+    return montar(
+        spec=spec,
+        opcoes=opcoes,
+        resultados=resultados,
+        duracao_s=time.monotonic() - inicio,
+        tokens=int(getattr(opcoes.gerador, "tokens", 0) or 0),
+    )
+
+
+def desenvolver_vertente(
+    *,
+    vertente: str,
+    spec: dict[str, Any],
+    casos: list[CasoDeTeste],
+    opcoes: Opcoes,
+    progresso: Progresso | None = None,
+) -> ResultadoVertente:
+    """One vertente through the loop (generate, check, test, correct): what one internal item
+    builds, on whichever node took it. Never raises for what the generated code does."""
+    progresso = progresso or _sem_progresso
+    resultado = _vertente(vertente, spec, casos, opcoes, progresso)
+    progresso(vertente, "concluida", len(resultado.tentativas), "passou" if resultado.passou else "falhou")
+    return resultado
+
+
+def montar(
+    *,
+    spec: dict[str, Any],
+    opcoes: Opcoes,
+    resultados: dict[str, ResultadoVertente],
+    duracao_s: float,
+    tokens: int = 0,
+) -> ResultadoConstrucao:
+    """The build of the whole spec from its vertentes' results (in the spec's order)."""
+    dependencias = [d for r in resultados.values() for d in r.dependencias]
     return ResultadoConstrucao(
         vertentes=resultados,
-        raiz=raiz,
-        duracao_s=round(time.monotonic() - inicio, 4),
-        tokens=int(getattr(opcoes.gerador, "tokens", 0) or 0),
+        raiz=_raiz(spec, opcoes, dependencias),
+        duracao_s=round(duracao_s, 4),
+        tokens=tokens,
         dependencias=dependencias,
+        gerador=opcoes.gerador.nome,
+        corretor=opcoes.corretor.nome,
     )
 
 
@@ -212,12 +301,20 @@ class _Vertente:
 
     def desenvolver(self) -> ResultadoVertente:
         self.gerar()
+        self.completar()
         self.testar(tentativa=0)
         for tentativa in range(1, self.opcoes.max_tentativas + 1):
-            if todos_passaram(self.resultado.testes):
+            if todos_passaram(self.resultado.testes) and not (tentativa == 1 and self._motivo_a_corrigir()):
                 break
             self.corrigir(tentativa)
         return self.concluir()
+
+    def _motivo_a_corrigir(self) -> bool:
+        """A fix someone asked for (a PO's rejection, GENESIS's erro) is worth one attempt even when
+        every test passes — when the corrector reads reasons (a model: docs/modelo.md). The
+        deterministic corrector has nothing to do with a reason, so green stays green without it."""
+        le_motivo = getattr(self.opcoes.corretor, "le_motivo", None)
+        return bool(self.opcoes.motivo) and callable(le_motivo) and bool(le_motivo(self.vertente))
 
     def gerar(self) -> None:
         """The worker's artefacts; a worker's or template's failure is a result, not a crash."""
@@ -228,6 +325,38 @@ class _Vertente:
             log.info("Geração da vertente %s falhou: %s", self.vertente, exc)
             self.falhas_de_geracao = [_falha("(geração)", f"A geração falhou: {type(exc).__name__}: {exc}")]
         self.tempos["gerar_s"] += time.monotonic() - inicio
+
+    def completar(self) -> None:
+        """A generator that fills in what templates cannot (``completar``: a model, docs/modelo.md)
+        gets the scaffold and the parts given only in natural language; its edits replace the
+        scaffold only when they applied and passed the checks. Recorded either way."""
+        completar = getattr(self.opcoes.gerador, "completar", None)
+        if completar is None or not self.artefatos or not self.resultado.pendencias:
+            return
+        inicio = time.monotonic()
+        try:
+            correcao = completar(self._pedido(0, []))
+        except Exception as exc:  # noqa: BLE001 - a broken generator is recorded, the loop goes on
+            correcao = Correcao(self.artefatos, f"O gerador falhou: {type(exc).__name__}: {exc}")
+        self.tempos["gerar_s"] += time.monotonic() - inicio
+        if correcao is None:
+            return
+        diff = _diff(self.artefatos, correcao.artefatos)
+        self.resultado.geracao.append(
+            {
+                "vertente": self.vertente,
+                "gerador": self.opcoes.gerador.nome,
+                "tentou": correcao.descricao,
+                "diff": diff,
+                "alterou": bool(diff),
+                "modelo": correcao.chamada,
+            }
+        )
+        if diff:
+            self.artefatos = correcao.artefatos
+            self.resultado.pendencias = [
+                f"{p} (implementação proposta por {self.opcoes.gerador.nome})" for p in self.resultado.pendencias
+            ]
 
     def testar(self, tentativa: int) -> None:
         """Checks the artefacts, then runs their tests in the sandbox: ``resultado.testes`` and
@@ -269,20 +398,15 @@ class _Vertente:
         self.progresso(self.vertente, "corrigindo", tentativa, "")
         falhas = [t for t in self.resultado.testes if not t.passou]
         inicio = time.monotonic()
-        pedido = PedidoCorrecao(
-            vertente=self.vertente,
-            nome=self.nome,
-            pacote=self.opcoes.pacote,
-            tentativa=tentativa,
-            artefatos=self.artefatos,
-            falhas=falhas,
-            historico=list(self.historico),
-            repositorio_sobrepoe=_sobrepoe(self.opcoes.sobreposicoes, self.vertente),
-            regenerar=self._gerar_com,
-        )
+        chamada = None
         try:
-            correcao = self.opcoes.corretor.corrigir(pedido)
-            novos, descricao, reparo = correcao.artefatos, correcao.descricao, correcao.reparo
+            correcao = self.opcoes.corretor.corrigir(self._pedido(tentativa, falhas))
+            novos, descricao, reparo, chamada = (
+                correcao.artefatos,
+                correcao.descricao,
+                correcao.reparo,
+                correcao.chamada,
+            )
         except Exception as exc:  # noqa: BLE001 - a broken corrector is recorded, the loop goes on
             novos, descricao, reparo = self.artefatos, f"O corretor falhou: {type(exc).__name__}: {exc}", ""
         self.tempos["corrigir_s"] += time.monotonic() - inicio
@@ -300,11 +424,29 @@ class _Vertente:
             "diff": diff,
             "alterou": bool(diff),
         }
+        if chamada is not None:
+            registro["modelo"] = chamada
         if diff:
             self.artefatos, self.falhas_de_geracao = novos, []
             self.testar(tentativa)
         registro["depois"] = _contagem(self.resultado.testes)
         self.resultado.tentativas.append(registro)
+
+    def _pedido(self, tentativa: int, falhas: list[ResultadoTeste]) -> PedidoCorrecao:
+        return PedidoCorrecao(
+            vertente=self.vertente,
+            nome=self.nome,
+            pacote=self.opcoes.pacote,
+            tentativa=tentativa,
+            artefatos=self.artefatos,
+            falhas=falhas,
+            historico=list(self.historico),
+            repositorio_sobrepoe=_sobrepoe(self.opcoes.sobreposicoes, self.vertente),
+            regenerar=self._gerar_com,
+            spec=self.spec,
+            pendencias=list(self.resultado.pendencias),
+            motivo=self.opcoes.motivo,
+        )
 
     def concluir(self) -> ResultadoVertente:
         resultado = self.resultado

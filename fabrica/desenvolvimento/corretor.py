@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from fabrica.desenvolvimento.base import Artefato, Gerador
 from fabrica.desenvolvimento.sandbox import ResultadoTeste
@@ -40,6 +40,11 @@ class PedidoCorrecao:
     repositorio_sobrepoe: bool = False  # the spec repository overrides this vertente's templates
     # Regenerates the vertente's artefacts with another generator (project templates only, …).
     regenerar: Callable[[Gerador], list[Artefato]] | None = None
+    # What a model-backed corrector reads besides the failures (docs/modelo.md): the spec, the
+    # parts given only in natural language, and the reason a person gave for a fix.
+    spec: dict[str, Any] = field(default_factory=dict)
+    pendencias: list[str] = field(default_factory=list)
+    motivo: str = ""
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Correcao:
     artefatos: list[Artefato]
     descricao: str  # what was tried, in a sentence, for the PO and the developer
     reparo: str = ""  # the repair applied ("" when none applied)
+    # A model's call (prompt, answer, tokens, cost, time, why it failed): kept on the attempt.
+    chamada: dict[str, Any] | None = None
 
 
 class Corretor(Protocol):

@@ -26,12 +26,13 @@ def linhas(
     recursos: dict[str, Any], tentativas: list[dict[str, Any]], testes: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """One dict of ``ExecucaoVertente`` fields per vertente of ``recursos`` (release fields left
-    out): stage seconds as recorded, the vertente's correction attempts, whether its tests passed
+    out): stage seconds as recorded, the vertente's correction attempts (the rounds that changed
+    something: one recorded with ``alterou: false`` had nothing to try, issue 17), whether its tests passed
     in the end (no worker error, at least one test, none failing) and at the first run (passed
     with no correction attempt), and its sandbox runs' CPU summed and memory peak."""
     por_vertente: dict[str, int] = {}
     for tentativa in tentativas or []:
-        if isinstance(tentativa, dict) and tentativa.get("vertente"):
+        if isinstance(tentativa, dict) and tentativa.get("vertente") and tentativa.get("alterou", True):
             por_vertente[tentativa["vertente"]] = por_vertente.get(tentativa["vertente"], 0) + 1
     status: dict[str, list[str]] = {}
     for teste in testes or []:

@@ -85,37 +85,40 @@ class GeradorTemplates:
         sandbox keeps an override from the process's data, the child keeps it from the process's
         memory and time (``("a" * 10**6)|replace("a", "a" * 10**6)``, loops of loops). Without
         overrides, the shipped templates render in the process."""
+        return self.renderizar(f"{vertente}/{template}", contexto)
+
+    def renderizar(self, caminho: str, contexto: dict[str, Any]) -> str:
+        """Any template by its path under the template roots (``E/modelos.py.j2``, the model's
+        instructions ``M3_E_POO.md``), within the same sandbox and limits as ``gerar``."""
         if not self.com_sobreposicoes:
-            return self._renderizar((vertente, template, contexto))
+            return self._renderizar((caminho, contexto))
         try:
             texto: str = executar_limitado(
-                self._renderizar, (vertente, template, contexto), tempo_s=TEMPO_S, memoria_mb=MEMORIA_MB
+                self._renderizar, (caminho, contexto), tempo_s=TEMPO_S, memoria_mb=MEMORIA_MB
             )
         except LimiteExcedido as exc:
             limite = f"{TEMPO_S:g} s" if exc.recurso == "tempo" else f"{MEMORIA_MB} MB"
             raise DadosInvalidos(
-                f"A geração de {vertente}/{template}, com os templates sobrepostos pelo repositório de specs, "
+                f"A geração de {caminho}, com os templates sobrepostos pelo repositório de specs, "
                 f"passou do limite de {exc.recurso} ({limite})."
             ) from None
         return texto
 
-    def _renderizar(self, pedido: tuple[str, str, dict[str, Any]]) -> str:
-        vertente, template, contexto = pedido
+    def _renderizar(self, pedido: tuple[str, dict[str, Any]]) -> str:
+        caminho, contexto = pedido
         try:
-            return self.ambiente.get_template(f"{vertente}/{template}").render(**contexto)
+            return self.ambiente.get_template(caminho).render(**contexto)
         except jinja2.TemplateNotFound as exc:
             raise DadosInvalidos(f"Template {exc.name} não existe.") from None
         except jinja2.UndefinedError as exc:
-            raise DadosInvalidos(
-                f"O template {vertente}/{template} usa uma variável indefinida: {exc.message}."
-            ) from None
+            raise DadosInvalidos(f"O template {caminho} usa uma variável indefinida: {exc.message}.") from None
         except SecurityError as exc:
             raise DadosInvalidos(
-                f"O template {vertente}/{template} foi recusado pelo sandbox de templates: {str(exc).rstrip('.')}. "
+                f"O template {caminho} foi recusado pelo sandbox de templates: {str(exc).rstrip('.')}. "
                 "Templates só leem o contexto que recebem (sem atributos internos como __globals__ "
                 "nem métodos que alteram valores)."
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise DadosInvalidos(
-                f"O template {vertente}/{template} tem um erro de sintaxe na linha {exc.lineno}: {exc.message}."
+                f"O template {caminho} tem um erro de sintaxe na linha {exc.lineno}: {exc.message}."
             ) from None

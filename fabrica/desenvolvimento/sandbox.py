@@ -350,12 +350,14 @@ _UIDS = 32
 @contextlib.contextmanager
 def _uid_livre(base: int) -> Iterator[int]:
     """A uid of the sandbox's own for this run (a slot taken with a lock file): the process limit
-    counts every process of a uid, so two runs at once never share one."""
+    counts every process of a uid, so two runs at once never share one. The lock is named by
+    the uid, in the host's temporary directory: uids belong to the host, so two nodes (cluster
+    processes) on one host never take the same uid, whatever range each was given."""
     pasta = Path(tempfile.gettempdir()) / "prometheus-sandbox-uids"
     pasta.mkdir(mode=0o700, exist_ok=True)
     while True:
         for n in range(_UIDS):
-            arquivo = open(pasta / f"{n}.lock", "w")  # noqa: SIM115 - held for the whole run
+            arquivo = open(pasta / f"uid-{base + n}.lock", "w")  # noqa: SIM115 - held for the whole run
             try:
                 fcntl.flock(arquivo, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

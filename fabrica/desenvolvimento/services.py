@@ -1,30 +1,35 @@
 """``desenvolvimento`` and ``corrigir_bug`` → a release for the PO (docs/desenvolvimento.md).
 
-Both handlers build first, with no transaction open (the build is slow: generation, sandbox
-runs, corrections), showing their progress on a ``Construcao`` row; then one transaction
-records the ``Release``, concludes the item and produces ``aprovar_release``. So a release
-exists exactly when its item is concluded: a consumer killed mid-build leaves nothing, and its
-rescued item is built again into one release (``Release.item_origem`` is one-to-one, and a late
-consumer's conclusion is refused with its lost lease).
-
-A ``corrigir_bug`` whose rebuild is the release it fixes again (no new spec version, no ``caso``,
-the same code and test outcomes) records no release: it concludes with "nada a corrigir
-automaticamente" (``nada_a_corrigir``), which the fixed release's page and timeline show.
+A build is spread over the factory's own backlog (seed §4.1, docs/desenvolvimento.md "Internal
+items"): the handler of ``desenvolvimento``/``corrigir_bug`` concludes its item producing one
+internal item per vertente and an assembly that depends on them all. Any node of the cluster
+builds any vertente (with no transaction open: the build is slow), showing its progress on the
+build's ``Construcao`` row, and records its result with its item's conclusion in one
+transaction. When the last one concludes, the unblocking rule frees the assembly, which records
+the ``Release``, concludes itself and produces ``aprovar_release`` in one transaction. So a
+release exists exactly when its assembly is concluded; a node killed mid-build leaves nothing of
+its vertente, whose item is rescued by its lease and built again; a late consumer's conclusion
+is refused with its lost lease, rolling back what it recorded; ``Release.item_origem`` is
+one-to-one.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from backlog import services as backlog
-from backlog.models import Item
+from backlog.models import Item, Status
 from fabrica import contratos
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.desenvolvimento import ciclo, sandbox
@@ -34,6 +39,8 @@ from fabrica.desenvolvimento.comparacao import comparar
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
 from fabrica.desenvolvimento.execucoes import execucoes_registrar
 from fabrica.desenvolvimento.gerador import GeradorTemplates
+from fabrica.desenvolvimento.llm.assistente import construtores
+from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Orcamento, Release, Spec
@@ -51,10 +58,15 @@ def _sobreposicoes() -> Path:
     return Path(settings.PROMETHEUS_SPECS_REPO) / "_catalogo" / "templates"
 
 
-def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
+def opcoes_de_construcao(
+    *, pacote: str, versao: str, orcamento: Orcamento | None = None, motivo: str = ""
+) -> ciclo.Opcoes:
     """The default build: the project's templates with the spec repository's overrides, the
-    deterministic corrector (falling back to the project's own templates), the sandbox's limits."""
-    return ciclo.Opcoes(
+    deterministic corrector (falling back to the project's own templates), the sandbox's limits.
+    With ``PROMETHEUS_LLM_URL`` set, the model-backed generator and corrector (docs/modelo.md)
+    stand behind the same interfaces, within the budget's token ceiling (what its earlier releases
+    spent counts); ``motivo`` is what the corrector reads of a requested fix."""
+    opcoes = ciclo.Opcoes(
         pacote=pacote,
         versao=versao,
         gerador=GeradorTemplates(repositorio=settings.PROMETHEUS_SPECS_REPO),
@@ -67,32 +79,45 @@ def opcoes_de_construcao(*, pacote: str, versao: str) -> ciclo.Opcoes:
         esconder=[str(settings.VAR_DIR)],
         max_tentativas=settings.PROMETHEUS_CORRECOES,
         sobreposicoes=_sobreposicoes(),
+        motivo=motivo,
     )
+    if settings.PROMETHEUS_LLM is not None:
+        config = ConfigModelo(**settings.PROMETHEUS_LLM, chave=settings.PROMETHEUS_LLM_API_KEY)
+        gasto = Release.objects.filter(orcamento=orcamento).aggregate(t=Sum("tokens"))["t"] if orcamento else 0
+        cliente = ClienteModelo(config, gasto_orcamento=gasto or 0)
+        assert isinstance(opcoes.gerador, GeradorTemplates)  # built just above
+        opcoes.gerador, opcoes.corretor = construtores(cliente, opcoes.gerador, opcoes.sobreposicoes, opcoes.corretor)
+    return opcoes
 
 
 # --- progress ----------------------------------------------------------------------------------------
 
 
 class _Progresso:
-    """Writes each step of the build to its ``Construcao`` row, one small autocommitted update."""
+    """Writes each step of a vertente's build to its ``Construcao`` row, one small transaction
+    that locks the row: the vertentes of one build run at once, on any node, so each merges its
+    own key into ``etapas`` instead of writing the whole dict it last saw."""
 
     def __init__(self, construcao: Construcao) -> None:
         self.construcao = construcao
-        self.etapas: dict[str, Any] = {}
 
     def __call__(self, vertente: str, estado: str, tentativa: int, mensagem: str) -> None:
-        self.etapas[vertente] = {
+        etapa = {
             "estado": estado,
             "tentativa": tentativa,
             "mensagem": mensagem,
             "em": timezone.now().isoformat(),
+            "no": settings.PROMETHEUS_NO,
         }
-        Construcao.objects.filter(pk=self.construcao.pk).update(etapas=self.etapas, atualizada_em=timezone.now())
+        with transaction.atomic():
+            linha = Construcao.objects.select_for_update().only("etapas").get(pk=self.construcao.pk)
+            linha.etapas = {**linha.etapas, vertente: etapa}
+            linha.save(update_fields=["etapas", "atualizada_em"])
 
 
 def _iniciar(item: Item, spec_ref: str) -> Construcao:
     construcao, _ = Construcao.objects.update_or_create(
-        item=item, defaults={"spec_ref": spec_ref, "etapas": {}, "consumidor": item.consumidor}
+        item=item, defaults={"spec_ref": spec_ref, "etapas": {}, "resultados": {}, "consumidor": item.consumidor}
     )
     return construcao
 
@@ -143,31 +168,30 @@ def _exigir_aprovado(orcamento: Orcamento) -> None:
         )
 
 
-def processar_desenvolvimento(item: Item) -> Release:
-    """Builds the spec version its approved budget priced, with one test per covering-array row
-    and per explicit case of that budget, into a ``normal`` release for the PO."""
-    existente = Release.objects.filter(item_origem=item).first()
-    if existente is not None:
-        return existente
-    orcamento = _orcamento_do_item(item)
+@dataclass
+class Plano:
+    """What one build makes: the spec version, its budget, its test cases, the kind of release
+    and, for a hotfix, the release it fixes and the fix asked for. Computed again, the same, by
+    every node that builds a part of it (``_plano_fixado``)."""
+
+    origem: Item  # the desenvolvimento / corrigir_bug item: the release's item_origem
+    spec: Spec
+    orcamento: Orcamento | None
+    casos: list[CasoDeTeste]
+    tipo: str
+    corrige: Release | None = None
+    correcao: dict[str, Any] | None = None
+
+
+def _plano_desenvolvimento(item: Item, orcamento: Orcamento) -> Plano:
     spec = orcamento.spec
     casos = casos_do_orcamento(spec.conteudo.get("schema_tdd") or {}, orcamento.casos_teste)
-    return _construir(item, spec=spec, orcamento=orcamento, casos=casos, tipo=Release.Tipo.NORMAL, corrige=None)
+    return Plano(origem=item, spec=spec, orcamento=orcamento, casos=casos, tipo=Release.Tipo.NORMAL)
 
 
-def processar_corrigir(item: Item) -> Release | None:
-    """Rebuilds the fixed release's spec from its newest version, with the regression cases of
-    the release it fixes and, when the item gives one, a new one (``caso: {dado, espera}``),
-    into a ``hotfix`` release linked to the one it fixes; or, when that rebuild is the fixed
-    release again (``nada_a_corrigir``), concludes the item with that result and no release."""
-    existente = Release.objects.filter(item_origem=item).first()
-    if existente is not None:
-        return existente
-    try:
-        alvo = release_a_corrigir(item.contexto.get("feature_ref", ""))
-    except ReferenciaInvalida as exc:
-        raise ErroDefinitivo(f"contexto.feature_ref: {exc}") from None
-    spec = spec_atual(alvo.spec_ref) or alvo.spec
+def _plano_correcao(item: Item, spec: Spec, alvo: Release) -> Plano:
+    """The fixed release's spec (its newest version when the fix was asked), with the regression
+    cases of the release it fixes and, when the item gives one, a new one."""
     tdd = spec.conteudo.get("schema_tdd") or {}
     orcamento = alvo.orcamento
     if orcamento is not None and orcamento.spec_sha256 == spec.sha256:
@@ -186,7 +210,6 @@ def processar_corrigir(item: Item) -> Release | None:
                 len(regressoes) + 1, dado=caso["dado"], espera=caso["espera"], erro=item.contexto.get("erro", "")
             )
         )
-    casos = casos_do_orcamento(tdd, linhas) + regressoes
     correcao = {
         "feature_ref": item.contexto.get("feature_ref"),
         "erro": item.contexto.get("erro", ""),
@@ -194,20 +217,182 @@ def processar_corrigir(item: Item) -> Release | None:
         "caso": caso,
         "item": item.pk,
     }
-    resultado, pacote, corretor = _desenvolver(item, spec, casos)
-    por_nome = {c.nome: c for c in casos}
-    nada = nada_a_corrigir(
-        alvo=alvo,
+    return Plano(
+        origem=item,
         spec=spec,
-        caso=caso,
-        artefatos=[a.como_dict() for r in resultado.vertentes.values() for a in r.artefatos],
-        testes=[linha for v, r in resultado.vertentes.items() for linha in _linhas_de_teste(v, r, por_nome)],
-        corretor=corretor,
+        orcamento=orcamento,
+        casos=casos_do_orcamento(tdd, linhas) + regressoes,
+        tipo=Release.Tipo.HOTFIX,
+        corrige=alvo,
+        correcao=correcao,
     )
-    if nada is not None:
-        _concluir_sem_release(item, nada)
-        return None
-    return _gravar(item, spec, orcamento, casos, Release.Tipo.HOTFIX, alvo, correcao, resultado, pacote)
+
+
+def processar_desenvolvimento(item: Item) -> None:
+    """Builds the spec version its approved budget priced, with one test per covering-array row
+    and per explicit case of that budget, into a ``normal`` release for the PO: as one internal
+    item per vertente and their assembly (``_repartir``)."""
+    _repartir(item, _plano_desenvolvimento(item, _orcamento_do_item(item)))
+
+
+def processar_corrigir(item: Item) -> None:
+    """Rebuilds the fixed release's spec from its newest version, with the regression cases of
+    the release it fixes and, when the item gives one, a new one (``caso: {dado, espera}``),
+    into a ``hotfix`` release linked to the one it fixes (through internal items, like
+    ``processar_desenvolvimento``)."""
+    try:
+        alvo = release_a_corrigir(item.contexto.get("feature_ref", ""))
+    except ReferenciaInvalida as exc:
+        raise ErroDefinitivo(f"contexto.feature_ref: {exc}") from None
+    _repartir(item, _plano_correcao(item, spec_atual(alvo.spec_ref) or alvo.spec, alvo))
+
+
+def _repartir(item: Item, plano: Plano) -> None:
+    """Seed §4.1: the build becomes one internal item per vertente and an assembly that depends
+    on them all, produced with the conclusion of ``item`` in one transaction (so a rescued item
+    never splits twice). The items pin the plan (spec version, budget, fixed release), so any
+    node builds any vertente of it, and the unblocking rule makes the assembly claimable when the
+    last vertente concludes."""
+    spec = plano.spec
+    vertentes = list(spec.conteudo.get("vertentes", []))
+    if Item.objects.filter(pk=item.pk, status=Status.CONCLUIDO).exists():
+        return  # split already (a redelivered task of a consumer that lost its lease): idempotent
+    with transaction.atomic():
+        _iniciar(item, spec.spec_id)
+        backlog.concluir(
+            item_id=item.pk,
+            lease_token=item.lease_token,
+            resultado={"vertentes": vertentes, "no": settings.PROMETHEUS_NO},
+            items_gerados=contratos.itens_da_construcao(
+                spec_ref=spec.spec_id,
+                vertentes=vertentes,
+                origem=item.pk,
+                spec_versao_id=spec.pk,
+                orcamento_id=plano.orcamento.pk if plano.orcamento else None,
+                corrige_id=plano.corrige.pk if plano.corrige else None,
+            ),
+        )
+
+
+def _plano_fixado(item: Item) -> Plano:
+    """The plan an internal item pinned, computed again on this node."""
+    contexto = item.contexto
+    origem = Item.objects.get(pk=contexto["origem"])
+    spec = Spec.objects.get(pk=contexto["spec_versao_id"])
+    if origem.tipo == contratos.TipoItem.CORRIGIR_BUG:
+        alvo = Release.objects.select_related("orcamento").get(pk=contexto["corrige_id"])
+        return _plano_correcao(origem, spec, alvo)
+    orcamento = Orcamento.objects.select_related("spec").get(pk=contexto["orcamento_id"])
+    return _plano_desenvolvimento(origem, orcamento)
+
+
+def _construcao_de(origem: Item, spec_ref: str) -> Construcao:
+    construcao = Construcao.objects.filter(item=origem).first()
+    return construcao or _iniciar(origem, spec_ref)
+
+
+def processar_vertente(item: Item) -> None:
+    """An internal ``worker_*`` item: builds its vertente of the plan (generate, test, correct,
+    each attempt recorded) and records the result with the item's conclusion, in one
+    transaction. Whatever the generated code does is a result; a build that cannot run at all
+    (the sandbox failing) is retried by the backlog, and on the item's last attempt it is
+    concluded as a failing vertente with the reason, so the assembly still packages an honest
+    release."""
+    vertente = item.contexto["vertente"]
+    inicio = time.monotonic()
+    try:
+        plano = _plano_fixado(item)
+        construcao = _construcao_de(plano.origem, plano.spec.spec_id)
+        opcoes = opcoes_de_construcao(
+            pacote=nome_do_pacote(plano.spec.spec_id),
+            versao=str(proxima_versao(plano.spec.spec_id)),
+            orcamento=plano.orcamento,
+            motivo=_motivo(plano.correcao) if plano.correcao else "",
+        )
+        resultado = ciclo.desenvolver_vertente(
+            vertente=vertente,
+            spec=plano.spec.conteudo,
+            casos=plano.casos,
+            opcoes=opcoes,
+            progresso=_Progresso(construcao),
+        )
+        resultado.recursos["tokens"] = int(getattr(opcoes.gerador, "tokens", 0) or 0)
+    except Exception as exc:
+        if item.tentativas < item.max_tentativas and not isinstance(exc, ErroDefinitivo):
+            raise
+        log.exception("Vertente %s do item #%s não construída", vertente, item.pk)
+        resultado = ciclo.vertente_falhou(
+            vertente, f"A vertente não foi construída após {item.tentativas} tentativa(s): {type(exc).__name__}: {exc}"
+        )
+        construcao = _construcao_de(Item.objects.get(pk=item.contexto["origem"]), item.spec_ref)
+    resultado.recursos["construida_em_s"] = round(time.monotonic() - inicio, 4)
+    resultado.recursos["no"] = settings.PROMETHEUS_NO
+    with transaction.atomic():
+        linha = Construcao.objects.select_for_update().get(pk=construcao.pk)
+        linha.resultados = {**linha.resultados, vertente: resultado.como_dict()}
+        linha.save(update_fields=["resultados", "atualizada_em"])
+        backlog.concluir(
+            item_id=item.pk,
+            lease_token=item.lease_token,
+            resultado={
+                "vertente": vertente,
+                "passou": resultado.passou,
+                "testes": len(resultado.testes),
+                "falharam": sum(1 for t in resultado.testes if not t.passou),
+                "tentativas": len(resultado.tentativas),
+                "erro": resultado.erro,
+                "no": settings.PROMETHEUS_NO,
+            },
+        )
+
+
+def processar_montagem(item: Item) -> Release | None:
+    """The internal ``montar_release`` item, claimable once every vertente of its build
+    concluded: packages their results into the release, concludes this item and produces
+    ``aprovar_release``, in one transaction (a release exists exactly when its assembly is
+    concluded; ``Release.item_origem``, the desenvolvimento/corrigir_bug item, is one-to-one).
+    A fix whose rebuild is the fixed release again (``nada_a_corrigir``) records no release: the
+    assembly concludes with that result instead."""
+    plano = _plano_fixado(item)
+    existente = Release.objects.filter(item_origem=plano.origem).first()
+    if existente is not None:
+        return existente
+    construcao = _construcao_de(plano.origem, plano.spec.spec_id)
+    resultados = {
+        v: (
+            ciclo.ResultadoVertente.de_dict(construcao.resultados[v])
+            if v in construcao.resultados
+            else ciclo.vertente_falhou(v, "A vertente não registrou resultado.")
+        )
+        for v in item.contexto.get("vertentes", [])
+    }
+    pacote = nome_do_pacote(plano.spec.spec_id)
+    opcoes = opcoes_de_construcao(pacote=pacote, versao=str(proxima_versao(plano.spec.spec_id)))
+    resultado = ciclo.montar(
+        spec=plano.spec.conteudo,
+        opcoes=opcoes,
+        resultados=resultados,
+        # Worker time, as when the vertentes ran one after the other: the sum of their builds.
+        duracao_s=sum(float(r.recursos.get("construida_em_s", 0.0)) for r in resultados.values()),
+        tokens=sum(int(r.recursos.get("tokens", 0) or 0) for r in resultados.values()),
+    )
+    if plano.corrige is not None:
+        por_nome = {c.nome: c for c in plano.casos}
+        nada = nada_a_corrigir(
+            alvo=plano.corrige,
+            spec=plano.spec,
+            caso=plano.origem.contexto.get("caso"),
+            artefatos=[a.como_dict() for r in resultado.vertentes.values() for a in r.artefatos],
+            testes=[linha for v, r in resultado.vertentes.items() for linha in _linhas_de_teste(v, r, por_nome)],
+            corretor=opcoes.corretor.nome,
+        )
+        if nada is not None:
+            feita_por = _construida_por(resultado)
+            if feita_por["chamadas"]:  # a model was asked: what it was asked and what it cost stay on the item
+                nada |= {"construida_por": feita_por, "chamadas_modelo": _chamadas(resultado)}
+            _concluir_sem_release(item, {**nada, "item": plano.origem.pk})
+            return None
+    return _gravar(item, plano, resultado, pacote)
 
 
 # --- building and recording ---------------------------------------------------------------------------
@@ -217,50 +402,18 @@ def proxima_versao(spec_ref: str) -> int:
     return (Release.objects.filter(spec_ref=spec_ref).aggregate(m=Max("versao"))["m"] or 0) + 1
 
 
-def _desenvolver(item: Item, spec: Spec, casos: list[CasoDeTeste]) -> tuple[ciclo.ResultadoConstrucao, str, str]:
-    """The slow part, with no transaction open: the build, its progress on the item's row.
-    Returns the result, the package's name and the corrector's name."""
-    construcao = _iniciar(item, spec.spec_id)
-    pacote = nome_do_pacote(spec.spec_id)
-    opcoes = opcoes_de_construcao(pacote=pacote, versao=str(proxima_versao(spec.spec_id)))
-    resultado = ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=_Progresso(construcao))
-    return resultado, pacote, opcoes.corretor.nome
-
-
-def _construir(
-    item: Item,
-    *,
-    spec: Spec,
-    orcamento: Orcamento | None,
-    casos: list[CasoDeTeste],
-    tipo: str,
-    corrige: Release | None,
-    correcao: dict[str, Any] | None = None,
-) -> Release:
-    resultado, pacote, _ = _desenvolver(item, spec, casos)
-    return _gravar(item, spec, orcamento, casos, tipo, corrige, correcao, resultado, pacote)
-
-
-def _gravar(
-    item: Item,
-    spec: Spec,
-    orcamento: Orcamento | None,
-    casos: list[CasoDeTeste],
-    tipo: str,
-    corrige: Release | None,
-    correcao: dict[str, Any] | None,
-    resultado: ciclo.ResultadoConstrucao,
-    pacote: str,
-) -> Release:
+def _gravar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, pacote: str) -> Release:
+    """Records the release of ``plano`` and concludes ``item`` (the assembly), retrying when a
+    concurrent build of the same spec took the version number."""
     for _ in range(5):
         try:
-            return _registrar(item, spec, orcamento, casos, tipo, corrige, correcao, resultado, pacote)
+            return _registrar(item, plano, resultado, pacote)
         except IntegrityError:
-            feito = Release.objects.filter(item_origem=item).first()
-            if feito is not None:  # another consumer of this item recorded it first
+            feito = Release.objects.filter(item_origem=plano.origem).first()
+            if feito is not None:  # another consumer of this build recorded it first
                 return feito
-            log.info("Versão de %s tomada por outra release; tentando a seguinte.", spec.spec_id)
-    raise RuntimeError(f"Não foi possível numerar a release de {spec.spec_id}.")
+            log.info("Versão de %s tomada por outra release; tentando a seguinte.", plano.spec.spec_id)
+    raise RuntimeError(f"Não foi possível numerar a release de {plano.spec.spec_id}.")
 
 
 # --- nothing to fix ------------------------------------------------------------------------------------
@@ -322,10 +475,46 @@ def nada_a_corrigir(
 
 
 def _concluir_sem_release(item: Item, resultado: dict[str, Any]) -> None:
-    """Concludes the ``corrigir_bug`` with ``nada_a_corrigir``: no release, nothing for the PO to
-    approve; the fixed release's page and timeline show the result."""
+    """Concludes the fix's assembly with ``nada_a_corrigir`` (``item``: the ``corrigir_bug``): no
+    release, nothing for the PO to approve; the fixed release's page and timeline show the
+    result (``fabrica.releases.selectors.correcoes_sem_release``)."""
     backlog.concluir(item_id=item.pk, lease_token=item.lease_token, resultado=resultado)
-    log.info("corrigir_bug #%s: nada a corrigir automaticamente em %s.", item.pk, resultado["corrige"])
+    log.info("corrigir_bug #%s: nada a corrigir automaticamente em %s.", resultado["item"], resultado["corrige"])
+
+
+def _motivo(correcao: dict[str, Any]) -> str:
+    """The reason a person or system gave for a fix, as the corrector reads it."""
+    partes = [f"Erro relatado: {correcao.get('erro') or '(nenhum)'}"]
+    if correcao.get("stack_trace"):
+        partes.append(f"Stack trace:\n{correcao['stack_trace']}")
+    if correcao.get("caso"):
+        caso = correcao["caso"]
+        partes.append(
+            "Caso de regressão (vira o teste regressao_NN, que precisa passar): "
+            f"dado {json.dumps(caso.get('dado'), ensure_ascii=False)}, "
+            f"espera {json.dumps(caso.get('espera'), ensure_ascii=False)}"
+        )
+    return "\n\n".join(partes)
+
+
+def _chamadas(resultado: ciclo.ResultadoConstrucao) -> list[dict[str, Any]]:
+    """Every call to the model of a build: the generations, then the attempts."""
+    chamadas = [g["modelo"] for r in resultado.vertentes.values() for g in r.geracao if g.get("modelo")]
+    return chamadas + [t["modelo"] for r in resultado.vertentes.values() for t in r.tentativas if t.get("modelo")]
+
+
+def _construida_por(resultado: ciclo.ResultadoConstrucao) -> dict[str, Any]:
+    """Who built the release, and what the model's calls spent (docs/modelo.md)."""
+    chamadas = _chamadas(resultado)
+    return {
+        "gerador": resultado.gerador,
+        "corretor": resultado.corretor,
+        "modelo": next((c["modelo"] for c in chamadas), ""),
+        "chamadas": len(chamadas),
+        "tokens_entrada": sum(c["tokens_entrada"] for c in chamadas),
+        "tokens_saida": sum(c["tokens_saida"] for c in chamadas),
+        "custo": str(sum((Decimal(c["custo"]) for c in chamadas), Decimal(0))),
+    }
 
 
 def _linhas_de_teste(vertente: str, r: ciclo.ResultadoVertente, casos: dict[str, CasoDeTeste]) -> list[dict[str, Any]]:
@@ -356,17 +545,9 @@ def _resumo_vertente(r: ciclo.ResultadoVertente) -> dict[str, Any]:
     }
 
 
-def _registrar(
-    item: Item,
-    spec: Spec,
-    orcamento: Orcamento | None,
-    casos: list[CasoDeTeste],
-    tipo: str,
-    corrige: Release | None,
-    correcao: dict[str, Any] | None,
-    resultado: ciclo.ResultadoConstrucao,
-    pacote: str,
-) -> Release:
+def _registrar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, pacote: str) -> Release:
+    spec, orcamento, casos, tipo = plano.spec, plano.orcamento, plano.casos, plano.tipo
+    corrige, correcao = plano.corrige, plano.correcao
     por_nome = {c.nome: c for c in casos}
     with transaction.atomic():
         versao = proxima_versao(spec.spec_id)
@@ -398,7 +579,7 @@ def _registrar(
             tipo=tipo,
             orcamento=orcamento,
             corrige=corrige,
-            item_origem=item,
+            item_origem=plano.origem,
             artefatos=[a.como_dict() for a in artefatos],
             testes=[linha for v, r in resultado.vertentes.items() for linha in _linhas_de_teste(v, r, por_nome)],
             testes_passaram=resultado.passou,
@@ -416,6 +597,8 @@ def _registrar(
             correcao=correcao,
             duracao_segundos=resultado.duracao_s,
             tokens=resultado.tokens,
+            construida_por=_construida_por(resultado),
+            geracao=[g for r in resultado.vertentes.values() for g in r.geracao],
         )
         execucoes_registrar(release=release)  # the numbers the worker metrics aggregate
         caminhos = [a.caminho for a in artefatos]

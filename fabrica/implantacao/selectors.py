@@ -206,3 +206,25 @@ def releases_para_reverter(ambiente: Ambiente, spec_ref: str) -> list[Release]:
             continue
         vistos[release.pk] = release
     return list(vistos.values())
+
+
+def correcoes_pedidas(*, spec_ref: str, **contexto: str) -> list[dict[str, Any]]:
+    """The ``corrigir_bug`` items of a spec whose ``contexto`` holds these values (a rejected
+    release's ``feature_ref``, a refused deployment's ``implantacao_ref``), oldest first, each
+    with the hotfix it built, if any: a decision's result, linked from where it was taken
+    (issue 17 item 7). Two queries."""
+    from backlog.models import Item
+    from fabrica.contratos import TipoItem
+
+    itens = list(
+        Item.objects.filter(
+            tipo=TipoItem.CORRIGIR_BUG, spec_ref=spec_ref, **{f"contexto__{k}": v for k, v in contexto.items()}
+        )
+        .only("pk", "tipo", "status", "resultado", "criado_em")
+        .order_by("id")
+    )
+    feitas = {
+        r.item_origem_id: r
+        for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao", "status", "item_origem")
+    }
+    return [{"item": i, "release": feitas.get(i.pk)} for i in itens]

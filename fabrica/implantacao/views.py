@@ -3,6 +3,7 @@ rollback, one deployment with its log (streamed while it runs) and the PO's deci
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -157,14 +158,19 @@ def _caminho_da_release(impl: Implantacao) -> list[dict]:
 @login_required
 def implantacao(request: PedidoAutenticado, pk: int) -> HttpResponse:
     exigir(request, "fabrica.view_implantacao")
-    return _pagina_da_implantacao(request, pk)
+    return pagina_da_implantacao(request, pk)
 
 
-def _pagina_da_implantacao(
-    request: PedidoAutenticado, pk: int, *, form: ValidacaoForm | None = None, status: int = 200
+def pagina_da_implantacao(
+    request: PedidoAutenticado,
+    pk: int,
+    *,
+    form: ValidacaoForm | None = None,
+    form_rejeitar: forms.Form | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The deployment page; a refused validation comes back with its error at the field and
-    what was typed kept in it."""
+    """The deployment page; a refused validation, or a refused comment to reject the release of
+    a failed deployment, comes back with its error at the field and what was typed kept in it."""
     impl = get_object_or_404(selectors.implantacoes(), pk=pk)
     pode_decidir = request.user.has_perm("fabrica.decidir_implantacao")
     falha_pendente = impl.falha == Implantacao.Falha.PENDENTE
@@ -195,6 +201,11 @@ def _pagina_da_implantacao(
             "reversoes": impl.reversoes.order_by("id"),
             "promocoes": impl.promocoes.select_related("ambiente").order_by("id"),
             "form": form or ValidacaoForm(),
+            "form_rejeitar": form_rejeitar,
+            # A refusal's (or a rejected failure's) result: the fix it asked for, and its hotfix.
+            "correcoes": selectors.correcoes_pedidas(spec_ref=impl.spec_ref, implantacao_ref=str(impl.pk))
+            if impl.validacao == Implantacao.Validacao.RECUSADA or impl.falha == Implantacao.Falha.REJEITADA
+            else [],
         },
         status=status,
     )
@@ -231,7 +242,7 @@ def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
         if "decisao" in form.errors:
             messages.error(request, " ".join(str(m) for erros in form.errors.values() for m in erros))
             return redirect("implantacao", pk=pk)
-        return _pagina_da_implantacao(request, pk, form=form, status=400)
+        return pagina_da_implantacao(request, pk, form=form, status=400)
     aprovado = form.cleaned_data["decisao"] == "validar"
     if not aprovado and not confirmado(request):
         impl = get_object_or_404(Implantacao.objects.select_related("ambiente"), pk=pk)

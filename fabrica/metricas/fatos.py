@@ -39,8 +39,8 @@ def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySe
     if chave == "fabrica.lead_time_desenvolvimento":
         return "itens", (
             s.desenvolvimentos(f)
-            .annotate(m_d=Segundos(F("concluido_em"), F("consumido_em")))
-            .order_by("-concluido_em", "-pk")
+            .annotate(m_d=Segundos(F("release_produzida__criado_em"), F("consumido_em")))
+            .order_by("-release_produzida__criado_em", "-pk")
         )
     if chave == "fabrica.retrabalho" or chave.startswith("workers."):
         qs = s.releases_do_periodo(f)

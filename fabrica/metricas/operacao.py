@@ -14,10 +14,12 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -85,7 +87,29 @@ class ColetorDaFabrica(Collector):
                 [linha["ambiente__nome"], linha["tipo"], linha["status"], linha["validacao"]], linha["n"]
             )
         yield implantacoes
-        yield from familias_do_painel(selectors.painel(selectors.Filtros.padrao()))
+        calculado_em, painel = painel_padrao()
+        yield GaugeMetricFamily(
+            "fabrica_metricas_calculadas_em_seconds",
+            "Quando os números das métricas abaixo foram calculados (Unix time).",
+            value=calculado_em,
+        )
+        yield from familias_do_painel(painel)
+
+
+def painel_padrao() -> tuple[float, selectors.Painel]:
+    """The numbers of ``/api/metricas/`` for its default period, and when they were computed: kept
+    in this process's cache until a fact is recorded (``selectors.versao_dos_fatos``, one query)
+    and for at most ``PROMETHEUS_METRICS_CACHE_S`` seconds; recomputed otherwise."""
+    f = selectors.Filtros.padrao()
+    segundos = settings.PROMETHEUS_METRICS_CACHE_S
+    if not segundos:
+        return time.time(), selectors.painel(f)
+    chave = "metricas:painel:" + ":".join(map(str, (f.de, f.ate, *selectors.versao_dos_fatos())))
+    guardado = cache.get(chave)
+    if guardado is None:
+        guardado = (time.time(), selectors.painel(f))
+        cache.set(chave, guardado, segundos)
+    return guardado
 
 
 def familias_do_painel(painel: selectors.Painel) -> Iterable[GaugeMetricFamily]:

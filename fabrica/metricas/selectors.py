@@ -27,6 +27,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -44,7 +45,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Abs, Cast, Ceil, Coalesce, TruncWeek
+from django.db.models.functions import Abs, Cast, Ceil, Coalesce
 from django.db.models.functions.window import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from backlog.models import Evento, Item, Status
 from fabrica.implantacao.models import Implantacao
 from fabrica.metricas import faixas
-from fabrica.models import Ambiente, ExecucaoVertente, Gap, Orcamento, Release
+from fabrica.models import Ambiente, ExecucaoVertente, Gap, Orcamento, Release, Spec
 from fabrica.specs.formato.vertentes import VERTENTES
 
 # The period a page opens with: the last twelve weeks, today included.
@@ -207,8 +208,8 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
         "releases",
     ),
     "fabrica.lead_time_desenvolvimento": (
-        _("Lead time: desenvolvimento iniciado → concluído"),
-        _("Do início ao fim de cada desenvolvimento concluído no período."),
+        _("Lead time: desenvolvimento iniciado → release pronta"),
+        _("Do início de cada desenvolvimento à criação da sua release, releases criadas no período."),
         "itens",
     ),
     "fabrica.retrabalho": (
@@ -374,12 +375,32 @@ def _numeros_de_duracao(
     return numeros
 
 
-def _por_semana(qs: QuerySet, campo: str, **agregados: Any) -> list[dict[str, Any]]:
-    return list(qs.annotate(_semana=TruncWeek(campo)).values("_semana").annotate(**agregados).order_by("_semana"))
+class SemanaDoPeriodo(Func):
+    """Which week of the period an instant falls in (0 for the period's first seven days), from
+    the seconds since the period began: arithmetic in the database, where a calendar week would
+    cost SQLite a Python function per row."""
+
+    output_field = IntegerField()
+
+    def __init__(self, campo: str, inicio: datetime) -> None:
+        super().__init__(Segundos(F(campo), Value(inicio, output_field=DateTimeField())))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s / 604800.0 AS INTEGER)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(FLOOR(%(expressions)s / 604800.0) AS integer)", **extra)
 
 
-def _semana(valor: Any) -> date:
-    return timezone.localtime(valor).date() if isinstance(valor, datetime) else valor
+def _por_semana(qs: QuerySet, campo: str, f: Filtros, **agregados: Any) -> list[dict[str, Any]]:
+    """Per week of the period (weeks start on the period's first day), with ``_semana`` the date
+    the week begins."""
+    linhas = list(
+        qs.order_by().annotate(_k=SemanaDoPeriodo(campo, f.inicio)).values("_k").annotate(**agregados).order_by("_k")
+    )
+    for linha in linhas:
+        linha["_semana"] = f.de + timedelta(days=7 * linha["_k"])
+    return linhas
 
 
 # --- the facts behind each number -------------------------------------------------------------------
@@ -438,8 +459,13 @@ def releases_de_orcamento(f: Filtros) -> QuerySet[Release]:
 
 
 def desenvolvimentos(f: Filtros) -> QuerySet[Item]:
+    """``desenvolvimento`` items whose release was made in the period (the item concludes when its
+    vertentes are handed out as internal items; the build ends with the release)."""
     qs = Item.objects.filter(
-        f.no_periodo("concluido_em"), tipo="desenvolvimento", status=Status.CONCLUIDO, consumido_em__isnull=False
+        f.no_periodo("release_produzida__criado_em"),
+        tipo="desenvolvimento",
+        status=Status.CONCLUIDO,
+        consumido_em__isnull=False,
     )
     if f.spec:
         qs = qs.filter(spec_ref=f.spec)
@@ -613,7 +639,7 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 def _lead_times(f: Filtros) -> list[Numero]:
     desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
-    dev = _duracoes(desenvolvimentos(f), Segundos(F("concluido_em"), F("consumido_em"))).get(None)
+    dev = _duracoes(desenvolvimentos(f), Segundos(F("release_produzida__criado_em"), F("consumido_em"))).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
         *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),
@@ -622,9 +648,28 @@ def _lead_times(f: Filtros) -> list[Numero]:
 
 
 def _retrabalho(f: Filtros) -> list[Numero]:
+    """The same items as ``correcoes_de``, counted from the decisions' side: per release (and per
+    deployment of one), its decision item's ``corrigir_bug`` children, found by the
+    ``produzido_por`` index — a lookup per decision of the period, never a pass over every item.
+    Two queries."""
     releases = releases_do_periodo(f)
-    n_releases = releases.count()
-    n_correcoes = correcoes_de(releases).count() if n_releases else 0
+
+    def filhos(campo: str) -> Coalesce:
+        contagem = (
+            Item.objects.filter(tipo="corrigir_bug", produzido_por_id=OuterRef(campo))
+            .order_by()
+            .values("produzido_por_id")
+            .annotate(c=Count("pk"))
+            .values("c")
+        )
+        return Coalesce(Sum(Subquery(contagem, output_field=IntegerField())), 0)
+
+    contagem = releases.order_by().aggregate(n=Count("pk"), rejeicoes=filhos("item_aprovacao_id"))
+    n_releases = contagem["n"]
+    n_correcoes = contagem["rejeicoes"]
+    if n_releases:
+        recusas = Implantacao.objects.filter(release__in=releases.order_by().values("pk"), item_validacao__isnull=False)
+        n_correcoes += recusas.order_by().aggregate(n=filhos("item_validacao_id"))["n"]
     return [
         Numero(
             "fabrica.retrabalho",
@@ -851,27 +896,29 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
     por_semana = _por_semana(
         implantacoes,
         "terminado_em",
+        f,
         n=Count("pk"),
         concluidas=Count("pk", filter=concluida),
         falhas=Sum("m_falhou"),
         n_lead=Count("pk", filter=concluida & Q(release__isnull=False)),
         lead=Avg(Segundos(F("terminado_em"), INICIO_DA_MUDANCA), filter=concluida & Q(release__isnull=False)),
     )
-    precisao = _por_semana(orcamentos_com_real(f), "decidido_em", n=Count("pk"), real=Sum("m_real"), est=Sum("m_est"))
+    precisao = _por_semana(
+        orcamentos_com_real(f), "decidido_em", f, n=Count("pk"), real=Sum("m_real"), est=Sum("m_est")
+    )
     dev = _por_semana(
         releases_de_orcamento(f),
         "criado_em",
+        f,
         n=Count("pk"),
         media=Avg(Segundos(F("criado_em"), F("orcamento__decidido_em"))),
     )
     return {
-        "dora.frequencia": [Ponto(_semana(p["_semana"]), float(p["concluidas"]), p["n"]) for p in por_semana],
-        "dora.falhas": [Ponto(_semana(p["_semana"]), _razao(p["falhas"], p["n"]), p["n"]) for p in por_semana],
-        "dora.lead_time": [Ponto(_semana(p["_semana"]), p["lead"], p["n_lead"]) for p in por_semana if p["n_lead"]],
-        "fabrica.precisao_orcamento": [
-            Ponto(_semana(p["_semana"]), _razao(p["real"], p["est"]), p["n"]) for p in precisao
-        ],
-        "fabrica.lead_time_orcamento_release": [Ponto(_semana(p["_semana"]), p["media"], p["n"]) for p in dev],
+        "dora.frequencia": [Ponto(p["_semana"], float(p["concluidas"]), p["n"]) for p in por_semana],
+        "dora.falhas": [Ponto(p["_semana"], _razao(p["falhas"], p["n"]), p["n"]) for p in por_semana],
+        "dora.lead_time": [Ponto(p["_semana"], p["lead"], p["n_lead"]) for p in por_semana if p["n_lead"]],
+        "fabrica.precisao_orcamento": [Ponto(p["_semana"], _razao(p["real"], p["est"]), p["n"]) for p in precisao],
+        "fabrica.lead_time_orcamento_release": [Ponto(p["_semana"], p["media"], p["n"]) for p in dev],
     }
 
 
@@ -902,6 +949,19 @@ def painel(f: Filtros) -> Painel:
             *_workers(f),
         ]
         return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
+
+
+def versao_dos_fatos() -> tuple[int | None, ...]:
+    """The newest row of each table the numbers are computed from (every item transition writes
+    a backlog event): a new fact changes it. One query, each ``MAX`` of a primary key (read from
+    the end of its index)."""
+    from django.db import connection
+
+    tabelas = [m._meta.db_table for m in (Evento, Orcamento, Release, ExecucaoVertente, Implantacao, Spec)]
+    partes = ", ".join(f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tabelas)  # noqa: S608 - the models' own table names
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {partes}")
+        return tuple(cursor.fetchone())
 
 
 # --- the backlog's live state (admins) ------------------------------------------------------------

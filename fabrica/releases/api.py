@@ -45,6 +45,7 @@ class ReleaseResumo(serializers.ModelSerializer):
             "cobertura_total",
             "duracao_segundos",
             "tokens",
+            "construida_por",
             "horas_reais",
             "estouro",
             "status",
@@ -132,6 +133,7 @@ class ReleaseDetalhe(ReleaseResumo):
             "nao_testaveis",
             "casos",
             "correcao",
+            "geracao",
             "comparacao",
             "nada_a_corrigir",
         ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +39,15 @@ def _releases_da_aba(aba: str, busca: caixa.Busca) -> QuerySet[Release]:
 
 
 def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
-    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO, status__in=_EM_CURSO)
+    # A build runs after its item concluded (its vertentes are internal items): it waits until its
+    # assembly concludes (with the release, or with nothing to fix).
+    montagem_feita = Item.objects.filter(
+        produzido_por=OuterRef("pk"), tipo=TipoItem.MONTAR_RELEASE, status=Status.CONCLUIDO
+    )
+    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
+        Q(status__in=_EM_CURSO)
+        | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True) & ~Exists(montagem_feita)
+    )
     if busca:
         qs = qs.filter(spec_ref__in=busca.specs)
     return qs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from backlog.models import Item
 from backlog.models import Status as StatusItem
@@ -72,8 +72,10 @@ def testes_por_vertente(release: Release) -> list[dict]:
 
 
 def _alterou(tentativa: dict[str, Any]) -> bool:
-    # Releases recorded before ``alterou`` existed say it by their diff.
-    return bool(tentativa.get("alterou", bool(tentativa.get("diff"))))
+    # Every round the loop records says ``alterou``; one that does not is counted (as the worker
+    # metrics count it, fabrica.desenvolvimento.execucoes). A call to a model is an attempt even
+    # when its answer was refused (docs/modelo.md): it was asked, and it cost tokens.
+    return bool(tentativa.get("alterou", True)) or bool(tentativa.get("modelo"))
 
 
 def tentativas(release: Release) -> dict[str, Any]:
@@ -156,16 +158,42 @@ def pedido_de_correcao(release: Release) -> dict[str, Any] | None:
     }
 
 
-def correcoes_sem_release(release: Release) -> QuerySet[Item]:
+def correcoes_sem_release(release: Release) -> list[Item]:
     """The ``corrigir_bug`` items about this release that ended with "nada a corrigir
-    automaticamente" (their ``resultado`` says why), oldest first."""
-    return Item.objects.filter(
-        spec_ref=release.spec_ref,
-        tipo=TipoItem.CORRIGIR_BUG,
-        status=StatusItem.CONCLUIDO,
-        resultado__nada_a_corrigir=True,
-        resultado__corrige_id=release.pk,
-    ).order_by("id")
+    automaticamente", oldest first; each carries, as ``resultado`` and ``concluido_em``, those of
+    the assembly (``montar_release``) that found nothing to fix, which says why."""
+    montagens = {
+        m.produzido_por_id: m
+        for m in Item.objects.filter(
+            spec_ref=release.spec_ref,
+            tipo=TipoItem.MONTAR_RELEASE,
+            status=StatusItem.CONCLUIDO,
+            resultado__nada_a_corrigir=True,
+            resultado__corrige_id=release.pk,
+        ).only("produzido_por_id", "resultado", "concluido_em")
+    }
+    pedidos = list(
+        Item.objects.filter(tipo=TipoItem.CORRIGIR_BUG, status=StatusItem.CONCLUIDO)
+        .filter(Q(pk__in=montagens) | Q(resultado__nada_a_corrigir=True, resultado__corrige_id=release.pk))
+        .order_by("id")
+    )
+    for pedido in pedidos:
+        if pedido.pk in montagens:
+            pedido.resultado, pedido.concluido_em = montagens[pedido.pk].resultado, montagens[pedido.pk].concluido_em
+    return pedidos
+
+
+def nada_a_corrigir_do_item(item: Item) -> dict[str, Any] | None:
+    """What a ``corrigir_bug`` ended with when there was nothing to fix (its assembly's result),
+    or None."""
+    if (item.resultado or {}).get("nada_a_corrigir"):
+        return item.resultado
+    montagem = (
+        Item.objects.filter(produzido_por=item, tipo=TipoItem.MONTAR_RELEASE, resultado__nada_a_corrigir=True)
+        .only("resultado")
+        .first()
+    )
+    return montagem.resultado if montagem else None
 
 
 def construcao_do_item(item_id: int) -> Construcao | None:
@@ -209,23 +237,10 @@ def estouro(release: Release) -> dict[str, Any] | None:
 
 
 def correcoes_pedidas(release: Release) -> list[dict[str, Any]]:
-    """The fixes asked of a rejected (or refused) release, oldest first: each ``corrigir_bug``
-    naming it and the hotfix it built, if any (issue 17 item 7: a rejected release links its
-    hotfix, or the build to follow). Two queries."""
-    from backlog.models import Item
+    """The fixes asked of a rejected (or refused) release, each with the hotfix it built."""
+    from fabrica.implantacao import selectors as implantacao
 
-    itens = list(
-        Item.objects.filter(
-            tipo=TipoItem.CORRIGIR_BUG, spec_ref=release.spec_ref, contexto__feature_ref=release.rotulo_versao
-        )
-        .only("pk", "tipo", "status", "resultado", "criado_em")
-        .order_by("id")
-    )
-    feitas = {
-        r.item_origem_id: r
-        for r in Release.objects.filter(item_origem__in=itens).only("pk", "spec_ref", "versao", "status", "item_origem")
-    }
-    return [{"item": i, "release": feitas.get(i.pk)} for i in itens]
+    return implantacao.correcoes_pedidas(spec_ref=release.spec_ref, feature_ref=release.rotulo_versao)
 
 
 def implantacoes_pedidas(release: Release) -> list[Any]:

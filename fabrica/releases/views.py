@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
+from fabrica.contratos import TipoItem
 from fabrica.desenvolvimento.base import NOME_DA_VERTENTE
 from fabrica.desenvolvimento.pacote import zip_da_release
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
 from fabrica.implantacao import selectors as selectors_de_implantacao
 from fabrica.implantacao.models import Implantacao
+from fabrica.implantacao.views import pagina_da_implantacao
 from fabrica.models import Ambiente, Release
 from fabrica.papeis import exigir
 from fabrica.releases import realce, selectors, services
@@ -58,6 +60,12 @@ def _horas_form(release: Release, dados=None) -> forms.Form:
 def _linha_do_tempo(release: Release, sem_release: list[Item]) -> list[Evento]:
     ids = [release.item_origem_id, release.item_aprovacao_id, *(i.pk for i in sem_release)]
     ids += list(Item.objects.filter(produzido_por_id=release.item_aprovacao_id).values_list("pk", flat=True))
+    # A fix that found nothing to fix: its assembly's conclusion says so.
+    ids += list(
+        Item.objects.filter(produzido_por__in=[i.pk for i in sem_release], tipo=TipoItem.MONTAR_RELEASE).values_list(
+            "pk", flat=True
+        )
+    )
     return list(
         Evento.objects.filter(item_id__in=[i for i in ids if i]).select_related("item").order_by("criado_em", "id")
     )
@@ -95,6 +103,14 @@ def release(request: PedidoAutenticado, pk: int) -> HttpResponse:
     return _pagina_da_release(request, pk)
 
 
+def construtor(nome: str, conjunto: str) -> str:
+    """The generator's or corrector's name in a sentence: its word, or "modelo <name>" (docs/modelo.md)."""
+    if nome.startswith("modelo:"):
+        return _("modelo %(nome)s") % {"nome": nome.removeprefix("modelo:")}
+    palavra = vocabulario.palavra(conjunto, nome)
+    return palavra[:1].lower() + palavra[1:]
+
+
 def _implantacoes_da_release(release: Release) -> dict:
     """Where the release went: each environment's newest deployment, every deployment, and the
     deployments asked for that no worker took yet (the approval's result, before a reload)."""
@@ -120,8 +136,24 @@ def _pagina_da_release(
         for a in sorted(objeto.artefatos, key=lambda a: (a["vertente"] or "~", a["papel"], a["caminho"]))
     ]
     tentativas = selectors.tentativas(objeto)
-    contadas = [{**t, "diff_html": realce.realcar_diff(t.get("diff", ""))} for t in tentativas["contadas"]]
+    contadas = [
+        {
+            **t,
+            "diff_html": realce.realcar_diff(t.get("diff", "")),
+            "corretor_rotulo": construtor(t["corretor"], "corretor"),
+        }
+        for t in tentativas["contadas"]
+    ]
     sem_release = list(selectors.correcoes_sem_release(objeto))
+    geracao = [
+        {
+            **g,
+            "diff_html": realce.realcar_diff(g.get("diff", "")),
+            "gerador_rotulo": construtor(g["gerador"], "gerador"),
+        }
+        for g in objeto.geracao
+    ]
+    feita_por = objeto.construida_por or {}
     padrao = selectors_de_implantacao.ambiente_padrao()
     return render(
         request,
@@ -134,6 +166,9 @@ def _pagina_da_release(
             "nada_a_tentar": tentativas["nada_a_tentar"],
             **_comparacao(objeto),
             "nada_a_corrigir": sem_release,
+            "geracao": geracao,
+            "gerador": construtor(feita_por.get("gerador", ""), "gerador"),
+            "corretor": construtor(feita_por.get("corretor", ""), "corretor"),
             "orcado_e_real": _orcado_e_real(objeto),
             "estouro": selectors.estouro(objeto),
             "eventos": _linha_do_tempo(objeto, sem_release),
@@ -251,8 +286,8 @@ def implantacao_rejeitar_release(request: PedidoAutenticado, pk: int) -> HttpRes
     exigir(request, "fabrica.decidir_implantacao", "fabrica.decidir_release")
     form = DecisaoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(m) for lista in form.errors.values() for m in lista))
-        return redirect("implantacao", pk=pk)
+        # Shown at the field, with what was typed kept: the page again, not a redirect.
+        return pagina_da_implantacao(request, pk, form_rejeitar=form, status=400)
     motivo = form.cleaned_data["motivo"]
     if not confirmado(request):
         impl = get_object_or_404(Implantacao.objects.select_related("ambiente", "release"), pk=pk)
@@ -347,7 +382,7 @@ def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
         "release": feito,
         "texto": progresso_em_texto(andamento.etapas) if andamento else "",
         # A corrigir_bug concluded without a release: nothing to fix automatically (its result says why).
-        "nada_a_corrigir": (item.resultado or {}) if (item.resultado or {}).get("nada_a_corrigir") else None,
+        "nada_a_corrigir": selectors.nada_a_corrigir_do_item(item),
     }
     if request.htmx:
         if feito is not None:

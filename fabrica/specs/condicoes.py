@@ -16,6 +16,8 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from fabrica.specs.traducao import _
+
 QUALQUER = "-"
 
 
@@ -39,14 +41,14 @@ def _familia(v: object) -> str:
 
 def _igual(a: object, b: object) -> bool:
     if _familia(a) != _familia(b):
-        raise Incomparavel(f"{a!r} e {b!r} não são do mesmo tipo")
+        raise Incomparavel(_("%(a)s e %(b)s não são do mesmo tipo") % {"a": repr(a), "b": repr(b)})
     return a == b
 
 
 def _ordem(a: Any, b: Any) -> int:
     fa, fb = _familia(a), _familia(b)
     if fa != fb or fa == "bool":
-        raise Incomparavel(f"{a!r} e {b!r} não se ordenam")
+        raise Incomparavel(_("%(a)s e %(b)s não se ordenam") % {"a": repr(a), "b": repr(b)})
     return (a > b) - (a < b)
 
 
@@ -156,7 +158,7 @@ def candidatos(condicoes: Iterable[dict | str], tipo: str | None = None) -> list
 def satisfaz(restricoes: Sequence[tuple[dict | str, bool]], tipo: str | None = None) -> tuple[bool, Any]:
     """Is there a value that gives each condition the result asked for? Returns ``(True, valor)``
     or ``(False, None)``. A value that does not compare with some condition does not serve."""
-    for valor in candidatos((c for c, _ in restricoes), tipo):
+    for valor in candidatos((c for c, _esperado in restricoes), tipo):
         try:
             if all(casa(c, valor) == esperado for c, esperado in restricoes):
                 return True, valor

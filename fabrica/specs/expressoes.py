@@ -54,6 +54,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fabrica.specs.traducao import _, gettext_noop
+
 FUNCOES = ("abs", "len", "max", "min", "round")
 # Global names the compiled code calls: a parameter with one of them would hide it.
 NOMES_DO_CODIGO = (*FUNCOES, "float")
@@ -93,18 +95,18 @@ _COMPARADORES: dict[type, str] = {
     ast.NotIn: "not in",
 }
 _NAO_PERMITIDOS: dict[type, str] = {
-    ast.Attribute: "acesso a atributo",
+    ast.Attribute: gettext_noop("acesso a atributo"),
     ast.Lambda: "lambda",
-    ast.ListComp: "compreensão de lista",
-    ast.SetComp: "compreensão de conjunto",
-    ast.DictComp: "compreensão de dicionário",
-    ast.GeneratorExp: "gerador",
+    ast.ListComp: gettext_noop("compreensão de lista"),
+    ast.SetComp: gettext_noop("compreensão de conjunto"),
+    ast.DictComp: gettext_noop("compreensão de dicionário"),
+    ast.GeneratorExp: gettext_noop("gerador"),
     ast.JoinedStr: "f-string",
     ast.FormattedValue: "f-string",
-    ast.NamedExpr: "atribuição (:=)",
-    ast.Starred: "desempacotamento (*)",
-    ast.Dict: "dicionário literal",
-    ast.Set: "conjunto literal",
+    ast.NamedExpr: gettext_noop("atribuição (:=)"),
+    ast.Starred: gettext_noop("desempacotamento (*)"),
+    ast.Dict: gettext_noop("dicionário literal"),
+    ast.Set: gettext_noop("conjunto literal"),
     ast.Await: "await",
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
@@ -271,18 +273,20 @@ def analisar(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao:
     in pt-BR when something is outside the language, a name is out of scope or the types do not
     match."""
     if not isinstance(texto, str) or not texto.strip():
-        raise ErroExpressao("a expressão deve ser um texto não vazio")
+        raise ErroExpressao(_("a expressão deve ser um texto não vazio"))
     if len(texto) > MAX_CARACTERES:
-        raise ErroExpressao(f"a expressão deve ter no máximo {MAX_CARACTERES} caracteres")
+        raise ErroExpressao(
+            _("a expressão deve ter no máximo %(MAX_CARACTERES)s caracteres") % {"MAX_CARACTERES": MAX_CARACTERES}
+        )
     try:
         arvore = ast.parse(texto.strip(), mode="eval")
     except SyntaxError as exc:
-        coluna = f" na coluna {exc.offset}" if exc.offset else ""
-        raise ErroExpressao(f"sintaxe inválida{coluna}: {exc.msg}") from None
+        coluna = _(" na coluna %(offset)s") % {"offset": exc.offset} if exc.offset else ""
+        raise ErroExpressao(_("sintaxe inválida%(coluna)s: %(msg)s") % {"coluna": coluna, "msg": exc.msg}) from None
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise ErroExpressao(f"expressão ilegível: {exc}") from None
+        raise ErroExpressao(_("expressão ilegível: %(exc)s") % {"exc": exc}) from None
     if sum(1 for _ in ast.walk(arvore)) > MAX_NOS:
-        raise ErroExpressao(f"a expressão é grande demais (mais de {MAX_NOS} nós)")
+        raise ErroExpressao(_("a expressão é grande demais (mais de %(MAX_NOS)s nós)") % {"MAX_NOS": MAX_NOS})
     return Expressao(texto, _Inferencia(escopo).no(arvore.body))
 
 
@@ -299,12 +303,14 @@ def analisar_condicao(texto: object, escopo: Mapping[str, Simbolo]) -> Expressao
     """A precondition (``exige``): a boolean expression."""
     expressao = analisar(texto, escopo)
     if expressao.tipo != "bool":
-        raise ErroExpressao(f"a condição deve ser booleana; esta expressão é do tipo {expressao.tipo}")
+        raise ErroExpressao(
+            _("a condição deve ser booleana; esta expressão é do tipo %(tipo)s") % {"tipo": expressao.tipo}
+        )
     return expressao
 
 
 def _coluna(no: ast.AST) -> str:
-    return f" (coluna {no.col_offset + 1})" if hasattr(no, "col_offset") else ""
+    return _(" (coluna %(n)s)") % {"n": no.col_offset + 1} if hasattr(no, "col_offset") else ""
 
 
 class _Inferencia:
@@ -319,10 +325,14 @@ class _Inferencia:
     def no(self, no: ast.AST, decimais: bool = False, datas: bool = False) -> No:
         if type(no) in _NAO_PERMITIDOS:
             detalhe = f" ({ast.unparse(no)})" if isinstance(no, ast.Attribute) else ""
-            raise self.erro(no, f"construção não permitida: {_NAO_PERMITIDOS[type(no)]}{detalhe}")
+            raise self.erro(
+                no,
+                _("construção não permitida: %(v)s%(detalhe)s")
+                % {"v": _(_NAO_PERMITIDOS[type(no)]), "detalhe": detalhe},
+            )
         metodo = getattr(self, f"_{type(no).__name__.lower()}", None)
         if metodo is None:
-            raise self.erro(no, f"construção não permitida: {type(no).__name__}")
+            raise self.erro(no, _("construção não permitida: %(v)s") % {"v": type(no).__name__})
         return metodo(no, decimais, datas)
 
     def _constant(self, no: ast.Constant, decimais: bool, datas: bool) -> No:
@@ -331,9 +341,11 @@ class _Inferencia:
             return Const("bool", False, valor)
         if isinstance(valor, int | float):
             if isinstance(valor, float) and not math.isfinite(valor):
-                raise self.erro(no, "constante numérica não finita")
+                raise self.erro(no, _("constante numérica não finita"))
             if isinstance(valor, int) and _grande_demais(valor):
-                raise self.erro(no, f"constante inteira com mais de {MAX_DIGITOS} dígitos")
+                raise self.erro(
+                    no, _("constante inteira com mais de %(MAX_DIGITOS)s dígitos") % {"MAX_DIGITOS": MAX_DIGITOS}
+                )
             if decimais:
                 return Const("decimal", True, decimal.Decimal(repr(valor)))
             return Const("int" if isinstance(valor, int) else "float", True, valor)
@@ -342,30 +354,38 @@ class _Inferencia:
                 try:
                     return Const("date", True, datetime.date.fromisoformat(valor))
                 except ValueError:
-                    raise self.erro(no, f"o texto {valor!r} comparado com uma data deve ser AAAA-MM-DD") from None
+                    raise self.erro(
+                        no, _("o texto %(valor)s comparado com uma data deve ser AAAA-MM-DD") % {"valor": repr(valor)}
+                    ) from None
             return Const("str", True, valor)
-        raise self.erro(no, f"constante não permitida: {ast.unparse(no)}")
+        raise self.erro(no, _("constante não permitida: %(no)s") % {"no": ast.unparse(no)})
 
     def _name(self, no: ast.Name, decimais: bool, datas: bool) -> No:
         if no.id.startswith("__"):
-            raise self.erro(no, f"nomes com __ não são permitidos: {no.id}")
+            raise self.erro(no, _("nomes com __ não são permitidos: %(id)s") % {"id": no.id})
         simbolo = self.escopo.get(no.id)
         if simbolo is None:
             disponiveis = ", ".join(sorted(self.escopo)) or "(nenhum)"
-            raise self.erro(no, f"nome desconhecido: {no.id}; nomes disponíveis: {disponiveis}")
+            raise self.erro(
+                no,
+                _("nome desconhecido: %(id)s; nomes disponíveis: %(disponiveis)s")
+                % {"id": no.id, "disponiveis": disponiveis},
+            )
         return Nome(simbolo.tipo, False, no.id, simbolo.origem)
 
     def _unaryop(self, no: ast.UnaryOp, decimais: bool, datas: bool) -> No:
         operando = self.no(no.operand, decimais)
         if isinstance(no.op, ast.Not):
             if operando.tipo != "bool":
-                raise self.erro(no, f"not exige um booleano; recebeu {operando.tipo}")
+                raise self.erro(no, _("not exige um booleano; recebeu %(tipo)s") % {"tipo": operando.tipo})
             return Unario("bool", False, "not", operando)
         if isinstance(no.op, ast.USub | ast.UAdd):
             if operando.tipo not in NUMERICOS:
-                raise self.erro(no, f"sinal exige um número; recebeu {operando.tipo}")
+                raise self.erro(no, _("sinal exige um número; recebeu %(tipo)s") % {"tipo": operando.tipo})
             return Unario(operando.tipo, operando.literal, "-" if isinstance(no.op, ast.USub) else "+", operando)
-        raise self.erro(no, f"operador não permitido: {_NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}")
+        raise self.erro(
+            no, _("operador não permitido: %(v)s") % {"v": _NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}
+        )
 
     def _numericos(self, no: ast.AST, a: ast.AST, b: ast.AST, decimais: bool) -> tuple[No, No]:
         """Both sides of a numeric operation, with decimals and float constants reconciled."""
@@ -378,14 +398,16 @@ class _Inferencia:
                 dir_ = self.no(b, decimais=True)
             else:
                 raise self.erro(
-                    no, "decimal não se mistura com float: use constantes ou atributos decimal dos dois lados"
+                    no, _("decimal não se mistura com float: use constantes ou atributos decimal dos dois lados")
                 )
         return esq, dir_
 
     def _binop(self, no: ast.BinOp, decimais: bool, datas: bool) -> No:
         op = _ARITMETICOS.get(type(no.op))
         if op is None:
-            raise self.erro(no, f"operador não permitido: {_NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}")
+            raise self.erro(
+                no, _("operador não permitido: %(v)s") % {"v": _NOMES_OPERADOR.get(type(no.op), type(no.op).__name__)}
+            )
         esq, dir_ = self._numericos(no, no.left, no.right, decimais)
         literal = esq.literal and dir_.literal
         tipos = (esq.tipo, dir_.tipo)
@@ -398,7 +420,11 @@ class _Inferencia:
             return Binario(esq.tipo, literal, op, esq, dir_)
         if op == "*" and tipos in (("str", "int"), ("list", "int"), ("int", "str"), ("int", "list")):
             return Binario("str" if "str" in tipos else "list", literal, op, esq, dir_)
-        raise self.erro(no, f"o operador {op} não se aplica a {esq.tipo} e {dir_.tipo}")
+        raise self.erro(
+            no,
+            _("o operador %(op)s não se aplica a %(tipo)s e %(tipo2)s")
+            % {"op": op, "tipo": esq.tipo, "tipo2": dir_.tipo},
+        )
 
     def _boolop(self, no: ast.BoolOp, decimais: bool, datas: bool) -> No:
         itens = tuple(self.no(v) for v in no.values)
@@ -415,7 +441,7 @@ class _Inferencia:
             op = _COMPARADORES.get(type(operador))
             if op is None:
                 nome = _NOMES_OPERADOR.get(type(operador), type(operador).__name__)
-                raise self.erro(no, f"operador não permitido: {nome}")
+                raise self.erro(no, _("operador não permitido: %(nome)s") % {"nome": nome})
             ops.append(op)
             a, b = lados[i], lados[i + 1]
             if op in ("in", "not in"):
@@ -440,18 +466,21 @@ class _Inferencia:
                 return esq, dir_
         elif numericos or (esq.tipo == dir_.tipo and esq.tipo in ("str", "date")):
             return esq, dir_
-        raise self.erro(no, f"não se compara {esq.tipo} com {dir_.tipo} usando {op}")
+        raise self.erro(
+            no,
+            _("não se compara %(tipo)s com %(tipo2)s usando %(op)s") % {"tipo": esq.tipo, "tipo2": dir_.tipo, "op": op},
+        )
 
     def _pertence(self, no: ast.AST, esq: No, direita: ast.AST, esquerda: ast.AST) -> No:
         if isinstance(direita, ast.List | ast.Tuple):
             if not direita.elts:
-                raise self.erro(direita, "a lista de in não pode ser vazia")
+                raise self.erro(direita, _("a lista de in não pode ser vazia"))
             elementos = []
             for elt in direita.elts:
                 item = self.no(elt)
                 esq_, item = self._comparaveis(no, "==", esquerda, elt, esq, item)
                 if esq_ != esq:  # the left constant would change type depending on the item: refused
-                    raise self.erro(no, "a constante à esquerda de in deve ser do tipo dos itens")
+                    raise self.erro(no, _("a constante à esquerda de in deve ser do tipo dos itens"))
                 elementos.append(item)
             return Sequencia("lista", False, tuple(elementos))
         dir_ = self.no(direita)
@@ -459,12 +488,15 @@ class _Inferencia:
             return dir_
         if dir_.tipo in ("list", "dict"):
             return dir_
-        raise self.erro(no, f"in exige à direita uma lista [..], um texto ou uma list/dict; recebeu {dir_.tipo}")
+        raise self.erro(
+            no,
+            _("in exige à direita uma lista [..], um texto ou uma list/dict; recebeu %(tipo)s") % {"tipo": dir_.tipo},
+        )
 
     def _ifexp(self, no: ast.IfExp, decimais: bool, datas: bool) -> No:
         teste = self.no(no.test)
         if teste.tipo != "bool":
-            raise self.erro(no.test, f"a condição de if deve ser booleana; recebeu {teste.tipo}")
+            raise self.erro(no.test, _("a condição de if deve ser booleana; recebeu %(tipo)s") % {"tipo": teste.tipo})
         sim, nao = self.no(no.body, decimais), self.no(no.orelse, decimais)
         if sim.tipo == nao.tipo:
             return Condicional(sim.tipo, False, teste, sim, nao)
@@ -472,15 +504,19 @@ class _Inferencia:
             sim, nao = self._numericos(no, no.body, no.orelse, decimais)
             tipo = _promover(sim.tipo, nao.tipo)
             return Condicional(tipo, False, teste, _coagir(sim, tipo), _coagir(nao, tipo))
-        raise self.erro(no, f"os dois ramos de if devem ter o mesmo tipo; recebeu {sim.tipo} e {nao.tipo}")
+        raise self.erro(
+            no,
+            _("os dois ramos de if devem ter o mesmo tipo; recebeu %(tipo)s e %(tipo2)s")
+            % {"tipo": sim.tipo, "tipo2": nao.tipo},
+        )
 
     def _subscript(self, no: ast.Subscript, decimais: bool, datas: bool) -> No:
         valor = self.no(no.value)
         if valor.tipo != "str":
-            raise self.erro(no, f"índice e fatia só se aplicam a texto; recebeu {valor.tipo}")
+            raise self.erro(no, _("índice e fatia só se aplicam a texto; recebeu %(tipo)s") % {"tipo": valor.tipo})
         if isinstance(no.slice, ast.Slice):
             if no.slice.step is not None:
-                raise self.erro(no, "fatia com passo não é permitida")
+                raise self.erro(no, _("fatia com passo não é permitida"))
             partes = [None if p is None else self._inteiro(p) for p in (no.slice.lower, no.slice.upper)]
             return Fatia("str", False, valor, partes[0], partes[1])
         return Indice("str", False, valor, self._inteiro(no.slice))
@@ -488,46 +524,58 @@ class _Inferencia:
     def _inteiro(self, no: ast.AST) -> No:
         resultado = self.no(no)
         if resultado.tipo != "int":
-            raise self.erro(no, f"índice deve ser int; recebeu {resultado.tipo}")
+            raise self.erro(no, _("índice deve ser int; recebeu %(tipo)s") % {"tipo": resultado.tipo})
         return resultado
 
     def _call(self, no: ast.Call, decimais: bool, datas: bool) -> No:
         permitidas = ", ".join(FUNCOES)
         if not isinstance(no.func, ast.Name):
-            raise self.erro(no, f"só se chamam as funções permitidas ({permitidas}): {ast.unparse(no.func)}")
+            raise self.erro(
+                no,
+                _("só se chamam as funções permitidas (%(permitidas)s): %(func)s")
+                % {"permitidas": permitidas, "func": ast.unparse(no.func)},
+            )
         nome = no.func.id
         if nome not in FUNCOES:
-            raise self.erro(no, f"função desconhecida: {nome}; funções permitidas: {permitidas}")
+            raise self.erro(
+                no,
+                _("função desconhecida: %(nome)s; funções permitidas: %(permitidas)s")
+                % {"nome": nome, "permitidas": permitidas},
+            )
         if no.keywords or any(isinstance(a, ast.Starred) for a in no.args):
-            raise self.erro(no, f"{nome} aceita só argumentos posicionais")
+            raise self.erro(no, _("%(nome)s aceita só argumentos posicionais") % {"nome": nome})
         args = [self.no(a, decimais) for a in no.args]
         if nome == "len":
             if len(args) != 1 or args[0].tipo not in ("str", "list", "dict"):
-                raise self.erro(no, "len recebe um texto, list ou dict")
+                raise self.erro(no, _("len recebe um texto, list ou dict"))
             return Chamada("int", False, nome, tuple(args))
         if nome == "abs":
             if len(args) != 1 or args[0].tipo not in NUMERICOS:
-                raise self.erro(no, "abs recebe um número")
+                raise self.erro(no, _("abs recebe um número"))
             return Chamada(args[0].tipo, args[0].literal, nome, tuple(args))
         if nome == "round":
             if not 1 <= len(args) <= 2 or args[0].tipo not in NUMERICOS or (len(args) == 2 and args[1].tipo != "int"):
-                raise self.erro(no, "round recebe um número e, se quiser, as casas decimais (int)")
+                raise self.erro(no, _("round recebe um número e, se quiser, as casas decimais (int)"))
             if len(args) == 2 and isinstance(args[1], Const | Unario) and args[1].literal:
                 casas = _constante_inteira(args[1])
                 if casas is not None and abs(casas) > MAX_CASAS:
-                    raise self.erro(no, f"round aceita de -{MAX_CASAS} a {MAX_CASAS} casas decimais; recebeu {casas}")
+                    raise self.erro(
+                        no,
+                        _("round aceita de -%(MAX_CASAS)s a %(MAX_CASAS)s casas decimais; recebeu %(casas)s")
+                        % {"MAX_CASAS": MAX_CASAS, "casas": casas},
+                    )
             tipo = "int" if len(args) == 1 else args[0].tipo
             return Chamada(tipo, all(a.literal for a in args), nome, tuple(args))
         # min, max: two or more numbers (promoted to one type) or two or more texts
         if len(args) < 2:
-            raise self.erro(no, f"{nome} recebe dois ou mais valores")
+            raise self.erro(no, _("%(nome)s recebe dois ou mais valores") % {"nome": nome})
         if all(a.tipo == "str" for a in args):
             return Chamada("str", False, nome, tuple(args))
         if not all(a.tipo in NUMERICOS for a in args):
-            raise self.erro(no, f"{nome} recebe só números ou só textos")
+            raise self.erro(no, _("%(nome)s recebe só números ou só textos") % {"nome": nome})
         if "decimal" in {a.tipo for a in args}:
             if any(a.tipo == "float" and not a.literal for a in args):
-                raise self.erro(no, "decimal não se mistura com float")
+                raise self.erro(no, _("decimal não se mistura com float"))
             args = [self.no(a, decimais=True) if r.literal else r for a, r in zip(no.args, args, strict=True)]
         tipo = "int"
         for a in args:
@@ -535,10 +583,10 @@ class _Inferencia:
         return Chamada(tipo, all(a.literal for a in args), nome, tuple(_coagir(a, tipo) for a in args))
 
     def _list(self, no: ast.List, decimais: bool, datas: bool) -> No:
-        raise self.erro(no, "lista literal só à direita de in / not in")
+        raise self.erro(no, _("lista literal só à direita de in / not in"))
 
     def _tuple(self, no: ast.Tuple, decimais: bool, datas: bool) -> No:
-        raise self.erro(no, "tupla só à direita de in / not in")
+        raise self.erro(no, _("tupla só à direita de in / not in"))
 
     def para_tipo(self, texto: str, arvore: No, tipo: str) -> No:
         """Adapts the result to the type asked for, or refuses."""
@@ -548,7 +596,9 @@ class _Inferencia:
             return _Inferencia(self.escopo).no(ast.parse(texto.strip(), mode="eval").body, decimais=True)
         if arvore.tipo == "int" and tipo in ("float", "decimal"):
             return _coagir(arvore, tipo)
-        raise ErroExpressao(f"a expressão é do tipo {arvore.tipo}, mas o método retorna {tipo}")
+        raise ErroExpressao(
+            _("a expressão é do tipo %(tipo)s, mas o método retorna %(tipo2)s") % {"tipo": arvore.tipo, "tipo2": tipo}
+        )
 
 
 def _constante_inteira(no: No) -> int | None:
@@ -663,7 +713,9 @@ class _Compilador:
             if no.tipo == "decimal":
                 return self.chamada("decimal", "Decimal", [self.no(no.operando)])
             return ast.Call(ast.Name("float", ast.Load()), [self.no(no.operando)], [])
-        raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover — the analysis only produces the ones above
+        raise TypeError(
+            _("nó desconhecido: %(no)s") % {"no": repr(no)}
+        )  # pragma: no cover — the analysis only produces the ones above
 
 
 def _comparacao_com_booleano(no: Comparacao) -> tuple[No, bool] | None:
@@ -708,7 +760,10 @@ def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
     whatever the spec."""
     for nome, valor in valores.items():
         if _grande_demais(valor):
-            raise ErroAvaliacao(f"o valor de {nome} é grande demais para avaliar (mais de {MAX_DIGITOS} dígitos)")
+            raise ErroAvaliacao(
+                _("o valor de %(nome)s é grande demais para avaliar (mais de %(MAX_DIGITOS)s dígitos)")
+                % {"nome": nome, "MAX_DIGITOS": MAX_DIGITOS}
+            )
     with decimal.localcontext(decimal.Context()):
         return _avaliar(expressao.arvore, valores)
 
@@ -716,9 +771,14 @@ def avaliar(expressao: Expressao, valores: Mapping[str, Any]) -> Any:
 def _avaliar(no: No, valores: Mapping[str, Any]) -> Any:
     resultado = _avaliar_no(no, valores)
     if _grande_demais(resultado):
-        raise ErroAvaliacao(f"um resultado intermediário passaria de {MAX_DIGITOS} dígitos")
+        raise ErroAvaliacao(
+            _("um resultado intermediário passaria de %(MAX_DIGITOS)s dígitos") % {"MAX_DIGITOS": MAX_DIGITOS}
+        )
     if isinstance(resultado, str | list) and len(resultado) > MAX_TAMANHO_AVALIADO:
-        raise ErroAvaliacao(f"um resultado intermediário passaria de {MAX_TAMANHO_AVALIADO} itens")
+        raise ErroAvaliacao(
+            _("um resultado intermediário passaria de %(MAX_TAMANHO_AVALIADO)s itens")
+            % {"MAX_TAMANHO_AVALIADO": MAX_TAMANHO_AVALIADO}
+        )
     return resultado
 
 
@@ -736,7 +796,10 @@ def _avaliar_no(no: No, valores: Mapping[str, Any]) -> Any:
         if no.op == "*" and (isinstance(esq, str | list) or isinstance(dir_, str | list)):
             sequencia, vezes = (esq, dir_) if isinstance(esq, str | list) else (dir_, esq)
             if len(sequencia) * max(vezes, 0) > MAX_TAMANHO_AVALIADO:
-                raise ErroAvaliacao(f"o resultado de {no.op} passaria de {MAX_TAMANHO_AVALIADO} itens")
+                raise ErroAvaliacao(
+                    _("o resultado de %(op)s passaria de %(MAX_TAMANHO_AVALIADO)s itens")
+                    % {"op": no.op, "MAX_TAMANHO_AVALIADO": MAX_TAMANHO_AVALIADO}
+                )
         return _OPERACOES[no.op](esq, dir_)
     if isinstance(no, Logico):
         # short-circuit, as in Python: "b != 0 and a / b > 1" does not divide by zero
@@ -771,12 +834,14 @@ def _avaliar_no(no: No, valores: Mapping[str, Any]) -> Any:
     if isinstance(no, Chamada):
         args = [_avaliar(a, valores) for a in no.args]
         if no.funcao == "round" and len(args) == 2 and abs(args[1]) > MAX_CASAS:
-            raise ErroAvaliacao(f"round com {args[1]} casas decimais (o limite é {MAX_CASAS})")
+            raise ErroAvaliacao(
+                _("round com %(v)s casas decimais (o limite é %(MAX_CASAS)s)") % {"v": args[1], "MAX_CASAS": MAX_CASAS}
+            )
         return _FUNCOES[no.funcao](*args)
     if isinstance(no, Coercao):
         valor = _avaliar(no.operando, valores)
         return decimal.Decimal(valor) if no.tipo == "decimal" else float(valor)
-    raise TypeError(f"nó desconhecido: {no!r}")  # pragma: no cover
+    raise TypeError(_("nó desconhecido: %(no)s") % {"no": repr(no)})  # pragma: no cover
 
 
 # --- Binding with spec_poo ----------------------------------------------------------------------

@@ -35,6 +35,8 @@ from typing import Any
 
 import re2
 
+from fabrica.specs.traducao import _, gettext_noop
+
 MAX_PADRAO = 500  # characters of a pattern; real specs' ones have fewer than 50
 MAX_TEXTO = 2_000  # characters of a matched text: RE2's worst case grows with text × program
 MAX_REPETICAO = 1000  # the largest {n} RE2 accepts
@@ -56,9 +58,12 @@ class TextoLongoDemais(ValueError):
 def compilar(padrao: str) -> Any:
     """The RE2 program of a spec's pattern, or ``PadraoInvalido`` with the reason."""
     if not isinstance(padrao, str):
-        raise PadraoInvalido("o padrão deve ser um texto")
+        raise PadraoInvalido(_("o padrão deve ser um texto"))
     if len(padrao) > MAX_PADRAO:
-        raise PadraoInvalido(f"o padrão tem {len(padrao)} caracteres; o máximo é {MAX_PADRAO}")
+        raise PadraoInvalido(
+            _("o padrão tem %(padrao)s caracteres; o máximo é %(MAX_PADRAO)s")
+            % {"padrao": len(padrao), "MAX_PADRAO": MAX_PADRAO}
+        )
     try:
         with warnings.catch_warnings():
             # "Possible nested set" ([[:alpha:]]): Python reads it as a plain set, other engines as
@@ -66,12 +71,12 @@ def compilar(padrao: str) -> Any:
             warnings.simplefilter("error")
             arvore = _parser.parse(padrao)
     except (re.error, FutureWarning, DeprecationWarning) as exc:
-        raise PadraoInvalido(f"expressão regular inválida: {exc}") from None
+        raise PadraoInvalido(_("expressão regular inválida: %(exc)s") % {"exc": exc}) from None
     except (OverflowError, RecursionError, ValueError):
-        raise PadraoInvalido("expressão regular inválida: aninhamento ou repetição grandes demais") from None
+        raise PadraoInvalido(_("expressão regular inválida: aninhamento ou repetição grandes demais")) from None
     flags = arvore.state.flags
     if flags & c.SRE_FLAG_LOCALE:
-        raise PadraoInvalido("a flag (?L) não é aceita")
+        raise PadraoInvalido(_("a flag (?L) não é aceita"))
     prefixo = "".join(
         f
         for bit, f in ((c.SRE_FLAG_IGNORECASE, "i"), (c.SRE_FLAG_MULTILINE, "m"), (c.SRE_FLAG_DOTALL, "s"))
@@ -83,10 +88,13 @@ def compilar(padrao: str) -> Any:
     except re2.error as exc:
         motivo = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         if "repetition" in motivo:
-            raise PadraoInvalido(f"repetição acima de {MAX_REPETICAO} (ou repetições aninhadas) não é aceita") from None
+            raise PadraoInvalido(
+                _("repetição acima de %(MAX_REPETICAO)s (ou repetições aninhadas) não é aceita")
+                % {"MAX_REPETICAO": MAX_REPETICAO}
+            ) from None
         if "too large" in motivo or "too big" in motivo or "memory" in motivo:
-            raise PadraoInvalido("o padrão é grande demais (repetições aninhadas demais)") from None
-        raise PadraoInvalido(f"expressão regular não aceita: {motivo}") from None
+            raise PadraoInvalido(_("o padrão é grande demais (repetições aninhadas demais)")) from None
+        raise PadraoInvalido(_("expressão regular não aceita: %(motivo)s") % {"motivo": motivo}) from None
 
 
 def validar(padrao: object) -> str | None:
@@ -96,13 +104,13 @@ def validar(padrao: object) -> str | None:
     except PadraoInvalido as exc:
         return str(exc)
     except TypeError:  # unhashable: not a text
-        return "o padrão deve ser um texto"
+        return _("o padrão deve ser um texto")
     return None
 
 
 def _texto(texto: str) -> str:
     if len(texto) > MAX_TEXTO:
-        raise TextoLongoDemais(f"texto com mais de {MAX_TEXTO} caracteres")
+        raise TextoLongoDemais(_("texto com mais de %(MAX_TEXTO)s caracteres") % {"MAX_TEXTO": MAX_TEXTO})
     return texto
 
 
@@ -136,10 +144,10 @@ _NEGADAS = {
     c.CATEGORY_NOT_SPACE: c.CATEGORY_SPACE,
 }
 _RECUSADOS = {
-    c.GROUPREF: "referência a grupo (\\1, (?P=nome))",
-    c.GROUPREF_EXISTS: "condicional (?(grupo)…)",
-    c.ASSERT: "lookahead/lookbehind ((?=…), (?<=…))",
-    c.ASSERT_NOT: "lookahead/lookbehind negativo ((?!…), (?<!…))",
+    c.GROUPREF: gettext_noop("referência a grupo (\\1, (?P=nome))"),
+    c.GROUPREF_EXISTS: gettext_noop("condicional (?(grupo)…)"),
+    c.ASSERT: gettext_noop("lookahead/lookbehind ((?=…), (?<=…))"),
+    c.ASSERT_NOT: gettext_noop("lookahead/lookbehind negativo ((?!…), (?<!…))"),
 }
 _ANCORAS = {
     c.AT_BEGINNING: "^",
@@ -157,7 +165,10 @@ def _caractere(codigo: int) -> str:
 
 class _Escritor:
     def recusar(self, construcao: str) -> PadraoInvalido:
-        return PadraoInvalido(f"o PROMETHEUS casa padrões em tempo linear (RE2) e não aceita {construcao}")
+        return PadraoInvalido(
+            _("o PROMETHEUS casa padrões em tempo linear (RE2) e não aceita %(construcao)s")
+            % {"construcao": construcao}
+        )
 
     def sequencia(self, itens: Any, ascii_: bool) -> str:
         return "".join(self.item(op, av, ascii_) for op, av in itens)
@@ -173,14 +184,14 @@ class _Escritor:
             return self.conjunto(av, ascii_)
         if op is c.AT:
             if av not in _ANCORAS:
-                raise self.recusar(f"a âncora {av}")
+                raise self.recusar(_("a âncora %(av)s") % {"av": av})
             return _ANCORAS[av]
         if op is c.BRANCH:
             return "(?:" + "|".join(self.sequencia(ramo, ascii_) for ramo in av[1]) + ")"
         if op is c.SUBPATTERN:
             grupo, ligar, desligar, sub = av
             if (ligar | desligar) & c.SRE_FLAG_LOCALE:
-                raise PadraoInvalido("a flag (?L) não é aceita")
+                raise PadraoInvalido(_("a flag (?L) não é aceita"))
             if ligar & c.SRE_FLAG_ASCII:
                 ascii_ = True
             elif ligar & c.SRE_FLAG_UNICODE:
@@ -202,16 +213,18 @@ class _Escritor:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT):
             minimo, maximo, sub = av
             if minimo > MAX_REPETICAO or (maximo is not c.MAXREPEAT and maximo > MAX_REPETICAO):
-                raise PadraoInvalido(f"repetição acima de {MAX_REPETICAO} não é aceita")
+                raise PadraoInvalido(
+                    _("repetição acima de %(MAX_REPETICAO)s não é aceita") % {"MAX_REPETICAO": MAX_REPETICAO}
+                )
             vezes = f"{{{minimo},}}" if maximo is c.MAXREPEAT else f"{{{minimo},{maximo}}}"
             return f"(?:{self.sequencia(sub, ascii_)}){vezes}{'?' if op is c.MIN_REPEAT else ''}"
         if op in _RECUSADOS:
-            raise self.recusar(_RECUSADOS[op])
+            raise self.recusar(_(_RECUSADOS[op]))
         if op is getattr(c, "ATOMIC_GROUP", None):
-            raise self.recusar("grupo atômico (?>…)")
+            raise self.recusar(_("grupo atômico (?>…)"))
         if op is getattr(c, "POSSESSIVE_REPEAT", None):
-            raise self.recusar("repetição possessiva (*+, ++, ?+)")
-        raise self.recusar(f"a construção {op}")
+            raise self.recusar(_("repetição possessiva (*+, ++, ?+)"))
+        raise self.recusar(_("a construção %(op)s") % {"op": op})
 
     def conjunto(self, itens: list, ascii_: bool) -> str:
         classes = _CLASSES_ASCII if ascii_ else _CLASSES_UNICODE
@@ -233,6 +246,6 @@ class _Escritor:
             return f"[{'^' if negado else ''}{''.join(positivos)}]"
         if negado:
             # [^\W…] would be an intersection, which an RE2 class does not express
-            raise self.recusar("uma classe negada com \\D, \\W ou \\S dentro ([^\\W…])")
+            raise self.recusar(_("uma classe negada com \\D, \\W ou \\S dentro ([^\\W…])"))
         partes = ([f"[{''.join(positivos)}]"] if positivos else []) + [f"[^{x}]" for x in complementos]
         return partes[0] if len(partes) == 1 else "(?:" + "|".join(partes) + ")"

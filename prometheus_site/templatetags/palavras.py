@@ -89,6 +89,12 @@ def json_legivel(valor: Any) -> str:
 
 
 @register.filter
+def json_compacto(valor: Any) -> str:
+    """Stored JSON on one line, as JSON (``null``, double quotes), not as a Python dict."""
+    return json.dumps(valor, ensure_ascii=False, separators=(", ", ": "), default=str)
+
+
+@register.filter
 def desde(quando: datetime | None) -> str:
     """How long ago, never "0 minutes": under a minute is "just now"."""
     if not quando:

@@ -137,12 +137,13 @@ def abrir_contexto(navegador, live_server, pedidos_em_curso) -> Iterator[Callabl
         externos.append(route.request.url)
         route.abort()
 
-    def abrir(largura: int = 1280, altura: int = 900):
+    def abrir(largura: int = 1280, altura: int = 900, *, com_js: bool = True):
         contexto = navegador.new_context(
             base_url=live_server.url,
             locale="pt-BR",
             timezone_id="America/Sao_Paulo",
             viewport={"width": largura, "height": altura},
+            java_script_enabled=com_js,
         )
         contexto.set_default_timeout(ESPERA_MS)
         contexto.route(lambda url: not url.startswith(live_server.url), recusar)
@@ -170,8 +171,8 @@ def pagina(abrir_contexto):
 def entrar_como(abrir_contexto, elenco) -> Callable:
     """Logs one of the cast in through the real login page, in a browser context of their own."""
 
-    def entrar(quem: str, *, proxima: str = "", largura: int = 1280):
-        page = abrir_contexto(largura=largura).new_page()
+    def entrar(quem: str, *, proxima: str = "", largura: int = 1280, com_js: bool = True):
+        page = abrir_contexto(largura=largura, com_js=com_js).new_page()
         page.goto("/contas/login/" + (f"?next={proxima}" if proxima else ""))
         page.get_by_label("Usuário").fill(elenco[quem].get_username())
         page.get_by_label("Senha").fill(SENHA)

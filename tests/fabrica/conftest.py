@@ -85,20 +85,24 @@ def release_pronta(orcamento_pronto, elenco, workers, sandbox_rapido, ambientes,
     from tests.apoio import desenvolver
     from tests.fabrica import dubles
 
-    original = ciclo.desenvolver
+    original = ciclo.desenvolver_vertente
 
-    def uma_vez(*, spec, casos, opcoes, progresso=None):
-        chave = json.dumps([spec, [c.como_dict() for c in casos], opcoes.pacote, opcoes.versao], sort_keys=True)
+    def uma_vez(*, vertente, spec, casos, opcoes, progresso=None):
+        chave = json.dumps(
+            [vertente, spec, [c.como_dict() for c in casos], opcoes.pacote, opcoes.versao], sort_keys=True
+        )
         if chave not in _CONSTRUCOES:
             etapas: list[tuple] = []
-            resultado = original(spec=spec, casos=casos, opcoes=opcoes, progresso=lambda *a: etapas.append(a))
-            _CONSTRUCOES[chave] = (resultado, etapas)
+            resultado = original(
+                vertente=vertente, spec=spec, casos=casos, opcoes=opcoes, progresso=lambda *a: etapas.append(a)
+            )
+            _CONSTRUCOES[chave] = (resultado.como_dict(), etapas)
         resultado, etapas = _CONSTRUCOES[chave]
         for etapa in etapas:
             if progresso:
                 progresso(*etapa)
-        return resultado
+        return ciclo.ResultadoVertente.de_dict(resultado)
 
-    monkeypatch.setattr(ciclo, "desenvolver", uma_vez)
+    monkeypatch.setattr(ciclo, "desenvolver_vertente", uma_vez)
     workers(dubles.worker("D"), dubles.worker("E"))
     return desenvolver(orcamento_pronto, elenco["po"])

@@ -111,6 +111,9 @@ def test_release_recusada_leva_a_correcao(ciclo):
     pagina = po.get(reverse("release", args=[release.pk])).content.decode()
     assert f'data-item="{corrigir.pk}"' in pagina
     assert f'href="{reverse("construcao", args=[corrigir.pk])}"' in pagina
+    # The refused deployment links the fix its refusal asked for too.
+    recusada = po.get(reverse("implantacao", args=[ciclo["implantacao"].pk])).content.decode()
+    assert f'href="{reverse("construcao", args=[corrigir.pk])}"' in recusada.split('id="decisao"')[1]
 
 
 def test_po_nao_ve_links_que_nao_pode_abrir(ciclo, cliente_como):

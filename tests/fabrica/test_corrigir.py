@@ -8,11 +8,10 @@ import lxml.html
 import pytest
 
 from backlog.models import Item, Status
-from fabrica.consumidor import processar_proximo
 from fabrica.models import Release
 from fabrica.releases.services import release_rejeitar
 from fabrica.specs.services import spec_importar
-from tests.apoio import EXEMPLOS, assert_forma_de_erro, nova_versao
+from tests.apoio import EXEMPLOS, assert_forma_de_erro, construir, nova_versao
 from tests.portugues import com_contexto
 
 CASO = {"dado": {"idade": 17, "renda_mensal": 900}, "espera": {"risco": "recusado"}}
@@ -26,8 +25,7 @@ def _corrigir(api_como, contexto: dict):
 
 def _processar() -> Release:
     item = Item.objects.filter(tipo="corrigir_bug", status=Status.PENDENTE).order_by("id").last()
-    assert processar_proximo(["corrigir_bug"]) == item.pk
-    return Release.objects.get(item_origem=item)
+    return construir(item)
 
 
 def test_corrigir_bug_pela_api_com_caso_gera_hotfix_com_teste_de_regressao(api_como, release_pronta):
@@ -110,10 +108,16 @@ def test_rejeicao_do_po_com_spec_nova_vira_hotfix_que_mantem_as_regressoes(api_c
 def _sem_release() -> Item:
     item = Item.objects.filter(tipo="corrigir_bug", status=Status.PENDENTE).order_by("id").last()
     antes = Release.objects.count()
-    assert processar_proximo(["corrigir_bug"]) == item.pk
+    with pytest.raises(Release.DoesNotExist):
+        construir(item)  # the item, its vertentes, their assembly
     assert Release.objects.count() == antes, "an identical rebuild must not become a release"
     item.refresh_from_db()
     return item
+
+
+def _montagem(item: Item) -> Item:
+    """The assembly of a fix's vertentes: it decides whether there is anything to fix."""
+    return Item.objects.get(produzido_por=item, tipo="montar_release")
 
 
 def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cliente_como, release_pronta, elenco):
@@ -122,17 +126,19 @@ def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cl
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo="o limite ignora a renda")
     item = _sem_release()
     assert item.status == Status.CONCLUIDO
-    resultado = item.resultado
+    montagem = _montagem(item)
+    assert montagem.status == Status.CONCLUIDO
+    resultado = montagem.resultado
     assert resultado["nada_a_corrigir"] is True
     assert (resultado["corrige"], resultado["corrige_id"]) == ("spec_002-v1", release_pronta.pk)
     assert resultado["por_que"] == "gerador_deterministico" and resultado["corretor"] == "deterministico"
     assert "nova versão da spec" in resultado["motivo"] and "corretor com modelo" in resultado["motivo"]
     total = len(release_pronta.testes)
     assert resultado["testes"] == {"passaram": total, "falharam": 0}
-    assert not Item.objects.filter(tipo="aprovar_release", produzido_por=item).exists()
+    assert not Item.objects.filter(tipo="aprovar_release").exclude(pk=release_pronta.item_aprovacao_id).exists()
 
-    # REST: the item says it to whoever produced it; the release lists it.
-    corpo = api_como("sistema").get(f"/api/backlog/itens/{item.pk}/").json()
+    # REST: the fix's assembly says it; the release lists the fix.
+    corpo = api_como("sistema").get(f"/api/backlog/itens/{montagem.pk}/").json()
     assert corpo["status"] == "Concluido" and corpo["resultado"]["nada_a_corrigir"] is True
     detalhe = api_como("po").get(f"/api/releases/{release_pronta.pk}/").json()
     assert [n["item"] for n in detalhe["nada_a_corrigir"]] == [item.pk]

@@ -16,8 +16,8 @@ from backlog.models import Item, Status
 from fabrica.consumidor import processar_item, processar_proximo
 from fabrica.decisoes.services import orcamento_aprovar
 from fabrica.desenvolvimento.pacote import zip_da_release
-from fabrica.desenvolvimento.services import processar_desenvolvimento
 from fabrica.models import Construcao, Release
+from tests.apoio import TIPOS_INTERNOS, construir, desenvolver
 from tests.fabrica import dubles
 
 
@@ -54,9 +54,11 @@ def test_aprovar_release_leva_o_payload_do_seed(release_pronta):
     assert set(contexto["artefatos"]) == caminhos
     assert {"README.md", "pyproject.toml", "requirements.txt", "spec_002/__init__.py"} <= caminhos
     origem = release_pronta.item_origem
-    assert origem.status == Status.CONCLUIDO
-    assert origem.resultado["release_ref"] == "spec_002-v1"
-    assert item.produzido_por_id == origem.pk
+    assert origem.status == Status.CONCLUIDO and origem.resultado["vertentes"] == ["D", "E"]
+    # The release is packaged by the assembly, an internal item the desenvolvimento produced.
+    montagem = Item.objects.get(pk=item.produzido_por_id)
+    assert montagem.tipo == "montar_release" and montagem.produzido_por_id == origem.pk
+    assert montagem.status == Status.CONCLUIDO and montagem.resultado["release_ref"] == "spec_002-v1"
 
 
 def test_progresso_por_vertente_fica_registrado(release_pronta):
@@ -76,8 +78,7 @@ def test_progresso_e_visivel_enquanto_o_worker_trabalha(orcamento_pronto, elenco
             return super().gerar_codigo(entrada)
 
     workers(dubles.worker("D"), Observador)
-    orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"])
-    processar_proximo(["desenvolvimento"])
+    desenvolver(orcamento_pronto, elenco["po"])
     assert vistos[0]["D"]["estado"] == "concluida"
     assert vistos[0]["E"]["estado"] == "gerando"
 
@@ -112,33 +113,56 @@ def test_item_resgatado_constroi_uma_release_so(orcamento_pronto, elenco, worker
     morto = backlog.consumir(tipos=["desenvolvimento"], consumidor="worker-morto")
     Item.objects.filter(pk=morto.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
     assert backlog.resgatar_expirados() == 1
-    assert processar_proximo(["desenvolvimento"]) == morto.pk
-    assert Release.objects.filter(item_origem=morto).count() == 1
-    # the dead consumer's redelivered task finds the release and builds nothing
-    assert processar_desenvolvimento(morto) == Release.objects.get(item_origem=morto)
+    release = construir(Item.objects.get(pk=morto.pk))
+    assert release.item_origem_id == morto.pk
+    # the dead consumer's redelivered task is refused (its lease is gone): nothing more is produced
+    processar_item(morto)
     assert Release.objects.count() == 1
+    assert Item.objects.filter(tipo__in=TIPOS_INTERNOS).count() == 3  # D, E, the assembly
     assert Item.objects.filter(tipo="aprovar_release").count() == 1
+
+
+def test_vertente_resgatada_e_construida_uma_vez(orcamento_pronto, elenco, workers, sandbox_rapido):
+    """A node dies while building a vertente: its item is rescued and built by another, and the
+    dead one's late conclusion records nothing."""
+    workers(dubles.worker("D"), dubles.worker("E"))
+    orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"])
+    origem = Item.objects.get(tipo="desenvolvimento")
+    assert processar_proximo(["desenvolvimento"]) == origem.pk
+    morto = backlog.consumir(tipos=["worker_dados"], consumidor="PROMETHEUS@no-morto:1")
+    Item.objects.filter(pk=morto.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
+    assert backlog.resgatar_expirados() == 1
+    while processar_proximo(TIPOS_INTERNOS) is not None:
+        pass
+    release = Release.objects.get(item_origem=origem)
+    processar_item(morto)  # the dead node's worker wakes up: its conclusion is refused
+    vertente = Item.objects.get(pk=morto.pk)
+    assert vertente.status == Status.CONCLUIDO and vertente.tentativas == 2
+    assert vertente.consumidor.startswith("PROMETHEUS@") and vertente.consumidor != "PROMETHEUS@no-morto:1"
+    assert Release.objects.count() == 1 and release.testes_passaram
+    assert [t["vertente"] for t in release.testes].count("D") == len(release.casos)
 
 
 def test_consumidor_que_perdeu_o_lease_nao_registra_release(orcamento_pronto, elenco, workers, sandbox_rapido):
     workers(dubles.worker("D"), dubles.worker("E"))
     orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"])
-    lento = backlog.consumir(tipos=["desenvolvimento"], consumidor="worker-lento")
+    assert processar_proximo(["desenvolvimento"]) is not None
+    while processar_proximo([t for t in TIPOS_INTERNOS if t != "montar_release"]) is not None:
+        pass
+    lento = backlog.consumir(tipos=["montar_release"], consumidor="worker-lento")
     Item.objects.filter(pk=lento.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
     backlog.resgatar_expirados()
-    outro = backlog.consumir(tipos=["desenvolvimento"], consumidor="worker-novo")
+    outro = backlog.consumir(tipos=["montar_release"], consumidor="worker-novo")
     assert outro.pk == lento.pk
-    processar_item(lento)  # builds, then its conclusion is refused: nothing recorded
+    processar_item(lento)  # packages, then its conclusion is refused: nothing recorded
     assert not Release.objects.exists()
     processar_item(outro)
-    assert Release.objects.get().item_origem_id == outro.pk
+    assert Release.objects.get().item_aprovacao.produzido_por_id == outro.pk
     item = Item.objects.get(pk=outro.pk)
     assert item.status == Status.CONCLUIDO and item.consumidor == "worker-novo"
 
 
 def test_testes_que_falham_dao_release_com_testes_passaram_falso(orcamento_pronto, elenco, workers, sandbox_rapido):
-    from tests.apoio import desenvolver
-
     workers(dubles.worker("D"), dubles.worker("E", "nao_implementado"))
     release = desenvolver(orcamento_pronto, elenco["po"])
     assert release.testes_passaram is False
@@ -161,8 +185,6 @@ def test_orcamento_desconhecido_falha_definitivamente_nomeando_o_campo(db, worke
 
 
 def test_vertente_sem_worker_nao_perde_o_item(orcamento_pronto, elenco, workers, sandbox_rapido):
-    from tests.apoio import desenvolver
-
     workers(dubles.worker("D"))  # no E worker registered
     release = desenvolver(orcamento_pronto, elenco["po"])
     assert not release.testes_passaram

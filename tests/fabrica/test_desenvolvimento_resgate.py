@@ -1,6 +1,6 @@
-"""A consumer process killed in the middle of a build (SIGKILL, no chance to clean up): its item
-is rescued when the lease expires and built again into exactly one release. On PostgreSQL, with a
-real process, since the claim is about processes."""
+"""A consumer process killed in the middle of a build (SIGKILL, no chance to clean up): the
+vertente it was building is rescued when its lease expires and built again, and the build ends in
+exactly one release. On PostgreSQL, with a real process, since the claim is about processes."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class Lento(dubles.WorkerDeTeste):
 base._workers.clear()
 base._workers.update({"D": dubles.worker("D"), "E": Lento})
 processar_proximo(["desenvolvimento"])
+while processar_proximo(["worker_estrutura", "worker_dados", "montar_release"]) is not None:
+    pass
 """
 
 
@@ -79,22 +81,28 @@ def test_consumidor_morto_no_meio_da_construcao_gera_uma_release(specs_exemplo, 
         if processo.poll() is None:
             processo.kill()
         processo.wait(timeout=PRAZO)
+    # The desenvolvimento was split, D concluded, E is held by the dead process; nothing packaged.
     item.refresh_from_db()
-    assert item.status == Status.EM_PROCESSAMENTO and not Release.objects.exists()
+    assert item.status == Status.CONCLUIDO and not Release.objects.exists()
+    vertente_e = Item.objects.get(tipo="worker_estrutura", produzido_por=item)
+    assert vertente_e.status == Status.EM_PROCESSAMENTO
+    assert Item.objects.get(tipo="worker_dados", produzido_por=item).status == Status.CONCLUIDO
+    assert Item.objects.get(tipo="montar_release", produzido_por=item).status == Status.BLOQUEADO
 
     # The lease runs out (made to here, rather than waited for), the sweep rescues the item.
-    Item.objects.filter(pk=item.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
+    Item.objects.filter(pk=vertente_e.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
     assert backlog.resgatar_expirados() == 1
     workers(dubles.worker("D"), dubles.worker("E"))
     limite = time.monotonic() + PRAZO
-    while processar_proximo(["desenvolvimento"]) != item.pk:  # the backoff of a rescue is zero
+    while processar_proximo(["worker_estrutura"]) != vertente_e.pk:  # the backoff of a rescue is zero
         assert time.monotonic() < limite
         time.sleep(0.1)
+    assert processar_proximo(["montar_release"]) is not None
 
     (release,) = Release.objects.all()
     assert release.item_origem_id == item.pk and release.testes_passaram
-    item.refresh_from_db()
-    assert item.status == Status.CONCLUIDO and item.tentativas == 2
+    vertente_e.refresh_from_db()
+    assert vertente_e.status == Status.CONCLUIDO and vertente_e.tentativas == 2
     assert Item.objects.filter(tipo="aprovar_release").count() == 1
 
 

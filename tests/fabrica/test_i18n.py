@@ -78,7 +78,7 @@ def test_troca_para_ingles_pelo_seletor_do_layout(cliente_como, orcamento_bloque
         "Infrastructure gaps",
         "Approve",
         "Reject",
-        "This budget is waiting for the gaps below to be resolved",
+        "This budget is waiting for the gaps above to be resolved",
     ):
         assert texto in orcamento
     assert "Detalhes do cálculo" not in orcamento
@@ -448,16 +448,14 @@ def implantacao_concluida(implantacao_falhou):
 @pytest.fixture
 def hotfix(release_pronta, elenco):
     """release_pronta rejected with a reason, and the hotfix release its correction built."""
-    from fabrica.consumidor import processar_proximo
-    from fabrica.models import Release
+    from backlog.models import Item
     from fabrica.releases.services import release_rejeitar
-    from tests.apoio import nova_versao
+    from tests.apoio import construir, nova_versao
 
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
     # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
     nova_versao("spec_002")
-    assert processar_proximo(["corrigir_bug"])
-    return Release.objects.get(corrige=release_pronta)
+    return construir(Item.objects.get(tipo="corrigir_bug"))
 
 
 MOTIVO_DO_PO = "o risco de menores sai errado"
@@ -594,6 +592,13 @@ _SPEC_VALIDA = {
 }
 
 
+def _conta_com_dobro(expressao: str) -> dict:
+    return {
+        "atributos": [{"nome": "saldo", "tipo": "int"}],
+        "metodos": [{"nome": "dobro", "retorna": "int", "expressao": expressao}],
+    }
+
+
 def _spec_com(**mudancas) -> dict:
     import copy
 
@@ -629,6 +634,45 @@ def _spec_com(**mudancas) -> dict:
             },
             "spec_poo.classes[0].atributos[0].nome",
             "names starting with _ are reserved to the generated code: _x",
+        ),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta", **_conta_com_dobro("saldo +")}]})},
+            "spec_poo.classes[0].metodos[0].expressao",
+            "invalid syntax: ",
+        ),
+        (
+            {"spec": _spec_com(spec_poo={"classes": [{"nome": "Conta", **_conta_com_dobro("saldo.real")}]})},
+            "spec_poo.classes[0].metodos[0].expressao",
+            "construct not allowed: attribute access",
+        ),
+        (
+            {
+                "spec": _spec_com(
+                    spec_poo={
+                        "classes": [
+                            {
+                                "nome": "Conta",
+                                "atributos": [{"nome": "cpf", "tipo": "str", "restricoes": {"padrao": "(?<=a)b"}}],
+                            }
+                        ]
+                    }
+                )
+            },
+            "spec_poo.classes[0].atributos[0].restricoes.padrao",
+            "PROMETHEUS matches patterns in linear time (RE2) and does not accept lookahead/lookbehind",
+        ),
+        (
+            {
+                "spec": _spec_com(
+                    schema_tdd={
+                        "cobertura": "pairwise",
+                        "parametros": {"canal": ["web", "app"]},
+                        "representantes": {"canal": {"web": [1, 2]}},
+                    }
+                )
+            },
+            "schema_tdd.representantes.canal.web",
+            "invalid value: [1, 2]; expected a value (text, number, boolean or null) or a mapping",
         ),
         ({"yaml": "id: spec_en\ntitulo: [open\n"}, "yaml", "invalid YAML at line 3, column 1"),
         ({"yaml": "id: spec_en\nid: spec_en\n"}, "yaml", "duplicate key: id"),
@@ -691,10 +735,10 @@ def test_mensagens_do_backlog_em_ingles(api_como, db):
     assert consumir["campos"]["tipos"]
     assert inexistente["erro"] == "Item #999999 does not exist."
     assert inexistente["erro"] == "Item #999999 does not exist."
-    assert sem_lease["erro"].startswith(f"Item #{item['id']} is Pendente; 'concluir' is only allowed from:")
+    assert sem_lease["erro"] == f"Item #{item['id']} is Pending; 'concluir' is only allowed from: In progress."
     for corpo in (criar, servico, consumir, inexistente, sem_lease):
         texto = " ".join([corpo["erro"], *(m for ms in corpo["campos"].values() for m in ms)])
-        assert com_contexto(texto, ["Pendente", "'concluir'", "EmProcessamento"]) == {}, texto
+        assert com_contexto(texto, ["'concluir'", "Pendente"]) == {}, texto  # the operation's and status's wire names
 
 
 def test_erro_guardado_no_item_do_backlog_em_ingles(cliente_como, implantacao_falhou):

@@ -310,7 +310,7 @@ def test_motivo_em_branco_aparece_no_campo(cliente_como, orcamento_pronto):
     assert re.search(
         r'<textarea id="motivo-rejeitar"[^>]*aria-invalid="true" aria-describedby="erro-rejeitar[ \"]', pagina
     )
-    assert '<p class="erro-campo" id="erro-rejeitar">Informe o motivo da decisão.</p>' in pagina
+    assert '<p class="erro-campo" id="erro-rejeitar">Motivo da rejeição: Informe o motivo da decisão.</p>' in pagina
     assert 'id="erro-ajustar"' not in pagina
     orcamento_pronto.refresh_from_db()
     assert orcamento_pronto.status == Orcamento.Status.ABERTO

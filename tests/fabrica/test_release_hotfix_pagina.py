@@ -189,3 +189,15 @@ def test_pagina_com_muitos_testes_dobra_os_que_passaram_e_deixa_as_falhas_aberta
     (lista,) = pagina.xpath('//details[@id="lista-de-artefatos"]')
     assert lista.get("open") is None and "Artefatos (12)" in lista.xpath("./summary")[0].text_content()
     assert len(lista.xpath('.//details[@class="artefato"]')) == 12
+
+
+def test_metricas_dos_workers_nao_contam_rodadas_sem_alteracao():
+    """The worker metrics' rows (fabrica.desenvolvimento.execucoes) count attempts as the page does."""
+    from fabrica.desenvolvimento import execucoes
+
+    recursos = {v: {"worker": "W", "gerar_s": 0.1, "execucoes": []} for v in ("D", "E")}
+    tentativas = [_tentativa(1, "E", "--- a\n+++ b\n"), _tentativa(2, "E", ""), _tentativa(1, "D", "")]
+    testes = [_teste("test_f", "falhou"), _teste("test_g", "falhou", "D")]
+    linhas = {linha["vertente"]: linha for linha in execucoes.linhas(recursos, tentativas, testes)}
+    assert (linhas["E"]["tentativas_correcao"], linhas["D"]["tentativas_correcao"]) == (1, 0)
+    assert not linhas["D"]["passou_primeira"]  # nothing tried is not a first-run pass

@@ -78,7 +78,7 @@ _DECISAO = objeto(
                 {
                     "quando": mapa(
                         {
-                            "description": "'-' (qualquer valor) ou uma condição {operador, valor}",
+                            "description": gettext_noop("'-' (qualquer valor) ou uma condição {operador, valor}"),
                             "anyOf": [{"const": "-"}, {"type": "object", **ref("condicao_dmn")}],
                         }
                     ),

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Iterator
 
 import re2
+from django.utils.translation import gettext_noop
 from jsonschema import Draft202012Validator, ValidationError, validators
 
 from fabrica.specs.formato.comum import DESCRICAO, ID, ID_SPEC, NOME, TEXTO, lista, mapa, objeto, ref
@@ -48,7 +49,9 @@ _REPRESENTANTES = {
         "type": "object",
         "minProperties": 1,
         "additionalProperties": {
-            "description": "um valor (texto, número, booleano ou nulo) ou um mapeamento {variável: valor}",
+            "description": gettext_noop(
+                "um valor (texto, número, booleano ou nulo) ou um mapeamento {variável: valor}"
+            ),
             "anyOf": [
                 {"type": ["string", "number", "boolean", "null"]},
                 {"type": "object", **mapa({}, minimo=1)},

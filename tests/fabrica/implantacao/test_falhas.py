@@ -224,12 +224,26 @@ def test_rejeitar_a_release_pela_pagina_so_o_po(cliente_como, falha_rapida, quem
     assert "Decisão: <strong>rejeitada</strong>" in release
 
 
-def test_rejeitar_motivo_longo_demais_nomeia_o_campo(cliente_como, falha_rapida):
+def test_rejeitar_motivo_longo_demais_nomeia_o_campo_e_guarda_o_texto(cliente_como, falha_rapida):
+    motivo = "o alvo não tem postgres " + "x" * 5000
     resposta = cliente_como("po").post(
-        reverse("implantacao-rejeitar-release", args=[falha_rapida.pk]), {"motivo": "x" * 5001}, follow=True
+        reverse("implantacao-rejeitar-release", args=[falha_rapida.pk]), {"motivo": motivo}
     )
-    assert "5000" in resposta.content.decode()
+
+    assert resposta.status_code == 400
+    html = resposta.content.decode()
+    assert f">{motivo}</textarea>" in html  # what was typed is still there
+    assert 'id="erro-rejeitar-release"' in html and "Comentário para a correção:" in html
+    assert "no máximo 5000 caracteres" in html
+    assert f"<span data-contagem>{len(motivo)}</span> de 5000 caracteres" in html
     assert not Item.objects.filter(tipo="corrigir_bug").exists()
+
+
+def test_comentario_da_rejeicao_mostra_o_limite(cliente_como, falha_rapida):
+    html = cliente_como("po").get(reverse("implantacao", args=[falha_rapida.pk])).content.decode()
+
+    assert 'id="motivo-rejeitar-release" name="motivo" rows="2" maxlength="5000" data-contar' in html
+    assert 'id="limite-motivo-rejeitar-release"' in html
 
 
 def test_pagina_da_release_diz_o_que_houve_em_cada_ambiente(cliente_como, falha_rapida):

@@ -39,6 +39,16 @@ def relogio(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def sem_cache():
+    """/metrics keeps its numbers in the process's cache; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def implantacoes_dir(settings, tmp_path):
     settings.PROMETHEUS_IMPLANTACOES_DIR = tmp_path / "implantacoes"
     settings.PROMETHEUS_IMPLANTACAO_ESPERA = 30

@@ -134,3 +134,29 @@ def test_periodo_de_um_dia_so(historia):
 
     assert dia.achar("dora.restauracao", ambiente="producao", estatistica="p50").valor == pytest.approx(4 * HORA)
     assert dia.achar("dora.frequencia", ambiente="producao").valor == pytest.approx(2.0)
+
+
+def test_tendencia_semanal(historia):
+    """Weeks start on the period's first day (1 November): the whole history is in week 0."""
+    p = painel(NOVEMBRO)
+
+    assert p.ambiente_dora == "producao"
+    [frequencia] = p.tendencias["dora.frequencia"]
+    assert (frequencia.semana, frequencia.valor, frequencia.n) == (date(2026, 11, 1), 2.0, 2)
+    [falhas] = p.tendencias["dora.falhas"]
+    assert falhas.valor == pytest.approx(0.5)
+    [lead] = p.tendencias["dora.lead_time"]
+    assert (lead.valor, lead.n) == (pytest.approx(6 * HORA), 2)
+    semana_seguinte = painel(Filtros(de=date(2026, 10, 26), ate=date(2026, 11, 30)))
+    assert [t.semana for t in semana_seguinte.tendencias["dora.frequencia"]] == [date(2026, 11, 2)]
+
+
+def test_recusa_de_implantacao_e_retrabalho_da_release(historia):
+    """p1's refusal made a corrigir_bug (its validar_implantacao's child): rework of v1, one of
+    the two releases of the period."""
+    from fabrica.metricas.selectors import correcoes_de, releases_do_periodo
+
+    retrabalho = painel(NOVEMBRO).achar("fabrica.retrabalho")
+    assert retrabalho.valor == pytest.approx(0.5)
+    assert retrabalho.contagens == {"corrigir_bug": 1, "releases": 2}
+    assert correcoes_de(releases_do_periodo(NOVEMBRO)).count() == 1

@@ -11,13 +11,12 @@ import pytest
 
 from backlog.models import Item
 from fabrica.capacidades.services import capacidade_salvar
-from fabrica.consumidor import processar_proximo
 from fabrica.decisoes.services import orcamento_aprovar
 from fabrica.desenvolvimento import ciclo
 from fabrica.metricas.selectors import Filtros, correcoes_de, painel, releases_do_periodo
 from fabrica.models import Capacidade, Orcamento, Release
 from fabrica.releases.services import release_horas_registrar, release_rejeitar
-from tests.apoio import orcar
+from tests.apoio import construir, nova_versao, orcar
 from tests.fabrica import dubles
 
 pytestmark = pytest.mark.django_db
@@ -44,18 +43,16 @@ def historia(relogio, specs_exemplo, elenco, workers, sandbox_rapido, monkeypatc
     relogio.ir(hours=4)
     orcamento_aprovar(orcamento_id=spec_002.pk, por=po)
 
-    original = ciclo.desenvolver
+    original = ciclo.desenvolver_vertente
 
     def demora_duas_horas(**kwargs):
         resultado = original(**kwargs)
         relogio.ir(hours=6)
         return resultado
 
-    monkeypatch.setattr(ciclo, "desenvolver", demora_duas_horas)
+    monkeypatch.setattr(ciclo, "desenvolver_vertente", demora_duas_horas)
     workers(dubles.worker("D"), dubles.worker("E"))
-    item = Item.objects.get(tipo="desenvolvimento", spec_ref="spec_002")
-    assert processar_proximo(["desenvolvimento"]) == item.pk
-    release = Release.objects.get(item_origem=item)
+    release = construir(Item.objects.get(tipo="desenvolvimento", spec_ref="spec_002"))
     orcamento = Orcamento.objects.get(pk=spec_002.pk)
     estimado = orcamento.esforco["horas_dev_por_vertente"]
     release_horas_registrar(release_id=release.pk, horas={v: 2 * h for v, h in estimado.items()}, por=po)
@@ -103,7 +100,7 @@ def test_tempo_de_desbloqueio(historia):
 def test_lead_times_de_desenvolvimento(historia):
     p = painel(NOVEMBRO)
 
-    # approved at +4h, the release made at +6h; the desenvolvimento item consumed at +4h, concluded at +6h
+    # approved at +4h, the release made at +6h; the desenvolvimento item consumed at +4h, its release made at +6h
     assert p.achar("fabrica.lead_time_orcamento_release", estatistica="media").valor == pytest.approx(2 * HORA)
     assert p.achar("fabrica.lead_time_desenvolvimento", estatistica="p90").valor == pytest.approx(2 * HORA)
 
@@ -162,9 +159,30 @@ def test_execucoes_por_vertente_registradas_com_a_release(historia):
         )
         assert e.execucoes_sandbox == len(recursos["execucoes"]) >= 1
         assert e.sandbox_cpu_s == pytest.approx(sum(x["cpu_s"] for x in recursos["execucoes"]))
-        assert e.tentativas_correcao == sum(1 for t in release.tentativas if t["vertente"] == v)
+        # a round that changed nothing is no attempt (issue 17)
+        assert e.tentativas_correcao == sum(1 for t in release.tentativas if t["vertente"] == v and t["alterou"])
         assert e.passou is all(t["status"] in ("passou", "pulou") for t in release.testes if t["vertente"] == v)
         total = p.achar("workers.tempo", vertente=v, etapa="total", estatistica="p90")
         assert total.valor == pytest.approx(recursos["total_s"]) and total.contagens == {"n": 1}
         primeira = p.achar("workers.passou_primeira", vertente=v)
         assert primeira.valor == (1.0 if e.passou and e.tentativas_correcao == 0 else 0.0)
+
+
+def test_hotfix_da_release_rejeitada(historia, relogio):
+    """The spec gets a new version and the rejection's corrigir_bug is built at +8h (the same
+    test doubles): a hotfix release of
+    the rejected one. Two releases now: rework 1 ÷ 2; the hotfix has no budget, so the budget →
+    release lead time still counts one; each release has its vertentes' executions."""
+    relogio.ir(hours=8)
+    nova_versao("spec_002")  # the PO's fix goes through the spec: a new version is rebuilt
+    hotfix = construir(Item.objects.get(tipo="corrigir_bug", spec_ref="spec_002"))
+    assert hotfix.tipo == Release.Tipo.HOTFIX and hotfix.corrige == historia["release"]
+
+    p = painel(NOVEMBRO)
+    retrabalho = p.achar("fabrica.retrabalho")
+    assert retrabalho.valor == pytest.approx(0.5)
+    assert retrabalho.contagens == {"corrigir_bug": 1, "releases": 2}
+    assert p.achar("fabrica.lead_time_orcamento_release", estatistica="media").contagens == {"n": 1}
+    geral = [n for n in p.todos("workers.precisou_correcao") if not n.recorte][0]
+    assert geral.contagens["releases"] == 2
+    assert hotfix.execucoes.count() == len(hotfix.recursos) == 2

@@ -7,13 +7,17 @@ import ipaddress
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 from prometheus_client.parser import text_string_to_metric_families
 
+from backlog import services as backlog
 from fabrica.metricas.operacao import SUFIXOS
+from fabrica.metricas.selectors import estado_do_backlog
 from tests.fabrica.metricas.test_dora import historia  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -184,9 +188,6 @@ def test_backlog_agora_falhas_e_resgates_da_ultima_hora(relogio, cliente_como):
     """Through the broker's services: at T0 two items are claimed; one fails for good, the other's
     lease (60 s) runs out and the sweep rescues it at +2 min. At +30 min the page and /metrics
     count one failure and one rescue in the last hour; at +2 h, none."""
-    from backlog import services as backlog
-    from fabrica.metricas.selectors import estado_do_backlog
-
     for _ in range(2):
         backlog.produzir(tipo="outro_sistema", produtor="teste")
     falha, resgatado = backlog.consumir(tipos=["outro_sistema"], consumidor="w1", lease_segundos=60, quantidade=2)
@@ -213,3 +214,38 @@ def test_backlog_agora_falhas_e_resgates_da_ultima_hora(relogio, cliente_como):
     relogio.ir(hours=2)
     estado = estado_do_backlog()
     assert (estado["falhas_ultima_hora"], estado["resgates_ultima_hora"]) == (0, 0)
+
+
+def test_numeros_guardados_ate_um_fato_novo(historia, relogio, settings):  # noqa: F811
+    """A second scrape reuses the numbers (no query of the panel); a fact recorded since (here a
+    deployment's refusal, through the service) makes the next scrape recompute them."""
+    relogio.ir(days=1)
+    settings.PROMETHEUS_METRICS_CACHE_S = 60
+
+    def raspar_contando() -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as consultas:
+            lidas = amostras(raspar()[1])
+        return lidas, len(consultas)
+
+    primeira, n_primeira = raspar_contando()
+    segunda, n_segunda = raspar_contando()
+    assert n_segunda < n_primeira
+    assert segunda[("dora_falhas_ratio", frozenset({("ambiente", "producao")}))] == 0.5
+    calculada = ("fabrica_metricas_calculadas_em_seconds", frozenset())
+    assert segunda[calculada] == primeira[calculada]
+
+    backlog.produzir(tipo="outro_sistema", produtor="teste")  # a backlog event: a new fact
+    terceira, n_terceira = raspar_contando()
+    assert n_terceira == n_primeira
+    assert terceira[calculada] >= primeira[calculada]
+
+
+def test_sem_cache_calcula_a_cada_raspagem(historia, relogio, settings):  # noqa: F811
+    relogio.ir(days=1)
+    settings.PROMETHEUS_METRICS_CACHE_S = 0
+    contagens = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as consultas:
+            raspar()
+        contagens.append(len(consultas))
+    assert contagens[0] == contagens[1] > 10

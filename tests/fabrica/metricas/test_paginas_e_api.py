@@ -126,3 +126,14 @@ def test_fatos_de_metrica_desconhecida_404(cliente_como):
 def test_admin_ve_o_backlog_agora_e_o_po_nao(cliente_como):
     assert 'id="backlog"' in cliente_como("admin").get(reverse("metricas")).content.decode()
     assert 'id="backlog"' not in cliente_como("po").get(reverse("metricas")).content.decode()
+
+
+def test_graficos_com_numeros_de_svg_em_pt_br(cliente_como, historia):  # noqa: F811
+    """SVG attributes are numbers with a dot: pt-BR's "160,0" is an invalid length the browser drops."""
+    import re
+
+    pagina = cliente_como("po").get(reverse("metricas"), NOVEMBRO_QUERY).content.decode()
+    atributos = re.findall(r'\b(?:cx|cy|width|viewBox)="([^"]*)"', pagina)
+
+    assert 'class="ponto"' in pagina and atributos
+    assert [a for a in atributos if "," in a] == []

@@ -146,3 +146,14 @@ def test_linhas_uma_por_vertente_sem_inventar_valores():
     assert linhas["D"]["passou"] is True and linhas["D"]["passou_primeira"] is False
     assert (linhas["D"]["tentativas_correcao"], linhas["D"]["execucoes_sandbox"]) == (1, 2)
     assert (linhas["D"]["sandbox_cpu_s"], linhas["D"]["sandbox_memoria_max_bytes"]) == (0.75, 300)
+
+
+def test_fatos_de_uma_vertente_sao_as_releases_contadas(releases):
+    from fabrica.metricas.fatos import fatos
+
+    p = painel(NOVEMBRO)
+    tipo, qs = fatos("workers.precisou_correcao", NOVEMBRO, {"vertente": "D"})
+    assert tipo == "releases"
+    assert sorted(r.pk for r in qs) == sorted(r.pk for r in releases)
+    assert p.achar("workers.precisou_correcao", vertente="D").contagens["releases"] == qs.count() == 3
+    assert fatos("workers.tempo", NOVEMBRO, {"vertente": "P"})[1].count() == 0

@@ -1,0 +1,205 @@
+"""Builds spread over cluster nodes as internal items (issue 20; bench/README.md, "escala").
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/escala.py [--lote 20]
+
+Creates and migrates a throwaway database (``prometheus_bench_escala`` on the server of
+``DATABASE_URL``, never that database itself), imports a five-vertente spec (spec_002's E and D,
+spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approves it, then:
+
+(a) the build time of that spec, in one run:
+    - sequential: ``ciclo.desenvolver`` in this process, the vertentes one after the other (the
+      path before issue 20: one task built them all);
+    - one node: a ``desenvolvimento`` item built by one ``manage.py cluster`` with 2 workers
+      (its vertentes as internal items, two at a time);
+    - two nodes: the same with two clusters of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids);
+    each from the item's production to its release, the clusters started and idle before.
+(b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec on one and on
+    two clusters (from the batch's production to its last release).
+
+Ratios are against the sequential build measured in the same run. The machine's cores bound
+everything: a node is a process group here, not a machine, so two nodes share the same 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _comum
+
+NOME_BANCO = "prometheus_bench_escala"
+EXEMPLOS = _comum.RAIZ / "examples" / "specs-repo" / "specs"
+
+
+def spec_de_cinco_vertentes() -> dict:
+    import yaml
+
+    base = yaml.safe_load((EXEMPLOS / "spec_002.yaml").read_text(encoding="utf-8"))
+    for nome, secao in (("spec_003", "spec_bpmn"), ("spec_004", "spec_interface"), ("spec_005", "spec_integracao")):
+        base[secao] = yaml.safe_load((EXEMPLOS / f"{nome}.yaml").read_text(encoding="utf-8"))[secao]
+    base["id"], base["vertentes"] = "spec_cinco", ["E", "P", "D", "I", "C"]
+    base["depende_de"] = []
+    base["runtime"]["apis_externas"] = ["viacep_api"]
+    for conector in base["spec_integracao"]["conectores"]:
+        conector.pop("cenarios", None)  # they name spec_005's parameters, not this schema_tdd's
+    return base
+
+
+def preparar():
+    """The spec imported, priced and approved; returns its budget."""
+    import yaml
+    from django.contrib.auth.models import Group, User
+
+    from fabrica.consumidor import processar_proximo
+    from fabrica.decisoes.services import orcamento_aprovar
+    from fabrica.models import Capacidade, Orcamento
+    from fabrica.specs.services import spec_importar
+
+    spec = spec_de_cinco_vertentes()
+    spec_importar(texto=yaml.safe_dump(spec, allow_unicode=True), origem="api", commit="", caminho="")
+    Capacidade.objects.get_or_create(tipo="container", nome="postgres")
+    Capacidade.objects.get_or_create(tipo="api_externa", nome="viacep_api")
+    from backlog import services as backlog
+
+    backlog.produzir(tipo="orcar_spec", produtor="bench", contexto={"spec_ref": "spec_cinco"})
+    processar_proximo(["orcar_spec"])
+    orcamento = Orcamento.objects.get(spec_ref="spec_cinco")
+    po = User.objects.create_user("po-bench", password="x")  # noqa: S106 - a throwaway database
+    po.groups.add(Group.objects.get(name="PO"))
+    orcamento_aprovar(orcamento_id=orcamento.pk, por=po)
+    # The approval's own desenvolvimento would be built by the first cluster alongside the one
+    # measured: each measurement produces its own items instead.
+    from backlog.models import Item
+
+    for item in Item.objects.filter(tipo="desenvolvimento"):
+        backlog.cancelar(item_id=item.pk, ator="bench")
+    return orcamento
+
+
+def sequencial(orcamento) -> float:
+    from django.conf import settings
+
+    from fabrica.desenvolvimento import ciclo
+    from fabrica.desenvolvimento.casos import casos_do_orcamento
+    from fabrica.desenvolvimento.pacote import nome_do_pacote
+    from fabrica.desenvolvimento.services import opcoes_de_construcao
+
+    spec = orcamento.spec
+    casos = casos_do_orcamento(spec.conteudo.get("schema_tdd") or {}, orcamento.casos_teste)
+    opcoes = opcoes_de_construcao(pacote=nome_do_pacote(spec.spec_id), versao="1")
+    assert settings.PROMETHEUS_SANDBOX
+    inicio = time.perf_counter()
+    ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes)
+    return time.perf_counter() - inicio
+
+
+class Cluster:
+    def __init__(self, nome: str, uid: int, pasta: Path, url: str) -> None:
+        self.log = (pasta / f"{nome}.log").open("w+")
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "PROMETHEUS_NO": nome,
+            "PROMETHEUS_VAR_DIR": str(pasta / nome),
+            "PROMETHEUS_Q_WORKERS": "2",
+            "PROMETHEUS_SANDBOX_UID": str(uid),
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.processo = subprocess.Popen(
+            [sys.executable, str(_comum.RAIZ / "manage.py"), "cluster"],
+            cwd=_comum.RAIZ,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def pronto(self, prazo: float = 120) -> None:
+        limite = time.monotonic() + prazo
+        while True:
+            self.log.flush()
+            self.log.seek(0)
+            if "running." in self.log.read():
+                return
+            if time.monotonic() > limite or self.processo.poll() is not None:
+                raise SystemExit(f"the cluster did not start:\n{self.log.read()[-2000:]}")
+            time.sleep(0.2)
+
+    def parar(self) -> None:
+        sys.path.insert(0, str(_comum.RAIZ))
+        from tests.processos import parar_com_grupo
+
+        parar_com_grupo(self.processo)
+        self.log.close()
+
+
+def construir_lote(orcamento, n: int, prazo: float = 3600) -> float:
+    """Produces ``n`` desenvolvimento items of the approved budget and waits for their releases."""
+    from backlog import services as backlog
+    from fabrica import contratos
+    from fabrica.models import Release
+
+    inicio = time.perf_counter()
+    itens = backlog.produzir_varios(
+        [
+            contratos.item_desenvolvimento(spec_ref=orcamento.spec_ref, spec_recursos={"id": orcamento.pk})
+            for _ in range(n)
+        ],
+        ator="bench",
+    )
+    ids = [i.pk for i in itens]
+    limite = time.monotonic() + prazo
+    while Release.objects.filter(item_origem__in=ids).count() < n:
+        if time.monotonic() > limite:
+            raise SystemExit("the batch did not finish in time")
+        time.sleep(0.1)
+    return time.perf_counter() - inicio
+
+
+def com_clusters(quantos: int, url: str, pasta: Path, medir):
+    clusters = [Cluster(f"no-{i}", 61400 + 32 * i, pasta, url) for i in range(quantos)]
+    try:
+        for c in clusters:
+            c.pronto()
+        return medir()
+    finally:
+        for c in clusters:
+            c.parar()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lote", type=int, default=20, help="desenvolvimento items of the batch of (b)")
+    parser.add_argument("--sem-lote", action="store_true", help="only (a)")
+    args = parser.parse_args()
+
+    url = _comum.url_do_banco(NOME_BANCO)
+    _comum.recriar_banco(url)
+    _comum.configurar_django(url)
+    _comum.migrar()
+    orcamento = preparar()
+    print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"spec_cinco: {len(orcamento.casos_teste)} covering-array rows, vertentes E P D I C")
+
+    with tempfile.TemporaryDirectory(prefix="bench-escala-") as tmp:
+        pasta = Path(tmp)
+        seq = sequencial(orcamento)
+        print(f"(a) sequential, one process:          {seq:7.1f} s  1.00x")
+        um = com_clusters(1, url, pasta, lambda: construir_lote(orcamento, 1))
+        print(f"(a) internal items, 1 node x 2 workers:{um:7.1f} s  {um / seq:.2f}x")
+        dois = com_clusters(2, url, pasta, lambda: construir_lote(orcamento, 1))
+        print(f"(a) internal items, 2 nodes x 2 workers:{dois:6.1f} s  {dois / seq:.2f}x")
+        if not args.sem_lote:
+            for quantos in (1, 2):
+                t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, args.lote))
+                print(f"(b) {args.lote} builds, {quantos} node(s): {t:7.1f} s, {60 * args.lote / t:5.2f} builds/min")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""A build as internal items (issue 20, seed §4.1): one per vertente and their assembly, joined by
+the unblocking rule; PROMETHEUS's own types, which no token may use; the node's name on what it
+processed; a vertente that cannot be built still ends in an honest release."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from backlog.models import Item, Status
+from fabrica.consumidor import processar_proximo
+from fabrica.contratos import TIPOS_INTERNOS
+from fabrica.decisoes.services import orcamento_aprovar
+from fabrica.desenvolvimento import ciclo
+from fabrica.desenvolvimento.sandbox import ErroSandbox
+from fabrica.models import Construcao, Release
+from tests.apoio import TIPOS_INTERNOS as TIPOS
+from tests.apoio import construir
+from tests.fabrica import dubles
+
+
+def _repartido(orcamento, po) -> Item:
+    orcamento_aprovar(orcamento_id=orcamento.pk, por=po)
+    origem = Item.objects.get(tipo="desenvolvimento")
+    assert processar_proximo(["desenvolvimento"]) == origem.pk
+    return origem
+
+
+def test_desenvolvimento_vira_um_item_por_vertente_e_a_montagem(orcamento_pronto, elenco, workers, sandbox_rapido):
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+
+    internos = {i.tipo: i for i in Item.objects.filter(produzido_por=origem)}
+    assert set(internos) == {"worker_dados", "worker_estrutura", "montar_release"}
+    assert internos["worker_dados"].contexto["vertente"] == "D"
+    assert internos["worker_estrutura"].contexto["spec_versao_id"] == orcamento_pronto.spec_id
+    assert all(i.produtor == "PROMETHEUS" for i in internos.values())
+    montagem = internos["montar_release"]
+    assert montagem.status == Status.BLOQUEADO
+    assert sorted(montagem.depende_de.values_list("pk", flat=True)) == sorted(
+        internos[t].pk for t in ("worker_dados", "worker_estrutura")
+    )
+
+    # The first vertente concludes: the assembly still waits for the other.
+    assert processar_proximo(["worker_dados"]) == internos["worker_dados"].pk
+    montagem.refresh_from_db()
+    assert montagem.status == Status.BLOQUEADO and not Release.objects.exists()
+    # The last one concludes: the unblocking rule frees the assembly, which packages the release.
+    assert processar_proximo(["worker_estrutura"]) == internos["worker_estrutura"].pk
+    montagem.refresh_from_db()
+    assert montagem.status == Status.PENDENTE and montagem.desbloqueado_por_id == internos["worker_estrutura"].pk
+    assert processar_proximo(["montar_release"]) == montagem.pk
+    release = Release.objects.get(item_origem=origem)
+    assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
+    assert release.item_aprovacao.produzido_por_id == montagem.pk
+
+
+def test_o_no_fica_registrado_no_que_processou(orcamento_pronto, elenco, workers, sandbox_rapido, settings, client):
+    settings.PROMETHEUS_NO = "no-a"
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+    settings.PROMETHEUS_NO = "no-b"
+    while processar_proximo(TIPOS) is not None:
+        pass
+
+    origem.refresh_from_db()
+    assert origem.consumidor.startswith("PROMETHEUS@no-a:") and origem.resultado["no"] == "no-a"
+    vertente = Item.objects.get(tipo="worker_dados", produzido_por=origem)
+    assert vertente.consumidor.startswith("PROMETHEUS@no-b:") and vertente.resultado["no"] == "no-b"
+    release = Release.objects.get(item_origem=origem)
+    assert {v: r["no"] for v, r in release.recursos.items()} == {"D": "no-b", "E": "no-b"}
+    assert {e["no"] for e in Construcao.objects.get(item=origem).etapas.values()} == {"no-b"}
+
+    client.force_login(elenco["admin"])
+    pagina = client.get(reverse("admin:backlog_item_changelist"))
+    assert pagina.status_code == 200
+    assert '<td class="field-no">no-a</td>' in pagina.content.decode()
+    assert '<td class="field-no">no-b</td>' in pagina.content.decode()
+
+
+def test_vertente_que_nao_pode_ser_construida_termina_com_o_motivo(
+    orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
+):
+    """The sandbox itself fails for E on every attempt: the backlog retries it, and on its last
+    attempt the item concludes as a failing vertente saying why; the release is still packaged,
+    honest about it."""
+    workers(dubles.worker("D"), dubles.worker("E"))
+    original = ciclo.desenvolver_vertente
+
+    def sem_sandbox_para_e(**kwargs):
+        if kwargs["vertente"] == "E":
+            raise ErroSandbox("bwrap: não foi possível criar o namespace")
+        return original(**kwargs)
+
+    monkeypatch.setattr(ciclo, "desenvolver_vertente", sem_sandbox_para_e)
+    origem = _repartido(orcamento_pronto, elenco["po"])
+    while processar_proximo(TIPOS) is not None:
+        pass
+
+    vertente = Item.objects.get(tipo="worker_estrutura", produzido_por=origem)
+    assert vertente.status == Status.CONCLUIDO and vertente.tentativas == vertente.max_tentativas == 3
+    assert vertente.resultado["passou"] is False and "bwrap" in vertente.resultado["erro"]
+    assert vertente.eventos.filter(tipo="falha").count() == 2
+    release = Release.objects.get(item_origem=origem)
+    assert not release.testes_passaram and release.item_aprovacao.contexto["testes_passaram"] is False
+    assert "não foi construída após 3 tentativa(s)" in release.recursos["E"]["erro"]
+    assert "ErroSandbox: bwrap" in release.recursos["E"]["erro"]
+    assert [t["nome"] for t in release.testes if t["vertente"] == "E"] == ["(construção)"]
+    assert any(t["vertente"] == "D" and t["status"] == "passou" for t in release.testes)
+
+
+def test_correcao_tambem_vira_itens_internos(release_pronta, elenco):
+    from fabrica.releases.services import release_rejeitar
+    from tests.apoio import nova_versao
+
+    release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo="menor de 18 aprovado")
+    nova_versao("spec_002")  # without it (or a case) the rebuild is the same: nothing to fix
+    item = Item.objects.get(tipo="corrigir_bug")
+    hotfix = construir(item)
+    assert hotfix.tipo == Release.Tipo.HOTFIX and hotfix.corrige == release_pronta
+    assert set(Item.objects.filter(produzido_por=item).values_list("tipo", flat=True)) == {
+        "worker_dados",
+        "worker_estrutura",
+        "montar_release",
+    }
+
+
+@pytest.mark.parametrize("tipo", [str(t) for t in TIPOS_INTERNOS])
+@pytest.mark.parametrize("quem", ["sistema", "admin", "po"])
+def test_nenhum_token_produz_nem_consome_itens_internos(api_como, elenco, tipo, quem):
+    cliente = api_como(quem)
+    contexto = {"spec_ref": "spec_002", "origem": 1, "spec_versao_id": 1, "orcamento_id": 1, "corrige_id": None}
+    contexto |= {"vertentes": ["E"]} if tipo == "montar_release" else {"vertente": _letra(tipo)}
+    resposta = cliente.post("/api/backlog/itens/", {"tipo": tipo, "contexto": contexto}, format="json")
+    assert resposta.status_code == 403, resposta.content
+    if quem != "po":  # the roles the broker grants other types: refused by this type's rule
+        assert tipo in resposta.json()["campos"]["tipo"]
+    resposta = cliente.post("/api/backlog/consumir/", {"tipos": [tipo], "consumidor": "intruso"}, format="json")
+    assert resposta.status_code == 403
+    assert not Item.objects.filter(tipo=tipo).exists()
+
+
+def _letra(tipo: str) -> str:
+    from fabrica.contratos import TIPO_DA_VERTENTE
+
+    return next(v for v, t in TIPO_DA_VERTENTE.items() if t == tipo)
