@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fabrica', '0020_indices_da_busca_da_caixa'),
+        ('fabrica', '0023_release_construida_por'),
     ]
 
     operations = [
