@@ -194,6 +194,22 @@ class Implantacao(models.Model):
                 name="fabrica_impl_validadas",
                 condition=Q(validacao__in=["Validada", "Recusada"]),
             ),
+            # The inbox at a long history (bench/inbox.py): what runs (tab "Em espera"), the
+            # failures decided, and the validations searched by spec, each walked by an index
+            # instead of reading every deployment for the tabs' counters.
+            models.Index(
+                fields=["id"], name="fabrica_impl_em_curso", condition=Q(status__in=["Aguardando", "EmAndamento"])
+            ),
+            models.Index(
+                fields=["-validado_em", "id"],
+                name="fabrica_impl_falhas_decid",
+                condition=Q(falha__in=["Repetida", "Rejeitada"]),
+            ),
+            models.Index(
+                fields=["spec_ref", "-validado_em", "id"],
+                name="fabrica_impl_val_spec",
+                condition=Q(validacao__in=["Validada", "Recusada"]),
+            ),
         ]
 
     def __str__(self) -> str:
