@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -110,7 +111,16 @@ class Resultado:
 # --- consumers, each in its own spawned process with its own connection -------------------------
 
 
-def _consumidor_servicos(url: str, nome: str, tipos: list[str], largada, saida) -> None:
+def _fim(segundos: float | None) -> float:
+    """When a consumer stops claiming: after ``segundos`` from the start, or when the queue is empty."""
+    return time.perf_counter() + segundos if segundos is not None else math.inf
+
+
+def _consumidor_servicos(
+    url: str, nome: str, tipos: list[str], largada, saida, segundos: float | None = None, no: str | None = None
+) -> None:
+    if no is not None:
+        os.environ["PROMETHEUS_NO"] = no  # the cluster node this consumer stands for
     _configurar_django(url)
     from django.db import connection
 
@@ -119,15 +129,18 @@ def _consumidor_servicos(url: str, nome: str, tipos: list[str], largada, saida) 
     connection.ensure_connection()
     saida.put("pronto")
     largada.wait()
+    fim = _fim(segundos)
     ciclos = 0
-    while (item := services.consumir(tipos=tipos, consumidor=nome)) is not None:
+    while time.perf_counter() < fim and (item := services.consumir(tipos=tipos, consumidor=nome)) is not None:
         services.concluir(item_id=item.pk, lease_token=item.lease_token, resultado={"ok": True})
         ciclos += 1
     connection.close()
     saida.put(ciclos)
 
 
-def _consumidor_raw(url: str, nome: str, tipos: list[str], largada, saida) -> None:
+def _consumidor_raw(
+    url: str, nome: str, tipos: list[str], largada, saida, segundos: float | None = None, no: str | None = None
+) -> None:
     import psycopg
 
     ciclos = 0
@@ -135,7 +148,8 @@ def _consumidor_raw(url: str, nome: str, tipos: list[str], largada, saida) -> No
         cursor = conexao.cursor()
         saida.put("pronto")
         largada.wait()
-        while (linha := cursor.execute(_RAW_RESERVAR, (nome, tipos[0])).fetchone()) is not None:
+        fim = _fim(segundos)
+        while time.perf_counter() < fim and (linha := cursor.execute(_RAW_RESERVAR, (nome, tipos[0])).fetchone()):
             cursor.execute(_RAW_CONCLUIR, linha)
             ciclos += 1
     saida.put(ciclos)
@@ -149,10 +163,10 @@ def _configurar_django(url: str) -> None:
     _comum.configurar_django(url)
 
 
-def semear(url: str) -> None:
+def semear(url: str, concluidos: int = CONCLUIDOS, pendentes: int = PENDENTES) -> None:
     import psycopg
 
-    parametros = {"concluidos": CONCLUIDOS, "pendentes": PENDENTES, "tipo": TIPO}
+    parametros = {"concluidos": concluidos, "pendentes": pendentes, "tipo": TIPO}
     with psycopg.connect(_comum.conninfo(url), autocommit=True) as conexao:
         for comando in _SEMEAR:
             conexao.execute(comando, parametros if "%(" in comando else None)
@@ -171,16 +185,34 @@ def _esperar(saida, processos, quantos: int) -> list:
     return recebidos
 
 
-def rodar(url: str, modo: str, consumidores: int) -> Resultado:
-    semear(url)
+def rodar(
+    url: str,
+    modo: str,
+    consumidores: int,
+    *,
+    nos: list[str] | None = None,
+    segundos: float | None = None,
+    concluidos: int = CONCLUIDOS,
+    pendentes: int = PENDENTES,
+) -> Resultado:
+    """``consumidores`` processes claim and conclude the ``pendentes`` items seeded afresh: until
+    the queue is empty, or for ``segundos`` (then the queue must outlast them). With ``nos``, the
+    node (``PROMETHEUS_NO``) each consumer stands for, and its name says so, as a cluster's do."""
+    semear(url, concluidos, pendentes)
     contexto = mp.get_context("spawn")
     largada = contexto.Event()
     saida = contexto.Queue()
     alvo = _consumidor_raw if modo == "raw" else _consumidor_servicos
     tipos = TIPOS_3 if modo == "servicos_3_tipos" else [TIPO]
+    nos_de: list[str | None] = list(nos) if nos else [None] * consumidores
+    if len(nos_de) != consumidores:
+        raise ValueError(f"{len(nos_de)} nodes named for {consumidores} consumers")
     processos = [
-        contexto.Process(target=alvo, args=(url, f"bench-{modo}-{n}", tipos, largada, saida))
-        for n in range(consumidores)
+        contexto.Process(
+            target=alvo,
+            args=(url, f"PROMETHEUS@{no}:{n}" if no else f"bench-{modo}-{n}", tipos, largada, saida, segundos, no),
+        )
+        for n, no in enumerate(nos_de)
     ]
     for processo in processos:
         processo.start()
@@ -188,12 +220,31 @@ def rodar(url: str, modo: str, consumidores: int) -> Resultado:
     inicio = time.perf_counter()
     largada.set()
     ciclos = sum(_esperar(saida, processos, consumidores))
-    segundos = time.perf_counter() - inicio
+    duracao = time.perf_counter() - inicio
     for processo in processos:
         processo.join(timeout=30)
-    if ciclos != PENDENTES:
-        raise SystemExit(f"{modo} x{consumidores}: {ciclos:,} cycles for {PENDENTES:,} pending items")
-    return Resultado(modo, consumidores, ciclos, segundos)
+    if segundos is None and ciclos != pendentes:
+        raise SystemExit(f"{modo} x{consumidores}: {ciclos:,} cycles for {pendentes:,} pending items")
+    if segundos is not None:
+        _conferir(url, f"{modo} x{consumidores}", ciclos, pendentes)
+    return Resultado(modo, consumidores, ciclos, duracao)
+
+
+def _conferir(url: str, rotulo: str, ciclos: int, pendentes: int) -> None:
+    """After a timed run: every claimed item concluded once, none left held, the queue not drained."""
+    import psycopg
+
+    with psycopg.connect(_comum.conninfo(url), autocommit=True) as conexao:
+        concluidos, presos, restantes = conexao.execute(
+            "SELECT count(*) FILTER (WHERE status = 'Concluido' AND consumidor <> 'bench'), "
+            "count(*) FILTER (WHERE status = 'EmProcessamento'), count(*) FILTER (WHERE status = 'Pendente') "
+            "FROM backlog_item"
+        ).fetchone()
+    if concluidos != ciclos or presos or restantes + ciclos != pendentes or not restantes:
+        raise SystemExit(
+            f"{rotulo}: {ciclos:,} cycles counted, {concluidos:,} concluded, {presos:,} held, "
+            f"{restantes:,} of {pendentes:,} still pending"
+        )
 
 
 def _explicar(url: str, texto: str, parametros: dict) -> str:

@@ -1,6 +1,7 @@
 """Builds spread over cluster nodes as internal items (issue 20; bench/README.md, "escala").
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/escala.py [--lote 20]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/escala.py \
+        [--lote 20] [--partes abc] [--segundos-c 3]
 
 Creates and migrates a throwaway database (``prometheus_bench_escala`` on the server of
 ``DATABASE_URL``, never that database itself), imports a five-vertente spec (spec_002's E and D,
@@ -15,9 +16,18 @@ spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approv
     each from the item's production to its release, the clusters started and idle before.
 (b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec on one and on
     two clusters (from the batch's production to its last release).
+(c) claim+conclude cycles per second of the backlog's own door (``services.consumir`` +
+    ``concluir``, ``DEBUG=false``) with 1, 2, 4 and 8 consumer processes named as the nodes of one
+    cluster (``PROMETHEUS@no-1:k``) or spread evenly over two (``no-1``, ``no-2``, each process with
+    its ``PROMETHEUS_NO``), against the raw claim (the bare ``UPDATE … SKIP LOCKED`` claim and its
+    completing update, no Django) with as many consumers, in the same run; each point
+    ``--segundos-c`` long on a queue seeded afresh (``bench/backlog_throughput.py``'s seeding,
+    consumers and checks: every claimed item concluded once, none left held, the queue not drained).
+    It truncates the backlog, so it runs last.
 
-Ratios are against the sequential build measured in the same run. The machine's cores bound
-everything: a node is a process group here, not a machine, so two nodes share the same 2 cores.
+Ratios of (a) and (b) are against the sequential build measured in the same run, those of (c)
+against the raw claim. The machine's cores bound everything: a node is a process group here, not a
+machine, so two nodes share the same 2 cores.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import time
 from pathlib import Path
 
 import _comum
+import backlog_throughput
 
 NOME_BANCO = "prometheus_bench_escala"
 EXEMPLOS = _comum.RAIZ / "examples" / "specs-repo" / "specs"
@@ -173,32 +184,89 @@ def com_clusters(quantos: int, url: str, pasta: Path, medir):
             c.parar()
 
 
+CONSUMIDORES_C = (1, 2, 4, 8)
+# (c)'s queue: some history, and more pending items than 8 raw consumers claim in a few seconds.
+CONCLUIDOS_C, PENDENTES_C = 20_000, 60_000
+
+
+def ciclos_por_no(url: str, segundos: float) -> None:
+    """(c): services' cycles/s over one and two clusters against the raw claim, point by point."""
+    _comum.sem_espera_de_fsync(url)
+    print(
+        f"(c) claim+conclude, {segundos:g} s a point on {PENDENTES_C:,} pending items "
+        f"(+{CONCLUIDOS_C:,} concluded), synchronous_commit off"
+    )
+    medidas: dict[tuple[str, int], float] = {}
+    for n in CONSUMIDORES_C:
+        pontos = [("raw", None), ("1 cluster", ["no-1"] * n)]
+        if n > 1:
+            pontos.append(("2 clusters", [f"no-{1 + k % 2}" for k in range(n)]))
+        for rotulo, nos in pontos:
+            r = backlog_throughput.rodar(
+                url,
+                "raw" if nos is None else "servicos",
+                n,
+                nos=nos,
+                segundos=segundos,
+                concluidos=CONCLUIDOS_C,
+                pendentes=PENDENTES_C,
+            )
+            medidas[(rotulo, n)] = r.por_segundo
+            print(
+                f"    {rotulo:<10} x{n}: {r.por_segundo:7,.0f} cycles/s ({r.ciclos:,} in {r.segundos:.1f} s, "
+                f"load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+    print("| consumers | raw claim | 1 cluster | 1 cluster / raw | 2 clusters | 2 clusters / raw |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in CONSUMIDORES_C:
+        raw, um = medidas[("raw", n)], medidas[("1 cluster", n)]
+        dois = medidas.get(("2 clusters", n))
+        coluna_dois = f"{dois:,.0f} | {dois / raw:.2f}" if dois else "— | —"
+        print(f"| {n} | {raw:,.0f} | {um:,.0f} | {um / raw:.2f} | {coluna_dois} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lote", type=int, default=20, help="desenvolvimento items of the batch of (b)")
-    parser.add_argument("--sem-lote", action="store_true", help="only (a)")
+    parser.add_argument("--sem-lote", action="store_true", help="without (b)")
+    parser.add_argument("--partes", default="abc", help="which parts to run, e.g. 'c' alone (default: abc)")
+    parser.add_argument("--segundos-c", type=float, default=3, help="length of each point of (c)")
     args = parser.parse_args()
+    partes = set(args.partes) - ({"b"} if args.sem_lote else set())
+    if not partes or not partes <= set("abc"):
+        parser.error("--partes: one or more of a, b, c")
 
     url = _comum.url_do_banco(NOME_BANCO)
     _comum.recriar_banco(url)
     _comum.configurar_django(url)
     _comum.migrar()
-    orcamento = preparar()
-    print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"spec_cinco: {len(orcamento.casos_teste)} covering-array rows, vertentes E P D I C")
+    print(
+        f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    if partes & {"a", "b"}:
+        construir(preparar(), partes, args.lote, url)
+    if "c" in partes:
+        ciclos_por_no(url, args.segundos_c)
 
+
+def construir(orcamento, partes: set[str], lote: int, url: str) -> None:
+    """(a) and (b)."""
+    print(f"spec_cinco: {len(orcamento.casos_teste)} covering-array rows, vertentes E P D I C")
     with tempfile.TemporaryDirectory(prefix="bench-escala-") as tmp:
         pasta = Path(tmp)
-        seq = sequencial(orcamento)
-        print(f"(a) sequential, one process:          {seq:7.1f} s  1.00x")
-        um = com_clusters(1, url, pasta, lambda: construir_lote(orcamento, 1))
-        print(f"(a) internal items, 1 node x 2 workers:{um:7.1f} s  {um / seq:.2f}x")
-        dois = com_clusters(2, url, pasta, lambda: construir_lote(orcamento, 1))
-        print(f"(a) internal items, 2 nodes x 2 workers:{dois:6.1f} s  {dois / seq:.2f}x")
-        if not args.sem_lote:
+        if "a" in partes:
+            seq = sequencial(orcamento)
+            print(f"(a) sequential, one process:          {seq:7.1f} s  1.00x")
+            um = com_clusters(1, url, pasta, lambda: construir_lote(orcamento, 1))
+            print(f"(a) internal items, 1 node x 2 workers:{um:7.1f} s  {um / seq:.2f}x")
+            dois = com_clusters(2, url, pasta, lambda: construir_lote(orcamento, 1))
+            print(f"(a) internal items, 2 nodes x 2 workers:{dois:6.1f} s  {dois / seq:.2f}x")
+        if "b" in partes:
             for quantos in (1, 2):
-                t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, args.lote))
-                print(f"(b) {args.lote} builds, {quantos} node(s): {t:7.1f} s, {60 * args.lote / t:5.2f} builds/min")
+                t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, lote))
+                print(f"(b) {lote} builds, {quantos} node(s): {t:7.1f} s, {60 * lote / t:5.2f} builds/min")
 
 
 if __name__ == "__main__":
