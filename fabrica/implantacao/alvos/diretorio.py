@@ -275,6 +275,10 @@ class AlvoDiretorio(Alvo):
             "-m",
             "pytest",
             "-q",
+            # The sandbox turns plugin autoload off: pytest-timeout is named, so the `timeout` the
+            # release's pyproject.toml sets bounds each smoke test (not an unknown option warned about).
+            "-p",
+            "pytest_timeout",
             "-p",
             "no:cacheprovider",
             *(["-c", config] if config else []),

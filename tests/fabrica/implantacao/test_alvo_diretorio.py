@@ -222,3 +222,24 @@ def test_smoke_no_sandbox_respeita_os_limites(fazer_release, ambientes, settings
     assert lenta.status == Implantacao.Status.FALHOU
     assert "tempo limite de 5 s" in lenta.erro
     assert atual(homologacao) == "spec_teste-v1"
+
+
+def test_smoke_no_sandbox_aplica_o_timeout_por_teste_da_release(fazer_release, ambientes):
+    """The sandbox turns pytest's plugin autoload off; the smoke run names pytest-timeout, so the
+    per-test ``timeout`` of the release's own pyproject.toml stops a stuck test (it was an 'Unknown
+    config option' warning in the log, and only the environment's whole timeout applied)."""
+    homologacao = ambientes["homologacao"]
+    homologacao.configuracao = {"timeout": 120}
+    homologacao.save()
+    pyproject = artefato("pyproject.toml", "[tool.pytest.ini_options]\ntimeout = 2\n")
+    dorme = "import time\n\n\ndef test_dorme_demais():\n    time.sleep(60)\n"
+    impl = implantar(
+        fazer_release(
+            1, artefatos=artefatos_de(1, extra=[pyproject, artefato("tests/test_dorme.py", dorme, papel="teste")])
+        )
+    )
+
+    assert impl.status == Implantacao.Status.FALHOU
+    assert "Timeout" in impl.log and "test_dorme_demais" in impl.log
+    assert "Unknown config option" not in impl.log
+    assert "tempo limite de 120 s" not in (impl.erro or "")
