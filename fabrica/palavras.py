@@ -369,6 +369,111 @@ FRASES = {
         "mais de %(n)s caminhos: testados os %(m)s primeiros"
     ),
     r"com as escolhas (?P<escolhas>.*?): (?P<frase_erro>.*)": _("com as escolhas %(escolhas)s: %(frase_erro)s"),
+    # reasons of cases without a test (workers/decisional.py)
+    r"a decisão (?P<decisao>\S+) lê a entrada (?P<entrada>\S+), que não tem valor": _(
+        "a decisão %(decisao)s lê a entrada %(entrada)s, que não tem valor"
+    ),
+    r"a entrada (?P<entrada>\S+?)=(?P<valor>.*) não se compara com a regra (?P<n>\d+) de (?P<decisao>\S+)": _(
+        "a entrada %(entrada)s=%(valor)s não se compara com a regra %(n)s de %(decisao)s"
+    ),
+    r"UNIQUE com mais de uma regra casando: (?P<numeros>.*)": _("UNIQUE com mais de uma regra casando: %(numeros)s"),
+    r"ANY com regras que casam e dão saídas diferentes": _("ANY com regras que casam e dão saídas diferentes"),
+    r"nenhuma regra de (?P<requisito>\S+) casa, e (?P<decisao>\S+) depende dela": _(
+        "nenhuma regra de %(requisito)s casa, e %(decisao)s depende dela"
+    ),
+    r"espera traz (?P<chaves>.*), que nenhuma decisão produz \(saídas: (?P<saidas>.*)\)": _(
+        "espera traz %(chaves)s, que nenhuma decisão produz (saídas: %(saidas)s)"
+    ),
+    r"espera\.(?P<chaves>.*?): nenhuma decisão produz isso \(saídas: (?P<saidas>.*)\)": _(
+        "espera.%(chaves)s: nenhuma decisão produz isso (saídas: %(saidas)s)"
+    ),
+    r"o caso não dá valor às entradas (?P<entradas>.*)": _("o caso não dá valor às entradas %(entradas)s"),
+    r"a entrada (?P<entrada>\S+?)=(?P<valor>.*) não é do tipo (?P<tipo>\S+)": _(
+        "a entrada %(entrada)s=%(valor)s não é do tipo %(tipo)s"
+    ),
+    # reasons of cases without a test (workers/processual.py, its espera)
+    r"espera\.(?P<chaves>.*?): um processo BPMN não produz isso \(a vertente P confere espera\.passa_por, "
+    r"espera\.nao_passa_por e espera\.termina_em\)": _(
+        "espera.%(chaves)s: um processo BPMN não produz isso (a vertente P confere espera.passa_por, "
+        "espera.nao_passa_por e espera.termina_em)"
+    ),
+    r"passa_por e nao_passa_por devem ser listas de ids de tarefa": _(
+        "passa_por e nao_passa_por devem ser listas de ids de tarefa"
+    ),
+    r"o gateway (?P<gateway>\S+) lê a variável (?P<variavel>\S+), que o caso não dá": _(
+        "o gateway %(gateway)s lê a variável %(variavel)s, que o caso não dá"
+    ),
+    r"o gateway (?P<gateway>\S+) compara (?P<variavel>\S+?)=(?P<valor>.*) com (?P<outro>.*): tipos que não se comparam": _(
+        "o gateway %(gateway)s compara %(variavel)s=%(valor)s com %(outro)s: tipos que não se comparam"
+    ),
+    r"no gateway (?P<gateway>\S+) nenhuma condição vale e não há padrão: o processo para ali": _(
+        "no gateway %(gateway)s nenhuma condição vale e não há padrão: o processo para ali"
+    ),
+    r"o fluxo volta aos mesmos pontos sem que os dados mudem: o processo não terminaria": _(
+        "o fluxo volta aos mesmos pontos sem que os dados mudem: o processo não terminaria"
+    ),
+    r"a junção paralela (?P<juncao>\S+) espera um fluxo que nunca chega: o processo não terminaria": _(
+        "a junção paralela %(juncao)s espera um fluxo que nunca chega: o processo não terminaria"
+    ),
+    r"nenhum token chega ao fim": _("nenhum token chega ao fim"),
+    r"o processo (?P<processo>\S+) não tem as tarefas (?P<tarefas>.*)": _(
+        "o processo %(processo)s não tem as tarefas %(tarefas)s"
+    ),
+    r"termina_em (?P<termina>\S+) não é o fim do processo (?P<processo>\S+) \((?P<fim>\S+)\)": _(
+        "termina_em %(termina)s não é o fim do processo %(processo)s (%(fim)s)"
+    ),
+    # reasons of cases without a test (workers/interface/planos.py)
+    r"dado\.tela = (?P<tela>.*) não é tela da spec; telas: (?P<telas>.*)": _(
+        "dado.tela = %(tela)s não é tela da spec; telas: %(telas)s"
+    ),
+    r"(?P<campo>[^:,]+): não é campo da tela (?P<tela>\S+)": _("%(campo)s: não é campo da tela %(tela)s"),
+    r"(?P<campos>[^:]+): não são campos da tela (?P<tela>\S+)": _("%(campos)s: não são campos da tela %(tela)s"),
+    r"nenhuma tela tem todos os campos do caso \((?P<campos>.*)\); diga a tela em dado\.tela ou use os nomes dos "
+    r"campos da spec": _(
+        "nenhuma tela tem todos os campos do caso (%(campos)s); diga a tela em dado.tela ou use os nomes dos campos "
+        "da spec"
+    ),
+    r"os campos do caso existem em mais de uma tela \((?P<telas>.*)\); diga qual em dado\.tela": _(
+        "os campos do caso existem em mais de uma tela (%(telas)s); diga qual em dado.tela"
+    ),
+    r"dado\.acao = (?P<acao>.*) não é ação da tela (?P<tela>\S+)": _(
+        "dado.acao = %(acao)s não é ação da tela %(tela)s"
+    ),
+    r"a ação (?P<acao>\S+) só navega para (?P<tela>\S+): não envia os campos": _(
+        "a ação %(acao)s só navega para %(tela)s: não envia os campos"
+    ),
+    r"nenhuma ação da tela (?P<tela>\S+) que envia os campos leva à tela (?P<destino>\S+)": _(
+        "nenhuma ação da tela %(tela)s que envia os campos leva à tela %(destino)s"
+    ),
+    r"a tela (?P<tela>\S+) não tem ação que envie os campos": _("a tela %(tela)s não tem ação que envie os campos"),
+    r"espera\.(?P<chaves>.*?) não se observa na interface \(vêm do endpoint (?P<metodo>\S+) (?P<endpoint>\S+)\): "
+    r"a vertente I verifica (?P<esperas>.*) — o que a tela mostra e aonde ela leva": _(
+        "espera.%(chaves)s não se observa na interface (vêm do endpoint %(metodo)s %(endpoint)s): a vertente I "
+        "verifica %(esperas)s — o que a tela mostra e aonde ela leva"
+    ),
+    r"espera\.(?P<chaves>.*?) não se observa na interface: a vertente I verifica (?P<esperas>.*) — o que a tela "
+    r"mostra e aonde ela leva": _(
+        "espera.%(chaves)s não se observa na interface: a vertente I verifica %(esperas)s — o que a tela mostra e "
+        "aonde ela leva"
+    ),
+    r"dado\.(?P<nome>\S+) é uma estrutura; um campo de tela recebe um valor só": _(
+        "dado.%(nome)s é uma estrutura; um campo de tela recebe um valor só"
+    ),
+    r"espera\.erro deve ser \{campo, mensagem\} \(ou uma lista deles\)": _(
+        "espera.erro deve ser {campo, mensagem} (ou uma lista deles)"
+    ),
+    r"espera\.erros deve ser \{campo: mensagem ou \[mensagens\]\}": _(
+        "espera.erros deve ser {campo: mensagem ou [mensagens]}"
+    ),
+    r"espera: (?P<campos>.*) não é campo da tela (?P<tela>\S+)": _("espera: %(campos)s não é campo da tela %(tela)s"),
+    r"espera diz que o envio é aceito e também que mostra erros": _(
+        "espera diz que o envio é aceito e também que mostra erros"
+    ),
+    r"espera\.tela \(aceito e levado a outra tela\) contradiz um envio recusado": _(
+        "espera.tela (aceito e levado a outra tela) contradiz um envio recusado"
+    ),
+    # fabrica/implantacao/services/decisoes.py: the reason of a rollback after a refused validation
+    r"Validação recusada: (?P<observacao>.*)": _("Validação recusada: %(observacao)s"),
     # words inside the sentences above
     r"diretorio": Ambiente.Alvo.DIRETORIO.label,
     r"comando": Ambiente.Alvo.COMANDO.label,

@@ -233,6 +233,24 @@ def _decidir(request: HttpRequest, pk: int, acao) -> HttpResponse:
     return redirect("implantacao", pk=pk)
 
 
+def _pedir_implantacao(request: PedidoAutenticado, pk: int, pedir) -> HttpResponse:
+    """A retry or a promotion asks for a new deployment the worker creates later: the PO lands on
+    the release page, whose deployments part shows it asked for and polls itself until it exists,
+    then links it (the same part as after approving the release; a reload shows the link too)."""
+    try:
+        item = pedir()
+    except ErroDominio as exc:
+        messages.error(request, exc.mensagem)
+        return redirect("implantacao", pk=pk)
+    impl = get_object_or_404(Implantacao.objects.only("pk", "release_id"), pk=pk)
+    messages.success(
+        request,
+        _("Nova implantação em %(ambiente)s solicitada: ela aparece em Implantações, abaixo, assim que começar.")
+        % {"ambiente": item.contexto.get("ambiente")},
+    )
+    return redirect(reverse("release", args=[impl.release_id]) + "#implantacoes-da-release")
+
+
 @require_POST
 @login_required
 def implantacao_validar(request: PedidoAutenticado, pk: int) -> HttpResponse:
@@ -306,14 +324,7 @@ def implantacao_promover(request: PedidoAutenticado, pk: int) -> HttpResponse:
                 ),
             )
 
-    def promover() -> str:
-        item = servicos.implantacao_promover(implantacao_id=pk, por=request.user)
-        return _("Promoção solicitada para %(ambiente)s (item #%(n)s).") % {
-            "ambiente": item.contexto.get("ambiente"),
-            "n": item.pk,
-        }
-
-    return _decidir(request, pk, promover)
+    return _pedir_implantacao(request, pk, lambda: servicos.implantacao_promover(implantacao_id=pk, por=request.user))
 
 
 @require_POST
@@ -352,8 +363,4 @@ def implantacao_repetir(request: PedidoAutenticado, pk: int) -> HttpResponse:
             ),
         )
 
-    def repetir() -> str:
-        item = servicos.implantacao_repetir(implantacao_id=pk, por=request.user)
-        return _("Implantação repetida: a nova implantação roda em segundo plano (item #%(n)s).") % {"n": item.pk}
-
-    return _decidir(request, pk, repetir)
+    return _pedir_implantacao(request, pk, lambda: servicos.implantacao_repetir(implantacao_id=pk, por=request.user))

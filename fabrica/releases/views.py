@@ -116,10 +116,12 @@ def _implantacoes_da_release(release: Release) -> dict:
     deployments asked for that no worker took yet (the approval's result, before a reload)."""
     implantacoes = list(release.implantacoes.select_related("ambiente").defer("log").order_by("-id")[:20])
     pedidas = selectors.implantacoes_pedidas(release) if release.status == Release.Status.APROVADA else []
+    por_ambiente = _por_ambiente(release)
     return {
         "release": release,
         "implantacoes": implantacoes,
-        "por_ambiente": _por_ambiente(release),
+        "por_ambiente": por_ambiente,
+        "situacao": _situacao(release, por_ambiente),
         "pedidas": pedidas,
         "acompanhar": bool(pedidas) or any(i.em_curso for i in implantacoes),
     }
@@ -221,6 +223,21 @@ def _por_ambiente(release: Release) -> list[Implantacao]:
     ):
         ultimas[impl.ambiente_id] = impl
     return sorted(ultimas.values(), key=lambda i: (i.ambiente.ordem, i.ambiente.nome))
+
+
+def _situacao(release: Release, por_ambiente: list[Implantacao]) -> str:
+    """The release's status tile: "aprovada" until its newest deployment failed or was refused,
+    then what happened and where (the per-environment list below says the same)."""
+    ultima = max(por_ambiente, key=lambda i: i.pk, default=None)
+    if release.status != Release.Status.APROVADA or ultima is None:
+        return str(release.get_status_display())
+    if ultima.validacao == Implantacao.Validacao.RECUSADA:
+        estado = ultima.get_validacao_display()
+    elif ultima.status == Implantacao.Status.FALHOU:
+        estado = ultima.get_status_display()
+    else:
+        return str(release.get_status_display())
+    return _("%(estado)s em %(ambiente)s") % {"estado": estado, "ambiente": ultima.ambiente.nome}
 
 
 _DECISOES = {

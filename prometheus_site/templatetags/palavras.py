@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import capfirst, get_text_list
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from prometheus_site import navegacao, vocabulario
 
@@ -158,3 +158,15 @@ def valor(dado: Any) -> str:
     if isinstance(dado, dict):
         return json_legivel(dado)
     return str(dado)
+
+
+@register.filter
+def maquina(runtime: dict[str, Any]) -> str:
+    """A budget's machine, "CPU 1 núcleo, RAM 512 MB": the noun agrees with the number of cores
+    (a fraction of a core reads as a plural)."""
+    cpu, ram = runtime.get("cpu"), runtime.get("ram_mb")
+    n = int(cpu) if isinstance(cpu, int | float) and cpu == int(cpu) else 2
+    return ngettext("CPU %(cpu)s núcleo, RAM %(ram)s MB", "CPU %(cpu)s núcleos, RAM %(ram)s MB", n) % {
+        "cpu": valor(cpu),
+        "ram": valor(ram),
+    }

@@ -61,10 +61,14 @@ def test_po_repete_e_rejeita_uma_implantacao_que_falhou(
     assert Item.objects.filter(tipo="implantar").count() == 1
     po.get_by_role("button", name="Repetir…").click()
     dialogo.get_by_role("button", name="Repetir a implantação").click()
-    expect(po.locator(".aviso").first).to_contain_text("Implantação repetida")
-    expect(po.locator("#decisao-falha")).to_contain_text("implantação repetida por po")
+    # It lands on the release page: the new deployment asked for, in words, linked once it exists.
+    expect(po.locator(".aviso").first).to_contain_text("Nova implantação em homologacao solicitada")
+    expect(po.locator("#pedidas")).to_contain_text("Implantação em homologacao solicitada")
     repeticao = processar(Item.objects.get(tipo="implantar", contexto__repete_ref=str(falhou.pk)))
     assert repeticao.status == Implantacao.Status.FALHOU and repeticao.falha == Implantacao.Falha.PENDENTE
+    expect(po.locator('#por-ambiente dd[data-ambiente="homologacao"] a')).to_have_attribute(
+        "href", f"/implantacoes/{repeticao.pk}/"
+    )
 
     # The retry failed the same way: the PO rejects the release from its row, after confirming.
     po.goto("/")

@@ -69,9 +69,15 @@ def test_po_valida_promove_e_recusa_pela_caixa(entrar_como, fotografar, fazer_re
     assert not Item.objects.filter(tipo="implantar", contexto__ambiente="producao").exists()
     po.get_by_role("button", name="Promover para producao").click()
     po.get_by_role("dialog").get_by_role("button", name="Promover", exact=True).click()
-    expect(po.locator(".aviso").first).to_contain_text("Promoção solicitada para producao")
+    expect(po.locator(".aviso").first).to_contain_text("Nova implantação em producao solicitada")
+    expect(po.locator("#pedidas")).to_contain_text("Implantação em producao solicitada")
     em_producao = processar(Item.objects.get(tipo="implantar", contexto__ambiente="producao"))
     assert em_producao.status == Implantacao.Status.CONCLUIDA
+    # The release page the promotion landed on polls its deployments part: the link shows, no reload.
+    expect(po.locator('#por-ambiente dd[data-ambiente="producao"] a')).to_have_attribute(
+        "href", f"/implantacoes/{em_producao.pk}/"
+    )
+    expect(po.locator("#pedidas")).to_have_count(0)
 
     # A second release reaches homologacao; the PO refuses it from the inbox, with the reason.
     segunda = implantar(fazer_release(2))

@@ -91,12 +91,12 @@ def test_rejeitar_pede_confirmacao_e_leva_ao_proximo(entrar_como, postgres, foto
     assert aprovar.evaluate(fundo) != rejeitar.evaluate(fundo)
     assert rejeitar.evaluate(cor) == "rgb(180, 35, 24)"  # --erro
 
-    # A reason of blanks is refused at its field, with what was typed kept.
+    # A reason of blanks is refused at its field (named in the error), with what was typed kept.
     po.get_by_label("Motivo da rejeição (obrigatório)").fill("   ")
     rejeitar.click()
     po.get_by_role("dialog").get_by_role("button", name="Rejeitar", exact=True).click()
     erro = po.locator("#erro-rejeitar")
-    expect(erro).to_have_text("Informe o motivo da decisão.")
+    expect(erro).to_have_text("Motivo da rejeição: Informe o motivo da decisão.")  # the error names its field
     expect(po.get_by_label("Motivo da rejeição (obrigatório)")).to_have_attribute("aria-invalid", "true")
     primeiro.refresh_from_db()
     assert primeiro.status == Orcamento.Status.ABERTO

@@ -132,3 +132,10 @@ def test_po_segue_cada_link_de_um_ciclo_sem_403_nem_404(ciclo):
     assert reverse("orcamento", args=[release.orcamento_id]) in vistos
     quebrados = {url: status for url, status in vistos.items() if status in (403, 404)}
     assert quebrados == {}
+
+
+def test_cartao_da_release_diz_que_a_implantacao_foi_recusada(ciclo):
+    # The status tile follows the newest deployment, as the per-environment list does (issue 17 item 7).
+    html = ciclo["po"].get(reverse("release", args=[ciclo["release"].pk])).content.decode()
+    assert '<div class="n" id="situacao">recusada em homologacao</div>' in html
+    assert 'data-ambiente="homologacao"' in html and ">aprovada</div>" not in html

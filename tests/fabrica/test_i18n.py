@@ -391,7 +391,8 @@ def release_com_falhas(release_pronta):
         ],
         pendencias=[{"vertente": "E", "descricao": "Conta.saldo: precisa de uma implementação — soma os lançamentos"}],
         nao_testaveis=[
-            {"vertente": "E", "caso": "caso_07", "motivo": "espera.sacar: faltam em dado os parâmetros valor"}
+            {"vertente": "E", "caso": "caso_07", "motivo": "espera.sacar: faltam em dado os parâmetros valor"},
+            *_motivos_dos_casos_sem_teste(),
         ],
         artefatos=[
             artefato("p/estrutural/conta.py", "x = 1\n"),
@@ -399,6 +400,96 @@ def release_com_falhas(release_pronta):
         ],
         recursos={"E": {"total_s": 1.0, "execucoes": [{"tentativa": 1, "isolamento": {"modo": "completo"}}]}},
     )
+
+
+# Cases of spec_004's screens that no test can be made of, one per reason the interface worker gives.
+_CASOS_DE_TELA_SEM_TESTE = [
+    ({}, None),
+    ({"categoria": "outros", "inexistente": 1}, None),
+    ({"tela": "nova_solicitacao", "status": "pago"}, None),
+    ({"tela": "nova_solicitacao", "status": "pago", "situacao": "nova"}, None),
+    ({"tela": "tela_x"}, None),
+    ({"tela": "nova_solicitacao", "acao": "cancelar"}, None),
+    ({"tela": "nova_solicitacao", "acao": "apagar"}, None),
+    ({"tela": "nova_solicitacao"}, {"tela": "aprovacao_gestor"}),
+    ({"tela": "nova_solicitacao"}, {"protocolo": "123"}),
+    ({"tela": "nova_solicitacao"}, {"erro": {"campo": "nada"}}),
+    ({"tela": "nova_solicitacao"}, {"erro": "nada"}),
+    ({"tela": "nova_solicitacao"}, {"erros": "nada"}),
+    ({"tela": "nova_solicitacao"}, {"valido": True, "erro": {"campo": "descricao", "mensagem": "curta"}}),
+    ({"tela": "nova_solicitacao", "descricao": ["a", "b"]}, None),
+]
+
+
+def _motivos_dos_casos_sem_teste() -> list[dict]:
+    """What the workers really record for cases without a test: spec_001's decisional cases
+    (covering-array rows without the decisions' inputs, cases expecting what no decision produces),
+    spec_003's process paths and spec_004's screens given the cases above."""
+    from fabrica.desenvolvimento.base import CasoDeTeste, Entrada, NaoTestavel
+    from fabrica.desenvolvimento.gerador import GeradorTemplates
+    from fabrica.desenvolvimento.workers.decisional import WorkerDecisional
+    from fabrica.desenvolvimento.workers.interface.modelo import _Tela
+    from fabrica.desenvolvimento.workers.interface.planos import planejar_caso
+    from fabrica.desenvolvimento.workers.processual import WorkerProcessual
+    from fabrica.specs.formato.interface import parametros_da_url
+    from tests.fabrica.apoio_workers import casos_da_spec, spec_exemplo
+
+    spec = spec_exemplo("spec_001")
+    # The worker itself, not the registry's (release_pronta's builds register test doubles).
+    entrada = Entrada(spec=spec, casos=casos_da_spec(spec), pacote=spec["id"], gerador=GeradorTemplates())
+    decisional = WorkerDecisional().produzir(entrada).nao_testaveis
+    motivos = [{"vertente": "D", "caso": n.caso, "motivo": n.motivo} for n in decisional]
+    spec = spec_exemplo("spec_003")  # its covering-array rows lack the gateways' variables
+    entrada = Entrada(spec=spec, casos=casos_da_spec(spec), pacote=spec["id"], gerador=GeradorTemplates())
+    motivos += [
+        {"vertente": "P", "caso": n.caso, "motivo": n.motivo}
+        for n in WorkerProcessual().produzir(entrada).nao_testaveis
+    ]
+    telas = spec_exemplo("spec_004")["spec_interface"]["telas"]
+    modelos = [_Tela(t, {x["id"]: parametros_da_url(x) for x in telas}) for t in telas]
+    for i, (dado, espera) in enumerate(_CASOS_DE_TELA_SEM_TESTE, 1):
+        plano = planejar_caso(modelos, CasoDeTeste(f"caso_{i:02d}", "caso", "", dado, espera))
+        assert isinstance(plano, NaoTestavel), (dado, espera)
+        motivos.append({"vertente": "I", "caso": plano.caso, "motivo": plano.motivo})
+    return motivos
+
+
+def test_motivos_dos_casos_sem_teste_em_ingles(db):
+    from django.utils import translation
+
+    from prometheus_site.vocabulario import frase
+    from tests.portugues import com_contexto
+
+    motivos = [m["motivo"] for m in _motivos_dos_casos_sem_teste()]
+    assert any("o caso não dá valor às entradas" in m for m in motivos)
+    assert any(": nenhuma decisão produz isso" in m for m in motivos)
+    assert any("não se observa na interface" in m for m in motivos)
+    assert any("que o caso não dá" in m for m in motivos)
+    with translation.override("en"):
+        ingleses = {m: frase(m) for m in motivos}
+    assert {m: i for m, i in ingleses.items() if com_contexto(i)} == {}
+    with translation.override("pt-br"):
+        assert [frase(m) for m in motivos] == motivos  # stored Portuguese, shown as stored
+
+
+@pytest.mark.parametrize(
+    ("cpu", "portugues", "ingles"),
+    [
+        (1, "CPU 1 núcleo, RAM 512 MB", "CPU 1 core, RAM 512 MB"),
+        (1.0, "CPU 1 núcleo, RAM 512 MB", "CPU 1 core, RAM 512 MB"),
+        (2, "CPU 2 núcleos, RAM 512 MB", "CPU 2 cores, RAM 512 MB"),
+        (0.5, "CPU 0,5 núcleos, RAM 512 MB", "CPU 0.5 cores, RAM 512 MB"),
+    ],
+)
+def test_maquina_concorda_com_o_numero_de_nucleos(cpu, portugues, ingles):
+    from django.utils import translation
+
+    from prometheus_site.templatetags.palavras import maquina
+
+    with translation.override("pt-br"):
+        assert maquina({"cpu": cpu, "ram_mb": 512}) == portugues
+    with translation.override("en"):
+        assert maquina({"cpu": cpu, "ram_mb": 512}) == ingles
 
 
 @pytest.fixture
@@ -446,6 +537,24 @@ def implantacao_concluida(implantacao_falhou):
 
 
 @pytest.fixture
+def implantacao_revertida(implantacao_concluida, elenco):
+    """implantacao_concluida's validation refused by the PO: the rollback it asked for, processed."""
+    from fabrica.implantacao import services
+    from tests.fabrica.implantacao.conftest import processar
+
+    services.implantacao_validar(
+        implantacao_id=implantacao_concluida.pk, por=elenco["po"], aprovado=False, observacao=OBSERVACAO_DO_PO
+    )
+    reverter = Item.objects.get(pk=implantacao_concluida.item_validacao_id).gerados.get(tipo="implantar")
+    reversao = processar(reverter)
+    assert reversao is not None and reversao.motivo.startswith("Validação recusada: ")  # stored in Portuguese
+    return reversao
+
+
+OBSERVACAO_DO_PO = "o botão salvar não responde"
+
+
+@pytest.fixture
 def hotfix(release_pronta, elenco):
     """release_pronta rejected with a reason, and the hotfix release its correction built."""
     from backlog.models import Item
@@ -455,14 +564,20 @@ def hotfix(release_pronta, elenco):
     release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo=MOTIVO_DO_PO)
     # A new spec version: without it (or a case) the same rebuild ends as "nothing to fix".
     nova_versao("spec_002")
-    return construir(Item.objects.get(tipo="corrigir_bug"))
+    return construir(Item.objects.get(tipo="corrigir_bug", contexto__feature_ref=release_pronta.rotulo_versao))
 
 
 MOTIVO_DO_PO = "o risco de menores sai errado"
 
 
 def test_release_e_implantacao_em_ingles_sem_portugues(
-    cliente_como, release_pronta, release_com_falhas, implantacao_falhou, implantacao_concluida, hotfix
+    cliente_como,
+    release_pronta,
+    release_com_falhas,
+    implantacao_falhou,
+    implantacao_concluida,
+    hotfix,
+    implantacao_revertida,
 ):
     from tests.fabrica.test_paginas_do_po import _frases_do_catalogo, _texto
     from tests.portugues import com_contexto
@@ -481,6 +596,7 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
         release_pronta.spec.titulo,
         *(c["titulo"] for c in release_pronta.casos if c.get("titulo")),
         MOTIVO_DO_PO,
+        OBSERVACAO_DO_PO,
         "soma os lançamentos",  # release_com_falhas's rule, from its spec
         "Created teste",  # tests.apoio.orcar's producer, an actor's name
         "Português (Brasil)",  # the language switch names each language in itself
@@ -496,6 +612,7 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
         "implantacao": reverse("implantacao", args=[implantacao_falhou.pk]),
         "log": reverse("implantacao-log", args=[implantacao_falhou.pk]),
         "concluida": reverse("implantacao", args=[implantacao_concluida.pk]),
+        "revertida": reverse("implantacao", args=[implantacao_revertida.pk]),
         "ambiente": reverse("ambiente", args=["homologacao"]),
         "ambientes": reverse("ambientes"),
         "construcao": reverse("construcao", args=[release_pronta.item_origem_id]),
@@ -518,6 +635,9 @@ def test_release_e_implantacao_em_ingles_sem_portugues(
     assert "deterministic corrector · AssertionError in 1 test; NotImplementedError in 2 tests" in falhas
     assert "Conta.saldo: needs an implementation — soma os lançamentos" in falhas  # the rule is data
     assert "espera.sacar: the data lacks the parameters valor" in falhas
+    assert "the case gives no value to the inputs" in falhas and "no decision produces this" in falhas
+    assert "cannot be observed in the interface" in falhas
+    assert f"Validation refused: {OBSERVACAO_DO_PO}" in textos["revertida"]
     assert "Completed" in textos["release"]  # the timeline's "concluido"
     for ingles in ("The smoke tests failed (exit code", "Directory", "Product (system)"):
         assert ingles in implantacao, ingles

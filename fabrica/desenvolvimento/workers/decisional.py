@@ -435,7 +435,7 @@ class WorkerDecisional(Worker):
         desconhecidas = sorted(k for k in espera if k not in modelo.produtor)
         if desconhecidas:
             raise NaoAvaliavel(
-                f"espera traz {', '.join(desconhecidas)}, que nenhuma decisão produz "
+                f"espera.{', espera.'.join(desconhecidas)}: nenhuma decisão produz isso "
                 f"(saídas: {', '.join(modelo.produtor)})"
             )
         faltando = [e for e in modelo.externas if e not in caso.dado]

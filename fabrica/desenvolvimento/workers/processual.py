@@ -623,8 +623,8 @@ class WorkerProcessual(Worker):
         desconhecidas = sorted(set(espera) - {"passa_por", "nao_passa_por", "termina_em"})
         if desconhecidas:
             raise NaoExecutavel(
-                f"espera traz {', '.join(desconhecidas)}, que um processo BPMN não produz "
-                "(a vertente P confere passa_por, nao_passa_por e termina_em)"
+                f"espera.{', espera.'.join(desconhecidas)}: um processo BPMN não produz isso "
+                "(a vertente P confere espera.passa_por, espera.nao_passa_por e espera.termina_em)"
             )
         passa = espera.get("passa_por", [])
         nao_passa = espera.get("nao_passa_por", [])

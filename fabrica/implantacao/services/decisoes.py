@@ -100,7 +100,8 @@ def implantacao_validar(*, implantacao_id: int, por: User, aprovado: bool, obser
                         ambiente=impl.ambiente.nome,
                         para=impl.release_anterior.rotulo_versao if impl.release_anterior else None,
                         implantacao_ref=str(impl.pk),
-                        motivo=_("Validação recusada: %(obs)s") % {"obs": observacao},
+                        # Stored in Portuguese, read in the page's language (``fabrica.palavras.FRASES``).
+                        motivo=f"Validação recusada: {observacao}",
                         por=ator_de(por),
                     )
                 )

@@ -192,11 +192,39 @@ def test_repetir_pela_pagina_so_o_po_e_depois_de_confirmar(cliente_como, falha_r
     assert "de novo?" in primeiro.content.decode()
     assert Item.objects.filter(tipo="implantar").count() == 1
     feito = cliente.post(url, {"confirmado": "sim"}, follow=True)
+    # It lands on the release page, whose deployments part names the new deployment in words
+    # (no item numbers) and polls itself until the worker creates it (issue 17 item 7).
+    assert (
+        feito.redirect_chain[-1][0] == reverse("release", args=[falha_rapida.release_id]) + "#implantacoes-da-release"
+    )
     html = feito.content.decode()
-    assert "Implantação repetida" in html and "Decisão sobre a falha: <strong>implantação repetida</strong>" in html
-    assert Item.objects.filter(tipo="implantar", contexto__repete_ref=str(falha_rapida.pk)).count() == 1
+    assert "Nova implantação em homologacao solicitada" in html and "item #" not in html
+    assert 'id="pedidas"' in html and "Implantação em homologacao solicitada" in html
+    assert 'hx-trigger="every 2s"' in html and "htmx-2.min.js" in html
+    falha_rapida.refresh_from_db()
+    assert falha_rapida.falha == Falha.REPETIDA
+    item = Item.objects.get(tipo="implantar", contexto__repete_ref=str(falha_rapida.pk))
+    nova = processar(item)
+    assert nova is not None
+    parte = cliente.get(
+        reverse("release", args=[falha_rapida.release_id]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="implantacoes-da-release",
+    ).content.decode()
+    assert f'href="{reverse("implantacao", args=[nova.pk])}"' in parte and 'id="pedidas"' not in parte
+    # Without JavaScript a reload shows the same link.
+    recarregada = cliente.get(reverse("release", args=[falha_rapida.release_id])).content.decode()
+    assert f'href="{reverse("implantacao", args=[nova.pk])}"' in recarregada
     de_novo = cliente.post(url, {"confirmado": "sim"}, follow=True)
     assert "já foi decidida" in de_novo.content.decode()
+
+
+def test_cartao_da_release_diz_que_a_implantacao_falhou(cliente_como, falha_rapida):
+    url = reverse("release", args=[falha_rapida.release_id])
+    html = cliente_como("po").get(url).content.decode()
+    assert '<div class="n" id="situacao">falhou em homologacao</div>' in html
+    ingles = cliente_como("po").get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<div class="n" id="situacao">failed in homologacao</div>' in ingles
 
 
 @pytest.mark.parametrize("quem", ELENCO)

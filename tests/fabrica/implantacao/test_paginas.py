@@ -214,8 +214,22 @@ def test_validar_recusar_promover_pela_pagina(cliente_como, fazer_release, rapid
     assert "Implantar spec_teste-v3 em producao?" in pergunta.content.decode()
     assert not Item.objects.filter(tipo="implantar", contexto__ambiente="producao").exists()
     promovida = po.post(reverse("implantacao-promover", args=[terceira.pk]), {"confirmado": "sim"}, follow=True)
-    assert "Promoção solicitada para producao" in promovida.content.decode()
+    # It lands on the release page: the deployment asked for, in words, and the part polling until
+    # the worker creates it; then the part links it (issue 17 item 7).
+    html = promovida.content.decode()
+    assert (
+        promovida.redirect_chain[-1][0] == reverse("release", args=[terceira.release_id]) + "#implantacoes-da-release"
+    )
+    assert "Nova implantação em producao solicitada" in html and "item #" not in html
+    assert "Implantação em producao solicitada" in html and 'hx-trigger="every 2s"' in html
     assert Item.objects.filter(tipo="implantar", contexto__ambiente="producao").count() == 1
+    em_producao = processar(Item.objects.get(tipo="implantar", contexto__ambiente="producao"))
+    assert em_producao is not None
+    parte = po.get(
+        reverse("release", args=[terceira.release_id]), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="implantacoes-da-release"
+    ).content.decode()
+    assert f'href="{reverse("implantacao", args=[em_producao.pk])}"' in parte
+    assert f'<dd data-ambiente="producao"><a href="{reverse("implantacao", args=[em_producao.pk])}"' in parte
     assert cliente_como("admin").post(reverse("implantacao-promover", args=[terceira.pk])).status_code == 403
     assert cliente_como("admin").post(reverse("implantacao-dispensar", args=[terceira.pk])).status_code == 403
 

@@ -183,7 +183,7 @@ def _esperado_explicito(
         origem = f" (vêm do endpoint {acao['metodo']} {acao['endpoint']})" if acao["endpoint"] else ""
         return None, (
             f"espera.{', espera.'.join(desconhecidas)} não se observa na interface{origem}: "
-            f"a vertente I verifica {', '.join(ESPERAS)} — o que a tela mostra e aonde ela leva"
+            f"a vertente I verifica espera.{', espera.'.join(ESPERAS)} — o que a tela mostra e aonde ela leva"
         )
     erros: dict[str, list[str]] = {}
     itens = espera.get("erro", [])
