@@ -65,8 +65,7 @@ _RESERVAR = f"""
     SET status = 'EmProcessamento', consumidor = %(consumidor)s, consumido_em = %(agora)s::timestamptz,
         tentativas = i.tentativas + 1, lease_token = gen_random_uuid(),
         lease_expira_em = %(agora)s::timestamptz + make_interval(secs => %(segundos)s::int)
-    FROM candidato
-    WHERE i.id = candidato.id
+    WHERE i.id = ANY(ARRAY(SELECT id FROM candidato))
     RETURNING {_RETORNO}
 ), evento AS (
     INSERT INTO backlog_evento (tipo, item_id, ator, dados, criado_em)
