@@ -118,7 +118,8 @@ def test_rejeitar_pede_confirmacao_e_leva_ao_proximo(entrar_como, postgres, foto
     banner = po.locator(".aviso.decisao")
     expect(banner).to_have_text("Orçamento rejeitado.")
     # Not a green banner: red for a rejection, and it has the focus (screen readers read it).
-    assert banner.evaluate(fundo) == "rgb(253, 236, 234)"
+    # (Read with retries: the banner's text can be in the page before its stylesheet applies.)
+    expect(banner).to_have_css("background-color", "rgb(253, 236, 234)")
     expect(banner).to_be_focused()
     expect(po.locator("#decisao")).to_contain_text("Decisão: rejeitado por po")
     primeiro.refresh_from_db()
