@@ -16,6 +16,23 @@ class InlineSomenteLeitura(admin.TabularInline):
         return False
 
 
+class AdminSomenteLeitura(admin.ModelAdmin):
+    """Rows written by services only, listed and opened read-only: no add, no change, no delete
+    (every field of the model shown as read-only)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class SitePrometheus(admin.AdminSite):
     """Django's admin, except that someone who is not staff gets the app's pages: a person
     logged in without the role sees the app's 403 (not the admin's own login form, which would

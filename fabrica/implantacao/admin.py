@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fabrica.implantacao import services as servicos
 from fabrica.implantacao.models import Implantacao
 from fabrica.models import Ambiente
+from prometheus_site.admin import AdminSomenteLeitura
 
 
 class AmbienteForm(forms.ModelForm):
@@ -64,20 +65,10 @@ class AmbienteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Implantacao)
-class ImplantacaoAdmin(admin.ModelAdmin):
+class ImplantacaoAdmin(AdminSomenteLeitura):
     """Written by the deployment services only: read here; decisions are in the app's pages."""
 
     list_display = ["id", "tipo", "versao", "ambiente", "status", "validacao", "iniciado_em", "terminado_em"]
     list_filter = ["status", "validacao", "tipo", "ambiente"]
     search_fields = ["spec_ref", "versao"]
     list_select_related = ["ambiente"]
-    readonly_fields = [f.name for f in Implantacao._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
