@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
+from django.urls import reverse
+
 from backlog.services import NovoItem
 from backlog.tipos import registrar_tipo
 
@@ -268,6 +270,19 @@ def item_desenvolvimento(*, spec_ref: str, spec_recursos: dict[str, Any], depend
         contexto={"spec_ref": spec_ref, "spec_recursos": spec_recursos},
         depende_de=list(depende_de),
     )
+
+
+def montagem_url(origem: int) -> str:
+    """Where a build's outcome appears over REST (the path, on the site's address): the list
+    holding its assembly item (``montar_release``), whose ``resultado`` names the release
+    (``release_ref``, ``release_url``) or says there was nothing to fix (``nada_a_corrigir``,
+    ``corrige_url``). The ``desenvolvimento`` / ``corrigir_bug`` item's own result carries it."""
+    return f"{reverse('api-backlog-itens')}?produzido_por={origem}&tipo={TipoItem.MONTAR_RELEASE}"
+
+
+def release_url(release_id: int) -> str:
+    """A release over REST (the path, on the site's address)."""
+    return reverse("api-release", args=[release_id])
 
 
 def itens_da_construcao(

@@ -262,7 +262,11 @@ def _repartir(item: Item, plano: Plano) -> None:
         backlog.concluir(
             item_id=item.pk,
             lease_token=item.lease_token,
-            resultado={"vertentes": vertentes, "no": settings.PROMETHEUS_NO},
+            resultado={
+                "vertentes": vertentes,
+                "no": settings.PROMETHEUS_NO,
+                "montagem_url": contratos.montagem_url(item.pk),
+            },
             items_gerados=contratos.itens_da_construcao(
                 spec_ref=spec.spec_id,
                 vertentes=vertentes,
@@ -466,6 +470,7 @@ def nada_a_corrigir(
         "nada_a_corrigir": True,
         "corrige": alvo.rotulo_versao,
         "corrige_id": alvo.pk,
+        "corrige_url": contratos.release_url(alvo.pk),
         "por_que": por_que,
         "motivo": motivo,
         "corretor": corretor,
@@ -608,6 +613,7 @@ def _registrar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, p
             resultado={
                 "release_ref": rotulo,
                 "release_id": release.pk,
+                "release_url": contratos.release_url(release.pk),
                 "artefatos": caminhos,
                 "testes_passaram": resultado.passou,
             },
