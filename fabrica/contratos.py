@@ -451,5 +451,11 @@ def item_avaliar_efetividade(
 def registrar(validadores: dict[TipoItem, Callable[[dict[str, Any]], dict[str, list[str]]]]) -> None:
     """Registers every type with MS_Backlog; ``validadores``: rules beyond a type's schema, checked
     when an item is produced (a reference must exist), given by ``FabricaConfig.ready``."""
+    vertentes = set(TIPO_DA_VERTENTE.values())
     for tipo, (descricao, schema) in CONTRATOS.items():
-        registrar_tipo(tipo.value, schema, descricao=descricao, validar=validadores.get(tipo))
+        # A vertente that cannot be built is still a part of its release, shown failed with its
+        # reason: its item concludes with the failure when its attempts run out, so the assembly
+        # is unblocked (docs/desenvolvimento.md, "Internal items").
+        registrar_tipo(
+            tipo.value, schema, descricao=descricao, validar=validadores.get(tipo), falha_conclui=tipo in vertentes
+        )
