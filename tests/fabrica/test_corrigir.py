@@ -169,6 +169,49 @@ def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cl
     assert "Nothing to fix automatically:" in texto and com_contexto(texto) == {}
 
 
+def _seguir_ate_o_desfecho(api, item_id: int) -> dict:
+    """What a REST consumer polling only its own desenvolvimento/corrigir_bug item does: read the
+    item, follow ``montagem_url`` to the assembly, follow the assembly's link to the release."""
+    origem = api.get(f"/api/backlog/itens/{item_id}/").json()
+    assert origem["status"] == "Concluido"
+    assert origem["resultado"]["montagem_url"] == f"/api/backlog/itens/?produzido_por={item_id}&tipo=montar_release"
+    lista = api.get(origem["resultado"]["montagem_url"]).json()
+    (montagem,) = lista["results"] if isinstance(lista, dict) else lista
+    assert montagem["tipo"] == "montar_release" and montagem["produzido_por"] == item_id
+    assert montagem["status"] == "Concluido"
+    return montagem["resultado"]
+
+
+def test_o_item_de_quem_pediu_leva_ao_desfecho_pela_api(api_como, release_pronta, elenco):
+    """Issue 17: the outcome of a desenvolvimento (its release) and of a corrigir_bug (a hotfix, or
+    nothing to fix) is reachable from the item its producer polls, through the backlog contract."""
+    api = api_como("sistema")
+    resultado = _seguir_ate_o_desfecho(api, release_pronta.item_origem_id)
+    assert (resultado["release_ref"], resultado["release_id"]) == ("spec_002-v1", release_pronta.pk)
+    assert api.get(resultado["release_url"]).json()["release_ref"] == "spec_002-v1"
+
+    # A fix with nothing to fix: the assembly says so and links the release that lists it.
+    release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo="o limite ignora a renda")
+    item = _sem_release()
+    resultado = _seguir_ate_o_desfecho(api, item.pk)
+    assert resultado["nada_a_corrigir"] is True and resultado["corrige_url"] == f"/api/releases/{release_pronta.pk}/"
+    assert [n["item"] for n in api.get(resultado["corrige_url"]).json()["nada_a_corrigir"]] == [item.pk]
+
+    # A fix with a case: the assembly links the hotfix.
+    assert (
+        _corrigir(api_como, {"feature_ref": "spec_002-v1", "erro": "menor aprovado", "caso": CASO}).status_code == 201
+    )
+    hotfix = _processar()
+    resultado = _seguir_ate_o_desfecho(api, hotfix.item_origem_id)
+    assert resultado["release_url"] == f"/api/releases/{hotfix.pk}/" and resultado["release_ref"] == "spec_002-v2"
+
+
+@pytest.mark.parametrize("valor", ["abc", "-1", "1.5", str(2**63)])
+def test_filtro_produzido_por_invalido_e_recusado_nomeando_o_campo(api_como, valor):
+    resp = api_como("sistema").get("/api/backlog/itens/", {"produzido_por": valor})
+    assert "produzido_por" in assert_forma_de_erro(resp, 400)["campos"]
+
+
 def test_com_caso_a_correcao_vira_hotfix_mesmo_com_o_codigo_igual(api_como, release_pronta):
     _corrigir(api_como, {"feature_ref": "spec_002-v1", "erro": "menor aprovado", "caso": CASO})
     hotfix = _processar()
