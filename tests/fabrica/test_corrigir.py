@@ -155,18 +155,36 @@ def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cl
     assert 'id="nada-a-corrigir"' in construcao and "hx-get" not in construcao
     assert f'href="/releases/{release_pronta.pk}/"' in construcao
 
+    # How to go on: a new spec version (the spec's page, which the PO opens; the admin's sync for
+    # admins), a case over the API, or a model-backed corrector.
+    # The reason keeps its lines (a failed deployment's log excerpt read as one run-on line before).
+    (citado,) = lxml.html.fromstring(html).xpath(f'//*[@id="nada-a-corrigir-{item.pk}"]//q')
+    assert "texto-com-linhas" in citado.get("class") and citado.text_content() == "o limite ignora a renda"
+    prosseguir = lxml.html.fromstring(html).xpath(f'//*[@id="como-prosseguir-{item.pk}"]')[0]
+    texto = " ".join(prosseguir.text_content().split())
+    assert "specs/spec_002.yaml" in texto and "POST /api/specs/" in texto and "contexto.caso" in texto
+    assert "PROMETHEUS_LLM_URL" in texto and "docs/modelo.md" in texto
+    assert prosseguir.xpath(".//a/@href") == [f"/specs/{release_pronta.spec_id}/"]
+    assert cliente_como("po").get(f"/specs/{release_pronta.spec_id}/").status_code == 200
+    do_admin = lxml.html.fromstring(cliente_como("admin").get(f"/releases/{release_pronta.pk}/").content.decode())
+    links = do_admin.xpath(f'//*[@id="como-prosseguir-{item.pk}"]//a/@href')
+    assert "/admin/fabrica/spec/" in links and cliente_como("admin").get("/admin/fabrica/spec/").status_code == 200
+    assert 'id="como-prosseguir"' in construcao and f'href="/specs/{release_pronta.spec_id}/"' in construcao
+
     # In English, whole.
     ingles = cliente_como("po")
     ingles.cookies["django_language"] = "en"
     pagina = lxml.html.fromstring(ingles.get(f"/releases/{release_pronta.pk}/").content.decode())
     bloco = pagina.xpath(f'//*[@id="nada-a-corrigir-{item.pk}"]')[0].text_content()
     assert "Nothing to fix automatically." in bloco and "deterministic generator rebuilt" in bloco
+    assert "How to go on:" in bloco and "A new version of the spec spec_002" in bloco
+    assert "model-backed corrector" in bloco
     assert com_contexto(bloco, ["o limite ignora a renda"]) == {}
     evento = pagina.xpath('//strong[@class="nada-a-corrigir"]')[0].text_content()
     assert evento == "nothing to fix automatically"
     estado = lxml.html.fromstring(ingles.get(f"/desenvolvimento/{item.pk}/").content.decode())
     texto = estado.xpath('//*[@id="estado"]')[0].text_content()
-    assert "Nothing to fix automatically:" in texto and com_contexto(texto) == {}
+    assert "Nothing to fix automatically:" in texto and "How to go on:" in texto and com_contexto(texto) == {}
 
 
 def _seguir_ate_o_desfecho(api, item_id: int) -> dict:
