@@ -37,7 +37,9 @@ class CotaNoBanco:
         livre = self.tokens_release - (gastos or 0)
         teto = f"por release ({self.tokens_release} tokens, somadas todas as vertentes)"
         if self.orcamento_id is not None:
-            do_orcamento = Orcamento.objects.filter(pk=self.orcamento_id).values_list("tokens_gastos", flat=True).first()
+            do_orcamento = (
+                Orcamento.objects.filter(pk=self.orcamento_id).values_list("tokens_gastos", flat=True).first()
+            )
             livre_orcamento = self.tokens_orcamento - (do_orcamento or 0)
             if livre_orcamento < livre:
                 livre = livre_orcamento

@@ -119,6 +119,10 @@ class ReleaseDetalhe(ReleaseResumo):
     nada_a_corrigir = serializers.SerializerMethodField(
         help_text="Pedidos de correção desta release que terminaram sem release: nada a corrigir automaticamente."
     )
+    tokens_modelo = serializers.SerializerMethodField(
+        help_text="Tokens do modelo: estimados pelo orçamento e gastos por esta release, por vertente e no total, "
+        "o custo, o gasto do orçamento contra o seu teto e as chamadas que um teto recusou. Nulo sem modelo."
+    )
 
     class Meta(ReleaseResumo.Meta):
         fields = [
@@ -136,8 +140,13 @@ class ReleaseDetalhe(ReleaseResumo):
             "geracao",
             "comparacao",
             "nada_a_corrigir",
+            "tokens_modelo",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_tokens_modelo(self, obj: Release) -> dict | None:
+        return selectors.tokens_do_modelo(obj)
 
     @extend_schema_field(ComparacaoSaida(allow_null=True))
     def get_comparacao(self, obj: Release) -> dict | None:

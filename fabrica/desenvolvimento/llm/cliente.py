@@ -30,6 +30,8 @@ RETRY_AFTER_MAXIMO_S = 60.0
 # Fewer tokens than this left for the answer: the call is not made (it could not hold an edit).
 RESPOSTA_MINIMA = 256
 _POR_MILHAO = Decimal(1_000_000)
+# How a call refused by a token ceiling begins its reason (the release page finds them by it).
+TETO_ATINGIDO = "Teto de tokens"
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ class ClienteModelo:
         reserva = self.cota.reservar(estimativa + self.config.max_resposta, estimativa + RESPOSTA_MINIMA)
         if not reserva.tokens:
             raise _Falha(
-                f"Teto de tokens {reserva.teto} atingido: restam {reserva.restante}, e o pedido precisaria de "
+                f"{TETO_ATINGIDO} {reserva.teto} atingido: restam {reserva.restante}, e o pedido precisaria de "
                 f"cerca de {estimativa} mais {RESPOSTA_MINIMA} para a resposta. O modelo não foi chamado.",
                 repetir=False,
             )
