@@ -22,7 +22,7 @@ from fabrica.models import Construcao, ModeloPrecificacao, Orcamento, Release
 from fabrica.precificacao.modelo import TOKENS_INICIAIS, unidades
 from fabrica.precificacao.services import tokens_calibrar
 from fabrica.specs.formato import tamanho_por_vertente
-from tests.apoio import construir, desenvolver, nova_versao, orcar
+from tests.apoio import TIPOS_INTERNOS, construir, desenvolver, nova_versao, orcar
 from tests.fabrica.apoio_modelo import andaime, implementacao, spec_002
 from tests.servidor_llm import ServidorFalso
 from tests.servidores import url_do_banco_de_teste
@@ -202,7 +202,7 @@ def test_o_teto_da_release_para_a_segunda_vertente_depois_que_a_primeira_gastou(
     item.refresh_from_db()
     assert item.status == Status.CONCLUIDO
     assert Release.objects.filter(item_origem=item).count() == 1
-    assert processar_proximo(["corrigir_bug", "worker_estrutura", "worker_decisao", "montar_release"]) is None
+    assert processar_proximo(["corrigir_bug", *TIPOS_INTERNOS]) is None
 
 
 def _cliente(url: str, cota: CotaNoBanco) -> ClienteModelo:
