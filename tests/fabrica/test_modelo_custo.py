@@ -19,6 +19,7 @@ from fabrica.consumidor import processar_proximo
 from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.tetos import CotaNoBanco
 from fabrica.models import Construcao, ModeloPrecificacao, Orcamento, Release
+from fabrica.precificacao.calibracao import AmostraTokens, ajustar_tokens
 from fabrica.precificacao.modelo import TOKENS_INICIAIS, unidades
 from fabrica.precificacao.services import tokens_calibrar
 from fabrica.specs.formato import tamanho_por_vertente
@@ -278,3 +279,31 @@ def test_o_contador_e_do_banco_outro_processo_gasta_este_e_recusado(servidor, or
     construcao.refresh_from_db()
     assert construcao.tokens_gastos == 4900
     assert CHAVE not in feito.stdout + feito.stderr
+
+
+def test_ajuste_dos_tokens_razao_das_somas_com_zeros_e_fracao_de_saida():
+    amostras = [
+        AmostraTokens(
+            unidades={"E": 10, "D": 5},
+            reais={"E": 8000, "D": 0},
+            estimados={"E": 6000, "D": 1500},
+            entrada=7000,
+            saida=1000,
+        ),
+        AmostraTokens(
+            unidades={"E": 30, "D": 5},
+            reais={"E": 16000, "D": 1000},
+            estimados={"E": 18000, "D": 1500},
+            entrada=15000,
+            saida=2000,
+        ),
+    ]
+    atuais = dict(TOKENS_INICIAIS["tokens_por_unidade"])
+    ajuste = ajustar_tokens(amostras, atuais, 0.2)
+    assert ajuste.tokens_por_unidade["E"] == 24000 / 40 and ajuste.tokens_por_unidade["D"] == 1000 / 10
+    assert {v: ajuste.tokens_por_unidade[v] for v in "PIC"} == {v: atuais[v] for v in "PIC"}
+    assert ajuste.fracao_saida == round(3000 / 25000, 4)
+    # Totals: 8000 against 10 × 600 + 5 × 100, 17000 against 30 × 600 + 5 × 100; before, 7500 and 19500.
+    assert ajuste.mmre == round((1500 / 8000 + 1500 / 17000) / 2, 4)
+    assert ajuste.mmre_anterior == round((500 / 8000 + 2500 / 17000) / 2, 4)
+    assert ajuste.amostras == 2
