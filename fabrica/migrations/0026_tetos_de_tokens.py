@@ -12,7 +12,7 @@ def gastos_ate_aqui(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fabrica", "0024_indices_da_caixa_implantacoes"),
+        ("fabrica", "0025_horas_por_vertente"),
     ]
 
     operations = [
