@@ -553,6 +553,9 @@ FRASES_DO_MODELO = {
     r"Tentativa (?P<n>\d+): (?P<frase>.*)": _("Tentativa %(n)s: %(frase)s"),
     r"(?P<frase>.*) Nada foi alterado\.": _("%(frase)s Nada foi alterado."),
     r"resposta do modelo recusada\. (?P<frase>.*)": _("resposta do modelo recusada. %(frase)s"),
+    r"(?P<frase>.*) A resposta foi cortada no limite de (?P<n>\d+) tokens \(max_tokens\)\.": _(
+        "%(frase)s A resposta foi cortada no limite de %(n)s tokens (max_tokens)."
+    ),
     r"o prompt não pôde ser montado: (?P<erro>.*)": _("o prompt não pôde ser montado: %(erro)s"),
     r"o modelo (?P<modelo>\S+) propôs (?P<n>\d+) edição em (?P<arquivos>.*)\.": _(
         "o modelo %(modelo)s propôs %(n)s edição em %(arquivos)s."
