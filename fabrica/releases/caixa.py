@@ -4,7 +4,6 @@ costs a constant number of queries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -152,8 +151,8 @@ def _chaves(busca: caixa.Busca, limite: int) -> list:
     return list(qs.values_list("decidido_em", flat=True)[:limite])
 
 
-def _contar(busca: caixa.Busca, abas: Sequence[str] = caixa.ABAS) -> dict[str, int]:
-    return {aba: (_construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)).count() for aba in abas}
+def _da_aba(aba: str, busca: caixa.Busca) -> QuerySet:
+    return _construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)
 
 
 def registrar() -> None:
@@ -163,7 +162,7 @@ def registrar() -> None:
             rotulo=gettext_lazy("Releases"),
             permissao="fabrica.decidir_release",
             listar=_listar,
-            contar=_contar,
+            da_aba=_da_aba,
             leitura="fabrica.view_release",
             chaves=_chaves,
         )
