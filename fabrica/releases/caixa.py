@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,13 +39,20 @@ def _releases_da_aba(aba: str, busca: caixa.Busca) -> QuerySet[Release]:
 
 def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
     # A build runs after its item concluded (its vertentes are internal items): it waits until its
-    # assembly concludes (with the release, or with nothing to fix).
-    montagem_feita = Item.objects.filter(
-        produzido_por=OuterRef("pk"), tipo=TipoItem.MONTAR_RELEASE, status=Status.CONCLUIDO
-    )
+    # assembly (``montar_release``, produced with the vertentes) concludes, with the release or
+    # with nothing to fix. The builds are found from their assemblies not yet concluded (a few,
+    # on the status index), not by checking every concluded build of the history.
+    montagens_em_aberto = Item.objects.filter(
+        tipo=TipoItem.MONTAR_RELEASE, status__in=[s for s in Status.values if s != Status.CONCLUIDO]
+    ).values("produzido_por_id")
     qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
         Q(status__in=_EM_CURSO)
-        | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True) & ~Exists(montagem_feita)
+        | Q(
+            status=Status.CONCLUIDO,
+            pk__in=montagens_em_aberto,
+            construcao__isnull=False,
+            release_produzida__isnull=True,
+        )
     )
     if busca:
         qs = qs.filter(spec_ref__in=busca.specs)
