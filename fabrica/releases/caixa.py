@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,19 +40,19 @@ def _releases_da_aba(aba: str, busca: caixa.Busca) -> QuerySet[Release]:
 def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
     # A build runs after its item concluded (its vertentes are internal items): it waits until its
     # assembly (``montar_release``, produced with the vertentes) concludes, with the release or
-    # with nothing to fix. The builds are found from their assemblies not yet concluded (a few,
-    # on the status index), not by checking every concluded build of the history.
-    montagens_em_aberto = Item.objects.filter(
-        tipo=TipoItem.MONTAR_RELEASE, status__in=[s for s in Status.values if s != Status.CONCLUIDO]
-    ).values("produzido_por_id")
-    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
-        Q(status__in=_EM_CURSO)
-        | Q(
-            status=Status.CONCLUIDO,
-            pk__in=montagens_em_aberto,
-            construcao__isnull=False,
-            release_produzida__isnull=True,
+    # with nothing to fix. The candidates are the builds still running and those of the
+    # assemblies not concluded, both read on the (status, tipo) index: a few rows, never every
+    # concluded build of the history.
+    candidatas = (
+        Item.objects.filter(
+            Q(tipo__in=TIPOS_DE_CONSTRUCAO, status__in=_EM_CURSO)
+            | Q(tipo=TipoItem.MONTAR_RELEASE, status__in=[s for s in Status.values if s != Status.CONCLUIDO])
         )
+        .annotate(construcao_de=Case(When(tipo=TipoItem.MONTAR_RELEASE, then=F("produzido_por_id")), default=F("id")))
+        .values("construcao_de")
+    )
+    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO, pk__in=candidatas).filter(
+        Q(status__in=_EM_CURSO) | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True)
     )
     if busca:
         qs = qs.filter(spec_ref__in=busca.specs)
