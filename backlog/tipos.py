@@ -29,6 +29,8 @@ class TipoItem:
     max_tentativas: int = MAX_TENTATIVAS_PADRAO
     descricao: str = ""
     validar: Validador | None = None
+    # Its final failure is an outcome its dependents wait for, not a stop (``registrar_tipo``).
+    falha_conclui: bool = False
 
     def validador(self) -> Draft202012Validator:
         return _validadores[self.nome]
@@ -86,11 +88,26 @@ def registrar_tipo(
     max_tentativas: int = MAX_TENTATIVAS_PADRAO,
     descricao: str = "",
     validar: Validador | None = None,
+    falha_conclui: bool = False,
 ) -> TipoItem:
     """Registers (or replaces) a type; the schema is checked now so a bad one fails at start.
-    ``validar`` adds the registering app's own rules, checked at produce time after the schema."""
+    ``validar`` adds the registering app's own rules, checked at produce time after the schema.
+
+    ``falha_conclui``: an item of this type is one part of a whole its dependents assemble (a
+    vertente of a build), so its failure is an outcome they wait for: when its attempts run out
+    (``falhar``, or an expired lease on its last attempt) or it fails definitively, it ends
+    ``Concluido`` with ``resultado = {"falhou": true, "erro", "tentativas"}`` (``erro`` kept too)
+    instead of resting in ``Falha``, and the unblocking rule, unchanged (every dependency
+    ``Concluido``), frees its dependents, which read the failure and its reason there."""
     Draft202012Validator.check_schema(schema)
-    tipo = TipoItem(nome=nome, schema=schema, max_tentativas=max_tentativas, descricao=descricao, validar=validar)
+    tipo = TipoItem(
+        nome=nome,
+        schema=schema,
+        max_tentativas=max_tentativas,
+        descricao=descricao,
+        validar=validar,
+        falha_conclui=falha_conclui,
+    )
     _tipos[nome] = tipo
     _validadores[nome] = Draft202012Validator(schema)
     return tipo

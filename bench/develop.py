@@ -326,20 +326,127 @@ def medir_modelo(repeticoes: int, llm_url: str | None, llm_modelo: str | None) -
     )
     resultado["modelo_sobre_base"] = round(resultado["modelo_total_s"] / resultado["base_total_s"], 3)
     if llm_url and llm_modelo:
-        real = ConfigModelo(url=llm_url, modelo=llm_modelo, timeout_s=600, tempo_total_s=1200, max_resposta=512)
-        e = _construir_e(spec, casos, *modelo(real))
-        chamada = e.geracao[0]["modelo"]
-        resultado["local"] = {
-            "modelo": llm_modelo,
-            "tokens_entrada": chamada["tokens_entrada"],
-            "tokens_saida": chamada["tokens_saida"],
-            "duracao_s": chamada["duracao_s"],
-            "tokens_por_s": round(chamada["tokens_saida"] / chamada["duracao_s"], 2) if chamada["duracao_s"] else 0,
-            "falha": chamada["falha"],
-            "tentativas": [t["modelo"]["duracao_s"] for t in e.tentativas if t.get("modelo")],
-            "passou": e.passou,
-        }
+        resultado["local"] = medir_local(spec, casos, texto, llm_url, llm_modelo)
     return resultado
+
+
+class _Cronometro:
+    """Wraps the model's generator and corrector: the wall time of each attempt on the model's side
+    (prompt, the call, parse, apply, ast + compile + ruff), in order."""
+
+    def __init__(self, gerador: Any, corretor: Any) -> None:
+        self.gerador, self.corretor, self.tempos = gerador, corretor, []
+        self.nome = gerador.nome
+
+    def _medir(self, funcao: Any, pedido: Any) -> Any:
+        inicio = time.perf_counter()
+        feito = funcao(pedido)
+        if feito is not None:  # None: nothing for the model to complete (no attempt)
+            self.tempos.append(time.perf_counter() - inicio)
+        return feito
+
+    def gerar(self, *args: Any) -> str:
+        return self.gerador.gerar(*args)
+
+    def completar(self, pedido: Any) -> Any:
+        return self._medir(self.gerador.completar, pedido)
+
+    def corrigir(self, pedido: Any) -> Any:
+        return self._medir(self.corretor.corrigir, pedido)
+
+    def le_motivo(self, vertente: str) -> bool:
+        return self.corretor.le_motivo(vertente)
+
+
+def _sondar(config: Any, mensagens: list[dict], max_tokens: int) -> dict:
+    """One streamed request with the generation's prompt behind a line of its own (so a server that
+    keeps the last prompt's cache, as llama.cpp does, processes it all): the time to the first token
+    is the prompt's processing, the rest the generation. A chunk is counted as a token."""
+    import uuid
+
+    import openai
+
+    cliente = openai.OpenAI(base_url=config.url, api_key=config.chave or "sem-chave", timeout=config.timeout_s)
+    marca = [{"role": "system", "content": f"sonda {uuid.uuid4().hex}\n" + mensagens[0]["content"]}, *mensagens[1:]]
+    inicio = time.perf_counter()
+    primeiro, pedacos = 0.0, 0
+    fluxo = cliente.chat.completions.create(
+        model=config.modelo, messages=marca, max_tokens=max_tokens, temperature=0, stream=True
+    )
+    for pedaco in fluxo:
+        if pedaco.choices and pedaco.choices[0].delta.content:
+            pedacos += 1
+            primeiro = primeiro or time.perf_counter() - inicio
+    total = time.perf_counter() - inicio
+    return {"primeiro_token_s": round(primeiro, 3), "pedacos": pedacos, "total_s": round(total, 3)}
+
+
+def medir_local(spec: dict, casos: list, texto: str, url: str, nome: str) -> dict:
+    """spec_002's E against a real server: the deterministic build (the baseline, same run), then
+    the model's — its generation and up to 3 corrections, each attempt's wall time split into the
+    model's call, PROMETHEUS's own part and the sandbox run it caused — and one streamed probe of
+    the generation's prompt for the prompt's and the answer's tokens per second apart."""
+    from fabrica.desenvolvimento.corretor import CorretorDeterministico
+    from fabrica.desenvolvimento.gerador import GeradorTemplates
+    from fabrica.desenvolvimento.llm.assistente import construtores
+    from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
+
+    config = ConfigModelo(url=url, modelo=nome, timeout_s=600, tentativas=0, tempo_total_s=900)
+    base = _construir_e(spec, casos, GeradorTemplates(), CorretorDeterministico(gerador_do_projeto=GeradorTemplates()))
+    gerador, corretor = construtores(
+        ClienteModelo(config), GeradorTemplates(), None, CorretorDeterministico(gerador_do_projeto=GeradorTemplates())
+    )
+    cronometro = _Cronometro(gerador, corretor)
+    inicio = time.perf_counter()
+    e = _construir_e(spec, casos, cronometro, cronometro)
+    parede = time.perf_counter() - inicio
+    registros = [("geração", g) for g in e.geracao] + [(f"correção {t['n']}", t) for t in e.tentativas]
+    sandbox_por = {x["tentativa"]: x["duracao_s"] for x in e.recursos["execucoes"]}
+    tentativas = []
+    for (rotulo, registro), tempo in zip(registros, cronometro.tempos, strict=True):
+        chamada = registro.get("modelo") or {}
+        n = registro.get("n", 0)
+        duracao = chamada.get("duracao_s", 0.0)
+        tentativas.append(
+            {
+                "tentativa": rotulo,
+                "parede_s": round(tempo + sandbox_por.get(n, 0.0), 3),
+                "chamada_s": duracao,
+                "proprio_s": round(tempo - duracao, 4),
+                "sandbox_s": sandbox_por.get(n, 0.0),  # the run it caused (none when it changed nothing)
+                "tokens_entrada": chamada.get("tokens_entrada", 0),
+                "tokens_saida": chamada.get("tokens_saida", 0),
+                "estimados": chamada.get("tokens_estimados", False),
+                "tokens_por_s": round((chamada.get("tokens_entrada", 0) + chamada.get("tokens_saida", 0)) / duracao, 1)
+                if duracao
+                else 0.0,
+                "alterou": registro.get("alterou", False),
+                "motivo": registro.get("tentou", ""),
+            }
+        )
+    sonda = {}
+    if e.geracao and e.geracao[0].get("modelo"):
+        primeira = e.geracao[0]["modelo"]
+        sonda = _sondar(config, primeira["prompt"], 256)
+        entrada = primeira["tokens_entrada"]
+        geracao_s = sonda["total_s"] - sonda["primeiro_token_s"]
+        sonda |= {
+            "tokens_entrada": entrada,
+            "entrada_por_s": round(entrada / sonda["primeiro_token_s"], 1) if sonda["primeiro_token_s"] else 0.0,
+            "saida_por_s": round((sonda["pedacos"] - 1) / geracao_s, 1)
+            if geracao_s > 0 and sonda["pedacos"] > 1
+            else 0.0,
+        }
+    return {
+        "modelo": nome,
+        "base_total_s": base.recursos["total_s"],
+        "modelo_total_s": round(parede, 3),
+        "passou": e.passou,
+        "testes": len(e.testes),
+        "falharam": sum(1 for t in e.testes if t["status"] not in ("passou", "pulou")),
+        "tentativas": tentativas,
+        "sonda": sonda,
+    }
 
 
 def imprimir_modelo(m: dict) -> None:
@@ -362,11 +469,33 @@ def imprimir_modelo(m: dict) -> None:
         f"\nown overhead / sandbox run: {m['proprio_sobre_sandbox']}×; model build / deterministic build: {m['modelo_sobre_base']}×"
     )
     if "local" in m:
-        local = m["local"]
+        imprimir_local(m["local"])
+
+
+def imprimir_local(local: dict) -> None:
+    print(f"\n## The local model {local['modelo']} (spec_002 E: generation and up to 3 corrections; seconds)\n")
+    print(
+        "| attempt | wall s | model call s | own s | sandbox s | tokens in | tokens out | tokens/s (in+out) | changed | reason |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for t in local["tentativas"]:
+        estimados = " (est.)" if t["estimados"] else ""
         print(
-            f"\nlocal model {local['modelo']}: {local['tokens_entrada']} tokens in, {local['tokens_saida']} out in "
-            f"{local['duracao_s']:.1f} s ({local['tokens_por_s']} tokens/s); failed: {local['falha'] or 'no'}; "
-            f"correction calls s: {local['tentativas']}; passed: {local['passou']}"
+            f"| {t['tentativa']} | {t['parede_s']:.1f} | {t['chamada_s']:.1f} | {t['proprio_s']:.3f} | {t['sandbox_s']:.1f} | "
+            f"{t['tokens_entrada']}{estimados} | {t['tokens_saida']} | {t['tokens_por_s']} | "
+            f"{'yes' if t['alterou'] else 'no'} | {t['motivo'][:160]} |"
+        )
+    print(
+        f"\nmodel build of E: {local['modelo_total_s']:.1f} s, deterministic build (same run): {local['base_total_s']:.1f} s; "
+        f"passed: {local['passou']} ({local['falharam']} of {local['testes']} tests failing)"
+    )
+    sonda = local.get("sonda")
+    if sonda:
+        print(
+            f"streamed probe of the generation's prompt ({sonda['tokens_entrada']} tokens, cache defeated): first token "
+            f"after {sonda['primeiro_token_s']:.1f} s = {sonda['entrada_por_s']} prompt tokens/s; then "
+            f"{sonda['pedacos']} chunks in {sonda['total_s'] - sonda['primeiro_token_s']:.1f} s = {sonda['saida_por_s']} "
+            "answer tokens/s"
         )
 
 

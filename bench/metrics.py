@@ -23,37 +23,79 @@ queries of one request. ``/metricas/`` and ``/api/metricas/`` are measured for t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import _comum
 
 NOME_BANCO = "prometheus_bench_metricas"
+PASTA_SQLITE = _comum.RAIZ / "var" / "bench"
 LOTE = 5_000
 
 
-def preparar_banco() -> tuple[str, Path | None]:
-    original = os.environ.get("DATABASE_URL", "")
-    pasta = None
-    if original.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}:
-        url = _comum.url_do_banco(NOME_BANCO)
-        _comum.recriar_banco(url)
-        descricao = f"PostgreSQL, database {NOME_BANCO}"
+def _e_postgres(url: str) -> bool:
+    return url.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}
+
+
+def url_da_fase(fase: str, manter: bool) -> str:
+    """Where a size is seeded: ``prometheus_bench_metricas_<fase>`` on the server of
+    ``DATABASE_URL``, or an SQLite file — under ``var/bench/`` with ``--manter`` (kept for the next
+    run), otherwise in a temporary directory."""
+    if _e_postgres(os.environ.get("DATABASE_URL", "")):
+        return _comum.url_do_banco(f"{NOME_BANCO}_{fase}")
+    pasta = PASTA_SQLITE if manter else Path(tempfile.mkdtemp(prefix="prometheus-bench-metricas-"))
+    pasta.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{pasta / f'metricas_{fase}.sqlite3'}"
+
+
+def ja_semeado(url: str, alvo: dict[str, int]) -> bool:
+    """Whether the database of ``url`` holds a finished seed of this size (the seed is one
+    transaction: its releases are there only if all of it is). Read without Django, before it is
+    set up, so a database that is not (a killed run, another size) can be recreated first."""
+    consulta = "SELECT (SELECT COUNT(*) FROM fabrica_release), (SELECT COUNT(*) FROM backlog_item)"
+    try:
+        if _e_postgres(url):
+            import psycopg
+
+            with psycopg.connect(_comum.conninfo(url), connect_timeout=5) as conexao:
+                linha = conexao.execute(consulta).fetchone()
+        else:
+            arquivo = Path(url.removeprefix("sqlite:///"))
+            if not arquivo.exists():
+                return False
+            with sqlite3.connect(arquivo) as conexao:
+                linha = conexao.execute(consulta).fetchone()
+    except Exception:  # noqa: BLE001 - no database, no tables: not seeded
+        return False
+    return bool(linha) and linha[0] == alvo["releases"] and linha[1] >= alvo["itens"]
+
+
+def apagar(url: str) -> None:
+    if _e_postgres(url):
+        import psycopg
+        from psycopg import sql
+
+        nome = urlsplit(url).path.lstrip("/")
+        manutencao = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+        with psycopg.connect(_comum.conninfo(manutencao), autocommit=True) as conexao:
+            conexao.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(nome)))
     else:
-        pasta = Path(tempfile.mkdtemp(prefix="prometheus-bench-metricas-"))
-        url = f"sqlite:///{pasta / 'metricas.sqlite3'}"
-        descricao = "SQLite, a temporary file"
-    os.environ.update({"DEBUG": "false", "SECRET_KEY": "bench-metricas-not-secret", "LOG_LEVEL": "WARNING"})
-    _comum.configurar_django(url)
-    _comum.migrar()
-    return descricao, pasta
+        arquivo = Path(url.removeprefix("sqlite:///"))
+        for extra in ("", "-wal", "-shm", "-journal"):
+            Path(f"{arquivo}{extra}").unlink(missing_ok=True)
+        if arquivo.parent != PASTA_SQLITE:
+            shutil.rmtree(arquivo.parent, ignore_errors=True)
 
 
 @contextmanager
@@ -207,8 +249,18 @@ class Semeador:
             ],
             batch_size=LOTE,
         )
-        from fabrica.models import Gap
+        from fabrica.models import Gap, HorasVertente
+        from fabrica.precificacao import horas
 
+        # Each budget's hours per vertente, as pricing and the real hours' service write them.
+        HorasVertente.objects.bulk_create(
+            [
+                HorasVertente(orcamento=orc, **campos)
+                for orc in orcamentos
+                for campos in horas.linhas(orc.esforco, orc.horas_reais)
+            ],
+            batch_size=LOTE,
+        )
         Gap.objects.bulk_create(
             [
                 Gap(orcamento=orc, item=gap, tipo_recurso="hardware", recurso="gpu", descricao="GPU")
@@ -364,6 +416,65 @@ def medir(cliente, urls: dict[str, str], repeticoes: int, aquecimento: int) -> d
     return resultados
 
 
+MARCA = "RESULTADO-JSON "
+
+
+def executar_fase(args: argparse.Namespace) -> None:
+    """One size, in its own process (Django set up for its database): seed it unless a finished
+    seed of this size is already there, then measure every address; the figures go to stdout as
+    one JSON line after ``MARCA``."""
+    url, alvo = args.url, json.loads(args.alvo)
+    semeado = ja_semeado(url, alvo) and not args.ressemear
+    if not semeado:
+        apagar(url)
+        if _e_postgres(url):
+            _comum.recriar_banco(url)
+    os.environ.update({"DEBUG": "false", "SECRET_KEY": "bench-metricas-not-secret", "LOG_LEVEL": "WARNING"})
+    _comum.configurar_django(url)
+    _comum.migrar()  # on a kept database: only the migrations it lacks (their data steps included)
+
+    from django.contrib.auth.models import Group, User
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from backlog.models import Item
+    from fabrica.implantacao.models import Implantacao
+    from fabrica.models import Release
+
+    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True})
+    admin.groups.add(Group.objects.get(name="Administrador"))
+    inicio = time.perf_counter()
+    if not semeado:
+        with transaction.atomic(), datas_livres():
+            Semeador(timezone.now()).semear(**alvo)
+    if connection.vendor == "postgresql":
+        # What autovacuum does to tables after large inserts (statistics, and the visibility map
+        # that lets index-only scans skip the table); on a kept database, statistics for the
+        # tables a new migration filled.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if semeado else "VACUUM ANALYZE")
+    tamanho = (Item.objects.count(), Release.objects.count(), Implantacao.objects.count())
+    mais_nova = Release.objects.order_by("-criado_em").values_list("criado_em", flat=True).first()
+    estado = "kept, seeded before" if semeado else f"seeded in {time.perf_counter() - inicio:.0f} s"
+    print(f"{args.fase}: {tamanho} (items, releases, deployment records), {estado}; newest release {mais_nova}")
+    sys.stdout.flush()
+    cliente = Client()
+    cliente.force_login(admin)
+    hoje = timezone.localdate()
+    ano = f"de={(hoje - timedelta(days=364)).isoformat()}&ate={hoje.isoformat()}"
+    urls = {
+        "/metricas/ (12 semanas)": "/metricas/",
+        "/metricas/ (1 ano)": f"/metricas/?{ano}",
+        "/api/metricas/ (12 semanas)": "/api/metricas/",
+        "/api/metricas/ (1 ano)": f"/api/metricas/?{ano}",
+        "/metrics": "/metrics",
+        "/metrics (sem cache)": "/metrics",
+    }
+    resultados = medir(cliente, urls, args.repeticoes, args.aquecimento)
+    print(MARCA + json.dumps({"tamanho": tamanho, "resultados": resultados}, default=str))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--itens", type=int, default=200_000)
@@ -372,84 +483,71 @@ def main() -> None:
     parser.add_argument("--repeticoes", type=int, default=15)
     parser.add_argument("--aquecimento", type=int, default=2)
     parser.add_argument("--perfil", action="store_true", help="print the slowest queries of each address (large)")
+    parser.add_argument(
+        "--manter",
+        action="store_true",
+        help="keep the seeded databases (PostgreSQL: prometheus_bench_metricas_base/_grande; SQLite: "
+        "var/bench/metricas_*.sqlite3) and reuse them when they hold a seed of the same size",
+    )
+    parser.add_argument("--ressemear", action="store_true", help="with --manter: seed again even if kept")
+    parser.add_argument("--fase", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--alvo", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    descricao, pasta = preparar_banco()
+    if args.fase:
+        executar_fase(args)
+        return
+    postgres = _e_postgres(os.environ.get("DATABASE_URL", ""))
+    print(
+        f"bench/metrics.py on {'PostgreSQL' if postgres else 'SQLite'}"
+        f"{' (kept databases)' if args.manter else ''}; {args.repeticoes} requests per address after "
+        f"{args.aquecimento} warm-up; load average {os.getloadavg()[0]:.1f}"
+    )
+    tabelas = []
+    urls_usadas = []
     try:
-        from django.contrib.auth.models import Group, User
-        from django.db import connection
-        from django.test import Client
-        from django.utils import timezone
-
-        admin = User.objects.create_user(username="admin", password="bench-admin-123", is_staff=True)
-        admin.groups.add(Group.objects.get(name="Administrador"))
-        cliente = Client()
-        cliente.force_login(admin)
-        hoje = timezone.localdate()
-        ano = f"de={(hoje - timedelta(days=364)).isoformat()}&ate={hoje.isoformat()}"
-        urls = {
-            "/metricas/ (12 semanas)": "/metricas/",
-            "/metricas/ (1 ano)": f"/metricas/?{ano}",
-            "/api/metricas/ (12 semanas)": "/api/metricas/",
-            "/api/metricas/ (1 ano)": f"/api/metricas/?{ano}",
-            "/metrics": "/metrics",
-            "/metrics (sem cache)": "/metrics",
-        }
-        semeador = Semeador(timezone.now())
-        print(
-            f"bench/metrics.py on {descricao}; {args.repeticoes} requests per address after {args.aquecimento} warm-up"
-        )
-        tabelas = []
-        for fracao in (10, 1):
-            alvo = {
-                "itens": args.itens // fracao,
-                "releases": args.releases // fracao,
-                "implantacoes": args.implantacoes // fracao,
-            }
-            if fracao == 1:  # the large run adds what the baseline lacks
-                alvo = {k: v - v // 10 for k, v in alvo.items()}
-            inicio = time.perf_counter()
-            with datas_livres():
-                semeador.semear(**alvo)
-            if connection.vendor == "postgresql":
-                # What autovacuum does to tables after large inserts: statistics, and the
-                # visibility map that lets index-only scans skip the table.
-                with connection.cursor() as cursor:
-                    cursor.execute("VACUUM ANALYZE")
-            from backlog.models import Item
-            from fabrica.implantacao.models import Implantacao
-            from fabrica.models import Release
-
-            tamanho = (Item.objects.count(), Release.objects.count(), Implantacao.objects.count())
-            print(
-                f"seeded {tamanho[0]} items, {tamanho[1]} releases, {tamanho[2]} deployment records "
-                f"in {time.perf_counter() - inicio:.0f} s"
-            )
-            tabelas.append((tamanho, medir(cliente, urls, args.repeticoes, args.aquecimento)))
-        (base_t, base), (grande_t, grande) = tabelas
-        print()
-        print(
-            "| address | queries (base · large) | base median ms | large median ms | large p95 ms | large db ms | ratio |"
-        )
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        iguais = True
-        for nome in urls:
-            b, g = base[nome], grande[nome]
-            iguais &= b["consultas"] == g["consultas"]
-            print(
-                f"| {nome} | {b['consultas']} · {g['consultas']} | {b['mediana_ms']:.0f} | {g['mediana_ms']:.0f} "
-                f"| {g['p95_ms']:.0f} | {g['db_ms']:.0f} | {g['mediana_ms'] / b['mediana_ms']:.1f} |"
-            )
-        if args.perfil:
-            for nome in urls:
-                print(f"\nslowest queries of {nome} (large):")
-                for consulta in grande[nome]["mais_lentas"]:
-                    print(f"  {float(consulta['time']) * 1000:7.1f} ms  {consulta['sql'][:160]}")
-        print(f"\nbase: {base_t}; large: {grande_t} (items, releases, deployment records)")
-        print("query counts constant:", "yes" if iguais else "NO")
-        sys.exit(0 if iguais else 1)
+        for fase, fracao in (("base", 10), ("grande", 1)):
+            alvo = {"itens": args.itens // fracao, "releases": args.releases // fracao}
+            alvo["implantacoes"] = args.implantacoes // fracao
+            url = url_da_fase(fase, args.manter)
+            urls_usadas.append(url)
+            comando = [sys.executable, __file__, "--fase", fase, "--url", url, "--alvo", json.dumps(alvo)]
+            comando += ["--repeticoes", str(args.repeticoes), "--aquecimento", str(args.aquecimento)]
+            comando += ["--ressemear"] if args.ressemear else []
+            saida = subprocess.run(comando, stdout=subprocess.PIPE, text=True, check=True).stdout  # noqa: S603
+            for linha in saida.splitlines():
+                if linha.startswith(MARCA):
+                    dados = json.loads(linha.removeprefix(MARCA))
+                    tabelas.append((tuple(dados["tamanho"]), dados["resultados"]))
+                else:
+                    print(linha)
     finally:
-        if pasta is not None:
-            shutil.rmtree(pasta, ignore_errors=True)
+        if not args.manter:
+            for url in urls_usadas:
+                apagar(url)
+    (base_t, base), (grande_t, grande) = tabelas
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    print()
+    print(
+        "| address | queries (base · large) | base median ms | large median ms | large p95 ms | large db ms | ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    iguais = True
+    for nome in grande:
+        b, g = base[nome], grande[nome]
+        iguais &= b["consultas"] == g["consultas"]
+        print(
+            f"| {nome} | {b['consultas']} · {g['consultas']} | {b['mediana_ms']:.0f} | {g['mediana_ms']:.0f} "
+            f"| {g['p95_ms']:.0f} | {g['db_ms']:.0f} | {g['mediana_ms'] / b['mediana_ms']:.1f} |"
+        )
+    if args.perfil:
+        for nome in grande:
+            print(f"\nslowest queries of {nome} (large):")
+            for consulta in grande[nome]["mais_lentas"]:
+                print(f"  {float(consulta['time']) * 1000:7.1f} ms  {consulta['sql'][:160]}")
+    print(f"\nbase: {base_t}; large: {grande_t} (items, releases, deployment records)")
+    print("query counts constant:", "yes" if iguais else "NO")
+    sys.exit(0 if iguais else 1)
 
 
 if __name__ == "__main__":

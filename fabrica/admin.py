@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fabrica import palavras, selectors
+from fabrica.capacidades import selectors as capacidades
 from fabrica.capacidades.selectors import gaps_que_resolveria
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.forms import OUTRO, CapacidadeAdminForm
@@ -241,7 +242,18 @@ class SpecAdmin(admin.ModelAdmin):
 
 class GapInline(InlineSomenteLeitura):
     model = Gap
-    fields = ["item", "tipo_recurso", "recurso", "descricao"]
+    fields = ["item", "tipo_recurso", "recurso", "descricao", "resolver"]
+
+    @admin.display(description=_("Resolver"))
+    def resolver(self, gap: Gap) -> str:
+        """An open gap links the Capacidades add form, prefilled (what resolves it)."""
+        if gap.item.status == "Concluido":
+            return str(_("resolvido"))
+        return format_html(
+            '<a class="registrar-capacidade" href="{}">{}</a>',
+            capacidades.registrar_url(gap),
+            _("Registrar a capacidade %(nome)s") % {"nome": gap.recurso},
+        )
 
 
 @admin.register(Orcamento)

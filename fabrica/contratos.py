@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
+from django.urls import reverse
+
 from backlog.services import NovoItem
 from backlog.tipos import registrar_tipo
 
@@ -270,6 +272,19 @@ def item_desenvolvimento(*, spec_ref: str, spec_recursos: dict[str, Any], depend
     )
 
 
+def montagem_url(origem: int) -> str:
+    """Where a build's outcome appears over REST (the path, on the site's address): the list
+    holding its assembly item (``montar_release``), whose ``resultado`` names the release
+    (``release_ref``, ``release_url``) or says there was nothing to fix (``nada_a_corrigir``,
+    ``corrige_url``). The ``desenvolvimento`` / ``corrigir_bug`` item's own result carries it."""
+    return f"{reverse('api-backlog-itens')}?produzido_por={origem}&tipo={TipoItem.MONTAR_RELEASE}"
+
+
+def release_url(release_id: int) -> str:
+    """A release over REST (the path, on the site's address)."""
+    return reverse("api-release", args=[release_id])
+
+
 def itens_da_construcao(
     *,
     spec_ref: str,
@@ -436,5 +451,11 @@ def item_avaliar_efetividade(
 def registrar(validadores: dict[TipoItem, Callable[[dict[str, Any]], dict[str, list[str]]]]) -> None:
     """Registers every type with MS_Backlog; ``validadores``: rules beyond a type's schema, checked
     when an item is produced (a reference must exist), given by ``FabricaConfig.ready``."""
+    vertentes = set(TIPO_DA_VERTENTE.values())
     for tipo, (descricao, schema) in CONTRATOS.items():
-        registrar_tipo(tipo.value, schema, descricao=descricao, validar=validadores.get(tipo))
+        # A vertente that cannot be built is still a part of its release, shown failed with its
+        # reason: its item concludes with the failure when its attempts run out, so the assembly
+        # is unblocked (docs/desenvolvimento.md, "Internal items").
+        registrar_tipo(
+            tipo.value, schema, descricao=descricao, validar=validadores.get(tipo), falha_conclui=tipo in vertentes
+        )

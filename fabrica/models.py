@@ -508,6 +508,30 @@ class Release(DaVersaoDaSpec, DecisaoDoPO):
         return contratos.rotulo_versao(self.spec_ref, self.versao)
 
 
+class HorasVertente(models.Model):
+    """One vertente's hours of a budget as numbers the metrics aggregate (budget accuracy, MMRE,
+    PRED(25)): the estimate the pricing made (``esforco.horas_dev_por_vertente``) and the real
+    hours recorded (``horas_reais``; null until then). Written by the services that write those
+    JSON fields, in their transaction (``fabrica.precificacao.horas.horas_registrar``), so the
+    metrics sum columns instead of reading JSON."""
+
+    orcamento = models.ForeignKey(Orcamento, on_delete=models.CASCADE, related_name="horas_por_vertente")
+    vertente = models.CharField(_("vertente"), max_length=8)
+    estimadas = models.FloatField(_("horas estimadas"), null=True)
+    reais = models.FloatField(_("horas reais"), null=True)
+
+    class Meta:
+        verbose_name = _("horas de vertente")
+        verbose_name_plural = _("horas de vertente")
+        ordering = ["orcamento_id", "vertente"]
+        constraints = [
+            models.UniqueConstraint(fields=["orcamento", "vertente"], name="fabrica_horas_vertente_unica"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vertente} de {self.orcamento_id}"
+
+
 class ExecucaoVertente(models.Model):
     """What one vertente's worker did for one release, as numbers the metrics aggregate (§8.2):
     the seconds of each stage, the correction attempts, whether the first test run passed, and

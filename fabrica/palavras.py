@@ -369,6 +369,50 @@ FRASES = {
         "mais de %(n)s caminhos: testados os %(m)s primeiros"
     ),
     r"com as escolhas (?P<escolhas>.*?): (?P<frase_erro>.*)": _("com as escolhas %(escolhas)s: %(frase_erro)s"),
+    # reasons of cases and checks without a test (workers/estrutural.py, estrutural_regras.py):
+    # the row's label, then the reason
+    r"(?P<nome>\S+) \(restrições e métodos\)": _("%(nome)s (restrições e métodos)"),
+    r"(?P<nome>\S+) \(método\)": _("%(nome)s (método)"),
+    r"o exemplo de (?P<nome>\S+) viola a restrição (?P<restricao>.*)": _(
+        "o exemplo de %(nome)s viola a restrição %(restricao)s"
+    ),
+    r"não há valor derivável do padrao de (?P<nome>\S+): dê um exemplo na spec": _(
+        "não há valor derivável do padrao de %(nome)s: dê um exemplo na spec"
+    ),
+    r"não há valor que satisfaça todas as restrições de (?P<nome>\S+): dê um exemplo na spec": _(
+        "não há valor que satisfaça todas as restrições de %(nome)s: dê um exemplo na spec"
+    ),
+    r"(?P<onde>\S+\.\S+): o resultado é NaN": _("%(onde)s: o resultado é NaN"),
+    # reasons of cases without a test (workers/integracao/planos.py)
+    r"o caso serve a mais de um endpoint \((?P<nomes>.*)\); diga qual em dado\.endpoint": _(
+        "o caso serve a mais de um endpoint (%(nomes)s); diga qual em dado.endpoint"
+    ),
+    r"nenhum endpoint tem todos os parâmetros e campos do caso \((?P<chaves>.*)\); diga o endpoint em "
+    r"dado\.endpoint, ou declare em cenarios do conector as chaves que descrevem o remoto ou o cache": _(
+        "nenhum endpoint tem todos os parâmetros e campos do caso (%(chaves)s); diga o endpoint em dado.endpoint, "
+        "ou declare em cenarios do conector as chaves que descrevem o remoto ou o cache"
+    ),
+    r"(?P<chave>\S+) = (?P<valor>.*) não está em cenarios\.(?P<chave2>\S+) do conector (?P<conector>\S+)": _(
+        "%(chave)s = %(valor)s não está em cenarios.%(chave2)s do conector %(conector)s"
+    ),
+    r"espera\.erro = (?P<erro>.*) não é mensagem de nenhum parâmetro nem de nenhum erro declarado do endpoint "
+    r"(?P<endpoint>\S+); declare-a em parametros\.<nome>\.mensagens ou em erros": _(
+        "espera.erro = %(erro)s não é mensagem de nenhum parâmetro nem de nenhum erro declarado do endpoint "
+        "%(endpoint)s; declare-a em parametros.<nome>.mensagens ou em erros"
+    ),
+    r"o endpoint (?P<endpoint>\S+) não declara uma resposta objeto; espera só confere campos de uma resposta "
+    r"objeto": _(
+        "o endpoint %(endpoint)s não declara uma resposta objeto; espera só confere campos de uma resposta objeto"
+    ),
+    r"(?P<campo>espera\.\S+) não é campo da resposta de (?P<endpoint>\S+)": _(
+        "%(campo)s não é campo da resposta de %(endpoint)s"
+    ),
+    r"(?P<campos>espera\..*) não são campos da resposta de (?P<endpoint>\S+)": _(
+        "%(campos)s não são campos da resposta de %(endpoint)s"
+    ),
+    r"o caso não dá (?P<nome>\S+), que tem padrão e nenhum exemplo declarado": _(
+        "o caso não dá %(nome)s, que tem padrão e nenhum exemplo declarado"
+    ),
     # reasons of cases without a test (workers/decisional.py)
     r"a decisão (?P<decisao>\S+) lê a entrada (?P<entrada>\S+), que não tem valor": _(
         "a decisão %(decisao)s lê a entrada %(entrada)s, que não tem valor"
@@ -504,6 +548,9 @@ FRASES_DO_MODELO = {
     r"Tentativa (?P<n>\d+): (?P<frase>.*)": _("Tentativa %(n)s: %(frase)s"),
     r"(?P<frase>.*) Nada foi alterado\.": _("%(frase)s Nada foi alterado."),
     r"resposta do modelo recusada\. (?P<frase>.*)": _("resposta do modelo recusada. %(frase)s"),
+    r"(?P<frase>.*) A resposta foi cortada no limite de (?P<n>\d+) tokens \(max_tokens\)\.": _(
+        "%(frase)s A resposta foi cortada no limite de %(n)s tokens (max_tokens)."
+    ),
     r"o prompt não pôde ser montado: (?P<erro>.*)": _("o prompt não pôde ser montado: %(erro)s"),
     r"o modelo (?P<modelo>\S+) propôs (?P<n>\d+) edição em (?P<arquivos>.*)\.": _(
         "o modelo %(modelo)s propôs %(n)s edição em %(arquivos)s."

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backlog.models import Evento, Item
 from fabrica import palavras, selectors
+from fabrica.capacidades import selectors as capacidades
 from fabrica.contratos import TipoItem
 from fabrica.decisoes import caixa, services
 from fabrica.forms import DecisaoForm, MotivoObrigatorioForm
@@ -111,12 +112,15 @@ def _linha_do_tempo(orc: Orcamento) -> list[LinhaDoTempo]:
     ]
 
 
-def _gaps(orc: Orcamento) -> list[dict[str, Any]]:
+def _gaps(orc: Orcamento, usuario: Any) -> list[dict[str, Any]]:
+    """The budget's gaps; for an admin who may register capabilities, where each open one is resolved."""
+    registra = capacidades.pode_registrar(usuario)
     return [
         {
             "gap": g,
             "titulo": palavras.titulo_do_gap(g.tipo_recurso, g.recurso, g.item),
             "como": palavras.como_foi_resolvido(g.item) if g.item.status == "Concluido" else "",
+            "registrar_url": capacidades.registrar_url(g) if registra and g.item.status != "Concluido" else "",
         }
         for g in orc.gaps.all()
     ]
@@ -135,7 +139,7 @@ def _contexto_do_orcamento(request: HttpRequest, orc: Orcamento, **extra: Any) -
             (palavras.nome_do_worker(v), h) for v, h in (orc.esforco.get("horas_dev_por_vertente") or {}).items()
         ],
         "calculo": _calculo(orc),
-        "gaps": _gaps(orc),
+        "gaps": _gaps(orc, request.user),
         "prerequisitos": prerequisitos,
         "prerequisitos_pendentes": [p for p in prerequisitos if not p.satisfeito],
         "parametros": parametros,

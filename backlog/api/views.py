@@ -19,7 +19,7 @@ from backlog import selectors, services
 from backlog.api import serializers as s
 from backlog.api.autenticacao import AUTENTICACAO
 from backlog.api.permissoes import OperaBacklog
-from backlog.erros import ItemNaoEncontrado
+from backlog.erros import DadosInvalidos, ItemNaoEncontrado
 from backlog.models import Evento, Item
 from prometheus_site import servidor
 from prometheus_site.api.erros import tratar_excecao
@@ -27,8 +27,26 @@ from prometheus_site.api.filtros import id_do_filtro
 from prometheus_site.erros import ErroDominio
 
 _FILTROS = [
-    OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM
+    *(OpenApiParameter(nome, OpenApiTypes.STR, description=f"Filtra por {nome}.") for nome in selectors.FILTROS_ITEM),
+    OpenApiParameter(
+        "produzido_por",
+        OpenApiTypes.INT,
+        description="Só os itens que a conclusão deste item (id) produziu.",
+    ),
 ]
+
+
+def _produzido_por(parametros: Any) -> int | None:
+    """The ``produzido_por`` filter: an item id, or absent; anything else is refused (400 naming it)."""
+    if not parametros.get("produzido_por"):
+        return None
+    numero = id_do_filtro(parametros, "produzido_por")
+    if numero is None:
+        raise DadosInvalidos(
+            gettext("O filtro produzido_por não é o id de um item."),
+            {"produzido_por": [gettext("Informe o número de um item.")]},
+        )
+    return numero
 
 
 def _ator(request: Request) -> str:
@@ -42,14 +60,16 @@ def _recarregar(item: Item) -> Item:
 
 
 class ItensView(generics.ListAPIView[Item]):
-    """GET lists items (filters: tipo, status, spec_ref, produtor, consumidor); POST produces one."""
+    """GET lists items (filters: tipo, status, spec_ref, produtor, consumidor, produzido_por); POST
+    produces one."""
 
     authentication_classes = AUTENTICACAO
     permission_classes = [OperaBacklog]
     serializer_class = s.ItemSaida
 
     def get_queryset(self) -> QuerySet[Item]:
-        return selectors.itens(self.request.query_params)
+        parametros = self.request.query_params
+        return selectors.itens(parametros, produzido_por=_produzido_por(parametros))
 
     @extend_schema(parameters=_FILTROS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

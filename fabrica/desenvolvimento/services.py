@@ -262,7 +262,11 @@ def _repartir(item: Item, plano: Plano) -> None:
         backlog.concluir(
             item_id=item.pk,
             lease_token=item.lease_token,
-            resultado={"vertentes": vertentes, "no": settings.PROMETHEUS_NO},
+            resultado={
+                "vertentes": vertentes,
+                "no": settings.PROMETHEUS_NO,
+                "montagem_url": contratos.montagem_url(item.pk),
+            },
             items_gerados=contratos.itens_da_construcao(
                 spec_ref=spec.spec_id,
                 vertentes=vertentes,
@@ -295,36 +299,27 @@ def processar_vertente(item: Item) -> None:
     """An internal ``worker_*`` item: builds its vertente of the plan (generate, test, correct,
     each attempt recorded) and records the result with the item's conclusion, in one
     transaction. Whatever the generated code does is a result; a build that cannot run at all
-    (the sandbox failing) is retried by the backlog, and on the item's last attempt it is
-    concluded as a failing vertente with the reason, so the assembly still packages an honest
-    release."""
+    (the sandbox failing, the node dying) is retried by the backlog, and when the item's attempts
+    run out the backlog concludes it with that failure (``falha_conclui``), which the assembly
+    packages as a failing vertente with its reason: an honest release."""
     vertente = item.contexto["vertente"]
     inicio = time.monotonic()
-    try:
-        plano = _plano_fixado(item)
-        construcao = _construcao_de(plano.origem, plano.spec.spec_id)
-        opcoes = opcoes_de_construcao(
-            pacote=nome_do_pacote(plano.spec.spec_id),
-            versao=str(proxima_versao(plano.spec.spec_id)),
-            orcamento=plano.orcamento,
-            motivo=_motivo(plano.correcao) if plano.correcao else "",
-        )
-        resultado = ciclo.desenvolver_vertente(
-            vertente=vertente,
-            spec=plano.spec.conteudo,
-            casos=plano.casos,
-            opcoes=opcoes,
-            progresso=_Progresso(construcao),
-        )
-        resultado.recursos["tokens"] = int(getattr(opcoes.gerador, "tokens", 0) or 0)
-    except Exception as exc:
-        if item.tentativas < item.max_tentativas and not isinstance(exc, ErroDefinitivo):
-            raise
-        log.exception("Vertente %s do item #%s não construída", vertente, item.pk)
-        resultado = ciclo.vertente_falhou(
-            vertente, f"A vertente não foi construída após {item.tentativas} tentativa(s): {type(exc).__name__}: {exc}"
-        )
-        construcao = _construcao_de(Item.objects.get(pk=item.contexto["origem"]), item.spec_ref)
+    plano = _plano_fixado(item)
+    construcao = _construcao_de(plano.origem, plano.spec.spec_id)
+    opcoes = opcoes_de_construcao(
+        pacote=nome_do_pacote(plano.spec.spec_id),
+        versao=str(proxima_versao(plano.spec.spec_id)),
+        orcamento=plano.orcamento,
+        motivo=_motivo(plano.correcao) if plano.correcao else "",
+    )
+    resultado = ciclo.desenvolver_vertente(
+        vertente=vertente,
+        spec=plano.spec.conteudo,
+        casos=plano.casos,
+        opcoes=opcoes,
+        progresso=_Progresso(construcao),
+    )
+    resultado.recursos["tokens"] = int(getattr(opcoes.gerador, "tokens", 0) or 0)
     resultado.recursos["construida_em_s"] = round(time.monotonic() - inicio, 4)
     resultado.recursos["no"] = settings.PROMETHEUS_NO
     with transaction.atomic():
@@ -362,9 +357,9 @@ def processar_montagem(item: Item) -> Release | None:
         v: (
             ciclo.ResultadoVertente.de_dict(construcao.resultados[v])
             if v in construcao.resultados
-            else ciclo.vertente_falhou(v, "A vertente não registrou resultado.")
+            else ciclo.vertente_falhou(v, motivo)
         )
-        for v in item.contexto.get("vertentes", [])
+        for v, motivo in _motivos_das_vertentes(item).items()
     }
     pacote = nome_do_pacote(plano.spec.spec_id)
     opcoes = opcoes_de_construcao(pacote=pacote, versao=str(proxima_versao(plano.spec.spec_id)))
@@ -393,6 +388,24 @@ def processar_montagem(item: Item) -> Release | None:
             _concluir_sem_release(item, {**nada, "item": plano.origem.pk})
             return None
     return _gravar(item, plano, resultado, pacote)
+
+
+def _motivos_das_vertentes(montagem: Item) -> dict[str, str]:
+    """Each vertente of the assembly, with why it has no result if it has none: the failure its
+    item concluded with when its attempts ran out (``falha_conclui``)."""
+    falhas = {
+        d.contexto.get("vertente"): d.resultado or {}
+        for d in montagem.depende_de.filter(resultado__falhou=True).only("contexto", "resultado")
+    }
+    motivos = {}
+    for v in montagem.contexto.get("vertentes", []):
+        falha = falhas.get(v)
+        motivos[v] = (
+            f"A vertente não foi construída após {falha.get('tentativas')} tentativa(s): {falha.get('erro')}"
+            if falha
+            else "A vertente não registrou resultado."
+        )
+    return motivos
 
 
 # --- building and recording ---------------------------------------------------------------------------
@@ -466,6 +479,7 @@ def nada_a_corrigir(
         "nada_a_corrigir": True,
         "corrige": alvo.rotulo_versao,
         "corrige_id": alvo.pk,
+        "corrige_url": contratos.release_url(alvo.pk),
         "por_que": por_que,
         "motivo": motivo,
         "corretor": corretor,
@@ -608,6 +622,7 @@ def _registrar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, p
             resultado={
                 "release_ref": rotulo,
                 "release_id": release.pk,
+                "release_url": contratos.release_url(release.pk),
                 "artefatos": caminhos,
                 "testes_passaram": resultado.passou,
             },

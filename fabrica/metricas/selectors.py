@@ -44,8 +44,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Abs, Cast, Ceil, Coalesce
+from django.db.models.functions import Ceil, Coalesce
 from django.db.models.functions.window import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from backlog.models import Evento, Item, Status
 from fabrica.implantacao.models import Implantacao
 from fabrica.metricas import faixas
-from fabrica.models import Ambiente, ExecucaoVertente, Gap, Orcamento, Release, Spec
+from fabrica.models import Ambiente, ExecucaoVertente, Gap, HorasVertente, Orcamento, Release, Spec
 from fabrica.specs.formato.vertentes import VERTENTES
 
 # The period a page opens with: the last twelve weeks, today included.
@@ -406,31 +405,33 @@ def _por_semana(qs: QuerySet, campo: str, f: Filtros, **agregados: Any) -> list[
 # --- the facts behind each number -------------------------------------------------------------------
 
 
-def orcamentos_com_real(f: Filtros) -> QuerySet[Orcamento]:
-    """Approved budgets of the period with real hours, annotated with ``m_real`` and ``m_est`` (the
-    hours of the vertentes with real hours recorded; one vertente with ``f.vertente``)."""
-    vertentes = [f.vertente] if f.vertente else list(VERTENTES)
-    real = sum((Coalesce(Cast(KT(f"horas_reais__{v}"), FloatField()), 0.0) for v in vertentes), Value(0.0))
-    estimado = sum(
-        (
-            Case(
-                When(
-                    **{f"horas_reais__{v}__isnull": False},
-                    then=Cast(KT(f"esforco__horas_dev_por_vertente__{v}"), FloatField()),
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            for v in vertentes
-        ),
-        Value(0.0),
+def horas_com_real(f: Filtros) -> QuerySet[HorasVertente]:
+    """The hours (``HorasVertente``) with real hours recorded of the approved budgets decided in
+    the period (one vertente with ``f.vertente``): what budget accuracy, MMRE and PRED(25) sum."""
+    qs = HorasVertente.objects.filter(
+        reais__isnull=False,
+        orcamento__status=Orcamento.Status.APROVADO,
+        orcamento__decidido_em__gte=f.inicio,
+        orcamento__decidido_em__lt=f.fim,
     )
-    qs = Orcamento.objects.filter(
-        f.no_periodo("decidido_em"), status=Orcamento.Status.APROVADO, horas_reais__isnull=False
-    )
+    if f.vertente:
+        qs = qs.filter(vertente=f.vertente)
     if f.spec:
-        qs = qs.filter(spec__spec_id=f.spec)
-    return qs.annotate(m_real=real, m_est=estimado).filter(m_real__gt=0, m_est__gt=0)
+        qs = qs.filter(orcamento__spec_ref=f.spec)
+    return qs
+
+
+def orcamentos_com_real(f: Filtros) -> QuerySet[Orcamento]:
+    """The budgets of ``horas_com_real`` (the facts behind budget accuracy), each annotated with
+    ``m_real`` and ``m_est``: its sums of those rows' real and estimated hours."""
+    horas = horas_com_real(f).filter(orcamento_id=OuterRef("pk")).order_by().values("orcamento_id")
+    real = Subquery(horas.annotate(s=Sum("reais")).values("s"), output_field=FloatField())
+    estimadas = Subquery(horas.annotate(s=Sum("estimadas")).values("s"), output_field=FloatField())
+    return (
+        Orcamento.objects.filter(f.no_periodo("decidido_em"), status=Orcamento.Status.APROVADO)
+        .annotate(m_real=real, m_est=estimadas)
+        .filter(m_real__gt=0, m_est__gt=0)
+    )
 
 
 def orcamentos_precificados(f: Filtros) -> QuerySet[Orcamento]:
@@ -583,42 +584,58 @@ def falhas_restauradas(f: Filtros, ambiente: str | None = None) -> QuerySet[Impl
 # --- §8.1 ---------------------------------------------------------------------------------------
 
 
-def _precisao(f: Filtros) -> list[Numero]:
-    qs = orcamentos_com_real(f).annotate(
-        m_erro=Abs(F("m_real") - F("m_est")) / F("m_real"),
-    )
-    linhas = list(
-        qs.values("modelo__versao")
-        .annotate(
-            n=Count("pk"),
-            real=Sum("m_real"),
-            est=Sum("m_est"),
-            mmre=Avg("m_erro"),
-            pred=Avg(Case(When(m_erro__lte=0.25, then=Value(1.0)), default=Value(0.0), output_field=FloatField())),
+def _precisao(f: Filtros) -> tuple[list[Numero], list[Ponto]]:
+    """Budget accuracy, MMRE and PRED(25), overall and per pricing model version, and the weekly
+    accuracy trend: one query, a ``GROUP BY`` (model version, week) over the budgets of
+    ``orcamentos_com_real`` (each one's sums of hour columns); the totals are sums of those
+    groups (a mean of errors is their sum ÷ the count)."""
+    from django.db import connection
+
+    por_orcamento = (
+        horas_com_real(f)
+        .order_by()
+        .values(
+            "orcamento_id",
+            m_versao=F("orcamento__modelo__versao"),
+            m_semana=SemanaDoPeriodo("orcamento__decidido_em", f.inicio),
         )
-        .order_by("modelo__versao")
+        .annotate(m_real=Sum("reais"), m_est=Sum("estimadas"))
+        .filter(m_real__gt=0, m_est__gt=0)
     )
-    n = sum(linha["n"] for linha in linhas)
-    real = sum(linha["real"] for linha in linhas)
-    est = sum(linha["est"] for linha in linhas)
+    sql, params = por_orcamento.query.sql_with_params()
+    consulta = (
+        "SELECT m_versao, m_semana, COUNT(*), SUM(m_real), SUM(m_est), "  # noqa: S608 - fixed SQL, values as parameters
+        "SUM(ABS(m_real - m_est) / m_real), SUM(CASE WHEN ABS(m_real - m_est) / m_real <= 0.25 THEN 1 ELSE 0 END) "
+        f"FROM ({sql}) t GROUP BY m_versao, m_semana"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(consulta, params)
+        grupos = cursor.fetchall()
+    modelos: dict[int, list[float]] = {}
+    semanas: dict[int, list[float]] = {}
+    for versao, semana, *somas in grupos:
+        for destino in (modelos.setdefault(versao, [0, 0.0, 0.0, 0.0, 0]), semanas.setdefault(semana, [0, 0.0, 0.0])):
+            for i in range(len(destino)):
+                destino[i] += somas[i]
+    n, real, est, erros, dentro = (sum(m[i] for m in modelos.values()) for i in range(5))
     numeros = [
-        Numero("fabrica.precisao_orcamento", _razao(real, est), "razao", {"orcamentos": n}),
-        Numero(
-            "fabrica.mmre", _razao(sum(linha["mmre"] * linha["n"] for linha in linhas), n), "razao", {"orcamentos": n}
-        ),
-        Numero(
-            "fabrica.pred25", _razao(sum(linha["pred"] * linha["n"] for linha in linhas), n), "razao", {"orcamentos": n}
-        ),
+        Numero("fabrica.precisao_orcamento", _razao(real, est), "razao", {"orcamentos": int(n)}),
+        Numero("fabrica.mmre", _razao(erros, n), "razao", {"orcamentos": int(n)}),
+        Numero("fabrica.pred25", _razao(dentro, n), "razao", {"orcamentos": int(n)}),
     ]
-    for linha in linhas:
-        recorte = {"modelo": f"v{linha['modelo__versao']}"}
-        contagens = {"orcamentos": linha["n"]}
+    for versao, (n_m, real_m, est_m, erros_m, dentro_m) in sorted(modelos.items()):
+        recorte = {"modelo": f"v{versao}"}
+        contagens = {"orcamentos": int(n_m)}
         numeros += [
-            Numero("fabrica.precisao_orcamento", _razao(linha["real"], linha["est"]), "razao", contagens, recorte),
-            Numero("fabrica.mmre", linha["mmre"], "razao", contagens, recorte),
-            Numero("fabrica.pred25", linha["pred"], "razao", contagens, recorte),
+            Numero("fabrica.precisao_orcamento", _razao(real_m, est_m), "razao", contagens, recorte),
+            Numero("fabrica.mmre", _razao(erros_m, n_m), "razao", contagens, recorte),
+            Numero("fabrica.pred25", _razao(dentro_m, n_m), "razao", contagens, recorte),
         ]
-    return numeros
+    tendencia = [
+        Ponto(f.de + timedelta(days=7 * k), _razao(real_k, est_k), int(n_k))
+        for k, (n_k, real_k, est_k) in sorted(semanas.items())
+    ]
+    return numeros, tendencia
 
 
 def _taxa_gaps(f: Filtros) -> list[Numero]:
@@ -888,7 +905,7 @@ def _workers(f: Filtros) -> list[Numero]:
 # --- trends ----------------------------------------------------------------------------------------
 
 
-def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
+def _tendencias(f: Filtros, ambiente: str, precisao: list[Ponto]) -> dict[str, list[Ponto]]:
     implantacoes = implantacoes_do_periodo(f, ambiente)
     concluida = Q(status=Implantacao.Status.CONCLUIDA)
     # One query for the three weekly DORA lines; the lead time only over the deployments that
@@ -903,9 +920,6 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
         n_lead=Count("pk", filter=concluida & Q(release__isnull=False)),
         lead=Avg(Segundos(F("terminado_em"), INICIO_DA_MUDANCA), filter=concluida & Q(release__isnull=False)),
     )
-    precisao = _por_semana(
-        orcamentos_com_real(f), "decidido_em", f, n=Count("pk"), real=Sum("m_real"), est=Sum("m_est")
-    )
     dev = _por_semana(
         releases_de_orcamento(f),
         "criado_em",
@@ -917,7 +931,7 @@ def _tendencias(f: Filtros, ambiente: str) -> dict[str, list[Ponto]]:
         "dora.frequencia": [Ponto(p["_semana"], float(p["concluidas"]), p["n"]) for p in por_semana],
         "dora.falhas": [Ponto(p["_semana"], _razao(p["falhas"], p["n"]), p["n"]) for p in por_semana],
         "dora.lead_time": [Ponto(p["_semana"], p["lead"], p["n_lead"]) for p in por_semana if p["n_lead"]],
-        "fabrica.precisao_orcamento": [Ponto(p["_semana"], _razao(p["real"], p["est"]), p["n"]) for p in precisao],
+        "fabrica.precisao_orcamento": precisao,
         "fabrica.lead_time_orcamento_release": [Ponto(p["_semana"], p["media"], p["n"]) for p in dev],
     }
 
@@ -940,15 +954,16 @@ def painel(f: Filtros) -> Painel:
         tab = faixas.tabela(f.faixas)
         ativos = ambientes_ativos()
         ambiente = f.ambiente or ambiente_final(ativos)
+        precisao, tendencia_precisao = _precisao(f)
         numeros = [
-            *_precisao(f),
+            *precisao,
             *_taxa_gaps(f),
             *_lead_times(f),
             *_retrabalho(f),
             *_dora(f, tab, ativos),
             *_workers(f),
         ]
-        return Painel(f, numeros, _tendencias(f, ambiente), ambiente, tab)
+        return Painel(f, numeros, _tendencias(f, ambiente, tendencia_precisao), ambiente, tab)
 
 
 def versao_dos_fatos() -> tuple[int | None, ...]:

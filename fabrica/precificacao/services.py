@@ -22,6 +22,7 @@ from fabrica.models import Gap, ModeloPrecificacao, Orcamento, Spec
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
 from fabrica.precificacao.gaps import identificar_gaps
+from fabrica.precificacao.horas import horas_registrar
 from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, SECOES, precificar, unidades
 from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
@@ -145,6 +146,7 @@ def _registrar_orcamento(item: Item, spec: Spec) -> Orcamento:
             explicacao=orc.explicacao,
             casos_teste=casos,
         )
+        horas_registrar(orcamento=registro)
         recursos = resumo_orcamento(registro)
         gerados = [
             contratos.item_entrevistar_dor(spec_ref=spec.spec_id, contexto=gap.contexto_dor(spec.spec_id))
@@ -233,6 +235,7 @@ def esforco_real_registrar(*, orcamento: Orcamento, horas: dict[str, float]) -> 
     with transaction.atomic():
         orcamento.horas_reais = {v: float(h) for v, h in horas.items()}
         orcamento.save(update_fields=["horas_reais"])
+        horas_registrar(orcamento=orcamento)
         return modelo_calibrar()
 
 

@@ -392,6 +392,7 @@ def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
         {"vertente": v, "nome": NOME_DA_VERTENTE.get(v, ""), **e, "em": parse_datetime(e.get("em") or "")}
         for v, e in (andamento.etapas if andamento else {}).items()
     ]
+    nada = selectors.nada_a_corrigir_do_item(item)
     contexto = {
         "item": item,
         "construcao": andamento,
@@ -399,7 +400,11 @@ def construcao(request: PedidoAutenticado, item_id: int) -> HttpResponse:
         "release": feito,
         "texto": progresso_em_texto(andamento.etapas) if andamento else "",
         # A corrigir_bug concluded without a release: nothing to fix automatically (its result says why).
-        "nada_a_corrigir": selectors.nada_a_corrigir_do_item(item),
+        "nada_a_corrigir": nada,
+        # The fixed release's spec: where a new version would come from (how to go on).
+        "corrigida": Release.objects.only("spec_id", "spec_ref").filter(pk=nada["corrige_id"]).first()
+        if nada
+        else None,
     }
     if request.htmx:
         if feito is not None:

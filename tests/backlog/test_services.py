@@ -482,6 +482,42 @@ def test_falhar_respeita_o_maximo_do_tipo(caminho):
     assert atual(item).status == Status.FALHA
 
 
+def test_falha_final_de_tipo_que_a_conclui_desbloqueia_os_dependentes(caminho):
+    """A type registered with ``falha_conclui`` (a part its dependents assemble): its last failed
+    attempt concludes it with the failure as result, and the unblocking rule (every dependency
+    ``Concluido``) frees the dependent, which waited for its outcome, not its success."""
+    registro.registrar_tipo("teste_parte", {"type": "object"}, max_tentativas=2, falha_conclui=True)
+    parte, outra = produzir("teste_parte"), produzir()
+    todo = produzir("teste_todo", depende_de=[parte.pk, outra.pk])
+    concluir(consumir())
+    falhar(consumir("teste_parte"), erro="primeira")
+    assert atual(parte).status == Status.PENDENTE
+
+    falhar(consumir("teste_parte"), erro="segunda")
+
+    parte = atual(parte)
+    assert parte.status == Status.CONCLUIDO and parte.concluido_em is not None and parte.lease_token is None
+    assert parte.resultado == {"falhou": True, "erro": "segunda", "tentativas": 2} and parte.erro == "segunda"
+    assert atual(todo).status == Status.PENDENTE and atual(todo).desbloqueado_por_id == parte.pk
+    assert tipos_de_evento(todo)[-1] == "desbloqueio"
+
+
+def test_lease_expirado_na_ultima_tentativa_de_tipo_que_a_conclui(caminho):
+    registro.registrar_tipo("teste_parte", {"type": "object"}, max_tentativas=1, falha_conclui=True)
+    parte = produzir("teste_parte")
+    todo = produzir("teste_todo", depende_de=[parte.pk])
+    consumir("teste_parte", consumidor="no-morto")
+    Item.objects.filter(pk=parte.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
+
+    assert services.resgatar_expirados() == 1
+
+    parte = atual(parte)
+    assert parte.status == Status.CONCLUIDO and parte.resultado["falhou"] is True
+    assert "no-morto" in parte.resultado["erro"]
+    assert Evento.objects.filter(item=parte, tipo="lease_expirado").get().dados["concluido"] is True
+    assert atual(todo).status == Status.PENDENTE
+
+
 def test_falhar_com_lease_errado_e_recusado(caminho):
     produzir()
     item = consumir()

@@ -155,18 +155,76 @@ def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cl
     assert 'id="nada-a-corrigir"' in construcao and "hx-get" not in construcao
     assert f'href="/releases/{release_pronta.pk}/"' in construcao
 
+    # How to go on: a new spec version (the spec's page, which the PO opens; the admin's sync for
+    # admins), a case over the API, or a model-backed corrector.
+    prosseguir = lxml.html.fromstring(html).xpath(f'//*[@id="como-prosseguir-{item.pk}"]')[0]
+    texto = " ".join(prosseguir.text_content().split())
+    assert "specs/spec_002.yaml" in texto and "POST /api/specs/" in texto and "contexto.caso" in texto
+    assert "PROMETHEUS_LLM_URL" in texto and "docs/modelo.md" in texto
+    assert prosseguir.xpath(".//a/@href") == [f"/specs/{release_pronta.spec_id}/"]
+    assert cliente_como("po").get(f"/specs/{release_pronta.spec_id}/").status_code == 200
+    do_admin = lxml.html.fromstring(cliente_como("admin").get(f"/releases/{release_pronta.pk}/").content.decode())
+    links = do_admin.xpath(f'//*[@id="como-prosseguir-{item.pk}"]//a/@href')
+    assert "/admin/fabrica/spec/" in links and cliente_como("admin").get("/admin/fabrica/spec/").status_code == 200
+    assert 'id="como-prosseguir"' in construcao and f'href="/specs/{release_pronta.spec_id}/"' in construcao
+
     # In English, whole.
     ingles = cliente_como("po")
     ingles.cookies["django_language"] = "en"
     pagina = lxml.html.fromstring(ingles.get(f"/releases/{release_pronta.pk}/").content.decode())
     bloco = pagina.xpath(f'//*[@id="nada-a-corrigir-{item.pk}"]')[0].text_content()
     assert "Nothing to fix automatically." in bloco and "deterministic generator rebuilt" in bloco
+    assert "How to go on:" in bloco and "A new version of the spec spec_002" in bloco
+    assert "model-backed corrector" in bloco
     assert com_contexto(bloco, ["o limite ignora a renda"]) == {}
     evento = pagina.xpath('//strong[@class="nada-a-corrigir"]')[0].text_content()
     assert evento == "nothing to fix automatically"
     estado = lxml.html.fromstring(ingles.get(f"/desenvolvimento/{item.pk}/").content.decode())
     texto = estado.xpath('//*[@id="estado"]')[0].text_content()
-    assert "Nothing to fix automatically:" in texto and com_contexto(texto) == {}
+    assert "Nothing to fix automatically:" in texto and "How to go on:" in texto and com_contexto(texto) == {}
+
+
+def _seguir_ate_o_desfecho(api, item_id: int) -> dict:
+    """What a REST consumer polling only its own desenvolvimento/corrigir_bug item does: read the
+    item, follow ``montagem_url`` to the assembly, follow the assembly's link to the release."""
+    origem = api.get(f"/api/backlog/itens/{item_id}/").json()
+    assert origem["status"] == "Concluido"
+    assert origem["resultado"]["montagem_url"] == f"/api/backlog/itens/?produzido_por={item_id}&tipo=montar_release"
+    lista = api.get(origem["resultado"]["montagem_url"]).json()
+    (montagem,) = lista["results"] if isinstance(lista, dict) else lista
+    assert montagem["tipo"] == "montar_release" and montagem["produzido_por"] == item_id
+    assert montagem["status"] == "Concluido"
+    return montagem["resultado"]
+
+
+def test_o_item_de_quem_pediu_leva_ao_desfecho_pela_api(api_como, release_pronta, elenco):
+    """Issue 17: the outcome of a desenvolvimento (its release) and of a corrigir_bug (a hotfix, or
+    nothing to fix) is reachable from the item its producer polls, through the backlog contract."""
+    api = api_como("sistema")
+    resultado = _seguir_ate_o_desfecho(api, release_pronta.item_origem_id)
+    assert (resultado["release_ref"], resultado["release_id"]) == ("spec_002-v1", release_pronta.pk)
+    assert api.get(resultado["release_url"]).json()["release_ref"] == "spec_002-v1"
+
+    # A fix with nothing to fix: the assembly says so and links the release that lists it.
+    release_rejeitar(release_id=release_pronta.pk, por=elenco["po"], motivo="o limite ignora a renda")
+    item = _sem_release()
+    resultado = _seguir_ate_o_desfecho(api, item.pk)
+    assert resultado["nada_a_corrigir"] is True and resultado["corrige_url"] == f"/api/releases/{release_pronta.pk}/"
+    assert [n["item"] for n in api.get(resultado["corrige_url"]).json()["nada_a_corrigir"]] == [item.pk]
+
+    # A fix with a case: the assembly links the hotfix.
+    assert (
+        _corrigir(api_como, {"feature_ref": "spec_002-v1", "erro": "menor aprovado", "caso": CASO}).status_code == 201
+    )
+    hotfix = _processar()
+    resultado = _seguir_ate_o_desfecho(api, hotfix.item_origem_id)
+    assert resultado["release_url"] == f"/api/releases/{hotfix.pk}/" and resultado["release_ref"] == "spec_002-v2"
+
+
+@pytest.mark.parametrize("valor", ["abc", "-1", "1.5", str(2**63)])
+def test_filtro_produzido_por_invalido_e_recusado_nomeando_o_campo(api_como, valor):
+    resp = api_como("sistema").get("/api/backlog/itens/", {"produzido_por": valor})
+    assert "produzido_por" in assert_forma_de_erro(resp, 400)["campos"]
 
 
 def test_com_caso_a_correcao_vira_hotfix_mesmo_com_o_codigo_igual(api_como, release_pronta):

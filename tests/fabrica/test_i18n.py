@@ -451,7 +451,57 @@ def _motivos_dos_casos_sem_teste() -> list[dict]:
         plano = planejar_caso(modelos, CasoDeTeste(f"caso_{i:02d}", "caso", "", dado, espera))
         assert isinstance(plano, NaoTestavel), (dado, espera)
         motivos.append({"vertente": "I", "caso": plano.caso, "motivo": plano.motivo})
+    return motivos + _motivos_da_integracao() + _MOTIVOS_DA_ESTRUTURAL
+
+
+def _motivos_da_integracao() -> list[dict]:
+    """What the integration planner really says of spec_005's cases it cannot test, one per reason."""
+    import copy
+
+    from fabrica.desenvolvimento.base import CasoDeTeste, NaoTestavel
+    from fabrica.desenvolvimento.workers.integracao.planos import planejar_caso
+    from tests.fabrica.apoio_workers import spec_exemplo
+
+    conectores = spec_exemplo("spec_005")["spec_integracao"]["conectores"]
+    sem_exemplo = copy.deepcopy(conectores)
+    del sem_exemplo[0]["endpoints"][1]["parametros"]["uf"]["exemplo"]
+    casos = [
+        (conectores, {}, None),  # fits both endpoints
+        (conectores, {"xyz": 1}, None),  # fits none
+        (conectores, {"cep": "01001000", "resposta_api": "xyz"}, None),
+        (conectores, {"cep": "01001000"}, {"erro": "xyz"}),
+        (conectores, {"uf": "SP", "cidade": "Recife", "logradouro": "Rua"}, {"foo": 1}),
+        (conectores, {"cep": "01001000"}, {"foo": 1}),
+        (conectores, {"cep": "01001000"}, {"foo": 1, "bar": 2}),
+        (sem_exemplo, {"cidade": "Recife", "logradouro": "Rua"}, None),
+    ]
+    motivos = []
+    for i, (lista, dado, espera) in enumerate(casos, 1):
+        plano = planejar_caso(lista, CasoDeTeste(f"caso_{i:02d}", "caso", "", dado, espera), {})
+        assert isinstance(plano, NaoTestavel), (dado, espera)
+        motivos.append({"vertente": "C", "caso": plano.caso, "motivo": plano.motivo})
+    assert len({m["motivo"].split(" ")[1] for m in motivos}) > 3
     return motivos
+
+
+# The structural worker's reasons, as fabrica/desenvolvimento/workers/estrutural.py and
+# estrutural_regras.py format them (a spec_poo that reaches each one is long to write; these
+# are the f-strings' shapes, with the rows' labels "<classe> (restrições e métodos)" / "(método)").
+_MOTIVOS_DA_ESTRUTURAL = [
+    {
+        "vertente": "E",
+        "caso": "Wallet (restrições e métodos)",
+        "motivo": "o exemplo de balance viola a restrição min 0",
+    },
+    {
+        "vertente": "E",
+        "caso": "Wallet (restrições e métodos)",
+        "motivo": "não há valor derivável do padrao de iban: dê um exemplo na spec; "
+        "não há valor que satisfaça todas as restrições de cap: dê um exemplo na spec",
+    },
+    {"vertente": "E", "caso": "Wallet.withdraw (método)", "motivo": "sem valores válidos para os parâmetros amount"},
+    {"vertente": "E", "caso": "caso_03", "motivo": "Wallet.fee: o resultado é NaN"},
+]
 
 
 def test_motivos_dos_casos_sem_teste_em_ingles(db):
@@ -460,7 +510,8 @@ def test_motivos_dos_casos_sem_teste_em_ingles(db):
     from prometheus_site.vocabulario import frase
     from tests.portugues import com_contexto
 
-    motivos = [m["motivo"] for m in _motivos_dos_casos_sem_teste()]
+    linhas = _motivos_dos_casos_sem_teste()
+    motivos = [m["motivo"] for m in linhas] + [m["caso"] for m in linhas]  # the rows' labels too
     assert any("o caso não dá valor às entradas" in m for m in motivos)
     assert any(": nenhuma decisão produz isso" in m for m in motivos)
     assert any("não se observa na interface" in m for m in motivos)
@@ -470,6 +521,34 @@ def test_motivos_dos_casos_sem_teste_em_ingles(db):
     assert {m: i for m, i in ingleses.items() if com_contexto(i)} == {}
     with translation.override("pt-br"):
         assert [frase(m) for m in motivos] == motivos  # stored Portuguese, shown as stored
+
+
+def test_descricoes_do_schema_que_as_mensagens_citam_em_ingles():
+    """A spec-format error of an anyOf/oneOf cites its description (fabrica.specs.formato.mensagens):
+    every such description has an English translation without Portuguese sentences."""
+    from django.utils.translation import gettext, override
+
+    from fabrica.specs.formato.integracao import DEFS, TIPOS_BASICOS
+    from fabrica.specs.formato.schema import SPEC_SCHEMA
+    from tests.portugues import com_contexto
+
+    def descricoes(no):
+        if isinstance(no, dict):
+            if ("anyOf" in no or "oneOf" in no) and no.get("description"):
+                yield no["description"]
+            for v in no.values():
+                yield from descricoes(v)
+        elif isinstance(no, list):
+            for v in no:
+                yield from descricoes(v)
+
+    todas = set(descricoes(SPEC_SCHEMA))
+    assert len(todas) >= 4
+    forma = DEFS["forma"]["description"]
+    assert forma.startswith(f"um tipo básico ({', '.join(TIPOS_BASICOS)})")  # written out for the catalogue
+    with override("en"):
+        ingles = {d: gettext(d) for d in todas}
+    assert {d: i for d, i in ingles.items() if i == d or com_contexto(i)} == {}
 
 
 @pytest.mark.parametrize(

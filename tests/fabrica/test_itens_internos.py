@@ -81,9 +81,9 @@ def test_o_no_fica_registrado_no_que_processou(orcamento_pronto, elenco, workers
 def test_vertente_que_nao_pode_ser_construida_termina_com_o_motivo(
     orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
 ):
-    """The sandbox itself fails for E on every attempt: the backlog retries it, and on its last
-    attempt the item concludes as a failing vertente saying why; the release is still packaged,
-    honest about it."""
+    """The sandbox itself fails for E on every attempt: the backlog retries it, and when its
+    attempts run out the item concludes with that failure; the release is still packaged, honest
+    about it."""
     workers(dubles.worker("D"), dubles.worker("E"))
     original = ciclo.desenvolver_vertente
 
@@ -99,14 +99,85 @@ def test_vertente_que_nao_pode_ser_construida_termina_com_o_motivo(
 
     vertente = Item.objects.get(tipo="worker_estrutura", produzido_por=origem)
     assert vertente.status == Status.CONCLUIDO and vertente.tentativas == vertente.max_tentativas == 3
-    assert vertente.resultado["passou"] is False and "bwrap" in vertente.resultado["erro"]
-    assert vertente.eventos.filter(tipo="falha").count() == 2
+    assert vertente.resultado["falhou"] is True and "bwrap" in vertente.resultado["erro"]
+    assert "bwrap" in vertente.erro
+    falhas = list(vertente.eventos.filter(tipo="falha").order_by("pk").values_list("dados", flat=True))
+    assert len(falhas) == 3 and falhas[-1]["concluido"] is True
+    _release_honesta(origem, "ErroSandbox: bwrap")
+
+
+def _release_honesta(origem: Item, motivo: str) -> Release:
+    """E failed with ``motivo`` after its three attempts, D built: one release saying so."""
     release = Release.objects.get(item_origem=origem)
     assert not release.testes_passaram and release.item_aprovacao.contexto["testes_passaram"] is False
     assert "não foi construída após 3 tentativa(s)" in release.recursos["E"]["erro"]
-    assert "ErroSandbox: bwrap" in release.recursos["E"]["erro"]
+    assert motivo in release.recursos["E"]["erro"]
     assert [t["nome"] for t in release.testes if t["vertente"] == "E"] == ["(construção)"]
     assert any(t["vertente"] == "D" and t["status"] == "passou" for t in release.testes)
+    return release
+
+
+def test_vertente_cujo_no_morre_na_ultima_tentativa_termina_com_o_motivo(
+    orcamento_pronto, elenco, workers, sandbox_rapido
+):
+    """E's node dies on each of its attempts (its lease expires, the sweep rescues it): after the
+    last, the sweep concludes it with that failure, which unblocks the assembly, and the release
+    shows E failed with the lost lease as its reason, no admin needed."""
+    from django.utils import timezone
+
+    from backlog import services as backlog
+    from fabrica import tasks
+
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+    assert processar_proximo(["worker_dados"]) is not None
+    vertente = Item.objects.get(tipo="worker_estrutura", produzido_por=origem)
+    for tentativa in (1, 2, 3):
+        tomado = backlog.consumir(tipos=["worker_estrutura"], consumidor=f"PROMETHEUS@no-morto:{tentativa}")
+        assert tomado is not None and tomado.pk == vertente.pk
+        Item.objects.filter(pk=vertente.pk).update(lease_expira_em=timezone.now())
+        assert tasks.varrer()["resgatados"] == 1
+
+    vertente.refresh_from_db()
+    assert vertente.status == Status.CONCLUIDO and vertente.resultado["falhou"] is True
+    assert vertente.resultado["tentativas"] == 3 and "no-morto:3" in vertente.resultado["erro"]
+    montagem = Item.objects.get(tipo="montar_release", produzido_por=origem)
+    assert montagem.status == Status.PENDENTE and montagem.desbloqueado_por_id == vertente.pk
+    assert processar_proximo(["montar_release"]) == montagem.pk
+    _release_honesta(origem, "Lease de PROMETHEUS@no-morto:3 expirou")
+
+
+def test_falha_definitiva_de_vertente_tambem_termina_com_o_motivo(
+    orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
+):
+    """A vertente whose plan cannot be read (``ErroDefinitivo``): no retry, concluded at once
+    with its reason; the other vertente and the release go on."""
+    from fabrica.consumidor import ErroDefinitivo
+    from fabrica.desenvolvimento import services
+
+    workers(dubles.worker("D"), dubles.worker("E"))
+    original = services._plano_fixado
+
+    def sem_plano_para_e(item):
+        if item.contexto.get("vertente") == "E":
+            raise ErroDefinitivo("contexto.spec_versao_id: a versão não existe.")
+        return original(item)
+
+    monkeypatch.setattr(services, "_plano_fixado", sem_plano_para_e)
+    origem = _repartido(orcamento_pronto, elenco["po"])
+    vertente = Item.objects.get(tipo="worker_estrutura", produzido_por=origem)
+    assert processar_proximo(["worker_estrutura"]) == vertente.pk
+    vertente.refresh_from_db()
+    assert vertente.status == Status.CONCLUIDO and vertente.tentativas == 1
+    assert vertente.resultado == {
+        "falhou": True,
+        "erro": "ErroDefinitivo: contexto.spec_versao_id: a versão não existe.",
+        "tentativas": 1,
+    }
+    while processar_proximo(TIPOS) is not None:
+        pass
+    release = Release.objects.get(item_origem=origem)
+    assert "não foi construída após 1 tentativa(s): ErroDefinitivo" in release.recursos["E"]["erro"]
 
 
 def test_correcao_tambem_vira_itens_internos(release_pronta, elenco):

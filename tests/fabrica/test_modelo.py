@@ -150,6 +150,24 @@ def test_resposta_que_nao_se_aplica_e_tentativa_falha_com_o_motivo(servidor, spe
     assert len(servidor.pedidos()) == 4  # one generation, three corrections
 
 
+def test_resposta_cortada_no_max_tokens_diz_que_foi_cortada(servidor, spec, modelos):
+    """A real small model rambles until max_tokens (finish_reason "length"): the block it was
+    writing is incomplete, and the reason says the answer was cut, at which ceiling."""
+    cortada = f"{MODELOS}\n<<<<<<< SEARCH\n        raise NotImplementedError(\n"
+    servidor.roteirizar([{"conteudo": cortada, "finalizacao": "length", "vezes": 4}])
+    resultado = _construir(spec, _config(servidor, max_resposta=300))
+    e = resultado.vertentes["E"]
+    assert not resultado.passou and len(e.tentativas) == 3
+    (geracao,) = e.geracao
+    assert geracao["modelo"]["finalizacao"] == "length" and geracao["modelo"]["max_tokens"] == 300
+    assert "incompleto" in geracao["modelo"]["falha"]
+    assert "cortada no limite de 300 tokens (max_tokens)" in geracao["modelo"]["falha"]
+    assert servidor.pedidos()[0]["corpo"]["max_tokens"] == 300
+    for tentativa in e.tentativas:
+        assert "cortada no limite de 300 tokens" in tentativa["tentou"] and not tentativa["alterou"]
+    assert _em_ingles(e.tentativas[0]["tentou"]).endswith("The answer was cut at the limit of 300 tokens (max_tokens).")
+
+
 def test_servidor_lento_esgota_o_tempo_e_a_tentativa_falha(servidor, spec, modelos):
     servidor.roteirizar([{"conteudo": implementacao(modelos), "atraso_s": 5, "vezes": 8}])
     resultado = _construir(spec, replace(_config(servidor), timeout_s=1, tentativas=1))

@@ -87,6 +87,27 @@ def test_gap_diz_como_foi_resolvido(cliente_como, orcamento_bloqueado, elenco):
     assert "GPU não disponível" not in texto
 
 
+def test_admin_ve_onde_resolver_cada_gap_aberto(cliente_como, orcamento_bloqueado, elenco):
+    """Issue 17: a budget blocked by gaps links, for an admin, the Capacidades add form prefilled
+    with what the spec asked for (the budget page and the Django admin's budget); the form opens
+    with those values; a resolved gap and a PO get no such link."""
+    capacidade_salvar(tipo="hardware", nome="gpu", por=elenco["admin"])
+    admin = cliente_como("admin")
+    pagina = admin.get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
+    links = re.findall(r'class="registrar-capacidade" href="([^"]+)"', pagina)
+    assert [html.unescape(u) for u in links] == ["/admin/fabrica/capacidade/add/?tipo=api_externa&nome=whisper_api"]
+    formulario = admin.get(html.unescape(links[0])).content.decode()
+    assert 'value="whisper_api"' in formulario and re.search(r'<option value="api_externa"[^>]*selected', formulario)
+    no_admin = admin.get(reverse("admin:fabrica_orcamento_change", args=[orcamento_bloqueado.pk])).content.decode()
+    assert [html.unescape(u) for u in re.findall(r'class="registrar-capacidade" href="([^"]+)"', no_admin)] == [
+        html.unescape(links[0])
+    ]
+    assert (
+        "registrar-capacidade"
+        not in cliente_como("po").get(reverse("orcamento", args=[orcamento_bloqueado.pk])).content.decode()
+    )
+
+
 def test_linha_do_tempo_com_nomes_de_gente(cliente_como, orcamento_bloqueado):
     texto = _texto(cliente_como("po").get(reverse("orcamento", args=[orcamento_bloqueado.pk])))
     linha = texto[texto.index("Linha do tempo") :]

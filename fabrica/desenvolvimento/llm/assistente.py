@@ -154,8 +154,11 @@ class Assistente:
             blocos = edicoes.ler(chamada.resposta)
             novos = edicoes.aplicar(pedido.artefatos, blocos, permitidos(pedido))
         except edicoes.EdicaoRecusada as exc:
-            registro["falha"] = str(exc)
-            return Correcao(pedido.artefatos, f"{rotulo}: resposta do modelo recusada. {exc}", chamada=registro)
+            motivo = str(exc)
+            if chamada.finalizacao == "length":  # the model was still writing: say so beside the reason
+                motivo += f" A resposta foi cortada no limite de {chamada.max_tokens} tokens (max_tokens)."
+            registro["falha"] = motivo
+            return Correcao(pedido.artefatos, f"{rotulo}: resposta do modelo recusada. {motivo}", chamada=registro)
         arquivos = sorted({b.caminho for b in blocos})
         return Correcao(
             novos,

@@ -67,6 +67,8 @@ class Chamada:
     pedidos: int = 0  # HTTP requests made (1 + retries)
     falha: str = ""
     tokens_estimados: bool = False  # the server gave no usage: estimated from the text
+    max_tokens: int = 0  # the answer's ceiling asked for
+    finalizacao: str = ""  # the server's finish_reason ("length": cut at max_tokens)
 
     def como_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +80,8 @@ class Chamada:
             "custo": str(self.custo),
             "duracao_s": round(self.duracao_s, 4),
             "pedidos": self.pedidos,
+            "max_tokens": self.max_tokens,
+            "finalizacao": self.finalizacao,
             "falha": self.falha,
         }
 
@@ -152,6 +156,7 @@ class ClienteModelo:
                 f"{estimativa} mais {RESPOSTA_MINIMA} para a resposta. O modelo não foi chamado.",
                 repetir=False,
             )
+        chamada.max_tokens = max_resposta
         inicio = time.monotonic()
         for n in range(self.config.tentativas + 1):
             sobra = self.config.tempo_total_s - (time.monotonic() - inicio)
@@ -197,6 +202,7 @@ class ClienteModelo:
         self.tokens += chamada.tokens_entrada + chamada.tokens_saida
         chamada.custo = self.config.custo(chamada.tokens_entrada, chamada.tokens_saida)
         chamada.resposta = texto
+        chamada.finalizacao = str(getattr(escolha, "finish_reason", "") or "")
         recusa = getattr(mensagem, "refusal", None) if mensagem else None
         if recusa or (escolha is not None and escolha.finish_reason == "content_filter"):
             raise _Falha(f"O modelo recusou o pedido: {recusa or 'filtro de conteúdo do serviço'}.", repetir=False)

@@ -365,8 +365,8 @@ def valor_valido(atributo: Atributo) -> tuple[Any, str | None]:
     if atributo.exemplo is not None:
         return None, f"o exemplo de {atributo.nome} viola a restrição {violacao_do_atributo(atributo, candidatos[0])}"
     if "padrao" in atributo.restricoes:
-        return None, f"não há valor derivável do padrao de {atributo.nome}; dê um exemplo na spec"
-    return None, f"não há valor que satisfaça todas as restrições de {atributo.nome}; dê um exemplo na spec"
+        return None, f"não há valor derivável do padrao de {atributo.nome}: dê um exemplo na spec"
+    return None, f"não há valor que satisfaça todas as restrições de {atributo.nome}: dê um exemplo na spec"
 
 
 def _candidatos_validos(atributo: Atributo) -> Iterator[Any]:

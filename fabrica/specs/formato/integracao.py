@@ -112,7 +112,9 @@ _CONECTOR = objeto(
                             {"enum": [*COMPORTAMENTOS_REMOTO, *ESTADOS_CACHE]},
                             {"type": "integer", "minimum": 400, "maximum": 599},
                         ],
-                        "description": "normal, lenta, fora_do_ar, um status HTTP 400–599, vazio ou preenchido",
+                        "description": gettext_noop(
+                            "normal, lenta, fora_do_ar, um status HTTP 400–599, vazio ou preenchido"
+                        ),
                     },
                     minimo=1,
                 ),
@@ -144,8 +146,11 @@ SCHEMA = objeto({"conectores": lista(_CONECTOR, 1)}, ("conectores",))
 DEFS = {
     # the "shape" of a payload: a basic type, an object {campo: shape} or a one-item list [shape].
     "forma": {
-        "description": "um tipo básico (" + ", ".join(TIPOS_BASICOS) + "), "
-        "um objeto {campo: tipo} ou uma lista com um item [tipo]",
+        # Literal, for the translation catalogue (tests/fabrica/test_i18n.py checks it names TIPOS_BASICOS).
+        "description": gettext_noop(
+            "um tipo básico (str, int, float, bool, date, decimal, list, dict), "
+            "um objeto {campo: tipo} ou uma lista com um item [tipo]"
+        ),
         "anyOf": [
             {"type": "string", "enum": list(TIPOS_BASICOS)},
             {"type": "object", **mapa(ref("forma"), minimo=1)},

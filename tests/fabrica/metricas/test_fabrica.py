@@ -13,8 +13,9 @@ from backlog.models import Item
 from fabrica.capacidades.services import capacidade_salvar
 from fabrica.decisoes.services import orcamento_aprovar
 from fabrica.desenvolvimento import ciclo
-from fabrica.metricas.selectors import Filtros, correcoes_de, painel, releases_do_periodo
+from fabrica.metricas.selectors import Filtros, correcoes_de, orcamentos_com_real, painel, releases_do_periodo
 from fabrica.models import Capacidade, Orcamento, Release
+from fabrica.precificacao.services import esforco_real_registrar
 from fabrica.releases.services import release_horas_registrar, release_rejeitar
 from tests.apoio import construir, nova_versao, orcar
 from tests.fabrica import dubles
@@ -142,6 +143,42 @@ def test_periodo_que_exclui_diz_sem_dados(historia):
     ):
         numeros = outubro.todos(chave)
         assert numeros and all(n.sem_dados for n in numeros), chave
+
+
+def test_horas_por_vertente_registradas_com_o_orcamento(historia, elenco):
+    """Pricing writes each vertente's estimate as a row (HorasVertente), the real hours' service
+    fills its real hours in the same transaction; budget accuracy sums these columns."""
+    orcamento = historia["orcamento"]
+    orcamento.refresh_from_db()
+    linhas = {h.vertente: (h.estimadas, h.reais) for h in orcamento.horas_por_vertente.all()}
+    estimado = orcamento.esforco["horas_dev_por_vertente"]
+    assert linhas == {v: (pytest.approx(h), pytest.approx(2 * h)) for v, h in estimado.items()}
+    # a budget without real hours: its estimates only
+    sem_real = Orcamento.objects.exclude(pk=orcamento.pk).get(spec__spec_id="spec_001")
+    assert {h.vertente for h in sem_real.horas_por_vertente.all()} == set(sem_real.esforco["horas_dev_por_vertente"])
+    assert all(h.reais is None for h in sem_real.horas_por_vertente.all())
+    # recorded again (one vertente only): the rows follow, the other vertente's real hours are gone
+    um = sorted(estimado)[0]
+    esforco_real_registrar(orcamento=orcamento, horas={um: 3 * estimado[um]})
+    assert {h.vertente: h.reais for h in orcamento.horas_por_vertente.all() if h.reais is not None} == {
+        um: pytest.approx(3 * estimado[um])
+    }
+    p = painel(NOVEMBRO)
+    assert p.achar("fabrica.precisao_orcamento").valor == pytest.approx(3.0)
+    assert p.achar("fabrica.mmre").valor == pytest.approx(2 / 3)
+
+
+def test_precisao_conta_os_mesmos_orcamentos_que_os_fatos(historia):
+    """The facts page behind budget accuracy lists the budgets the number sums, with its sums."""
+    p = painel(NOVEMBRO)
+    fatos = list(orcamentos_com_real(NOVEMBRO))
+    assert [o.pk for o in fatos] == [historia["orcamento"].pk]
+    assert p.achar("fabrica.precisao_orcamento").contagens == {"orcamentos": len(fatos)}
+    assert fatos[0].m_real / fatos[0].m_est == pytest.approx(p.achar("fabrica.precisao_orcamento").valor)
+    # the weekly trend: one week with the budget, the same ratio
+    (ponto,) = p.tendencias["fabrica.precisao_orcamento"]
+    assert ponto.valor == pytest.approx(2.0) and ponto.n == 1
+    assert NOVEMBRO.de <= ponto.semana <= NOVEMBRO.ate
 
 
 def test_execucoes_por_vertente_registradas_com_a_release(historia):
