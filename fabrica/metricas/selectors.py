@@ -473,6 +473,21 @@ def desenvolvimentos(f: Filtros) -> QuerySet[Item]:
     return qs
 
 
+def releases_de_desenvolvimento(f: Filtros) -> QuerySet[Release]:
+    """The releases of ``desenvolvimentos(f)``, one per item, read from the release's side: the
+    period's releases (by their period index) with their item by primary key, never a pass over
+    every item of the type (which grows with the history)."""
+    qs = Release.objects.filter(
+        f.no_periodo("criado_em"),
+        item_origem__tipo="desenvolvimento",
+        item_origem__status=Status.CONCLUIDO,
+        item_origem__consumido_em__isnull=False,
+    )
+    if f.spec:
+        qs = qs.filter(item_origem__spec_ref=f.spec)
+    return qs
+
+
 def correcoes_de(releases: QuerySet[Release]) -> QuerySet[Item]:
     """The ``corrigir_bug`` items born of a decision on one of these releases: its rejection
     (concluding its ``aprovar_release``) or the refusal of a deployment of it (concluding the
@@ -656,7 +671,7 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 def _lead_times(f: Filtros) -> list[Numero]:
     desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
-    dev = _duracoes(desenvolvimentos(f), Segundos(F("release_produzida__criado_em"), F("consumido_em"))).get(None)
+    dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("item_origem__consumido_em"))).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
         *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),

@@ -3,6 +3,8 @@ admins see them; a system, an outsider and anonymous are refused."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -71,6 +73,22 @@ def test_api_com_definicoes_contagens_e_fatos(api_como, historia):  # noqa: F811
     assert corpo["periodo"] == {"de": "2026-11-01", "ate": "2026-11-30", "dias": 30}
     assert {t["chave"] for t in corpo["tendencias"]} >= {"dora.frequencia", "dora.falhas"}
     assert falhas["fatos"].startswith(reverse("metricas-fatos", args=["dora.falhas"]))
+
+
+def test_api_diz_o_mesmo_que_o_serializador_da_saida(api_como, historia):  # noqa: F811
+    """The view sends ``resposta`` as it is; passed through ``MetricasSaida`` (the schema's
+    description) it gives the same JSON, value for value."""
+    from rest_framework.renderers import JSONRenderer
+
+    from fabrica.metricas.api import MetricasSaida, resposta
+    from fabrica.metricas.selectors import painel
+
+    corpo = api_como("po").get(reverse("api-metricas"), NOVEMBRO_QUERY).json()
+    dados = resposta(painel(NOVEMBRO))
+    assert corpo == json.loads(JSONRenderer().render(MetricasSaida(dados).data))
+    assert corpo == json.loads(JSONRenderer().render(dados))
+    assert any(m["valor"] is not None for m in corpo["metricas"])
+    assert any(t["pontos"] for t in corpo["tendencias"])
 
 
 def test_os_fatos_sao_as_linhas_contadas(cliente_como, api_como, historia):  # noqa: F811
