@@ -157,6 +157,9 @@ def test_rejeicao_sem_caso_nem_spec_nova_termina_em_nada_a_corrigir(api_como, cl
 
     # How to go on: a new spec version (the spec's page, which the PO opens; the admin's sync for
     # admins), a case over the API, or a model-backed corrector.
+    # The reason keeps its lines (a failed deployment's log excerpt read as one run-on line before).
+    (citado,) = lxml.html.fromstring(html).xpath(f'//*[@id="nada-a-corrigir-{item.pk}"]//q')
+    assert "texto-com-linhas" in citado.get("class") and citado.text_content() == "o limite ignora a renda"
     prosseguir = lxml.html.fromstring(html).xpath(f'//*[@id="como-prosseguir-{item.pk}"]')[0]
     texto = " ".join(prosseguir.text_content().split())
     assert "specs/spec_002.yaml" in texto and "POST /api/specs/" in texto and "contexto.caso" in texto
