@@ -29,9 +29,10 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from backlog import services as backlog
+from backlog.erros import ErroBacklog
 from backlog.models import Item, Status
 from fabrica import contratos
-from fabrica.consumidor import ErroDefinitivo
+from fabrica.consumidor import ErroDefinitivo, nome_consumidor, processar_item
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
@@ -339,6 +340,29 @@ def processar_vertente(item: Item) -> None:
                 "no": settings.PROMETHEUS_NO,
             },
         )
+    _montar_se_liberada(item)
+
+
+def _montar_se_liberada(vertente: Item) -> None:
+    """The worker whose vertente concluded last packages the release at once: the assembly's own
+    task would wait behind every vertente the cluster has queued (django-q2's queue is first in,
+    first out, without priorities), so a batch's releases would all come at its end. The claim
+    is the backlog's (``reservar``, with its lease): if another worker took it first, or it is
+    still blocked, nothing happens here; its dispatched task stays the fallback."""
+    montagem = (
+        Item.objects.filter(
+            produzido_por_id=vertente.contexto["origem"], tipo=contratos.TipoItem.MONTAR_RELEASE, status=Status.PENDENTE
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if montagem is None:
+        return
+    try:
+        tomada = backlog.reservar(item_id=montagem, consumidor=nome_consumidor())
+    except ErroBacklog:
+        return  # taken by another worker meanwhile
+    processar_item(tomada)
 
 
 def processar_montagem(item: Item) -> Release | None:
