@@ -1,7 +1,7 @@
 """Builds spread over cluster nodes as internal items (issue 20; bench/README.md, "escala").
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/escala.py \
-        [--lote 20] [--partes abc] [--segundos-c 3]
+        [--lote 20] [--partes abc] [--segundos-c 3] [--rodadas 3]
 
 Creates and migrates a throwaway database (``prometheus_bench_escala`` on the server of
 ``DATABASE_URL``, never that database itself), imports a five-vertente spec (spec_002's E and D,
@@ -13,7 +13,9 @@ spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approv
     - one node: a ``desenvolvimento`` item built by one ``manage.py cluster`` with 2 workers
       (its vertentes as internal items, two at a time);
     - two nodes: the same with two clusters of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids);
-    each from the item's production to its release, the clusters started and idle before.
+    each from the item's production to its release, the clusters started and idle before; in
+    ``--rodadas`` rounds of the three (each ratio against its round's sequential build: the load
+    of a shared machine drifts), the median ratio reported.
 (b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec on one and on
     two clusters (from the batch's production to its last release).
 (c) claim+conclude cycles per second of the backlog's own door (``services.consumir`` +
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -232,6 +235,7 @@ def main() -> None:
     parser.add_argument("--sem-lote", action="store_true", help="without (b)")
     parser.add_argument("--partes", default="abc", help="which parts to run, e.g. 'c' alone (default: abc)")
     parser.add_argument("--segundos-c", type=float, default=3, help="length of each point of (c)")
+    parser.add_argument("--rodadas", type=int, default=3, help="rounds of (a), each measuring the three ways")
     args = parser.parse_args()
     partes = set(args.partes) - ({"b"} if args.sem_lote else set())
     if not partes or not partes <= set("abc"):
@@ -246,27 +250,45 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}"
     )
     if partes & {"a", "b"}:
-        construir(preparar(), partes, args.lote, url)
+        construir(preparar(), partes, args.lote, url, args.rodadas)
     if "c" in partes:
         ciclos_por_no(url, args.segundos_c)
 
 
-def construir(orcamento, partes: set[str], lote: int, url: str) -> None:
-    """(a) and (b)."""
+def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) -> None:
+    """(a) in ``rodadas`` rounds, each measuring the three ways one after the other, so a change of
+    the machine's load (other sessions) weighs on the three alike; then (b)."""
+    from fabrica.tasks import aquecer
+
+    aquecer()  # as a cluster's workers are (manage.py cluster): the sequential path starts warm too
     print(f"spec_cinco: {len(orcamento.casos_teste)} covering-array rows, vertentes E P D I C")
     with tempfile.TemporaryDirectory(prefix="bench-escala-") as tmp:
         pasta = Path(tmp)
         if "a" in partes:
-            seq = sequencial(orcamento)
-            print(f"(a) sequential, one process:          {seq:7.1f} s  1.00x")
-            um = com_clusters(1, url, pasta, lambda: construir_lote(orcamento, 1))
-            print(f"(a) internal items, 1 node x 2 workers:{um:7.1f} s  {um / seq:.2f}x")
-            dois = com_clusters(2, url, pasta, lambda: construir_lote(orcamento, 1))
-            print(f"(a) internal items, 2 nodes x 2 workers:{dois:6.1f} s  {dois / seq:.2f}x")
+            razoes: dict[int, list[float]] = {1: [], 2: []}
+            for rodada in range(1, rodadas + 1):
+                carga = os.getloadavg()[0]
+                seq = sequencial(orcamento)
+                linha = [f"(a) round {rodada}: sequential {seq:5.1f} s"]
+                for quantos in (1, 2):
+                    t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, 1))
+                    razoes[quantos].append(t / seq)
+                    linha.append(f"{quantos} node(s) x 2 workers {t:5.1f} s ({t / seq:.2f}x)")
+                print(", ".join(linha) + f"; load {carga:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+            for quantos, r in razoes.items():
+                print(
+                    f"(a) internal items, {quantos} node(s) x 2 workers: median {statistics.median(r):.2f}x "
+                    f"of sequential (rounds: {', '.join(f'{x:.2f}' for x in r)})"
+                )
         if "b" in partes:
             for quantos in (1, 2):
+                carga = os.getloadavg()[0]
                 t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, lote))
-                print(f"(b) {lote} builds, {quantos} node(s): {t:7.1f} s, {60 * lote / t:5.2f} builds/min")
+                print(
+                    f"(b) {lote} builds, {quantos} node(s): {t:7.1f} s, {60 * lote / t:5.2f} builds/min; "
+                    f"load {carga:.1f} -> {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

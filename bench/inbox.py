@@ -3,8 +3,14 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/inbox.py
     .venv/bin/python bench/inbox.py            # SQLite, in a temporary file
 
-On PostgreSQL it creates and migrates a throwaway database (``prometheus_bench_inbox`` on the
-server of ``DATABASE_URL``, which itself is never touched); otherwise a temporary SQLite file.
+On PostgreSQL it creates and migrates two throwaway databases (``prometheus_bench_inbox_base``
+for the baseline, ``prometheus_bench_inbox`` for the large run, on the server of ``DATABASE_URL``,
+which itself is never touched); otherwise two SQLite files, temporary unless ``--manter``.
+
+Seeding 100,000 decisions takes minutes, so the seeded databases can be kept and measured again:
+``--manter`` keeps them (SQLite: ``var/bench/inbox_base.sqlite3`` and ``var/bench/inbox.sqlite3``;
+the PostgreSQL databases are always left in place), ``--reutilizar`` measures the kept ones
+without seeding (after applying any new migration to them).
 
 1. Prices the five example specs through the real pipeline; their budgets are the templates
    whose JSON (explanations, test cases, summaries) every seeded budget copies.
@@ -39,7 +45,9 @@ from pathlib import Path
 import _comum
 
 NOME_BANCO = "prometheus_bench_inbox"
-LOTE = 5_000
+NOME_BASE = "prometheus_bench_inbox_base"
+PASTA_MANTIDA = _comum.RAIZ / "var" / "bench"
+LOTE = 20_000
 DECISOES = [("Aprovado", 70), ("Ajustado", 15), ("Rejeitado", 15)]  # share of each in the history
 # A release's test results as development records them (20 tests; the row counts them).
 TESTES = [
@@ -51,23 +59,127 @@ LOG_DA_FALHA = "".join(f"12:00:{n:02d} passo {n} do benchmark\n" for n in range(
 )
 
 
-def preparar_banco() -> tuple[str, Path | None]:
-    """Points the environment at a fresh database; returns its description and, for SQLite, the
-    temporary directory to remove at the end (the PostgreSQL database stays for a look)."""
-    original = os.environ.get("DATABASE_URL", "")
-    pasta = None
-    if original.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}:
-        url = _comum.url_do_banco(NOME_BANCO)
-        _comum.recriar_banco(url)
-        descricao = f"PostgreSQL, database {NOME_BANCO}"
-    else:
-        pasta = Path(tempfile.mkdtemp(prefix="prometheus-bench-inbox-"))
-        url = f"sqlite:///{pasta / 'inbox.sqlite3'}"
-        descricao = "SQLite, a temporary file"
+class Bancos:
+    """The two databases of a run: the baseline's and the large run's (a copy of the baseline's,
+    grown). On PostgreSQL both live beside ``DATABASE_URL``'s; on SQLite they are two files."""
+
+    def __init__(self, manter: bool) -> None:
+        original = os.environ.get("DATABASE_URL", "")
+        self.postgres = original.split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}
+        self.pasta: Path | None = None  # a temporary directory to remove at the end
+        if self.postgres:
+            self.urls = {"base": _comum.url_do_banco(NOME_BASE), "grande": _comum.url_do_banco(NOME_BANCO)}
+            self.descricao = f"PostgreSQL, databases {NOME_BASE} and {NOME_BANCO}"
+            return
+        if manter:
+            pasta = PASTA_MANTIDA
+            pasta.mkdir(parents=True, exist_ok=True)
+            self.descricao = f"SQLite, files kept in {pasta}"
+        else:
+            pasta = self.pasta = Path(tempfile.mkdtemp(prefix="prometheus-bench-inbox-"))
+            self.descricao = "SQLite, temporary files"
+        self.urls = {
+            "base": f"sqlite:///{pasta / 'inbox_base.sqlite3'}",
+            "grande": f"sqlite:///{pasta / 'inbox.sqlite3'}",
+        }
+
+    def _arquivo(self, qual: str) -> Path:
+        return Path(self.urls[qual].removeprefix("sqlite:///"))
+
+    def existem(self) -> bool:
+        if not self.postgres:
+            return all(self._arquivo(q).exists() for q in self.urls)
+        import psycopg
+
+        with psycopg.connect(_comum.conninfo(_comum.url_do_banco("postgres")), autocommit=True) as conexao:
+            nomes = {n for (n,) in conexao.execute("SELECT datname FROM pg_database").fetchall()}
+        return {NOME_BASE, NOME_BANCO} <= nomes
+
+    def recriar_base(self) -> None:
+        if self.postgres:
+            _comum.recriar_banco(self.urls["base"])
+        else:
+            self._apagar(self._arquivo("base"))
+
+    @staticmethod
+    def _apagar(arquivo: Path) -> None:
+        for sufixo in ("", "-wal", "-shm", "-journal"):
+            Path(f"{arquivo}{sufixo}").unlink(missing_ok=True)
+
+    def copiar_base(self) -> None:
+        """The large run starts as a copy of the seeded baseline (PostgreSQL: a template copy;
+        SQLite: the backup API), so the baseline stays for later runs."""
+        from django.db import connections
+
+        connections.close_all()
+        if self.postgres:
+            import psycopg
+            from psycopg import sql
+
+            with psycopg.connect(_comum.conninfo(_comum.url_do_banco("postgres")), autocommit=True) as conexao:
+                conexao.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(NOME_BANCO)))
+                conexao.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.Identifier(NOME_BANCO), sql.Identifier(NOME_BASE)
+                    )
+                )
+            return
+        import sqlite3
+
+        destino = self._arquivo("grande")
+        self._apagar(destino)
+        with sqlite3.connect(self._arquivo("base")) as de, sqlite3.connect(destino) as para:
+            de.backup(para)
+        para.close()
+        de.close()
+
+    def usar(self, qual: str) -> None:
+        """Points Django's connection at one of the two databases (closing the current one)."""
+        from django.db import connections
+
+        connections.close_all()
+        connections["default"].settings_dict["NAME"] = (
+            self.urls[qual].rsplit("/", 1)[1] if self.postgres else str(self._arquivo(qual))
+        )
+
+    def limpar(self) -> None:
+        if self.pasta is not None:
+            shutil.rmtree(self.pasta, ignore_errors=True)
+
+
+def configurar(url: str) -> None:
     os.environ.update({"DEBUG": "false", "SECRET_KEY": "bench-inbox-not-secret", "LOG_LEVEL": "WARNING"})
     _comum.configurar_django(url)
-    _comum.migrar()
-    return descricao, pasta
+
+
+@contextmanager
+def semeando():
+    """Bulk writes without waiting for the disk, during seeding only: SQLite without fsync, a large
+    page cache, and one INSERT of up to 32,766 parameters instead of 999; PostgreSQL commits
+    without waiting for the WAL flush. The measured requests run with the project's settings."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        parametros = connection.features.max_query_params
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA cache_size=-262144")
+        connection.features.max_query_params = 32_766
+        try:
+            yield
+        finally:
+            connection.features.max_query_params = parametros
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=NORMAL")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 @contextmanager
@@ -541,6 +653,38 @@ def medir(urls: dict[str, tuple], repeticoes: int, aquecimento: int) -> dict[str
     return resultados
 
 
+def explicar(urls: dict[str, tuple], vezes: int = 5) -> None:
+    """Each page's queries, one by one: the best of ``vezes`` executions and the plan (SQLite's
+    EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN ANALYZE), to find what is not an index lookup."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    postgres = connection.vendor == "postgresql"
+    for nome, (cliente, url) in urls.items():
+        with CaptureQueriesContext(connection) as capturadas:
+            cliente.get(url)
+        total = 0.0
+        linhas = []
+        for consulta in capturadas.captured_queries:
+            sql = consulta["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            with connection.cursor() as cursor:
+                tempos = []
+                for _ in range(vezes):
+                    inicio = time.perf_counter()
+                    cursor.execute(sql)
+                    cursor.fetchall()
+                    tempos.append((time.perf_counter() - inicio) * 1000)
+                cursor.execute(("EXPLAIN ANALYZE " if postgres else "EXPLAIN QUERY PLAN ") + sql)
+                plano = [str(linha[0] if postgres else linha[-1]) for linha in cursor.fetchall()]
+            total += min(tempos)
+            linhas.append(f"  {min(tempos):7.2f} ms  {sql[:300]}")
+            linhas += [f"               {p}" for p in plano]
+        print(f"\n{nome} ({url}): {len(capturadas)} queries, {total:.1f} ms of queries (best of {vezes} each)")
+        print("\n".join(linhas))
+
+
 def analisar() -> None:
     """Fresh planner statistics, as autovacuum would have after a bulk load."""
     from django.db import connection
@@ -576,43 +720,76 @@ def rodada(po, admin, rotulo: str, args) -> dict:
             f"{r['linhas_html']:3} rows  {r['kb']:4.0f} KiB"
         )
     print(f"  (load average {carga:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    if args.consultas:
+        explicar(paginas(po, admin))
     return {"tamanho": tamanho, "paginas": resultados, "carga": carga}
 
 
-def medir_tudo(banco: str, args) -> bool:
-    """Seeds the baseline and measures, seeds the large run and measures; True if the query
-    counts are equal."""
-    from django.contrib.auth.models import Group, User
+def entrar(usuario):
     from django.test import Client
+
+    cliente = Client()
+    cliente.force_login(usuario)
+    return cliente
+
+
+def semear_e_medir(bancos: Bancos, args) -> tuple[dict, dict]:
+    """Seeds the baseline and measures it; copies it, grows the copy to the large run and
+    measures that."""
+    bancos.recriar_base()
+    configurar(bancos.urls["base"])
+    _comum.migrar()
+    from django.contrib.auth.models import Group, User
 
     po = User.objects.create_user(username="po", password="bench-po-123")
     po.groups.add(Group.objects.get(name="PO"))
-    cliente = Client()
-    cliente.force_login(po)
     admin = User.objects.create_user(username="admin", password="bench-admin-123", is_staff=True)
     admin.groups.add(Group.objects.get(name="Administrador"))
-    cliente_admin = Client()
-    cliente_admin.force_login(admin)
 
-    print(f"bench/inbox.py on {banco}; {args.repeticoes} requests per page after {args.aquecimento} warm-up")
     inicio = time.perf_counter()
-    modelos = modelos_reais(po)
-    semeador = Semeador(modelos, po)
-    semeador.historico(args.base_historico - len(modelos))
-    semeador.abertos(args.base_abertos)
-    semeador.decisoes_abertas(args.base_abertos)
+    with semeando():
+        modelos = modelos_reais(po)
+        semeador = Semeador(modelos, po)
+        semeador.historico(args.base_historico - len(modelos))
+        semeador.abertos(args.base_abertos)
+        semeador.decisoes_abertas(args.base_abertos)
     analisar()
     print(f"seeded the baseline in {time.perf_counter() - inicio:.1f} s")
-    base = rodada(cliente, cliente_admin, "baseline", args)
+    bancos.copiar_base()
+    bancos.usar("base")
+    base = rodada(entrar(po), entrar(admin), "baseline", args)
 
+    bancos.usar("grande")
     inicio = time.perf_counter()
-    semeador.historico(args.historico - args.base_historico)
-    semeador.abertos(args.abertos - args.base_abertos)
-    semeador.decisoes_abertas(args.abertos - args.base_abertos)
+    with semeando():
+        semeador.historico(args.historico - args.base_historico)
+        semeador.abertos(args.abertos - args.base_abertos)
+        semeador.decisoes_abertas(args.abertos - args.base_abertos)
     analisar()
     print(f"seeded the large run in {time.perf_counter() - inicio:.1f} s")
-    grande = rodada(cliente, cliente_admin, "large", args)
+    grande = rodada(entrar(po), entrar(admin), "large", args)
+    return base, grande
 
+
+def medir_mantidos(bancos: Bancos, args) -> tuple[dict, dict]:
+    """Measures the databases a previous ``--manter`` run seeded, after migrating them."""
+    if not bancos.existem():
+        sys.exit(f"no kept databases ({bancos.descricao}): run once with --manter first")
+    configurar(bancos.urls["base"])
+    from django.contrib.auth.models import User
+
+    rodadas = []
+    for qual, rotulo in (("base", "baseline"), ("grande", "large")):
+        bancos.usar(qual)
+        _comum.migrar()
+        analisar()
+        po, admin = User.objects.get(username="po"), User.objects.get(username="admin")
+        rodadas.append(rodada(entrar(po), entrar(admin), rotulo, args))
+    return rodadas[0], rodadas[1]
+
+
+def comparar(banco: str, base: dict, grande: dict, args) -> bool:
+    """Prints large / baseline; True if every page's query count is the same at both sizes."""
     print("\nlarge / baseline (median time; queries must be equal):")
     iguais = True
     for nome, r in grande["paginas"].items():
@@ -636,15 +813,26 @@ def main() -> None:
     parser.add_argument("--repeticoes", type=int, default=30)
     parser.add_argument("--aquecimento", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--consultas", action="store_true", help="also print each page's queries with their time and plan"
+    )
+    parser.add_argument(
+        "--manter",
+        action="store_true",
+        help="keep the seeded SQLite files in var/bench/ (PostgreSQL databases are always kept) for --reutilizar",
+    )
+    parser.add_argument(
+        "--reutilizar", action="store_true", help="measure the databases kept by --manter, without seeding"
+    )
     args = parser.parse_args()
 
-    banco, pasta = preparar_banco()
+    bancos = Bancos(manter=args.manter or args.reutilizar)
+    print(f"bench/inbox.py on {bancos.descricao}; {args.repeticoes} requests per page after {args.aquecimento} warm-up")
     try:
-        iguais = medir_tudo(banco, args)
+        base, grande = medir_mantidos(bancos, args) if args.reutilizar else semear_e_medir(bancos, args)
     finally:
-        if pasta is not None:
-            shutil.rmtree(pasta, ignore_errors=True)
-    if not iguais:
+        bancos.limpar()
+    if not comparar(bancos.descricao, base, grande, args):
         sys.exit("the query count depends on the data size")
 
 

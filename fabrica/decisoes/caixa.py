@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -34,6 +35,10 @@ from prometheus_site.busca import normalizar
 ABAS = ("decidir", "espera", "decididos")
 # Rows per page: a page renders in a bounded time whatever the backlog (bench/inbox.py).
 POR_PAGINA = 50
+# The history is counted up to this many rows per kind (past it a counter says "1000+"): its
+# order and pages come from indexes, but an exact count would read every index entry of 100,000
+# decisions on each page. The open tabs are small and counted exactly.
+LIMITE_DA_CONTAGEM = 1000
 
 # The columns of the open tabs beyond item, spec and age, in this order; a row fills the ones of
 # its kind (``Linha.colunas``) and shows "—" under the others, so a column means one thing.
@@ -135,7 +140,9 @@ class TipoDecisao:
     rotulo: Any
     permissao: str
     listar: Callable[[str, Busca, int, int], list[Linha]]  # (aba, busca, limite, deslocamento) → rows
-    contar: Callable[[Busca, Sequence[str]], dict[str, int]]  # (busca, tabs) → count of each of those tabs
+    # (aba, busca) → the tab's rows as a queryset, only counted: ``caixa`` counts every kind's
+    # tabs in one query (``contar``).
+    da_aba: Callable[[str, Busca], QuerySet]
     leitura: str = ""  # who may see the rows without deciding them (empty: only who decides)
     # Said to a reader after the groups that hold ``permissao`` (deployments: the environment's approvers).
     quem_mais: Any = ""
@@ -215,14 +222,31 @@ def caixa(
     if tipo not in {t.nome for t in todos}:
         tipo = ""
     visiveis = [t for t in todos if not tipo or t.nome == tipo]
-    # The tabs count everything the chosen kind holds, whatever the search; the kinds (the
-    # filter) and the search count what the search finds in this tab.
-    sem_busca = {t.nome: t.contar(SEM_BUSCA, ABAS) for t in todos}
-    com_busca = {t.nome: t.contar(busca, (aba,)) for t in todos} if busca else sem_busca
-    contagens = {nome: sum(sem_busca[t.nome][nome] for t in visiveis) for nome in ABAS}
-    encontrados = sum(com_busca[t.nome][aba] for t in visiveis)
-    paginas = max(1, math.ceil(encontrados / por_pagina))
-    pagina = min(max(1, pagina), paginas)
+    # Every count of the page in one query. The tabs count everything the chosen kind holds,
+    # whatever the search; the kinds (the filter) and the search count what the search finds in
+    # this tab. The history is counted up to ``limite`` per kind: far enough to know whether the
+    # page asked for and a next one exist.
+    pagina = max(1, pagina)
+    limite = max(LIMITE_DA_CONTAGEM, pagina * por_pagina) + 1
+
+    def limite_de(a: str) -> int | None:
+        return limite if a == "decididos" else None
+
+    pedidos = [(t, a, SEM_BUSCA) for t in todos for a in ABAS] + ([(t, aba, busca) for t in todos] if busca else [])
+    numeros = contar([(t.da_aba(a, b), limite_de(a)) for t, a, b in pedidos])
+    sem_busca: dict[tuple[str, str], int] = {}
+    com_busca: dict[str, int] = {}
+    for (t, a, b), n in zip(pedidos, numeros, strict=True):
+        if not b:
+            sem_busca[t.nome, a] = n
+        if a == aba and (b or not busca):
+            com_busca[t.nome] = n
+    contagens = {a: _contagem([sem_busca[t.nome, a] for t in visiveis], limite_de(a)) for a in ABAS}
+    achados = [com_busca[t.nome] for t in visiveis]
+    exato = aba != "decididos" or all(n < limite for n in achados)
+    # Past the count's limit the page asked for is full and another follows it.
+    paginas = max(1, math.ceil(sum(achados) / por_pagina)) if exato else None
+    pagina = min(pagina, paginas or pagina)
     inicio = (pagina - 1) * por_pagina
     linhas: list[Linha] = []
     if len(visiveis) == 1:
@@ -241,17 +265,49 @@ def caixa(
     return {
         "linhas": linhas,
         "contagens": contagens,
-        "encontrados": encontrados,
+        # What the search found in this tab: exact, or (past the limit) "more than".
+        "encontrados": sum(achados) if exato else LIMITE_DA_CONTAGEM,
+        "encontrados_exato": exato,
         "tipos": todos,
         "tipo": tipo,
-        "por_tipo": [{"tipo": t, "n": com_busca[t.nome][aba]} for t in todos],
-        "todos_os_tipos": sum(com_busca[t.nome][aba] for t in todos),
+        "por_tipo": [{"tipo": t, "n": _contagem([com_busca[t.nome]], limite_de(aba))} for t in todos],
+        "todos_os_tipos": _contagem(list(com_busca.values()), limite_de(aba)),
         "colunas": [{"chave": c, "nome": nome} for c, nome in COLUNAS.items() if c in preenchidas],
         "pagina": pagina,
-        "paginas": paginas,
+        "paginas": paginas,  # None: more pages than were counted
+        "proxima": paginas is None or pagina < paginas,
         "somente_leitura": not any(t.nome in decide for t in visiveis),
         "quem_decide": quem_decide([t for t in visiveis if t.nome not in decide]),
     }
+
+
+def _contagem(numeros: list[int], limite: int | None) -> str:
+    """A counter as shown: the exact sum, or "1000+" when a kind's count stopped at its limit."""
+    if limite is not None and any(n >= limite for n in numeros):
+        return f"{LIMITE_DA_CONTAGEM}+"
+    return str(sum(numeros))
+
+
+def contar(consultas: Sequence[tuple[QuerySet, int | None]]) -> list[int]:
+    """The number of rows of each queryset, up to its limit (None: all), in one query: each count
+    is a scalar subquery of one ``SELECT``, so a page pays one round trip for all its counters
+    and each count still walks its own index (a limited one stops after ``limite`` entries)."""
+    partes: list[str] = []
+    parametros: list[Any] = []
+    for n, (qs, limite) in enumerate(consultas):
+        linhas = qs.order_by().values("pk")
+        try:
+            sql, params = (linhas[:limite] if limite is not None else linhas).query.sql_with_params()
+        except EmptyResultSet:  # qs.none(): nothing to ask the database
+            partes.append("0")
+            continue
+        partes.append(f"(SELECT COUNT(*) FROM ({sql}) AS contagem_{n})")  # noqa: S608 (the ORM's SQL, its parameters apart)
+        parametros.extend(params)
+    if not partes:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(partes), parametros)
+        return [int(n) for n in cursor.fetchone()]
 
 
 def _historico_misturado(
@@ -387,17 +443,13 @@ def _chaves_orcamentos(busca: Busca, limite: int) -> list[datetime]:
     return [quando for quando in qs.values_list("decidido_em", flat=True)[:limite] if quando is not None]
 
 
-def _contar_orcamentos(busca: Busca, abas: Sequence[str] = ABAS) -> dict[str, int]:
-    return {aba: _orcamentos_da_aba(aba, busca).count() for aba in abas}
-
-
 # Registered by ``FabricaConfig.ready`` (not on import), like every other registration.
 ORCAMENTO = TipoDecisao(
     nome="orcamento",
     rotulo=_("Orçamentos"),
     permissao="fabrica.decidir_orcamento",
     listar=_listar_orcamentos,
-    contar=_contar_orcamentos,
+    da_aba=_orcamentos_da_aba,
     leitura="fabrica.view_orcamento",
     chaves=_chaves_orcamentos,
 )

@@ -48,7 +48,9 @@ def requisitos(dependencias: list[str]) -> list[str]:
 
 
 @functools.cache
-def _distribuicoes() -> dict[str, list[str]]:
+def distribuicoes() -> dict[str, list[str]]:
+    """Top-level module → the installed distributions providing it: read once per process (it
+    walks every installed distribution's file list, about 1 s here; ``fabrica.tasks.aquecer``)."""
     return dict(metadata.packages_distributions())
 
 
@@ -70,8 +72,8 @@ def importados(artefatos: list[Artefato], pacote: str) -> list[str]:
             elif isinstance(no, ast.ImportFrom) and no.module and not no.level:
                 modulos.add(no.module.split(".")[0])
     modulos -= {pacote, "tests", *sys.stdlib_module_names}
-    distribuicoes = {sorted(_distribuicoes()[m])[0] for m in modulos if m in _distribuicoes()}
-    return sorted(distribuicoes, key=str.lower)
+    provedores = distribuicoes()
+    return sorted({sorted(provedores[m])[0] for m in modulos if m in provedores}, key=str.lower)
 
 
 def _toml(texto: str) -> str:

@@ -25,13 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 
 from backlog import services as backlog
+from backlog.erros import ErroBacklog
 from backlog.models import Item, Status
 from fabrica import contratos
-from fabrica.consumidor import ErroDefinitivo
+from fabrica.consumidor import ErroDefinitivo, nome_consumidor, processar_item
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
@@ -43,6 +44,7 @@ from fabrica.desenvolvimento.llm.assistente import construtores
 from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.desenvolvimento.sandbox import aprovado
+from fabrica.desenvolvimento.tetos import CotaNoBanco
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
 from fabrica.selectors import ReferenciaInvalida, release_a_corrigir
@@ -59,13 +61,20 @@ def _sobreposicoes() -> Path:
 
 
 def opcoes_de_construcao(
-    *, pacote: str, versao: str, orcamento: Orcamento | None = None, motivo: str = ""
+    *,
+    pacote: str,
+    versao: str,
+    orcamento: Orcamento | None = None,
+    motivo: str = "",
+    construcao: Construcao | None = None,
 ) -> ciclo.Opcoes:
     """The default build: the project's templates with the spec repository's overrides, the
     deterministic corrector (falling back to the project's own templates), the sandbox's limits.
     With ``PROMETHEUS_LLM_URL`` set, the model-backed generator and corrector (docs/modelo.md)
-    stand behind the same interfaces, within the budget's token ceiling (what its earlier releases
-    spent counts); ``motivo`` is what the corrector reads of a requested fix."""
+    stand behind the same interfaces, within the token ceilings of the release and of the budget:
+    counters in the database shared by every vertente and node of the ``construcao`` (and every
+    release of the ``orcamento``: ``fabrica.desenvolvimento.tetos``); ``motivo`` is what the
+    corrector reads of a requested fix."""
     opcoes = ciclo.Opcoes(
         pacote=pacote,
         versao=versao,
@@ -83,8 +92,17 @@ def opcoes_de_construcao(
     )
     if settings.PROMETHEUS_LLM is not None:
         config = ConfigModelo(**settings.PROMETHEUS_LLM, chave=settings.PROMETHEUS_LLM_API_KEY)
-        gasto = Release.objects.filter(orcamento=orcamento).aggregate(t=Sum("tokens"))["t"] if orcamento else 0
-        cliente = ClienteModelo(config, gasto_orcamento=gasto or 0)
+        cota = (
+            CotaNoBanco(
+                construcao_id=construcao.pk,
+                orcamento_id=orcamento.pk if orcamento else None,
+                tokens_release=config.tokens_release,
+                tokens_orcamento=config.tokens_orcamento,
+            )
+            if construcao is not None
+            else None
+        )
+        cliente = ClienteModelo(config, gasto_orcamento=orcamento.tokens_gastos if orcamento else 0, cota=cota)
         assert isinstance(opcoes.gerador, GeradorTemplates)  # built just above
         opcoes.gerador, opcoes.corretor = construtores(cliente, opcoes.gerador, opcoes.sobreposicoes, opcoes.corretor)
     return opcoes
@@ -311,6 +329,7 @@ def processar_vertente(item: Item) -> None:
         versao=str(proxima_versao(plano.spec.spec_id)),
         orcamento=plano.orcamento,
         motivo=_motivo(plano.correcao) if plano.correcao else "",
+        construcao=construcao,
     )
     resultado = ciclo.desenvolver_vertente(
         vertente=vertente,
@@ -339,6 +358,29 @@ def processar_vertente(item: Item) -> None:
                 "no": settings.PROMETHEUS_NO,
             },
         )
+    _montar_se_liberada(item)
+
+
+def _montar_se_liberada(vertente: Item) -> None:
+    """The worker whose vertente concluded last packages the release at once: the assembly's own
+    task would wait behind every vertente the cluster has queued (django-q2's queue is first in,
+    first out, without priorities), so a batch's releases would all come at its end. The claim
+    is the backlog's (``reservar``, with its lease): if another worker took it first, or it is
+    still blocked, nothing happens here; its dispatched task stays the fallback."""
+    montagem = (
+        Item.objects.filter(
+            produzido_por_id=vertente.contexto["origem"], tipo=contratos.TipoItem.MONTAR_RELEASE, status=Status.PENDENTE
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if montagem is None:
+        return
+    try:
+        tomada = backlog.reservar(item_id=montagem, consumidor=nome_consumidor())
+    except ErroBacklog:
+        return  # taken by another worker meanwhile
+    processar_item(tomada)
 
 
 def processar_montagem(item: Item) -> Release | None:

@@ -13,8 +13,6 @@ Each page costs a constant number of queries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Right
 from django.urls import reverse
@@ -23,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fabrica.contratos import TipoItem
-from fabrica.decisoes.caixa import ABAS, Busca, Linha, TipoDecisao
+from fabrica.decisoes.caixa import Busca, Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services import trecho_da_falha
 from prometheus_site import vocabulario
@@ -147,13 +145,6 @@ def _listar_falhas(aba: str, busca: Busca, limite: int, deslocamento: int) -> li
     ]
 
 
-def _contador(da_aba):
-    def contar(busca: Busca, abas: Sequence[str] = ABAS) -> dict[str, int]:
-        return {aba: da_aba(aba, busca).count() for aba in abas}
-
-    return contar
-
-
 def _chaves(da_aba):
     def chaves(busca: Busca, limite: int) -> list:
         qs = da_aba("decididos", busca).order_by("-validado_em", "id")
@@ -170,7 +161,7 @@ VALIDAR_IMPLANTACAO = TipoDecisao(
     rotulo=_("Implantações a validar"),
     permissao="fabrica.decidir_implantacao",
     listar=_listar_validacoes,
-    contar=_contador(_validacoes_da_aba),
+    da_aba=_validacoes_da_aba,
     chaves=_chaves(_validacoes_da_aba),
     leitura="fabrica.view_implantacao",
     quem_mais=_APROVADORES,
@@ -180,7 +171,7 @@ FALHA_IMPLANTACAO = TipoDecisao(
     rotulo=_("Implantações que falharam"),
     permissao="fabrica.decidir_implantacao",
     listar=_listar_falhas,
-    contar=_contador(_falhas_da_aba),
+    da_aba=_falhas_da_aba,
     chaves=_chaves(_falhas_da_aba),
     leitura="fabrica.view_implantacao",
     quem_mais=_APROVADORES,

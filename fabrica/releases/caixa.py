@@ -4,10 +4,9 @@ costs a constant number of queries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,13 +39,20 @@ def _releases_da_aba(aba: str, busca: caixa.Busca) -> QuerySet[Release]:
 
 def _construcoes(busca: caixa.Busca) -> QuerySet[Item]:
     # A build runs after its item concluded (its vertentes are internal items): it waits until its
-    # assembly concludes (with the release, or with nothing to fix).
-    montagem_feita = Item.objects.filter(
-        produzido_por=OuterRef("pk"), tipo=TipoItem.MONTAR_RELEASE, status=Status.CONCLUIDO
+    # assembly (``montar_release``, produced with the vertentes) concludes, with the release or
+    # with nothing to fix. The candidates are the builds still running and those of the
+    # assemblies not concluded, both read on the (status, tipo) index: a few rows, never every
+    # concluded build of the history.
+    candidatas = (
+        Item.objects.filter(
+            Q(tipo__in=TIPOS_DE_CONSTRUCAO, status__in=_EM_CURSO)
+            | Q(tipo=TipoItem.MONTAR_RELEASE, status__in=[s for s in Status.values if s != Status.CONCLUIDO])
+        )
+        .annotate(construcao_de=Case(When(tipo=TipoItem.MONTAR_RELEASE, then=F("produzido_por_id")), default=F("id")))
+        .values("construcao_de")
     )
-    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO).filter(
-        Q(status__in=_EM_CURSO)
-        | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True) & ~Exists(montagem_feita)
+    qs = Item.objects.filter(tipo__in=TIPOS_DE_CONSTRUCAO, pk__in=candidatas).filter(
+        Q(status__in=_EM_CURSO) | Q(status=Status.CONCLUIDO, construcao__isnull=False, release_produzida__isnull=True)
     )
     if busca:
         qs = qs.filter(spec_ref__in=busca.specs)
@@ -152,8 +158,8 @@ def _chaves(busca: caixa.Busca, limite: int) -> list:
     return list(qs.values_list("decidido_em", flat=True)[:limite])
 
 
-def _contar(busca: caixa.Busca, abas: Sequence[str] = caixa.ABAS) -> dict[str, int]:
-    return {aba: (_construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)).count() for aba in abas}
+def _da_aba(aba: str, busca: caixa.Busca) -> QuerySet:
+    return _construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)
 
 
 def registrar() -> None:
@@ -163,7 +169,7 @@ def registrar() -> None:
             rotulo=gettext_lazy("Releases"),
             permissao="fabrica.decidir_release",
             listar=_listar,
-            contar=_contar,
+            da_aba=_da_aba,
             leitura="fabrica.view_release",
             chaves=_chaves,
         )

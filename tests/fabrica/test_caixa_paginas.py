@@ -107,3 +107,57 @@ def test_consultas_iguais_em_qualquer_pagina(cliente_como, cinco_prontos, elenco
 
     assert contagens["decidir", 1] == contagens["decidir", 2]
     assert contagens["decididos", 1] == contagens["decididos", 2]
+
+
+@pytest.fixture
+def cinco_decididos(cinco_prontos, elenco, monkeypatch):
+    """Five rejected budgets, with the history counted only up to 3 (``LIMITE_DA_CONTAGEM``)."""
+    monkeypatch.setattr(caixa, "LIMITE_DA_CONTAGEM", 3)
+    for orc in cinco_prontos:
+        decisoes.orcamento_rejeitar(orcamento_id=orc.pk, por=elenco["po"], motivo="não")
+    return cinco_prontos
+
+
+def test_historico_contado_ate_o_limite_diz_mais_e_pagina_sem_total(cliente_como, cinco_decididos):
+    """Past the limit the counter says "3+", the pager has no total but a next page, and every
+    row stays reachable."""
+    po = cliente_como("po")
+
+    primeira = po.get(reverse("inicio"), {"aba": "decididos"}).content.decode()
+    ultima = po.get(reverse("inicio"), {"aba": "decididos", "pagina": 3}).content.decode()
+
+    contadores = dict(re.findall(r'data-aba="(\w+)"[^>]*>[^<]*<span class="contador">([^<]+)</span>', primeira))
+    assert contadores == {"decidir": "0", "espera": "0", "decididos": "3+"}
+    assert "página 1 de" not in primeira and "página 1" in primeira
+    assert 'href="?aba=decididos&pagina=2" rel="next"' in primeira
+    # The last page is counted exactly (its limit is past the rows asked for): total known, no next.
+    assert "página 3 de 3" in ultima and 'rel="next"' not in ultima
+    vistos = [pk for n in (1, 2, 3) for pk in _ids(po.get(reverse("inicio"), {"aba": "decididos", "pagina": n}))]
+    assert sorted(vistos) == sorted(o.pk for o in cinco_decididos)
+
+
+def test_busca_no_historico_alem_do_limite_diz_mais_de(cliente_como, cinco_decididos):
+    html = cliente_como("po").get(reverse("inicio"), {"aba": "decididos", "q": "spec_002"}).content.decode()
+
+    assert "Mais de 3 itens com “spec_002” nesta aba." in html
+    assert re.search(r'data-tipo="orcamento"[^>]*>[^<]+<span class="contador">3\+</span>', html)
+
+
+def test_abas_abertas_contadas_exatamente_alem_do_limite(cliente_como, cinco_prontos, monkeypatch):
+    monkeypatch.setattr(caixa, "LIMITE_DA_CONTAGEM", 3)
+
+    html = cliente_como("po").get(reverse("inicio")).content.decode()
+
+    assert re.search(r'data-aba="decidir"[^>]*>[^<]*<span class="contador">5</span>', html)
+    assert "página 1 de 3" in html
+
+
+def test_contar_varias_consultas_numa_so(cinco_decididos):
+    """Every count of a page in one query, each up to its own limit; an empty queryset costs none."""
+    decididos = Orcamento.objects.exclude(status="Aberto")
+    with CaptureQueriesContext(connection) as consultas:
+        numeros = caixa.contar([(decididos, None), (decididos, 2), (decididos.filter(spec_ref="x"), None)])
+    assert numeros == [5, 2, 0] and len(consultas) == 1
+    with CaptureQueriesContext(connection) as consultas:
+        assert caixa.contar([(decididos.none(), None), (decididos, 10)]) == [0, 5]
+    assert len(consultas) == 1

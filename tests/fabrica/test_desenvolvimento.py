@@ -143,7 +143,13 @@ def test_vertente_resgatada_e_construida_uma_vez(orcamento_pronto, elenco, worke
     assert [t["vertente"] for t in release.testes].count("D") == len(release.casos)
 
 
-def test_consumidor_que_perdeu_o_lease_nao_registra_release(orcamento_pronto, elenco, workers, sandbox_rapido):
+def test_consumidor_que_perdeu_o_lease_nao_registra_release(
+    orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
+):
+    from fabrica.desenvolvimento import services
+
+    # The assembly claimed here, not by the worker of the last vertente (_montar_se_liberada).
+    monkeypatch.setattr(services, "_montar_se_liberada", lambda vertente: None)
     workers(dubles.worker("D"), dubles.worker("E"))
     orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"])
     assert processar_proximo(["desenvolvimento"]) is not None

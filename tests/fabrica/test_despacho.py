@@ -80,3 +80,25 @@ def test_a_varredura_despacha_so_o_que_e_consumivel(db, monkeypatch, settings):
     assert tasks.varrer()["despachados"] == 1
     assert enviados == [("orcar_spec",)]
     assert Item.objects.get(pk=em_espera.pk).status == Status.PENDENTE
+
+
+def test_o_cluster_aquece_antes_de_criar_os_workers(monkeypatch):
+    """``manage.py cluster`` loads the URLconf and the installed distributions before django-q2
+    forks its workers (``tasks.aquecer``), so no worker's first build pays for them."""
+    import django_q.cluster
+
+    from fabrica.desenvolvimento.pacote import distribuicoes
+    from fabrica.management.commands.cluster import Command
+
+    distribuicoes.cache_clear()
+    vistos: list[int] = []
+
+    class ClusterFalso:
+        def __init__(self) -> None:
+            vistos.append(distribuicoes.cache_info().currsize)
+            raise SystemExit
+
+    monkeypatch.setattr(django_q.cluster, "Cluster", ClusterFalso)
+    with pytest.raises(SystemExit):
+        Command().handle(filho=True, prazo=4.0)
+    assert vistos == [1]

@@ -45,11 +45,13 @@ def test_desenvolvimento_vira_um_item_por_vertente_e_a_montagem(orcamento_pronto
     assert processar_proximo(["worker_dados"]) == internos["worker_dados"].pk
     montagem.refresh_from_db()
     assert montagem.status == Status.BLOQUEADO and not Release.objects.exists()
-    # The last one concludes: the unblocking rule frees the assembly, which packages the release.
+    # The last one concludes: the unblocking rule frees the assembly, and the same worker claims
+    # it at once (not behind the cluster's queue) and packages the release.
     assert processar_proximo(["worker_estrutura"]) == internos["worker_estrutura"].pk
     montagem.refresh_from_db()
-    assert montagem.status == Status.PENDENTE and montagem.desbloqueado_por_id == internos["worker_estrutura"].pk
-    assert processar_proximo(["montar_release"]) == montagem.pk
+    assert montagem.status == Status.CONCLUIDO and montagem.desbloqueado_por_id == internos["worker_estrutura"].pk
+    assert montagem.consumidor == Item.objects.get(pk=internos["worker_estrutura"].pk).consumidor
+    assert processar_proximo(["montar_release"]) is None
     release = Release.objects.get(item_origem=origem)
     assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
     assert release.item_aprovacao.produzido_por_id == montagem.pk

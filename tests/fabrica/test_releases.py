@@ -293,6 +293,45 @@ def test_caixa_mostra_release_a_decidir_e_construcao_em_espera(cliente_como, rel
     assert "spec_003" in espera and "aguardando um worker" in espera
 
 
+def test_construcao_espera_ate_a_montagem_concluir(cliente_como, specs_exemplo):
+    """A build whose item concluded (its vertentes run as internal items) waits in "Em espera"
+    while its assembly has not concluded, and leaves it when the assembly concludes."""
+    from django.utils import timezone
+
+    from fabrica.models import Construcao
+
+    agora = timezone.now()
+
+    origem = Item.objects.create(
+        tipo="desenvolvimento", status=Status.CONCLUIDO, concluido_em=agora, produtor="MS_Produto", spec_ref="spec_003"
+    )
+    Construcao.objects.create(item=origem, spec_ref="spec_003", etapas={"E": {"estado": "testando", "tentativa": 1}})
+    montagem = Item.objects.create(
+        tipo="montar_release", status=Status.BLOQUEADO, produtor="PROMETHEUS", spec_ref="spec_003", produzido_por=origem
+    )
+    # An older build of the history, assembled: never waiting.
+    antiga = Item.objects.create(
+        tipo="desenvolvimento", status=Status.CONCLUIDO, concluido_em=agora, produtor="MS_Produto", spec_ref="spec_003"
+    )
+    Construcao.objects.create(item=antiga, spec_ref="spec_003")
+    Item.objects.create(
+        tipo="montar_release",
+        status=Status.CONCLUIDO,
+        concluido_em=agora,
+        produtor="PROMETHEUS",
+        spec_ref="spec_003",
+        produzido_por=antiga,
+    )
+    po = cliente_como("po")
+
+    espera = po.get(reverse("inicio") + "?aba=espera").content.decode()
+    assert f'data-id="construcao-{origem.pk}"' in espera and "E: testando (tentativa 1)" in espera
+    assert f'data-id="construcao-{antiga.pk}"' not in espera
+
+    Item.objects.filter(pk=montagem.pk).update(status=Status.CONCLUIDO, concluido_em=agora)
+    assert f'data-id="construcao-{origem.pk}"' not in po.get(reverse("inicio") + "?aba=espera").content.decode()
+
+
 def test_pagina_de_progresso_redireciona_para_a_release(cliente_como, release_pronta):
     url = reverse("construcao", args=[release_pronta.item_origem_id])
     pagina = cliente_como("po").get(url)

@@ -90,6 +90,9 @@ class Command(BaseCommand):
     def _rodar_cluster(self) -> None:
         from django_q.cluster import Cluster
 
+        from fabrica.tasks import aquecer
+
+        aquecer()  # before the fork: every worker starts warm
         pedido: list[int] = []
         cluster = Cluster()  # installs its own handlers, which stop from signal context: replace them
 
