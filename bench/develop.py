@@ -453,7 +453,7 @@ def medir_local(spec: dict, casos: list, url: str, nome: str, max_resposta: int,
         "modelo_total_s": round(parede, 3),
         "passou": e.passou,
         "testes": len(e.testes),
-        "falharam": sum(1 for t in e.testes if t["status"] not in ("passou", "pulou")),
+        "falharam": sum(1 for t in e.testes if t.status not in ("passou", "pulou")),
         "tentativas": tentativas,
         "sonda": sondagem,
     }
