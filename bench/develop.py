@@ -253,7 +253,7 @@ def medir_sandbox(tamanhos: list[int], repeticoes: int) -> dict:
 # --- 3. the model path ----------------------------------------------------------------------------------
 
 
-def _construir_e(spec: dict, casos: list, gerador: Any, corretor: Any) -> Any:
+def _construir_e(spec: dict, casos: list, gerador: Any, corretor: Any, tentativas: int = 3) -> Any:
     from django.conf import settings
 
     from fabrica.desenvolvimento import ciclo, sandbox
@@ -264,11 +264,19 @@ def _construir_e(spec: dict, casos: list, gerador: Any, corretor: Any) -> Any:
         corretor=corretor,
         limites=sandbox.Limites(**settings.PROMETHEUS_SANDBOX),
         isolamento=settings.PROMETHEUS_SANDBOX_ISOLAMENTO,
+        max_tentativas=tentativas,
     )
     return ciclo.desenvolver(spec=spec, casos=casos, opcoes=opcoes).vertentes["E"]
 
 
-def medir_modelo(repeticoes: int, llm_url: str | None, llm_modelo: str | None) -> dict:
+def medir_modelo(
+    repeticoes: int,
+    llm_url: str | None,
+    llm_modelo: str | None,
+    llm_max_resposta: int = 256,
+    llm_tentativas: int = 3,
+    llm_sonda: bool = False,
+) -> dict:
     from fabrica.desenvolvimento.corretor import CorretorDeterministico
     from fabrica.desenvolvimento.gerador import GeradorTemplates
     from fabrica.desenvolvimento.llm.assistente import construtores
@@ -326,7 +334,7 @@ def medir_modelo(repeticoes: int, llm_url: str | None, llm_modelo: str | None) -
     )
     resultado["modelo_sobre_base"] = round(resultado["modelo_total_s"] / resultado["base_total_s"], 3)
     if llm_url and llm_modelo:
-        resultado["local"] = medir_local(spec, casos, texto, llm_url, llm_modelo)
+        resultado["local"] = medir_local(spec, casos, llm_url, llm_modelo, llm_max_resposta, llm_tentativas, llm_sonda)
     return resultado
 
 
@@ -381,7 +389,7 @@ def _sondar(config: Any, mensagens: list[dict], max_tokens: int) -> dict:
     return {"primeiro_token_s": round(primeiro, 3), "pedacos": pedacos, "total_s": round(total, 3)}
 
 
-def medir_local(spec: dict, casos: list, texto: str, url: str, nome: str) -> dict:
+def medir_local(spec: dict, casos: list, url: str, nome: str, max_resposta: int, tentativas: int, sonda: bool) -> dict:
     """spec_002's E against a real server: the deterministic build (the baseline, same run), then
     the model's — its generation and up to 3 corrections, each attempt's wall time split into the
     model's call, PROMETHEUS's own part and the sandbox run it caused — and one streamed probe of
@@ -391,14 +399,16 @@ def medir_local(spec: dict, casos: list, texto: str, url: str, nome: str) -> dic
     from fabrica.desenvolvimento.llm.assistente import construtores
     from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 
-    config = ConfigModelo(url=url, modelo=nome, timeout_s=600, tentativas=0, tempo_total_s=900)
+    config = ConfigModelo(
+        url=url, modelo=nome, timeout_s=600, tentativas=0, tempo_total_s=900, max_resposta=max_resposta
+    )
     base = _construir_e(spec, casos, GeradorTemplates(), CorretorDeterministico(gerador_do_projeto=GeradorTemplates()))
     gerador, corretor = construtores(
         ClienteModelo(config), GeradorTemplates(), None, CorretorDeterministico(gerador_do_projeto=GeradorTemplates())
     )
     cronometro = _Cronometro(gerador, corretor)
     inicio = time.perf_counter()
-    e = _construir_e(spec, casos, cronometro, cronometro)
+    e = _construir_e(spec, casos, cronometro, cronometro, tentativas)
     parede = time.perf_counter() - inicio
     registros = [("geração", g) for g in e.geracao] + [(f"correção {t['n']}", t) for t in e.tentativas]
     sandbox_por = {x["tentativa"]: x["duracao_s"] for x in e.recursos["execucoes"]}
@@ -424,17 +434,17 @@ def medir_local(spec: dict, casos: list, texto: str, url: str, nome: str) -> dic
                 "motivo": registro.get("tentou", ""),
             }
         )
-    sonda = {}
-    if e.geracao and e.geracao[0].get("modelo"):
+    sondagem: dict = {}
+    if sonda and e.geracao and e.geracao[0].get("modelo"):
         primeira = e.geracao[0]["modelo"]
-        sonda = _sondar(config, primeira["prompt"], 256)
+        sondagem = _sondar(config, primeira["prompt"], max_resposta)
         entrada = primeira["tokens_entrada"]
-        geracao_s = sonda["total_s"] - sonda["primeiro_token_s"]
-        sonda |= {
+        geracao_s = sondagem["total_s"] - sondagem["primeiro_token_s"]
+        sondagem |= {
             "tokens_entrada": entrada,
-            "entrada_por_s": round(entrada / sonda["primeiro_token_s"], 1) if sonda["primeiro_token_s"] else 0.0,
-            "saida_por_s": round((sonda["pedacos"] - 1) / geracao_s, 1)
-            if geracao_s > 0 and sonda["pedacos"] > 1
+            "entrada_por_s": round(entrada / sondagem["primeiro_token_s"], 1) if sondagem["primeiro_token_s"] else 0.0,
+            "saida_por_s": round((sondagem["pedacos"] - 1) / geracao_s, 1)
+            if geracao_s > 0 and sondagem["pedacos"] > 1
             else 0.0,
         }
     return {
@@ -443,9 +453,9 @@ def medir_local(spec: dict, casos: list, texto: str, url: str, nome: str) -> dic
         "modelo_total_s": round(parede, 3),
         "passou": e.passou,
         "testes": len(e.testes),
-        "falharam": sum(1 for t in e.testes if t["status"] not in ("passou", "pulou")),
+        "falharam": sum(1 for t in e.testes if t.status not in ("passou", "pulou")),
         "tentativas": tentativas,
-        "sonda": sonda,
+        "sonda": sondagem,
     }
 
 
@@ -535,12 +545,21 @@ def main() -> None:
     parser.add_argument("--so-modelo", action="store_true", help="only the model path (3)")
     parser.add_argument("--llm-url", help="a real OpenAI-compatible server for the local-model figures")
     parser.add_argument("--llm-modelo", help="the model's name on that server")
+    parser.add_argument(
+        "--llm-max-resposta", type=int, default=256, help="max_tokens of each answer there (a CPU model writes ~5/s)"
+    )
+    parser.add_argument("--llm-tentativas", type=int, default=3, help="corrections after the generation there")
+    parser.add_argument(
+        "--llm-sonda", action="store_true", help="and a streamed probe: prompt and answer tokens/s apart"
+    )
     args = parser.parse_args()
     configurar()
     tamanhos = [int(n) for n in args.testes.split(",")]
     amostras = [] if args.sem_amostras or args.so_modelo else construir_amostras(args.repeticoes)
     sandbox = {} if args.so_modelo else medir_sandbox(tamanhos, args.repeticoes)
-    modelo = medir_modelo(args.repeticoes, args.llm_url, args.llm_modelo)
+    modelo = medir_modelo(
+        args.repeticoes, args.llm_url, args.llm_modelo, args.llm_max_resposta, args.llm_tentativas, args.llm_sonda
+    )
     if not args.so_modelo:
         imprimir(amostras, sandbox)
     imprimir_modelo(modelo)

@@ -233,6 +233,10 @@ class Orcamento(DaVersaoDaSpec, DecisaoDoPO):
         blank=True,
     )
     horas_reais = models.JSONField(_("esforço real por vertente"), null=True, blank=True)
+    # Tokens the model spent on this budget's builds (every release and hotfix), the shared
+    # counter of its ceiling (docs/modelo.md, "Token ceilings"): reserved before each call and
+    # settled after it, by whichever node builds, with a conditional UPDATE.
+    tokens_gastos = models.PositiveBigIntegerField(_("tokens gastos pelo modelo"), default=0)
     criado_em = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -588,6 +592,9 @@ class Construcao(models.Model):
     # vertente's internal item (any node), read by the assembly that packages the release.
     resultados = models.JSONField(_("resultados por vertente"), default=dict, blank=True)
     consumidor = models.CharField(_("consumidor"), max_length=200, blank=True, default="")
+    # Tokens the model spent on this build (all its vertentes, on any node): the shared counter
+    # of the ceiling per release (docs/modelo.md, "Token ceilings").
+    tokens_gastos = models.PositiveBigIntegerField(_("tokens gastos pelo modelo"), default=0)
     iniciada_em = models.DateTimeField(_("iniciada em"), auto_now_add=True)
     atualizada_em = models.DateTimeField(_("atualizada em"), auto_now=True)
 

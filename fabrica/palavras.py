@@ -185,6 +185,8 @@ NUMEROS = {
     "esforco.horas_deploy": _("Horas de implantação"),
     "esforco.total": _("Esforço total (h)"),
     "esforco.workers": _("Workers"),
+    "esforco.tokens_modelo": _("Tokens do modelo"),
+    "custo.modelo": _("Custo dos tokens do modelo"),
     "dependencias.specs_pre_requisito": _("Specs pré-requisito"),
     "custo.total": _("Custo"),
 }
@@ -196,6 +198,9 @@ def nome_do_numero(chave: str) -> str:
         return gettext("Horas de desenvolvimento — %(vertente)s") % {
             "vertente": vocabulario.palavra("vertente", vertente)
         }
+    if chave.startswith("esforco.tokens_modelo."):
+        vertente = chave.rsplit(".", 1)[1]
+        return gettext("Tokens do modelo — %(vertente)s") % {"vertente": vocabulario.palavra("vertente", vertente)}
     return str(NUMEROS.get(chave, chave))
 
 

@@ -138,6 +138,9 @@ def _contexto_do_orcamento(request: HttpRequest, orc: Orcamento, **extra: Any) -
         "horas_por_vertente": [
             (palavras.nome_do_worker(v), h) for v, h in (orc.esforco.get("horas_dev_por_vertente") or {}).items()
         ],
+        "tokens_por_vertente": [
+            (palavras.nome_do_worker(v), n) for v, n in (orc.esforco.get("tokens_modelo_por_vertente") or {}).items()
+        ],
         "calculo": _calculo(orc),
         "gaps": _gaps(orc, request.user),
         "prerequisitos": prerequisitos,

@@ -153,6 +153,7 @@ class OrcamentoDetalhe(OrcamentoResumo):
             "casos_teste",
             "gaps",
             "horas_reais",
+            "tokens_gastos",
         ]
         read_only_fields = fields
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 
 from backlog import services as backlog
@@ -44,6 +44,7 @@ from fabrica.desenvolvimento.llm.assistente import construtores
 from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.pacote import arquivos_da_raiz, nome_do_pacote, readme
 from fabrica.desenvolvimento.sandbox import aprovado
+from fabrica.desenvolvimento.tetos import CotaNoBanco
 from fabrica.models import Construcao, Orcamento, Release, Spec
 from fabrica.precificacao.cobertura import CoberturaInvalida, gerar_casos
 from fabrica.selectors import ReferenciaInvalida, release_a_corrigir
@@ -60,13 +61,20 @@ def _sobreposicoes() -> Path:
 
 
 def opcoes_de_construcao(
-    *, pacote: str, versao: str, orcamento: Orcamento | None = None, motivo: str = ""
+    *,
+    pacote: str,
+    versao: str,
+    orcamento: Orcamento | None = None,
+    motivo: str = "",
+    construcao: Construcao | None = None,
 ) -> ciclo.Opcoes:
     """The default build: the project's templates with the spec repository's overrides, the
     deterministic corrector (falling back to the project's own templates), the sandbox's limits.
     With ``PROMETHEUS_LLM_URL`` set, the model-backed generator and corrector (docs/modelo.md)
-    stand behind the same interfaces, within the budget's token ceiling (what its earlier releases
-    spent counts); ``motivo`` is what the corrector reads of a requested fix."""
+    stand behind the same interfaces, within the token ceilings of the release and of the budget:
+    counters in the database shared by every vertente and node of the ``construcao`` (and every
+    release of the ``orcamento``: ``fabrica.desenvolvimento.tetos``); ``motivo`` is what the
+    corrector reads of a requested fix."""
     opcoes = ciclo.Opcoes(
         pacote=pacote,
         versao=versao,
@@ -84,8 +92,17 @@ def opcoes_de_construcao(
     )
     if settings.PROMETHEUS_LLM is not None:
         config = ConfigModelo(**settings.PROMETHEUS_LLM, chave=settings.PROMETHEUS_LLM_API_KEY)
-        gasto = Release.objects.filter(orcamento=orcamento).aggregate(t=Sum("tokens"))["t"] if orcamento else 0
-        cliente = ClienteModelo(config, gasto_orcamento=gasto or 0)
+        cota = (
+            CotaNoBanco(
+                construcao_id=construcao.pk,
+                orcamento_id=orcamento.pk if orcamento else None,
+                tokens_release=config.tokens_release,
+                tokens_orcamento=config.tokens_orcamento,
+            )
+            if construcao is not None
+            else None
+        )
+        cliente = ClienteModelo(config, gasto_orcamento=orcamento.tokens_gastos if orcamento else 0, cota=cota)
         assert isinstance(opcoes.gerador, GeradorTemplates)  # built just above
         opcoes.gerador, opcoes.corretor = construtores(cliente, opcoes.gerador, opcoes.sobreposicoes, opcoes.corretor)
     return opcoes
@@ -312,6 +329,7 @@ def processar_vertente(item: Item) -> None:
         versao=str(proxima_versao(plano.spec.spec_id)),
         orcamento=plano.orcamento,
         motivo=_motivo(plano.correcao) if plano.correcao else "",
+        construcao=construcao,
     )
     resultado = ciclo.desenvolver_vertente(
         vertente=vertente,

@@ -474,18 +474,24 @@ def desenvolvimentos(f: Filtros) -> QuerySet[Item]:
 
 
 def releases_de_desenvolvimento(f: Filtros) -> QuerySet[Release]:
-    """The releases of ``desenvolvimentos(f)``, one per item, read from the release's side: the
-    period's releases (by their period index) with their item by primary key, never a pass over
-    every item of the type (which grows with the history)."""
-    qs = Release.objects.filter(
-        f.no_periodo("criado_em"),
-        item_origem__tipo="desenvolvimento",
-        item_origem__status=Status.CONCLUIDO,
-        item_origem__consumido_em__isnull=False,
+    """The releases of ``desenvolvimentos(f)``, one per item, read from the release's side and
+    annotated with ``m_consumido_em`` (when its development began): the period's releases by
+    their period index, each one's item looked up by primary key in a subquery — a join let
+    PostgreSQL's planner merge against every item's primary key (350 ms at 200,000 items,
+    growing with the history)."""
+    itens = Item.objects.filter(
+        pk=OuterRef("item_origem_id"),
+        tipo="desenvolvimento",
+        status=Status.CONCLUIDO,
+        consumido_em__isnull=False,
     )
     if f.spec:
-        qs = qs.filter(item_origem__spec_ref=f.spec)
-    return qs
+        itens = itens.filter(spec_ref=f.spec)
+    return (
+        Release.objects.filter(f.no_periodo("criado_em"))
+        .annotate(m_consumido_em=Subquery(itens.values("consumido_em")[:1], output_field=DateTimeField()))
+        .filter(m_consumido_em__isnull=False)
+    )
 
 
 def correcoes_de(releases: QuerySet[Release]) -> QuerySet[Item]:
@@ -671,7 +677,7 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 def _lead_times(f: Filtros) -> list[Numero]:
     desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
-    dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("item_origem__consumido_em"))).get(None)
+    dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("m_consumido_em"))).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
         *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),

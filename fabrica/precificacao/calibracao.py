@@ -64,3 +64,55 @@ def ajustar(amostras: list[Amostra], atuais: dict[str, float]) -> Ajuste:
 
 def coeficientes_novos(coeficientes: dict[str, Any], ajuste: Ajuste) -> dict[str, Any]:
     return {**coeficientes, "horas_por_unidade": ajuste.horas_por_unidade}
+
+
+@dataclass(frozen=True)
+class AmostraTokens:
+    """One release built with a model: size units and tokens spent per vertente, the tokens the
+    budget had estimated, and how many of the tokens were the model's answers."""
+
+    unidades: dict[str, int]
+    reais: dict[str, int]
+    estimados: dict[str, int]
+    entrada: int
+    saida: int
+
+
+@dataclass(frozen=True)
+class AjusteTokens:
+    tokens_por_unidade: dict[str, float]
+    fracao_saida: float
+    mmre: float
+    pred25: float
+    mmre_anterior: float
+    amostras: int
+
+    def como_dict(self) -> dict[str, Any]:
+        return {
+            "amostras": self.amostras,
+            "mmre": self.mmre,
+            "pred25": self.pred25,
+            "mmre_anterior": self.mmre_anterior,
+        }
+
+
+def ajustar_tokens(amostras: list[AmostraTokens], atuais: dict[str, float], fracao_atual: float) -> AjusteTokens:
+    """Tokens per unit for each vertente with data: all the tokens its builds spent over all
+    their size units (a ratio of sums, not a mean of logarithms like the hours: a vertente the
+    model was not needed for spends 0 tokens, an actual a logarithm cannot take). The answer's
+    share is that of every call recorded; the others keep their coefficient."""
+    novos = dict(atuais)
+    for vertente in atuais:
+        com_dados = [a for a in amostras if a.unidades.get(vertente, 0) > 0 and vertente in a.reais]
+        unidades = sum(a.unidades[vertente] for a in com_dados)
+        if unidades:
+            novos[vertente] = round(sum(a.reais[vertente] for a in com_dados) / unidades, 2)
+    entrada, saida = sum(a.entrada for a in amostras), sum(a.saida for a in amostras)
+    fracao = round(saida / (entrada + saida), 4) if entrada + saida else fracao_atual
+    depois = [
+        (float(sum(a.reais.values())), sum(novos.get(v, 0) * a.unidades.get(v, 0) for v in a.reais)) for a in amostras
+    ]
+    antes = [(float(sum(a.reais.values())), float(sum(a.estimados.get(v, 0) for v in a.reais))) for a in amostras]
+    mmre, pred = _mmre_pred(depois)
+    mmre_antes, _ = _mmre_pred(antes)
+    return AjusteTokens(novos, fracao, round(mmre, 4), round(pred, 4), round(mmre_antes, 4), len(amostras))

@@ -12,6 +12,7 @@ The coefficients live in the database (``ModeloPrecificacao``) and are re-fitted
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -36,6 +37,15 @@ COEFICIENTES_INICIAIS: dict[str, Any] = {
     "tokens_por_caso_por_api": 500,
     "custo_hora": 120.0,
     "moeda": "BRL",
+}
+
+# The prior of the model's tokens (docs/precificacao.md, "Tokens"): tokens a build spends per
+# size unit and vertente — prompts carry the vertente's spec section and its code, so they grow
+# with its size — and the share of them that is the model's answer, before any build with a model
+# was recorded. Calibration (``calibracao.ajustar_tokens``) replaces them with what builds spent.
+TOKENS_INICIAIS: dict[str, Any] = {
+    "tokens_por_unidade": {"E": 600, "P": 400, "D": 300, "I": 400, "C": 500},
+    "fracao_saida": 0.2,
 }
 
 # Size units: what each measure of a vertente (``tamanho_por_vertente``, counted by the vertente's
@@ -121,8 +131,17 @@ def _r(valor: float) -> float:
     return round(valor, 2)
 
 
-def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str, Any], *, versao: int) -> Precificacao:
-    """Prices a validated spec whose test cases were already generated (``casos``)."""
+def precificar(
+    spec: dict[str, Any],
+    casos: list[dict[str, Any]],
+    coef: dict[str, Any],
+    *,
+    versao: int,
+    modelo_de_codigo: dict[str, Any] | None = None,
+) -> Precificacao:
+    """Prices a validated spec whose test cases were already generated (``casos``). With a model
+    building code (``modelo_de_codigo``: ``settings.PROMETHEUS_LLM``), also the tokens its build
+    will spend and their cost (``precificar_tokens``)."""
     orc = Precificacao()
     runtime = spec.get("runtime") or {}
     rnf = spec.get("requisitos_nao_funcionais") or {}
@@ -296,6 +315,61 @@ def precificar(spec: dict[str, Any], casos: list[dict[str, Any]], coef: dict[str
         {"horas": total},
         {"custo_hora": coef["custo_hora"]},
     )
+    if modelo_de_codigo is not None:
+        precificar_tokens(orc, medidas, coef, modelo_de_codigo)
     for explicacao in orc.explicacao.values():
         explicacao["modelo"] = f"v{versao}"
     return orc
+
+
+def coeficientes_de_tokens(coef: dict[str, Any]) -> dict[str, Any]:
+    """The version's token coefficients, or the prior when it has none (a version written before
+    any model was configured)."""
+    return {
+        "tokens_por_unidade": {**TOKENS_INICIAIS["tokens_por_unidade"], **(coef.get("tokens_por_unidade") or {})},
+        "fracao_saida": coef.get("fracao_saida", TOKENS_INICIAIS["fracao_saida"]),
+    }
+
+
+def precificar_tokens(
+    orc: Precificacao, medidas: dict[str, dict[str, int]], coef: dict[str, Any], llm: dict[str, Any]
+) -> None:
+    """The model's tokens per vertente (size units × ``tokens_por_unidade[V]``), their total and
+    their cost at the configured prices (the answer's share, ``fracao_saida``, at the output
+    price), beside the ceilings that stop a build that would pass them."""
+    tokens = coeficientes_de_tokens(coef)
+    por_unidade = tokens["tokens_por_unidade"]
+    por_vertente: dict[str, int] = {}
+    for vertente, m in medidas.items():
+        u = unidades(vertente, m)
+        por_vertente[vertente] = orc.explicar(
+            f"esforco.tokens_modelo.{vertente}",
+            round(u * por_unidade[vertente]),
+            gettext_noop("unidades de tamanho da vertente %(vertente)s × tokens_por_unidade[%(vertente)s]"),
+            {"unidades": u},
+            {f"tokens_por_unidade[{vertente}]": por_unidade[vertente]},
+            params={"vertente": vertente},
+        )
+    total = sum(por_vertente.values())
+    orc.esforco["tokens_modelo_por_vertente"] = por_vertente
+    orc.esforco["tokens_modelo"] = orc.explicar(
+        "esforco.tokens_modelo", total, gettext_noop("soma dos tokens de cada vertente"), dict(por_vertente)
+    )
+    fracao = tokens["fracao_saida"]
+    entrada, saida = Decimal(str(llm.get("preco_entrada", 0))), Decimal(str(llm.get("preco_saida", 0)))
+    valor = (Decimal(total) * (Decimal(str(1 - fracao)) * entrada + Decimal(str(fracao)) * saida)) / 1_000_000
+    custo = str(valor.quantize(Decimal("0.0001")))
+    orc.custo["modelo"] = {
+        "nome": llm.get("modelo", ""),
+        "tokens": total,
+        "custo": custo,
+        "teto_release": llm.get("tokens_release"),
+        "teto_orcamento": llm.get("tokens_orcamento"),
+    }
+    orc.explicar(
+        "custo.modelo",
+        custo,
+        gettext_noop("tokens × ((1 − fracao_saida) × preço de entrada + fracao_saida × preço de saída) / 1 milhão"),
+        {"tokens": total, "preco_entrada": str(entrada), "preco_saida": str(saida)},
+        {"fracao_saida": fracao},
+    )

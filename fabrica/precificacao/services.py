@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -18,12 +19,18 @@ from fabrica.capacidades.selectors import disponiveis
 from fabrica.consumidor import ErroDefinitivo
 from fabrica.contratos import PRODUTOR
 from fabrica.erros import DadosInvalidos, TransicaoInvalida
-from fabrica.models import Gap, ModeloPrecificacao, Orcamento, Spec
+from fabrica.models import Gap, ModeloPrecificacao, Orcamento, Release, Spec
 from fabrica.precificacao import calibracao
 from fabrica.precificacao.cobertura import gerar_casos
 from fabrica.precificacao.gaps import identificar_gaps
 from fabrica.precificacao.horas import horas_registrar
-from fabrica.precificacao.modelo import COEFICIENTES_INICIAIS, SECOES, precificar, unidades
+from fabrica.precificacao.modelo import (
+    COEFICIENTES_INICIAIS,
+    SECOES,
+    coeficientes_de_tokens,
+    precificar,
+    unidades,
+)
 from fabrica.specs.formato import tamanho_por_vertente
 from fabrica.specs.services import spec_atual
 from prometheus_site.atores import ator_de
@@ -124,7 +131,10 @@ def _registrar_orcamento(item: Item, spec: Spec) -> Orcamento:
     modelo = modelo_atual()
     tdd = spec.conteudo.get("schema_tdd") or {}
     casos = gerar_casos(tdd.get("parametros") or {}, tdd.get("cobertura", "pairwise"), tdd.get("restricoes") or [])
-    orc = precificar(spec.conteudo, casos, modelo.coeficientes, versao=modelo.versao)
+    # With a model building code, the tokens its build will spend (docs/precificacao.md, "Tokens").
+    orc = precificar(
+        spec.conteudo, casos, modelo.coeficientes, versao=modelo.versao, modelo_de_codigo=settings.PROMETHEUS_LLM
+    )
     gaps = identificar_gaps(spec.conteudo.get("runtime") or {}, disponiveis())
 
     with transaction.atomic():
@@ -262,4 +272,58 @@ def modelo_calibrar() -> ModeloPrecificacao:
             mmre=ajuste.mmre,
             pred25=ajuste.pred25,
             mmre_anterior=ajuste.mmre_anterior,
+        )
+
+
+def _amostras_de_tokens() -> list[calibracao.AmostraTokens]:
+    """Every release a model helped build (not a hotfix: a correction is not a build), with its
+    budget: the tokens each vertente's build spent (``Release.recursos[V].tokens``)."""
+    amostras = []
+    construidas = (
+        Release.objects.filter(tipo=Release.Tipo.NORMAL, orcamento__isnull=False, construida_por__chamadas__gt=0)
+        .select_related("spec", "orcamento")
+        .order_by("pk")
+    )
+    for release in construidas:
+        medidas = tamanho_por_vertente(release.spec.conteudo)
+        feita_por = release.construida_por or {}
+        assert release.orcamento is not None  # filtered above
+        amostras.append(
+            calibracao.AmostraTokens(
+                unidades={v: unidades(v, m) for v, m in medidas.items()},
+                reais={v: int((release.recursos.get(v) or {}).get("tokens", 0) or 0) for v in medidas},
+                estimados=release.orcamento.esforco.get("tokens_modelo_por_vertente") or {},
+                entrada=int(feita_por.get("tokens_entrada", 0) or 0),
+                saida=int(feita_por.get("tokens_saida", 0) or 0),
+            )
+        )
+    return amostras
+
+
+def tokens_calibrar() -> ModeloPrecificacao:
+    """Re-fits the model's tokens per size unit and vertente from every release a model helped
+    build (docs/precificacao.md, "Tokens"): a new model version, which new budgets use; the
+    budgets priced before keep theirs. ``DadosInvalidos`` when no such release was recorded."""
+    with transaction.atomic():
+        atual = ModeloPrecificacao.objects.select_for_update().order_by("-versao").first() or modelo_atual()
+        amostras = _amostras_de_tokens()
+        if not amostras:
+            mensagem = _("Nenhuma release foi construída com um modelo: não há tokens reais para calibrar.")
+            raise DadosInvalidos(mensagem, {"releases": [mensagem]})
+        coeficientes = coeficientes_de_tokens(atual.coeficientes)
+        ajuste = calibracao.ajustar_tokens(amostras, coeficientes["tokens_por_unidade"], coeficientes["fracao_saida"])
+        return ModeloPrecificacao.objects.create(
+            versao=atual.versao + 1,
+            coeficientes={
+                **atual.coeficientes,
+                "tokens_por_unidade": ajuste.tokens_por_unidade,
+                "fracao_saida": ajuste.fracao_saida,
+                "ajuste_tokens": ajuste.como_dict(),
+            },
+            motivo=f"Tokens do modelo recalibrados com {ajuste.amostras} release(s) construída(s) com modelo.",
+            # The hours' fit is the previous version's, unchanged.
+            amostras=atual.amostras,
+            mmre=atual.mmre,
+            pred25=atual.pred25,
+            mmre_anterior=atual.mmre_anterior,
         )

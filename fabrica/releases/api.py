@@ -111,6 +111,25 @@ class NadaACorrigirSaida(serializers.Serializer):
     resultado = serializers.JSONField(help_text="nada_a_corrigir, corrige, por_que, motivo, testes.")
 
 
+class TokensVertenteSaida(serializers.Serializer):
+    vertente = serializers.CharField()
+    estimado = serializers.IntegerField(allow_null=True, help_text="Nulo: o orçamento não estimou tokens.")
+    real = serializers.IntegerField()
+
+
+class TokensModeloSaida(serializers.Serializer):
+    vertentes = TokensVertenteSaida(many=True)
+    estimado = serializers.IntegerField(allow_null=True)
+    real = serializers.IntegerField()
+    custo_estimado = serializers.CharField(allow_null=True)
+    custo_real = serializers.CharField(allow_null=True)
+    modelo_precificacao = serializers.CharField(help_text="Versão dos coeficientes da estimativa, ex.: v3.")
+    gastos_orcamento = serializers.IntegerField(allow_null=True, help_text="Contador do teto do orçamento.")
+    teto_orcamento = serializers.IntegerField(allow_null=True)
+    teto_release = serializers.IntegerField(allow_null=True)
+    recusadas_pelo_teto = serializers.ListField(child=serializers.CharField())
+
+
 class ReleaseDetalhe(ReleaseResumo):
     comparacao = serializers.SerializerMethodField(help_text="Só numa correção (hotfix): o que mudou.")
     tentativas_contadas = serializers.SerializerMethodField(
@@ -118,6 +137,10 @@ class ReleaseDetalhe(ReleaseResumo):
     )
     nada_a_corrigir = serializers.SerializerMethodField(
         help_text="Pedidos de correção desta release que terminaram sem release: nada a corrigir automaticamente."
+    )
+    tokens_modelo = serializers.SerializerMethodField(
+        help_text="Tokens do modelo: estimados pelo orçamento e gastos por esta release, por vertente e no total, "
+        "o custo, o gasto do orçamento contra o seu teto e as chamadas que um teto recusou. Nulo sem modelo."
     )
 
     class Meta(ReleaseResumo.Meta):
@@ -136,8 +159,13 @@ class ReleaseDetalhe(ReleaseResumo):
             "geracao",
             "comparacao",
             "nada_a_corrigir",
+            "tokens_modelo",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TokensModeloSaida(allow_null=True))
+    def get_tokens_modelo(self, obj: Release) -> dict | None:
+        return selectors.tokens_do_modelo(obj)
 
     @extend_schema_field(ComparacaoSaida(allow_null=True))
     def get_comparacao(self, obj: Release) -> dict | None:

@@ -12,6 +12,7 @@ from backlog.models import Status as StatusItem
 from fabrica.contratos import TipoItem
 from fabrica.desenvolvimento.comparacao import Comparacao, comparar
 from fabrica.desenvolvimento.corretor import CorretorDeterministico
+from fabrica.desenvolvimento.llm.cliente import TETO_ATINGIDO
 from fabrica.desenvolvimento.sandbox import aprovado
 from fabrica.models import Construcao, Release
 from fabrica.selectors import release_por_rotulo
@@ -258,3 +259,40 @@ def implantacoes_pedidas(release: Release) -> list[Any]:
             implantacoes__isnull=True,
         ).only("pk", "status", "contexto")
     )
+
+
+def tokens_do_modelo(release: Release) -> dict[str, Any] | None:
+    """The model's tokens the budget estimated for each vertente against what this release's
+    build spent, the totals and costs, the budget's shared counter against its ceiling, and the
+    calls a ceiling refused (docs/precificacao.md, "Tokens"). None when no model priced or built
+    it (the deterministic path: nothing to show)."""
+    orcamento = release.orcamento
+    estimados = (orcamento.esforco.get("tokens_modelo_por_vertente") if orcamento else None) or {}
+    feita_por = release.construida_por or {}
+    if not estimados and not feita_por.get("chamadas"):
+        return None
+    chamadas = [g.get("modelo") for g in release.geracao] + [t.get("modelo") for t in release.tentativas]
+    modelo = (orcamento.custo.get("modelo") if orcamento else None) or {}
+    return {
+        "vertentes": [
+            {
+                "vertente": v,
+                "estimado": estimados.get(v),
+                "real": int((release.recursos.get(v) or {}).get("tokens", 0) or 0),
+            }
+            for v in release.spec.vertentes
+        ],
+        "estimado": orcamento.esforco.get("tokens_modelo") if orcamento and estimados else None,
+        "real": release.tokens,
+        "custo_estimado": modelo.get("custo"),
+        "custo_real": feita_por.get("custo"),
+        "modelo_precificacao": (
+            (orcamento.explicacao.get("esforco.tokens_modelo") or {}).get("modelo", "") if orcamento else ""
+        ),
+        "gastos_orcamento": orcamento.tokens_gastos if orcamento else None,
+        "teto_orcamento": modelo.get("teto_orcamento"),
+        "teto_release": modelo.get("teto_release"),
+        "recusadas_pelo_teto": [
+            c["falha"] for c in chamadas if c and str(c.get("falha", "")).startswith(TETO_ATINGIDO)
+        ],
+    }

@@ -172,6 +172,7 @@ def _pagina_da_release(
             "gerador": construtor(feita_por.get("gerador", ""), "gerador"),
             "corretor": construtor(feita_por.get("corretor", ""), "corretor"),
             "orcado_e_real": _orcado_e_real(objeto),
+            "tokens_modelo": selectors.tokens_do_modelo(objeto),
             "estouro": selectors.estouro(objeto),
             "eventos": _linha_do_tempo(objeto, sem_release),
             "pode_decidir": request.user.has_perm("fabrica.decidir_release"),

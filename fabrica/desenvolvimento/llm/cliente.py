@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 
@@ -30,6 +30,8 @@ RETRY_AFTER_MAXIMO_S = 60.0
 # Fewer tokens than this left for the answer: the call is not made (it could not hold an edit).
 RESPOSTA_MINIMA = 256
 _POR_MILHAO = Decimal(1_000_000)
+# How a call refused by a token ceiling begins its reason (the release page finds them by it).
+TETO_ATINGIDO = "Teto de tokens"
 
 
 @dataclass(frozen=True)
@@ -97,20 +99,70 @@ class _Falha(Exception):
         self.motivo, self.repetir, self.espera = motivo, repetir, espera
 
 
+@dataclass(frozen=True)
+class Reserva:
+    """What a ceiling granted: ``tokens`` (0 = refused), the ceiling that binds, what was left."""
+
+    tokens: int
+    teto: str
+    restante: int
+
+
+class Cota(Protocol):
+    """The token ceilings a call is made within. Before each call the client reserves the prompt
+    and the most it lets the model answer; after it, it settles what the call really spent. In
+    the database (``fabrica.desenvolvimento.tetos``) the counters are shared by every vertente of
+    a release and every release of a budget, whatever process or node builds them."""
+
+    def reservar(self, desejado: int, minimo: int) -> Reserva: ...
+
+    def acertar(self, reservado: int, gasto: int) -> None: ...
+
+
+class CotaLocal:
+    """The ceilings in this process's memory (one build's client; the tests and the bench):
+    ``gasto_orcamento`` is what the budget had spent before."""
+
+    def __init__(self, tokens_release: int, tokens_orcamento: int, gasto_orcamento: int = 0) -> None:
+        self.tokens_release, self.tokens_orcamento = tokens_release, tokens_orcamento
+        self.gasto_orcamento = gasto_orcamento
+        self.gastos = 0  # reserved or spent by this build
+
+    def restante(self) -> tuple[int, str]:
+        por_release = self.tokens_release - self.gastos
+        por_orcamento = self.tokens_orcamento - self.gasto_orcamento - self.gastos
+        if por_orcamento < por_release:
+            return por_orcamento, f"por orçamento ({self.tokens_orcamento} tokens)"
+        return por_release, f"por release ({self.tokens_release} tokens)"
+
+    def reservar(self, desejado: int, minimo: int) -> Reserva:
+        restante, teto = self.restante()
+        tokens = min(desejado, restante)
+        if tokens < minimo:
+            return Reserva(0, teto, max(restante, 0))
+        self.gastos += tokens
+        return Reserva(tokens, teto, restante)
+
+    def acertar(self, reservado: int, gasto: int) -> None:
+        self.gastos += gasto - reservado
+
+
 class ClienteModelo:
-    """The model of one build: its calls share the build's token ceiling, and the budget's (what
-    its earlier releases spent, ``gasto_orcamento``)."""
+    """The model of one build: its calls are made within the ceilings of its ``cota`` (by
+    default in this process's memory: the build's ceiling, and the budget's less
+    ``gasto_orcamento``, what its earlier releases spent)."""
 
     def __init__(
         self,
         config: ConfigModelo,
         *,
         gasto_orcamento: int = 0,
+        cota: Cota | None = None,
         dormir: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
-        self.gasto_orcamento = gasto_orcamento
-        self.tokens = 0  # spent by this build, in and out
+        self.cota: Cota = cota or CotaLocal(config.tokens_release, config.tokens_orcamento, gasto_orcamento)
+        self.tokens = 0  # spent by this client, in and out
         self.dormir = dormir
         self._cliente = openai.OpenAI(
             base_url=config.url,
@@ -127,14 +179,6 @@ class ClienteModelo:
     def nome(self) -> str:
         return self.config.modelo
 
-    def restante(self) -> tuple[int, str]:
-        """Tokens this build may still spend, and which ceiling binds."""
-        por_release = self.config.tokens_release - self.tokens
-        por_orcamento = self.config.tokens_orcamento - self.gasto_orcamento - self.tokens
-        if por_orcamento < por_release:
-            return por_orcamento, f"por orçamento ({self.config.tokens_orcamento} tokens)"
-        return por_release, f"por release ({self.config.tokens_release} tokens)"
-
     def conversar(self, sistema: str, usuario: str) -> Chamada:
         mensagens = [{"role": "system", "content": sistema}, {"role": "user", "content": usuario}]
         chamada = Chamada(prompt=mensagens)
@@ -147,15 +191,20 @@ class ClienteModelo:
         return chamada
 
     def _conversar(self, chamada: Chamada) -> None:
-        restante, teto = self.restante()
         estimativa = sum(estimar_tokens(m["content"]) for m in chamada.prompt)
-        max_resposta = min(self.config.max_resposta, restante - estimativa)
-        if max_resposta < RESPOSTA_MINIMA:
+        reserva = self.cota.reservar(estimativa + self.config.max_resposta, estimativa + RESPOSTA_MINIMA)
+        if not reserva.tokens:
             raise _Falha(
-                f"Teto de tokens {teto} atingido: restam {max(restante, 0)}, e o pedido precisaria de cerca de "
-                f"{estimativa} mais {RESPOSTA_MINIMA} para a resposta. O modelo não foi chamado.",
+                f"{TETO_ATINGIDO} {reserva.teto} atingido: restam {reserva.restante}, e o pedido precisaria de "
+                f"cerca de {estimativa} mais {RESPOSTA_MINIMA} para a resposta. O modelo não foi chamado.",
                 repetir=False,
             )
+        try:
+            self._pedir(chamada, reserva.tokens - estimativa)
+        finally:  # what the call really spent (nothing, when the service gave no answer)
+            self.cota.acertar(reserva.tokens, chamada.tokens_entrada + chamada.tokens_saida)
+
+    def _pedir(self, chamada: Chamada, max_resposta: int) -> None:
         chamada.max_tokens = max_resposta
         inicio = time.monotonic()
         for n in range(self.config.tentativas + 1):
