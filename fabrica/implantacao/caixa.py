@@ -13,7 +13,7 @@ Each page costs a constant number of queries.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -42,7 +42,14 @@ def _base(busca: Busca) -> QuerySet[Implantacao]:
 def _validacoes_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
     qs = _base(busca)
     if aba == "decidir":
-        return qs.filter(Q(validacao=Implantacao.Validacao.PENDENTE) | Q(promocao=Implantacao.Promocao.OFERECIDA))
+        # A UNION of the two partial indexes (fabrica_impl_a_validar, fabrica_impl_promocao): with
+        # an OR, SQLite scans every deployment of the history (110 ms at 60,000; 0.1 ms so).
+        a_validar = Implantacao.objects.filter(validacao=Implantacao.Validacao.PENDENTE).order_by().values("pk")
+        return qs.filter(
+            pk__in=a_validar.union(
+                Implantacao.objects.filter(promocao=Implantacao.Promocao.OFERECIDA).order_by().values("pk")
+            )
+        )
     if aba == "espera":
         return qs.filter(status__in=_ABERTAS)
     return qs.filter(validacao__in=_VALIDACOES_DECIDIDAS)
