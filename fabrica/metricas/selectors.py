@@ -766,8 +766,8 @@ def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
             "lead_p50": PercentilDisc(duracao, 0.5, filter=serviu),
             "lead_p90": PercentilDisc(duracao, 0.9, filter=serviu),
         }
-    contagens = {
-        linha["ambiente__nome"]: linha
+    contagens: dict[str, dict[str, Any]] = {
+        linha["ambiente__nome"]: dict(linha)
         for linha in qs.values("ambiente__nome").annotate(
             total=Count("pk"),
             concluidas=Count("pk", filter=Q(status=Implantacao.Status.CONCLUIDA)),
