@@ -504,6 +504,17 @@ def _desenvolvimento_da_release(f: Filtros) -> QuerySet[Item]:
     return itens.filter(spec_ref=f.spec) if f.spec else itens
 
 
+def _segundos_de_desbloqueio(f: Filtros) -> Subquery:
+    """For an event: seconds from its ``aprovar_orcamento`` item's creation to it (``desbloqueios``'s
+    duration), the item looked up by primary key — a join read every item of that type (a
+    sequential scan of the history's items)."""
+    itens = Item.objects.filter(pk=OuterRef("item_id"), tipo="aprovar_orcamento")
+    if f.spec:
+        itens = itens.filter(spec_ref=f.spec)
+    itens = itens.annotate(m_s=Segundos(OuterRef("criado_em"), F("criado_em")))
+    return Subquery(itens.values("m_s")[:1], output_field=FloatField())
+
+
 def _segundos_de_desenvolvimento(f: Filtros) -> Subquery:
     """For a release: seconds from its development's start to it (``releases_de_desenvolvimento``'s
     duration), one subquery by primary key returning the duration itself (not the start, which
@@ -693,9 +704,18 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 
 
 def _lead_times(f: Filtros) -> list[Numero]:
-    desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
+    """The unblocking and development durations: on PostgreSQL each row's item by primary key in
+    a subquery that returns the duration (its aggregates skip rows without one); on SQLite, whose
+    percentile window repeats the expression four times, through the join (measured faster
+    there: bench/README.md)."""
+    if _usa_percentil_agregado():
+        eventos = Evento.objects.filter(f.no_periodo("criado_em"), tipo="desbloqueio")
+        desbloq = _duracoes(eventos, _segundos_de_desbloqueio(f)).get(None)
+        dev = _duracoes(Release.objects.filter(f.no_periodo("criado_em")), _segundos_de_desenvolvimento(f)).get(None)
+    else:
+        desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
+        dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("m_consumido_em"))).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
-    dev = _duracoes(Release.objects.filter(f.no_periodo("criado_em")), _segundos_de_desenvolvimento(f)).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
         *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),
