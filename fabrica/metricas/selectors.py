@@ -511,8 +511,8 @@ def _segundos_de_desbloqueio(f: Filtros) -> Subquery:
     itens = Item.objects.filter(pk=OuterRef("item_id"), tipo="aprovar_orcamento")
     if f.spec:
         itens = itens.filter(spec_ref=f.spec)
-    itens = itens.annotate(m_s=Segundos(OuterRef("criado_em"), F("criado_em")))
-    return Subquery(itens.values("m_s")[:1], output_field=FloatField())
+    duracoes = itens.annotate(m_s=Segundos(OuterRef("criado_em"), F("criado_em")))
+    return Subquery(duracoes.values("m_s")[:1], output_field=FloatField())
 
 
 def _segundos_de_desenvolvimento(f: Filtros) -> Subquery:
