@@ -59,6 +59,8 @@ class ResultadoVertente:
     nao_testaveis: list[NaoTestavel] = field(default_factory=list)
     dependencias: list[str] = field(default_factory=list)
     erro: str = ""
+    # The generator (a model) whose proposed implementation of ``pendencias`` was applied; "" = none.
+    implementada_por: str = ""
     # What a generator that fills in the scaffold (a model, docs/modelo.md) proposed, before any test.
     geracao: list[dict[str, Any]] = field(default_factory=list)
 
@@ -80,6 +82,7 @@ class ResultadoVertente:
             "nao_testaveis": [{"caso": n.caso, "motivo": n.motivo} for n in self.nao_testaveis],
             "dependencias": self.dependencias,
             "erro": self.erro,
+            "implementada_por": self.implementada_por,
             "geracao": self.geracao,
         }
 
@@ -100,6 +103,7 @@ class ResultadoVertente:
             nao_testaveis=[NaoTestavel(caso=n["caso"], motivo=n["motivo"]) for n in dados.get("nao_testaveis", [])],
             dependencias=list(dados.get("dependencias", [])),
             erro=dados.get("erro", ""),
+            implementada_por=dados.get("implementada_por", ""),
             geracao=list(dados.get("geracao", [])),
         )
 
@@ -354,9 +358,7 @@ class _Vertente:
         )
         if diff:
             self.artefatos = correcao.artefatos
-            self.resultado.pendencias = [
-                f"{p} (implementação proposta por {self.opcoes.gerador.nome})" for p in self.resultado.pendencias
-            ]
+            self.resultado.implementada_por = self.opcoes.gerador.nome
 
     def testar(self, tentativa: int) -> None:
         """Checks the artefacts, then runs their tests in the sandbox: ``resultado.testes`` and
@@ -421,6 +423,9 @@ class _Vertente:
             "reparo": reparo,
             "falhas": [{"nome": f.nome, "status": f.status, "mensagem": f.mensagem[:1000]} for f in falhas],
             "resumo_falhas": resumo_das_falhas(falhas),
+            # No failing test to summarise: the attempt was driven by the reason given (rejection,
+            # validation, GENESIS error), which the page says instead of "no failure described".
+            "por_motivo": not falhas and bool(self.opcoes.motivo),
             "diff": diff,
             "alterou": bool(diff),
         }

@@ -184,12 +184,15 @@ def readme(
         f"Resultado: {'todos os testes passaram' if testes_passaram else 'há testes que não passaram'}; "
         f"cobertura (linhas + ramos) {cobertura_total:.1f} %.",
     ]
-    pendencias = [(v, p) for v, info in vertentes.items() for p in info.get("pendencias", [])]
+    pendencias = [
+        (v, p, info.get("implementada_por", "")) for v, info in vertentes.items() for p in info.get("pendencias", [])
+    ]
     if pendencias:
         linhas += ["", "## Precisa de implementação", ""]
         linhas += [
-            f"- {v}: {p} — descrito só em linguagem natural na spec; levanta `NotImplementedError`."
-            for v, p in pendencias
+            f"- {v}: {p} — descrito só em linguagem natural na spec; "
+            + (f"implementado pelo modelo {modelo}." if modelo else "levanta `NotImplementedError`.")
+            for v, p, modelo in pendencias
         ]
     nao_testaveis = [(v, n) for v, info in vertentes.items() for n in info.get("nao_testaveis", [])]
     if nao_testaveis:

@@ -597,6 +597,7 @@ def _resumo_vertente(r: ciclo.ResultadoVertente) -> dict[str, Any]:
         "falharam": len(r.testes) - passaram,
         "cobertura": f"{r.cobertura['percentual']:.1f} %" if r.cobertura else "—",
         "pendencias": r.pendencias,
+        "implementada_por": r.implementada_por,
         "nao_testaveis": [{"caso": n.caso, "motivo": n.motivo} for n in r.nao_testaveis],
     }
 
@@ -643,7 +644,12 @@ def _registrar(item: Item, plano: Plano, resultado: ciclo.ResultadoConstrucao, p
             cobertura_total=resultado.cobertura_total,
             tentativas=[t for r in resultado.vertentes.values() for t in r.tentativas],
             recursos={v: {"worker": r.worker, "erro": r.erro, **r.recursos} for v, r in resultado.vertentes.items()},
-            pendencias=[{"vertente": v, "descricao": p} for v, r in resultado.vertentes.items() for p in r.pendencias],
+            pendencias=[
+                {"vertente": v, "descricao": p}
+                | ({"implementada_por": r.implementada_por, "passou": r.passou} if r.implementada_por else {})
+                for v, r in resultado.vertentes.items()
+                for p in r.pendencias
+            ],
             nao_testaveis=[
                 {"vertente": v, "caso": n.caso, "motivo": n.motivo}
                 for v, r in resultado.vertentes.items()

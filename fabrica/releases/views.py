@@ -169,6 +169,7 @@ def _pagina_da_release(
             **_comparacao(objeto),
             "nada_a_corrigir": sem_release,
             "geracao": geracao,
+            "pendencias_sem_modelo": any(not p.get("implementada_por") for p in objeto.pendencias),
             "gerador": construtor(feita_por.get("gerador", ""), "gerador"),
             "corretor": construtor(feita_por.get("corretor", ""), "corretor"),
             "orcado_e_real": _orcado_e_real(objeto),

@@ -93,7 +93,9 @@ def test_o_modelo_implementa_os_metodos_em_linguagem_natural(servidor, spec, mod
     assert "raise NotImplementedError(" in usuario and "## spec_poo" in usuario
     assert pedido["corpo"]["model"] == "falso-1"
     assert pedido["cabecalhos"]["authorization"] == "Bearer sk-teste"
-    assert any("implementação proposta por modelo:falso-1" in p for p in e.pendencias)
+    # the pending list stays data; who implemented it is recorded beside it
+    assert e.implementada_por == "modelo:falso-1" and e.pendencias
+    assert not any("implementação proposta" in p for p in e.pendencias)
 
 
 def test_resposta_com_bug_e_corrigida_com_o_teste_que_falha_no_prompt(servidor, spec, modelos):

@@ -19,6 +19,7 @@ from fabrica.models import Construcao, Release
 from fabrica.releases.services import release_rejeitar
 from tests.apoio import construir, desenvolver
 from tests.fabrica.apoio_modelo import IDADE, MODELOS, andaime, bloco, implementacao, spec_002
+from tests.portugues import palavras_portuguesas
 from tests.servidor_llm import ServidorFalso
 
 CHAVE = "sk-teste-9f8e7d6c5b4a-nunca-aparece"
@@ -216,6 +217,49 @@ def test_rejeicao_do_po_sem_caso_vira_hotfix_pelo_modelo(com_modelo, modelos, or
     html = cliente_como("po").get(f"/releases/{hotfix.pk}/").content.decode()
     comparacao = html[html.index('id="comparacao"') : html.index("</section>", html.index('id="comparacao"'))]
     assert ERRO in comparacao and MODELOS in comparacao
+    _textos_do_modelo_nas_paginas(v1, hotfix, cliente_como)
+
+
+def _trecho(html: str, inicio: str, fim: str) -> str:
+    de = html.index(inicio)
+    return html[de : html.index(fim, de)]
+
+
+def _textos_do_modelo_nas_paginas(v1, hotfix, cliente_como) -> None:
+    """What the model implemented is said as such (not "raises NotImplementedError"), in both
+    languages; a reason-driven attempt says so; one call / one request in the singular."""
+    assert all(p["implementada_por"] == "modelo:falso-1" and p["passou"] for p in v1.pendencias)
+    assert all("(implementação proposta" not in p["descricao"] for p in v1.pendencias)
+    (tentativa,) = [t for t in hotfix.tentativas if t["vertente"] == "E"]
+    assert tentativa["por_motivo"]
+    (leia_me,) = [a["conteudo"] for a in v1.artefatos if a["caminho"] == "README.md"]
+    assert "implementado pelo modelo modelo:falso-1." in leia_me and "NotImplementedError" not in leia_me
+    esperado = {
+        "pt-br": (
+            "implementado pelo modelo modelo:falso-1; os testes da vertente passaram.",
+            "guiada pelo motivo informado",
+            "1 pedido.",
+        ),
+        "en": (
+            "implemented by the model modelo:falso-1; the strand's tests passed.",
+            "driven by the reason given",
+            "1 request.",
+        ),
+    }
+    for idioma, (implementado, guiada, pedido) in esperado.items():
+        cliente = cliente_como("po")
+        cliente.cookies["django_language"] = idioma
+        pendencias = _trecho(cliente.get(f"/releases/{v1.pk}/").content.decode(), 'id="pendencias"', "</ul>")
+        assert pendencias.count(implementado) == len(v1.pendencias), pendencias
+        assert "NotImplementedError" not in pendencias
+        html = cliente.get(f"/releases/{hotfix.pk}/").content.decode()
+        cabecalho = _trecho(html, 'id="tentativa-E-1"', "</summary>")
+        assert guiada in cabecalho and "falha descrita" not in cabecalho and "no failure described" not in cabecalho
+        assert pedido in html and " 1 pedidos" not in html and " 1 requests" not in html
+        if idioma == "en":
+            ditos = "".join(p.split("</span>")[0] for p in pendencias.split('class="suave implementada-por">')[1:])
+            assert ditos and palavras_portuguesas(ditos, permitidos=["modelo:falso-1"]) == [], ditos
+            assert palavras_portuguesas(cabecalho, permitidos=["modelo:falso-1"]) == [], cabecalho
 
 
 def test_modelo_que_nao_muda_nada_conclui_sem_release_com_as_chamadas(com_modelo, modelos, orcamento_pronto, elenco):
