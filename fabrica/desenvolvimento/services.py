@@ -311,10 +311,15 @@ def _construir_a_mais_longa(gerados: list[Item]) -> None:
     taken (each task claims the next item of its type), so nothing builds twice."""
     vertentes = {g.contexto.get("vertente"): g.pk for g in gerados if g.tipo != contratos.TipoItem.MONTAR_RELEASE}
     primeira = next((vertentes[v] for v in _MAIS_LONGAS_PRIMEIRO if v in vertentes), None)
-    if primeira is None:
-        return
+    if primeira is not None:
+        _tomar_e_processar(primeira)
+
+
+def _tomar_e_processar(item_id: int) -> None:
+    """Claims ``item_id`` on this worker (the backlog's ``reservar``, with its lease) and runs its
+    handler; nothing when another worker of any node took it first."""
     try:
-        tomada = backlog.reservar(item_id=primeira, consumidor=nome_consumidor())
+        tomada = backlog.reservar(item_id=item_id, consumidor=nome_consumidor())
     except ErroBacklog:
         return  # taken by another worker meanwhile
     processar_item(tomada)
@@ -398,13 +403,8 @@ def _montar_se_liberada(vertente: Item) -> None:
         .values_list("pk", flat=True)
         .first()
     )
-    if montagem is None:
-        return
-    try:
-        tomada = backlog.reservar(item_id=montagem, consumidor=nome_consumidor())
-    except ErroBacklog:
-        return  # taken by another worker meanwhile
-    processar_item(tomada)
+    if montagem is not None:
+        _tomar_e_processar(montagem)
 
 
 def processar_montagem(item: Item) -> Release | None:
