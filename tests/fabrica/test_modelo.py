@@ -168,6 +168,16 @@ def test_resposta_cortada_no_max_tokens_diz_que_foi_cortada(servidor, spec, mode
     assert _em_ingles(e.tentativas[0]["tentou"]).endswith("The answer was cut at the limit of 300 tokens (max_tokens).")
 
 
+def test_teto_de_resposta_menor_que_o_minimo_ainda_chama_o_modelo(servidor, spec, modelos):
+    """An answer ceiling below the reservation's usual minimum (a CPU model's 128 tokens) is what
+    the call asks for, not a reason to refuse every call as if the release's ceiling were reached."""
+    servidor.roteirizar([{"conteudo": implementacao(modelos), "vezes": 4}])
+    resultado = _construir(spec, _config(servidor, max_resposta=128))
+    geracao = resultado.vertentes["E"].geracao[0]["modelo"]
+    assert "Teto" not in (geracao.get("falha") or "")
+    assert servidor.pedidos()[0]["corpo"]["max_tokens"] == 128
+
+
 def test_servidor_lento_esgota_o_tempo_e_a_tentativa_falha(servidor, spec, modelos):
     servidor.roteirizar([{"conteudo": implementacao(modelos), "atraso_s": 5, "vezes": 8}])
     resultado = _construir(spec, replace(_config(servidor), timeout_s=1, tentativas=1))

@@ -192,11 +192,13 @@ class ClienteModelo:
 
     def _conversar(self, chamada: Chamada) -> None:
         estimativa = sum(estimar_tokens(m["content"]) for m in chamada.prompt)
-        reserva = self.cota.reservar(estimativa + self.config.max_resposta, estimativa + RESPOSTA_MINIMA)
+        # The least worth asking for: never more than the answer's own ceiling (a smaller one asks that).
+        minima = min(RESPOSTA_MINIMA, self.config.max_resposta)
+        reserva = self.cota.reservar(estimativa + self.config.max_resposta, estimativa + minima)
         if not reserva.tokens:
             raise _Falha(
                 f"{TETO_ATINGIDO} {reserva.teto} atingido: restam {reserva.restante}, e o pedido precisaria de "
-                f"cerca de {estimativa} mais {RESPOSTA_MINIMA} para a resposta. O modelo não foi chamado.",
+                f"cerca de {estimativa} mais {minima} para a resposta. O modelo não foi chamado.",
                 repetir=False,
             )
         try:
