@@ -17,6 +17,7 @@ that value looks, so "rejected" is red and "approved" green on every page.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import Any, TypeVar
 
 from django.db.models import TextChoices
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 # neutro: nothing to do · info: someone may act · espera: waiting for something else ·
 # ok: done well · alerta: needs attention · perigo: refused or failed.
@@ -113,6 +114,7 @@ def registrar_frases(frases: Mapping[str, str | Promise]) -> None:
     """``{regex with named groups: msgid with the same %(names)s}``, tried in registration order.
     A group named ``frase…`` holds a sentence of its own and is translated too."""
     _frases.extend((re.compile(padrao, re.DOTALL), msgid) for padrao, msgid in frases.items())
+    _traduzida.cache_clear()
 
 
 def frase(texto: str | None) -> str:
@@ -128,6 +130,14 @@ def frase(texto: str | None) -> str:
 
 
 def _frase_inteira(texto: str) -> str | None:
+    return _traduzida(get_language(), texto)
+
+
+@functools.lru_cache(maxsize=4096)
+def _traduzida(_idioma: str | None, texto: str) -> str | None:
+    """A sentence tried against every registered pattern (a hundred of them): a log's lines and
+    the failures' errors repeat (the inbox shows the failing part of a log on each row), so each
+    sentence is matched once per language."""
     for padrao, msgid in _frases:
         if m := padrao.fullmatch(texto):
             try:

@@ -64,14 +64,35 @@ def _falhas_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
     return qs.filter(falha__in=_FALHAS_DECIDIDAS)
 
 
+_CAMPOS_DA_LINHA = (
+    "id",
+    "spec_ref",
+    "versao",
+    "status",
+    "validacao",
+    "falha",
+    "promocao",
+    "erro",
+    "observacao",
+    "criado_em",
+    "terminado_em",
+    "validado_em",
+    "ambiente__nome",
+    "release__spec__titulo",
+    "validado_por__username",
+    "promover_para__nome",
+)
+
+
 def _registros(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int):
     ordem = ("-validado_em", "id") if aba == "decididos" else ("id",)
     ids = da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
     registros = (
         Implantacao.objects.filter(pk__in=ids)
         .select_related("ambiente", "release__spec", "validado_por", "promover_para")
-        .defer("log", "release__artefatos", "release__testes", "release__casos", "release__tentativas")
-        .defer("release__spec__texto", "release__spec__conteudo")
+        # Only what a row shows: a deployment's release and environment carry a dozen JSON
+        # columns (tests, coverage, resources…) that building the row would decode for nothing.
+        .only(*_CAMPOS_DA_LINHA)
         .order_by(*ordem)
     )
     return ids, list(registros)
@@ -96,25 +117,37 @@ def _linha(impl: Implantacao, **campos) -> Linha:
     )
 
 
+def _rotulos(escolhas) -> dict[str, str]:
+    """A field's choices in the page's language, read once per page (``get_FOO_display`` makes
+    every label hashable, i.e. translates all of them, on every row)."""
+    return {valor: str(rotulo) for valor, rotulo in escolhas.choices}
+
+
 def _listar_validacoes(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
     _ids, registros = _registros(_validacoes_da_aba, aba, busca, limite, deslocamento)
+    promocao, implantacao = gettext("Promoção"), gettext("Implantação")
+    promover = gettext("validada em %(de)s; promover para %(para)s?")
+    onde_esta = gettext("%(versao)s em %(ambiente)s")
+    promocoes = _rotulos(Implantacao.Promocao)
+    validacoes = _rotulos(Implantacao.Validacao)
+    estados = _rotulos(Implantacao.Status)
     linhas = []
     for impl in registros:
         onde = {"versao": impl.versao, "ambiente": impl.ambiente.nome}
         if impl.promocao == Implantacao.Promocao.OFERECIDA and aba == "decidir":
-            rotulo = gettext("Promoção")
-            detalhe = gettext("validada em %(de)s; promover para %(para)s?") % {
+            rotulo = promocao
+            detalhe = promover % {
                 "de": impl.ambiente.nome,
                 "para": impl.promover_para.nome if impl.promover_para else "?",
             }
-            status, situacao = impl.get_promocao_display(), impl.promocao
+            status, situacao = promocoes.get(impl.promocao, impl.promocao), impl.promocao
         else:
-            rotulo = gettext("Implantação")
-            detalhe = gettext("%(versao)s em %(ambiente)s") % onde
+            rotulo = implantacao
+            detalhe = onde_esta % onde
             if impl.validacao:
-                status, situacao = impl.get_validacao_display(), impl.validacao
+                status, situacao = validacoes.get(impl.validacao, impl.validacao), impl.validacao
             else:
-                status, situacao = impl.get_status_display(), impl.status
+                status, situacao = estados.get(impl.status, impl.status), impl.status
         linhas.append(_linha(impl, tipo=NOME, rotulo=rotulo, status=status, situacao=situacao, detalhe=detalhe))
     return linhas
 
@@ -133,14 +166,16 @@ def _listar_falhas(aba: str, busca: Busca, limite: int, deslocamento: int) -> li
         if aba == "decidir"
         else {}
     )
+    rotulo, falhou = gettext("Implantação falhou"), gettext("%(versao)s em %(ambiente)s: %(erro)s")
+    falhas = _rotulos(Implantacao.Falha)
     return [
         _linha(
             impl,
             tipo=FALHA,
-            rotulo=gettext("Implantação falhou"),
-            status=impl.get_falha_display(),
+            rotulo=rotulo,
+            status=falhas.get(impl.falha, impl.falha),
             situacao=Implantacao.Status.FALHOU if aba == "decidir" else impl.falha,
-            detalhe=gettext("%(versao)s em %(ambiente)s: %(erro)s")
+            detalhe=falhou
             % {
                 "versao": impl.versao,
                 "ambiente": impl.ambiente.nome,

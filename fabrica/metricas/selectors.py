@@ -325,19 +325,22 @@ def _duracoes(
     on PostgreSQL a ``GROUP BY`` with ``percentile_disc``; on SQLite, which lacks it, the rows are
     ranked once by a window and only those at a percentile's rank come back."""
     percentis = tuple(percentis)
-    base = qs.order_by().annotate(_d=duracao).filter(_d__isnull=False)
     resultado: dict[Any, dict[str, float | int]] = {}
     if _usa_percentil_agregado():
+        # The aggregates skip rows without a duration themselves (COUNT of it, not of rows): no
+        # WHERE repeating the expression, which costs a subquery per row when it holds one.
+        base = qs.order_by().annotate(_d=duracao)
         agregados = {f"p{p}": PercentilDisc("_d", p / 100) for p in percentis}
-        linhas = base.values(*([grupo] if grupo else [])).annotate(n=Count("pk"), media=Avg("_d"), **agregados)
+        linhas = base.values(*([grupo] if grupo else [])).annotate(n=Count("_d"), media=Avg("_d"), **agregados)
         if not grupo:
-            linhas = [base.aggregate(n=Count("pk"), media=Avg("_d"), **agregados)]
+            linhas = [base.aggregate(n=Count("_d"), media=Avg("_d"), **agregados)]
         for linha in linhas:
             if linha["n"]:
                 resultado[linha[grupo] if grupo else None] = {
                     k: v for k, v in linha.items() if k == "n" or k == "media" or k.startswith("p")
                 }
         return resultado
+    base = qs.order_by().annotate(_d=duracao).filter(_d__isnull=False)
     particao = [F(grupo)] if grupo else None
     posicoes = Q()
     for p in percentis:
@@ -479,19 +482,45 @@ def releases_de_desenvolvimento(f: Filtros) -> QuerySet[Release]:
     their period index, each one's item looked up by primary key in a subquery — a join let
     PostgreSQL's planner merge against every item's primary key (350 ms at 200,000 items,
     growing with the history)."""
+    return (
+        Release.objects.filter(f.no_periodo("criado_em"))
+        .annotate(
+            m_consumido_em=Subquery(
+                _desenvolvimento_da_release(f).values("consumido_em")[:1], output_field=DateTimeField()
+            )
+        )
+        .filter(m_consumido_em__isnull=False)
+    )
+
+
+def _desenvolvimento_da_release(f: Filtros) -> QuerySet[Item]:
+    """The ``desenvolvimento`` item of the outer release (``item_origem``), if it counts."""
     itens = Item.objects.filter(
         pk=OuterRef("item_origem_id"),
         tipo="desenvolvimento",
         status=Status.CONCLUIDO,
         consumido_em__isnull=False,
     )
+    return itens.filter(spec_ref=f.spec) if f.spec else itens
+
+
+def _segundos_de_desbloqueio(f: Filtros) -> Subquery:
+    """For an event: seconds from its ``aprovar_orcamento`` item's creation to it (``desbloqueios``'s
+    duration), the item looked up by primary key — a join read every item of that type (a
+    sequential scan of the history's items)."""
+    itens = Item.objects.filter(pk=OuterRef("item_id"), tipo="aprovar_orcamento")
     if f.spec:
         itens = itens.filter(spec_ref=f.spec)
-    return (
-        Release.objects.filter(f.no_periodo("criado_em"))
-        .annotate(m_consumido_em=Subquery(itens.values("consumido_em")[:1], output_field=DateTimeField()))
-        .filter(m_consumido_em__isnull=False)
-    )
+    duracoes = itens.annotate(m_s=Segundos(OuterRef("criado_em"), F("criado_em")))
+    return Subquery(duracoes.values("m_s")[:1], output_field=FloatField())
+
+
+def _segundos_de_desenvolvimento(f: Filtros) -> Subquery:
+    """For a release: seconds from its development's start to it (``releases_de_desenvolvimento``'s
+    duration), one subquery by primary key returning the duration itself (not the start, which
+    the outer query would repeat for the duration and its filter)."""
+    itens = _desenvolvimento_da_release(f).annotate(m_s=Segundos(OuterRef("criado_em"), F("consumido_em")))
+    return Subquery(itens.values("m_s")[:1], output_field=FloatField())
 
 
 def correcoes_de(releases: QuerySet[Release]) -> QuerySet[Item]:
@@ -675,9 +704,18 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 
 
 def _lead_times(f: Filtros) -> list[Numero]:
-    desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
+    """The unblocking and development durations: on PostgreSQL each row's item by primary key in
+    a subquery that returns the duration (its aggregates skip rows without one); on SQLite, whose
+    percentile window repeats the expression four times, through the join (measured faster
+    there: bench/README.md)."""
+    if _usa_percentil_agregado():
+        eventos = Evento.objects.filter(f.no_periodo("criado_em"), tipo="desbloqueio")
+        desbloq = _duracoes(eventos, _segundos_de_desbloqueio(f)).get(None)
+        dev = _duracoes(Release.objects.filter(f.no_periodo("criado_em")), _segundos_de_desenvolvimento(f)).get(None)
+    else:
+        desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
+        dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("m_consumido_em"))).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
-    dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("m_consumido_em"))).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
         *_numeros_de_duracao("fabrica.lead_time_orcamento_release", orc_rel, {}),
@@ -733,9 +771,23 @@ def ambiente_final(ativos: list[str] | None = None) -> str:
 
 
 def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
+    """The counts, rates and durations of DORA per environment. On PostgreSQL the counts and the
+    lead time's mean and percentiles are one ``GROUP BY`` over the period's deployments (the lead
+    time's aggregates ``FILTER``ed to the concluded ones that served a release, joined to its
+    spec); on SQLite, which lacks ``percentile_disc``, the lead time is ``_duracoes``'s window."""
     qs = implantacoes_do_periodo(f)
-    contagens = {
-        linha["ambiente__nome"]: linha
+    duracao = Segundos(F("terminado_em"), INICIO_DA_MUDANCA)
+    serviu = Q(status=Implantacao.Status.CONCLUIDA, release__isnull=False)
+    lead_agregados: dict[str, Any] = {}
+    if _usa_percentil_agregado():
+        lead_agregados = {
+            "lead_n": Count(duracao, filter=serviu),
+            "lead_media": Avg(duracao, filter=serviu),
+            "lead_p50": PercentilDisc(duracao, 0.5, filter=serviu),
+            "lead_p90": PercentilDisc(duracao, 0.9, filter=serviu),
+        }
+    contagens: dict[str, dict[str, Any]] = {
+        linha["ambiente__nome"]: dict(linha)
         for linha in qs.values("ambiente__nome").annotate(
             total=Count("pk"),
             concluidas=Count("pk", filter=Q(status=Implantacao.Status.CONCLUIDA)),
@@ -743,14 +795,17 @@ def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
             falharam=Count("pk", filter=Q(status=Implantacao.Status.FALHOU)),
             recusadas=Count("pk", filter=Q(validacao=Implantacao.Validacao.RECUSADA)),
             revertidas=Count("pk", filter=Q(m_revertida=True)),
+            **lead_agregados,
         )
     }
-    lead = _duracoes(
-        qs.filter(status=Implantacao.Status.CONCLUIDA, release__isnull=False),
-        Segundos(F("terminado_em"), INICIO_DA_MUDANCA),
-        grupo="ambiente__nome",
-        percentis=(50, 90),
-    )
+    if lead_agregados:
+        lead = {
+            nome: {"n": c["lead_n"], "media": c["lead_media"], "p50": c["lead_p50"], "p90": c["lead_p90"]}
+            for nome, c in contagens.items()
+            if c["lead_n"]
+        }
+    else:
+        lead = _duracoes(qs.filter(serviu), duracao, grupo="ambiente__nome", percentis=(50, 90))
     restauro = _restauracoes(f)
     nomes = [*ativos, *sorted(set(contagens) - set(ativos))]
     if f.ambiente:

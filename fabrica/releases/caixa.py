@@ -85,6 +85,24 @@ def _alerta(release: Release) -> str:
     return ""
 
 
+_CAMPOS_DA_LINHA = (
+    "id",
+    "tipo",
+    "spec_ref",
+    "versao",
+    "criado_em",
+    "status",
+    "decidido_em",
+    "motivo",
+    "testes",
+    "cobertura_total",
+    "spec__titulo",
+    "decidido_por__username",
+    "orcamento__esforco",
+    "orcamento__horas_reais",
+)
+
+
 def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
     if aba == "espera":
         return _listar_construcoes(busca, limite, deslocamento)
@@ -97,14 +115,7 @@ def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> lis
         Release.objects.filter(pk__in=ids)
         .select_related("spec", "orcamento", "decidido_por")
         # A row reads the tests' statuses and the budget's effort, not the JSON that pages show.
-        .defer(
-            "artefatos",
-            "tentativas",
-            "casos",
-            "spec__texto",
-            "spec__conteudo",
-            *(f"orcamento__{c}" for c in ("explicacao", "casos_teste", "runtime", "teste", "carga", "dependencias")),
-        )
+        .only(*_CAMPOS_DA_LINHA)
         .order_by(*ordem)
     ):
         linhas.append(
