@@ -277,7 +277,7 @@ def _repartir(item: Item, plano: Plano) -> None:
         return  # split already (a redelivered task of a consumer that lost its lease): idempotent
     with transaction.atomic():
         _iniciar(item, spec.spec_id)
-        backlog.concluir(
+        concluido = backlog.concluir(
             item_id=item.pk,
             lease_token=item.lease_token,
             resultado={
@@ -294,6 +294,35 @@ def _repartir(item: Item, plano: Plano) -> None:
                 corrige_id=plano.corrige.pk if plano.corrige else None,
             ),
         )
+    _construir_a_mais_longa(concluido.gerados_agora)
+
+
+# The vertentes by how long they build (bench/README.md "escala": interface, then integração, …),
+# the longest first: the one the worker that splits a build takes itself.
+_MAIS_LONGAS_PRIMEIRO = ("I", "C", "E", "D", "P")
+
+
+def _construir_a_mais_longa(gerados: list[Item]) -> None:
+    """The worker that split a build takes its longest vertente at once instead of waiting for
+    the cluster to hand it a task (the dispatch of the vertentes: commit, broker, the pusher's
+    poll, a worker): the longest bounds the build, so it starts first. The claim is the
+    backlog's (``reservar``, with its lease, as ``_montar_se_liberada``): if a worker of any node
+    took it first, nothing happens here; the dispatched task stays the fallback and finds it
+    taken (each task claims the next item of its type), so nothing builds twice."""
+    vertentes = {g.contexto.get("vertente"): g.pk for g in gerados if g.tipo != contratos.TipoItem.MONTAR_RELEASE}
+    primeira = next((vertentes[v] for v in _MAIS_LONGAS_PRIMEIRO if v in vertentes), None)
+    if primeira is not None:
+        _tomar_e_processar(primeira)
+
+
+def _tomar_e_processar(item_id: int) -> None:
+    """Claims ``item_id`` on this worker (the backlog's ``reservar``, with its lease) and runs its
+    handler; nothing when another worker of any node took it first."""
+    try:
+        tomada = backlog.reservar(item_id=item_id, consumidor=nome_consumidor())
+    except ErroBacklog:
+        return  # taken by another worker meanwhile
+    processar_item(tomada)
 
 
 def _plano_fixado(item: Item) -> Plano:
@@ -374,13 +403,8 @@ def _montar_se_liberada(vertente: Item) -> None:
         .values_list("pk", flat=True)
         .first()
     )
-    if montagem is None:
-        return
-    try:
-        tomada = backlog.reservar(item_id=montagem, consumidor=nome_consumidor())
-    except ErroBacklog:
-        return  # taken by another worker meanwhile
-    processar_item(tomada)
+    if montagem is not None:
+        _tomar_e_processar(montagem)
 
 
 def processar_montagem(item: Item) -> Release | None:

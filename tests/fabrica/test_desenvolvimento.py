@@ -70,17 +70,18 @@ def test_progresso_por_vertente_fica_registrado(release_pronta):
 def test_progresso_e_visivel_enquanto_o_worker_trabalha(orcamento_pronto, elenco, workers, sandbox_rapido):
     vistos = []
 
+    # E, the longer, is built first (by the worker that splits the build), then D.
     class Observador(dubles.WorkerDeTeste):
-        vertente = "E"
+        vertente = "D"
 
         def gerar_codigo(self, entrada):
             vistos.append(dict(Construcao.objects.get(spec_ref="spec_002").etapas))
             return super().gerar_codigo(entrada)
 
-    workers(dubles.worker("D"), Observador)
+    workers(Observador, dubles.worker("E"))
     desenvolver(orcamento_pronto, elenco["po"])
-    assert vistos[0]["D"]["estado"] == "concluida"
-    assert vistos[0]["E"]["estado"] == "gerando"
+    assert vistos[0]["E"]["estado"] == "concluida"
+    assert vistos[0]["D"]["estado"] == "gerando"
 
 
 def test_o_zip_roda_os_testes_sem_o_prometheus(release_pronta, tmp_path):

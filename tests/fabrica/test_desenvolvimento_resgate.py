@@ -37,13 +37,13 @@ from fabrica.desenvolvimento import base
 from tests.fabrica import dubles
 
 class Lento(dubles.WorkerDeTeste):
-    vertente = "E"
+    vertente = "D"
     def gerar_codigo(self, entrada):
         print("gerando", flush=True)
         time.sleep(600)
 
 base._workers.clear()
-base._workers.update({"D": dubles.worker("D"), "E": Lento})
+base._workers.update({"D": Lento, "E": dubles.worker("E")})
 processar_proximo(["desenvolvimento"])
 while processar_proximo(["worker_estrutura", "worker_dados", "montar_release"]) is not None:
     pass
@@ -72,29 +72,30 @@ def test_consumidor_morto_no_meio_da_construcao_gera_uma_release(specs_exemplo, 
     )
     try:
         assert processo.stdout.readline().strip() == "gerando", processo.stderr.read()
-        # D is built, E is being generated: the progress row says so, no release exists yet.
+        # E is built (by the worker that split the build), D is being generated: the progress row
+        # says so, no release exists yet.
         etapas = Construcao.objects.get(item=item).etapas
-        assert (etapas["D"]["estado"], etapas["E"]["estado"]) == ("concluida", "gerando")
+        assert (etapas["E"]["estado"], etapas["D"]["estado"]) == ("concluida", "gerando")
         processo.send_signal(signal.SIGKILL)
         assert processo.wait(timeout=PRAZO) == -signal.SIGKILL
     finally:
         if processo.poll() is None:
             processo.kill()
         processo.wait(timeout=PRAZO)
-    # The desenvolvimento was split, D concluded, E is held by the dead process; nothing packaged.
+    # The desenvolvimento was split, E concluded, D is held by the dead process; nothing packaged.
     item.refresh_from_db()
     assert item.status == Status.CONCLUIDO and not Release.objects.exists()
-    vertente_e = Item.objects.get(tipo="worker_estrutura", produzido_por=item)
-    assert vertente_e.status == Status.EM_PROCESSAMENTO
-    assert Item.objects.get(tipo="worker_dados", produzido_por=item).status == Status.CONCLUIDO
+    vertente_d = Item.objects.get(tipo="worker_dados", produzido_por=item)
+    assert vertente_d.status == Status.EM_PROCESSAMENTO
+    assert Item.objects.get(tipo="worker_estrutura", produzido_por=item).status == Status.CONCLUIDO
     assert Item.objects.get(tipo="montar_release", produzido_por=item).status == Status.BLOQUEADO
 
     # The lease runs out (made to here, rather than waited for), the sweep rescues the item.
-    Item.objects.filter(pk=vertente_e.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
+    Item.objects.filter(pk=vertente_d.pk).update(lease_expira_em=timezone.now() - timedelta(seconds=1))
     assert backlog.resgatar_expirados() == 1
     workers(dubles.worker("D"), dubles.worker("E"))
     limite = time.monotonic() + PRAZO
-    while processar_proximo(["worker_estrutura"]) != vertente_e.pk:  # the backoff of a rescue is zero
+    while processar_proximo(["worker_dados"]) != vertente_d.pk:  # the backoff of a rescue is zero
         assert time.monotonic() < limite
         time.sleep(0.1)
     # The rescuing worker concluded the last vertente, so it packaged the release too.
@@ -103,8 +104,8 @@ def test_consumidor_morto_no_meio_da_construcao_gera_uma_release(specs_exemplo, 
 
     (release,) = Release.objects.all()
     assert release.item_origem_id == item.pk and release.testes_passaram
-    vertente_e.refresh_from_db()
-    assert vertente_e.status == Status.CONCLUIDO and vertente_e.tentativas == 2
+    vertente_d.refresh_from_db()
+    assert vertente_d.status == Status.CONCLUIDO and vertente_d.tentativas == 2
     assert Item.objects.filter(tipo="aprovar_release").count() == 1
 
 

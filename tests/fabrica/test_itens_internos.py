@@ -11,12 +11,23 @@ from backlog.models import Item, Status
 from fabrica.consumidor import processar_proximo
 from fabrica.contratos import TIPOS_INTERNOS
 from fabrica.decisoes.services import orcamento_aprovar
-from fabrica.desenvolvimento import ciclo
+from fabrica.desenvolvimento import ciclo, services
 from fabrica.desenvolvimento.sandbox import ErroSandbox
 from fabrica.models import Construcao, Release
 from tests.apoio import TIPOS_INTERNOS as TIPOS
 from tests.apoio import construir
 from tests.fabrica import dubles
+
+_CONSTRUIR_A_MAIS_LONGA = services._construir_a_mais_longa
+
+
+@pytest.fixture(autouse=True)
+def _so_repartir(monkeypatch):
+    """These tests follow each internal item through the queue (the path of every vertente but
+    the one the splitting worker takes itself, and of all of them when another worker took that
+    one first): the split here only splits. ``test_quem_reparte_constroi_a_vertente_mais_longa``
+    runs it whole."""
+    monkeypatch.setattr(services, "_construir_a_mais_longa", lambda gerados: None)
 
 
 def _repartido(orcamento, po) -> Item:
@@ -55,6 +66,37 @@ def test_desenvolvimento_vira_um_item_por_vertente_e_a_montagem(orcamento_pronto
     release = Release.objects.get(item_origem=origem)
     assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
     assert release.item_aprovacao.produzido_por_id == montagem.pk
+
+
+def test_quem_reparte_constroi_a_vertente_mais_longa(orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch):
+    """The worker that splits the build takes its longest vertente itself (E before D) with the
+    backlog's claim, without waiting for the queue; the task dispatched for it finds it taken and
+    builds nothing; the other vertente goes through the queue, and its worker packages the release."""
+    monkeypatch.setattr(services, "_construir_a_mais_longa", _CONSTRUIR_A_MAIS_LONGA)
+    construidas = []
+    original = ciclo.desenvolver_vertente
+
+    def contando(**kwargs):
+        construidas.append(kwargs["vertente"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(ciclo, "desenvolver_vertente", contando)
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+
+    internos = {i.tipo: i for i in Item.objects.filter(produzido_por=origem)}
+    origem.refresh_from_db()
+    assert construidas == ["E"]
+    assert internos["worker_estrutura"].status == Status.CONCLUIDO
+    assert internos["worker_estrutura"].consumidor == origem.consumidor
+    assert internos["worker_dados"].status == Status.PENDENTE
+    assert internos["montar_release"].status == Status.BLOQUEADO
+    assert processar_proximo(["worker_estrutura"]) is None  # its dispatched task: nothing to build
+    assert processar_proximo(["worker_dados"]) == internos["worker_dados"].pk
+    assert construidas == ["E", "D"]
+    release = Release.objects.get(item_origem=origem)
+    assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
+    assert Item.objects.get(pk=internos["montar_release"].pk).status == Status.CONCLUIDO
 
 
 def test_o_no_fica_registrado_no_que_processou(orcamento_pronto, elenco, workers, sandbox_rapido, settings, client):
