@@ -16,6 +16,7 @@ import pytest
 
 from backlog.models import Item, Status
 from fabrica.consumidor import processar_proximo
+from fabrica.desenvolvimento import services as desenvolvimento_services
 from fabrica.desenvolvimento.llm.cliente import ClienteModelo, ConfigModelo
 from fabrica.desenvolvimento.tetos import CotaNoBanco
 from fabrica.models import Construcao, ModeloPrecificacao, Orcamento, Release
@@ -162,11 +163,14 @@ def test_release_mostra_estimado_e_gasto_e_a_calibracao_aprende_com_ela(
 
 
 def test_o_teto_da_release_para_a_segunda_vertente_depois_que_a_primeira_gastou(
-    com_modelo, settings, sandbox_rapido, orcamento_pronto, elenco, api_como, cliente_como
+    com_modelo, settings, sandbox_rapido, orcamento_pronto, elenco, api_como, cliente_como, monkeypatch
 ):
     """A hotfix: D is asked first (the reason is read by every vertente the model corrects) and
     spends almost all of the release's ceiling; E, built as its own item, finds the shared
-    counter full: its calls are refused saying so, the item is concluded once, nothing is lost."""
+    counter full: its calls are refused saying so, the item is concluded once, nothing is lost.
+    The vertente items are taken in the queue's order (D, then E): the splitting worker does not
+    build its longest vertente (E) first here, as ``services._construir_a_mais_longa`` would."""
+    monkeypatch.setattr(desenvolvimento_services, "_construir_a_mais_longa", lambda gerados: None)
     servidor = com_modelo
     settings.PROMETHEUS_LLM = _llm(servidor.url, release=30_000)
     modelos = andaime(spec_002())
