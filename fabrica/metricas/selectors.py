@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import (
     Aggregate,
     Avg,
+    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -327,18 +328,25 @@ def _duracoes(
     percentis = tuple(percentis)
     resultado: dict[Any, dict[str, float | int]] = {}
     if _usa_percentil_agregado():
-        # The aggregates skip rows without a duration themselves (COUNT of it, not of rows): no
-        # WHERE repeating the expression, which costs a subquery per row when it holds one.
-        base = qs.order_by().annotate(_d=duracao)
-        agregados = {f"p{p}": PercentilDisc("_d", p / 100) for p in percentis}
-        linhas = base.values(*([grupo] if grupo else [])).annotate(n=Count("_d"), media=Avg("_d"), **agregados)
-        if not grupo:
-            linhas = [base.aggregate(n=Count("_d"), media=Avg("_d"), **agregados)]
-        for linha in linhas:
-            if linha["n"]:
-                resultado[linha[grupo] if grupo else None] = {
-                    k: v for k, v in linha.items() if k == "n" or k == "media" or k.startswith("p")
-                }
+        from django.db import connection
+
+        # Each row's duration computed once, in a derived table PostgreSQL may not pull up
+        # (OFFSET 0): pulled up, it copied the expression — a subquery by primary key, for some —
+        # into each aggregate. The aggregates skip rows without a duration (COUNT of it, not of
+        # rows): no WHERE repeating the expression.
+        colunas = ["_d", *([grupo] if grupo else [])]
+        sql, params = qs.order_by().annotate(_d=duracao).values(*colunas).query.sql_with_params()
+        ps = ", ".join(f"PERCENTILE_DISC({p / 100!r}) WITHIN GROUP (ORDER BY t._d)" for p in percentis)
+        g = connection.ops.quote_name(grupo) if grupo else ""
+        consulta = (
+            f"SELECT {f't.{g}' if grupo else 'NULL'}, COUNT(t._d), AVG(t._d), {ps} "  # noqa: S608 - fixed SQL, values as parameters
+            f"FROM ({sql} OFFSET 0) t{f' GROUP BY t.{g}' if grupo else ''}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(consulta, params)
+            for chave, n, media, *valores in cursor.fetchall():
+                if n:
+                    resultado[chave] = {"n": n, "media": media} | {f"p{p}": v for p, v in zip(percentis, valores, strict=True)}
         return resultado
     base = qs.order_by().annotate(_d=duracao).filter(_d__isnull=False)
     particao = [F(grupo)] if grupo else None
@@ -532,19 +540,21 @@ def correcoes_de(releases: QuerySet[Release]) -> QuerySet[Item]:
     )
 
 
-def _revertida() -> Exists:
-    return Exists(
-        Implantacao.objects.filter(
-            reverte=OuterRef("pk"), tipo=Implantacao.Tipo.REVERSAO, status=Implantacao.Status.CONCLUIDA
-        )
-    )
+def _revertida() -> Q:
+    """Whether a deployment was rolled back: its id among the concluded rollbacks' ``reverte``.
+    An uncorrelated ``IN`` the database reads once per query (PostgreSQL hashes it; SQLite builds
+    a temporary index), where a correlated ``EXISTS`` was an index lookup per deployment."""
+    reversoes = Implantacao.objects.filter(
+        tipo=Implantacao.Tipo.REVERSAO, status=Implantacao.Status.CONCLUIDA, reverte__isnull=False
+    ).values("reverte_id")
+    return Q(pk__in=reversoes)
 
 
 # Where DORA's lead time for changes starts: the spec version's commit (Spec.commit_em); the
 # import time only for a row that has none.
 INICIO_DA_MUDANCA = Coalesce(F("release__spec__commit_em"), F("release__spec__criado_em"))
 
-FALHOU = Q(status=Implantacao.Status.FALHOU) | Q(validacao=Implantacao.Validacao.RECUSADA) | Q(m_revertida=True)
+FALHOU = Q(status=Implantacao.Status.FALHOU) | Q(validacao=Implantacao.Validacao.RECUSADA) | _revertida()
 
 
 def implantacoes_do_periodo(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
@@ -559,9 +569,9 @@ def implantacoes_do_periodo(f: Filtros, ambiente: str | None = None) -> QuerySet
         qs = qs.filter(ambiente__nome=ambiente)
     if f.spec:
         qs = qs.filter(spec_ref=f.spec)
-    return qs.annotate(m_revertida=_revertida()).annotate(
-        m_falhou=Case(When(FALHOU, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    return qs.annotate(
+        m_revertida=Case(When(_revertida(), then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).annotate(m_falhou=Case(When(FALHOU, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
 def m_restaurada_em() -> Subquery:
@@ -589,16 +599,21 @@ def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
 
     # m_falhou is annotated by implantacoes_do_periodo, which the stubs' plugin does not see.
     falhas = implantacoes_do_periodo(f).filter(m_falhou=1)  # type: ignore[misc]
-    falhas_sql, falhas_params = falhas.values("pk").query.sql_with_params()
+    falhas_sql, falhas_params = falhas.order_by().values("pk").query.sql_with_params()
     if connection.vendor == "postgresql":
         segundos = "CAST(EXTRACT(EPOCH FROM (b.restaurada_em - b.terminado_em)) AS double precision)"
+        # Partitions are only compared for equality: bytewise, not by the language's rules.
+        spec_ref = 'i.spec_ref COLLATE "C"'
     else:
         segundos = "ROUND((julianday(b.restaurada_em) - julianday(b.terminado_em)) * 86400.0, 3)"
+        spec_ref = "i.spec_ref"
     spec = "AND i.spec_ref = %s " if f.spec else ""
+    # The rows after each one, read backwards: a frame that starts at the partition's head, so the
+    # database keeps a running MIN instead of recomputing it over every row's following ones.
     sql = (
         "WITH base AS (SELECT i.id, i.ambiente_id, i.terminado_em, "  # noqa: S608 - fixed SQL, values as parameters
         "MIN(CASE WHEN i.validacao = 'Validada' THEN i.terminado_em END) OVER ("
-        "PARTITION BY i.ambiente_id, i.spec_ref ORDER BY i.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+        f"PARTITION BY i.ambiente_id, {spec_ref} ORDER BY i.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
         ") AS restaurada_em FROM fabrica_implantacao i "
         f"WHERE i.tipo = 'implantacao' AND i.terminado_em >= %s {spec}), "
         f"d AS (SELECT a.nome AS nome, b.id AS id, {segundos} AS d FROM base b "
@@ -794,7 +809,7 @@ def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
             falhas=Sum("m_falhou"),
             falharam=Count("pk", filter=Q(status=Implantacao.Status.FALHOU)),
             recusadas=Count("pk", filter=Q(validacao=Implantacao.Validacao.RECUSADA)),
-            revertidas=Count("pk", filter=Q(m_revertida=True)),
+            revertidas=Count("pk", filter=_revertida()),
             **lead_agregados,
         )
     }
