@@ -282,6 +282,10 @@ def erros_da_tabela(linhas: list[Mapping[str, Any]]) -> list[tuple[int, str, str
         if anterior is None and len(ordem) > 1 and not any(e[1] in (campo, campo_unidade) for e in erros):
             primeira = vistos[ordem[0]]
             erros.append(
-                (primeira, campo, gettext("Dê um limite a pelo menos uma faixa: sem nenhum, todos os valores caem na pior."))
+                (
+                    primeira,
+                    campo,
+                    gettext("Dê um limite a pelo menos uma faixa: sem nenhum, todos os valores caem na pior."),
+                )
             )
     return erros
