@@ -4,6 +4,7 @@ a bad value is a 400 naming the field on the API, an error beside the field on t
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -18,17 +19,18 @@ MAX_DIAS = 3 * 366
 SLUG = r"^[a-z0-9_]+$"
 
 
+def _tabelas_de_faixas() -> list[tuple[str, Any]]:
+    # The tables an admin edits (fabrica.metricas.models): read when the form is used, not at import.
+    return [("", _("— a padrão")), *faixas.escolhas()]
+
+
 class FiltrosForm(forms.Form):
     de = forms.DateField(label=_("De"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ate = forms.DateField(label=_("Até"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     spec = forms.RegexField(label=_("Spec"), regex=SLUG, max_length=100, required=False)
     vertente = forms.ChoiceField(label=_("Vertente"), choices=[("", "—"), *[(v, v) for v in VERTENTES]], required=False)
     ambiente = forms.RegexField(label=_("Ambiente"), regex=SLUG, max_length=50, required=False)
-    faixas = forms.ChoiceField(
-        label=_("Faixas DORA"),
-        choices=[("", "—"), *[(t.chave, t.titulo) for t in faixas.TABELAS.values()]],
-        required=False,
-    )
+    faixas = forms.ChoiceField(label=_("Faixas DORA"), choices=_tabelas_de_faixas, required=False)
 
     def clean(self):
         dados = super().clean()

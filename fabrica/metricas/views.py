@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fabrica.metricas import fatos as fatos_de
 from fabrica.metricas import graficos, selectors
 from fabrica.metricas.apresentacao import como_dict, duracao, texto
-from fabrica.metricas.faixas import NOMES
+from fabrica.metricas.faixas import MAIOR_MELHOR, NOMES, ROTULOS_CHAVE, Tabela
 from fabrica.metricas.filtros import FiltrosForm
 from fabrica.metricas.selectors import Filtros, Numero
 from fabrica.papeis import exigir
@@ -131,10 +131,10 @@ def painel(request: HttpRequest) -> HttpResponse:
         else [],
         "por_ambiente": por_ambiente,
         "tabela": p.tabela,
-        "linhas_faixas": [
-            (chave, [(faixa.nome, NOMES[faixa.nome], faixa.texto) for faixa in lista])
-            for chave, lista in p.tabela.faixas.items()
-        ],
+        "faixas_por_chave": _faixas_por_chave(p.tabela),
+        "faixas_nomes": [(nome, NOMES[nome]) for nome in p.tabela.linhas],
+        "faixas_origem": _ORIGENS.get(p.tabela.origem, ""),
+        "editar_faixas": _url_do_admin(request, p.tabela),
         "tendencias": tendencias,
         "workers": workers,
         "barras_tempo": barras_tempo,
@@ -143,6 +143,46 @@ def painel(request: HttpRequest) -> HttpResponse:
         "backlog": selectors.estado_do_backlog() if navegacao.pode_abrir("backlog", request.user) else None,
     }
     return render(request, "fabrica/metricas/painel.html", contexto)
+
+
+_ORIGENS = {
+    "pedida": _("a tabela pedida nos filtros"),
+    "padrao": _("a tabela padrão, marcada no admin"),
+    "configuracao": _("nenhuma tabela marcada como padrão: a da configuração PROMETHEUS_METRICAS_FAIXAS"),
+    "primeira": _("nenhuma tabela marcada como padrão nem configurada: a primeira"),
+    "nenhuma": _("não há tabela de faixas: as chaves DORA ficam sem classificação"),
+}
+
+
+def _faixas_por_chave(tab: Tabela) -> list[dict[str, Any]]:
+    """One row per DORA key, one cell per band of the table (best first): the limit with its sign
+    and unit ("≥ 1 por semana", "≤ 15%", "o resto"), and the source's wording; a band not used
+    for a key (DORA 2021's failure rate) is an empty cell."""
+    linhas = []
+    for chave, lista in tab.faixas.items():
+        por_nome = {faixa.nome: faixa for faixa in lista}
+        celulas: list[dict[str, str] | None] = []
+        for nome in tab.linhas:
+            faixa = por_nome.get(nome)
+            if faixa is None:
+                celulas.append(None)
+                continue
+            sinal = "≥" if MAIOR_MELHOR[chave] else "≤"
+            limite = f"{sinal} {faixa.limite_texto}" if faixa.limite is not None else _("o resto")
+            celulas.append({"nome": nome, "limite": limite, "texto": faixa.texto})
+        linhas.append({"chave": chave, "rotulo": ROTULOS_CHAVE[chave], "celulas": celulas})
+    return linhas
+
+
+def _url_do_admin(request: HttpRequest, tab: Tabela) -> str:
+    """Where an admin edits this table; empty for anyone who may not."""
+    from django.urls import reverse
+
+    if not (request.user.is_staff and request.user.has_perm("fabrica.change_tabelafaixas")):
+        return ""
+    if tab.pk is None:
+        return reverse("admin:fabrica_tabelafaixas_changelist")
+    return reverse("admin:fabrica_tabelafaixas_change", args=[tab.pk])
 
 
 def _sem_pagina(request: HttpRequest) -> str:
