@@ -64,8 +64,9 @@ def linha(
         " ".join(f"{m.x},{m.y}" for m in marcas),
         marcas,
         formatar(maximo),
-        marcas[0].rotulo,
-        marcas[-1].rotulo,
+        # the axis: the period's ends when the weeks sit at their place in it
+        date_format(de, "SHORT_DATE_FORMAT") if dias > 0 and de else marcas[0].rotulo,
+        date_format(ate, "SHORT_DATE_FORMAT") if dias > 0 and ate else marcas[-1].rotulo,
     )
 
 
