@@ -402,6 +402,10 @@ Q_CLUSTER: dict = {
 }
 if _BROKER == "orm":
     Q_CLUSTER["orm"] = "default"
+    # django-q2's ORM broker, whose pusher on PostgreSQL waits for a NOTIFY of each enqueue
+    # (at most 1 s) instead of reading the queue every `poll` seconds (prometheus_site/fila.py).
+    Q_CLUSTER["broker_class"] = "prometheus_site.fila.OrmComAviso"
+    # Between reads on SQLite, or while the pusher's listening connection is down.
     Q_CLUSTER["poll"] = 0.2
 elif _BROKER.startswith(("redis://", "rediss://")):
     # django-q2's Redis broker pops a task with no receipt: a task taken by a node that dies is
