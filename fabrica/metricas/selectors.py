@@ -815,10 +815,12 @@ def _contagens_dora(f: Filtros) -> dict[int, dict[str, Any]]:
     from django.db import connection
 
     serviu = Q(status=Implantacao.Status.CONCLUIDA, release__isnull=False)
+    # m_revertida and m_falhou are annotated by implantacoes_do_periodo, which the stubs' plugin
+    # does not see.
     linhas = (
         implantacoes_do_periodo(f)
         .order_by()
-        .values(
+        .values(  # type: ignore[misc]
             "ambiente_id",
             "status",
             "validacao",
@@ -856,11 +858,11 @@ def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str], nomes: dict[int, st
         if c["lead_n"]
     }
     restauro = _restauracoes(f, nomes)
-    nomes = [*ativos, *sorted(set(contagens) - set(ativos))]
+    mostrar = [*ativos, *sorted(set(contagens) - set(ativos))]
     if f.ambiente:
-        nomes = [n for n in nomes if n == f.ambiente]
+        mostrar = [n for n in mostrar if n == f.ambiente]
     numeros: list[Numero] = []
-    for nome in nomes:
+    for nome in mostrar:
         c: Any = contagens.get(nome) or {}  # a row of counts, or none
         total, concluidas, falhas = c.get("total", 0), c.get("concluidas", 0), c.get("falhas") or 0
         recorte = {"ambiente": nome}
