@@ -621,9 +621,9 @@ def m_restaurada_em() -> Subquery:
     )
 
 
-def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
-    """Per environment: n, mean, p50 and p90 of the time to restore of the failures of the period
-    that were restored. The next validated deployment of the same spec in the same environment is
+def _restauracoes(f: Filtros, nomes: dict[int, str]) -> dict[str, dict[str, float | int]]:
+    """Per environment (``nomes``: id → name): n, mean, p50 and p90 of the time to restore of the
+    failures of the period that were restored. The next validated deployment of the same spec in the same environment is
     found by a window over the deployments since the period began (deployments to one environment
     are serialised, so the earliest end among the later validated ones is the next one's), not by
     a subquery per failure. One query."""
@@ -648,23 +648,17 @@ def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
         f"PARTITION BY i.ambiente_id, {spec_ref} ORDER BY i.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
         ") AS restaurada_em FROM fabrica_implantacao i "
         f"WHERE i.tipo = 'implantacao' AND i.terminado_em >= %s {spec}), "
-        f"d AS (SELECT a.nome AS nome, b.id AS id, {segundos} AS d FROM base b "
-        "JOIN fabrica_ambiente a ON a.id = b.ambiente_id "
-        f"WHERE b.restaurada_em IS NOT NULL AND b.id IN ({falhas_sql})), "
-        "r AS (SELECT nome, d, ROW_NUMBER() OVER (PARTITION BY nome ORDER BY d, id) AS rn, "
-        "COUNT(*) OVER (PARTITION BY nome) AS n, AVG(d) OVER (PARTITION BY nome) AS media FROM d) "
-        "SELECT nome, n, media, rn, d FROM r WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10"
+        f"d AS (SELECT b.ambiente_id AS ambiente_id, {segundos} AS d FROM base b "
+        f"WHERE b.restaurada_em IS NOT NULL AND b.id IN ({falhas_sql})) "
+        f"SELECT ambiente_id, COUNT(d), AVG(d), {_percentil_sql('d', 0.5)}, {_percentil_sql('d', 0.9)} "
+        "FROM d GROUP BY ambiente_id"
     )
     params = [connection.ops.adapt_datetimefield_value(f.inicio), *([f.spec] if f.spec else []), *falhas_params]
     resultado: dict[str, dict[str, float | int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for nome, n, media, rn, d in cursor.fetchall():
-            dados = resultado.setdefault(nome, {"n": n, "media": media})
-            if rn == (n + 1) // 2:
-                dados["p50"] = d
-            if rn == (9 * n + 9) // 10:
-                dados["p90"] = d
+        for ambiente_id, n, media, p50, p90 in cursor.fetchall():
+            resultado[nomes[ambiente_id]] = {"n": n, "media": media, "p50": p50, "p90": p90}
     return resultado
 
 
@@ -812,40 +806,63 @@ def ambiente_final(ativos: list[str] | None = None) -> str:
     return ativos[-1] if ativos else ""
 
 
-def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
-    """The counts, rates and durations of DORA per environment. The counts and the lead time's
-    mean and percentiles are one ``GROUP BY`` over the period's deployments (the lead time's
-    aggregates ``FILTER``ed to the concluded ones that served a release, joined to its spec); the
-    time to restore is ``_restauracoes``."""
-    qs = implantacoes_do_periodo(f)
-    duracao = Segundos(F("terminado_em"), INICIO_DA_MUDANCA)
+def _contagens_dora(f: Filtros) -> dict[int, dict[str, Any]]:
+    """Per environment id: DORA's counts and the lead time's n, mean, p50 and p90, in one
+    ``GROUP BY`` over the period's deployments. Each deployment's facts (failed, rolled back, the
+    lead time when it served a release: joined to its release's spec) are computed once, in a
+    derived table the database may not merge into the aggregates (``_sem_achatar``); grouped by
+    the environment's id, not joined to its name."""
+    from django.db import connection
+
     serviu = Q(status=Implantacao.Status.CONCLUIDA, release__isnull=False)
-    contagens: dict[str, dict[str, Any]] = {
-        linha["ambiente__nome"]: dict(linha)
-        for linha in qs.values("ambiente__nome").annotate(
-            total=Count("pk"),
-            concluidas=Count("pk", filter=Q(status=Implantacao.Status.CONCLUIDA)),
-            falhas=Sum("m_falhou"),
-            falharam=Count("pk", filter=Q(status=Implantacao.Status.FALHOU)),
-            recusadas=Count("pk", filter=Q(validacao=Implantacao.Validacao.RECUSADA)),
-            revertidas=Count("pk", filter=_revertida()),
-            lead_n=Count(duracao, filter=serviu),
-            lead_media=Avg(duracao, filter=serviu),
-            lead_p50=PercentilDisc(duracao, 0.5, filter=serviu),
-            lead_p90=PercentilDisc(duracao, 0.9, filter=serviu),
+    # m_revertida and m_falhou are annotated by implantacoes_do_periodo, which the stubs' plugin
+    # does not see.
+    linhas = (
+        implantacoes_do_periodo(f)
+        .order_by()
+        .values(  # type: ignore[misc]
+            "ambiente_id",
+            "status",
+            "validacao",
+            "m_revertida",
+            "m_falhou",
+            m_lead=Case(When(serviu, then=Segundos(F("terminado_em"), INICIO_DA_MUDANCA)), default=None),
         )
-    }
+    )
+    sql, params = linhas.query.sql_with_params()
+    consulta = (
+        "SELECT t.ambiente_id, COUNT(*), "  # noqa: S608 - fixed SQL, values as parameters
+        "SUM(CASE WHEN t.status = %s THEN 1 ELSE 0 END), SUM(t.m_falhou), "
+        "SUM(CASE WHEN t.status = %s THEN 1 ELSE 0 END), SUM(CASE WHEN t.validacao = %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.m_revertida THEN 1 ELSE 0 END), COUNT(t.m_lead), AVG(t.m_lead), "
+        f"{_percentil_sql('t.m_lead', 0.5)}, {_percentil_sql('t.m_lead', 0.9)} "
+        f"FROM ({sql}{_sem_achatar()}) t GROUP BY t.ambiente_id"
+    )
+    literais = [Implantacao.Status.CONCLUIDA, Implantacao.Status.FALHOU, Implantacao.Validacao.RECUSADA]
+    campos = ("total", "concluidas", "falhas", "falharam", "recusadas", "revertidas", "lead_n", "lead_media")
+    resultado = {}
+    with connection.cursor() as cursor:
+        cursor.execute(consulta, [*(str(v) for v in literais), *params])
+        for ambiente_id, *valores in cursor.fetchall():
+            resultado[ambiente_id] = dict(zip((*campos, "lead_p50", "lead_p90"), valores, strict=True))
+    return resultado
+
+
+def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str], nomes: dict[int, str]) -> list[Numero]:
+    """The counts, rates and durations of DORA per environment: the counts and the lead time are
+    ``_contagens_dora``, the time to restore ``_restauracoes`` (``nomes``: environment id → name)."""
+    contagens = {nomes[pk]: c for pk, c in _contagens_dora(f).items()}
     lead = {
         nome: {"n": c["lead_n"], "media": c["lead_media"], "p50": c["lead_p50"], "p90": c["lead_p90"]}
         for nome, c in contagens.items()
         if c["lead_n"]
     }
-    restauro = _restauracoes(f)
-    nomes = [*ativos, *sorted(set(contagens) - set(ativos))]
+    restauro = _restauracoes(f, nomes)
+    mostrar = [*ativos, *sorted(set(contagens) - set(ativos))]
     if f.ambiente:
-        nomes = [n for n in nomes if n == f.ambiente]
+        mostrar = [n for n in mostrar if n == f.ambiente]
     numeros: list[Numero] = []
-    for nome in nomes:
+    for nome in mostrar:
         c: Any = contagens.get(nome) or {}  # a row of counts, or none
         total, concluidas, falhas = c.get("total", 0), c.get("concluidas", 0), c.get("falhas") or 0
         recorte = {"ambiente": nome}
@@ -1032,7 +1049,10 @@ def painel(f: Filtros) -> Painel:
     with transaction.atomic():
         _preparar_conexao()
         tab = faixas.tabela(f.faixas)
-        ativos = ambientes_ativos()
+        # Every environment (a retired one keeps its deployments), in the path's order: one query.
+        todos = list(Ambiente.objects.order_by("ordem", "nome").values_list("pk", "nome", "ativo"))
+        ativos = [nome for _pk, nome, ativo in todos if ativo]
+        nomes = {pk: nome for pk, nome, _ativo in todos}
         ambiente = f.ambiente or ambiente_final(ativos)
         precisao, tendencia_precisao = _precisao(f)
         numeros = [
@@ -1040,7 +1060,7 @@ def painel(f: Filtros) -> Painel:
             *_taxa_gaps(f),
             *_lead_times(f),
             *_retrabalho(f),
-            *_dora(f, tab, ativos),
+            *_dora(f, tab, ativos, nomes),
             *_workers(f),
         ]
         return Painel(f, numeros, _tendencias(f, ambiente, tendencia_precisao), ambiente, tab)
