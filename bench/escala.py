@@ -108,9 +108,23 @@ def sequencial(orcamento) -> float:
     casos = casos_do_orcamento(spec.conteudo.get("schema_tdd") or {}, orcamento.casos_teste)
     opcoes = opcoes_de_construcao(pacote=nome_do_pacote(spec.spec_id), versao="1")
     assert settings.PROMETHEUS_SANDBOX
+    marcas: list[tuple[str, float]] = []
+
+    def progresso(vertente: str, estado: str, tentativa: int, mensagem: str) -> None:
+        if estado == "concluida":
+            marcas.append((vertente, time.perf_counter()))
+
     inicio = time.perf_counter()
-    ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes)
-    return time.perf_counter() - inicio
+    ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=progresso)
+    fim = time.perf_counter() - inicio
+    if LINHA_DO_TEMPO:
+        anterior, partes = inicio, []
+        for vertente, em in marcas:
+            partes.append(f"{vertente} {em - anterior:.2f}")
+            anterior = em
+        soma = marcas[-1][1] - inicio if marcas else 0.0
+        print(f"      sequential: {', '.join(partes)} (vertentes {soma:.2f} s, then the assembly {fim - soma:.2f} s)")
+    return fim
 
 
 class Cluster:
@@ -202,10 +216,12 @@ def linha_do_tempo(origem_id: int) -> None:
         partes.append((claim, f"{rotulo} {claim:.2f}-{fim:.2f} {quem}"))
     release = Release.objects.get(item_origem_id=origem_id)
     partes.sort()
+    vertentes = [i for i in itens if i.contexto.get("vertente") and i.consumido_em and i.concluido_em]
+    soma = sum((i.concluido_em - i.consumido_em).total_seconds() for i in vertentes)
     print(
         "      timeline: "
         + "; ".join(p for _, p in partes)
-        + f"; release {(release.criado_em - t0).total_seconds():.2f}"
+        + f"; release {(release.criado_em - t0).total_seconds():.2f} (vertentes {soma:.2f} s of worker time)"
     )
 
 

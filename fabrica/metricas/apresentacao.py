@@ -25,6 +25,44 @@ PERCENTUAIS = {
 }
 
 
+# The counts behind a number, as the page names them (the API keeps the keys).
+CONTAGENS = {
+    "n": _("medidos"),
+    "orcamentos": _("orçamentos"),
+    "specs_com_gap": _("specs com gap"),
+    "specs_precificadas": _("specs precificadas"),
+    "corrigir_bug": _("correções pedidas"),
+    "releases": _("releases"),
+    "implantacoes_concluidas": _("implantações concluídas"),
+    "dias": _("dias no período"),
+    "falhas": _("falharam (contadas uma vez)"),
+    "implantacoes": _("implantações terminadas"),
+    "falharam": _("verificações falharam"),
+    "recusadas": _("validação recusada"),
+    "revertidas": _("revertidas"),
+    "falhas_sem_restauracao": _("falhas ainda não restauradas"),
+    "corrigidas": _("com correção"),
+    "passou_primeira": _("passaram na primeira"),
+    "tentativas": _("tentativas de correção"),
+}
+ESTATISTICAS = {"media": _("média"), "p50": _("mediana"), "p90": _("p90: 9 em 10 até este valor")}
+
+# What gives a number its data, said beside "sem dados" where a person can act on it.
+DICAS_SEM_DADOS = {
+    "fabrica.precisao_orcamento": _("Registre as horas reais na página de uma release aprovada."),
+    "fabrica.mmre": _("Registre as horas reais na página de uma release aprovada."),
+    "fabrica.pred25": _("Registre as horas reais na página de uma release aprovada."),
+    "fabrica.tempo_desbloqueio": _("Nenhum orçamento esperou por gaps resolvidos no período."),
+    "dora.frequencia": _("Nenhuma implantação neste ambiente no período."),
+    "dora.lead_time": _("Nenhuma release passou a servir neste ambiente no período."),
+    "dora.falhas": _("Nenhuma implantação terminou neste ambiente no período."),
+    "dora.restauracao": _(
+        "Nenhuma falha restaurada: restaura-se quando uma implantação posterior da mesma spec, no mesmo "
+        "ambiente, é validada."
+    ),
+}
+
+
 def url_dos_fatos(numero: Numero, filtros: Filtros) -> str:
     query = {**filtros.como_query(), **{f"r_{k}": v for k, v in numero.recorte.items() if k != "estatistica"}}
     return f"{reverse('metricas-fatos', args=[numero.chave])}?{urlencode(query)}"
@@ -76,3 +114,14 @@ def como_dict(numero: Numero, filtros: Filtros) -> dict[str, Any]:
         "faixa_texto": str(NOMES.get(numero.faixa, "")),
         "fatos": url_dos_fatos(numero, filtros),
     }
+
+
+def para_a_pagina(numero: Numero, filtros: Filtros) -> dict[str, Any]:
+    """``como_dict`` plus what the page says in words: the counts named, the statistic, and
+    what would give the number data when it has none."""
+    dados = como_dict(numero, filtros)
+    dados["contagens_rotuladas"] = [(str(CONTAGENS.get(k, k)), v) for k, v in numero.contagens.items()]
+    estatistica = numero.recorte.get("estatistica", "")
+    dados["estatistica_texto"] = str(ESTATISTICAS.get(estatistica, estatistica))
+    dados["dica"] = str(DICAS_SEM_DADOS.get(numero.chave, "")) if numero.sem_dados else ""
+    return dados
