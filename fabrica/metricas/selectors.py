@@ -1109,7 +1109,7 @@ def estado_do_backlog(agora: datetime | None = None) -> dict[str, Any]:
         .order_by("tipo", "status")
     )
     por_status = [{"tipo": g["tipo"], "status": g["status"], "n": g["n"]} for g in grupos]
-    esperando = {
+    esperando: dict[str, dict[str, Any]] = {
         g["tipo"]: {k: g[k] for k in ("tipo", "n", "mais_antigo", "id_mais_antigo")}
         for g in grupos
         if g["status"] == Status.PENDENTE
