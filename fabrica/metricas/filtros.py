@@ -43,7 +43,9 @@ class FiltrosForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Read once per form (validating and drawing the select would each read the tables), and
         # only when used: the API without ?faixas= never reads them here.
-        self.fields["faixas"].choices = functools.cache(_tabelas_de_faixas)
+        campo = self.fields["faixas"]
+        assert isinstance(campo, forms.ChoiceField)  # noqa: S101 - declared above
+        campo.choices = functools.cache(_tabelas_de_faixas)
 
     def clean(self):
         dados = super().clean()
