@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fabrica.metricas import fatos as fatos_de
 from fabrica.metricas import graficos, selectors
@@ -148,7 +149,7 @@ def painel(request: HttpRequest) -> HttpResponse:
         "tabela": p.tabela,
         "faixas_por_chave": _faixas_por_chave(p.tabela),
         "faixas_nomes": [(nome, NOMES[nome]) for nome in p.tabela.linhas],
-        "faixas_origem": _ORIGENS.get(p.tabela.origem, ""),
+        "faixas_origem": str(_ORIGENS.get(p.tabela.origem, "")),
         "editar_faixas": _url_do_admin(request, p.tabela),
         "tendencias": tendencias,
         "workers": workers,
@@ -173,11 +174,11 @@ def _backlog(request: HttpRequest) -> dict[str, Any] | None:
 
 
 _ORIGENS = {
-    "pedida": _("a tabela pedida nos filtros"),
-    "padrao": _("a tabela padrão, marcada no admin"),
-    "configuracao": _("nenhuma tabela marcada como padrão: a da configuração PROMETHEUS_METRICAS_FAIXAS"),
-    "primeira": _("nenhuma tabela marcada como padrão nem configurada: a primeira"),
-    "nenhuma": _("não há tabela de faixas: as chaves DORA ficam sem classificação"),
+    "pedida": gettext_lazy("a tabela pedida nos filtros"),
+    "padrao": gettext_lazy("a tabela padrão, marcada no admin"),
+    "configuracao": gettext_lazy("nenhuma tabela marcada como padrão: a da configuração PROMETHEUS_METRICAS_FAIXAS"),
+    "primeira": gettext_lazy("nenhuma tabela marcada como padrão nem configurada: a primeira"),
+    "nenhuma": gettext_lazy("não há tabela de faixas: as chaves DORA ficam sem classificação"),
 }
 
 

@@ -55,3 +55,14 @@ def test_fila_do_admin_com_espera_em_duracao_e_itens_ligados(cliente_como, histo
     assert "Avaliação de efetividade" in fila
     # the history's clock stands at +9 h; the first validation (+3 h) has waited 6 hours
     assert "<td>6,0 h</td>" in fila
+
+
+def test_em_ingles_as_palavras_tambem(cliente_como, historia):  # noqa: F811
+    cliente = cliente_como("po")
+    cliente.cookies["django_language"] = "en"
+
+    pagina = cliente.get(reverse("metricas"), NOVEMBRO_QUERY).content.decode()
+
+    assert "deployments concluded: 2" in pagina and "Lead time for changes (median)" in pagina
+    assert "the default table, marked in the admin" in pagina
+    assert "implantações concluídas" not in pagina
