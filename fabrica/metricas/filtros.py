@@ -3,6 +3,7 @@ a bad value is a 400 naming the field on the API, an error beside the field on t
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +38,14 @@ class FiltrosForm(forms.Form):
     vertente = forms.ChoiceField(label=_("Vertente"), choices=_vertentes, required=False)
     ambiente = forms.RegexField(label=_("Ambiente"), regex=SLUG, max_length=50, required=False)
     faixas = forms.ChoiceField(label=_("Faixas DORA"), choices=_tabelas_de_faixas, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once per form (validating and drawing the select would each read the tables), and
+        # only when used: the API without ?faixas= never reads them here.
+        campo = self.fields["faixas"]
+        assert isinstance(campo, forms.ChoiceField)  # noqa: S101 - declared above
+        campo.choices = functools.cache(_tabelas_de_faixas)
 
     def clean(self):
         dados = super().clean()
