@@ -84,7 +84,8 @@ class Faixa:
             return ""
         numero = number_format(self.informado, decimal_pos=None if self.informado != int(self.informado) else 0)
         separador = "" if self.unidade == "%" else " "
-        return f"{numero}{separador}{ABREVIADAS.get(self.unidade, self.unidade)}"
+        unidade = gettext("dia") if self.unidade == "dias" and self.informado == 1 else ABREVIADAS.get(self.unidade)
+        return f"{numero}{separador}{unidade or self.unidade}"
 
 
 @dataclass(frozen=True)
