@@ -150,6 +150,12 @@ class TipoDecisao:
     # ``listar("decididos", ...)`` gives them: lets the history of several kinds be paged from the
     # index alone, building only the rows of the page (``caixa``).
     chaves: Callable[[Busca, int], list[datetime]] | None = None
+    # (aba, busca, limite) → when each of the first ``limite`` rows of an open tab ("decidir",
+    # "espera") started waiting, with its id, in the order ``listar`` gives them; and
+    # (aba, ids) → the rows of these ids. With both, the open tabs of several kinds are merged on
+    # the keys alone and only the page's rows are built (``caixa``), not a page of every kind.
+    abertas: Callable[[str, Busca, int], list[tuple[datetime, int]]] | None = None
+    construir: Callable[[str, list[int]], list[Linha]] | None = None
 
 
 _tipos: dict[str, TipoDecisao] = {}
@@ -253,6 +259,8 @@ def caixa(
         linhas = _marcar(visiveis[0], visiveis[0].listar(aba, busca, por_pagina, inicio), decide)
     elif aba == "decididos" and all(t.chaves for t in visiveis):
         linhas = _historico_misturado(visiveis, busca, inicio, por_pagina, decide)
+    elif aba != "decididos" and all(t.abertas and t.construir for t in visiveis):
+        linhas = _abertas_misturadas(visiveis, aba, busca, inicio, por_pagina, decide)
     else:
         for t in visiveis:
             linhas.extend(_marcar(t, t.listar(aba, busca, inicio + por_pagina, 0), decide))
@@ -333,6 +341,29 @@ def _historico_misturado(
     return [linha for _k, linha in sorted(linhas, key=lambda par: par[0])]
 
 
+def _abertas_misturadas(
+    tipos: list[TipoDecisao], aba: str, busca: Busca, inicio: int, por_pagina: int, decide: set[str]
+) -> list[Linha]:
+    """One page of an open tab of several kinds, the longest waiting first: the same rows, in the
+    same order, as listing each kind's first ``inicio + por_pagina`` rows and sorting them by
+    when they started waiting (a stable sort: kinds in turn, each in its own order), but only the
+    keys are read for that, and only the rows of the page are built."""
+    marcas = [
+        (quando, n, pk)
+        for n, t in enumerate(tipos)
+        for quando, pk in t.abertas(aba, busca, inicio + por_pagina)  # type: ignore[misc]
+    ]
+    marcas.sort(key=lambda m: m[0])
+    na_pagina = marcas[inicio : inicio + por_pagina]
+    ordem = {(n, pk): k for k, (_q, n, pk) in enumerate(na_pagina)}
+    linhas: list[tuple[int, Linha]] = []
+    for n, t in enumerate(tipos):
+        ids = [pk for _q, m, pk in na_pagina if m == n]
+        if ids:
+            linhas.extend((ordem[n, linha.id], linha) for linha in _marcar(t, t.construir(aba, ids), decide))  # type: ignore[misc]
+    return [linha for _k, linha in sorted(linhas, key=lambda par: par[0])]
+
+
 def _marcar(tipo: TipoDecisao, linhas: list[Linha], decide: set[str]) -> list[Linha]:
     for linha in linhas:
         linha.decide = tipo.nome in decide
@@ -395,16 +426,27 @@ def _gaps_por_orcamento(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return gaps
 
 
+def _ordem(aba: str) -> tuple[str, ...]:
+    return ("-decidido_em", "id") if aba == "decididos" else ("id",)
+
+
 def _listar_orcamentos(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
     # The page's ids come from the index alone (fabrica_orcamento_abertos / _decididos hold the
     # order and the id), so a page deep in the history skips index entries, not budget rows.
-    ids = _orcamentos_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    ids = _orcamentos_da_aba(aba, busca).order_by(*_ordem(aba)).values("pk")[deslocamento : deslocamento + limite]
+    return _construir_orcamentos(aba, ids)
+
+
+def _abertas_orcamentos(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
+    return list(_orcamentos_da_aba(aba, busca).order_by("id").values_list("criado_em", "pk")[:limite])
+
+
+def _construir_orcamentos(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
     orcamentos = list(
         Orcamento.objects.filter(pk__in=ids)
         .select_related("spec", "decidido_por")
         .only(*_CAMPOS_DA_LINHA)
-        .order_by(*ordem)
+        .order_by(*_ordem(aba))
     )
     # The history shows no gaps; the open tabs show each one with its item's status.
     gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
@@ -452,4 +494,6 @@ ORCAMENTO = TipoDecisao(
     da_aba=_orcamentos_da_aba,
     leitura="fabrica.view_orcamento",
     chaves=_chaves_orcamentos,
+    abertas=_abertas_orcamentos,
+    construir=_construir_orcamentos,
 )

@@ -13,8 +13,10 @@ Each page costs a constant number of queries.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
-from django.db.models.functions import Right
+from django.db.models.functions import Coalesce, Right
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -84,10 +86,26 @@ _CAMPOS_DA_LINHA = (
 )
 
 
-def _registros(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int):
-    ordem = ("-validado_em", "id") if aba == "decididos" else ("id",)
-    ids = da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
-    registros = (
+def _ordem(aba: str) -> tuple[str, ...]:
+    return ("-validado_em", "id") if aba == "decididos" else ("id",)
+
+
+def _ids(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int) -> QuerySet:
+    return da_aba(aba, busca).order_by(*_ordem(aba)).values("pk")[deslocamento : deslocamento + limite]
+
+
+def _abertas(da_aba):
+    def abertas(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
+        # A row waits since its deployment ended (``_linha``'s ``criado_em``).
+        qs = da_aba(aba, busca).order_by("id").annotate(desde=Coalesce("terminado_em", "criado_em"))
+        return list(qs.values_list("desde", "pk")[:limite])
+
+    return abertas
+
+
+def _registros(aba: str, ids: QuerySet | list[int]) -> list[Implantacao]:
+    ordem = _ordem(aba)
+    return list(
         Implantacao.objects.filter(pk__in=ids)
         .select_related("ambiente", "release__spec", "validado_por", "promover_para")
         # Only what a row shows: a deployment's release and environment carry a dozen JSON
@@ -95,7 +113,6 @@ def _registros(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int):
         .only(*_CAMPOS_DA_LINHA)
         .order_by(*ordem)
     )
-    return ids, list(registros)
 
 
 def _linha(impl: Implantacao, **campos) -> Linha:
@@ -124,7 +141,11 @@ def _rotulos(escolhas) -> dict[str, str]:
 
 
 def _listar_validacoes(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    _ids, registros = _registros(_validacoes_da_aba, aba, busca, limite, deslocamento)
+    return _construir_validacoes(aba, _ids(_validacoes_da_aba, aba, busca, limite, deslocamento))
+
+
+def _construir_validacoes(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
+    registros = _registros(aba, ids)
     promocao, implantacao = gettext("Promoção"), gettext("Implantação")
     promover = gettext("validada em %(de)s; promover para %(para)s?")
     onde_esta = gettext("%(versao)s em %(ambiente)s")
@@ -153,7 +174,11 @@ def _listar_validacoes(aba: str, busca: Busca, limite: int, deslocamento: int) -
 
 
 def _listar_falhas(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    ids, registros = _registros(_falhas_da_aba, aba, busca, limite, deslocamento)
+    return _construir_falhas(aba, _ids(_falhas_da_aba, aba, busca, limite, deslocamento))
+
+
+def _construir_falhas(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
+    registros = _registros(aba, ids)
     # The failing part of the log, only for the failures still to decide on the page, and only
     # the log's tail (a log holds up to 512 KiB): one query.
     trechos = (
@@ -205,6 +230,8 @@ VALIDAR_IMPLANTACAO = TipoDecisao(
     listar=_listar_validacoes,
     da_aba=_validacoes_da_aba,
     chaves=_chaves(_validacoes_da_aba),
+    abertas=_abertas(_validacoes_da_aba),
+    construir=_construir_validacoes,
     leitura="fabrica.view_implantacao",
     quem_mais=_APROVADORES,
 )
@@ -215,6 +242,8 @@ FALHA_IMPLANTACAO = TipoDecisao(
     listar=_listar_falhas,
     da_aba=_falhas_da_aba,
     chaves=_chaves(_falhas_da_aba),
+    abertas=_abertas(_falhas_da_aba),
+    construir=_construir_falhas,
     leitura="fabrica.view_implantacao",
     quem_mais=_APROVADORES,
 )

@@ -4,6 +4,7 @@ costs a constant number of queries."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, F, Q, QuerySet, When
@@ -106,8 +107,27 @@ _CAMPOS_DA_LINHA = (
 def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
     if aba == "espera":
         return _listar_construcoes(busca, limite, deslocamento)
-    ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
-    ids = _releases_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    ids = _releases_da_aba(aba, busca).order_by(*_ordem(aba)).values("pk")[deslocamento : deslocamento + limite]
+    return _construir_releases(aba, ids)
+
+
+def _ordem(aba: str) -> tuple[str, ...]:
+    return ("-decidido_em", "id") if aba == "decididos" else ("id",)
+
+
+def _construir(aba: str, ids: list[int]) -> list[caixa.Linha]:
+    if aba == "espera":
+        return _construir_construcoes(list(Item.objects.filter(pk__in=ids).order_by("id")))
+    return _construir_releases(aba, ids)
+
+
+def _abertas(aba: str, busca: caixa.Busca, limite: int) -> list[tuple[datetime, int]]:
+    qs = _construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)
+    return list(qs.order_by("id").values_list("criado_em", "pk")[:limite])
+
+
+def _construir_releases(aba: str, ids: QuerySet | list[int]) -> list[caixa.Linha]:
+    ordem = _ordem(aba)
     rotulo = str(_("Release"))
     rotulos = {valor: str(r) for valor, r in Release.Status.choices}
     linhas = []
@@ -142,7 +162,10 @@ def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> lis
 
 
 def _listar_construcoes(busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
-    itens = list(_construcoes(busca).order_by("id")[deslocamento : deslocamento + limite])
+    return _construir_construcoes(list(_construcoes(busca).order_by("id")[deslocamento : deslocamento + limite]))
+
+
+def _construir_construcoes(itens: list[Item]) -> list[caixa.Linha]:
     etapas = dict(Construcao.objects.filter(item__in=itens).values_list("item_id", "etapas"))
     titulos = dict(Spec.objects.filter(spec_id__in={i.spec_ref for i in itens}).values_list("spec_id", "titulo"))
     rotulo = str(_("Desenvolvimento"))
@@ -183,5 +206,7 @@ def registrar() -> None:
             da_aba=_da_aba,
             leitura="fabrica.view_release",
             chaves=_chaves,
+            abertas=_abertas,
+            construir=_construir,
         )
     )
