@@ -216,9 +216,10 @@ def caixa(
     """One page of a tab: newest decisions first in history, oldest waits first otherwise.
 
     ``tipo`` keeps one kind (an unknown or unseen one is ignored: every kind). With one kind its
-    page is read directly (offset and limit); with several, each lists its first
-    ``pagina * por_pagina`` rows and the page is cut from the merge, so it is exact whatever the
-    mix. Either way the number of queries does not depend on the data.
+    page is read directly (offset and limit); with several, the sort keys of each kind's first
+    ``pagina * por_pagina`` rows are merged and only the page's rows are built, so it is exact
+    whatever the mix. Either way the number of queries does not grow with the data (a kind with
+    no row on the page of several saves its queries).
     """
     por_pagina = por_pagina or POR_PAGINA
     if not isinstance(busca, Busca):
@@ -344,10 +345,9 @@ def _historico_misturado(
 def _abertas_misturadas(
     tipos: list[TipoDecisao], aba: str, busca: Busca, inicio: int, por_pagina: int, decide: set[str]
 ) -> list[Linha]:
-    """One page of an open tab of several kinds, the longest waiting first: the same rows, in the
-    same order, as listing each kind's first ``inicio + por_pagina`` rows and sorting them by
-    when they started waiting (a stable sort: kinds in turn, each in its own order), but only the
-    keys are read for that, and only the rows of the page are built."""
+    """One page of an open tab of several kinds, the longest waiting first: each kind's first
+    ``inicio + por_pagina`` keys (when each row started waiting, in that order) are merged, ties
+    in the order of the kinds, and only the rows of the page are built."""
     marcas = [
         (quando, n, pk)
         for n, t in enumerate(tipos)
@@ -427,18 +427,20 @@ def _gaps_por_orcamento(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 
 def _ordem(aba: str) -> tuple[str, ...]:
-    return ("-decidido_em", "id") if aba == "decididos" else ("id",)
+    # The history newest decision first; the open tabs longest waiting first.
+    return ("-decidido_em", "id") if aba == "decididos" else ("criado_em", "id")
 
 
 def _listar_orcamentos(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    # The page's ids come from the index alone (fabrica_orcamento_abertos / _decididos hold the
-    # order and the id), so a page deep in the history skips index entries, not budget rows.
+    # The history's page ids come from the index alone (fabrica_orcamento_decididos holds the
+    # order and the id), so a page deep in the history skips index entries, not budget rows; the
+    # open budgets are few (fabrica_orcamento_abertos) and sorted by age.
     ids = _orcamentos_da_aba(aba, busca).order_by(*_ordem(aba)).values("pk")[deslocamento : deslocamento + limite]
     return _construir_orcamentos(aba, ids)
 
 
 def _abertas_orcamentos(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
-    return list(_orcamentos_da_aba(aba, busca).order_by("id").values_list("criado_em", "pk")[:limite])
+    return list(_orcamentos_da_aba(aba, busca).order_by(*_ordem(aba)).values_list("criado_em", "pk")[:limite])
 
 
 def _construir_orcamentos(aba: str, ids: QuerySet | list[int]) -> list[Linha]:

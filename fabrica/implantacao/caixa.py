@@ -86,32 +86,32 @@ _CAMPOS_DA_LINHA = (
 )
 
 
-def _ordem(aba: str) -> tuple[str, ...]:
-    return ("-validado_em", "id") if aba == "decididos" else ("id",)
+def _ordenar(qs: QuerySet[Implantacao], aba: str) -> QuerySet[Implantacao]:
+    """The history newest decision first; the open tabs longest waiting first: a row waits since
+    its deployment ended (``_linha``'s ``criado_em``)."""
+    if aba == "decididos":
+        return qs.order_by("-validado_em", "id")
+    return qs.annotate(desde=Coalesce("terminado_em", "criado_em")).order_by("desde", "id")
 
 
 def _ids(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int) -> QuerySet:
-    return da_aba(aba, busca).order_by(*_ordem(aba)).values("pk")[deslocamento : deslocamento + limite]
+    return _ordenar(da_aba(aba, busca), aba).values("pk")[deslocamento : deslocamento + limite]
 
 
 def _abertas(da_aba):
     def abertas(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
-        # A row waits since its deployment ended (``_linha``'s ``criado_em``).
-        qs = da_aba(aba, busca).order_by("id").annotate(desde=Coalesce("terminado_em", "criado_em"))
-        return list(qs.values_list("desde", "pk")[:limite])
+        return list(_ordenar(da_aba(aba, busca), aba).values_list("desde", "pk")[:limite])
 
     return abertas
 
 
 def _registros(aba: str, ids: QuerySet | list[int]) -> list[Implantacao]:
-    ordem = _ordem(aba)
     return list(
-        Implantacao.objects.filter(pk__in=ids)
+        _ordenar(Implantacao.objects.filter(pk__in=ids), aba)
         .select_related("ambiente", "release__spec", "validado_por", "promover_para")
         # Only what a row shows: a deployment's release and environment carry a dozen JSON
         # columns (tests, coverage, resources…) that building the row would decode for nothing.
         .only(*_CAMPOS_DA_LINHA)
-        .order_by(*ordem)
     )
 
 

@@ -112,18 +112,19 @@ def _listar(aba: str, busca: caixa.Busca, limite: int, deslocamento: int) -> lis
 
 
 def _ordem(aba: str) -> tuple[str, ...]:
-    return ("-decidido_em", "id") if aba == "decididos" else ("id",)
+    # The history newest decision first; the open tabs longest waiting first.
+    return ("-decidido_em", "id") if aba == "decididos" else ("criado_em", "id")
 
 
 def _construir(aba: str, ids: list[int]) -> list[caixa.Linha]:
     if aba == "espera":
-        return _construir_construcoes(list(Item.objects.filter(pk__in=ids).order_by("id")))
+        return _construir_construcoes(list(Item.objects.filter(pk__in=ids).order_by(*_ordem(aba))))
     return _construir_releases(aba, ids)
 
 
 def _abertas(aba: str, busca: caixa.Busca, limite: int) -> list[tuple[datetime, int]]:
     qs = _construcoes(busca) if aba == "espera" else _releases_da_aba(aba, busca)
-    return list(qs.order_by("id").values_list("criado_em", "pk")[:limite])
+    return list(qs.order_by(*_ordem(aba)).values_list("criado_em", "pk")[:limite])
 
 
 def _construir_releases(aba: str, ids: QuerySet | list[int]) -> list[caixa.Linha]:
@@ -162,7 +163,9 @@ def _construir_releases(aba: str, ids: QuerySet | list[int]) -> list[caixa.Linha
 
 
 def _listar_construcoes(busca: caixa.Busca, limite: int, deslocamento: int) -> list[caixa.Linha]:
-    return _construir_construcoes(list(_construcoes(busca).order_by("id")[deslocamento : deslocamento + limite]))
+    return _construir_construcoes(
+        list(_construcoes(busca).order_by(*_ordem("espera"))[deslocamento : deslocamento + limite])
+    )
 
 
 def _construir_construcoes(itens: list[Item]) -> list[caixa.Linha]:
