@@ -231,25 +231,29 @@ def caixa(
     visiveis = [t for t in todos if not tipo or t.nome == tipo]
     # Every count of the page in one query. The tabs count everything the chosen kind holds,
     # whatever the search; the kinds (the filter) and the search count what the search finds in
-    # this tab. The history is counted up to ``limite`` per kind: far enough to know whether the
-    # page asked for and a next one exist.
+    # this tab. The history is counted up to ``base`` per kind (its counters say "1000+"), and the
+    # kinds shown up to ``limite``: far enough to know whether the page asked for and a next one
+    # exist, so only they read further on a deep page.
     pagina = max(1, pagina)
+    base = LIMITE_DA_CONTAGEM + 1
     limite = max(LIMITE_DA_CONTAGEM, pagina * por_pagina) + 1
 
-    def limite_de(a: str) -> int | None:
-        return limite if a == "decididos" else None
+    def limite_de(a: str, ate: int = base) -> int | None:
+        return ate if a == "decididos" else None
 
-    pedidos = [(t, a, SEM_BUSCA) for t in todos for a in ABAS] + ([(t, aba, busca) for t in todos] if busca else [])
-    numeros = contar([(t.da_aba(a, b), limite_de(a)) for t, a, b in pedidos])
+    pedidos = [(t, a, SEM_BUSCA, limite_de(a)) for t in todos for a in ABAS]
+    if busca or limite_de(aba, limite) != limite_de(aba):
+        pedidos += [(t, aba, busca, limite_de(aba, limite if t in visiveis else base)) for t in todos]
+    numeros = contar([(t.da_aba(a, b), lim) for t, a, b, lim in pedidos])
     sem_busca: dict[tuple[str, str], int] = {}
-    com_busca: dict[str, int] = {}
-    for (t, a, b), n in zip(pedidos, numeros, strict=True):
-        if not b:
+    com_busca: dict[str, tuple[int, int | None]] = {}  # kind → (count, its limit)
+    for (t, a, b, lim), n in zip(pedidos, numeros, strict=True):
+        if (t.nome, a) not in sem_busca and not b:
             sem_busca[t.nome, a] = n
-        if a == aba and (b or not busca):
-            com_busca[t.nome] = n
-    contagens = {a: _contagem([sem_busca[t.nome, a] for t in visiveis], limite_de(a)) for a in ABAS}
-    achados = [com_busca[t.nome] for t in visiveis]
+        if a == aba:
+            com_busca[t.nome] = (n, lim)  # the last: with the search and the page's limit, if asked
+    contagens = {a: _contagem([(sem_busca[t.nome, a], limite_de(a)) for t in visiveis]) for a in ABAS}
+    achados = [com_busca[t.nome][0] for t in visiveis]
     exato = aba != "decididos" or all(n < limite for n in achados)
     # Past the count's limit the page asked for is full and another follows it.
     paginas = max(1, math.ceil(sum(achados) / por_pagina)) if exato else None
@@ -279,8 +283,8 @@ def caixa(
         "encontrados_exato": exato,
         "tipos": todos,
         "tipo": tipo,
-        "por_tipo": [{"tipo": t, "n": _contagem([com_busca[t.nome]], limite_de(aba))} for t in todos],
-        "todos_os_tipos": _contagem(list(com_busca.values()), limite_de(aba)),
+        "por_tipo": [{"tipo": t, "n": _contagem([com_busca[t.nome]])} for t in todos],
+        "todos_os_tipos": _contagem(list(com_busca.values())),
         "colunas": [{"chave": c, "nome": nome} for c, nome in COLUNAS.items() if c in preenchidas],
         "pagina": pagina,
         "paginas": paginas,  # None: more pages than were counted
@@ -290,11 +294,12 @@ def caixa(
     }
 
 
-def _contagem(numeros: list[int], limite: int | None) -> str:
-    """A counter as shown: the exact sum, or "1000+" when a kind's count stopped at its limit."""
-    if limite is not None and any(n >= limite for n in numeros):
+def _contagem(numeros: list[tuple[int, int | None]]) -> str:
+    """A counter as shown, from (count, its limit) pairs: the exact sum, or "1000+" when a kind's
+    count stopped at its limit."""
+    if any(limite is not None and n >= limite for n, limite in numeros):
         return f"{LIMITE_DA_CONTAGEM}+"
-    return str(sum(numeros))
+    return str(sum(n for n, _limite in numeros))
 
 
 def contar(consultas: Sequence[tuple[QuerySet, int | None]]) -> list[int]:
