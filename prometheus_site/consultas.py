@@ -23,7 +23,7 @@ class EmLiteral(Lookup):
     lookup_name = "em_literal"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         lhs, params = self.process_lhs(compiler, connection)
         valores = [str(valor) for valor in self.rhs]
         if not valores or not all(_CONSTANTE.fullmatch(valor) for valor in valores):
@@ -42,5 +42,5 @@ class SemIndice(Func):
     template = "%(expressions)s"
     arity = 1
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)

@@ -111,15 +111,19 @@ def _ids(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int) -> Quer
 
 def _abertas(da_aba):
     def abertas(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
-        return list(_ordenar(da_aba(aba, busca), aba).values_list("desde", "pk")[:limite])
+        desde = Coalesce("terminado_em", "criado_em")
+        return list(_ordenar(da_aba(aba, busca), aba).values_list(desde, "pk")[:limite])
 
     return abertas
 
 
-def _registros(aba: str, ids: QuerySet | list[int]) -> list[Implantacao]:
+def _registros(aba: str, ids: QuerySet | list[int], *, com_cauda: bool = False) -> list[Implantacao]:
+    qs = _ordenar(Implantacao.objects.filter(pk__in=ids), aba)
+    if com_cauda:
+        # Only the log's tail (a log holds up to 512 KiB), read with the row: ``cauda``.
+        qs = qs.annotate(cauda=Right("log", CAUDA_DO_LOG))
     return list(
-        _ordenar(Implantacao.objects.filter(pk__in=ids), aba)
-        .select_related("ambiente", "release__spec", "validado_por", "promover_para")
+        qs.select_related("ambiente", "release__spec", "validado_por", "promover_para")
         # Only what a row shows: a deployment's release and environment carry a dozen JSON
         # columns (tests, coverage, resources…) that building the row would decode for nothing.
         .only(*_CAMPOS_DA_LINHA)
@@ -189,19 +193,13 @@ def _listar_falhas(aba: str, busca: Busca, limite: int, deslocamento: int) -> li
 
 
 def _construir_falhas(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
-    registros = _registros(aba, ids)
-    # The failing part of the log, only for the failures still to decide on the page, and only
-    # the log's tail (a log holds up to 512 KiB): one query.
-    trechos = (
-        {
-            pk: trecho_da_falha(Implantacao(log=cauda))
-            for pk, cauda in Implantacao.objects.filter(pk__in=ids)
-            .annotate(cauda=Right("log", CAUDA_DO_LOG))
-            .values_list("pk", "cauda")
-        }
+    # The failing part of the log, only for the failures still to decide.
+    registros = _registros(aba, ids, com_cauda=aba == "decidir")
+    trechos = {
+        impl.pk: trecho_da_falha(Implantacao(log=impl.cauda))  # type: ignore[attr-defined]  # annotated above
+        for impl in registros
         if aba == "decidir"
-        else {}
-    )
+    }
     rotulo, falhou = gettext("Implantação falhou"), gettext("%(versao)s em %(ambiente)s: %(erro)s")
     falhas = _rotulos(Implantacao.Falha)
     return [
