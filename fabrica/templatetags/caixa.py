@@ -15,7 +15,7 @@ from django.template.defaultfilters import date, floatformat, truncatechars
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from django.utils.translation import gettext, ngettext
 
 from prometheus_site.templatetags.palavras import desde, dinheiro, etiqueta, horas, log, palavra, tom
