@@ -285,6 +285,7 @@ class ConstrucaoAdmin(SomenteLeitura):
 # Environments and deployments, and the e-mail notices: their admin lives with them.
 from fabrica.avisos import admin as _admin_avisos  # noqa: E402, F401
 from fabrica.implantacao import admin as _admin_implantacao  # noqa: E402, F401
+from fabrica.metricas import admin as _admin_metricas  # noqa: E402, F401
 
 admin.site.site_header = _("Administração do PROMETHEUS")
 admin.site.site_title = _("PROMETHEUS")

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -87,21 +88,50 @@ class Batimento:
             connection.close()  # the thread's own connection
 
 
+@dataclass(frozen=True)
+class Seguinte:
+    """What a handler may return after concluding its item: the worker claims the first of
+    ``ids`` still claimable (``backlog.reservar``, each with its own lease and heartbeat) and runs
+    it next, without waiting for the cluster to hand it a task (commit, broker, the pusher's poll,
+    a worker). Each claim is the backlog's: an item another worker of any node took first is
+    skipped, and the task dispatched for an item taken here finds it taken, so nothing runs twice."""
+
+    ids: tuple[int, ...]
+
+
 def processar_item(item: Item) -> None:
-    """Runs the handler of a claimed item; failures go back to the backlog as ``falhar``."""
+    """Runs the handler of a claimed item, then whatever it hands on (``Seguinte``) on this
+    worker; failures go back to the backlog as ``falhar``."""
+    seguinte: Item | None = item
+    while seguinte is not None:
+        continuacao = _processar_um(seguinte)
+        seguinte = _tomar(continuacao.ids) if continuacao is not None else None
+
+
+def _tomar(ids: tuple[int, ...]) -> Item | None:
+    for item_id in ids:
+        try:
+            return backlog.reservar(item_id=item_id, consumidor=nome_consumidor())
+        except ErroBacklog:
+            continue  # taken by another worker meanwhile
+    return None
+
+
+def _processar_um(item: Item) -> Seguinte | None:
     handler = HANDLERS.get(item.tipo)
     try:
         if handler is None:
             raise ErroDefinitivo(f"PROMETHEUS não consome itens do tipo {item.tipo!r}.")
         with Batimento(item):
-            handler(item)
+            resposta = handler(item)
+        return resposta if isinstance(resposta, Seguinte) else None
     except LeaseInvalido:
         log.warning("Item #%s: o lease foi perdido; outro consumidor ficou com ele.", item.pk)
     except Exception as exc:  # noqa: BLE001 - any failure must reach the backlog, never vanish
         if not Item.objects.filter(pk=item.pk, lease_token=item.lease_token).exists():
             # Its lease expired and another consumer took (and maybe concluded) it: not ours to fail.
             log.warning("Item #%s: o lease foi perdido (%s); outro consumidor ficou com ele.", item.pk, exc)
-            return
+            return None
         definitivo = isinstance(exc, ErroDefinitivo)
         if not definitivo:
             log.exception("Falha ao processar o item #%s", item.pk)
@@ -114,6 +144,7 @@ def processar_item(item: Item) -> None:
             )
         except LeaseInvalido:
             log.warning("Item #%s falhou, mas o lease já tinha sido perdido.", item.pk)
+    return None
 
 
 def processar_proximo(tipos: list[str] | None = None) -> int | None:

@@ -293,10 +293,11 @@ def itens_da_construcao(
     spec_versao_id: int,
     orcamento_id: int | None,
     corrige_id: int | None,
+    na_fila: Sequence[str] | None = None,
 ) -> list[NovoItem]:
-    """A build as internal items: one per vertente (any node may take any of them), then the
-    assembly, which depends on all of them (the unblocking rule makes it claimable when the last
-    one concludes)."""
+    """A build as internal items: one per vertente (any node may take any of them), produced in
+    the order ``na_fila`` (the same vertentes; default: the spec's), then the assembly, which
+    depends on all of them (the unblocking rule makes it claimable when the last one concludes)."""
     fixado = {
         "spec_ref": spec_ref,
         "origem": origem,
@@ -306,7 +307,7 @@ def itens_da_construcao(
     }
     itens = [
         NovoItem(tipo=TIPO_DA_VERTENTE[v], produtor=PRODUTOR, spec_ref=spec_ref, contexto={**fixado, "vertente": v})
-        for v in vertentes
+        for v in (na_fila if na_fila is not None else vertentes)
     ]
     montagem = NovoItem(
         tipo=TipoItem.MONTAR_RELEASE,

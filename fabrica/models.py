@@ -611,3 +611,4 @@ class Construcao(models.Model):
 # registers them with fabrica.
 from fabrica.avisos.models import Aviso, Perfil  # noqa: E402, F401
 from fabrica.implantacao.models import Implantacao  # noqa: E402, F401
+from fabrica.metricas.models import Faixa, TabelaFaixas  # noqa: E402, F401

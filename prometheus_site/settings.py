@@ -402,6 +402,10 @@ Q_CLUSTER: dict = {
 }
 if _BROKER == "orm":
     Q_CLUSTER["orm"] = "default"
+    # django-q2's ORM broker, whose pusher on PostgreSQL waits for a NOTIFY of each enqueue
+    # (at most 1 s) instead of reading the queue every `poll` seconds (prometheus_site/fila.py).
+    Q_CLUSTER["broker_class"] = "prometheus_site.fila.OrmComAviso"
+    # Between reads on SQLite, or while the pusher's listening connection is down.
     Q_CLUSTER["poll"] = 0.2
 elif _BROKER.startswith(("redis://", "rediss://")):
     # django-q2's Redis broker pops a task with no receipt: a task taken by a node that dies is
@@ -472,11 +476,14 @@ if not re.match(r"^https?://[^/\s]+(/\S*)?$", PROMETHEUS_URL_BASE):
 PROMETHEUS_AVISOS_RESUMO = env_bool("PROMETHEUS_AVISOS_RESUMO", True)
 
 # --- Metrics (fabrica.metricas): the dashboard, /api/metricas/, /metrics, /saude/ ------------------
-# The table of DORA performance bands shown by default (fabrica.metricas.faixas.TABELAS).
+# The table of DORA performance bands used when no table is marked as the default in Django admin
+# (the tables live in the database: fabrica.metricas.faixas). The migration that wrote the
+# published tables marked this one as the default, so an installation that set it keeps it.
 PROMETHEUS_METRICAS_FAIXAS = env_str("PROMETHEUS_METRICAS_FAIXAS", "dora_2023")
-if PROMETHEUS_METRICAS_FAIXAS not in {"dora_2023", "dora_2021", "gitlab"}:
+if not re.fullmatch(r"[a-z0-9_]{1,50}", PROMETHEUS_METRICAS_FAIXAS):
     raise ImproperlyConfigured(
-        f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: use dora_2023, dora_2021 or gitlab."
+        f"PROMETHEUS_METRICAS_FAIXAS={PROMETHEUS_METRICAS_FAIXAS!r}: the key of a table of DORA bands "
+        "(lowercase letters, digits and _), such as dora_2023, dora_2021 or gitlab."
     )
 # /metrics: answered to a request bearing this token (Authorization: Bearer …) or coming from one
 # of these networks (REMOTE_ADDR: behind a proxy, allow the proxy or use the token). Empty token:

@@ -122,7 +122,7 @@ def cliente_como(elenco):
 
 def _restaurar_dados_iniciais() -> None:
     """Writes back what the data migrations wrote (roles, pricing model v1, the sweep schedule,
-    the access rules), as they write it, on the historical models; idempotent."""
+    the access rules, the published tables of DORA bands), as they write it, on the historical models; idempotent."""
     from importlib import import_module
 
     from django.db.migrations.loader import MigrationLoader
@@ -131,6 +131,7 @@ def _restaurar_dados_iniciais() -> None:
     import_module("fabrica.migrations.0003_dados_iniciais").dados_iniciais(apps, None)
     import_module("fabrica.migrations.0015_regras_de_acesso").regras_de_acesso(apps, None)
     import_module("fabrica.migrations.0018_avisos").agendar_resumo(apps, None)
+    import_module("fabrica.migrations.0027_tabelas_de_faixas").publicadas(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +157,7 @@ def _dados_iniciais_completos() -> bool:
     from django_q.models import Schedule
 
     from backlog.models import RegraAcesso
-    from fabrica.models import ModeloPrecificacao
+    from fabrica.models import ModeloPrecificacao, TabelaFaixas
 
     return (
         Group.objects.filter(name="PO").exists()
@@ -164,6 +165,7 @@ def _dados_iniciais_completos() -> bool:
         and Schedule.objects.filter(name="prometheus-varredura").exists()
         and Schedule.objects.filter(name="prometheus-resumo-diario").exists()
         and RegraAcesso.objects.exists()
+        and TabelaFaixas.objects.exists()
     )
 
 

@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from backlog import services as backlog
-from backlog.erros import ErroBacklog
 from backlog.models import Item, Status
 from fabrica import contratos
-from fabrica.consumidor import ErroDefinitivo, nome_consumidor, processar_item
+from fabrica.consumidor import ErroDefinitivo, Seguinte
 from fabrica.desenvolvimento import ciclo, sandbox
 from fabrica.desenvolvimento.base import CasoDeTeste
 from fabrica.desenvolvimento.casos import caso_de_dict, caso_de_regressao, casos_do_orcamento
@@ -114,7 +113,11 @@ def opcoes_de_construcao(
 class _Progresso:
     """Writes each step of a vertente's build to its ``Construcao`` row, one small transaction
     that locks the row: the vertentes of one build run at once, on any node, so each merges its
-    own key into ``etapas`` instead of writing the whole dict it last saw."""
+    own key into ``etapas`` instead of writing the whole dict it last saw. On PostgreSQL without
+    waiting for the disk (``synchronous_commit`` off for that transaction only): a step is what
+    the pages show while it builds, and its flush (about 9 ms under load, three or four per
+    vertente) sat on the build's path; a crash can lose the last steps written, never a result,
+    which is recorded with its item's conclusion in a durable commit that also flushes them."""
 
     def __init__(self, construcao: Construcao) -> None:
         self.construcao = construcao
@@ -128,6 +131,9 @@ class _Progresso:
             "no": settings.PROMETHEUS_NO,
         }
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             linha = Construcao.objects.select_for_update().only("etapas").get(pk=self.construcao.pk)
             linha.etapas = {**linha.etapas, vertente: etapa}
             linha.save(update_fields=["etapas", "atualizada_em"])
@@ -246,14 +252,14 @@ def _plano_correcao(item: Item, spec: Spec, alvo: Release) -> Plano:
     )
 
 
-def processar_desenvolvimento(item: Item) -> None:
+def processar_desenvolvimento(item: Item) -> Seguinte | None:
     """Builds the spec version its approved budget priced, with one test per covering-array row
     and per explicit case of that budget, into a ``normal`` release for the PO: as one internal
     item per vertente and their assembly (``_repartir``)."""
-    _repartir(item, _plano_desenvolvimento(item, _orcamento_do_item(item)))
+    return _repartir(item, _plano_desenvolvimento(item, _orcamento_do_item(item)))
 
 
-def processar_corrigir(item: Item) -> None:
+def processar_corrigir(item: Item) -> Seguinte | None:
     """Rebuilds the fixed release's spec from its newest version, with the regression cases of
     the release it fixes and, when the item gives one, a new one (``caso: {dado, espera}``),
     into a ``hotfix`` release linked to the one it fixes (through internal items, like
@@ -262,19 +268,19 @@ def processar_corrigir(item: Item) -> None:
         alvo = release_a_corrigir(item.contexto.get("feature_ref", ""))
     except ReferenciaInvalida as exc:
         raise ErroDefinitivo(f"contexto.feature_ref: {exc}") from None
-    _repartir(item, _plano_correcao(item, spec_atual(alvo.spec_ref) or alvo.spec, alvo))
+    return _repartir(item, _plano_correcao(item, spec_atual(alvo.spec_ref) or alvo.spec, alvo))
 
 
-def _repartir(item: Item, plano: Plano) -> None:
+def _repartir(item: Item, plano: Plano) -> Seguinte | None:
     """Seed §4.1: the build becomes one internal item per vertente and an assembly that depends
     on them all, produced with the conclusion of ``item`` in one transaction (so a rescued item
     never splits twice). The items pin the plan (spec version, budget, fixed release), so any
     node builds any vertente of it, and the unblocking rule makes the assembly claimable when the
-    last vertente concludes."""
+    last vertente concludes. The worker that split it goes on with its longest vertente."""
     spec = plano.spec
     vertentes = list(spec.conteudo.get("vertentes", []))
     if Item.objects.filter(pk=item.pk, status=Status.CONCLUIDO).exists():
-        return  # split already (a redelivered task of a consumer that lost its lease): idempotent
+        return None  # split already (a redelivered task of a consumer that lost its lease): idempotent
     with transaction.atomic():
         _iniciar(item, spec.spec_id)
         concluido = backlog.concluir(
@@ -288,41 +294,40 @@ def _repartir(item: Item, plano: Plano) -> None:
             items_gerados=contratos.itens_da_construcao(
                 spec_ref=spec.spec_id,
                 vertentes=vertentes,
+                # The cluster's tasks take them in this order: the shortest first, while the
+                # splitting worker takes the longest (``_vertente_seguinte``).
+                na_fila=sorted(vertentes, key=_posicao, reverse=True),
                 origem=item.pk,
                 spec_versao_id=spec.pk,
                 orcamento_id=plano.orcamento.pk if plano.orcamento else None,
                 corrige_id=plano.corrige.pk if plano.corrige else None,
             ),
         )
-    _construir_a_mais_longa(concluido.gerados_agora)
+    return _construir_a_mais_longa(concluido.gerados_agora)
 
 
 # The vertentes by how long they build (bench/README.md "escala": interface, then integração, …),
-# the longest first: the one the worker that splits a build takes itself.
+# the longest first. The worker that splits a build starts at the top of this order; every worker
+# that concluded a vertente goes on down it (``_vertente_seguinte``).
 _MAIS_LONGAS_PRIMEIRO = ("I", "C", "E", "D", "P")
 
 
-def _construir_a_mais_longa(gerados: list[Item]) -> None:
+def _posicao(vertente: str) -> int:
+    return _MAIS_LONGAS_PRIMEIRO.index(vertente) if vertente in _MAIS_LONGAS_PRIMEIRO else len(_MAIS_LONGAS_PRIMEIRO)
+
+
+def _construir_a_mais_longa(gerados: list[Item]) -> Seguinte | None:
     """The worker that split a build takes its longest vertente at once instead of waiting for
     the cluster to hand it a task (the dispatch of the vertentes: commit, broker, the pusher's
-    poll, a worker): the longest bounds the build, so it starts first. The claim is the
-    backlog's (``reservar``, with its lease, as ``_montar_se_liberada``): if a worker of any node
-    took it first, nothing happens here; the dispatched task stays the fallback and finds it
-    taken (each task claims the next item of its type), so nothing builds twice."""
-    vertentes = {g.contexto.get("vertente"): g.pk for g in gerados if g.tipo != contratos.TipoItem.MONTAR_RELEASE}
-    primeira = next((vertentes[v] for v in _MAIS_LONGAS_PRIMEIRO if v in vertentes), None)
-    if primeira is not None:
-        _tomar_e_processar(primeira)
-
-
-def _tomar_e_processar(item_id: int) -> None:
-    """Claims ``item_id`` on this worker (the backlog's ``reservar``, with its lease) and runs its
-    handler; nothing when another worker of any node took it first."""
-    try:
-        tomada = backlog.reservar(item_id=item_id, consumidor=nome_consumidor())
-    except ErroBacklog:
-        return  # taken by another worker meanwhile
-    processar_item(tomada)
+    poll, a worker): the longest bounds the build, so it starts first (the next longest if a
+    worker of any node took that one meanwhile). The claim is the backlog's (``Seguinte``); the
+    dispatched task stays the fallback and finds it taken (each task claims the next item of its
+    type), so nothing builds twice."""
+    vertentes = sorted(
+        (g for g in gerados if g.tipo != contratos.TipoItem.MONTAR_RELEASE),
+        key=lambda g: _posicao(g.contexto.get("vertente", "")),
+    )
+    return Seguinte(ids=tuple(g.pk for g in vertentes)) if vertentes else None
 
 
 def _plano_fixado(item: Item) -> Plano:
@@ -342,7 +347,7 @@ def _construcao_de(origem: Item, spec_ref: str) -> Construcao:
     return construcao or _iniciar(origem, spec_ref)
 
 
-def processar_vertente(item: Item) -> None:
+def processar_vertente(item: Item) -> Seguinte | None:
     """An internal ``worker_*`` item: builds its vertente of the plan (generate, test, correct,
     each attempt recorded) and records the result with the item's conclusion, in one
     transaction. Whatever the generated code does is a result; a build that cannot run at all
@@ -387,15 +392,15 @@ def processar_vertente(item: Item) -> None:
                 "no": settings.PROMETHEUS_NO,
             },
         )
-    _montar_se_liberada(item)
+    return _montar_se_liberada(item) or _vertente_seguinte(item)
 
 
-def _montar_se_liberada(vertente: Item) -> None:
+def _montar_se_liberada(vertente: Item) -> Seguinte | None:
     """The worker whose vertente concluded last packages the release at once: the assembly's own
     task would wait behind every vertente the cluster has queued (django-q2's queue is first in,
     first out, without priorities), so a batch's releases would all come at its end. The claim
-    is the backlog's (``reservar``, with its lease): if another worker took it first, or it is
-    still blocked, nothing happens here; its dispatched task stays the fallback."""
+    is the backlog's (``Seguinte``): if another worker took it first, or it is still blocked,
+    nothing happens here; its dispatched task stays the fallback."""
     montagem = (
         Item.objects.filter(
             produzido_por_id=vertente.contexto["origem"], tipo=contratos.TipoItem.MONTAR_RELEASE, status=Status.PENDENTE
@@ -403,8 +408,29 @@ def _montar_se_liberada(vertente: Item) -> None:
         .values_list("pk", flat=True)
         .first()
     )
-    if montagem is not None:
-        _tomar_e_processar(montagem)
+    return Seguinte(ids=(montagem,)) if montagem is not None else None
+
+
+def _vertente_seguinte(vertente: Item) -> Seguinte | None:
+    """A worker that concluded a vertente of a build goes on with another vertente of the same
+    build still claimable, instead of taking the cluster's next task (which waits in the broker
+    and may be another build's): the next one down the order of length (``_MAIS_LONGAS_PRIMEIRO``)
+    from the one it built, else the nearest one above it. So the worker that started at the
+    longest (the splitting one) and a worker that started lower build from the two ends of the
+    order and meet, which on two workers splits spec_cinco as {I, C} against {E, D, P}, its best
+    balance (bench/README.md "escala"); a longest-first queue would give {I, D} against {C, E, P}.
+    A build's vertentes only: a chain never outgrows one build's work, which the cluster's
+    ``timeout`` is sized for, and a batch's other builds keep their own workers."""
+    construida = _posicao(vertente.contexto.get("vertente", ""))
+    pendentes = sorted(
+        (_posicao(v or ""), pk)
+        for v, pk in Item.objects.consumiveis(timezone.now())
+        .filter(produzido_por_id=vertente.contexto["origem"], tipo__in=list(contratos.TIPO_DA_VERTENTE.values()))
+        .values_list("contexto__vertente", "pk")
+    )
+    abaixo = [pk for p, pk in pendentes if p > construida]
+    acima = [pk for p, pk in reversed(pendentes) if p <= construida]
+    return Seguinte(ids=(*abaixo, *acima)) if pendentes else None
 
 
 def processar_montagem(item: Item) -> Release | None:

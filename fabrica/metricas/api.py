@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from fabrica.erros import DadosInvalidos
 from fabrica.metricas import selectors
 from fabrica.metricas.apresentacao import como_dict
-from fabrica.metricas.faixas import TABELAS
+from fabrica.metricas.faixas import UNIDADE_DO_VALOR
 from fabrica.metricas.filtros import SLUG, FiltrosForm
 from fabrica.specs.formato.vertentes import VERTENTES
 from prometheus_site.api.permissoes import exige
@@ -51,16 +51,34 @@ class TendenciaSaida(serializers.Serializer):
 
 
 class FaixaSaida(serializers.Serializer):
-    nome = serializers.CharField()
-    limite = serializers.FloatField(allow_null=True)
-    texto = serializers.CharField()
+    nome = serializers.CharField(help_text="elite, alta, media ou baixa.")
+    limite = serializers.FloatField(
+        allow_null=True,
+        help_text="Na unidade do valor da métrica (por_dia, segundos, razao): mínimo para a frequência, máximo para "
+        "as outras chaves. null: a pior faixa, fica com o resto.",
+    )
+    unidade = serializers.CharField(help_text="A unidade de `limite`: por_dia, segundos ou razao.")
+    limite_informado = serializers.FloatField(allow_null=True, help_text="O limite como o admin o escreveu.")
+    unidade_informada = serializers.CharField(
+        allow_blank=True, help_text="por_dia, por_semana, por_mes, por_semestre, minutos, horas, dias ou %."
+    )
+    texto = serializers.CharField(allow_blank=True, help_text="Como a fonte descreve a faixa.")
 
 
 class TabelaSaida(serializers.Serializer):
     chave = serializers.CharField()
     titulo = serializers.CharField()
-    fonte = serializers.CharField()
-    faixas = serializers.DictField(child=FaixaSaida(many=True))
+    fonte = serializers.CharField(allow_blank=True)
+    padrao = serializers.BooleanField(help_text="A tabela marcada como padrão no admin.")
+    origem = serializers.ChoiceField(
+        choices=["pedida", "padrao", "configuracao", "primeira", "nenhuma"],
+        help_text="Por que esta tabela: pedida (?faixas=), padrao (marcada no admin), configuracao "
+        "(PROMETHEUS_METRICAS_FAIXAS, nenhuma marcada), primeira, nenhuma (não há tabelas).",
+    )
+    faixas = serializers.DictField(
+        child=FaixaSaida(many=True),
+        help_text="Por chave (frequencia, lead_time, falhas, restauracao), da melhor à pior.",
+    )
 
 
 class PeriodoSaida(serializers.Serializer):
@@ -111,8 +129,20 @@ def resposta(painel: selectors.Painel) -> dict:
             "chave": tab.chave,
             "titulo": str(tab.titulo),
             "fonte": str(tab.fonte),
+            "padrao": tab.padrao,
+            "origem": tab.origem,
             "faixas": {
-                m: [{"nome": x.nome, "limite": _real(x.limite), "texto": str(x.texto)} for x in lista]
+                m: [
+                    {
+                        "nome": x.nome,
+                        "limite": _real(x.limite),
+                        "unidade": UNIDADE_DO_VALOR[m],
+                        "limite_informado": _real(x.informado),
+                        "unidade_informada": x.unidade,
+                        "texto": str(x.texto),
+                    }
+                    for x in lista
+                ]
                 for m, lista in tab.faixas.items()
             },
         },
@@ -137,7 +167,12 @@ class MetricasView(APIView):
             _parametro("spec", "Só esta spec (spec_id).", pattern=SLUG),
             _parametro("vertente", "Só esta vertente.", enum=list(VERTENTES)),
             _parametro("ambiente", "Só este ambiente (DORA).", pattern=SLUG),
-            _parametro("faixas", "Tabela de faixas DORA (padrão: PROMETHEUS_METRICAS_FAIXAS).", enum=list(TABELAS)),
+            _parametro(
+                "faixas",
+                "Chave de uma tabela de faixas DORA (editadas no admin; padrão: a marcada como padrão, senão "
+                "PROMETHEUS_METRICAS_FAIXAS).",
+                pattern=SLUG,
+            ),
         ],
         # The refusals (400 naming the filter, 401, 403) come from prometheus_site.api.esquema.
         responses={200: MetricasSaida},

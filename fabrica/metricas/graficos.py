@@ -3,7 +3,9 @@ static/css/metricas.css colours): coordinates are computed here, the template dr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils.formats import date_format
@@ -17,6 +19,7 @@ class Marca:
     y: float
     rotulo: str
     texto: str
+    url: str = ""
 
 
 @dataclass
@@ -30,25 +33,40 @@ class Linha:
     altura: int = ALTURA
 
 
-def linha(pontos: list[Any], formatar) -> Linha | None:
-    """A weekly trend; None when no week has a value (the template says "sem dados")."""
+def linha(
+    pontos: list[Any],
+    formatar,
+    de: date | None = None,
+    ate: date | None = None,
+    url_da_semana: Callable[[date], str] | None = None,
+) -> Linha | None:
+    """A weekly trend; None when no week has a value (the template says "sem dados"). With the
+    period (``de``, ``ate``) each week sits at its place in it, so weeks without a value leave
+    their gap instead of drawing the line closer; ``url_da_semana`` links each point to the
+    facts of its week."""
     validos = [p for p in pontos if p.valor is not None]
     if not validos:
         return None
     maximo = max(p.valor for p in validos) or 1.0
     passo = (LARGURA - 2 * MARGEM) / max(len(validos) - 1, 1)
+    dias = (ate - de).days if de and ate else 0
     marcas = []
     for i, p in enumerate(validos):
-        x = MARGEM + i * passo if len(validos) > 1 else LARGURA / 2
+        if dias > 0 and de is not None:
+            x = MARGEM + min(max((p.semana - de).days / dias, 0.0), 1.0) * (LARGURA - 2 * MARGEM)
+        else:
+            x = MARGEM + i * passo if len(validos) > 1 else LARGURA / 2
         y = ALTURA - MARGEM - (p.valor / maximo) * (ALTURA - 2 * MARGEM)
         semana = date_format(p.semana, "SHORT_DATE_FORMAT")
-        marcas.append(Marca(round(x, 1), round(y, 1), semana, formatar(p.valor)))
+        url = url_da_semana(p.semana) if url_da_semana else ""
+        marcas.append(Marca(round(x, 1), round(y, 1), semana, formatar(p.valor), url))
     return Linha(
         " ".join(f"{m.x},{m.y}" for m in marcas),
         marcas,
         formatar(maximo),
-        marcas[0].rotulo,
-        marcas[-1].rotulo,
+        # the axis: the period's ends when the weeks sit at their place in it
+        date_format(de, "SHORT_DATE_FORMAT") if dias > 0 and de else marcas[0].rotulo,
+        date_format(ate, "SHORT_DATE_FORMAT") if dias > 0 and ate else marcas[-1].rotulo,
     )
 
 

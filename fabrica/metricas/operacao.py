@@ -97,17 +97,18 @@ class ColetorDaFabrica(Collector):
 
 
 def painel_padrao() -> tuple[float, selectors.Painel]:
-    """The numbers of ``/api/metricas/`` for its default period, and when they were computed: kept
-    in this process's cache until a fact is recorded (``selectors.versao_dos_fatos``, one query)
-    and for at most ``PROMETHEUS_METRICS_CACHE_S`` seconds; recomputed otherwise."""
+    """The numbers of ``/api/metricas/`` for its default period (without its weekly trends, which
+    ``/metrics`` does not export), and when they were computed: kept in this process's cache until
+    a fact is recorded (``selectors.versao_dos_fatos``, one query) and for at most
+    ``PROMETHEUS_METRICS_CACHE_S`` seconds; recomputed otherwise."""
     f = selectors.Filtros.padrao()
     segundos = settings.PROMETHEUS_METRICS_CACHE_S
     if not segundos:
-        return time.time(), selectors.painel(f)
+        return time.time(), selectors.painel(f, tendencias=False)
     chave = "metricas:painel:" + ":".join(map(str, (f.de, f.ate, *selectors.versao_dos_fatos())))
     guardado = cache.get(chave)
     if guardado is None:
-        guardado = (time.time(), selectors.painel(f))
+        guardado = (time.time(), selectors.painel(f, tendencias=False))
         cache.set(chave, guardado, segundos)
     return guardado
 

@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import (
     Aggregate,
     Avg,
+    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -42,10 +43,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Ceil, Coalesce
-from django.db.models.functions.window import RowNumber
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -301,7 +300,8 @@ def _razao(numerador: float | int | None, denominador: float | int | None) -> fl
 
 class PercentilDisc(Aggregate):
     """PostgreSQL's ``percentile_disc(p) WITHIN GROUP (ORDER BY x)``: the first value whose
-    cumulative share reaches p — the nearest rank, ⌈p·n⌉ — sorted per group inside the aggregate."""
+    cumulative share reaches p — the nearest rank, ⌈p·n⌉ — sorted per group inside the aggregate.
+    On SQLite, which lacks it, the same aggregate registered on the connection (``_PercentilSqlite``)."""
 
     function = "PERCENTILE_DISC"
     template = "%(function)s(%(fracao)s) WITHIN GROUP (ORDER BY %(expressions)s)"
@@ -310,11 +310,66 @@ class PercentilDisc(Aggregate):
     def __init__(self, expressao: Any, fracao: float, **extra: Any) -> None:
         super().__init__(expressao, fracao=f"{float(fracao)!r}", **extra)
 
+    def as_sqlite(self, compiler, connection, **extra):
+        # On a copy: Aggregate.as_sql with a FILTER rejects a template passed as an argument.
+        copia = self.copy()
+        copia.template = f"{PERCENTIL_SQLITE}(%(expressions)s, %(fracao)s)"
+        return copia.as_sql(compiler, connection, **extra)
 
-def _usa_percentil_agregado() -> bool:
+
+PERCENTIL_SQLITE = "prometheus_percentil_disc"
+
+
+class _PercentilSqlite:
+    """``percentile_disc`` for SQLite, as Django's SQLite backend supplies the aggregates SQLite
+    lacks (``STDDEV_POP``, ``VAR_SAMP``...): SQLite feeds it each row's value (NULLs skipped, as
+    PostgreSQL's does) and takes the value at the nearest rank, ⌈p·n⌉ (PostgreSQL's own rule)."""
+
+    def __init__(self) -> None:
+        self.valores: list[float] = []
+        self.fracao = 0.0
+
+    def step(self, valor: float | None, fracao: float) -> None:
+        self.fracao = fracao
+        if valor is not None:
+            self.valores.append(valor)
+
+    def finalize(self) -> float | None:
+        if not self.valores:
+            return None
+        self.valores.sort()
+        return self.valores[max(math.ceil(self.fracao * len(self.valores)), 1) - 1]
+
+
+def _preparar_conexao() -> None:
+    """PostgreSQL: no JIT for this read (it guesses 100 rows for each JSON function and each
+    window's input, so these plans crossed jit_above_cost: compiling them took seconds for queries
+    that run in milliseconds); SQLite: the percentile aggregate. Inside ``painel``'s transaction."""
     from django.db import connection
 
-    return connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+    elif connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.create_aggregate(PERCENTIL_SQLITE, 2, _PercentilSqlite)
+
+
+def _percentil_sql(coluna: str, fracao: float) -> str:
+    """``PercentilDisc`` in hand-written SQL (``coluna`` is this module's own, never input)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"{PERCENTIL_SQLITE}({coluna}, {fracao!r})"
+    return f"PERCENTILE_DISC({fracao!r}) WITHIN GROUP (ORDER BY {coluna})"
+
+
+def _sem_achatar() -> str:
+    """What keeps a derived table from being merged into the query that aggregates it (so an
+    expression in it is computed once per row, not copied into each aggregate)."""
+    from django.db import connection
+
+    return " LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else " OFFSET 0"
 
 
 def _duracoes(
@@ -322,44 +377,29 @@ def _duracoes(
 ) -> dict[Any, dict[str, float | int]]:
     """Per group: ``n``, ``media`` and ``p<N>`` (nearest rank) of ``duracao`` over ``qs`` (rows
     without one left out). One query for every percentile and group, whatever the number of rows:
-    on PostgreSQL a ``GROUP BY`` with ``percentile_disc``; on SQLite, which lacks it, the rows are
-    ranked once by a window and only those at a percentile's rank come back."""
+    a ``GROUP BY`` with ``PercentilDisc`` over a derived table that the database may not merge into
+    it (``_sem_achatar``): merged, it copied the duration — a subquery by primary key, for some —
+    into each aggregate. The aggregates skip rows without a duration (COUNT of it, not of rows):
+    no WHERE repeating the expression."""
+    from django.db import connection
+
     percentis = tuple(percentis)
     resultado: dict[Any, dict[str, float | int]] = {}
-    if _usa_percentil_agregado():
-        # The aggregates skip rows without a duration themselves (COUNT of it, not of rows): no
-        # WHERE repeating the expression, which costs a subquery per row when it holds one.
-        base = qs.order_by().annotate(_d=duracao)
-        agregados = {f"p{p}": PercentilDisc("_d", p / 100) for p in percentis}
-        linhas = base.values(*([grupo] if grupo else [])).annotate(n=Count("_d"), media=Avg("_d"), **agregados)
-        if not grupo:
-            linhas = [base.aggregate(n=Count("_d"), media=Avg("_d"), **agregados)]
-        for linha in linhas:
-            if linha["n"]:
-                resultado[linha[grupo] if grupo else None] = {
-                    k: v for k, v in linha.items() if k == "n" or k == "media" or k.startswith("p")
-                }
-        return resultado
-    base = qs.order_by().annotate(_d=duracao).filter(_d__isnull=False)
-    particao = [F(grupo)] if grupo else None
-    posicoes = Q()
-    for p in percentis:
-        posicoes |= Q(_rn=Ceil(F("_n") * (p / 100.0)))
-    janelas = (
-        base.annotate(
-            _n=Window(Count("pk"), partition_by=particao),
-            _media=Window(Avg("_d"), partition_by=particao),
-            _rn=Window(RowNumber(), partition_by=particao, order_by=[F("_d").asc(), F("pk").asc()]),
-        )
-        .filter(posicoes)
-        .values("_n", "_media", "_d", "_rn", *([grupo] if grupo else []))
+    colunas = ["_d", *([grupo] if grupo else [])]
+    sql, params = qs.order_by().annotate(_d=duracao).values(*colunas).query.sql_with_params()
+    ps = ", ".join(_percentil_sql("t._d", p / 100) for p in percentis)
+    g = connection.ops.quote_name(grupo) if grupo else ""
+    consulta = (
+        f"SELECT {f't.{g}' if grupo else 'NULL'}, COUNT(t._d), AVG(t._d), {ps} "  # noqa: S608 - fixed SQL, values as parameters
+        f"FROM ({sql}{_sem_achatar()}) t{f' GROUP BY t.{g}' if grupo else ''}"
     )
-    for linha in janelas:
-        chave = linha[grupo] if grupo else None
-        dados = resultado.setdefault(chave, {"n": linha["_n"], "media": linha["_media"]})
-        for p in percentis:
-            if linha["_rn"] == math.ceil(linha["_n"] * (p / 100.0)):
-                dados[f"p{p}"] = linha["_d"]
+    with connection.cursor() as cursor:
+        cursor.execute(consulta, params)
+        for chave, n, media, *valores in cursor.fetchall():
+            if n:
+                resultado[chave] = {"n": n, "media": media} | dict(
+                    zip((f"p{p}" for p in percentis), valores, strict=True)
+                )
     return resultado
 
 
@@ -532,19 +572,21 @@ def correcoes_de(releases: QuerySet[Release]) -> QuerySet[Item]:
     )
 
 
-def _revertida() -> Exists:
-    return Exists(
-        Implantacao.objects.filter(
-            reverte=OuterRef("pk"), tipo=Implantacao.Tipo.REVERSAO, status=Implantacao.Status.CONCLUIDA
-        )
-    )
+def _revertida() -> Q:
+    """Whether a deployment was rolled back: its id among the concluded rollbacks' ``reverte``.
+    An uncorrelated ``IN`` the database reads once per query (PostgreSQL hashes it; SQLite builds
+    a temporary index), where a correlated ``EXISTS`` was an index lookup per deployment."""
+    reversoes = Implantacao.objects.filter(
+        tipo=Implantacao.Tipo.REVERSAO, status=Implantacao.Status.CONCLUIDA, reverte__isnull=False
+    ).values("reverte_id")
+    return Q(pk__in=reversoes)
 
 
 # Where DORA's lead time for changes starts: the spec version's commit (Spec.commit_em); the
 # import time only for a row that has none.
 INICIO_DA_MUDANCA = Coalesce(F("release__spec__commit_em"), F("release__spec__criado_em"))
 
-FALHOU = Q(status=Implantacao.Status.FALHOU) | Q(validacao=Implantacao.Validacao.RECUSADA) | Q(m_revertida=True)
+FALHOU = Q(status=Implantacao.Status.FALHOU) | Q(validacao=Implantacao.Validacao.RECUSADA) | _revertida()
 
 
 def implantacoes_do_periodo(f: Filtros, ambiente: str | None = None) -> QuerySet[Implantacao]:
@@ -559,9 +601,9 @@ def implantacoes_do_periodo(f: Filtros, ambiente: str | None = None) -> QuerySet
         qs = qs.filter(ambiente__nome=ambiente)
     if f.spec:
         qs = qs.filter(spec_ref=f.spec)
-    return qs.annotate(m_revertida=_revertida()).annotate(
-        m_falhou=Case(When(FALHOU, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    return qs.annotate(
+        m_revertida=Case(When(_revertida(), then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).annotate(m_falhou=Case(When(FALHOU, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
 
 def m_restaurada_em() -> Subquery:
@@ -579,9 +621,9 @@ def m_restaurada_em() -> Subquery:
     )
 
 
-def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
-    """Per environment: n, mean, p50 and p90 of the time to restore of the failures of the period
-    that were restored. The next validated deployment of the same spec in the same environment is
+def _restauracoes(f: Filtros, nomes: dict[int, str]) -> dict[str, dict[str, float | int]]:
+    """Per environment (``nomes``: id → name): n, mean, p50 and p90 of the time to restore of the
+    failures of the period that were restored. The next validated deployment of the same spec in the same environment is
     found by a window over the deployments since the period began (deployments to one environment
     are serialised, so the earliest end among the later validated ones is the next one's), not by
     a subquery per failure. One query."""
@@ -589,35 +631,34 @@ def _restauracoes(f: Filtros) -> dict[str, dict[str, float | int]]:
 
     # m_falhou is annotated by implantacoes_do_periodo, which the stubs' plugin does not see.
     falhas = implantacoes_do_periodo(f).filter(m_falhou=1)  # type: ignore[misc]
-    falhas_sql, falhas_params = falhas.values("pk").query.sql_with_params()
+    falhas_sql, falhas_params = falhas.order_by().values("pk").query.sql_with_params()
     if connection.vendor == "postgresql":
         segundos = "CAST(EXTRACT(EPOCH FROM (b.restaurada_em - b.terminado_em)) AS double precision)"
+        # Partitions are only compared for equality: bytewise, not by the language's rules.
+        spec_ref = 'i.spec_ref COLLATE "C"'
     else:
         segundos = "ROUND((julianday(b.restaurada_em) - julianday(b.terminado_em)) * 86400.0, 3)"
+        spec_ref = "i.spec_ref"
     spec = "AND i.spec_ref = %s " if f.spec else ""
+    # The rows after each one, read backwards: a frame that starts at the partition's head, so the
+    # database keeps a running MIN instead of recomputing it over every row's following ones.
     sql = (
         "WITH base AS (SELECT i.id, i.ambiente_id, i.terminado_em, "  # noqa: S608 - fixed SQL, values as parameters
         "MIN(CASE WHEN i.validacao = 'Validada' THEN i.terminado_em END) OVER ("
-        "PARTITION BY i.ambiente_id, i.spec_ref ORDER BY i.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING"
+        f"PARTITION BY i.ambiente_id, {spec_ref} ORDER BY i.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
         ") AS restaurada_em FROM fabrica_implantacao i "
         f"WHERE i.tipo = 'implantacao' AND i.terminado_em >= %s {spec}), "
-        f"d AS (SELECT a.nome AS nome, b.id AS id, {segundos} AS d FROM base b "
-        "JOIN fabrica_ambiente a ON a.id = b.ambiente_id "
-        f"WHERE b.restaurada_em IS NOT NULL AND b.id IN ({falhas_sql})), "
-        "r AS (SELECT nome, d, ROW_NUMBER() OVER (PARTITION BY nome ORDER BY d, id) AS rn, "
-        "COUNT(*) OVER (PARTITION BY nome) AS n, AVG(d) OVER (PARTITION BY nome) AS media FROM d) "
-        "SELECT nome, n, media, rn, d FROM r WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10"
+        f"d AS (SELECT b.ambiente_id AS ambiente_id, {segundos} AS d FROM base b "
+        f"WHERE b.restaurada_em IS NOT NULL AND b.id IN ({falhas_sql})) "
+        f"SELECT ambiente_id, COUNT(d), AVG(d), {_percentil_sql('d', 0.5)}, {_percentil_sql('d', 0.9)} "
+        "FROM d GROUP BY ambiente_id"
     )
     params = [connection.ops.adapt_datetimefield_value(f.inicio), *([f.spec] if f.spec else []), *falhas_params]
     resultado: dict[str, dict[str, float | int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for nome, n, media, rn, d in cursor.fetchall():
-            dados = resultado.setdefault(nome, {"n": n, "media": media})
-            if rn == (n + 1) // 2:
-                dados["p50"] = d
-            if rn == (9 * n + 9) // 10:
-                dados["p90"] = d
+        for ambiente_id, n, media, p50, p90 in cursor.fetchall():
+            resultado[nomes[ambiente_id]] = {"n": n, "media": media, "p50": p50, "p90": p90}
     return resultado
 
 
@@ -704,17 +745,12 @@ def _taxa_gaps(f: Filtros) -> list[Numero]:
 
 
 def _lead_times(f: Filtros) -> list[Numero]:
-    """The unblocking and development durations: on PostgreSQL each row's item by primary key in
-    a subquery that returns the duration (its aggregates skip rows without one); on SQLite, whose
-    percentile window repeats the expression four times, through the join (measured faster
-    there: bench/README.md)."""
-    if _usa_percentil_agregado():
-        eventos = Evento.objects.filter(f.no_periodo("criado_em"), tipo="desbloqueio")
-        desbloq = _duracoes(eventos, _segundos_de_desbloqueio(f)).get(None)
-        dev = _duracoes(Release.objects.filter(f.no_periodo("criado_em")), _segundos_de_desenvolvimento(f)).get(None)
-    else:
-        desbloq = _duracoes(desbloqueios(f), Segundos(F("criado_em"), F("item__criado_em"))).get(None)
-        dev = _duracoes(releases_de_desenvolvimento(f), Segundos(F("criado_em"), F("m_consumido_em"))).get(None)
+    """The unblocking and development durations: each row's item by primary key in a subquery
+    that returns the duration (its aggregates skip rows without one) — a join read every item of
+    the type (a sequential scan of the history's items on PostgreSQL)."""
+    eventos = Evento.objects.filter(f.no_periodo("criado_em"), tipo="desbloqueio")
+    desbloq = _duracoes(eventos, _segundos_de_desbloqueio(f)).get(None)
+    dev = _duracoes(Release.objects.filter(f.no_periodo("criado_em")), _segundos_de_desenvolvimento(f)).get(None)
     orc_rel = _duracoes(releases_de_orcamento(f), Segundos(F("criado_em"), F("orcamento__decidido_em"))).get(None)
     return [
         *_numeros_de_duracao("fabrica.tempo_desbloqueio", desbloq, {}),
@@ -770,48 +806,63 @@ def ambiente_final(ativos: list[str] | None = None) -> str:
     return ativos[-1] if ativos else ""
 
 
-def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str]) -> list[Numero]:
-    """The counts, rates and durations of DORA per environment. On PostgreSQL the counts and the
-    lead time's mean and percentiles are one ``GROUP BY`` over the period's deployments (the lead
-    time's aggregates ``FILTER``ed to the concluded ones that served a release, joined to its
-    spec); on SQLite, which lacks ``percentile_disc``, the lead time is ``_duracoes``'s window."""
-    qs = implantacoes_do_periodo(f)
-    duracao = Segundos(F("terminado_em"), INICIO_DA_MUDANCA)
+def _contagens_dora(f: Filtros) -> dict[int, dict[str, Any]]:
+    """Per environment id: DORA's counts and the lead time's n, mean, p50 and p90, in one
+    ``GROUP BY`` over the period's deployments. Each deployment's facts (failed, rolled back, the
+    lead time when it served a release: joined to its release's spec) are computed once, in a
+    derived table the database may not merge into the aggregates (``_sem_achatar``); grouped by
+    the environment's id, not joined to its name."""
+    from django.db import connection
+
     serviu = Q(status=Implantacao.Status.CONCLUIDA, release__isnull=False)
-    lead_agregados: dict[str, Any] = {}
-    if _usa_percentil_agregado():
-        lead_agregados = {
-            "lead_n": Count(duracao, filter=serviu),
-            "lead_media": Avg(duracao, filter=serviu),
-            "lead_p50": PercentilDisc(duracao, 0.5, filter=serviu),
-            "lead_p90": PercentilDisc(duracao, 0.9, filter=serviu),
-        }
-    contagens: dict[str, dict[str, Any]] = {
-        linha["ambiente__nome"]: dict(linha)
-        for linha in qs.values("ambiente__nome").annotate(
-            total=Count("pk"),
-            concluidas=Count("pk", filter=Q(status=Implantacao.Status.CONCLUIDA)),
-            falhas=Sum("m_falhou"),
-            falharam=Count("pk", filter=Q(status=Implantacao.Status.FALHOU)),
-            recusadas=Count("pk", filter=Q(validacao=Implantacao.Validacao.RECUSADA)),
-            revertidas=Count("pk", filter=Q(m_revertida=True)),
-            **lead_agregados,
+    # m_revertida and m_falhou are annotated by implantacoes_do_periodo, which the stubs' plugin
+    # does not see.
+    linhas = (
+        implantacoes_do_periodo(f)
+        .order_by()
+        .values(  # type: ignore[misc]
+            "ambiente_id",
+            "status",
+            "validacao",
+            "m_revertida",
+            "m_falhou",
+            m_lead=Case(When(serviu, then=Segundos(F("terminado_em"), INICIO_DA_MUDANCA)), default=None),
         )
+    )
+    sql, params = linhas.query.sql_with_params()
+    consulta = (
+        "SELECT t.ambiente_id, COUNT(*), "  # noqa: S608 - fixed SQL, values as parameters
+        "SUM(CASE WHEN t.status = %s THEN 1 ELSE 0 END), SUM(t.m_falhou), "
+        "SUM(CASE WHEN t.status = %s THEN 1 ELSE 0 END), SUM(CASE WHEN t.validacao = %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.m_revertida THEN 1 ELSE 0 END), COUNT(t.m_lead), AVG(t.m_lead), "
+        f"{_percentil_sql('t.m_lead', 0.5)}, {_percentil_sql('t.m_lead', 0.9)} "
+        f"FROM ({sql}{_sem_achatar()}) t GROUP BY t.ambiente_id"
+    )
+    literais = [Implantacao.Status.CONCLUIDA, Implantacao.Status.FALHOU, Implantacao.Validacao.RECUSADA]
+    campos = ("total", "concluidas", "falhas", "falharam", "recusadas", "revertidas", "lead_n", "lead_media")
+    resultado = {}
+    with connection.cursor() as cursor:
+        cursor.execute(consulta, [*(str(v) for v in literais), *params])
+        for ambiente_id, *valores in cursor.fetchall():
+            resultado[ambiente_id] = dict(zip((*campos, "lead_p50", "lead_p90"), valores, strict=True))
+    return resultado
+
+
+def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str], nomes: dict[int, str]) -> list[Numero]:
+    """The counts, rates and durations of DORA per environment: the counts and the lead time are
+    ``_contagens_dora``, the time to restore ``_restauracoes`` (``nomes``: environment id → name)."""
+    contagens = {nomes[pk]: c for pk, c in _contagens_dora(f).items()}
+    lead = {
+        nome: {"n": c["lead_n"], "media": c["lead_media"], "p50": c["lead_p50"], "p90": c["lead_p90"]}
+        for nome, c in contagens.items()
+        if c["lead_n"]
     }
-    if lead_agregados:
-        lead = {
-            nome: {"n": c["lead_n"], "media": c["lead_media"], "p50": c["lead_p50"], "p90": c["lead_p90"]}
-            for nome, c in contagens.items()
-            if c["lead_n"]
-        }
-    else:
-        lead = _duracoes(qs.filter(serviu), duracao, grupo="ambiente__nome", percentis=(50, 90))
-    restauro = _restauracoes(f)
-    nomes = [*ativos, *sorted(set(contagens) - set(ativos))]
+    restauro = _restauracoes(f, nomes)
+    mostrar = [*ativos, *sorted(set(contagens) - set(ativos))]
     if f.ambiente:
-        nomes = [n for n in nomes if n == f.ambiente]
+        mostrar = [n for n in mostrar if n == f.ambiente]
     numeros: list[Numero] = []
-    for nome in nomes:
+    for nome in mostrar:
         c: Any = contagens.get(nome) or {}  # a row of counts, or none
         total, concluidas, falhas = c.get("total", 0), c.get("concluidas", 0), c.get("falhas") or 0
         recorte = {"ambiente": nome}
@@ -873,57 +924,22 @@ def execucoes_do_periodo(f: Filtros, *, vertente: bool = True) -> QuerySet[Execu
     return qs
 
 
-def _tempos_por_etapa(execucoes: QuerySet[ExecucaoVertente]) -> dict[tuple[str, str], dict[str, float | int]]:
-    """(vertente, stage) → n, mean and p90 (nearest rank) of the stage's seconds, for every
-    vertente and stage in one query. On PostgreSQL one ``GROUP BY vertente`` with an aggregate
-    per stage; on SQLite a window over the rows with each stage's column turned into a row (the
-    stages are this module's fixed names, never input)."""
-    from django.db import connection
-
-    base = execucoes.order_by()
-    if _usa_percentil_agregado():
-        agregados: dict[str, Any] = {}
-        for e in ETAPAS:
-            agregados |= {f"n_{e}": Count(e), f"media_{e}": Avg(e), f"p90_{e}": PercentilDisc(e, 0.9)}
-        linhas: list[Any] = list(base.values("vertente").annotate(**agregados))  # one row per vertente
-        return {
-            (linha["vertente"], e): {"n": linha[f"n_{e}"], "media": linha[f"media_{e}"], "p90": linha[f"p90_{e}"]}
-            for linha in linhas
-            for e in ETAPAS
-            if linha[f"n_{e}"]
-        }
-    sql, params = base.values("id", "vertente", *ETAPAS).query.sql_with_params()
-    etapas = " UNION ALL ".join(f"SELECT '{e}' AS etapa" for e in ETAPAS)
-    valor = "CASE k.etapa " + " ".join(f"WHEN '{e}' THEN x.{e}" for e in ETAPAS) + " END"
-    consulta = (
-        "SELECT vertente, etapa, n, media, d FROM ("  # noqa: S608 - fixed SQL, values as parameters
-        "SELECT vertente, etapa, d, ROW_NUMBER() OVER (PARTITION BY vertente, etapa ORDER BY d, id) AS rn, "
-        "COUNT(*) OVER (PARTITION BY vertente, etapa) AS n, AVG(d) OVER (PARTITION BY vertente, etapa) AS media "
-        f"FROM (SELECT x.id AS id, x.vertente AS vertente, k.etapa AS etapa, {valor} AS d "
-        f"FROM ({sql}) x CROSS JOIN ({etapas}) k) lidos WHERE d IS NOT NULL"
-        ") t WHERE rn = (9 * n + 9) / 10"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(consulta, params)
-        return {(v, etapa): {"n": n, "media": media, "p90": d} for v, etapa, n, media, d in cursor.fetchall()}
-
-
 def _workers(f: Filtros) -> list[Numero]:
-    """Per vertente, in the database: each stage's mean and p90 (one window query for all), the
-    first-run, correction and sandbox aggregates (one query), and the share of releases that
-    needed any correction (one query)."""
+    """Per vertente, in the database: each stage's mean and p90 and the first-run, correction
+    and sandbox aggregates (one ``GROUP BY vertente``, an aggregate per stage: the stages are
+    this module's fixed names), and the share of releases that needed any correction (one
+    query)."""
     execucoes = execucoes_do_periodo(f)
     vertentes = [f.vertente] if f.vertente else list(VERTENTES)
     numeros: list[Numero] = []
-    tempos = _tempos_por_etapa(execucoes)
-    for etapa in ETAPAS:
-        for v in vertentes:
-            numeros += _numeros_de_duracao(
-                "workers.tempo", tempos.get((v, etapa)), {"vertente": v, "etapa": etapa.removesuffix("_s")}
-            )
+    agregados: dict[str, Any] = {}
+    for e in ETAPAS:
+        agregados |= {f"n_{e}": Count(e), f"media_{e}": Avg(e), f"p90_{e}": PercentilDisc(e, 0.9)}
     por_vertente = {
         linha["vertente"]: linha
-        for linha in execucoes.values("vertente").annotate(
+        for linha in execucoes.order_by()
+        .values("vertente")
+        .annotate(
             n=Count("pk"),
             primeira=Count("pk", filter=Q(passou_primeira=True)),
             tentativas=Sum("tentativas_correcao"),
@@ -931,10 +947,20 @@ def _workers(f: Filtros) -> list[Numero]:
             n_sandbox=Count("sandbox_cpu_s"),
             cpu=Avg("sandbox_cpu_s"),
             memoria=Avg("sandbox_memoria_max_bytes"),
+            **agregados,
         )
     }
+    for etapa in ETAPAS:
+        for v in vertentes:
+            linha: Any = por_vertente.get(v) or {}
+            estat = (
+                {"n": linha[f"n_{etapa}"], "media": linha[f"media_{etapa}"], "p90": linha[f"p90_{etapa}"]}
+                if linha.get(f"n_{etapa}")
+                else None
+            )
+            numeros += _numeros_de_duracao("workers.tempo", estat, {"vertente": v, "etapa": etapa.removesuffix("_s")})
     for v in vertentes:
-        linha: Any = por_vertente.get(v) or {}
+        linha = por_vertente.get(v) or {}
         n = linha.get("n", 0)
         tentativas, corrigidas = linha.get("tentativas") or 0, linha.get("corrigidas", 0)
         contagens = {"releases": n, "corrigidas": corrigidas, "tentativas": tentativas}
@@ -1015,20 +1041,19 @@ def _tendencias(f: Filtros, ambiente: str, precisao: list[Ponto]) -> dict[str, l
 # --- the whole panel --------------------------------------------------------------------------------
 
 
-def painel(f: Filtros) -> Painel:
-    """Every metric for these filters. A constant number of queries (about 30), whatever the
-    size of the history."""
-    from django.db import connection, transaction
+def painel(f: Filtros, *, tendencias: bool = True) -> Painel:
+    """Every metric for these filters. A constant number of queries (about 15), whatever the
+    size of the history. ``tendencias=False``: the same numbers without the weekly lines (two
+    queries less; what ``/metrics`` exports, which has no trends)."""
+    from django.db import transaction
 
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # PostgreSQL guesses 100 rows for each JSON function and each window's input, so these
-            # plans cross jit_above_cost: compiling them took seconds for queries that run in
-            # milliseconds (bench/metrics.py). Off for this read only.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+        _preparar_conexao()
         tab = faixas.tabela(f.faixas)
-        ativos = ambientes_ativos()
+        # Every environment (a retired one keeps its deployments), in the path's order: one query.
+        todos = list(Ambiente.objects.order_by("ordem", "nome").values_list("pk", "nome", "ativo"))
+        ativos = [nome for _pk, nome, ativo in todos if ativo]
+        nomes = {pk: nome for pk, nome, _ativo in todos}
         ambiente = f.ambiente or ambiente_final(ativos)
         precisao, tendencia_precisao = _precisao(f)
         numeros = [
@@ -1036,10 +1061,11 @@ def painel(f: Filtros) -> Painel:
             *_taxa_gaps(f),
             *_lead_times(f),
             *_retrabalho(f),
-            *_dora(f, tab, ativos),
+            *_dora(f, tab, ativos, nomes),
             *_workers(f),
         ]
-        return Painel(f, numeros, _tendencias(f, ambiente, tendencia_precisao), ambiente, tab)
+        linhas = _tendencias(f, ambiente, tendencia_precisao) if tendencias else {}
+        return Painel(f, numeros, linhas, ambiente, tab)
 
 
 def versao_dos_fatos() -> tuple[int | None, ...]:
@@ -1067,28 +1093,38 @@ NA_FILA = (Status.PENDENTE, Status.BLOQUEADO, Status.EM_PROCESSAMENTO, Status.FA
 def estado_do_backlog(agora: datetime | None = None) -> dict[str, Any]:
     """The queue's items per status and type (``NA_FILA``, read by the ``(status, tipo)`` index:
     the size of the queue, not of the history), the oldest waiting item per type (claimable now:
-    the consumers' lag), and failures and lease rescues in the last hour. Four queries."""
+    the consumers' lag), and failures and lease rescues in the last hour. Two queries: the queue's
+    groups (type, status) with their counts and oldest instants, and the last hour's events."""
     agora = agora or timezone.now()
-    por_status = list(
+    grupos = list(
         Item.objects.filter(status__in=NA_FILA)
         .values("tipo", "status")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            mais_antigo=Min("criado_em"),
+            id_mais_antigo=Min("pk"),
+            consumido=Min("consumido_em"),
+            lease=Max("lease_expira_em"),
+        )
         .order_by("tipo", "status")
     )
-    esperando = {
-        linha["tipo"]: linha
-        for linha in Item.objects.filter(status=Status.PENDENTE)
-        .values("tipo")
-        .annotate(n=Count("pk"), mais_antigo=Min("criado_em"), id_mais_antigo=Min("pk"))
+    por_status = [{"tipo": g["tipo"], "status": g["status"], "n": g["n"]} for g in grupos]
+    esperando: dict[str, dict[str, Any]] = {
+        g["tipo"]: {k: g[k] for k in ("tipo", "n", "mais_antigo", "id_mais_antigo")}
+        for g in grupos
+        if g["status"] == Status.PENDENTE
+    }
+    rodando = [g for g in grupos if g["status"] == Status.EM_PROCESSAMENTO]
+    em_processamento = {
+        "n": sum(g["n"] for g in rodando),
+        "mais_antigo": min((g["consumido"] for g in rodando if g["consumido"]), default=None),
+        "lease": max((g["lease"] for g in rodando if g["lease"]), default=None),
     }
     ultima_hora = dict(
         Evento.objects.filter(criado_em__gte=agora - timedelta(hours=1), tipo__in=["falha", "lease_expirado"])
         .values("tipo")
         .annotate(n=Count("pk"))
         .values_list("tipo", "n")
-    )
-    em_processamento = Item.objects.filter(status=Status.EM_PROCESSAMENTO).aggregate(
-        n=Count("pk"), mais_antigo=Min("consumido_em"), lease=Max("lease_expira_em")
     )
     return {
         "por_status": por_status,

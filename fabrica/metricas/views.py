@@ -3,6 +3,8 @@ of the facts behind one number."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,13 +12,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fabrica.metricas import fatos as fatos_de
 from fabrica.metricas import graficos, selectors
-from fabrica.metricas.apresentacao import como_dict, duracao, texto
-from fabrica.metricas.faixas import NOMES
+from fabrica.metricas.apresentacao import duracao, para_a_pagina, texto, url_dos_fatos
+from fabrica.metricas.faixas import MAIOR_MELHOR, NOMES, ROTULOS_CHAVE, Tabela
 from fabrica.metricas.filtros import FiltrosForm
 from fabrica.metricas.selectors import Filtros, Numero
+from fabrica.palavras import VERTENTES as NOMES_VERTENTES
 from fabrica.papeis import exigir
 from fabrica.specs.formato.vertentes import VERTENTES
 from prometheus_site import navegacao
@@ -46,27 +50,39 @@ def painel(request: HttpRequest) -> HttpResponse:
 
     def cartao(chave: str, **recorte: str) -> dict[str, Any] | None:
         numero = p.achar(chave, **recorte)
-        return como_dict(numero, f) if numero else None
+        return para_a_pagina(numero, f) if numero else None
 
     dora = p.ambiente_dora
-    contagem_semanal = graficos.linha(p.tendencias["dora.frequencia"], lambda v: f"{v:.0f}")
+
+    def tendencia(chave: str, formatar, **recorte: str):
+        def url_da_semana(semana: date) -> str:
+            # the facts of that week alone (the period's last day if the week runs past it)
+            semana_f = replace(f, de=semana, ate=min(semana + timedelta(days=6), f.ate))
+            return url_dos_fatos(Numero(chave, None, "", recorte=recorte), semana_f)
+
+        return graficos.linha(p.tendencias[chave], formatar, f.de, f.ate, url_da_semana)
+
+    no_dora = {"ambiente": dora} if dora else {}
     tendencias = [
-        (_("Implantações concluídas por semana em %(amb)s") % {"amb": dora or "—"}, contagem_semanal),
-        (_("Taxa de falha por semana"), graficos.linha(p.tendencias["dora.falhas"], _formatador("dora.falhas"))),
-        (_("Lead time de mudanças por semana (média)"), graficos.linha(p.tendencias["dora.lead_time"], duracao)),
+        (
+            _("Implantações concluídas por semana em %(amb)s") % {"amb": dora or "—"},
+            tendencia("dora.frequencia", lambda v: f"{v:.0f}", **no_dora),
+        ),
+        (_("Taxa de falha por semana"), tendencia("dora.falhas", _formatador("dora.falhas"), **no_dora)),
+        (_("Lead time de mudanças por semana (média)"), tendencia("dora.lead_time", duracao, **no_dora)),
         (
             _("Precisão de orçamento por semana"),
-            graficos.linha(p.tendencias["fabrica.precisao_orcamento"], _formatador("fabrica.precisao_orcamento")),
+            tendencia("fabrica.precisao_orcamento", _formatador("fabrica.precisao_orcamento")),
         ),
         (
             _("Orçamento aprovado → release, por semana (média)"),
-            graficos.linha(p.tendencias["fabrica.lead_time_orcamento_release"], duracao),
+            tendencia("fabrica.lead_time_orcamento_release", duracao),
         ),
     ]
     vertentes = [f.vertente] if f.vertente else list(VERTENTES)
     workers = []
     for v in vertentes:
-        linha: dict[str, Any] = {"vertente": v}
+        linha: dict[str, Any] = {"vertente": v, "nome": str(NOMES_VERTENTES.get(v, v))}
         for etapa in ("gerar", "testar", "corrigir", "total"):
             linha[etapa] = cartao("workers.tempo", vertente=v, etapa=etapa, estatistica="media")
             linha[f"{etapa}_p90"] = cartao("workers.tempo", vertente=v, etapa=etapa, estatistica="p90")
@@ -131,18 +147,70 @@ def painel(request: HttpRequest) -> HttpResponse:
         else [],
         "por_ambiente": por_ambiente,
         "tabela": p.tabela,
-        "linhas_faixas": [
-            (chave, [(faixa.nome, NOMES[faixa.nome], faixa.texto) for faixa in lista])
-            for chave, lista in p.tabela.faixas.items()
-        ],
+        "faixas_por_chave": _faixas_por_chave(p.tabela),
+        "faixas_nomes": [(nome, NOMES[nome]) for nome in p.tabela.linhas],
+        "faixas_origem": str(_ORIGENS.get(p.tabela.origem, "")),
+        "editar_faixas": _url_do_admin(request, p.tabela),
         "tendencias": tendencias,
         "workers": workers,
         "barras_tempo": barras_tempo,
         "barras_primeira": barras_primeira,
-        "geral_correcao": next((como_dict(n, f) for n in p.todos("workers.precisou_correcao") if not n.recorte), None),
-        "backlog": selectors.estado_do_backlog() if navegacao.pode_abrir("backlog", request.user) else None,
+        "geral_correcao": next(
+            (para_a_pagina(n, f) for n in p.todos("workers.precisou_correcao") if not n.recorte), None
+        ),
+        "backlog": _backlog(request),
     }
     return render(request, "fabrica/metricas/painel.html", contexto)
+
+
+def _backlog(request: HttpRequest) -> dict[str, Any] | None:
+    """The queue now, for those who may open the board; each wait said as a duration."""
+    if not navegacao.pode_abrir("backlog", request.user):
+        return None
+    estado = selectors.estado_do_backlog()
+    for linha in estado["esperando"]:
+        linha["espera_texto"] = duracao(linha["idade_s"])
+    return estado
+
+
+_ORIGENS = {
+    "pedida": gettext_lazy("a tabela pedida nos filtros"),
+    "padrao": gettext_lazy("a tabela padrão, marcada no admin"),
+    "configuracao": gettext_lazy("nenhuma tabela marcada como padrão: a da configuração PROMETHEUS_METRICAS_FAIXAS"),
+    "primeira": gettext_lazy("nenhuma tabela marcada como padrão nem configurada: a primeira"),
+    "nenhuma": gettext_lazy("não há tabela de faixas: as chaves DORA ficam sem classificação"),
+}
+
+
+def _faixas_por_chave(tab: Tabela) -> list[dict[str, Any]]:
+    """One row per DORA key, one cell per band of the table (best first): the limit with its sign
+    and unit ("≥ 1 por semana", "≤ 15%", "o resto"), and the source's wording; a band not used
+    for a key (DORA 2021's failure rate) is an empty cell."""
+    linhas = []
+    for chave, lista in tab.faixas.items():
+        por_nome = {faixa.nome: faixa for faixa in lista}
+        celulas: list[dict[str, str] | None] = []
+        for nome in tab.linhas:
+            faixa = por_nome.get(nome)
+            if faixa is None:
+                celulas.append(None)
+                continue
+            sinal = "≥" if MAIOR_MELHOR[chave] else "≤"
+            limite = f"{sinal} {faixa.limite_texto}" if faixa.limite is not None else _("o resto")
+            celulas.append({"nome": nome, "rotulo": str(NOMES[nome]), "limite": limite, "texto": faixa.texto})
+        linhas.append({"chave": chave, "rotulo": ROTULOS_CHAVE[chave], "celulas": celulas})
+    return linhas
+
+
+def _url_do_admin(request: HttpRequest, tab: Tabela) -> str:
+    """Where an admin edits this table; empty for anyone who may not."""
+    from django.urls import reverse
+
+    if not (request.user.is_staff and request.user.has_perm("fabrica.change_tabelafaixas")):
+        return ""
+    if tab.pk is None:
+        return reverse("admin:fabrica_tabelafaixas_changelist")
+    return reverse("admin:fabrica_tabelafaixas_change", args=[tab.pk])
 
 
 def _sem_pagina(request: HttpRequest) -> str:

@@ -123,9 +123,14 @@ def test_item_resgatado_constroi_uma_release_so(orcamento_pronto, elenco, worker
     assert Item.objects.filter(tipo="aprovar_release").count() == 1
 
 
-def test_vertente_resgatada_e_construida_uma_vez(orcamento_pronto, elenco, workers, sandbox_rapido):
+def test_vertente_resgatada_e_construida_uma_vez(orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch):
     """A node dies while building a vertente: its item is rescued and built by another, and the
     dead one's late conclusion records nothing."""
+    from fabrica.desenvolvimento import services
+
+    # The splitting worker builds E and stops there (not going on with D, as it would when no
+    # other node took D first): D goes through the queue, to the node that dies.
+    monkeypatch.setattr(services, "_vertente_seguinte", lambda vertente: None)
     workers(dubles.worker("D"), dubles.worker("E"))
     orcamento_aprovar(orcamento_id=orcamento_pronto.pk, por=elenco["po"])
     origem = Item.objects.get(tipo="desenvolvimento")

@@ -19,6 +19,7 @@ from tests.apoio import construir
 from tests.fabrica import dubles
 
 _CONSTRUIR_A_MAIS_LONGA = services._construir_a_mais_longa
+_VERTENTE_SEGUINTE = services._vertente_seguinte
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +27,10 @@ def _so_repartir(monkeypatch):
     """These tests follow each internal item through the queue (the path of every vertente but
     the one the splitting worker takes itself, and of all of them when another worker took that
     one first): the split here only splits. ``test_quem_reparte_constroi_a_vertente_mais_longa``
-    runs it whole."""
+    runs it whole; ``test_quem_conclui_uma_vertente_segue_com_outra_da_construcao`` the chain of
+    a worker from one vertente to the next."""
     monkeypatch.setattr(services, "_construir_a_mais_longa", lambda gerados: None)
+    monkeypatch.setattr(services, "_vertente_seguinte", lambda vertente: None)
 
 
 def _repartido(orcamento, po) -> Item:
@@ -97,6 +100,70 @@ def test_quem_reparte_constroi_a_vertente_mais_longa(orcamento_pronto, elenco, w
     release = Release.objects.get(item_origem=origem)
     assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
     assert Item.objects.get(pk=internos["montar_release"].pk).status == Status.CONCLUIDO
+
+
+def _contando_construcoes(monkeypatch) -> list[str]:
+    construidas: list[str] = []
+    original = ciclo.desenvolver_vertente
+
+    def contando(**kwargs):
+        construidas.append(kwargs["vertente"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(ciclo, "desenvolver_vertente", contando)
+    return construidas
+
+
+def test_quem_conclui_uma_vertente_segue_com_outra_da_construcao(
+    orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
+):
+    """The worker that concluded D takes the build's other vertente, E, itself (the backlog's
+    claim, with a lease of its own) instead of waiting for the cluster's next task, then the
+    assembly that E freed; the tasks dispatched for them find nothing: each built once."""
+    monkeypatch.setattr(services, "_vertente_seguinte", _VERTENTE_SEGUINTE)
+    construidas = _contando_construcoes(monkeypatch)
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+
+    internos = {i.tipo: i for i in Item.objects.filter(produzido_por=origem)}
+    assert processar_proximo(["worker_dados"]) == internos["worker_dados"].pk
+    assert construidas == ["D", "E"]
+    for tipo in TIPOS:  # the dispatched tasks: nothing left to take
+        assert processar_proximo([tipo]) is None
+    feitos = {i.tipo: i for i in Item.objects.filter(produzido_por=origem)}
+    assert all(i.status == Status.CONCLUIDO and i.tentativas == 1 for i in feitos.values())
+    assert {i.consumidor for i in feitos.values()} == {feitos["worker_dados"].consumidor}
+    assert feitos["worker_estrutura"].eventos.filter(tipo="consumido").count() == 1
+    release = Release.objects.get(item_origem=origem)
+    assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
+
+
+def test_a_corrente_nao_toma_vertente_que_espera_nova_tentativa(
+    orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
+):
+    """E waits out its retry delay: the worker that concluded D does not take it early (it is
+    not claimable yet), nor does anything else; when the delay ends, the queue builds it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(services, "_vertente_seguinte", _VERTENTE_SEGUINTE)
+    construidas = _contando_construcoes(monkeypatch)
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+    e = Item.objects.get(tipo="worker_estrutura", produzido_por=origem)
+    Item.objects.filter(pk=e.pk).update(disponivel_em=timezone.now() + timedelta(hours=1))
+
+    assert processar_proximo(["worker_dados"]) is not None
+    assert construidas == ["D"]
+    e.refresh_from_db()
+    assert e.status == Status.PENDENTE and e.tentativas == 0
+    assert processar_proximo(TIPOS) is None
+
+    Item.objects.filter(pk=e.pk).update(disponivel_em=None)
+    assert processar_proximo(TIPOS) == e.pk
+    assert construidas == ["D", "E"]
+    assert Release.objects.filter(item_origem=origem).count() == 1
 
 
 def test_o_no_fica_registrado_no_que_processou(orcamento_pronto, elenco, workers, sandbox_rapido, settings, client):

@@ -125,8 +125,8 @@ def test_filtro_de_ambiente_e_de_spec(historia):
 
 
 def test_classificar_sem_valor_nao_tem_faixa():
-    assert faixas.classificar(faixas.TABELAS["dora_2021"], "falhas", None) == ""
-    assert faixas.classificar(faixas.TABELAS["dora_2021"], "frequencia", 2.0) == "elite"
+    assert faixas.classificar(faixas.tabela("dora_2021"), "falhas", None) == ""
+    assert faixas.classificar(faixas.tabela("dora_2021"), "frequencia", 2.0) == "elite"
 
 
 def test_periodo_de_um_dia_so(historia):
