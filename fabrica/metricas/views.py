@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -170,6 +171,10 @@ def _backlog(request: HttpRequest) -> dict[str, Any] | None:
     estado = selectors.estado_do_backlog()
     for linha in estado["esperando"]:
         linha["espera_texto"] = duracao(linha["idade_s"])
+    # The events behind the last hour's failures and rescues are listed in Django admin (staff).
+    usuario = request.user
+    pode = usuario.is_staff and usuario.has_perm("backlog.view_evento")
+    estado["url_eventos"] = reverse("admin:backlog_evento_changelist") if pode else ""
     return estado
 
 
@@ -204,8 +209,6 @@ def _faixas_por_chave(tab: Tabela) -> list[dict[str, Any]]:
 
 def _url_do_admin(request: HttpRequest, tab: Tabela) -> str:
     """Where an admin edits this table; empty for anyone who may not."""
-    from django.urls import reverse
-
     if not (request.user.is_staff and request.user.has_perm("fabrica.change_tabelafaixas")):
         return ""
     if tab.pk is None:

@@ -66,3 +66,16 @@ def test_em_ingles_as_palavras_tambem(cliente_como, historia):  # noqa: F811
     assert "deployments concluded: 2" in pagina and "Lead time for changes (median)" in pagina
     assert "the default table, marked in the admin" in pagina
     assert "implantações concluídas" not in pagina
+
+
+def test_numeros_da_fila_levam_aos_fatos_so_para_quem_os_abre(cliente_como):
+    admin = cliente_como("admin").get(reverse("metricas")).content.decode()
+    po = cliente_como("po").get(reverse("metricas")).content.decode()
+
+    assert reverse("admin:backlog_evento_changelist") + "?tipo__exact=falha" in admin
+    assert reverse("backlog-quadro") + "?status=EmProcessamento" in admin
+    assert reverse("admin:backlog_evento_changelist") not in po and 'id="backlog"' not in po
+    assert (
+        cliente_como("admin").get(reverse("admin:backlog_evento_changelist"), {"tipo__exact": "falha"}).status_code
+        == 200
+    )
