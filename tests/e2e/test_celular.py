@@ -187,6 +187,7 @@ def _paginas_da_vida(v: dict) -> list[str]:
         "/ambientes/homologacao/",
         "/ambientes/",
         f"/specs/{v['aberta'].spec_id}/",
+        "/metricas/",
     ]
 
 
@@ -242,3 +243,27 @@ def test_menu_dos_lugares_abre_e_mostra_todos(entrar_como, orcamentos, quem):
     menu.locator("a").last.click()
     page.wait_for_load_state()
     assert page.url.endswith(destino) or "/admin/" in destino or "/api/" in destino
+
+
+def test_metricas_num_celular(entrar_como, vida_da_release, fotografar):
+    """Walking issue 18 at 390 px: the numbers' counts stay inside their cards, the table of DORA
+    bands reads one key at a time (no sideways scroll inside it), the charts fit the screen."""
+    page = entrar_como("po", largura=CELULAR)
+    page.goto("/metricas/")
+    page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
+    _sem_rolagem_lateral(page, "/metricas/")
+    fora_do_cartao = page.evaluate(
+        """[...document.querySelectorAll('.metrica')].flatMap(c => {
+             const r = c.getBoundingClientRect();
+             return [...c.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > r.right + 1)
+               .map(e => c.dataset.metrica + ': ' + e.textContent.slice(0, 40)); })"""
+    )
+    assert fora_do_cartao == []
+    faixas = page.locator("#tabela-faixas")
+    assert faixas.locator("thead").is_hidden()
+    assert faixas.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1")
+    assert faixas.locator("tr[data-chave='lead_time'] .so-estreito").first.is_visible()
+    for grafico in page.locator("figure.grafico svg").all():
+        caixa = grafico.bounding_box()
+        assert caixa["x"] >= 0 and caixa["x"] + caixa["width"] <= CELULAR, caixa
+    fotografar(page, "metricas-celular")
