@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from fabrica.erros import DadosInvalidos
 from fabrica.metricas import selectors
-from fabrica.metricas.apresentacao import como_dict
+from fabrica.metricas.apresentacao import Formatos, como_dict
 from fabrica.metricas.faixas import UNIDADE_DO_VALOR
 from fabrica.metricas.filtros import SLUG, FiltrosForm
 from fabrica.specs.formato.vertentes import VERTENTES
@@ -108,8 +108,9 @@ def resposta(painel: selectors.Painel) -> dict:
     f = painel.filtros
     tab = painel.tabela
     metricas = []
+    formatos = Formatos()
     for numero in painel.numeros:
-        dados = como_dict(numero, f)
+        dados = como_dict(numero, f, formatos)
         dados["valor"] = _real(dados["valor"])
         dados["contagens"] = {k: int(v) for k, v in dados["contagens"].items()}
         metricas.append(dados)

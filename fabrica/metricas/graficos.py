@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.utils.formats import date_format
+from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.translation import gettext
 
 LARGURA, ALTURA, MARGEM = 320, 120, 8
 
@@ -20,6 +22,7 @@ class Marca:
     rotulo: str
     texto: str
     url: str = ""
+    titulo: str = ""  # what the point says when pointed at: its week, its value, that it opens the facts
 
 
 @dataclass
@@ -47,6 +50,9 @@ def linha(
     validos = [p for p in pontos if p.valor is not None]
     if not validos:
         return None
+    # date_format, and the points' title translated, looked up once for every point
+    formato = get_format("SHORT_DATE_FORMAT")
+    titulo = gettext("Semana de %(semana)s: %(valor)s (abre os fatos)")
     maximo = max(p.valor for p in validos) or 1.0
     passo = (LARGURA - 2 * MARGEM) / max(len(validos) - 1, 1)
     dias = (ate - de).days if de and ate else 0
@@ -57,16 +63,17 @@ def linha(
         else:
             x = MARGEM + i * passo if len(validos) > 1 else LARGURA / 2
         y = ALTURA - MARGEM - (p.valor / maximo) * (ALTURA - 2 * MARGEM)
-        semana = date_format(p.semana, "SHORT_DATE_FORMAT")
+        semana = dateformat.format(p.semana, formato)
         url = url_da_semana(p.semana) if url_da_semana else ""
-        marcas.append(Marca(round(x, 1), round(y, 1), semana, formatar(p.valor), url))
+        valor = formatar(p.valor)
+        marcas.append(Marca(round(x, 1), round(y, 1), semana, valor, url, titulo % {"semana": semana, "valor": valor}))
     return Linha(
         " ".join(f"{m.x},{m.y}" for m in marcas),
         marcas,
         formatar(maximo),
         # the axis: the period's ends when the weeks sit at their place in it
-        date_format(de, "SHORT_DATE_FORMAT") if dias > 0 and de else marcas[0].rotulo,
-        date_format(ate, "SHORT_DATE_FORMAT") if dias > 0 and ate else marcas[-1].rotulo,
+        dateformat.format(de, formato) if dias > 0 and de else marcas[0].rotulo,
+        dateformat.format(ate, formato) if dias > 0 and ate else marcas[-1].rotulo,
     )
 
 

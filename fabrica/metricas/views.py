@@ -3,7 +3,6 @@ of the facts behind one number."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,10 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from fabrica.metricas import fatos as fatos_de
 from fabrica.metricas import graficos, selectors
-from fabrica.metricas.apresentacao import duracao, para_a_pagina, texto, url_dos_fatos
+from fabrica.metricas.apresentacao import Formatos, duracao, para_a_pagina, urls_dos_fatos
 from fabrica.metricas.faixas import MAIOR_MELHOR, NOMES, ROTULOS_CHAVE, Tabela
 from fabrica.metricas.filtros import FiltrosForm
-from fabrica.metricas.selectors import Filtros, Numero
+from fabrica.metricas.selectors import Filtros
 from fabrica.palavras import VERTENTES as NOMES_VERTENTES
 from fabrica.papeis import exigir
 from fabrica.specs.formato.vertentes import VERTENTES
@@ -36,9 +35,11 @@ def _filtros(request: HttpRequest) -> tuple[FiltrosForm, Filtros]:
     return form, Filtros.padrao()
 
 
-def _formatador(chave: str):
+def _formatador(chave: str, formatos: Formatos):
+    unidade = "segundos" if "lead_time" in chave else "razao"
+
     def formatar(valor: float) -> str:
-        return texto(Numero(chave, valor, "segundos" if "lead_time" in chave else "razao"))
+        return formatos.texto(chave, unidade, valor)
 
     return formatar
 
@@ -48,18 +49,20 @@ def painel(request: HttpRequest) -> HttpResponse:
     exigir(request, PERMISSAO)
     form, f = _filtros(request)
     p = selectors.painel(f)
+    formatos = Formatos()
 
     def cartao(chave: str, **recorte: str) -> dict[str, Any] | None:
         numero = p.achar(chave, **recorte)
-        return para_a_pagina(numero, f) if numero else None
+        return para_a_pagina(numero, f, formatos) if numero else None
 
     dora = p.ambiente_dora
 
     def tendencia(chave: str, formatar, **recorte: str):
+        url_do_periodo = urls_dos_fatos(chave, recorte, f)
+
         def url_da_semana(semana: date) -> str:
             # the facts of that week alone (the period's last day if the week runs past it)
-            semana_f = replace(f, de=semana, ate=min(semana + timedelta(days=6), f.ate))
-            return url_dos_fatos(Numero(chave, None, "", recorte=recorte), semana_f)
+            return url_do_periodo(semana, min(semana + timedelta(days=6), f.ate))
 
         return graficos.linha(p.tendencias[chave], formatar, f.de, f.ate, url_da_semana)
 
@@ -69,15 +72,15 @@ def painel(request: HttpRequest) -> HttpResponse:
             _("Implantações concluídas por semana em %(amb)s") % {"amb": dora or "—"},
             tendencia("dora.frequencia", lambda v: f"{v:.0f}", **no_dora),
         ),
-        (_("Taxa de falha por semana"), tendencia("dora.falhas", _formatador("dora.falhas"), **no_dora)),
-        (_("Lead time de mudanças por semana (média)"), tendencia("dora.lead_time", duracao, **no_dora)),
+        (_("Taxa de falha por semana"), tendencia("dora.falhas", _formatador("dora.falhas", formatos), **no_dora)),
+        (_("Lead time de mudanças por semana (média)"), tendencia("dora.lead_time", formatos.duracao, **no_dora)),
         (
             _("Precisão de orçamento por semana"),
-            tendencia("fabrica.precisao_orcamento", _formatador("fabrica.precisao_orcamento")),
+            tendencia("fabrica.precisao_orcamento", _formatador("fabrica.precisao_orcamento", formatos)),
         ),
         (
             _("Orçamento aprovado → release, por semana (média)"),
-            tendencia("fabrica.lead_time_orcamento_release", duracao),
+            tendencia("fabrica.lead_time_orcamento_release", formatos.duracao),
         ),
     ]
     vertentes = [f.vertente] if f.vertente else list(VERTENTES)
@@ -157,7 +160,7 @@ def painel(request: HttpRequest) -> HttpResponse:
         "barras_tempo": barras_tempo,
         "barras_primeira": barras_primeira,
         "geral_correcao": next(
-            (para_a_pagina(n, f) for n in p.todos("workers.precisou_correcao") if not n.recorte), None
+            (para_a_pagina(n, f, formatos) for n in p.todos("workers.precisou_correcao") if not n.recorte), None
         ),
         "backlog": _backlog(request),
     }
