@@ -150,6 +150,12 @@ class TipoDecisao:
     # ``listar("decididos", ...)`` gives them: lets the history of several kinds be paged from the
     # index alone, building only the rows of the page (``caixa``).
     chaves: Callable[[Busca, int], list[datetime]] | None = None
+    # (aba, busca, limite) → when each of the first ``limite`` rows of an open tab ("decidir",
+    # "espera") started waiting, with its id, in the order ``listar`` gives them; and
+    # (aba, ids) → the rows of these ids. With both, the open tabs of several kinds are merged on
+    # the keys alone and only the page's rows are built (``caixa``), not a page of every kind.
+    abertas: Callable[[str, Busca, int], list[tuple[datetime, int]]] | None = None
+    construir: Callable[[str, list[int]], list[Linha]] | None = None
 
 
 _tipos: dict[str, TipoDecisao] = {}
@@ -210,9 +216,10 @@ def caixa(
     """One page of a tab: newest decisions first in history, oldest waits first otherwise.
 
     ``tipo`` keeps one kind (an unknown or unseen one is ignored: every kind). With one kind its
-    page is read directly (offset and limit); with several, each lists its first
-    ``pagina * por_pagina`` rows and the page is cut from the merge, so it is exact whatever the
-    mix. Either way the number of queries does not depend on the data.
+    page is read directly (offset and limit); with several, the sort keys of each kind's first
+    ``pagina * por_pagina`` rows are merged and only the page's rows are built, so it is exact
+    whatever the mix. Either way the number of queries does not grow with the data (a kind with
+    no row on the page of several saves its queries).
     """
     por_pagina = por_pagina or POR_PAGINA
     if not isinstance(busca, Busca):
@@ -224,25 +231,29 @@ def caixa(
     visiveis = [t for t in todos if not tipo or t.nome == tipo]
     # Every count of the page in one query. The tabs count everything the chosen kind holds,
     # whatever the search; the kinds (the filter) and the search count what the search finds in
-    # this tab. The history is counted up to ``limite`` per kind: far enough to know whether the
-    # page asked for and a next one exist.
+    # this tab. The history is counted up to ``base`` per kind (its counters say "1000+"), and the
+    # kinds shown up to ``limite``: far enough to know whether the page asked for and a next one
+    # exist, so only they read further on a deep page.
     pagina = max(1, pagina)
+    base = LIMITE_DA_CONTAGEM + 1
     limite = max(LIMITE_DA_CONTAGEM, pagina * por_pagina) + 1
 
-    def limite_de(a: str) -> int | None:
-        return limite if a == "decididos" else None
+    def limite_de(a: str, ate: int = base) -> int | None:
+        return ate if a == "decididos" else None
 
-    pedidos = [(t, a, SEM_BUSCA) for t in todos for a in ABAS] + ([(t, aba, busca) for t in todos] if busca else [])
-    numeros = contar([(t.da_aba(a, b), limite_de(a)) for t, a, b in pedidos])
+    pedidos = [(t, a, SEM_BUSCA, limite_de(a)) for t in todos for a in ABAS]
+    if busca or limite_de(aba, limite) != limite_de(aba):
+        pedidos += [(t, aba, busca, limite_de(aba, limite if t in visiveis else base)) for t in todos]
+    numeros = contar([(t.da_aba(a, b), lim) for t, a, b, lim in pedidos])
     sem_busca: dict[tuple[str, str], int] = {}
-    com_busca: dict[str, int] = {}
-    for (t, a, b), n in zip(pedidos, numeros, strict=True):
-        if not b:
+    com_busca: dict[str, tuple[int, int | None]] = {}  # kind → (count, its limit)
+    for (t, a, b, lim), n in zip(pedidos, numeros, strict=True):
+        if (t.nome, a) not in sem_busca and not b:
             sem_busca[t.nome, a] = n
-        if a == aba and (b or not busca):
-            com_busca[t.nome] = n
-    contagens = {a: _contagem([sem_busca[t.nome, a] for t in visiveis], limite_de(a)) for a in ABAS}
-    achados = [com_busca[t.nome] for t in visiveis]
+        if a == aba:
+            com_busca[t.nome] = (n, lim)  # the last: with the search and the page's limit, if asked
+    contagens = {a: _contagem([(sem_busca[t.nome, a], limite_de(a)) for t in visiveis]) for a in ABAS}
+    achados = [com_busca[t.nome][0] for t in visiveis]
     exato = aba != "decididos" or all(n < limite for n in achados)
     # Past the count's limit the page asked for is full and another follows it.
     paginas = max(1, math.ceil(sum(achados) / por_pagina)) if exato else None
@@ -253,6 +264,8 @@ def caixa(
         linhas = _marcar(visiveis[0], visiveis[0].listar(aba, busca, por_pagina, inicio), decide)
     elif aba == "decididos" and all(t.chaves for t in visiveis):
         linhas = _historico_misturado(visiveis, busca, inicio, por_pagina, decide)
+    elif aba != "decididos" and all(t.abertas and t.construir for t in visiveis):
+        linhas = _abertas_misturadas(visiveis, aba, busca, inicio, por_pagina, decide)
     else:
         for t in visiveis:
             linhas.extend(_marcar(t, t.listar(aba, busca, inicio + por_pagina, 0), decide))
@@ -270,8 +283,8 @@ def caixa(
         "encontrados_exato": exato,
         "tipos": todos,
         "tipo": tipo,
-        "por_tipo": [{"tipo": t, "n": _contagem([com_busca[t.nome]], limite_de(aba))} for t in todos],
-        "todos_os_tipos": _contagem(list(com_busca.values()), limite_de(aba)),
+        "por_tipo": [{"tipo": t, "n": _contagem([com_busca[t.nome]])} for t in todos],
+        "todos_os_tipos": _contagem(list(com_busca.values())),
         "colunas": [{"chave": c, "nome": nome} for c, nome in COLUNAS.items() if c in preenchidas],
         "pagina": pagina,
         "paginas": paginas,  # None: more pages than were counted
@@ -281,11 +294,12 @@ def caixa(
     }
 
 
-def _contagem(numeros: list[int], limite: int | None) -> str:
-    """A counter as shown: the exact sum, or "1000+" when a kind's count stopped at its limit."""
-    if limite is not None and any(n >= limite for n in numeros):
+def _contagem(numeros: list[tuple[int, int | None]]) -> str:
+    """A counter as shown, from (count, its limit) pairs: the exact sum, or "1000+" when a kind's
+    count stopped at its limit."""
+    if any(limite is not None and n >= limite for n, limite in numeros):
         return f"{LIMITE_DA_CONTAGEM}+"
-    return str(sum(numeros))
+    return str(sum(n for n, _limite in numeros))
 
 
 def contar(consultas: Sequence[tuple[QuerySet, int | None]]) -> list[int]:
@@ -330,6 +344,28 @@ def _historico_misturado(
         if na_pagina[n]:
             lidas = _marcar(t, t.listar("decididos", busca, na_pagina[n], antes[n]), decide)
             linhas.extend((ordem[n, antes[n] + i], linha) for i, linha in enumerate(lidas))
+    return [linha for _k, linha in sorted(linhas, key=lambda par: par[0])]
+
+
+def _abertas_misturadas(
+    tipos: list[TipoDecisao], aba: str, busca: Busca, inicio: int, por_pagina: int, decide: set[str]
+) -> list[Linha]:
+    """One page of an open tab of several kinds, the longest waiting first: each kind's first
+    ``inicio + por_pagina`` keys (when each row started waiting, in that order) are merged, ties
+    in the order of the kinds, and only the rows of the page are built."""
+    marcas = [
+        (quando, n, pk)
+        for n, t in enumerate(tipos)
+        for quando, pk in t.abertas(aba, busca, inicio + por_pagina)  # type: ignore[misc]
+    ]
+    marcas.sort(key=lambda m: m[0])
+    na_pagina = marcas[inicio : inicio + por_pagina]
+    ordem = {(n, pk): k for k, (_q, n, pk) in enumerate(na_pagina)}
+    linhas: list[tuple[int, Linha]] = []
+    for n, t in enumerate(tipos):
+        ids = [pk for _q, m, pk in na_pagina if m == n]
+        if ids:
+            linhas.extend((ordem[n, linha.id], linha) for linha in _marcar(t, t.construir(aba, ids), decide))  # type: ignore[misc]
     return [linha for _k, linha in sorted(linhas, key=lambda par: par[0])]
 
 
@@ -395,16 +431,29 @@ def _gaps_por_orcamento(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return gaps
 
 
+def _ordem(aba: str) -> tuple[str, ...]:
+    # The history newest decision first; the open tabs longest waiting first.
+    return ("-decidido_em", "id") if aba == "decididos" else ("criado_em", "id")
+
+
 def _listar_orcamentos(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    ordem = ("-decidido_em", "id") if aba == "decididos" else ("id",)
-    # The page's ids come from the index alone (fabrica_orcamento_abertos / _decididos hold the
-    # order and the id), so a page deep in the history skips index entries, not budget rows.
-    ids = _orcamentos_da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
+    # The history's page ids come from the index alone (fabrica_orcamento_decididos holds the
+    # order and the id), so a page deep in the history skips index entries, not budget rows; the
+    # open budgets are few (fabrica_orcamento_abertos) and sorted by age.
+    ids = _orcamentos_da_aba(aba, busca).order_by(*_ordem(aba)).values("pk")[deslocamento : deslocamento + limite]
+    return _construir_orcamentos(aba, ids)
+
+
+def _abertas_orcamentos(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
+    return list(_orcamentos_da_aba(aba, busca).order_by(*_ordem(aba)).values_list("criado_em", "pk")[:limite])
+
+
+def _construir_orcamentos(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
     orcamentos = list(
         Orcamento.objects.filter(pk__in=ids)
         .select_related("spec", "decidido_por")
         .only(*_CAMPOS_DA_LINHA)
-        .order_by(*ordem)
+        .order_by(*_ordem(aba))
     )
     # The history shows no gaps; the open tabs show each one with its item's status.
     gaps = _gaps_por_orcamento([o.pk for o in orcamentos]) if aba != "decididos" else {}
@@ -452,4 +501,6 @@ ORCAMENTO = TipoDecisao(
     da_aba=_orcamentos_da_aba,
     leitura="fabrica.view_orcamento",
     chaves=_chaves_orcamentos,
+    abertas=_abertas_orcamentos,
+    construir=_construir_orcamentos,
 )

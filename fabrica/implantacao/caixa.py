@@ -13,8 +13,11 @@ Each page costs a constant number of queries.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.db.models.functions import Right
+from datetime import datetime
+
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce, Right
+from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -25,22 +28,32 @@ from fabrica.decisoes.caixa import Busca, Linha, TipoDecisao
 from fabrica.implantacao.models import Implantacao
 from fabrica.implantacao.services import trecho_da_falha
 from prometheus_site import vocabulario
+from prometheus_site.consultas import EmLiteral, SemIndice
 
 NOME = TipoItem.VALIDAR_IMPLANTACAO
 FALHA = "falha_implantacao"
 CAUDA_DO_LOG = 4000  # characters: enough for the failing part's last lines
+# Each list is the condition of a partial index, in its order, and is filtered with ``EmLiteral``
+# so that SQLite uses that index (fabrica_impl_em_curso, _falhas_decid, _validadas, _val_spec).
 _ABERTAS = (Implantacao.Status.AGUARDANDO, Implantacao.Status.EM_ANDAMENTO)
 _FALHAS_DECIDIDAS = (Implantacao.Falha.REPETIDA, Implantacao.Falha.REJEITADA)
 _VALIDACOES_DECIDIDAS = (Implantacao.Validacao.VALIDADA, Implantacao.Validacao.RECUSADA)
 
 
-def _base(busca: Busca) -> QuerySet[Implantacao]:
+def _base(busca: Busca, *, pelo_indice_da_spec: bool = False) -> QuerySet[Implantacao]:
+    """The deployments, those of the searched specs if any. The search walks a spec's index only
+    where asked (the validations' history, by fabrica_impl_val_spec); elsewhere the tab's own
+    partial index of a few rows drives the plan and the spec is checked on them (``SemIndice``)."""
     qs = Implantacao.objects.filter(tipo=Implantacao.Tipo.IMPLANTACAO)
-    return qs.filter(spec_ref__in=busca.specs) if busca else qs
+    if not busca:
+        return qs
+    if pelo_indice_da_spec:
+        return qs.filter(spec_ref__in=busca.specs)
+    return qs.filter(In(SemIndice("spec_ref"), list(busca.specs)))
 
 
 def _validacoes_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
-    qs = _base(busca)
+    qs = _base(busca, pelo_indice_da_spec=aba == "decididos")
     if aba == "decidir":
         # A UNION of the two partial indexes (fabrica_impl_a_validar, fabrica_impl_promocao): with
         # an OR, SQLite scans every deployment of the history (110 ms at 60,000; 0.1 ms so).
@@ -51,8 +64,8 @@ def _validacoes_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
             )
         )
     if aba == "espera":
-        return qs.filter(status__in=_ABERTAS)
-    return qs.filter(validacao__in=_VALIDACOES_DECIDIDAS)
+        return qs.filter(EmLiteral(F("status"), _ABERTAS))
+    return qs.filter(EmLiteral(F("validacao"), _VALIDACOES_DECIDIDAS))
 
 
 def _falhas_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
@@ -61,7 +74,7 @@ def _falhas_da_aba(aba: str, busca: Busca) -> QuerySet[Implantacao]:
         return qs.filter(falha=Implantacao.Falha.PENDENTE)
     if aba == "espera":
         return qs.none()
-    return qs.filter(falha__in=_FALHAS_DECIDIDAS)
+    return qs.filter(EmLiteral(F("falha"), _FALHAS_DECIDIDAS))
 
 
 _CAMPOS_DA_LINHA = (
@@ -84,18 +97,37 @@ _CAMPOS_DA_LINHA = (
 )
 
 
-def _registros(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int):
-    ordem = ("-validado_em", "id") if aba == "decididos" else ("id",)
-    ids = da_aba(aba, busca).order_by(*ordem).values("pk")[deslocamento : deslocamento + limite]
-    registros = (
-        Implantacao.objects.filter(pk__in=ids)
-        .select_related("ambiente", "release__spec", "validado_por", "promover_para")
+def _ordenar(qs: QuerySet[Implantacao], aba: str) -> QuerySet[Implantacao]:
+    """The history newest decision first; the open tabs longest waiting first: a row waits since
+    its deployment ended (``_linha``'s ``criado_em``)."""
+    if aba == "decididos":
+        return qs.order_by("-validado_em", "id")
+    return qs.annotate(desde=Coalesce("terminado_em", "criado_em")).order_by("desde", "id")
+
+
+def _ids(da_aba, aba: str, busca: Busca, limite: int, deslocamento: int) -> QuerySet:
+    return _ordenar(da_aba(aba, busca), aba).values("pk")[deslocamento : deslocamento + limite]
+
+
+def _abertas(da_aba):
+    def abertas(aba: str, busca: Busca, limite: int) -> list[tuple[datetime, int]]:
+        desde = Coalesce("terminado_em", "criado_em")
+        return list(_ordenar(da_aba(aba, busca), aba).values_list(desde, "pk")[:limite])
+
+    return abertas
+
+
+def _registros(aba: str, ids: QuerySet | list[int], *, com_cauda: bool = False) -> list[Implantacao]:
+    qs = _ordenar(Implantacao.objects.filter(pk__in=ids), aba)
+    if com_cauda:
+        # Only the log's tail (a log holds up to 512 KiB), read with the row: ``cauda``.
+        qs = qs.annotate(cauda=Right("log", CAUDA_DO_LOG))
+    return list(
+        qs.select_related("ambiente", "release__spec", "validado_por", "promover_para")
         # Only what a row shows: a deployment's release and environment carry a dozen JSON
         # columns (tests, coverage, resources…) that building the row would decode for nothing.
         .only(*_CAMPOS_DA_LINHA)
-        .order_by(*ordem)
     )
-    return ids, list(registros)
 
 
 def _linha(impl: Implantacao, **campos) -> Linha:
@@ -124,7 +156,11 @@ def _rotulos(escolhas) -> dict[str, str]:
 
 
 def _listar_validacoes(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    _ids, registros = _registros(_validacoes_da_aba, aba, busca, limite, deslocamento)
+    return _construir_validacoes(aba, _ids(_validacoes_da_aba, aba, busca, limite, deslocamento))
+
+
+def _construir_validacoes(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
+    registros = _registros(aba, ids)
     promocao, implantacao = gettext("Promoção"), gettext("Implantação")
     promover = gettext("validada em %(de)s; promover para %(para)s?")
     onde_esta = gettext("%(versao)s em %(ambiente)s")
@@ -153,19 +189,17 @@ def _listar_validacoes(aba: str, busca: Busca, limite: int, deslocamento: int) -
 
 
 def _listar_falhas(aba: str, busca: Busca, limite: int, deslocamento: int) -> list[Linha]:
-    ids, registros = _registros(_falhas_da_aba, aba, busca, limite, deslocamento)
-    # The failing part of the log, only for the failures still to decide on the page, and only
-    # the log's tail (a log holds up to 512 KiB): one query.
-    trechos = (
-        {
-            pk: trecho_da_falha(Implantacao(log=cauda))
-            for pk, cauda in Implantacao.objects.filter(pk__in=ids)
-            .annotate(cauda=Right("log", CAUDA_DO_LOG))
-            .values_list("pk", "cauda")
-        }
+    return _construir_falhas(aba, _ids(_falhas_da_aba, aba, busca, limite, deslocamento))
+
+
+def _construir_falhas(aba: str, ids: QuerySet | list[int]) -> list[Linha]:
+    # The failing part of the log, only for the failures still to decide.
+    registros = _registros(aba, ids, com_cauda=aba == "decidir")
+    trechos = {
+        impl.pk: trecho_da_falha(Implantacao(log=impl.cauda))  # type: ignore[attr-defined]  # annotated above
+        for impl in registros
         if aba == "decidir"
-        else {}
-    )
+    }
     rotulo, falhou = gettext("Implantação falhou"), gettext("%(versao)s em %(ambiente)s: %(erro)s")
     falhas = _rotulos(Implantacao.Falha)
     return [
@@ -205,6 +239,8 @@ VALIDAR_IMPLANTACAO = TipoDecisao(
     listar=_listar_validacoes,
     da_aba=_validacoes_da_aba,
     chaves=_chaves(_validacoes_da_aba),
+    abertas=_abertas(_validacoes_da_aba),
+    construir=_construir_validacoes,
     leitura="fabrica.view_implantacao",
     quem_mais=_APROVADORES,
 )
@@ -215,6 +251,8 @@ FALHA_IMPLANTACAO = TipoDecisao(
     listar=_listar_falhas,
     da_aba=_falhas_da_aba,
     chaves=_chaves(_falhas_da_aba),
+    abertas=_abertas(_falhas_da_aba),
+    construir=_construir_falhas,
     leitura="fabrica.view_implantacao",
     quem_mais=_APROVADORES,
 )

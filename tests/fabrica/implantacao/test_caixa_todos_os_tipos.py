@@ -275,3 +275,47 @@ def test_historico_de_varios_tipos_em_paginas_pela_data_da_decisao(cliente_como,
 
     # The two budgets' history interleaves with the releases'; the deployments have none here.
     assert vistas == esperado
+
+
+def test_a_decidir_de_varios_tipos_em_paginas_pelo_tempo_de_espera(
+    cliente_como, um_de_cada, fazer_release, monkeypatch
+):
+    """The open tab of several kinds is paged by how long each row has waited, across kinds and
+    within a kind whatever the order the rows were created in (a deployment waits since it
+    ended), each row once."""
+    monkeypatch.setattr(caixa, "POR_PAGINA", 2)
+    outra = implantar(fazer_release(4), "teste")  # failed after the first failure, waiting longer
+    assert Implantacao.objects.filter(falha=Implantacao.Falha.PENDENTE).count() == 2
+    horas = {
+        "release": 5,
+        f"falha_implantacao-{outra.pk}": 4,
+        "falha_implantacao": 3,
+        "orcamento": 2,
+        "validar_implantacao": 1,
+    }
+    agora = timezone.now()
+    esperas = {}
+    for chave, h in horas.items():
+        tipo, _, pk = chave.partition("-")
+        obj = outra if pk else um_de_cada[tipo]
+        quando = agora - timezone.timedelta(hours=h)
+        if isinstance(obj, Implantacao):
+            Implantacao.objects.filter(pk=obj.pk).update(terminado_em=quando)
+        else:
+            type(obj).objects.filter(pk=obj.pk).update(criado_em=quando)
+        esperas[f"{tipo}-{obj.pk}"] = quando
+    esperado = sorted(esperas, key=lambda chave: esperas[chave])
+    po = cliente_como("po")
+
+    vistas = []
+    for pagina in (1, 2, 3):
+        html = po.get(reverse("inicio"), {"pagina": pagina}).content.decode()
+        vistas += re.findall(r'<tr data-id="([a-z_]+-\d+)">', html)
+
+    assert vistas == esperado
+    # The kind filter keeps that order within its kind.
+    html = po.get(reverse("inicio"), {"tipo": "falha_implantacao"}).content.decode()
+    assert re.findall(r'<tr data-id="([a-z_]+-\d+)">', html) == [
+        f"falha_implantacao-{outra.pk}",
+        f"falha_implantacao-{um_de_cada['falha_implantacao'].pk}",
+    ]
