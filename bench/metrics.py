@@ -81,7 +81,10 @@ def ja_semeado(url: str, alvo: dict[str, int]) -> bool:
     return bool(linha) and linha[0] == alvo["releases"] and linha[1] >= alvo["itens"]
 
 
-def apagar(url: str) -> None:
+def apagar(url: str, *, pasta: bool = False) -> None:
+    """Drops the database of ``url`` (an SQLite file with its journals). ``pasta``: also the
+    temporary folder holding the file (never ``var/bench``) — only once the run is over: a phase
+    that recreates its database still needs the folder to create the file in."""
     if _e_postgres(url):
         import psycopg
         from psycopg import sql
@@ -94,7 +97,7 @@ def apagar(url: str) -> None:
         arquivo = Path(url.removeprefix("sqlite:///"))
         for extra in ("", "-wal", "-shm", "-journal"):
             Path(f"{arquivo}{extra}").unlink(missing_ok=True)
-        if arquivo.parent != PASTA_SQLITE:
+        if pasta and arquivo.parent != PASTA_SQLITE:
             shutil.rmtree(arquivo.parent, ignore_errors=True)
 
 
@@ -524,7 +527,7 @@ def main() -> None:
     finally:
         if not args.manter:
             for url in urls_usadas:
-                apagar(url)
+                apagar(url, pasta=True)
     (base_t, base), (grande_t, grande) = tabelas
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     print()

@@ -45,7 +45,11 @@ def fatos(chave: str, f: Filtros, recorte: dict[str, str]) -> tuple[str, QuerySe
     if chave == "fabrica.retrabalho" or chave.startswith("workers."):
         qs = s.releases_do_periodo(f)
         if recorte.get("vertente"):
-            qs = qs.filter(execucoes__vertente=recorte["vertente"][:8])
+            execucao: dict[str, str | int] = {"execucoes__vertente": recorte["vertente"][:8]}
+            if chave == "workers.tempo" and recorte.get("etapa", "") + "_s" in s.ETAPAS_SO_CORRIGIDAS:
+                # the releases whose time correcting the number counts: this vertente corrected
+                execucao["execucoes__tentativas_correcao__gt"] = 0
+            qs = qs.filter(**execucao)
         return "releases", qs.select_related("spec").defer("artefatos", "testes", "casos").order_by("-criado_em", "-pk")
     # dora.*
     ambiente = recorte.get("ambiente") or f.ambiente or None

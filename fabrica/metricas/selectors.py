@@ -253,7 +253,9 @@ DEFINICOES: dict[str, tuple[Any, Any, str]] = {
         _("Tempo por vertente"),
         _(
             "Segundos de cada etapa do worker (gerar, testar, corrigir, total) da vertente, por release "
-            "criada no período, como o desenvolvimento os registrou com a release."
+            "criada no período, como o desenvolvimento os registrou com a release. O tempo de corrigir "
+            "conta só as execuções que corrigiram (ao menos uma tentativa de correção): uma vertente "
+            "nunca corrigida no período fica sem dados, não com 0."
         ),
         "releases",
     ),
@@ -911,6 +913,8 @@ def _dora(f: Filtros, tab: faixas.Tabela, ativos: list[str], nomes: dict[int, st
 # --- §8.2: workers ----------------------------------------------------------------------------------
 
 ETAPAS = ("gerar_s", "testar_s", "corrigir_s", "total_s")
+# The stages timed only over the executions with a correction attempt (``workers.tempo``'s definition).
+ETAPAS_SO_CORRIGIDAS = frozenset({"corrigir_s"})
 
 
 def execucoes_do_periodo(f: Filtros, *, vertente: bool = True) -> QuerySet[ExecucaoVertente]:
@@ -934,7 +938,14 @@ def _workers(f: Filtros) -> list[Numero]:
     numeros: list[Numero] = []
     agregados: dict[str, Any] = {}
     for e in ETAPAS:
-        agregados |= {f"n_{e}": Count(e), f"media_{e}": Avg(e), f"p90_{e}": PercentilDisc(e, 0.9)}
+        # Correcting is timed over the executions that corrected: the others record 0 s, which
+        # is no correction time (a vertente never corrected reads "sem dados", not "0,0 s").
+        so = Q(tentativas_correcao__gt=0) if e in ETAPAS_SO_CORRIGIDAS else None
+        agregados |= {
+            f"n_{e}": Count(e, filter=so),
+            f"media_{e}": Avg(e, filter=so),
+            f"p90_{e}": PercentilDisc(e, 0.9, filter=so),
+        }
     por_vertente = {
         linha["vertente"]: linha
         for linha in execucoes.order_by()

@@ -5,11 +5,13 @@ query count, the same for a bigger history."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from fabrica.desenvolvimento import execucoes
 from fabrica.desenvolvimento.execucoes import execucoes_registrar
@@ -73,9 +75,70 @@ def test_tempo_por_vertente_e_etapa(releases):
 
     assert p.achar("workers.tempo", vertente="E", etapa="gerar", estatistica="media").valor == pytest.approx(3.0)
     assert p.achar("workers.tempo", vertente="E", etapa="gerar", estatistica="p90").valor == pytest.approx(5.0)
-    assert p.achar("workers.tempo", vertente="D", etapa="corrigir", estatistica="media").valor == pytest.approx(3.0)
     assert p.achar("workers.tempo", vertente="D", etapa="total", estatistica="p90").valor == pytest.approx(12.0)
     assert p.achar("workers.tempo", vertente="P", etapa="gerar", estatistica="media").sem_dados
+
+
+def test_tempo_de_corrigir_so_das_execucoes_que_corrigiram(releases):
+    """D corrected in the second release (6 s, 2 attempts) and the third (3 s, 1 attempt), not in
+    the first (0 s recorded): mean (6 + 3) / 2 = 4.5 and p90 the 2nd of 2 = 6, over 2 executions.
+    E never corrected: its 0 s are no correction time, so "sem dados" with its count 0."""
+    p = painel(NOVEMBRO)
+
+    media = p.achar("workers.tempo", vertente="D", etapa="corrigir", estatistica="media")
+    p90 = p.achar("workers.tempo", vertente="D", etapa="corrigir", estatistica="p90")
+    assert (media.valor, media.contagens) == (pytest.approx(4.5), {"n": 2})
+    assert (p90.valor, p90.contagens) == (pytest.approx(6.0), {"n": 2})
+    for estatistica in ("media", "p90"):
+        nunca = p.achar("workers.tempo", vertente="E", etapa="corrigir", estatistica=estatistica)
+        assert nunca.sem_dados and nunca.contagens == {"n": 0}
+    # the other stages still count every execution: E generated in all three
+    assert p.achar("workers.tempo", vertente="E", etapa="gerar", estatistica="media").contagens == {"n": 3}
+
+
+def test_fatos_do_tempo_de_corrigir_sao_as_releases_que_corrigiram(releases):
+    from fabrica.metricas.fatos import fatos
+
+    _tipo, qs = fatos("workers.tempo", NOVEMBRO, {"vertente": "D", "etapa": "corrigir"})
+    assert sorted(r.pk for r in qs) == [releases[1].pk, releases[2].pk]
+    assert fatos("workers.tempo", NOVEMBRO, {"vertente": "E", "etapa": "corrigir"})[1].count() == 0
+    assert fatos("workers.tempo", NOVEMBRO, {"vertente": "E", "etapa": "gerar"})[1].count() == 3
+
+
+def test_nunca_corrigida_sem_dados_na_pagina_na_api_e_em_metrics(releases, relogio, cliente_como, api_como):
+    from django.test import Client
+    from prometheus_client.parser import text_string_to_metric_families
+
+    relogio.ir(hours=4)  # the default period (/metrics') ends today and holds the three releases
+    pagina = cliente_como("po").get(reverse("metricas")).content.decode()
+    linha_e = re.search(r'<tr data-vertente="E">(.*?)</tr>', pagina, re.S).group(1)
+    corrigir_e = linha_e.split("<td>")[4]  # vertente, gerar, testar, corrigir
+    assert "sem dados" in corrigir_e and "0,0" not in corrigir_e
+    linha_d = re.search(r'<tr data-vertente="D">(.*?)</tr>', pagina, re.S).group(1)
+    assert "4,5 s" in linha_d.split("<td>")[4]
+
+    api = api_como("po").get(reverse("api-metricas")).json()["metricas"]
+    corrigir = {
+        (m["recorte"]["vertente"], m["recorte"]["estatistica"]): m
+        for m in api
+        if m["chave"] == "workers.tempo" and m["recorte"]["etapa"] == "corrigir"
+    }
+    assert corrigir[("E", "media")]["valor"] is None and corrigir[("E", "media")]["contagens"] == {"n": 0}
+    assert corrigir[("E", "media")]["texto"] == "sem dados"
+    assert corrigir[("D", "media")]["valor"] == pytest.approx(4.5)
+
+    texto = Client().get("/metrics").content.decode()
+    lidas = {
+        (a.name, frozenset(a.labels.items())): a.value
+        for familia in text_string_to_metric_families(texto)
+        for a in familia.samples
+        if a.name.startswith("workers_tempo")
+    }
+    rotulos = {("etapa", "corrigir"), ("estatistica", "media")}
+    assert ("workers_tempo_seconds", frozenset({("vertente", "D"), *rotulos})) in lidas
+    assert ("workers_tempo_seconds", frozenset({("vertente", "E"), *rotulos})) not in lidas
+    contagem = frozenset({("vertente", "E"), ("contagem", "n"), *rotulos})
+    assert lidas[("workers_tempo_seconds_contagem", contagem)] == 0
 
 
 def test_primeira_execucao_tentativas_e_correcoes(releases):
