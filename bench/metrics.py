@@ -4,8 +4,9 @@ large history, against a small one measured in the same run.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prometheus .venv/bin/python bench/metrics.py
     .venv/bin/python bench/metrics.py            # SQLite, in a temporary file
 
-On PostgreSQL it creates and migrates a throwaway database (``prometheus_bench_metricas`` on the
-server of ``DATABASE_URL``, which itself is never touched); otherwise a temporary SQLite file.
+On PostgreSQL it creates and migrates throwaway databases (``prometheus_bench_metricas_<size>_temp``
+on the server of ``DATABASE_URL``, which itself is never touched); otherwise temporary SQLite files.
+With ``--manter`` the databases are kept under other names (below) and reused.
 
 The history is written directly as rows (``bulk_create``), as the services would have left them,
 spread over the last year: per release, its budget (half with real hours, three in ten blocked by
@@ -52,10 +53,11 @@ def _e_postgres(url: str) -> bool:
 
 def url_da_fase(fase: str, manter: bool) -> str:
     """Where a size is seeded: ``prometheus_bench_metricas_<fase>`` on the server of
-    ``DATABASE_URL``, or an SQLite file — under ``var/bench/`` with ``--manter`` (kept for the next
-    run), otherwise in a temporary directory."""
+    ``DATABASE_URL``, or an SQLite file under ``var/bench/``, with ``--manter`` (kept for the next
+    run); otherwise ``prometheus_bench_metricas_<fase>_temp`` or a file in a temporary directory,
+    dropped at the end — never the kept ones (a run of other sizes would reseed them)."""
     if _e_postgres(os.environ.get("DATABASE_URL", "")):
-        return _comum.url_do_banco(f"{NOME_BANCO}_{fase}")
+        return _comum.url_do_banco(f"{NOME_BANCO}_{fase}" if manter else f"{NOME_BANCO}_{fase}_temp")
     pasta = PASTA_SQLITE if manter else Path(tempfile.mkdtemp(prefix="prometheus-bench-metricas-"))
     pasta.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{pasta / f'metricas_{fase}.sqlite3'}"
