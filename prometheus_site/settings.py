@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "TipoImplantacaoEnum": "fabrica.implantacao.models.Implantacao.Tipo",
         "StatusReleaseEnum": "fabrica.models.Release.Status",
         "TipoReleaseEnum": "fabrica.models.Release.Tipo",
+        "OrigemSpecEnum": "fabrica.models.Spec.Origem",
     },
 }
 # Bodies over this size get 413 (see prometheus_site.api.middleware): JSON for the API, the 413 page for pages.
