@@ -12,7 +12,10 @@ spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approv
       path before issue 20: one task built them all);
     - one node: a ``desenvolvimento`` item built by one ``manage.py cluster`` with 2 workers
       (its vertentes as internal items, two at a time);
-    - two nodes: the same with two clusters of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids);
+    - two nodes: the same with two clusters of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids),
+      4 workers on this machine's 2 cores (oversubscribed: 3 or 4 sandbox runs share 2 cores);
+    - two nodes of 1 worker each: the machine's 2 cores split between two clusters, as two
+      one-core machines would be (the same number of workers as one node of 2);
     each from the item's production to its release, the clusters started and idle before; in
     ``--rodadas`` rounds of the three (each ratio against its round's sequential build: the load
     of a shared machine drifts), the median ratio reported.
@@ -128,14 +131,14 @@ def sequencial(orcamento) -> float:
 
 
 class Cluster:
-    def __init__(self, nome: str, uid: int, pasta: Path, url: str) -> None:
+    def __init__(self, nome: str, uid: int, pasta: Path, url: str, workers: int = 2) -> None:
         self.log = (pasta / f"{nome}.log").open("w+")
         env = {
             **os.environ,
             "DATABASE_URL": url,
             "PROMETHEUS_NO": nome,
             "PROMETHEUS_VAR_DIR": str(pasta / nome),
-            "PROMETHEUS_Q_WORKERS": "2",
+            "PROMETHEUS_Q_WORKERS": str(workers),
             "PROMETHEUS_SANDBOX_UID": str(uid),
             "PYTHONUNBUFFERED": "1",
         }
@@ -225,8 +228,8 @@ def linha_do_tempo(origem_id: int) -> None:
     )
 
 
-def com_clusters(quantos: int, url: str, pasta: Path, medir):
-    clusters = [Cluster(f"no-{i}", 61400 + 32 * i, pasta, url) for i in range(quantos)]
+def com_clusters(quantos: int, url: str, pasta: Path, medir, workers: int = 2):
+    clusters = [Cluster(f"no-{i}", 61400 + 32 * i, pasta, url, workers) for i in range(quantos)]
     try:
         for c in clusters:
             c.pronto()
@@ -309,6 +312,11 @@ def main() -> None:
         ciclos_por_no(url, args.segundos_c)
 
 
+# (a)'s parallel ways, (nodes, workers per node): one node of 2 workers; two of 2 (4 workers on the
+# 2 cores); two of 1 (the cores split between the nodes, as on two one-core machines).
+FORMAS_A = ((1, 2), (2, 2), (2, 1))
+
+
 def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) -> None:
     """(a) in ``rodadas`` rounds, each measuring the three ways one after the other, so a change of
     the machine's load (other sessions) weighs on the three alike; then (b)."""
@@ -319,19 +327,19 @@ def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) ->
     with tempfile.TemporaryDirectory(prefix="bench-escala-") as tmp:
         pasta = Path(tmp)
         if "a" in partes:
-            razoes: dict[int, list[float]] = {1: [], 2: []}
+            razoes: dict[tuple[int, int], list[float]] = {forma: [] for forma in FORMAS_A}
             for rodada in range(1, rodadas + 1):
                 carga = os.getloadavg()[0]
                 seq = sequencial(orcamento)
                 linha = [f"(a) round {rodada}: sequential {seq:5.1f} s"]
-                for quantos in (1, 2):
-                    t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, 1))
-                    razoes[quantos].append(t / seq)
-                    linha.append(f"{quantos} node(s) x 2 workers {t:5.1f} s ({t / seq:.2f}x)")
+                for quantos, workers in FORMAS_A:
+                    t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, 1), workers)
+                    razoes[quantos, workers].append(t / seq)
+                    linha.append(f"{quantos} node(s) x {workers} workers {t:5.1f} s ({t / seq:.2f}x)")
                 print(", ".join(linha) + f"; load {carga:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
-            for quantos, r in razoes.items():
+            for (quantos, workers), r in razoes.items():
                 print(
-                    f"(a) internal items, {quantos} node(s) x 2 workers: median {statistics.median(r):.2f}x "
+                    f"(a) internal items, {quantos} node(s) x {workers} workers: median {statistics.median(r):.2f}x "
                     f"of sequential (rounds: {', '.join(f'{x:.2f}' for x in r)})"
                 )
         if "b" in partes:
