@@ -39,6 +39,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from backlog.models import Item, Status
+from prometheus_site.consultas import parametros_de_escuta
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,10 @@ class Avisos:
                 self._pid = os.getpid()
                 self._ouvindo = threading.Event()
                 self._fio = threading.Thread(
-                    target=self._ouvir, args=(_parametros(alias),), name="backlog-espera", daemon=True
+                    target=self._ouvir,
+                    args=(parametros_de_escuta(alias, "prometheus-backlog-espera"),),
+                    name="backlog-espera",
+                    daemon=True,
                 )
                 self._fio.start()
             ouvindo = self._ouvindo
@@ -163,23 +167,6 @@ class Avisos:
         finally:
             if obtida:
                 vagas.release()
-
-
-def _parametros(alias: str) -> dict[str, Any]:
-    """Django's own connection parameters, for a plain psycopg connection in autocommit."""
-    parametros = connections[alias].get_connection_params()
-    for chave in ("cursor_factory", "context", "prepare_threshold"):
-        parametros.pop(chave, None)
-    return {
-        **parametros,
-        "autocommit": True,
-        "application_name": "prometheus-backlog-espera",
-        # A silently dropped connection is noticed by TCP, not by a query every so often.
-        "keepalives": 1,
-        "keepalives_idle": 30,
-        "keepalives_interval": 10,
-        "keepalives_count": 3,
-    }
 
 
 avisos = Avisos()

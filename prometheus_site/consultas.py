@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connections
 from django.db.models import Func, Lookup
 
 _CONSTANTE = re.compile(r"[A-Za-z0-9_]+")
@@ -44,3 +45,22 @@ class SemIndice(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def parametros_de_escuta(alias: str, nome: str) -> dict[str, Any]:
+    """Django's own connection parameters for ``alias``, for a plain psycopg connection in
+    autocommit that holds a ``LISTEN`` (the backlog's long poll, the task queue's pusher), named
+    ``nome`` in ``pg_stat_activity``."""
+    parametros = connections[alias].get_connection_params()
+    for chave in ("cursor_factory", "context", "prepare_threshold"):
+        parametros.pop(chave, None)
+    return {
+        **parametros,
+        "autocommit": True,
+        "application_name": nome,
+        # A silently dropped connection is noticed by TCP, not by a query every so often.
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }

@@ -33,6 +33,8 @@ from django.utils import timezone
 from django_q.brokers.orm import ORM
 from django_q.conf import Conf
 
+from prometheus_site.consultas import parametros_de_escuta
+
 log = logging.getLogger(__name__)
 
 CANAL = "django_q_ormq"
@@ -115,7 +117,7 @@ class OrmComAviso(ORM):
         import psycopg
 
         try:
-            escuta = psycopg.connect(**_parametros(Conf.ORM))
+            escuta = psycopg.connect(**parametros_de_escuta(Conf.ORM, "prometheus-fila-escuta"))
             escuta.execute(f"LISTEN {CANAL}")
         except Exception:  # noqa: BLE001 - without it the pusher polls, as django-q2's broker does
             log.warning("Sem conexão de escuta da fila; lendo a cada %.1f s.", Conf.POLL, exc_info=True)
@@ -132,20 +134,3 @@ class OrmComAviso(ORM):
                 pass
         self._escuta = None
         self._reconectar_em = time.monotonic() + PAUSA_APOS_FALHA
-
-
-def _parametros(alias: str) -> dict[str, Any]:
-    """Django's own connection parameters, for a plain psycopg connection in autocommit."""
-    parametros = connections[alias].get_connection_params()
-    for chave in ("cursor_factory", "context", "prepare_threshold"):
-        parametros.pop(chave, None)
-    return {
-        **parametros,
-        "autocommit": True,
-        "application_name": "prometheus-fila-escuta",
-        # A silently dropped connection is noticed by TCP, not by a query every so often.
-        "keepalives": 1,
-        "keepalives_idle": 30,
-        "keepalives_interval": 10,
-        "keepalives_count": 3,
-    }

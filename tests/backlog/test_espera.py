@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from backlog import espera, services
 from backlog.erros import DadosInvalidos
-from backlog.espera import _parametros
 from backlog.models import Evento, Item, Status
+from prometheus_site.consultas import parametros_de_escuta
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -155,7 +155,7 @@ def test_aviso_de_outra_conexao_acorda_a_espera():
 
     fio = threading.Thread(target=esperar)
     fio.start()
-    with psycopg.connect(**_parametros("default")) as outra:
+    with psycopg.connect(**parametros_de_escuta("default", "teste-espera")) as outra:
         outra.execute("SELECT pg_notify(%s, %s)", [espera.CANAL, "espera_teste"])
     fio.join(timeout=20)
     assert avisado.is_set()
