@@ -120,6 +120,8 @@ MIDDLEWARE = [
     # After locale and user (the 413 page speaks the person's language), before any
     # process_view reads the body (the CSRF check would raise RequestDataTooBig).
     "prometheus_site.api.middleware.LimiteDeCorpoDasPaginasMiddleware",
+    # After locale and user too: a page's query string with a NUL gets the 400 page in the person's language.
+    "prometheus_site.api.middleware.ConsultaSemNuloDasPaginasMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

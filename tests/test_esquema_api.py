@@ -221,3 +221,24 @@ def test_endereco_da_api_com_quebra_de_linha_e_404_em_json(api_como):
 def test_consulta_com_caractere_nulo_e_400_nomeando_o_parametro(api_como):
     corpo = assert_forma_de_erro(api_como("sistema").get("/api/backlog/itens/", {"spec_ref": "a\x00b"}), 400)
     assert list(corpo["campos"]) == ["spec_ref"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("quem", "endereco", "parametro"),
+    [
+        ("po", "/", "q"),  # the inbox's search: a 500 on PostgreSQL before
+        ("admin", "/backlog/", "tipo"),  # the board's filters
+        ("admin", "/admin/backlog/item/", "status"),  # the admin's list filters
+        ("anon", "/", "q"),
+    ],
+)
+def test_pagina_com_caractere_nulo_no_endereco_e_400_nomeando_o_parametro(cliente_como, quem, endereco, parametro):
+    resposta = cliente_como(quem).get(endereco, {parametro: "spec\x00_003"})
+    assert resposta.status_code == 400
+    pagina = resposta.content.decode()
+    assert f"O parâmetro “{parametro}” do endereço contém o caractere nulo" in pagina
+    ingles = cliente_como(quem).get(endereco, {parametro: "a\x00"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert ingles.status_code == 400
+    assert f"The address's parameter “{parametro}” contains the null character" in ingles.content.decode()
+    assert cliente_como(quem).get(endereco, {parametro: "spec_003"}).status_code in (200, 302)

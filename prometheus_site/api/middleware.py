@@ -66,23 +66,43 @@ class LimiteDeCorpoDasPaginasMiddleware:
         return render(request, "413.html", {"limite_kib": settings.PROMETHEUS_MAX_CORPO // 1024}, status=413)
 
 
+def parametro_com_nulo(request) -> str | None:
+    """The first query-string parameter whose name or value carries a NUL character, written
+    with ``\\x00`` (None when there is none): no filter or search means one, and PostgreSQL cannot
+    even compare a text with it (a 500 otherwise)."""
+    for nome, valores in request.GET.lists():
+        if "\x00" in nome or any("\x00" in valor for valor in valores):
+            return nome.replace("\x00", "\\x00")
+    return None
+
+
 class ConsultaSemNuloMiddleware:
-    """Refuses with 400, naming the parameter, an API query string carrying a NUL character:
-    no filter means one, and PostgreSQL cannot even compare a text with it (a 500 otherwise)."""
+    """Refuses with 400, naming the parameter, an API query string carrying a NUL character."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/"):
-            for nome, valores in request.GET.lists():
-                if "\x00" in nome or any("\x00" in valor for valor in valores):
-                    nome_legivel = nome.replace("\x00", "\\x00")
-                    return JsonResponse(
-                        {
-                            "erro": f"O parâmetro {nome_legivel} da consulta contém o caractere nulo.",
-                            "campos": {nome_legivel: ["O caractere nulo (\\x00) não é permitido."]},
-                        },
-                        status=400,
-                    )
+        if request.path.startswith("/api/") and (nome := parametro_com_nulo(request)) is not None:
+            return JsonResponse(
+                {
+                    "erro": f"O parâmetro {nome} da consulta contém o caractere nulo.",
+                    "campos": {nome: ["O caractere nulo (\\x00) não é permitido."]},
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+
+class ConsultaSemNuloDasPaginasMiddleware:
+    """The same refusal for pages (the inbox's search, the board's and the admin's filters): the
+    app's 400 page naming the parameter, in the person's language (placed after the locale and
+    authentication middleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and (nome := parametro_com_nulo(request)) is not None:
+            return render(request, "400.html", {"parametro": nome}, status=400)
         return self.get_response(request)
