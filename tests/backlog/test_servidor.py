@@ -62,10 +62,11 @@ def _conexoes_web() -> list[tuple]:
 
 
 def _travas_da_web() -> int:
+    # This database's servers only: another pytest-xdist worker's gunicorn has the same name.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE a.application_name = 'prom-web-teste'"
+            "WHERE a.datname = current_database() AND a.application_name = 'prom-web-teste'"
         )
         return cursor.fetchone()[0]
 
