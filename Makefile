@@ -37,10 +37,12 @@ dev: bwrap-aviso prepare
 bwrap-aviso:
 	@command -v bwrap >/dev/null 2>&1 || echo "AVISO: bubblewrap (bwrap) não está instalado: o sandbox do código gerado usa um isolamento mais fraco (docs/sandbox.md). Instale com: apt-get install bubblewrap"
 
-# The suite after every static check of `make lint` (so `.ci/run` runs them too).
+# The suite after every static check of `make lint` (so `.ci/run` runs them too), on every core
+# (pytest-xdist; each worker has its own test database). TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Style, types ([tool.mypy] in pyproject.toml), layers and cycles ([tool.importlinter]).
 lint: install

@@ -47,16 +47,50 @@ def pytest_configure(config):
 
     for pasta in settings.PROMETHEUS_DIRETORIOS:
         pasta.mkdir(parents=True, exist_ok=True)
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(TodosRodaram(), "prometheus-todos-rodaram")
+
+
+class TodosRodaram:
+    """Under pytest-xdist, on the controller: a run in which fewer tests ran than were collected
+    fails. Schemathesis's cases of tests/test_esquema_api.py share one node id; a scheduler that
+    hands out tests by node id (``--dist loadfile``, ``loadgroup``) ran one of the 43 and the run
+    still passed. The default ``--dist load`` hands them out by position and runs them all."""
+
+    def __init__(self) -> None:
+        self.rodados = 0
+        self.falta = 0
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "teardown":  # one per test that ran, whatever its outcome
+            self.rodados += 1
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            self.falta = session.testscollected - self.rodados
+            if self.falta > 0:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.falta > 0:
+            terminalreporter.write_line(
+                f"{self.falta} of {self.rodados + self.falta} collected tests never ran (pytest-xdist's --dist?)",
+                red=True,
+            )
 
 
 def pytest_terminal_summary(terminalreporter, config):
     """The order of this run, so a failure that depends on it can be replayed (``-q`` hides
-    pytest-randomly's own header line)."""
+    pytest-randomly's own header line). Under pytest-xdist every worker shuffles with this seed and
+    runs, in this order, the share of the tests it was handed as the run went: one process
+    (``-n 0``) runs the whole order, each worker's share within it."""
     semente = getattr(config.option, "randomly_seed", None)
+    em_paralelo = bool(getattr(config.option, "numprocesses", None))
     if getattr(config.option, "reverse", False):
         terminalreporter.write_line("order: reversed (--reverse)")
     elif semente is not None and config.pluginmanager.has_plugin("randomly"):
-        terminalreporter.write_line(f"order: shuffled, replay with --randomly-seed={semente}")
+        replay = f"--randomly-seed={semente}" + (" (-n 0: all of it in one process)" if em_paralelo else "")
+        terminalreporter.write_line(f"order: shuffled, replay with {replay}")
 
 
 def pytest_runtest_setup(item):
