@@ -7,7 +7,7 @@ from django_q.tasks import async_task
 
 from backlog import selectors
 from backlog import services as backlog
-from fabrica import consumidor
+from fabrica import consumidor, contratos
 from fabrica.avisos import services as avisos
 from fabrica.desenvolvimento.pacote import distribuicoes
 from fabrica.implantacao.services import implantacoes_abandonadas_encerrar
@@ -23,8 +23,17 @@ def aquecer() -> None:
     distribuicoes()
 
 
+# The vertentes' internal types: a task for one of them takes the first claimable item of any.
+_VERTENTES = sorted(str(t) for t in contratos.TIPO_DA_VERTENTE.values())
+
+
 def processar(tipo: str) -> int | None:
-    return consumidor.processar_proximo([tipo])
+    """A task is a poke, one per dispatched item: claim the next item of its type. A vertente's
+    poke takes the first claimable vertente item of any type, in the backlog's order (a build
+    queues its vertentes shortest first): a node's pusher holds the tasks it fetched while its
+    workers are busy, so the free worker of another node may get, say, E's poke while P's waits
+    on the busy node; it takes P. Pokes and items stay one to one, so every item is taken."""
+    return consumidor.processar_proximo(_VERTENTES if tipo in _VERTENTES else [tipo])
 
 
 def despachar(tipo: str, ids: list[int]) -> None:
