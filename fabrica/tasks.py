@@ -9,6 +9,7 @@ from backlog import selectors
 from backlog import services as backlog
 from fabrica import consumidor, contratos
 from fabrica.avisos import services as avisos
+from fabrica.desenvolvimento.gerador import compilar_os_do_projeto
 from fabrica.desenvolvimento.pacote import distribuicoes
 from fabrica.implantacao.services import implantacoes_abandonadas_encerrar
 
@@ -17,10 +18,12 @@ def aquecer() -> None:
     """Loads, once in the cluster's main process before it forks its workers (``manage.py
     cluster``), what a worker's first item would otherwise load on its own time: the URLconf (a
     build's result links its assembly with ``reverse``: about 1.4 s, DRF and drf-spectacular
-    imported) and the installed distributions (a release's requirements: about 0.8 s). Forked
-    workers, recycled ones too, inherit them; without it each worker's first build paid both."""
+    imported), the installed distributions (a release's requirements: about 0.8 s) and the
+    shipped templates compiled (about 0.2 s). Forked workers, recycled ones too, inherit them;
+    without it each worker's first build paid them."""
     get_resolver().reverse_dict  # noqa: B018 - imports the URLconf and its views, fills the lookup
     distribuicoes()
+    compilar_os_do_projeto()
 
 
 # The vertentes' internal types: a task for one of them takes the first claimable item of any.

@@ -73,6 +73,21 @@ class _CompiladosDoProcesso(jinja2.BytecodeCache):
 _COMPILADOS = _CompiladosDoProcesso()
 
 
+def compilar_os_do_projeto() -> int:
+    """Compiles every shipped template (the vertentes' ``.j2`` and the model's instructions) into
+    the process's cache; ``fabrica.tasks.aquecer`` calls it before the cluster forks its workers,
+    so no worker compiles them on a build's time. Returns how many."""
+    ambiente = GeradorTemplates().ambiente
+    nomes = sorted(
+        p.relative_to(TEMPLATES_DO_PROJETO).as_posix()
+        for p in TEMPLATES_DO_PROJETO.rglob("*")
+        if p.is_file() and p.suffix in (".j2", ".md")
+    )
+    for nome in nomes:
+        ambiente.get_template(nome)
+    return len(nomes)
+
+
 class GeradorTemplates:
     nome = "templates"
 

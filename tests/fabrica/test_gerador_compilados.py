@@ -57,3 +57,15 @@ def test_sobreposicao_nao_ocupa_o_lugar_do_template_do_projeto(projeto, tmp_path
     assert GeradorTemplates(repositorio=tmp_path / "repo").gerar("E", "a.py.j2", {"n": 1}) == "do_repositorio = 1\n"
     assert GeradorTemplates().gerar("E", "a.py.j2", {"n": 1}) == "do_projeto = 1\n"
     assert GeradorTemplates(repositorio=tmp_path / "repo").gerar("E", "a.py.j2", {"n": 2}) == "do_repositorio = 2\n"
+
+
+def test_aquecer_compila_os_templates_do_projeto_antes_do_primeiro_build(monkeypatch, compilacoes):
+    """The cluster's main process compiles them before forking (``fabrica.tasks.aquecer``): a
+    worker's first build compiles none of them."""
+    monkeypatch.setattr(gerador, "_COMPILADOS", gerador._CompiladosDoProcesso())
+    quantos = gerador.compilar_os_do_projeto()
+    assert quantos == len(compilacoes) >= 40
+    assert "E/modelos.py.j2" in compilacoes and "M3_E_POO.md" in compilacoes
+    compilacoes.clear()
+    GeradorTemplates().ambiente.get_template("E/modelos.py.j2")
+    assert compilacoes == []
