@@ -8,17 +8,24 @@ Creates and migrates a throwaway database (``prometheus_bench_escala`` on the se
 spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approves it, then:
 
 (a) the build time of that spec, in one run:
-    - sequential: ``ciclo.desenvolver`` in this process, the vertentes one after the other (the
-      path before issue 20: one task built them all);
-    - one node: a ``desenvolvimento`` item built by one ``manage.py cluster`` with 2 workers
-      (its vertentes as internal items, two at a time);
-    - two nodes: the same with two clusters of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids),
-      4 workers on this machine's 2 cores (oversubscribed: 3 or 4 sandbox runs share 2 cores);
-    - two nodes of 1 worker each: the machine's 2 cores split between two clusters, as two
-      one-core machines would be (the same number of workers as one node of 2);
+    - in-process sequential: ``ciclo.desenvolver`` in this process, the vertentes one after the
+      other (the path before issue 20: one task built them all), with no node at all (no
+      dispatch, claims, progress rows nor release rows): the strictest baseline;
+    - one node of 1 worker: a ``desenvolvimento`` item built by one ``manage.py cluster`` with
+      one worker, its vertente items one after the other: the issue's baseline ("on one node
+      with vertentes in sequence"), the same path and overheads as the parallel ways;
+    - one node of 2 workers: its vertentes as internal items, two at a time;
+    - two nodes of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids): 4 workers on this
+      machine's 2 cores (oversubscribed: 3 or 4 sandbox runs share 2 cores);
+    - two nodes of 1 worker each, the 2 cores shared by both;
+    - two nodes of 1 worker each, node i on core i only (``taskset``, inherited by its workers
+      and sandbox runs), as two one-core machines would be (PostgreSQL and this process are
+      not pinned: the database server of several nodes is a machine of its own);
     each from the item's production to its release, the clusters started and idle before; in
-    ``--rodadas`` rounds of the three (each ratio against its round's sequential build: the load
-    of a shared machine drifts), the median ratio reported.
+    ``--rodadas`` rounds of all of them (each ratio against its own round's baselines: the load
+    of a shared machine drifts), the median ratios reported. ``--linha-do-tempo`` prints each
+    build's items (claimed-concluded, node and process) and the CPU seconds it took by kind of
+    process (the workers' own, their sandbox runs, PostgreSQL, this process, the rest).
 (b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec on one and on
     two clusters (from the batch's production to its last release).
 (c) claim+conclude cycles per second of the backlog's own door (``services.consumir`` +
@@ -30,14 +37,15 @@ spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approv
     consumers and checks: every claimed item concluded once, none left held, the queue not drained).
     It truncates the backlog, so it runs last.
 
-Ratios of (a) and (b) are against the sequential build measured in the same run, those of (c)
-against the raw claim. The machine's cores bound everything: a node is a process group here, not a
+Ratios of (a) are against the baselines measured in the same round, those of (c) against the
+raw claim. The machine's cores bound everything: a node is a process group here, not a
 machine, so two nodes share the same 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
@@ -392,7 +400,10 @@ def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) ->
     machine's load (other sessions) weighs on all alike; then (b)."""
     from fabrica.tasks import aquecer
 
-    aquecer()  # as a cluster's workers are (manage.py cluster): the sequential path starts warm too
+    # As a cluster's workers are (manage.py cluster): the sequential path starts warm too, its
+    # loaded objects out of the collector's sight.
+    aquecer()
+    gc.freeze()
     print(f"spec_cinco: {len(orcamento.casos_teste)} covering-array rows, vertentes E P D I C")
     with tempfile.TemporaryDirectory(prefix="bench-escala-") as tmp:
         pasta = Path(tmp)
