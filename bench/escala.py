@@ -26,8 +26,10 @@ spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approv
     of a shared machine drifts), the median ratios reported. ``--linha-do-tempo`` prints each
     build's items (claimed-concluded, node and process) and the CPU seconds it took by kind of
     process (the workers' own, their sandbox runs, PostgreSQL, this process, the rest).
-(b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec on one and on
-    two clusters (from the batch's production to its last release).
+(b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec (from the
+    batch's production to its last release) on one and on two clusters of 2 workers, the 2 cores
+    shared; then on one cluster of 1 worker on core 0 against two of 1 worker on a core each
+    (``taskset``): one one-core machine against two.
 (c) claim+conclude cycles per second of the backlog's own door (``services.consumir`` +
     ``concluir``, ``DEBUG=false``) with 1, 2, 4 and 8 consumer processes named as the nodes of one
     cluster (``PROMETHEUS@no-1:k``) or spread evenly over two (``no-1``, ``no-2``, each process with
@@ -383,7 +385,7 @@ class Forma:
         rotulo = (
             f"{self.nos} node{'s' if self.nos > 1 else ''} x {self.workers} worker{'s' if self.workers > 1 else ''}"
         )
-        return rotulo + (", a core each" if self.fixados else "")
+        return rotulo + ((", a core each" if self.nos > 1 else ", on one core") if self.fixados else "")
 
 
 # (a)'s ways. The first builds the vertente items one after the other on one node: the issue's
@@ -393,6 +395,9 @@ class Forma:
 # machines would be.
 EM_SEQUENCIA = Forma(1, 1)
 FORMAS_A = (EM_SEQUENCIA, Forma(1, 2), Forma(2, 2), Forma(2, 1), Forma(2, 1, fixados=True))
+# (b)'s: one node and two of 2 workers sharing the 2 cores; then one node of 1 worker on core 0
+# against two of 1 worker on a core each: what adding a one-core machine to one buys.
+FORMAS_B = (Forma(1, 2), Forma(2, 2), Forma(1, 1, fixados=True), Forma(2, 1, fixados=True))
 
 
 def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) -> None:
@@ -432,14 +437,20 @@ def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) ->
                     f"{statistics.median(y for _, y in r):.2f}x   (rounds: {', '.join(f'{x:.2f}/{y:.2f}' for x, y in r)})"
                 )
         if "b" in partes:
-            for quantos in (1, 2):
+            por_minuto = {}
+            for forma in FORMAS_B:
                 carga = os.getloadavg()[0]
-                t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, lote))
+                t = com_clusters(
+                    forma.nos, url, pasta, lambda: construir_lote(orcamento, lote), forma.workers, forma.fixados
+                )
+                por_minuto[forma] = 60 * lote / t
                 print(
-                    f"(b) {lote} builds, {quantos} node(s): {t:7.1f} s, {60 * lote / t:5.2f} builds/min; "
+                    f"(b) {lote} builds, {forma}: {t:7.1f} s, {por_minuto[forma]:5.2f} builds/min; "
                     f"load {carga:.1f} -> {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
+            um, dois = por_minuto[FORMAS_B[2]], por_minuto[FORMAS_B[3]]
+            print(f"(b) a second one-core node: {dois / um:.2f}x the builds per minute of one")
 
 
 if __name__ == "__main__":
