@@ -8,19 +8,28 @@ Creates and migrates a throwaway database (``prometheus_bench_escala`` on the se
 spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approves it, then:
 
 (a) the build time of that spec, in one run:
-    - sequential: ``ciclo.desenvolver`` in this process, the vertentes one after the other (the
-      path before issue 20: one task built them all);
-    - one node: a ``desenvolvimento`` item built by one ``manage.py cluster`` with 2 workers
-      (its vertentes as internal items, two at a time);
-    - two nodes: the same with two clusters of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids),
-      4 workers on this machine's 2 cores (oversubscribed: 3 or 4 sandbox runs share 2 cores);
-    - two nodes of 1 worker each: the machine's 2 cores split between two clusters, as two
-      one-core machines would be (the same number of workers as one node of 2);
+    - in-process sequential: ``ciclo.desenvolver`` in this process, the vertentes one after the
+      other (the path before issue 20: one task built them all), with no node at all (no
+      dispatch, claims, progress rows nor release rows): the strictest baseline;
+    - one node of 1 worker: a ``desenvolvimento`` item built by one ``manage.py cluster`` with
+      one worker, its vertente items one after the other: the issue's baseline ("on one node
+      with vertentes in sequence"), the same path and overheads as the parallel ways;
+    - one node of 2 workers: its vertentes as internal items, two at a time;
+    - two nodes of 2 workers each (own PROMETHEUS_NO, VAR_DIR, uids): 4 workers on this
+      machine's 2 cores (oversubscribed: 3 or 4 sandbox runs share 2 cores);
+    - two nodes of 1 worker each, the 2 cores shared by both;
+    - two nodes of 1 worker each, node i on core i only (``taskset``, inherited by its workers
+      and sandbox runs), as two one-core machines would be (PostgreSQL and this process are
+      not pinned: the database server of several nodes is a machine of its own);
     each from the item's production to its release, the clusters started and idle before; in
-    ``--rodadas`` rounds of the three (each ratio against its round's sequential build: the load
-    of a shared machine drifts), the median ratio reported.
-(b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec on one and on
-    two clusters (from the batch's production to its last release).
+    ``--rodadas`` rounds of all of them (each ratio against its own round's baselines: the load
+    of a shared machine drifts), the median ratios reported. ``--linha-do-tempo`` prints each
+    build's items (claimed-concluded, node and process) and the CPU seconds it took by kind of
+    process (the workers' own, their sandbox runs, PostgreSQL, this process, the rest).
+(b) builds per minute of a batch of ``--lote`` desenvolvimento items of the same spec (from the
+    batch's production to its last release) on one and on two clusters of 2 workers, the 2 cores
+    shared; then on one cluster of 1 worker on core 0 against two of 1 worker on a core each
+    (``taskset``): one one-core machine against two.
 (c) claim+conclude cycles per second of the backlog's own door (``services.consumir`` +
     ``concluir``, ``DEBUG=false``) with 1, 2, 4 and 8 consumer processes named as the nodes of one
     cluster (``PROMETHEUS@no-1:k``) or spread evenly over two (``no-1``, ``no-2``, each process with
@@ -30,14 +39,15 @@ spec_003's P, spec_004's I, spec_005's C, one ``schema_tdd``), prices and approv
     consumers and checks: every claimed item concluded once, none left held, the queue not drained).
     It truncates the backlog, so it runs last.
 
-Ratios of (a) and (b) are against the sequential build measured in the same run, those of (c)
-against the raw claim. The machine's cores bound everything: a node is a process group here, not a
+Ratios of (a) are against the baselines measured in the same round, those of (c) against the
+raw claim. The machine's cores bound everything: a node is a process group here, not a
 machine, so two nodes share the same 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
@@ -45,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import _comum
@@ -117,10 +128,12 @@ def sequencial(orcamento) -> float:
         if estado == "concluida":
             marcas.append((vertente, time.perf_counter()))
 
+    antes = cpu_por_processo() if LINHA_DO_TEMPO else None
     inicio = time.perf_counter()
     ciclo.desenvolver(spec=spec.conteudo, casos=casos, opcoes=opcoes, progresso=progresso)
     fim = time.perf_counter() - inicio
-    if LINHA_DO_TEMPO:
+    if antes is not None:
+        print("      cpu: " + gasto_de_cpu(antes, cpu_por_processo()))
         anterior, partes = inicio, []
         for vertente, em in marcas:
             partes.append(f"{vertente} {em - anterior:.2f}")
@@ -131,7 +144,7 @@ def sequencial(orcamento) -> float:
 
 
 class Cluster:
-    def __init__(self, nome: str, uid: int, pasta: Path, url: str, workers: int = 2) -> None:
+    def __init__(self, nome: str, uid: int, pasta: Path, url: str, workers: int = 2, cpus: str | None = None) -> None:
         self.log = (pasta / f"{nome}.log").open("w+")
         env = {
             **os.environ,
@@ -142,8 +155,11 @@ class Cluster:
             "PROMETHEUS_SANDBOX_UID": str(uid),
             "PYTHONUNBUFFERED": "1",
         }
+        # ``cpus``: the node and everything it starts (workers, sandbox runs) on those CPUs only
+        # (taskset), as on a machine of its own with that many cores.
+        fixar = ["taskset", "--cpu-list", cpus] if cpus else []
         self.processo = subprocess.Popen(
-            [sys.executable, str(_comum.RAIZ / "manage.py"), "cluster"],
+            [*fixar, sys.executable, str(_comum.RAIZ / "manage.py"), "cluster"],
             cwd=_comum.RAIZ,
             env=env,
             stdout=self.log,
@@ -172,30 +188,80 @@ class Cluster:
 
 def construir_lote(orcamento, n: int, prazo: float = 3600) -> float:
     """Produces ``n`` desenvolvimento items of the approved budget and waits for their releases."""
+    import psycopg
+
+    from backlog import espera
     from backlog import services as backlog
     from fabrica import contratos
     from fabrica.models import Release
+    from prometheus_site.consultas import parametros_de_escuta
 
-    inicio = time.perf_counter()
-    itens = backlog.produzir_varios(
-        [
-            contratos.item_desenvolvimento(spec_ref=orcamento.spec_ref, spec_recursos={"id": orcamento.pk})
-            for _ in range(n)
-        ],
-        ator="bench",
-    )
-    ids = [i.pk for i in itens]
-    limite = time.monotonic() + prazo
-    # Polled every 20 ms (the release's commit is seen at most that late): 0.1 s added 50 ms on
-    # average to a build of 5 s.
-    while Release.objects.filter(item_origem__in=ids).count() < n:
-        if time.monotonic() > limite:
-            raise SystemExit("the batch did not finish in time")
-        time.sleep(0.02 if n == 1 else 0.1)
-    fim = time.perf_counter() - inicio
-    if n == 1 and LINHA_DO_TEMPO:
+    # Woken by the backlog's NOTIFY (a release commits with its aprovar_release item, which is
+    # announced), not polling: each read of the bench is CPU taken from the builds it measures
+    # (every 20 ms before: 0.1-0.3 s of a build's 2 cores), and a release is seen at its commit.
+    with psycopg.connect(**parametros_de_escuta("default", "bench-escala")) as escuta:
+        escuta.execute(f"LISTEN {espera.CANAL}")
+        antes = cpu_por_processo() if n == 1 and LINHA_DO_TEMPO else None
+        inicio = time.perf_counter()
+        itens = backlog.produzir_varios(
+            [
+                contratos.item_desenvolvimento(spec_ref=orcamento.spec_ref, spec_recursos={"id": orcamento.pk})
+                for _ in range(n)
+            ],
+            ator="bench",
+        )
+        ids = [i.pk for i in itens]
+        limite = time.monotonic() + prazo
+        while Release.objects.filter(item_origem__in=ids).count() < n:
+            if time.monotonic() > limite:
+                raise SystemExit("the batch did not finish in time")
+            for aviso in escuta.notifies(timeout=1.0):
+                if aviso.payload == contratos.TipoItem.APROVAR_RELEASE:
+                    break
+        fim = time.perf_counter() - inicio
+    if antes is not None:
         linha_do_tempo(ids[0])
+        print("      cpu: " + gasto_de_cpu(antes, cpu_por_processo()))
     return fim
+
+
+def cpu_por_processo() -> dict[int, tuple[str, float, float]]:
+    """Every process's (kind, own CPU s, reaped children's CPU s) from /proc: a worker's sandbox
+    runs are its reaped children (the sequential build's are the bench's). Kinds: postgres, cluster (manage.py cluster), bench, other."""
+    tique = os.sysconf("SC_CLK_TCK")
+    processos = {}
+    for pasta in Path("/proc").iterdir():
+        if not pasta.name.isdigit():
+            continue
+        try:
+            campos = (pasta / "stat").read_text().rsplit(")", 1)[1].split()
+            linha = (pasta / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        proprio = (int(campos[11]) + int(campos[12])) / tique
+        filhos = (int(campos[13]) + int(campos[14])) / tique
+        if int(pasta.name) == os.getpid():
+            tipo = "bench"
+        elif linha.startswith("postgres"):
+            tipo = "postgres"
+        elif "manage.py cluster" in linha:
+            tipo = "cluster"
+        else:
+            tipo = "other"
+        processos[int(pasta.name)] = (tipo, proprio, filhos)
+    return processos
+
+
+def gasto_de_cpu(antes: dict[int, tuple[str, float, float]], depois: dict[int, tuple[str, float, float]]) -> str:
+    """CPU seconds spent between two snapshots, by kind; a cluster's reaped children (the sandbox
+    runs) apart. Processes that came and went in between are not seen."""
+    soma: dict[str, float] = {}
+    for pid, (tipo, proprio, filhos) in depois.items():
+        _, proprio_antes, filhos_antes = antes.get(pid, (tipo, 0.0, 0.0))
+        soma[tipo] = soma.get(tipo, 0.0) + proprio - proprio_antes
+        if tipo in ("cluster", "bench"):
+            soma["sandbox"] = soma.get("sandbox", 0.0) + filhos - filhos_antes
+    return ", ".join(f"{k} {v:.2f} s" for k, v in sorted(soma.items(), key=lambda kv: -kv[1]))
 
 
 LINHA_DO_TEMPO = False
@@ -228,8 +294,12 @@ def linha_do_tempo(origem_id: int) -> None:
     )
 
 
-def com_clusters(quantos: int, url: str, pasta: Path, medir, workers: int = 2):
-    clusters = [Cluster(f"no-{i}", 61400 + 32 * i, pasta, url, workers) for i in range(quantos)]
+def com_clusters(quantos: int, url: str, pasta: Path, medir, workers: int = 2, fixados: bool = False):
+    """``medir()`` with ``quantos`` clusters of ``workers`` running; ``fixados``: node i on CPU i."""
+    clusters = [
+        Cluster(f"no-{i}", 61400 + 32 * i, pasta, url, workers, cpus=str(i) if fixados else None)
+        for i in range(quantos)
+    ]
     try:
         for c in clusters:
             c.pronto()
@@ -312,45 +382,84 @@ def main() -> None:
         ciclos_por_no(url, args.segundos_c)
 
 
-# (a)'s parallel ways, (nodes, workers per node): one node of 2 workers; two of 2 (4 workers on the
-# 2 cores); two of 1 (the cores split between the nodes, as on two one-core machines).
-FORMAS_A = ((1, 2), (2, 2), (2, 1))
+@dataclass(frozen=True)
+class Forma:
+    """One way of (a): ``nos`` clusters of ``workers`` each; ``fixados``: node i on CPU i only."""
+
+    nos: int
+    workers: int
+    fixados: bool = False
+
+    def __str__(self) -> str:
+        rotulo = (
+            f"{self.nos} node{'s' if self.nos > 1 else ''} x {self.workers} worker{'s' if self.workers > 1 else ''}"
+        )
+        return rotulo + ((", a core each" if self.nos > 1 else ", on one core") if self.fixados else "")
+
+
+# (a)'s ways. The first builds the vertente items one after the other on one node: the issue's
+# baseline ("on one node with vertentes in sequence"), with the same path and overheads as the
+# parallel ways. The others: one node of 2 workers; two of 2 (4 workers on the 2 cores); two of 1
+# (the cores shared by the nodes); two of 1 with node i on core i (taskset), as two one-core
+# machines would be.
+EM_SEQUENCIA = Forma(1, 1)
+FORMAS_A = (EM_SEQUENCIA, Forma(1, 2), Forma(2, 2), Forma(2, 1), Forma(2, 1, fixados=True))
+# (b)'s: one node and two of 2 workers sharing the 2 cores; then one node of 1 worker on core 0
+# against two of 1 worker on a core each: what adding a one-core machine to one buys.
+FORMAS_B = (Forma(1, 2), Forma(2, 2), Forma(1, 1, fixados=True), Forma(2, 1, fixados=True))
 
 
 def construir(orcamento, partes: set[str], lote: int, url: str, rodadas: int) -> None:
-    """(a) in ``rodadas`` rounds, each measuring the three ways one after the other, so a change of
-    the machine's load (other sessions) weighs on the three alike; then (b)."""
+    """(a) in ``rodadas`` rounds, each measuring every way one after the other, so a change of the
+    machine's load (other sessions) weighs on all alike; then (b)."""
     from fabrica.tasks import aquecer
 
-    aquecer()  # as a cluster's workers are (manage.py cluster): the sequential path starts warm too
+    # As a cluster's workers are (manage.py cluster): the sequential path starts warm too, its
+    # loaded objects out of the collector's sight.
+    aquecer()
+    gc.freeze()
     print(f"spec_cinco: {len(orcamento.casos_teste)} covering-array rows, vertentes E P D I C")
     with tempfile.TemporaryDirectory(prefix="bench-escala-") as tmp:
         pasta = Path(tmp)
         if "a" in partes:
-            razoes: dict[tuple[int, int], list[float]] = {forma: [] for forma in FORMAS_A}
+            razoes: dict[Forma, list[tuple[float, float]]] = {forma: [] for forma in FORMAS_A}
             for rodada in range(1, rodadas + 1):
                 carga = os.getloadavg()[0]
                 seq = sequencial(orcamento)
-                linha = [f"(a) round {rodada}: sequential {seq:5.1f} s"]
-                for quantos, workers in FORMAS_A:
-                    t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, 1), workers)
-                    razoes[quantos, workers].append(t / seq)
-                    linha.append(f"{quantos} node(s) x {workers} workers {t:5.1f} s ({t / seq:.2f}x)")
-                print(", ".join(linha) + f"; load {carga:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
-            for (quantos, workers), r in razoes.items():
+                tempos = {}
+                for forma in FORMAS_A:
+                    tempos[forma] = com_clusters(
+                        forma.nos, url, pasta, lambda: construir_lote(orcamento, 1), forma.workers, forma.fixados
+                    )
+                linha = [f"(a) round {rodada}: in-process sequential {seq:4.1f} s"]
+                for forma, t in tempos.items():
+                    razoes[forma].append((t / seq, t / tempos[EM_SEQUENCIA]))
+                    linha.append(f"{forma} {t:4.1f} s ({t / seq:.2f}x, {t / tempos[EM_SEQUENCIA]:.2f}x)")
+                print("; ".join(linha) + f"; load {carga:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+            print(
+                "(a) median over the rounds, each way's time / the in-process sequential build's and / "
+                f"{EM_SEQUENCIA}'s (vertentes in sequence on one node) of its round:"
+            )
+            for forma, r in razoes.items():
                 print(
-                    f"(a) internal items, {quantos} node(s) x {workers} workers: median {statistics.median(r):.2f}x "
-                    f"of sequential (rounds: {', '.join(f'{x:.2f}' for x in r)})"
+                    f"    {str(forma):<32} {statistics.median(x for x, _ in r):.2f}x  "
+                    f"{statistics.median(y for _, y in r):.2f}x   (rounds: {', '.join(f'{x:.2f}/{y:.2f}' for x, y in r)})"
                 )
         if "b" in partes:
-            for quantos in (1, 2):
+            por_minuto = {}
+            for forma in FORMAS_B:
                 carga = os.getloadavg()[0]
-                t = com_clusters(quantos, url, pasta, lambda: construir_lote(orcamento, lote))
+                t = com_clusters(
+                    forma.nos, url, pasta, lambda: construir_lote(orcamento, lote), forma.workers, forma.fixados
+                )
+                por_minuto[forma] = 60 * lote / t
                 print(
-                    f"(b) {lote} builds, {quantos} node(s): {t:7.1f} s, {60 * lote / t:5.2f} builds/min; "
+                    f"(b) {lote} builds, {forma}: {t:7.1f} s, {por_minuto[forma]:5.2f} builds/min; "
                     f"load {carga:.1f} -> {os.getloadavg()[0]:.1f}",
                     flush=True,
                 )
+            um, dois = por_minuto[FORMAS_B[2]], por_minuto[FORMAS_B[3]]
+            print(f"(b) a second one-core node: {dois / um:.2f}x the builds per minute of one")
 
 
 if __name__ == "__main__":

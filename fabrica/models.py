@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from backlog.models import Item, Status
 from fabrica import contratos
 
-slug_validador = RegexValidator(r"^[a-z0-9_]+$", _("Use apenas letras minúsculas, dígitos e _."))
+slug_validador: RegexValidator = RegexValidator(r"^[a-z0-9_]+$", _("Use apenas letras minúsculas, dígitos e _."))
 
 
 class Spec(models.Model):

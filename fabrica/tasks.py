@@ -7,8 +7,9 @@ from django_q.tasks import async_task
 
 from backlog import selectors
 from backlog import services as backlog
-from fabrica import consumidor
+from fabrica import consumidor, contratos
 from fabrica.avisos import services as avisos
+from fabrica.desenvolvimento.gerador import compilar_os_do_projeto
 from fabrica.desenvolvimento.pacote import distribuicoes
 from fabrica.implantacao.services import implantacoes_abandonadas_encerrar
 
@@ -17,14 +18,25 @@ def aquecer() -> None:
     """Loads, once in the cluster's main process before it forks its workers (``manage.py
     cluster``), what a worker's first item would otherwise load on its own time: the URLconf (a
     build's result links its assembly with ``reverse``: about 1.4 s, DRF and drf-spectacular
-    imported) and the installed distributions (a release's requirements: about 0.8 s). Forked
-    workers, recycled ones too, inherit them; without it each worker's first build paid both."""
+    imported), the installed distributions (a release's requirements: about 0.8 s) and the
+    shipped templates compiled (about 0.2 s). Forked workers, recycled ones too, inherit them;
+    without it each worker's first build paid them."""
     get_resolver().reverse_dict  # noqa: B018 - imports the URLconf and its views, fills the lookup
     distribuicoes()
+    compilar_os_do_projeto()
+
+
+# The vertentes' internal types: a task for one of them takes the first claimable item of any.
+_VERTENTES = sorted(str(t) for t in contratos.TIPO_DA_VERTENTE.values())
 
 
 def processar(tipo: str) -> int | None:
-    return consumidor.processar_proximo([tipo])
+    """A task is a poke, one per dispatched item: claim the next item of its type. A vertente's
+    poke takes the first claimable vertente item of any type, in the backlog's order (a build
+    queues its vertentes shortest first): a node's pusher holds the tasks it fetched while its
+    workers are busy, so the free worker of another node may get, say, E's poke while P's waits
+    on the busy node; it takes P. Pokes and items stay one to one, so every item is taken."""
+    return consumidor.processar_proximo(_VERTENTES if tipo in _VERTENTES else [tipo])
 
 
 def despachar(tipo: str, ids: list[int]) -> None:

@@ -17,6 +17,7 @@ from importlib import metadata
 from typing import Any
 
 from fabrica.desenvolvimento.base import NOME_DA_VERTENTE, Artefato
+from fabrica.desenvolvimento.verificacao import arvore_python
 
 DEPENDENCIAS_DE_TESTE = ("pytest", "pytest-timeout", "coverage")
 DATA_DO_ZIP = (2000, 1, 1, 0, 0, 0)  # fixed: the same artefacts always give the same zip
@@ -63,7 +64,7 @@ def importados(artefatos: list[Artefato], pacote: str) -> list[str]:
         if not artefato.caminho.endswith(".py"):
             continue
         try:
-            arvore = ast.parse(artefato.conteudo)
+            arvore = arvore_python(artefato.conteudo)
         except (SyntaxError, ValueError):
             continue
         for no in ast.walk(arvore):

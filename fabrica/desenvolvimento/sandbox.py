@@ -142,6 +142,24 @@ def pytest_runtest_call(item):
 def pytest_sessionfinish(session, exitstatus):
     if os.getpid() != _PRINCIPAL:
         os._exit(1)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Under ``coverage run``, the JSON report is written here by the process that measured it
+    (a ``coverage json`` of its own was one more interpreter start, import and data load)."""
+    destino = os.environ.get("PROMETHEUS_COBERTURA_JSON")
+    if not destino or os.getpid() != _PRINCIPAL:
+        return
+    try:
+        import coverage
+
+        medicao = coverage.Coverage.current()
+        if medicao is not None:
+            medicao.stop()
+            medicao.json_report(outfile=destino)
+    except Exception:  # no report, as when nothing was measured: the run's results stand
+        pass
 '''
 # auto: the best this machine offers; completo: bwrap or namespaces, never basico; the others: that one.
 ISOLAMENTOS = ("auto", "completo", "bwrap", "namespaces", "basico")
@@ -239,6 +257,7 @@ def _ambiente(trabalho: Path) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "COVERAGE_FILE": str(trabalho / "saida" / ".coverage"),
+        "PROMETHEUS_COBERTURA_JSON": str(trabalho / "saida" / "cobertura.json"),
     }
 
 
@@ -546,11 +565,8 @@ def executar(
             "--color=no",
             *testes,
         ]
-        if fontes:
-            comandos = [
-                [python, "-m", "coverage", "run", "--branch", f"--source={','.join(fontes)}", *pytest_args],
-                [python, "-m", "coverage", "json", "-q", "-o", str(cobertura_json)],
-            ]
+        if fontes:  # the plugin writes the JSON report when pytest ends (PROMETHEUS_COBERTURA_JSON)
+            comandos = [[python, "-m", "coverage", "run", "--branch", f"--source={','.join(fontes)}", *pytest_args]]
         else:  # nothing to measure: no tracer slowing the run down
             comandos = [[python, *pytest_args]]
         coletar = {"junit": str(junit), "cobertura": str(cobertura_json)}

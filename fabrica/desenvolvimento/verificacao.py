@@ -12,6 +12,7 @@ Two doors onto the same checks:
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import tomllib
 import warnings
@@ -60,12 +61,21 @@ def verificar(artefatos: list[Artefato]) -> list[Artefato]:
     return artefatos
 
 
+@functools.lru_cache(maxsize=64)
+def arvore_python(conteudo: str) -> ast.Module:
+    """The syntax tree of a generated module, parsed once per text: the worker's check at
+    generation, the checks before a run and the release's requirements (``pacote.importados``)
+    read the same files. Raises ``SyntaxError`` (or ``ValueError`` for a NUL byte). Shared: its
+    readers must not change it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(conteudo)
+
+
 def verificar_um(caminho: str, conteudo: str) -> Problema | None:
     if caminho.endswith(".py"):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SyntaxWarning)
-                ast.parse(conteudo, filename=caminho)
+            arvore_python(conteudo)
         except SyntaxError as exc:  # IndentationError and TabError are SyntaxErrors too
             return Problema(caminho, exc.lineno, f"Python inválido: {type(exc).__name__}: {exc.msg}", exc.msg)
         except ValueError as exc:  # a NUL byte in the source

@@ -138,6 +138,28 @@ def test_quem_conclui_uma_vertente_segue_com_outra_da_construcao(
     assert release.testes_passaram and {t["vertente"] for t in release.testes} == {"D", "E"}
 
 
+def test_tarefa_de_uma_vertente_toma_a_primeira_vertente_da_fila(
+    orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
+):
+    """A vertente's task is a poke: a node's pusher may hold D's task while its workers are busy,
+    and the free worker of another node that got E's task takes the build's first vertente in the
+    queue's order (D, the shorter, queued first), not E; E's item is left to the next poke."""
+    from fabrica import tasks
+
+    construidas = _contando_construcoes(monkeypatch)
+    workers(dubles.worker("D"), dubles.worker("E"))
+    origem = _repartido(orcamento_pronto, elenco["po"])
+    internos = {i.tipo: i for i in Item.objects.filter(produzido_por=origem)}
+    assert internos["worker_dados"].pk < internos["worker_estrutura"].pk  # queued shortest first
+
+    assert tasks.processar("worker_estrutura") == internos["worker_dados"].pk
+    assert tasks.processar("worker_dados") == internos["worker_estrutura"].pk
+    assert tasks.processar("worker_dados") is None
+    assert construidas == ["D", "E"]
+    assert Release.objects.filter(item_origem=origem).count() == 1
+    assert tasks.processar("montar_release") is None  # packaged by the worker that concluded E
+
+
 def test_a_corrente_nao_toma_vertente_que_espera_nova_tentativa(
     orcamento_pronto, elenco, workers, sandbox_rapido, monkeypatch
 ):

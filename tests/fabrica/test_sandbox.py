@@ -113,7 +113,8 @@ def test_o_ambiente_do_teste_gerado_nao_tem_nada_do_app(monkeypatch):
         "    assert 'SECRET_KEY' not in os.environ and 'DATABASE_URL' not in os.environ\n"
         "    assert not any('segredo' in v for v in os.environ.values())\n"
         "    assert set(os.environ) <= {'PATH', 'HOME', 'TMPDIR', 'LANG', 'PYTHONPATH', 'PYTHONDONTWRITEBYTECODE',"
-        " 'PYTHONHASHSEED', 'PYTEST_DISABLE_PLUGIN_AUTOLOAD', 'COVERAGE_FILE', 'PYTEST_CURRENT_TEST',"
+        " 'PYTHONHASHSEED', 'PYTEST_DISABLE_PLUGIN_AUTOLOAD', 'COVERAGE_FILE', 'PROMETHEUS_COBERTURA_JSON',"
+        " 'PYTEST_CURRENT_TEST',"
         " 'COVERAGE_RUN', 'PYTEST_VERSION'}, sorted(os.environ)\n"
     )
     assert execucao.passou, execucao.testes

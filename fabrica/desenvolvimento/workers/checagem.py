@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from fabrica.desenvolvimento.verificacao import arvore_python
 from fabrica.erros import DadosInvalidos
 
 
@@ -18,6 +19,6 @@ def checar_xml(texto: str, caminho: str) -> None:
 
 def checar_python(texto: str, caminho: str) -> None:
     try:
-        compile(texto, caminho, "exec")
+        compile(arvore_python(texto), caminho, "exec")
     except SyntaxError as exc:
         raise DadosInvalidos(f"O artefato {caminho} não é Python válido (linha {exc.lineno}): {exc.msg}.") from None

@@ -27,13 +27,13 @@ Every expected result comes from the spec through ``estrutural_regras`` and
 
 from __future__ import annotations
 
-import ast
 import decimal
 import json
 import re
 from typing import Any
 
 from fabrica.desenvolvimento.base import Artefato, CasoDeTeste, Entrada, NaoTestavel, Worker
+from fabrica.desenvolvimento.verificacao import arvore_python
 from fabrica.desenvolvimento.workers import estrutural_regras as regras
 from fabrica.desenvolvimento.workers.estrutural_regras import Classe, Codigo, Literais, Metodo, Modelo, Objeto
 from fabrica.erros import DadosInvalidos
@@ -195,7 +195,7 @@ def _artefato(caminho: str, papel: str, texto: str) -> Artefato:
     # Generated code is checked before it runs: a template (or an override from the spec
     # repository) that produces invalid Python stops here, with the file and the line.
     try:
-        ast.parse(texto, filename=caminho)
+        arvore_python(texto)
     except SyntaxError as exc:
         raise DadosInvalidos(
             f"O código gerado em {caminho} não é Python válido (linha {exc.lineno}): {exc.msg}."

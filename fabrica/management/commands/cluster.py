@@ -19,6 +19,7 @@ is left behind; the items it held are rescued by their lease (``backlog.services
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import subprocess
@@ -93,6 +94,10 @@ class Command(BaseCommand):
         from fabrica.tasks import aquecer
 
         aquecer()  # before the fork: every worker starts warm
+        # What is loaded now lives as long as the process: out of the collector's sight (the
+        # permanent generation, inherited by every forked process). Else each full collection
+        # in a worker walks Django's ~190,000 objects again: 0.1-0.15 s, about once per build.
+        gc.freeze()
         pedido: list[int] = []
         cluster = Cluster()  # installs its own handlers, which stop from signal context: replace them
 
