@@ -61,15 +61,26 @@ def verificar(artefatos: list[Artefato]) -> list[Artefato]:
     return artefatos
 
 
-@functools.lru_cache(maxsize=64)
+# Texts up to this size keep their tree for the next reader; a larger one (an override of the
+# spec repository can generate megabytes) is parsed each time rather than held in memory.
+MAIOR_EM_CACHE = 1 << 20
+
+
 def arvore_python(conteudo: str) -> ast.Module:
     """The syntax tree of a generated module, parsed once per text: the worker's check at
     generation, the checks before a run and the release's requirements (``pacote.importados``)
     read the same files. Raises ``SyntaxError`` (or ``ValueError`` for a NUL byte). Shared: its
     readers must not change it."""
+    return _analisar(conteudo) if len(conteudo) > MAIOR_EM_CACHE else _arvore_guardada(conteudo)
+
+
+def _analisar(conteudo: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         return ast.parse(conteudo)
+
+
+_arvore_guardada = functools.lru_cache(maxsize=64)(_analisar)
 
 
 def verificar_um(caminho: str, conteudo: str) -> Problema | None:

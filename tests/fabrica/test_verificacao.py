@@ -18,7 +18,7 @@ from fabrica.erros import DadosInvalidos
 @pytest.fixture
 def analises(monkeypatch):
     """The texts ``ast.parse`` read, in order, with a cache of its own."""
-    verificacao.arvore_python.cache_clear()
+    verificacao._arvore_guardada.cache_clear()
     lidos: list[str] = []
     original = ast.parse
 
@@ -28,7 +28,7 @@ def analises(monkeypatch):
 
     monkeypatch.setattr(ast, "parse", contar)
     yield lidos
-    verificacao.arvore_python.cache_clear()
+    verificacao._arvore_guardada.cache_clear()
 
 
 def test_um_texto_e_lido_uma_vez_por_todas_as_verificacoes(analises):
@@ -58,3 +58,14 @@ def test_problema_de_sintaxe_nomeia_arquivo_e_linha(analises):
     (problema,) = verificacao.problemas([artefato])
     assert problema.caminho == "pac/m.py" and problema.linha == 1
     assert verificacao.problemas([artefato]) == [problema]  # an error is not cached: read again, same answer
+
+
+def test_texto_grande_nao_fica_guardado(analises, monkeypatch):
+    """A generated file above ``MAIOR_EM_CACHE`` (an override can generate megabytes) is parsed
+    each time rather than kept, with its tree, in the worker's memory."""
+    monkeypatch.setattr(verificacao, "MAIOR_EM_CACHE", 100)
+    grande = "x = 1\n" * 50
+    verificacao.arvore_python(grande)
+    verificacao.arvore_python(grande)
+    assert analises == [grande, grande]
+    assert verificacao._arvore_guardada.cache_info().currsize == 0
