@@ -245,6 +245,11 @@ class Execucao:
 # --- isolation available on this machine -------------------------------------------------------
 
 
+def _cobertura_json(trabalho: Path) -> Path:
+    """Where the sandbox plugin writes a run's coverage report and the launcher collects it."""
+    return trabalho / "saida" / "cobertura.json"
+
+
 def _ambiente(trabalho: Path) -> dict[str, str]:
     """The whole environment of the generated code: nothing is inherited from the app."""
     return {
@@ -257,7 +262,7 @@ def _ambiente(trabalho: Path) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "COVERAGE_FILE": str(trabalho / "saida" / ".coverage"),
-        "PROMETHEUS_COBERTURA_JSON": str(trabalho / "saida" / "cobertura.json"),
+        "PROMETHEUS_COBERTURA_JSON": str(_cobertura_json(trabalho)),
     }
 
 
@@ -546,7 +551,7 @@ def executar(
         _escrever(raiz, arquivos)
         fontes = [str(raiz / c) for c in cobertura_de]
         saida = trabalho / "saida"
-        junit, cobertura_json = saida / "junit.xml", saida / "cobertura.json"
+        junit, cobertura_json = saida / "junit.xml", _cobertura_json(trabalho)
         pytest_args = [
             "-m",
             "pytest",
